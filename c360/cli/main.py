@@ -1,0 +1,34 @@
+"""Entry point: `c360 up | stream | ingest | ask | sql | app | status | train | bench | down`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from c360.cli import down, sql, status, up
+from c360.cli.output import setup_logging
+
+app = typer.Typer(
+    name="c360",
+    help="Customer 360 analytics platform: build it locally (DuckDB) or on Snowflake, then explore it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging on stderr")] = False,
+) -> None:
+    setup_logging(verbose)
+
+
+app.command("up")(up.up)
+app.command("status")(status.status)
+app.command("sql")(sql.sql)
+app.command("down")(down.down)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,45 @@
+"""`c360 status`: what is built, the last runs, and the health of each layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from c360.cli.options import FormatOption, HomeOption, TargetOption
+from c360.cli.output import OutputFormat, emit_json, fail, frame_records, render_frame, stdout
+from c360.config import Settings
+from c360.engines.base import WarehouseSession
+from c360.engines.readers import open_reader
+from c360.errors import C360Error
+from c360.status_report import STATUS_SECTIONS
+
+
+def status(
+    target: TargetOption = None, home: HomeOption = None, fmt: FormatOption = OutputFormat.text
+) -> None:
+    """Show rows per table, recent pipeline runs and the health sections later features register."""
+    try:
+        settings = Settings.load(target=target, home=home, create_home=False)
+        session = open_reader(settings)
+    except C360Error as exc:
+        fail(str(exc))
+    try:
+        sections = {name: _safe(fn, session) for name, fn in STATUS_SECTIONS.items()}
+    finally:
+        session.close()
+    if fmt is OutputFormat.json:
+        emit_json({name: frame_records(frame) for name, frame in sections.items()})
+        return
+    for name, frame in sections.items():
+        if frame.empty:
+            stdout.print(f"[bold]{name}[/]: nothing yet")
+        else:
+            render_frame(frame, OutputFormat.table, title=name)
+
+
+def _safe(fn: Callable[[WarehouseSession], pd.DataFrame], session: WarehouseSession) -> pd.DataFrame:
+    try:
+        return fn(session)
+    except C360Error as exc:
+        return pd.DataFrame({"unavailable": [str(exc)]})

@@ -1,0 +1,248 @@
+"""The one home of configuration: a frozen, typed Settings built from the environment and CLI options.
+
+Deeper code receives Settings as an argument and never reads os.environ itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from c360.errors import SettingsError
+
+DEFAULT_CUSTOMERS = 50_000
+DEFAULT_MONTHS = 18
+DEFAULT_SEED = 42
+MAX_CUSTOMERS = 5_000_000
+MIN_MONTHS, MAX_MONTHS = 3, 60
+
+
+class Target(StrEnum):
+    local = "local"
+    snowflake = "snowflake"
+
+
+@dataclass(frozen=True)
+class SnowflakeCredentials:
+    """Connection details for the snowflake target; only ever read from the environment."""
+
+    account: str
+    user: str
+    password: str | None = field(default=None, repr=False)
+    private_key_path: Path | None = None
+    private_key_passphrase: str | None = field(default=None, repr=False)
+    authenticator: str | None = None
+    role: str = "DATA_ENGINEER"
+    warehouse: str = "C360_WH"
+    database: str = "CUSTOMER_ANALYTICS"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SnowflakeCredentials:
+        account = env.get("SNOWFLAKE_ACCOUNT", "").strip()
+        user = env.get("SNOWFLAKE_USER", "").strip()
+        missing = [n for n, v in (("SNOWFLAKE_ACCOUNT", account), ("SNOWFLAKE_USER", user)) if not v]
+        if missing:
+            raise SettingsError(
+                f"target 'snowflake' needs {', '.join(missing)} in the environment (see docs/deploy.md)"
+            )
+        if ".snowflakecomputing.com" in account:
+            raise SettingsError(
+                f"SNOWFLAKE_ACCOUNT must be an account identifier such as 'myorg-myaccount', "
+                f"not a host name ({account!r})"
+            )
+        password = env.get("SNOWFLAKE_PASSWORD") or None
+        key_path = env.get("SNOWFLAKE_PRIVATE_KEY_PATH") or None
+        authenticator = env.get("SNOWFLAKE_AUTHENTICATOR") or None
+        if not password and not key_path and not authenticator:
+            raise SettingsError(
+                "target 'snowflake' needs SNOWFLAKE_PRIVATE_KEY_PATH (key-pair auth) or SNOWFLAKE_PASSWORD"
+            )
+        if key_path and not Path(key_path).is_file():
+            raise SettingsError(f"SNOWFLAKE_PRIVATE_KEY_PATH does not name a readable file: {key_path}")
+        return cls(
+            account=account,
+            user=user,
+            password=password,
+            private_key_path=Path(key_path) if key_path else None,
+            private_key_passphrase=env.get("SNOWFLAKE_PRIVATE_KEY_PASSPHRASE") or None,
+            authenticator=authenticator,
+            role=env.get("SNOWFLAKE_ROLE") or "DATA_ENGINEER",
+            warehouse=env.get("SNOWFLAKE_WAREHOUSE") or "C360_WH",
+            database=env.get("SNOWFLAKE_DATABASE") or "CUSTOMER_ANALYTICS",
+        )
+
+
+@dataclass(frozen=True)
+class Scale:
+    customers: int = DEFAULT_CUSTOMERS
+    months: int = DEFAULT_MONTHS
+    seed: int = DEFAULT_SEED
+    as_of: date = field(default_factory=date.today)
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: Target
+    home: Path
+    scale: Scale
+    snowflake: SnowflakeCredentials | None = None
+    bucket: str | None = None
+    aws_region: str = "us-east-1"
+    duckdb_memory_limit: str = "2GB"
+    duckdb_threads: int = 2
+
+    # ---- derived locations (local target) -------------------------------------------------
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "customer_analytics.duckdb"
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.home / "lake"
+
+    @property
+    def outputs_path(self) -> Path:
+        return self.home / "outputs.json"
+
+    @property
+    def queue_dir(self) -> Path:
+        return self.home / "queue"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.home / "snapshots"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.home / "tmp"
+
+    def with_scale(self, **changes: object) -> Settings:
+        return replace(self, scale=replace(self.scale, **changes))  # type: ignore[arg-type]
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        target: str | Target | None = None,
+        customers: int | None = None,
+        months: int | None = None,
+        seed: int | None = None,
+        as_of: date | str | None = None,
+        home: str | Path | None = None,
+        env: Mapping[str, str] | None = None,
+        create_home: bool = True,
+    ) -> Settings:
+        """Build Settings: explicit arguments win over C360_* environment variables, which win over defaults."""
+        env = os.environ if env is None else env
+        target_value = _parse_target(target if target is not None else env.get("C360_TARGET", "local"))
+        scale = Scale(
+            customers=_parse_int(
+                "customers", customers, env.get("C360_CUSTOMERS"), DEFAULT_CUSTOMERS, 1, MAX_CUSTOMERS
+            ),
+            months=_parse_int(
+                "months", months, env.get("C360_MONTHS"), DEFAULT_MONTHS, MIN_MONTHS, MAX_MONTHS
+            ),
+            seed=_parse_int("seed", seed, env.get("C360_SEED"), DEFAULT_SEED, 0, 2**31 - 1),
+            as_of=_parse_as_of(as_of if as_of is not None else env.get("C360_AS_OF")),
+        )
+        home_path = _prepare_home(home if home is not None else env.get("C360_HOME", ".c360"), create_home)
+        creds = SnowflakeCredentials.from_env(env) if target_value is Target.snowflake else None
+        bucket = env.get("C360_BUCKET") or None
+        if target_value is Target.snowflake and not bucket:
+            bucket = _bucket_from_outputs(home_path)
+        memory_limit = env.get("C360_DUCKDB_MEMORY_LIMIT", "2GB")
+        if not memory_limit[:-2].replace(".", "", 1).isdigit() or memory_limit[-2:].upper() not in {
+            "MB",
+            "GB",
+        }:
+            raise SettingsError(
+                f"C360_DUCKDB_MEMORY_LIMIT must look like '2GB' or '512MB', got {memory_limit!r}"
+            )
+        return cls(
+            target=target_value,
+            home=home_path,
+            scale=scale,
+            snowflake=creds,
+            bucket=bucket,
+            aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            duckdb_memory_limit=memory_limit,
+        )
+
+
+def _parse_target(value: str | Target) -> Target:
+    try:
+        return Target(str(value).strip().lower())
+    except ValueError:
+        choices = " | ".join(t.value for t in Target)
+        raise SettingsError(f"unknown target {value!r}: choose {choices}") from None
+
+
+def _parse_int(name: str, explicit: int | None, from_env: str | None, default: int, lo: int, hi: int) -> int:
+    if explicit is not None:
+        value: object = explicit
+        source = f"--{name}"
+    elif from_env is not None and from_env.strip():
+        value = from_env.strip()
+        source = f"C360_{name.upper()}"
+    else:
+        return default
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise SettingsError(f"{source} must be a whole number, got {value!r}") from None
+    if not lo <= number <= hi:
+        raise SettingsError(f"{source} must be between {lo:,} and {hi:,}, got {number:,}")
+    return number
+
+
+def _parse_as_of(value: date | str | None) -> date:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return date.today()
+    if isinstance(value, date):
+        parsed = value
+    else:
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            raise SettingsError(f"as-of date must be YYYY-MM-DD, got {value!r}") from None
+    if parsed > date.today():
+        raise SettingsError(
+            f"as-of date {parsed.isoformat()} is in the future; the data cannot end after today"
+        )
+    if parsed.year < 2000:
+        raise SettingsError(f"as-of date {parsed.isoformat()} is before 2000")
+    return parsed
+
+
+def _prepare_home(value: str | Path, create: bool) -> Path:
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"C360_HOME {str(path)!r} exists and is not a directory")
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            probe = path / ".write-probe"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise SettingsError(f"C360_HOME {str(path)!r} is not writable: {exc.strerror or exc}") from None
+    return path.resolve() if path.exists() else path.absolute()
+
+
+def _bucket_from_outputs(home: Path) -> str | None:
+    from c360.outputs import read_outputs  # local import: outputs depends on config types
+
+    outputs = read_outputs(home / "outputs.json")
+    return outputs.bucket if outputs else None

@@ -1,0 +1,62 @@
+"""Names that form contracts between the runtime, dbt, the app, the assistant and the Pulumi stack."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DATABASE: Final = "CUSTOMER_ANALYTICS"
+BRONZE: Final = "BRONZE"
+SILVER: Final = "SILVER"
+GOLD: Final = "GOLD"
+OBSERVABILITY: Final = "OBSERVABILITY"
+ML: Final = "ML"
+SCHEMAS: Final = (BRONZE, SILVER, GOLD, OBSERVABILITY)
+
+BRONZE_CUSTOMERS: Final = "BRONZE_CUSTOMERS"
+BRONZE_TRANSACTIONS: Final = "BRONZE_TRANSACTIONS"
+
+PIPELINE_RUN_METADATA: Final = "PIPELINE_RUN_METADATA"
+DATA_QUALITY_METRICS: Final = "DATA_QUALITY_METRICS"
+LAYER_RECORD_COUNTS: Final = "LAYER_RECORD_COUNTS"
+LOAD_HISTORY: Final = "LOAD_HISTORY"
+QUARANTINE: Final = "QUARANTINE"
+STEP_STATE: Final = "STEP_STATE"
+
+SEGMENTS: Final = (
+    "High-Value Travelers",
+    "Stable Mid-Spenders",
+    "Budget-Conscious",
+    "Declining",
+    "New & Growing",
+)
+RISK_CATEGORIES: Final = ("High Risk", "Medium Risk", "Low Risk")
+HIGH_RISK_THRESHOLD: Final = 70
+MEDIUM_RISK_THRESHOLD: Final = 40
+CARD_TYPES: Final = ("Standard", "Premium")
+EMPLOYMENT_STATUSES: Final = ("Employed", "Self-Employed", "Retired", "Unemployed")
+CHANNELS: Final = ("Online", "In-Store", "Mobile")
+STATUSES: Final = ("approved", "declined")
+CAMPAIGN_GROUPS: Final = ("treatment", "control")
+
+# Object-store key layout (identical on S3 and in the local lake folder).
+CUSTOMERS_KEY: Final = "customers/customers.csv"
+HISTORICAL_PREFIX: Final = "transactions/historical/"
+STREAMING_PREFIX: Final = "transactions/streaming/"
+
+# Snowflake objects declared by the Pulumi stack and used by the runtime on the snowflake target.
+WAREHOUSE: Final = "C360_WH"
+STORAGE_INTEGRATION: Final = "C360_S3_INTEGRATION"
+CSV_FILE_FORMAT: Final = "CSV_FORMAT"
+CUSTOMER_STAGE: Final = "CUSTOMER_STAGE"
+HISTORICAL_STAGE: Final = "TRANSACTION_STAGE_HISTORICAL"
+STREAMING_STAGE: Final = "TRANSACTION_STAGE_STREAMING"
+SEMANTIC_STAGE: Final = "SEMANTIC_STAGE"
+APP_STAGE: Final = "APP_STAGE"
+TRANSACTIONS_PIPE: Final = "BRONZE_TRANSACTIONS_PIPE"
+TRANSACTIONS_STREAM: Final = "BRONZE_TRANSACTIONS_STREAM"
+STREAMLIT_APP: Final = "C360_APP"
+
+
+def customer_id(n: int) -> str:
+    """Customer ids are `CUST` + 8 zero-padded digits, starting at 1."""
+    return f"CUST{n:08d}"

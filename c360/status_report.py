@@ -1,0 +1,37 @@
+"""Sections of `c360 status` (and the app's Pipeline Health tab): name -> query over the warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from c360.engines.base import WarehouseSession
+
+
+def table_rows(session: WarehouseSession) -> pd.DataFrame:
+    tables = session.query(
+        "select table_schema, table_name from information_schema.tables "
+        "where upper(table_schema) in ('BRONZE', 'SILVER', 'GOLD', 'OBSERVABILITY') and table_type = 'BASE TABLE' "
+        "order by 1, 2"
+    )
+    counts = []
+    for row in tables.itertuples():
+        n = session.scalar(f'select count(*) from "{row.table_schema}"."{row.table_name}"')
+        counts.append(
+            {"schema": row.table_schema.upper(), "table": row.table_name.upper(), "rows": int(n or 0)}
+        )
+    return pd.DataFrame(counts, columns=["schema", "table", "rows"])
+
+
+def recent_runs(session: WarehouseSession) -> pd.DataFrame:
+    return session.query(
+        "select run_id, run_type, status, started_at, round(duration_seconds, 1) as seconds, rows_affected, "
+        "error_message from OBSERVABILITY.PIPELINE_RUN_METADATA order by started_at desc limit 10"
+    )
+
+
+STATUS_SECTIONS: dict[str, Callable[[WarehouseSession], pd.DataFrame]] = {
+    "tables": table_rows,
+    "recent runs": recent_runs,
+}

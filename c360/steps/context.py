@@ -1,0 +1,36 @@
+"""What every lifecycle step receives and returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from c360.config import Settings
+from c360.engines.base import WarehouseSession
+from c360.storage.base import ObjectStore
+
+# progress(step, completed, total, message): rendered by the CLI on stderr; a no-op elsewhere.
+Progress = Callable[[str, float, float, str], None]
+
+
+def no_progress(step: str, completed: float, total: float, message: str) -> None:
+    return None
+
+
+@dataclass
+class StepContext:
+    settings: Settings
+    session: WarehouseSession
+    store: ObjectStore
+    run_id: str
+    progress: Progress = no_progress
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: str
+    status: str  # ran | skipped
+    seconds: float
+    rows: int = 0
+    details: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,179 @@
+"""The ordered lifecycle: provision -> customers -> transactions -> (dbt, churn model, semantic model)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from time import perf_counter
+
+from c360 import names
+from c360.config import Settings, Target
+from c360.engines import open_session
+from c360.engines.base import WarehouseSession
+from c360.errors import C360Error, StepError
+from c360.observability import tracked_run
+from c360.outputs import StackOutputs, default_schemas, write_outputs
+from c360.snapshots import publish_snapshot
+from c360.steps import customers, provision, transactions
+from c360.steps.context import Progress, StepContext, StepResult, no_progress
+from c360.storage import open_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[StepContext], StepResult]
+    description: str
+
+
+STEPS: tuple[Step, ...] = (
+    Step("provision", provision.run, "schemas, bronze and observability tables"),
+    Step("customers", customers.run, "generate cardholders, land CSV, COPY into bronze"),
+    Step("transactions", transactions.run, "generate 18 months of transactions in the warehouse"),
+)
+
+
+@dataclass
+class UpReport:
+    run_id: str
+    target: str
+    results: list[StepResult] = field(default_factory=list)
+    seconds: float = 0.0
+    summary: dict[str, object] = field(default_factory=dict)
+
+
+def run_all(
+    settings: Settings,
+    progress: Progress = no_progress,
+    *,
+    only: Sequence[str] | None = None,
+    force: bool = False,
+) -> UpReport:
+    """Run every step (or `only` these) in order; idempotent; one PIPELINE_RUN_METADATA row per call."""
+    unknown = sorted(set(only or ()) - {s.name for s in STEPS})
+    if unknown:
+        raise C360Error(
+            f"unknown step(s) {', '.join(unknown)}: choose from {', '.join(s.name for s in STEPS)}"
+        )
+    began = perf_counter()
+    store = open_store(settings)
+    session = open_session(settings)
+    try:
+        provision.provision_warehouse(session)
+        with tracked_run(session, "c360_up") as record:
+            report = UpReport(record.run_id, settings.target.value)
+            ctx = StepContext(settings, session, store, record.run_id, progress, force)
+            for step in STEPS:
+                if only and step.name not in only:
+                    continue
+                try:
+                    result = step.run(ctx)
+                except C360Error as exc:
+                    raise StepError(step.name, str(exc)) from exc
+                report.results.append(result)
+                record.rows_affected += result.rows if result.status == "ran" else 0
+            report.summary = summarize(session)
+            report.seconds = perf_counter() - began
+            record.details.update(
+                {"steps": [r.step + ":" + r.status for r in report.results], "scale": _scale_dict(settings)}
+            )
+        write_outputs(
+            settings.outputs_path,
+            local_outputs(settings) if settings.target is Target.local else _snowflake_outputs(settings),
+        )
+        _after_run(session)
+    finally:
+        session.close()
+    if settings.target is Target.local:
+        publish_snapshot(settings)
+    return report
+
+
+def summarize(session: WarehouseSession) -> dict[str, object]:
+    """Rows per table, segment mix and the data's date range: what `c360 up` prints at the end."""
+    counts = {}
+    for table in (names.BRONZE_CUSTOMERS, names.BRONZE_TRANSACTIONS):
+        counts[f"{names.BRONZE}.{table}"] = int(
+            session.scalar(f"select count(*) from {names.BRONZE}.{table}") or 0
+        )
+    mix = session.query(
+        "select customer_segment as segment, count(*) as customers from BRONZE.BRONZE_CUSTOMERS "
+        "group by customer_segment order by customers desc"
+    )
+    window = session.query(
+        "select min(transaction_date) as first_transaction, max(transaction_date) as last_transaction "
+        "from BRONZE.BRONZE_TRANSACTIONS"
+    )
+    total = max(int(mix["customers"].sum()), 1) if not mix.empty else 1
+    return {
+        "rows": counts,
+        "segment_mix": {
+            r.segment: {"customers": int(r.customers), "share": round(int(r.customers) / total, 4)}
+            for r in mix.itertuples()
+        },
+        "first_transaction": str(window.iloc[0]["first_transaction"]) if not window.empty else None,
+        "last_transaction": str(window.iloc[0]["last_transaction"]) if not window.empty else None,
+    }
+
+
+def local_outputs(settings: Settings) -> StackOutputs:
+    """The local twin of the Pulumi stack outputs (same keys)."""
+    return StackOutputs(
+        target=Target.local.value,
+        database=names.DATABASE,
+        schemas=default_schemas(),
+        warehouse=str(settings.warehouse_path),
+        bucket=str(settings.lake_dir),
+        storage_role_arn=None,
+        stages={
+            "customers": (settings.lake_dir / names.CUSTOMERS_KEY).parent.as_uri(),
+            "historical": (settings.lake_dir / names.HISTORICAL_PREFIX).as_uri(),
+            "streaming": (settings.lake_dir / names.STREAMING_PREFIX).as_uri(),
+        },
+        pipe_notification_channel=str(settings.queue_dir),
+        app_name=names.STREAMLIT_APP,
+        app_url="http://localhost:8501",
+        semantic_model_location=str(settings.home / "semantic_model.yaml"),
+        scale=_scale_dict(settings),
+    )
+
+
+def _snowflake_outputs(settings: Settings) -> StackOutputs:
+    from c360.outputs import read_outputs
+
+    existing = read_outputs(settings.outputs_path)
+    if existing is not None:
+        return existing
+    db = names.DATABASE
+    return StackOutputs(
+        target=Target.snowflake.value,
+        database=db,
+        schemas=default_schemas(),
+        warehouse=settings.snowflake.warehouse if settings.snowflake else names.WAREHOUSE,
+        bucket=settings.bucket or "",
+        storage_role_arn=None,
+        stages={
+            "customers": f"@{db}.BRONZE.{names.CUSTOMER_STAGE}",
+            "historical": f"@{db}.BRONZE.{names.HISTORICAL_STAGE}",
+            "streaming": f"@{db}.BRONZE.{names.STREAMING_STAGE}",
+        },
+        pipe_notification_channel="",
+        app_name=names.STREAMLIT_APP,
+        app_url="",
+        semantic_model_location=f"@{db}.GOLD.{names.SEMANTIC_STAGE}/semantic_model.yaml",
+        scale=_scale_dict(settings),
+    )
+
+
+def _scale_dict(settings: Settings) -> dict[str, object]:
+    s = settings.scale
+    return {"customers": s.customers, "months": s.months, "seed": s.seed, "as_of": s.as_of.isoformat()}
+
+
+def _after_run(session: WarehouseSession) -> None:
+    checkpoint = getattr(session, "checkpoint", None)
+    if checkpoint is not None:
+        checkpoint()

@@ -1,0 +1,156 @@
+"""S3 landing bucket (boto3). Clients are created lazily per store, never at import time."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from c360.errors import ObjectStoreError
+from c360.storage.base import StoredObject, validate_key
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+TRANSIENT_CODES = frozenset(
+    {
+        "SlowDown",
+        "RequestTimeout",
+        "InternalError",
+        "ServiceUnavailable",
+        "500",
+        "502",
+        "503",
+        "504",
+        "Throttling",
+        "ThrottlingException",
+        "RequestTimeTooSkewed",
+    }
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    from botocore.exceptions import ClientError, ConnectionError, EndpointConnectionError
+
+    if isinstance(exc, (EndpointConnectionError, ConnectionError)):
+        return True
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
+        return code in TRANSIENT_CODES or status in TRANSIENT_CODES
+    return False
+
+
+def with_retries(
+    action: Callable[[], T],
+    *,
+    what: str,
+    attempts: int = 4,
+    base_delay: float = 0.2,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run `action`, retrying transient AWS errors with exponential backoff (0.2 s, 0.4 s, 0.8 s...)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except Exception as exc:
+            if not is_transient(exc) or attempt == attempts:
+                raise ObjectStoreError(f"{what} failed after {attempt} attempt(s): {exc}") from exc
+            delay = base_delay * 2 ** (attempt - 1)
+            log.warning("%s: transient error (%s), retry %d in %.1fs", what, exc, attempt, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")
+
+
+class S3ObjectStore:
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        region: str = "us-east-1",
+        attempts: int = 4,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.bucket = bucket
+        self.region = region
+        self.attempts = attempts
+        self._sleep = sleep
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            self._client = boto3.client(
+                "s3", region_name=self.region, config=Config(retries={"max_attempts": 1, "mode": "standard"})
+            )
+        return self._client
+
+    def _retry(self, action: Callable[[], T], what: str) -> T:
+        return with_retries(action, what=what, attempts=self.attempts, sleep=self._sleep)
+
+    def put_bytes(self, key: str, data: bytes) -> StoredObject:
+        validate_key(key)
+        self._retry(
+            lambda: self.client.put_object(
+                Bucket=self.bucket, Key=key, Body=data, ServerSideEncryption="AES256"
+            ),
+            f"upload s3://{self.bucket}/{key}",
+        )
+        head = self._retry(lambda: self.client.head_object(Bucket=self.bucket, Key=key), f"head {key}")
+        return StoredObject(key, int(head["ContentLength"]), head["ETag"].strip('"'), head["LastModified"])
+
+    def get_bytes(self, key: str) -> bytes:
+        from botocore.exceptions import ClientError
+
+        def fetch() -> bytes:
+            try:
+                return self.client.get_object(Bucket=self.bucket, Key=validate_key(key))["Body"].read()
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+                    raise ObjectStoreError(f"object s3://{self.bucket}/{key} does not exist") from None
+                raise
+
+        return self._retry(fetch, f"download s3://{self.bucket}/{key}")
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        def head() -> bool:
+            try:
+                self.client.head_object(Bucket=self.bucket, Key=validate_key(key))
+                return True
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                    return False
+                raise
+
+        return self._retry(head, f"head s3://{self.bucket}/{key}")
+
+    def list(self, prefix: str = "") -> list[StoredObject]:
+        def page_all() -> list[StoredObject]:
+            found = []
+            paginator = self.client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    found.append(
+                        StoredObject(
+                            item["Key"], int(item["Size"]), item["ETag"].strip('"'), item["LastModified"]
+                        )
+                    )
+            return found
+
+        return self._retry(page_all, f"list s3://{self.bucket}/{prefix}")
+
+    def delete(self, key: str) -> None:
+        self._retry(
+            lambda: self.client.delete_object(Bucket=self.bucket, Key=validate_key(key)),
+            f"delete s3://{self.bucket}/{key}",
+        )
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{key}"

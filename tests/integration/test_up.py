@@ -1,0 +1,112 @@
+"""`c360 up` end to end at 1,000 customers: summary, idempotency, reproducibility, observability."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from c360.cli.main import app
+from c360.config import Settings
+from c360.engines.duckdb import DuckDBSession
+from c360.errors import WarehouseError
+from c360.outputs import OUTPUT_KEYS
+from c360.steps.transactions import bronze_checksum
+from tests.conftest import AS_OF
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+def up(home: Path, *extra: str) -> dict:
+    result = runner.invoke(
+        app, ["up", "--customers", "1000", "--as-of", AS_OF.isoformat(), "--home", str(home), "--format", "json", *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def checksums(home: Path) -> tuple:
+    with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
+        return bronze_checksum(s, "BRONZE_CUSTOMERS"), bronze_checksum(s, "BRONZE_TRANSACTIONS")
+
+
+def test_up_builds_bronze_and_is_idempotent(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = up(home)
+    rows = first["summary"]["rows"]
+    assert rows["BRONZE.BRONZE_CUSTOMERS"] == 1000
+    assert 1000 * 18 * 13 < rows["BRONZE.BRONZE_TRANSACTIONS"] < 1000 * 18 * 17
+    assert {s["step"]: s["status"] for s in first["steps"]} == {
+        "provision": "ran", "customers": "ran", "transactions": "ran", **{
+            s["step"]: s["status"] for s in first["steps"] if s["step"] not in {"provision", "customers", "transactions"}
+        }}
+    assert first["summary"]["segment_mix"]["Stable Mid-Spenders"]["customers"] == 400
+    before = checksums(home)
+
+    second = up(home)
+    statuses = {s["step"]: s["status"] for s in second["steps"]}
+    assert statuses["customers"] == "skipped" and statuses["transactions"] == "skipped"
+    assert second["summary"]["rows"] == rows
+    assert checksums(home) == before
+
+    forced = up(home, "--force")
+    assert {s["step"]: s["status"] for s in forced["steps"]}["transactions"] == "ran"
+    assert forced["summary"]["rows"] == rows, "a forced re-run replaces, never appends"
+    assert checksums(home) == before, "same seed, byte-identical bronze content"
+
+    other = up(home, "--seed", "43")
+    assert other["summary"]["rows"]["BRONZE.BRONZE_CUSTOMERS"] == 1000
+    after = checksums(home)
+    assert after[0] != before[0] and after[1] != before[1]
+
+    outputs = json.loads((home / "outputs.json").read_text())
+    assert set(OUTPUT_KEYS) <= set(outputs)
+    assert outputs["database"] == "CUSTOMER_ANALYTICS" and outputs["scale"]["seed"] == 43
+
+    with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
+        runs = s.query("select run_type, status, duration_seconds, error_message from OBSERVABILITY.PIPELINE_RUN_METADATA")
+        loads = s.query("select file_name, status, rows_in_file, rows_loaded from OBSERVABILITY.LOAD_HISTORY")
+        counts = s.scalar("select count(*) from OBSERVABILITY.LAYER_RECORD_COUNTS where layer = 'bronze'")
+    up_runs = runs[runs.run_type == "c360_up"]
+    assert len(up_runs) == 4 and set(up_runs.status) == {"SUCCESS"} and up_runs.duration_seconds.notna().all()
+    assert "customers/customers.csv" in set(loads.file_name)
+    assert (loads.rows_in_file == loads.rows_loaded).all()
+    assert counts >= 6
+
+
+def test_sql_command_reads_the_published_snapshot(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    up(home, "--step", "provision", "--step", "customers")
+    result = runner.invoke(
+        app, ["sql", "select count(*) as n from bronze.bronze_customers", "--home", str(home), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rows"] == [{"n": 1000}]
+    refused = runner.invoke(
+        app, ["sql", "select * from bronze.bronze_customers", "--role", "MARKETING_MANAGER", "--home", str(home)]
+    )
+    assert refused.exit_code == 1
+    assert "may not read BRONZE.BRONZE_CUSTOMERS" in refused.output
+    bad = runner.invoke(app, ["up", "--customers", "-5", "--home", str(home)])
+    assert bad.exit_code == 1 and "--customers must be between 1" in bad.output
+    unknown = runner.invoke(app, ["up", "--step", "nope", "--home", str(home)])
+    assert unknown.exit_code == 1 and "unknown step(s) nope" in unknown.output
+
+
+def test_failed_step_is_recorded_with_its_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise WarehouseError("disk full (simulated)")
+
+    monkeypatch.setattr("c360.steps.transactions.render_transactions_sql", broken)
+    result = runner.invoke(app, ["up", "--customers", "200", "--as-of", AS_OF.isoformat(), "--home", str(home)])
+    assert result.exit_code == 1
+    assert "step 'transactions' failed: disk full (simulated)" in result.output
+    settings = Settings.load(home=home, env={})
+    with DuckDBSession.open(settings.warehouse_path, read_only=True) as s:
+        row = s.query("select status, error_message from OBSERVABILITY.PIPELINE_RUN_METADATA").iloc[0]
+    assert row.status == "FAILED" and "disk full" in row.error_message
