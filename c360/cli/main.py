@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from c360.cli import down, sql, status, up
+from c360.cli import bench, down, sql, status, up
 from c360.cli.output import setup_logging
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.command("up")(up.up)
 app.command("status")(status.status)
 app.command("sql")(sql.sql)
 app.command("down")(down.down)
+app.command("bench")(bench.bench)
 
 if __name__ == "__main__":
     app()

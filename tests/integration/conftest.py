@@ -16,7 +16,9 @@ PLATFORM_CUSTOMERS = 1_000
 @pytest.fixture(scope="session")
 def platform_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     home: Path = tmp_path_factory.mktemp("platform") / "home"
-    return Settings.load(target="local", customers=PLATFORM_CUSTOMERS, seed=42, as_of=AS_OF, home=home, env={})
+    return Settings.load(
+        target="local", customers=PLATFORM_CUSTOMERS, seed=42, as_of=AS_OF, home=home, env={}
+    )
 
 
 @pytest.fixture(scope="session")

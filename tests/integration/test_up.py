@@ -22,7 +22,19 @@ runner = CliRunner()
 
 def up(home: Path, *extra: str) -> dict:
     result = runner.invoke(
-        app, ["up", "--customers", "1000", "--as-of", AS_OF.isoformat(), "--home", str(home), "--format", "json", *extra]
+        app,
+        [
+            "up",
+            "--customers",
+            "1000",
+            "--as-of",
+            AS_OF.isoformat(),
+            "--home",
+            str(home),
+            "--format",
+            "json",
+            *extra,
+        ],
     )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
@@ -40,9 +52,15 @@ def test_up_builds_bronze_and_is_idempotent(tmp_path: Path) -> None:
     assert rows["BRONZE.BRONZE_CUSTOMERS"] == 1000
     assert 1000 * 18 * 13 < rows["BRONZE.BRONZE_TRANSACTIONS"] < 1000 * 18 * 17
     assert {s["step"]: s["status"] for s in first["steps"]} == {
-        "provision": "ran", "customers": "ran", "transactions": "ran", **{
-            s["step"]: s["status"] for s in first["steps"] if s["step"] not in {"provision", "customers", "transactions"}
-        }}
+        "provision": "ran",
+        "customers": "ran",
+        "transactions": "ran",
+        **{
+            s["step"]: s["status"]
+            for s in first["steps"]
+            if s["step"] not in {"provision", "customers", "transactions"}
+        },
+    }
     assert first["summary"]["segment_mix"]["Stable Mid-Spenders"]["customers"] == 400
     before = checksums(home)
 
@@ -67,7 +85,9 @@ def test_up_builds_bronze_and_is_idempotent(tmp_path: Path) -> None:
     assert outputs["database"] == "CUSTOMER_ANALYTICS" and outputs["scale"]["seed"] == 43
 
     with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
-        runs = s.query("select run_type, status, duration_seconds, error_message from OBSERVABILITY.PIPELINE_RUN_METADATA")
+        runs = s.query(
+            "select run_type, status, duration_seconds, error_message from OBSERVABILITY.PIPELINE_RUN_METADATA"
+        )
         loads = s.query("select file_name, status, rows_in_file, rows_loaded from OBSERVABILITY.LOAD_HISTORY")
         counts = s.scalar("select count(*) from OBSERVABILITY.LAYER_RECORD_COUNTS where layer = 'bronze'")
     up_runs = runs[runs.run_type == "c360_up"]
@@ -81,12 +101,14 @@ def test_sql_command_reads_the_published_snapshot(tmp_path: Path) -> None:
     home = tmp_path / "home"
     up(home, "--step", "provision", "--step", "customers")
     result = runner.invoke(
-        app, ["sql", "select count(*) as n from bronze.bronze_customers", "--home", str(home), "--format", "json"]
+        app,
+        ["sql", "select count(*) as n from bronze.bronze_customers", "--home", str(home), "--format", "json"],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["rows"] == [{"n": 1000}]
     refused = runner.invoke(
-        app, ["sql", "select * from bronze.bronze_customers", "--role", "MARKETING_MANAGER", "--home", str(home)]
+        app,
+        ["sql", "select * from bronze.bronze_customers", "--role", "MARKETING_MANAGER", "--home", str(home)],
     )
     assert refused.exit_code == 1
     assert "may not read BRONZE.BRONZE_CUSTOMERS" in refused.output
@@ -103,7 +125,9 @@ def test_failed_step_is_recorded_with_its_reason(tmp_path: Path, monkeypatch: py
         raise WarehouseError("disk full (simulated)")
 
     monkeypatch.setattr("c360.steps.transactions.render_transactions_sql", broken)
-    result = runner.invoke(app, ["up", "--customers", "200", "--as-of", AS_OF.isoformat(), "--home", str(home)])
+    result = runner.invoke(
+        app, ["up", "--customers", "200", "--as-of", AS_OF.isoformat(), "--home", str(home)]
+    )
     assert result.exit_code == 1
     assert "step 'transactions' failed: disk full (simulated)" in result.output
     settings = Settings.load(home=home, env={})

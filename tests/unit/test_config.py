@@ -58,10 +58,16 @@ def test_snowflake_target_needs_credentials_from_environment(tmp_path: Path) -> 
         Settings.load(
             target="snowflake",
             home=tmp_path,
-            env={"SNOWFLAKE_ACCOUNT": "x.snowflakecomputing.com", "SNOWFLAKE_USER": "u", "SNOWFLAKE_PASSWORD": "p"},
+            env={
+                "SNOWFLAKE_ACCOUNT": "x.snowflakecomputing.com",
+                "SNOWFLAKE_USER": "u",
+                "SNOWFLAKE_PASSWORD": "p",
+            },
         )
     with pytest.raises(SettingsError, match="SNOWFLAKE_PRIVATE_KEY_PATH"):
-        Settings.load(target="snowflake", home=tmp_path, env={"SNOWFLAKE_ACCOUNT": "o-a", "SNOWFLAKE_USER": "u"})
+        Settings.load(
+            target="snowflake", home=tmp_path, env={"SNOWFLAKE_ACCOUNT": "o-a", "SNOWFLAKE_USER": "u"}
+        )
     s = Settings.load(
         target="snowflake",
         home=tmp_path,

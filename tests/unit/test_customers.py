@@ -27,7 +27,9 @@ def customers() -> pd.DataFrame:
 @pytest.mark.parametrize("n", [1, 7, 100, 999, 10_000])
 def test_segment_quota_is_exact(n: int) -> None:
     frame = generate_customers(n, 3, AS_OF)
-    expected = dict(zip(SEGMENTS, quota_counts(n, [DEFAULT_SPEC.segments[s].share for s in SEGMENTS]), strict=True))
+    expected = dict(
+        zip(SEGMENTS, quota_counts(n, [DEFAULT_SPEC.segments[s].share for s in SEGMENTS]), strict=True)
+    )
     assert frame["customer_segment"].value_counts().reindex(SEGMENTS, fill_value=0).to_dict() == expected
 
 
@@ -37,8 +39,20 @@ def test_ids_are_sequential_and_formatted() -> None:
 
 
 def test_required_fields_have_no_nulls(customers: pd.DataFrame) -> None:
-    required = ["customer_id", "first_name", "last_name", "email", "age", "state", "city", "employment_status",
-                "card_type", "credit_limit", "account_open_date", "customer_segment"]
+    required = [
+        "customer_id",
+        "first_name",
+        "last_name",
+        "email",
+        "age",
+        "state",
+        "city",
+        "employment_status",
+        "card_type",
+        "credit_limit",
+        "account_open_date",
+        "customer_segment",
+    ]
     assert customers[required].notna().all().all()
     assert validate_customers(customers) == []
 
@@ -47,7 +61,11 @@ def test_credit_limits_are_whole_thousands_and_track_segment(customers: pd.DataF
     limits = customers["credit_limit"]
     assert limits.between(5_000, 50_000).all() and (limits % 1_000 == 0).all()
     by_segment = customers.groupby("customer_segment")["credit_limit"].mean()
-    assert by_segment["High-Value Travelers"] > by_segment["Stable Mid-Spenders"] > by_segment["Budget-Conscious"]
+    assert (
+        by_segment["High-Value Travelers"]
+        > by_segment["Stable Mid-Spenders"]
+        > by_segment["Budget-Conscious"]
+    )
     assert (customers.loc[customers.card_type == "Premium", "credit_limit"] >= 15_000).all()
 
 
@@ -61,7 +79,9 @@ def test_emails_are_unique_and_follow_the_name(customers: pd.DataFrame) -> None:
 def test_states_and_cities_are_consistent(customers: pd.DataFrame) -> None:
     assert set(customers["state"]) <= set(STATE_BY_CODE)
     assert customers["state"].nunique() == 51
-    assert all(c in STATE_BY_CODE[s].cities for s, c in zip(customers["state"], customers["city"], strict=True))
+    assert all(
+        c in STATE_BY_CODE[s].cities for s, c in zip(customers["state"], customers["city"], strict=True)
+    )
 
 
 def test_decline_type_and_campaign_only_for_declining(customers: pd.DataFrame) -> None:

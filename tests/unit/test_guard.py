@@ -56,8 +56,12 @@ def test_guard_applies_row_limit_and_qualifies_tables() -> None:
     g = guard_select("select * from customer_360_profile", "MARKETING_MANAGER", max_rows=50)
     assert g.sql.endswith("LIMIT 50") and "gold.customer_360_profile" in g.sql.lower()
     assert g.tables == ("GOLD.CUSTOMER_360_PROFILE",)
-    assert guard_select("select * from gold.x limit 5", "MARKETING_MANAGER", max_rows=50).sql.endswith("LIMIT 5")
-    assert guard_select("select * from gold.x limit 500", "MARKETING_MANAGER", max_rows=50).sql.endswith("LIMIT 50")
+    assert guard_select("select * from gold.x limit 5", "MARKETING_MANAGER", max_rows=50).sql.endswith(
+        "LIMIT 5"
+    )
+    assert guard_select("select * from gold.x limit 500", "MARKETING_MANAGER", max_rows=50).sql.endswith(
+        "LIMIT 50"
+    )
 
 
 def test_run_guarded_binds_parameters_and_times_out() -> None:
@@ -66,7 +70,9 @@ def test_run_guarded_binds_parameters_and_times_out() -> None:
         "create schema gold; create table gold.people as select 'O''Brien' as name, 1 as id;"
         "create table gold.numbers as select range as i from range(100000)"
     )
-    frame = run_guarded(session, "select id from gold.people where name = ?", "MARKETING_MANAGER", ["O'Brien"])
+    frame = run_guarded(
+        session, "select id from gold.people where name = ?", "MARKETING_MANAGER", ["O'Brien"]
+    )
     assert frame["id"].tolist() == [1]
     with pytest.raises(GuardError, match="timed out"):
         run_guarded(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -18,14 +19,17 @@ BUCKET = "c360-test-landing"
 @pytest.fixture
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(key, value)
 
 
 @pytest.fixture
-def s3(aws_credentials: None):  # noqa: ANN201
+def s3(aws_credentials: None) -> Iterator[None]:
     with mock_aws():
         boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
         yield
@@ -72,7 +76,9 @@ def test_s3_retries_transient_errors_with_backoff(s3: None) -> None:
     def flaky_put(**kwargs: object) -> object:
         calls["n"] += 1
         if calls["n"] <= 2:
-            raise ClientError({"Error": {"Code": "SlowDown", "Message": "reduce your request rate"}}, "PutObject")
+            raise ClientError(
+                {"Error": {"Code": "SlowDown", "Message": "reduce your request rate"}}, "PutObject"
+            )
         return real_put(**kwargs)
 
     store.client.put_object = flaky_put  # type: ignore[method-assign]

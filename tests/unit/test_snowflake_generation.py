@@ -59,7 +59,9 @@ def test_snowflake_rendering_runs_on_fakesnow() -> None:
             f"insert into BRONZE.BRONZE_CUSTOMERS ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
             rows,
         )
-        cur.execute(render_transactions_sql("snowflake", seed=3, as_of=AS_OF, months=18), [datetime(2026, 10, 15)])
+        cur.execute(
+            render_transactions_sql("snowflake", seed=3, as_of=AS_OF, months=18), [datetime(2026, 10, 15)]
+        )
         cur.execute(
             "select count(*), count(distinct customer_id), max(transaction_date), min(transaction_amount) "
             "from BRONZE.BRONZE_TRANSACTIONS"

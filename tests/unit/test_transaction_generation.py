@@ -99,19 +99,31 @@ def test_controlled_duplicates_and_nulls(bronze: DuckDBSession) -> None:
 
 
 def test_categories_channels_statuses(bronze: DuckDBSession) -> None:
-    cats = set(bronze.query("select distinct merchant_category from BRONZE.BRONZE_TRANSACTIONS")["merchant_category"].dropna())
+    cats = set(
+        bronze.query("select distinct merchant_category from BRONZE.BRONZE_TRANSACTIONS")[
+            "merchant_category"
+        ].dropna()
+    )
     assert cats == {c.name for c in CATEGORIES}
     assert set(bronze.query("select distinct channel from BRONZE.BRONZE_TRANSACTIONS")["channel"]) == {
-        "Online", "In-Store", "Mobile"}
-    declined = bronze.scalar("select avg(case when status = 'declined' then 1.0 else 0 end) from BRONZE.BRONZE_TRANSACTIONS")
+        "Online",
+        "In-Store",
+        "Mobile",
+    }
+    declined = bronze.scalar(
+        "select avg(case when status = 'declined' then 1.0 else 0 end) from BRONZE.BRONZE_TRANSACTIONS"
+    )
     assert 0.01 < float(declined) < 0.04
     names = bronze.scalar("select count(distinct merchant_name) from BRONZE.BRONZE_TRANSACTIONS")
     assert names >= 100
 
 
 def test_segments_have_distinct_patterns(bronze: DuckDBSession, monthly: pd.DataFrame) -> None:
-    spend = monthly[monthly.month_number.between(2, 9)].groupby("customer_segment")["spend"].sum() / \
-        monthly[monthly.month_number.between(2, 9)].groupby("customer_segment")["customer_id"].nunique() / 8
+    spend = (
+        monthly[monthly.month_number.between(2, 9)].groupby("customer_segment")["spend"].sum()
+        / monthly[monthly.month_number.between(2, 9)].groupby("customer_segment")["customer_id"].nunique()
+        / 8
+    )
     assert spend["High-Value Travelers"] > 5_000
     assert spend["Budget-Conscious"] < 1_000
     travel = bronze.query(
@@ -129,8 +141,13 @@ def test_segments_have_distinct_patterns(bronze: DuckDBSession, monthly: pd.Data
 
 def test_decline_is_visible(monthly: pd.DataFrame) -> None:
     retained = monthly[monthly.attrition_date.isna()]
-    per = retained.pivot_table(index=["customer_id", "decline_type"], columns="month_number", values="spend",
-                               aggfunc="sum", fill_value=0).reset_index()
+    per = retained.pivot_table(
+        index=["customer_id", "decline_type"],
+        columns="month_number",
+        values="spend",
+        aggfunc="sum",
+        fill_value=0,
+    ).reset_index()
     early = per[[m for m in range(2, 8)]].mean(axis=1)
     late = per[[17]].mean(axis=1)
     ratio = (late / early).groupby(per["decline_type"]).median()
@@ -140,8 +157,13 @@ def test_decline_is_visible(monthly: pd.DataFrame) -> None:
 
 def test_campaign_lift_is_visible(monthly: pd.DataFrame) -> None:
     declining = monthly[(monthly.customer_segment == "Declining") & monthly.attrition_date.isna()]
-    per = declining.pivot_table(index=["customer_id", "campaign_group"], columns="month_number", values="spend",
-                                aggfunc="sum", fill_value=0).reset_index()
+    per = declining.pivot_table(
+        index=["customer_id", "campaign_group"],
+        columns="month_number",
+        values="spend",
+        aggfunc="sum",
+        fill_value=0,
+    ).reset_index()
     pre = per[[13, 14, 15]].mean(axis=1)
     post = per[[17]].mean(axis=1)
     change = (post / pre).groupby(per["campaign_group"]).median()
@@ -166,5 +188,7 @@ def test_reproducible_and_seed_sensitive() -> None:
 
 def test_shorter_history_respects_months() -> None:
     session = build(100, 3, months=6)
-    months = session.scalar("select count(distinct date_trunc('month', transaction_date)) from BRONZE.BRONZE_TRANSACTIONS")
+    months = session.scalar(
+        "select count(distinct date_trunc('month', transaction_date)) from BRONZE.BRONZE_TRANSACTIONS"
+    )
     assert months == 6
