@@ -209,6 +209,7 @@ class PortfolioSpec:
     warning_floor: float = 0.4  # keep-probability reached at the attrition date
     warning_decline_boost: float = 2.5  # declined transactions are this much likelier while ramping down
     fade_keep: float = 0.12  # share of transactions a faded customer still makes
+    ramp_down_amount_factor: float = 0.85  # ticket sizes shrink while an attriter ramps down
 
     # segment dynamics (months counted back from the last month of the window) ----------------
     gradual_decline_start_before_end: int = 8  # Declining/gradual starts falling in month (months - 8)
@@ -229,6 +230,10 @@ class PortfolioSpec:
     duplicate_rate: float = 0.001  # rows delivered twice (same transaction_id) for silver to de-duplicate
     null_category_rate: float = 0.0005
     max_transactions_per_month: int = 200
+
+    # channel overrides for categories that are (almost) never paid in person / mostly in person --
+    online_only_online_share: float = 0.7  # ONLINE_CATEGORIES: Online, else Mobile
+    in_store_only_in_store_share: float = 0.75  # IN_STORE_CATEGORIES: In-Store, else Mobile
 
     def __post_init__(self) -> None:
         total = sum(p.share for p in self.segments.values())
