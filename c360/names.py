@@ -39,7 +39,8 @@ STATUSES: Final = ("approved", "declined")
 CAMPAIGN_GROUPS: Final = ("treatment", "control")
 
 # Object-store key layout (identical on S3 and in the local lake folder).
-CUSTOMERS_KEY: Final = "customers/customers.csv"
+CUSTOMERS_PREFIX: Final = "customers/"
+CUSTOMERS_KEY: Final = CUSTOMERS_PREFIX + "customers.csv"
 HISTORICAL_PREFIX: Final = "transactions/historical/"
 STREAMING_PREFIX: Final = "transactions/streaming/"
 
@@ -55,6 +56,19 @@ APP_STAGE: Final = "APP_STAGE"
 TRANSACTIONS_PIPE: Final = "BRONZE_TRANSACTIONS_PIPE"
 TRANSACTIONS_STREAM: Final = "BRONZE_TRANSACTIONS_STREAM"
 STREAMLIT_APP: Final = "C360_APP"
+STREAMLIT_MAIN_FILE: Final = "streamlit_app.py"
+APP_STAGE_DIRECTORY: Final = "c360_app"  # the streamlit/ folder's place on APP_STAGE
+SEMANTIC_MODEL_FILE: Final = "semantic_model.yaml"  # on GOLD.SEMANTIC_STAGE
+
+# Incremental processing on Snowflake (components/ingestion.py; SQL in sql/tasks/): a task DAG on the
+# stream, and the dbt project deployed as a DBT PROJECT object so the refresh task runs the same models.
+DBT_PROJECT_STAGE: Final = "DBT_PROJECT_STAGE"
+DBT_PROJECT_STAGE_DIRECTORY: Final = "c360_dbt"
+DBT_PROJECT: Final = "C360_DBT"
+TRANSACTIONS_CAPTURE_TASK: Final = "C360_TXN_CAPTURE"  # root: consumes the stream (schedule + WHEN)
+TRANSACTIONS_LOADS_TASK: Final = "C360_TXN_RECORD_LOADS"  # pipe loads -> OBSERVABILITY.LOAD_HISTORY
+TRANSACTIONS_QUARANTINE_TASK: Final = "C360_TXN_RECORD_QUARANTINE"  # rejected rows -> QUARANTINE
+TRANSACTIONS_REFRESH_TASK: Final = "C360_TXN_REFRESH"  # incremental dbt build
 
 
 def customer_id(n: int) -> str:
