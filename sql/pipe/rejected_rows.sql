@@ -1,0 +1,5 @@
+-- Rows of the current file the value checks rejected (the pipe attaches the raw lines).
+select row_number, reason_code, reason
+from pipe_checked
+where reason_code is not null
+order by row_number
