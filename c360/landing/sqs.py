@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from c360.errors import ObjectStoreError
 from c360.landing.queue import DEFAULT_VISIBILITY_TIMEOUT, Message, QueueDepth, QueueError
 from c360.storage.s3 import with_retries
 
@@ -45,7 +46,7 @@ class SqsNotificationQueue:
     def _call(self, action: Callable[[], Any], what: str) -> Any:
         try:
             return with_retries(action, what=f"{what} {self.queue_url}", sleep=self._sleep)
-        except Exception as exc:  # ObjectStoreError from the shared retry helper: re-label for queues
+        except ObjectStoreError as exc:  # the shared AWS retry helper's error: re-label it for queues
             raise QueueError(str(exc)) from exc
 
     def send(self, body: str) -> str:
