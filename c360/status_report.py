@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from c360.engines.base import WarehouseSession
+from c360.landing.status import pipe_health, quarantine_by_reason, recent_loads
 
 
 def table_rows(session: WarehouseSession) -> pd.DataFrame:
@@ -34,4 +35,7 @@ def recent_runs(session: WarehouseSession) -> pd.DataFrame:
 STATUS_SECTIONS: dict[str, Callable[[WarehouseSession], pd.DataFrame]] = {
     "tables": table_rows,
     "recent runs": recent_runs,
+    "pipe": pipe_health,
+    "quarantine by reason": quarantine_by_reason,
+    "recent file loads": recent_loads,
 }

@@ -409,8 +409,9 @@ def _inject(
         }
     )
     stamp = window.start.strftime("%Y%m%d%H%M%S")
+    first_kind = int(rng.integers(0, len(ANOMALY_KINDS)))  # vary which kinds a small count shows
     for k in range(count):
-        kind = ANOMALY_KINDS[k % len(ANOMALY_KINDS)]
+        kind = ANOMALY_KINDS[(first_kind + k) % len(ANOMALY_KINDS)]
         row = {key: ("" if value is None else str(value)) for key, value in template.items()}
         row["transaction_id"] = f"{STREAM_ID_PREFIX}{stamp}9{k:04d}"  # the 9xxxx block is never generated
         if kind == "duplicate_row":

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from c360.cli import bench, down, sql, status, up
+from c360.cli import ingest as ingest_cmd
+from c360.cli import stream as stream_cmd
 from c360.cli.output import setup_logging
 
 app = typer.Typer(
@@ -26,6 +28,8 @@ def main(
 
 
 app.command("up")(up.up)
+app.command("stream")(stream_cmd.stream)
+app.command("ingest")(ingest_cmd.ingest)
 app.command("status")(status.status)
 app.command("sql")(sql.sql)
 app.command("down")(down.down)

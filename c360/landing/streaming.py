@@ -1,0 +1,407 @@
+"""`c360 stream` and `c360 ingest` behind the CLI: land files, run the pipe, refresh gold, publish to readers.
+
+One streaming cycle (per batch):
+    generate the next hourly batch (generators/batches.py, on the stream clock)
+    -> put it in the object store (the local store's listener enqueues the S3-format event)
+    -> run the pipe (drains the queue: this batch and anything else landed meanwhile)
+    -> refresh gold incrementally (the dbt engineer's `refresh_incremental`: stg_transactions+)
+    -> publish a read-only snapshot (readers never see a half-refreshed gold layer)
+    -> stamp LOAD_HISTORY.gold_refreshed_at; landing -> gold latency = that stamp - the object's event time.
+
+DuckDB allows one writer per file: the writer session is closed while dbt runs and while the snapshot
+is copied, and readers (the app, `c360 sql`) only ever open published snapshots.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from time import perf_counter
+
+import pandas as pd
+
+from c360 import names
+from c360.config import Settings, Target
+from c360.engines import open_session
+from c360.engines.duckdb import DuckDBSession
+from c360.errors import C360Error, SettingsError
+from c360.landing.pipe import FileLoad, PipeOptions, PipeRun, ensure_pipe_tables, refresh, run_pipe
+from c360.landing.queue import LocalNotificationQueue
+from c360.outputs import read_outputs
+from c360.snapshots import publish_snapshot
+from c360.sqlfiles import load_sql
+from c360.storage import open_store
+from c360.storage.base import ObjectStore
+from c360.storage.local import LocalObjectStore
+from generators.batches import DEFAULT_BATCH_SIZE, Batch, generate_batch, latest_batch, next_window
+
+log = logging.getLogger(__name__)
+
+# refresh(settings) brings gold up to date with bronze; returns a short description (e.g. models run)
+GoldRefresh = Callable[[Settings], str]
+# progress(event, payload): "batch" after each cycle (a BatchReport), "waiting" before a sleep
+StreamProgress = Callable[[str, object], None]
+
+
+def no_stream_progress(event: str, payload: object) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    number: int
+    key: str
+    window_start: datetime
+    window_end: datetime
+    rows_in_file: int
+    rows_loaded: int
+    rows_quarantined: int
+    reasons: dict[str, int]
+    status: str
+    landed_at: datetime
+    loaded_at: datetime
+    gold_at: datetime | None
+    pipe_seconds: float
+    refresh_seconds: float
+    snapshot_seconds: float
+    other_files: int = 0  # files the same pipe run loaded that this cycle did not land (e.g. `c360 ingest`)
+
+    @property
+    def seconds_to_bronze(self) -> float:
+        return (self.loaded_at - self.landed_at).total_seconds()
+
+    @property
+    def seconds_to_gold(self) -> float | None:
+        return None if self.gold_at is None else (self.gold_at - self.landed_at).total_seconds()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "batch": self.number,
+            "file": self.key,
+            "window": [self.window_start, self.window_end],
+            "status": self.status,
+            "rows": self.rows_in_file,
+            "loaded": self.rows_loaded,
+            "quarantined": self.rows_quarantined,
+            "reasons": self.reasons,
+            "landed_at": self.landed_at,
+            "seconds_to_bronze": round(self.seconds_to_bronze, 3),
+            "seconds_to_gold": None if self.seconds_to_gold is None else round(self.seconds_to_gold, 3),
+            "pipe_seconds": round(self.pipe_seconds, 3),
+            "refresh_seconds": round(self.refresh_seconds, 3),
+            "snapshot_seconds": round(self.snapshot_seconds, 3),
+            "other_files": self.other_files,
+        }
+
+
+@dataclass
+class StreamReport:
+    batches: list[BatchReport] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    gold_refreshed: bool = False
+
+    def latencies(self) -> list[float]:
+        return [b.seconds_to_gold for b in self.batches if b.seconds_to_gold is not None]
+
+    def summary(self) -> dict[str, object]:
+        gold = self.latencies()
+        return {
+            "batches": len(self.batches),
+            "rows_loaded": sum(b.rows_loaded for b in self.batches),
+            "rows_quarantined": sum(b.rows_quarantined for b in self.batches),
+            "gold_refreshed": self.gold_refreshed,
+            "landing_to_gold_median_seconds": round(statistics.median(gold), 3) if gold else None,
+            "landing_to_gold_p95_seconds": round(percentile(gold, 95), 3) if gold else None,
+            "landing_to_gold_max_seconds": round(max(gold), 3) if gold else None,
+            "failures": self.failures,
+        }
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (the p95 of 20 samples is the 19th smallest)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+# ---- settings and seams ---------------------------------------------------------------------------
+
+
+def platform_settings(settings: Settings) -> Settings:
+    """Settings with the built platform's scale (as-of date, months, seed) from its outputs file.
+
+    `c360 stream` continues the platform `c360 up` built; without this, a default as-of of today would put
+    the stream clock and the dbt windows somewhere else than the data.
+    """
+    outputs = read_outputs(settings.outputs_path)
+    if outputs is None or not outputs.scale:
+        raise SettingsError(f"no platform under {settings.home}: run `c360 up` first")
+    scale = outputs.scale
+    try:
+        return settings.with_scale(
+            as_of=date.fromisoformat(str(scale["as_of"])),
+            months=int(str(scale["months"])),
+            seed=int(str(scale["seed"])),
+            customers=int(str(scale["customers"])),
+        )
+    except (KeyError, ValueError) as exc:
+        raise SettingsError(f"outputs file {settings.outputs_path} has an unreadable scale: {exc}") from None
+
+
+def open_queue(settings: Settings) -> LocalNotificationQueue:
+    return LocalNotificationQueue(settings.queue_dir)
+
+
+def open_landing(settings: Settings, queue: LocalNotificationQueue) -> ObjectStore:
+    """The object store with bucket notifications on the streaming prefix (local: the durable queue)."""
+    if settings.target is Target.snowflake:
+        return open_store(settings)  # S3 notifies SNS -> SQS -> Snowpipe itself (declared by the stack)
+    return LocalObjectStore(settings.lake_dir, listeners=[queue.listener(names.STREAMING_PREFIX)])
+
+
+def default_gold_refresh(settings: Settings) -> str:
+    """The dbt engineer's incremental selection (stg_transactions -> fct_transactions -> affected marts)."""
+    try:
+        from c360.transform import refresh_incremental  # type: ignore[attr-defined]
+    except ImportError as exc:
+        raise C360Error(f"the incremental gold refresh is not available ({exc})") from None
+    result = refresh_incremental(settings)
+    ok = getattr(result, "ok", getattr(result, "success", True))
+    if not ok:
+        raise C360Error(f"incremental gold refresh failed: {getattr(result, 'error', result)}")
+    return str(getattr(result, "summary", "") or result)
+
+
+# ---- one cycle -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Streamer:
+    """Holds the writer session between cycles; `close()` when done."""
+
+    settings: Settings
+    refresh_gold: GoldRefresh | None = default_gold_refresh
+    pipe_options: PipeOptions = field(default_factory=PipeOptions)
+    clock: Callable[[], datetime] = datetime.now
+    queue: LocalNotificationQueue = field(init=False)
+    store: ObjectStore = field(init=False)
+    _session: DuckDBSession | None = field(default=None, init=False)
+    _provisioned: bool = field(default=False, init=False)
+    _customers: pd.DataFrame | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        if self.settings.target is not Target.local:
+            raise SettingsError(
+                "`c360 stream` drives the local pipe; on Snowflake land files in S3 and the managed pipe "
+                f"{names.TRANSACTIONS_PIPE} and the task graph load and refresh them"
+            )
+        self.queue = open_queue(self.settings)
+        self.store = open_landing(self.settings, self.queue)
+
+    @property
+    def session(self) -> DuckDBSession:
+        if self._session is None:
+            session = open_session(self.settings)
+            assert isinstance(session, DuckDBSession)
+            if not self._provisioned:
+                ensure_pipe_tables(session)
+                self._provisioned = True
+            self._session = session
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def customers(self) -> pd.DataFrame:
+        if self._customers is None:
+            self._customers = self.session.query(load_sql("pipe/stream_customers"), [names.CUSTOMERS_KEY])
+            if self._customers.empty:
+                raise C360Error("BRONZE.BRONZE_CUSTOMERS is empty: run `c360 up` first")
+        return self._customers
+
+    def next_batch(self, size: int, anomalies: int) -> Batch:
+        scale = self.settings.scale
+        landed = [(o.key, o.last_modified) for o in self.store.list(names.STREAMING_PREFIX)]
+        last = latest_batch((key, _naive(when)) for key, when in landed)
+        history_end = datetime.combine(scale.as_of, datetime.min.time())
+        window = next_window(last, history_end, self.clock())
+        return generate_batch(
+            self.customers(),
+            window,
+            seed=scale.seed,
+            as_of=scale.as_of,
+            months=scale.months,
+            size=size,
+            anomalies=anomalies,
+            now=self.clock(),
+        )
+
+    def pipe(self) -> PipeRun:
+        return run_pipe(self.session, self.store, self.queue, self.pipe_options)
+
+    def publish(self, loads: Sequence[FileLoad]) -> tuple[datetime | None, float, float, bool]:
+        """Refresh gold (when any rows arrived), publish a snapshot, stamp the loads; (gold_at, s, s, ok)."""
+        refreshed = False
+        refresh_seconds = 0.0
+        loaded = [load for load in loads if load.rows_loaded > 0]
+        if loaded and self.refresh_gold is not None:
+            self.close()  # dbt opens the warehouse itself
+            began = perf_counter()
+            summary = self.refresh_gold(self.settings)
+            refresh_seconds = perf_counter() - began
+            refreshed = True
+            log.info("gold refreshed in %.2fs: %s", refresh_seconds, summary)
+        began = perf_counter()
+        self.session.checkpoint()
+        self.close()
+        publish_snapshot(self.settings)
+        snapshot_seconds = perf_counter() - began
+        visible_at = datetime.now()
+        if refreshed and loaded:
+            self.session.execute(
+                load_sql("pipe/stamp_gold_refresh"), [visible_at, [load.load_id for load in loaded]]
+            )
+        return (visible_at if refreshed else None), refresh_seconds, snapshot_seconds, refreshed
+
+
+def stream(
+    settings: Settings,
+    *,
+    batches: int,
+    interval: float = 0.0,
+    size: int = DEFAULT_BATCH_SIZE,
+    anomalies: int = 0,
+    refresh_gold: GoldRefresh | None = default_gold_refresh,
+    pipe_options: PipeOptions | None = None,
+    progress: StreamProgress = no_stream_progress,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], datetime] = datetime.now,
+) -> StreamReport:
+    """Run `batches` streaming cycles, `interval` seconds apart (start to start)."""
+    if batches < 1:
+        raise SettingsError("--batches must be at least 1")
+    if interval < 0:
+        raise SettingsError("--interval must not be negative")
+    report = StreamReport()
+    streamer = Streamer(settings, refresh_gold, pipe_options or PipeOptions(), clock)
+    try:
+        for number in range(1, batches + 1):
+            began = perf_counter()
+            report.batches.append(_cycle(streamer, number, size, anomalies, report))
+            progress("batch", report.batches[-1])
+            if number < batches:
+                wait = interval - (perf_counter() - began)
+                if wait > 0:
+                    progress("waiting", wait)
+                    sleep(wait)
+    finally:
+        streamer.close()
+    return report
+
+
+def _cycle(streamer: Streamer, number: int, size: int, anomalies: int, report: StreamReport) -> BatchReport:
+    batch = streamer.next_batch(size, anomalies)
+    streamer.store.put_bytes(batch.key, batch.body)
+    began = perf_counter()
+    run = streamer.pipe()
+    pipe_seconds = perf_counter() - began
+    report.failures.extend(run.failures)
+    ours = [load for load in run.loads if load.file_name == batch.key]
+    if not ours:
+        raise C360Error(
+            f"the pipe did not load {batch.key}: {'; '.join(run.failures) or 'no event received'}"
+        )
+    load = ours[-1]
+    gold_at, refresh_seconds, snapshot_seconds, refreshed = streamer.publish(run.loads)
+    report.gold_refreshed = report.gold_refreshed or refreshed
+    return BatchReport(
+        number=number,
+        key=batch.key,
+        window_start=batch.window.start,
+        window_end=batch.window.end,
+        rows_in_file=load.rows_in_file,
+        rows_loaded=load.rows_loaded,
+        rows_quarantined=load.rows_quarantined,
+        reasons=load.reasons,
+        status=load.status,
+        landed_at=load.landed_at,
+        loaded_at=load.loaded_at,
+        gold_at=gold_at if load.rows_loaded else None,
+        pipe_seconds=pipe_seconds,
+        refresh_seconds=refresh_seconds,
+        snapshot_seconds=snapshot_seconds,
+        other_files=len(run.loads) - len(ours),
+    )
+
+
+# ---- c360 ingest -----------------------------------------------------------------------------------
+
+
+@dataclass
+class IngestReport:
+    files: list[FileLoad] = field(default_factory=list)  # the files given, in order
+    other_files: list[FileLoad] = field(default_factory=list)  # loaded by the same pipe run
+    queued: list[str] = field(default_factory=list)  # keys re-queued by --rescan
+    redriven: int = 0
+    failures: list[str] = field(default_factory=list)
+    gold_at: datetime | None = None
+    refresh_seconds: float = 0.0
+
+
+def ingest_key(path: Path, at: datetime) -> str:
+    """Where `c360 ingest` lands a local file: the streaming prefix, partitioned by the landing hour."""
+    return f"{names.STREAMING_PREFIX}{at:%Y/%m/%d/%H}/{path.name}"
+
+
+def ingest(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    rescan: bool = False,
+    redrive: bool = False,
+    refresh_gold: GoldRefresh | None = default_gold_refresh,
+    pipe_options: PipeOptions | None = None,
+    clock: Callable[[], datetime] = datetime.now,
+) -> IngestReport:
+    """Land the given files, optionally re-queue unseen objects / dead letters, run the pipe once."""
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise SettingsError(f"not a readable file: {', '.join(missing)}")
+    report = IngestReport()
+    streamer = Streamer(settings, refresh_gold, pipe_options or PipeOptions(), clock)
+    try:
+        if redrive:
+            report.redriven = streamer.queue.redrive()
+        keys = []
+        for path in paths:
+            key = ingest_key(path, clock())
+            streamer.store.put_bytes(key, path.read_bytes())
+            keys.append(key)
+        if rescan:
+            report.queued = refresh(streamer.session, streamer.store, streamer.queue, names.STREAMING_PREFIX)
+        run = streamer.pipe()
+        report.failures = run.failures
+        pending = list(run.loads)
+        for key in keys:
+            match = next((load for load in pending if load.file_name == key), None)
+            if match is None:
+                raise C360Error(f"the pipe did not process {key}: {'; '.join(run.failures) or 'no event'}")
+            pending.remove(match)
+            report.files.append(match)
+        report.other_files = pending
+        gold_at, report.refresh_seconds, _, _ = streamer.publish(run.loads)
+        report.gold_at = gold_at
+    finally:
+        streamer.close()
+    return report
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
