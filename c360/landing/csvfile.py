@@ -7,7 +7,7 @@ the delimiter, quoting and field counts. Values are typed and checked afterwards
     TYPE = CSV, FIELD_DELIMITER = ',', RECORD_DELIMITER = '\\n' (CRLF accepted),
     FIELD_OPTIONALLY_ENCLOSED_BY = '"' (a quoted value may not span lines), a header row naming the
     columns (any order, case-insensitive), SKIP_BLANK_LINES = TRUE, ENCODING = UTF8 (BOM allowed),
-    COMPRESSION = AUTO (gzip).
+    COMPRESSION = AUTO (gzip), TRIM_SPACE = TRUE, NULL_IF = ('', '\\N', 'NULL', 'null').
 
 Row numbers: row n is the n-th line after the header (a skipped blank line still counts, so "row 57" is
 always line 58 of the (decompressed) file); row 0 stands for the file itself (header or file-level issues).
@@ -29,6 +29,7 @@ from typing import Final
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 TRANSACTION_COLUMNS: Final = (
@@ -158,9 +159,26 @@ def parse_transactions_file(data: bytes, *, columns: Sequence[str] = TRANSACTION
         )
     if pieces:
         table = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
-        parsed.table = table.sort_by("row_number") if len(pieces) > 1 else table
+        parsed.table = normalize_values(table.sort_by("row_number") if len(pieces) > 1 else table, columns)
     parsed.rejections = rejections
     return parsed
+
+
+NULL_IF: Final = ("", "\\N", "NULL", "null")
+
+
+def normalize_values(table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """TRIM_SPACE = TRUE and NULL_IF = ('', '\\N', 'NULL', 'null'), vectorised (pyarrow compute)."""
+    nulls = pa.array(NULL_IF, pa.string())
+    out = table
+    for name in columns:
+        trimmed = pc.utf8_trim_whitespace(table.column(name))
+        out = out.set_column(
+            out.schema.get_field_index(name),
+            name,
+            pc.if_else(pc.is_in(trimmed, value_set=nulls), None, trimmed),
+        )
+    return out
 
 
 # ---- container: compression and encoding ----------------------------------------------------------

@@ -249,45 +249,61 @@ def load_file(
 
         parsed = parse_transactions_file(data)
         loaded_at = options.clock()
+        local.con.register("pipe_rows", parsed.table)
         try:
-            rejected = _check_values(local, parsed, options)
+            load = _copy(
+                local, parsed, key, checksum, load_id, landed_at, loaded_at, run_id, len(data), options
+            )
         finally:
             local.con.unregister("pipe_rows")
-        options.fault("checked")
-        loaded = int(local.execute(load_sql("pipe/insert_bronze"), [loaded_at, key]))
-        options.fault("bronze_inserted")
-        quarantine = _quarantine_frame(parsed, rejected, load_id, key, loaded_at)
-        local.insert_frame(QUARANTINE_TABLE, quarantine)
-        options.fault("quarantined")
-        data_rows = quarantine[quarantine["row_number"] > 0]
-        quarantined = len(data_rows)
-        if loaded + quarantined != parsed.rows_in_file:
-            raise LoadError(
-                f"{key}: {loaded:,} loaded + {quarantined:,} quarantined != {parsed.rows_in_file:,} rows in file"
-            )
-        reasons = dict(Counter(quarantine["reason_code"]))
-        first_error = (
-            None if quarantine.empty else str(quarantine.sort_values("row_number").iloc[0]["reason"])
-        )
-        status = _status(parsed, loaded, quarantined)
-        load = FileLoad(
-            key,
-            status,
-            parsed.rows_in_file,
-            loaded,
-            quarantined,
-            reasons,
-            first_error,
-            checksum,
-            load_id,
-            landed_at,
-            loaded_at,
-            0.0,
-        )
-        _record(local, load, run_id, len(data))
-        options.fault("recorded")
-        local.execute("drop table if exists pipe_checked")
     return _timed(load, began)
+
+
+def _copy(
+    session: DuckDBSession,
+    parsed: ParsedFile,
+    key: str,
+    checksum: str,
+    load_id: str,
+    landed_at: datetime,
+    loaded_at: datetime,
+    run_id: str,
+    size: int,
+    options: PipeOptions,
+) -> FileLoad:
+    """Inside the file's transaction: check, insert the good rows, quarantine the rest, record the load."""
+    session.execute(load_sql("pipe/check_transactions"), check_parameters(options))
+    rejected = session.query(load_sql("pipe/rejected_rows"))
+    options.fault("checked")
+    loaded = int(session.execute(load_sql("pipe/insert_bronze"), [loaded_at, key]))
+    options.fault("bronze_inserted")
+    quarantine = _quarantine_frame(parsed, rejected, load_id, key, loaded_at)
+    session.insert_frame(QUARANTINE_TABLE, quarantine)
+    options.fault("quarantined")
+    quarantined = int((quarantine["row_number"] > 0).sum())
+    if loaded + quarantined != parsed.rows_in_file:
+        raise LoadError(
+            f"{key}: {loaded:,} loaded + {quarantined:,} quarantined != {parsed.rows_in_file:,} rows in file"
+        )
+    first_error = None if quarantine.empty else str(quarantine.iloc[0]["reason"])
+    load = FileLoad(
+        file_name=key,
+        status=_status(parsed, loaded, quarantined),
+        rows_in_file=parsed.rows_in_file,
+        rows_loaded=loaded,
+        rows_quarantined=quarantined,
+        reasons=dict(Counter(quarantine["reason_code"])),
+        first_error=first_error,
+        checksum=checksum,
+        load_id=load_id,
+        landed_at=landed_at,
+        loaded_at=loaded_at,
+        seconds=0.0,
+    )
+    _record(session, load, run_id, size)
+    options.fault("recorded")
+    session.execute("drop table if exists pipe_rejected")
+    return load
 
 
 def check_parameters(options: PipeOptions) -> list[object]:
@@ -308,12 +324,6 @@ def check_parameters(options: PipeOptions) -> list[object]:
         ", ".join(channels),
         ", ".join(statuses),
     ]
-
-
-def _check_values(session: DuckDBSession, parsed: ParsedFile, options: PipeOptions) -> pd.DataFrame:
-    session.con.register("pipe_rows", parsed.table)
-    session.execute(load_sql("pipe/check_transactions"), check_parameters(options))
-    return session.query(load_sql("pipe/rejected_rows"))
 
 
 def _quarantine_frame(

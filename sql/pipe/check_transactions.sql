@@ -1,26 +1,15 @@
 -- The pipe's value checks: COPY's type conversion plus the platform's row rules, for one file's rows.
--- Input: pipe_rows (row_number, the eight columns as text, as parsed by c360/landing/csvfile.py).
--- Output: temp table pipe_checked, one row per input row with typed values and, when the row is rejected,
--- reason_code + reason (the first rule that fails, in the order below). Bound parameters, in text order
+-- Input: pipe_rows (row_number, the eight columns as text, already trimmed with NULL_IF applied by
+-- c360/landing/csvfile.py). Output: temp table pipe_rejected (row_number, reason_code, reason) for the rows
+-- that fail a rule; the first rule that fails wins, in the order below. Bound parameters, in text order
 -- (c360/landing/pipe.py `check_parameters` builds them):
 --   1 largest accepted amount   2 latest accepted transaction_date (pipe clock + tolerance)
 --   3 earliest accepted transaction_date   4 channels   5 statuses   6 merchant categories
 --   7 the amount limit (text)   8 the pipe clock + tolerance (text)   9 the earliest date (text)
 --   10 channels (text)   11 statuses (text)
--- NULL_IF = ('', '\N', 'NULL', 'null') and TRIM_SPACE = TRUE, as in the Snowflake file format.
-create or replace temp table pipe_checked as
+create or replace temp table pipe_rejected as
 with source as (
-    select
-        row_number,
-        case when trim(transaction_id) in ('', '\N', 'NULL', 'null') then null else trim(transaction_id) end as transaction_id,
-        case when trim(customer_id) in ('', '\N', 'NULL', 'null') then null else trim(customer_id) end as customer_id,
-        case when trim(transaction_date) in ('', '\N', 'NULL', 'null') then null else trim(transaction_date) end as transaction_date,
-        case when trim(transaction_amount) in ('', '\N', 'NULL', 'null') then null else trim(transaction_amount) end as transaction_amount,
-        case when trim(merchant_name) in ('', '\N', 'NULL', 'null') then null else trim(merchant_name) end as merchant_name,
-        case when trim(merchant_category) in ('', '\N', 'NULL', 'null') then null else trim(merchant_category) end as merchant_category,
-        case when trim(channel) in ('', '\N', 'NULL', 'null') then null else trim(channel) end as channel,
-        case when trim(status) in ('', '\N', 'NULL', 'null') then null else trim(status) end as status
-    from pipe_rows
+    select * from pipe_rows
 ),
 
 typed as (
@@ -28,7 +17,7 @@ typed as (
         s.*,
         case
             when regexp_full_match(s.transaction_date, '\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?')
-                then try_cast(replace(s.transaction_date, 'T', ' ') as timestamp)
+                then try_cast(s.transaction_date as timestamp)
         end as transaction_at,
         try_cast(s.transaction_amount as double) as amount_number,
         regexp_full_match(s.transaction_amount, '[+-]?\d{1,10}(\.\d{1,2})?') as is_plain_amount,
@@ -63,11 +52,13 @@ rules as (
     from typed
 ),
 
-first_in_file as (
-    select
-        *,
-        min(row_number) over (partition by transaction_id, rule_code is null) as first_row
+repeated_in_file as (
+    -- ids that occur more than once among the rows that pass every other rule: all but the first go
+    select transaction_id, min(row_number) as first_row
     from rules
+    where rule_code is null
+    group by transaction_id
+    having count(*) > 1
 ),
 
 already_loaded as (
@@ -81,27 +72,21 @@ already_loaded as (
 
 decided as (
     select
-        f.*,
+        r.*,
+        d.first_row,
         l.loaded_from,
         case
-            when f.rule_code is not null then f.rule_code
-            when f.row_number > f.first_row then 'DUPLICATE_IN_FILE'
+            when r.rule_code is not null then r.rule_code
+            when r.row_number > d.first_row then 'DUPLICATE_IN_FILE'
             when l.loaded_from is not null then 'DUPLICATE_ALREADY_LOADED'
         end as reason_code
-    from first_in_file as f
-    left join already_loaded as l on f.transaction_id = l.transaction_id
+    from rules as r
+    left join repeated_in_file as d on r.transaction_id = d.transaction_id and r.rule_code is null
+    left join already_loaded as l on r.transaction_id = l.transaction_id and r.rule_code is null
 )
 
 select
     row_number,
-    transaction_id,
-    customer_id,
-    transaction_at,
-    transaction_amount,
-    merchant_name,
-    merchant_category,
-    channel,
-    status,
     reason_code,
     case reason_code
         when 'MISSING_TRANSACTION_ID' then 'transaction_id is empty'
@@ -134,3 +119,4 @@ select
             then 'duplicate transaction_id ''' || transaction_id || ''' already loaded from ' || loaded_from
     end as reason
 from decided
+where reason_code is not null

@@ -1,4 +1,5 @@
 -- The accepted rows of one file into bronze, with load metadata (parameters: ingestion timestamp, file name).
+-- pipe_rejected holds the rows the checks rejected; every other row passed them, so the casts cannot fail.
 insert into BRONZE.BRONZE_TRANSACTIONS (
     transaction_id, customer_id, transaction_date, transaction_amount, merchant_name,
     merchant_category, channel, status, ingestion_timestamp, source_file, source_row_number
@@ -6,7 +7,7 @@ insert into BRONZE.BRONZE_TRANSACTIONS (
 select
     transaction_id,
     customer_id,
-    transaction_at,
+    cast(transaction_date as timestamp),
     cast(transaction_amount as decimal(12, 2)),
     merchant_name,
     merchant_category,
@@ -15,6 +16,5 @@ select
     ?,
     ?,
     row_number
-from pipe_checked
-where reason_code is null
-order by row_number
+from pipe_rows
+where row_number not in (select row_number from pipe_rejected)
