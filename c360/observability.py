@@ -139,3 +139,8 @@ def save_step_fingerprint(
         "insert into OBSERVABILITY.STEP_STATE (step, fingerprint, completed_at, details) values (?, ?, ?, ?)",
         [step, fingerprint, now(), json.dumps(dict(details), default=str)],
     )
+
+
+def forget_step(session: WarehouseSession, step: str) -> None:
+    """Drop a step's completion record, so its next run does the work in full (Pulumi delete)."""
+    session.execute("delete from OBSERVABILITY.STEP_STATE where step = ?", [step])

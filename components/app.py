@@ -1,0 +1,140 @@
+"""App: the Streamlit-in-Snowflake app and the assistant's semantic-model stage.
+
+The streamlit/ folder is uploaded as-is to GOLD.APP_STAGE/c360_app (StageFiles, content-addressed), the
+`snowflake.Streamlit` object runs streamlit_app.py from there on the c360 warehouse, and the app roles
+(MARKETING_MANAGER, DATA_ANALYST) get USAGE on it. GOLD.SEMANTIC_STAGE holds semantic_model.yaml
+(deployed by the semantic_model lifecycle step); every role that reads GOLD may read it, as Cortex
+Analyst requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import pulumi
+import pulumi_snowflake as snowflake
+
+from c360 import names
+from c360.grants import APP_ROLES, GRANT_MATRIX, Role, SchemaGrant
+from components.content_hash import file_manifest
+from components.grant_plan import Audience, SchemaObject, render_object_grants
+from components.providers.stage_files import StageFiles, StageFilesArgs
+from components.snowflake_context import SnowflakeDeployRoles, SnowflakeProviders, child, fqn
+from components.warehouse import grant_resource
+
+REQUIRED_APP_FILES: Final = (names.STREAMLIT_MAIN_FILE, "environment.yml")
+
+
+def app_url(organization: str, account: str) -> str:
+    """Snowsight URL of the app."""
+    app = fqn(names.DATABASE, names.GOLD, names.STREAMLIT_APP)
+    return f"https://app.snowflake.com/{organization.lower()}/{account.lower()}/#/streamlit-apps/{app}"
+
+
+def semantic_model_location() -> str:
+    return f"@{fqn(names.DATABASE, names.GOLD, names.SEMANTIC_STAGE)}/{names.SEMANTIC_MODEL_FILE}"
+
+
+@dataclass(frozen=True)
+class AppArgs:
+    database: pulumi.Input[str]
+    schemas: Mapping[str, pulumi.Input[str]]
+    warehouse: pulumi.Input[str]
+    app_dir: Path
+    snowflake_organization: str
+    snowflake_account: str
+    title: str = "c360 — Customer 360"
+    grant_matrix: tuple[SchemaGrant, ...] = GRANT_MATRIX
+    app_roles: tuple[Role, ...] = APP_ROLES
+    deploy_roles: SnowflakeDeployRoles = field(default_factory=SnowflakeDeployRoles)
+    providers: SnowflakeProviders = field(default_factory=SnowflakeProviders)
+
+    def __post_init__(self) -> None:
+        if (self.app_dir / "__init__.py").exists():
+            raise ValueError(
+                f"{self.app_dir} must not contain __init__.py (it would shadow the streamlit library)"
+            )
+        missing = [f for f in REQUIRED_APP_FILES if not (self.app_dir / f).is_file()]
+        if missing:
+            raise ValueError(f"app folder {self.app_dir} lacks {', '.join(missing)}")
+
+
+class App(pulumi.ComponentResource):
+    app_name: pulumi.Output[str]
+    app_url: str
+    semantic_model_location: str
+
+    def __init__(self, name: str, args: AppArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("c360:app:App", name, {}, opts)
+        objects, security = args.providers.objects, args.providers.security
+        gold = args.schemas[names.GOLD]
+
+        self.app_stage = snowflake.StageInternal(
+            f"{name}-stage",
+            name=names.APP_STAGE,
+            database=args.database,
+            schema=gold,
+            directory={"enable": True},
+            comment="Streamlit app files (the streamlit/ folder, uploaded by the stack)",
+            opts=child(self, objects),
+        )
+        self.files = StageFiles(
+            f"{name}-files",
+            StageFilesArgs(
+                stage=fqn(names.DATABASE, names.GOLD, names.APP_STAGE),
+                directory=names.APP_STAGE_DIRECTORY,
+                source_dir=str(args.app_dir),
+                files=file_manifest(args.app_dir),
+            ),
+            opts=child(self, depends_on=[self.app_stage]),
+        )
+        self.streamlit = snowflake.Streamlit(
+            f"{name}-streamlit",
+            name=names.STREAMLIT_APP,
+            database=args.database,
+            schema=gold,
+            stage=fqn(names.DATABASE, names.GOLD, names.APP_STAGE),
+            directory_location=names.APP_STAGE_DIRECTORY,
+            main_file=names.STREAMLIT_MAIN_FILE,
+            query_warehouse=args.warehouse,
+            title=args.title,
+            comment="c360 app: segments, customer 360, assistant, campaign, pipeline health",
+            opts=child(self, objects, depends_on=[self.files]),
+        )
+        self.semantic_stage = snowflake.StageInternal(
+            f"{name}-semantic-stage",
+            name=names.SEMANTIC_STAGE,
+            database=args.database,
+            schema=gold,
+            directory={"enable": True},
+            comment="Cortex Analyst semantic model (semantic_model.yaml)",
+            opts=child(self, objects),
+        )
+
+        schema_objects = [
+            SchemaObject(names.GOLD, "STREAMLIT", names.STREAMLIT_APP, Audience.APP),
+            SchemaObject(names.GOLD, "STAGE", names.APP_STAGE, Audience.WRITERS, internal_stage=True),
+            SchemaObject(names.GOLD, "STAGE", names.SEMANTIC_STAGE, Audience.READERS, internal_stage=True),
+        ]
+        self.grants = [
+            grant_resource(
+                name,
+                spec,
+                child(self, security, depends_on=[self.streamlit, self.app_stage, self.semantic_stage]),
+            )
+            for spec in render_object_grants(schema_objects, args.grant_matrix, app_roles=args.app_roles)
+        ]
+
+        self.app_name = self.streamlit.name
+        self.app_url = app_url(args.snowflake_organization, args.snowflake_account)
+        self.semantic_model_location = semantic_model_location()
+        self.register_outputs(
+            {
+                "app_name": self.app_name,
+                "app_url": self.app_url,
+                "semantic_model_location": self.semantic_model_location,
+            }
+        )

@@ -1,0 +1,313 @@
+"""Ingestion: file format, external stages, bronze tables, the auto-ingest pipe, the stream on bronze
+transactions and the task DAG that processes each increment.
+
+Task DAG (all in BRONZE, SQL in sql/tasks/):
+
+    C360_TXN_CAPTURE            root: every N minutes WHEN SYSTEM$STREAM_HAS_DATA(stream);
+          │                     consumes the stream, counts the increment (LAYER_RECORD_COUNTS)
+          ├── C360_TXN_RECORD_LOADS       COPY_HISTORY -> OBSERVABILITY.LOAD_HISTORY (one row per file)
+          ├── C360_TXN_RECORD_QUARANTINE  VALIDATE_PIPE_LOAD -> OBSERVABILITY.QUARANTINE (rejected rows)
+          └── C360_TXN_REFRESH            after both: EXECUTE DBT PROJECT build --select stg_transactions+
+
+The refresh runs the project in dbt/ — the same models and selection `c360 stream` runs locally — which
+the stack uploads to DBT_PROJECT_STAGE and deploys as the DBT PROJECT object C360_DBT.
+Bronze tables are declared from the DDL the runtime runs (c360.ddl_tables parses sql/ddl/bronze.sql).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import pulumi
+import pulumi_snowflake as snowflake
+
+from c360 import names
+from c360.ddl_tables import TableDefinition, ddl_tables
+from c360.engines.base import split_statements
+from c360.grants import GRANT_MATRIX, SchemaGrant
+from c360.sqlfiles import load_sql
+from components.content_hash import file_manifest, manifest_digest
+from components.grant_plan import Audience, SchemaObject, render_object_grants
+from components.providers.stage_files import StageFiles, StageFilesArgs
+from components.snowflake_context import SnowflakeDeployRoles, SnowflakeProviders, child, fqn
+from components.warehouse import grant_resource
+
+PIPE_SQL: Final = "snowpipe/bronze_transactions"
+TASK_SQL: Final = {
+    names.TRANSACTIONS_CAPTURE_TASK: "tasks/capture_transaction_increment",
+    names.TRANSACTIONS_LOADS_TASK: "tasks/record_pipe_loads",
+    names.TRANSACTIONS_QUARANTINE_TASK: "tasks/record_pipe_quarantine",
+    names.TRANSACTIONS_REFRESH_TASK: "tasks/refresh_incremental",
+}
+# child -> parents (the root has none); the order the DAG runs in
+TASK_DAG: Final[dict[str, tuple[str, ...]]] = {
+    names.TRANSACTIONS_CAPTURE_TASK: (),
+    names.TRANSACTIONS_LOADS_TASK: (names.TRANSACTIONS_CAPTURE_TASK,),
+    names.TRANSACTIONS_QUARANTINE_TASK: (names.TRANSACTIONS_CAPTURE_TASK,),
+    names.TRANSACTIONS_REFRESH_TASK: (names.TRANSACTIONS_LOADS_TASK, names.TRANSACTIONS_QUARANTINE_TASK),
+}
+EXTERNAL_STAGES: Final = {
+    "customers": (names.CUSTOMER_STAGE, names.CUSTOMERS_PREFIX),
+    "historical": (names.HISTORICAL_STAGE, names.HISTORICAL_PREFIX),
+    "streaming": (names.STREAMING_STAGE, names.STREAMING_PREFIX),
+}
+_PLACEHOLDER: Final = re.compile(r"\$\{(\w+)\}")  # ${name}; Snowflake's own $1 / metadata$x are left alone
+_TEMPLATE_VALUES: Final = {
+    "as_of": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "content_hash": re.compile(r"^[0-9a-f]{64}$"),
+}
+
+
+def stack_sql(name: str, **values: str) -> str:
+    """One Snowflake statement from sql/<name>.snowflake.sql: comments stripped, no trailing `;`,
+    ${placeholders} filled from validated values only (dates, hex digests)."""
+    for key, value in values.items():
+        pattern = _TEMPLATE_VALUES.get(key)
+        if pattern is None or not pattern.match(value):
+            raise ValueError(f"{name}: refusing to render {key}={value!r}")
+
+    def fill(match: re.Match[str]) -> str:
+        if match.group(1) not in values:
+            raise ValueError(f"sql/{name}.snowflake.sql needs a value for ${{{match.group(1)}}}")
+        return values[match.group(1)]
+
+    statements = list(split_statements(_PLACEHOLDER.sub(fill, load_sql(name, "snowflake"))))
+    if len(statements) != 1:
+        raise ValueError(f"sql/{name}.snowflake.sql must hold exactly one statement, found {len(statements)}")
+    return " ".join(statements[0].split())
+
+
+def table_columns(table: TableDefinition) -> list[dict[str, object]]:
+    """snowflake.Table columns (upper-case: the provider quotes names) from the parsed DDL."""
+    columns: list[dict[str, object]] = []
+    for column in table.columns:
+        spec: dict[str, object] = {
+            "name": column.name.upper(),
+            "type": column.snowflake_type,
+            "nullable": True,
+        }
+        if column.default_expression:
+            spec["default"] = {"expression": column.default_expression}
+        columns.append(spec)
+    return columns
+
+
+@dataclass(frozen=True)
+class IngestionArgs:
+    database: pulumi.Input[str]
+    schemas: Mapping[str, pulumi.Input[str]]
+    warehouse: pulumi.Input[str]
+    bucket_name: pulumi.Input[str]
+    storage_integration: pulumi.Input[str]
+    notification_topic_arn: pulumi.Input[str]
+    dbt_project_dir: Path
+    as_of: str
+    task_schedule_minutes: int = 5
+    tasks_started: bool = True
+    after: tuple[pulumi.Resource, ...] = ()  # IAM access + topic policy: before stages and the pipe
+    grant_matrix: tuple[SchemaGrant, ...] = GRANT_MATRIX
+    deploy_roles: SnowflakeDeployRoles = field(default_factory=SnowflakeDeployRoles)
+    providers: SnowflakeProviders = field(default_factory=SnowflakeProviders)
+
+    def __post_init__(self) -> None:
+        date.fromisoformat(self.as_of)
+        if not 1 <= self.task_schedule_minutes <= 11520:
+            raise ValueError("task_schedule_minutes must be 1..11520 (Snowflake's limit is 8 days)")
+        if not (self.dbt_project_dir / "dbt_project.yml").is_file():
+            raise ValueError(
+                f"{self.dbt_project_dir} has no dbt_project.yml: the refresh task needs the dbt project"
+            )
+
+
+class Ingestion(pulumi.ComponentResource):
+    stage_names: dict[str, str]
+    pipe_notification_channel: pulumi.Output[str]
+    task_names: tuple[str, ...]
+
+    def __init__(self, name: str, args: IngestionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("c360:ingestion:Ingestion", name, {}, opts)
+        objects, security = args.providers.objects, args.providers.security
+        bronze = args.schemas[names.BRONZE]
+        after = list(args.after)
+
+        self.csv_format = snowflake.FileFormatCsv(
+            f"{name}-csv-format",
+            name=names.CSV_FILE_FORMAT,
+            database=args.database,
+            schema=bronze,
+            skip_header=1,
+            field_delimiter=",",
+            field_optionally_enclosed_by='"',
+            null_ifs=[""],
+            empty_field_as_null=True,
+            error_on_column_count_mismatch=True,
+            skip_byte_order_mark=True,
+            compression="AUTO",
+            encoding="UTF8",
+            comment="Landing CSV: header row, quoted fields, empty = NULL, column count enforced",
+            opts=child(self, objects),
+        )
+        self.stages = {
+            key: snowflake.StageExternalS3(
+                f"{name}-stage-{key}",
+                name=stage,
+                database=args.database,
+                schema=bronze,
+                url=pulumi.Output.from_input(args.bucket_name).apply(lambda b, p=prefix: f"s3://{b}/{p}"),
+                storage_integration=args.storage_integration,
+                file_format={"format_name": fqn(names.DATABASE, names.BRONZE, names.CSV_FILE_FORMAT)},
+                comment=f"s3 landing prefix {prefix}",
+                opts=child(self, objects, depends_on=[self.csv_format, *after]),
+            )
+            for key, (stage, prefix) in EXTERNAL_STAGES.items()
+        }
+        self.stage_names = {
+            key: f"@{fqn(names.DATABASE, names.BRONZE, stage)}" for key, (stage, _) in EXTERNAL_STAGES.items()
+        }
+
+        self.tables = {
+            table.name: snowflake.Table(
+                f"{name}-table-{table.name.lower().replace('_', '-')}",
+                name=table.name,
+                database=args.database,
+                schema=args.schemas[table.schema],
+                columns=table_columns(table),
+                change_tracking=table.name == names.BRONZE_TRANSACTIONS,  # the stream needs it
+                comment="c360 bronze: rows as delivered, plus load metadata (sql/ddl/bronze.sql)",
+                opts=child(self, objects),
+            )
+            for table in ddl_tables("ddl/bronze").values()
+        }
+        transactions = self.tables[names.BRONZE_TRANSACTIONS]
+
+        self.pipe = snowflake.Pipe(
+            f"{name}-pipe",
+            name=names.TRANSACTIONS_PIPE,
+            database=args.database,
+            schema=bronze,
+            auto_ingest=True,
+            aws_sns_topic_arn=args.notification_topic_arn,
+            copy_statement=stack_sql(PIPE_SQL),
+            comment="Hourly streaming files: S3 -> SNS -> Snowpipe, ON_ERROR=CONTINUE",
+            opts=child(
+                self, objects, depends_on=[transactions, self.stages["streaming"], self.csv_format, *after]
+            ),
+        )
+        self.stream = snowflake.StreamOnTable(
+            f"{name}-stream",
+            name=names.TRANSACTIONS_STREAM,
+            database=args.database,
+            schema=bronze,
+            table=fqn(names.DATABASE, names.BRONZE, names.BRONZE_TRANSACTIONS),
+            append_only="true",
+            comment="New bronze transactions for the incremental task DAG",
+            opts=child(self, objects, depends_on=[transactions]),
+        )
+
+        # ---- the dbt project, deployed so the refresh task runs the very same models --------------
+        self.dbt_stage = snowflake.StageInternal(
+            f"{name}-dbt-stage",
+            name=names.DBT_PROJECT_STAGE,
+            database=args.database,
+            schema=bronze,
+            comment="c360 dbt project files (uploaded by the stack)",
+            opts=child(self, objects),
+        )
+        manifest = file_manifest(args.dbt_project_dir)
+        self.dbt_files = StageFiles(
+            f"{name}-dbt-files",
+            StageFilesArgs(
+                stage=fqn(names.DATABASE, names.BRONZE, names.DBT_PROJECT_STAGE),
+                directory=names.DBT_PROJECT_STAGE_DIRECTORY,
+                source_dir=str(args.dbt_project_dir),
+                files=manifest,
+            ),
+            opts=child(self, depends_on=[self.dbt_stage]),
+        )
+        self.dbt_project = snowflake.Execute(
+            f"{name}-dbt-project",
+            execute=stack_sql("deploy/dbt_project", content_hash=manifest_digest(manifest)),
+            revert=stack_sql("deploy/dbt_project_drop"),
+            opts=child(self, objects, depends_on=[self.dbt_files], delete_before_replace=True),
+        )
+
+        # ---- task DAG ---------------------------------------------------------------------------
+        self.execute_task: snowflake.GrantPrivilegesToAccountRole | None = None
+        task_after: list[pulumi.Resource] = [self.stream, self.dbt_project]
+        if args.deploy_roles.objects != args.deploy_roles.admin:
+            self.execute_task = snowflake.GrantPrivilegesToAccountRole(
+                f"{name}-execute-task",
+                account_role_name=args.deploy_roles.objects,
+                privileges=["EXECUTE TASK"],
+                on_account=True,
+                opts=child(self, args.providers.admin),
+            )
+            task_after.append(self.execute_task)
+        self.tasks: dict[str, snowflake.Task] = {}
+        for task_name, parents in TASK_DAG.items():
+            sql = (
+                stack_sql(TASK_SQL[task_name], as_of=args.as_of)
+                if task_name == names.TRANSACTIONS_REFRESH_TASK
+                else stack_sql(TASK_SQL[task_name])
+            )
+            root = not parents
+            self.tasks[task_name] = snowflake.Task(
+                f"{name}-task-{task_name.lower().replace('_', '-')}",
+                name=task_name,
+                database=args.database,
+                schema=bronze,
+                warehouse=args.warehouse,
+                sql_statement=sql,
+                started=args.tasks_started,
+                schedule={"minutes": args.task_schedule_minutes} if root else None,
+                when=f"SYSTEM$STREAM_HAS_DATA('{fqn(names.DATABASE, names.BRONZE, names.TRANSACTIONS_STREAM)}')"
+                if root
+                else None,
+                afters=[self.tasks[p].fully_qualified_name for p in parents] if parents else None,
+                allow_overlapping_execution="false" if root else None,
+                suspend_task_after_num_failures=10 if root else None,
+                comment=f"c360 incremental DAG: sql/{TASK_SQL[task_name]}.snowflake.sql",
+                opts=child(self, objects, depends_on=[*task_after, *(self.tasks[p] for p in parents)]),
+            )
+        self.task_names = tuple(TASK_DAG)
+
+        # ---- grants on these objects, from the same matrix ------------------------------------------
+        schema_objects = [
+            SchemaObject(names.BRONZE, "FILE FORMAT", names.CSV_FILE_FORMAT, Audience.WRITERS),
+            *(
+                SchemaObject(names.BRONZE, "STAGE", stage, Audience.WRITERS)
+                for stage, _ in EXTERNAL_STAGES.values()
+            ),
+            SchemaObject(
+                names.BRONZE, "STAGE", names.DBT_PROJECT_STAGE, Audience.WRITERS, internal_stage=True
+            ),
+            SchemaObject(names.BRONZE, "PIPE", names.TRANSACTIONS_PIPE, Audience.WRITERS),
+            SchemaObject(names.BRONZE, "STREAM", names.TRANSACTIONS_STREAM, Audience.WRITERS),
+            *(SchemaObject(names.BRONZE, "TASK", task, Audience.WRITERS) for task in TASK_DAG),
+        ]
+        granted_after: list[pulumi.Resource] = [
+            self.csv_format,
+            *self.stages.values(),
+            self.dbt_stage,
+            self.pipe,
+            self.stream,
+            *self.tasks.values(),
+        ]
+        self.grants = [
+            grant_resource(name, spec, child(self, security, depends_on=granted_after))
+            for spec in render_object_grants(schema_objects, args.grant_matrix)
+        ]
+
+        self.pipe_notification_channel = self.pipe.notification_channel
+        self.register_outputs(
+            {
+                "stages": self.stage_names,
+                "pipe_notification_channel": self.pipe_notification_channel,
+                "tasks": list(self.task_names),
+            }
+        )

@@ -1,0 +1,21 @@
+-- Snowpipe (AUTO_INGEST) for the hourly streaming files: S3 ObjectCreated under transactions/streaming/
+-- -> SNS topic -> Snowflake's SQS queue -> this COPY. Declared by the Pulumi stack
+-- (components/ingestion.py); it must stay ONE statement with no trailing semicolon.
+-- ON_ERROR = CONTINUE loads the good rows and sets the bad ones aside; the C360_TXN_RECORD_QUARANTINE
+-- task copies them (VALIDATE_PIPE_LOAD) into OBSERVABILITY.QUARANTINE with the reason and the raw line,
+-- and C360_TXN_RECORD_LOADS writes one LOAD_HISTORY row per file (COPY_HISTORY), so for every file
+-- rows loaded + rows quarantined = rows in the file.
+copy into CUSTOMER_ANALYTICS.BRONZE.BRONZE_TRANSACTIONS (
+    transaction_id, customer_id, transaction_date, transaction_amount, merchant_name, merchant_category,
+    channel, status, ingestion_timestamp, source_file, source_row_number
+)
+from (
+    select
+        $1, $2, $3, $4, $5, $6, $7, $8,
+        current_timestamp()::timestamp_ntz,
+        'transactions/streaming/' || metadata$filename,
+        metadata$file_row_number
+    from @CUSTOMER_ANALYTICS.BRONZE.TRANSACTION_STAGE_STREAMING
+)
+file_format = (format_name = 'CUSTOMER_ANALYTICS.BRONZE.CSV_FORMAT')
+on_error = continue

@@ -1,0 +1,135 @@
+"""Pulumi mocks for the stack's unit tests: `set_mocks` runs here, before any test imports components.
+
+RecordingMocks keeps every registered resource (type, name, raw camelCase inputs, parent/deps) so tests
+assert on exactly what the program would send to the engine, and answers the two AWS invokes the
+stack makes (caller identity, partition) with fixed values.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+ACCOUNT_ID = "123456789012"
+SNOWFLAKE_USER_ARN = "arn:aws:iam::999988887777:user/abc1-s-snowflake"
+NOTIFICATION_CHANNEL = "arn:aws:sqs:us-east-1:999988887777:sf-snowpipe-AIDA-queue"
+
+
+@dataclass
+class Registered:
+    typ: str
+    name: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    provider: str | None
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: list[Registered] = []
+        self.calls: list[str] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        outs = dict(inputs)
+        name = str(inputs.get("name") or args.name)
+        if args.typ.startswith("aws:"):
+            outs.setdefault("arn", f"arn:aws:mock:us-east-1:{ACCOUNT_ID}:{name}")
+        if args.typ == "aws:s3/bucket:Bucket":
+            outs["bucket"] = inputs.get("bucket") or f"{args.name}-bucket"
+            outs["arn"] = f"arn:aws:s3:::{outs['bucket']}"
+        elif args.typ == "aws:iam/role:Role":
+            outs["arn"] = f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
+        elif args.typ == "aws:sns/topic:Topic":
+            outs["arn"] = f"arn:aws:sns:us-east-1:{ACCOUNT_ID}:{name}"
+        elif args.typ == "aws:sqs/queue:Queue":
+            outs["arn"] = f"arn:aws:sqs:us-east-1:{ACCOUNT_ID}:{name}"
+            outs["url"] = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT_ID}/{name}"
+        elif args.typ.startswith("snowflake:"):
+            outs.setdefault("fullyQualifiedName", f'"{name}"')
+            if args.typ == "snowflake:index/storageIntegrationAws:StorageIntegrationAws":
+                outs["describeOutputs"] = [
+                    {"iamUserArn": SNOWFLAKE_USER_ARN, "externalId": inputs.get("storageAwsExternalId")}
+                ]
+            elif args.typ == "snowflake:index/pipe:Pipe":
+                outs["notificationChannel"] = NOTIFICATION_CHANNEL
+        self.resources.append(Registered(args.typ, args.name, inputs, outs, args.provider))
+        return f"{args.name}-id", outs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        self.calls.append(args.token)
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci",
+                "userId": "AIDA",
+                "id": ACCOUNT_ID,
+            }, []
+        if args.token == "aws:index/getPartition:getPartition":
+            return {
+                "partition": "aws",
+                "dnsSuffix": "amazonaws.com",
+                "id": "aws",
+                "reverseDnsSuffix": "com.amazonaws",
+            }, []
+        return {}, []
+
+    # ---- queries the tests use --------------------------------------------------------------
+    def of_type(self, typ: str) -> list[Registered]:
+        return [r for r in self.resources if r.typ == typ]
+
+    def one(self, typ: str, name: str | None = None) -> Registered:
+        found = [
+            r for r in self.of_type(typ) if name is None or r.name == name or r.inputs.get("name") == name
+        ]
+        assert len(found) == 1, f"expected one {typ} {name or ''}, found {[r.name for r in found]}"
+        return found[0]
+
+
+MOCKS = RecordingMocks()
+pulumi.runtime.set_mocks(MOCKS, project="c360", stack="test", preview=False)
+
+
+@pytest.fixture
+def mocks() -> Iterator[RecordingMocks]:
+    """A clean recording for each test (fresh mock monitor, no config)."""
+    MOCKS.resources.clear()
+    MOCKS.calls.clear()
+    pulumi.runtime.set_mocks(MOCKS, project="c360", stack="test", preview=False)
+    pulumi.runtime.set_all_config({}, [])
+    yield MOCKS
+    MOCKS.resources.clear()
+
+
+@pytest.fixture
+def app_dir(tmp_path: Path) -> Path:
+    """A minimal Streamlit-in-Snowflake app folder (the real one is streamlit/)."""
+    folder = tmp_path / "streamlit"
+    (folder / "tabs").mkdir(parents=True)
+    (folder / "streamlit_app.py").write_text("import streamlit as st\nst.title('c360')\n")
+    (folder / "environment.yml").write_text("name: sf_env\nchannels: [snowflake]\ndependencies: [plotly]\n")
+    (folder / "tabs" / "segments.py").write_text("TITLE = 'Segments'\n")
+    return folder
+
+
+@pytest.fixture
+def dbt_dir(tmp_path: Path) -> Path:
+    """A minimal dbt project folder (the real one is dbt/, built in parallel)."""
+    folder = tmp_path / "dbt"
+    (folder / "models" / "staging").mkdir(parents=True)
+    (folder / "dbt_project.yml").write_text("name: c360\nversion: '1.0.0'\nprofile: c360\n")
+    (folder / "models" / "staging" / "stg_transactions.sql").write_text("select 1 as transaction_id\n")
+    (folder / "target").mkdir()
+    (folder / "target" / "manifest.json").write_text("{}")  # build artefact: never uploaded
+    return folder
+
+
+def copy_tree(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
