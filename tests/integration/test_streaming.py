@@ -1,0 +1,206 @@
+"""Streaming on a built 1,000-customer platform (a private copy of the session platform)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from c360.cli.main import app
+from c360.config import Settings
+from c360.engines.readers import open_reader
+from c360.landing.streaming import platform_settings, stream
+from c360.steps.pipeline import UpReport
+from tests.conftest import AS_OF
+from tests.unit.pipe_harness import csv_body, row
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(platform: UpReport, platform_settings: Settings, tmp_path: Path) -> Settings:
+    """A writable copy of the session platform (the session platform itself stays read-only)."""
+    target = tmp_path / "home"
+    shutil.copytree(platform_settings.home, target, ignore=shutil.ignore_patterns("*.wal", ".*"))
+    return platform_settings_for(target)
+
+
+def platform_settings_for(home: Path) -> Settings:
+    return platform_settings(Settings.load(target="local", home=home, env={}))
+
+
+def reader_counts(settings: Settings) -> dict[str, int]:
+    session = open_reader(settings)
+    try:
+        frame = session.query(
+            "select (select count(*) from BRONZE.BRONZE_TRANSACTIONS where source_file like 'transactions/streaming/%') "
+            "as bronze, (select coalesce(sum(rows_loaded), 0) from OBSERVABILITY.LOAD_HISTORY "
+            "where file_name like 'transactions/streaming/%') as loaded, "
+            "(select count(*) from OBSERVABILITY.QUARANTINE where row_number > 0) as quarantined"
+        )
+    finally:
+        session.close()
+    return {k: int(v) for k, v in frame.iloc[0].items()}
+
+
+def test_stream_lands_loads_quarantines_and_publishes_each_batch(home: Settings) -> None:
+    seen: list[dict[str, int]] = []
+
+    def after_batch(event: str, payload: object) -> None:
+        if event == "batch":
+            seen.append(reader_counts(home))  # what a reader sees right after the cycle
+
+    report = stream(home, batches=3, size=300, anomalies=4, refresh_gold=None, progress=after_batch)
+    assert [b.window_start for b in report.batches] == [
+        datetime.combine(AS_OF, datetime.min.time()) + timedelta(hours=h) for h in range(3)
+    ]
+    for batch in report.batches:
+        assert batch.rows_loaded + batch.rows_quarantined == batch.rows_in_file
+        assert batch.rows_quarantined == 4 and batch.status == "PARTIALLY_LOADED"
+        assert batch.seconds_to_bronze >= 0 and batch.gold_at is None
+    loaded = [sum(b.rows_loaded for b in report.batches[: i + 1]) for i in range(3)]
+    assert [s["bronze"] for s in seen] == loaded == [s["loaded"] for s in seen]
+    assert [s["quarantined"] for s in seen] == [4, 8, 12]
+
+    again = stream(home, batches=1, size=300, refresh_gold=None)  # a new run continues the stream clock
+    assert again.batches[0].window_start == report.batches[-1].window_start + timedelta(hours=1)
+
+
+def test_cli_stream_and_ingest_report_json(home: Settings, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "stream",
+            "--batches",
+            "2",
+            "--interval",
+            "0",
+            "--size",
+            "200",
+            "--no-refresh",
+            "--home",
+            str(home.home),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    streamed = json.loads(result.stdout)
+    assert streamed["summary"]["batches"] == 2 and len(streamed["batches"]) == 2
+    assert all(b["loaded"] + b["quarantined"] == b["rows"] for b in streamed["batches"])
+
+    good = tmp_path / "manual.csv"
+    good.write_bytes(csv_body(row("TXSMANUAL1", customer="CUST00000001"), row("TXSMANUAL2", amount="abc")))
+    bad = tmp_path / "semicolons.csv"
+    bad.write_bytes(b"transaction_id;customer_id\nTXSMANUAL3;CUST00000001\n")
+    args = [
+        "ingest",
+        str(good),
+        str(bad),
+        str(good),
+        "--no-refresh",
+        "--home",
+        str(home.home),
+        "--format",
+        "json",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    files = json.loads(result.stdout)["files"]
+    assert [
+        (f["path"], f["rows"], f["loaded"], f["quarantined"], f["skipped_duplicate_file"]) for f in files
+    ] == [
+        (str(good), 2, 1, 1, False),
+        (str(bad), 1, 0, 1, False),
+        (str(good), 0, 0, 0, True),
+    ]
+    assert files[0]["reasons"] == {"BAD_AMOUNT": 1}
+    assert files[1]["reasons"] == {"WRONG_DELIMITER": 2}  # the data row and the file-level finding
+    assert files[1]["status"] == "LOAD_FAILED"
+
+    status = runner.invoke(app, ["status", "--home", str(home.home), "--format", "json"])
+    assert status.exit_code == 0, status.output
+    sections = json.loads(status.stdout)
+    health = {r["time_window"]: r for r in sections["pipe"]}
+    assert health["all time"]["files"] == 4 and health["all time"]["duplicate_deliveries"] == 1
+    assert health["last hour"]["rows_loaded"] == sum(b["loaded"] for b in streamed["batches"]) + 1
+    reasons = {r["reason_code"]: r for r in sections["quarantine by reason"]}
+    assert reasons["BAD_AMOUNT"]["rows"] == 1 and reasons["WRONG_DELIMITER"]["file_level"] == 1
+    assert len(sections["recent file loads"]) == 5
+
+    missing = runner.invoke(app, ["ingest", str(tmp_path / "nope.csv"), "--home", str(home.home)])
+    assert missing.exit_code == 1 and "not a readable file" in missing.output
+
+
+READER = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from c360.config import Settings
+    from c360.engines.readers import open_reader
+
+    settings = Settings.load(target="local", home=sys.argv[1], env={})
+    stop = Path(sys.argv[2])
+    ok, errors, inconsistent = 0, [], 0
+    while not stop.exists():
+        try:
+            session = open_reader(settings)
+            try:
+                bronze, loaded = session.query(
+                    "select (select count(*) from BRONZE.BRONZE_TRANSACTIONS "
+                    "where source_file like 'transactions/streaming/%'), "
+                    "(select coalesce(sum(rows_loaded), 0) from OBSERVABILITY.LOAD_HISTORY "
+                    "where file_name like 'transactions/streaming/%')"
+                ).iloc[0].tolist()
+            finally:
+                session.close()
+            ok += 1
+            inconsistent += int(bronze != loaded)
+            if ok == 1:
+                print("ready", flush=True)
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+    print(json.dumps({"ok": ok, "errors": errors[:5], "error_count": len(errors), "inconsistent": inconsistent}))
+    """
+)
+
+
+def test_readers_keep_answering_while_streaming_writes(home: Settings, tmp_path: Path) -> None:
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(home.home), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+        report = stream(home, batches=4, interval=0.5, size=300, refresh_gold=None)
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    result = json.loads(out)
+    assert result["error_count"] == 0, result["errors"]
+    assert result["ok"] > 10 and result["inconsistent"] == 0
+    assert len(report.batches) == 4
+    sql = runner.invoke(
+        app,
+        [
+            "sql",
+            "select count(*) as n from bronze.bronze_transactions",
+            "--home",
+            str(home.home),
+            "--format",
+            "json",
+        ],
+    )
+    assert sql.exit_code == 0, sql.output
