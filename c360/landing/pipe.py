@@ -248,11 +248,11 @@ def load_file(
             return _timed(load, began)
 
         parsed = parse_transactions_file(data)
-        loaded_at = options.clock()
+        ingested_at = options.clock()  # the rows' ingestion_timestamp: one value per file
         local.con.register("pipe_rows", parsed.table)
         try:
             load = _copy(
-                local, parsed, key, checksum, load_id, landed_at, loaded_at, run_id, len(data), options
+                local, parsed, key, checksum, load_id, landed_at, ingested_at, run_id, len(data), options
             )
         finally:
             local.con.unregister("pipe_rows")
@@ -266,7 +266,7 @@ def _copy(
     checksum: str,
     load_id: str,
     landed_at: datetime,
-    loaded_at: datetime,
+    ingested_at: datetime,
     run_id: str,
     size: int,
     options: PipeOptions,
@@ -275,9 +275,9 @@ def _copy(
     session.execute(load_sql("pipe/check_transactions"), check_parameters(options))
     rejected = session.query(load_sql("pipe/rejected_rows"))
     options.fault("checked")
-    loaded = int(session.execute(load_sql("pipe/insert_bronze"), [loaded_at, key]))
+    loaded = int(session.execute(load_sql("pipe/insert_bronze"), [ingested_at, key]))
     options.fault("bronze_inserted")
-    quarantine = _quarantine_frame(parsed, rejected, load_id, key, loaded_at)
+    quarantine = _quarantine_frame(parsed, rejected, load_id, key, ingested_at)
     session.insert_frame(QUARANTINE_TABLE, quarantine)
     options.fault("quarantined")
     quarantined = int((quarantine["row_number"] > 0).sum())
@@ -286,6 +286,7 @@ def _copy(
             f"{key}: {loaded:,} loaded + {quarantined:,} quarantined != {parsed.rows_in_file:,} rows in file"
         )
     first_error = None if quarantine.empty else str(quarantine.iloc[0]["reason"])
+    recorded_at = options.clock()  # the work is done; only the LOAD_HISTORY row and the commit remain
     load = FileLoad(
         file_name=key,
         status=_status(parsed, loaded, quarantined),
@@ -297,7 +298,7 @@ def _copy(
         checksum=checksum,
         load_id=load_id,
         landed_at=landed_at,
-        loaded_at=loaded_at,
+        loaded_at=recorded_at,
         seconds=0.0,
     )
     _record(session, load, run_id, size)
