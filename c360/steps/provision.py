@@ -8,7 +8,7 @@ from c360.engines.base import WarehouseSession
 from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
 
-DDL_FILES = ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming")
+DDL_FILES = ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming", "ddl/gold")
 
 
 def provision_warehouse(session: WarehouseSession) -> None:

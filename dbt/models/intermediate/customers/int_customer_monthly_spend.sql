@@ -1,0 +1,83 @@
+{#-
+    Monthly approved spend per customer on a complete month spine: every month from the later of the
+    history's first month and the account-opening month up to the later of the as-of month and the last
+    month with data. Months without spend are 0, so month-over-month changes compare consecutive
+    calendar months.
+    is_complete_month: the calendar month ended on or before the as-of date AND the account was open
+    for all of it (opened on or before the 1st).
+-#}
+with
+
+customers as (
+    select customer_id, account_open_date from {{ ref('stg_customers') }}
+),
+
+month_totals as (
+    select * from {{ ref('int_customer_month_totals') }}
+),
+
+bounds as (
+    select
+        min(month_start) as first_month,
+        max(month_start) as last_data_month
+    from month_totals
+),
+
+spine_bounds as (
+    select
+        first_month,
+        case
+            when last_data_month > {{ c360.as_of_month_plus(0) }} then last_data_month
+            else {{ c360.as_of_month_plus(0) }}
+        end as last_month
+    from bounds
+    where first_month is not null
+),
+
+months as (
+    select {{ c360.add_months('b.first_month', 's.n') }} as month_start
+    from spine_bounds as b
+    cross join {{ c360.integer_series(1200) }} as s
+    where s.n <= {{ dbt.datediff('b.first_month', 'b.last_month', 'month') }}
+),
+
+customer_months as (
+    select
+        c.customer_id,
+        c.account_open_date,
+        m.month_start
+    from customers as c
+    inner join months as m
+        on m.month_start >= {{ c360.month_start('c.account_open_date') }}
+),
+
+filled as (
+    select
+        cm.customer_id,
+        cm.month_start,
+        {{ c360.add_months('cm.month_start', 1) }} as next_month_start,
+        coalesce(t.approved_spend, 0) as monthly_spend,
+        coalesce(t.approved_transactions, 0) as approved_transactions,
+        coalesce(t.declined_transactions, 0) as declined_transactions,
+        cm.account_open_date
+    from customer_months as cm
+    left join month_totals as t
+        on cm.customer_id = t.customer_id
+        and cm.month_start = t.month_start
+),
+
+final as (
+    select
+        customer_id,
+        month_start,
+        row_number() over (partition by customer_id order by month_start) as customer_month_number,
+        {{ c360.money('monthly_spend') }} as monthly_spend,
+        {{ c360.money('lag(monthly_spend) over (partition by customer_id order by month_start)') }}
+            as prior_month_spend,
+        approved_transactions,
+        declined_transactions,
+        (next_month_start <= {{ c360.as_of_date() }} and account_open_date <= month_start) as is_complete_month
+    from filled
+)
+
+select * from final

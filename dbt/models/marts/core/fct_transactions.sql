@@ -1,0 +1,100 @@
+{#-
+    One row per de-duplicated transaction (approved and declined; spend metrics use is_approved).
+    customer_key is the dim_customer version valid at the transaction time, so a later card upgrade never
+    moves history. Transactions of customers not (yet) in dim_customer wait in silver and are picked up
+    by the first run after the customer arrives; DATA_QUALITY_METRICS counts them meanwhile.
+
+    Incremental (delete+insert on transaction_id): silver rows loaded since the last fact load, plus the
+    silver rows of customers whose first version was recorded since then (late-arriving customers).
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='transaction_id',
+    on_schema_change='fail',
+) }}
+
+with
+
+transactions as (
+    select * from {{ ref('stg_transactions') }}
+),
+
+customers as (
+    select customer_id, customer_key, customer_version, valid_from, valid_to, version_recorded_at
+    from {{ ref('dim_customer') }}
+),
+
+categories as (
+    select category_key, category_name from {{ ref('dim_merchant_category') }}
+),
+
+{% if is_incremental() %}
+watermark as (
+    select coalesce(max(loaded_at), cast('1900-01-01 00:00:00' as timestamp)) as max_loaded_at
+    from {{ this }}
+),
+
+late_customers as (
+    select customer_id
+    from customers
+    where customer_version = 1
+        and version_recorded_at > (select max_loaded_at from watermark)
+),
+
+candidates as (
+    select *
+    from transactions
+    where loaded_at > (select max_loaded_at from watermark)
+
+    union all
+
+    select *
+    from transactions
+    where loaded_at <= (select max_loaded_at from watermark)
+        and customer_id in (select customer_id from late_customers)
+),
+{% else %}
+candidates as (
+    select * from transactions
+),
+{% endif %}
+
+versioned as (
+    select
+        t.*,
+        c.customer_key
+    from candidates as t
+    inner join customers as c
+        on t.customer_id = c.customer_id
+        and (c.customer_version = 1 or t.transaction_date >= c.valid_from)
+        and t.transaction_date < c.valid_to
+),
+
+final as (
+    select
+        {{ dbt.hash('t.transaction_id') }} as transaction_key,
+        t.transaction_id,
+        t.customer_id,
+        t.customer_key,
+        cast(
+            extract(year from t.transaction_date) * 10000
+            + extract(month from t.transaction_date) * 100
+            + extract(day from t.transaction_date)
+            as integer
+        ) as date_key,
+        coalesce(k.category_key, 0) as merchant_category_key,
+        t.transaction_date,
+        t.transaction_amount,
+        t.merchant_name,
+        t.channel,
+        t.status,
+        t.is_approved,
+        t.ingested_at,
+        {{ c360.load_timestamp() }} as loaded_at
+    from versioned as t
+    left join categories as k
+        on t.merchant_category = k.category_name
+)
+
+select * from final

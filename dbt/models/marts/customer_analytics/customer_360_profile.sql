@@ -1,0 +1,170 @@
+{#-
+    One row per customer: everything the app, the assistant and the marketing team look up.
+    Spend metrics count APPROVED transactions only; declined attempts are reported separately.
+    Churn columns come from GOLD.CHURN_PREDICTIONS (a source the churn-model step writes): until a model
+    has scored, the scores are NULL and churn_risk_category is 'Not Scored'.
+-#}
+with
+
+customers as (
+    select * from {{ ref('dim_customer') }}
+    where is_current
+),
+
+states as (
+    select * from {{ ref('stg_us_states') }}
+),
+
+segments as (
+    select * from {{ ref('customer_segments') }}
+),
+
+windows as (
+    select * from {{ ref('int_customer_spend_windows') }}
+),
+
+mix as (
+    select * from {{ ref('int_customer_category_mix') }}
+),
+
+monthly as (
+    select
+        customer_id,
+        avg(case when is_complete_month then monthly_spend end) as lifetime_avg_monthly_spend,
+        sum(case when monthly_spend > 0 then 1 else 0 end) as active_months
+    from {{ ref('int_customer_monthly_spend') }}
+    group by customer_id
+),
+
+predictions as (
+    select *
+    from {{ source('gold_ml', 'churn_predictions') }}
+    qualify row_number() over (
+        partition by customer_id order by scored_at desc, model_version desc
+    ) = 1
+),
+
+joined as (
+    select
+        c.customer_id,
+        c.customer_key,
+        c.full_name,
+        c.first_name,
+        c.last_name,
+        c.email,
+        c.age,
+        c.state,
+        st.state_name,
+        st.region,
+        c.city,
+        c.employment_status,
+        c.card_type,
+        c.credit_limit,
+        c.account_open_date,
+        s.tenure_months,
+        c.campaign_group,
+        s.customer_segment,
+        s.segment_rule,
+        s.segment_assigned_date,
+        {{ c360.money('coalesce(w.lifetime_spend, 0)') }} as lifetime_value,
+        coalesce(w.approved_transactions, 0) as total_transactions,
+        coalesce(w.declined_transactions, 0) as declined_transactions,
+        {{ c360.money(c360.safe_divide('w.lifetime_spend', 'w.approved_transactions')) }} as avg_transaction_value,
+        s.avg_monthly_spend,
+        {{ c360.money('mo.lifetime_avg_monthly_spend') }} as lifetime_avg_monthly_spend,
+        coalesce(mo.active_months, 0) as active_months,
+        {{ c360.money('coalesce(w.spend_last_30_days, 0)') }} as spend_last_30_days,
+        s.spend_last_90_days,
+        s.spend_prior_90_days,
+        s.spend_change_pct,
+        cast(w.first_transaction_at as date) as first_transaction_date,
+        cast(w.last_transaction_at as date) as last_transaction_date,
+        {{ dbt.datediff('cast(w.last_transaction_at as date)', c360.as_of_date(), 'day') }} as raw_days_since_last,
+        m.travel_spend_pct,
+        m.necessities_spend_pct,
+        m.leisure_spend_pct,
+        m.discretionary_spend_pct,
+        m.top_spend_category,
+        round({{ c360.pct('s.avg_monthly_spend', 'c.credit_limit') }}, 2) as credit_utilization_pct,
+        {{ c360.pct('w.declined_transactions', 'w.attempted_transactions') }} as declined_rate,
+        p.churn_probability,
+        p.churn_risk_score,
+        p.predicted_churn,
+        p.model_version as churn_model_version,
+        p.scored_at as churn_scored_at
+    from customers as c
+    left join states as st
+        on c.state = st.state_code
+    left join segments as s
+        on c.customer_id = s.customer_id
+    left join windows as w
+        on c.customer_id = w.customer_id
+    left join mix as m
+        on c.customer_id = m.customer_id
+    left join monthly as mo
+        on c.customer_id = mo.customer_id
+    left join predictions as p
+        on c.customer_id = p.customer_id
+),
+
+final as (
+    select
+        customer_id,
+        customer_key,
+        full_name,
+        first_name,
+        last_name,
+        email,
+        age,
+        state,
+        state_name,
+        region,
+        city,
+        employment_status,
+        card_type,
+        credit_limit,
+        account_open_date,
+        tenure_months,
+        campaign_group,
+        customer_segment,
+        segment_rule,
+        segment_assigned_date,
+        lifetime_value,
+        total_transactions,
+        declined_transactions,
+        declined_rate,
+        avg_transaction_value,
+        avg_monthly_spend,
+        lifetime_avg_monthly_spend,
+        active_months,
+        spend_last_30_days,
+        spend_last_90_days,
+        spend_prior_90_days,
+        spend_change_pct,
+        first_transaction_date,
+        last_transaction_date,
+        case when raw_days_since_last < 0 then 0 else raw_days_since_last end as days_since_last_transaction,
+        case
+            when last_transaction_date is null then 'No Activity'
+            when raw_days_since_last <= {{ var('recency_active_max_days') }} then 'Active'
+            when raw_days_since_last <= {{ var('recency_lapsing_max_days') }} then 'Lapsing'
+            else 'Dormant'
+        end as recency_status,
+        travel_spend_pct,
+        necessities_spend_pct,
+        leisure_spend_pct,
+        discretionary_spend_pct,
+        top_spend_category,
+        credit_utilization_pct,
+        churn_probability,
+        churn_risk_score,
+        {{ c360.risk_category('churn_risk_score') }} as churn_risk_category,
+        predicted_churn,
+        churn_model_version,
+        churn_scored_at,
+        {{ c360.as_of_date() }} as as_of_date,
+        {{ c360.load_timestamp() }} as profile_updated_at
+    from joined
+)
+
+select * from final

@@ -1,0 +1,109 @@
+{#-
+    The retention offer (sent in the offer month, see macros/campaign.sql) measured as a randomised test:
+    treatment vs control, pre vs post, difference-in-differences.
+    Per customer: monthly spend rate (approved spend / days x 30.4375) in the pre and post periods.
+    lift = mean change(treatment) - mean change(control), per customer per month, with a 95% normal
+    confidence interval (Welch standard error). Incremental spend = lift x treated customers x post
+    months; incremental revenue = incremental spend x campaign_revenue_rate (interchange and fees);
+    cost = treated customers x campaign_cost_per_customer; ROI = (revenue - cost) / cost.
+    One row per campaign group; the campaign-level results repeat on both rows.
+-#}
+{%- set pre_days = c360.campaign_period_days('pre') | int -%}
+{%- set post_days = c360.campaign_period_days('post') | int -%}
+{%- set days_per_month = 30.4375 -%}
+
+with
+
+customers as (
+    select customer_id, campaign_group from {{ ref('dim_customer') }}
+    where is_current and campaign_group in ('treatment', 'control')
+),
+
+windows as (
+    select * from {{ ref('int_customer_spend_windows') }}
+),
+
+per_customer as (
+    select
+        c.customer_id,
+        c.campaign_group,
+        coalesce(w.campaign_pre_spend, 0) * {{ days_per_month }} / {{ [pre_days, 1] | max }} as pre_monthly_spend,
+        coalesce(w.campaign_post_spend, 0) * {{ days_per_month }} / {{ [post_days, 1] | max }} as post_monthly_spend,
+        case when coalesce(w.campaign_post_transactions, 0) > 0 then 1 else 0 end as is_active_post
+    from customers as c
+    left join windows as w
+        on c.customer_id = w.customer_id
+),
+
+by_group as (
+    select
+        campaign_group,
+        count(*) as customers,
+        avg(pre_monthly_spend) as pre_avg_monthly_spend,
+        avg(post_monthly_spend) as post_avg_monthly_spend,
+        avg(post_monthly_spend - pre_monthly_spend) as avg_monthly_change,
+        var_samp(post_monthly_spend - pre_monthly_spend) as var_monthly_change,
+        avg(cast(is_active_post as {{ c360.type_double() }})) as active_post_share
+    from per_customer
+    group by campaign_group
+),
+
+treatment as (
+    select * from by_group where campaign_group = 'treatment'
+),
+
+control as (
+    select * from by_group where campaign_group = 'control'
+),
+
+effect as (
+    select
+        t.customers as treated_customers,
+        t.avg_monthly_change - c.avg_monthly_change as lift_per_customer_month,
+        sqrt(t.var_monthly_change / t.customers + c.var_monthly_change / c.customers) as lift_standard_error,
+        t.active_post_share - c.active_post_share as retention_lift
+    from treatment as t
+    cross join control as c
+),
+
+results as (
+    select
+        *,
+        lift_per_customer_month * treated_customers * {{ post_days }} / {{ days_per_month }} as incremental_spend,
+        treated_customers * {{ var('campaign_cost_per_customer') }} as campaign_cost
+    from effect
+),
+
+final as (
+    select
+        '{{ var("campaign_name") }}' as campaign_name,
+        {{ c360.campaign_offer_month() }} as offer_month,
+        {{ c360.campaign_pre_start() }} as pre_period_start,
+        {{ c360.campaign_offer_month() }} as pre_period_end,
+        {{ c360.campaign_post_start() }} as post_period_start,
+        {{ c360.as_of_date() }} as post_period_end,
+        {{ post_days }} as post_period_days,
+        g.campaign_group,
+        g.customers,
+        {{ c360.money('g.pre_avg_monthly_spend') }} as pre_avg_monthly_spend,
+        {{ c360.money('g.post_avg_monthly_spend') }} as post_avg_monthly_spend,
+        round(
+            100.0 * {{ c360.safe_divide('g.post_avg_monthly_spend - g.pre_avg_monthly_spend', 'g.pre_avg_monthly_spend') }}, 2
+        ) as spend_change_pct,
+        round(100.0 * g.active_post_share, 2) as active_post_pct,
+        {{ c360.money('r.lift_per_customer_month') }} as lift_per_customer_month,
+        {{ c360.money('r.lift_per_customer_month - 1.96 * r.lift_standard_error') }} as lift_ci_low,
+        {{ c360.money('r.lift_per_customer_month + 1.96 * r.lift_standard_error') }} as lift_ci_high,
+        (r.lift_per_customer_month - 1.96 * r.lift_standard_error > 0) as is_lift_significant,
+        round(100.0 * r.retention_lift, 2) as retention_lift_pct_points,
+        {{ c360.money('r.incremental_spend') }} as incremental_spend,
+        {{ c360.money('r.incremental_spend * ' ~ var('campaign_revenue_rate')) }} as incremental_revenue,
+        {{ c360.money('r.campaign_cost') }} as campaign_cost,
+        round(
+            100.0 * {{ c360.safe_divide('r.incremental_spend * ' ~ var('campaign_revenue_rate') ~ ' - r.campaign_cost', 'r.campaign_cost') }}, 2
+        ) as roi_pct
+    from by_group as g
+    cross join results as r
+)
+
+select * from final
