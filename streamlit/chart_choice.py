@@ -1,0 +1,161 @@
+"""Pick a chart for an assistant result: map for states, line for time, pie for few shares, bar otherwise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+import charts
+import formatting as fmt
+from state_grid import is_state_code
+
+TIME_NAMES = ("month", "date", "day", "week", "quarter", "period", "year_month")
+ID_SUFFIXES = ("_id", "_key", "_code")
+PIE_MAX_SLICES = 6
+BAR_MAX_ROWS = 25
+ROW_LEVEL_MAX = 25
+MONEY_HINTS = ("value", "spend", "amount", "ltv", "revenue", "limit", "cost", "price", "total_spending")
+SHARE_HINTS = ("count", "customers", "number", "total", "share", "spend", "value", "transactions")
+
+
+@dataclass(frozen=True)
+class ChartChoice:
+    kind: str  # "map" | "line" | "pie" | "bar" | "metric" | "table"
+    x: str | None = None
+    y: str | None = None
+    reason: str = ""
+
+
+def _numeric_columns(frame: pd.DataFrame) -> list[str]:
+    columns = []
+    for column in frame.columns:
+        if column.endswith(ID_SUFFIXES) or column in ("age_years",):
+            continue
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series):
+            continue
+        if pd.api.types.is_numeric_dtype(series):
+            columns.append(column)
+    return columns
+
+
+def _time_column(frame: pd.DataFrame) -> str | None:
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            return column
+        if any(hint in column for hint in TIME_NAMES) and not pd.api.types.is_numeric_dtype(series):
+            parsed = pd.to_datetime(series, errors="coerce")
+            if parsed.notna().mean() > 0.9:
+                return column
+    return None
+
+
+def _category_columns(frame: pd.DataFrame, numeric: list[str], time_column: str | None) -> list[str]:
+    return [c for c in frame.columns if c not in numeric and c != time_column]
+
+
+def choose_chart(frame: pd.DataFrame) -> ChartChoice:
+    if frame.empty:
+        return ChartChoice("table", reason="no rows")
+    numeric = _numeric_columns(frame)
+    if len(frame) == 1 and numeric:
+        return ChartChoice("metric", y=numeric[0], reason="a single row: shown as figures")
+    if not numeric:
+        return ChartChoice("table", reason="no numeric column to plot")
+    measure = numeric[0]
+    if (
+        "state" in frame.columns
+        and frame["state"].map(is_state_code).mean() > 0.9
+        and frame["state"].is_unique
+    ):
+        measure = next((c for c in numeric if c != "state"), measure)
+        return ChartChoice("map", x="state", y=measure, reason="one row per US state")
+    time_column = _time_column(frame)
+    if time_column is not None:
+        return ChartChoice("line", x=time_column, y=measure, reason=f"a trend over {time_column}")
+    categories = _category_columns(frame, numeric, time_column)
+    if "customer_id" in frame.columns and len(frame) > ROW_LEVEL_MAX:
+        return ChartChoice("table", reason="row-level result: see the table")
+    if not categories:
+        return ChartChoice("table", reason="no label column to plot against")
+    label = categories[0]
+    values = pd.to_numeric(frame[measure], errors="coerce")
+    additive = any(hint in measure for hint in SHARE_HINTS) and not measure.startswith(
+        ("avg", "average", "mean")
+    )
+    if len(frame) <= PIE_MAX_SLICES and additive and (values.dropna() >= 0).all() and frame[label].is_unique:
+        return ChartChoice("pie", x=label, y=measure, reason="a few parts of a whole")
+    return ChartChoice("bar", x=label, y=measure, reason=f"{measure} by {label}")
+
+
+def _is_money(column: str) -> bool:
+    return any(hint in column for hint in MONEY_HINTS) and not column.endswith(("_pct", "_count"))
+
+
+def _formatter(column: str):
+    if column.endswith("_pct") or "percent" in column or "rate" in column:
+        return fmt.pct
+    if _is_money(column):
+        return fmt.money
+    return fmt.number
+
+
+def build_chart(frame: pd.DataFrame, choice: ChartChoice) -> go.Figure | None:
+    """The figure for a choice (None for table/metric choices)."""
+    title = (choice.y or "").replace("_", " ")
+    if choice.kind == "map" and choice.y:
+        return charts.state_tile_map(frame, choice.y, f"{title} by state", title, _formatter(choice.y))
+    if choice.kind == "line" and choice.x and choice.y:
+        data = frame.assign(_x=pd.to_datetime(frame[choice.x], errors="coerce")).sort_values("_x")
+        fig = go.Figure(
+            go.Scatter(
+                x=data["_x"], y=data[choice.y], mode="lines+markers", line={"color": "#1f77b4", "width": 2}
+            )
+        )
+        fig.update_yaxes(title=title)
+        return charts._layout(fig, f"{title} over {choice.x.replace('_', ' ')}")
+    if choice.kind == "pie" and choice.x and choice.y:
+        fig = go.Figure(
+            go.Pie(labels=frame[choice.x].astype(str), values=frame[choice.y], hole=0.45, sort=False)
+        )
+        return charts._layout(fig, f"{title} by {choice.x.replace('_', ' ')}")
+    if choice.kind == "bar" and choice.x and choice.y:
+        data = frame.head(BAR_MAX_ROWS)
+        fig = go.Figure(
+            go.Bar(
+                x=data[choice.x].astype(str),
+                y=data[choice.y],
+                marker={
+                    "color": [
+                        charts.SEGMENT_COLORS.get(str(v), charts.RISK_COLORS.get(str(v), "#1f77b4"))
+                        for v in data[choice.x]
+                    ]
+                },
+                text=[_formatter(choice.y)(v) for v in data[choice.y]],
+                textposition="auto",
+            )
+        )
+        fig.update_yaxes(title=title)
+        suffix = f" (first {BAR_MAX_ROWS} rows)" if len(frame) > BAR_MAX_ROWS else ""
+        return charts._layout(fig, f"{title} by {choice.x.replace('_', ' ')}{suffix}")
+    return None
+
+
+def metric_values(frame: pd.DataFrame, limit: int = 4) -> list[tuple[str, str]]:
+    """(label, formatted value) for the first numeric columns of a one-row result."""
+    if frame.empty:
+        return []
+    row = frame.iloc[0]
+    out = []
+    for column in frame.columns:
+        value = row[column]
+        if pd.api.types.is_number(value) and not isinstance(value, bool):
+            out.append((column.replace("_", " ").capitalize(), _formatter(column)(value)))
+        elif len(frame.columns) <= limit:
+            out.append((column.replace("_", " ").capitalize(), fmt.text(value)))
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,7 @@
+-- Sidebar facts and the platform's as-of date (the data's end; every window in the app is relative to it).
+select
+    count(*) as customers,
+    max(as_of_date) as as_of_date,
+    max(profile_updated_at) as profile_updated_at,
+    sum(case when churn_risk_score is not null then 1 else 0 end) as scored_customers
+from customer_analytics.gold.customer_360_profile

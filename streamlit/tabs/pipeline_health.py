@@ -1,0 +1,284 @@
+"""Pipeline Health: recent runs, rows per layer, data-quality checks, quarantine, the pipe, the churn model."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import charts
+import formatting as fmt
+import queries
+from app_context import AppContext, AppDataError
+from compat import stretch
+from ui_messages import show_data_error
+
+TITLE = "🩺 Pipeline Health"
+STATUS_ICONS = {"SUCCESS": "✅", "FAILED": "❌", "STARTED": "⏳", "RUNNING": "⏳"}
+
+
+def render(ctx: AppContext) -> None:
+    st.subheader(TITLE)
+    st.caption(
+        "Is the data fresh and trustworthy? Runs, volumes, quality checks, ingestion and the churn model."
+    )
+    if ctx.can_read("OBSERVABILITY") is False:
+        st.warning(
+            f"🔒 Your role ({ctx.role}) cannot read pipeline health: it lives in the OBSERVABILITY schema, which only "
+            "data roles may read. Choose **Data analyst** under *Viewing as* in the sidebar to see it."
+        )
+    else:
+        _observability(ctx)
+    st.divider()
+    _model_metrics(ctx)
+
+
+def _section(ctx: AppContext, name: str) -> pd.DataFrame | None:
+    try:
+        return queries.health(ctx, name)
+    except AppDataError as exc:
+        show_data_error(exc)
+        return None
+
+
+def _observability(ctx: AppContext) -> None:
+    runs = _section(ctx, "health_runs")
+    if runs is None:
+        return
+    _runs(runs)
+    c1, c2 = st.columns(2)
+    with c1:
+        counts = _section(ctx, "health_layer_counts")
+        if counts is not None:
+            _layers(counts)
+    with c2:
+        quality = _section(ctx, "health_quality")
+        if quality is not None:
+            _quality(quality)
+    pipe = _section(ctx, "health_pipe")
+    loads = _section(ctx, "health_recent_loads")
+    quarantine = _section(ctx, "health_quarantine")
+    if pipe is not None and loads is not None:
+        _pipe(pipe, loads)
+    if quarantine is not None:
+        _quarantine(quarantine)
+
+
+def _runs(runs: pd.DataFrame) -> None:
+    st.markdown("##### 🏃 Pipeline runs")
+    if runs.empty:
+        st.info("No pipeline runs recorded yet.")
+        return
+    last = runs.iloc[0]
+    finished = runs[runs["status"].isin(["SUCCESS", "FAILED"])]
+    last_success = runs[runs["status"] == "SUCCESS"]
+    m = st.columns(4)
+    m[0].metric(
+        "Last run",
+        f"{STATUS_ICONS.get(str(last['status']), '')} {fmt.text(last['status'])}",
+        help=f"{fmt.text(last['run_type'])} started {fmt.text(last['started_at'])}",
+    )
+    m[1].metric(
+        "Last success",
+        fmt.text(pd.Timestamp(last_success.iloc[0]["finished_at"]).strftime("%Y-%m-%d %H:%M"))
+        if not last_success.empty and pd.notna(last_success.iloc[0]["finished_at"])
+        else fmt.MISSING,
+    )
+    failed = int((runs["status"] == "FAILED").sum())
+    m[2].metric(f"Failed (last {len(runs)} runs)", fmt.number(failed), delta=None)
+    m[3].metric(
+        "Median duration",
+        f"{finished['duration_seconds'].median():,.1f} s" if not finished.empty else fmt.MISSING,
+    )
+    if failed:
+        latest_failure = runs[runs["status"] == "FAILED"].iloc[0]
+        st.error(
+            f"Latest failure: {fmt.text(latest_failure['run_type'])} at {fmt.text(latest_failure['started_at'])}: "
+            f"{fmt.text(latest_failure['error_message'])}"
+        )
+    view = runs.assign(status=[f"{STATUS_ICONS.get(str(s), '')} {s}" for s in runs["status"]])
+    st.dataframe(
+        view.head(15),
+        hide_index=True,
+        column_config={
+            "run_id": st.column_config.TextColumn("Run"),
+            "run_type": st.column_config.TextColumn("Type"),
+            "status": st.column_config.TextColumn("Status"),
+            "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm:ss"),
+            "finished_at": st.column_config.DatetimeColumn("Finished", format="YYYY-MM-DD HH:mm:ss"),
+            "duration_seconds": st.column_config.NumberColumn("Seconds", format="%.1f"),
+            "rows_affected": st.column_config.NumberColumn("Rows", format="%d"),
+            "models_run": st.column_config.NumberColumn("Models", format="%d"),
+            "models_failed": st.column_config.NumberColumn("Failed models", format="%d"),
+            "error_message": st.column_config.TextColumn("Error"),
+        },
+        key="health.runs",
+        **stretch(),
+    )
+
+
+def _layers(counts: pd.DataFrame) -> None:
+    st.markdown("##### 🧱 Rows per layer")
+    if counts.empty:
+        st.info("No record counts yet.")
+        return
+    totals = counts.groupby("layer")["record_count"].sum()
+    cols = st.columns(max(1, len(totals)))
+    for column, (layer, total) in zip(cols, totals.items(), strict=True):
+        column.metric(str(layer).title(), fmt.number(total))
+    st.plotly_chart(charts.layer_rows(counts), key="health.layers", **stretch())
+
+
+def quality_status(records_failed: object, failure_rate: object) -> str:
+    failed = fmt.as_float(records_failed) or 0.0
+    if failed == 0:
+        return "✅ pass"
+    rate = fmt.as_float(failure_rate)
+    return "❌ fail" if rate is not None and rate >= 0.01 else "⚠️ warn"
+
+
+def _quality(quality: pd.DataFrame) -> None:
+    st.markdown("##### 🔎 Data-quality checks")
+    if quality.empty:
+        st.info("No data-quality checks recorded yet.")
+        return
+    view = quality.assign(
+        result=[
+            quality_status(f, r)
+            for f, r in zip(quality["records_failed"], quality["failure_rate"], strict=True)
+        ]
+    )
+    passed = int((view["result"] == "✅ pass").sum())
+    st.metric("Checks passing", f"{passed} of {len(view)}")
+    st.dataframe(
+        view[
+            [
+                "result",
+                "layer",
+                "table_name",
+                "check_type",
+                "records_checked",
+                "records_failed",
+                "failure_rate",
+                "failure_details",
+                "checked_at",
+            ]
+        ],
+        hide_index=True,
+        column_config={
+            "result": st.column_config.TextColumn("Result"),
+            "layer": st.column_config.TextColumn("Layer"),
+            "table_name": st.column_config.TextColumn("Table"),
+            "check_type": st.column_config.TextColumn("Check"),
+            "records_checked": st.column_config.NumberColumn("Checked", format="%d"),
+            "records_failed": st.column_config.NumberColumn("Failed", format="%d"),
+            "failure_rate": st.column_config.NumberColumn("Failure rate", format="%.4f"),
+            "failure_details": st.column_config.TextColumn("Details"),
+            "checked_at": st.column_config.DatetimeColumn("Checked at", format="YYYY-MM-DD HH:mm"),
+        },
+        key="health.quality",
+        **stretch(),
+    )
+
+
+def _pipe(pipe: pd.DataFrame, loads: pd.DataFrame) -> None:
+    st.markdown("##### 🚰 Streaming pipe")
+    row = pipe.iloc[0] if not pipe.empty else None
+    if row is None or (not int(row.get("files") or 0) and not int(row.get("duplicate_deliveries") or 0)):
+        st.info("No streaming files loaded yet (`c360 stream` lands hourly batches through the pipe).")
+        return
+    m = st.columns(6)
+    m[0].metric("Files loaded", fmt.number(row["files"]))
+    m[1].metric("Rows loaded", fmt.number(row["rows_loaded"]))
+    m[2].metric("Rows quarantined", fmt.number(row["rows_quarantined"]))
+    m[3].metric(
+        "Duplicate deliveries", fmt.number(row["duplicate_deliveries"]), help="Skipped: loaded exactly once"
+    )
+    m[4].metric(
+        "Landing → bronze (avg)",
+        _seconds(row["avg_landing_to_bronze_s"]),
+        help=f"p95 {_seconds(row['p95_landing_to_bronze_s'])}",
+    )
+    m[5].metric(
+        "Landing → gold (avg)",
+        _seconds(row["avg_landing_to_gold_s"]),
+        help=f"p95 {_seconds(row['p95_landing_to_gold_s'])}",
+    )
+    failed = int(row.get("failed_files") or 0)
+    if failed:
+        st.error(f"{failed} file(s) failed to load; see the recent loads below.")
+    st.caption(
+        f"Last load {fmt.text(row['last_load_at'])} · last gold refresh {fmt.text(row['last_gold_refresh_at'])}"
+    )
+    st.dataframe(
+        loads,
+        hide_index=True,
+        column_config={
+            "file_name": st.column_config.TextColumn("File"),
+            "status": st.column_config.TextColumn("Status"),
+            "rows_in_file": st.column_config.NumberColumn("Rows in file", format="%d"),
+            "rows_loaded": st.column_config.NumberColumn("Loaded", format="%d"),
+            "rows_quarantined": st.column_config.NumberColumn("Quarantined", format="%d"),
+            "landed_at": st.column_config.DatetimeColumn("Landed", format="YYYY-MM-DD HH:mm:ss"),
+            "loaded_at": st.column_config.DatetimeColumn("Loaded at", format="YYYY-MM-DD HH:mm:ss"),
+            "landing_to_bronze_s": st.column_config.NumberColumn("→ bronze (s)", format="%.2f"),
+            "landing_to_gold_s": st.column_config.NumberColumn("→ gold (s)", format="%.2f"),
+            "first_error": st.column_config.TextColumn("First error"),
+        },
+        key="health.loads",
+        **stretch(),
+    )
+
+
+def _seconds(value: object) -> str:
+    amount = fmt.as_float(value)
+    return fmt.MISSING if amount is None else f"{amount:,.1f} s"
+
+
+def _quarantine(quarantine: pd.DataFrame) -> None:
+    st.markdown("##### 🚧 Quarantine")
+    if (
+        quarantine.empty
+        or int(quarantine["rows_quarantined"].sum() + quarantine["file_level_findings"].sum()) == 0
+    ):
+        st.success("Nothing quarantined: every delivered row was loaded.")
+        return
+    c1, c2 = st.columns([1, 1])
+    with c1:
+        st.plotly_chart(
+            charts.quarantine_reasons(
+                quarantine.rename(columns={"reason_code": "reason", "rows_quarantined": "rows"})
+            ),
+            key="health.quarantine_chart",
+            **stretch(),
+        )
+    with c2:
+        st.dataframe(
+            quarantine,
+            hide_index=True,
+            column_config={
+                "reason_code": st.column_config.TextColumn("Reason"),
+                "rows_quarantined": st.column_config.NumberColumn("Rows", format="%d"),
+                "file_level_findings": st.column_config.NumberColumn("File-level", format="%d"),
+                "files": st.column_config.NumberColumn("Files", format="%d"),
+                "last_seen_at": st.column_config.DatetimeColumn("Last seen", format="YYYY-MM-DD HH:mm"),
+                "example_reason": st.column_config.TextColumn("Example"),
+            },
+            key="health.quarantine_table",
+            **stretch(),
+        )
+
+
+def _model_metrics(ctx: AppContext) -> None:
+    st.markdown("##### 🧠 Churn model")
+    try:
+        metrics = queries.health(ctx, "churn_model_metrics")
+    except AppDataError as exc:
+        if exc.kind == "not_built":
+            st.info("No churn model has been trained yet: scores appear after the model step runs.")
+        else:
+            show_data_error(exc)
+        return
+    if metrics.empty:
+        st.info("No churn model has been trained yet.")
+        return
+    st.dataframe(metrics, hide_index=True, key="health.model", **stretch())
