@@ -246,29 +246,34 @@ class Streamer:
     def pipe(self) -> PipeRun:
         return run_pipe(self.session, self.store, self.queue, self.pipe_options)
 
-    def publish(self, loads: Sequence[FileLoad]) -> tuple[datetime | None, float, float, bool]:
-        """Refresh gold (when any rows arrived), publish a snapshot, stamp the loads; (gold_at, s, s, ok)."""
-        refreshed = False
+    def publish(self) -> tuple[datetime | None, float, float]:
+        """Refresh gold when bronze has rows gold lacks, publish a snapshot, stamp the files now in gold.
+
+        Returns (when readers could see the refreshed gold or None, refresh seconds, snapshot seconds).
+        A failed refresh leaves the files unstamped: the next cycle refreshes them (dbt's incremental
+        watermarks pick up every bronze row not yet in silver).
+        """
+        prefix = names.STREAMING_PREFIX
+        pending = int(self.session.scalar(load_sql("pipe/pending_gold"), [prefix]) or 0)
         refresh_seconds = 0.0
-        loaded = [load for load in loads if load.rows_loaded > 0]
-        if loaded and self.refresh_gold is not None:
+        refresh_started: datetime | None = None
+        if pending and self.refresh_gold is not None:
             self.close()  # dbt opens the warehouse itself
+            refresh_started = datetime.now()
             began = perf_counter()
             summary = self.refresh_gold(self.settings)
             refresh_seconds = perf_counter() - began
-            refreshed = True
-            log.info("gold refreshed in %.2fs: %s", refresh_seconds, summary)
+            log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
         began = perf_counter()
         self.session.checkpoint()
         self.close()
         publish_snapshot(self.settings)
         snapshot_seconds = perf_counter() - began
+        if refresh_started is None:
+            return None, refresh_seconds, snapshot_seconds
         visible_at = datetime.now()
-        if refreshed and loaded:
-            self.session.execute(
-                load_sql("pipe/stamp_gold_refresh"), [visible_at, [load.load_id for load in loaded]]
-            )
-        return (visible_at if refreshed else None), refresh_seconds, snapshot_seconds, refreshed
+        self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
+        return visible_at, refresh_seconds, snapshot_seconds
 
 
 def stream(
@@ -319,8 +324,8 @@ def _cycle(streamer: Streamer, number: int, size: int, anomalies: int, report: S
             f"the pipe did not load {batch.key}: {'; '.join(run.failures) or 'no event received'}"
         )
     load = ours[-1]
-    gold_at, refresh_seconds, snapshot_seconds, refreshed = streamer.publish(run.loads)
-    report.gold_refreshed = report.gold_refreshed or refreshed
+    gold_at, refresh_seconds, snapshot_seconds = streamer.publish()
+    report.gold_refreshed = report.gold_refreshed or gold_at is not None
     return BatchReport(
         number=number,
         key=batch.key,
@@ -396,8 +401,7 @@ def ingest(
             pending.remove(match)
             report.files.append(match)
         report.other_files = pending
-        gold_at, report.refresh_seconds, _, _ = streamer.publish(run.loads)
-        report.gold_at = gold_at
+        report.gold_at, report.refresh_seconds, _ = streamer.publish()
     finally:
         streamer.close()
     return report

@@ -204,3 +204,36 @@ def test_readers_keep_answering_while_streaming_writes(home: Settings, tmp_path:
         ],
     )
     assert sql.exit_code == 0, sql.output
+
+
+def test_gold_refresh_runs_after_each_pipe_run_and_catches_up_after_a_failure(home: Settings) -> None:
+    from c360.engines.duckdb import DuckDBSession
+    from c360.errors import C360Error
+
+    calls: list[int] = []
+
+    def failing_refresh(settings: Settings) -> str:
+        calls.append(len(calls))
+        raise C360Error("dbt failed (simulated)")
+
+    with pytest.raises(C360Error, match="simulated"):
+        stream(home, batches=1, size=100, refresh_gold=failing_refresh)
+
+    def refresh(settings: Settings) -> str:
+        # dbt runs with the writer closed: it can open the warehouse itself
+        with DuckDBSession.open(settings.warehouse_path) as session:
+            calls.append(int(session.scalar("select count(*) from BRONZE.BRONZE_TRANSACTIONS") or 0))
+        return "ok"
+
+    report = stream(home, batches=2, size=100, refresh_gold=refresh)
+    assert len(calls) == 3  # the failed one, then one per batch
+    assert all(
+        b.seconds_to_gold is not None and b.seconds_to_gold >= b.seconds_to_bronze for b in report.batches
+    )
+    with DuckDBSession.open(home.warehouse_path, read_only=True) as session:
+        stamped = session.query(
+            "select file_name, gold_refreshed_at from OBSERVABILITY.LOAD_HISTORY "
+            "where file_name like 'transactions/streaming/%' order by loaded_at"
+        )
+    assert len(stamped) == 3 and stamped["gold_refreshed_at"].notna().all()  # the first batch caught up
+    assert report.summary()["landing_to_gold_p95_seconds"] is not None
