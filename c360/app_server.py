@@ -1,0 +1,130 @@
+"""Serving the Streamlit app locally: check the platform is built, then `streamlit run` the app folder.
+
+The app itself lives in streamlit/ (deployed unchanged to Streamlit in Snowflake); locally it reads the
+latest read-only snapshot under C360_HOME, whose path is passed as `-- --home PATH`.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from c360 import names
+from c360.config import Settings, Target
+from c360.engines.readers import open_reader
+from c360.errors import C360Error
+from c360.outputs import read_outputs
+from c360.paths import STREAMLIT_DIR
+from c360.snapshots import latest_snapshot
+
+log = logging.getLogger(__name__)
+
+APP_FILE: Final = STREAMLIT_DIR / names.STREAMLIT_MAIN_FILE
+PROFILE_TABLE: Final = "customer_360_profile"
+THEME: Final = {
+    "theme.base": "light",
+    "theme.primaryColor": "#29B5E8",
+    "theme.backgroundColor": "#FFFFFF",
+    "theme.secondaryBackgroundColor": "#F3F7FA",
+    "theme.textColor": "#11243A",
+}
+
+
+class AppLaunchError(C360Error):
+    """The app cannot start; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class AppLaunch:
+    command: tuple[str, ...]
+    cwd: Path
+    url: str
+    source: Path  # the snapshot (or warehouse file) the app reads
+
+
+def check_platform(settings: Settings) -> Path:
+    """The file the app will read; raises AppLaunchError when the platform or its gold layer is missing."""
+    source = latest_snapshot(settings) or settings.warehouse_path
+    if not source.exists():
+        raise AppLaunchError(
+            f"no platform at {settings.home}: build it first with `c360 up --home {settings.home}`"
+        )
+    session = open_reader(settings)
+    try:
+        built = session.table_exists(names.GOLD, PROFILE_TABLE)
+    finally:
+        session.close()
+    if not built:
+        raise AppLaunchError(
+            f"the platform at {settings.home} has no gold tables yet ({names.GOLD}.{PROFILE_TABLE} is missing): "
+            "run `c360 up` to finish building it"
+        )
+    return source
+
+
+def ensure_port_free(address: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((address, port))
+        except OSError as exc:
+            raise AppLaunchError(
+                f"port {port} on {address} is not available ({exc.strerror}): pass --port"
+            ) from None
+
+
+def streamlit_command(
+    home: Path, *, port: int, address: str = "localhost", headless: bool = True
+) -> tuple[str, ...]:
+    """`python -m streamlit run streamlit/streamlit_app.py ... -- --home HOME` (used by the CLI and the tests)."""
+    options = {
+        "server.port": str(port),
+        "server.address": address,
+        "server.headless": "true" if headless else "false",
+        "server.fileWatcherType": "none",
+        "browser.gatherUsageStats": "false",
+        "client.toolbarMode": "minimal",
+        **THEME,
+    }
+    flags = [part for key, value in options.items() for part in (f"--{key}", value)]
+    return (sys.executable, "-m", "streamlit", "run", str(APP_FILE), *flags, "--", "--home", str(home))
+
+
+def prepare(settings: Settings, *, port: int, address: str, open_browser: bool) -> AppLaunch:
+    if settings.target is Target.snowflake:
+        outputs = read_outputs(settings.outputs_path)
+        where = (
+            f" at {outputs.app_url}"
+            if outputs and outputs.app_url
+            else " in Snowsight (Projects » Streamlit)"
+        )
+        raise AppLaunchError(
+            f"on the snowflake target the app runs as Streamlit in Snowflake ({names.STREAMLIT_APP}){where}; "
+            "`c360 app` serves the local platform"
+        )
+    if not APP_FILE.is_file():
+        raise AppLaunchError(f"the app is missing: {APP_FILE} not found")
+    source = check_platform(settings)
+    ensure_port_free(address, port)
+    command = streamlit_command(settings.home, port=port, address=address, headless=not open_browser)
+    return AppLaunch(command, STREAMLIT_DIR, f"http://{address}:{port}", source)
+
+
+def serve(launch: AppLaunch) -> int:
+    """Run Streamlit in the foreground until it exits or Ctrl+C; returns its exit code."""
+    log.info("starting %s", " ".join(launch.command))
+    process = subprocess.Popen(launch.command, cwd=launch.cwd)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            return process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
