@@ -6,7 +6,8 @@ Deeper code receives Settings as an argument and never reads os.environ itself.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -246,3 +247,28 @@ def _bucket_from_outputs(home: Path) -> str | None:
 
     outputs = read_outputs(home / "outputs.json")
     return outputs.bucket if outputs else None
+
+
+# ---- environment of tools the runtime starts (dbt) -------------------------------------------------
+# The one other place the process environment is touched: child processes inherit it plus the values
+# the runtime derives from Settings, and an in-process tool run sees the same overrides temporarily.
+
+
+def child_process_env(overrides: Mapping[str, str]) -> dict[str, str]:
+    """The current environment plus `overrides`, for a child process the runtime starts."""
+    return {**os.environ, **overrides}
+
+
+@contextmanager
+def environ_overrides(overrides: Mapping[str, str]) -> Iterator[None]:
+    """Set `overrides` in os.environ for the duration of an in-process tool run, then restore."""
+    previous = {key: os.environ.get(key) for key in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -26,6 +26,7 @@ class DuckDBSession:
         self.path = path
         self.read_only = read_only
         self._in_tx = False
+        self._connect_config: dict[str, str] = {}
 
     @classmethod
     def open(
@@ -62,7 +63,9 @@ class DuckDBSession:
                 con = duckdb.connect(str(path), config=config)
         except duckdb.IOException as exc:
             raise WarehouseError(f"cannot open the local warehouse {path}: {exc}") from None
-        return cls(con, path, read_only)
+        session = cls(con, path, read_only)
+        session._connect_config = config
+        return session
 
     @classmethod
     def in_memory(cls) -> DuckDBSession:
@@ -138,6 +141,28 @@ class DuckDBSession:
             [CATALOG, schema, table],
         )
         return bool(found)
+
+    @contextmanager
+    def released(self) -> Iterator[None]:
+        """Close the file for the duration of the block so another process (dbt) can write it.
+
+        DuckDB allows one writer per file; the session checkpoints, closes, and reopens the same file with
+        the same settings afterwards, so callers keep using this object.
+        """
+        if self.read_only or self.path is None:
+            yield
+            return
+        if self._in_tx:
+            raise WarehouseError("cannot release the warehouse inside a transaction")
+        self.con.execute("checkpoint")
+        self.con.close()
+        try:
+            yield
+        finally:
+            try:
+                self.con = duckdb.connect(str(self.path), config=self._connect_config)
+            except duckdb.IOException as exc:
+                raise WarehouseError(f"cannot reopen the local warehouse {self.path}: {exc}") from None
 
     def checkpoint(self) -> None:
         if not self.read_only:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from c360.config import Settings
@@ -25,6 +26,20 @@ class StepContext:
     run_id: str
     progress: Progress = no_progress
     force: bool = False
+
+    @contextmanager
+    def warehouse_released(self) -> Iterator[None]:
+        """Let another process write the warehouse for the duration of the block (dbt-duckdb).
+
+        A local DuckDB file takes one writer: the session closes it and reopens it afterwards. Sessions
+        without such a lock (Snowflake) are left as they are.
+        """
+        release = getattr(self.session, "released", None)
+        if release is None:
+            yield
+            return
+        with release():
+            yield
 
 
 @dataclass(frozen=True)
