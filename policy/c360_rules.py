@@ -143,7 +143,7 @@ def stack_bucket_violations(resources: Iterable[Mapping[str, Any]]) -> list[str]
         ):
             configured = [r for r in attached if r["type"] in types]
             if not configured:
-                found.append(f"bucket {bucket['name']} has no {kind}")
+                found.append(f"bucket {bucket['name']} lacks {kind}")
             for r in configured:
                 found.extend(
                     f"bucket {bucket['name']}: {m}" for m in bucket_violations(r["type"], r["props"])
@@ -186,16 +186,17 @@ def tag_violations(resource_type: str, props: Mapping[str, Any]) -> list[str]:
 
 
 # ---- Pulumi policy wrappers -------------------------------------------------------------------------
-def _resource_policy(
-    name: str, description: str, check: Callable[[str, Mapping[str, Any]], list[str]]
-) -> ResourceValidationPolicy:
-    def validate(args: ResourceValidationArgs, report_violation: Callable[[str, str | None], None]) -> None:
+Reporter = Callable[[str, str | None], None]
+
+
+def resource_validator(
+    check: Callable[[str, Mapping[str, Any]], list[str]],
+) -> Callable[[ResourceValidationArgs, Reporter], None]:
+    def validate(args: ResourceValidationArgs, report_violation: Reporter) -> None:
         for message in check(args.resource_type, args.props):
             report_violation(message, args.urn)
 
-    return ResourceValidationPolicy(
-        name=name, description=description, validate=validate, enforcement_level=EnforcementLevel.MANDATORY
-    )
+    return validate
 
 
 def _stack_resources(resources: Iterable[PolicyResource]) -> list[dict[str, Any]]:
@@ -212,35 +213,42 @@ def _stack_resources(resources: Iterable[PolicyResource]) -> list[dict[str, Any]
     return rows
 
 
-def validate_stack_buckets(
-    args: StackValidationArgs, report_violation: Callable[[str, str | None], None]
-) -> None:
+def validate_stack_buckets(args: StackValidationArgs, report_violation: Reporter) -> None:
     for message in stack_bucket_violations(_stack_resources(args.resources)):
         report_violation(message, None)
 
 
-POLICIES: Final = [
-    _resource_policy(
-        "s3-private",
+RESOURCE_RULES: Final = {
+    "s3-private": (
         "S3 buckets and their settings keep data private, encrypted and versioned",
         bucket_violations,
+    ),
+    "snowflake-no-admin-public-grants": ("No Snowflake grants to ACCOUNTADMIN or PUBLIC", grant_violations),
+    "snowflake-warehouse-auto-suspend": (
+        f"Warehouses auto-suspend within {MAX_AUTO_SUSPEND_SECONDS} s",
+        warehouse_violations,
+    ),
+    "aws-required-tags": (f"AWS resources carry the tags {', '.join(REQUIRED_TAGS)}", tag_violations),
+}
+VALIDATORS: Final[dict[str, Callable[..., None]]] = {
+    **{name: resource_validator(check) for name, (_, check) in RESOURCE_RULES.items()},
+    "s3-bucket-hardening": validate_stack_buckets,
+}
+POLICIES: Final = [
+    *(
+        ResourceValidationPolicy(
+            name=name,
+            description=description,
+            validate=VALIDATORS[name],
+            enforcement_level=EnforcementLevel.MANDATORY,
+        )
+        for name, (description, _) in RESOURCE_RULES.items()
     ),
     StackValidationPolicy(
         name="s3-bucket-hardening",
         description="Every bucket has versioning, SSE, all public-access blocks and a TLS-only policy",
-        validate=validate_stack_buckets,
+        validate=VALIDATORS["s3-bucket-hardening"],
         enforcement_level=EnforcementLevel.MANDATORY,
-    ),
-    _resource_policy(
-        "snowflake-no-admin-public-grants", "No Snowflake grants to ACCOUNTADMIN or PUBLIC", grant_violations
-    ),
-    _resource_policy(
-        "snowflake-warehouse-auto-suspend",
-        f"Warehouses auto-suspend within {MAX_AUTO_SUSPEND_SECONDS} s",
-        warehouse_violations,
-    ),
-    _resource_policy(
-        "aws-required-tags", f"AWS resources carry the tags {', '.join(REQUIRED_TAGS)}", tag_violations
     ),
 ]
 

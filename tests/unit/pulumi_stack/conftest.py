@@ -7,8 +7,7 @@ stack makes (caller identity, partition) with fixed values.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +59,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
             elif args.typ == "snowflake:index/pipe:Pipe":
                 outs["notificationChannel"] = NOTIFICATION_CHANNEL
         self.resources.append(Registered(args.typ, args.name, inputs, outs, args.provider))
-        return f"{args.name}-id", outs
+        # like the real providers: a bucket's id is its name (what BucketVersioning & co. reference)
+        resource_id = outs["bucket"] if args.typ == "aws:s3/bucket:Bucket" else f"{args.name}-id"
+        return resource_id, outs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         self.calls.append(args.token)
@@ -107,10 +108,9 @@ def mocks() -> Iterator[RecordingMocks]:
     MOCKS.resources.clear()
 
 
-@pytest.fixture
-def app_dir(tmp_path: Path) -> Path:
+def make_app_dir(root: Path) -> Path:
     """A minimal Streamlit-in-Snowflake app folder (the real one is streamlit/)."""
-    folder = tmp_path / "streamlit"
+    folder = root / "streamlit"
     (folder / "tabs").mkdir(parents=True)
     (folder / "streamlit_app.py").write_text("import streamlit as st\nst.title('c360')\n")
     (folder / "environment.yml").write_text("name: sf_env\nchannels: [snowflake]\ndependencies: [plotly]\n")
@@ -118,10 +118,9 @@ def app_dir(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def dbt_dir(tmp_path: Path) -> Path:
+def make_dbt_dir(root: Path) -> Path:
     """A minimal dbt project folder (the real one is dbt/, built in parallel)."""
-    folder = tmp_path / "dbt"
+    folder = root / "dbt"
     (folder / "models" / "staging").mkdir(parents=True)
     (folder / "dbt_project.yml").write_text("name: c360\nversion: '1.0.0'\nprofile: c360\n")
     (folder / "models" / "staging" / "stg_transactions.sql").write_text("select 1 as transaction_id\n")
@@ -130,6 +129,45 @@ def dbt_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst
+@pytest.fixture
+def app_dir(tmp_path: Path) -> Path:
+    return make_app_dir(tmp_path)
+
+
+@pytest.fixture
+def dbt_dir(tmp_path: Path) -> Path:
+    return make_dbt_dir(tmp_path)
+
+
+def declare(build: Callable[[], Any]) -> Any:
+    """Run `build` inside a Pulumi program under the mocks, wait until every resource is registered,
+    and return the resolved value of what it returned (outputs, dicts of outputs, plain values)."""
+    box: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[Any]:
+        return pulumi.Output.from_input(build()).apply(lambda value: box.__setitem__("value", value))
+
+    program()
+    return box.get("value")
+
+
+def child_resources(component: pulumi.ComponentResource) -> list[pulumi.Resource]:
+    """The resources a component keeps as attributes (directly, or in lists and dicts)."""
+    found: list[pulumi.Resource] = []
+    for value in vars(component).values():
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+        found.extend(v for v in values if isinstance(v, pulumi.Resource) and v is not component)
+    return found
+
+
+def assert_parented(component: pulumi.ComponentResource, component_type: str) -> pulumi.Output[None]:
+    """Every child's URN has the component type in its parent chain, and its name the component's prefix."""
+    children = child_resources(component)
+    assert children, "component exposes no child resources"
+
+    def check(urns: list[str]) -> None:
+        for urn in urns:
+            assert f"{component_type}$" in urn, f"{urn} is not parented to {component_type}"
+
+    return pulumi.Output.all(*(c.urn for c in children)).apply(check)

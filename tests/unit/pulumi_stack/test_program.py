@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+import json
 import runpy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
 import yaml
+from pulumi.runtime import rpc
 
-from c360.outputs import OUTPUT_KEYS
+from c360 import names
+from c360.config import Settings
+from c360.outputs import OUTPUT_KEYS, StackOutputs, default_schemas, read_outputs
 from c360.paths import REPO_ROOT
-from tests.unit.pulumi_stack.conftest import NOTIFICATION_CHANNEL, RecordingMocks
+from c360.steps.pipeline import local_outputs
+from components.lifecycle import LIFECYCLE_STEPS
+from policy.c360_rules import (
+    bucket_violations,
+    grant_violations,
+    stack_bucket_violations,
+    tag_violations,
+    warehouse_violations,
+)
+from stacks.config import ConfigError
+from tests.unit.pulumi_stack.conftest import (
+    ACCOUNT_ID,
+    MOCKS,
+    NOTIFICATION_CHANNEL,
+    RecordingMocks,
+    Registered,
+    make_app_dir,
+    make_dbt_dir,
+)
 
 PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIfake\n-----END PRIVATE KEY-----\n"
 
@@ -50,12 +73,123 @@ def run_program(
     return resolved
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_program_exports_exactly_the_output_keys(
-    mocks: RecordingMocks, app_dir: Path, dbt_dir: Path, stack: str
-) -> None:
+@dataclass(frozen=True)
+class Deployment:
+    stack: str
+    outputs: dict[str, Any]
+    resources: RecordingMocks  # a snapshot of what the run registered
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def deployed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """The whole program, run once per stack file for all the tests below."""
+    stack = request.param
+    root = tmp_path_factory.mktemp(f"program-{stack}")
+    app_dir, dbt_dir = make_app_dir(root), make_dbt_dir(root)
     config = stack_config(stack, app_dir, dbt_dir, **{"c360:snowflakePrivateKey": PRIVATE_KEY})
-    outputs = run_program(mocks, stack, config, ["c360:snowflakePrivateKey"])
+    MOCKS.resources.clear()
+    outputs = run_program(MOCKS, stack, config, ["c360:snowflakePrivateKey"])
+    snapshot = RecordingMocks()
+    snapshot.resources = list(MOCKS.resources)
+    MOCKS.resources.clear()
+    return Deployment(stack, outputs, snapshot)
+
+
+def test_exports_exactly_the_local_output_keys(deployed: Deployment, tmp_path: Path) -> None:
+    stack, outputs = deployed.stack, deployed.outputs
     assert tuple(outputs) == OUTPUT_KEYS
-    assert outputs["target"] == "snowflake"
+    local = local_outputs(Settings.load(target="local", home=tmp_path / "home", as_of="2026-10-15", env={}))
+    assert set(outputs["stages"]) == set(local.stages)
+    assert outputs["schemas"] == local.schemas == default_schemas()
+    assert outputs["target"] == "snowflake" and outputs["database"] == names.DATABASE
+    assert outputs["warehouse"] == names.WAREHOUSE and outputs["app_name"] == names.STREAMLIT_APP
+    assert outputs["bucket"] == f"c360-{stack}-landing-{ACCOUNT_ID}"
+    assert outputs["storage_role_arn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/c360-{stack}-snowflake-storage"
+    assert outputs["stages"]["streaming"] == f"@{names.DATABASE}.{names.BRONZE}.{names.STREAMING_STAGE}"
     assert outputs["pipe_notification_channel"] == NOTIFICATION_CHANNEL
+    assert outputs["semantic_model_location"] == (
+        f"@{names.DATABASE}.{names.GOLD}.{names.SEMANTIC_STAGE}/semantic_model.yaml"
+    )
+    assert outputs["app_url"].startswith("https://app.snowflake.com/myorg/")
+    assert outputs["scale"]["as_of"] == "2026-10-15"
+    # `pulumi stack output --json > $C360_HOME/outputs.json` is read by the same reader as the local file
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(outputs))
+    assert read_outputs(path) == StackOutputs(**outputs)
+
+
+def test_the_stack_passes_its_own_policy_pack(deployed: Deployment) -> None:
+    mocks = deployed.resources
+    violations = [
+        f"{r.typ} {r.name}: {m}"
+        for r in mocks.resources
+        for check in (bucket_violations, grant_violations, warehouse_violations, tag_violations)
+        for m in check(r.typ, r.inputs)
+    ]
+    rows = [
+        {"type": r.typ, "name": r.name, "props": r.inputs, "bucket_refs": {r.inputs.get("bucket")}}
+        for r in mocks.resources
+    ]
+    violations += stack_bucket_violations(rows)
+    assert violations == []
+    assert len(mocks.of_type("aws:s3/bucket:Bucket")) == 1
+
+
+def test_each_snowflake_resource_is_deployed_by_the_right_role(deployed: Deployment) -> None:
+    mocks = deployed.resources
+    providers = {r.name: r.inputs for r in mocks.of_type("pulumi:providers:snowflake")}
+    assert {n: p["role"] for n, p in providers.items()} == {
+        "snowflake-admin": "ACCOUNTADMIN",
+        "snowflake-security": "SECURITYADMIN",
+        "snowflake-objects": "SYSADMIN",
+    }
+    for provider in providers.values():
+        assert json.loads(provider["previewFeaturesEnabled"]) == [
+            "snowflake_table_resource",
+            "snowflake_pipe_resource",
+        ]
+        assert provider["privateKey"][rpc._special_sig_key] == rpc._special_secret_sig  # a secret, not text
+        assert (provider["organizationName"], provider["authenticator"]) == ("MYORG", "SNOWFLAKE_JWT")
+
+    def expected(r: Registered) -> str:
+        account_level = r.typ.endswith("StorageIntegrationAws") or r.inputs.get("onAccount") is True
+        if account_level or r.inputs.get("onAccountObject", {}).get("objectType") == "INTEGRATION":
+            return "snowflake-admin"
+        if r.typ.endswith(("AccountRole", "GrantPrivilegesToAccountRole", "GrantAccountRole")):
+            return "snowflake-security"
+        return "snowflake-objects"
+
+    snowflake_resources = [r for r in mocks.resources if r.typ.startswith("snowflake:")]
+    assert len(snowflake_resources) > 100
+    for r in snowflake_resources:
+        assert r.provider, f"{r.typ} {r.name} uses the default provider"
+        assert r.provider.split("::")[-2] == expected(r), (r.typ, r.name)
+
+
+def test_lifecycle_steps_follow_the_infrastructure(deployed: Deployment) -> None:
+    stack, outputs, mocks = deployed.stack, deployed.outputs, deployed.resources
+    steps = [
+        (i, r) for i, r in enumerate(mocks.resources) if r.typ == "pulumi-python:dynamic/c360:LifecycleStep"
+    ]
+    assert [r.inputs["step"] for _, r in steps] == list(LIFECYCLE_STEPS)
+    infrastructure = [i for i, r in enumerate(mocks.resources) if r.typ.startswith(("snowflake:", "aws:"))]
+    assert max(infrastructure) < steps[0][0]  # depends_on a component waits for all of its children
+    assert all(
+        r.inputs["bucket"] == outputs["bucket"] and r.inputs["target"] == "snowflake" for _, r in steps
+    )
+    assert {r.inputs["customers"] for _, r in steps} == {5000 if stack == "dev" else 50000}
+
+
+def test_lifecycle_can_be_switched_off(mocks: RecordingMocks, app_dir: Path, dbt_dir: Path) -> None:
+    config = stack_config("dev", app_dir, dbt_dir, **{"c360:lifecycle": "false"})
+    outputs = run_program(mocks, "dev", config, [])
+    assert tuple(outputs) == OUTPUT_KEYS
+    assert mocks.of_type("pulumi-python:dynamic/c360:LifecycleStep") == []
+    assert mocks.of_type("pulumi:providers:snowflake")[0].inputs.get("privateKey") is None
+
+
+def test_bad_config_fails_before_any_resource(mocks: RecordingMocks, app_dir: Path, dbt_dir: Path) -> None:
+    config = stack_config("dev", app_dir, dbt_dir, **{"c360:warehouseAutoSuspendSeconds": "3600"})
+    with pytest.raises(ConfigError, match="warehouseAutoSuspendSeconds must be between 60 and 300"):
+        run_program(mocks, "dev", config, [])
+    assert mocks.resources == []
