@@ -2,6 +2,8 @@
 
 Hashes cover file *content* and relative path only (not mtimes or the checkout location), so the
 same commit gives the same hash on every machine and a `pulumi up` with no change is a no-op.
+Hidden files and folders (.env, .streamlit/secrets.toml, .git ...) and build artefacts are never part
+of a manifest, so they are never uploaded.
 """
 
 from __future__ import annotations
@@ -33,9 +35,7 @@ def file_manifest(root: Path) -> dict[str, str]:
     manifest: dict[str, str] = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
-        if any(part in SKIPPED_DIRS for part in rel.parts[:-1]) or not path.is_file() or path.is_symlink():
-            continue
-        if any(fnmatch.fnmatch(rel.name, pattern) for pattern in SKIPPED_FILES):
+        if _skipped(rel) or not path.is_file() or path.is_symlink():
             continue
         manifest[rel.as_posix()] = file_sha256(path)
     return manifest
@@ -60,6 +60,6 @@ def sources_digest(root: Path, patterns: Iterable[str]) -> str:
 
 
 def _skipped(rel: Path) -> bool:
-    return any(part in SKIPPED_DIRS for part in rel.parts[:-1]) or any(
+    return any(part in SKIPPED_DIRS or part.startswith(".") for part in rel.parts) or any(
         fnmatch.fnmatch(rel.name, pattern) for pattern in SKIPPED_FILES
     )

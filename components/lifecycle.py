@@ -38,12 +38,7 @@ STEP_SOURCES: Final[dict[str, tuple[str, ...]]] = {
     "transactions": ("generators/*.py", "sql/generate/*", "sql/checks/*.sql", "c360/steps/transactions.py"),
     "dbt_build": ("dbt/**/*", "c360/transform/*.py", "c360/steps/dbt_build.py"),
     "churn_model": ("c360/ml/**/*.py", "sql/ml/**/*.sql", "c360/steps/churn_model.py"),
-    "semantic_model": (
-        "semantic/**/*",
-        "semantic_model.yaml",
-        "c360/assistant/**/*.py",
-        "c360/steps/semantic_model.py",
-    ),
+    "semantic_model": ("c360/assistant/**/*", "sql/semantic/**/*", "c360/steps/semantic_model.py"),
 }
 
 

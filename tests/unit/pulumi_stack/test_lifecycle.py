@@ -22,7 +22,7 @@ def repo(tmp_path: Path) -> Path:
     """A small stand-in repository with a file for every step's sources."""
     root = tmp_path / "repo"
     for path in ("sql/ddl/bronze.sql", "generators/spec.py", "sql/generate/t.sql.j2", "dbt/models/stg.sql",
-                 "dbt/dbt_project.yml", "c360/ml/train.py", "semantic/semantic_model.yaml"):  # fmt: skip
+                 "dbt/dbt_project.yml", "c360/ml/train.py", "c360/assistant/semantic_model.yaml"):  # fmt: skip
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(f"-- {path}\n")
     return root

@@ -83,6 +83,9 @@ def test_check_rejects_unsafe_inputs(app_dir: Path) -> None:
 def test_create_uploads_the_folder_and_skips_build_artefacts(snowflake_env: list[str], app_dir: Path) -> None:
     (app_dir / "__pycache__").mkdir()
     (app_dir / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
+    (app_dir / ".streamlit").mkdir()
+    (app_dir / ".streamlit" / "secrets.toml").write_text("password = 'never uploaded'\n")
+    (app_dir / ".env").write_text("SNOWFLAKE_PASSWORD=never-uploaded\n")
     created = StageFilesProvider().create(app_props(app_dir))
     assert created.id == f"@{STAGE}/c360_app"
     assert created.outs["file_count"] == 3
