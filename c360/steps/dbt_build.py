@@ -1,0 +1,74 @@
+"""Step 4: build silver and gold with dbt (seeds, snapshot, models, tests), idempotently.
+
+Skipped when the dbt project, the as-of date, the target and bronze are unchanged since the last build
+and gold exists; an incremental `dbt build` when only bronze rows arrived or customers changed (the
+snapshot records card changes as new dim_customer versions); a full refresh when gold is missing, the
+project or the as-of date changed, bronze history was regenerated, or `--force`.
+The step releases the run's DuckDB writer session while dbt runs (one writer per file) and reopens it.
+"""
+
+from __future__ import annotations
+
+import logging
+from time import perf_counter
+
+from c360 import names
+from c360.errors import C360Error
+from c360.steps.context import StepContext, StepResult
+from c360.transform.build_state import (
+    STEP,
+    BuildMode,
+    current_state,
+    decide,
+    gold_exists,
+    save_state,
+    stored_state,
+)
+from c360.transform.dbt import build
+
+log = logging.getLogger(__name__)
+
+
+def run(ctx: StepContext) -> StepResult:
+    began = perf_counter()
+    state = current_state(ctx.session, ctx.settings)
+    mode = decide(stored_state(ctx.session), state, gold_exists(ctx.session), ctx.force)
+    if mode is BuildMode.skip:
+        ctx.progress(STEP, 1, 1, "project and bronze unchanged, skipped")
+        return StepResult(STEP, "skipped", perf_counter() - began, 0, {"mode": mode.value})
+
+    ctx.progress(STEP, 0, 1, f"dbt build ({mode.value.replace('_', ' ')})")
+
+    def progress(done: float, total: float, message: str) -> None:
+        ctx.progress(STEP, done, total, message)
+
+    with ctx.warehouse_released():
+        result = build(ctx.settings, full_refresh=mode is BuildMode.full_refresh, progress=progress)
+    try:
+        result.raise_for_status()
+    except C360Error:
+        log.error("dbt build failed; see %s", result.log_path)
+        raise
+    save_state(ctx.session, state)
+    fact_rows = int(ctx.session.scalar(f"select count(*) from {names.GOLD}.fct_transactions") or 0)
+    ctx.progress(
+        STEP,
+        1,
+        1,
+        f"{result.models_run} models, {result.tests_passed} tests passed in {result.dbt_elapsed or 0:.1f} s",
+    )
+    return StepResult(
+        STEP,
+        "ran",
+        perf_counter() - began,
+        fact_rows,
+        {
+            "mode": mode.value,
+            "run_id": result.run_id,
+            **result.summary(),
+            "slowest_nodes": [
+                {"node": n.name, "type": n.resource_type, "seconds": round(n.seconds, 2)}
+                for n in sorted(result.nodes, key=lambda n: n.seconds, reverse=True)[:5]
+            ],
+        },
+    )
