@@ -1,0 +1,355 @@
+"""The one-line business answer, computed from the result (never from the question text), and the chart.
+
+Templates by result shape: a single value (compared with the unfiltered portfolio value when there is one),
+a ranking of groups, a time series (complete periods only), a two-group comparison, a listing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import pandas as pd
+
+from c360.assistant.compiler import OutputColumn, value_format
+from c360.assistant.model import SemanticModel
+from c360.assistant.timeframe import MONTH_NAMES
+
+CHARTS = ("bar", "line", "pie", "map", "table")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The same measures without the question's filters: the portfolio value to compare with."""
+
+    values: dict[str, object]
+
+
+def describe_columns(frame: pd.DataFrame, model: SemanticModel) -> tuple[OutputColumn, ...]:
+    """Column roles and formats for a result whose SQL came from elsewhere (Cortex Analyst, verified queries)."""
+    by_name = {c.name: c for t in model.tables.values() for c in t.columns.values()}
+    out = []
+    for name in frame.columns:
+        column = by_name.get(str(name))
+        series = frame[name]
+        if str(name) in ("month", "week", "day", "quarter", "year") or pd.api.types.is_datetime64_any_dtype(
+            series
+        ):
+            out.append(OutputColumn(str(name), "time", str(name), str(name), "date"))
+        elif column is not None and column.kind in ("metric", "fact"):
+            out.append(
+                OutputColumn(str(name), "measure", column.ref, _label(str(name)), value_format(column))
+            )
+        elif column is not None:
+            out.append(
+                OutputColumn(str(name), "dimension", column.ref, _label(str(name)), value_format(column))
+            )
+        elif _is_numeric(series):
+            fmt = (
+                "percent"
+                if str(name).endswith("_pct")
+                else "count"
+                if str(name).endswith(("_count", "customers"))
+                else "number"
+            )
+            if any(w in str(name) for w in ("value", "spend", "revenue", "cost", "lift", "amount", "ltv")):
+                fmt = "currency"
+            out.append(OutputColumn(str(name), "measure", str(name), _label(str(name)), fmt))  # type: ignore[arg-type]
+        else:
+            out.append(OutputColumn(str(name), "dimension", str(name), _label(str(name)), "text"))
+    return tuple(out)
+
+
+def summarize(
+    frame: pd.DataFrame,
+    columns: Sequence[OutputColumn],
+    *,
+    mode: str,
+    filters: Sequence[str] = (),
+    window: str | None = None,
+    baseline: Baseline | None = None,
+    as_of: date | None = None,
+    window_start: date | None = None,
+    limit_hit: bool = False,
+    entity: str = "rows",
+) -> str:
+    """One sentence that answers the question from the result."""
+    scope = _scope(filters, window)
+    if frame.empty:
+        return f"No {entity} match{scope or ' the question'}."
+    measures = [c for c in columns if c.role == "measure"]
+    times = [c for c in columns if c.role == "time"]
+    dims = [c for c in columns if c.role == "dimension"]
+    if mode == "list" or not measures:
+        return _listing(frame, columns, entity, scope, limit_hit)
+    if times and len(measures) >= 1 and len(frame) >= 2 and not dims:
+        return _series(frame, times[0], measures[0], scope, as_of, window_start)
+    if not dims and not times and len(frame) == 1:
+        return _scalar(frame, measures, scope, baseline, entity)
+    if dims and len(frame) >= 1:
+        return _groups(frame, dims, measures[0], scope, len(measures) > 1)
+    first = frame.iloc[0]
+    parts = [f"{c.label} {fmt(first[c.name], c.format)}" for c in columns[:4]]
+    return "; ".join(parts) + "."
+
+
+def refine_chart(chart: str, frame: pd.DataFrame, columns: Sequence[OutputColumn]) -> str:
+    """Adjust the compile-time chart to the result: few states read better as bars, many slices not as a pie."""
+    if chart not in CHARTS:
+        return "table"
+    if frame.empty or len(frame) == 1:
+        return "table"
+    if chart == "map" and len(frame) < 6:
+        return "bar"
+    if chart == "pie" and len(frame) > 8:
+        return "bar"
+    if chart in ("bar", "pie", "map") and not any(c.role == "measure" for c in columns):
+        return "table"
+    return chart
+
+
+def chart_for(frame: pd.DataFrame, columns: Sequence[OutputColumn]) -> str:
+    """A chart for a result without a compile-time hint (Cortex Analyst, verified SQL)."""
+    measures = [c for c in columns if c.role == "measure"]
+    if frame.empty or len(frame) == 1 or not measures:
+        return "table"
+    if any(c.role == "time" for c in columns):
+        return "line"
+    dims = [c for c in columns if c.role == "dimension"]
+    if len(dims) == 1 and dims[0].ref.endswith((".state", ".state_name")) and len(frame) >= 6:
+        return "map"
+    if len(dims) == 1 and len(measures) == 1 and measures[0].format == "count" and len(frame) <= 8:
+        return "pie"
+    if len(dims) == 1 and len(frame) <= 60:
+        return "bar"
+    return "table"
+
+
+# ---- templates ---------------------------------------------------------------------------------------------
+def _scalar(
+    frame: pd.DataFrame, measures: Sequence[OutputColumn], scope: str, baseline: Baseline | None, entity: str
+) -> str:
+    row = frame.iloc[0]
+    first = measures[0]
+    value = row[first.name]
+    if _missing(value):
+        return f"There is no {first.label}{scope}: no rows have a value."
+    if first.format == "count":
+        sentence = f"The {first.label}{scope} is {fmt(value, 'count')}"
+        if baseline is not None and _number(baseline.values.get(first.name)):
+            total = float(baseline.values[first.name])  # type: ignore[arg-type]
+            if total > 0 and scope:
+                sentence += f", {100 * float(value) / total:.1f}% of the {fmt(total, 'count')} overall"
+    else:
+        sentence = f"The {first.label}{scope} is {fmt(value, first.format)}"
+        if baseline is not None and scope and _number(baseline.values.get(first.name)):
+            overall = float(baseline.values[first.name])  # type: ignore[arg-type]
+            if overall and first.format != "percent":
+                diff = 100 * (float(value) - overall) / abs(overall)
+                direction = "above" if diff >= 0 else "below"
+                sentence += f", {abs(diff):.1f}% {direction} the overall {fmt(overall, first.format)}"
+            elif first.format == "percent":
+                sentence += f" (overall {fmt(overall, 'percent')})"
+    extras = [f"{m.label} {fmt(row[m.name], m.format)}" for m in measures[1:4] if not _missing(row[m.name])]
+    if extras:
+        sentence += "; " + ", ".join(extras)
+    return sentence + "."
+
+
+def _groups(
+    frame: pd.DataFrame, dims: Sequence[OutputColumn], measure: OutputColumn, scope: str, more: bool
+) -> str:
+    data = frame[[*(d.name for d in dims), measure.name]].dropna(subset=[measure.name])
+    if data.empty:
+        return f"No group has a {measure.label}{scope}."
+
+    def name(row: pd.Series) -> str:
+        return " / ".join(str(row[d.name]) for d in dims)
+
+    values = data[measure.name].astype(float)
+    hi = data.loc[values.idxmax()]
+    lo = data.loc[values.idxmin()]
+    if len(data) == 1:
+        return f"{name(hi)}: {measure.label} {fmt(hi[measure.name], measure.format)}{scope}."
+    if len(data) == 2:
+        other = lo if name(lo) != name(hi) else data.iloc[1]
+        a, b = float(hi[measure.name]), float(other[measure.name])
+        rel = f", {100 * (a - b) / abs(b):.1f}% higher" if b else ""
+        return (
+            f"{name(hi)} has the higher {measure.label}{scope}: {fmt(a, measure.format)} vs "
+            f"{fmt(b, measure.format)} for {name(other)}{rel}."
+        )
+    ordered = data.assign(_v=values).sort_values("_v", ascending=False)
+    second = ordered.iloc[1]
+    sentence = (
+        f"{name(hi)} has the highest {measure.label}{scope} ({fmt(hi[measure.name], measure.format)}), followed by "
+        f"{name(second)} ({fmt(second[measure.name], measure.format)}); {name(lo)} has the lowest "
+        f"({fmt(lo[measure.name], measure.format)})"
+    )
+    if measure.format == "count":
+        total = float(values.sum())
+        if total > 0:
+            sentence += f"; {name(hi)} is {100 * float(hi[measure.name]) / total:.1f}% of the {fmt(total, 'count')} shown"
+    return sentence + f" across {len(data)} groups."
+
+
+def _series(
+    frame: pd.DataFrame,
+    time: OutputColumn,
+    measure: OutputColumn,
+    scope: str,
+    as_of: date | None,
+    window_start: date | None,
+) -> str:
+    data = frame[[time.name, measure.name]].dropna()
+    periods = [_as_date(v) for v in data[time.name]]
+    complete = [
+        (p, float(v))
+        for p, v in zip(periods, data[measure.name], strict=True)
+        if p is not None
+        and (as_of is None or _period_end(p, time.name) <= as_of)
+        and (window_start is None or p >= window_start)
+    ]
+    partial = len(complete) < len(data)
+    if len(complete) < 2:
+        complete = [(p, float(v)) for p, v in zip(periods, data[measure.name], strict=True) if p is not None]
+        partial = False
+    if len(complete) < 2:
+        return f"{measure.label.capitalize()}{scope}: {fmt(data[measure.name].iloc[0], measure.format)}."
+    (p0, v0), (p1, v1) = complete[0], complete[-1]
+    peak = max(complete, key=lambda pv: pv[1])
+    change = f" ({_signed_pct(v0, v1)})" if v0 else ""
+    direction = "rose" if v1 > v0 else "fell" if v1 < v0 else "held"
+    sentence = (
+        f"{measure.label.capitalize()}{scope} {direction} from {fmt(v0, measure.format)} in {_period(p0, time.name)} "
+        f"to {fmt(v1, measure.format)} in {_period(p1, time.name)}{change}; the peak was "
+        f"{fmt(peak[1], measure.format)} in {_period(peak[0], time.name)}"
+    )
+    if partial:
+        sentence += " (periods still in progress or cut by the window are left out of this comparison)"
+    return sentence + "."
+
+
+def _listing(
+    frame: pd.DataFrame, columns: Sequence[OutputColumn], entity: str, scope: str, limit_hit: bool
+) -> str:
+    n = len(frame)
+    shown = f"the first {n:,}" if limit_hit else f"{n:,}"
+    noun = entity if n != 1 else entity.rstrip("s")
+    sentence = f"{shown[0].upper() + shown[1:]} {noun}{scope}"
+    names = [c for c in columns if c.name in ("full_name", "campaign_name", "merchant_name")]
+    ids = [c for c in columns if c.format == "id"]
+    extra = [c for c in columns if c.role in ("column", "measure") and c.format not in ("id", "text", "date")]
+    first = frame.iloc[0]
+    if names or ids:
+        who = str(first[names[0].name]) if names else str(first[ids[0].name])
+        if names and ids:
+            who += f" ({first[ids[0].name]})"
+        detail = ""
+        if extra:
+            c = extra[0]
+            detail = f" with {c.label} {fmt(first[c.name], c.format)}"
+        sentence += f"; first: {who}{detail}"
+    if limit_hit:
+        sentence += "; more match, narrow the question or ask for a count"
+    return sentence + "."
+
+
+# ---- formatting ----------------------------------------------------------------------------------------------
+def fmt(value: object, kind: str) -> str:
+    if _missing(value):
+        return "n/a"
+    if kind == "date":
+        d = _as_date(value)
+        return d.isoformat() if d else str(value)
+    if kind in ("text", "id", "boolean"):
+        return str(value)
+    number = float(value)  # type: ignore[arg-type]
+    if kind == "currency":
+        return f"${number:,.0f}" if abs(number) >= 1000 else f"${number:,.2f}"
+    if kind == "percent":
+        return f"{number:,.1f}%"
+    if kind == "count":
+        return f"{number:,.0f}"
+    if abs(number) >= 100:
+        return f"{number:,.0f}"
+    return f"{number:,.2f}".rstrip("0").rstrip(".") if number != int(number) else f"{number:,.0f}"
+
+
+def _scope(filters: Sequence[str], window: str | None) -> str:
+    parts = []
+    if filters:
+        parts.append(" for " + ", ".join(filters))
+    if window:
+        parts.append(f" in {window}")
+    return "".join(parts)
+
+
+def _label(name: str) -> str:
+    return name.replace("_pct", " %").replace("avg_", "average ").replace("_", " ")
+
+
+def _missing(value: object) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(value, float) and math.isnan(value))
+    except TypeError:
+        return False
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not _missing(value)
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return True
+    return bool(len(series)) and all(isinstance(v, Decimal) for v in series.dropna())
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _period(d: date, grain: str) -> str:
+    if grain == "month":
+        return f"{MONTH_NAMES[d.month - 1]} {d.year}"
+    if grain == "quarter":
+        return f"Q{(d.month - 1) // 3 + 1} {d.year}"
+    if grain == "year":
+        return str(d.year)
+    if grain == "week":
+        return f"the week of {d.isoformat()}"
+    return d.isoformat()
+
+
+def _period_end(d: date, grain: str) -> date:
+    from c360.assistant.timeframe import add_months
+
+    if grain == "month":
+        return add_months(d.replace(day=1), 1)
+    if grain == "quarter":
+        return add_months(d.replace(day=1), 3)
+    if grain == "year":
+        return date(d.year + 1, 1, 1)
+    if grain == "week":
+        return date.fromordinal(d.toordinal() + 7)
+    return date.fromordinal(d.toordinal() + 1)
+
+
+def _signed_pct(a: float, b: float) -> str:
+    pct = 100 * (b - a) / abs(a)
+    return f"{pct:+.1f}%"

@@ -1,0 +1,592 @@
+"""SemanticQuery -> SQL over the gold tables, driven only by the semantic model's definitions.
+
+Planning picks an anchor table (whose rows are aggregated or listed): every measure must be defined on it, and
+every dimension, filter and ranking column must be on it or on a table reached through many-to-one /
+one-to-one relationships (so joins never fan out the anchor's rows). Values are bound with `?`; identifiers
+and expressions come only from the semantic model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final, Literal
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.tokens import TokenType
+
+from c360.assistant.lexicon import Vocabulary
+from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
+from c360.assistant.query import Condition, Dimension, Measure, Option, SemanticQuery
+
+ColumnRole = Literal["dimension", "time", "measure", "column"]
+ValueFormat = Literal["currency", "percent", "count", "number", "date", "text", "id", "boolean"]
+GRAIN_SQL: Final = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
+OPS: Final = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "="}
+
+
+class PlanError(Exception):
+    """The query cannot be answered from the semantic model as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    name: str
+    role: ColumnRole
+    ref: str  # table.column (or table.column:aggregation)
+    label: str  # human label for sentences ("average lifetime value")
+    format: ValueFormat
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    sql: str  # dialect SQL with `?` placeholders
+    params: tuple[object, ...]
+    anchor: str
+    tables: tuple[str, ...]  # logical tables used
+    columns: tuple[OutputColumn, ...]
+    chart: str  # bar | line | pie | map | table
+    warnings: tuple[str, ...] = ()
+    filters_text: tuple[str, ...] = ()  # human descriptions of the conditions, for the answer sentence
+    window_label: str | None = None
+    dialect: str = "duckdb"
+
+    def display_sql(self) -> str:
+        """The SQL with bound values written in as literals (for people to read; never executed as text)."""
+        return inline_params(self.sql, self.params, self.dialect)
+
+
+@dataclass
+class _Plan:
+    anchor: str
+    measures: list[tuple[Measure, Option]] = field(default_factory=list)
+    dimensions: list[tuple[Dimension, Option]] = field(default_factory=list)
+    conditions: list[tuple[Condition, Option | None]] = field(default_factory=list)
+    window_column: Option | None = None
+    window_absorbed: bool = False
+    joins: list[JoinStep] = field(default_factory=list)
+    list_columns: list[Option] = field(default_factory=list)
+    order: list[tuple[bool, Measure | None, Option | None]] = field(default_factory=list)
+
+
+class Compiler:
+    def __init__(self, model: SemanticModel, vocabulary: Vocabulary, dialect: str = "duckdb") -> None:
+        self.model = model
+        self.vocab = vocabulary
+        self.dialect = dialect
+
+    # ---- planning -----------------------------------------------------------------------------------------
+    def plan(self, query: SemanticQuery) -> _Plan:
+        if query.mode == "list":
+            anchors = [query.entity or self.vocab.anchor_preference[0]]
+        else:
+            preferred = [t for t in query.prefer_tables if t in self.model.tables]
+            anchors = list(dict.fromkeys([*preferred, *self.vocab.anchor_preference, *self.model.tables]))
+        reasons: list[str] = []
+        for anchor in anchors:
+            try:
+                return self._plan_on(query, anchor)
+            except PlanError as exc:
+                reasons.append(str(exc))
+        raise PlanError(reasons[0] if len(reasons) == 1 else _best_reason(reasons))
+
+    def _plan_on(self, query: SemanticQuery, anchor: str) -> _Plan:
+        plan = _Plan(anchor)
+        for measure in query.measures:
+            option = next((o for o in measure.options if o.table == anchor), None)
+            if option is None:
+                raise PlanError(
+                    f"{_label(self.model, measure.options[0])} is not available per {_noun(anchor)}"
+                )
+            plan.measures.append((measure, option))
+        for dim in query.dimensions:
+            if dim.grain and query.window and query.window.time_dimension is None:
+                option = self._grain_option(anchor, dim)
+            else:
+                option = self._reachable(anchor, dim.options, plan)
+            if option is None:
+                raise PlanError(
+                    f"{_label(self.model, dim.options[0])} can't be combined with {_noun(anchor)} measures"
+                )
+            plan.dimensions.append((dim, option))
+        for cond in query.conditions:
+            if cond.measure is not None:
+                option = next((o for o in cond.measure.options if o.table == anchor), None)
+                if option is None:
+                    raise PlanError(
+                        f"{_label(self.model, cond.measure.options[0])} can't be compared per {_noun(anchor)}"
+                    )
+                plan.conditions.append((cond, option))
+                continue
+            option = self._reachable(anchor, cond.options, plan)
+            if option is None:
+                raise PlanError(
+                    f"the condition on {_label(self.model, cond.options[0])} doesn't apply to {_noun(anchor)}"
+                )
+            plan.conditions.append((cond, option))
+        for table_filter in self.vocab.default_filters.get(anchor, ()):
+            plan.conditions.append(
+                (
+                    Condition((Option(anchor, filter=table_filter),), "named"),
+                    Option(anchor, filter=table_filter),
+                )
+            )
+        if query.window is not None:
+            self._plan_window(query, plan)
+        if query.mode == "list":
+            self._plan_listing(query, plan)
+        for ordering in query.order:
+            if ordering.measure is not None:
+                option = next((o for o in ordering.measure.options if o.table == anchor), None)
+                if option is None:
+                    raise PlanError("the ranking measure is not available here")
+                plan.order.append((ordering.descending, ordering.measure, option))
+            elif ordering.column:
+                option = self._reachable(anchor, ordering.column, plan)
+                if option is None:
+                    raise PlanError(f"{_label(self.model, ordering.column[0])} can't rank {_noun(anchor)}")
+                plan.order.append((ordering.descending, None, option))
+        return plan
+
+    def _grain_option(self, anchor: str, dim: Dimension) -> Option | None:
+        default = self.vocab.default_time_dimension.get(anchor)
+        if default and any(o.table == anchor and o.column == default for o in dim.options):
+            return Option(anchor, default)
+        return None
+
+    def _plan_window(self, query: SemanticQuery, plan: _Plan) -> None:
+        window = query.window
+        assert window is not None
+        if window.time_dimension:
+            option = self._reachable(plan.anchor, window.time_dimension, plan)
+            if option is None:
+                raise PlanError(f"the time window can't apply to {_noun(plan.anchor)}")
+            plan.window_column = option
+            return
+        default = self.vocab.default_time_dimension.get(plan.anchor)
+        if default:
+            plan.window_column = Option(plan.anchor, default)
+            return
+        # profile-like anchors: a "last N days" window matching a trailing-window fact is already applied
+        used = [o for _, o in plan.measures] + [o for _, o in plan.conditions if o is not None]
+        windowed = [self._windowed_days(o) for o in used]
+        if window.days and windowed and any(w == window.days for w in windowed):
+            plan.window_absorbed = True
+            return
+        raise PlanError(
+            f"{window.label} can't be applied to {_noun(plan.anchor)} measures, which are lifetime or fixed-window values"
+        )
+
+    def _windowed_days(self, option: Option) -> int | None:
+        if option.filter:
+            flt = self.model.tables[option.table].filters[option.filter]
+            for col in self.model.tables[option.table].columns.values():
+                if col.kind == "fact" and col.expr in flt.expr:
+                    days = self.vocab.windowed_facts.get(col.ref)
+                    if days:
+                        return days
+            return None
+        if option.column is None:
+            return None
+        column = self.model.tables[option.table].columns[option.column]
+        if column.kind == "metric":
+            for col in self.model.tables[option.table].columns.values():
+                if col.kind == "fact" and col.expr == column.base_column:
+                    return self.vocab.windowed_facts.get(col.ref)
+            return None
+        return self.vocab.windowed_facts.get(column.ref)
+
+    def _plan_listing(self, query: SemanticQuery, plan: _Plan) -> None:
+        spec = self.vocab.entities.get(plan.anchor, {})
+        seen: set[str] = set()
+
+        def add(option: Option) -> None:
+            if option.column and option.key not in seen:
+                seen.add(option.key)
+                plan.list_columns.append(option)
+
+        for name in spec.get("columns", []):
+            add(Option(plan.anchor, name))
+        for ordering in query.order:
+            if ordering.column:
+                option = self._reachable(plan.anchor, ordering.column, plan)
+                if option:
+                    add(option)
+        for _cond, option in plan.conditions:
+            if option is not None and option.column:
+                add(option)
+            elif option is not None and option.filter:
+                for col in self._filter_columns(option):
+                    add(col)
+        for cols in query.columns:
+            option = self._reachable(plan.anchor, cols, plan)
+            if option is None:
+                raise PlanError(f"{_label(self.model, cols[0])} can't be shown next to {_noun(plan.anchor)}")
+            add(option)
+        default_order = spec.get("default_order")
+        if default_order and not query.order:
+            add(Option(plan.anchor, default_order))
+
+    def _filter_columns(self, option: Option) -> list[Option]:
+        flt = self.model.tables[option.table].filters[option.filter or ""]
+        tree = sqlglot.parse_one(flt.expr, read="snowflake")
+        physical = {c.name.lower() for c in tree.find_all(exp.Column) if c.find_ancestor(exp.Select) is None}
+        out = []
+        for col in self.model.tables[option.table].columns.values():
+            if col.kind in ("dimension", "fact") and col.expr.lower() in physical:
+                out.append(Option(option.table, col.name))
+        return out
+
+    def _reachable(self, anchor: str, options: Sequence[Option], plan: _Plan) -> Option | None:
+        best: tuple[int, Option, tuple[JoinStep, ...]] | None = None
+        for option in options:
+            path = self.model.join_path(anchor, option.table)
+            if path is None:
+                continue
+            if best is None or len(path) < best[0]:
+                best = (len(path), option, path)
+        if best is None:
+            return None
+        for step in best[2]:
+            if all(j.table != step.table for j in plan.joins):
+                plan.joins.append(step)
+        return best[1]
+
+    # ---- SQL ------------------------------------------------------------------------------------------------
+    def compile(self, query: SemanticQuery) -> CompiledQuery:
+        plan = self.plan(query)
+        alias = self._aliases(plan)
+        params: list[object] = []
+        select: list[str] = []
+        outputs: list[OutputColumn] = []
+        group_exprs: list[str] = []
+        measure_names: dict[str, str] = {}
+        warnings: list[str] = list(query.notes)
+        if query.mode == "aggregate":
+            for dim, option in plan.dimensions:
+                expr, name, out = self._dimension_sql(dim, option, alias)
+                select.append(f"{expr} AS {name}")
+                group_exprs.append(expr)
+                outputs.append(out)
+            names = {o.name for o in outputs}
+            for measure, option in plan.measures:
+                expr = self._measure_sql(option, alias)
+                base = (
+                    option.column if option.aggregation is None else f"{option.aggregation}_{option.column}"
+                )
+                name = _unique(base or "value", names)
+                measure_names[measure.concept] = name
+                select.append(f"{expr} AS {name}")
+                outputs.append(self._output(option, name, "measure"))
+        else:
+            names = set()
+            for option in plan.list_columns:
+                column = self.model.tables[option.table].columns[option.column or ""]
+                name = _unique(column.name, names)
+                select.append(f"{render_expr(column.expr, alias[option.table], self.dialect)} AS {name}")
+                outputs.append(self._output(option, name, "column"))
+        where: list[str] = []
+        having: list[str] = []
+        having_params: list[object] = []
+        filters_text: list[str] = []
+        for cond, option in plan.conditions:
+            sql, values, text = self._condition_sql(cond, option, alias)
+            filters_text.append(text)
+            if cond.measure is not None:
+                having.append(sql)
+                having_params.extend(values)
+            else:
+                where.append(sql)
+                params.extend(values)
+        if query.mode == "list":
+            for _descending, _, option in plan.order:
+                if option is not None and option.column:
+                    column = self.model.tables[option.table].columns[option.column]
+                    where.append(f"{render_expr(column.expr, alias[option.table], self.dialect)} IS NOT NULL")
+        window_label = None
+        if query.window is not None and plan.window_column is not None:
+            column = self.model.tables[plan.window_column.table].columns[plan.window_column.column or ""]
+            expr = render_expr(column.expr, alias[plan.window_column.table], self.dialect)
+            if query.window.start is not None:
+                where.append(f"{expr} >= ?")
+                params.append(query.window.start)
+            if query.window.end is not None:
+                where.append(f"{expr} < ?")
+                params.append(query.window.end)
+            window_label = query.window.label
+        elif query.window is not None and plan.window_absorbed:
+            window_label = query.window.label
+        sql = "SELECT " + ", ".join(select)
+        sql += f" FROM {self._table_sql(plan.anchor)} AS {alias[plan.anchor]}"
+        for step in plan.joins:
+            on = " AND ".join(
+                f"{self._col(step.from_table, left, alias)} = {self._col(step.table, right, alias)}"
+                for left, right in step.on
+            )
+            sql += f" JOIN {self._table_sql(step.table)} AS {alias[step.table]} ON {on}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        if query.mode == "aggregate" and group_exprs:
+            sql += " GROUP BY " + ", ".join(group_exprs)
+        if having:
+            sql += " HAVING " + " AND ".join(having)
+            params.extend(having_params)
+        order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names)
+        if order_sql:
+            sql += " ORDER BY " + ", ".join(order_sql)
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        tables = tuple(dict.fromkeys([plan.anchor, *(s.table for s in plan.joins)]))
+        return CompiledQuery(
+            sql=sql,
+            params=tuple(params),
+            anchor=plan.anchor,
+            tables=tables,
+            columns=tuple(outputs),
+            chart=self._chart(query, outputs),
+            warnings=tuple(warnings),
+            filters_text=tuple(t for t in filters_text if t),
+            window_label=window_label,
+            dialect=self.dialect,
+        )
+
+    def _aliases(self, plan: _Plan) -> dict[str, str]:
+        tables = [plan.anchor, *(s.table for s in plan.joins)]
+        out: dict[str, str] = {}
+        for t in tables:
+            base = self.vocab.aliases.get(t, t[:2])
+            candidate, n = base, 1
+            while candidate in out.values():
+                n += 1
+                candidate = f"{base}{n}"
+            out[t] = candidate
+        return out
+
+    def _table_sql(self, table: str) -> str:
+        return self.model.tables[table].qualified
+
+    def _col(self, table: str, column: str, alias: dict[str, str]) -> str:
+        return render_expr(self.model.tables[table].columns[column].expr, alias[table], self.dialect)
+
+    def _dimension_sql(
+        self, dim: Dimension, option: Option, alias: dict[str, str]
+    ) -> tuple[str, str, OutputColumn]:
+        column = self.model.tables[option.table].columns[option.column or ""]
+        expr = render_expr(column.expr, alias[option.table], self.dialect)
+        if dim.grain:
+            grain = GRAIN_SQL[dim.grain]
+            expr = f"CAST(DATE_TRUNC('{grain}', {expr}) AS DATE)"
+            return expr, grain, OutputColumn(grain, "time", column.ref, grain, "date")
+        return expr, column.name, self._output(option, column.name, "dimension")
+
+    def _measure_sql(self, option: Option, alias: dict[str, str]) -> str:
+        column = self.model.tables[option.table].columns[option.column or ""]
+        if option.aggregation:
+            inner = render_expr(column.expr, alias[option.table], self.dialect)
+            func = {
+                "avg": "AVG",
+                "sum": "SUM",
+                "min": "MIN",
+                "max": "MAX",
+                "median": "MEDIAN",
+                "count": "COUNT",
+            }[option.aggregation]
+            return f"{func}({inner})"
+        return render_expr(column.expr, alias[option.table], self.dialect)
+
+    def _condition_sql(
+        self, cond: Condition, option: Option | None, alias: dict[str, str]
+    ) -> tuple[str, list[object], str]:
+        assert option is not None
+        if cond.op in ("named", "not_named"):
+            flt = self.model.tables[option.table].filters[option.filter or ""]
+            sql = render_expr(flt.expr, alias[option.table], self.dialect)
+            text = flt.name.replace("_", " ")
+            if cond.op == "not_named":
+                return f"NOT ({sql})", [], f"not {text}"
+            return f"({sql})", [], text
+        if cond.measure is not None:
+            expr = self._measure_sql(option, alias)
+            label = cond.measure.label.replace("_", " ")
+        else:
+            column = self.model.tables[option.table].columns[option.column or ""]
+            expr = render_expr(column.expr, alias[option.table], self.dialect)
+            label = column.name.replace("_", " ")
+        values = list(cond.values)
+        if cond.op in ("in", "not_in"):
+            marks = ", ".join("?" for _ in values)
+            negate = "NOT " if cond.op == "not_in" else ""
+            shown = " or ".join(str(v) for v in values)
+            text = f"{label} {'not ' if negate else ''}{shown}"
+            if len(values) == 1:
+                return f"{expr} {'<>' if negate else '='} ?", values, text
+            return f"{expr} {negate}IN ({marks})", values, text
+        if cond.op == "between":
+            return f"{expr} BETWEEN ? AND ?", values, f"{label} between {values[0]:g} and {values[1]:g}"
+        if cond.op in OPS:
+            shown = f"{values[0]:g}" if isinstance(values[0], float) else str(values[0])
+            return f"{expr} {OPS[cond.op]} ?", values, f"{label} {cond.op} {shown}"
+        raise PlanError(f"unsupported condition {cond.op!r}")
+
+    def _order_sql(
+        self,
+        query: SemanticQuery,
+        plan: _Plan,
+        outputs: list[OutputColumn],
+        alias: dict[str, str],
+        measure_names: dict[str, str],
+    ) -> tuple[list[str], int | None]:
+        order: list[str] = []
+        limit = query.limit
+        if query.mode == "aggregate":
+            for descending, measure, option in plan.order:
+                if measure is not None:
+                    name = measure_names.get(measure.concept)
+                    if name is None:
+                        raise PlanError("the ranking measure is not part of the result")
+                    order.append(f"{name} {'DESC' if descending else 'ASC'} NULLS LAST")
+                elif option is not None:
+                    order.append(
+                        f"{self._col(option.table, option.column or '', alias)} {'DESC' if descending else 'ASC'}"
+                    )
+            time_dims = [o.name for o in outputs if o.role == "time"]
+            dims = [o.name for o in outputs if o.role == "dimension"]
+            if not order and time_dims:
+                order.extend(time_dims)
+            elif not order and dims and plan.measures:
+                first = next(o.name for o in outputs if o.role == "measure")
+                order.append(f"{first} DESC NULLS LAST")
+            order.extend(d for d in time_dims + dims if d not in order)
+            return order, limit
+        for descending, _, option in plan.order:
+            if option is not None and option.column:
+                column = self.model.tables[option.table].columns[option.column]
+                order.append(
+                    f"{render_expr(column.expr, alias[option.table], self.dialect)} {'DESC' if descending else 'ASC'}"
+                )
+        if plan.order and limit is None:
+            limit = self.vocab.default_top_limit
+        if not plan.order:
+            default = self.vocab.entities.get(plan.anchor, {}).get("default_order")
+            if default:
+                column = self.model.tables[plan.anchor].columns[default]
+                order.append(f"{render_expr(column.expr, alias[plan.anchor], self.dialect)} DESC")
+        for key in self.model.tables[plan.anchor].primary_key:
+            order.append(self._col(plan.anchor, key, alias))
+        if limit is None:
+            limit = self.vocab.default_list_limit
+        return order, limit
+
+    def _output(self, option: Option, name: str, role: ColumnRole) -> OutputColumn:
+        column = self.model.tables[option.table].columns[option.column or ""]
+        label = _column_label(column, option.aggregation)
+        ref = f"{option.table}.{option.column}" + (f":{option.aggregation}" if option.aggregation else "")
+        return OutputColumn(name, role, ref, label, value_format(column, option.aggregation))
+
+    def _chart(self, query: SemanticQuery, outputs: list[OutputColumn]) -> str:
+        if query.mode == "list":
+            return "table"
+        dims = [o for o in outputs if o.role in ("dimension", "time")]
+        measures = [o for o in outputs if o.role == "measure"]
+        if not dims or not measures:
+            return "table"
+        if any(o.role == "time" for o in dims):
+            return "line"
+        if len(dims) == 1 and dims[0].ref.endswith((".state", ".state_name")):
+            return "map"
+        if len(dims) == 1 and len(measures) == 1 and measures[0].format == "count" and not query.conditions:
+            return "pie"
+        return "bar"
+
+
+def value_format(column: Column, aggregation: str | None = None) -> ValueFormat:
+    """How a column's values read: currency (USD), percent, count, plain number, date, text, id."""
+    description = column.description.lower()
+    name = column.name.lower()
+    if column.kind in ("time_dimension",):
+        return "date"
+    if column.kind == "dimension":
+        if (column.data_type or "").upper() == "BOOLEAN":
+            return "boolean"
+        return "id" if name.endswith("_id") or name.endswith("_key") else "text"
+    if aggregation == "count":
+        return "count"
+    if "usd" in description:
+        return "currency"
+    if name.endswith("_pct") or "percent" in description:
+        return "percent"
+    if name.endswith("_count") or description.startswith(("number of", "customers", "approved transactions")):
+        return "count"
+    if (column.data_type or "").upper() in ("NUMBER", "INTEGER", "BIGINT") and column.kind == "fact":
+        return "count" if any(w in name for w in ("transactions", "count", "customers")) else "number"
+    return "number"
+
+
+def _column_label(column: Column, aggregation: str | None) -> str:
+    words = column.name.replace("_pct", " %").replace("_", " ")
+    words = words.replace("avg ", "average ").replace(" avg", " average")
+    if aggregation:
+        prefix = {
+            "avg": "average",
+            "sum": "total",
+            "min": "minimum",
+            "max": "maximum",
+            "median": "median",
+            "count": "number of",
+        }[aggregation]
+        return f"{prefix} {words}"
+    return words.strip()
+
+
+def _label(model: SemanticModel, option: Option) -> str:
+    if option.filter:
+        return option.filter.replace("_", " ")
+    return (option.column or option.table).replace("_", " ")
+
+
+def _noun(table: str) -> str:
+    return {
+        "customer_360_profile": "customer",
+        "fct_transactions": "transaction",
+        "metric_mom_spend_change": "customer-month",
+        "campaign_performance": "campaign group",
+        "churn_predictions": "churn score",
+        "customer_segments": "segment assignment",
+        "dim_merchant_category": "merchant category",
+    }.get(table, table.replace("_", " "))
+
+
+def _best_reason(reasons: list[str]) -> str:
+    return reasons[0]
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}_{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def inline_params(sql: str, params: Sequence[object], dialect: str) -> str:
+    """Replace `?` placeholders (found by sqlglot's tokenizer, so never inside strings) with SQL literals."""
+    tokens = [t for t in sqlglot.tokenize(sql, read=dialect) if t.token_type == TokenType.PLACEHOLDER]
+    if len(tokens) != len(params):
+        raise ValueError(f"{len(tokens)} placeholders for {len(params)} parameters")
+    out = sql
+    for token, value in sorted(zip(tokens, params, strict=True), key=lambda tv: tv[0].start, reverse=True):
+        out = out[: token.start] + literal(value, dialect) + out[token.end + 1 :]
+    return out
+
+
+def literal(value: object, dialect: str) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(f"{value:g}" if isinstance(value, float) else value).sql(dialect=dialect)
+    if isinstance(value, date):
+        return f"DATE {exp.Literal.string(value.isoformat()).sql(dialect=dialect)}"
+    return exp.Literal.string(str(value)).sql(dialect=dialect)

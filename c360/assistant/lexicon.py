@@ -1,0 +1,229 @@
+"""The phrase lexicon: every name, synonym and value in the semantic model (plus the small vocabularies)
+as lemma sequences, each mapped to what it can mean. Built once per semantic model.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import yaml
+
+from c360.assistant.model import SemanticModel
+from c360.assistant.text import Token, lemma, phrase_key
+from generators.geography import STATES
+
+VOCABULARY_PATH: Final = Path(__file__).with_name("vocabulary.yaml")
+MAX_PHRASE: Final = 7
+EntryKind = Literal["metric", "fact", "dimension", "time_dimension", "value", "filter", "entity", "table"]
+
+STATE_TABLE: Final = "customer_360_profile"
+STATE_COLUMN: Final = "state"
+REGION_COLUMN: Final = "region"
+# Two-letter codes that are also common English words: matched only in upper case in a mixed-case question.
+AMBIGUOUS_CODES: Final = frozenset(
+    {"IN", "OR", "ME", "OK", "HI", "OH", "DE", "AL", "ID", "CO", "LA", "PA", "MA", "MD"}
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: EntryKind
+    table: str
+    column: str | None = None
+    value: str | None = None
+    filter: str | None = None
+    proper: bool = False  # only when written capitalised (merchant and city names)
+    upper: bool = False  # only when written in upper case (state codes)
+    exact: bool = False  # the phrase is the object's own name or value, not a synonym
+
+    @property
+    def ref(self) -> str:
+        return f"{self.table}.{self.column or self.filter or ''}"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    stopwords: frozenset[str]
+    unavailable: tuple[tuple[tuple[tuple[str, ...], ...], str], ...]  # (phrases, reason)
+    value_aliases: dict[str, dict[str, tuple[str, ...]]]
+    proper_noun_dimensions: frozenset[str]
+    anchor_preference: tuple[str, ...]
+    default_time_dimension: dict[str, str]
+    default_filters: dict[str, tuple[str, ...]]
+    aliases: dict[str, str]
+    entities: dict[str, dict[str, Any]]
+    windowed_facts: dict[str, int]
+    spend_window_facts: dict[int, str]
+    rate_facts: dict[str, str]
+    spend_words: frozenset[str]
+    time_dimension_cues: dict[str, tuple[str, ...]]
+    default_list_limit: int
+    default_top_limit: int
+    popularity_measure: str
+    example_questions: tuple[str, ...]
+
+
+@dataclass
+class Lexicon:
+    model: SemanticModel
+    vocabulary: Vocabulary
+    phrases: dict[tuple[str, ...], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, phrase: str, entry: Entry) -> None:
+        key = phrase_key(phrase)
+        if not key or len(key) > MAX_PHRASE:
+            return
+        if entry not in self.phrases[key]:
+            self.phrases[key].append(entry)
+
+    def match(self, tokens: Sequence[Token], start: int, all_upper: bool) -> tuple[int, list[Entry]] | None:
+        """Longest phrase starting at `start`: (length, entries usable as written), or None."""
+        for length in range(min(MAX_PHRASE, len(tokens) - start), 0, -1):
+            window = tokens[start : start + length]
+            if any(t.is_number or t.is_date for t in window):
+                continue
+            entries = self.phrases.get(tuple(t.lemma for t in window))
+            if not entries:
+                continue
+            usable = [e for e in entries if _usable(e, window, all_upper)]
+            if usable:
+                return length, usable
+        return None
+
+
+def _usable(entry: Entry, window: Sequence[Token], all_upper: bool) -> bool:
+    if entry.upper:
+        text = window[0].text
+        if not (len(window) == 1 and text.isupper() and len(text) == 2):
+            return False
+        return not (all_upper and text in AMBIGUOUS_CODES)
+    if entry.proper:
+        return (
+            all(t.capitalized for t in window if t.text[:1].isalpha() and len(t.text) > 2) or window[0].quoted
+        )
+    return True
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
+    raw = yaml.safe_load(path.read_text())
+    stop = frozenset(lemma(w.lower()) for w in str(raw["stopwords"]).split())
+    unavailable = tuple(
+        (tuple(phrase_key(t) for t in group["terms"]), str(group["reason"])) for group in raw["unavailable"]
+    )
+    aliases = {
+        dim: {value: tuple(syns) for value, syns in values.items()}
+        for dim, values in raw["value_aliases"].items()
+    }
+    return Vocabulary(
+        stopwords=stop,
+        unavailable=unavailable,
+        value_aliases=aliases,
+        proper_noun_dimensions=frozenset(raw["proper_noun_dimensions"]),
+        anchor_preference=tuple(raw["anchor_preference"]),
+        default_time_dimension=dict(raw["default_time_dimension"]),
+        default_filters={k: tuple(v) for k, v in raw["default_filters"].items()},
+        aliases=dict(raw["aliases"]),
+        entities=dict(raw["entities"]),
+        windowed_facts=dict(raw["windowed_facts"]),
+        spend_window_facts={int(k): str(v) for k, v in raw["spend_window_facts"].items()},
+        rate_facts=dict(raw["rate_facts"]),
+        spend_words=frozenset(lemma(w) for w in raw["spend_words"]),
+        time_dimension_cues={k: tuple(v) for k, v in raw["time_dimension_cues"].items()},
+        default_list_limit=int(raw["default_list_limit"]),
+        default_top_limit=int(raw["default_top_limit"]),
+        popularity_measure=str(raw["popularity_measure"]),
+        example_questions=tuple(raw.get("example_questions") or ()),
+    )
+
+
+def build_lexicon(model: SemanticModel, vocabulary: Vocabulary | None = None) -> Lexicon:
+    vocab = vocabulary or load_vocabulary()
+    lex = Lexicon(model, vocab)
+    for table in model.tables.values():
+        for phrase in (*table.synonyms, table.name.replace("_", " ")):
+            lex.add(phrase, Entry("table", table.name))
+        for column in table.columns.values():
+            kind: EntryKind = column.kind
+            lex.add(column.name.replace("_", " "), Entry(kind, table.name, column.name, exact=True))
+            for synonym in column.synonyms:
+                lex.add(synonym, Entry(kind, table.name, column.name))
+            if column.kind == "dimension":
+                proper = column.ref in vocab.proper_noun_dimensions
+                for value in column.sample_values:
+                    upper = len(value) == 2 and value.isupper()  # state codes: "CA", never "ca"
+                    lex.add(
+                        value,
+                        Entry(
+                            "value",
+                            table.name,
+                            column.name,
+                            value,
+                            proper=proper or _needs_capital(value, vocab),
+                            upper=upper,
+                            exact=True,
+                        ),
+                    )
+        for flt in table.filters.values():
+            for phrase in (*flt.synonyms, flt.name.replace("_", " ")):
+                lex.add(phrase, Entry("filter", table.name, filter=flt.name))
+    for ref, values in vocab.value_aliases.items():
+        table, _, column = ref.partition(".")
+        if table not in model.tables or column not in model.tables[table].columns:
+            continue  # the vocabulary may mention columns a trimmed model does not have
+        for value, phrases in values.items():
+            for phrase in phrases:
+                lex.add(phrase, Entry("value", table, column, value))
+    for table, spec in vocab.entities.items():
+        if table in model.tables:
+            for noun in spec["nouns"]:
+                lex.add(noun, Entry("entity", table))
+    _add_geography(lex, model)
+    return lex
+
+
+def _needs_capital(value: str, vocab: Vocabulary) -> bool:
+    key = phrase_key(value)
+    return len(key) == 1 and key[0] in vocab.stopwords
+
+
+def _add_geography(lex: Lexicon, model: SemanticModel) -> None:
+    profile = model.tables.get(STATE_TABLE)
+    if profile is None or STATE_COLUMN not in profile.columns:
+        return
+    for state in STATES:
+        # a state name always filters on the state code (one condition, whatever the spelling)
+        key = phrase_key(state.name)
+        lex.phrases[key] = [e for e in lex.phrases.get(key, []) if e.kind != "value"]
+        lex.add(state.name, Entry("value", STATE_TABLE, STATE_COLUMN, state.code, exact=True))
+        lex.add(state.code, Entry("value", STATE_TABLE, STATE_COLUMN, state.code, upper=True, exact=True))
+    lex.add("Washington DC", Entry("value", STATE_TABLE, STATE_COLUMN, "DC"))
+    lex.add("Washington D.C.", Entry("value", STATE_TABLE, STATE_COLUMN, "DC"))
+    if REGION_COLUMN in profile.columns:
+        for region in sorted({s.region for s in STATES}):
+            lex.add(region, Entry("value", STATE_TABLE, REGION_COLUMN, region, exact=True))
+            lex.add(
+                f"{region}ern", Entry("value", STATE_TABLE, REGION_COLUMN, region)
+            )  # "Western", "Southern"
+            lex.add(f"the {region}", Entry("value", STATE_TABLE, REGION_COLUMN, region))
+            lex.add(f"{region} region", Entry("value", STATE_TABLE, REGION_COLUMN, region))
+
+
+def unavailable_concept(tokens: Sequence[Token], vocab: Vocabulary) -> str | None:
+    """The reason to refuse when the question asks for data the platform does not have."""
+    lemmas = [t.lemma for t in tokens]
+    for phrases, reason in vocab.unavailable:
+        for phrase in phrases:
+            n = len(phrase)
+            if any(tuple(lemmas[i : i + n]) == phrase for i in range(len(lemmas) - n + 1)):
+                return reason
+    return None
+
+
+def phrases_of(entries: Iterable[Entry], kind: EntryKind) -> list[Entry]:
+    return [e for e in entries if e.kind == kind]

@@ -1,0 +1,203 @@
+"""The local analyst: the same request/response shape as Cortex Analyst, answered by the semantic compiler.
+
+For a conversation (alternating user/analyst messages) it re-reads the user's earlier questions to rebuild
+the context, so follow-ups ("and in Texas?", "only Premium", "by month instead") refine the last query.
+Order of precedence: refuse unsafe questions -> verified queries -> compile -> refuse with suggestions.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from c360.assistant import safety
+from c360.assistant.compiler import CompiledQuery, Compiler, PlanError
+from c360.assistant.lexicon import Lexicon, build_lexicon, load_vocabulary
+from c360.assistant.messages import (
+    ANALYST,
+    USER,
+    AnalystReply,
+    Message,
+    SqlContent,
+    SuggestionsContent,
+    TextContent,
+    VerifiedQueryUsed,
+)
+from c360.assistant.model import SemanticModel
+from c360.assistant.parse import Parsed, QuestionParser, Refusal, merge_followup
+from c360.assistant.query import SemanticQuery
+from c360.assistant.suggest import suggestions_for
+from c360.assistant.text import tokenize
+from c360.assistant.verified import IndexedQuery, VerifiedIndex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LocalTurn:
+    """What the local analyst decided, beyond the Cortex-shaped reply: what to run and how to describe it."""
+
+    reply: AnalystReply
+    query: SemanticQuery | None = None
+    compiled: CompiledQuery | None = None  # compiled SQL with bound parameters
+    verified: IndexedQuery | None = None  # a verified query answers instead
+    baseline: CompiledQuery | None = None  # the same measures without filters (for "x% above overall")
+    refusal: Refusal | None = None
+
+
+class LocalAnalyst:
+    """Backend `local`: compiles questions against the semantic model; no network, no model weights."""
+
+    name = "local"
+
+    def __init__(
+        self, model: SemanticModel, as_of: date, *, dialect: str = "duckdb", use_verified: bool = True
+    ) -> None:
+        self.model = model
+        self.as_of = as_of
+        self.lexicon: Lexicon = build_lexicon(model, load_vocabulary())
+        self.parser = QuestionParser(self.lexicon, as_of)
+        self.compiler = Compiler(model, self.lexicon.vocabulary, dialect)
+        self.verified = VerifiedIndex(model, self.lexicon, self.parser, dialect) if use_verified else None
+
+    # the AnalystBackend protocol ------------------------------------------------------------------------
+    def message(self, messages: Sequence[Message]) -> AnalystReply:
+        return self.turn(messages).reply
+
+    def turn(self, messages: Sequence[Message]) -> LocalTurn:
+        request_id = f"local-{uuid.uuid4()}"
+        question = messages[-1].text
+        threat = safety.detect(question)
+        if threat is not None:
+            return self._refuse(request_id, question, Refusal("unsafe", threat.reason, (threat.kind,)))
+        parsed, context_refusal = self._understand(messages)
+        if context_refusal is not None:
+            return self._refuse(request_id, question, context_refusal)
+        query = parsed.query
+        if self.verified is not None and not parsed.followup:
+            hit = self.verified.match(question, query)
+            if hit is not None:
+                return self._verified_reply(request_id, question, hit, query)
+        if query is None:
+            refusal = parsed.refusal or Refusal("incomplete", "I couldn't tell what to measure or list.")
+            return self._refuse(request_id, question, refusal)
+        try:
+            compiled = self.compiler.compile(query)
+        except PlanError as exc:
+            return self._refuse(
+                request_id, question, Refusal("incomplete", f"I can't answer that as asked: {exc}.")
+            )
+        baseline = self._baseline(query)
+        text = interpretation(question, query, compiled)
+        content = (TextContent(text), SqlContent(compiled.display_sql()))
+        reply = AnalystReply(request_id, Message(ANALYST, content), warnings=compiled.warnings)
+        return LocalTurn(reply, query=query, compiled=compiled, baseline=baseline)
+
+    # ---- understanding a conversation ------------------------------------------------------------------
+    def _understand(self, messages: Sequence[Message]) -> tuple[Parsed, Refusal | None]:
+        """Parse the last question; a follow-up is merged into the query of the question before it."""
+        user_turns = [m.text for m in messages if m.role == USER]
+        parsed = self.parser.parse(user_turns[-1])
+        if parsed.refusal is not None or not parsed.followup:
+            return parsed, None
+        previous = self._context(user_turns[:-1])
+        if previous is None:
+            if parsed.query is not None:
+                return Parsed(parsed.query, followup=False), None
+            return parsed, Refusal(
+                "no_context",
+                "That sounds like a follow-up, but there is no earlier question to refine; ask the full question.",
+            )
+        assert parsed.partial is not None
+        merged = merge_followup(previous, parsed.partial, tokenize(user_turns[-1]))
+        if (
+            parsed.query is not None
+            and (parsed.query.measures or parsed.query.mode == "list")
+            and not _is_refinement(parsed)
+        ):
+            return Parsed(parsed.query, followup=False), None
+        return Parsed(merged, followup=True), None
+
+    def _context(self, questions: Sequence[str]) -> SemanticQuery | None:
+        query: SemanticQuery | None = None
+        for question in questions:
+            if safety.detect(question) is not None:
+                query = None
+                continue
+            parsed = self.parser.parse(question)
+            if parsed.refusal is not None:
+                query = None
+            elif parsed.followup and query is not None and parsed.partial is not None:
+                candidate = merge_followup(query, parsed.partial, tokenize(question))
+                query = candidate if not (parsed.query and not _is_refinement(parsed)) else parsed.query
+            elif parsed.query is not None:
+                query = parsed.query
+        return query
+
+    def _baseline(self, query: SemanticQuery) -> CompiledQuery | None:
+        if query.mode != "aggregate" or query.dimensions or not query.conditions or not query.measures:
+            return None
+        try:
+            return self.compiler.compile(query.with_(conditions=(), order=(), limit=None))
+        except PlanError:
+            return None
+
+    # ---- replies ------------------------------------------------------------------------------------------
+    def _verified_reply(
+        self, request_id: str, question: str, hit: IndexedQuery, query: SemanticQuery | None
+    ) -> LocalTurn:
+        vq = hit.query
+        used = VerifiedQueryUsed(vq.name, vq.question, vq.sql, vq.verified_at, vq.verified_by)
+        text = f"This is a verified answer to \u201c{vq.question}\u201d (verified by {vq.verified_by or 'the data team'})."
+        content = (TextContent(text), SqlContent(hit.sql, used))
+        return LocalTurn(AnalystReply(request_id, Message(ANALYST, content)), query=query, verified=hit)
+
+    def _refuse(self, request_id: str, question: str, refusal: Refusal) -> LocalTurn:
+        suggestions = suggestions_for(question, self.model, self.lexicon)
+        text = refusal.reason + " Try one of these questions instead."
+        content = (TextContent(text), SuggestionsContent(tuple(suggestions)))
+        return LocalTurn(AnalystReply(request_id, Message(ANALYST, content)), refusal=refusal)
+
+
+def _is_refinement(parsed: Parsed) -> bool:
+    """A follow-up that only adds filters, time, grouping or ranking (it has no measure or listing of its own)."""
+    partial = parsed.partial
+    if partial is None:
+        return True
+    return not partial.measures and not partial.entity and not partial.list_requested
+
+
+def interpretation(question: str, query: SemanticQuery, compiled: CompiledQuery) -> str:
+    """Cortex-style first text block: how the question was read."""
+    measures = [c.label for c in compiled.columns if c.role == "measure"]
+    groups = [c.label for c in compiled.columns if c.role in ("dimension", "time")]
+    if query.mode == "list":
+        what = f"a list of {_entity_noun(compiled.anchor)}"
+    else:
+        what = " and ".join(measures) or "the measure"
+    parts = [f"This is our interpretation of your question: {what}"]
+    if groups and query.mode == "aggregate":
+        parts.append(" by " + ", ".join(groups))
+    if compiled.filters_text:
+        parts.append(" for " + ", ".join(compiled.filters_text))
+    if compiled.window_label:
+        parts.append(f" in {compiled.window_label}")
+    return "".join(parts) + "."
+
+
+def _entity_noun(table: str) -> str:
+    return {
+        "customer_360_profile": "customers",
+        "fct_transactions": "transactions",
+        "campaign_performance": "campaign groups",
+    }.get(table, table.replace("_", " "))
+
+
+def entity_noun(table: str) -> str:
+    return _entity_noun(table)
+
+
+__all__ = ["LocalAnalyst", "LocalTurn", "entity_noun", "interpretation"]

@@ -1,0 +1,135 @@
+"""The semantic query: what a question asks for, in terms of the semantic model (not yet SQL).
+
+Items carry `options` (one per logical table that could supply them); the planner picks an anchor table
+and one option per item. `signature()` is a canonical form used to recognise paraphrases of verified queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+
+Mode = Literal["aggregate", "list"]
+Grain = Literal["day", "week", "month", "quarter", "year"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to resolve an item on one logical table."""
+
+    table: str
+    column: str | None = None  # logical column (dimension, time dimension, fact or metric)
+    aggregation: str | None = None  # avg | sum | min | max | median | count (over `column`)
+    filter: str | None = None  # a named filter of the table
+
+    @property
+    def key(self) -> str:
+        parts = [self.table, self.column or "", self.aggregation or "", self.filter or ""]
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str  # output column name
+    options: tuple[Option, ...]
+
+    @property
+    def concept(self) -> str:
+        return "|".join(sorted(o.key for o in self.options))
+
+
+@dataclass(frozen=True)
+class Dimension:
+    options: tuple[Option, ...]
+    grain: Grain | None = None  # time dimensions only
+
+    @property
+    def concept(self) -> str:
+        return "|".join(sorted(o.key for o in self.options)) + (f"@{self.grain}" if self.grain else "")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A WHERE condition on a column or a named filter, or (with `measure`) a HAVING condition."""
+
+    options: tuple[Option, ...]
+    op: str  # in | not_in | > | >= | < | <= | between | named | not_named | is_null | not_null
+    values: tuple[object, ...] = ()
+    measure: Measure | None = None
+
+    @property
+    def concept(self) -> str:
+        target = self.measure.concept if self.measure else "|".join(sorted(o.key for o in self.options))
+        values = (
+            ",".join(sorted(str(v) for v in self.values))
+            if self.op in ("in", "not_in")
+            else ",".join(str(v) for v in self.values)
+        )
+        return f"{target} {self.op} {values}"
+
+    @property
+    def subject(self) -> str:
+        """What the condition restricts (column or filter), for replacing it in follow-ups."""
+        if self.measure:
+            return "measure:" + self.measure.concept
+        return "|".join(sorted(o.key for o in self.options))
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    start: date | None  # inclusive
+    end: date | None  # exclusive; None = open-ended (includes data streamed after the as-of date)
+    label: str  # "the last 90 days", "March 2026"
+    days: int | None = None  # set for "last N days" windows
+    time_dimension: tuple[Option, ...] | None = None  # explicit; None = the anchor's default
+
+    @property
+    def concept(self) -> str:
+        dim = "|".join(sorted(o.key for o in self.time_dimension)) if self.time_dimension else "default"
+        return f"{self.start}..{self.end}@{dim}"
+
+
+@dataclass(frozen=True)
+class Ordering:
+    measure: Measure | None = None  # order by a measure (aggregate mode) ...
+    column: tuple[Option, ...] | None = None  # ... or by a column (list mode, or a dimension)
+    descending: bool = True
+
+    @property
+    def concept(self) -> str:
+        target = self.measure.concept if self.measure else "|".join(sorted(o.key for o in self.column or ()))
+        return f"{target} {'desc' if self.descending else 'asc'}"
+
+
+@dataclass(frozen=True)
+class SemanticQuery:
+    mode: Mode
+    entity: str | None = None  # the listed table (list mode)
+    measures: tuple[Measure, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    window: TimeWindow | None = None
+    order: tuple[Ordering, ...] = ()
+    limit: int | None = None
+    columns: tuple[tuple[Option, ...], ...] = ()  # extra columns a listing shows
+    prefer_tables: tuple[str, ...] = ()  # tables the question mentions as context (tried first as anchor)
+    notes: tuple[str, ...] = field(default=(), compare=False)  # assumptions made while reading the question
+
+    def signature(self) -> tuple[object, ...]:
+        """A canonical form: two questions with the same signature ask for the same result."""
+        return (
+            self.mode,
+            self.entity,
+            tuple(sorted(m.concept for m in self.measures)),
+            tuple(sorted(d.concept for d in self.dimensions)),
+            tuple(sorted(c.concept for c in self.conditions)),
+            self.window.concept if self.window else None,
+            tuple(o.concept for o in self.order),
+            self.limit,
+            tuple(sorted("|".join(sorted(o.key for o in c)) for c in self.columns)),
+            self.prefer_tables,
+        )
+
+    def with_(self, **changes: object) -> SemanticQuery:
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,147 @@
+"""Tokens of a question: surface text (for capitalisation checks), a normalised form and a lemma.
+
+Numbers are parsed here ("$5K" -> 5000 money, "12%" -> 12 percent, "100,000" -> 100000, "-30%" -> -30).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+IRREGULAR: Final = {
+    "categories": "category",
+    "people": "person",
+    "men": "man",
+    "women": "woman",
+    "children": "child",
+    "companies": "company",
+    "entries": "entry",
+    "countries": "country",
+    "cities": "city",
+    "quarters": "quarter",
+    "analyses": "analysis",
+    "indices": "index",
+}
+NUMBER_SUFFIX: Final = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+}
+TOKEN_RE: Final = re.compile(
+    r"""
+    (?P<date>\b\d{4}-\d{2}-\d{2}\b)
+    | (?P<number>(?<![\w.])-?\$?-?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|mm|bn|b|thousand|million|billion)\b)?\+?%?)
+    | (?P<quoted>"[^"]+"|“[^”]+”)
+    | (?P<word>[A-Za-z0-9][A-Za-z0-9'&.+]*)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as written (punctuation trimmed)
+    norm: str  # lower case, apostrophes and dots removed
+    lemma: str  # singular form used for matching
+    number: float | None = None
+    is_money: bool = False
+    is_percent: bool = False
+    is_plus: bool = False  # "60+"
+    quoted: bool = False
+    is_date: bool = False  # an ISO date, YYYY-MM-DD (norm holds it)
+
+    @property
+    def is_number(self) -> bool:
+        return self.number is not None
+
+    @property
+    def capitalized(self) -> bool:
+        return bool(self.text) and (self.text[0].isupper() or self.quoted or not self.text[0].isalpha())
+
+
+def lemma(word: str) -> str:
+    """A light, deterministic singular form (the same function is applied to questions and vocabularies)."""
+    if word in IRREGULAR:
+        return IRREGULAR[word]
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def normalize_text(text: str) -> str:
+    """Unicode quotes and dashes to ASCII, '&' spelled out, hyphenated words split, '/month' -> 'per month'."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", " - ")
+    text = re.sub(r"\s*/\s*(month|mo|day|year|yr|week)\b", r" per \1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(\w+)'s\b", r"\1s", text)  # possessive / contraction: "joe's" -> "joes"
+    text = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z0-9])", " ", text)  # high-value -> high value
+    text = re.sub(r"(?<=\w)&(?=\w)", " and ", text)
+    text = text.replace("&", " and ")
+    return text
+
+
+def norm_word(word: str) -> str:
+    return word.lower().replace("'", "").replace(".", "").strip()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split a question into tokens; numbers carry their value and money/percent flags."""
+    tokens: list[Token] = []
+    for match in TOKEN_RE.finditer(normalize_text(text)):
+        if match.group("date"):
+            iso = match.group("date")
+            tokens.append(Token(iso, iso, iso, is_date=True))
+        elif match.group("number"):
+            raw = match.group("number")
+            tokens.append(_number_token(raw))
+        elif match.group("quoted"):
+            inner = match.group("quoted")[1:-1]
+            for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9'&.+]*", normalize_text(inner)):
+                n = norm_word(word)
+                tokens.append(Token(word, n, lemma(n), quoted=True))
+        else:
+            word = match.group("word").rstrip(".")
+            if not word:
+                continue
+            n = norm_word(word)
+            if not n:
+                continue
+            tokens.append(Token(word, n, lemma(n)))
+    return tokens
+
+
+def _number_token(raw: str) -> Token:
+    text = raw.strip()
+    negative = "-" in text.split("$")[0] or text.startswith("$-")
+    is_money = "$" in text
+    is_percent = text.endswith("%")
+    is_plus = text.rstrip("%").endswith("+")
+    body = text.replace("$", "").replace("-", "").replace("%", "").replace("+", "").strip()
+    multiplier = 1.0
+    suffix_match = re.search(r"([a-zA-Z]+)$", body)
+    if suffix_match:
+        multiplier = NUMBER_SUFFIX.get(suffix_match.group(1).lower(), 1.0)
+        body = body[: suffix_match.start()].strip()
+    value = float(body.replace(",", "")) * multiplier
+    if negative:
+        value = -value
+    norm = f"{value:g}"
+    return Token(text, norm, norm, number=value, is_money=is_money, is_percent=is_percent, is_plus=is_plus)
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """The lemma sequence of a vocabulary phrase, matched against question tokens."""
+    return tuple(t.lemma for t in tokenize(phrase))
