@@ -171,3 +171,14 @@ def assert_parented(component: pulumi.ComponentResource, component_type: str) ->
             assert f"{component_type}$" in urn, f"{urn} is not parented to {component_type}"
 
     return pulumi.Output.all(*(c.urn for c in children)).apply(check)
+
+
+def snapshot(build: Callable[[], Any], stack: str = "test") -> RecordingMocks:
+    """Declare once (for a module-scoped fixture) and return a copy of what was registered."""
+    MOCKS.resources.clear()
+    pulumi.runtime.set_mocks(MOCKS, project="c360", stack=stack, preview=False)
+    declare(build)
+    recorded = RecordingMocks()
+    recorded.resources = list(MOCKS.resources)
+    MOCKS.resources.clear()
+    return recorded

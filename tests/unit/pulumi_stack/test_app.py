@@ -10,7 +10,7 @@ from c360 import names
 from c360.grants import APP_ROLES, GRANT_MATRIX, Access, readable_schemas
 from components.app import App, AppArgs, app_url, semantic_model_location
 from components.snowflake_context import fqn
-from tests.unit.pulumi_stack.conftest import RecordingMocks, assert_parented, declare
+from tests.unit.pulumi_stack.conftest import RecordingMocks, assert_parented, declare, make_app_dir, snapshot
 
 GRANT = "snowflake:index/grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole"
 
@@ -29,10 +29,10 @@ def build(app_dir: Path) -> App:
     )
 
 
-@pytest.fixture
-def app(mocks: RecordingMocks, app_dir: Path) -> RecordingMocks:
-    declare(lambda: build(app_dir).app_name)
-    return mocks
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> RecordingMocks:
+    folder = make_app_dir(tmp_path_factory.mktemp("app"))
+    return snapshot(lambda: build(folder).app_name)
 
 
 def test_streamlit_runs_streamlit_app_py_from_the_uploaded_folder(app: RecordingMocks) -> None:

@@ -15,6 +15,7 @@ from tests.unit.pulumi_stack.conftest import (
     RecordingMocks,
     assert_parented,
     declare,
+    snapshot,
 )
 
 BUCKET = "c360-test-landing-123456789012"
@@ -34,10 +35,9 @@ def build() -> DataLake:
     )
 
 
-@pytest.fixture
-def lake(mocks: RecordingMocks) -> RecordingMocks:
-    declare(lambda: build().bucket_name)
-    return mocks
+@pytest.fixture(scope="module")
+def lake() -> RecordingMocks:
+    return snapshot(lambda: build().bucket_name)
 
 
 def test_bucket_is_versioned_encrypted_private_and_tls_only(lake: RecordingMocks) -> None:

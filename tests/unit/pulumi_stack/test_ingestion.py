@@ -15,7 +15,7 @@ from c360.ddl_tables import ddl_tables
 from c360.grants import GRANT_MATRIX, Access
 from components.ingestion import PIPE_SQL, TASK_DAG, TASK_SQL, Ingestion, IngestionArgs, stack_sql
 from components.snowflake_context import fqn
-from tests.unit.pulumi_stack.conftest import RecordingMocks, assert_parented, declare
+from tests.unit.pulumi_stack.conftest import RecordingMocks, assert_parented, declare, make_dbt_dir, snapshot
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:c360-test-landing-events"
 BUCKET = "c360-test-landing-123456789012"
@@ -37,10 +37,14 @@ def build(dbt_dir: Path, **changes: object) -> Ingestion:
     return Ingestion("ingestion", IngestionArgs(**args))  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def ingestion(mocks: RecordingMocks, dbt_dir: Path) -> RecordingMocks:
-    declare(lambda: build(dbt_dir).pipe_notification_channel)
-    return mocks
+@pytest.fixture(scope="module")
+def module_dbt_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_dbt_dir(tmp_path_factory.mktemp("ingestion"))
+
+
+@pytest.fixture(scope="module")
+def ingestion(module_dbt_dir: Path) -> RecordingMocks:
+    return snapshot(lambda: build(module_dbt_dir).pipe_notification_channel)
 
 
 def test_bronze_tables_are_declared_from_the_ddl(ingestion: RecordingMocks) -> None:
@@ -176,7 +180,9 @@ def test_task_sql_consumes_the_stream_records_loads_and_refreshes_with_dbt(inges
     assert "build --select stg_transactions+" in refresh and "{as_of: 2026-10-15}" in refresh
 
 
-def test_dbt_project_is_uploaded_and_deployed(ingestion: RecordingMocks, dbt_dir: Path) -> None:
+def test_dbt_project_is_uploaded_and_deployed(mocks: RecordingMocks, dbt_dir: Path) -> None:
+    declare(lambda: build(dbt_dir).pipe_notification_channel)
+    ingestion = mocks
     upload = ingestion.one("pulumi-python:dynamic/c360:StageFiles").inputs
     assert upload["stage"] == fqn(names.DATABASE, names.BRONZE, names.DBT_PROJECT_STAGE)
     assert upload["directory"] == names.DBT_PROJECT_STAGE_DIRECTORY

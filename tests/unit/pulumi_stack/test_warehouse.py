@@ -15,7 +15,7 @@ from components.grant_plan import (
     render_schema_grants,
 )
 from components.warehouse import Warehouse, WarehouseArgs, schema_comments
-from tests.unit.pulumi_stack.conftest import RecordingMocks, Registered, assert_parented, declare
+from tests.unit.pulumi_stack.conftest import RecordingMocks, Registered, assert_parented, declare, snapshot
 
 GRANT = "snowflake:index/grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole"
 
@@ -55,8 +55,13 @@ def test_database_schemas_and_warehouse(mocks: RecordingMocks) -> None:
     assert schemas[names.BRONZE]["comment"] == schema_comments()[names.BRONZE] != ""
 
 
-def test_roles_hierarchy_and_lifecycle_user(mocks: RecordingMocks) -> None:
-    declare(lambda: build().warehouse_name)
+@pytest.fixture(scope="module")
+def warehouse() -> RecordingMocks:
+    return snapshot(lambda: build().warehouse_name)
+
+
+def test_roles_hierarchy_and_lifecycle_user(warehouse: RecordingMocks) -> None:
+    mocks = warehouse
     assert {r.inputs["name"] for r in mocks.of_type("snowflake:index/accountRole:AccountRole")} == {
         r.value for r in Role
     }
@@ -69,8 +74,8 @@ def test_roles_hierarchy_and_lifecycle_user(mocks: RecordingMocks) -> None:
     assert user_grant.inputs == {"roleName": "DATA_ENGINEER", "userName": "C360_PIPELINE"}
 
 
-def test_grants_registered_are_exactly_the_rendered_plan(mocks: RecordingMocks) -> None:
-    declare(lambda: build().warehouse_name)
+def test_grants_registered_are_exactly_the_rendered_plan(warehouse: RecordingMocks) -> None:
+    mocks = warehouse
     registered = {
         (g.inputs["accountRoleName"], *grant_target(g)): tuple(g.inputs["privileges"])
         for g in mocks.of_type(GRANT)
