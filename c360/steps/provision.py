@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from time import perf_counter
 
+from c360 import names
 from c360.engines.base import WarehouseSession
+from c360.errors import WarehouseError
 from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
 
@@ -13,7 +15,22 @@ DDL_FILES = ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming", 
 
 def provision_warehouse(session: WarehouseSession) -> None:
     for name in DDL_FILES:
+        if name == "ddl/schemas" and session.dialect == "snowflake" and _schemas_exist(session):
+            # Snowflake checks CREATE privileges even for `if not exists`; the Pulumi stack created the
+            # database and schemas, and the deploy role (DATA_ENGINEER) may not create them.
+            continue
         session.run_script(load_sql(name, session.dialect))
+
+
+def _schemas_exist(session: WarehouseSession) -> bool:
+    try:
+        found = session.query(
+            "select upper(schema_name) as schema_name from information_schema.schemata where catalog_name = ?",
+            [names.DATABASE],
+        )
+    except WarehouseError:
+        return False
+    return set(names.SCHEMAS) <= set(found["schema_name"])
 
 
 def run(ctx: StepContext) -> StepResult:

@@ -71,3 +71,31 @@ def test_snowflake_rendering_runs_on_fakesnow() -> None:
     assert customers == 40
     assert last_at < datetime(2026, 10, 15)
     assert min_amount > 0
+
+
+def test_provision_on_snowflake_skips_schema_creation_when_the_stack_made_them() -> None:
+    """DATA_ENGINEER cannot CREATE DATABASE/SCHEMA; Snowflake checks that even for `if not exists`."""
+    import pandas as pd
+
+    from c360.steps.provision import provision_warehouse
+
+    class FakeSnowflake:
+        dialect = "snowflake"
+
+        def __init__(self, existing: list[str]) -> None:
+            self.existing = existing
+            self.scripts: list[str] = []
+
+        def query(self, sql: str, params: object = ()) -> pd.DataFrame:
+            return pd.DataFrame({"schema_name": self.existing})
+
+        def run_script(self, sql: str) -> None:
+            self.scripts.append(sql)
+
+    deployed = FakeSnowflake(["BRONZE", "SILVER", "GOLD", "OBSERVABILITY", "INFORMATION_SCHEMA"])
+    provision_warehouse(deployed)  # type: ignore[arg-type]
+    assert not any("create database" in s.lower() for s in deployed.scripts)
+    assert any("bronze_transactions" in s.lower() for s in deployed.scripts)
+    bare = FakeSnowflake([])
+    provision_warehouse(bare)  # type: ignore[arg-type]
+    assert "create database if not exists" in bare.scripts[0].lower()
