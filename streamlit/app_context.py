@@ -228,8 +228,20 @@ def _cached_snowpark_backend(_session: Any) -> Backend:
     return SnowparkBackend(_session)
 
 
-@st.cache_resource(show_spinner=False)
 def _local_backend(home: str | None) -> Backend:
+    """The local backend for the resolved home (so a changed C360_HOME never reuses another platform)."""
+    from c360.config import Settings
+    from c360.errors import C360Error
+
+    try:
+        resolved = Settings.load(home=home, create_home=False).home
+    except C360Error as exc:
+        raise AppDataError("not_built", str(exc)) from None
+    return _cached_local_backend(str(resolved))
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_local_backend(home: str) -> Backend:
     return LocalBackend(home)
 
 
@@ -410,6 +422,7 @@ class LocalBackend:
         self.identity = f"local:{self.settings.home}"
         self.roles = tuple(r.value for r in APP_ROLES)
         self._sessions: dict[str, Any] = {}
+        self._assistants: dict[tuple[str, str], tuple[Any, threading.Lock]] = {}
         self._lock = threading.Lock()
 
     # -- data version: the published snapshot readers see ---------------------------------------------
@@ -495,7 +508,42 @@ class LocalBackend:
             cursor.close()
 
     def ask(self, question: str, history: Sequence[AssistantReply], role: str) -> AssistantReply:
-        return AssistantReply(question, error="The local assistant engine is not available in this build.")
+        """c360's assistant (local semantic engine, same message shape as Cortex Analyst), warm per role."""
+        from c360.errors import C360Error
+
+        messages = cortex_request(question, history)["messages"][:-1]  # earlier turns, Cortex shape
+        try:
+            assistant, lock = self._assistant(role)
+            with lock:
+                response = assistant.ask(question, messages)
+        except C360Error as exc:
+            return AssistantReply(question, error=f"The assistant could not answer: {exc}")
+        used = response.verified_query or {}
+        return AssistantReply(
+            question=response.question,
+            answer=response.answer,
+            sql=response.sql,
+            columns=tuple(response.columns),
+            rows=tuple(tuple(r) for r in response.rows),
+            verified_query=str(used.get("question") or used.get("name")) if used else None,
+            suggestions=tuple(response.suggestions),
+            warnings=tuple(response.warnings),
+            error=response.answer if response.refused else None,
+        )
+
+    def _assistant(self, role: str) -> tuple[Any, threading.Lock]:
+        """One warm assistant per role and snapshot (its own read-only session); calls are serialized."""
+        from c360.assistant import Assistant
+
+        key = (role, self.data_version())
+        with self._lock:
+            entry = self._assistants.get(key)
+            if entry is None:
+                for old in [k for k in self._assistants if k[0] == role]:
+                    self._assistants.pop(old)[0].close()
+                entry = (Assistant.open(self.settings, role=role), threading.Lock())
+                self._assistants[key] = entry
+        return entry
 
 
 def _first_line(value: object) -> str:

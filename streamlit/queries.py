@@ -285,7 +285,8 @@ def filter_transactions(
     statuses: Sequence[str] = (),
     channels: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Transactions within `period` days up to the as-of date (never the wall clock) and the chosen values.
+    """Transactions of the last `period` days before the as-of date (never the wall clock), as the gold
+    windows count them ([as_of - days, ...)), and of the chosen categories, statuses and channels.
 
     'All time' applies no date filter at all (so no out-of-range timestamp is ever built).
     """
@@ -297,8 +298,7 @@ def filter_transactions(
         dates = pd.to_datetime(frame["transaction_date"])
         if getattr(dates.dt, "tz", None) is not None:
             dates = dates.dt.tz_localize(None)
-        end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
-        mask &= (dates >= end - pd.Timedelta(days=days)) & (dates < end)
+        mask &= dates >= pd.Timestamp(as_of) - pd.Timedelta(days=days)
     if categories:
         mask &= frame["category_name"].isin(categories)
     if statuses:

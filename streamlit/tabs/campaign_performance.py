@@ -91,7 +91,7 @@ def _ab_result(ctx: AppContext) -> None:
         help=f"Incremental spend {fmt.money(treatment['incremental_spend'])} x revenue rate",
     )
     m[3].metric("Campaign cost", fmt.money(treatment["campaign_cost"]))
-    m[4].metric("ROI", fmt.pct(treatment["roi_pct"]))
+    m[4].metric("Measured ROI", fmt.pct(treatment["roi_pct"]))
     if significant:
         st.success(
             f"The lift is statistically significant: 95% interval {fmt.money(treatment['lift_ci_low'], 2)} to "
@@ -261,7 +261,7 @@ def _roi_section(
     m[1].metric("Total cost", fmt.money(result.total_cost))
     m[2].metric("Expected retained", fmt.number(result.expected_retained_customers))
     m[3].metric(
-        "ROI",
+        "Projected ROI",
         fmt.pct(result.roi_pct),
         delta=f"{fmt.money(result.net_benefit)} net benefit",
         delta_color="normal",

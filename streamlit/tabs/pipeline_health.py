@@ -183,7 +183,9 @@ def _quality(quality: pd.DataFrame) -> None:
 def _pipe(pipe: pd.DataFrame, loads: pd.DataFrame) -> None:
     st.markdown("##### 🚰 Streaming pipe")
     row = pipe.iloc[0] if not pipe.empty else None
-    if row is None or (not int(row.get("files") or 0) and not int(row.get("duplicate_deliveries") or 0)):
+    files = int(fmt.as_float(row.get("files")) or 0) if row is not None else 0
+    duplicates = int(fmt.as_float(row.get("duplicate_deliveries")) or 0) if row is not None else 0
+    if row is None or (files == 0 and duplicates == 0):
         st.info("No streaming files loaded yet (`c360 stream` lands hourly batches through the pipe).")
         return
     m = st.columns(6)
@@ -203,7 +205,7 @@ def _pipe(pipe: pd.DataFrame, loads: pd.DataFrame) -> None:
         _seconds(row["avg_landing_to_gold_s"]),
         help=f"p95 {_seconds(row['p95_landing_to_gold_s'])}",
     )
-    failed = int(row.get("failed_files") or 0)
+    failed = int(fmt.as_float(row.get("failed_files")) or 0)
     if failed:
         st.error(f"{failed} file(s) failed to load; see the recent loads below.")
     st.caption(

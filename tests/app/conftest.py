@@ -1,0 +1,89 @@
+"""App tests: the streamlit/ modules on sys.path, AppTest factories and a download spy.
+
+Plain-module tests (simulator, charts, queries' parameter building, ...) need no platform. AppTest and
+browser tests run the real app on the shared 1,000-customer platform (fixture `platform`), marked
+`integration` / `browser`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from c360.paths import STREAMLIT_DIR
+
+if str(STREAMLIT_DIR) not in sys.path:
+    sys.path.insert(0, str(STREAMLIT_DIR))
+
+APP_FILE = STREAMLIT_DIR / "streamlit_app.py"
+
+
+@pytest.fixture
+def app_home(platform: object, platform_settings: object) -> Path:
+    """The built 1,000-customer platform's home (gold, churn scores, observability)."""
+    return platform_settings.home  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def make_app(app_home: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
+    """AppTest factory on the shared platform; `role` sets the persona before the first run."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("C360_HOME", str(app_home))
+    monkeypatch.setenv("C360_TARGET", "local")
+
+    def make(role: str = "MARKETING_MANAGER") -> AppTest:
+        at = AppTest.from_file(str(APP_FILE), default_timeout=120)
+        at.session_state["app.role"] = role
+        return at
+
+    return make
+
+
+@pytest.fixture
+def downloads() -> Iterator[dict[str, tuple[bytes, str]]]:
+    """Bytes and file name of every st.download_button payload, by the URL the button carries."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    captured: dict[str, tuple[bytes, str]] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        url = self.get_url(file_id)
+        data = path_or_data if isinstance(path_or_data, bytes) else Path(path_or_data).read_bytes()
+        captured[url] = (data, filename or "")
+        return file_id
+
+    MemoryMediaFileStorage.load_and_get_id = spy  # type: ignore[method-assign]
+    try:
+        yield captured
+    finally:
+        MemoryMediaFileStorage.load_and_get_id = original  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def reference(platform: object, platform_settings: object) -> Iterator[Callable[..., object]]:
+    """Independent answers for assertions: plain SQL on the platform's reader (not the app's queries)."""
+    from c360.engines.readers import open_reader
+
+    session = open_reader(platform_settings)  # type: ignore[arg-type]
+    try:
+        yield lambda sql, params=(): session.query(sql, list(params))
+    finally:
+        session.close()
+
+
+def tab_metrics(tab: object) -> dict[str, str]:
+    """{label: value} of the metrics inside one tab (the first one wins on duplicate labels)."""
+    out: dict[str, str] = {}
+    for m in tab.metric:  # type: ignore[attr-defined]
+        out.setdefault(m.label, m.value)
+    return out
+
+
+def texts(tab: object, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(tab, kind)]

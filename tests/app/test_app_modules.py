@@ -1,0 +1,454 @@
+"""The app's plain modules (no platform, no Streamlit runtime): formatting, queries' parameters,
+transaction filters, chart choice, exports, the Cortex Analyst client and the Snowpark backend."""
+
+from __future__ import annotations
+
+import ast
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+import sqlglot
+import yaml
+
+import app_context
+import chart_choice
+import charts
+import exports
+import formatting as fmt
+import queries
+from app_context import AppDataError, AssistantReply, SnowparkBackend
+from c360.paths import STREAMLIT_DIR
+from state_grid import COLUMNS, ROWS, TILE_POSITIONS
+from tabs.customer_360 import churn_alert, latest_complete_mom
+from tabs.pipeline_health import quality_status
+
+# ---- deployability (Streamlit in Snowflake) -----------------------------------------------------------
+
+
+def test_app_folder_is_deployable_without_c360() -> None:
+    assert not (STREAMLIT_DIR / "__init__.py").exists(), "an __init__.py would shadow the streamlit library"
+    for path in STREAMLIT_DIR.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            for name in names:
+                if name.split(".")[0] in ("c360", "generators", "components", "stacks"):
+                    # only the local backend of the one data-access module may import c360, inside functions
+                    assert path.name == "app_context.py", f"{path.name} imports {name}"
+                    assert node.col_offset > 0, f"{path.name} imports {name} at module level"
+
+
+def test_environment_yml_lists_snowflake_channel_packages() -> None:
+    env = yaml.safe_load((STREAMLIT_DIR / "environment.yml").read_text())
+    assert env["channels"] == ["snowflake"]
+    packages = {str(d).split("=")[0] for d in env["dependencies"]}
+    assert {"streamlit", "pandas", "plotly", "snowflake-snowpark-python"} <= packages
+
+
+@pytest.mark.parametrize("path", sorted((STREAMLIT_DIR / "sql").glob("*.sql")), ids=lambda p: p.name)
+def test_sql_files_parse_as_one_select(path) -> None:  # type: ignore[no-untyped-def]
+    dialect = "snowflake" if path.name.endswith(".snowflake.sql") else "duckdb"
+    statements = [s for s in sqlglot.parse(path.read_text(), read=dialect) if s is not None]
+    assert len(statements) == 1
+    assert isinstance(statements[0], (sqlglot.exp.Select, sqlglot.exp.SetOperation))
+    for table in statements[0].find_all(sqlglot.exp.Table):
+        if table.name.lower() not in {
+            c.alias_or_name.lower() for c in statements[0].find_all(sqlglot.exp.CTE)
+        }:
+            assert table.catalog.lower() == "customer_analytics", (
+                f"{path.name}: {table.sql()} is not fully qualified"
+            )
+
+
+def test_every_query_the_app_names_exists() -> None:
+    for name in (
+        "platform_summary",
+        "filter_options",
+        "segment_customers",
+        "customer_search",
+        *queries.HEALTH_QUERIES,
+    ):
+        assert app_context.load_sql(name)
+    with pytest.raises(AppDataError):
+        app_context.load_sql("no_such_query")
+    assert "datediff(millisecond" in app_context.load_sql("health_pipe", "snowflake")
+    assert "date_diff('millisecond'" in app_context.load_sql("health_pipe", "duckdb")
+
+
+# ---- formatting ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fn", "value", "expected"),
+    [
+        (fmt.money, 1234.5, "$1,234"),
+        (fmt.money, -1234.5, "-$1,234"),
+        (fmt.money, None, fmt.MISSING),
+        (fmt.money, float("nan"), fmt.MISSING),
+        (fmt.money, Decimal("12.345"), "$12"),
+        (fmt.compact_money, 27_012_345, "$27.0M"),
+        (fmt.compact_money, 950, "$950"),
+        (fmt.pct, 55.93, "55.9%"),
+        (fmt.pct, pd.NA, fmt.MISSING),
+        (fmt.signed_pct, -7.36, "-7.4%"),
+        (fmt.number, 1000, "1,000"),
+        (fmt.day, pd.Timestamp("2026-10-15 13:00"), "2026-10-15"),
+        (fmt.day, pd.NaT, fmt.MISSING),
+        (fmt.days, 1, "1 day"),
+        (fmt.days, 12.4, "12 days"),
+    ],
+)
+def test_formatting_never_crashes(fn, value, expected) -> None:  # type: ignore[no-untyped-def]
+    assert fn(value) == expected
+
+
+# ---- query parameters --------------------------------------------------------------------------------
+
+
+def test_pipe_list_and_like_pattern() -> None:
+    assert (
+        queries.pipe_list(["High-Value Travelers", "New & Growing"]) == "|High-Value Travelers|New & Growing|"
+    )
+    assert queries.pipe_list([]) == "" and queries.pipe_list(None) == ""
+    with pytest.raises(ValueError):
+        queries.pipe_list(["a|b"])
+    assert queries.like_pattern("O'Brien") == "%o'brien%"
+    assert queries.like_pattern("50%_off!") == "%50!%!_off!!%"
+    assert queries.normalize_customer_query("id", "12345") == "CUST00012345"
+    assert queries.normalize_customer_query("name", "12345") == "12345"
+
+
+def test_segment_filter_params_order_matches_the_sql() -> None:
+    params = queries.segment_filter_params(
+        queries.SegmentFilters(
+            segments=("Declining",),
+            states=("CA", "TX"),
+            min_ltv=500,
+            monthly_spend_to=2_000,
+            min_travel_dining_monthly=3_000,
+        ),
+        date(2026, 10, 15),
+    )
+    assert params[0] == 3_000.0 and params[1] == datetime(2026, 7, 17)
+    assert params[2:6] == ["|Declining|", "|Declining|", "|CA|TX|", "|CA|TX|"]
+    assert params[10:] == [500.0, None, None, 2_000, 2_000, 3_000.0, 3_000.0]
+    assert app_context.load_sql("segment_customers").count("?") == len(params)
+    assert app_context.load_sql("segment_breakdown").count("?") == len(params)
+    assert app_context.load_sql("campaign_targets").count("?") == len(
+        queries.audience_params(queries.AudienceFilters())
+    )
+    assert app_context.load_sql("customer_search").count("?") == 6
+
+
+def test_summarize_breakdown_rolls_up() -> None:
+    breakdown = pd.DataFrame(
+        {
+            "customer_segment": ["Declining", "Declining", "High-Value Travelers"],
+            "churn_risk_category": ["High Risk", "Low Risk", "Not Scored"],
+            "state": ["CA", "TX", "CA"],
+            "state_name": ["California", "Texas", "California"],
+            "customers": [2, 3, 5],
+            "total_ltv": [200.0, 300.0, 5_000.0],
+            "total_avg_monthly_spend": [20.0, 30.0, 500.0],
+            "churn_score_sum": [150.0, 30.0, None],
+            "scored_customers": [2, 3, 0],
+        }
+    )
+    s = queries.summarize_breakdown(breakdown)
+    assert (s.customers, s.total_ltv, s.avg_ltv, s.scored_customers) == (10, 5_500.0, 550.0, 5)
+    assert s.avg_churn_score == pytest.approx(36.0)  # (150 + 30) / 5 scored, unscored excluded
+    assert s.by_segment["customer_segment"].tolist() == ["High-Value Travelers", "Declining"]
+    assert s.by_state.set_index("state")["avg_ltv"].to_dict() == {"CA": 5_200 / 7, "TX": 100.0}
+    empty = queries.summarize_breakdown(breakdown.iloc[0:0])
+    assert empty.customers == 0 and empty.avg_ltv is None and empty.avg_churn_score is None
+
+
+# ---- transactions ------------------------------------------------------------------------------------
+
+
+def _transactions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "transaction_date": pd.to_datetime(
+                [
+                    "2026-10-15 23:00",
+                    "2026-10-01 00:00",
+                    "2026-07-20 00:00",
+                    "2026-05-01 00:00",
+                    "2025-05-01 00:00",
+                    "2026-10-16 01:00",
+                ]
+            ),
+            "transaction_id": ["t1", "t2", "t3", "t4", "t5", "t6"],
+            "category_name": ["Travel", "Dining", "Travel", "Grocery", "Travel", "Dining"],
+            "category_group": ["Leisure", "Leisure", "Leisure", "Necessities", "Leisure", "Leisure"],
+            "transaction_amount": [100.0, 50.0, 25.0, 10.0, 5.0, 1.0],
+            "channel": ["Online", "Mobile", "Online", "In-Store", "Online", "Online"],
+            "status": ["approved", "declined", "approved", "approved", "approved", "approved"],
+        }
+    )
+
+
+def test_filter_transactions_windows_end_at_as_of() -> None:
+    frame, as_of = _transactions(), date(2026, 10, 15)
+    # the gold windows: [as_of - days, ...) -> last 30 days from 2026-09-15, last 90 days from 2026-07-17
+    assert queries.filter_transactions(frame, as_of, "Last 30 days")["transaction_id"].tolist() == [
+        "t1",
+        "t2",
+        "t6",
+    ]
+    last_90 = queries.filter_transactions(frame, as_of, "Last 90 days")["transaction_id"].tolist()
+    assert last_90 == ["t1", "t2", "t3", "t6"]
+    assert len(queries.filter_transactions(frame, as_of, "All time")) == 6  # no date filter at all
+    travel = queries.filter_transactions(
+        frame, as_of, "All time", categories=["Travel"], statuses=["approved"]
+    )
+    assert travel["transaction_id"].tolist() == ["t1", "t3", "t5"]
+    tz = frame.assign(transaction_date=frame["transaction_date"].dt.tz_localize("UTC"))
+    assert len(queries.filter_transactions(tz, as_of, "Last 30 days")) == 3  # tz-aware timestamps work too
+
+
+def test_transaction_summary_and_category_spend() -> None:
+    summary = queries.summarize_transactions(_transactions())
+    assert (summary.transactions, summary.approved, summary.approved_spend) == (6, 5, 141.0)
+    assert summary.approval_rate_pct == pytest.approx(500 / 6)
+    nothing = queries.summarize_transactions(_transactions().iloc[0:0])
+    assert nothing.approval_rate_pct is None and nothing.avg_approved is None  # no division by zero
+    spend = queries.category_spend(_transactions())
+    assert spend.iloc[0].to_dict()["category_name"] == "Travel" and spend.iloc[0]["spend"] == 130.0
+    assert spend["share_pct"].sum() == pytest.approx(100.0)
+
+
+def test_latest_complete_mom_and_churn_alert() -> None:
+    monthly = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2026-08-01", "2026-09-01", "2026-10-01"]),
+            "monthly_spend": [100.0, 50.0, 10.0],
+            "mom_change_pct": [None, -50.0, -80.0],
+            "is_complete_month": [True, True, False],
+        }
+    )
+    assert latest_complete_mom(monthly) == (pd.Timestamp("2026-09-01"), -50.0)
+    assert churn_alert("High Risk", 82.14) == ("error", "⚠️ **High churn risk** · score 82.1 / 100")
+    assert churn_alert("Low Risk", 3)[0] == "success"
+    assert churn_alert(None, None)[0] == "info"  # unscored is never shown as low risk
+    assert churn_alert("Not Scored", None)[0] == "info"
+    assert quality_status(0, 0.0) == "✅ pass" and quality_status(3, 0.5) == "❌ fail"
+
+
+# ---- charts ------------------------------------------------------------------------------------------
+
+
+def test_tile_grid_covers_every_state_once() -> None:
+    assert len(TILE_POSITIONS) == 51 and len(set(TILE_POSITIONS.values())) == 51
+    assert all(0 <= r < ROWS and 0 <= c < COLUMNS for r, c in TILE_POSITIONS.values())
+    from generators.geography import STATES
+
+    assert {s.code for s in STATES} == set(TILE_POSITIONS)
+
+
+def test_state_map_places_values_on_tiles() -> None:
+    frame = pd.DataFrame(
+        {"state": ["CA", "TX", "ZZ"], "state_name": ["California", "Texas", "?"], "customers": [7, 3, 1]}
+    )
+    fig = charts.state_tile_map(frame, "customers", "Customers by state", "Customers")
+    z = fig.data[1].z
+    r, c = TILE_POSITIONS["CA"]
+    assert z[r][c] == 7
+    assert "no customers" in fig.data[0].text[TILE_POSITIONS["NY"][0]][TILE_POSITIONS["NY"][1]]
+    assert sum(v == v for row in z for v in row) == 2  # NaN elsewhere; unknown codes are ignored
+
+
+@pytest.mark.parametrize(
+    ("frame", "kind"),
+    [
+        (pd.DataFrame({"state": ["CA", "TX"], "avg_lifetime_value": [1.0, 2.0]}), "map"),
+        (
+            pd.DataFrame({"month": pd.to_datetime(["2026-01-01", "2026-02-01"]), "total_spend": [1.0, 2.0]}),
+            "line",
+        ),
+        (pd.DataFrame({"month": ["2026-01", "2026-02", "2026-03"], "total_spend": [1.0, 2.0, 3.0]}), "line"),
+        (pd.DataFrame({"customer_segment": ["A", "B", "C"], "customer_count": [5, 3, 2]}), "pie"),
+        (pd.DataFrame({"customer_segment": ["A", "B", "C"], "avg_lifetime_value": [5.0, 3.0, 2.0]}), "bar"),
+        (pd.DataFrame({"category": [f"c{i}" for i in range(9)], "total_spend": range(9)}), "bar"),
+        (pd.DataFrame({"customer_count": [1_000]}), "metric"),
+        (
+            pd.DataFrame(
+                {"customer_id": [f"C{i}" for i in range(40)], "full_name": ["x"] * 40, "score": range(40)}
+            ),
+            "table",
+        ),
+        (pd.DataFrame({"full_name": ["a", "b"]}), "table"),
+        (pd.DataFrame({"x": []}), "table"),
+    ],
+)
+def test_chart_auto_selection(frame: pd.DataFrame, kind: str) -> None:
+    choice = chart_choice.choose_chart(frame)
+    assert choice.kind == kind
+    figure = chart_choice.build_chart(frame, choice)
+    assert (figure is not None) == (kind in ("map", "line", "pie", "bar"))
+
+
+def test_figures_handle_empty_frames() -> None:
+    empty = pd.DataFrame(columns=["customer_segment", "customers", "total_ltv", "churn_risk_category"])
+    for fig in (charts.segment_pie(empty), charts.risk_bars(empty), charts.ltv_by_segment(empty)):
+        assert fig.layout.annotations[0].text == "No customers"
+
+
+def test_credit_limit_history_steps() -> None:
+    history = pd.DataFrame(
+        {
+            "valid_from": pd.Series([datetime(2020, 1, 1), datetime(2026, 3, 1)], dtype="datetime64[us]"),
+            "valid_to": pd.Series([datetime(2026, 3, 1), datetime(9999, 12, 31)], dtype="datetime64[us]"),
+            "card_type": ["Standard", "Premium"],
+            "credit_limit": [5_000.0, 15_000.0],
+        }
+    )
+    fig = charts.credit_limit_history(history, pd.Timestamp("2026-10-15"), "limit")
+    assert list(fig.data[0].y) == [5_000.0, 5_000.0, 15_000.0, 15_000.0]
+    assert pd.Timestamp(fig.data[0].x[-1]) == pd.Timestamp(
+        "2026-10-15"
+    )  # open version ends at the as-of date
+
+
+# ---- exports -----------------------------------------------------------------------------------------
+
+
+def test_csv_export_keeps_raw_values() -> None:
+    frame = pd.DataFrame(
+        {"customer_id": ["CUST00000001"], "lifetime_value": [1234.5], "full_name": ["O'Brien, Pat"]}
+    )
+    text = exports.csv_bytes(frame).decode()
+    assert text.splitlines() == [
+        "customer_id,lifetime_value,full_name",
+        'CUST00000001,1234.5,"O\'Brien, Pat"',
+    ]
+    assert (
+        exports.export_name("customer_segment", datetime(2026, 10, 15, 9, 5, 7))
+        == "customer_segment_20261015_090507.csv"
+    )
+    assert (
+        exports.export_name("customer CUST1/tx", datetime(2026, 10, 15), with_time=False)
+        == "customer_CUST1_tx_20261015.csv"
+    )
+
+
+# ---- Cortex Analyst client and the Snowpark backend ----------------------------------------------------
+
+
+def test_cortex_request_carries_the_conversation() -> None:
+    earlier = AssistantReply("How many customers per segment?", answer="Counts per segment", sql="select 1")
+    body = app_context.cortex_request("only Premium?", [earlier])
+    assert body["semantic_model_file"] == "@CUSTOMER_ANALYTICS.GOLD.SEMANTIC_STAGE/semantic_model.yaml"
+    assert [m["role"] for m in body["messages"]] == ["user", "analyst", "user"]
+    assert body["messages"][1]["content"][1] == {"type": "sql", "statement": "select 1"}
+    assert body["messages"][-1]["content"][0]["text"] == "only Premium?"
+
+
+def test_parse_cortex_answer_refusal_and_error() -> None:
+    answer = {
+        "request_id": "r1",
+        "message": {
+            "role": "analyst",
+            "content": [
+                {
+                    "type": "text",
+                    "text": "This is our interpretation of your question: customers per segment",
+                },
+                {
+                    "type": "sql",
+                    "statement": "SELECT 1",
+                    "confidence": {
+                        "verified_query_used": {
+                            "name": "seg",
+                            "question": "How many customers are in each segment?",
+                        }
+                    },
+                },
+            ],
+        },
+        "warnings": [{"message": "w1"}],
+    }
+    reply = app_context.parse_cortex_response("q", 200, json.dumps(answer))
+    assert reply.sql == "SELECT 1" and reply.verified_query == "How many customers are in each segment?"
+    assert reply.warnings == ("w1",) and not reply.refused
+    refusal = {
+        "message": {
+            "role": "analyst",
+            "content": [
+                {"type": "text", "text": "I cannot answer that."},
+                {"type": "suggestions", "suggestions": ["How many customers are in each segment?"]},
+            ],
+        }
+    }
+    refused = app_context.parse_cortex_response("q", 200, json.dumps(refusal))
+    assert refused.refused and refused.suggestions == ("How many customers are in each segment?",)
+    assert refused.error == "I cannot answer that."
+    failed = app_context.parse_cortex_response(
+        "q", 400, json.dumps({"error_code": "392708", "message": "bad model"})
+    )
+    assert failed.refused and "392708" in (failed.error or "") and "bad model" in (failed.error or "")
+    assert app_context.parse_cortex_response("q", 500, "<html>").error.startswith("Cortex Analyst returned")
+
+
+class FakeSnowparkFrame:
+    def __init__(self, session: FakeSession, sql: str, params: list[object]) -> None:
+        self.session, self.sql, self.params = session, sql, params
+
+    def collect(self) -> list[tuple[object, ...]]:
+        return [("APP_ROLE", "CUSTOMER_ANALYTICS")]
+
+    def limit(self, n: int) -> FakeSnowparkFrame:
+        self.session.limits.append(n)
+        return self
+
+    def to_pandas(self) -> pd.DataFrame:
+        if self.session.error:
+            raise RuntimeError(self.session.error)
+        return pd.DataFrame({"CUSTOMER_ID": ["CUST00000001"], "LIFETIME_VALUE": [Decimal("10.50")]})
+
+
+class FakeSession:
+    def __init__(self, error: str | None = None) -> None:
+        self.error, self.calls, self.limits = error, [], []
+
+    def sql(self, sql: str, params: list[object] | None = None) -> FakeSnowparkFrame:
+        self.calls.append((sql, params))
+        return FakeSnowparkFrame(self, sql, list(params or []))
+
+
+def test_snowpark_backend_binds_params_and_normalizes() -> None:
+    session = FakeSession()
+    backend = SnowparkBackend(session)
+    assert backend.roles == ("APP_ROLE",) and "CUSTOMER_ANALYTICS" in backend.describe()
+    frame = backend.run("select * from t where customer_id = ?", ["CUST00000001"], "APP_ROLE", 100)
+    assert session.calls[-1] == ("select * from t where customer_id = ?", ["CUST00000001"])
+    assert session.limits == [100]
+    assert list(frame.columns) == ["customer_id", "lifetime_value"]
+    assert frame["lifetime_value"].dtype == "float64" and frame["lifetime_value"].iloc[0] == 10.5
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("SQL compilation error: Object 'X' does not exist or not authorized.", "forbidden"),
+        ("Statement reached its statement or warehouse timeout of 60 second(s) and was canceled.", "timeout"),
+        ("No active warehouse selected in the current session.", "unavailable"),
+        ("something else", "failed"),
+    ],
+)
+def test_snowflake_errors_become_clear_messages(message: str, kind: str) -> None:
+    backend = SnowparkBackend(FakeSession())
+    backend.session.error = message
+    with pytest.raises(AppDataError) as err:
+        backend.run("select 1", [], "APP_ROLE", 10)
+    assert err.value.kind == kind

@@ -1,0 +1,161 @@
+"""Customer 360 in AppTest: search by id, partial name and email, bad ids, filters, export."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from tests.app.conftest import tab_metrics, texts
+
+pytestmark = pytest.mark.integration
+
+
+def _search(at, mode: str, text: str):  # type: ignore[no-untyped-def]
+    at.radio(key="customer.search_by").set_value(mode)
+    at.text_input(key="customer.query").set_value(text)
+    at.button(key="customer.search").click().run()
+    assert not at.exception
+    return at.tabs[1]
+
+
+@pytest.fixture
+def busy_customer(reference):  # type: ignore[no-untyped-def]
+    """A customer with many transactions (both statuses), with its profile row."""
+    return reference(
+        "select p.* from gold.customer_360_profile p where declined_transactions > 0 "
+        "order by total_transactions desc, customer_id limit 1"
+    ).iloc[0]
+
+
+def test_nothing_selected_prompts(make_app) -> None:  # type: ignore[no-untyped-def]
+    at = make_app()
+    at.run()
+    assert any("Search for a customer" in i for i in texts(at.tabs[1], "info"))
+
+
+def test_search_by_id_shows_the_profile(make_app, busy_customer) -> None:  # type: ignore[no-untyped-def]
+    at = make_app()
+    at.run()
+    tab = _search(at, "Customer ID", busy_customer["customer_id"].lower())  # case-insensitive
+    assert any(busy_customer["full_name"] in m for m in texts(tab, "markdown"))
+    metrics = tab_metrics(tab)
+    assert metrics["Lifetime value"] == f"${float(busy_customer['lifetime_value']):,.0f}"
+    assert metrics["Card type"] == busy_customer["card_type"]
+    assert metrics["Days since last transaction"] == f"{int(busy_customer['days_since_last_transaction']):,}"
+    digits = str(int(busy_customer["customer_id"][4:]))
+    tab = _search(at, "Customer ID", digits)  # just the number
+    assert any(busy_customer["full_name"] in m for m in texts(tab, "markdown"))
+
+
+def test_partial_name_and_email_search(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    last = reference(
+        "select last_name, count(*) as n from gold.customer_360_profile group by 1 having count(*) between 2 and 20 "
+        "order by n desc, last_name limit 1"
+    ).iloc[0]
+    at = make_app()
+    at.run()
+    tab = _search(at, "Name", last["last_name"][1:].upper())  # partial and upper-case
+    expected = reference(
+        "select count(*) as n from gold.customer_360_profile where lower(full_name) like ?",
+        [f"%{last['last_name'][1:].lower()}%"],
+    )["n"].iloc[0]
+    choice = at.selectbox(key="customer.choice")
+    assert len(choice.options) == min(int(expected), 20)
+    assert all(last["last_name"][1:].lower() in o.lower() for o in choice.options)
+    second = choice.options[1]
+    # pick the second match: its profile replaces the first one
+    at.selectbox(key="customer.choice").select_index(1).run()
+    assert any(second.split(" (")[0] in m for m in texts(at.tabs[1], "markdown"))
+
+    email = reference("select email from gold.customer_360_profile order by customer_id limit 1")[
+        "email"
+    ].iloc[0]
+    tab = _search(at, "Email", email.split("@")[0].upper())
+    assert any(email in m for m in texts(tab, "markdown"))
+
+
+@pytest.mark.parametrize("bad", ["CUST99999999", "nobody-at-all", "'; drop table x --", "%_%"])
+def test_unknown_customer_clears_the_previous_profile(make_app, busy_customer, bad) -> None:  # type: ignore[no-untyped-def]
+    at = make_app()
+    at.run()
+    _search(at, "Customer ID", busy_customer["customer_id"])
+    tab = _search(at, "Name" if not bad.startswith("CUST") else "Customer ID", bad)
+    assert any("No customers found" in w for w in texts(tab, "warning"))
+    assert not any(busy_customer["full_name"] in m for m in texts(tab, "markdown"))
+    assert "Lifetime value" not in tab_metrics(tab)
+
+
+def test_empty_search_prompts(make_app) -> None:  # type: ignore[no-untyped-def]
+    at = make_app()
+    at.run()
+    tab = _search(at, "Email", "   ")
+    assert "Enter an email to search" in texts(tab, "info")
+
+
+def test_transaction_filters_and_export(make_app, reference, busy_customer, downloads) -> None:  # type: ignore[no-untyped-def]
+    cid = busy_customer["customer_id"]
+    at = make_app()
+    at.run()
+    tab = _search(at, "Customer ID", cid)
+    everything = reference("select count(*) as n from gold.fct_transactions where customer_id = ?", [cid])[
+        "n"
+    ].iloc[0]
+    assert tab_metrics(tab)["Transactions"] == f"{int(everything):,}"
+
+    top = reference(
+        "select c.category_name, count(*) as n from gold.fct_transactions t join gold.dim_merchant_category c "
+        "on t.merchant_category_key = c.category_key where t.customer_id = ? group by 1 order by n desc limit 1",
+        [cid],
+    ).iloc[0]["category_name"]
+    expected = reference(
+        """
+        select count(*) as n, sum(case when t.status = 'approved' then 1 else 0 end) as ok
+        from gold.fct_transactions t join gold.dim_merchant_category c on t.merchant_category_key = c.category_key
+        where t.customer_id = ? and c.category_name = ?
+          and t.transaction_date >= (select max(as_of_date) from gold.customer_360_profile) - interval 90 day
+        """,
+        [cid, top],
+    ).iloc[0]
+    at.selectbox(key="customer.period").set_value("Last 90 days")
+    at.multiselect(key="customer.categories").set_value([top])
+    at.run()
+    metrics = tab_metrics(at.tabs[1])
+    assert metrics["Transactions"] == f"{int(expected['n']):,}"
+    assert metrics["Approval rate"] == f"{100.0 * int(expected['ok']) / int(expected['n']):,.1f}%"
+
+    at.selectbox(key="customer.period").set_value("All time")
+    at.multiselect(key="customer.categories").set_value([])
+    at.multiselect(key="customer.statuses").set_value(["declined"])
+    at.run()
+    data, name = downloads[at.download_button(key="customer.download").proto.url]
+    assert name.startswith(f"customer_{cid}_transactions_")
+    exported = pd.read_csv(io.BytesIO(data))
+    assert set(exported["status"]) == {"declined"}
+    assert len(exported) == int(busy_customer["declined_transactions"])
+    assert tab_metrics(at.tabs[1])["Transactions"] == f"{len(exported):,}"
+
+
+def test_card_history_and_monthly_trend(make_app, reference, busy_customer) -> None:  # type: ignore[no-untyped-def]
+    cid = busy_customer["customer_id"]
+    at = make_app()
+    at.run()
+    tab = _search(at, "Customer ID", cid)
+    versions = reference("select count(*) as n from gold.dim_customer where customer_id = ?", [cid])[
+        "n"
+    ].iloc[0]
+    history = next(d.value for d in tab.dataframe if "customer_version" in d.value.columns)
+    assert len(history) == int(versions)
+    months = reference("select count(*) as n from gold.metric_mom_spend_change where customer_id = ?", [cid])[
+        "n"
+    ].iloc[0]
+    assert int(months) >= 12
+    assert any("MoM" in label for label in tab_metrics(tab))
+
+
+def test_pick_from_segment_list_opens_customer(make_app, busy_customer) -> None:  # type: ignore[no-untyped-def]
+    at = make_app()
+    at.session_state["customer.selected_id"] = busy_customer["customer_id"]
+    at.run()
+    assert any(busy_customer["full_name"] in m for m in texts(at.tabs[1], "markdown"))

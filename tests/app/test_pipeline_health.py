@@ -1,0 +1,50 @@
+"""Pipeline Health in AppTest: the marketing persona is told plainly; the analyst persona sees the data."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import tab_metrics, texts
+
+pytestmark = pytest.mark.integration
+
+
+def test_marketing_manager_cannot_read_observability(make_app) -> None:  # type: ignore[no-untyped-def]
+    at = make_app("MARKETING_MANAGER")
+    at.run()
+    assert not at.exception
+    tab = at.tabs[4]
+    assert any("cannot read pipeline health" in w for w in texts(tab, "warning"))
+    assert not texts(tab, "error")
+    assert "Last run" not in tab_metrics(tab)
+
+
+def test_analyst_sees_runs_layers_and_checks(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    at = make_app("DATA_ANALYST")
+    at.run()
+    assert not at.exception
+    tab = at.tabs[4]
+    assert not texts(tab, "error")
+    metrics = tab_metrics(tab)
+    last = reference(
+        "select status from observability.pipeline_run_metadata order by started_at desc, run_id desc limit 1"
+    )["status"].iloc[0]
+    assert metrics["Last run"].endswith(last)
+    layers = reference(
+        "select layer, table_name, record_count from observability.layer_record_counts "
+        "qualify row_number() over (partition by layer, table_name order by counted_at desc, run_id desc) = 1"
+    )
+    for layer, total in layers.groupby("layer")["record_count"].sum().items():
+        assert metrics[str(layer).title()] == f"{int(total):,}"
+    checks = reference(
+        "select count(distinct (layer, table_name, check_type)) as n from observability.data_quality_metrics"
+    )
+    assert metrics["Checks passing"].endswith(f"of {int(checks['n'].iloc[0])}")
+
+
+def test_persona_switch_in_the_sidebar(make_app) -> None:  # type: ignore[no-untyped-def]
+    at = make_app("MARKETING_MANAGER")
+    at.run()
+    at.sidebar.selectbox(key="app.role").set_value("DATA_ANALYST").run()
+    assert not at.exception
+    assert not any("cannot read pipeline health" in w for w in texts(at.tabs[4], "warning"))

@@ -1,0 +1,133 @@
+"""Segment Explorer in AppTest: default render, every filter, empty result, export contents."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from tests.app.conftest import tab_metrics, texts
+
+pytestmark = pytest.mark.integration
+
+TABS = [
+    "🎯 Segment Explorer",
+    "🔍 Customer 360",
+    "🤖 AI Assistant",
+    "📈 Campaign Performance",
+    "🩺 Pipeline Health",
+]
+PROFILE = "gold.customer_360_profile"
+
+
+def _count(reference, where: str, params=()) -> int:  # type: ignore[no-untyped-def]
+    return int(reference(f"select count(*) as n from {PROFILE} where {where}", params)["n"].iloc[0])
+
+
+def test_default_render(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    at = make_app()
+    at.run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == TABS
+    assert not texts(at, "error")
+    expected = _count(reference, "customer_segment in ('High-Value Travelers', 'Declining')")
+    metrics = tab_metrics(at.tabs[0])
+    assert metrics["Customers"] == f"{expected:,}"
+    ltv = reference(
+        f"select sum(lifetime_value) as total, avg(lifetime_value) as mean from {PROFILE} "
+        "where customer_segment in ('High-Value Travelers', 'Declining')"
+    ).iloc[0]
+    assert metrics["Avg LTV"] == f"${float(ltv['mean']):,.0f}"
+    assert at.multiselect(key="segments.segments").value == ["High-Value Travelers", "Declining"]
+    sidebar = {m.label: m.value for m in at.sidebar.metric}
+    assert sidebar["Customers"] == f"{_count(reference, '1 = 1'):,}"
+
+
+@pytest.mark.parametrize(
+    ("widget", "value", "where", "params"),
+    [
+        ("segments.segments", ["Budget-Conscious"], "customer_segment = 'Budget-Conscious'", ()),
+        ("segments.states", ["CA", "TX"], "state in ('CA', 'TX')", ()),
+        ("segments.risks", ["High Risk"], "churn_risk_category = 'High Risk'", ()),
+        ("segments.cards", ["Premium"], "card_type = 'Premium'", ()),
+        ("segments.min_ltv", 100_000.0, "lifetime_value >= 100000", ()),
+        ("segments.spend_range", (1_000.0, 5_000.0), "avg_monthly_spend between 1000 and 5000", ()),
+    ],
+)
+def test_each_filter(make_app, reference, widget, value, where, params) -> None:  # type: ignore[no-untyped-def]
+    at = make_app()
+    at.run()
+    if widget != "segments.segments":
+        at.multiselect(key="segments.segments").set_value([])  # all segments, so only `widget` filters
+    if widget == "segments.spend_range":
+        at.slider(key=widget).set_value(value)
+    elif widget == "segments.min_ltv":
+        at.number_input(key=widget).set_value(value)
+    else:
+        at.multiselect(key=widget).set_value(value)
+    at.button(key="segments.apply").click().run()
+    assert not at.exception
+    expected = _count(reference, where, params)
+    assert expected > 0, "the 1,000-customer platform should have customers for every tested filter"
+    assert tab_metrics(at.tabs[0])["Customers"] == f"{expected:,}"
+
+
+def test_travel_and_dining_filter(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    expected = int(
+        reference(
+            """
+            with spend as (
+                select t.customer_id, sum(t.transaction_amount) / 3 as monthly
+                from gold.fct_transactions t join gold.dim_merchant_category c
+                    on t.merchant_category_key = c.category_key
+                where t.status = 'approved'
+                  and c.category_name in ('Travel', 'Airlines', 'Hotels', 'Dining')
+                  and t.transaction_date >= (select max(as_of_date) from gold.customer_360_profile) - interval 90 day
+                group by 1
+            )
+            select count(*) as n from spend where monthly >= 2000
+            """
+        )["n"].iloc[0]
+    )
+    at = make_app()
+    at.run()
+    at.multiselect(key="segments.segments").set_value([])
+    at.number_input(key="segments.min_travel_dining").set_value(2_000.0)
+    at.button(key="segments.apply").click().run()
+    assert not at.exception
+    assert expected > 0
+    assert tab_metrics(at.tabs[0])["Customers"] == f"{expected:,}"
+
+
+def test_combined_filters_and_empty_result(make_app) -> None:  # type: ignore[no-untyped-def]
+    at = make_app()
+    at.run()
+    at.number_input(key="segments.min_ltv").set_value(1e12)
+    at.button(key="segments.apply").click().run()
+    assert not at.exception
+    assert any("No customers match" in w for w in texts(at.tabs[0], "warning"))
+    assert "Customers" not in tab_metrics(at.tabs[0])  # no stale results from the previous filter
+
+
+def test_export_contains_the_filtered_list(make_app, reference, downloads) -> None:  # type: ignore[no-untyped-def]
+    at = make_app()
+    at.run()
+    at.multiselect(key="segments.segments").set_value(["Declining"])
+    at.multiselect(key="segments.cards").set_value(["Standard"])
+    at.button(key="segments.apply").click().run()
+    button = at.download_button(key="segments.download")
+    data, name = downloads[button.proto.url]
+    assert name.startswith("customer_segment_") and name.endswith(".csv")
+    exported = pd.read_csv(io.BytesIO(data))
+    expected = reference(
+        f"select customer_id, lifetime_value from {PROFILE} where customer_segment = 'Declining' "
+        "and card_type = 'Standard' order by lifetime_value desc, customer_id"
+    )
+    assert exported["customer_id"].tolist() == expected["customer_id"].tolist()
+    assert (
+        exported["lifetime_value"].round(2).tolist()
+        == expected["lifetime_value"].astype(float).round(2).tolist()
+    )
+    assert set(exported["customer_segment"]) == {"Declining"} and set(exported["card_type"]) == {"Standard"}
+    assert {"email", "churn_risk_score", "avg_monthly_spend"} <= set(exported.columns)
