@@ -1,4 +1,5 @@
-"""Shared fixtures: a fixed as-of date and settings rooted in a temporary C360_HOME."""
+"""Shared fixtures: a fixed as-of date, settings rooted in a temporary C360_HOME, and the one small platform
+(built once per session, shared by tests/integration and tests/app)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from c360.config import Settings
 
 AS_OF = date(2026, 10, 15)
+PLATFORM_CUSTOMERS = 1_000
 
 
 @pytest.fixture
@@ -25,3 +27,22 @@ def home(tmp_path: Path) -> Path:
 @pytest.fixture
 def small_settings(home: Path) -> Settings:
     return Settings.load(target="local", customers=300, months=18, seed=7, as_of=AS_OF, home=home, env={})
+
+
+@pytest.fixture(scope="session")
+def platform_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    home: Path = tmp_path_factory.mktemp("platform") / "home"
+    return Settings.load(
+        target="local", customers=PLATFORM_CUSTOMERS, seed=42, as_of=AS_OF, home=home, env={}
+    )
+
+
+@pytest.fixture(scope="session")
+def platform(platform_settings: Settings) -> object:
+    """One small local platform (1,000 customers) built by the real `c360 up` lifecycle, once per session.
+
+    Tests must not modify it (use their own home for change scenarios). Returns the UpReport.
+    """
+    from c360.steps.pipeline import run_all  # imported lazily: unit tests never pay for the lifecycle
+
+    return run_all(platform_settings)
