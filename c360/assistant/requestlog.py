@@ -92,7 +92,7 @@ def load_request_log(session: WarehouseSession, settings: Settings) -> int:
     records = read_requests(settings)
     if not records:
         return 0
-    known = set(session.query(load_sql("assistant/request_ids", session.dialect))["request_id"].astype(str))
+    known = set(session.query(load_sql("semantic/request_ids", session.dialect))["request_id"].astype(str))
     new = [r for r in records if r.request_id not in known]
     new = list({r.request_id: r for r in new}.values())
     if not new:

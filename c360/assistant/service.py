@@ -399,7 +399,7 @@ def ask(
 def platform_as_of(session: WarehouseSession) -> date:
     """The as-of date the gold tables were built for (relative windows are anchored on it)."""
     try:
-        value = session.scalar(load_sql("assistant/as_of", session.dialect))
+        value = session.scalar(load_sql("semantic/as_of", session.dialect))
     except C360Error as exc:
         raise AssistantError(f"the gold tables are not built yet ({exc}); run `c360 up` first") from None
     if value is None:

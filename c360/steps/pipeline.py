@@ -15,7 +15,7 @@ from c360.errors import C360Error, StepError
 from c360.observability import tracked_run
 from c360.outputs import StackOutputs, default_schemas, write_outputs
 from c360.snapshots import publish_snapshot
-from c360.steps import customers, dbt_build, provision, transactions
+from c360.steps import customers, dbt_build, provision, semantic_model, transactions
 from c360.steps.context import Progress, StepContext, StepResult, no_progress
 from c360.storage import open_store
 
@@ -34,6 +34,11 @@ STEPS: tuple[Step, ...] = (
     Step("customers", customers.run, "generate cardholders, land CSV, COPY into bronze"),
     Step("transactions", transactions.run, "generate 18 months of transactions in the warehouse"),
     Step("dbt_build", dbt_build.run, "dbt build: silver, snapshot, gold star schema and marts, tests"),
+    Step(
+        "semantic_model",
+        semantic_model.run,
+        "validate the semantic model on gold, deploy it, load assistant logs",
+    ),
 )
 
 
@@ -137,7 +142,7 @@ def local_outputs(settings: Settings) -> StackOutputs:
         pipe_notification_channel=str(settings.queue_dir),
         app_name=names.STREAMLIT_APP,
         app_url="http://localhost:8501",
-        semantic_model_location=str(settings.home / "semantic_model.yaml"),
+        semantic_model_location=str(semantic_model.deployed_path(settings)),
         scale=_scale_dict(settings),
     )
 
@@ -164,7 +169,7 @@ def _snowflake_outputs(settings: Settings) -> StackOutputs:
         pipe_notification_channel="",
         app_name=names.STREAMLIT_APP,
         app_url="",
-        semantic_model_location=f"@{db}.GOLD.{names.SEMANTIC_STAGE}/semantic_model.yaml",
+        semantic_model_location=semantic_model.stage_location(),
         scale=_scale_dict(settings),
     )
 
