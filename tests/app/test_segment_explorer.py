@@ -49,13 +49,18 @@ def test_default_render(make_app, reference) -> None:  # type: ignore[no-untyped
     [
         ("segments.segments", ["Budget-Conscious"], "customer_segment = 'Budget-Conscious'", ()),
         ("segments.states", ["CA", "TX"], "state in ('CA', 'TX')", ()),
-        ("segments.risks", ["High Risk"], "churn_risk_category = 'High Risk'", ()),
+        ("segments.risks", None, "churn_risk_category = ?", ()),  # the most common category on the platform
         ("segments.cards", ["Premium"], "card_type = 'Premium'", ()),
         ("segments.min_ltv", 100_000.0, "lifetime_value >= 100000", ()),
         ("segments.spend_range", (1_000.0, 5_000.0), "avg_monthly_spend between 1000 and 5000", ()),
     ],
 )
 def test_each_filter(make_app, reference, widget, value, where, params) -> None:  # type: ignore[no-untyped-def]
+    if widget == "segments.risks":
+        top = reference(
+            "select churn_risk_category, count(*) as n from gold.customer_360_profile group by 1 order by n desc limit 1"
+        )["churn_risk_category"].iloc[0]
+        value, params = [top], (top,)
     at = make_app()
     at.run()
     if widget != "segments.segments":
