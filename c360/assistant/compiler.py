@@ -69,6 +69,7 @@ class _Plan:
     joins: list[JoinStep] = field(default_factory=list)
     list_columns: list[Option] = field(default_factory=list)
     order: list[tuple[bool, Measure | None, Option | None]] = field(default_factory=list)
+    measure_where: dict[str, list[tuple[Condition, Option]]] = field(default_factory=dict)
 
 
 class Compiler:
@@ -101,6 +102,13 @@ class Compiler:
                     f"{_label(self.model, measure.options[0])} is not available per {_noun(anchor)}"
                 )
             plan.measures.append((measure, option))
+            for cond in measure.where:
+                where_option = self._reachable(anchor, cond.options, plan)
+                if where_option is None:
+                    raise PlanError(
+                        f"the share's condition on {_label(self.model, cond.options[0])} doesn't apply"
+                    )
+                plan.measure_where.setdefault(measure.concept, []).append((cond, where_option))
         for dim in query.dimensions:
             if dim.grain and query.window and query.window.time_dimension is None:
                 option = self._grain_option(anchor, dim)
@@ -263,6 +271,7 @@ class Compiler:
         outputs: list[OutputColumn] = []
         group_exprs: list[str] = []
         measure_names: dict[str, str] = {}
+        select_params: list[object] = []
         warnings: list[str] = list(query.notes)
         if query.mode == "aggregate":
             for dim, option in plan.dimensions:
@@ -272,14 +281,21 @@ class Compiler:
                 outputs.append(out)
             names = {o.name for o in outputs}
             for measure, option in plan.measures:
-                expr = self._measure_sql(option, alias)
+                where = plan.measure_where.get(measure.concept, [])
+                expr, expr_params = self._measure_sql(option, alias, where)
+                select_params.extend(expr_params)
                 base = (
                     option.column if option.aggregation is None else f"{option.aggregation}_{option.column}"
                 )
-                name = _unique(base or "value", names)
+                name = _unique("share_pct" if option.aggregation == "share" else base or "value", names)
                 measure_names[measure.concept] = name
                 select.append(f"{expr} AS {name}")
-                outputs.append(self._output(option, name, "measure"))
+                output = self._output(option, name, "measure")
+                if option.aggregation == "share":
+                    texts = [self._condition_sql(c, o, alias)[2] for c, o in where]
+                    label = "share with " + " and ".join(texts) if texts else "share"
+                    output = OutputColumn(name, "measure", output.ref, label, "percent")
+                outputs.append(output)
         else:
             names = set()
             for option in plan.list_columns:
@@ -333,6 +349,7 @@ class Compiler:
         if having:
             sql += " HAVING " + " AND ".join(having)
             params.extend(having_params)
+        params = select_params + params
         order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names)
         if order_sql:
             sql += " ORDER BY " + ", ".join(order_sql)
@@ -381,7 +398,22 @@ class Compiler:
             return expr, grain, OutputColumn(grain, "time", column.ref, grain, "date")
         return expr, column.name, self._output(option, column.name, "dimension")
 
-    def _measure_sql(self, option: Option, alias: dict[str, str]) -> str:
+    def _measure_sql(
+        self, option: Option, alias: dict[str, str], where: Sequence[tuple[Condition, Option]] = ()
+    ) -> tuple[str, list[object]]:
+        column = self.model.tables[option.table].columns[option.column or ""]
+        if option.aggregation == "share":
+            base = render_expr(column.expr, alias[option.table], self.dialect)
+            if not where:
+                return f"100.0 * {base} / NULLIF({base}, 0)", []
+            parts = [self._condition_sql(c, o, alias) for c, o in where]
+            cond_sql = " AND ".join(f"({sql})" for sql, _, _ in parts)
+            cond_params = [v for _, values, _ in parts for v in values]
+            numerator, copies = _conditional_aggregate(base, cond_sql, self.dialect)
+            return f"100.0 * {numerator} / NULLIF({base}, 0)", cond_params * copies
+        return self._plain_measure_sql(option, alias), []
+
+    def _plain_measure_sql(self, option: Option, alias: dict[str, str]) -> str:
         column = self.model.tables[option.table].columns[option.column or ""]
         if option.aggregation:
             inner = render_expr(column.expr, alias[option.table], self.dialect)
@@ -408,13 +440,16 @@ class Compiler:
                 return f"NOT ({sql})", [], f"not {text}"
             return f"({sql})", [], text
         if cond.measure is not None:
-            expr = self._measure_sql(option, alias)
+            expr = self._plain_measure_sql(option, alias)
             label = cond.measure.label.replace("_", " ")
         else:
             column = self.model.tables[option.table].columns[option.column or ""]
             expr = render_expr(column.expr, alias[option.table], self.dialect)
             label = column.name.replace("_", " ")
         values = list(cond.values)
+        if cond.op in ("in", "not_in") and len(values) == 1 and isinstance(values[0], bool):
+            truth = values[0] != (cond.op == "not_in")
+            return f"{expr} = ?", [truth], label if truth else f"not {label}"
         if cond.op in ("in", "not_in"):
             marks = ", ".join("?" for _ in values)
             negate = "NOT " if cond.op == "not_in" else ""
@@ -535,6 +570,7 @@ def _column_label(column: Column, aggregation: str | None) -> str:
             "max": "maximum",
             "median": "median",
             "count": "number of",
+            "share": "share of",
         }[aggregation]
         return f"{prefix} {words}"
     return words.strip()
@@ -569,6 +605,25 @@ def _unique(name: str, taken: set[str]) -> str:
         candidate = f"{name}_{n}"
     taken.add(candidate)
     return candidate
+
+
+def _conditional_aggregate(expr: str, condition: str, dialect: str) -> tuple[str, int]:
+    """`expr` with every aggregate restricted to rows meeting `condition` (CASE WHEN ... THEN arg END);
+    returns the SQL and how many copies of the condition it holds (its parameters are bound per copy)."""
+    tree = sqlglot.parse_one(expr, read=dialect)
+    cond = sqlglot.parse_one(condition, read=dialect)
+    copies = 0
+    for agg in list(tree.find_all(exp.AggFunc)):
+        arg = agg.this
+        if isinstance(arg, exp.Distinct):
+            inner = arg.expressions[0]
+            arg.set("expressions", [exp.Case(ifs=[exp.If(this=cond.copy(), true=inner.copy())])])
+        elif arg is None or isinstance(arg, exp.Star):
+            agg.set("this", exp.Case(ifs=[exp.If(this=cond.copy(), true=exp.Literal.number(1))]))
+        else:
+            agg.set("this", exp.Case(ifs=[exp.If(this=cond.copy(), true=arg.copy())]))
+        copies += 1
+    return tree.sql(dialect=dialect), copies
 
 
 def inline_params(sql: str, params: Sequence[object], dialect: str) -> str:

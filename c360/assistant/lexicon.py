@@ -66,6 +66,9 @@ class Vocabulary:
     default_top_limit: int
     popularity_measure: str
     example_questions: tuple[str, ...]
+    superlative_words: dict[tuple[str, ...], tuple[bool, str]]  # phrase -> (descending, table.column)
+    ranked_nouns: dict[str, tuple[str, str]]  # lemma -> (table, measure phrase)
+    share_base: dict[str, str]  # table -> count metric
 
 
 @dataclass
@@ -139,6 +142,15 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         default_top_limit=int(raw["default_top_limit"]),
         popularity_measure=str(raw["popularity_measure"]),
         example_questions=tuple(raw.get("example_questions") or ()),
+        superlative_words={
+            phrase_key(k): (bool(v["descending"]), str(v["column"]))
+            for k, v in raw["superlative_words"].items()
+        },
+        ranked_nouns={
+            " ".join(phrase_key(k)): (str(v["table"]), str(v["measure"]))
+            for k, v in raw["ranked_nouns"].items()
+        },
+        share_base=dict(raw["share_base"]),
     )
 
 

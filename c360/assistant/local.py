@@ -31,6 +31,7 @@ from c360.assistant.parse import Parsed, QuestionParser, Refusal, merge_followup
 from c360.assistant.query import SemanticQuery
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
+from c360.assistant.timeframe import GRAIN_ADJECTIVES
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
 
 log = logging.getLogger(__name__)
@@ -87,9 +88,13 @@ class LocalAnalyst:
         try:
             compiled = self.compiler.compile(query)
         except PlanError as exc:
-            return self._refuse(
-                request_id, question, Refusal("incomplete", f"I can't answer that as asked: {exc}.")
-            )
+            # a second reading: "monthly spend in Dining" is spend by month when the per-customer monthly
+            # spend cannot be restricted to a merchant category
+            alternative = self._alternative(messages) if _has_time_adjective(question) else None
+            if alternative is None:
+                refusal = Refusal("incomplete", f"I can't answer that as asked: {exc}.")
+                return self._refuse(request_id, question, refusal)
+            query, compiled = alternative
         baseline = self._baseline(query)
         text = interpretation(question, query, compiled)
         content = (TextContent(text), SqlContent(compiled.display_sql()))
@@ -97,15 +102,27 @@ class LocalAnalyst:
         return LocalTurn(reply, query=query, compiled=compiled, baseline=baseline)
 
     # ---- understanding a conversation ------------------------------------------------------------------
-    def _understand(self, messages: Sequence[Message]) -> tuple[Parsed, Refusal | None]:
+    def _alternative(self, messages: Sequence[Message]) -> tuple[SemanticQuery, CompiledQuery] | None:
+        parsed, refusal = self._understand(messages, time_adjectives=True)
+        if refusal is not None or parsed.query is None:
+            return None
+        try:
+            return parsed.query, self.compiler.compile(parsed.query)
+        except PlanError:
+            return None
+
+    def _understand(
+        self, messages: Sequence[Message], *, time_adjectives: bool = False
+    ) -> tuple[Parsed, Refusal | None]:
         """Parse the last question; a follow-up is merged into the query of the question before it."""
         user_turns = [m.text for m in messages if m.role == USER]
-        parsed = self.parser.parse(user_turns[-1])
+        parsed = self.parser.parse(user_turns[-1], time_adjectives=time_adjectives)
         if parsed.refusal is not None or not parsed.followup:
             return parsed, None
         previous = self._context(user_turns[:-1])
+        pronoun = parsed.partial is not None and any(i.kind == "PRONOUN" for i in parsed.partial.items)
         if previous is None:
-            if parsed.query is not None:
+            if parsed.query is not None and not pronoun:
                 return Parsed(parsed.query, followup=False), None
             return parsed, Refusal(
                 "no_context",
@@ -162,11 +179,17 @@ class LocalAnalyst:
         return LocalTurn(AnalystReply(request_id, Message(ANALYST, content)), refusal=refusal)
 
 
+def _has_time_adjective(question: str) -> bool:
+    return any(t.lemma in GRAIN_ADJECTIVES for t in tokenize(question))
+
+
 def _is_refinement(parsed: Parsed) -> bool:
     """A follow-up that only adds filters, time, grouping or ranking (it has no measure or listing of its own)."""
     partial = parsed.partial
     if partial is None:
         return True
+    if any(i.kind == "PRONOUN" for i in partial.items):
+        return True  # "list them", "what about those": about the previous result
     return not partial.measures and not partial.entity and not partial.list_requested
 
 

@@ -90,6 +90,11 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     # coordination and follow-up cues
     "and": ("AND", ""), "or": ("OR", ""), "as well as": ("AND", ""), "plus": ("AND", ""),
     "instead": ("INSTEAD", ""), "rather": ("INSTEAD", ""), "only": ("ONLY", ""), "just": ("ONLY", ""),
+    "what share of": ("SHARE", ""), "share of": ("SHARE", ""), "what percentage of": ("SHARE", ""),
+    "percentage of": ("SHARE", ""), "what percent of": ("SHARE", ""), "percent of": ("SHARE", ""),
+    "proportion of": ("SHARE", ""), "what proportion of": ("SHARE", ""), "what fraction of": ("SHARE", ""),
+    "fraction of": ("SHARE", ""), "how many percent of": ("SHARE", ""),
+    "how much": ("HOWMUCH", ""), "how much money": ("HOWMUCH", ""),
     "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
     "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),
     "them": ("PRONOUN", ""), "those": ("PRONOUN", ""), "these": ("PRONOUN", ""), "they": ("PRONOUN", ""),
@@ -188,6 +193,18 @@ class Reading:
     implied_entities: list[str] = field(
         default_factory=list
     )  # rows named inside a value ("Premium cardholders")
+    positions: dict[int, int] = field(default_factory=dict)  # id(condition) -> token where it was read
+
+    def add(self, condition: Condition, position: int) -> None:
+        self.conditions.append(condition)
+        self.positions[id(condition)] = position
+
+    def swap(self, old: Condition, new: Condition) -> None:
+        self.conditions[self.conditions.index(old)] = new
+        self.positions[id(new)] = self.positions.get(id(old), 0)
+
+    def position(self, condition: Condition) -> int:
+        return self.positions.get(id(condition), 0)
 
 
 @dataclass(frozen=True)
@@ -206,11 +223,14 @@ class QuestionParser:
         self.as_of = as_of
 
     # ---- entry point ----------------------------------------------------------------------------------
-    def parse(self, question: str) -> Parsed:
+    def parse(self, question: str, *, time_adjectives: bool = False) -> Parsed:
+        """Read one question. `time_adjectives`: read "monthly"/"weekly" as a time grain even where they
+        start a vocabulary phrase ("monthly spend in Dining" = spend by month): the second reading tried
+        when the first cannot be planned."""
         tokens = tokenize(question)
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
-        items, unknown = self._items(question, tokens)
+        items, unknown = self._items(question, tokens, time_adjectives)
         reason = unavailable_concept(
             [t for i in items if i.kind not in ("LEX",) for t in i.tokens] + unknown, self.vocab
         )
@@ -240,9 +260,11 @@ class QuestionParser:
         return Parsed(self._to_query(reading), followup=followup, partial=reading)
 
     # ---- tokens -> items --------------------------------------------------------------------------------
-    def _items(self, question: str, tokens: list[Token]) -> tuple[list[Item], list[Token]]:
+    def _items(
+        self, question: str, tokens: list[Token], time_adjectives: bool = False
+    ) -> tuple[list[Item], list[Token]]:
         all_upper = sum(1 for t in tokens if t.text.isupper()) > 0.7 * len(tokens)
-        protected = self._multiword_spans(tokens, all_upper)
+        protected = self._multiword_spans(tokens, all_upper, time_adjectives)
         spans = {s.start: s for s in TimeParser(tokens, self.as_of, protected).parse()}
         inactivity = self._inactivity(tokens)
         items: list[Item] = []
@@ -263,6 +285,12 @@ class QuestionParser:
             if tok.is_number:
                 items.append(Item("NUM", i, i + 1, (tok,)))
                 i += 1
+                continue
+            special = self._special_phrase(tokens, i)
+            if special is not None:  # time-dimension cues ("opened"), superlative words ("oldest")
+                kind, length, arg = special
+                items.append(Item(kind, i, i + length, tuple(tokens[i : i + length]), arg=arg))
+                i += length
                 continue
             lex = self.lex.match(tokens, i, all_upper)
             gram = self._grammar(tokens, i)
@@ -300,10 +328,14 @@ class QuestionParser:
             return None
         return values
 
-    def _multiword_spans(self, tokens: list[Token], all_upper: bool) -> frozenset[int]:
+    def _multiword_spans(
+        self, tokens: list[Token], all_upper: bool, time_adjectives: bool = False
+    ) -> frozenset[int]:
         protected: set[int] = set()
-        trend = any(t.lemma in ("trend", "trending") for t in tokens) or any(
-            a.lemma == "over" and b.lemma == "time" for a, b in itertools.pairwise(tokens)
+        trend = (
+            time_adjectives
+            or any(t.lemma in ("trend", "trending") for t in tokens)
+            or any(a.lemma == "over" and b.lemma == "time" for a, b in itertools.pairwise(tokens))
         )
         for i in range(len(tokens)):
             m = self.lex.match(tokens, i, all_upper)
@@ -346,8 +378,10 @@ class QuestionParser:
             self._counts,
             self._aggregations,
             self._values_and_filters,
+            self._share,
             self._groupings,
             self._ranking,
+            self._ranking_limit,
             self._remaining_lexical,
             self._compare_groups,
         ):
@@ -383,26 +417,37 @@ class QuestionParser:
         return None
 
     def _time_cue(self, r: Reading) -> tuple[Option, ...] | None:
-        lemmas = [t.lemma for t in r.tokens]
+        cue: tuple[Option, ...] | None = None
+        for item in r.items:
+            if item.kind == "CUE":
+                item.used = True
+                table, _, column = item.arg.partition(".")
+                cue = cue or (Option(table, column),)
+        return cue
+
+    def _special_phrase(self, tokens: list[Token], i: int) -> tuple[str, int, str] | None:
+        best: tuple[str, int, str] | None = None
         for ref, cues in self.vocab.time_dimension_cues.items():
-            table, _, column = ref.partition(".")
             for cue in cues:
                 key = phrase_key(cue)
-                n = len(key)
-                for i in range(len(lemmas) - n + 1):
-                    if tuple(lemmas[i : i + n]) == key:
-                        for item in r.items:
-                            if item.start >= i and item.end <= i + n and item.kind == "LEX":
-                                item.used = True
-                        return (Option(table, column),)
-        return None
+                if tuple(t.lemma for t in tokens[i : i + len(key)]) == key and (
+                    best is None or len(key) > best[1]
+                ):
+                    best = ("CUE", len(key), ref)
+        for key, (descending, ref) in self.vocab.superlative_words.items():
+            if tuple(t.lemma for t in tokens[i : i + len(key)]) == key and (
+                best is None or len(key) > best[1]
+            ):
+                best = ("SUPERFACT", len(key), f"{'desc' if descending else 'asc'}|{ref}")
+        return best
 
     def _inactive(self, r: Reading) -> Refusal | None:
         for item in r.items:
             if item.kind == "INACTIVE":
                 item.used = True
-                r.conditions.append(
-                    Condition((Option("customer_360_profile", RECENCY_FACT),), ">", (int(item.arg),))
+                r.add(
+                    Condition((Option("customer_360_profile", RECENCY_FACT),), ">", (int(item.arg),)),
+                    item.start,
                 )
         return None
 
@@ -434,8 +479,9 @@ class QuestionParser:
                 values = sorted([a.number or 0.0, b.number or 0.0])
                 if item.kind == "AGEBETWEEN":
                     item.used = a.used = b.used = True
-                    r.conditions.append(
-                        Condition((Option("customer_360_profile", AGE_FACT),), "between", tuple(values))
+                    r.add(
+                        Condition((Option("customer_360_profile", AGE_FACT),), "between", tuple(values)),
+                        item.start,
                     )
                     continue
                 refusal = self._bind_comparison(r, idx, "between", values, b, first_num=a)
@@ -457,7 +503,7 @@ class QuestionParser:
                 after = _next(items, idx, 2)
                 if item.kind == "AGED" and after is not None and after.kind in ("POSTCMP",):
                     op, after.used = after.arg, True
-                r.conditions.append(Condition((Option("customer_360_profile", AGE_FACT),), op, (num.number,)))
+                r.add(Condition((Option("customer_360_profile", AGE_FACT),), op, (num.number,)), item.start)
                 continue
             refusal = self._bind_comparison(r, idx, item.arg, [num.number or 0.0], num)
             if refusal:
@@ -498,9 +544,9 @@ class QuestionParser:
         if subject_item is not None:
             subject_item.used = True
         if isinstance(subject, Measure):
-            r.conditions.append(Condition((), op, tuple(values), measure=subject))
+            r.add(Condition((), op, tuple(values), measure=subject), op_item.start)
         else:
-            r.conditions.append(Condition(subject, op, tuple(values)))
+            r.add(Condition(subject, op, tuple(values)), op_item.start)
         return None
 
     def _comparison_subject(
@@ -592,9 +638,17 @@ class QuestionParser:
             if item.used or item.kind not in ("COUNT", "DIST"):
                 continue
             target = None
+            direct = _next(items, idx)
+            if item.kind == "COUNT" and direct is not None and direct.kind == "LEX" and not direct.used:
+                counts = [e for e in direct.of("metric") if _is_count_metric(self.model, e)]
+                if counts and not direct.of("entity"):  # "how many declined transactions": that count
+                    item.used = direct.used = True
+                    options = tuple(dict.fromkeys(Option(e.table, e.column) for e in counts))
+                    r.measures.append(Measure(counts[0].column or "value", options))
+                    continue
             for j in range(idx + 1, min(idx + 6, len(items))):
                 nxt = items[j]
-                if nxt.kind == "LEX" and nxt.of("entity", "table"):
+                if nxt.kind == "LEX" and nxt.of("entity"):
                     target = nxt
                     break
                 if nxt.kind == "LEX" and nxt.of("value", "filter") and not nxt.of("metric", "fact"):
@@ -707,60 +761,132 @@ class QuestionParser:
     # values and named filters, with negation: "without premium cards", "not in Texas", "High Risk"
     def _values_and_filters(self, r: Reading) -> Refusal | None:
         items = r.items
-        pending: dict[str, Condition] = {}
         for idx, item in enumerate(items):
             if item.used or item.kind != "LEX":
                 continue
             values = item.of("value")
             filters = item.of("filter")
+            flags = [
+                e
+                for e in item.of("dimension")
+                if self.model.tables[e.table].columns[e.column or ""].is_boolean
+            ]
+            before = _prev(items, idx)
+            if flags and not values and not filters and not item.of("metric", "fact"):
+                if before is None or before.kind != "GROUP":  # "predicted to churn": a true/false column
+                    item.used = True
+                    options = tuple(dict.fromkeys(Option(e.table, e.column) for e in flags))
+                    r.add(Condition(options, "in", (not self._negated(items, idx),)), item.start)
+                continue
             if not values and not filters:
                 continue
             if item.of("metric", "fact") and not values:
                 continue  # a measure's name that is also a filter synonym: measures win
             negated = self._negated(items, idx)
-            nxt = _next(items, idx)
-            # "Travel category": a value followed by its own dimension's name
-            if (
-                values
-                and nxt is not None
-                and nxt.kind == "LEX"
-                and any(
-                    e.kind == "dimension" and (e.table, e.column) == (v.table, v.column)
-                    for e in nxt.entries
+            nxt, prev = _next(items, idx), _prev(items, idx)
+            # "Travel category" / "favorite category Dining": a value next to its own dimension's name
+            named = next(
+                (
+                    (v, near)
+                    for near in (nxt, prev)
+                    if near is not None and near.kind == "LEX" and not near.used
                     for v in values
-                )
-            ):
-                nxt.used = True
+                    if any(
+                        e.kind == "dimension" and (e.table, e.column) == (v.table, v.column)
+                        for e in near.entries
+                    )
+                ),
+                None,
+            )
+            if named is not None:
+                chosen, near = named
+                near.used = True
+                values = [v for v in values if (v.table, v.column) == (chosen.table, chosen.column)]
                 filters = []
-            if filters and not (
-                values
-                and any(v.exact for v in values)
-                and not any(f for f in filters if _is_exact_filter(f, item))
-            ):
+            elif len({(v.table, v.column) for v in values}) > 1:
+                values = sorted(values, key=self._value_rank)
+            if filters:
                 item.used = True
                 options = tuple(Option(f.table, filter=f.filter) for f in filters)
-                r.conditions.append(Condition(options, "not_named" if negated else "named"))
+                r.add(Condition(options, "not_named" if negated else "named"), item.start)
                 continue
             item.used = True
+            if nxt is not None and nxt.kind == "LEX" and not nxt.used and self._describes(nxt, values[0]):
+                nxt.used = True  # "High Risk category", "Premium card", "Declining segment"
             if any(t.lemma in _entity_lemmas(self.vocab) for t in item.tokens):
                 r.implied_entities.append(values[0].table)  # "Premium cardholders" names the rows too
             value = values[0].value
-            values = [
-                v for v in values if v.value == value
-            ]  # one value; same-named columns on several tables
-            key = "|".join(sorted({f"{v.table}.{v.column}" for v in values}))
+            first = (values[0].table, values[0].column)
+            # one value; the same column name may exist on several tables (campaign_group)
+            values = [v for v in values if v.value == value and (v.column == first[1])]
             options = tuple(dict.fromkeys(Option(v.table, v.column) for v in values))
             op = "not_in" if negated else "in"
-            existing = pending.get(key + op)
-            if existing is not None:
-                merged = Condition(existing.options, op, (*existing.values, value))
-                r.conditions[r.conditions.index(existing)] = merged
-                pending[key + op] = merged
-            else:
-                cond = Condition(options, op, (value,))
-                r.conditions.append(cond)
-                pending[key + op] = cond
+            existing = next(
+                (
+                    c
+                    for c in r.conditions
+                    if c.op == op and c.measure is None and set(c.options) & set(options)
+                ),
+                None,
+            )
+            if existing is None:
+                r.add(Condition(options, op, (value,)), item.start)
+            elif value not in existing.values:
+                shared = tuple(o for o in existing.options if o in options)
+                r.swap(existing, Condition(shared, op, (*existing.values, value)))
         return None
+
+    # shares: "what share of customers in Texas are Premium?" = Premium / all, among Texas customers
+    def _share(self, r: Reading) -> Refusal | None:
+        for idx, item in enumerate(r.items):
+            if item.kind != "SHARE" or item.used:
+                continue
+            item.used = True
+            table, subject_end = None, item.end
+            for nxt in r.items[idx + 1 :]:
+                if nxt.kind == "LEX" and nxt.of("entity"):
+                    table, subject_end = nxt.of("entity")[0].table, nxt.end
+                    nxt.used = True
+                    break
+                if not (nxt.kind == "LEX" and nxt.of("value", "filter")) and nxt.kind not in (
+                    "AND",
+                    "OR",
+                    "NEG",
+                ):
+                    break
+            table = table or (
+                r.implied_entities[0] if r.implied_entities else self.vocab.anchor_preference[0]
+            )
+            base = self.vocab.share_base.get(table)
+            if base is None:
+                return Refusal("incomplete", f"I can't compute a share of {table.replace('_', ' ')}.")
+            boundary = next(
+                (i for i in range(subject_end, len(r.tokens)) if r.tokens[i].norm in SHARE_VERBS), None
+            )
+            numerator = [c for c in r.conditions if boundary is None or r.position(c) >= boundary]
+            for cond in numerator:
+                r.conditions.remove(cond)
+            option = Option(table, base, aggregation="share")
+            r.measures.append(Measure("share_pct", (option,), where=tuple(numerator)))
+        return None
+
+    def _value_rank(self, entry: Entry) -> tuple[int, int, int]:
+        """Which column a value phrase most likely means: complete enumerations and curated aliases first."""
+        column = self.model.tables[entry.table].columns[entry.column or ""]
+        aliased = f"{entry.table}.{entry.column}" in self.vocab.value_aliases
+        order = self.vocab.anchor_preference
+        position = order.index(entry.table) if entry.table in order else len(order)
+        return (0 if column.is_enum else 1, 0 if aliased else 1, position)
+
+    def _describes(self, item: Item, value: Entry) -> bool:
+        """A noun right after a value that names the value's own column: 'High Risk category', 'Premium card'."""
+        if item.of("metric", "fact", "value", "filter", "entity") or not item.of("dimension", "table"):
+            return False
+        column = self.model.tables[value.table].columns[value.column or ""]
+        words = {lemma(w) for w in column.name.split("_")}
+        for synonym in column.synonyms:
+            words.update(lemma(w) for w in synonym.lower().split())
+        return all(t.lemma in words for t in item.tokens)
 
     def _negated(self, items: list[Item], idx: int) -> bool:
         for back in (1, 2, 3):
@@ -847,6 +973,16 @@ class QuestionParser:
     def _ranking(self, r: Reading) -> Refusal | None:
         items = r.items
         for idx, item in enumerate(items):
+            if item.kind == "SUPERFACT" and not item.used:  # "the 10 oldest customers"
+                item.used = True
+                direction, _, ref = item.arg.partition("|")
+                table, _, column = ref.partition(".")
+                r.order.append(Ordering(column=(Option(table, column),), descending=direction == "desc"))
+                prev = _prev(items, idx)
+                if prev is not None and prev.kind == "NUM" and not prev.used:
+                    r.limit = int(prev.number or 0)
+                    prev.used = True
+                continue
             if item.used or item.kind not in ("SUPER", "RANK"):
                 continue
             descending = item.arg != "asc"
@@ -886,6 +1022,30 @@ class QuestionParser:
                 r.rank_items.append((target, descending))
         return None
 
+    def _ranking_limit(self, r: Reading) -> Refusal | None:
+        """'the 20 customers with the highest ...', 'which 3 regions have the lowest ...': N is the limit."""
+        if r.limit is not None or not (r.order or r.rank_items):
+            return None
+        for idx, item in enumerate(r.items):
+            nxt = _next(r.items, idx)
+            number = item.number
+            if (
+                item.kind == "NUM"
+                and not item.used
+                and number is not None
+                and number == int(number)
+                and 0 < number <= 10_000
+                and not item.tokens[0].is_money
+                and not item.tokens[0].is_percent
+                and nxt is not None
+                and nxt.kind == "LEX"
+                and bool(nxt.of("entity", "dimension"))
+            ):
+                r.limit = int(number)
+                item.used = True
+                break
+        return None
+
     def _rank_target(self, r: Reading, idx: int) -> Measure | Item | None:
         items = r.items
         nxt = _next(items, idx)
@@ -899,6 +1059,19 @@ class QuestionParser:
             cand = items[j]
             if cand.kind in ("GROUP", "NUM", "WH", "AND"):
                 continue
+            ranked = (
+                self.vocab.ranked_nouns.get(" ".join(t.lemma for t in cand.tokens))
+                if cand.kind == "LEX"
+                else None
+            )
+            if ranked is not None:  # "top 5 spenders": customers ranked by total spend
+                table, phrase = ranked
+                measure = self._measure_by_phrase(phrase)
+                if measure is not None:
+                    cand.used = True
+                    r.measures.append(measure)
+                    r.dimensions.extend(self._entity_dimensions(table))
+                    return measure
             if cand.kind == "LEX" and cand.of("entity") and not cand.of("metric", "fact"):
                 # "the most customers" / "most Premium cardholders" -> a count
                 if j == idx + 1 or all(
@@ -944,6 +1117,11 @@ class QuestionParser:
             return prev
         return None
 
+    def _entity_dimensions(self, table: str) -> list[Dimension]:
+        """The identifying columns of an entity as group-by dimensions (customer_id, full_name)."""
+        columns = self.vocab.entities.get(table, {}).get("columns", [])
+        return [Dimension((Option(table, c),)) for c in columns]
+
     def _filter_order_column(self, r: Reading) -> tuple[tuple[Option, ...], bool] | None:
         """'increased spending the most': order by the column a simple named filter compares."""
         for cond in reversed(r.conditions):
@@ -969,6 +1147,21 @@ class QuestionParser:
         # ranking targets recorded as ("ITEM", item): resolve now that the mode is known
         listing = self._is_listing(r, entity_items)
         for item, descending in r.rank_items:
+            if listing and not self._facts_of(item) and item.of("metric"):
+                # "top 10 customers by spend in the last 30 days": aggregate the measure per customer
+                entity = next((i.of("entity")[0].table for i in entity_items), None) or (
+                    r.implied_entities[0] if r.implied_entities else self.vocab.anchor_preference[0]
+                )
+                measure = self._plain_measure(item)
+                if measure is None:
+                    return Refusal("incomplete", f"I can't rank rows by {item.text!r}.")
+                listing = False
+                r.measures.append(measure)
+                r.order.append(Ordering(measure=measure, descending=descending))
+                r.dimensions.extend(self._entity_dimensions(entity))
+                for ent in entity_items:
+                    ent.used = True
+                continue
             if listing:
                 facts = self._facts_of(item)
                 if not facts:
@@ -1014,7 +1207,8 @@ class QuestionParser:
                 continue
         if listing and r.entity is None:
             r.entity = r.implied_entities[0] if r.implied_entities else self._entity_of_conditions(r)
-        if not listing and not r.measures and r.dimensions:
+        asks = any(i.kind in ("WH", "LIST", "WHO", "DIST") for i in r.items)
+        if not listing and not r.measures and r.dimensions and asks:
             # "which segments have Premium cards?", "customer distribution across states": count the rows
             table = next((o.table for d in r.dimensions for o in d.options), None)
             measure = self._count_measure(r, None, 0, default_entity=True) if table is None else None
@@ -1026,17 +1220,20 @@ class QuestionParser:
         return None
 
     def _is_listing(self, r: Reading, entity_items: list[Item]) -> bool:
+        """Rows of an entity ("show customers with ...") rather than an aggregate ("average age of ...")."""
         if r.measures:
             return False
-        has_measure_words = any(
-            i.kind == "LEX" and not i.used and i.of("metric") and not i.of("entity") for i in r.items
-        )
+        measure_items = [
+            i for i in r.items if i.kind == "LEX" and not i.used and i.of("metric") and not i.of("entity")
+        ]
+        if any(_explicit_aggregate(i) for i in measure_items):
+            return False  # "average age", "total spend": an aggregate even after "show me"
+        if measure_items and any(i.kind in ("HOWMUCH", "COMPARE") for i in r.items):
+            return False  # "how much did they spend", "compare the churn risk of ..."
         ranked = bool(r.order or r.rank_items)
-        if r.implied_entities and not has_measure_words and not entity_items:
-            return True
-        if entity_items and (r.list_requested or r.conditions or ranked or not has_measure_words):
-            return not has_measure_words or r.list_requested or ranked
-        return r.list_requested and not has_measure_words
+        if entity_items or r.implied_entities:
+            return r.list_requested or ranked or bool(r.conditions) or not measure_items
+        return r.list_requested and not measure_items
 
     def _entity_of_conditions(self, r: Reading) -> str | None:
         for cond in r.conditions:
@@ -1091,7 +1288,18 @@ class QuestionParser:
         return None
 
     def _leftovers(self, r: Reading) -> Refusal | None:
-        harmless = {"AND", "OR", "ONLY", "FOLLOW", "PRONOUN", "INSTEAD", "GROUP", "TOGETHER", "POSTCMP"}
+        harmless = {
+            "AND",
+            "OR",
+            "ONLY",
+            "FOLLOW",
+            "PRONOUN",
+            "INSTEAD",
+            "GROUP",
+            "TOGETHER",
+            "POSTCMP",
+            "HOWMUCH",
+        }
         for item in r.items:
             if item.used or item.kind in harmless:
                 continue
@@ -1191,8 +1399,48 @@ def _entity_of(query: SemanticQuery) -> str:
     return "customer_360_profile"
 
 
-def _is_exact_filter(entry: Entry, item: Item) -> bool:
-    return entry.kind == "filter"
+SHARE_VERBS: Final = frozenset(
+    {
+        "are",
+        "is",
+        "were",
+        "was",
+        "have",
+        "has",
+        "had",
+        "hold",
+        "holds",
+        "own",
+        "owns",
+        "do",
+        "does",
+        "did",
+        "use",
+        "uses",
+        "made",
+        "make",
+        "makes",
+        "with",
+        "who",
+        "that",
+        "which",
+        "carry",
+        "get",
+        "got",
+    }
+)
+AGGREGATE_WORDS: Final = frozenset(
+    {"average", "avg", "mean", "total", "sum", "median", "number", "count", "maximum", "minimum"}
+)
+
+
+def _is_count_metric(model: object, entry: Entry) -> bool:
+    column = model.tables[entry.table].columns[entry.column or ""]  # type: ignore[attr-defined]
+    return "count" in column.name or column.description.lower().startswith("number of")
+
+
+def _explicit_aggregate(item: Item) -> bool:
+    return any(t.lemma in AGGREGATE_WORDS for t in item.tokens)
 
 
 def _entity_lemmas(vocab: object) -> frozenset[str]:

@@ -33,10 +33,12 @@ class Option:
 class Measure:
     label: str  # output column name
     options: tuple[Option, ...]
+    where: tuple[Condition, ...] = ()  # share measures: the conditions of the numerator
 
     @property
     def concept(self) -> str:
-        return "|".join(sorted(o.key for o in self.options))
+        base = "|".join(sorted(o.key for o in self.options))
+        return base + ("[" + ";".join(sorted(c.concept for c in self.where)) + "]" if self.where else "")
 
 
 @dataclass(frozen=True)

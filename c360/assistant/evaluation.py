@@ -1,0 +1,291 @@
+"""Accuracy evaluation: run the question set against a platform and compare RESULT SETS with reference SQL.
+
+A case is correct when every reference column appears among the assistant's columns with equal values
+(numbers within 1e-6 relative), the row counts are equal, and (for `ordered` cases) the rows come in the same
+order. The assistant may show extra columns. Must-refuse cases are correct only when refused. Used by
+tests/assistant/test_evaluation.py and by `c360 bench --only assistant`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+
+from c360.assistant.messages import Message
+from c360.assistant.service import Assistant
+from c360.errors import C360Error
+
+Outcome = Literal["correct", "wrong", "refused", "not_refused", "error"]
+REL_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class EvalCase:
+    id: str
+    question: str
+    sql: str | None
+    refuse: bool
+    ordered: bool
+    source: str
+    split: str
+    conversation: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: EvalCase
+    outcome: Outcome
+    verified: bool
+    latency_ms: float
+    detail: str = ""
+    answer: str = ""
+
+    @property
+    def correct(self) -> bool:
+        return self.outcome == "correct"
+
+
+@dataclass
+class EvalSummary:
+    results: list[CaseResult] = field(default_factory=list)
+
+    def subset(self, *, split: str | None = None, refuse: bool | None = None) -> list[CaseResult]:
+        return [
+            r
+            for r in self.results
+            if (split is None or r.case.split == split) and (refuse is None or r.case.refuse == refuse)
+        ]
+
+    def accuracy(self, split: str | None = None) -> float:
+        answerable = self.subset(split=split, refuse=False)
+        return sum(r.correct for r in answerable) / len(answerable) if answerable else float("nan")
+
+    @property
+    def verified_wrong(self) -> list[CaseResult]:
+        return [r for r in self.results if r.verified and not r.correct and not r.case.refuse]
+
+    @property
+    def refusals_missed(self) -> list[CaseResult]:
+        return [r for r in self.subset(refuse=True) if not r.correct]
+
+    @property
+    def failures(self) -> list[CaseResult]:
+        return [r for r in self.results if not r.correct]
+
+    def latencies(self) -> list[float]:
+        return [r.latency_ms for r in self.results if r.outcome != "error"]
+
+    def as_dict(self) -> dict[str, Any]:
+        lat = self.latencies()
+        dev, hold = self.subset(split="dev", refuse=False), self.subset(split="holdout", refuse=False)
+        return {
+            "cases": len(self.results),
+            "answerable": len(self.subset(refuse=False)),
+            "must_refuse": len(self.subset(refuse=True)),
+            "accuracy": self.accuracy(),
+            "accuracy_dev": self.accuracy("dev"),
+            "accuracy_holdout": self.accuracy("holdout"),
+            "dev_correct": sum(r.correct for r in dev),
+            "dev_total": len(dev),
+            "holdout_correct": sum(r.correct for r in hold),
+            "holdout_total": len(hold),
+            "verified_answers": sum(r.verified for r in self.results),
+            "verified_wrong": len(self.verified_wrong),
+            "refused_correctly": sum(r.correct for r in self.subset(refuse=True)),
+            "wrongly_refused": sum(r.outcome == "refused" for r in self.subset(refuse=False)),
+            "latency_p50_ms": statistics.median(lat) if lat else float("nan"),
+            "latency_p95_ms": percentile(lat, 95) if lat else float("nan"),
+            "failures": [f"{r.case.id}: {r.outcome} ({r.detail})" for r in self.failures],
+        }
+
+
+def load_cases(path: Path) -> tuple[date, list[EvalCase]]:
+    raw = yaml.safe_load(path.read_text())
+    as_of = date.fromisoformat(str(raw["as_of"]))
+    cases = []
+    seen: set[str] = set()
+    for item in raw["questions"]:
+        case_id = str(item["id"])
+        if case_id in seen:
+            raise C360Error(f"{path}: duplicate case id {case_id}")
+        seen.add(case_id)
+        refuse = bool(item.get("refuse", False))
+        if not refuse and not item.get("sql"):
+            raise C360Error(f"{path}: case {case_id} needs reference sql (or refuse: true)")
+        cases.append(
+            EvalCase(
+                id=case_id,
+                question=str(item["question"]),
+                sql=item.get("sql"),
+                refuse=refuse,
+                ordered=bool(item.get("ordered", False)),
+                source=str(item.get("source", "")),
+                split=str(item.get("split", "dev")),
+                conversation=tuple(str(q) for q in item.get("conversation") or ()),
+                note=str(item.get("note", "")),
+            )
+        )
+    return as_of, cases
+
+
+def reference_frame(con: Any, sql: str, as_of: date) -> pd.DataFrame:
+    """Run reference SQL on a DuckDB connection; `$as_of` is bound as the platform as-of date."""
+    params = {"as_of": as_of.isoformat()} if "$as_of" in sql else None
+    return con.execute(sql, params).df() if params else con.execute(sql).df()
+
+
+def run_case(assistant: Assistant, case: EvalCase, reference: pd.DataFrame | None) -> CaseResult:
+    history: list[Message] = []
+    try:
+        for earlier in case.conversation:
+            response = assistant.ask(earlier, history)
+            history.extend(response.as_history())
+        began = time.perf_counter()
+        response = assistant.ask(case.question, history)
+        latency = (time.perf_counter() - began) * 1000
+    except C360Error as exc:
+        return CaseResult(case, "error", False, 0.0, str(exc)[:300])
+    verified = response.verified_query is not None
+    if case.refuse:
+        if response.refused:
+            return CaseResult(
+                case, "correct", verified, latency, response.refusal_kind or "", response.answer
+            )
+        return CaseResult(case, "not_refused", verified, latency, (response.sql or "")[:300], response.answer)
+    if response.refused:
+        return CaseResult(case, "refused", verified, latency, response.answer[:300], response.answer)
+    assert reference is not None
+    ok, detail = compare(reference, response.frame, ordered=case.ordered)
+    return CaseResult(case, "correct" if ok else "wrong", verified, latency, detail, response.answer)
+
+
+def evaluate(assistant: Assistant, cases: Sequence[EvalCase], reference_con: Any, as_of: date) -> EvalSummary:
+    summary = EvalSummary()
+    for case in cases:
+        ref = reference_frame(reference_con, case.sql, as_of) if case.sql and not case.refuse else None
+        summary.results.append(run_case(assistant, case, ref))
+    return summary
+
+
+# ---- result-set comparison ------------------------------------------------------------------------------------
+def compare(reference: pd.DataFrame, actual: pd.DataFrame, *, ordered: bool) -> tuple[bool, str]:
+    """(equal, reason): reference columns found (by values) among the actual columns, same rows."""
+    if len(reference) != len(actual):
+        return False, f"{len(actual)} row(s), expected {len(reference)}"
+    ref_cols = [_normalize(reference.iloc[:, i]) for i in range(reference.shape[1])]
+    act_cols = {str(name): _normalize(actual.iloc[:, i]) for i, name in enumerate(actual.columns)}
+    candidates: list[list[str]] = []
+    for i, values in enumerate(ref_cols):
+        matches = [name for name, got in act_cols.items() if _same_multiset(values, got)]
+        if not matches:
+            return False, f"no column matches reference column {reference.columns[i]!r}"
+        candidates.append(matches)
+    for choice in itertools.product(*candidates):
+        if len(set(choice)) != len(choice):
+            continue
+        ref_rows = list(zip(*ref_cols, strict=True)) if ref_cols else []
+        act_rows = list(zip(*(act_cols[c] for c in choice), strict=True)) if choice else []
+        if ordered and _rows_equal(ref_rows, act_rows):
+            return True, ""
+        if not ordered and _rows_equal(sorted(ref_rows, key=_row_key), sorted(act_rows, key=_row_key)):
+            return True, ""
+    return False, "columns match individually but not row by row" + (" (order differs)" if ordered else "")
+
+
+def _normalize(series: pd.Series) -> list[object]:
+    return [_value(v) for v in series.tolist()]
+
+
+def _value(v: object) -> object:
+    if v is None or v is pd.NaT:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float, Decimal)):
+        return float(v)
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        try:
+            return _value(v.item())  # numpy scalars
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(v, (pd.Timestamp, datetime)):
+        ts = pd.Timestamp(v)
+        return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def _sort_key(v: object) -> tuple[int, object]:
+    if v is None:
+        return (0, 0)
+    if isinstance(v, bool):
+        return (1, int(v))
+    if isinstance(v, float):
+        return (2, _round(v))
+    return (3, str(v))
+
+
+def _row_key(row: tuple[object, ...]) -> tuple[tuple[int, object], ...]:
+    return tuple(_sort_key(v) for v in row)
+
+
+def _round(v: float) -> float:
+    if v == 0 or not math.isfinite(v):
+        return v
+    return round(v, 6 - math.floor(math.log10(abs(v))))
+
+
+def _same_multiset(a: list[object], b: list[object]) -> bool:
+    return _rows_equal(sorted(((x,) for x in a), key=_row_key), sorted(((x,) for x in b), key=_row_key))
+
+
+def _rows_equal(a: Iterable[tuple[object, ...]], b: Iterable[tuple[object, ...]]) -> bool:
+    for ra, rb in itertools.zip_longest(a, b):
+        if ra is None or rb is None or len(ra) != len(rb):
+            return False
+        for x, y in zip(ra, rb, strict=True):
+            if not _equal(x, y):
+                return False
+    return True
+
+
+def _equal(x: object, y: object) -> bool:
+    if x is None or y is None:
+        return x is None and y is None
+    if isinstance(x, float) and isinstance(y, float):
+        return math.isclose(x, y, rel_tol=REL_TOL, abs_tol=1e-9)
+    return x == y
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, math.ceil(pct / 100 * len(ordered)) - 1))
+    return ordered[rank]
+
+
+def report_lines(summary: EvalSummary) -> list[str]:
+    d = summary.as_dict()
+    return [
+        f"answerable: {d['dev_correct'] + d['holdout_correct']}/{d['answerable']} correct "
+        f"(dev {d['dev_correct']}/{d['dev_total']}, holdout {d['holdout_correct']}/{d['holdout_total']})",
+        f"must-refuse: {d['refused_correctly']}/{d['must_refuse']} refused; verified answers {d['verified_answers']}, "
+        f"wrong verified {d['verified_wrong']}",
+        *(f"  FAIL {line}" for line in d["failures"]),
+    ]
