@@ -6,6 +6,7 @@ caps the row count, and refuses everything else with a precise reason. Execution
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType
 
 from c360 import names
 from c360.engines.base import WarehouseSession
@@ -116,6 +118,7 @@ def guard_select(
     text = (sql or "").strip()
     if not text:
         raise GuardError("empty query: write one SELECT statement")
+    _refuse_file_and_stage_sources(text, dialect)
     try:
         statements = [
             s for s in sqlglot.parse(text, read=dialect) if s is not None and not isinstance(s, exp.Semicolon)
@@ -132,7 +135,11 @@ def guard_select(
             raise GuardError(f"only read-only SELECTs are allowed: {node.key.upper()} is not")
         if isinstance(node, exp.Func):
             name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
-            if name in DENIED_FUNCTIONS or isinstance(node, (exp.ReadCSV, exp.ReadParquet)):
+            if (
+                name in DENIED_FUNCTIONS
+                or name.startswith("system$")
+                or isinstance(node, (exp.ReadCSV, exp.ReadParquet))
+            ):
                 raise GuardError(
                     f"function {name}() is not allowed: it reads files, settings or runs nested SQL"
                 )
@@ -159,6 +166,19 @@ def guard_select(
     return GuardedQuery(
         limited.sql(dialect=dialect, comments=False), tuple(dict.fromkeys(tables)), role, max_rows
     )
+
+
+def _refuse_file_and_stage_sources(text: str, dialect: str) -> None:
+    """DuckDB reads `FROM 'file.csv'` as a file and Snowflake `FROM @stage` as staged files: neither is a table."""
+    try:
+        tokens = sqlglot.tokenize(text, read=dialect)
+    except TokenError as exc:
+        raise GuardError(f"not valid SQL: {_first_line(str(exc))}") from None
+    for previous, token in itertools.pairwise(tokens):
+        if (token.token_type == TokenType.PARAMETER and token.text == "@") or token.text.startswith("@"):
+            raise GuardError("stage references (@...) are not allowed: query tables only")
+        if previous.token_type in (TokenType.FROM, TokenType.JOIN) and token.token_type == TokenType.STRING:
+            raise GuardError(f"file paths are not allowed as tables ('{token.text}'): query tables only")
 
 
 def _apply_limit(tree: exp.Expression, max_rows: int) -> exp.Expression:
