@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from c360.assistant.messages import Message
+from c360.assistant.model import YAML_LOADER
 from c360.assistant.service import Assistant
 from c360.errors import C360Error
 
@@ -112,7 +113,7 @@ class EvalSummary:
 
 
 def load_cases(path: Path) -> tuple[date, list[EvalCase]]:
-    raw = yaml.safe_load(path.read_text())
+    raw = yaml.load(path.read_text(), Loader=YAML_LOADER)
     as_of = date.fromisoformat(str(raw["as_of"]))
     cases = []
     seen: set[str] = set()

@@ -13,7 +13,7 @@ from typing import Any, Final, Literal
 
 import yaml
 
-from c360.assistant.model import SemanticModel
+from c360.assistant.model import YAML_LOADER, SemanticModel
 from c360.assistant.text import Token, lemma, phrase_key
 from generators.geography import STATES
 
@@ -114,7 +114,7 @@ def _usable(entry: Entry, window: Sequence[Token], all_upper: bool) -> bool:
 
 @lru_cache(maxsize=4)
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
-    raw = yaml.safe_load(path.read_text())
+    raw = yaml.load(path.read_text(), Loader=YAML_LOADER)
     stop = frozenset(lemma(w.lower()) for w in str(raw["stopwords"]).split())
     unavailable = tuple(
         (tuple(phrase_key(t) for t in group["terms"]), str(group["reason"])) for group in raw["unavailable"]

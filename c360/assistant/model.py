@@ -25,6 +25,7 @@ from c360.errors import C360Error
 log = logging.getLogger(__name__)
 
 MODEL_PATH: Final = Path(__file__).with_name("semantic_model.yaml")
+YAML_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is 5x faster
 ColumnKind = Literal["dimension", "time_dimension", "fact", "metric"]
 NUMERIC_TYPES: Final = ("NUMBER", "NUMERIC", "DECIMAL", "INT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "REAL")
 
@@ -239,7 +240,7 @@ def _load_cached(path: str, mtime: int) -> SemanticModel:
 def parse_model(text: str, source: Path | None = None) -> SemanticModel:
     """Parse YAML text into a SemanticModel; raises SemanticModelError listing every structural problem."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         raise SemanticModelError(f"semantic model {source or ''} is not valid YAML: {exc}") from None
     problems = validate_structure(raw)

@@ -1177,6 +1177,10 @@ class QuestionParser:
         for item in r.items:
             if item.used or item.kind != "LEX":
                 continue
+            if item.of("dimension") and not item.of("entity", "metric", "fact") and not listing:
+                item.used = True  # "top 3 categories by spend": a grouping
+                r.dimensions.append(self._dimension(item))
+                continue
             if item.of("entity", "table") and r.measures and not listing:
                 item.used = True  # "customers who made purchases": context, not another measure
                 r.context_tables.extend(e.table for e in item.of("entity", "table"))

@@ -59,9 +59,12 @@ def append_request(settings: Settings, record: RequestRecord) -> None:
     line = json.dumps(asdict(record), ensure_ascii=False, default=str) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         try:
-            os.write(fd, line.encode("utf-8"))
+            size = os.fstat(fd).st_size
+            # a crash mid-write leaves a line without its newline: start on a fresh line, never glue onto it
+            torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+            os.write(fd, (("\n" if torn else "") + line).encode("utf-8"))
         finally:
             os.close(fd)
     except OSError as exc:

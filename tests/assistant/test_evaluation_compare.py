@@ -1,0 +1,58 @@
+"""The evaluation's result-set comparison must be able to fail: wrong values, rows, order or missing columns."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+
+from c360.assistant.evaluation import compare, load_cases
+from tests.assistant.conftest import QUESTIONS
+
+
+def frame(**columns: list[object]) -> pd.DataFrame:
+    return pd.DataFrame(columns)
+
+
+def test_equal_results_match_whatever_the_column_names_and_extra_columns() -> None:
+    reference = frame(seg=["A", "B"], n=[2, 1])
+    actual = frame(customer_segment=["B", "A"], customer_count=[1.0, 2.0], extra=["x", "y"])
+    assert compare(reference, actual, ordered=False) == (True, "")
+
+
+def test_numbers_compare_with_a_relative_tolerance_and_decimals_and_dates_normalize() -> None:
+    reference = frame(v=[Decimal("1234.5600001")], d=[date(2026, 3, 1)])
+    actual = frame(v=[1234.56], d=[pd.Timestamp("2026-03-01 00:00:00")])
+    assert compare(reference, actual, ordered=True)[0]
+
+
+def test_differences_are_caught() -> None:
+    reference = frame(state=["CA", "TX"], n=[10, 20])
+    assert not compare(reference, frame(state=["CA", "TX"], n=[10, 21]), ordered=False)[0]
+    assert not compare(reference, frame(state=["CA"], n=[10]), ordered=False)[0]
+    assert not compare(reference, frame(state=["CA", "TX"]), ordered=False)[0]  # a missing column
+    assert not compare(reference, frame(state=["TX", "CA"], n=[20, 10]), ordered=True)[0]  # order matters
+    # each column matches on its own, but the pairing is wrong
+    assert not compare(reference, frame(state=["CA", "TX"], n=[20, 10]), ordered=False)[0]
+    assert not compare(frame(x=[None]), frame(x=[0.0]), ordered=False)[0]
+
+
+def test_question_set_meets_its_own_rules() -> None:
+    as_of, cases = load_cases(QUESTIONS)
+    answerable = [c for c in cases if not c.refuse]
+    refusals = [c for c in cases if c.refuse]
+    assert len(cases) >= 80 and len(refusals) >= 15
+    assert {c.source for c in cases} >= {
+        "original-4.3",
+        "original-5.3",
+        "app",
+        "paraphrase",
+        "followup",
+        "refuse",
+    }
+    assert sum(c.source == "original-5.3" for c in cases) == 20
+    assert sum(c.source == "original-4.3" for c in cases) == 17
+    assert any(c.conversation for c in answerable)
+    assert all(c.sql for c in answerable) and all(c.split in ("dev", "holdout") for c in cases)
+    assert as_of == date(2026, 10, 15)

@@ -1,0 +1,83 @@
+"""The assistant on the real 1,000-customer platform: the lifecycle step, live validation, the evaluation set
+(targets from the issue), and the `c360 ask` JSON contract."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from c360.assistant.evaluation import evaluate, load_cases, report_lines
+from c360.assistant.live_check import validate_live
+from c360.assistant.local import LocalAnalyst
+from c360.assistant.model import MODEL_PATH, load_model
+from c360.assistant.service import Assistant
+from c360.cli.main import app
+from c360.config import Settings
+from c360.engines.readers import open_reader
+from c360.outputs import read_outputs
+from tests.assistant.conftest import QUESTIONS
+
+pytestmark = pytest.mark.integration
+
+JSON_KEYS = {"question", "answer", "sql", "columns", "rows", "verified_query", "suggestions", "warnings"}
+
+
+def test_semantic_model_step_validates_and_records_the_model(
+    platform: object, platform_settings: Settings
+) -> None:
+    steps = {r.step: r for r in platform.results}  # type: ignore[attr-defined]
+    assert steps["semantic_model"].status == "ran"
+    assert steps["semantic_model"].details["checks"] > 100
+    outputs = read_outputs(platform_settings.outputs_path)
+    assert outputs is not None
+    deployed = platform_settings.home / "semantic_model.yaml"
+    assert outputs.semantic_model_location == str(deployed)
+    assert deployed.read_text() == MODEL_PATH.read_text()
+
+
+def test_semantic_model_matches_the_live_gold_tables(platform: object, platform_settings: Settings) -> None:
+    session = open_reader(platform_settings)
+    try:
+        report = validate_live(session, load_model())
+    finally:
+        session.close()
+    assert report.ok, report.problems
+
+
+def test_evaluation_set_meets_the_targets(platform: object, platform_settings: Settings) -> None:
+    as_of, cases = load_cases(QUESTIONS)
+    session, reference = open_reader(platform_settings), open_reader(platform_settings)
+    try:
+        model = load_model()
+        assistant = Assistant(
+            platform_settings, session, LocalAnalyst(model, as_of), model, as_of=as_of, log_requests=False
+        )
+        summary = evaluate(assistant, cases, reference.con, as_of)  # type: ignore[attr-defined]
+    finally:
+        session.close()
+        reference.close()
+    report = "\n".join(report_lines(summary))
+    assert summary.accuracy() >= 0.95, report
+    assert summary.verified_wrong == [], report
+    assert summary.refusals_missed == [], report
+
+
+def test_cli_ask_json_contract_and_exit_codes(platform: object, platform_settings: Settings) -> None:
+    runner = CliRunner()
+    home = str(platform_settings.home)
+    answered = runner.invoke(
+        app, ["ask", "How many customers are in each segment?", "--format", "json", "--home", home]
+    )
+    assert answered.exit_code == 0, answered.output
+    payload = json.loads(answered.stdout)
+    assert set(payload) >= JSON_KEYS
+    assert payload["sql"] and payload["columns"] == ["customer_segment", "customer_count"]
+    assert sum(row[1] for row in payload["rows"]) == 1000 and payload["verified_query"]["name"]
+    refused = runner.invoke(app, ["ask", "What is the average income?", "--format", "json", "--home", home])
+    assert refused.exit_code == 3
+    payload = json.loads(refused.stdout)
+    assert payload["sql"] is None and len(payload["suggestions"]) >= 2 and payload["rows"] == []
+    text = runner.invoke(app, ["ask", "average lifetime value by region", "--home", home])
+    assert text.exit_code == 0 and "lifetime value" in text.stdout

@@ -1,0 +1,182 @@
+"""The semantic model file: valid against the Cortex Analyst structure, consistent with the contracts."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import yaml
+
+from c360 import names
+from c360.assistant.lexicon import load_vocabulary
+from c360.assistant.model import MODEL_PATH, YAML_LOADER, SemanticModel, SemanticModelError, parse_model
+from c360.assistant.spec import validate_structure
+from c360.assistant.verified import to_physical_sql
+from c360.grants import Role
+from c360.guard import guard_select
+from generators.merchants import CATEGORIES
+
+REQUIRED_TABLES = {
+    "customer_360_profile",
+    "fct_transactions",
+    "dim_merchant_category",
+    "metric_mom_spend_change",
+    "customer_segments",
+    "campaign_performance",
+    "churn_predictions",
+}
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    return yaml.load(MODEL_PATH.read_text(), Loader=YAML_LOADER)
+
+
+def test_shipped_model_is_structurally_valid(raw: dict[str, Any]) -> None:
+    assert validate_structure(copy.deepcopy(raw)) == []
+
+
+def test_model_covers_the_contract_tables_with_keys(model: SemanticModel) -> None:
+    assert set(model.tables) >= REQUIRED_TABLES
+    for table in model.tables.values():
+        assert table.database == names.DATABASE and table.schema == names.GOLD
+        assert table.primary_key, f"{table.name} needs a primary key"
+        assert (
+            any(c.kind == "metric" for c in table.columns.values()) or table.name == "dim_merchant_category"
+        )
+    assert {(r.left_table, r.right_table) for r in model.relationships} >= {
+        ("fct_transactions", "customer_360_profile"),
+        ("fct_transactions", "dim_merchant_category"),
+        ("metric_mom_spend_change", "customer_360_profile"),
+    }
+
+
+def test_enumerations_match_the_contract_names(model: SemanticModel) -> None:
+    profile = model.tables["customer_360_profile"].columns
+    assert set(profile["customer_segment"].sample_values) == set(names.SEGMENTS)
+    assert set(profile["churn_risk_category"].sample_values) == set(names.RISK_CATEGORIES)
+    assert set(profile["card_type"].sample_values) == set(names.CARD_TYPES)
+    assert set(profile["employment_status"].sample_values) == set(names.EMPLOYMENT_STATUSES)
+    transactions = model.tables["fct_transactions"].columns
+    assert set(transactions["channel"].sample_values) == set(names.CHANNELS)
+    assert set(transactions["status"].sample_values) == set(names.STATUSES)
+    merchants = {m for c in CATEGORIES for m in c.merchants}
+    assert set(transactions["merchant_name"].sample_values) <= merchants
+    categories = model.tables["dim_merchant_category"].columns["category_name"].sample_values
+    assert {c.name for c in CATEGORIES} <= set(categories)
+
+
+def test_vocabulary_aliases_point_at_real_values(model: SemanticModel) -> None:
+    vocab = load_vocabulary()
+    for ref, values in vocab.value_aliases.items():
+        column = model.column(ref)
+        assert column.kind == "dimension", ref
+        assert set(values) <= set(column.sample_values), f"{ref}: {set(values) - set(column.sample_values)}"
+    for ref in (*vocab.windowed_facts, *vocab.spend_window_facts.values(), *vocab.rate_facts.values()):
+        assert model.column(ref).kind == "fact", ref
+    for table, column in vocab.default_time_dimension.items():
+        assert model.column(f"{table}.{column}").kind == "time_dimension"
+    for table, filters in vocab.default_filters.items():
+        for name in filters:
+            model.named_filter(f"{table}.{name}")
+
+
+def test_verified_queries_use_logical_names_and_pass_the_guard(model: SemanticModel) -> None:
+    assert len(model.verified_queries) >= 8
+    assert sum(vq.onboarding for vq in model.verified_queries) >= 5
+    for vq in model.verified_queries:
+        assert "__" in vq.sql and "GOLD." not in vq.sql.upper(), vq.name
+        physical = to_physical_sql(model, vq.sql, "duckdb")
+        guarded = guard_select(physical, Role.MARKETING_MANAGER)
+        assert all(t.startswith("GOLD.") for t in guarded.tables)
+
+
+def _mutated(raw: dict[str, Any], mutate: Any) -> list[str]:
+    broken = copy.deepcopy(raw)
+    mutate(broken)
+    return validate_structure(broken)
+
+
+def _table(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(t for t in raw["tables"] if t["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "problem"),
+    [
+        (lambda r: r.pop("tables"), "model: missing required field 'tables'"),
+        (lambda r: r.update(sample_questions=[]), "unknown field 'sample_questions'"),
+        (lambda r: _table(r, "fct_transactions").pop("base_table"), "missing required field 'base_table'"),
+        (
+            lambda r: _table(r, "fct_transactions")["base_table"].pop("schema"),
+            "missing required field 'schema'",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions")["dimensions"][0].update(data_type="STRINGY"),
+            "is not a Snowflake data type",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions")["metrics"][0].update(expr="transaction_amount"),
+            "a metric is an aggregate",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions")["dimensions"][0].update(aggregation="sum"),
+            "unknown field 'aggregation'",
+        ),
+        (
+            lambda r: _table(r, "customer_360_profile")["time_dimensions"][0].update(data_type="VARCHAR"),
+            "needs a date/timestamp data_type",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions").update(measures=[]),
+            "use `facts` (current) or `measures` (legacy), not both",
+        ),
+        (
+            lambda r: r["relationships"][0]["relationship_columns"][0].update(right_column="email"),
+            "must be the primary key of customer_360_profile",
+        ),
+        (
+            lambda r: r["relationships"][0]["relationship_columns"][0].update(left_column="nope"),
+            "left_column 'nope' is not a column of fct_transactions",
+        ),
+        (lambda r: r["relationships"][0].update(right_table="ghost"), "'ghost' is not a table of the model"),
+        (lambda r: r["relationships"][0].update(join_type="cross"), "join_type must be one of"),
+        (
+            lambda r: r["verified_queries"][0].update(sql="SELECT * FROM GOLD.CUSTOMER_360_PROFILE"),
+            "must be a logical table written as __<name>",
+        ),
+        (
+            lambda r: r["verified_queries"][0].update(sql="DELETE FROM __customer_360_profile"),
+            "must be exactly one SELECT",
+        ),
+        (
+            lambda r: r["verified_queries"][1].update(name=r["verified_queries"][0]["name"]),
+            "duplicate verified query name",
+        ),
+        (
+            lambda r: _table(r, "customer_360_profile")["dimensions"][0].update(name="age"),
+            "duplicate column name 'age'",
+        ),
+        (
+            lambda r: _table(r, "customer_360_profile")["dimensions"][0].update(
+                is_enum=True, sample_values=[]
+            ),
+            "is_enum needs the complete list of values",
+        ),
+        (
+            lambda r: _table(r, "customer_360_profile")["filters"][0].update(expr="churn_risk_category IN ("),
+            "is not a valid SQL expression",
+        ),
+    ],
+)
+def test_structural_problems_are_reported(raw: dict[str, Any], mutate: Any, problem: str) -> None:
+    problems = _mutated(raw, mutate)
+    assert any(problem in p for p in problems), problems
+
+
+def test_parse_model_lists_every_problem() -> None:
+    text = MODEL_PATH.read_text().replace("base_table:", "base_tabel:", 2)
+    with pytest.raises(SemanticModelError) as err:
+        parse_model(text)
+    assert str(err.value).count("missing required field 'base_table'") == 2
