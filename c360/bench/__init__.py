@@ -9,4 +9,9 @@ BenchContext and returns a BenchSection (metric rows with median / p95 / target 
 
 from __future__ import annotations
 
-SECTION_MODULES: tuple[str, ...] = ("c360.bench.generation",)
+SECTION_MODULES: tuple[str, ...] = (
+    "c360.bench.generation",
+    "c360.bench.churn_model",
+    "c360.bench.app",
+    "c360.bench.assistant",
+)
