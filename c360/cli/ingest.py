@@ -14,7 +14,7 @@ from c360.cli.output import OutputFormat, emit_json, fail, stderr, stdout
 from c360.config import Settings
 from c360.errors import C360Error
 from c360.landing.pipe import FileLoad, PipeOptions
-from c360.landing.streaming import IngestReport, default_gold_refresh, platform_settings
+from c360.landing.streaming import DbtGoldRefresh, IngestReport, platform_settings
 from c360.landing.streaming import ingest as run_ingest
 
 
@@ -49,7 +49,7 @@ def ingest(
             files,
             rescan=rescan,
             redrive=redrive,
-            refresh_gold=default_gold_refresh if refresh else None,
+            refresh_gold=DbtGoldRefresh() if refresh else None,
             pipe_options=PipeOptions(future_tolerance=timedelta(minutes=tolerance)),
         )
     except C360Error as exc:

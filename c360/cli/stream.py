@@ -15,9 +15,9 @@ from c360.errors import C360Error
 from c360.landing.pipe import PipeOptions
 from c360.landing.streaming import (
     BatchReport,
+    DbtGoldRefresh,
     StreamProgress,
     StreamReport,
-    default_gold_refresh,
     platform_settings,
 )
 from c360.landing.streaming import stream as run_stream
@@ -55,7 +55,7 @@ def stream(
             interval=interval,
             size=size,
             anomalies=anomalies,
-            refresh_gold=default_gold_refresh if refresh else None,
+            refresh_gold=DbtGoldRefresh() if refresh else None,
             pipe_options=PipeOptions(future_tolerance=timedelta(minutes=tolerance)),
             progress=_progress(batches, fmt),
         )

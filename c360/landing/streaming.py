@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -39,6 +40,9 @@ from c360.storage import open_store
 from c360.storage.base import ObjectStore
 from c360.storage.local import LocalObjectStore
 from generators.batches import DEFAULT_BATCH_SIZE, Batch, generate_batch, latest_batch, next_window
+
+if TYPE_CHECKING:
+    from c360.transform.dbt import InProcessDbt
 
 log = logging.getLogger(__name__)
 
@@ -164,17 +168,25 @@ def open_landing(settings: Settings, queue: LocalNotificationQueue) -> ObjectSto
     return LocalObjectStore(settings.lake_dir, listeners=[queue.listener(names.STREAMING_PREFIX)])
 
 
-def default_gold_refresh(settings: Settings) -> str:
-    """The dbt engineer's incremental selection (stg_transactions -> fct_transactions -> affected marts)."""
-    try:
-        from c360.transform import refresh_incremental  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise C360Error(f"the incremental gold refresh is not available ({exc})") from None
-    result = refresh_incremental(settings)
-    ok = getattr(result, "ok", getattr(result, "success", True))
-    if not ok:
-        raise C360Error(f"incremental gold refresh failed: {getattr(result, 'error', result)}")
-    return str(getattr(result, "summary", "") or result)
+class DbtGoldRefresh:
+    """The dbt engineer's incremental selection (`refresh_incremental`: stg_transactions+ without the
+    churn step's models) on a warm in-process dbt: imported and parsed once per stream, not per batch."""
+
+    def __init__(self) -> None:
+        self._runner: InProcessDbt | None = None
+
+    def __call__(self, settings: Settings) -> str:
+        from c360.transform.dbt import InProcessDbt, refresh_incremental
+
+        if self._runner is None:
+            self._runner = InProcessDbt(settings)
+        result = refresh_incremental(settings, runner=self._runner).raise_for_status()
+        return f"{result.models_run} model(s) in {result.elapsed:.2f} s (dbt {result.dbt_elapsed or 0:.2f} s)"
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
 
 
 # ---- one cycle -------------------------------------------------------------------------------------
@@ -185,7 +197,7 @@ class Streamer:
     """Holds the writer session between cycles; `close()` when done."""
 
     settings: Settings
-    refresh_gold: GoldRefresh | None = default_gold_refresh
+    refresh_gold: GoldRefresh | None = None
     pipe_options: PipeOptions = field(default_factory=PipeOptions)
     clock: Callable[[], datetime] = datetime.now
     queue: LocalNotificationQueue = field(init=False)
@@ -218,6 +230,12 @@ class Streamer:
         if self._session is not None:
             self._session.close()
             self._session = None
+
+    def finish(self) -> None:
+        self.close()
+        closer = getattr(self.refresh_gold, "close", None)
+        if callable(closer):
+            closer()
 
     def customers(self) -> pd.DataFrame:
         if self._customers is None:
@@ -283,7 +301,7 @@ def stream(
     interval: float = 0.0,
     size: int = DEFAULT_BATCH_SIZE,
     anomalies: int = 0,
-    refresh_gold: GoldRefresh | None = default_gold_refresh,
+    refresh_gold: GoldRefresh | None = None,
     pipe_options: PipeOptions | None = None,
     progress: StreamProgress = no_stream_progress,
     sleep: Callable[[float], None] = time.sleep,
@@ -307,7 +325,7 @@ def stream(
                     progress("waiting", wait)
                     sleep(wait)
     finally:
-        streamer.close()
+        streamer.finish()
     return report
 
 
@@ -371,7 +389,7 @@ def ingest(
     *,
     rescan: bool = False,
     redrive: bool = False,
-    refresh_gold: GoldRefresh | None = default_gold_refresh,
+    refresh_gold: GoldRefresh | None = None,
     pipe_options: PipeOptions | None = None,
     clock: Callable[[], datetime] = datetime.now,
 ) -> IngestReport:
@@ -403,7 +421,7 @@ def ingest(
         report.other_files = pending
         report.gold_at, report.refresh_seconds, _ = streamer.publish()
     finally:
-        streamer.close()
+        streamer.finish()
     return report
 
 
