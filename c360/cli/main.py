@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from c360.cli import app as app_cmd
-from c360.cli import ask, bench, down, sql, status, up
+from c360.cli import ask, bench, down, sql, status, train, up
 from c360.cli import ingest as ingest_cmd
 from c360.cli import stream as stream_cmd
 from c360.cli.output import setup_logging
@@ -35,6 +35,7 @@ app.command("status")(status.status)
 app.command("sql")(sql.sql)
 app.command("ask")(ask.ask)
 app.command("app")(app_cmd.app)
+app.command("train")(train.train)
 app.command("down")(down.down)
 app.command("bench")(bench.bench)
 

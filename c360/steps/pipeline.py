@@ -15,7 +15,7 @@ from c360.errors import C360Error, StepError
 from c360.observability import tracked_run
 from c360.outputs import StackOutputs, default_schemas, write_outputs
 from c360.snapshots import publish_snapshot
-from c360.steps import customers, dbt_build, provision, semantic_model, transactions
+from c360.steps import churn_model, customers, dbt_build, provision, semantic_model, transactions
 from c360.steps.context import Progress, StepContext, StepResult, no_progress
 from c360.storage import open_store
 
@@ -34,6 +34,11 @@ STEPS: tuple[Step, ...] = (
     Step("customers", customers.run, "generate cardholders, land CSV, COPY into bronze"),
     Step("transactions", transactions.run, "generate 18 months of transactions in the warehouse"),
     Step("dbt_build", dbt_build.run, "dbt build: silver, snapshot, gold star schema and marts, tests"),
+    Step(
+        "churn_model",
+        churn_model.run,
+        "churn datasets (dbt models/ml), train or re-use the champion, score, refresh the profile",
+    ),
     Step(
         "semantic_model",
         semantic_model.run,

@@ -1,0 +1,120 @@
+"""Turn probabilities into GOLD.CHURN_PREDICTIONS rows: score 0-100, risk band, flag at the threshold.
+
+Who gets which probability (GOLD.ML_SCORING_DATA.scoring_basis):
+  model   active in the 90 days before the as-of date: the champion model's probability
+  lapsed  no approved transaction in those 90 days (account older than that): the churn rate observed
+          among lapsed customers at the training cutoffs (the model's population excludes them)
+  new     account younger than 90 days without an approved transaction: not scored (no row), so the
+          profile shows 'Not Scored'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from c360.engines.base import WarehouseSession
+from c360.ml.registry import PREDICTIONS_TABLE
+from c360.ml.trainer import TrainedModel
+from c360.names import HIGH_RISK_THRESHOLD, MEDIUM_RISK_THRESHOLD, RISK_CATEGORIES
+
+HIGH, MEDIUM, LOW = RISK_CATEGORIES
+PREDICTION_COLUMNS = (
+    "customer_id",
+    "churn_probability",
+    "churn_risk_score",
+    "churn_risk_category",
+    "predicted_churn",
+    "model_version",
+    "scored_at",
+)
+
+
+def risk_category(score: float) -> str:
+    """'High Risk' >= 70, 'Medium Risk' >= 40, else 'Low Risk' (score = probability x 100)."""
+    if score >= HIGH_RISK_THRESHOLD:
+        return HIGH
+    if score >= MEDIUM_RISK_THRESHOLD:
+        return MEDIUM
+    return LOW
+
+
+@dataclass(frozen=True)
+class ScoringSummary:
+    scored: int
+    by_basis: dict[str, int]
+    not_scored: int
+    by_category: dict[str, int]
+    predicted_churners: int
+    mean_probability: float
+    model_version: str
+    scored_at: datetime
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "scored": self.scored,
+            "by_basis": self.by_basis,
+            "not_scored": self.not_scored,
+            "by_category": self.by_category,
+            "predicted_churners": self.predicted_churners,
+            "mean_probability": round(self.mean_probability, 4),
+            "model_version": self.model_version,
+            "scored_at": self.scored_at.isoformat(),
+        }
+
+
+def build_predictions(
+    scoring: pd.DataFrame, model_probabilities: np.ndarray, model: TrainedModel, scored_at: datetime
+) -> pd.DataFrame:
+    """One row per scored customer. `model_probabilities` align with the scoring_basis == 'model' rows."""
+    basis = scoring["scoring_basis"].to_numpy()
+    is_model = basis == "model"
+    if int(is_model.sum()) != len(model_probabilities):
+        raise ValueError(
+            f"{len(model_probabilities)} probabilities for {int(is_model.sum())} modelled customers"
+        )
+    probability = np.full(len(scoring), np.nan)
+    probability[is_model] = model_probabilities
+    if model.lapsed_churn_rate is not None:
+        probability[basis == "lapsed"] = model.lapsed_churn_rate
+    scored = ~np.isnan(probability)
+    p = probability[scored]
+    score = np.round(p * 100.0, 2)
+    return pd.DataFrame(
+        {
+            "customer_id": scoring["customer_id"].to_numpy()[scored],
+            "churn_probability": p,
+            "churn_risk_score": score,
+            "churn_risk_category": [risk_category(s) for s in score],
+            "predicted_churn": p >= model.threshold,
+            "model_version": model.version,
+            "scored_at": scored_at,
+        },
+        columns=list(PREDICTION_COLUMNS),
+    )
+
+
+def summarize(
+    scoring: pd.DataFrame, predictions: pd.DataFrame, model: TrainedModel, scored_at: datetime
+) -> ScoringSummary:
+    scored_ids = set(predictions["customer_id"])
+    basis_counts = scoring[scoring["customer_id"].isin(scored_ids)]["scoring_basis"].value_counts()
+    categories = predictions["churn_risk_category"].value_counts()
+    return ScoringSummary(
+        scored=len(predictions),
+        by_basis={str(k): int(v) for k, v in basis_counts.items()},
+        not_scored=len(scoring) - len(predictions),
+        by_category={c: int(categories.get(c, 0)) for c in RISK_CATEGORIES},
+        predicted_churners=int(predictions["predicted_churn"].sum()),
+        mean_probability=float(predictions["churn_probability"].mean()) if len(predictions) else 0.0,
+        model_version=model.version,
+        scored_at=scored_at,
+    )
+
+
+def write_predictions(session: WarehouseSession, predictions: pd.DataFrame) -> int:
+    """Append one scoring run (the profile reads each customer's latest row)."""
+    return session.insert_frame(PREDICTIONS_TABLE, predictions)
