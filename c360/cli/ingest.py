@@ -55,23 +55,28 @@ def ingest(
     except C360Error as exc:
         fail(str(exc))
     if fmt is OutputFormat.json:
-        emit_json(report_dict(report, files))
+        emit_json(report_dict(report))
     else:
-        _print(report, files)
+        _print(report)
     if report.failures:
         raise typer.Exit(code=1)
 
 
-def _file_dict(load: FileLoad, source: Path | None = None) -> dict[str, object]:
-    entry = load.as_dict()
-    if source is not None:
-        entry = {"path": str(source), **entry}
-    return entry
+def _file_dict(
+    load: FileLoad | None, source: Path | None = None, key: str | None = None
+) -> dict[str, object]:
+    if load is None:
+        entry: dict[str, object] = {"file": key, "status": "QUEUED", "loaded": None}
+    else:
+        entry = load.as_dict()
+    return {"path": str(source), **entry} if source is not None else entry
 
 
-def report_dict(report: IngestReport, paths: list[Path]) -> dict[str, object]:
+def report_dict(report: IngestReport) -> dict[str, object]:
     return {
-        "files": [_file_dict(load, path) for load, path in zip(report.files, paths, strict=True)],
+        "files": [
+            _file_dict(load, path, key) for load, (path, key) in zip(report.files, report.landed, strict=True)
+        ],
         "other_files": [_file_dict(load) for load in report.other_files],
         "rescanned": report.queued,
         "redriven": report.redriven,
@@ -81,11 +86,14 @@ def report_dict(report: IngestReport, paths: list[Path]) -> dict[str, object]:
     }
 
 
-def _print(report: IngestReport, paths: list[Path]) -> None:
+def _print(report: IngestReport) -> None:
     table = Table(title="c360 ingest")
     for column in ("file", "status", "rows", "loaded", "quarantined", "reasons"):
         table.add_column(column, justify="right" if column in {"rows", "loaded", "quarantined"} else "left")
-    for load in [*report.files, *report.other_files]:
+    for (_, key), load in zip(report.landed, report.files, strict=True):
+        if load is None:
+            table.add_row(key.rsplit("/", 1)[-1], "QUEUED", "", "", "", "not loaded yet")
+    for load in [*(f for f in report.files if f is not None), *report.other_files]:
         reasons = ", ".join(f"{code} {n}" for code, n in sorted(load.reasons.items()))
         if load.skipped_duplicate_file:
             reasons = "already loaded (same name and checksum)"

@@ -30,7 +30,7 @@ from c360 import names
 from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.duckdb import DuckDBSession
-from c360.errors import C360Error, SettingsError
+from c360.errors import C360Error, SettingsError, WarehouseError
 from c360.landing.pipe import FileLoad, PipeOptions, PipeRun, ensure_pipe_tables, refresh, run_pipe
 from c360.landing.queue import LocalNotificationQueue
 from c360.outputs import read_outputs
@@ -369,7 +369,8 @@ def _cycle(streamer: Streamer, number: int, size: int, anomalies: int, report: S
 
 @dataclass
 class IngestReport:
-    files: list[FileLoad] = field(default_factory=list)  # the files given, in order
+    landed: list[tuple[Path, str]] = field(default_factory=list)  # (local file, object key), in order
+    files: list[FileLoad | None] = field(default_factory=list)  # per landed file; None = still queued
     other_files: list[FileLoad] = field(default_factory=list)  # loaded by the same pipe run
     queued: list[str] = field(default_factory=list)  # keys re-queued by --rescan
     redriven: int = 0
@@ -402,21 +403,29 @@ def ingest(
     try:
         if redrive:
             report.redriven = streamer.queue.redrive()
-        keys = []
         for path in paths:
             key = ingest_key(path, clock())
-            streamer.store.put_bytes(key, path.read_bytes())
-            keys.append(key)
-        if rescan:
-            report.queued = refresh(streamer.session, streamer.store, streamer.queue, names.STREAMING_PREFIX)
-        run = streamer.pipe()
-        report.failures = run.failures
+            streamer.store.put_bytes(key, path.read_bytes())  # the event is queued now, whatever follows
+            report.landed.append((path, key))
+        try:
+            if rescan:
+                report.queued = refresh(
+                    streamer.session, streamer.store, streamer.queue, names.STREAMING_PREFIX
+                )
+            run = streamer.pipe()
+        except WarehouseError as exc:
+            report.files = [None] * len(report.landed)
+            report.failures.append(
+                f"the warehouse is busy or unavailable ({exc}); the landed files' events stay queued and the "
+                "next pipe run (e.g. a running `c360 stream`) loads them"
+            )
+            return report
+        report.failures = list(run.failures)
         pending = list(run.loads)
-        for key in keys:
+        for _, key in report.landed:
             match = next((load for load in pending if load.file_name == key), None)
-            if match is None:
-                raise C360Error(f"the pipe did not process {key}: {'; '.join(run.failures) or 'no event'}")
-            pending.remove(match)
+            if match is not None:
+                pending.remove(match)
             report.files.append(match)
         report.other_files = pending
         report.gold_at, report.refresh_seconds, _ = streamer.publish()

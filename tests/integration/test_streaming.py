@@ -237,3 +237,44 @@ def test_gold_refresh_runs_after_each_pipe_run_and_catches_up_after_a_failure(ho
         )
     assert len(stamped) == 3 and stamped["gold_refreshed_at"].notna().all()  # the first batch caught up
     assert report.summary()["landing_to_gold_p95_seconds"] is not None
+
+
+HOLD_WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from c360.engines.duckdb import DuckDBSession
+
+    session = DuckDBSession.open(Path(sys.argv[1]))  # another writer (e.g. `c360 up`) holds the file
+    print("holding", flush=True)
+    sys.stdin.read()
+    session.close()
+    """
+)
+
+
+def test_ingest_while_another_writer_holds_the_warehouse_queues_the_file(
+    home: Settings, tmp_path: Path
+) -> None:
+    late = tmp_path / "late.csv"
+    late.write_bytes(csv_body(row("TXSLATE1", customer="CUST00000002")))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITER, str(home.warehouse_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        result = runner.invoke(
+            app, ["ingest", str(late), "--no-refresh", "--home", str(home.home), "--format", "json"]
+        )
+    finally:
+        holder.communicate("", timeout=60)
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["files"][0]["status"] == "QUEUED" and "events stay queued" in payload["failures"][0]
+
+    report = stream(home, batches=1, size=50, refresh_gold=None)  # the next pipe run loads it
+    assert report.batches[0].other_files == 1
+    assert reader_counts(home)["bronze"] == report.batches[0].rows_loaded + 1
