@@ -64,11 +64,13 @@ class ParsedFile:
     rejections: list[Rejection] = field(default_factory=list)  # data rows (row_number >= 1)
     file_issue: Rejection | None = None  # a file-level finding (row 0): empty, header-only, bad header...
     _buffer: bytes = b""
-    _starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    _ends: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _starts: np.ndarray | None = None  # line index, built on first use by raw_line
+    _ends: np.ndarray | None = None
 
     def raw_line(self, row_number: int) -> str:
         """The original text of data row `row_number` (invalid UTF-8 shown as \\xNN escapes)."""
+        if self._starts is None or self._ends is None:
+            self._starts, self._ends, _ = _line_index(np.frombuffer(self._buffer, dtype=np.uint8))
         start, end = int(self._starts[row_number]), int(self._ends[row_number])
         return self._buffer[start:end].decode("utf-8", errors="backslashreplace")
 
@@ -89,6 +91,11 @@ def parse_transactions_file(data: bytes, *, columns: Sequence[str] = TRANSACTION
         return ParsedFile(0, empty_table(), [], issue)
     if raw.startswith(UTF8_BOM):
         raw = raw[len(UTF8_BOM) :]
+    return _parse_clean(raw, columns) or _parse_lines(raw, columns)
+
+
+def _parse_lines(raw: bytes, columns: Sequence[str]) -> ParsedFile:
+    """The general path: a line index, then per-line checks; only suspicious lines go through Python."""
     buf = np.frombuffer(raw, dtype=np.uint8)
     starts, ends, spans_end = _line_index(buf)
     lengths = ends - starts
@@ -172,13 +179,52 @@ def normalize_values(table: pa.Table, columns: Sequence[str]) -> pa.Table:
     nulls = pa.array(NULL_IF, pa.string())
     out = table
     for name in columns:
-        trimmed = pc.utf8_trim_whitespace(table.column(name))
-        out = out.set_column(
-            out.schema.get_field_index(name),
-            name,
-            pc.if_else(pc.is_in(trimmed, value_set=nulls), None, trimmed),
-        )
+        values = pc.utf8_trim_whitespace(table.column(name))
+        is_null = pc.is_in(values, value_set=nulls)
+        if pc.any(is_null).as_py():
+            values = pc.if_else(is_null, None, values)
+        out = out.set_column(out.schema.get_field_index(name), name, values)
     return out
+
+
+# ---- the clean-file fast path ---------------------------------------------------------------------
+
+
+def _parse_clean(raw: bytes, columns: Sequence[str]) -> ParsedFile | None:
+    """The common case, with whole-buffer C passes only: a valid header, no quote character, no blank
+    line, no stray CR, valid UTF-8 and exactly one field per column on every line (pyarrow raises on any
+    other line). None when the file needs the line-by-line path."""
+    header_end = raw.find(b"\n")
+    if header_end <= 0 or b'"' in raw or b"\n\n" in raw:
+        return None
+    if b"\r" in raw and (raw.count(b"\r") != raw.count(b"\r\n") or b"\n\r\n" in raw):
+        return None
+    header_issue, names = _check_header(raw[:header_end].rstrip(b"\r"), columns)
+    if header_issue is not None or not raw[header_end + 1 :].strip():
+        return None  # the general path words header problems and header-only files
+    lines = raw.count(b"\n", header_end + 1) + (0 if raw.endswith(b"\n") else 1)
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(raw),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=",", quote_char=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    if table.num_rows != lines:
+        return None
+    rows = pa.table(
+        {
+            "row_number": pa.array(np.arange(1, lines + 1, dtype=np.int64)),
+            **{c: table.column(c) for c in columns},
+        }
+    )
+    return ParsedFile(lines, normalize_values(rows, columns), [], None, raw)
 
 
 # ---- container: compression and encoding ----------------------------------------------------------

@@ -349,3 +349,29 @@ def test_objects_outside_the_streaming_prefix_are_not_loaded(pipe: PipeHarness) 
     pipe.store.put_bytes("transactions/historical/part-0.csv", csv_body(GOOD))  # no event: wrong prefix
     assert pipe.queue.depth().visible == 0
     assert pipe.run().loads == []
+
+
+def test_clean_file_fast_path_equals_the_line_by_line_path() -> None:
+    from c360.landing.csvfile import TRANSACTION_COLUMNS, _parse_clean, _parse_lines
+
+    body = csv_body(
+        *(
+            row(f"TXS{i:05d}", amount=f"{i}.25", category="" if i % 7 == 0 else "Grocery")
+            for i in range(1, 2001)
+        )
+    )
+    for data in (body, body.replace(b"\n", b"\r\n"), body.rstrip(b"\n")):
+        fast = _parse_clean(data, TRANSACTION_COLUMNS)
+        assert fast is not None
+        slow = _parse_lines(data, TRANSACTION_COLUMNS)
+        assert fast.rows_in_file == slow.rows_in_file == 2000 and not slow.rejections
+        assert fast.table.equals(slow.table)
+        assert fast.raw_line(1999) == slow.raw_line(1999) == row("TXS01999", amount="1999.25")
+    # anything unusual leaves the fast path (the line-by-line path decides)
+    for unusual in (
+        body + b"\n",
+        body.replace(b"Kroger", b'"Kroger"', 1),
+        body + b"x,y\n",
+        body.replace(b"Kroger", b"Caf\xe9", 1),
+    ):
+        assert _parse_clean(unusual, TRANSACTION_COLUMNS) is None
