@@ -479,6 +479,21 @@ class LocalBackend:
                 self._sessions[version] = session
         return session
 
+    def warm_up(self, role: str | None = None) -> None:
+        """Open the snapshot session now (and the role's assistant): what the first query would pay."""
+        self._session()
+        if role is not None:
+            self._assistant(role)
+
+    def close(self) -> None:
+        with self._lock:
+            for assistant, _ in self._assistants.values():
+                assistant.close()
+            self._assistants.clear()
+            for session in self._sessions.values():
+                session.close()
+            self._sessions.clear()
+
     def run(self, sql: str, params: Sequence[object], role: str, max_rows: int) -> pd.DataFrame:
         from c360.engines.duckdb import DuckDBSession
         from c360.errors import C360Error

@@ -91,6 +91,17 @@ def choose_chart(frame: pd.DataFrame) -> ChartChoice:
     return ChartChoice("bar", x=label, y=measure, reason=f"{measure} by {label}")
 
 
+def _palette(labels: pd.Series) -> list[str] | None:
+    """Segment and risk labels keep their colours from the rest of the app."""
+    known = {**charts.SEGMENT_COLORS, **charts.RISK_COLORS}
+    return [known[v] for v in labels] if len(labels) and all(v in known for v in labels) else None
+
+
+def column_labels(frame: pd.DataFrame) -> dict[str, str]:
+    """Readable headers for a result table ('avg_lifetime_value' -> 'Avg lifetime value')."""
+    return {str(c): str(c).replace("_", " ").capitalize() for c in frame.columns}
+
+
 def _is_money(column: str) -> bool:
     return any(hint in column for hint in MONEY_HINTS) and not column.endswith(("_pct", "_count"))
 
@@ -118,8 +129,15 @@ def build_chart(frame: pd.DataFrame, choice: ChartChoice) -> go.Figure | None:
         fig.update_yaxes(title=title)
         return charts._layout(fig, f"{title} over {choice.x.replace('_', ' ')}")
     if choice.kind == "pie" and choice.x and choice.y:
+        labels = frame[choice.x].astype(str)
         fig = go.Figure(
-            go.Pie(labels=frame[choice.x].astype(str), values=frame[choice.y], hole=0.45, sort=False)
+            go.Pie(
+                labels=labels,
+                values=frame[choice.y],
+                hole=0.45,
+                sort=False,
+                marker={"colors": _palette(labels)},
+            )
         )
         return charts._layout(fig, f"{title} by {choice.x.replace('_', ' ')}")
     if choice.kind == "bar" and choice.x and choice.y:

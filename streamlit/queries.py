@@ -121,14 +121,15 @@ class SegmentFilters:
     min_travel_dining_monthly: float = 0.0
 
 
-def segment_filter_params(filters: SegmentFilters, as_of: date | None) -> list[object]:
-    window_start = (as_of or date.today()) - timedelta(days=TRAVEL_DINING_WINDOW_DAYS)
+def segment_filter_params(filters: SegmentFilters, as_of: date | None) -> tuple[str, list[object]]:
+    """(query suffix, bound parameters) for the segment queries.
+
+    The travel & dining floor needs a scan of the fact table, so it has its own SQL variant that runs only
+    when the floor is set; every other filter lives on the profile row.
+    """
     segments, states = pipe_list(filters.segments), pipe_list(filters.states)
     risks, cards = pipe_list(filters.risks), pipe_list(filters.cards)
-    floor = float(filters.min_travel_dining_monthly or 0.0)
-    return [
-        floor,
-        datetime.combine(window_start, datetime.min.time()),
+    params: list[object] = [
         segments,
         segments,
         states,
@@ -142,17 +143,22 @@ def segment_filter_params(filters: SegmentFilters, as_of: date | None) -> list[o
         filters.monthly_spend_from,
         filters.monthly_spend_to,
         filters.monthly_spend_to,
-        floor,
-        floor,
     ]
+    floor = float(filters.min_travel_dining_monthly or 0.0)
+    if floor <= 0:
+        return "", params
+    window_start = (as_of or date.today()) - timedelta(days=TRAVEL_DINING_WINDOW_DAYS)
+    return "_travel_dining", [datetime.combine(window_start, datetime.min.time()), *params, floor]
 
 
 def segment_customers(ctx: QueryContext, filters: SegmentFilters, as_of: date | None) -> pd.DataFrame:
-    return ctx.query("segment_customers", segment_filter_params(filters, as_of), max_rows=CUSTOMER_LIST_LIMIT)
+    suffix, params = segment_filter_params(filters, as_of)
+    return ctx.query(f"segment_customers{suffix}", params, max_rows=CUSTOMER_LIST_LIMIT)
 
 
 def segment_breakdown(ctx: QueryContext, filters: SegmentFilters, as_of: date | None) -> pd.DataFrame:
-    return ctx.query("segment_breakdown", segment_filter_params(filters, as_of), max_rows=50_000)
+    suffix, params = segment_filter_params(filters, as_of)
+    return ctx.query(f"segment_breakdown{suffix}", params, max_rows=50_000)
 
 
 @dataclass(frozen=True)
@@ -408,7 +414,10 @@ HEALTH_QUERIES = (
 )
 
 
+MODEL_QUERIES = ("churn_model_metrics", "churn_feature_importance", "churn_training_runs")
+
+
 def health(ctx: QueryContext, name: str) -> pd.DataFrame:
-    if name not in HEALTH_QUERIES and name != "churn_model_metrics":
+    if name not in HEALTH_QUERIES and name not in MODEL_QUERIES:
         raise ValueError(f"unknown health query {name!r}")
     return ctx.query(name, max_rows=1_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from types import ModuleType
 
 import streamlit as st
@@ -22,14 +23,31 @@ TABS: tuple[ModuleType, ...] = (
 )
 
 
-def render_tab(tab: ModuleType, ctx: AppContext) -> None:
+def _render_guarded(tab: ModuleType, ctx: AppContext) -> None:
     """Render one tab; a failure shows a message in that tab and leaves the other tabs working."""
+    began = time.perf_counter()
     try:
         tab.render(ctx)
     except AppDataError as exc:
         show_data_error(exc)
-    except Exception as exc:
+    except Exception as exc:  # the edge: log the trace, show a one-line reason
         log.exception("tab %s failed", getattr(tab, "TITLE", tab.__name__))
         st.error(
             f"Something went wrong in this tab ({type(exc).__name__}: {exc}). The other tabs still work."
         )
+    finally:
+        log.info(
+            "tab %s rendered in %.0f ms",
+            getattr(tab, "TITLE", tab.__name__),
+            (time.perf_counter() - began) * 1000,
+        )
+
+
+# Each tab is a fragment: a widget inside a tab reruns only that tab (a search does not redraw the Segment
+# Explorer). Anything that must refresh other tabs (a persona switch, a row picked for Customer 360) triggers
+# a full rerun. Streamlit versions without fragments simply rerun the whole app.
+_render_fragment = st.fragment(_render_guarded) if hasattr(st, "fragment") else _render_guarded
+
+
+def render_tab(tab: ModuleType, ctx: AppContext) -> None:
+    _render_fragment(tab, ctx)

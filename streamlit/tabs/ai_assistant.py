@@ -170,6 +170,7 @@ def _render_result(index: int, reply: AssistantReply) -> None:
     st.dataframe(
         frame,
         hide_index=True,
+        column_config=chart_choice.column_labels(frame),
         height=min(400, 38 + 35 * len(frame)),
         key=f"assistant.table.{index}",
         **stretch(),

@@ -249,21 +249,8 @@ def _trends(ctx: AppContext, customer_id: str, transactions: pd.DataFrame) -> No
         st.caption("Full history, one point per calendar month; hollow markers are incomplete months.")
     with c2:
         categories = queries.category_spend(transactions)
-        st.plotly_chart(charts.category_breakdown(categories), key="customer.categories_pie", **stretch())
-        if not categories.empty:
-            st.dataframe(
-                categories[["category_name", "spend", "share_pct"]],
-                hide_index=True,
-                column_config={
-                    "category_name": st.column_config.TextColumn("Category"),
-                    "spend": st.column_config.NumberColumn("Approved spend", format="dollar"),
-                    "share_pct": st.column_config.ProgressColumn(
-                        "Share", format="%.1f%%", min_value=0, max_value=100
-                    ),
-                },
-                key="customer.categories_table",
-                **stretch(),
-            )
+        st.plotly_chart(charts.category_breakdown(categories), key="customer.category_chart", **stretch())
+        st.caption("Approved spend over the full history; blue leisure, green necessities, grey other.")
 
 
 def _card_history(ctx: AppContext, customer_id: str, as_of: object) -> None:
@@ -272,7 +259,7 @@ def _card_history(ctx: AppContext, customer_id: str, as_of: object) -> None:
     if history.empty:
         st.info("No card history recorded for this customer.")
         return
-    c1, c2 = st.columns([2, 1])
+    c1, c2 = st.columns([1.5, 1.5])
     with c1:
         st.plotly_chart(
             charts.credit_limit_history(
@@ -283,7 +270,11 @@ def _card_history(ctx: AppContext, customer_id: str, as_of: object) -> None:
         )
     with c2:
         view = history.assign(
-            valid_to=[None if pd.isna(v) or pd.Timestamp(v).year >= 9999 else v for v in history["valid_to"]]
+            valid_from=[fmt.day(v) for v in history["valid_from"]],
+            valid_to=[
+                "current" if pd.isna(v) or pd.Timestamp(v).year >= 9999 else fmt.day(v)
+                for v in history["valid_to"]
+            ],
         )
         st.dataframe(
             view[["customer_version", "card_type", "credit_limit", "valid_from", "valid_to", "is_current"]],
@@ -292,8 +283,8 @@ def _card_history(ctx: AppContext, customer_id: str, as_of: object) -> None:
                 "customer_version": st.column_config.NumberColumn("Version", format="%d"),
                 "card_type": st.column_config.TextColumn("Card"),
                 "credit_limit": st.column_config.NumberColumn("Limit", format="dollar"),
-                "valid_from": st.column_config.DateColumn("From", format="YYYY-MM-DD"),
-                "valid_to": st.column_config.DateColumn("To", format="YYYY-MM-DD"),
+                "valid_from": st.column_config.TextColumn("From"),
+                "valid_to": st.column_config.TextColumn("To"),
                 "is_current": st.column_config.CheckboxColumn("Current"),
             },
             key="customer.card_table",

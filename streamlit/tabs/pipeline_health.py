@@ -276,11 +276,75 @@ def _model_metrics(ctx: AppContext) -> None:
         metrics = queries.health(ctx, "churn_model_metrics")
     except AppDataError as exc:
         if exc.kind == "not_built":
-            st.info("No churn model has been trained yet: scores appear after the model step runs.")
+            st.info("No churn model has been trained yet: scores appear after the churn-model step runs.")
         else:
             show_data_error(exc)
         return
-    if metrics.empty:
-        st.info("No churn model has been trained yet.")
+    champions = metrics[metrics["is_champion"].fillna(False).astype(bool)] if not metrics.empty else metrics
+    if champions.empty:
+        st.info("No churn model has been trained yet: scores appear after the churn-model step runs.")
         return
-    st.dataframe(metrics, hide_index=True, key="health.model", **stretch())
+    best = champions.iloc[0]
+    st.caption(
+        f"Champion {fmt.text(best['model_version'])} ({fmt.text(best['trainer'])}), evaluated "
+        f"{fmt.text(best['evaluated_at'])} on the temporal hold-out at {fmt.day(best['validation_cutoff'])} "
+        f"({fmt.number(best['validation_rows'])} customers, churn base rate "
+        f"{fmt.pct(100 * (fmt.as_float(best['validation_base_rate']) or 0))}); trained on "
+        f"{fmt.number(best['train_rows'])} rows from cutoffs {fmt.text(best['train_cutoffs'])}."
+    )
+    m = st.columns(6)
+    m[0].metric(
+        "ROC AUC",
+        fmt.number(best["roc_auc"], 3),
+        delta=_versus(best["roc_auc"], best["heuristic_roc_auc"]),
+        help="vs the rule-based heuristic on the same hold-out",
+    )
+    m[1].metric("PR AUC", fmt.number(best["pr_auc"], 3))
+    m[2].metric(
+        "F1",
+        fmt.number(best["f1_score"], 3),
+        delta=_versus(best["f1_score"], best["heuristic_f1"]),
+        help="vs the rule-based heuristic on the same hold-out",
+    )
+    m[3].metric("Precision", fmt.number(best["precision_score"], 3))
+    m[4].metric("Recall", fmt.number(best["recall_score"], 3))
+    m[5].metric("Threshold", fmt.number(best["threshold"], 2))
+    c1, c2 = st.columns([1, 2])
+    with c1:
+        st.caption("Confusion matrix on the hold-out")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "": ["actual churn", "actual stay"],
+                    "predicted churn": [best["true_positives"], best["false_positives"]],
+                    "predicted stay": [best["false_negatives"], best["true_negatives"]],
+                }
+            ),
+            hide_index=True,
+            key="health.confusion",
+            **stretch(),
+        )
+    with c2:
+        try:
+            importance = queries.health(ctx, "churn_feature_importance")
+        except AppDataError as exc:
+            show_data_error(exc)
+            importance = pd.DataFrame()
+        if not importance.empty:
+            st.plotly_chart(charts.feature_importance(importance), key="health.importance", **stretch())
+    if ctx.can_read("OBSERVABILITY") is not False:
+        try:
+            runs = queries.health(ctx, "churn_training_runs")
+        except AppDataError as exc:
+            show_data_error(exc)
+            return
+        if not runs.empty:
+            st.caption("Training runs (champion / challenger decisions)")
+            st.dataframe(runs, hide_index=True, key="health.training_runs", **stretch())
+
+
+def _versus(value: object, baseline: object) -> str | None:
+    model, rule = fmt.as_float(value), fmt.as_float(baseline)
+    if model is None or rule is None:
+        return None
+    return f"{model - rule:+.3f} vs heuristic"

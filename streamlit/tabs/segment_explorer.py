@@ -158,11 +158,29 @@ def render(ctx: AppContext) -> None:
     st.markdown("##### 🗺️ Where they live")
     choice = st.radio("Map shows", list(MAP_METRICS), horizontal=True, key="segments.map_metric")
     column, label, formatter, scale = MAP_METRICS[choice]
-    st.plotly_chart(
-        charts.state_tile_map(summary.by_state, column, f"{choice} by state", label, formatter, scale),
-        key="segments.map",
-        **stretch(),
-    )
+    left, right = st.columns([3, 1])
+    with left:
+        st.plotly_chart(
+            charts.state_tile_map(summary.by_state, column, f"{choice} by state", label, formatter, scale),
+            key="segments.map",
+            **stretch(),
+        )
+    with right:
+        top = summary.by_state.sort_values(column, ascending=False).head(10)
+        st.caption(f"Top states by {choice.lower()}")
+        st.dataframe(
+            top[["state", "state_name", column]],
+            hide_index=True,
+            column_config={
+                "state": st.column_config.TextColumn("State"),
+                "state_name": st.column_config.TextColumn("Name"),
+                column: st.column_config.NumberColumn(
+                    label, format="dollar" if column != "customers" else "%d"
+                ),
+            },
+            key="segments.top_states",
+            **stretch(),
+        )
 
     customers = queries.segment_customers(ctx, filters, summary_facts.as_of)
     _customer_list(customers, summary.customers, table_key=f"segments.table.{abs(hash(filters)) % 10**8}")
@@ -201,6 +219,7 @@ def _customer_list(customers: pd.DataFrame, matching: int, table_key: str) -> No
             st.session_state["customer.results"] = []
             st.session_state["customer.message"] = None
             st.session_state.pop("customer.choice", None)
+            st.rerun()  # the whole app: the Customer 360 tab shows the picked customer
         st.info(f"**{picked['full_name']}** ({picked['customer_id']}) is open in the 🔍 Customer 360 tab.")
 
     st.markdown("##### 📥 Export segment")
