@@ -93,7 +93,7 @@ def _line(b: BatchReport, total: int) -> str:
 def _print_summary(report: StreamReport) -> None:
     table = Table(title="c360 stream")
     for column in ("batch", "window start", "rows", "loaded", "quarantined", "->bronze s", "->gold s"):
-        table.add_column(column, justify="left" if column == "window start" else "right")
+        table.add_column(column, justify="left" if column == "window start" else "right", no_wrap=True)
     for b in report.batches:
         table.add_row(
             str(b.number),
