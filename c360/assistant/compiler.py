@@ -17,9 +17,9 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from c360.assistant.lexicon import Vocabulary
+from c360.assistant.lexicon import Rollup, Vocabulary
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
-from c360.assistant.query import Condition, Dimension, Measure, Option, SemanticQuery
+from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
 
 ColumnRole = Literal["dimension", "time", "measure", "column"]
 ValueFormat = Literal["currency", "percent", "count", "number", "date", "text", "id", "boolean"]
@@ -158,6 +158,103 @@ class Compiler:
                 plan.order.append((ordering.descending, None, option))
         return plan
 
+    def _rollup(
+        self, query: SemanticQuery, plan: _Plan
+    ) -> tuple[SemanticQuery, _Plan, dict[str, Option]] | None:
+        """Re-plan an aggregate on a rollup table when it answers every part of the query exactly."""
+        if query.mode != "aggregate":
+            return None
+        for rollup in self.vocab.rollups:
+            if rollup.of != plan.anchor:
+                continue
+            rewritten = self._rewrite_for(rollup, query, plan)
+            if rewritten is None:
+                continue
+            new_query, renames = rewritten
+            try:
+                return new_query, self._plan_on(new_query, rollup.table), renames
+            except PlanError:
+                continue
+        return None
+
+    def _rewrite_for(
+        self, rollup: Rollup, query: SemanticQuery, plan: _Plan
+    ) -> tuple[SemanticQuery, dict[str, Option]] | None:
+        reachable_from_rollup = {
+            t for t in self.model.tables if self.model.join_path(rollup.table, t) is not None
+        }
+        time_column = self.vocab.default_time_dimension.get(rollup.table)
+        twins: dict[str, Measure] = {}
+        renames: dict[str, Option] = {}
+        window = query.window
+        table_windows = (
+            rollup.windows.get(window.days or 0) if window is not None and window.end is None else None
+        )
+        measure_map = table_windows if table_windows is not None else rollup.measures
+        for measure, option in plan.measures:
+            twin_name = measure_map.get(option.column or "")
+            if option.aggregation or twin_name is None or measure.where:
+                return None
+            twin = Option(rollup.table, twin_name)
+            twins[measure.concept] = Measure(measure.label, (twin,))
+            renames[twin_name] = option
+        dimensions = []
+        for dim, option in plan.dimensions:
+            if dim.grain:
+                if (
+                    rollup.time != "month"
+                    or time_column is None
+                    or dim.grain not in ("month", "quarter", "year")
+                ):
+                    return None
+                dimensions.append(Dimension((Option(rollup.table, time_column),), dim.grain))
+            elif option.table in reachable_from_rollup and option.table != rollup.of:
+                dimensions.append(Dimension((option,)))
+            else:
+                return None
+        conditions = []
+        for cond, option in plan.conditions:
+            if cond.measure is not None:
+                twin_measure = twins.get(cond.measure.concept)
+                if twin_measure is None:
+                    return None
+                conditions.append(Condition((), cond.op, cond.values, measure=twin_measure))
+            elif option is not None and option.table in reachable_from_rollup and option.table != rollup.of:
+                conditions.append(Condition((option,), cond.op, cond.values))
+            else:
+                return None
+        if table_windows is not None:
+            window = None  # the twins already hold exactly this trailing window
+        elif window is not None:
+            aligned = all(d is None or d.day == 1 for d in (window.start, window.end))
+            if (
+                rollup.time != "month"
+                or time_column is None
+                or window.time_dimension is not None
+                or not aligned
+            ):
+                return None
+            window = TimeWindow(
+                window.start, window.end, window.label, None, (Option(rollup.table, time_column),)
+            )
+        order = []
+        for descending, measure, option in plan.order:
+            if measure is not None and measure.concept in twins:
+                order.append(Ordering(measure=twins[measure.concept], descending=descending))
+            elif option is not None and option.table in reachable_from_rollup and option.table != rollup.of:
+                order.append(Ordering(column=(option,), descending=descending))
+            else:
+                return None
+        new_query = query.with_(
+            measures=tuple(twins[m.concept] for m, _ in plan.measures),
+            dimensions=tuple(dimensions),
+            conditions=tuple(conditions),
+            window=window,
+            order=tuple(order),
+            prefer_tables=(),
+        )
+        return new_query, renames
+
     def _grain_option(self, anchor: str, dim: Dimension) -> Option | None:
         default = self.vocab.default_time_dimension.get(anchor)
         if default and any(o.table == anchor and o.column == default for o in dim.options):
@@ -265,6 +362,10 @@ class Compiler:
     # ---- SQL ------------------------------------------------------------------------------------------------
     def compile(self, query: SemanticQuery) -> CompiledQuery:
         plan = self.plan(query)
+        renames: dict[str, Option] = {}
+        rolled = self._rollup(query, plan)
+        if rolled is not None:  # the same answer from a smaller pre-aggregated table
+            query, plan, renames = rolled
         alias = self._aliases(plan)
         params: list[object] = []
         select: list[str] = []
@@ -284,13 +385,12 @@ class Compiler:
                 where = plan.measure_where.get(measure.concept, [])
                 expr, expr_params = self._measure_sql(option, alias, where)
                 select_params.extend(expr_params)
-                base = (
-                    option.column if option.aggregation is None else f"{option.aggregation}_{option.column}"
-                )
+                shown = renames.get(option.column or "", option)  # a rollup keeps the asked measure's name
+                base = shown.column if shown.aggregation is None else f"{shown.aggregation}_{shown.column}"
                 name = _unique("share_pct" if option.aggregation == "share" else base or "value", names)
                 measure_names[measure.concept] = name
                 select.append(f"{expr} AS {name}")
-                output = self._output(option, name, "measure")
+                output = self._output(shown, name, "measure")
                 if option.aggregation == "share":
                     texts = [self._condition_sql(c, o, alias)[2] for c, o in where]
                     label = "share with " + " and ".join(texts) if texts else "share"

@@ -29,6 +29,7 @@ from c360.errors import C360Error
 
 Outcome = Literal["correct", "wrong", "refused", "not_refused", "error"]
 REL_TOL = 1e-6
+LISTING_CAP = 10_000  # rows a listing shows at most (vocabulary default_list_limit, the guard's row limit)
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,17 @@ def run_case(assistant: Assistant, case: EvalCase, reference: pd.DataFrame | Non
     if response.refused:
         return CaseResult(case, "refused", verified, latency, response.answer[:300], response.answer)
     assert reference is not None
-    ok, detail = compare(reference, response.frame, ordered=case.ordered)
+    actual = response.frame
+    if not case.ordered and len(reference) > len(actual) == LISTING_CAP and _truncation_stated(response):
+        # a listing cut at the row cap (and saying so): every row shown must be a right one
+        ok, detail = compare(
+            reference.merge(_key_frame(actual, reference), how="inner"), actual, ordered=False
+        )
+        detail = detail or f"first {LISTING_CAP:,} of {len(reference):,} rows, all in the reference"
+        return CaseResult(
+            case, "correct" if ok else "wrong", verified, latency, "" if ok else detail, response.answer
+        )
+    ok, detail = compare(reference, actual, ordered=case.ordered)
     return CaseResult(case, "correct" if ok else "wrong", verified, latency, detail, response.answer)
 
 
@@ -178,6 +189,19 @@ def evaluate(assistant: Assistant, cases: Sequence[EvalCase], reference_con: Any
         ref = reference_frame(reference_con, case.sql, as_of) if case.sql and not case.refuse else None
         summary.results.append(run_case(assistant, case, ref))
     return summary
+
+
+def _truncation_stated(response: Any) -> bool:
+    return any("Showing the first" in w for w in response.warnings)
+
+
+def _key_frame(actual: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """The actual rows' values of the reference's first column, named like it (for a semi-join)."""
+    key = reference.columns[0]
+    for column in actual.columns:
+        if set(actual[column].astype(str)) <= set(reference[key].astype(str)):
+            return pd.DataFrame({key: actual[column].astype(reference[key].dtype)}).drop_duplicates()
+    return pd.DataFrame({key: pd.Series([], dtype=reference[key].dtype)})
 
 
 # ---- result-set comparison ------------------------------------------------------------------------------------

@@ -47,6 +47,19 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Rollup:
+    """A pre-aggregated table that answers some measures of a larger table exactly (aggregate navigation)."""
+
+    table: str
+    of: str
+    time: (
+        str | None
+    )  # None: no time window applies; "month": month-aligned windows, month/quarter/year grains
+    measures: dict[str, str]  # metric of `of` -> metric of `table`
+    windows: dict[int, dict[str, str]] = field(default_factory=dict)  # "last N days" -> measure twins
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     stopwords: frozenset[str]
     unavailable: tuple[tuple[tuple[tuple[str, ...], ...], str], ...]  # (phrases, reason)
@@ -69,6 +82,8 @@ class Vocabulary:
     superlative_words: dict[tuple[str, ...], tuple[bool, str]]  # phrase -> (descending, table.column)
     ranked_nouns: dict[str, tuple[str, str]]  # lemma -> (table, measure phrase)
     share_base: dict[str, str]  # table -> count metric
+    bare_number_fact: tuple[str, float, float] | None  # (table.column, min, max): "customers over 70"
+    rollups: tuple[Rollup, ...]
 
 
 @dataclass
@@ -151,7 +166,24 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             for k, v in raw["ranked_nouns"].items()
         },
         share_base=dict(raw["share_base"]),
+        bare_number_fact=_bare_number_fact(raw.get("bare_number_fact")),
+        rollups=tuple(
+            Rollup(
+                str(r["table"]),
+                str(r["of"]),
+                r.get("time"),
+                dict(r["measures"]),
+                {int(days): dict(m) for days, m in (r.get("windows") or {}).items()},
+            )
+            for r in raw.get("rollups") or ()
+        ),
     )
+
+
+def _bare_number_fact(raw: dict[str, Any] | None) -> tuple[str, float, float] | None:
+    if not raw:
+        return None
+    return str(raw["column"]), float(raw["min"]), float(raw["max"])
 
 
 def build_lexicon(model: SemanticModel, vocabulary: Vocabulary | None = None) -> Lexicon:
@@ -161,6 +193,8 @@ def build_lexicon(model: SemanticModel, vocabulary: Vocabulary | None = None) ->
         for phrase in (*table.synonyms, table.name.replace("_", " ")):
             lex.add(phrase, Entry("table", table.name))
         for column in table.columns.values():
+            if column.private:
+                continue  # private metrics and facts exist for rollups and other metrics only
             kind: EntryKind = column.kind
             lex.add(column.name.replace("_", " "), Entry(kind, table.name, column.name, exact=True))
             for synonym in column.synonyms:

@@ -46,6 +46,9 @@ class LocalTurn:
     compiled: CompiledQuery | None = None  # compiled SQL with bound parameters
     verified: IndexedQuery | None = None  # a verified query answers instead
     baseline: CompiledQuery | None = None  # the same measures without filters (for "x% above overall")
+    total: CompiledQuery | None = (
+        None  # a listing's row count (run only when the listing is cut at its limit)
+    )
     refusal: Refusal | None = None
 
 
@@ -99,7 +102,9 @@ class LocalAnalyst:
         text = interpretation(question, query, compiled)
         content = (TextContent(text), SqlContent(compiled.display_sql()))
         reply = AnalystReply(request_id, Message(ANALYST, content), warnings=compiled.warnings)
-        return LocalTurn(reply, query=query, compiled=compiled, baseline=baseline)
+        return LocalTurn(
+            reply, query=query, compiled=compiled, baseline=baseline, total=self._total(query, compiled)
+        )
 
     # ---- understanding a conversation ------------------------------------------------------------------
     def _alternative(self, messages: Sequence[Message]) -> tuple[SemanticQuery, CompiledQuery] | None:
@@ -153,6 +158,22 @@ class LocalAnalyst:
             elif parsed.query is not None:
                 query = parsed.query
         return query
+
+    def _total(self, query: SemanticQuery, compiled: CompiledQuery) -> CompiledQuery | None:
+        """For a listing without an explicit limit: the same rows counted."""
+        if query.mode != "list" or query.limit is not None or query.order:
+            return None
+        nouns = self.lexicon.vocabulary.entities.get(compiled.anchor, {}).get("nouns", [])
+        measure = self.parser._measure_by_phrase(f"number of {nouns[0]}") if nouns else None
+        if measure is None:
+            return None
+        counted = query.with_(
+            mode="aggregate", entity=None, measures=(measure,), columns=(), order=(), limit=None
+        )
+        try:
+            return self.compiler.compile(counted)
+        except PlanError:
+            return None
 
     def _baseline(self, query: SemanticQuery) -> CompiledQuery | None:
         if query.mode != "aggregate" or query.dimensions or not query.conditions or not query.measures:

@@ -46,6 +46,7 @@ class Column:
     sample_values: tuple[str, ...] = ()
     unique: bool = False
     is_enum: bool = False
+    private: bool = False  # access_modifier: private_access (used by rollups, never matched to questions)
     aggregation: str | None = None  # metrics of the form AGG(column): the aggregate function
     base_column: str | None = None  # ... and the physical column it aggregates
 
@@ -312,6 +313,7 @@ def _table(raw: dict) -> LogicalTable:
                 sample_values=tuple(str(v) for v in c.get("sample_values") or ()),
                 unique=bool(c.get("unique", False)),
                 is_enum=bool(c.get("is_enum", False)),
+                private=c.get("access_modifier") == "private_access",
                 aggregation=aggregation,
                 base_column=base_column,
             )

@@ -588,15 +588,33 @@ class QuestionParser:
             facts = self._facts_of(candidate)
             if facts:
                 return facts, candidate
+        bare = self.vocab.bare_number_fact
+        number = num_item.number if num_item is not None else None
         if (
-            money
-            and before is not None
-            and before.kind == "LEX"
-            and self._is_spend(before)
-            and not before.used
+            bare is not None
+            and num_item is not None
+            and number is not None
+            and not money
+            and not num_item.tokens[0].is_percent
+            and bare[1] <= number <= bare[2]
+            and self._about_table(r, bare[0].partition(".")[0])
         ):
-            return None, None
+            return (self._option(bare[0]),), None  # "customers over 70": their age
         return None, None
+
+    def _about_table(self, r: Reading, table: str) -> bool:
+        """The question's rows are this table's: its entity noun is the only one named."""
+        nouns = {lemma(n) for n in self.vocab.entities.get(table, {}).get("nouns", [])}
+        named = {
+            t
+            for t, spec in self.vocab.entities.items()
+            if any(tok.lemma in {lemma(n) for n in spec.get("nouns", [])} for tok in r.tokens)
+        }
+        return (
+            named == {table}
+            or (not named and r.implied_entities[:1] == [table])
+            or (not named and any(tok.lemma in nouns for tok in r.tokens))
+        )
 
     def _has_group_ahead(self, items: list[Item]) -> bool:
         return any(i.kind == "GROUP" for i in items)
@@ -1090,8 +1108,8 @@ class QuestionParser:
                 ends_phrase = after is None or not (
                     after.kind == "LEX" and after.of("metric", "fact", "entity")
                 )
-                if ends_phrase and any(t.lemma in _entity_lemmas(self.vocab) for t in cand.tokens):
-                    # "the most Premium cardholders": the value's phrase names the rows to count
+                if ends_phrase:
+                    # "the most Premium cardholders", "the most High-Value Travelers": count the value's rows
                     table = (cand.of("value") or cand.of("filter"))[0].table
                     nouns = self.vocab.entities.get(table, {}).get("nouns", [])
                     measure = self._measure_by_phrase(f"number of {nouns[0]}") if nouns else None
@@ -1225,8 +1243,8 @@ class QuestionParser:
 
     def _is_listing(self, r: Reading, entity_items: list[Item]) -> bool:
         """Rows of an entity ("show customers with ...") rather than an aggregate ("average age of ...")."""
-        if r.measures:
-            return False
+        if r.measures or r.dimensions:
+            return False  # "which categories did customers spend the most on": a grouping, not a listing
         measure_items = [
             i for i in r.items if i.kind == "LEX" and not i.used and i.of("metric") and not i.of("entity")
         ]

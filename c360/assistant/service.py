@@ -261,7 +261,11 @@ class Assistant:
                 entity="rows" if mode == "aggregate" else "customers",
             )
         if limit_hit:
-            warnings.append(f"Showing the first {len(frame):,} rows; more match.")
+            total = self._count(turn.total)
+            more = f"{total:,} match" if total is not None else "more match"
+            warnings.append(
+                f"Showing the first {len(frame):,} rows ({more}); add filters or ask for a count."
+            )
         if len(frame) >= MAX_ROWS:
             warnings.append(f"The result was cut at the {MAX_ROWS:,}-row limit.")
         warnings.extend(_data_warnings(frame))
@@ -286,6 +290,16 @@ class Assistant:
     def _run(self, sql: str, params: list[object], dialect: str) -> pd.DataFrame:
         guarded = guard_select(sql, self.role, dialect=dialect, max_rows=MAX_ROWS)
         return run_with_timeout(self.session, guarded.sql, params, self.timeout_seconds)
+
+    def _count(self, compiled: CompiledQuery | None) -> int | None:
+        if compiled is None:
+            return None
+        try:
+            frame = self._run(compiled.sql, list(compiled.params), compiled.dialect)
+        except C360Error as exc:
+            log.debug("count query failed: %s", exc)
+            return None
+        return None if frame.empty else int(frame.iloc[0, 0])
 
     def _baseline(self, compiled: CompiledQuery | None) -> Baseline | None:
         if compiled is None:

@@ -24,6 +24,11 @@ IRREGULAR: Final = {
     "analyses": "analysis",
     "indices": "index",
 }
+NUMBER_WORDS: Final = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+}  # fmt: skip
 NUMBER_SUFFIX: Final = {
     "k": 1e3,
     "thousand": 1e3,
@@ -88,6 +93,7 @@ def normalize_text(text: str) -> str:
     text = re.sub(r"\s*/\s*(month|mo|day|year|yr|week)\b", r" per \1", text, flags=re.IGNORECASE)
     text = re.sub(r"\b(\w+)'s\b", r"\1s", text)  # possessive / contraction: "joe's" -> "joes"
     text = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z0-9])", " ", text)  # high-value -> high value
+    text = re.sub(r"\bcard\s+holder", "cardholder", text, flags=re.IGNORECASE)  # card holders -> cardholders
     text = re.sub(r"(?<=\w)&(?=\w)", " and ", text)
     text = text.replace("&", " and ")
     return text
@@ -118,6 +124,10 @@ def tokenize(text: str) -> list[Token]:
                 continue
             n = norm_word(word)
             if not n:
+                continue
+            if n in NUMBER_WORDS:  # "the five customers", "in the last three months"
+                value = float(NUMBER_WORDS[n])
+                tokens.append(Token(word, f"{value:g}", f"{value:g}", number=value))
                 continue
             tokens.append(Token(word, n, lemma(n)))
     return tokens

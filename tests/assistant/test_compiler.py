@@ -38,24 +38,69 @@ def test_values_are_bound_never_written_into_sql(compiler_only: LocalAnalyst) ->
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("total spend in the last 90 days", (date(2026, 7, 17),)),
-        ("total spend in the last 6 months", (date(2026, 4, 15),)),
-        ("total spend in March 2026", (date(2026, 3, 1), date(2026, 4, 1))),
-        ("total spend last month", (date(2026, 9, 1), date(2026, 10, 1))),
-        ("total spend in Q4 2025", (date(2025, 10, 1), date(2026, 1, 1))),
-        ("total spend in Q4", (date(2025, 10, 1), date(2026, 1, 1))),
-        ("total spend this year", (date(2026, 1, 1),)),
-        ("total spend since June 2026", (date(2026, 6, 1),)),
-        ("total spend between March and May 2026", (date(2026, 3, 1), date(2026, 6, 1))),
-        ("total spend in 2025", (date(2025, 1, 1), date(2026, 1, 1))),
+        ("online spend in the last 90 days", (date(2026, 7, 17),)),
+        ("online spend in the last 6 months", (date(2026, 4, 15),)),
+        ("online spend in March 2026", (date(2026, 3, 1), date(2026, 4, 1))),
+        ("online spend last month", (date(2026, 9, 1), date(2026, 10, 1))),
+        ("online spend in Q4 2025", (date(2025, 10, 1), date(2026, 1, 1))),
+        ("online spend in Q4", (date(2025, 10, 1), date(2026, 1, 1))),
+        ("online spend this year", (date(2026, 1, 1),)),
+        ("online spend since June 2026", (date(2026, 6, 1),)),
+        ("online spend between March and May 2026", (date(2026, 3, 1), date(2026, 6, 1))),
+        ("online spend in 2025", (date(2025, 1, 1), date(2026, 1, 1))),
     ],
 )
 def test_time_windows_are_relative_to_the_as_of_date(
     compiler_only: LocalAnalyst, question: str, expected: tuple
 ) -> None:
     c = compiled(compiler_only, question)
-    assert c.anchor == "fct_transactions"
+    assert c.anchor == "fct_transactions"  # the channel is only on transactions
     assert tuple(p for p in c.params if isinstance(p, date)) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "anchor", "fragment", "dates"),
+    [
+        # customer attributes only, no window: lifetime totals per customer answer it
+        ("total spend by region", "customer_360_profile", "SUM(p.lifetime_value)", ()),
+        ("decline rate for Premium cards", "customer_360_profile", "SUM(p.declined_transactions)", ()),
+        # the trailing windows the profile holds per customer
+        (
+            "total spend in the last 90 days by card type",
+            "customer_360_profile",
+            "SUM(p.spend_last_90_days)",
+            (),
+        ),
+        # month-aligned windows and month grains: monthly spend per customer
+        (
+            "monthly spend in 2026",
+            "metric_mom_spend_change",
+            "SUM(mm.monthly_spend)",
+            (date(2026, 1, 1), date(2027, 1, 1)),
+        ),
+        (
+            "number of transactions per quarter",
+            "metric_mom_spend_change",
+            "SUM(mm.approved_transactions)",
+            (),
+        ),
+        # anything only transactions have (channel, category, a mid-month window) stays on the fact table
+        ("total spend by channel", "fct_transactions", "t.channel", ()),
+        (
+            "total spend in the last 6 months by card type",
+            "fct_transactions",
+            "t.transaction_date >= ?",
+            (date(2026, 4, 15),),
+        ),
+    ],
+)
+def test_rollups_answer_from_smaller_tables_when_exact(
+    compiler_only: LocalAnalyst, question: str, anchor: str, fragment: str, dates: tuple
+) -> None:
+    c = compiled(compiler_only, question)
+    assert c.anchor == anchor and fragment in c.sql, c.sql
+    assert tuple(p for p in c.params if isinstance(p, date)) == dates
+    assert c.columns[-1].name in ("total_spend", "transaction_count", "decline_rate_pct")  # the asked name
 
 
 def test_bare_quarter_says_which_year_it_chose(compiler_only: LocalAnalyst) -> None:
@@ -87,7 +132,12 @@ def test_bare_quarter_says_which_year_it_chose(compiler_only: LocalAnalyst) -> N
         (
             "top 5 spenders in the last 30 days",
             ["GROUP BY p.customer_id, p.full_name", "LIMIT 5"],
-            (date(2026, 9, 15),),
+            (),
+        ),
+        (
+            "top 5 spenders online",
+            ["t.channel = ?", "GROUP BY p.customer_id, p.full_name", "LIMIT 5"],
+            ("Online",),
         ),
         ("customers with no transaction in over 60 days", ["p.days_since_last_transaction > ?"], (60,)),
         (
