@@ -137,6 +137,12 @@ def _scalar(
     value = row[first.name]
     if _missing(value):
         return f"There is no {first.label}{scope}: no rows have a value."
+    if first.name.startswith("share_pct"):
+        condition = first.label.removeprefix("share with ").removeprefix("share")
+        sentence = f"{fmt(value, 'percent')} of {entity}{scope} have {condition or 'the asked property'}"
+        if baseline is not None and scope and _number(baseline.values.get(first.name)):
+            sentence += f" (overall {fmt(baseline.values[first.name], 'percent')})"
+        return sentence + "."
     if first.format == "count":
         sentence = f"The {first.label}{scope} is {fmt(value, 'count')}"
         if baseline is not None and _number(baseline.values.get(first.name)):
@@ -166,7 +172,17 @@ def _groups(
     if data.empty:
         return f"No group has a {measure.label}{scope}."
 
+    ids = [d for d in dims if d.format == "id"]
+    labels = [d for d in dims if d.format != "id"]
+
     def name(row: pd.Series) -> str:
+        if ids and labels:  # a customer: "Ann Lee (CUST00000001)"
+            return (
+                " / ".join(str(row[d.name]) for d in labels)
+                + " ("
+                + ", ".join(str(row[d.name]) for d in ids)
+                + ")"
+            )
         return " / ".join(str(row[d.name]) for d in dims)
 
     values = data[measure.name].astype(float)

@@ -237,6 +237,9 @@ def _entity_noun(table: str) -> str:
         "customer_360_profile": "customers",
         "fct_transactions": "transactions",
         "campaign_performance": "campaign groups",
+        "metric_mom_spend_change": "customer-months",
+        "churn_predictions": "churn scores",
+        "customer_segments": "segment assignments",
     }.get(table, table.replace("_", " "))
 
 

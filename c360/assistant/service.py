@@ -231,7 +231,7 @@ class Assistant:
                 and turn.query.limit is None
             )
             baseline = self._baseline(turn.baseline)
-            entity = entity_noun(compiled.anchor) if turn.query and turn.query.mode == "list" else "customers"
+            entity = entity_noun(compiled.anchor) if turn.query else "customers"
             answer = summarize(
                 frame,
                 columns,
