@@ -31,7 +31,7 @@ install: $(VENV)/.synced
 # Chromium for the browser tests (Debian package); skipped quietly where apt-get is unavailable.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
-		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null) \
 		|| echo "chromium not installed: browser tests will be skipped"; }
 
 demo: install
