@@ -194,6 +194,7 @@ class Reading:
         default_factory=list
     )  # rows named inside a value ("Premium cardholders")
     positions: dict[int, int] = field(default_factory=dict)  # id(condition) -> token where it was read
+    bare_rank: bool | None = None  # "top 5 only" in a follow-up: descending?, of the previous measure
 
     def add(self, condition: Condition, position: int) -> None:
         self.conditions.append(condition)
@@ -252,7 +253,14 @@ class QuestionParser:
             return Parsed(None, refusal, partial=reading)
         followup = self._looks_like_followup(reading, tokens)
         if not reading.measures and not reading.entity and not reading.list_requested:
-            if followup or reading.conditions or reading.window or reading.dimensions or reading.order:
+            if (
+                followup
+                or reading.conditions
+                or reading.window
+                or reading.dimensions
+                or reading.order
+                or reading.bare_rank is not None
+            ):
                 return Parsed(None, None, followup=True, partial=reading)
             return Parsed(
                 None, Refusal("incomplete", "I couldn't find a measure or a list of things to show.")
@@ -1030,6 +1038,9 @@ class QuestionParser:
                     continue
                 if item.kind == "RANK":
                     continue  # "rank by ..." resolved later, or plain "sorted"
+                if not self._names_anything_measurable(r):
+                    r.bare_rank = descending  # "top 5 only": ranks the previous question's measure
+                    continue
                 return Refusal(
                     "incomplete",
                     f"I can't tell what {item.text!r} ranks by; name a measure, e.g. 'highest lifetime value'.",
@@ -1039,6 +1050,13 @@ class QuestionParser:
             else:
                 r.rank_items.append((target, descending))
         return None
+
+    def _names_anything_measurable(self, r: Reading) -> bool:
+        return any(
+            i.kind in ("AGG", "COUNT", "SHARE", "DIST")
+            or (i.kind == "LEX" and i.of("metric", "fact", "entity"))
+            for i in r.items
+        )
 
     def _ranking_limit(self, r: Reading) -> Refusal | None:
         """'the 20 customers with the highest ...', 'which 3 regions have the lowest ...': N is the limit."""
@@ -1395,6 +1413,8 @@ def merge_followup(
             )
     if partial.order:
         query = query.with_(order=tuple(partial.order))
+    elif partial.bare_rank is not None and query.measures:
+        query = query.with_(order=(Ordering(measure=query.measures[0], descending=partial.bare_rank),))
     if partial.limit is not None:
         query = query.with_(limit=partial.limit)
     if partial.measures:
