@@ -78,9 +78,7 @@ final as (
         t.customer_id,
         t.customer_key,
         cast(
-            extract(year from t.transaction_date) * 10000
-            + extract(month from t.transaction_date) * 100
-            + extract(day from t.transaction_date)
+            year(t.transaction_date) * 10000 + month(t.transaction_date) * 100 + day(t.transaction_date)
             as integer
         ) as date_key,
         coalesce(k.category_key, 0) as merchant_category_key,

@@ -1,0 +1,248 @@
+"""The dbt project's static contracts (seeds vs generators, profiles, model docs) and the runner's pure logic."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from c360.config import Settings
+from c360.errors import C360Error
+from c360.paths import DBT_DIR
+from c360.transform.build_state import BuildMode, BuildState, decide
+from c360.transform.dbt import (
+    DbtPaths,
+    _Outcome,
+    _result_from_artifacts,
+    command_args,
+    dbt_environment,
+    project_hash,
+)
+from generators.geography import STATES
+from generators.merchants import CATEGORIES, UNCATEGORIZED
+
+MODEL_DIRS = ("staging", "intermediate", "marts")
+
+
+def read_seed(name: str) -> list[dict[str, str]]:
+    with (DBT_DIR / "seeds" / f"{name}.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_merchant_category_seed_matches_the_generator() -> None:
+    rows = read_seed("merchant_categories")
+    assert rows[0] == {
+        "category_key": "0",
+        "category_name": UNCATEGORIZED,
+        "category_group": "Other",
+        "is_travel": "false",
+        "is_discretionary": "false",
+    }
+    expected = [
+        {
+            "category_key": str(i),
+            "category_name": c.name,
+            "category_group": c.group,
+            "is_travel": str(c.is_travel).lower(),
+            "is_discretionary": str(c.is_discretionary).lower(),
+        }
+        for i, c in enumerate(CATEGORIES, start=1)
+    ]
+    assert rows[1:] == expected
+
+
+def test_us_states_seed_matches_geography() -> None:
+    rows = read_seed("us_states")
+    assert rows == [{"state_code": s.code, "state_name": s.name, "region": s.region} for s in STATES]
+
+
+def test_profiles_define_local_duckdb_and_snowflake_targets_from_the_environment() -> None:
+    profile = yaml.safe_load((DBT_DIR / "profiles.yml").read_text())["c360"]
+    assert profile["target"] == "local"
+    local, snowflake = profile["outputs"]["local"], profile["outputs"]["snowflake"]
+    assert local["type"] == "duckdb" and "env_var('C360_DBT_DUCKDB_PATH')" in local["path"]
+    assert snowflake["type"] == "snowflake"
+    for key in ("account", "user", "password", "role", "warehouse", "database"):
+        assert "env_var('SNOWFLAKE_" in str(snowflake[key]), key
+    project = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text())
+    assert project["models"]["c360"]["marts"]["+schema"] == "GOLD"
+    assert project["models"]["c360"]["staging"]["+schema"] == "SILVER"
+    assert project["models"]["c360"]["ml"]["+schema"] == "GOLD"
+
+
+def _model_docs() -> dict[str, dict]:
+    docs: dict[str, dict] = {}
+    for folder in MODEL_DIRS:
+        for path in (DBT_DIR / "models" / folder).rglob("*.yml"):
+            for model in yaml.safe_load(path.read_text()).get("models", []):
+                docs[model["name"]] = model | {"_file": path}
+    return docs
+
+
+def test_every_model_has_its_own_yml_with_description_and_documented_columns() -> None:
+    docs = _model_docs()
+    sql_models = {p.stem: p for folder in MODEL_DIRS for p in (DBT_DIR / "models" / folder).rglob("*.sql")}
+    assert sql_models, "no models found"
+    missing = sorted(set(sql_models) - set(docs))
+    assert not missing, f"models without a .yml: {missing}"
+    for name, path in sql_models.items():
+        model = docs[name]
+        assert model["_file"] == path.with_suffix(".yml"), f"{name}: docs belong in {path.stem}.yml"
+        assert len(model.get("description", "").strip()) > 20, f"{name}: no description"
+        columns = model.get("columns", [])
+        assert columns and all(c.get("description") for c in columns), f"{name}: undocumented columns"
+
+
+@pytest.mark.parametrize(
+    ("model", "key"),
+    [
+        ("dim_customer", "customer_key"),
+        ("dim_date", "date_key"),
+        ("dim_merchant_category", "category_key"),
+        ("fct_transactions", "transaction_key"),
+        ("customer_360_profile", "customer_id"),
+        ("customer_segments", "customer_id"),
+        ("metric_customer_ltv", "customer_id"),
+        ("metric_avg_transaction_value", "customer_id"),
+        ("stg_transactions", "transaction_id"),
+        ("stg_customers", "customer_id"),
+    ],
+)
+def test_model_keys_are_tested_unique_and_not_null(model: str, key: str) -> None:
+    column = next(c for c in _model_docs()[model]["columns"] if c["name"] == key)
+    assert {"unique", "not_null"} <= {
+        t if isinstance(t, str) else next(iter(t)) for t in column["data_tests"]
+    }
+
+
+def test_segment_strings_in_the_project_match_the_contract() -> None:
+    from c360.names import RISK_CATEGORIES, SEGMENTS
+
+    segments_yml = yaml.safe_load(
+        (DBT_DIR / "models/marts/customer_analytics/customer_segments.yml").read_text()
+    )
+    column = next(c for c in segments_yml["models"][0]["columns"] if c["name"] == "customer_segment")
+    accepted = next(t["accepted_values"] for t in column["data_tests"] if isinstance(t, dict))
+    assert sorted(accepted["arguments"]["values"]) == sorted(SEGMENTS)
+    sql = (DBT_DIR / "models/marts/customer_analytics/customer_segments.sql").read_text()
+    assert all(f"'{s}'" in sql for s in SEGMENTS)
+    macro = (DBT_DIR / "macros/risk_category.sql").read_text()
+    assert all(f"'{c}'" in macro for c in RISK_CATEGORIES)
+
+
+def _state(**changes: object) -> BuildState:
+    base = BuildState("p", "2026-10-15", "local", "tx", "c:1000", 100, "2026-11-22 05:00:00")
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("previous", "now", "gold", "force", "expected"),
+    [
+        (None, _state(), True, False, BuildMode.full_refresh),
+        (_state(), _state(), False, False, BuildMode.full_refresh),
+        (_state(), _state(), True, True, BuildMode.full_refresh),
+        (_state(), _state(project_hash="q"), True, False, BuildMode.full_refresh),
+        (_state(), _state(as_of="2026-10-16"), True, False, BuildMode.full_refresh),
+        (_state(), _state(transactions_fingerprint="other"), True, False, BuildMode.full_refresh),
+        (_state(), _state(transactions_rows=150), True, False, BuildMode.incremental),
+        (
+            _state(),
+            _state(transactions_max_ingested_at="2026-11-22 06:00:00"),
+            True,
+            False,
+            BuildMode.incremental,
+        ),
+        (_state(), _state(customers_checksum="d:1000"), True, False, BuildMode.incremental),
+        (_state(), _state(), True, False, BuildMode.skip),
+    ],
+)
+def test_build_mode_decision(
+    previous: BuildState | None, now: BuildState, gold: bool, force: bool, expected: BuildMode
+) -> None:
+    assert decide(previous, now, gold, force) is expected
+
+
+def test_command_args_add_project_paths_target_and_vars(small_settings: Settings) -> None:
+    args = command_args(small_settings, ["build", "--select", "dim_date"], vars={"extra": 1})
+    assert args[:3] == ["build", "--select", "dim_date"]
+    assert args[args.index("--target") + 1] == "local"
+    assert json.loads(args[args.index("--vars") + 1]) == {"as_of": "2026-10-15", "extra": 1}
+    assert args[args.index("--target-path") + 1] == str(small_settings.home / "dbt" / "target")
+    with pytest.raises(C360Error, match="--vars"):
+        command_args(small_settings, ["run", "--vars", "{}"])
+    with pytest.raises(C360Error, match="needs a dbt command"):
+        command_args(small_settings, [])
+
+
+def test_dbt_environment_comes_from_settings(small_settings: Settings) -> None:
+    env = dbt_environment(small_settings)
+    assert env["C360_DBT_DUCKDB_PATH"] == str(small_settings.warehouse_path)
+    assert env["C360_DBT_MEMORY_LIMIT"] == small_settings.duckdb_memory_limit
+    assert env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
+    snowflake = Settings.load(
+        target="snowflake",
+        home=small_settings.home,
+        as_of="2026-10-15",
+        env={"SNOWFLAKE_ACCOUNT": "org-acct", "SNOWFLAKE_USER": "dbt", "SNOWFLAKE_PASSWORD": "pw"},
+    )
+    env = dbt_environment(snowflake)
+    assert env["SNOWFLAKE_ACCOUNT"] == "org-acct" and env["SNOWFLAKE_PASSWORD"] == "pw"
+    assert env["SNOWFLAKE_DATABASE"] == "CUSTOMER_ANALYTICS"
+    assert "C360_DBT_DUCKDB_PATH" not in env
+
+
+def test_project_hash_tracks_project_files_only(tmp_path: Path) -> None:
+    project = tmp_path / "dbt"
+    shutil.copytree(DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    before = project_hash(project)
+    (project / "target").mkdir()
+    (project / "target" / "manifest.json").write_text("{}")
+    (project / "models" / "ml" / "ml_new.sql").write_text("select 1")
+    assert project_hash(project) == before, "dbt output and the churn step's models/ml do not count"
+    model = project / "models" / "marts" / "core" / "dim_date.sql"
+    model.write_text(model.read_text() + "\n-- changed\n")
+    assert project_hash(project) != before
+
+
+def test_run_results_are_summarised(tmp_path: Path) -> None:
+    paths = DbtPaths(tmp_path / "target", tmp_path / "logs", tmp_path / "lock")
+    paths.target_dir.mkdir()
+    results = [
+        ("model.c360.stg_transactions", "success", 2.5),
+        ("model.c360.fct_transactions", "error", 1.0),
+        ("model.c360.customer_360_profile", "skipped", 0.0),
+        ("snapshot.c360.customers_snapshot", "success", 0.4),
+        ("test.c360.unique_x.abc", "pass", 0.1),
+        ("test.c360.not_null_y.def", "fail", 0.1),
+        ("unit_test.c360.customer_segments.test_rules", "pass", 0.2),
+    ]
+    (paths.target_dir / "run_results.json").write_text(
+        json.dumps(
+            {
+                "metadata": {"invocation_id": "abc-123"},
+                "elapsed_time": 12.5,
+                "results": [
+                    {
+                        "unique_id": u,
+                        "status": s,
+                        "execution_time": t,
+                        "message": "boom" if s == "error" else None,
+                    }
+                    for u, s, t in results
+                ],
+            }
+        )
+    )
+    result = _result_from_artifacts(("build",), _Outcome(1, None), 14.0, paths)
+    assert (result.models_run, result.models_failed, result.models_skipped) == (2, 1, 1)
+    assert (result.tests_passed, result.tests_failed) == (2, 1)
+    assert result.status == "failed" and result.run_id == "dbt-abc-123" and result.dbt_elapsed == 12.5
+    assert result.node("stg_transactions").seconds == 2.5  # type: ignore[union-attr]
+    assert result.failures[0] == "fct_transactions: boom"
+    with pytest.raises(C360Error, match="fct_transactions: boom"):
+        result.raise_for_status()
