@@ -511,6 +511,14 @@ class QuestionParser:
                 after = _next(items, idx, 2)
                 if item.kind == "AGED" and after is not None and after.kind in ("POSTCMP",):
                     op, after.used = after.arg, True
+                if item.kind == "AGED" and after is not None and after.kind == "NUM" and not after.used:
+                    after.used = True  # "aged 25 to 35"
+                    low, high = sorted([num.number or 0.0, after.number or 0.0])
+                    r.add(
+                        Condition((Option("customer_360_profile", AGE_FACT),), "between", (low, high)),
+                        item.start,
+                    )
+                    continue
                 r.add(Condition((Option("customer_360_profile", AGE_FACT),), op, (num.number,)), item.start)
                 continue
             refusal = self._bind_comparison(r, idx, item.arg, [num.number or 0.0], num)
@@ -1271,6 +1279,13 @@ class QuestionParser:
         if measure_items and any(i.kind in ("HOWMUCH", "COMPARE") for i in r.items):
             return False  # "how much did they spend", "compare the churn risk of ..."
         ranked = bool(r.order or r.rank_items)
+        grouping_nouns = [
+            i
+            for i in r.items
+            if i.kind == "LEX" and not i.used and i.of("dimension") and not i.of("entity", "value")
+        ]
+        if grouping_nouns and not entity_items and not r.implied_entities:
+            return False  # "show the top 10 merchants by spend": a ranking of groups, not a listing of rows
         if entity_items or r.implied_entities:
             return r.list_requested or ranked or bool(r.conditions) or not measure_items
         return r.list_requested and not measure_items
@@ -1403,14 +1418,17 @@ def merge_followup(
     if partial.window is not None:
         query = query.with_(window=partial.window)
     if partial.dimensions:
-        if "instead" in lemmas or "rather" in lemmas:
-            query = query.with_(dimensions=tuple(partial.dimensions))
-        else:
+        adding_groups = bool({"also", "too", "additionally"} & set(lemmas)) or (
+            "as" in lemmas and "well" in lemmas
+        )
+        if adding_groups:  # "also by region": one more grouping
             existing = {d.concept for d in query.dimensions}
             query = query.with_(
                 dimensions=query.dimensions
                 + tuple(d for d in partial.dimensions if d.concept not in existing)
             )
+        else:  # "by region instead", "what about by region?": the new grouping replaces the old one
+            query = query.with_(dimensions=tuple(partial.dimensions))
     if partial.order:
         query = query.with_(order=tuple(partial.order))
     elif partial.bare_rank is not None and query.measures:
