@@ -246,8 +246,7 @@ class Streamer:
 
     def next_batch(self, size: int, anomalies: int) -> Batch:
         scale = self.settings.scale
-        landed = [(o.key, o.last_modified) for o in self.store.list(names.STREAMING_PREFIX)]
-        last = latest_batch((key, _naive(when)) for key, when in landed)
+        last = latest_batch(landed_objects(self.store, names.STREAMING_PREFIX))
         history_end = datetime.combine(scale.as_of, datetime.min.time())
         window = next_window(last, history_end, self.clock())
         return generate_batch(
@@ -432,6 +431,22 @@ def ingest(
     finally:
         streamer.finish()
     return report
+
+
+def landed_objects(store: ObjectStore, prefix: str) -> list[tuple[str, datetime]]:
+    """(key, landed at) of every object under prefix. The local store is walked with stat() only: its
+    list() also computes each object's ETag (an MD5 of the whole file), far too slow to run per batch."""
+    if isinstance(store, LocalObjectStore):
+        root = store.root
+        base = root / prefix
+        if not base.is_dir():
+            return []
+        out = []
+        for path in base.rglob("*"):
+            if path.is_file() and not path.name.startswith("."):
+                out.append((path.relative_to(root).as_posix(), datetime.fromtimestamp(path.stat().st_mtime)))
+        return out
+    return [(o.key, _naive(o.last_modified)) for o in store.list(prefix)]
 
 
 def _naive(moment: datetime) -> datetime:
