@@ -117,6 +117,10 @@ def _copy_atomically(source: Path, target: Path) -> None:
 def _put_to_stage(session: WarehouseSession, source: Path) -> None:
     # PUT takes no bind parameters; the path is this package's own file, quoted as a literal.
     path = source.resolve().as_posix().replace("'", "''")
-    sql = load_sql("semantic/put_model", session.dialect).replace("{{ file }}", path)
-    session.execute(sql)
+    template = load_sql("semantic/put_model", session.dialect)
+    # the connector recognises PUT by the statement's first word: drop the file's comment lines
+    statement = " ".join(
+        line for line in template.splitlines() if line.strip() and not line.lstrip().startswith("--")
+    )
+    session.execute(statement.replace("{{ file }}", path))
     log.info("semantic model uploaded to %s", stage_location())
