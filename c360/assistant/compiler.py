@@ -91,7 +91,7 @@ class Compiler:
                 return self._plan_on(query, anchor)
             except PlanError as exc:
                 reasons.append(str(exc))
-        raise PlanError(reasons[0] if len(reasons) == 1 else _best_reason(reasons))
+        raise PlanError(reasons[0])
 
     def _plan_on(self, query: SemanticQuery, anchor: str) -> _Plan:
         plan = _Plan(anchor)
@@ -692,10 +692,6 @@ def _noun(table: str) -> str:
         "customer_segments": "segment assignment",
         "dim_merchant_category": "merchant category",
     }.get(table, table.replace("_", " "))
-
-
-def _best_reason(reasons: list[str]) -> str:
-    return reasons[0]
 
 
 def _unique(name: str, taken: set[str]) -> str:

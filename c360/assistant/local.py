@@ -15,6 +15,7 @@ from datetime import date
 
 from c360.assistant import safety
 from c360.assistant.compiler import CompiledQuery, Compiler, PlanError
+from c360.assistant.followup import merge_followup
 from c360.assistant.lexicon import Lexicon, build_lexicon, load_vocabulary
 from c360.assistant.messages import (
     ANALYST,
@@ -27,7 +28,7 @@ from c360.assistant.messages import (
     VerifiedQueryUsed,
 )
 from c360.assistant.model import SemanticModel
-from c360.assistant.parse import Parsed, QuestionParser, Refusal, merge_followup
+from c360.assistant.parse import Parsed, QuestionParser, Refusal
 from c360.assistant.query import SemanticQuery
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize

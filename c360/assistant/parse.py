@@ -13,129 +13,25 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Final, Literal
+from typing import Literal
 
-from c360.assistant.lexicon import Entry, Lexicon, unavailable_concept
+from c360.assistant.grammar import (
+    AGE_FACT,
+    AGGREGATE_WORDS,
+    FOLLOWUP_OPENERS,
+    GRAMMAR,
+    INACTIVITY,
+    MAX_GRAMMAR,
+    RECENCY_FACT,
+    SHARE_VERBS,
+)
+from c360.assistant.lexicon import Entry, Lexicon, Vocabulary, unavailable_concept
+from c360.assistant.model import SemanticModel
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
 from c360.assistant.text import Token, lemma, phrase_key, tokenize
 from c360.assistant.timeframe import TimeParser, TimeSpan
 
 RefusalKind = Literal["unsafe", "unavailable", "not_understood", "incomplete", "no_context"]
-
-# ---- the grammar: phrase (lemmas) -> (symbol, argument) -----------------------------------------------------
-_GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
-    # aggregations
-    "average": ("AGG", "avg"), "avg": ("AGG", "avg"), "mean": ("AGG", "avg"), "average of": ("AGG", "avg"),
-    "total": ("AGG", "sum"), "sum": ("AGG", "sum"), "sum of": ("AGG", "sum"), "combined": ("AGG", "sum"),
-    "median": ("AGG", "median"), "maximum": ("AGG", "max"), "max": ("AGG", "max"),
-    "minimum": ("AGG", "min"), "min": ("AGG", "min"),
-    # counting
-    "how many": ("COUNT", ""), "number of": ("COUNT", ""), "count of": ("COUNT", ""), "count": ("COUNT", ""),
-    "total number of": ("COUNT", ""), "how many of": ("COUNT", ""),
-    # comparisons
-    "over": ("CMP", ">"), "above": ("CMP", ">"), "exceeding": ("CMP", ">"), "exceed": ("CMP", ">"),
-    "more than": ("CMP", ">"), "greater than": ("CMP", ">"), "higher than": ("CMP", ">"),
-    "larger than": ("CMP", ">"), "bigger than": ("CMP", ">"), "in excess of": ("CMP", ">"),
-    "upwards of": ("CMP", ">"), "north of": ("CMP", ">"), "great than": ("CMP", ">"),
-    "at least": ("CMP", ">="), "no less than": ("CMP", ">="), "minimum of": ("CMP", ">="),
-    "or more": ("POSTCMP", ">="), "and above": ("POSTCMP", ">="), "and up": ("POSTCMP", ">="),
-    "or higher": ("POSTCMP", ">="), "or greater": ("POSTCMP", ">="),
-    "under": ("CMP", "<"), "below": ("CMP", "<"), "less than": ("CMP", "<"), "lower than": ("CMP", "<"),
-    "fewer than": ("CMP", "<"), "smaller than": ("CMP", "<"), "beneath": ("CMP", "<"),
-    "at most": ("CMP", "<="), "no more than": ("CMP", "<="), "up to": ("CMP", "<="), "maximum of": ("CMP", "<="),
-    "or less": ("POSTCMP", "<="), "or fewer": ("POSTCMP", "<="), "and below": ("POSTCMP", "<="),
-    "or lower": ("POSTCMP", "<="),
-    "equal to": ("CMP", "="), "exactly": ("CMP", "="), "equals": ("CMP", "="),
-    "older than": ("AGECMP", ">"), "over the age of": ("AGECMP", ">"), "aged over": ("AGECMP", ">"),
-    "above the age of": ("AGECMP", ">"), "age over": ("AGECMP", ">"), "age above": ("AGECMP", ">"),
-    "younger than": ("AGECMP", "<"), "under the age of": ("AGECMP", "<"), "aged under": ("AGECMP", "<"),
-    "below the age of": ("AGECMP", "<"), "age under": ("AGECMP", "<"), "age below": ("AGECMP", "<"),
-    "aged at least": ("AGECMP", ">="), "at least age": ("AGECMP", ">="),
-    "between": ("BETWEEN", ""), "aged between": ("AGEBETWEEN", ""), "age between": ("AGEBETWEEN", ""),
-    "aged": ("AGED", ""),
-    # grouping
-    "by": ("GROUP", ""), "per": ("GROUP", ""), "for each": ("GROUP", ""), "in each": ("GROUP", ""),
-    "for every": ("GROUP", ""), "across": ("GROUP", ""), "broken down by": ("GROUP", ""),
-    "split by": ("GROUP", ""), "grouped by": ("GROUP", ""), "break down by": ("GROUP", ""),
-    "breakdown by": ("GROUP", ""), "each": ("GROUP", ""), "among": ("GROUP", ""), "of each": ("GROUP", ""),
-    "within each": ("GROUP", ""), "for all": ("GROUP", ""), "by each": ("GROUP", ""),
-    # ranking
-    "highest": ("SUPER", "desc"), "largest": ("SUPER", "desc"), "biggest": ("SUPER", "desc"),
-    "greatest": ("SUPER", "desc"), "most": ("SUPER", "desc"), "top": ("SUPER", "desc"), "best": ("SUPER", "desc"),
-    "the most": ("SUPER", "desc"), "highest to lowest": ("SUPER", "desc"), "descending": ("SUPER", "desc"),
-    "lowest": ("SUPER", "asc"), "smallest": ("SUPER", "asc"), "least": ("SUPER", "asc"),
-    "fewest": ("SUPER", "asc"), "bottom": ("SUPER", "asc"), "worst": ("SUPER", "asc"),
-    "lowest to highest": ("SUPER", "asc"), "ascending": ("SUPER", "asc"),
-    "popular": ("POPULAR", ""), "common": ("POPULAR", ""), "frequent": ("POPULAR", ""),
-    "rank": ("RANK", ""), "ranked": ("RANK", ""), "sort": ("RANK", ""), "sorted": ("RANK", ""),
-    "order": ("RANK", ""), "ordered": ("RANK", ""), "ranking": ("RANK", ""),
-    # negation
-    "not": ("NEG", ""), "without": ("NEG", ""), "excluding": ("NEG", ""), "exclude": ("NEG", ""),
-    "except": ("NEG", ""), "other than": ("NEG", ""), "non": ("NEG", ""), "arent": ("NEG", ""),
-    "isnt": ("NEG", ""), "dont": ("NEG", ""), "doesnt": ("NEG", ""), "but not": ("NEG", ""),
-    "except for": ("NEG", ""), "apart from": ("NEG", ""), "outside": ("NEG", ""), "outside of": ("NEG", ""),
-    # question words and requests
-    "which": ("WH", ""), "what": ("WH", ""), "who": ("WHO", ""), "whose": ("WHO", ""),
-    "show": ("LIST", ""), "list": ("LIST", ""), "find": ("LIST", ""), "display": ("LIST", ""),
-    "identify": ("LIST", ""), "give": ("LIST", ""), "get": ("LIST", ""), "pull": ("LIST", ""),
-    "fetch": ("LIST", ""), "return": ("LIST", ""), "name": ("LIST", ""),
-    # comparison of groups
-    "compare": ("COMPARE", ""), "comparison": ("COMPARE", ""), "compared to": ("COMPARE", ""),
-    "compared with": ("COMPARE", ""), "vs": ("COMPARE", ""), "versus": ("COMPARE", ""),
-    "against": ("COMPARE", ""), "differ": ("COMPARE", ""), "difference between": ("COMPARE", ""),
-    "relative to": ("COMPARE", ""),
-    # implied counts
-    "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""),
-    "composition": ("DIST", ""), "spread": ("DIST", ""), "split": ("DIST", ""), "headcount": ("DIST", ""),
-    # coordination and follow-up cues
-    "and": ("AND", ""), "or": ("OR", ""), "as well as": ("AND", ""), "plus": ("AND", ""),
-    "instead": ("INSTEAD", ""), "rather": ("INSTEAD", ""), "only": ("ONLY", ""), "just": ("ONLY", ""),
-    "what share of": ("SHARE", ""), "share of": ("SHARE", ""), "what percentage of": ("SHARE", ""),
-    "percentage of": ("SHARE", ""), "what percent of": ("SHARE", ""), "percent of": ("SHARE", ""),
-    "proportion of": ("SHARE", ""), "what proportion of": ("SHARE", ""), "what fraction of": ("SHARE", ""),
-    "fraction of": ("SHARE", ""), "how many percent of": ("SHARE", ""),
-    "how much": ("HOWMUCH", ""), "how much money": ("HOWMUCH", ""),
-    "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
-    "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),
-    "them": ("PRONOUN", ""), "those": ("PRONOUN", ""), "these": ("PRONOUN", ""), "they": ("PRONOUN", ""),
-    "that": ("PRONOUN", ""), "it": ("PRONOUN", ""),
-    "together": ("TOGETHER", ""), "altogether": ("TOGETHER", ""), "in total": ("TOGETHER", ""),
-}  # fmt: skip
-GRAMMAR: Final = {phrase_key(k): v for k, v in _GRAMMAR_SOURCE.items()}
-MAX_GRAMMAR: Final = max(len(k) for k in GRAMMAR)
-FOLLOWUP_OPENERS: Final = frozenset(
-    {
-        "and",
-        "what",
-        "how",
-        "only",
-        "just",
-        "now",
-        "same",
-        "also",
-        "but",
-        "then",
-        "instead",
-        "ok",
-        "okay",
-        "break",
-        "split",
-        "sort",
-        "rank",
-        "list",
-        "show",
-    }
-)
-INACTIVITY: Final = re.compile(
-    r"\b(?:no|without|havent|have not|hasnt|has not|not|zero)\s+(?:made\s+|had\s+|any\s+|a\s+|used\s+their\s+card\s+)*"
-    r"(?:transaction|transacted|purchase|purchased|activity|spend|spending|shopped|bought|card use|been active|active)"
-    r"\s+(?:in|for|within)\s+(?:over\s+|more\s+than\s+|the\s+last\s+|the\s+past\s+|last\s+|past\s+)?(?P<n>\d+)\s+day\b"
-    r"|\binactive\s+(?:for\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+)?(?P<m>\d+)\s+day\b"
-    r"|\b(?:over\s+|more\s+than\s+)?(?P<k>\d+)\+?\s+day\s+(?:without|since)\s+(?:a\s+|any\s+|their\s+|the\s+)?(?:last\s+)?"
-    r"(?:transaction|purchase|activity)\b"
-)
-RECENCY_FACT: Final = "days_since_last_transaction"
-AGE_FACT: Final = "age"
 
 
 @dataclass(frozen=True)
@@ -1400,102 +1296,8 @@ class QuestionParser:
         )
 
 
-def merge_followup(
-    previous: SemanticQuery, partial: Reading, question_tokens: Sequence[Token]
-) -> SemanticQuery:
-    """Apply a follow-up ('and in Texas?', 'only Premium', 'by month instead', 'list them') to the last query."""
-    lemmas = [t.lemma for t in question_tokens]
-    query = previous
-    conditions = list(previous.conditions)
-    adding = "only" in lemmas or "also" in lemmas or "just" in lemmas
-    for cond in partial.conditions:
-        same = [c for c in conditions if c.subject == cond.subject]
-        if same and not adding:
-            for c in same:
-                conditions.remove(c)
-        conditions.append(cond)
-    query = query.with_(conditions=tuple(conditions))
-    if partial.window is not None:
-        query = query.with_(window=partial.window)
-    if partial.dimensions:
-        adding_groups = bool({"also", "too", "additionally"} & set(lemmas)) or (
-            "as" in lemmas and "well" in lemmas
-        )
-        if adding_groups:  # "also by region": one more grouping
-            existing = {d.concept for d in query.dimensions}
-            query = query.with_(
-                dimensions=query.dimensions
-                + tuple(d for d in partial.dimensions if d.concept not in existing)
-            )
-        else:  # "by region instead", "what about by region?": the new grouping replaces the old one
-            query = query.with_(dimensions=tuple(partial.dimensions))
-    if partial.order:
-        query = query.with_(order=tuple(partial.order))
-    elif partial.bare_rank is not None and query.measures:
-        query = query.with_(order=(Ordering(measure=query.measures[0], descending=partial.bare_rank),))
-    if partial.limit is not None:
-        query = query.with_(limit=partial.limit)
-    if partial.measures:
-        query = query.with_(measures=tuple(partial.measures), mode="aggregate", entity=None)
-    elif partial.list_requested and query.mode == "aggregate":
-        # "list them", "show me those customers": the same population as rows
-        query = query.with_(
-            mode="list",
-            entity=partial.entity or _entity_of(query),
-            measures=(),
-            dimensions=(),
-            order=(),
-            limit=None,
-        )
-    if partial.notes:
-        query = query.with_(notes=tuple(dict.fromkeys(query.notes + tuple(partial.notes))))
-    return query
-
-
-def _entity_of(query: SemanticQuery) -> str:
-    for cond in query.conditions:
-        for opt in cond.options:
-            return opt.table
-    return "customer_360_profile"
-
-
-SHARE_VERBS: Final = frozenset(
-    {
-        "are",
-        "is",
-        "were",
-        "was",
-        "have",
-        "has",
-        "had",
-        "hold",
-        "holds",
-        "own",
-        "owns",
-        "do",
-        "does",
-        "did",
-        "use",
-        "uses",
-        "made",
-        "make",
-        "makes",
-        "with",
-        "who",
-        "that",
-        "which",
-        "carry",
-        "get",
-        "got",
-    }
-)
-AGGREGATE_WORDS: Final = frozenset(
-    {"average", "avg", "mean", "total", "sum", "median", "number", "count", "maximum", "minimum"}
-)
-
-
-def _is_count_metric(model: object, entry: Entry) -> bool:
-    column = model.tables[entry.table].columns[entry.column or ""]  # type: ignore[attr-defined]
+def _is_count_metric(model: SemanticModel, entry: Entry) -> bool:
+    column = model.tables[entry.table].columns[entry.column or ""]
     return "count" in column.name or column.description.lower().startswith("number of")
 
 
@@ -1503,8 +1305,8 @@ def _explicit_aggregate(item: Item) -> bool:
     return any(t.lemma in AGGREGATE_WORDS for t in item.tokens)
 
 
-def _entity_lemmas(vocab: object) -> frozenset[str]:
-    nouns = {n for spec in vocab.entities.values() for n in spec.get("nouns", [])}  # type: ignore[attr-defined]
+def _entity_lemmas(vocab: Vocabulary) -> frozenset[str]:
+    nouns = {n for spec in vocab.entities.values() for n in spec.get("nouns", [])}
     return frozenset(lemma(w) for n in nouns for w in n.split())
 
 

@@ -1,0 +1,73 @@
+"""Follow-up questions: refine the previous question's semantic query with what the new one adds.
+
+"and in Texas?" replaces the condition on the same column; "only Premium" adds one; "by card type instead"
+or "what about by region?" replaces the grouping ("also by region" adds one); a new window, ranking or limit
+replaces the old; "list them" turns an aggregate into the listing of the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from c360.assistant.parse import Reading
+from c360.assistant.query import Ordering, SemanticQuery
+from c360.assistant.text import Token
+
+
+def merge_followup(
+    previous: SemanticQuery, partial: Reading, question_tokens: Sequence[Token]
+) -> SemanticQuery:
+    """Apply a follow-up ('and in Texas?', 'only Premium', 'by month instead', 'list them') to the last query."""
+    lemmas = [t.lemma for t in question_tokens]
+    query = previous
+    conditions = list(previous.conditions)
+    adding = "only" in lemmas or "also" in lemmas or "just" in lemmas
+    for cond in partial.conditions:
+        same = [c for c in conditions if c.subject == cond.subject]
+        if same and not adding:
+            for c in same:
+                conditions.remove(c)
+        conditions.append(cond)
+    query = query.with_(conditions=tuple(conditions))
+    if partial.window is not None:
+        query = query.with_(window=partial.window)
+    if partial.dimensions:
+        adding_groups = bool({"also", "too", "additionally"} & set(lemmas)) or (
+            "as" in lemmas and "well" in lemmas
+        )
+        if adding_groups:  # "also by region": one more grouping
+            existing = {d.concept for d in query.dimensions}
+            query = query.with_(
+                dimensions=query.dimensions
+                + tuple(d for d in partial.dimensions if d.concept not in existing)
+            )
+        else:  # "by region instead", "what about by region?": the new grouping replaces the old one
+            query = query.with_(dimensions=tuple(partial.dimensions))
+    if partial.order:
+        query = query.with_(order=tuple(partial.order))
+    elif partial.bare_rank is not None and query.measures:
+        query = query.with_(order=(Ordering(measure=query.measures[0], descending=partial.bare_rank),))
+    if partial.limit is not None:
+        query = query.with_(limit=partial.limit)
+    if partial.measures:
+        query = query.with_(measures=tuple(partial.measures), mode="aggregate", entity=None)
+    elif partial.list_requested and query.mode == "aggregate":
+        # "list them", "show me those customers": the same population as rows
+        query = query.with_(
+            mode="list",
+            entity=partial.entity or _entity_of(query),
+            measures=(),
+            dimensions=(),
+            order=(),
+            limit=None,
+        )
+    if partial.notes:
+        query = query.with_(notes=tuple(dict.fromkeys(query.notes + tuple(partial.notes))))
+    return query
+
+
+def _entity_of(query: SemanticQuery) -> str:
+    for cond in query.conditions:
+        for opt in cond.options:
+            return opt.table
+    return "customer_360_profile"

@@ -1,0 +1,162 @@
+"""The small grammar the local analyst reads besides the semantic model's vocabulary.
+
+Phrases (as lemma sequences) mapped to a symbol and an argument: aggregations, counting, comparisons,
+grouping, ranking, negation, question words, comparison of groups, shares, follow-up cues; and the regular
+expression for inactivity phrases ("no transaction in over 60 days").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from c360.assistant.text import phrase_key
+
+# ---- the grammar: phrase (lemmas) -> (symbol, argument) -----------------------------------------------------
+_GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
+    # aggregations
+    "average": ("AGG", "avg"), "avg": ("AGG", "avg"), "mean": ("AGG", "avg"), "average of": ("AGG", "avg"),
+    "total": ("AGG", "sum"), "sum": ("AGG", "sum"), "sum of": ("AGG", "sum"), "combined": ("AGG", "sum"),
+    "median": ("AGG", "median"), "maximum": ("AGG", "max"), "max": ("AGG", "max"),
+    "minimum": ("AGG", "min"), "min": ("AGG", "min"),
+    # counting
+    "how many": ("COUNT", ""), "number of": ("COUNT", ""), "count of": ("COUNT", ""), "count": ("COUNT", ""),
+    "total number of": ("COUNT", ""), "how many of": ("COUNT", ""),
+    # comparisons
+    "over": ("CMP", ">"), "above": ("CMP", ">"), "exceeding": ("CMP", ">"), "exceed": ("CMP", ">"),
+    "more than": ("CMP", ">"), "greater than": ("CMP", ">"), "higher than": ("CMP", ">"),
+    "larger than": ("CMP", ">"), "bigger than": ("CMP", ">"), "in excess of": ("CMP", ">"),
+    "upwards of": ("CMP", ">"), "north of": ("CMP", ">"), "great than": ("CMP", ">"),
+    "at least": ("CMP", ">="), "no less than": ("CMP", ">="), "minimum of": ("CMP", ">="),
+    "or more": ("POSTCMP", ">="), "and above": ("POSTCMP", ">="), "and up": ("POSTCMP", ">="),
+    "or higher": ("POSTCMP", ">="), "or greater": ("POSTCMP", ">="),
+    "under": ("CMP", "<"), "below": ("CMP", "<"), "less than": ("CMP", "<"), "lower than": ("CMP", "<"),
+    "fewer than": ("CMP", "<"), "smaller than": ("CMP", "<"), "beneath": ("CMP", "<"),
+    "at most": ("CMP", "<="), "no more than": ("CMP", "<="), "up to": ("CMP", "<="), "maximum of": ("CMP", "<="),
+    "or less": ("POSTCMP", "<="), "or fewer": ("POSTCMP", "<="), "and below": ("POSTCMP", "<="),
+    "or lower": ("POSTCMP", "<="),
+    "equal to": ("CMP", "="), "exactly": ("CMP", "="), "equals": ("CMP", "="),
+    "older than": ("AGECMP", ">"), "over the age of": ("AGECMP", ">"), "aged over": ("AGECMP", ">"),
+    "above the age of": ("AGECMP", ">"), "age over": ("AGECMP", ">"), "age above": ("AGECMP", ">"),
+    "younger than": ("AGECMP", "<"), "under the age of": ("AGECMP", "<"), "aged under": ("AGECMP", "<"),
+    "below the age of": ("AGECMP", "<"), "age under": ("AGECMP", "<"), "age below": ("AGECMP", "<"),
+    "aged at least": ("AGECMP", ">="), "at least age": ("AGECMP", ">="),
+    "between": ("BETWEEN", ""), "aged between": ("AGEBETWEEN", ""), "age between": ("AGEBETWEEN", ""),
+    "aged": ("AGED", ""),
+    # grouping
+    "by": ("GROUP", ""), "per": ("GROUP", ""), "for each": ("GROUP", ""), "in each": ("GROUP", ""),
+    "for every": ("GROUP", ""), "across": ("GROUP", ""), "broken down by": ("GROUP", ""),
+    "split by": ("GROUP", ""), "grouped by": ("GROUP", ""), "break down by": ("GROUP", ""),
+    "breakdown by": ("GROUP", ""), "each": ("GROUP", ""), "among": ("GROUP", ""), "of each": ("GROUP", ""),
+    "within each": ("GROUP", ""), "for all": ("GROUP", ""), "by each": ("GROUP", ""),
+    # ranking
+    "highest": ("SUPER", "desc"), "largest": ("SUPER", "desc"), "biggest": ("SUPER", "desc"),
+    "greatest": ("SUPER", "desc"), "most": ("SUPER", "desc"), "top": ("SUPER", "desc"), "best": ("SUPER", "desc"),
+    "the most": ("SUPER", "desc"), "highest to lowest": ("SUPER", "desc"), "descending": ("SUPER", "desc"),
+    "lowest": ("SUPER", "asc"), "smallest": ("SUPER", "asc"), "least": ("SUPER", "asc"),
+    "fewest": ("SUPER", "asc"), "bottom": ("SUPER", "asc"), "worst": ("SUPER", "asc"),
+    "lowest to highest": ("SUPER", "asc"), "ascending": ("SUPER", "asc"),
+    "popular": ("POPULAR", ""), "common": ("POPULAR", ""), "frequent": ("POPULAR", ""),
+    "rank": ("RANK", ""), "ranked": ("RANK", ""), "sort": ("RANK", ""), "sorted": ("RANK", ""),
+    "order": ("RANK", ""), "ordered": ("RANK", ""), "ranking": ("RANK", ""),
+    # negation
+    "not": ("NEG", ""), "without": ("NEG", ""), "excluding": ("NEG", ""), "exclude": ("NEG", ""),
+    "except": ("NEG", ""), "other than": ("NEG", ""), "non": ("NEG", ""), "arent": ("NEG", ""),
+    "isnt": ("NEG", ""), "dont": ("NEG", ""), "doesnt": ("NEG", ""), "but not": ("NEG", ""),
+    "except for": ("NEG", ""), "apart from": ("NEG", ""), "outside": ("NEG", ""), "outside of": ("NEG", ""),
+    # question words and requests
+    "which": ("WH", ""), "what": ("WH", ""), "who": ("WHO", ""), "whose": ("WHO", ""),
+    "show": ("LIST", ""), "list": ("LIST", ""), "find": ("LIST", ""), "display": ("LIST", ""),
+    "identify": ("LIST", ""), "give": ("LIST", ""), "get": ("LIST", ""), "pull": ("LIST", ""),
+    "fetch": ("LIST", ""), "return": ("LIST", ""), "name": ("LIST", ""),
+    # comparison of groups
+    "compare": ("COMPARE", ""), "comparison": ("COMPARE", ""), "compared to": ("COMPARE", ""),
+    "compared with": ("COMPARE", ""), "vs": ("COMPARE", ""), "versus": ("COMPARE", ""),
+    "against": ("COMPARE", ""), "differ": ("COMPARE", ""), "difference between": ("COMPARE", ""),
+    "relative to": ("COMPARE", ""),
+    # implied counts
+    "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""),
+    "composition": ("DIST", ""), "spread": ("DIST", ""), "split": ("DIST", ""), "headcount": ("DIST", ""),
+    # coordination and follow-up cues
+    "and": ("AND", ""), "or": ("OR", ""), "as well as": ("AND", ""), "plus": ("AND", ""),
+    "instead": ("INSTEAD", ""), "rather": ("INSTEAD", ""), "only": ("ONLY", ""), "just": ("ONLY", ""),
+    "what share of": ("SHARE", ""), "share of": ("SHARE", ""), "what percentage of": ("SHARE", ""),
+    "percentage of": ("SHARE", ""), "what percent of": ("SHARE", ""), "percent of": ("SHARE", ""),
+    "proportion of": ("SHARE", ""), "what proportion of": ("SHARE", ""), "what fraction of": ("SHARE", ""),
+    "fraction of": ("SHARE", ""), "how many percent of": ("SHARE", ""),
+    "how much": ("HOWMUCH", ""), "how much money": ("HOWMUCH", ""),
+    "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
+    "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),
+    "them": ("PRONOUN", ""), "those": ("PRONOUN", ""), "these": ("PRONOUN", ""), "they": ("PRONOUN", ""),
+    "that": ("PRONOUN", ""), "it": ("PRONOUN", ""),
+    "together": ("TOGETHER", ""), "altogether": ("TOGETHER", ""), "in total": ("TOGETHER", ""),
+}  # fmt: skip
+GRAMMAR: Final = {phrase_key(k): v for k, v in _GRAMMAR_SOURCE.items()}
+MAX_GRAMMAR: Final = max(len(k) for k in GRAMMAR)
+FOLLOWUP_OPENERS: Final = frozenset(
+    {
+        "and",
+        "what",
+        "how",
+        "only",
+        "just",
+        "now",
+        "same",
+        "also",
+        "but",
+        "then",
+        "instead",
+        "ok",
+        "okay",
+        "break",
+        "split",
+        "sort",
+        "rank",
+        "list",
+        "show",
+    }
+)
+INACTIVITY: Final = re.compile(
+    r"\b(?:no|without|havent|have not|hasnt|has not|not|zero)\s+(?:made\s+|had\s+|any\s+|a\s+|used\s+their\s+card\s+)*"
+    r"(?:transaction|transacted|purchase|purchased|activity|spend|spending|shopped|bought|card use|been active|active)"
+    r"\s+(?:in|for|within)\s+(?:over\s+|more\s+than\s+|the\s+last\s+|the\s+past\s+|last\s+|past\s+)?(?P<n>\d+)\s+day\b"
+    r"|\binactive\s+(?:for\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+)?(?P<m>\d+)\s+day\b"
+    r"|\b(?:over\s+|more\s+than\s+)?(?P<k>\d+)\+?\s+day\s+(?:without|since)\s+(?:a\s+|any\s+|their\s+|the\s+)?(?:last\s+)?"
+    r"(?:transaction|purchase|activity)\b"
+)
+RECENCY_FACT: Final = "days_since_last_transaction"
+AGE_FACT: Final = "age"
+
+SHARE_VERBS: Final = frozenset(
+    {
+        "are",
+        "is",
+        "were",
+        "was",
+        "have",
+        "has",
+        "had",
+        "hold",
+        "holds",
+        "own",
+        "owns",
+        "do",
+        "does",
+        "did",
+        "use",
+        "uses",
+        "made",
+        "make",
+        "makes",
+        "with",
+        "who",
+        "that",
+        "which",
+        "carry",
+        "get",
+        "got",
+    }
+)
+AGGREGATE_WORDS: Final = frozenset(
+    {"average", "avg", "mean", "total", "sum", "median", "number", "count", "maximum", "minimum"}
+)
