@@ -30,7 +30,7 @@ features as (
 ),
 
 days as (
-    select customer_id, activity_date, approved_transactions, approved_spend
+    select customer_id, activity_date, previous_active_date, approved_transactions, approved_spend_cents
     from {{ ref('ml_customer_days') }}
     where approved_transactions > 0
 ),
@@ -41,8 +41,10 @@ outcome_days as (
         k.cutoff_date,
         d.customer_id,
         d.activity_date,
+        d.previous_active_date,
         d.approved_transactions,
-        d.approved_spend
+        d.approved_spend_cents,
+        k.label_horizon_days
     from days as d
     inner join cutoffs as k
         on d.activity_date >= k.cutoff_date
@@ -53,33 +55,17 @@ outcome_spend as (
     select
         customer_id,
         cutoff_date,
-        sum(approved_spend) as outcome_spend,
+        sum(approved_spend_cents) as outcome_spend_cents,
         sum(approved_transactions) as outcome_transactions,
-        max(activity_date) as last_outcome_day
+        max(activity_date) as last_outcome_day,
+        -- idle days before each active day, counted from the cutoff at most
+        max(
+            least(
+                coalesce({{ dbt.datediff('previous_active_date', 'activity_date', 'day') }} - 1, label_horizon_days),
+                {{ dbt.datediff('cutoff_date', 'activity_date', 'day') }}
+            )
+        ) as longest_idle_before_last
     from outcome_days
-    group by customer_id, cutoff_date
-),
-
--- idle days before each active day: since the previous active day, or since the cutoff for the first
-idle_before_each_day as (
-    select
-        customer_id,
-        cutoff_date,
-        {{ dbt.datediff(
-            'coalesce(lag(activity_date) over (partition by customer_id, cutoff_date order by activity_date), '
-            ~ c360.add_days('cutoff_date', -1) ~ ')',
-            'activity_date',
-            'day'
-        ) }} - 1 as idle_days
-    from outcome_days
-),
-
-idle_runs as (
-    select
-        customer_id,
-        cutoff_date,
-        max(idle_days) as longest_idle_before_last
-    from idle_before_each_day
     group by customer_id, cutoff_date
 ),
 
@@ -90,13 +76,13 @@ joined as (
         k.dataset,
         f.is_active_at_cutoff,
         f.baseline_monthly_spend,
-        coalesce(s.outcome_spend, 0) as outcome_spend,
+        coalesce(s.outcome_spend_cents, 0) / 100.0 as outcome_spend,
         coalesce(s.outcome_transactions, 0) as outcome_transactions,
-        coalesce(s.outcome_spend, 0) / k.label_horizon_days * {{ days_per_month }} as outcome_monthly_spend,
+        coalesce(s.outcome_spend_cents, 0) / 100.0 / k.label_horizon_days * {{ days_per_month }} as outcome_monthly_spend,
         case
             when s.last_outcome_day is null then k.label_horizon_days
             else greatest(
-                coalesce(i.longest_idle_before_last, 0),
+                coalesce(s.longest_idle_before_last, 0),
                 -- idle days after the last active day up to the window's last day (cutoff + horizon - 1)
                 {{ dbt.datediff('s.last_outcome_day', 'cast(k.outcome_end_at as date)', 'day') }} - 1
             )
@@ -109,9 +95,6 @@ joined as (
     left join outcome_spend as s
         on f.customer_id = s.customer_id
         and f.cutoff_date = s.cutoff_date
-    left join idle_runs as i
-        on f.customer_id = i.customer_id
-        and f.cutoff_date = i.cutoff_date
 ),
 
 final as (

@@ -1,7 +1,10 @@
 {#-
     One row per customer and calendar day with any transaction attempt: approved count and spend (split by
-    category group and channel) and declined attempts. The churn features and labels aggregate these days
-    instead of raw transactions (a cutoff is a midnight, so "before the cutoff" is "on an earlier day").
+    category group and channel), declined attempts, and the customer's previous day with an approved
+    transaction (NULL before the first). The churn features and labels aggregate these days instead of raw
+    transactions (a cutoff is a midnight, so "before the cutoff" is "on an earlier day"), and measure idle
+    runs from previous_active_date without a window function per cutoff. Money is summed in integer cents
+    (exact, so the datasets are bit-for-bit reproducible whatever the aggregation order; float sums are not).
 -#}
 with
 
@@ -13,7 +16,7 @@ transactions as (
     select
         t.customer_id,
         cast(t.transaction_date as date) as activity_date,
-        cast(t.transaction_amount as {{ c360.type_double() }}) as amount,
+        cast(round(t.transaction_amount * 100) as bigint) as amount_cents,
         t.is_approved,
         t.channel,
         coalesce(c.is_travel, false) as is_travel,
@@ -24,21 +27,40 @@ transactions as (
         on t.merchant_category_key = c.category_key
 ),
 
-final as (
+daily as (
     select
         customer_id,
         activity_date,
         sum(case when is_approved then 1 else 0 end) as approved_transactions,
-        sum(case when is_approved then amount else 0 end) as approved_spend,
-        sum(case when is_approved and is_travel then amount else 0 end) as travel_spend,
-        sum(case when is_approved and is_necessity then amount else 0 end) as necessities_spend,
-        sum(case when is_approved and is_discretionary then amount else 0 end) as discretionary_spend,
+        sum(case when is_approved then amount_cents else 0 end) as approved_spend_cents,
+        sum(case when is_approved and is_travel then amount_cents else 0 end) as travel_spend_cents,
+        sum(case when is_approved and is_necessity then amount_cents else 0 end) as necessities_spend_cents,
+        sum(case when is_approved and is_discretionary then amount_cents else 0 end) as discretionary_spend_cents,
         sum(case when is_approved and channel = 'Online' then 1 else 0 end) as online_transactions,
         sum(case when is_approved and channel = 'Mobile' then 1 else 0 end) as mobile_transactions,
         count(*) as attempted_transactions,
         sum(case when is_approved then 0 else 1 end) as declined_transactions
     from transactions
     group by customer_id, activity_date
+),
+
+active_days as (
+    select
+        customer_id,
+        activity_date,
+        lag(activity_date) over (partition by customer_id order by activity_date) as previous_active_date
+    from daily
+    where approved_transactions > 0
+),
+
+final as (
+    select
+        d.*,
+        a.previous_active_date
+    from daily as d
+    left join active_days as a
+        on d.customer_id = a.customer_id
+        and d.activity_date = a.activity_date
 )
 
 select * from final

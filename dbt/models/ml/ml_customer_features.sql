@@ -12,6 +12,10 @@
 -#}
 {%- set baseline_days = c360.ml_param('ml_baseline_days') | int -%}
 {%- set population_days = c360.ml_param('ml_population_active_days') | int -%}
+{%- if population_days not in (30, 60, 90, 120, 150, 180) -%}
+    {{ exceptions.raise_compiler_error("ml_population_active_days must be a multiple of 30 up to 180, got " ~ population_days) }}
+{%- endif -%}
+{%- set population_buckets = population_days // 30 -%}
 {%- set min_baseline_days = c360.ml_param('ml_min_baseline_days') | int -%}
 {%- set days_per_month = 30.4375 -%}
 {%- set buckets = range(6) -%}
@@ -81,7 +85,8 @@ customers_at_cutoff as (
     ) = 1
 ),
 
--- every active day in the lookback window [cutoff - baseline_days, cutoff) of each cutoff
+-- every day with activity in the lookback window [cutoff - baseline_days, cutoff) of each cutoff, in
+-- 30-day buckets before it: 0 = days 1-30, ..., 5 = days 151-180, 6 = days 181 and older
 lookback as (
     select
         k.cutoff_date,
@@ -93,61 +98,65 @@ lookback as (
         and d.activity_date >= {{ c360.add_days('k.cutoff_date', -baseline_days) }}
 ),
 
+bucketed as (
+    select
+        customer_id,
+        cutoff_date,
+        least(cast(floor((days_before - 1) / 30.0) as integer), 6) as bucket,
+        sum(approved_transactions) as approved_transactions,
+        sum(approved_spend_cents) as approved_spend_cents,
+        sum(travel_spend_cents) as travel_spend_cents,
+        sum(necessities_spend_cents) as necessities_spend_cents,
+        sum(discretionary_spend_cents) as discretionary_spend_cents,
+        sum(online_transactions) as online_transactions,
+        sum(mobile_transactions) as mobile_transactions,
+        sum(attempted_transactions) as attempted_transactions,
+        sum(declined_transactions) as declined_transactions,
+        sum(case when approved_transactions > 0 then 1 else 0 end) as active_days,
+        max(case when approved_transactions > 0 then activity_date end) as last_active_date,
+        -- idle days before each active day, clipped at the start of the 180-day window
+        max(
+            case
+                when approved_transactions > 0 and days_before <= 180
+                    then least(
+                        coalesce({{ dbt.datediff('previous_active_date', 'activity_date', 'day') }} - 1, 180),
+                        180 - days_before
+                    )
+            end
+        ) as longest_idle_before_active_day
+    from lookback
+    group by customer_id, cutoff_date, least(cast(floor((days_before - 1) / 30.0) as integer), 6)
+),
+
+
 aggregated as (
     select
         customer_id,
         cutoff_date,
-        sum(approved_spend) as baseline_window_spend,
-        max(case when approved_transactions > 0 then activity_date end) as last_transaction_day,
-        sum(case when days_before <= {{ population_days }} then approved_transactions else 0 end)
-            as population_window_transactions,
+        sum(approved_spend_cents) as baseline_window_spend_cents,
+        max(last_active_date) as last_transaction_day,
+        {{ c360.ml_window_sum('approved_transactions', 0, population_buckets - 1) }} as population_window_transactions,
         {%- for days in (30, 90, 180) %}
-        sum(case when days_before <= {{ days }} then approved_transactions else 0 end) as transactions_{{ days }}d,
-        sum(case when days_before <= {{ days }} then approved_spend else 0 end) as spend_{{ days }}d,
+        {{ c360.ml_window_sum('approved_transactions', 0, days // 30 - 1) }} as transactions_{{ days }}d,
+        {{ c360.ml_window_sum('approved_spend_cents', 0, days // 30 - 1) }} as spend_{{ days }}d,
         {%- endfor %}
-        sum(case when days_before > 90 and days_before <= 180 then approved_transactions else 0 end)
-            as transactions_prior_90d,
-        sum(case when days_before > 90 and days_before <= 180 then approved_spend else 0 end) as spend_prior_90d,
-        sum(case when days_before <= 90 and approved_transactions > 0 then 1 else 0 end) as active_days_90d,
+        {{ c360.ml_window_sum('approved_transactions', 3, 5) }} as transactions_prior_90d,
+        {{ c360.ml_window_sum('approved_spend_cents', 3, 5) }} as spend_prior_90d,
+        {{ c360.ml_window_sum('active_days', 0, 2) }} as active_days_90d,
         {%- for i in buckets %}
-        sum(case when days_before > {{ 30 * i }} and days_before <= {{ 30 * (i + 1) }} then approved_spend else 0 end)
-            as spend_bucket_{{ i }},
+        {{ c360.ml_window_sum('approved_spend_cents', i, i) }} as spend_bucket_{{ i }},
         {%- endfor %}
-        sum(case when days_before <= 180 then travel_spend else 0 end) as travel_spend_180d,
-        sum(case when days_before <= 180 then necessities_spend else 0 end) as necessities_spend_180d,
-        sum(case when days_before <= 180 then discretionary_spend else 0 end) as discretionary_spend_180d,
-        sum(case when days_before <= 90 then online_transactions else 0 end) as online_transactions_90d,
-        sum(case when days_before <= 90 then mobile_transactions else 0 end) as mobile_transactions_90d,
-        sum(case when days_before <= 30 then attempted_transactions else 0 end) as attempts_30d,
-        sum(case when days_before <= 30 then declined_transactions else 0 end) as declined_30d,
-        sum(case when days_before <= 90 then attempted_transactions else 0 end) as attempts_90d,
-        sum(case when days_before <= 90 then declined_transactions else 0 end) as declined_90d
-    from lookback
-    group by customer_id, cutoff_date
-),
-
--- idle runs in the 180 days before the cutoff: days without an approved transaction between active days
-idle_before_each_day as (
-    select
-        customer_id,
-        cutoff_date,
-        {{ dbt.datediff(
-            'coalesce(lag(activity_date) over (partition by customer_id, cutoff_date order by activity_date), '
-            ~ c360.add_days('cutoff_date', -181) ~ ')',
-            'activity_date',
-            'day'
-        ) }} - 1 as idle_days
-    from lookback
-    where approved_transactions > 0
-        and days_before <= 180
-),
-
-idle_runs as (
-    select
-        customer_id,
-        cutoff_date,
-        max(idle_days) as longest_idle_before_last
-    from idle_before_each_day
+        {{ c360.ml_window_sum('travel_spend_cents', 0, 5) }} as travel_spend_180d,
+        {{ c360.ml_window_sum('necessities_spend_cents', 0, 5) }} as necessities_spend_180d,
+        {{ c360.ml_window_sum('discretionary_spend_cents', 0, 5) }} as discretionary_spend_180d,
+        {{ c360.ml_window_sum('online_transactions', 0, 2) }} as online_transactions_90d,
+        {{ c360.ml_window_sum('mobile_transactions', 0, 2) }} as mobile_transactions_90d,
+        {{ c360.ml_window_sum('attempted_transactions', 0, 0) }} as attempts_30d,
+        {{ c360.ml_window_sum('declined_transactions', 0, 0) }} as declined_30d,
+        {{ c360.ml_window_sum('attempted_transactions', 0, 2) }} as attempts_90d,
+        {{ c360.ml_window_sum('declined_transactions', 0, 2) }} as declined_90d,
+        max(longest_idle_before_active_day) as longest_idle_before_last
+    from bucketed
     group by customer_id, cutoff_date
 ),
 
@@ -167,7 +176,7 @@ joined as (
                 'day'
             ) }}
         ) as baseline_observed_days,
-        coalesce(a.baseline_window_spend, 0) as baseline_window_spend,
+        coalesce(a.baseline_window_spend_cents, 0) / 100.0 as baseline_window_spend,
         {{ dbt.datediff('a.last_transaction_day', 'c.cutoff_date', 'day') }} as raw_days_since_last,
         c.age - {{ dbt.datediff('c.cutoff_date', 'c.as_of_date', 'day') }} / 365.25 as age_at_cutoff,
         coalesce(c.card_type, 'Unknown') as card_type,
@@ -176,32 +185,29 @@ joined as (
         coalesce(s.region, 'Unknown') as region,
         {%- for days in (30, 90, 180) %}
         cast(coalesce(a.transactions_{{ days }}d, 0) as integer) as transactions_{{ days }}d,
-        coalesce(a.spend_{{ days }}d, 0) as spend_{{ days }}d,
+        coalesce(a.spend_{{ days }}d, 0) / 100.0 as spend_{{ days }}d,
         {%- endfor %}
         cast(coalesce(a.transactions_prior_90d, 0) as integer) as transactions_prior_90d,
-        coalesce(a.spend_prior_90d, 0) as spend_prior_90d,
+        coalesce(a.spend_prior_90d, 0) / 100.0 as spend_prior_90d,
         cast(coalesce(a.active_days_90d, 0) as integer) as active_days_90d,
         {%- for i in buckets %}
-        coalesce(a.spend_bucket_{{ i }}, 0) as spend_bucket_{{ i }},
+        coalesce(a.spend_bucket_{{ i }}, 0) / 100.0 as spend_bucket_{{ i }},
         {%- endfor %}
-        coalesce(a.travel_spend_180d, 0) as travel_spend_180d,
-        coalesce(a.necessities_spend_180d, 0) as necessities_spend_180d,
-        coalesce(a.discretionary_spend_180d, 0) as discretionary_spend_180d,
+        coalesce(a.travel_spend_180d, 0) / 100.0 as travel_spend_180d,
+        coalesce(a.necessities_spend_180d, 0) / 100.0 as necessities_spend_180d,
+        coalesce(a.discretionary_spend_180d, 0) / 100.0 as discretionary_spend_180d,
         cast(coalesce(a.online_transactions_90d, 0) as integer) as online_transactions_90d,
         cast(coalesce(a.mobile_transactions_90d, 0) as integer) as mobile_transactions_90d,
         cast(coalesce(a.attempts_30d, 0) as integer) as attempts_30d,
         cast(coalesce(a.declined_30d, 0) as integer) as declined_30d,
         cast(coalesce(a.attempts_90d, 0) as integer) as attempts_90d,
         cast(coalesce(a.declined_90d, 0) as integer) as declined_90d,
-        i.longest_idle_before_last
+        a.longest_idle_before_last
     from customers_at_cutoff as c
     cross join history as h
     left join aggregated as a
         on c.customer_id = a.customer_id
         and c.cutoff_date = a.cutoff_date
-    left join idle_runs as i
-        on c.customer_id = i.customer_id
-        and c.cutoff_date = i.cutoff_date
     left join states as s
         on c.state = s.state_code
 ),
