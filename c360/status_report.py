@@ -8,6 +8,7 @@ import pandas as pd
 
 from c360.engines.base import WarehouseSession
 from c360.landing.status import pipe_health, quarantine_by_reason, recent_loads
+from c360.ml.status import churn_training_runs
 
 
 def table_rows(session: WarehouseSession) -> pd.DataFrame:
@@ -38,4 +39,5 @@ STATUS_SECTIONS: dict[str, Callable[[WarehouseSession], pd.DataFrame]] = {
     "pipe": pipe_health,
     "quarantine by reason": quarantine_by_reason,
     "recent file loads": recent_loads,
+    "churn model training": churn_training_runs,
 }
