@@ -426,14 +426,15 @@ def layer_rows(frame: pd.DataFrame, title: str = "Rows per layer (latest count)"
     frame = frame.sort_values(["layer", "record_count"], ascending=[True, False])
     fig = go.Figure(
         go.Bar(
-            y=[f"{row.layer}.{row.table_name}" for row in frame.itertuples()],
+            y=[str(row.table_name).split(".")[-1] for row in frame.itertuples()],
             x=frame["record_count"],
             orientation="h",
             marker={"color": ACCENT},
-            hovertemplate="%{y}: %{x:,} rows<extra></extra>",
+            customdata=list(frame["layer"]),
+            hovertemplate="%{customdata} · %{y}: %{x:,} rows<extra></extra>",
         )
     )
-    fig.update_xaxes(title="Rows", type="log")
+    fig.update_xaxes(title="Rows (log scale)", type="log")
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height=max(260, 22 * len(frame) + 80))
 

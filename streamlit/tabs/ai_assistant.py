@@ -10,7 +10,7 @@ import chart_choice
 import exports
 from app_context import AppContext, AppDataError, AssistantReply
 from assistant_questions import SUGGESTED_QUESTIONS
-from compat import stretch
+from compat import form_submit, stretch
 
 TITLE = "🤖 AI Assistant"
 HISTORY_KEY = "assistant.history"  # list of {"at": datetime, "reply": AssistantReply}
@@ -123,7 +123,8 @@ def _input_form(has_history: bool) -> None:
             placeholder="e.g. Which Premium cardholders in California are at high churn risk?",
         )
         c1, _ = st.columns([1, 5])
-        c1.form_submit_button("🚀 Ask", type="primary", key="assistant.ask", on_click=_submit, **stretch())
+        with c1:
+            form_submit("🚀 Ask", type="primary", key="assistant.ask", on_click=_submit, **stretch())
     st.button("🔄 Clear conversation", key="assistant.clear", on_click=_clear, disabled=not has_history)
 
 

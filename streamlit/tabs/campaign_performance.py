@@ -11,7 +11,7 @@ import formatting as fmt
 import queries
 import simulator
 from app_context import AppContext
-from compat import stretch
+from compat import form_submit, stretch
 
 TITLE = "📈 Campaign Performance"
 TARGET_COLUMNS = {
@@ -185,7 +185,7 @@ def _simulator(ctx: AppContext) -> None:
                 help="0 keeps every score (and unscored customers); the risk levels already mean ≥70 (High) and "
                 "≥40 (Medium). Raise it to target within a level.",
             )
-        st.form_submit_button("🔍 Find target audience", type="primary", key="campaign.find")
+        form_submit("🔍 Find target audience", type="primary", key="campaign.find")
     filters = queries.AudienceFilters(
         segments=tuple(st.session_state["campaign.segments"]),
         risks=tuple(st.session_state["campaign.risks"]),

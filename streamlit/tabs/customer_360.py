@@ -10,7 +10,7 @@ import exports
 import formatting as fmt
 import queries
 from app_context import AppContext
-from compat import stretch
+from compat import form_submit, stretch
 
 TITLE = "🔍 Customer 360"
 SEARCH_MODES = {"Customer ID": "id", "Name": "name", "Email": "email"}
@@ -94,7 +94,8 @@ def _search(ctx: AppContext) -> None:
             placeholder=PLACEHOLDERS[st.session_state["customer.search_by"]],
         )
         c3.markdown("&nbsp;")
-        submitted = c3.form_submit_button("Search", type="primary", key="customer.search", **stretch())
+        with c3:
+            submitted = form_submit("Search", type="primary", key="customer.search", **stretch())
     if submitted:
         _run_search(ctx)
     message = st.session_state["customer.message"]

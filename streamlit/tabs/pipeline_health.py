@@ -79,7 +79,7 @@ def _runs(runs: pd.DataFrame) -> None:
     )
     m[1].metric(
         "Last success",
-        fmt.text(pd.Timestamp(last_success.iloc[0]["finished_at"]).strftime("%Y-%m-%d %H:%M"))
+        fmt.text(pd.Timestamp(last_success.iloc[0]["finished_at"]).strftime("%b %d, %H:%M"))
         if not last_success.empty and pd.notna(last_success.iloc[0]["finished_at"])
         else fmt.MISSING,
     )
@@ -125,7 +125,8 @@ def _layers(counts: pd.DataFrame) -> None:
     cols = st.columns(max(1, len(totals)))
     for column, (layer, total) in zip(cols, totals.items(), strict=True):
         column.metric(str(layer).title(), fmt.number(total))
-    st.plotly_chart(charts.layer_rows(counts), key="health.layers", **stretch())
+    with st.expander(f"Rows per table ({len(counts)} tables, latest count)"):
+        st.plotly_chart(charts.layer_rows(counts), key="health.layers", **stretch())
 
 
 def quality_status(records_failed: object, failure_rate: object) -> str:
@@ -340,7 +341,13 @@ def _model_metrics(ctx: AppContext) -> None:
             return
         if not runs.empty:
             st.caption("Training runs (champion / challenger decisions)")
-            st.dataframe(runs, hide_index=True, key="health.training_runs", **stretch())
+            st.dataframe(
+                runs,
+                hide_index=True,
+                column_config={c: c.replace("_", " ").capitalize() for c in runs.columns},
+                key="health.training_runs",
+                **stretch(),
+            )
 
 
 def _versus(value: object, baseline: object) -> str | None:

@@ -12,7 +12,7 @@ import exports
 import formatting as fmt
 import queries
 from app_context import AppContext
-from compat import stretch
+from compat import form_submit, stretch
 
 TITLE = "🎯 Segment Explorer"
 DEFAULT_SEGMENTS = ("High-Value Travelers", "Declining")
@@ -113,7 +113,7 @@ def _filter_form(options: queries.FilterOptions) -> None:
                 help="Approved spend on Travel, Airlines, Hotels and Dining over the last 90 days, per month.",
             )
         st.caption("An empty selection means *all*. Time windows end at the platform's as-of date.")
-        st.form_submit_button("Apply filters", type="primary", key="segments.apply")
+        form_submit("Apply filters", type="primary", key="segments.apply")
 
 
 def render(ctx: AppContext) -> None:

@@ -466,3 +466,15 @@ def test_snowflake_errors_become_clear_messages(message: str, kind: str) -> None
     with pytest.raises(AppDataError) as err:
         backend.run("select 1", [], "APP_ROLE", 10)
     assert err.value.kind == kind
+
+
+def test_form_submit_passes_a_key_only_where_supported(monkeypatch: pytest.MonkeyPatch) -> None:
+    import compat
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(compat.st, "form_submit_button", lambda label, **kw: calls.append(kw) or True)
+    monkeypatch.setattr(compat, "SUBMIT_TAKES_KEY", False)  # Streamlit in Snowflake's pinned version
+    assert compat.form_submit("Go", key="x.go", type="primary")
+    monkeypatch.setattr(compat, "SUBMIT_TAKES_KEY", True)
+    compat.form_submit("Go", key="x.go")
+    assert calls == [{"type": "primary"}, {"key": "x.go"}]
