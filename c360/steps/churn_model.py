@@ -230,8 +230,10 @@ def retrain(
 
     session = open_session(settings)
     try:
-        if not session.table_exists(names.OBSERVABILITY, "STEP_STATE"):
-            raise TrainingDataError("the platform is not built yet: run `c360 up` first")
+        if not session.table_exists(names.OBSERVABILITY, "STEP_STATE") or not session.table_exists(
+            names.GOLD, "fct_transactions"
+        ):
+            raise TrainingDataError("the gold layer is not built yet: run `c360 up` first")
         trainer = default_trainer(settings)
         key = inputs_key(session, settings, trainer)
         stale = rebuild_datasets or step_fingerprint(session, STEP) != key or not ml_tables_exist(session)
