@@ -11,6 +11,7 @@ from __future__ import annotations
 
 SECTION_MODULES: tuple[str, ...] = (
     "c360.bench.generation",
+    "c360.bench.dbt",
     "c360.bench.churn_model",
     "c360.bench.app",
     "c360.bench.assistant",

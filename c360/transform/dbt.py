@@ -561,7 +561,7 @@ def _result_from_artifacts(
             nodes.append(
                 NodeTiming(
                     unique_id=unique_id,
-                    name=unique_id.split(".")[-1] if unique_id.count(".") >= 2 else unique_id,
+                    name=_node_name(unique_id),
                     resource_type=unique_id.split(".", 1)[0],
                     status=str(item.get("status", "")),
                     seconds=float(item.get("execution_time") or 0.0),
@@ -595,6 +595,14 @@ def _result_from_artifacts(
         failures=tuple(failures),
         log_path=paths.log_dir / "dbt.log",
     )
+
+
+def _node_name(unique_id: str) -> str:
+    """model.c360.x -> x; test.c360.x.<hash> -> x; unit_test.c360.model.x -> x."""
+    parts = unique_id.split(".")
+    if len(parts) < 3:
+        return unique_id
+    return parts[2] if parts[0] == "test" else parts[-1]
 
 
 def _close_failed_run(settings: Settings, result: DbtRunResult, began_at: datetime) -> None:

@@ -218,7 +218,7 @@ def test_run_results_are_summarised(tmp_path: Path) -> None:
         ("model.c360.customer_360_profile", "skipped", 0.0),
         ("snapshot.c360.customers_snapshot", "success", 0.4),
         ("test.c360.unique_x.abc", "pass", 0.1),
-        ("test.c360.not_null_y.def", "fail", 0.1),
+        ("test.c360.accepted_range_stg_transactions_transaction_amount__0.d908aa035e", "fail", 0.1),
         ("unit_test.c360.customer_segments.test_rules", "pass", 0.2),
     ]
     (paths.target_dir / "run_results.json").write_text(
@@ -244,5 +244,6 @@ def test_run_results_are_summarised(tmp_path: Path) -> None:
     assert result.status == "failed" and result.run_id == "dbt-abc-123" and result.dbt_elapsed == 12.5
     assert result.node("stg_transactions").seconds == 2.5  # type: ignore[union-attr]
     assert result.failures[0] == "fct_transactions: boom"
+    assert result.failures[1].startswith("accepted_range_stg_transactions_transaction_amount__0: ")
     with pytest.raises(C360Error, match="fct_transactions: boom"):
         result.raise_for_status()
