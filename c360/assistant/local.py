@@ -180,9 +180,12 @@ class LocalAnalyst:
         if query.mode != "aggregate" or query.dimensions or not query.conditions or not query.measures:
             return None
         try:
-            return self.compiler.compile(query.with_(conditions=(), order=(), limit=None))
+            baseline = self.compiler.compile(query.with_(conditions=(), order=(), limit=None))
         except PlanError:
             return None
+        # the comparison is a courtesy: only when a pre-aggregated table answers it (never a second full scan)
+        large = {r.of for r in self.lexicon.vocabulary.rollups}
+        return None if baseline.anchor in large else baseline
 
     # ---- replies ------------------------------------------------------------------------------------------
     def _verified_reply(

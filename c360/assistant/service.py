@@ -266,8 +266,8 @@ class Assistant:
             warnings.append(
                 f"Showing the first {len(frame):,} rows ({more}); add filters or ask for a count."
             )
-        if len(frame) >= MAX_ROWS:
-            warnings.append(f"The result was cut at the {MAX_ROWS:,}-row limit.")
+        if len(frame) >= MAX_ROWS and not limit_hit:
+            warnings.append(f"Showing the first {MAX_ROWS:,} rows (the row limit); more may match.")
         warnings.extend(_data_warnings(frame))
         used = sql_block.verified_query_used
         return AnalystResponse(

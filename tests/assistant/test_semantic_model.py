@@ -180,3 +180,10 @@ def test_parse_model_lists_every_problem() -> None:
     with pytest.raises(SemanticModelError) as err:
         parse_model(text)
     assert str(err.value).count("missing required field 'base_table'") == 2
+
+
+def test_verified_listings_never_cut_rows_silently(model: SemanticModel) -> None:
+    """A LIMIT in verified SQL is only for questions that ask for a ranking (a listing is capped by the guard)."""
+    for vq in model.verified_queries:
+        if " LIMIT " in f" {vq.sql.upper()} ":
+            assert any(w in vq.question.lower() for w in ("top", "highest", "lowest", "most", "least")), vq.name
