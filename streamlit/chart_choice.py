@@ -97,9 +97,23 @@ def _palette(labels: pd.Series) -> list[str] | None:
     return [known[v] for v in labels] if len(labels) and all(v in known for v in labels) else None
 
 
-def column_labels(frame: pd.DataFrame) -> dict[str, str]:
-    """Readable headers for a result table ('avg_lifetime_value' -> 'Avg lifetime value')."""
-    return {str(c): str(c).replace("_", " ").capitalize() for c in frame.columns}
+def column_formats(frame: pd.DataFrame) -> dict[str, tuple[str, str | None]]:
+    """(readable header, number format) per column: 'avg_lifetime_value' -> ('Avg lifetime value', 'dollar')."""
+    out: dict[str, tuple[str, str | None]] = {}
+    for column in frame.columns:
+        name = str(column)
+        label = name.replace("_", " ").capitalize()
+        if not pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column]):
+            out[name] = (label, None)
+        elif name.endswith("_pct") or "percent" in name or "rate" in name:
+            out[name] = (label, "%.1f%%")
+        elif _is_money(name):
+            out[name] = (label, "dollar")
+        elif name.endswith(("score", "_avg")) or name.startswith("avg_"):
+            out[name] = (label, "%.1f")
+        else:
+            out[name] = (label, "localized")
+    return out
 
 
 def _is_money(column: str) -> bool:

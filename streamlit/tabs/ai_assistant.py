@@ -171,7 +171,12 @@ def _render_result(index: int, reply: AssistantReply) -> None:
     st.dataframe(
         frame,
         hide_index=True,
-        column_config=chart_choice.column_labels(frame),
+        column_config={
+            name: st.column_config.NumberColumn(label, format=number)
+            if number
+            else st.column_config.Column(label)
+            for name, (label, number) in chart_choice.column_formats(frame).items()
+        },
         height=min(400, 38 + 35 * len(frame)),
         key=f"assistant.table.{index}",
         **stretch(),

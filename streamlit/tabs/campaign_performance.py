@@ -63,9 +63,13 @@ def _ab_result(ctx: AppContext) -> None:
             st.markdown(f"**{label}**")
             a, b, c = st.columns(3)
             a.metric("Customers", fmt.number(row["customers"]))
-            b.metric("Pre-offer spend / month", fmt.money(row["pre_avg_monthly_spend"]))
+            b.metric(
+                "Pre-offer / month",
+                fmt.money(row["pre_avg_monthly_spend"]),
+                help="Average spend per customer per month before the offer",
+            )
             c.metric(
-                "Post-offer spend / month",
+                "Post-offer / month",
                 fmt.money(row["post_avg_monthly_spend"]),
                 delta=fmt.signed_pct(row["spend_change_pct"])
                 if not fmt.is_missing(row["spend_change_pct"])

@@ -478,3 +478,21 @@ def test_form_submit_passes_a_key_only_where_supported(monkeypatch: pytest.Monke
     monkeypatch.setattr(compat, "SUBMIT_TAKES_KEY", True)
     compat.form_submit("Go", key="x.go")
     assert calls == [{"type": "primary"}, {"key": "x.go"}]
+
+
+def test_assistant_table_formats() -> None:
+    frame = pd.DataFrame(
+        {
+            "state": ["RI"],
+            "avg_lifetime_value": [51383.2794],
+            "customer_count": [12],
+            "churn_rate_pct": [3.25],
+        }
+    )
+    formats = chart_choice.column_formats(frame)
+    assert formats == {
+        "state": ("State", None),
+        "avg_lifetime_value": ("Avg lifetime value", "dollar"),
+        "customer_count": ("Customer count", "localized"),
+        "churn_rate_pct": ("Churn rate pct", "%.1f%%"),
+    }
