@@ -63,6 +63,8 @@ class DuckDBSession:
                 con = duckdb.connect(str(path), config=config)
         except duckdb.IOException as exc:
             raise WarehouseError(f"cannot open the local warehouse {path}: {exc}") from None
+        # DuckDB prints a progress bar to stdout for queries over 2 s: it would corrupt --format json
+        con.execute("set enable_progress_bar = false")
         session = cls(con, path, read_only)
         session._connect_config = config
         return session
