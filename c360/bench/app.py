@@ -371,10 +371,11 @@ def _server_rounds(settings: Settings, runs: int) -> dict[str, tuple[float, ...]
     app_file = str(STREAMLIT_DIR / "streamlit_app.py")
     handler = _TabTimings()
     tab_logger = logging.getLogger("tabs")
-    saved_argv, saved_level = sys.argv, tab_logger.level
+    saved_argv, saved_level, saved_propagate = sys.argv, tab_logger.level, tab_logger.propagate
     sys.argv = ["streamlit_app.py", "--home", str(settings.home)]  # the app's `-- --home PATH`
     tab_logger.addHandler(handler)
     tab_logger.setLevel(logging.INFO)
+    tab_logger.propagate = False  # collected, not printed
     try:
         with _app_modules():
             AppTest.from_file(app_file, default_timeout=600).run()  # warm-up: imports, connection
@@ -395,6 +396,7 @@ def _server_rounds(settings: Settings, runs: int) -> dict[str, tuple[float, ...]
         sys.argv = saved_argv
         tab_logger.removeHandler(handler)
         tab_logger.setLevel(saved_level)
+        tab_logger.propagate = saved_propagate
     return {name: tuple(values) for name, values in results.items()}
 
 
