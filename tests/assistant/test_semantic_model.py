@@ -186,4 +186,6 @@ def test_verified_listings_never_cut_rows_silently(model: SemanticModel) -> None
     """A LIMIT in verified SQL is only for questions that ask for a ranking (a listing is capped by the guard)."""
     for vq in model.verified_queries:
         if " LIMIT " in f" {vq.sql.upper()} ":
-            assert any(w in vq.question.lower() for w in ("top", "highest", "lowest", "most", "least")), vq.name
+            assert any(w in vq.question.lower() for w in ("top", "highest", "lowest", "most", "least")), (
+                vq.name
+            )
