@@ -1,8 +1,9 @@
-{#- Silver holds every complete bronze transaction id exactly once: no duplicates, nothing lost. -#}
+{#- No duplicate transactions in silver and nothing lost: silver holds every complete bronze transaction
+    id exactly once. -#}
 with
 
 bronze as (
-    select count(distinct transaction_id) as distinct_ids
+    select count(distinct transaction_id) as bronze_ids
     from {{ source('bronze', 'bronze_transactions') }}
     where transaction_id is not null
         and customer_id is not null
@@ -19,4 +20,4 @@ silver as (
 select *
 from bronze
 cross join silver
-where silver_rows <> silver_ids or silver_rows <> distinct_ids
+where silver_rows <> silver_ids or silver_rows <> bronze_ids
