@@ -124,8 +124,6 @@ INACTIVITY: Final = re.compile(
     r"|\b(?:over\s+|more\s+than\s+)?(?P<k>\d+)\+?\s+day\s+(?:without|since)\s+(?:a\s+|any\s+|their\s+|the\s+)?(?:last\s+)?"
     r"(?:transaction|purchase|activity)\b"
 )
-RECENCY_FACT: Final = "days_since_last_transaction"
-AGE_FACT: Final = "age"
 
 SHARE_VERBS: Final = frozenset(
     {

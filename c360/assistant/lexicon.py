@@ -84,6 +84,8 @@ class Vocabulary:
     share_base: dict[str, str]  # table -> count metric
     bare_number_fact: tuple[str, float, float] | None  # (table.column, min, max): "customers over 70"
     rollups: tuple[Rollup, ...]
+    age_fact: str  # table.column of a person's age
+    recency_fact: str  # table.column of days since the last transaction
 
 
 @dataclass
@@ -167,6 +169,8 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         },
         share_base=dict(raw["share_base"]),
         bare_number_fact=_bare_number_fact(raw.get("bare_number_fact")),
+        age_fact=str(raw["age_fact"]),
+        recency_fact=str(raw["recency_fact"]),
         rollups=tuple(
             Rollup(
                 str(r["table"]),

@@ -16,13 +16,11 @@ from datetime import date
 from typing import Literal
 
 from c360.assistant.grammar import (
-    AGE_FACT,
     AGGREGATE_WORDS,
     FOLLOWUP_OPENERS,
     GRAMMAR,
     INACTIVITY,
     MAX_GRAMMAR,
-    RECENCY_FACT,
     SHARE_VERBS,
 )
 from c360.assistant.lexicon import Entry, Lexicon, Vocabulary, unavailable_concept
@@ -259,7 +257,8 @@ class QuestionParser:
 
     def _inactivity(self, tokens: list[Token]) -> dict[int, tuple[int, int]]:
         """'no transactions in over 60 days' -> {start: (end, 60)} over token indices."""
-        if RECENCY_FACT not in self.model.tables["customer_360_profile"].columns:
+        table, _, column = self.vocab.recency_fact.partition(".")
+        if table not in self.model.tables or column not in self.model.tables[table].columns:
             return {}
         text, offsets = "", []
         for t in tokens:
@@ -350,7 +349,7 @@ class QuestionParser:
             if item.kind == "INACTIVE":
                 item.used = True
                 r.add(
-                    Condition((Option("customer_360_profile", RECENCY_FACT),), ">", (int(item.arg),)),
+                    Condition((self._option(self.vocab.recency_fact),), ">", (int(item.arg),)),
                     item.start,
                 )
         return None
@@ -384,7 +383,7 @@ class QuestionParser:
                 if item.kind == "AGEBETWEEN":
                     item.used = a.used = b.used = True
                     r.add(
-                        Condition((Option("customer_360_profile", AGE_FACT),), "between", tuple(values)),
+                        Condition((self._option(self.vocab.age_fact),), "between", tuple(values)),
                         item.start,
                     )
                     continue
@@ -411,11 +410,11 @@ class QuestionParser:
                     after.used = True  # "aged 25 to 35"
                     low, high = sorted([num.number or 0.0, after.number or 0.0])
                     r.add(
-                        Condition((Option("customer_360_profile", AGE_FACT),), "between", (low, high)),
+                        Condition((self._option(self.vocab.age_fact),), "between", (low, high)),
                         item.start,
                     )
                     continue
-                r.add(Condition((Option("customer_360_profile", AGE_FACT),), op, (num.number,)), item.start)
+                r.add(Condition((self._option(self.vocab.age_fact),), op, (num.number,)), item.start)
                 continue
             refusal = self._bind_comparison(r, idx, item.arg, [num.number or 0.0], num)
             if refusal:

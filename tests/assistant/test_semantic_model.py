@@ -73,7 +73,13 @@ def test_vocabulary_aliases_point_at_real_values(model: SemanticModel) -> None:
         column = model.column(ref)
         assert column.kind == "dimension", ref
         assert set(values) <= set(column.sample_values), f"{ref}: {set(values) - set(column.sample_values)}"
-    for ref in (*vocab.windowed_facts, *vocab.spend_window_facts.values(), *vocab.rate_facts.values()):
+    for ref in (
+        *vocab.windowed_facts,
+        *vocab.spend_window_facts.values(),
+        *vocab.rate_facts.values(),
+        vocab.age_fact,
+        vocab.recency_fact,
+    ):
         assert model.column(ref).kind == "fact", ref
     for table, column in vocab.default_time_dimension.items():
         assert model.column(f"{table}.{column}").kind == "time_dimension"
