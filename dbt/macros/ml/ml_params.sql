@@ -81,3 +81,9 @@
         'region',
     ]) -}}
 {%- endmacro %}
+
+{#- Sum of `column` over the 30-day buckets first_bucket..last_bucket before the cutoff (bucket 0 = the
+    30 days just before it), in ml_customer_features. -#}
+{% macro ml_window_sum(column, first_bucket, last_bucket) -%}
+    sum(case when bucket between {{ first_bucket }} and {{ last_bucket }} then {{ column }} else 0 end)
+{%- endmacro %}
