@@ -44,6 +44,9 @@ ASSISTANT_REPEATS: Final = 3  # answers of each suggested question per run (comp
 WARM_UP: Final = "(once per server)"
 COLD_START: Final = "cold server"
 SCRIPT: Final = "script"
+BASELINE: Final = "baseline"
+# The control for browser timings: Streamlit's own page shell with one line of text, served the same way.
+BASELINE_APP: Final = 'import streamlit as st\n\nst.title("Baseline")\nst.write("Framework ready")\n'
 CHROMIUM: Final = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS: Final = (
     "--headless",
@@ -112,7 +115,7 @@ def bench_app(ctx: BenchContext) -> BenchSection:
     for tab in TABS:
         metrics.append(
             Metric(
-                f"{tab}: first render in the browser (new session, fresh data)",
+                f"{tab}: first render in the browser (new session, fresh data, returning user)",
                 "s",
                 renders[tab],
                 RENDER_TARGET_S,
@@ -123,6 +126,11 @@ def bench_app(ctx: BenchContext) -> BenchSection:
             "first visit: just-started server, empty browser cache (imports, connection, all tabs)",
             "s",
             renders[COLD_START],
+        )
+    )
+    metrics.append(
+        Metric(
+            "control: a one-line Streamlit page in the same browser (framework only)", "s", renders[BASELINE]
         )
     )
     metrics.append(Metric("Customer 360: search to full profile", "s", renders["search"], RENDER_TARGET_S))
@@ -409,10 +417,12 @@ def _render_rounds(settings: Settings, runs: int) -> dict[str, tuple[float, ...]
         raise C360Error("render timings need headless Chromium at /usr/bin/chromium (`make browser-deps`)")
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, list[float]] = {tab: [] for tab in (*TABS, COLD_START, "search", "question")}
+    results: dict[str, list[float]] = {tab: [] for tab in (*TABS, COLD_START, BASELINE, "search", "question")}
     customer = _a_customer(settings)
     snapshot = _snapshot_file(settings)
     with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="c360-bench-app-") as scratch:
+        baseline = Path(scratch) / "baseline_app.py"
+        baseline.write_text(BASELINE_APP)
 
         def browse(label: str) -> Any:
             return playwright.chromium.launch_persistent_context(
@@ -435,6 +445,10 @@ def _render_rounds(settings: Settings, runs: int) -> dict[str, tuple[float, ...]
                 returning = browse(f"returning-{run}")  # one profile: a daily user's cached scripts
                 try:
                     _first_render(returning.new_page(), url, 0, LANDMARKS[TABS[0]])  # fills its cache
+                    with _server(settings, baseline) as baseline_url:  # the framework alone, same browser
+                        page = returning.new_page()
+                        results[BASELINE].append(_baseline_render(page, baseline_url))
+                        page.close()
                     for index, tab in enumerate(TABS):
                         _bump_data_version(snapshot)
                         page = returning.new_page()  # a new session
@@ -476,11 +490,14 @@ def _a_customer(settings: Settings) -> str:
 
 
 @contextmanager
-def _server(settings: Settings) -> Iterator[str]:
+def _server(settings: Settings, script: Path | None = None) -> Iterator[str]:
+    """The app (or, with `script`, another Streamlit script run the same way) on a free local port."""
     with socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    command = streamlit_command(settings.home, port=port, address="127.0.0.1", headless=True)
+    command = list(streamlit_command(settings.home, port=port, address="127.0.0.1", headless=True))
+    if script is not None:
+        command[command.index(str(STREAMLIT_DIR / "streamlit_app.py"))] = str(script)
     process = subprocess.Popen(
         command, cwd=STREAMLIT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -520,6 +537,15 @@ def _first_render(page: Any, url: str, index: int, landmark: str) -> float:
     expect(tabs.nth(index)).to_be_visible(timeout=120_000)
     tabs.nth(index).click()
     expect(_main(page).get_by_text(landmark).first).to_be_visible(timeout=120_000)
+    return time.perf_counter() - began
+
+
+def _baseline_render(page: Any, url: str) -> float:
+    from playwright.sync_api import expect
+
+    began = time.perf_counter()
+    page.goto(url)
+    expect(page.get_by_text("Framework ready")).to_be_visible(timeout=120_000)
     return time.perf_counter() - began
 
 
