@@ -1,0 +1,42 @@
+"""The app with no platform, or a platform without gold tables: clear messages, never a stack trace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from c360.engines.duckdb import DuckDBSession
+from tests.app.conftest import APP_FILE, texts
+
+
+def _app(home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("C360_HOME", str(home))
+    monkeypatch.setenv("C360_TARGET", "local")
+    at = AppTest.from_file(str(APP_FILE), default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_no_platform_says_how_to_build_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(tmp_path / "nothing-here", monkeypatch)
+    messages = texts(at, "error") + texts(at, "warning") + texts(at.sidebar, "warning")
+    assert any("c360 up" in m for m in messages), messages
+
+
+def test_platform_without_gold_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    with DuckDBSession.open(home / "customer_analytics.duckdb") as session:
+        session.execute("create schema if not exists gold")  # a warehouse file, but nothing built in it
+    at = _app(home, monkeypatch)
+    assert at.tabs[0].label == "🎯 Segment Explorer"
+    for tab in at.tabs:
+        assert not any("Something went wrong" in e for e in texts(tab, "error")), tab.label
+    assert any("not built yet" in w for w in texts(at.tabs[0], "warning"))
+    assert any(
+        "not built yet" in w or "No churn model" in w
+        for w in texts(at.tabs[4], "warning") + texts(at.tabs[4], "info")
+    )
