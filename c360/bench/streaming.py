@@ -12,7 +12,7 @@ import statistics
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from c360.bench.measure import c360_command, run_child
+from c360.bench.measure import RSS_MARKER, c360_command, run_child
 from c360.bench.registry import BenchContext, BenchSection, Metric, benchmark
 from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
@@ -53,7 +53,7 @@ def bench_streaming(ctx: BenchContext) -> BenchSection:
         )
     )
     if stream.returncode != 0:
-        raise C360Error(f"c360 stream failed: {stream.stderr.strip().splitlines()[-1:]}")
+        raise C360Error(f"c360 stream failed: {_tail(stream.stderr)}")
     batches = stream.json()["batches"]
     gold = [float(b["seconds_to_gold"]) for b in batches if b["seconds_to_gold"] is not None]
     if len(gold) != LATENCY_BATCHES:
@@ -68,7 +68,7 @@ def bench_streaming(ctx: BenchContext) -> BenchSection:
         )
         path.unlink(missing_ok=True)
         if ingest.returncode != 0:
-            raise C360Error(f"c360 ingest failed: {ingest.stderr.strip().splitlines()[-1:]}")
+            raise C360Error(f"c360 ingest failed: {_tail(ingest.stderr)}")
         (loaded,) = ingest.json()["files"]
         if loaded["loaded"] != rows:
             raise C360Error(
@@ -148,7 +148,7 @@ def _ensure_platform(ctx: BenchContext) -> Settings:
             )
         )
         if run.returncode != 0:
-            raise C360Error(f"building the bench platform failed: {run.stderr.strip().splitlines()[-1:]}")
+            raise C360Error(f"building the bench platform failed: {_tail(run.stderr)}")
     return platform_settings(Settings.load(target="local", home=settings.home, env={}))
 
 
@@ -173,3 +173,9 @@ def _large_file(settings: Settings, path: Path, run: int) -> int:
             rows += batch.rows
             k += 1
     return rows
+
+
+def _tail(stderr: str, lines: int = 6) -> str:
+    """The end of a child's stderr without the RSS marker line."""
+    kept = [line for line in stderr.strip().splitlines() if line.strip() and not line.startswith(RSS_MARKER)]
+    return " | ".join(kept[-lines:])
