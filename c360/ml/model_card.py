@@ -176,7 +176,7 @@ def _markdown(
         "(and the card version recorded by T); the label reads only [T, T + horizon). The model trains on the "
         "training cutoffs, whose outcome windows all end by the validation cutoff, and is validated on a later "
         "cutoff whose outcomes it never saw. The generator's hidden columns (segment, decline type, attrition "
-        "date/type) and the campaign assignment are never features (tests/unit/ml enforce both)."
+        "date/type) and the campaign assignment are never features (tests/unit/ml and tests/integration/ml check both, including a shift test)."
     )
     add("")
 
@@ -212,7 +212,9 @@ def _markdown(
         add("| metric | value | target |")
         add("|---|---:|---|")
         add(
-            f"| ROC-AUC | {_num(m.roc_auc)} | >= {policy.min_roc_auc:.2f} and <= {policy.max_roc_auc:.2f} (above: suspected leakage, the run fails) |"
+            f"| ROC-AUC | {_num(m.roc_auc)} (95 % CI {_num(m.roc_auc - 1.96 * m.roc_auc_se)}-"
+            f"{_num(m.roc_auc + 1.96 * m.roc_auc_se)}, Hanley-McNeil) | >= {policy.min_roc_auc:.2f} and <= "
+            f"{policy.max_roc_auc:.2f} (above: suspected leakage, the run fails) |"
         )
         add(f"| PR-AUC (average precision) | {_num(m.pr_auc)} | base rate {_pct(m.base_rate)} |")
         add(f"| F1 at the threshold | {_num(m.f1)} | >= {policy.min_f1:.2f} |")
