@@ -358,6 +358,16 @@ def test_new_bronze_rows_are_picked_up_incrementally_without_duplicates(dbt_home
         dbt_home, "select transaction_id from SILVER.stg_transactions order by transaction_id limit 1"
     )
     ltv = lifetime_values(dbt_home)
+    october_before = (
+        query(
+            dbt_home,
+            "select customer_id, cast(monthly_spend as varchar) as spend from GOLD.metric_mom_spend_change "
+            "where month = date '2026-10-01' and customer_id in (?, ?)",
+            [a, b],
+        )
+        .set_index("customer_id")["spend"]
+        .map(Decimal)
+    )
     silver_before = scalar(dbt_home, "select count(*) from SILVER.stg_transactions")
     fact_before = scalar(dbt_home, "select count(*) from GOLD.fct_transactions")
     when = datetime(2026, 10, 15, 3, 15)
@@ -390,6 +400,19 @@ def test_new_bronze_rows_are_picked_up_incrementally_without_duplicates(dbt_home
     after = lifetime_values(dbt_home)
     assert after[a] == ltv[a] + Decimal("10.25") and after[b] == ltv[b] + Decimal("5.50")
     assert (after.drop([a, b]) == ltv.drop([a, b])).all(), "nobody else changed"
+    october = (
+        query(
+            dbt_home,
+            "select customer_id, cast(monthly_spend as varchar) as spend from GOLD.metric_mom_spend_change "
+            "where month = date '2026-10-01' and customer_id in (?, ?)",
+            [a, b],
+        )
+        .set_index("customer_id")["spend"]
+        .map(Decimal)
+    )
+    assert october[a] == october_before[a] + Decimal("10.25") and october[b] == october_before[b] + Decimal(
+        "5.50"
+    )
     quality = query(
         dbt_home,
         "select check_type, records_failed from OBSERVABILITY.DATA_QUALITY_METRICS where run_id = ? "

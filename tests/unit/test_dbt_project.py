@@ -257,3 +257,10 @@ def test_run_results_are_summarised(tmp_path: Path) -> None:
     assert result.failures[1].startswith("accepted_range_stg_transactions_transaction_amount__0: ")
     with pytest.raises(C360Error, match="fct_transactions: boom"):
         result.raise_for_status()
+
+
+def test_data_dictionary_is_generated_from_the_current_project() -> None:
+    from c360.transform.docs import OUTPUT, load_nodes, render
+
+    assert OUTPUT.read_text() == render(load_nodes()), "run `python -m c360.transform.docs` and commit"
+    assert "```mermaid" in OUTPUT.read_text() and "stg_transactions --> fct_transactions" in OUTPUT.read_text()

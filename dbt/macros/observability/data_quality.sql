@@ -17,13 +17,17 @@
 {% endmacro %}
 
 {% macro record_data_quality(results) %}
-    {%- set ns = namespace(ran=false) -%}
+    {%- set ns = namespace(ran=false, fact_built=false) -%}
     {%- for result in results -%}
-        {%- if result.node.name in ('stg_transactions', 'stg_customers')
-               and (result.node.resource_type | string) == 'model' and (result.status | string) == 'success' -%}
-            {%- set ns.ran = true -%}
+        {%- if (result.node.resource_type | string) == 'model' and (result.status | string) == 'success' -%}
+            {%- if result.node.name in ('stg_transactions', 'stg_customers') -%}
+                {%- set ns.ran = true -%}
+            {%- elif result.node.name == 'fct_transactions' -%}
+                {%- set ns.fact_built = true -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set fact = c360.model_relation_name('fct_transactions') -%}
     {%- set metrics = c360.observability_relation('DATA_QUALITY_METRICS') -%}
     {%- set transactions = c360.model_relation_name('stg_transactions') -%}
     {%- set customers = c360.model_relation_name('stg_customers') -%}
@@ -60,9 +64,14 @@
             ),
 
             orphans as (
+                {%- if ns.fact_built %}
+                -- the fact holds exactly the silver rows of known customers (tested), so the rest are orphans
+                select (select count(*) from {{ transactions }}) - (select count(*) from {{ fact }}) as orphan_rows
+                {%- else %}
                 select count(*) as orphan_rows
                 from {{ transactions }} as t
                 where not exists (select 1 from {{ customers }} as c where c.customer_id = t.customer_id)
+                {%- endif %}
             ),
 
             bronze_cust as (

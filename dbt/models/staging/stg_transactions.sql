@@ -4,7 +4,8 @@
     date, amount, status) never reach silver; OBSERVABILITY.DATA_QUALITY_METRICS counts them.
 
     Incremental (append): a run reads only bronze rows ingested at or after the last watermark
-    (rows at exactly the watermark only from files not loaded yet), drops re-deliveries of transaction
+    (rows at exactly the watermark only from files not loaded yet; the watermark is a literal computed
+    when the model runs, so the bronze scan is pruned), drops re-deliveries of transaction
     ids already in silver, and appends. Full refresh rebuilds from all of bronze.
 -#}
 {{ config(
@@ -15,18 +16,11 @@
 
 with
 
-{% if is_incremental() %}
-watermark as (
-    select coalesce(max(ingested_at), cast('1900-01-01 00:00:00' as timestamp)) as max_ingested_at
-    from {{ this }}
-),
-
-files_at_watermark as (
-    select distinct coalesce(source_file, '') as source_file
-    from {{ this }}
-    where ingested_at = (select max_ingested_at from watermark)
-),
-{% endif %}
+{%- if is_incremental() -%}
+    {#- computed when the model runs, so the bronze scan is pruned to rows at or after the watermark -#}
+    {%- set watermark = c360.watermark_literal(this, 'ingested_at') -%}
+    {%- set files_at_watermark = c360.distinct_values_literal(this, 'source_file', 'ingested_at', watermark) -%}
+{%- endif %}
 
 {#- bronze rows this run considers; inlined where used so each use scans only the columns it needs -#}
 {%- set source_rows -%}
@@ -38,12 +32,10 @@ files_at_watermark as (
         and transaction_amount is not null
         and status is not null
     {%- if is_incremental() %}
+        and ingestion_timestamp >= {{ watermark }}
         and (
-            ingestion_timestamp > (select max_ingested_at from watermark)
-            or (
-                ingestion_timestamp = (select max_ingested_at from watermark)
-                and coalesce(source_file, '') not in (select source_file from files_at_watermark)
-            )
+            ingestion_timestamp > {{ watermark }}
+            or coalesce(source_file, '') not in {{ files_at_watermark }}
         )
     {%- endif %}
 {%- endset %}

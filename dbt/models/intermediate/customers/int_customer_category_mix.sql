@@ -1,9 +1,24 @@
 {#- Category mix per customer: shares of approved spend by category group, lifetime and trailing 90
-    days, and the top category by lifetime spend. -#}
+    days, and the top category by lifetime spend. Incremental by customer: recomputes the customers whose
+    category spend was recomputed since this table's last load. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 category_spend as (
     select * from {{ ref('int_customer_category_spend') }}
+    {%- if is_incremental() %}
+    where customer_id in (
+        select customer_id
+        from {{ ref('int_customer_category_spend') }}
+        where loaded_at > {{ c360.watermark_literal(this, 'loaded_at') }}
+    )
+    {%- endif %}
 ),
 
 categories as (
@@ -68,7 +83,8 @@ final as (
         {{ c360.pct('travel_spend_last_90_days', 'spend_last_90_days') }} as travel_spend_pct_90d,
         {{ c360.pct('necessities_spend_last_90_days', 'spend_last_90_days') }} as necessities_spend_pct_90d,
         top_spend_category,
-        categories_used
+        categories_used,
+        {{ c360.load_timestamp() }} as loaded_at
     from aggregated
 )
 

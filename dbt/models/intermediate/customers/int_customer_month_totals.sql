@@ -10,29 +10,25 @@
     on_schema_change='fail',
 ) }}
 
+{#- Big relations are read where they are used, not through a shared CTE: DuckDB materialises a CTE that
+    is referenced twice, which would copy all 13.5M silver rows before the incremental filter applies. -#}
 with
-
-transactions as (
-    select * from {{ ref('stg_transactions') }}
-),
 
 {% if is_incremental() %}
 changed_customers as (
     select distinct customer_id
-    from transactions
-    where loaded_at > (
-        select coalesce(max(loaded_at), cast('1900-01-01 00:00:00' as timestamp)) from {{ this }}
-    )
+    from {{ ref('stg_transactions') }}
+    where loaded_at > {{ c360.watermark_literal(this, 'loaded_at') }}
 ),
 
 scoped as (
     select *
-    from transactions
+    from {{ ref('stg_transactions') }}
     where customer_id in (select customer_id from changed_customers)
 ),
 {% else %}
 scoped as (
-    select * from transactions
+    select * from {{ ref('stg_transactions') }}
 ),
 {% endif %}
 

@@ -5,22 +5,49 @@
     calendar months.
     is_complete_month: the calendar month ended on or before the as-of date AND the account was open
     for all of it (opened on or before the 1st).
+
+    Incremental (delete+insert by customer): recomputes the customers with new monthly totals or a new
+    delivery since the last load, and customers not here yet; everyone when the spine's first or last
+    month moved (data before the history start, or the first streamed month after the as-of month).
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+) }}
+
+{%- set rebuild_all = true -%}
+{%- if is_incremental() -%}
+    {{ c360.assert_as_of_unchanged(this) }}
+    {%- set watermark = c360.watermark_literal(this, 'loaded_at') -%}
+    {%- if execute -%}
+        {%- set data = run_query("select min(month_start), max(month_start) from " ~ ref('int_customer_month_totals')).rows[0] -%}
+        {%- set built = run_query("select min(month_start), max(month_start) from " ~ this).rows[0] -%}
+        {%- set as_of_month = c360.as_of_literal()[:8] ~ '01' -%}
+        {%- set data_last = [data[1] | string, as_of_month] | max -%}
+        {%- set rebuild_all = (data[0] | string) != (built[0] | string) or data_last != (built[1] | string) -%}
+    {%- endif -%}
+{%- endif %}
+
 with
 
 customers as (
     select customer_id, account_open_date from {{ ref('stg_customers') }}
-),
-
-month_totals as (
-    select * from {{ ref('int_customer_month_totals') }}
+    {%- if not rebuild_all %}
+    where customer_id in (
+            select customer_id from {{ ref('int_customer_month_totals') }} where loaded_at > {{ watermark }}
+        )
+        or customer_id in (select customer_id from {{ ref('stg_customers') }} where ingested_at > {{ watermark }})
+        or customer_id not in (select customer_id from {{ this }})
+    {%- endif %}
 ),
 
 bounds as (
     select
         min(month_start) as first_month,
         max(month_start) as last_data_month
-    from month_totals
+    from {{ ref('int_customer_month_totals') }}
 ),
 
 spine_bounds as (
@@ -61,7 +88,7 @@ filled as (
         coalesce(t.declined_transactions, 0) as declined_transactions,
         cm.account_open_date
     from customer_months as cm
-    left join month_totals as t
+    left join {{ ref('int_customer_month_totals') }} as t
         on cm.customer_id = t.customer_id
         and cm.month_start = t.month_start
 ),
@@ -76,7 +103,9 @@ final as (
             as prior_month_spend,
         approved_transactions,
         declined_transactions,
-        (next_month_start <= {{ c360.as_of_date() }} and account_open_date <= month_start) as is_complete_month
+        (next_month_start <= {{ c360.as_of_date() }} and account_open_date <= month_start) as is_complete_month,
+        {{ c360.as_of_date() }} as as_of,
+        {{ c360.load_timestamp() }} as loaded_at
     from filled
 )
 

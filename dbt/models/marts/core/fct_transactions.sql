@@ -14,11 +14,9 @@
     on_schema_change='fail',
 ) }}
 
+{#- Big relations are read where they are used, not through a shared CTE: DuckDB materialises a CTE that
+    is referenced twice, which would copy all 13.5M silver rows before the incremental filter applies. -#}
 with
-
-transactions as (
-    select * from {{ ref('stg_transactions') }}
-),
 
 customers as (
     select customer_id, customer_key, customer_version, valid_from, valid_to, version_recorded_at
@@ -30,33 +28,29 @@ categories as (
 ),
 
 {% if is_incremental() %}
-watermark as (
-    select coalesce(max(loaded_at), cast('1900-01-01 00:00:00' as timestamp)) as max_loaded_at
-    from {{ this }}
-),
-
+{%- set watermark = c360.watermark_literal(this, 'loaded_at') %}
 late_customers as (
     select customer_id
     from customers
     where customer_version = 1
-        and version_recorded_at > (select max_loaded_at from watermark)
+        and version_recorded_at > {{ watermark }}
 ),
 
 candidates as (
     select *
-    from transactions
-    where loaded_at > (select max_loaded_at from watermark)
+    from {{ ref('stg_transactions') }}
+    where loaded_at > {{ watermark }}
 
     union all
 
     select *
-    from transactions
-    where loaded_at <= (select max_loaded_at from watermark)
+    from {{ ref('stg_transactions') }}
+    where loaded_at <= {{ watermark }}
         and customer_id in (select customer_id from late_customers)
 ),
 {% else %}
 candidates as (
-    select * from transactions
+    select * from {{ ref('stg_transactions') }}
 ),
 {% endif %}
 

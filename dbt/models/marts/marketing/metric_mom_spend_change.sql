@@ -1,9 +1,24 @@
 {#- Month-over-month change of approved spend per customer, on a complete month spine (months without
-    spend are 0, so the prior month is always the previous calendar month). -#}
+    spend are 0, so the prior month is always the previous calendar month). Incremental by customer:
+    follows the customers int_customer_monthly_spend recomputed. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 monthly as (
     select * from {{ ref('int_customer_monthly_spend') }}
+    {%- if is_incremental() %}
+    where customer_id in (
+        select customer_id
+        from {{ ref('int_customer_monthly_spend') }}
+        where loaded_at > {{ c360.watermark_literal(this, 'loaded_at') }}
+    )
+    {%- endif %}
 ),
 
 final as (
@@ -20,7 +35,8 @@ final as (
         approved_transactions,
         declined_transactions,
         is_complete_month,
-        {{ c360.as_of_date() }} as metric_calculated_date
+        {{ c360.as_of_date() }} as metric_calculated_date,
+        {{ c360.load_timestamp() }} as loaded_at
     from monthly
 )
 

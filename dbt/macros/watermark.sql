@@ -1,0 +1,34 @@
+{#- The highest value of a timestamp column of an existing relation, as a SQL literal computed when the
+    node runs (1900-01-01 when the relation is empty). A literal lets both engines prune by it: DuckDB
+    skips row groups by their min/max, Snowflake skips micro-partitions; a scalar subquery prunes nothing.
+    Used only in incremental branches (the relation exists there). -#}
+{% macro watermark_literal(relation, column) %}
+    {%- set value = none -%}
+    {%- if execute -%}
+        {%- set result = run_query(
+            "select " ~ c360.timestamp_to_text("max(" ~ column ~ ")") ~ " from " ~ relation) -%}
+        {%- if result is not none and result.rows | length > 0 -%}
+            {%- set value = result.rows[0][0] -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if value is none -%}
+        cast('1900-01-01 00:00:00' as timestamp)
+    {%- else -%}
+        cast('{{ value }}' as timestamp)
+    {%- endif -%}
+{% endmacro %}
+
+{#- Distinct values of a column among the rows where another column equals a literal, as a SQL list of
+    string literals (for `not in (...)`); ('') when there are none. -#}
+{% macro distinct_values_literal(relation, column, where_column, where_literal) %}
+    {%- set values = [] -%}
+    {%- if execute -%}
+        {%- set result = run_query(
+            "select distinct coalesce(" ~ column ~ ", '') from " ~ relation
+            ~ " where " ~ where_column ~ " = " ~ where_literal) -%}
+        {%- for row in result.rows -%}
+            {%- do values.append("'" ~ (row[0] | string | replace("'", "''")) ~ "'") -%}
+        {%- endfor -%}
+    {%- endif -%}
+    ({{ values | join(', ') if values else "''" }})
+{% endmacro %}
