@@ -5,7 +5,8 @@
     lift = mean change(treatment) - mean change(control), per customer per month, with a 95% normal
     confidence interval (Welch standard error). Incremental spend = lift x treated customers x post
     months; incremental revenue = incremental spend x campaign_revenue_rate (interchange and fees);
-    cost = treated customers x campaign_cost_per_customer; ROI = (revenue - cost) / cost.
+    cost = treated customers x campaign_cost_per_customer; ROI = (revenue - cost) / cost over the post period
+    measured so far; payback_months = cost / (monthly incremental revenue) if the lift persists.
     One row per campaign group; the campaign-level results repeat on both rows.
 -#}
 {%- set pre_days = c360.campaign_period_days('pre') | int -%}
@@ -101,7 +102,13 @@ final as (
         {{ c360.money('r.campaign_cost') }} as campaign_cost,
         round(
             100.0 * {{ c360.safe_divide('r.incremental_spend * ' ~ var('campaign_revenue_rate') ~ ' - r.campaign_cost', 'r.campaign_cost') }}, 2
-        ) as roi_pct
+        ) as roi_pct,
+        {{ c360.money('r.lift_per_customer_month * r.treated_customers * ' ~ var('campaign_revenue_rate')) }}
+            as incremental_revenue_per_month,
+        case
+            when r.lift_per_customer_month > 0
+                then round(r.campaign_cost / (r.lift_per_customer_month * r.treated_customers * {{ var('campaign_revenue_rate') }}), 1)
+        end as payback_months
     from by_group as g
     cross join results as r
 )
