@@ -509,3 +509,10 @@ def test_failures_are_reported_and_recorded(dbt_home: Settings) -> None:
         "order by started_at desc limit 1",
     ).iloc[0]
     assert last.status == "FAILED" and "dbt_build" in last.error_message
+
+
+def test_dbt_docs_generate_works(dbt_home: Settings) -> None:
+    result = run_dbt(dbt_home, ["docs", "generate", "--exclude", "path:models/ml"])
+    assert result.ok, result.failures
+    catalog = dbt_home.home / "dbt" / "target" / "catalog.json"
+    assert catalog.is_file() and "customer_360_profile" in catalog.read_text()
