@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,8 +13,10 @@ from c360.cli.output import OutputFormat, emit_json, fail, stderr, stdout
 from c360.config import Settings
 from c360.errors import C360Error
 from c360.landing.streaming import platform_settings
-from c360.ml.evaluation import Metrics
-from c360.steps.churn_model import ChurnRun, retrain
+
+if TYPE_CHECKING:
+    from c360.ml.evaluation import Metrics
+    from c360.steps.churn_model import ChurnRun
 
 
 def train(
@@ -35,6 +37,8 @@ def train(
 ) -> None:
     """Retrain the churn model on the platform's data; a challenger replaces the champion only if it is
     not worse on the temporal hold-out. Exits 1 with the reason on bad training data or a failed gate."""
+    from c360.steps.churn_model import retrain  # scikit-learn: imported only when training
+
     try:
         # the built platform's as-of date and scale, never a default of today
         settings = platform_settings(Settings.load(target=target, home=home, create_home=False))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
+from types import ModuleType
 
 from c360 import names
 from c360.config import Settings, Target
@@ -15,7 +17,7 @@ from c360.errors import C360Error, StepError
 from c360.observability import tracked_run
 from c360.outputs import StackOutputs, default_schemas, write_outputs
 from c360.snapshots import publish_snapshot
-from c360.steps import churn_model, customers, dbt_build, provision, semantic_model, transactions
+from c360.steps import provision
 from c360.steps.context import Progress, StepContext, StepResult, no_progress
 from c360.storage import open_store
 
@@ -24,26 +26,27 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Step:
+    """A lifecycle step; its module (`c360.steps.<name>`, exposing `run`) is imported when it runs, so
+    commands that never train (sql, status, ask, ...) do not pay for scikit-learn or dbt at start-up."""
+
     name: str
-    run: Callable[[StepContext], StepResult]
     description: str
+
+    @property
+    def run(self) -> Callable[[StepContext], StepResult]:
+        return importlib.import_module(f"c360.steps.{self.name}").run  # type: ignore[no-any-return]
 
 
 STEPS: tuple[Step, ...] = (
-    Step("provision", provision.run, "schemas, bronze and observability tables"),
-    Step("customers", customers.run, "generate cardholders, land CSV, COPY into bronze"),
-    Step("transactions", transactions.run, "generate 18 months of transactions in the warehouse"),
-    Step("dbt_build", dbt_build.run, "dbt build: silver, snapshot, gold star schema and marts, tests"),
+    Step("provision", "schemas, bronze and observability tables"),
+    Step("customers", "generate cardholders, land CSV, COPY into bronze"),
+    Step("transactions", "generate 18 months of transactions in the warehouse"),
+    Step("dbt_build", "dbt build: silver, snapshot, gold star schema and marts, tests"),
     Step(
         "churn_model",
-        churn_model.run,
         "churn datasets (dbt models/ml), train or re-use the champion, score, refresh the profile",
     ),
-    Step(
-        "semantic_model",
-        semantic_model.run,
-        "validate the semantic model on gold, deploy it, load assistant logs",
-    ),
+    Step("semantic_model", "validate the semantic model on gold, deploy it, load assistant logs"),
 )
 
 
@@ -147,7 +150,7 @@ def local_outputs(settings: Settings) -> StackOutputs:
         pipe_notification_channel=str(settings.queue_dir),
         app_name=names.STREAMLIT_APP,
         app_url="http://localhost:8501",
-        semantic_model_location=str(semantic_model.deployed_path(settings)),
+        semantic_model_location=str(_semantic_model().deployed_path(settings)),
         scale=_scale_dict(settings),
     )
 
@@ -174,7 +177,7 @@ def _snowflake_outputs(settings: Settings) -> StackOutputs:
         pipe_notification_channel="",
         app_name=names.STREAMLIT_APP,
         app_url="",
-        semantic_model_location=semantic_model.stage_location(),
+        semantic_model_location=_semantic_model().stage_location(),
         scale=_scale_dict(settings),
     )
 
@@ -188,3 +191,10 @@ def _after_run(session: WarehouseSession) -> None:
     checkpoint = getattr(session, "checkpoint", None)
     if checkpoint is not None:
         checkpoint()
+
+
+def _semantic_model() -> ModuleType:
+    """The semantic_model step module, imported on demand (it pulls in the assistant)."""
+    from c360.steps import semantic_model
+
+    return semantic_model
