@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Protocol
 
 import pandas as pd
@@ -19,7 +19,6 @@ CUSTOMER_LIST_LIMIT = 5_000
 SEARCH_LIMIT = 20
 TRANSACTION_LIMIT = 20_000
 TARGET_LIST_LIMIT = 60_000
-TRAVEL_DINING_WINDOW_DAYS = 90
 SEARCH_MODES = ("id", "name", "email")
 CUSTOMER_ID = re.compile(r"^CUST\d{8}$", re.IGNORECASE)
 
@@ -121,15 +120,11 @@ class SegmentFilters:
     min_travel_dining_monthly: float = 0.0
 
 
-def segment_filter_params(filters: SegmentFilters, as_of: date | None) -> tuple[str, list[object]]:
-    """(query suffix, bound parameters) for the segment queries.
-
-    The travel & dining floor needs a scan of the fact table, so it has its own SQL variant that runs only
-    when the floor is set; every other filter lives on the profile row.
-    """
+def segment_filter_params(filters: SegmentFilters) -> list[object]:
+    """Bound parameters of segment_customers.sql / segment_breakdown.sql, in their order."""
     segments, states = pipe_list(filters.segments), pipe_list(filters.states)
     risks, cards = pipe_list(filters.risks), pipe_list(filters.cards)
-    params: list[object] = [
+    return [
         segments,
         segments,
         states,
@@ -143,22 +138,16 @@ def segment_filter_params(filters: SegmentFilters, as_of: date | None) -> tuple[
         filters.monthly_spend_from,
         filters.monthly_spend_to,
         filters.monthly_spend_to,
+        float(filters.min_travel_dining_monthly or 0.0),
     ]
-    floor = float(filters.min_travel_dining_monthly or 0.0)
-    if floor <= 0:
-        return "", params
-    window_start = (as_of or date.today()) - timedelta(days=TRAVEL_DINING_WINDOW_DAYS)
-    return "_travel_dining", [datetime.combine(window_start, datetime.min.time()), *params, floor]
 
 
-def segment_customers(ctx: QueryContext, filters: SegmentFilters, as_of: date | None) -> pd.DataFrame:
-    suffix, params = segment_filter_params(filters, as_of)
-    return ctx.query(f"segment_customers{suffix}", params, max_rows=CUSTOMER_LIST_LIMIT)
+def segment_customers(ctx: QueryContext, filters: SegmentFilters) -> pd.DataFrame:
+    return ctx.query("segment_customers", segment_filter_params(filters), max_rows=CUSTOMER_LIST_LIMIT)
 
 
-def segment_breakdown(ctx: QueryContext, filters: SegmentFilters, as_of: date | None) -> pd.DataFrame:
-    suffix, params = segment_filter_params(filters, as_of)
-    return ctx.query(f"segment_breakdown{suffix}", params, max_rows=50_000)
+def segment_breakdown(ctx: QueryContext, filters: SegmentFilters) -> pd.DataFrame:
+    return ctx.query("segment_breakdown", segment_filter_params(filters), max_rows=50_000)
 
 
 @dataclass(frozen=True)

@@ -261,7 +261,7 @@ def _query_round(settings: Settings) -> list[QuerySample]:
             return _TimedContext(backend, role, tab, samples, app_context.load_sql)
 
         seg = ctx("Segment Explorer")
-        as_of = q.platform_summary(seg).as_of
+        q.platform_summary(seg)
         q.filter_options(seg)
         default = q.SegmentFilters(segments=("High-Value Travelers", "Declining"))
         variants = [
@@ -272,8 +272,8 @@ def _query_round(settings: Settings) -> list[QuerySample]:
             q.SegmentFilters(min_travel_dining_monthly=3_000),
         ]
         for filters in variants:
-            q.segment_breakdown(seg, filters, as_of)
-            q.segment_customers(seg, filters, as_of)
+            q.segment_breakdown(seg, filters)
+            q.segment_customers(seg, filters)
 
         c360 = ctx("Customer 360")
         picks = backend.run(

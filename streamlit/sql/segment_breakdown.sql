@@ -1,7 +1,8 @@
 -- Segment Explorer aggregates over ALL customers matching the filters (not just the listed 5,000):
 -- one row per segment x risk category x state; the tab rolls it up for metrics, charts and the map.
 -- Parameters, in order (queries.segment_filter_params): segments, states, risks, cards as '|a|b|' lists
--- ('' = any), each twice; min lifetime value; avg monthly spend from and to (NULL = open), each twice.
+-- ('' = any), each twice; min lifetime value; avg monthly spend from and to (NULL = open), each twice;
+-- min monthly travel & dining spend over the last 90 days (0 = any).
 select
     p.customer_segment,
     p.churn_risk_category,
@@ -20,5 +21,6 @@ where (cast(? as varchar) = '' or position('|' || p.customer_segment || '|' in c
     and p.lifetime_value >= cast(? as double)
     and (cast(? as double) is null or p.avg_monthly_spend >= cast(? as double))
     and (cast(? as double) is null or p.avg_monthly_spend <= cast(? as double))
+    and p.travel_dining_monthly_spend >= cast(? as double)
 group by p.customer_segment, p.churn_risk_category, p.state
 order by p.customer_segment, p.churn_risk_category, p.state

@@ -1,6 +1,7 @@
 -- Segment Explorer customer list: the 5,000 most valuable customers matching the filters.
 -- Parameters, in order (queries.segment_filter_params): segments, states, risks, cards as '|a|b|' lists
--- ('' = any), each twice; min lifetime value; avg monthly spend from and to (NULL = open), each twice.
+-- ('' = any), each twice; min lifetime value; avg monthly spend from and to (NULL = open), each twice;
+-- min monthly travel & dining spend over the last 90 days (0 = any).
 select
     p.customer_id,
     p.full_name,
@@ -24,5 +25,6 @@ where (cast(? as varchar) = '' or position('|' || p.customer_segment || '|' in c
     and p.lifetime_value >= cast(? as double)
     and (cast(? as double) is null or p.avg_monthly_spend >= cast(? as double))
     and (cast(? as double) is null or p.avg_monthly_spend <= cast(? as double))
+    and p.travel_dining_monthly_spend >= cast(? as double)
 order by p.lifetime_value desc, p.customer_id
 limit 5000

@@ -110,7 +110,7 @@ def _filter_form(options: queries.FilterOptions) -> None:
                 step=500.0,
                 format="%.0f",
                 key="segments.min_travel_dining",
-                help="Approved spend on Travel, Airlines, Hotels and Dining over the last 90 days, per month.",
+                help="Approved spend on travel (Airlines, Hotels, Travel, Car Rental) and Dining over the last 90 days, per month.",
             )
         st.caption("An empty selection means *all*. Time windows end at the platform's as-of date.")
         form_submit("Apply filters", type="primary", key="segments.apply")
@@ -129,7 +129,7 @@ def render(ctx: AppContext) -> None:
     filters = _filters(options)
 
     with st.spinner("Loading customer data..."):
-        summary = queries.summarize_breakdown(queries.segment_breakdown(ctx, filters, summary_facts.as_of))
+        summary = queries.summarize_breakdown(queries.segment_breakdown(ctx, filters))
     if summary.customers == 0:
         st.warning("No customers match the selected filters. Widen or clear some filters and apply again.")
         return
@@ -182,7 +182,7 @@ def render(ctx: AppContext) -> None:
             **stretch(),
         )
 
-    customers = queries.segment_customers(ctx, filters, summary_facts.as_of)
+    customers = queries.segment_customers(ctx, filters)
     _customer_list(customers, summary.customers, table_key=f"segments.table.{abs(hash(filters)) % 10**8}")
 
 

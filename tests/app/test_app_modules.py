@@ -129,34 +129,24 @@ def test_pipe_list_and_like_pattern() -> None:
 
 def test_segment_filter_params_order_matches_the_sql() -> None:
     filters = queries.SegmentFilters(
-        segments=("Declining",), states=("CA", "TX"), min_ltv=500, monthly_spend_to=2_000
+        segments=("Declining",),
+        states=("CA", "TX"),
+        min_ltv=500,
+        monthly_spend_to=2_000,
+        min_travel_dining_monthly=3_000,
     )
-    suffix, params = queries.segment_filter_params(filters, date(2026, 10, 15))
-    assert suffix == ""  # no fact-table scan unless the travel & dining floor is set
+    params = queries.segment_filter_params(filters)
     assert params[:4] == ["|Declining|", "|Declining|", "|CA|TX|", "|CA|TX|"]
-    assert params[8:] == [500.0, None, None, 2_000, 2_000]
+    assert params[8:] == [500.0, None, None, 2_000, 2_000, 3_000.0]
+    assert queries.segment_filter_params(queries.SegmentFilters())[-1] == 0.0
     for name in ("segment_customers", "segment_breakdown"):
         assert app_context.load_sql(name).count("?") == len(params)
-    floor = queries.SegmentFilters(min_travel_dining_monthly=3_000)
-    suffix, td = queries.segment_filter_params(floor, date(2026, 10, 15))
-    assert suffix == "_travel_dining"
-    assert td[0] == datetime(2026, 7, 17) and td[-1] == 3_000.0 and len(td) == len(params) + 2
-    for name in ("segment_customers_travel_dining", "segment_breakdown_travel_dining"):
-        assert app_context.load_sql(name).count("?") == len(td)
+        assert "fct_transactions" not in app_context.load_sql(name), "the profile row holds every filter"
     where = {
-        n: app_context.load_sql(n)
-        .split("where (cast", 1)[1]
-        .split("\n    and td.")[0]
-        .split("\norder by")[0]
-        .split("\ngroup by")[0]
-        for n in (
-            "segment_customers",
-            "segment_breakdown",
-            "segment_customers_travel_dining",
-            "segment_breakdown_travel_dining",
-        )
+        n: app_context.load_sql(n).split("where (cast", 1)[1].split("\norder by")[0].split("\ngroup by")[0]
+        for n in ("segment_customers", "segment_breakdown")
     }
-    assert len(set(where.values())) == 1, "the four segment queries must filter identically"
+    assert len(set(where.values())) == 1, "both segment queries must filter identically"
     assert app_context.load_sql("campaign_targets").count("?") == len(
         queries.audience_params(queries.AudienceFilters())
     )

@@ -87,7 +87,7 @@ def test_travel_and_dining_filter(make_app, reference) -> None:  # type: ignore[
                 from gold.fct_transactions t join gold.dim_merchant_category c
                     on t.merchant_category_key = c.category_key
                 where t.status = 'approved'
-                  and c.category_name in ('Travel', 'Airlines', 'Hotels', 'Dining')
+                  and (c.is_travel or c.category_name = 'Dining')
                   and t.transaction_date >= (select max(as_of_date) from gold.customer_360_profile) - interval 90 day
                 group by 1
             )

@@ -59,6 +59,8 @@ aggregated as (
         {{ c360.money('sum(case when is_discretionary then lifetime_spend else 0 end)') }} as discretionary_spend,
         {{ c360.money('sum(spend_last_90_days)') }} as spend_last_90_days,
         {{ c360.money('sum(case when is_travel then spend_last_90_days else 0 end)') }} as travel_spend_last_90_days,
+        {{ c360.money("sum(case when is_travel or merchant_category = 'Dining' then spend_last_90_days else 0 end)") }}
+            as travel_dining_spend_last_90_days,
         {{ c360.money('sum(case when is_necessity then spend_last_90_days else 0 end)') }}
             as necessities_spend_last_90_days,
         max(case when spend_rank = 1 and lifetime_spend > 0 then merchant_category end) as top_spend_category,
@@ -75,6 +77,7 @@ final as (
         leisure_spend,
         discretionary_spend,
         travel_spend_last_90_days,
+        travel_dining_spend_last_90_days,
         necessities_spend_last_90_days,
         {{ c360.pct('travel_spend', 'lifetime_spend') }} as travel_spend_pct,
         {{ c360.pct('necessities_spend', 'lifetime_spend') }} as necessities_spend_pct,

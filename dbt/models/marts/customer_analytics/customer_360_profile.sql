@@ -81,6 +81,7 @@ joined as (
         cast(w.last_transaction_at as date) as last_transaction_date,
         {{ dbt.datediff('cast(w.last_transaction_at as date)', c360.as_of_date(), 'day') }} as raw_days_since_last,
         m.travel_spend_pct,
+        {{ c360.money('coalesce(m.travel_dining_spend_last_90_days, 0) / 3.0') }} as travel_dining_monthly_spend,
         m.necessities_spend_pct,
         m.leisure_spend_pct,
         m.discretionary_spend_pct,
@@ -151,6 +152,7 @@ final as (
             else 'Dormant'
         end as recency_status,
         travel_spend_pct,
+        travel_dining_monthly_spend,
         necessities_spend_pct,
         leisure_spend_pct,
         discretionary_spend_pct,
