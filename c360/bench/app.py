@@ -28,8 +28,8 @@ from pathlib import Path
 from socket import socket
 from typing import Any, Final
 
-from c360.app_server import check_platform, streamlit_command
-from c360.bench.measure import c360_command, run_child
+from c360.app_server import streamlit_command
+from c360.bench.platform import ensure_platform
 from c360.bench.registry import BenchContext, BenchSection, Metric, benchmark
 from c360.config import Settings
 from c360.errors import C360Error
@@ -79,7 +79,7 @@ class QuerySample:
 
 @benchmark("app", "Streamlit app: query latency and first render per tab (full scale)", order=60)
 def bench_app(ctx: BenchContext) -> BenchSection:
-    settings = _ensure_platform(ctx)
+    settings = ensure_platform(ctx)
     load_before = os.getloadavg()[0]
     query_runs = [_query_round(settings) for _ in range(ctx.runs)]
     server = _server_rounds(settings, ctx.runs)
@@ -166,40 +166,6 @@ def bench_app(ctx: BenchContext) -> BenchSection:
 
 
 # ---- platform -------------------------------------------------------------------------------------------
-
-
-def _ensure_platform(ctx: BenchContext) -> Settings:
-    """The bench platform as it is when it has gold tables; otherwise `c360 up` builds it first."""
-    scale = ctx.settings.scale
-    settings = Settings.load(target="local", home=ctx.settings.home, env={}, create_home=True).with_scale(
-        customers=scale.customers, months=scale.months, seed=scale.seed, as_of=scale.as_of
-    )
-    try:
-        check_platform(settings)
-        return settings
-    except C360Error:
-        log.info("app bench: building the platform at %s", settings.home)
-    run = run_child(
-        c360_command(
-            "up",
-            "--customers",
-            str(scale.customers),
-            "--months",
-            str(scale.months),
-            "--seed",
-            str(scale.seed),
-            "--as-of",
-            scale.as_of.isoformat(),
-            "--home",
-            str(ctx.settings.home),
-            "--format",
-            "json",
-        )
-    )
-    if run.returncode != 0:
-        raise C360Error(f"building the bench platform failed: {run.stderr.strip().splitlines()[-1:]}")
-    check_platform(settings)
-    return settings
 
 
 # ---- query latency --------------------------------------------------------------------------------------

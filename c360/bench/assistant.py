@@ -21,6 +21,7 @@ from c360.assistant.local import LocalAnalyst
 from c360.assistant.model import load_model
 from c360.assistant.service import Assistant, platform_as_of
 from c360.bench.measure import c360_command, run_child
+from c360.bench.platform import ensure_platform
 from c360.bench.registry import BenchContext, BenchSection, Metric, benchmark
 from c360.config import Settings
 from c360.engines.readers import open_reader
@@ -39,7 +40,7 @@ COLD_QUESTIONS = (
 
 @benchmark("assistant", "AI assistant: accuracy and latency (full scale)", order=70)
 def bench_assistant(ctx: BenchContext) -> BenchSection:
-    settings = _ensure_platform(ctx)
+    settings = ensure_platform(ctx)
     _, cases = load_cases(QUESTIONS)
     model = load_model()
     runs: list[EvalSummary] = []
@@ -177,33 +178,6 @@ def _section(
     }
     return BenchSection(
         "assistant", "AI assistant: accuracy and latency (full scale)", metrics, notes, tables
-    )
-
-
-def _ensure_platform(ctx: BenchContext) -> Settings:
-    """`c360 up` on the bench home (idempotent: a built platform is only checked)."""
-    scale = ctx.settings.scale
-    run = run_child(
-        c360_command(
-            "up",
-            "--customers",
-            str(scale.customers),
-            "--months",
-            str(scale.months),
-            "--seed",
-            str(scale.seed),
-            "--as-of",
-            scale.as_of.isoformat(),
-            "--home",
-            str(ctx.settings.home),
-            "--format",
-            "json",
-        )
-    )
-    if run.returncode != 0:
-        raise C360Error(f"building the bench platform failed: {run.stderr.strip().splitlines()[-1:]}")
-    return Settings.load(target="local", home=ctx.settings.home, env={}, create_home=False).with_scale(
-        customers=scale.customers, months=scale.months, seed=scale.seed, as_of=scale.as_of
     )
 
 

@@ -15,8 +15,8 @@ import shutil
 from pathlib import Path
 
 from c360.bench.measure import ChildRun, c360_command, run_child
+from c360.bench.platform import ensure_platform
 from c360.bench.registry import BenchContext, BenchSection, Metric, benchmark
-from c360.bench.streaming import _ensure_platform
 from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.errors import C360Error
@@ -30,7 +30,7 @@ TRAIN_SCORE_PARTS = ("load", "train", "validate", "importance", "score", "write"
     "churn_model", "Churn model: train + score for the full portfolio, temporal-validation metrics", order=30
 )
 def bench_churn_model(ctx: BenchContext) -> BenchSection:
-    source = _ensure_platform(ctx)
+    source = ensure_platform(ctx)
     home = ctx.fresh_home("churn_model")
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(source.home, home, ignore=shutil.ignore_patterns("*.wal", ".*", "snapshots", "models"))

@@ -17,8 +17,8 @@ import statistics
 from datetime import datetime, timedelta
 from time import perf_counter
 
+from c360.bench.platform import ensure_platform
 from c360.bench.registry import BenchContext, BenchSection, Metric, benchmark
-from c360.bench.streaming import _ensure_platform
 from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.errors import C360Error
@@ -35,7 +35,7 @@ LOOKUPS = 200
     "dbt", "dbt medallion build (silver + gold) at full scale, incremental refresh, profile lookups", order=20
 )
 def bench_dbt(ctx: BenchContext) -> BenchSection:
-    source = _ensure_platform(ctx)
+    source = ensure_platform(ctx)
     home = ctx.fresh_home("dbt")
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(source.home, home, ignore=shutil.ignore_patterns("*.wal", ".*", "snapshots"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from c360.bench.measure import c360_command, run_child
+from c360.bench.measure import run_child
+from c360.bench.platform import up_command
 from c360.bench.registry import BenchContext, BenchSection, Metric, benchmark
 from c360.errors import C360Error
 
@@ -17,27 +18,7 @@ def bench_generation(ctx: BenchContext) -> BenchSection:
         home = ctx.fresh_home(f"generation-{i}")
         shutil.rmtree(home, ignore_errors=True)
         run = run_child(
-            c360_command(
-                "up",
-                "--customers",
-                str(scale.customers),
-                "--months",
-                str(scale.months),
-                "--seed",
-                str(scale.seed),
-                "--as-of",
-                scale.as_of.isoformat(),
-                "--home",
-                str(home),
-                "--format",
-                "json",
-                "--step",
-                "provision",
-                "--step",
-                "customers",
-                "--step",
-                "transactions",
-            )
+            up_command(scale, home, "--step", "provision", "--step", "customers", "--step", "transactions")
         )
         if run.returncode != 0:
             raise C360Error(f"generation run {i + 1} failed: {run.stderr.strip().splitlines()[-1:]}")

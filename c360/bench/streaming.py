@@ -13,12 +13,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from c360.bench.measure import RSS_MARKER, c360_command, run_child
+from c360.bench.platform import ensure_platform
 from c360.bench.registry import BenchContext, BenchSection, Metric, benchmark
 from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.errors import C360Error
-from c360.landing.streaming import percentile, platform_settings
+from c360.landing.streaming import percentile
 from c360.names import CUSTOMERS_KEY
+from c360.outputs import platform_settings
 from c360.sqlfiles import load_sql
 from generators.batches import BatchWindow, generate_batch
 
@@ -31,7 +33,7 @@ THROUGHPUT_TARGET = 50_000.0
 
 @benchmark("streaming", "Streaming ingestion: landing -> gold latency and large-file throughput", order=40)
 def bench_streaming(ctx: BenchContext) -> BenchSection:
-    source = _ensure_platform(ctx)
+    source = ensure_platform(ctx)
     home = ctx.fresh_home("streaming")
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(source.home, home, ignore=shutil.ignore_patterns("*.wal", ".*", "snapshots"))
@@ -124,32 +126,6 @@ def bench_streaming(ctx: BenchContext) -> BenchSection:
             f"into the full-scale bronze table; rows/s = rows / the pipe's load time for the file.",
         ],
     )
-
-
-def _ensure_platform(ctx: BenchContext) -> Settings:
-    settings = ctx.settings
-    if not settings.outputs_path.exists() or not settings.warehouse_path.exists():
-        scale = settings.scale
-        run = run_child(
-            c360_command(
-                "up",
-                "--customers",
-                str(scale.customers),
-                "--months",
-                str(scale.months),
-                "--seed",
-                str(scale.seed),
-                "--as-of",
-                scale.as_of.isoformat(),
-                "--home",
-                str(settings.home),
-                "--format",
-                "json",
-            )
-        )
-        if run.returncode != 0:
-            raise C360Error(f"building the bench platform failed: {_tail(run.stderr)}")
-    return platform_settings(Settings.load(target="local", home=settings.home, env={}))
 
 
 def _large_file(settings: Settings, path: Path, run: int) -> int:

@@ -18,9 +18,9 @@ from c360.landing.streaming import (
     DbtGoldRefresh,
     StreamProgress,
     StreamReport,
-    platform_settings,
 )
 from c360.landing.streaming import stream as run_stream
+from c360.outputs import platform_settings
 from generators.batches import DEFAULT_BATCH_SIZE, MAX_ANOMALIES, MAX_ROWS_PER_BATCH
 
 

@@ -19,7 +19,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING
@@ -33,7 +33,6 @@ from c360.engines.duckdb import DuckDBSession
 from c360.errors import C360Error, SettingsError, WarehouseError
 from c360.landing.pipe import FileLoad, PipeOptions, PipeRun, ensure_pipe_tables, refresh, run_pipe
 from c360.landing.queue import LocalNotificationQueue
-from c360.outputs import read_outputs
 from c360.snapshots import publish_snapshot
 from c360.sqlfiles import load_sql
 from c360.storage import open_store
@@ -134,27 +133,6 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 
 # ---- settings and seams ---------------------------------------------------------------------------
-
-
-def platform_settings(settings: Settings) -> Settings:
-    """Settings with the built platform's scale (as-of date, months, seed) from its outputs file.
-
-    `c360 stream` continues the platform `c360 up` built; without this, a default as-of of today would put
-    the stream clock and the dbt windows somewhere else than the data.
-    """
-    outputs = read_outputs(settings.outputs_path)
-    if outputs is None or not outputs.scale:
-        raise SettingsError(f"no platform under {settings.home}: run `c360 up` first")
-    scale = outputs.scale
-    try:
-        return settings.with_scale(
-            as_of=date.fromisoformat(str(scale["as_of"])),
-            months=int(str(scale["months"])),
-            seed=int(str(scale["seed"])),
-            customers=int(str(scale["customers"])),
-        )
-    except (KeyError, ValueError) as exc:
-        raise SettingsError(f"outputs file {settings.outputs_path} has an unreadable scale: {exc}") from None
 
 
 def open_queue(settings: Settings) -> LocalNotificationQueue:

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from c360.cli.main import app
 from c360.config import Settings
 from c360.engines.readers import open_reader
-from c360.landing.streaming import platform_settings, stream
+from c360.landing.streaming import stream
+from c360.outputs import platform_settings
 from c360.steps.pipeline import UpReport
 from tests.conftest import AS_OF
 from tests.unit.pipe_harness import csv_body, row

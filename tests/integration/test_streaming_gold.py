@@ -12,7 +12,8 @@ import pytest
 
 from c360.config import Settings
 from c360.engines.readers import open_reader
-from c360.landing.streaming import BatchReport, DbtGoldRefresh, platform_settings, stream
+from c360.landing.streaming import BatchReport, DbtGoldRefresh, stream
+from c360.outputs import platform_settings
 from c360.transform.dbt import ML_SELECTOR, run_dbt
 
 pytestmark = pytest.mark.integration

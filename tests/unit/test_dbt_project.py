@@ -263,4 +263,6 @@ def test_data_dictionary_is_generated_from_the_current_project() -> None:
     from c360.transform.docs import OUTPUT, load_nodes, render
 
     assert OUTPUT.read_text() == render(load_nodes()), "run `python -m c360.transform.docs` and commit"
-    assert "```mermaid" in OUTPUT.read_text() and "stg_transactions --> fct_transactions" in OUTPUT.read_text()
+    assert (
+        "```mermaid" in OUTPUT.read_text() and "stg_transactions --> fct_transactions" in OUTPUT.read_text()
+    )
