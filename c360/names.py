@@ -46,6 +46,7 @@ STREAMING_PREFIX: Final = "transactions/streaming/"
 
 # Snowflake objects declared by the Pulumi stack and used by the runtime on the snowflake target.
 WAREHOUSE: Final = "C360_WH"
+RESOURCE_MONITOR: Final = "C360_WH_MONITOR"  # caps the warehouse's monthly credits
 STORAGE_INTEGRATION: Final = "C360_S3_INTEGRATION"
 CSV_FILE_FORMAT: Final = "CSV_FORMAT"
 CUSTOMER_STAGE: Final = "CUSTOMER_STAGE"

@@ -1,4 +1,5 @@
-"""Warehouse: database, the four schemas, the virtual warehouse, the c360 roles and every schema grant.
+"""Warehouse: database, the four schemas, the virtual warehouse (capped by a monthly resource monitor), the
+c360 roles and every schema grant.
 
 Grants (including future grants) are rendered from the single grant matrix in c360/grants.py by
 components/grant_plan.py — the same matrix the local query guard enforces.
@@ -32,6 +33,11 @@ WAREHOUSE_SIZES: Final = (
     "X6LARGE",
 )
 MAX_AUTO_SUSPEND_SECONDS: Final = 300
+# Resource monitor: notify the account admins at 75 % and 90 % of the monthly quota, suspend the warehouse
+# at 100 % (running queries finish) and cancel everything at 110 %.
+MONITOR_NOTIFY_AT: Final = (75, 90)
+MONITOR_SUSPEND_AT: Final = 100
+MONITOR_SUSPEND_IMMEDIATELY_AT: Final = 110
 ROLE_COMMENTS: Final = {
     Role.DATA_ENGINEER: "Builds c360: loads bronze, runs dbt and the ML steps (write on every schema)",
     Role.DATA_ANALYST: "Reads every c360 schema",
@@ -46,6 +52,7 @@ class WarehouseArgs:
     auto_suspend_seconds: int = 60
     statement_timeout_seconds: int = 3600
     data_retention_days: int = 1
+    monthly_credit_quota: int = 20  # 0: no resource monitor
     lifecycle_user: str | None = None  # gets DATA_ENGINEER: the lifecycle steps connect as this user
     grant_matrix: tuple[SchemaGrant, ...] = GRANT_MATRIX
     deploy_roles: SnowflakeDeployRoles = field(default_factory=SnowflakeDeployRoles)
@@ -60,6 +67,8 @@ class WarehouseArgs:
             raise ValueError(f"auto_suspend_seconds must be 60..{MAX_AUTO_SUSPEND_SECONDS}")
         if not 0 <= self.data_retention_days <= 90:
             raise ValueError("data_retention_days must be 0..90")
+        if self.monthly_credit_quota < 0:
+            raise ValueError("monthly_credit_quota must be 0 (no monitor) or a positive number of credits")
 
 
 def schema_comments() -> dict[str, str]:
@@ -127,6 +136,35 @@ class Warehouse(pulumi.ComponentResource):
             )
             for schema in names.SCHEMAS
         }
+        # Resource monitors are account objects only ACCOUNTADMIN may create; the objects role that owns the
+        # warehouse needs MONITOR and MODIFY on the monitor to attach it. No FREQUENCY: the quota resets at
+        # the start of each calendar month, and no start timestamp has to be invented.
+        self.monitor: snowflake.ResourceMonitor | None = None
+        monitor_ready: list[pulumi.Resource] = []
+        if args.monthly_credit_quota:
+            self.monitor = snowflake.ResourceMonitor(
+                f"{name}-monitor",
+                name=names.RESOURCE_MONITOR,
+                credit_quota=args.monthly_credit_quota,
+                notify_triggers=list(MONITOR_NOTIFY_AT),
+                suspend_trigger=MONITOR_SUSPEND_AT,
+                suspend_immediate_trigger=MONITOR_SUSPEND_IMMEDIATELY_AT,
+                opts=child(self, args.providers.admin),
+            )
+            monitor_ready.append(self.monitor)
+            if args.deploy_roles.objects != args.deploy_roles.admin:
+                monitor_ready.append(
+                    snowflake.GrantPrivilegesToAccountRole(
+                        f"{name}-monitor-grant",
+                        account_role_name=args.deploy_roles.objects,
+                        privileges=["MONITOR", "MODIFY"],
+                        on_account_object={
+                            "object_type": "RESOURCE MONITOR",
+                            "object_name": self.monitor.name,
+                        },
+                        opts=child(self, args.providers.admin, depends_on=[self.monitor]),
+                    )
+                )
         self.warehouse = snowflake.Warehouse(
             f"{name}-warehouse",
             name=names.WAREHOUSE,
@@ -135,8 +173,9 @@ class Warehouse(pulumi.ComponentResource):
             auto_resume="true",
             initially_suspended=True,
             statement_timeout_in_seconds=args.statement_timeout_seconds,
+            resource_monitor=self.monitor.name if self.monitor else None,
             comment="c360 compute: lifecycle steps, tasks, app queries",
-            opts=child(self, objects),
+            opts=child(self, objects, depends_on=monitor_ready),
         )
 
         self.roles = {

@@ -97,6 +97,7 @@ warehouse = Warehouse(
         auto_suspend_seconds=cfg.warehouse.auto_suspend_seconds,
         statement_timeout_seconds=cfg.warehouse.statement_timeout_seconds,
         data_retention_days=cfg.warehouse.data_retention_days,
+        monthly_credit_quota=cfg.warehouse.monthly_credit_quota,
         lifecycle_user=cfg.snowflake.lifecycle_user,
         deploy_roles=roles,
         providers=providers,

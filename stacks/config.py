@@ -45,6 +45,7 @@ KNOWN_KEYS: Final = frozenset(
         "warehouseAutoSuspendSeconds",
         "statementTimeoutSeconds",
         "dataRetentionDays",
+        "monthlyCreditQuota",
         "customers",
         "months",
         "seed",
@@ -96,6 +97,7 @@ class WarehouseConfig:
     auto_suspend_seconds: int = 60
     statement_timeout_seconds: int = 3600
     data_retention_days: int = 1
+    monthly_credit_quota: int = 20  # 0: no resource monitor
 
 
 @dataclass(frozen=True)
@@ -294,6 +296,7 @@ def parse_config(
     auto_suspend = read.integer("warehouseAutoSuspendSeconds", 60, 60, MAX_AUTO_SUSPEND_SECONDS)
     timeout = read.integer("statementTimeoutSeconds", 3600, 60, 172_800)
     retention = read.integer("dataRetentionDays", 1, 0, 90)
+    credit_quota = read.integer("monthlyCreditQuota", 20, 0, 100_000)
 
     customers = read.integer("customers", DEFAULT_CUSTOMERS, 1, MAX_CUSTOMERS)
     months = read.integer("months", DEFAULT_MONTHS, MIN_MONTHS, MAX_MONTHS)
@@ -325,7 +328,7 @@ def parse_config(
             private_key=private_key,
             private_key_passphrase=raw.get("snowflakePrivateKeyPassphrase") or None,
         ),
-        warehouse=WarehouseConfig(size, auto_suspend, timeout, retention),
+        warehouse=WarehouseConfig(size, auto_suspend, timeout, retention, credit_quota),
         scale=ScaleConfig(customers, months, seed, as_of),
         storage_external_id=external_id,
         app_dir=app_dir,

@@ -152,8 +152,13 @@ def test_each_snowflake_resource_is_deployed_by_the_right_role(deployed: Deploym
         assert (provider["organizationName"], provider["authenticator"]) == ("MYORG", "SNOWFLAKE_JWT")
 
     def expected(r: Registered) -> str:
-        account_level = r.typ.endswith("StorageIntegrationAws") or r.inputs.get("onAccount") is True
-        if account_level or r.inputs.get("onAccountObject", {}).get("objectType") == "INTEGRATION":
+        account_level = (
+            r.typ.endswith(("StorageIntegrationAws", "ResourceMonitor")) or r.inputs.get("onAccount") is True
+        )
+        if account_level or r.inputs.get("onAccountObject", {}).get("objectType") in (
+            "INTEGRATION",
+            "RESOURCE MONITOR",
+        ):
             return "snowflake-admin"
         if r.typ.endswith(("AccountRole", "GrantPrivilegesToAccountRole", "GrantAccountRole")):
             return "snowflake-security"

@@ -46,6 +46,7 @@ def problems(raw: dict[str, str], **kwargs: object) -> list[str]:
 def test_minimal_config_gets_safe_defaults(raw: dict[str, str]) -> None:
     cfg = parse(raw)
     assert cfg.warehouse.size == "XSMALL" and cfg.warehouse.auto_suspend_seconds == 60
+    assert cfg.warehouse.monthly_credit_quota == 20
     assert cfg.scale.as_dict() == {"customers": 50_000, "months": 18, "seed": 42, "as_of": "2026-10-15"}
     assert cfg.snowflake.lifecycle_user == "C360_DEPLOY"
     assert (cfg.snowflake.admin_role, cfg.snowflake.security_role, cfg.snowflake.objects_role) == (
@@ -84,6 +85,7 @@ def test_values_are_typed_and_normalised(raw: dict[str, str]) -> None:
             "c360:warehouseAutoSuspendSeconds must be between 60 and 300",
         ),
         ("warehouseAutoSuspendSeconds", "soon", "must be a whole number"),
+        ("monthlyCreditQuota", "-5", "c360:monthlyCreditQuota must be between 0 and 100,000"),
         ("customers", "0", "c360:customers must be between 1 and 5,000,000"),
         ("months", "99", "c360:months must be between 3 and 60"),
         ("seed", "-1", "c360:seed must be between"),

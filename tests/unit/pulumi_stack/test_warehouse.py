@@ -55,6 +55,35 @@ def test_database_schemas_and_warehouse(mocks: RecordingMocks) -> None:
     assert schemas[names.BRONZE]["comment"] == schema_comments()[names.BRONZE] != ""
 
 
+def test_resource_monitor_caps_the_warehouse(mocks: RecordingMocks) -> None:
+    declare(lambda: build(monthly_credit_quota=50).warehouse_name)
+    monitor = mocks.one("snowflake:index/resourceMonitor:ResourceMonitor").inputs
+    assert monitor["name"] == names.RESOURCE_MONITOR
+    assert monitor["creditQuota"] == 50 and monitor["notifyTriggers"] == [75, 90]
+    assert monitor["suspendTrigger"] == 100 and monitor["suspendImmediateTrigger"] == 110
+    assert (
+        mocks.one("snowflake:index/warehouse:Warehouse").inputs["resourceMonitor"] == names.RESOURCE_MONITOR
+    )
+    attach = [
+        g.inputs
+        for g in mocks.of_type(GRANT)
+        if g.inputs.get("onAccountObject", {}).get("objectType") == "RESOURCE MONITOR"
+    ]
+    assert attach == [
+        {
+            "accountRoleName": "SYSADMIN",
+            "privileges": ["MONITOR", "MODIFY"],
+            "onAccountObject": {"objectType": "RESOURCE MONITOR", "objectName": names.RESOURCE_MONITOR},
+        }
+    ]
+
+
+def test_quota_zero_declares_no_monitor(mocks: RecordingMocks) -> None:
+    declare(lambda: build(monthly_credit_quota=0).warehouse_name)
+    assert not mocks.of_type("snowflake:index/resourceMonitor:ResourceMonitor")
+    assert "resourceMonitor" not in mocks.one("snowflake:index/warehouse:Warehouse").inputs
+
+
 @pytest.fixture(scope="module")
 def warehouse() -> RecordingMocks:
     return snapshot(lambda: build().warehouse_name)
@@ -79,6 +108,7 @@ def test_grants_registered_are_exactly_the_rendered_plan(warehouse: RecordingMoc
     registered = {
         (g.inputs["accountRoleName"], *grant_target(g)): tuple(g.inputs["privileges"])
         for g in mocks.of_type(GRANT)
+        if grant_target(g)[1] != "RESOURCE MONITOR"  # the deploy role's, not the matrix's (tested above)
     }
     plan = {
         (s.role, s.scope.value, s.object_type, s.object_name): s.privileges for s in render_schema_grants()
@@ -159,6 +189,7 @@ def test_children_are_parented(mocks: RecordingMocks) -> None:
         ({"auto_suspend_seconds": 600}, "auto_suspend_seconds"),
         ({"auto_suspend_seconds": 0}, "auto_suspend_seconds"),
         ({"data_retention_days": 91}, "data_retention_days"),
+        ({"monthly_credit_quota": -1}, "monthly_credit_quota"),
     ],
 )
 def test_args_are_validated(changes: dict[str, object], message: str) -> None:
