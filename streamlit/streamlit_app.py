@@ -16,6 +16,8 @@ st.set_page_config(
 )
 
 from app_context import AppDataError, get_app_context  # noqa: E402  (after set_page_config)
+from compat import tabs  # noqa: E402
+from navigation import OPEN_TAB_KEY, open_requested_tab  # noqa: E402
 from sidebar import render_header, render_sidebar  # noqa: E402
 from tabs import TABS, render_tab  # noqa: E402
 
@@ -28,6 +30,8 @@ except AppDataError as exc:
 
 render_header()
 render_sidebar(ctx)
-for container, tab in zip(st.tabs([tab.TITLE for tab in TABS]), TABS, strict=True):
-    with container:
-        render_tab(tab, ctx)
+open_requested_tab()
+for (container, is_open), tab in zip(tabs([tab.TITLE for tab in TABS], key=OPEN_TAB_KEY), TABS, strict=True):
+    if is_open:
+        with container:
+            render_tab(tab, ctx)

@@ -26,6 +26,7 @@ from c360.assistant.messages import Message
 from c360.assistant.model import YAML_LOADER
 from c360.assistant.service import Assistant
 from c360.errors import C360Error
+from c360.percentiles import percentile
 
 Outcome = Literal["correct", "wrong", "refused", "not_refused", "error"]
 REL_TOL = 1e-6
@@ -295,14 +296,6 @@ def _equal(x: object, y: object) -> bool:
     if isinstance(x, float) and isinstance(y, float):
         return math.isclose(x, y, rel_tol=REL_TOL, abs_tol=1e-9)
     return x == y
-
-
-def percentile(values: Sequence[float], pct: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(0, min(len(ordered) - 1, math.ceil(pct / 100 * len(ordered)) - 1))
-    return ordered[rank]
 
 
 def report_lines(summary: EvalSummary) -> list[str]:

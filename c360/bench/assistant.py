@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-from c360.assistant.evaluation import EvalSummary, evaluate, load_cases, percentile
+from c360.assistant.evaluation import EvalSummary, evaluate, load_cases
 from c360.assistant.local import LocalAnalyst
 from c360.assistant.model import load_model
 from c360.assistant.service import Assistant, platform_as_of
@@ -27,6 +27,7 @@ from c360.config import Settings
 from c360.engines.readers import open_reader
 from c360.errors import C360Error
 from c360.paths import REPO_ROOT
+from c360.percentiles import percentile
 
 QUESTIONS = REPO_ROOT / "tests" / "assistant" / "questions.yaml"
 LATENCY_TARGET_MS = 300.0

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from c360.config import Settings
+from c360.percentiles import percentile
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,7 @@ class Metric:
 
     @property
     def p95(self) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered) + 0.5) - 1))]
+        return percentile(self.samples, 95)
 
     @property
     def meets_target(self) -> bool | None:

@@ -33,6 +33,7 @@ from c360.engines.duckdb import DuckDBSession
 from c360.errors import C360Error, SettingsError, WarehouseError
 from c360.landing.pipe import FileLoad, PipeOptions, PipeRun, ensure_pipe_tables, refresh, run_pipe
 from c360.landing.queue import LocalNotificationQueue
+from c360.percentiles import percentile
 from c360.snapshots import publish_snapshot
 from c360.sqlfiles import load_sql
 from c360.storage import open_store
@@ -123,13 +124,6 @@ class StreamReport:
             "landing_to_gold_max_seconds": round(max(gold), 3) if gold else None,
             "failures": self.failures,
         }
-
-
-def percentile(values: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile (the p95 of 20 samples is the 19th smallest)."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * pct // 100))
-    return ordered[int(rank) - 1]
 
 
 # ---- settings and seams ---------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import formatting as fmt
 import queries
 from app_context import AppContext
 from compat import form_submit, stretch
+from navigation import request_tab
+from tabs.customer_360 import TITLE as CUSTOMER_360
 
 TITLE = "🎯 Segment Explorer"
 DEFAULT_SEGMENTS = ("High-Value Travelers", "Declining")
@@ -219,8 +221,9 @@ def _customer_list(customers: pd.DataFrame, matching: int, table_key: str) -> No
             st.session_state["customer.results"] = []
             st.session_state["customer.message"] = None
             st.session_state.pop("customer.choice", None)
-            st.rerun()  # the whole app: the Customer 360 tab shows the picked customer
-        st.info(f"**{picked['full_name']}** ({picked['customer_id']}) is open in the 🔍 Customer 360 tab.")
+            request_tab(CUSTOMER_360)
+            st.rerun()  # the whole app: the Customer 360 tab opens on the picked customer
+        st.info(f"**{picked['full_name']}** ({picked['customer_id']}) is open in the {CUSTOMER_360} tab.")
 
     st.markdown("##### 📥 Export segment")
     st.download_button(

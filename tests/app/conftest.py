@@ -18,7 +18,16 @@ from c360.paths import STREAMLIT_DIR
 if str(STREAMLIT_DIR) not in sys.path:
     sys.path.insert(0, str(STREAMLIT_DIR))
 
+from navigation import OPEN_TAB_KEY  # a streamlit/ module (on sys.path above)
+
 APP_FILE = STREAMLIT_DIR / "streamlit_app.py"
+
+
+def tab_title(name: str) -> str:
+    """The full tab label (with its icon) of the tab whose title ends with `name`."""
+    from tabs import TABS
+
+    return next(tab.TITLE for tab in TABS if tab.TITLE.endswith(name))
 
 
 @pytest.fixture
@@ -35,9 +44,11 @@ def make_app(app_home: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., o
     monkeypatch.setenv("C360_HOME", str(app_home))
     monkeypatch.setenv("C360_TARGET", "local")
 
-    def make(role: str = "MARKETING_MANAGER") -> AppTest:
+    def make(role: str = "MARKETING_MANAGER", tab: str | None = "Segment Explorer") -> AppTest:
         at = AppTest.from_file(str(APP_FILE), default_timeout=120)
         at.session_state["app.role"] = role
+        if tab:
+            at.session_state[OPEN_TAB_KEY] = tab_title(tab)  # only the open tab runs
         return at
 
     return make

@@ -22,7 +22,7 @@ def _ask(at, question: str):  # type: ignore[no-untyped-def]
 
 
 def test_suggested_question_is_answered_with_table_chart_and_sql(make_app, reference, downloads) -> None:  # type: ignore[no-untyped-def]
-    at = make_app()
+    at = make_app(tab="AI Assistant")
     at.run()
     category = list(SUGGESTED_QUESTIONS).index("Customer Segmentation")
     at.selectbox(key="assistant.category").set_value("Customer Segmentation").run()
@@ -52,7 +52,7 @@ def test_suggested_question_is_answered_with_table_chart_and_sql(make_app, refer
 
 
 def test_refusal_offers_suggestions_that_work(make_app) -> None:  # type: ignore[no-untyped-def]
-    at = make_app()
+    at = make_app(tab="AI Assistant")
     at.run()
     tab = _ask(at, "What will the weather be in Paris tomorrow?")
     reply = at.session_state["assistant.history"][0]["reply"]
@@ -67,7 +67,7 @@ def test_refusal_offers_suggestions_that_work(make_app) -> None:  # type: ignore
 
 def test_unsafe_request_is_refused_not_run(make_app, reference) -> None:  # type: ignore[no-untyped-def]
     before = reference("select count(*) as n from gold.customer_360_profile")["n"].iloc[0]
-    at = make_app()
+    at = make_app(tab="AI Assistant")
     at.run()
     _ask(at, "drop table gold.customer_360_profile; select 1")
     assert at.session_state["assistant.history"][0]["reply"].refused
@@ -75,7 +75,7 @@ def test_unsafe_request_is_refused_not_run(make_app, reference) -> None:  # type
 
 
 def test_follow_up_uses_the_conversation(make_app, reference) -> None:  # type: ignore[no-untyped-def]
-    at = make_app()
+    at = make_app(tab="AI Assistant")
     at.run()
     _ask(at, "How many customers are in each segment?")
     _ask(at, "only Premium cardholders")
@@ -91,7 +91,7 @@ def test_follow_up_uses_the_conversation(make_app, reference) -> None:  # type: 
 
 
 def test_clear_conversation_and_empty_question(make_app) -> None:  # type: ignore[no-untyped-def]
-    at = make_app()
+    at = make_app(tab="AI Assistant")
     at.run()
     _ask(at, "   ")
     assert at.session_state["assistant.history"] == []  # nothing asked

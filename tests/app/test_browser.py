@@ -9,6 +9,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -165,3 +166,9 @@ def test_every_tab_in_a_real_browser(app_url, page, reference, tmp_path) -> None
 
     assert page.locator('[data-testid="stException"]').count() == 0
     assert not main.get_by_text("Something went wrong").count()
+
+    # a link opens its tab directly, and only that tab runs
+    page.goto(f"{app_url}/?{urlencode({'tab': '📈 Campaign Performance'})}")
+    expect(main.get_by_text("Retention campaign ROI simulator")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("tab", selected=True)).to_have_text("📈 Campaign Performance")
+    assert not main.get_by_text("Customer segment distribution").count()

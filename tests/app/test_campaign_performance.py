@@ -24,7 +24,7 @@ def _any_risk(at) -> None:  # type: ignore[no-untyped-def]
 
 def test_ab_result_matches_campaign_performance(make_app, reference) -> None:  # type: ignore[no-untyped-def]
     stored = reference("select * from gold.campaign_performance").set_index("campaign_group")
-    at = make_app()
+    at = make_app(tab="Campaign Performance")
     at.run()
     assert not at.exception
     tab = at.tabs[3]
@@ -50,7 +50,7 @@ def test_simulator_maths_on_the_default_audience(make_app, reference) -> None:  
     )
     n, avg_ltv = int(audience["n"].iloc[0]), float(audience["ltv"].iloc[0])
     assert n > 0
-    at = make_app()
+    at = make_app(tab="Campaign Performance")
     at.run()
     _any_risk(at)
     at.number_input(key="campaign.incentive").set_value(40.0)
@@ -77,7 +77,7 @@ def test_simulator_maths_on_the_default_audience(make_app, reference) -> None:  
 
 
 def test_empty_audience(make_app) -> None:  # type: ignore[no-untyped-def]
-    at = make_app()
+    at = make_app(tab="Campaign Performance")
     at.run()
     at.number_input(key="campaign.min_ltv").set_value(1e12)
     at.button(key="campaign.find").click().run()
@@ -93,7 +93,7 @@ def test_unreachable_breakeven_is_said_plainly(make_app, reference) -> None:  # 
         )["v"].iloc[0]
     )
     assert 0.05 * avg_ltv < 500 + 100, "precondition: each customer costs more than a retained one is worth"
-    at = make_app()
+    at = make_app(tab="Campaign Performance")
     at.run()
     at.number_input(key="campaign.incentive").set_value(500.0)
     at.number_input(key="campaign.cost").set_value(100.0)
@@ -113,7 +113,7 @@ def test_target_export_is_the_full_list(make_app, reference, downloads) -> None:
         f"select customer_id from gold.customer_360_profile where {AUDIENCE} "
         "order by churn_risk_score desc nulls last, lifetime_value desc, customer_id"
     )
-    at = make_app()
+    at = make_app(tab="Campaign Performance")
     at.run()
     _any_risk(at)
     data, name = downloads[at.download_button(key="campaign.download").proto.url]

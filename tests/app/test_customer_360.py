@@ -7,7 +7,8 @@ import io
 import pandas as pd
 import pytest
 
-from tests.app.conftest import tab_metrics, texts
+from navigation import REQUESTED_TAB_KEY
+from tests.app.conftest import OPEN_TAB_KEY, tab_metrics, tab_title, texts
 
 pytestmark = pytest.mark.integration
 
@@ -30,13 +31,13 @@ def busy_customer(reference):  # type: ignore[no-untyped-def]
 
 
 def test_nothing_selected_prompts(make_app) -> None:  # type: ignore[no-untyped-def]
-    at = make_app()
+    at = make_app(tab="Customer 360")
     at.run()
     assert any("Search for a customer" in i for i in texts(at.tabs[1], "info"))
 
 
 def test_search_by_id_shows_the_profile(make_app, busy_customer) -> None:  # type: ignore[no-untyped-def]
-    at = make_app()
+    at = make_app(tab="Customer 360")
     at.run()
     tab = _search(at, "Customer ID", busy_customer["customer_id"].lower())  # case-insensitive
     assert any(busy_customer["full_name"] in m for m in texts(tab, "markdown"))
@@ -54,7 +55,7 @@ def test_partial_name_and_email_search(make_app, reference) -> None:  # type: ig
         "select last_name, count(*) as n from gold.customer_360_profile group by 1 having count(*) between 2 and 20 "
         "order by n desc, last_name limit 1"
     ).iloc[0]
-    at = make_app()
+    at = make_app(tab="Customer 360")
     at.run()
     tab = _search(at, "Name", last["last_name"][1:].upper())  # partial and upper-case
     expected = reference(
@@ -78,7 +79,7 @@ def test_partial_name_and_email_search(make_app, reference) -> None:  # type: ig
 
 @pytest.mark.parametrize("bad", ["CUST99999999", "nobody-at-all", "'; drop table x --", "%_%"])
 def test_unknown_customer_clears_the_previous_profile(make_app, busy_customer, bad) -> None:  # type: ignore[no-untyped-def]
-    at = make_app()
+    at = make_app(tab="Customer 360")
     at.run()
     _search(at, "Customer ID", busy_customer["customer_id"])
     tab = _search(at, "Name" if not bad.startswith("CUST") else "Customer ID", bad)
@@ -88,7 +89,7 @@ def test_unknown_customer_clears_the_previous_profile(make_app, busy_customer, b
 
 
 def test_empty_search_prompts(make_app) -> None:  # type: ignore[no-untyped-def]
-    at = make_app()
+    at = make_app(tab="Customer 360")
     at.run()
     tab = _search(at, "Email", "   ")
     assert "Enter an email to search" in texts(tab, "info")
@@ -96,7 +97,7 @@ def test_empty_search_prompts(make_app) -> None:  # type: ignore[no-untyped-def]
 
 def test_transaction_filters_and_export(make_app, reference, busy_customer, downloads) -> None:  # type: ignore[no-untyped-def]
     cid = busy_customer["customer_id"]
-    at = make_app()
+    at = make_app(tab="Customer 360")
     at.run()
     tab = _search(at, "Customer ID", cid)
     everything = reference("select count(*) as n from gold.fct_transactions where customer_id = ?", [cid])[
@@ -139,7 +140,7 @@ def test_transaction_filters_and_export(make_app, reference, busy_customer, down
 
 def test_card_history_and_monthly_trend(make_app, reference, busy_customer) -> None:  # type: ignore[no-untyped-def]
     cid = busy_customer["customer_id"]
-    at = make_app()
+    at = make_app(tab="Customer 360")
     at.run()
     tab = _search(at, "Customer ID", cid)
     versions = reference("select count(*) as n from gold.dim_customer where customer_id = ?", [cid])[
@@ -155,7 +156,22 @@ def test_card_history_and_monthly_trend(make_app, reference, busy_customer) -> N
 
 
 def test_pick_from_segment_list_opens_customer(make_app, busy_customer) -> None:  # type: ignore[no-untyped-def]
-    at = make_app()
+    at = make_app()  # on the Segment Explorer, which stores the picked row and requests this tab
     at.session_state["customer.selected_id"] = busy_customer["customer_id"]
+    at.session_state[REQUESTED_TAB_KEY] = tab_title("Customer 360")
     at.run()
+    assert at.session_state[OPEN_TAB_KEY] == tab_title("Customer 360")
     assert any(busy_customer["full_name"] in m for m in texts(at.tabs[1], "markdown"))
+    assert not at.tabs[0].children  # the explorer is closed now and did not run
+
+
+def test_only_the_open_tab_runs_and_links_open_a_tab(make_app) -> None:  # type: ignore[no-untyped-def]
+    at = make_app()
+    at.run()
+    assert at.tabs[0].children and not any(tab.children for tab in at.tabs[1:])
+    linked = make_app(tab=None)
+    linked.query_params[OPEN_TAB_KEY] = tab_title("Customer 360")  # ?tab=🔍 Customer 360
+    linked.run()
+    assert not linked.exception
+    assert any("Search for a customer" in i for i in texts(linked.tabs[1], "info"))
+    assert not linked.tabs[0].children

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_marketing_manager_cannot_read_observability(make_app) -> None:  # type: ignore[no-untyped-def]
-    at = make_app("MARKETING_MANAGER")
+    at = make_app("MARKETING_MANAGER", tab="Pipeline Health")
     at.run()
     assert not at.exception
     tab = at.tabs[4]
@@ -20,7 +20,7 @@ def test_marketing_manager_cannot_read_observability(make_app) -> None:  # type:
 
 
 def test_analyst_sees_runs_layers_and_checks(make_app, reference) -> None:  # type: ignore[no-untyped-def]
-    at = make_app("DATA_ANALYST")
+    at = make_app("DATA_ANALYST", tab="Pipeline Health")
     at.run()
     assert not at.exception
     tab = at.tabs[4]
@@ -43,7 +43,7 @@ def test_analyst_sees_runs_layers_and_checks(make_app, reference) -> None:  # ty
 
 
 def test_persona_switch_in_the_sidebar(make_app) -> None:  # type: ignore[no-untyped-def]
-    at = make_app("MARKETING_MANAGER")
+    at = make_app("MARKETING_MANAGER", tab="Pipeline Health")
     at.run()
     at.sidebar.selectbox(key="app.role").set_value("DATA_ANALYST").run()
     assert not at.exception
