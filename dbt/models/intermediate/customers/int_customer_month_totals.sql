@@ -10,27 +10,9 @@
     on_schema_change='fail',
 ) }}
 
-{#- Big relations are read where they are used, not through a shared CTE: DuckDB materialises a CTE that
-    is referenced twice, which would copy all 13.5M silver rows before the incremental filter applies. -#}
 with
 
-{% if is_incremental() %}
-changed_customers as (
-    select distinct customer_id
-    from {{ ref('stg_transactions') }}
-    where loaded_at > {{ c360.watermark_literal(this, 'loaded_at') }}
-),
-
-scoped as (
-    select *
-    from {{ ref('stg_transactions') }}
-    where customer_id in (select customer_id from changed_customers)
-),
-{% else %}
-scoped as (
-    select * from {{ ref('stg_transactions') }}
-),
-{% endif %}
+{{ c360.changed_customers_scope(ref('stg_transactions')) }}
 
 aggregated as (
     select

@@ -26,27 +26,9 @@
 {%- set prior_90 = c360.as_of_plus_days(-180) -%}
 {%- set baseline = c360.as_of_plus_days(-270) -%}
 
-{#- Big relations are read where they are used, not through a shared CTE: DuckDB materialises a CTE that
-    is referenced twice, which would copy all 13.5M silver rows before the incremental filter applies. -#}
 with
 
-{% if is_incremental() %}
-changed_customers as (
-    select distinct customer_id
-    from {{ ref('stg_transactions') }}
-    where loaded_at > {{ c360.watermark_literal(this, 'loaded_at') }}
-),
-
-scoped as (
-    select *
-    from {{ ref('stg_transactions') }}
-    where customer_id in (select customer_id from changed_customers)
-),
-{% else %}
-scoped as (
-    select * from {{ ref('stg_transactions') }}
-),
-{% endif %}
+{{ c360.changed_customers_scope(ref('stg_transactions')) }}
 
 aggregated as (
     select
