@@ -1,7 +1,9 @@
 """Serving the Streamlit app locally: check the platform is built, then `streamlit run` the app folder.
 
 The app itself lives in streamlit/ (deployed unchanged to Streamlit in Snowflake); locally it reads the
-latest read-only snapshot under C360_HOME, whose path is passed as `-- --home PATH`.
+latest read-only snapshot under C360_HOME, whose path is passed as `-- --home PATH`. Streamlit always runs
+headless: otherwise its first run on a machine stops at an e-mail prompt (and fails without a terminal).
+c360 opens the browser itself once the server answers.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ import logging
 import socket
 import subprocess
 import sys
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -45,6 +51,7 @@ class AppLaunch:
     cwd: Path
     url: str
     source: Path  # the snapshot (or warehouse file) the app reads
+    open_browser: bool = False
 
 
 def check_platform(settings: Settings) -> Path:
@@ -78,14 +85,12 @@ def ensure_port_free(address: str, port: int) -> None:
             ) from None
 
 
-def streamlit_command(
-    home: Path, *, port: int, address: str = "localhost", headless: bool = True
-) -> tuple[str, ...]:
+def streamlit_command(home: Path, *, port: int, address: str = "localhost") -> tuple[str, ...]:
     """`python -m streamlit run streamlit/streamlit_app.py ... -- --home HOME` (used by the CLI and the tests)."""
     options = {
         "server.port": str(port),
         "server.address": address,
-        "server.headless": "true" if headless else "false",
+        "server.headless": "true",
         "server.fileWatcherType": "none",
         "browser.gatherUsageStats": "false",
         "client.toolbarMode": "minimal",
@@ -111,14 +116,16 @@ def prepare(settings: Settings, *, port: int, address: str, open_browser: bool) 
         raise AppLaunchError(f"the app is missing: {APP_FILE} not found")
     source = check_platform(settings)
     ensure_port_free(address, port)
-    command = streamlit_command(settings.home, port=port, address=address, headless=not open_browser)
-    return AppLaunch(command, STREAMLIT_DIR, f"http://{address}:{port}", source)
+    command = streamlit_command(settings.home, port=port, address=address)
+    return AppLaunch(command, STREAMLIT_DIR, f"http://{address}:{port}", source, open_browser)
 
 
 def serve(launch: AppLaunch) -> int:
     """Run Streamlit in the foreground until it exits or Ctrl+C; returns its exit code."""
     log.info("starting %s", " ".join(launch.command))
     process = subprocess.Popen(launch.command, cwd=launch.cwd)
+    if launch.open_browser:
+        threading.Thread(target=open_when_ready, args=(launch.url,), daemon=True).start()
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -128,3 +135,24 @@ def serve(launch: AppLaunch) -> int:
         except subprocess.TimeoutExpired:
             process.kill()
             return process.wait()
+
+
+def open_when_ready(
+    url: str,
+    *,
+    timeout: float = 60.0,
+    opener: Callable[[str], object] = webbrowser.open,
+) -> bool:
+    """Open `url` in a browser as soon as its server accepts connections; False if it never did."""
+    host, _, port = url.removeprefix("http://").partition(":")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, int(port)), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        return False
+    opener(url)
+    return True

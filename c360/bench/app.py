@@ -478,7 +478,7 @@ def _server(settings: Settings, script: Path | None = None) -> Iterator[str]:
     with socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    command = list(streamlit_command(settings.home, port=port, address="127.0.0.1", headless=True))
+    command = list(streamlit_command(settings.home, port=port, address="127.0.0.1"))
     if script is not None:
         command[command.index(str(STREAMLIT_DIR / "streamlit_app.py"))] = str(script)
     process = subprocess.Popen(

@@ -60,7 +60,7 @@ def _wait_for_ready(process: subprocess.Popen[str], seconds: float) -> list[str]
 @pytest.fixture
 def app_url(app_home: Path) -> Iterator[str]:
     port = _free_port()
-    command = streamlit_command(app_home, port=port, address="127.0.0.1", headless=True)
+    command = streamlit_command(app_home, port=port, address="127.0.0.1")
     process = subprocess.Popen(
         command, cwd=STREAMLIT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )

@@ -1,0 +1,65 @@
+"""`c360 app`: the Streamlit command, clear refusals before anything starts, and opening the browser."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from c360.app_server import AppLaunchError, ensure_port_free, open_when_ready, prepare, streamlit_command
+from c360.cli.main import app as cli
+from c360.config import Settings
+
+
+def test_streamlit_always_runs_headless(tmp_path: Path) -> None:
+    command = streamlit_command(tmp_path, port=8600, address="127.0.0.1")
+    flags = command[5 : command.index("--")]
+    options = dict(zip(flags[::2], flags[1::2], strict=True))
+    # not headless, Streamlit's first run on a machine stops at an e-mail prompt (and fails without a tty)
+    assert options["--server.headless"] == "true"
+    assert options["--browser.gatherUsageStats"] == "false"
+    assert (options["--server.port"], options["--server.address"]) == ("8600", "127.0.0.1")
+    assert command[-2:] == ("--home", str(tmp_path))
+
+
+def test_no_platform_is_refused_with_the_command_to_build_it(tmp_path: Path) -> None:
+    settings = Settings.load(home=tmp_path / "empty", env={})
+    with pytest.raises(AppLaunchError, match="build it first with `c360 up"):
+        prepare(settings, port=8600, address="127.0.0.1", open_browser=False)
+
+
+def test_cli_exits_with_the_reason(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["app", "--home", str(tmp_path / "nothing"), "--no-open"])
+    assert result.exit_code == 1
+    assert "no platform at" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_taken_port_is_named() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(AppLaunchError, match=f"port {port} on 127.0.0.1 is not available"):
+            ensure_port_free("127.0.0.1", port)
+
+
+def test_the_browser_opens_once_the_server_answers() -> None:
+    opened: list[str] = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"http://127.0.0.1:{server.getsockname()[1]}"
+        assert open_when_ready(url, timeout=5, opener=opened.append)
+    assert opened == [url]
+
+
+def test_no_browser_when_the_server_never_answers() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again when the block ends: nothing listens there
+    opened: list[str] = []
+    assert not open_when_ready(f"http://127.0.0.1:{port}", timeout=0.5, opener=opened.append)
+    assert opened == []
