@@ -9,12 +9,12 @@ c360 opens the browser itself once the server answers.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import subprocess
 import sys
 import threading
 import time
-import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +124,7 @@ def serve(launch: AppLaunch) -> int:
     """Run Streamlit in the foreground until it exits or Ctrl+C; returns its exit code."""
     log.info("starting %s", " ".join(launch.command))
     process = subprocess.Popen(launch.command, cwd=launch.cwd)
-    if launch.open_browser:
+    if launch.open_browser and has_display():
         threading.Thread(target=open_when_ready, args=(launch.url,), daemon=True).start()
     try:
         return process.wait()
@@ -137,11 +137,24 @@ def serve(launch: AppLaunch) -> int:
             return process.wait()
 
 
+def has_display(env: dict[str, str] | None = None, platform: str = sys.platform) -> bool:
+    """Whether a graphical browser can open here (on Linux only with X11 or Wayland, as Streamlit decides);
+    Python's webbrowser would otherwise start a text browser in the terminal."""
+    env = dict(os.environ) if env is None else env
+    return platform != "linux" or bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def _open_browser(url: str) -> None:
+    from streamlit.cli_util import open_browser  # xdg-open / open / webbrowser, its output silenced
+
+    open_browser(url)
+
+
 def open_when_ready(
     url: str,
     *,
     timeout: float = 60.0,
-    opener: Callable[[str], object] = webbrowser.open,
+    opener: Callable[[str], object] = _open_browser,
 ) -> bool:
     """Open `url` in a browser as soon as its server accepts connections; False if it never did."""
     host, _, port = url.removeprefix("http://").partition(":")

@@ -19,7 +19,10 @@ def app(
         str, typer.Option(help="address to bind (0.0.0.0 to share on the network)")
     ] = "localhost",
     open_browser: Annotated[
-        bool, typer.Option("--open/--no-open", help="open a browser tab once the app is up")
+        bool,
+        typer.Option(
+            "--open/--no-open", help="open a browser tab once the app is up (where a display exists)"
+        ),
     ] = True,
     target: TargetOption = None,
     home: HomeOption = None,

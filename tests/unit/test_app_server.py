@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from c360.app_server import AppLaunchError, ensure_port_free, open_when_ready, prepare, streamlit_command
+from c360.app_server import (
+    AppLaunchError,
+    ensure_port_free,
+    has_display,
+    open_when_ready,
+    prepare,
+    streamlit_command,
+)
 from c360.cli.main import app as cli
 from c360.config import Settings
 
@@ -63,3 +70,10 @@ def test_no_browser_when_the_server_never_answers() -> None:
     opened: list[str] = []
     assert not open_when_ready(f"http://127.0.0.1:{port}", timeout=0.5, opener=opened.append)
     assert opened == []
+
+
+def test_a_browser_opens_only_where_one_can_be_shown() -> None:
+    assert not has_display({}, "linux")  # a server or CI: no text browser hijacking the terminal
+    assert has_display({"DISPLAY": ":0"}, "linux")
+    assert has_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert has_display({}, "darwin")
