@@ -246,7 +246,8 @@ def _bucket_from_outputs(home: Path) -> str | None:
     from c360.outputs import read_outputs  # local import: outputs depends on config types
 
     outputs = read_outputs(home / "outputs.json")
-    return outputs.bucket if outputs else None
+    # only a stack's outputs name an S3 bucket; a local platform's "bucket" is a folder
+    return outputs.bucket if outputs and outputs.target == Target.snowflake.value else None
 
 
 # ---- environment of tools the runtime starts (dbt) -------------------------------------------------

@@ -2,7 +2,10 @@
 
 The streamlit/ folder is uploaded as-is to GOLD.APP_STAGE/c360_app (StageFiles, content-addressed), the
 `snowflake.Streamlit` object runs streamlit_app.py from there on the c360 warehouse, and the app roles
-(MARKETING_MANAGER, DATA_ANALYST) get USAGE on it. GOLD.SEMANTIC_STAGE holds semantic_model.yaml
+(MARKETING_MANAGER, DATA_ANALYST) get USAGE on it. A Streamlit app runs with its owner's rights, so the
+stack hands ownership to MARKETING_MANAGER (gold only, the app's default persona): every query the app
+and Cortex Analyst's SQL run is bounded by that role's grants, not by the deploying SYSADMIN's. The
+objects role inherits every c360 role, so it still manages the app. GOLD.SEMANTIC_STAGE holds semantic_model.yaml
 (deployed by the semantic_model lifecycle step); every role that reads GOLD may read it, as Cortex
 Analyst requires.
 """
@@ -26,6 +29,7 @@ from components.snowflake_context import SnowflakeDeployRoles, SnowflakeProvider
 from components.warehouse import grant_resource
 
 REQUIRED_APP_FILES: Final = (names.STREAMLIT_MAIN_FILE, "environment.yml")
+APP_OWNER: Final = Role.MARKETING_MANAGER
 
 
 def app_url(organization: str, account: str) -> str:
@@ -103,6 +107,27 @@ class App(pulumi.ComponentResource):
             title=args.title,
             comment="c360 app: segments, customer 360, assistant, campaign, pipeline health",
             opts=child(self, objects, depends_on=[self.files]),
+        )
+        # the owner reads the app's files; then ownership moves to it (existing grants are kept: COPY)
+        self.owner_stage_read = snowflake.GrantPrivilegesToAccountRole(
+            f"{name}-owner-stage-read",
+            account_role_name=APP_OWNER.value,
+            privileges=["READ"],
+            on_schema_object={
+                "object_type": "STAGE",
+                "object_name": fqn(names.DATABASE, names.GOLD, names.APP_STAGE),
+            },
+            opts=child(self, security, depends_on=[self.app_stage]),
+        )
+        self.ownership = snowflake.GrantOwnership(
+            f"{name}-owner",
+            account_role_name=APP_OWNER.value,
+            on={
+                "object_type": "STREAMLIT",
+                "object_name": fqn(names.DATABASE, names.GOLD, names.STREAMLIT_APP),
+            },
+            outbound_privileges="COPY",
+            opts=child(self, objects, depends_on=[self.streamlit, self.owner_stage_read]),
         )
         self.semantic_stage = snowflake.StageInternal(
             f"{name}-semantic-stage",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import threading
 from collections.abc import Sequence
@@ -301,7 +302,7 @@ class SnowparkBackend:
         if reply.sql is None:
             return reply
         try:
-            frame = self.run(reply.sql, [], role, DEFAULT_MAX_ROWS)
+            frame = self.run(single_select(reply.sql), [], role, DEFAULT_MAX_ROWS)
         except AppDataError as exc:
             return AssistantReply(
                 question,
@@ -322,6 +323,27 @@ class SnowparkBackend:
             suggestions=reply.suggestions,
             warnings=reply.warnings,
         )
+
+
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_FIRST_WORD = re.compile(r"\s*\(*\s*(\w+)")
+
+
+def single_select(sql: str) -> str:
+    """Cortex Analyst's SQL if it is exactly one SELECT (or WITH … SELECT), else AppDataError.
+
+    In Streamlit in Snowflake c360's query guard is not deployed (it needs the c360 package); the owner
+    role's grants (MARKETING_MANAGER: GOLD only) bound what any statement can read, and this check keeps
+    the assistant from running anything but a single query. Deliberately strict: a ';' or comment marker
+    inside a string literal is refused too.
+    """
+    text = _COMMENTS.sub(" ", sql).strip().rstrip(";").strip()
+    first = _FIRST_WORD.match(text)
+    if ";" in text or first is None or first.group(1).lower() not in ("select", "with"):
+        raise AppDataError(
+            "refused", "Cortex Analyst returned SQL that is not a single SELECT; it was not run"
+        )
+    return sql
 
 
 def classify_snowflake_error(exc: BaseException) -> AppDataError:

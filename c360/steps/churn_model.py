@@ -90,7 +90,7 @@ def run(ctx: StepContext) -> StepResult:
     except TrainingDataError as exc:
         log.warning("churn model not trained: %s", exc)
         save_step_fingerprint(ctx.session, STEP, key, {"status": "insufficient_data", "reason": str(exc)})
-        ctx.progress(STEP, 1, 1, "not trained: too little training data (see details)")
+        ctx.progress(STEP, 1, 1, "not trained: the training data failed validation (see details)")
         return StepResult(
             STEP, "skipped", perf_counter() - began, 0, {"fingerprint": key, "reason": str(exc)}
         )

@@ -3,8 +3,9 @@
 - Both targets: the YAML must pass the structural check (c360.assistant.spec) and the live check
   (c360.assistant.live_check: every expr compiles, every sample value exists, relationships join, verified
   queries pass the guard and run). Any problem fails the step with the full list.
-- local: the validated file is recorded at $C360_HOME/semantic_model.yaml (the outputs'
-  semantic_model_location), which is what the local assistant deployment reads.
+- local: a copy of the validated file is recorded at $C360_HOME/semantic_model.yaml (the outputs'
+  semantic_model_location: what was validated against this platform). The local assistant itself loads the
+  packaged c360/assistant/semantic_model.yaml, so an edit there is live before this step re-validates it.
 - snowflake: the file is PUT to @CUSTOMER_ANALYTICS.GOLD.SEMANTIC_STAGE (Cortex Analyst reads it from there).
 - Both: assistant request-log lines written by readers since the last run are loaded into
   OBSERVABILITY.ASSISTANT_REQUESTS.

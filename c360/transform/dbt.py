@@ -148,10 +148,10 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "PYTHONUNBUFFERED": "1",
-        "C360_DBT_THREADS": str(settings.duckdb_threads),
     }
-    if settings.target is Target.local:
+    if settings.target is Target.local:  # on Snowflake the profile's own thread count applies
         env |= {
+            "C360_DBT_THREADS": str(settings.duckdb_threads),
             "C360_DBT_DUCKDB_PATH": str(settings.warehouse_path),
             "C360_DBT_MEMORY_LIMIT": settings.duckdb_memory_limit,
             "C360_DBT_TEMP_DIR": str(settings.tmp_dir / "dbt"),

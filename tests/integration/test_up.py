@@ -116,6 +116,11 @@ def test_sql_command_reads_the_published_snapshot(tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "--customers must be between 1" in bad.output
     unknown = runner.invoke(app, ["up", "--step", "nope", "--home", str(home)])
     assert unknown.exit_code == 1 and "unknown step(s) nope" in unknown.output
+    # a partial run without scale flags continues the built platform (not 50,000 customers as-of today)
+    partial = runner.invoke(app, ["up", "--step", "provision", "--home", str(home), "--format", "json"])
+    assert partial.exit_code == 0, partial.output
+    scale = json.loads((home / "outputs.json").read_text())["scale"]
+    assert (scale["customers"], scale["as_of"]) == (1000, AS_OF.isoformat())
 
 
 def test_failed_step_is_recorded_with_its_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

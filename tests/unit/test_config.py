@@ -75,3 +75,30 @@ def test_snowflake_target_needs_credentials_from_environment(tmp_path: Path) -> 
     )
     assert s.snowflake is not None and s.snowflake.account == "org-acct"
     assert "secret" not in repr(s)
+
+
+def test_snowflake_bucket_comes_only_from_a_stacks_outputs(tmp_path: Path) -> None:
+    from c360.outputs import StackOutputs, write_outputs
+
+    creds = {"SNOWFLAKE_ACCOUNT": "org-acct", "SNOWFLAKE_USER": "u", "SNOWFLAKE_PASSWORD": "p"}
+    fields = {
+        "database": "CUSTOMER_ANALYTICS",
+        "schemas": {},
+        "warehouse": "C360_WH",
+        "storage_role_arn": None,
+        "stages": {},
+        "pipe_notification_channel": "",
+        "app_name": "C360_APP",
+        "app_url": "",
+        "semantic_model_location": "",
+    }
+    local_home, stack_home = tmp_path / "local", tmp_path / "stack"
+    for home, target, bucket in (
+        (local_home, "local", str(tmp_path / "objects")),
+        (stack_home, "snowflake", "c360-dev-landing"),
+    ):
+        home.mkdir()
+        write_outputs(home / "outputs.json", StackOutputs(target=target, bucket=bucket, **fields))  # type: ignore[arg-type]
+    assert Settings.load(target="snowflake", home=stack_home, env=creds).bucket == "c360-dev-landing"
+    # a local platform's "bucket" is a folder: never handed to S3 (the store then asks for C360_BUCKET)
+    assert Settings.load(target="snowflake", home=local_home, env=creds).bucket is None

@@ -204,6 +204,7 @@ def test_dbt_environment_comes_from_settings(small_settings: Settings) -> None:
     assert env["SNOWFLAKE_ACCOUNT"] == "org-acct" and env["SNOWFLAKE_PASSWORD"] == "pw"
     assert env["SNOWFLAKE_DATABASE"] == "CUSTOMER_ANALYTICS"
     assert "C360_DBT_DUCKDB_PATH" not in env
+    assert "C360_DBT_THREADS" not in env  # the snowflake profile's own thread count (4), not DuckDB's
 
 
 def test_project_hash_tracks_project_files_only(tmp_path: Path) -> None:

@@ -71,9 +71,20 @@ def test_app_roles_get_usage_and_gold_readers_read_the_semantic_model(app: Recor
             assert on_semantic[grant.role.value] == expected
     app_stage = fqn(names.DATABASE, names.GOLD, names.APP_STAGE)
     assert {g["accountRoleName"] for g in grants if g["onSchemaObject"]["objectName"] == app_stage} == {
-        "DATA_ENGINEER"
+        "DATA_ENGINEER",  # uploads the files
+        "MARKETING_MANAGER",  # the app's owner reads them
     }
     assert all(names.GOLD in readable_schemas(g["accountRoleName"]) for g in grants)
+
+
+def test_the_app_runs_with_the_gold_only_role_not_the_deployer(app: RecordingMocks) -> None:
+    ownership = app.one("snowflake:index/grantOwnership:GrantOwnership").inputs
+    assert ownership == {
+        "accountRoleName": "MARKETING_MANAGER",
+        "on": {"objectType": "STREAMLIT", "objectName": fqn(names.DATABASE, names.GOLD, names.STREAMLIT_APP)},
+        "outboundPrivileges": "COPY",
+    }
+    assert readable_schemas("MARKETING_MANAGER") == frozenset({names.GOLD})
 
 
 def test_outputs(mocks: RecordingMocks, app_dir: Path) -> None:
