@@ -12,6 +12,7 @@ from c360.config import Settings
 from c360.engines.base import WarehouseSession
 from c360.engines.readers import open_reader
 from c360.errors import C360Error
+from c360.run_failures import last_failure
 from c360.status_report import STATUS_SECTIONS
 
 
@@ -28,9 +29,19 @@ def status(
         sections = {name: _safe(fn, session) for name, fn in STATUS_SECTIONS.items()}
     finally:
         session.close()
+    failed = last_failure(settings)
     if fmt is OutputFormat.json:
-        emit_json({name: frame_records(frame) for name, frame in sections.items()})
+        emit_json(
+            {"last_failed_run": failed} | {name: frame_records(frame) for name, frame in sections.items()}
+        )
         return
+    if failed:
+        stdout.print(
+            f"[bold red]the last `c360 up` failed[/] (run {failed.get('run_id')}, {failed.get('failed_at')}): "
+            f"{failed.get('error')}\nnothing from it was published: the figures below are from the last "
+            "successful run; fix the cause and run `c360 up` again.",
+            highlight=False,
+        )
     for name, frame in sections.items():
         if frame.empty:
             stdout.print(f"[bold]{name}[/]: nothing yet")

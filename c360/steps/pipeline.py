@@ -16,6 +16,7 @@ from c360.engines.base import WarehouseSession
 from c360.errors import C360Error, StepError
 from c360.observability import tracked_run
 from c360.outputs import StackOutputs, default_schemas, write_outputs
+from c360.run_failures import clear_failure, record_failure
 from c360.snapshots import publish_snapshot
 from c360.steps import provision
 from c360.steps.context import Progress, StepContext, StepResult, no_progress
@@ -75,9 +76,11 @@ def run_all(
     began = perf_counter()
     store = open_store(settings)
     session = open_session(settings)
+    run_id: str | None = None
     try:
         provision.provision_warehouse(session)
         with tracked_run(session, "c360_up") as record:
+            run_id = record.run_id
             report = UpReport(record.run_id, settings.target.value)
             ctx = StepContext(settings, session, store, record.run_id, progress, force)
             for step in STEPS:
@@ -99,8 +102,12 @@ def run_all(
             local_outputs(settings) if settings.target is Target.local else _snowflake_outputs(settings),
         )
         _after_run(session)
+    except BaseException as exc:  # an interrupted run is a failed run too
+        record_failure(settings, run_id, exc)
+        raise
     finally:
         session.close()
+    clear_failure(settings)
     if settings.target is Target.local:
         publish_snapshot(settings)
     return report

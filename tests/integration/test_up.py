@@ -139,3 +139,30 @@ def test_failed_step_is_recorded_with_its_reason(tmp_path: Path, monkeypatch: py
     with DuckDBSession.open(settings.warehouse_path, read_only=True) as s:
         row = s.query("select status, error_message from OBSERVABILITY.PIPELINE_RUN_METADATA").iloc[0]
     assert row.status == "FAILED" and "disk full" in row.error_message
+
+
+def test_status_shows_a_failed_run_until_the_next_success(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    base = ["up", "--customers", "200", "--as-of", AS_OF.isoformat(), "--home", str(home)]
+    assert runner.invoke(app, [*base, "--step", "provision", "--step", "customers"]).exit_code == 0
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise WarehouseError("disk full (simulated)")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("c360.steps.transactions.render_transactions_sql", broken)
+        assert runner.invoke(app, [*base, "--step", "transactions"]).exit_code == 1
+
+    def status() -> dict:
+        result = runner.invoke(app, ["status", "--home", str(home), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    failed = status()["last_failed_run"]  # the failed run published nothing, yet status says so
+    assert failed["step"] == "transactions" and "disk full (simulated)" in failed["error"]
+    text = runner.invoke(app, ["status", "--home", str(home)]).output
+    assert "the last `c360 up` failed" in text
+    assert runner.invoke(app, [*base, "--step", "transactions"]).exit_code == 0
+    assert status()["last_failed_run"] is None
