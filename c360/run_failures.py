@@ -8,6 +8,7 @@ A successful run removes it.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Final
 
@@ -15,6 +16,7 @@ from c360.config import Settings
 from c360.errors import StepError
 
 FAILURE_FILE: Final = "last_failed_run.json"
+log = logging.getLogger(__name__)
 
 
 def record_failure(settings: Settings, run_id: str | None, exc: BaseException) -> None:
@@ -26,8 +28,11 @@ def record_failure(settings: Settings, run_id: str | None, exc: BaseException) -
     }
     path = settings.home / FAILURE_FILE
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, indent=2) + "\n")
-    tmp.replace(path)
+    try:
+        tmp.write_text(json.dumps(record, indent=2) + "\n")
+        tmp.replace(path)
+    except OSError as err:  # never hide the run's own error behind this one
+        log.warning("could not record the failed run in %s: %s", path, err)
 
 
 def clear_failure(settings: Settings) -> None:
