@@ -116,5 +116,9 @@ def summarize(
 
 
 def write_predictions(session: WarehouseSession, predictions: pd.DataFrame) -> int:
-    """Append one scoring run (the profile reads each customer's latest row)."""
+    """Store one scoring run: it replaces the scores of the same model version (one row per customer and
+    model version, the semantic model's key), while other versions' scores stay as history. The caller
+    holds the transaction; the profile reads each customer's latest row."""
+    for version in sorted(set(predictions["model_version"])):
+        session.execute(f"delete from {PREDICTIONS_TABLE} where model_version = ?", [version])
     return session.insert_frame(PREDICTIONS_TABLE, predictions)
