@@ -5,15 +5,20 @@ and gold exists; an incremental `dbt build` when only bronze rows arrived or cus
 snapshot records card changes as new dim_customer versions); a full refresh when gold is missing, the
 project or the as-of date changed, bronze history was regenerated, or `--force`.
 The step releases the run's DuckDB writer session while dbt runs (one writer per file) and reopens it.
+Locally, streamed files that were loaded without a gold refresh (`c360 ingest --no-refresh`) are stamped
+as in gold (LOAD_HISTORY.gold_refreshed_at) once the build has taken them in.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from time import perf_counter
 
 from c360 import names
+from c360.config import Target
 from c360.errors import C360Error
+from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
 from c360.transform.build_state import (
     STEP,
@@ -42,6 +47,7 @@ def run(ctx: StepContext) -> StepResult:
     def progress(done: float, total: float, message: str) -> None:
         ctx.progress(STEP, done, total, message)
 
+    build_started = datetime.now()
     with ctx.warehouse_released():
         result = build(ctx.settings, full_refresh=mode is BuildMode.full_refresh, progress=progress)
     try:
@@ -50,6 +56,10 @@ def run(ctx: StepContext) -> StepResult:
         log.error("dbt build failed; see %s", result.log_path)
         raise
     save_state(ctx.session, state)
+    if ctx.settings.target is Target.local:  # streamed files loaded without a refresh are in gold now
+        ctx.session.execute(
+            load_sql("pipe/stamp_gold_refresh"), [datetime.now(), build_started, names.STREAMING_PREFIX]
+        )
     fact_rows = int(ctx.session.scalar(f"select count(*) from {names.GOLD}.fct_transactions") or 0)
     ctx.progress(
         STEP,

@@ -123,3 +123,22 @@ def test_five_batches_refresh_gold_each_time_and_match_a_full_rebuild(home: Sett
     assert "GOLD.fct_transactions" in incremental and "GOLD.customer_360_profile" in incremental
     different = {t: (incremental[t], full.get(t)) for t in incremental if incremental[t] != full.get(t)}
     assert not different, f"incremental gold differs from a full rebuild: {different}"
+
+
+def test_files_loaded_without_a_refresh_are_stamped_by_the_next_dbt_build(home: Settings) -> None:
+    from c360.steps.pipeline import run_all
+
+    loaded = stream(home, batches=1, size=50, refresh_gold=None).batches[0]  # bronze only
+    assert loaded.rows_loaded > 0
+
+    def stamps() -> list[object]:
+        with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
+            rows = con.execute(
+                "select gold_refreshed_at from OBSERVABILITY.LOAD_HISTORY where file_name like ? and rows_loaded > 0",
+                ["transactions/streaming/%"],
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    assert stamps() and all(s is None for s in stamps())
+    assert {r.step: r.status for r in run_all(home, only=["dbt_build"]).results} == {"dbt_build": "ran"}
+    assert stamps() and all(s is not None for s in stamps())
