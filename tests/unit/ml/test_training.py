@@ -111,9 +111,9 @@ def test_promote_reuse_refuse(warehouse: DuckDBSession, settings: Settings) -> N
     assert sorted(p.name for p in settings.models_dir.iterdir()) == [champion]
     rescored = warehouse.query("select customer_id, model_version, scored_at from GOLD.CHURN_PREDICTIONS")
     assert len(rescored) == 799  # re-scoring with the same champion replaced its rows, never duplicated them
-    assert (
-        rescored["scored_at"].nunique() == 1 and rescored["scored_at"].iloc[0] > scored["scored_at"].iloc[0]
-    )
+    # one scoring run's rows (scored_at has whole seconds, so two runs may share one)
+    assert rescored["scored_at"].nunique() == 1
+    assert rescored["scored_at"].iloc[0] >= scored["scored_at"].iloc[0]
 
     refused = train_and_score(
         settings, warehouse, trainer=LabelShufflingTrainer(settings.models_dir, FAST), force=True
