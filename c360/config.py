@@ -20,6 +20,13 @@ DEFAULT_MONTHS = 18
 DEFAULT_SEED = 42
 MAX_CUSTOMERS = 5_000_000
 MIN_MONTHS, MAX_MONTHS = 3, 60
+# the environment variables that set the scale (an explicit argument wins over them)
+SCALE_ENV = {
+    "customers": "C360_CUSTOMERS",
+    "months": "C360_MONTHS",
+    "seed": "C360_SEED",
+    "as_of": "C360_AS_OF",
+}
 
 
 class Target(StrEnum):
@@ -150,13 +157,13 @@ class Settings:
         target_value = _parse_target(target if target is not None else env.get("C360_TARGET", "local"))
         scale = Scale(
             customers=_parse_int(
-                "customers", customers, env.get("C360_CUSTOMERS"), DEFAULT_CUSTOMERS, 1, MAX_CUSTOMERS
+                "customers", customers, env.get(SCALE_ENV["customers"]), DEFAULT_CUSTOMERS, 1, MAX_CUSTOMERS
             ),
             months=_parse_int(
-                "months", months, env.get("C360_MONTHS"), DEFAULT_MONTHS, MIN_MONTHS, MAX_MONTHS
+                "months", months, env.get(SCALE_ENV["months"]), DEFAULT_MONTHS, MIN_MONTHS, MAX_MONTHS
             ),
-            seed=_parse_int("seed", seed, env.get("C360_SEED"), DEFAULT_SEED, 0, 2**31 - 1),
-            as_of=_parse_as_of(as_of if as_of is not None else env.get("C360_AS_OF")),
+            seed=_parse_int("seed", seed, env.get(SCALE_ENV["seed"]), DEFAULT_SEED, 0, 2**31 - 1),
+            as_of=_parse_as_of(as_of if as_of is not None else env.get(SCALE_ENV["as_of"])),
         )
         home_path = _prepare_home(home if home is not None else env.get("C360_HOME", ".c360"), create_home)
         creds = SnowflakeCredentials.from_env(env) if target_value is Target.snowflake else None

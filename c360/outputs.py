@@ -14,6 +14,7 @@ from typing import Final
 from c360 import names
 from c360.config import Settings
 from c360.errors import SettingsError
+from c360.files import write_text_atomically
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,7 @@ def default_schemas() -> dict[str, str]:
 
 
 def write_outputs(path: Path, outputs: StackOutputs) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(asdict(outputs), indent=2, sort_keys=True, default=str) + "\n")
-    tmp.replace(path)
+    write_text_atomically(path, json.dumps(asdict(outputs), indent=2, sort_keys=True, default=str) + "\n")
 
 
 def read_outputs(path: Path) -> StackOutputs | None:

@@ -14,6 +14,7 @@ from typing import Final
 
 from c360.config import Settings
 from c360.errors import StepError
+from c360.files import write_text_atomically
 
 FAILURE_FILE: Final = "last_failed_run.json"
 log = logging.getLogger(__name__)
@@ -27,10 +28,8 @@ def record_failure(settings: Settings, run_id: str | None, exc: BaseException) -
         "error": f"{type(exc).__name__}: {exc}",
     }
     path = settings.home / FAILURE_FILE
-    tmp = path.with_suffix(".json.tmp")
     try:
-        tmp.write_text(json.dumps(record, indent=2) + "\n")
-        tmp.replace(path)
+        write_text_atomically(path, json.dumps(record, indent=2) + "\n")
     except OSError as err:  # never hide the run's own error behind this one
         log.warning("could not record the failed run in %s: %s", path, err)
 

@@ -360,7 +360,7 @@ def _server_rounds(settings: Settings, runs: int) -> dict[str, tuple[float, ...]
     sys.argv = ["streamlit_app.py", "--home", str(settings.home)]  # the app's `-- --home PATH`
     try:
         with _app_modules() as modules:
-            titles = {tab: _title(modules, tab) for tab in TABS}
+            titles = {tab: modules["tabs"].title_of(tab) for tab in TABS}
             AppTest.from_file(app_file, default_timeout=600).run()  # warm-up: imports, connection
             for _ in range(runs):
                 for tab in TABS:
@@ -377,11 +377,6 @@ def _server_rounds(settings: Settings, runs: int) -> dict[str, tuple[float, ...]
     return {name: tuple(values) for name, values in results.items()}
 
 
-def _title(modules: dict[str, Any], name: str) -> str:
-    """The tab's full label (icon included): what the tabs widget, its state and its link use."""
-    return next(tab.TITLE for tab in modules["tabs"].TABS if tab.TITLE.endswith(name))
-
-
 def _render_rounds(settings: Settings, runs: int) -> dict[str, tuple[float, ...]]:
     """Per run: one new server. Its first page load, in a fresh browser profile, is the first-visit sample.
     Then a returning user's browser (one profile, scripts cached) opens a new session per tab after the data
@@ -396,7 +391,7 @@ def _render_rounds(settings: Settings, runs: int) -> dict[str, tuple[float, ...]
     customer = _a_customer(settings)
     snapshot = _snapshot_file(settings)
     with _app_modules() as modules:
-        titles = {tab: _title(modules, tab) for tab in TABS}
+        titles = {tab: modules["tabs"].title_of(tab) for tab in TABS}
         tab_key = modules["navigation"].OPEN_TAB_KEY
     with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="c360-bench-app-") as scratch:
         baseline = Path(scratch) / "baseline_app.py"

@@ -11,12 +11,10 @@ from rich.table import Table
 
 from c360.cli.options import FormatOption, HomeOption, TargetOption
 from c360.cli.output import OutputFormat, emit_json, fail, stderr, stdout, step_progress
-from c360.config import Settings
+from c360.config import SCALE_ENV, Settings
 from c360.errors import C360Error
 from c360.outputs import platform_settings, read_outputs
 from c360.steps.pipeline import UpReport, run_all
-
-SCALE_ENV: tuple[str, ...] = ("C360_CUSTOMERS", "C360_MONTHS", "C360_SEED", "C360_AS_OF")
 
 
 def up(
@@ -40,7 +38,7 @@ def up(
             target=target, customers=customers, months=months, seed=seed, as_of=as_of, home=home
         )
         scale_given = any(v is not None for v in (customers, months, seed, as_of)) or any(
-            os.environ.get(name) for name in SCALE_ENV
+            os.environ.get(name) for name in SCALE_ENV.values()
         )
         if step and not scale_given and read_outputs(settings.outputs_path) is not None:
             settings = platform_settings(settings)  # a partial run continues the built platform

@@ -23,6 +23,12 @@ TABS: tuple[ModuleType, ...] = (
 )
 
 
+def title_of(name: str) -> str:
+    """The full label (icon included) of the tab whose title ends with `name`: what the tabs widget, its
+    state and its `?tab=` link use."""
+    return next(tab.TITLE for tab in TABS if tab.TITLE.endswith(name))
+
+
 def _render_guarded(tab: ModuleType, ctx: AppContext) -> None:
     """Render one tab; a failure shows a message in that tab and leaves the other tabs working."""
     began = time.perf_counter()

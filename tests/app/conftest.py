@@ -24,10 +24,9 @@ APP_FILE = STREAMLIT_DIR / "streamlit_app.py"
 
 
 def tab_title(name: str) -> str:
-    """The full tab label (with its icon) of the tab whose title ends with `name`."""
-    from tabs import TABS
+    from tabs import title_of
 
-    return next(tab.TITLE for tab in TABS if tab.TITLE.endswith(name))
+    return title_of(name)
 
 
 @pytest.fixture
