@@ -255,11 +255,8 @@ def retrain(
             key,
             {"status": outcome.status, "champion": outcome.champion.version if outcome.champion else None},
         )
-        checkpoint = getattr(session, "checkpoint", None)
-        if checkpoint is not None:
-            checkpoint()
+        if settings.target is Target.local:
+            publish_snapshot(settings, session)  # readers (the app, `c360 sql`) see the new scores
     finally:
         session.close()
-    if settings.target is Target.local:
-        publish_snapshot(settings)  # readers (the app, `c360 sql`) see the new scores
     return result

@@ -11,8 +11,9 @@ Design notes:
   reads C360_* settings itself. The as-of date is passed as the dbt var `as_of`.
 - Each C360_HOME has its own dbt target/ and logs/ folder (partial-parse state, run_results.json), so
   platforms never share dbt state, and a file lock serialises invocations on one home.
-- DuckDB takes one writer per file: callers must not hold a writer session on the warehouse while dbt
-  runs (the lifecycle step releases its session with StepContext.warehouse_released()).
+- Locally dbt attaches the same DuckLake as c360 (dbt/profiles.yml, c360/engines/lake.py); the caller keeps
+  its writer session (and the writer lock) while dbt writes, and publishes to readers when its unit of
+  work is complete. The SCD2 snapshot stages in a temp table (dbt/macros/snapshot_staging.sql).
 - Subprocess by default (isolation: dbt's global state, logging and memory go away with the process).
   InProcessDbt keeps dbt imported and the project parsed between invocations, for callers that refresh
   repeatedly (the stream loop): it skips the interpreter start, the import and the parse.
@@ -142,6 +143,16 @@ class DbtPaths:
 # ---- configuration handed to dbt ------------------------------------------------------------------
 
 
+def prepared_warehouse(settings: Settings) -> Path:
+    """The local warehouse folder, with its catalog and the extension links dbt's profile points at."""
+    from c360.engines.lake import Lake, create_catalog, extension_directory
+
+    lake = Lake.at(settings.warehouse_path)
+    create_catalog(lake)
+    extension_directory(lake)
+    return lake.root
+
+
 def dbt_environment(settings: Settings) -> dict[str, str]:
     """The variables dbt/profiles.yml reads, derived from Settings (never from the caller's environment)."""
     env = {
@@ -152,7 +163,7 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
     if settings.target is Target.local:  # on Snowflake the profile's own thread count applies
         env |= {
             "C360_DBT_THREADS": str(settings.duckdb_threads),
-            "C360_DBT_DUCKDB_PATH": str(settings.warehouse_path),
+            "C360_DBT_WAREHOUSE_DIR": str(prepared_warehouse(settings)),
             "C360_DBT_MEMORY_LIMIT": settings.duckdb_memory_limit,
             "C360_DBT_TEMP_DIR": str(settings.tmp_dir / "dbt"),
         }

@@ -1,0 +1,149 @@
+"""Where the local warehouse lives: a DuckLake (catalog in SQLite, table data as Parquet files).
+
+Layout under `$C360_HOME/warehouse/`:
+    customer_analytics.sqlite   the DuckLake catalog (SQLite in WAL mode: readers never block the writer)
+    data/<SCHEMA>/<table>/*.parquet   table data, written once, never modified in place
+    published.json              the snapshot readers see (c360/snapshots.py)
+    .writer.lock                held by the one c360 process that writes (c360/engines/writer_lock.py)
+    readers/<snapshot>.lease    held (shared) by each reader pinned to that snapshot
+    .extensions/                the ducklake + sqlite DuckDB extensions, linked from their PyPI packages
+
+Every process (c360, dbt, readers) attaches the same catalog under the name `customer_analytics`, so
+`CUSTOMER_ANALYTICS.GOLD.X` resolves on DuckDB as it does on Snowflake. A commit is one DuckLake snapshot;
+readers attach a *published* snapshot (SNAPSHOT_VERSION), so they see a writer's whole batch or none of it.
+DuckLake docs: ducklake.select/docs/stable/duckdb/usage/connecting (ATTACH options),
+.../usage/choosing_a_catalog_database (SQLite for several local processes), .../usage/time_travel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from c360.errors import WarehouseError
+
+CATALOG = "customer_analytics"
+CATALOG_FILE = f"{CATALOG}.sqlite"
+# The PyPI packages ship the binaries DuckDB would otherwise download; the sqlite one is named after the
+# extension's alias, while DuckDB derives the entry point from the file name (sqlite_scanner).
+EXTENSIONS = {
+    "ducklake": ("duckdb_extension_ducklake", "ducklake"),
+    "sqlite_scanner": ("duckdb_extension_sqlite", "sqlite"),
+}
+
+
+@dataclass(frozen=True)
+class Lake:
+    """The files of one local warehouse."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, catalog: Path) -> Lake:
+        return cls(catalog.parent)
+
+    @property
+    def catalog(self) -> Path:
+        return self.root / CATALOG_FILE
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def publication(self) -> Path:
+        return self.root / "published.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / ".writer.lock"
+
+    @property
+    def leases(self) -> Path:
+        return self.root / "readers"
+
+    @property
+    def extensions(self) -> Path:
+        return self.root / ".extensions"
+
+    def exists(self) -> bool:
+        return self.catalog.is_file()
+
+    def catalog_files(self) -> list[Path]:
+        """The catalog and its SQLite companions (write-ahead log, shared memory, rollback journal)."""
+        return [
+            self.catalog.with_name(self.catalog.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")
+        ]
+
+    def attach_sql(self, *, read_only: bool = False, version: int | None = None) -> str:
+        # The data path is stored in the catalog when the lake is created; file paths are relative to it.
+        # Giving it on every attach keeps a copied or moved home reading and writing its own folder.
+        options = [f"DATA_PATH '{_literal(str(self.data) + '/')}'"]
+        if read_only or version is not None:
+            options.append("READ_ONLY")
+        if version is not None:
+            options.append(f"SNAPSHOT_VERSION {int(version)}")
+        return f"attach 'ducklake:sqlite:{_literal(str(self.catalog))}' as {CATALOG} ({', '.join(options)})"
+
+
+def connection_config(lake: Lake) -> dict[str, str]:
+    """DuckDB settings every connection to the lake needs: the bundled extensions, never a download."""
+    return {
+        "extension_directory": str(extension_directory(lake)),
+        "autoinstall_known_extensions": "false",
+        "autoload_known_extensions": "true",
+    }
+
+
+def extension_directory(lake: Lake) -> Path:
+    """A DuckDB extension directory holding links to the extension binaries of the installed packages."""
+    platform = duckdb.execute("pragma platform").fetchone()
+    folder = lake.extensions / f"v{duckdb.__version__}" / str(platform[0] if platform else "unknown")
+    for name, (package, stem) in EXTENSIONS.items():
+        link = folder / f"{name}.duckdb_extension"
+        if link.exists():
+            continue
+        source = _packaged_extension(package, stem)
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another process linked it first
+            link.symlink_to(source)
+    return lake.extensions
+
+
+def create_catalog(lake: Lake) -> None:
+    """An empty SQLite catalog in WAL mode (persistent in the file): readers and the writer never block each
+    other on it (sqlite.org/wal.html). DuckLake fills in its tables on the first attach."""
+    lake.root.mkdir(parents=True, exist_ok=True)
+    lake.data.mkdir(parents=True, exist_ok=True)
+    if lake.catalog.exists():
+        return
+    with contextlib.closing(sqlite3.connect(lake.catalog)) as con:
+        mode = con.execute("pragma journal_mode = wal").fetchone()
+    if not mode or str(mode[0]).lower() != "wal":
+        raise WarehouseError(f"the warehouse catalog {lake.catalog} cannot use SQLite's WAL mode")
+
+
+def _packaged_extension(package: str, stem: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise WarehouseError(
+            f"the DuckDB extension package {package.replace('_', '-')} is not installed: run `make install`"
+        )
+    base = Path(next(iter(spec.submodule_search_locations)))
+    binary = base / "extensions" / f"v{duckdb.__version__}" / f"{stem}.duckdb_extension"
+    if not binary.is_file():
+        raise WarehouseError(
+            f"{package.replace('_', '-')} has no build for DuckDB {duckdb.__version__} ({binary} is missing): "
+            "the extension packages must match DuckDB's version exactly"
+        )
+    return binary
+
+
+def _literal(text: str) -> str:
+    """A value as a SQL string literal body (ATTACH takes no bound parameters)."""
+    return text.replace("'", "''")
