@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,18 @@ from c360.engines.lake import CATALOG, CATALOG_FILE, Lake, connection_config, cr
 from c360.errors import WarehouseError
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class _SharedWriter:
+    """This process's database for writing one lake; every writer session of the process (the step's,
+    the build-state bookkeeping, dbt's failure record) is a connection (cursor) on it."""
+
+    con: duckdb.DuckDBPyConnection
+    sessions: int = 0
+
+
+_writers: dict[Path, _SharedWriter] = {}
 
 
 class DuckDBSession:
@@ -117,6 +130,9 @@ class DuckDBSession:
                 temp_dir.mkdir(parents=True, exist_ok=True)
                 config["temp_directory"] = str(temp_dir)
             writer_lock.acquire(lake.lock_file)
+            shared = _writers.get(lake.root)
+            if shared is not None:  # this process already writes the lake: another connection to the same
+                return cls._writer_cursor(lake, shared, config)  # database (no extension load or attach)
             create_catalog(lake)
         try:
             con = duckdb.connect(":memory:", config=config | connection_config(lake))
@@ -135,8 +151,36 @@ class DuckDBSession:
             if not read_only:
                 writer_lock.release(lake.lock_file)
             raise
-        release = None if read_only else (lambda: writer_lock.release(lake.lock_file))
-        session = cls(con, lake.catalog, read_only, lake=lake, on_close=release)
+        if not read_only:
+            shared = _SharedWriter(con)
+            _writers[lake.root] = shared
+            return cls._writer_cursor(lake, shared, config)
+        session = cls(con, lake.catalog, True, lake=lake)
+        session._connect_config = config
+        return session
+
+    @classmethod
+    def _writer_cursor(cls, lake: Lake, shared: _SharedWriter, config: dict[str, str]) -> DuckDBSession:
+        """A writer session on this process's database for the lake: its own connection (cursor), the
+        database closed with the last of them, the writer lock released with each (it is counted)."""
+        try:
+            con = shared.con.cursor()
+            con.execute(f"use {CATALOG}")
+            con.execute("set enable_progress_bar = false")
+        except duckdb.Error as exc:
+            writer_lock.release(lake.lock_file)
+            raise WarehouseError(f"cannot open the local warehouse {lake.root}: {_first_line(exc)}") from None
+        shared.sessions += 1
+
+        def release() -> None:
+            shared.sessions -= 1
+            if shared.sessions == 0:
+                if _writers.get(lake.root) is shared:
+                    del _writers[lake.root]
+                shared.con.close()
+            writer_lock.release(lake.lock_file)
+
+        session = cls(con, lake.catalog, False, lake=lake, on_close=release)
         session._connect_config = config
         return session
 

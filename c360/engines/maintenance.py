@@ -30,7 +30,7 @@ from time import perf_counter
 from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.engines.lake import CATALOG, Lake
-from c360.errors import WarehouseError
+from c360.errors import C360Error, WarehouseError
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,27 @@ def maintain(
         report.seconds,
     )
     return report
+
+
+@dataclass
+class StreamMaintenance:
+    """Maintenance between streamed batches (after a publish, outside the landing -> gold path): every
+    batch expires the versions readers no longer see and deletes their files (cheap, and it keeps the
+    catalog DuckLake reads on every statement small); every COMPACT_EVERY batches it also compacts."""
+
+    compact_every: int = 25
+    batches: int = 0
+
+    def after_publish(self, session: DuckDBSession, published: int) -> MaintenanceReport | None:
+        """Never fails the batch: a maintenance error is logged and retried after the next one."""
+        if session.lake is None:
+            return None
+        self.batches += 1
+        try:
+            return maintain(session, published=published, compact=self.batches % self.compact_every == 0)
+        except C360Error as exc:
+            log.warning("warehouse maintenance after a streamed batch failed (retried later): %s", exc)
+            return None
 
 
 def run_maintenance(settings: Settings, *, compact: bool = True) -> MaintenanceReport:

@@ -38,6 +38,7 @@ from c360 import names
 from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.duckdb import DuckDBSession
+from c360.engines.maintenance import StreamMaintenance
 from c360.errors import C360Error, SettingsError, WarehouseError
 from c360.landing.pipe import FileLoad, PipeOptions, PipeRun, ensure_pipe_tables, refresh, run_pipe
 from c360.landing.queue import LocalNotificationQueue
@@ -180,6 +181,7 @@ class Streamer:
     refresh_gold: GoldRefresh | None = None
     pipe_options: PipeOptions = field(default_factory=PipeOptions)
     clock: Callable[[], datetime] = datetime.now
+    maintenance: StreamMaintenance = field(default_factory=StreamMaintenance)
     queue: LocalNotificationQueue = field(init=False)
     store: ObjectStore = field(init=False)
     _session: DuckDBSession | None = field(default=None, init=False)
@@ -262,13 +264,14 @@ class Streamer:
             refresh_seconds = perf_counter() - began
             log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
         began = perf_counter()
-        publish_snapshot(self.settings, self.session)
+        publication = publish_snapshot(self.settings, self.session)
         snapshot_seconds = perf_counter() - began
-        if refresh_started is None:
-            return None, refresh_seconds, snapshot_seconds
-        visible_at = datetime.now()
-        self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
-        publish_snapshot(self.settings, self.session)  # the stamps too (Pipeline Health shows them)
+        visible_at: datetime | None = None
+        if refresh_started is not None:
+            visible_at = datetime.now()
+            self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
+            publication = publish_snapshot(self.settings, self.session)  # the stamps too (Pipeline Health)
+        self.maintenance.after_publish(self.session, publication.snapshot_id)  # old versions, small files
         return visible_at, refresh_seconds, snapshot_seconds
 
 

@@ -340,6 +340,7 @@ class InProcessDbt:
 
     def close(self) -> None:
         self._manifest = None
+        _release_duckdb()
 
     def _ensure_parsed(self) -> None:
         current = project_hash()
@@ -377,11 +378,10 @@ class InProcessDbt:
             began = time.perf_counter()
             runner = self._runner_class(manifest=self._manifest, callbacks=[on_event])
             full = command_args(self.settings, args, vars=vars, log_format="text")
-            try:
-                with environ_overrides(dbt_environment(self.settings)):
-                    outcome = runner.invoke([*full, "--quiet"])
-            finally:
-                _release_duckdb()
+            # dbt-duckdb keeps its in-memory database (the lake attached, extensions loaded) between
+            # invocations; the lake needs no release between them, so the next refresh starts warm
+            with environ_overrides(dbt_environment(self.settings)):
+                outcome = runner.invoke([*full, "--quiet"])
             elapsed = time.perf_counter() - began
             return_code = 0 if outcome.success else (2 if outcome.exception else 1)
             errors = [r["message"] for r in collected if r["level"] == "error" and r["message"]]
@@ -408,8 +408,8 @@ class _Outcome:
 
 
 def _release_duckdb() -> None:
-    """dbt-duckdb keeps its database open in the process after an in-process invocation; close it so the
-    warehouse file's single-writer lock is free for the caller and other processes."""
+    """dbt-duckdb keeps its database open in the process after an in-process invocation; close it when
+    the runner is done with it (memory, the lake's catalog connection)."""
     try:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     except ImportError:  # dbt-duckdb not installed: nothing to release

@@ -41,7 +41,7 @@ def up(home: Path, *extra: str) -> dict:
 
 
 def checksums(home: Path) -> tuple:
-    with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
+    with DuckDBSession.open(home / "warehouse" / "customer_analytics.sqlite", read_only=True) as s:
         return bronze_checksum(s, "BRONZE_CUSTOMERS"), bronze_checksum(s, "BRONZE_TRANSACTIONS")
 
 
@@ -84,7 +84,7 @@ def test_up_builds_bronze_and_is_idempotent(tmp_path: Path) -> None:
     assert set(OUTPUT_KEYS) <= set(outputs)
     assert outputs["database"] == "CUSTOMER_ANALYTICS" and outputs["scale"]["seed"] == 43
 
-    with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
+    with DuckDBSession.open(home / "warehouse" / "customer_analytics.sqlite", read_only=True) as s:
         runs = s.query(
             "select run_type, status, duration_seconds, error_message from OBSERVABILITY.PIPELINE_RUN_METADATA"
         )

@@ -96,7 +96,7 @@ def test_readers_in_another_process_never_see_a_mix_and_never_block_the_writer(
                         f"insert into {table} select range + ? from range(10)", [1000 * (batch + 1)]
                     )
                     commits.append(time.perf_counter() - began)
-                    time.sleep(0.05)
+                    time.sleep(0.2)  # a window in which silver is committed and gold is not
                 publish_snapshot(settings, writer)
                 time.sleep(0.1)
     finally:
@@ -105,8 +105,8 @@ def test_readers_in_another_process_never_see_a_mix_and_never_block_the_writer(
     assert reader.returncode == 0, err
     seen = json.loads(out)
     assert seen["errors"] == [], seen["errors"]
-    assert seen["reads"] >= 8 and seen["mixed"] == 0 and seen["opened"] >= 2
-    assert seen["states"][0] >= 10 and seen["states"][-1] == 90  # it saw the writer advance, unit by unit
+    assert seen["mixed"] == 0 and seen["reads"] >= seen["opened"] >= 2
+    assert len(seen["states"]) >= 2 and seen["states"][-1] == 90  # it saw the writer advance, unit by unit
     assert all(state % 10 == 0 for state in seen["states"])
     assert max(commits) < 5.0  # a reader never holds the writer up (SQLite busy timeout is 5 s)
 
