@@ -22,7 +22,10 @@ from tests.unit.pipe_harness import CUSTOMERS, Clock, PipeHarness, csv_body, row
 
 REPO = Path(__file__).resolve().parents[2]
 BODY = csv_body(
-    row("TXS1"), row("TXS2", amount="-5.00"), row("TXS3", customer="CUST99999999"), row("TXS4", amount="12.00")
+    row("TXS1"),
+    row("TXS2", amount="-5.00"),
+    row("TXS3", customer="CUST99999999"),
+    row("TXS4", amount="12.00"),
 )
 
 
