@@ -19,7 +19,7 @@ import pandas as pd
 
 from c360.engines import writer_lock
 from c360.engines.base import Dialect, split_statements
-from c360.engines.lake import CATALOG, CATALOG_FILE, Lake, connection_config, create_catalog
+from c360.engines.lake import CATALOG, CATALOG_FILE, Lake, apply_options, connection_config, create_catalog
 from c360.errors import WarehouseError
 
 log = logging.getLogger(__name__)
@@ -133,11 +133,13 @@ class DuckDBSession:
             shared = _writers.get(lake.root)
             if shared is not None:  # this process already writes the lake: another connection to the same
                 return cls._writer_cursor(lake, shared, config)  # database (no extension load or attach)
-            create_catalog(lake)
+            created = create_catalog(lake)
         try:
             con = duckdb.connect(":memory:", config=config | connection_config(lake))
             try:
                 con.execute(lake.attach_sql(read_only=read_only, version=version))
+                if not read_only and created:
+                    apply_options(con)
                 con.execute(f"use {CATALOG}")
                 con.execute("set enable_progress_bar = false")
             except BaseException:

