@@ -82,8 +82,9 @@ class Lake:
 
     def attach_sql(self, *, read_only: bool = False, version: int | None = None) -> str:
         # The data path is stored in the catalog when the lake is created; file paths are relative to it.
-        # Giving it on every attach keeps a copied or moved home reading and writing its own folder.
-        options = [f"DATA_PATH '{_literal(str(self.data) + '/')}'"]
+        # Giving it (and overriding the stored one) on every attach keeps a copied or moved home reading and
+        # writing its own folder.
+        options = [f"DATA_PATH '{_literal(str(self.data) + '/')}'", "OVERRIDE_DATA_PATH true"]
         if read_only or version is not None:
             options.append("READ_ONLY")
         if version is not None:

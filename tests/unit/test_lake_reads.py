@@ -249,3 +249,18 @@ def test_nothing_published_yet_is_a_clear_error(settings: Settings) -> None:
         writer.execute("create schema if not exists GOLD")
     with pytest.raises(WarehouseError, match="nothing published yet"):
         open_reader(settings)
+
+
+def test_a_copied_home_reads_and_writes_its_own_files(settings: Settings, tmp_path: Path) -> None:
+    import shutil
+
+    _seed(settings, 100)
+    copy = Settings.load(target="local", home=tmp_path / "copy", env={})
+    shutil.copytree(settings.home, copy.home, ignore=shutil.ignore_patterns(".*"), dirs_exist_ok=True)
+    shutil.rmtree(settings.home)  # nothing of the original is left to read from
+    with _writer(copy) as writer:
+        writer.execute("insert into GOLD.summary select range from range(5)")
+        writer.execute("insert into SILVER.facts select range from range(5)")
+        publish_snapshot(copy, writer)
+    assert _counts(copy) == (105, 105)
+    assert not settings.home.exists()
