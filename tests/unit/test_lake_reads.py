@@ -264,3 +264,29 @@ def test_a_copied_home_reads_and_writes_its_own_files(settings: Settings, tmp_pa
         publish_snapshot(copy, writer)
     assert _counts(copy) == (105, 105)
     assert not settings.home.exists()
+
+
+def test_the_guard_refuses_time_travel_past_the_published_snapshot(settings: Settings) -> None:
+    from c360.guard import GuardError, run_guarded
+
+    _seed(settings, 100)
+    with _writer(settings) as writer:
+        writer.execute("insert into GOLD.summary select range from range(5)")  # committed, not published
+        unpublished = int(writer.scalar("select id from customer_analytics.current_snapshot()") or 0)
+    reader = open_reader(settings)
+    try:
+        # DuckLake would answer it (a pinned attach still resolves later versions): the guard must not ask
+        assert (
+            int(reader.scalar(f"select count(*) from GOLD.summary at (version => {unpublished})") or 0) == 105
+        )
+        for sql in (
+            f"select count(*) from gold.summary at (version => {unpublished})",
+            "select count(*) from gold.summary at (timestamp => now())",
+        ):
+            with pytest.raises(GuardError, match="time travel"):
+                run_guarded(reader, sql, "DATA_ANALYST")
+        assert (
+            int(run_guarded(reader, "select count(*) as n from gold.summary", "DATA_ANALYST")["n"][0]) == 100
+        )
+    finally:
+        reader.close()
