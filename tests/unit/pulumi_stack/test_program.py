@@ -153,7 +153,9 @@ def test_each_snowflake_resource_is_deployed_by_the_right_role(deployed: Deploym
 
     def expected(r: Registered) -> str:
         account_level = (
-            r.typ.endswith(("StorageIntegrationAws", "ResourceMonitor")) or r.inputs.get("onAccount") is True
+            r.typ.endswith(("StorageIntegrationAws", "ResourceMonitor"))
+            or r.inputs.get("onAccount") is True
+            or "resource_monitor" in str(r.inputs.get("execute", ""))  # attaching needs ACCOUNTADMIN
         )
         if account_level or r.inputs.get("onAccountObject", {}).get("objectType") in (
             "INTEGRATION",
