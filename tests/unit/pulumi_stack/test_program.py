@@ -22,6 +22,7 @@ from components.lifecycle import LIFECYCLE_STEPS
 from policy.c360_rules import (
     bucket_violations,
     grant_violations,
+    lifecycle_violations,
     stack_bucket_violations,
     tag_violations,
     warehouse_violations,
@@ -123,7 +124,13 @@ def test_the_stack_passes_its_own_policy_pack(deployed: Deployment) -> None:
     violations = [
         f"{r.typ} {r.name}: {m}"
         for r in mocks.resources
-        for check in (bucket_violations, grant_violations, warehouse_violations, tag_violations)
+        for check in (
+            bucket_violations,
+            grant_violations,
+            warehouse_violations,
+            tag_violations,
+            lifecycle_violations,
+        )
         for m in check(r.typ, r.inputs)
     ]
     rows = [
