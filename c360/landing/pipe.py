@@ -276,7 +276,9 @@ def _copy(
     session.execute(load_sql("pipe/check_transactions"), check_parameters(options))
     rejected = session.query(load_sql("pipe/rejected_rows"))
     options.fault("checked")
-    source_file = recorded_source_file(session, f"s3://local/{options.prefix}", key.removeprefix(options.prefix))
+    source_file = recorded_source_file(
+        session, f"s3://local/{options.prefix}", key.removeprefix(options.prefix)
+    )
     loaded = int(session.execute(load_sql("pipe/insert_bronze"), [ingested_at, source_file]))
     options.fault("bronze_inserted")
     quarantine = _quarantine_frame(parsed, rejected, load_id, key, ingested_at)
