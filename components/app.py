@@ -1,13 +1,14 @@
 """App: the Streamlit-in-Snowflake app and the assistant's semantic-model stage.
 
 The streamlit/ folder is uploaded as-is to GOLD.APP_STAGE/c360_app (StageFiles, content-addressed), the
-`snowflake.Streamlit` object runs streamlit_app.py from there on the c360 warehouse, and the app roles
-(MARKETING_MANAGER, DATA_ANALYST) get USAGE on it. A Streamlit app runs with its owner's rights, so the
+`snowflake.Streamlit` object runs streamlit_app.py from there on the c360 warehouse, and the app roles other
+than its owner (DATA_ANALYST) get USAGE on it. A Streamlit app runs with its owner's rights, so the
 stack hands ownership to MARKETING_MANAGER (gold only, the app's default persona): every query the app
 and Cortex Analyst's SQL run is bounded by that role's grants, not by the deploying SYSADMIN's. The
 objects role inherits every c360 role, so it still manages the app. GOLD.SEMANTIC_STAGE holds semantic_model.yaml
 (deployed by the semantic_model lifecycle step); every role that reads GOLD may read it, as Cortex
-Analyst requires.
+Analyst requires. The upload runs as the lifecycle role (DATA_ENGINEER) and waits for its grants on the
+stage; no grant waits for the upload (tests/unit/pulumi_stack/test_deploy_rehearsal.py).
 """
 
 from __future__ import annotations
