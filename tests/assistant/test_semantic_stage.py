@@ -20,11 +20,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:
 STAGE = f"{names.DATABASE}.{names.GOLD}.{names.SEMANTIC_STAGE}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fakesnow 0.11.18 (the last release on duckdb 1.5.5) has no stage sub-paths in PUT and no "
-    "qualified names in LIST; the emulator shim is being extended",
-)
 def test_model_is_put_to_the_semantic_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     statements: list[str] = []
     original = SnowflakeSession._cursor_execute
