@@ -130,7 +130,7 @@ class DuckDBSession:
                 temp_dir.mkdir(parents=True, exist_ok=True)
                 config["temp_directory"] = str(temp_dir)
             writer_lock.acquire(lake.lock_file)
-            shared = _writers.get(lake.root)
+            shared = _writers.get(lake.root.resolve())
             if shared is not None:  # this process already writes the lake: another connection to the same
                 return cls._writer_cursor(lake, shared, config)  # database (no extension load or attach)
             created = create_catalog(lake)
@@ -155,7 +155,7 @@ class DuckDBSession:
             raise
         if not read_only:
             shared = _SharedWriter(con)
-            _writers[lake.root] = shared
+            _writers[lake.root.resolve()] = shared
             return cls._writer_cursor(lake, shared, config)
         session = cls(con, lake.catalog, True, lake=lake)
         session._connect_config = config
@@ -177,8 +177,8 @@ class DuckDBSession:
         def release() -> None:
             shared.sessions -= 1
             if shared.sessions == 0:
-                if _writers.get(lake.root) is shared:
-                    del _writers[lake.root]
+                if _writers.get(lake.root.resolve()) is shared:
+                    del _writers[lake.root.resolve()]
                 shared.con.close()
             writer_lock.release(lake.lock_file)
 
