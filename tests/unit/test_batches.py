@@ -87,12 +87,14 @@ def test_rows_are_valid_inside_the_window_and_sorted(customers: pd.DataFrame) ->
 
 def test_batch_size_is_the_average_hour_shaped_by_time_of_day_and_weekday(customers: pd.DataFrame) -> None:
     week = [
-        generate_batch(customers, window(h), seed=3, as_of=AS_OF, months=18, size=200).rows for h in range(168)
+        generate_batch(customers, window(h), seed=3, as_of=AS_OF, months=18, size=200).rows
+        for h in range(168)
     ]
     assert 194 <= sum(week) / len(week) <= 206  # the requested size is the week's average hour
     by_hour = [sum(week[d * 24 + h] for d in range(7)) / 7 for h in range(24)]
     assert max(by_hour[2:5]) < 0.25 * 200 and min(by_hour[17:19]) > 1.5 * 200  # night vs evening peak
-    assert window(0).start.isoweekday() == 4  # 2026-10-15 is a Thursday: day 2 (Saturday) beats day 4 (Monday)
+    # 2026-10-15 is a Thursday: day 2 of the stream (Saturday) is busier than day 4 (Monday)
+    assert window(0).start.isoweekday() == 4
     assert sum(week[2 * 24 : 3 * 24]) > 1.1 * sum(week[4 * 24 : 5 * 24])
     assert volume_factor(datetime(2026, 10, 17, 18)) == pytest.approx(
         DEFAULT_SPEC.hour_factor(18) * DEFAULT_SPEC.weekday_factor(6)
