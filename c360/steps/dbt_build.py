@@ -35,7 +35,7 @@ from c360.transform.build_state import (
     save_state,
     stored_state,
 )
-from c360.transform.dbt import build, dbt_vars, run_dbt
+from c360.transform.dbt import InProcessDbt, build, dbt_vars, run_dbt
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +62,16 @@ def run(ctx: StepContext) -> StepResult:
         ctx.session.execute(f"drop table if exists {SNAPSHOT_SCHEMA}.{SNAPSHOT_TABLE}")
     replay = replay_ranks(ctx.session)
     with ctx.warehouse_released():
-        for rank in replay:
-            ctx.progress(STEP, 0, 1, f"card history: snapshot pass {rank} of {replay[-1]}")
-            run_dbt(
-                ctx.settings, REPLAY_ARGS, vars=dbt_vars(ctx.settings, {CARD_VERSION_VAR: rank})
-            ).raise_for_status()
+        if replay:  # in-process: one parse for every pass (a var change would re-parse a new process)
+            with InProcessDbt(ctx.settings) as runner:
+                for rank in replay:
+                    ctx.progress(STEP, 0, 1, f"card history: snapshot pass {rank} of {replay[-1]}")
+                    run_dbt(
+                        ctx.settings,
+                        REPLAY_ARGS,
+                        vars=dbt_vars(ctx.settings, {CARD_VERSION_VAR: rank}),
+                        runner=runner,
+                    ).raise_for_status()
         result = build(ctx.settings, full_refresh=mode is BuildMode.full_refresh, progress=progress)
     try:
         result.raise_for_status()

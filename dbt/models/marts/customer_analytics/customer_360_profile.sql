@@ -41,6 +41,28 @@ monthly as (
     group by customer_id
 ),
 
+card_history as (
+    select
+        customer_id,
+        count(*) as card_versions,
+        max(case when is_upgrade then valid_from end) as premium_upgraded_at,
+        max(case when customer_version > 1 then valid_from end) as last_card_change_at,
+        max(case when is_current then previous_credit_limit end) as previous_credit_limit
+    from (
+        select
+            customer_id,
+            customer_version,
+            valid_from,
+            is_current,
+            card_type = 'Premium'
+                and lag(card_type) over (partition by customer_id order by customer_version) = 'Standard'
+                as is_upgrade,
+            lag(credit_limit) over (partition by customer_id order by customer_version) as previous_credit_limit
+        from {{ ref('dim_customer') }}
+    ) as versions
+    group by customer_id
+),
+
 predictions as (
     select *
     from {{ source('gold_ml', 'churn_predictions') }}
@@ -65,6 +87,10 @@ joined as (
         c.employment_status,
         c.card_type,
         c.credit_limit,
+        h.card_versions,
+        cast(h.premium_upgraded_at as date) as premium_upgrade_date,
+        cast(h.last_card_change_at as date) as last_card_change_date,
+        h.previous_credit_limit,
         c.account_open_date,
         s.tenure_months,
         c.campaign_group,
@@ -109,6 +135,8 @@ joined as (
         on c.customer_id = m.customer_id
     left join monthly as mo
         on c.customer_id = mo.customer_id
+    left join card_history as h
+        on c.customer_id = h.customer_id
     left join predictions as p
         on c.customer_id = p.customer_id
 ),
@@ -142,6 +170,10 @@ final as (
         employment_status,
         card_type,
         credit_limit,
+        card_versions,
+        premium_upgrade_date,
+        last_card_change_date,
+        previous_credit_limit,
         account_open_date,
         tenure_months,
         campaign_group,
