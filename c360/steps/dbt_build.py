@@ -20,6 +20,8 @@ import logging
 from datetime import datetime
 from time import perf_counter
 
+import pandas as pd
+
 from c360 import names
 from c360.config import Target
 from c360.engines.base import WarehouseSession
@@ -115,6 +117,6 @@ def replay_ranks(session: WarehouseSession) -> list[int]:
     else:
         frame = session.query(load_sql("dbt/customer_card_deliveries"))
     first, last = frame.iloc[0]["first_rank"], frame.iloc[0]["last_rank"]
-    if first is None or last is None or first != first or last != last:  # no rows / NaN
+    if pd.isna(first) or pd.isna(last):  # no customer has two pending versions
         return []
     return list(range(int(first), int(last)))
