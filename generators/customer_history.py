@@ -121,12 +121,18 @@ def customer_deliveries(
     change_rows: list[tuple[int, datetime, str, str, int]] = []
     minutes = rng.integers(spec.change_hours[0] * 60, spec.change_hours[1] * 60, size=n)
     for i in range(n):
-        # newest first: undo each change to find the state before it
-        for day, kind, draw in sorted(events[i], key=lambda e: e[0], reverse=True):
+        # a distinct time per change (two changes on one day are ten minutes apart), then newest first:
+        # undo each change to find the state before it
+        timed = [
+            (datetime.combine(day, time()) + timedelta(minutes=int(minutes[i]) + 10 * j), kind, draw)
+            for j, (day, kind, draw) in enumerate(
+                sorted(events[i], key=lambda e: (e[0], CHANGE_KINDS.index(e[1])))
+            )
+        ]
+        for at, kind, draw in sorted(timed, key=lambda e: e[0], reverse=True):
             before_card, before_k = _undo(kind, card[i], int(limit_k[i]), draw, spec)
             if before_card == card[i] and before_k == limit_k[i]:
                 continue
-            at = datetime.combine(day, time()) + timedelta(minutes=int(minutes[i]))
             change_rows.append((i, at, kind, card[i], int(limit_k[i])))
             card[i], limit_k[i] = before_card, before_k
 

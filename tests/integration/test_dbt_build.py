@@ -374,7 +374,8 @@ def test_several_pending_versions_are_replayed_in_order(dbt_home: Settings) -> N
     version), so both become versions, in effective-time order, with no gaps."""
     customer = query(
         dbt_home,
-        "select customer_id from GOLD.customer_360_profile where card_versions = 1 order by customer_id limit 1",
+        "select customer_id from GOLD.customer_360_profile where card_versions = 1 "
+        "and account_open_date < date '2025-01-01' order by customer_id limit 1",
     ).customer_id.iloc[0]
     base = query(dbt_home, "select * from BRONZE.BRONZE_CUSTOMERS where customer_id = ?", [customer])
     first, second = base.copy(), base.copy()

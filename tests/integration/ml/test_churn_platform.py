@@ -37,7 +37,9 @@ def reader(platform: object, platform_settings: Settings) -> DuckDBSession:
 def test_the_step_trained_and_scored(platform: object) -> None:
     step = next(r for r in platform.results if r.step == "churn_model")  # type: ignore[attr-defined]
     assert step.status == "ran", step.details
-    assert step.details["status"] == "PROMOTED" and step.rows >= 990
+    assert (
+        step.details["status"] == "PROMOTED" and step.rows >= 800
+    )  # active customers; lapsed are not scored
     assert 0.80 <= step.details["roc_auc"] <= 0.97
 
 
