@@ -90,7 +90,7 @@ def run(ctx: StepContext) -> StepResult:
     )
     if not ctx.force and step_fingerprint(ctx.session, STEP) == checksum and loaded == expected_rows:
         ctx.progress(STEP, 3, 3, "unchanged, skipped")
-        return StepResult(STEP, "skipped", perf_counter() - began, loaded, {"checksum": checksum})
+        return StepResult(STEP, "skipped", perf_counter() - began, len(frame), {"checksum": checksum})
 
     size_mb = sum(len(b) for b in files.values()) / 1e6
     ctx.progress(STEP, 1, 3, f"landing {len(files)} customer file(s) ({size_mb:.1f} MB)")
@@ -137,9 +137,10 @@ def run(ctx: StepContext) -> StepResult:
         STEP,
         "ran",
         perf_counter() - began,
-        rows,
+        len(frame),  # customers; bronze rows (customers + their card changes) in the details
         {
             "checksum": checksum,
+            "bronze_rows": rows,
             "customers": len(frame),
             "change_files": len(files) - 1,
             "card_changes": len(deliveries.changes),
