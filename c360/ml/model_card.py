@@ -256,8 +256,9 @@ def _markdown(
     add("")
     add(
         f"Training rows: {len(data.train):,} (all training cutoffs; a customer appears once per cutoff). "
-        f"Validation rows: {len(data.validation):,}. Scored customers at the as-of date: "
-        f"{len(data.scoring):,}. Built by the dbt models in `dbt/models/ml/` from the gold star schema."
+        f"Validation rows: {len(data.validation):,}. Customers at the as-of date: {len(data.scoring):,} "
+        "(the active ones are scored; see Threshold choice). Built by the dbt models in `dbt/models/ml/` "
+        "from the gold star schema."
     )
     add("")
 
