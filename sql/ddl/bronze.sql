@@ -27,10 +27,6 @@ create table if not exists BRONZE.BRONZE_CUSTOMERS (
     updated_at timestamp
 );
 
--- updated_at (when the source system recorded this state of the customer; the snapshot dates card
--- versions with it) arrived after the first release: add it to warehouses created before.
-alter table BRONZE.BRONZE_CUSTOMERS add column if not exists updated_at timestamp;
-
 create table if not exists BRONZE.BRONZE_TRANSACTIONS (
     transaction_id varchar,
     customer_id varchar,
