@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 # The churn-model step builds its own datasets (models/ml); the dbt_build step and the refresh leave them.
 ML_SELECTOR = "path:models/ml"
 REFRESH_SELECTOR = "stg_transactions+"
-VALIDATION_SELECTOR = "path:models/validation"
 DEFAULT_TIMEOUT_SECONDS = 3600.0
 LOCK_TIMEOUT_SECONDS = 900.0
 _HASH_EXCLUDED_DIRS = ("target", "logs", "dbt_packages", "models/ml")
@@ -282,9 +281,8 @@ def build(
 
 def refresh_args() -> list[str]:
     """stg_transactions and everything downstream, no tests; dim_date keeps its build-time range (it
-    reaches a year past the data, and the next build extends it); the seed-validation checks wait for
-    the next build (they judge the history before the as-of date, which a stream batch does not change)."""
-    return ["run", "--select", REFRESH_SELECTOR, "--exclude", ML_SELECTOR, VALIDATION_SELECTOR, "dim_date"]
+    reaches a year past the data, and the next build extends it)."""
+    return ["run", "--select", REFRESH_SELECTOR, "--exclude", ML_SELECTOR, "dim_date"]
 
 
 def refresh_incremental(

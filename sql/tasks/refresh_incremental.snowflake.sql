@@ -2,7 +2,5 @@
 -- dbt selection `c360 stream` runs locally (stg_transactions and everything downstream of it), executed
 -- by Snowflake from the DBT PROJECT object the stack deploys from dbt/. Rendered by
 -- components/ingestion.py: ${as_of} is the stack's validated as-of date (the project's `as_of` var).
--- The seed-validation checks (models/validation) judge the history before the as-of date and wait for
--- the next full build, as the local refresh does (c360.transform.dbt.refresh_args).
 execute dbt project CUSTOMER_ANALYTICS.BRONZE.C360_DBT
-    args = 'build --select stg_transactions+ --exclude path:models/validation --target snowflake --vars "{as_of: ${as_of}}"'
+    args = 'build --select stg_transactions+ --target snowflake --vars "{as_of: ${as_of}}"'
