@@ -23,9 +23,10 @@ RISK_COLORS = {
     "High Risk": "#d62728",
     "Medium Risk": "#ff7f0e",
     "Low Risk": "#2ca02c",
+    "Lapsed": "#6f42c1",
     "Not Scored": "#9e9e9e",
 }
-RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Not Scored")
+RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Lapsed", "Not Scored")
 GROUP_COLORS = {"treatment": "#1f77b4", "control": "#7f7f7f"}
 POSITIVE, NEGATIVE, NEUTRAL = "#2ca02c", "#d62728", "#9e9e9e"
 ACCENT = "#29b5e8"
@@ -77,7 +78,7 @@ def segment_pie(frame: pd.DataFrame, title: str = "Customer segment distribution
 
 
 def risk_bars(frame: pd.DataFrame, title: str = "Churn risk distribution") -> go.Figure:
-    """frame: churn_risk_category, customers (ordered High, Medium, Low, Not Scored)."""
+    """frame: churn_risk_category, customers (ordered High, Medium, Low, Lapsed, Not Scored)."""
     if frame.empty:
         return empty_figure("No customers")
     order = {name: i for i, name in enumerate(RISK_ORDER)}
@@ -380,9 +381,11 @@ def sensitivity_curve(
     frame: pd.DataFrame,
     current_rate: float,
     breakeven_rate: float | None,
-    title: str = "ROI vs retention rate",
+    title: str = "ROI vs retention lift",
 ) -> go.Figure:
-    """frame: retention_rate_pct, roi_pct, net_benefit."""
+    """frame: retention_rate_pct (points of the audience kept), roi_pct (None: nothing spent), net_benefit."""
+    if frame["roi_pct"].isna().all():
+        return empty_figure("ROI is undefined: the campaign costs nothing")
     fig = go.Figure(
         go.Scatter(
             x=frame["retention_rate_pct"],
@@ -391,14 +394,14 @@ def sensitivity_curve(
             line={"color": "#1f77b4", "width": 3},
             marker={"size": 8},
             customdata=frame[["net_benefit"]],
-            hovertemplate="retention %{x:.0f}%<br>ROI %{y:,.1f}%<br>net $%{customdata[0]:,.0f}<extra></extra>",
+            hovertemplate="retention lift %{x:.2f}%<br>ROI %{y:,.1f}%<br>net $%{customdata[0]:,.0f}<extra></extra>",
             name="ROI",
         )
     )
     fig.add_hline(y=0, line_dash="dash", line_color="gray")
     fig.add_vline(x=current_rate, line_dash="dot", line_color=ACCENT)
     fig.add_annotation(
-        x=current_rate, y=1.02, yref="paper", text="chosen rate", showarrow=False, yanchor="bottom"
+        x=current_rate, y=1.02, yref="paper", text="chosen lift", showarrow=False, yanchor="bottom"
     )
     if breakeven_rate is not None:
         fig.add_trace(
@@ -408,10 +411,10 @@ def sensitivity_curve(
                 mode="markers",
                 marker={"size": 12, "color": POSITIVE, "symbol": "diamond"},
                 name="breakeven",
-                hovertemplate="breakeven at %{x:.1f}% retention<extra></extra>",
+                hovertemplate="breakeven at a %{x:.2f}% retention lift<extra></extra>",
             )
         )
-    fig.update_xaxes(title="Retention rate (%)", ticksuffix="%")
+    fig.update_xaxes(title="Retention lift (% of the audience kept by the offer)", ticksuffix="%")
     fig.update_yaxes(title="ROI (%)", ticksuffix="%")
     return _layout(fig, title, height=360, hovermode="x")
 

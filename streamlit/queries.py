@@ -77,7 +77,9 @@ SEGMENT_ORDER = (
     "Declining",
     "New & Growing",
 )
-RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Not Scored")
+RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Lapsed", "Not Scored")
+RETENTION_RISKS = ("High Risk", "Medium Risk")  # active customers at risk: the retention audience
+WIN_BACK_RISKS = ("Lapsed",)  # no approved transaction for 60+ days: the win-back audience
 
 
 def _ordered(values: Iterable[str], order: Sequence[str]) -> tuple[str, ...]:
@@ -379,12 +381,26 @@ def audience_params(filters: AudienceFilters) -> list[object]:
     return [segments, segments, risks, risks, cards, cards, float(filters.min_ltv or 0.0), score, score]
 
 
-def campaign_audience(ctx: QueryContext, filters: AudienceFilters) -> tuple[int, float | None]:
-    """(customers, average lifetime value) of everyone matching the audience filters."""
+@dataclass(frozen=True)
+class Audience:
+    customers: int
+    avg_ltv: float | None
+    avg_usual_monthly_spend: float | None  # what a kept customer spends in a usual month
+
+
+def campaign_audience(ctx: QueryContext, filters: AudienceFilters) -> Audience:
+    """Size, average lifetime value and usual monthly spend of everyone matching the audience filters."""
     frame = ctx.query("campaign_audience", audience_params(filters), max_rows=1)
     if frame.empty or int(frame.iloc[0]["customers"] or 0) == 0:
-        return 0, None
-    return int(frame.iloc[0]["customers"]), float(frame.iloc[0]["avg_ltv"])
+        return Audience(0, None, None)
+    row = frame.iloc[0]
+    spend = row.get("avg_usual_monthly_spend")
+    return Audience(int(row["customers"]), float(row["avg_ltv"]), None if pd.isna(spend) else float(spend))
+
+
+def campaign_economics(ctx: QueryContext) -> pd.DataFrame:
+    """GOLD.CAMPAIGN_ECONOMICS: the one row of revenue rate, costs and horizon every ROI uses."""
+    return ctx.query("campaign_economics", max_rows=1)
 
 
 def campaign_targets(ctx: QueryContext, filters: AudienceFilters) -> pd.DataFrame:

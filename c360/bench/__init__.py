@@ -12,6 +12,7 @@ from __future__ import annotations
 SECTION_MODULES: tuple[str, ...] = (
     "c360.bench.generation",
     "c360.bench.dbt",
+    "c360.bench.data_quality",
     "c360.bench.churn_model",
     "c360.bench.app",
     "c360.bench.assistant",

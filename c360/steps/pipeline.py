@@ -121,7 +121,8 @@ def summarize(session: WarehouseSession) -> dict[str, object]:
             session.scalar(f"select count(*) from {names.BRONZE}.{table}") or 0
         )
     mix = session.query(
-        "select customer_segment as segment, count(*) as customers from BRONZE.BRONZE_CUSTOMERS "
+        # distinct customers: a customer arrives once per delivery (customers.csv, then card-change files)
+        "select customer_segment as segment, count(distinct customer_id) as customers from BRONZE.BRONZE_CUSTOMERS "
         "group by customer_segment order by customers desc"
     )
     window = session.query(

@@ -182,6 +182,11 @@ def churn_alert(category: object, score: object) -> tuple[str, str]:
         return "warning", f"⚡ **Medium churn risk** · score {value:.1f} / 100"
     if label == "Low Risk" and value is not None:
         return "success", f"✅ **Low churn risk** · score {value:.1f} / 100"
+    if label == "Lapsed":
+        return "warning", (
+            "💤 **Lapsed**: no approved transaction for 60 days or more. Already gone, so no churn score: "
+            "a win-back candidate, not a retention one."
+        )
     return "info", "ℹ️ **Churn risk not scored yet**: no model has scored this customer."
 
 

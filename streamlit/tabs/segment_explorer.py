@@ -78,6 +78,14 @@ def _filters(options: queries.FilterOptions) -> queries.SegmentFilters:
     )
 
 
+def _win_back_preset() -> None:
+    """Callback: every lapsed customer, whatever the segment, state or card."""
+    st.session_state["segments.risks"] = ["Lapsed"]
+    st.session_state["segments.segments"] = []
+    st.session_state["segments.states"] = []
+    st.session_state["segments.cards"] = []
+
+
 def _filter_form(options: queries.FilterOptions) -> None:
     state_names = dict(options.states)
     with st.form("segments.filters", border=True):
@@ -127,6 +135,14 @@ def render(ctx: AppContext) -> None:
         return
     options = queries.filter_options(ctx)
     _init_state(options)
+    if "Lapsed" in options.risks:
+        st.button(
+            "💤 Win-back audience: lapsed customers",
+            key="segments.win_back",
+            on_click=_win_back_preset,
+            help="Lapsed = no approved transaction for 60+ days: already gone, so no risk band. Sets the filters "
+            "to every lapsed customer; export the list for a win-back offer.",
+        )
     _filter_form(options)
     filters = _filters(options)
 

@@ -151,7 +151,7 @@ def test_every_tab_in_a_real_browser(app_url, page, reference, tmp_path) -> None
 
     # Campaign Performance
     tabs.nth(3).click()
-    expect(main.get_by_text("Retention campaign ROI simulator")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(main.get_by_text("Campaign ROI simulator")).to_be_visible(timeout=TIMEOUT_MS)
     expect(main.get_by_text("retention offer: A/B result")).to_be_visible()
     _shoot(page, tmp_path / "4_campaign_performance.png")
 
@@ -169,6 +169,6 @@ def test_every_tab_in_a_real_browser(app_url, page, reference, tmp_path) -> None
 
     # a link opens its tab directly, and only that tab runs
     page.goto(f"{app_url}/?{urlencode({'tab': '📈 Campaign Performance'})}")
-    expect(main.get_by_text("Retention campaign ROI simulator")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(main.get_by_text("Campaign ROI simulator")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_role("tab", selected=True)).to_have_text("📈 Campaign Performance")
     assert not main.get_by_text("Customer segment distribution").count()

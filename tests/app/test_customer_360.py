@@ -175,3 +175,23 @@ def test_only_the_open_tab_runs_and_links_open_a_tab(make_app) -> None:  # type:
     assert not linked.exception
     assert any("Search for a customer" in i for i in texts(linked.tabs[1], "info"))
     assert not linked.tabs[0].children
+
+
+def test_upgrade_history_and_lapsed_status(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    upgraded = reference(
+        "select customer_id, premium_upgrade_date from gold.customer_360_profile "
+        "where premium_upgrade_date is not null order by customer_id limit 1"
+    ).iloc[0]
+    at = make_app(tab="Customer 360")
+    at.run()
+    tab = _search(at, "Customer ID", upgraded["customer_id"])
+    history = next(d.value for d in tab.dataframe if "customer_version" in d.value.columns)
+    assert len(history) >= 2 and list(history["card_type"])[-1] == "Premium"
+    assert "Standard" in set(history["card_type"]), "the card history shows the version before the upgrade"
+    lapsed = reference(
+        "select customer_id from gold.customer_360_profile where customer_status = 'Lapsed' "
+        "order by lifetime_value desc, customer_id limit 1"
+    ).iloc[0]
+    tab = _search(at, "Customer ID", lapsed["customer_id"])
+    assert any("Lapsed" in w for w in texts(tab, "warning"))
+    assert not any("not scored yet" in i for i in texts(tab, "info"))

@@ -136,3 +136,19 @@ def test_export_contains_the_filtered_list(make_app, reference, downloads) -> No
     )
     assert set(exported["customer_segment"]) == {"Declining"} and set(exported["card_type"]) == {"Standard"}
     assert {"email", "churn_risk_score", "avg_monthly_spend"} <= set(exported.columns)
+
+
+def test_win_back_preset_selects_every_lapsed_customer(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    lapsed = int(
+        reference("select count(*) as n from gold.customer_360_profile where customer_status = 'Lapsed'")[
+            "n"
+        ].iloc[0]
+    )
+    assert lapsed > 0
+    at = make_app()
+    at.run()
+    at.button(key="segments.win_back").click().run()
+    assert not at.exception
+    assert at.multiselect(key="segments.risks").value == ["Lapsed"]
+    assert at.multiselect(key="segments.segments").value == []
+    assert tab_metrics(at.tabs[0])["Customers"] == f"{lapsed:,}"
