@@ -7,13 +7,23 @@ import streamlit as st
 
 import charts
 import exports
+import filter_state
 import formatting as fmt
 import queries
 import simulator
 from app_context import AppContext
-from compat import form_submit, stretch
+from compat import download_button, stretch
 
 TITLE = "📈 Campaign Performance"
+AUDIENCE_KEY = "campaign.applied"  # the AudienceFilters the simulator shows
+FIND_LABEL = "🔍 Find target audience"
+AUDIENCE_LABELS = {
+    "segments": "segments",
+    "risks": "churn risk",
+    "cards": "card types",
+    "min_ltv": "min lifetime value",
+    "min_churn_score": "min churn risk score",
+}
 TARGET_COLUMNS = {
     "customer_id": st.column_config.TextColumn("Customer ID"),
     "full_name": st.column_config.TextColumn("Name"),
@@ -145,12 +155,23 @@ def _ab_result(ctx: AppContext) -> None:
 
 
 def _init_simulator_state(options: queries.FilterOptions) -> None:
+    applied = filter_state.last_applied(AUDIENCE_KEY)  # kept while the tab was closed
     defaults: dict[str, object] = {
         "campaign.segments": [s for s in ("Declining",) if s in options.segments],
         "campaign.risks": [r for r in ("High Risk", "Medium Risk") if r in options.risks],
         "campaign.cards": list(options.cards),
         "campaign.min_ltv": 5_000.0,
         "campaign.min_score": 0,
+    }
+    if applied is not None:
+        defaults = {
+            "campaign.segments": list(applied.segments),
+            "campaign.risks": list(applied.risks),
+            "campaign.cards": list(applied.cards),
+            "campaign.min_ltv": float(applied.min_ltv),
+            "campaign.min_score": int(applied.min_churn_score),
+        }
+    defaults |= {
         "campaign.incentive": 50.0,
         "campaign.retention": 30,
         "campaign.cost": 5.0,
@@ -165,7 +186,7 @@ def _simulator(ctx: AppContext) -> None:
     st.markdown("#### 💰 Retention campaign ROI simulator")
     options = queries.filter_options(ctx)
     _init_simulator_state(options)
-    with st.form("campaign.audience_form", border=True):
+    with st.container(border=True):
         st.markdown("**🎯 Define target audience**")
         c1, c2, c3 = st.columns(3)
         c1.multiselect(
@@ -189,14 +210,17 @@ def _simulator(ctx: AppContext) -> None:
                 help="0 keeps every score (and unscored customers); the risk levels already mean ≥70 (High) and "
                 "≥40 (Medium). Raise it to target within a level.",
             )
-        form_submit("🔍 Find target audience", type="primary", key="campaign.find")
-    filters = queries.AudienceFilters(
+        find = st.button(FIND_LABEL, type="primary", key="campaign.find")
+    current = queries.AudienceFilters(
         segments=tuple(st.session_state["campaign.segments"]),
         risks=tuple(st.session_state["campaign.risks"]),
         cards=tuple(st.session_state["campaign.cards"]),
         min_ltv=float(st.session_state["campaign.min_ltv"] or 0),
         min_churn_score=float(st.session_state["campaign.min_score"] or 0),
     )
+    filters = filter_state.applied(AUDIENCE_KEY, current, apply_now=find)
+    if current != filters:
+        filter_state.show_pending(filter_state.changed_fields(current, filters, AUDIENCE_LABELS), FIND_LABEL)
     with st.spinner("Finding target audience..."):
         audience_size, avg_ltv = queries.campaign_audience(ctx, filters)
     if audience_size == 0:
@@ -251,8 +275,7 @@ def _simulator(ctx: AppContext) -> None:
     result = simulator.campaign_roi(audience_size, avg_ltv, inputs)
     even = simulator.breakeven(audience_size, avg_ltv, inputs)
     _roi_section(result, inputs, even)
-    targets = queries.campaign_targets(ctx, filters)
-    _target_list(targets, audience_size)
+    _target_list(ctx, filters, audience_size)
     _recommendations(result, inputs, even)
 
 
@@ -315,23 +338,23 @@ def _roi_section(
         )
 
 
-def _target_list(targets: pd.DataFrame, audience_size: int) -> None:
+def _target_list(ctx: AppContext, filters: queries.AudienceFilters, audience_size: int) -> None:
     st.markdown("**📋 Target customer list**")
     st.caption(f"Top 10 highest-risk customers (of {fmt.number(audience_size)} total)")
     st.dataframe(
-        targets.head(10),
+        queries.campaign_targets(ctx, filters),
         hide_index=True,
         column_config=TARGET_COLUMNS,
         key="campaign.top10",
         **stretch(),
     )
-    st.download_button(
-        f"📥 Download full target list ({fmt.number(len(targets))} customers, CSV)",
-        data=exports.csv_bytes(targets),
+    download_button(
+        f"📥 Download the full target list ({fmt.number(audience_size)} customers, CSV)",
+        lambda: exports.csv_file(queries.campaign_targets_export(ctx, filters)),
         file_name=exports.export_name("campaign_targets"),
-        mime="text/csv",
         type="primary",
         key="campaign.download",
+        version=f"{abs(hash(filters)) % 10**8}",
     )
 
 

@@ -1,5 +1,5 @@
 """Campaign Performance in AppTest: the A/B result as stored, the simulator's maths on a real audience,
-an empty audience and the target export."""
+an empty audience, a changed audience flagged until applied, and the target export."""
 
 from __future__ import annotations
 
@@ -108,6 +108,24 @@ def test_unreachable_breakeven_is_said_plainly(make_app, reference) -> None:  # 
     assert not any("None%" in t for t in texts(at.tabs[3], "markdown") + texts(at.tabs[3], "info"))
 
 
+def test_a_changed_audience_is_flagged_until_found(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    at = make_app(tab="Campaign Performance")
+    at.run()
+    _any_risk(at)
+    before = tab_metrics(at.tabs[3])["Target customers"]
+    at.number_input(key="campaign.min_ltv").set_value(0.0).run()  # changed, not applied
+    assert not at.exception
+    pending = [w for w in texts(at.tabs[3], "warning") if "Filters changed" in w]
+    assert len(pending) == 1 and "min lifetime value" in pending[0] and "Find target audience" in pending[0]
+    assert tab_metrics(at.tabs[3])["Target customers"] == before  # still the applied audience
+    at.button(key="campaign.find").click().run()
+    expected = reference(
+        "select count(*) as n from gold.customer_360_profile where customer_segment = 'Declining'"
+    )["n"].iloc[0]
+    assert tab_metrics(at.tabs[3])["Target customers"] == f"{int(expected):,}"
+    assert not any("Filters changed" in w for w in texts(at.tabs[3], "warning"))
+
+
 def test_target_export_is_the_full_list(make_app, reference, downloads) -> None:  # type: ignore[no-untyped-def]
     expected = reference(
         f"select customer_id from gold.customer_360_profile where {AUDIENCE} "
@@ -116,7 +134,9 @@ def test_target_export_is_the_full_list(make_app, reference, downloads) -> None:
     at = make_app(tab="Campaign Performance")
     at.run()
     _any_risk(at)
-    data, name = downloads[at.download_button(key="campaign.download").proto.url]
+    button = at.download_button(key="campaign.download")
+    assert f"({len(expected):,} customers, CSV)" in button.label  # the count, before downloading
+    data, name = downloads.of(button)
     assert name.startswith("campaign_targets_")
     exported = pd.read_csv(io.BytesIO(data))
     assert exported["customer_id"].tolist() == expected["customer_id"].tolist()
