@@ -383,15 +383,17 @@ def _clipped(locator) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def test_stopping_c360_app_frees_its_port(app_home: Path) -> None:
+def test_stopping_c360_app_frees_its_port(app_home: Path, tmp_path: Path) -> None:
     """SIGTERM to `c360 app` stops its Streamlit server too, and only then does `c360 app` exit."""
     port = _free_port()
     command = [sys.executable, "-m", "c360.cli.main", "app", "--home", str(app_home), "--port", str(port)]
+    log = (
+        tmp_path / "c360-app.log"
+    )  # a file, not a pipe: a server that outlives `c360 app` would hold a pipe open
     process = subprocess.Popen(
         [*command, "--address", "127.0.0.1", "--no-open"],
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        text=True,
         env={**os.environ, "C360_TARGET": "local"},
     )
     try:
@@ -408,7 +410,7 @@ def test_stopping_c360_app_frees_its_port(app_home: Path) -> None:
         assert process.poll() is None
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
-        assert code == 0, process.stdout.read() if process.stdout else ""
+        assert code == 0, log.read_text()
         assert _port_is_free(port), f"port {port} is still served after `c360 app` exited"
     finally:
         if process.poll() is None:
