@@ -8,14 +8,24 @@ import streamlit as st
 
 import charts
 import exports
+import filter_state
 import formatting as fmt
 import queries
 import simulator
 from app_context import AppContext
-from compat import form_submit, stretch
+from compat import download_button, stretch
 
 TITLE = "📈 Campaign Performance"
 RETENTION, WIN_BACK = "Retention: active customers at risk", "Win-back: lapsed customers"
+AUDIENCE_KEY = "campaign.applied"  # the AudienceFilters the simulator shows
+FIND_LABEL = "🔍 Find target audience"
+AUDIENCE_LABELS = {
+    "segments": "segments",
+    "risks": "churn risk",
+    "cards": "card types",
+    "min_ltv": "min lifetime value",
+    "min_churn_score": "min churn risk score",
+}
 TARGET_COLUMNS = {
     "customer_id": st.column_config.TextColumn("Customer ID"),
     "full_name": st.column_config.TextColumn("Name"),
@@ -204,6 +214,7 @@ def _init_simulator_state(
     options: queries.FilterOptions, economics: simulator.Economics, measured: simulator.Measured | None
 ) -> None:
     lift = max(0.0, round(measured.retention_lift_pct, 1)) if measured is not None else 0.0
+    applied = filter_state.last_applied(AUDIENCE_KEY)  # kept while the tab was closed
     defaults: dict[str, object] = {
         "campaign.audience": RETENTION,
         "campaign.segments": [s for s in ("Declining",) if s in options.segments],
@@ -211,6 +222,16 @@ def _init_simulator_state(
         "campaign.cards": list(options.cards),
         "campaign.min_ltv": 5_000.0,
         "campaign.min_score": 0,
+    }
+    if applied is not None:
+        defaults |= {
+            "campaign.segments": list(applied.segments),
+            "campaign.risks": list(applied.risks),
+            "campaign.cards": list(applied.cards),
+            "campaign.min_ltv": float(applied.min_ltv),
+            "campaign.min_score": int(applied.min_churn_score),
+        }
+    defaults |= {
         "campaign.incentive": float(economics.incentive_per_customer),
         "campaign.retention": lift,
         "campaign.cost": float(economics.contact_cost_per_customer),
@@ -244,7 +265,7 @@ def _simulator(ctx: AppContext, economics: simulator.Economics, measured: simula
         help="Retention targets active customers in the High/Medium risk bands; win-back targets lapsed customers "
         "(no approved transaction for 60+ days), who have no risk band because they are already gone.",
     )
-    with st.form("campaign.audience_form", border=True):
+    with st.container(border=True):
         st.markdown("**🎯 Define target audience**")
         c1, c2, c3 = st.columns(3)
         c1.multiselect(
@@ -272,14 +293,17 @@ def _simulator(ctx: AppContext, economics: simulator.Economics, measured: simula
                 help="0 keeps every customer, including lapsed and unscored ones (they have no score). The bands "
                 "already mean ≥50 (High) and ≥10 (Medium); raise it to target within a band.",
             )
-        form_submit("🔍 Find target audience", type="primary", key="campaign.find")
-    filters = queries.AudienceFilters(
+        find = st.button(FIND_LABEL, type="primary", key="campaign.find")
+    current = queries.AudienceFilters(
         segments=tuple(st.session_state["campaign.segments"]),
         risks=tuple(st.session_state["campaign.risks"]),
         cards=tuple(st.session_state["campaign.cards"]),
         min_ltv=float(st.session_state["campaign.min_ltv"] or 0),
         min_churn_score=float(st.session_state["campaign.min_score"] or 0),
     )
+    filters = filter_state.applied(AUDIENCE_KEY, current, apply_now=find)
+    if current != filters:
+        filter_state.show_pending(filter_state.changed_fields(current, filters, AUDIENCE_LABELS), FIND_LABEL)
     with st.spinner("Finding target audience..."):
         audience = queries.campaign_audience(ctx, filters)
     if audience.customers == 0:
@@ -297,8 +321,7 @@ def _simulator(ctx: AppContext, economics: simulator.Economics, measured: simula
     _roi_section(projection, what_if, even)
     if measured is not None:
         _side_by_side(measured.horizon, projection)
-    targets = queries.campaign_targets(ctx, filters)
-    _target_list(targets, audience.customers)
+    _target_list(ctx, filters, audience.customers)
     _recommendations(projection, even)
 
 
@@ -487,23 +510,23 @@ def _cell(value: object, kind: str) -> str:
     return fmt.number(value)
 
 
-def _target_list(targets: pd.DataFrame, audience_size: int) -> None:
+def _target_list(ctx: AppContext, filters: queries.AudienceFilters, audience_size: int) -> None:
     st.markdown("**📋 Target customer list**")
     st.caption(f"Top 10 by churn risk, then lifetime value (of {fmt.number(audience_size)} total)")
     st.dataframe(
-        targets.head(10),
+        queries.campaign_targets(ctx, filters),
         hide_index=True,
         column_config=TARGET_COLUMNS,
         key="campaign.top10",
         **stretch(),
     )
-    st.download_button(
-        f"📥 Download full target list ({fmt.number(len(targets))} customers, CSV)",
-        data=exports.csv_bytes(targets),
+    download_button(
+        f"📥 Download the full target list ({fmt.number(audience_size)} customers, CSV)",
+        lambda: exports.csv_file(queries.campaign_targets_export(ctx, filters)),
         file_name=exports.export_name("campaign_targets"),
-        mime="text/csv",
         type="primary",
         key="campaign.download",
+        version=f"{abs(hash(filters)) % 10**8}",
     )
 
 

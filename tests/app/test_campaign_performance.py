@@ -1,5 +1,6 @@
 """Campaign Performance in AppTest: the A/B result through the one campaign economics, the simulator's
-maths on a real audience, breakeven and undefined ROI, the win-back audience and the CSV exports."""
+maths on a real audience, breakeven and undefined ROI, the win-back audience, an empty audience, a changed
+audience flagged until applied, and the CSV exports."""
 
 from __future__ import annotations
 
@@ -171,7 +172,7 @@ def test_win_back_audience_is_the_lapsed_customers(make_app, reference, download
     at.button(key="campaign.find").click().run()
     assert not at.exception
     assert tab_metrics(at.tabs[3])["Target customers"] == f"{len(expected):,}"
-    data, _ = downloads[at.download_button(key="campaign.download").proto.url]
+    data, _ = downloads.of(at.download_button(key="campaign.download"))
     exported = pd.read_csv(io.BytesIO(data))
     assert exported["customer_id"].tolist() == expected["customer_id"].tolist()
     assert set(exported["customer_status"]) == {"Lapsed"} and exported["churn_risk_score"].isna().all()
@@ -205,13 +206,31 @@ def test_campaign_results_export(make_app, reference, downloads) -> None:  # typ
     stored = reference("select campaign_group, roi_pct, customers from gold.campaign_performance")
     at = make_app(tab="Campaign Performance")
     at.run()
-    data, name = downloads[at.download_button(key="campaign.results_download").proto.url]
+    data, name = downloads.of(at.download_button(key="campaign.results_download"))
     assert name.startswith("campaign_results_")
     exported = pd.read_csv(io.BytesIO(data))
     assert sorted(exported["campaign_group"]) == ["control", "treatment"]
     assert {"roi_pct", "horizon_roi_pct", "retention_lift_ci_low", "revenue_rate"} <= set(exported.columns)
     merged = exported.merge(stored, on="campaign_group", suffixes=("", "_db"))
     assert (merged["customers"] == merged["customers_db"]).all()
+
+
+def test_a_changed_audience_is_flagged_until_found(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    at = make_app(tab="Campaign Performance")
+    at.run()
+    _any_risk(at)
+    before = tab_metrics(at.tabs[3])["Target customers"]
+    at.number_input(key="campaign.min_ltv").set_value(0.0).run()  # changed, not applied
+    assert not at.exception
+    pending = [w for w in texts(at.tabs[3], "warning") if "Filters changed" in w]
+    assert len(pending) == 1 and "min lifetime value" in pending[0] and "Find target audience" in pending[0]
+    assert tab_metrics(at.tabs[3])["Target customers"] == before  # still the applied audience
+    at.button(key="campaign.find").click().run()
+    expected = reference(
+        "select count(*) as n from gold.customer_360_profile where customer_segment = 'Declining'"
+    )["n"].iloc[0]
+    assert tab_metrics(at.tabs[3])["Target customers"] == f"{int(expected):,}"
+    assert not any("Filters changed" in w for w in texts(at.tabs[3], "warning"))
 
 
 def test_target_export_is_the_full_list(make_app, reference, downloads) -> None:  # type: ignore[no-untyped-def]
@@ -222,7 +241,9 @@ def test_target_export_is_the_full_list(make_app, reference, downloads) -> None:
     at = make_app(tab="Campaign Performance")
     at.run()
     _any_risk(at)
-    data, name = downloads[at.download_button(key="campaign.download").proto.url]
+    button = at.download_button(key="campaign.download")
+    assert f"({len(expected):,} customers, CSV)" in button.label  # the count, before downloading
+    data, name = downloads.of(button)
     assert name.startswith("campaign_targets_")
     exported = pd.read_csv(io.BytesIO(data))
     assert exported["customer_id"].tolist() == expected["customer_id"].tolist()

@@ -1,4 +1,5 @@
-"""Customer 360 in AppTest: search by id, partial name and email, bad ids, filters, export."""
+"""Customer 360 in AppTest: search by id (any part of it), partial name and email with every match a page at a
+time, bad ids, the history window, filters, export."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 import pandas as pd
 import pytest
 
+import queries
 from navigation import REQUESTED_TAB_KEY
 from tests.app.conftest import OPEN_TAB_KEY, tab_metrics, tab_title, texts
 
@@ -63,7 +65,8 @@ def test_partial_name_and_email_search(make_app, reference) -> None:  # type: ig
         [f"%{last['last_name'][1:].lower()}%"],
     )["n"].iloc[0]
     choice = at.selectbox(key="customer.choice")
-    assert len(choice.options) == min(int(expected), 20)
+    assert len(choice.options) == min(int(expected), queries.SEARCH_PAGE_SIZE)
+    assert choice.label.startswith(f"{int(expected):,} customers match")
     assert all(last["last_name"][1:].lower() in o.lower() for o in choice.options)
     second = choice.options[1]
     # pick the second match: its profile replaces the first one
@@ -75,6 +78,47 @@ def test_partial_name_and_email_search(make_app, reference) -> None:  # type: ig
     ].iloc[0]
     tab = _search(at, "Email", email.split("@")[0].upper())
     assert any(email in m for m in texts(tab, "markdown"))
+
+
+def test_digits_list_every_id_containing_them_exact_first(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    expected = reference(
+        "select customer_id from gold.customer_360_profile where customer_id like '%42%' order by customer_id"
+    )["customer_id"].tolist()
+    assert len(expected) > 2 and "CUST00000042" in expected
+    at = make_app(tab="Customer 360")
+    at.run()
+    _search(at, "Customer ID", "42")
+    assert at.session_state["customer.selected_id"] == "CUST00000042"  # the exact id opens at once
+    ids = [o.split(" · ")[1] for o in at.selectbox(key="customer.choice").options]
+    assert ids[0] == "CUST00000042"
+    assert sorted(ids) == expected  # and every other id with 42 anywhere is listed
+    assert ids[1:] == sorted(ids[1:], key=lambda i: (not i.endswith("42"), i))  # ending in 42 next
+    _search(at, "Customer ID", "cust0000004")  # part of the id, lower case
+    listed = [o.split(" · ")[1] for o in at.selectbox(key="customer.choice").options]
+    assert listed == [f"CUST0000004{d}" for d in range(10)]
+
+
+def test_every_name_match_is_reachable_page_by_page(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    expected = reference(
+        "select customer_id from gold.customer_360_profile where lower(full_name) like '%a%' order by customer_id"
+    )["customer_id"].tolist()
+    assert len(expected) > 2 * queries.SEARCH_PAGE_SIZE
+    at = make_app(tab="Customer 360")
+    at.run()
+    _search(at, "Name", "A")
+    pages = -(-len(expected) // queries.SEARCH_PAGE_SIZE)
+    seen: list[str] = []
+    for page in range(1, pages + 1):
+        if page > 1:
+            at.number_input(key="customer.page").set_value(page).run()
+            assert not at.exception
+        choice = at.selectbox(key="customer.choice")
+        first = (page - 1) * queries.SEARCH_PAGE_SIZE + 1
+        assert choice.label.startswith(f"{len(expected):,} customers match “A” (name); showing {first:,}–")
+        assert at.number_input(key="customer.page").label == f"Page (of {pages})"
+        seen += [o.split(" · ")[1] for o in choice.options]
+        assert at.session_state["customer.selected_id"] == seen[first - 1]  # the page's first match is open
+    assert sorted(seen) == expected and len(seen) == len(set(seen))
 
 
 @pytest.mark.parametrize("bad", ["CUST99999999", "nobody-at-all", "'; drop table x --", "%_%"])
@@ -130,12 +174,37 @@ def test_transaction_filters_and_export(make_app, reference, busy_customer, down
     at.multiselect(key="customer.categories").set_value([])
     at.multiselect(key="customer.statuses").set_value(["declined"])
     at.run()
-    data, name = downloads[at.download_button(key="customer.download").proto.url]
+    data, name = downloads.of(at.download_button(key="customer.download"))
     assert name.startswith(f"customer_{cid}_transactions_")
     exported = pd.read_csv(io.BytesIO(data))
+    stamps = reference(
+        "select strftime(transaction_date, '%Y-%m-%d %H:%M:%S') as at from gold.fct_transactions "
+        "where customer_id = ? and status = 'declined' order by transaction_date desc, transaction_id desc",
+        [cid],
+    )["at"].tolist()
+    assert exported["transaction_date"].tolist() == stamps  # the time of day, as the table shows it
     assert set(exported["status"]) == {"declined"}
     assert len(exported) == int(busy_customer["declined_transactions"])
     assert tab_metrics(at.tabs[1])["Transactions"] == f"{len(exported):,}"
+
+
+def test_history_window_is_stated(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    veteran = reference(
+        "select customer_id, account_open_date, tenure_months from gold.customer_360_profile "
+        "where account_open_date < (select min(first_transaction_date) from gold.customer_360_profile) "
+        "order by account_open_date, customer_id limit 1"
+    ).iloc[0]
+    start = reference("select min(first_transaction_date) as d from gold.customer_360_profile")["d"].iloc[0]
+    at = make_app(tab="Customer 360")
+    at.run()
+    tab = _search(at, "Customer ID", veteran["customer_id"])
+    window = (
+        f"cover the platform's transaction history, {pd.Timestamp(start):%Y-%m-%d} to 2026-10-15 (18 months), "
+        f"not the whole relationship: the account was opened {pd.Timestamp(veteran['account_open_date']):%Y-%m-%d}"
+    )
+    assert any(window in c for c in texts(tab, "caption")), texts(tab, "caption")
+    lifetime = next(m for m in tab.metric if m.label == "Lifetime value")
+    assert f"Approved spend since {pd.Timestamp(start):%Y-%m-%d}" in lifetime.help
 
 
 def test_card_history_and_monthly_trend(make_app, reference, busy_customer) -> None:  # type: ignore[no-untyped-def]
