@@ -90,6 +90,14 @@ class EvalSummary:
     def latencies(self) -> list[float]:
         return [r.latency_ms for r in self.results if r.outcome != "error"]
 
+    def splits(self) -> dict[str, tuple[int, int]]:
+        """Answerable questions right / asked, per split (dev, holdout, blind_v1, ...), in first-seen order."""
+        out: dict[str, tuple[int, int]] = {}
+        for r in self.subset(refuse=False):
+            right, total = out.get(r.case.split, (0, 0))
+            out[r.case.split] = (right + r.correct, total + 1)
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         lat = self.latencies()
         dev, hold = self.subset(split="dev", refuse=False), self.subset(split="holdout", refuse=False)
@@ -104,10 +112,12 @@ class EvalSummary:
             "dev_total": len(dev),
             "holdout_correct": sum(r.correct for r in hold),
             "holdout_total": len(hold),
+            "splits": {name: {"correct": c, "total": t} for name, (c, t) in self.splits().items()},
             "verified_answers": sum(r.verified for r in self.results),
             "verified_wrong": len(self.verified_wrong),
             "refused_correctly": sum(r.correct for r in self.subset(refuse=True)),
             "wrongly_refused": sum(r.outcome == "refused" for r in self.subset(refuse=False)),
+            "answered_wrong": sum(r.outcome in ("wrong", "error") for r in self.subset(refuse=False)),
             "latency_p50_ms": statistics.median(lat) if lat else float("nan"),
             "latency_p95_ms": percentile(lat, 95) if lat else float("nan"),
             "failures": [f"{r.case.id}: {r.outcome} ({r.detail})" for r in self.failures],
@@ -144,8 +154,9 @@ def load_cases(path: Path) -> tuple[date, list[EvalCase]]:
 
 
 def reference_frame(con: Any, sql: str, as_of: date) -> pd.DataFrame:
-    """Run reference SQL on a DuckDB connection; `$as_of` is bound as the platform as-of date."""
-    params = {"as_of": as_of.isoformat()} if "$as_of" in sql else None
+    """Run reference SQL on a DuckDB connection; `$as_of` is bound as the platform as-of DATE (so that
+    `date_trunc('month', $as_of)` and `$as_of - interval 90 day` work without a cast)."""
+    params = {"as_of": as_of} if "$as_of" in sql else None
     return con.execute(sql, params).df() if params else con.execute(sql).df()
 
 
@@ -300,9 +311,11 @@ def _equal(x: object, y: object) -> bool:
 
 def report_lines(summary: EvalSummary) -> list[str]:
     d = summary.as_dict()
+    per_split = ", ".join(f"{name} {c}/{t}" for name, (c, t) in summary.splits().items())
+    right = sum(c for c, _ in summary.splits().values())
     return [
-        f"answerable: {d['dev_correct'] + d['holdout_correct']}/{d['answerable']} correct "
-        f"(dev {d['dev_correct']}/{d['dev_total']}, holdout {d['holdout_correct']}/{d['holdout_total']})",
+        f"answerable: {right}/{d['answerable']} correct ({per_split}); refused {d['wrongly_refused']}, "
+        f"wrong {d['answered_wrong']}",
         f"must-refuse: {d['refused_correctly']}/{d['must_refuse']} refused; verified answers {d['verified_answers']}, "
         f"wrong verified {d['verified_wrong']}",
         *(f"  FAIL {line}" for line in d["failures"]),
