@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from c360.assistant.parse import Reading
 from c360.assistant.query import Ordering, SemanticQuery
+from c360.assistant.reading import Reading
 from c360.assistant.text import Token
 
 

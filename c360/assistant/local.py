@@ -28,8 +28,8 @@ from c360.assistant.messages import (
     VerifiedQueryUsed,
 )
 from c360.assistant.model import SemanticModel
-from c360.assistant.parse import Parsed, QuestionParser, Refusal
 from c360.assistant.query import SemanticQuery
+from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
 from c360.assistant.timeframe import GRAIN_ADJECTIVES
@@ -165,7 +165,7 @@ class LocalAnalyst:
         if query.mode != "list" or query.limit is not None or query.order:
             return None
         nouns = self.lexicon.vocabulary.entities.get(compiled.anchor, {}).get("nouns", [])
-        measure = self.parser._measure_by_phrase(f"number of {nouns[0]}") if nouns else None
+        measure = self.parser.lk.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
         if measure is None:
             return None
         counted = query.with_(

@@ -61,13 +61,13 @@ def test_every_question_compiles_to_its_recorded_shape() -> None:
     if os.environ.get("C360_UPDATE_SHAPES"):
         SHAPES.write_text(yaml.safe_dump(actual, sort_keys=False, width=10_000, allow_unicode=True))
     expected = yaml.safe_load(SHAPES.read_text())
-    changed = {
-        k: (expected.get(k), v) for k, v in actual.items() if expected.get(k) != v
-    }
+    changed = {k: (expected.get(k), v) for k, v in actual.items() if expected.get(k) != v}
     assert not changed, "\n".join(f"{k}:\n  was: {a}\n  now: {b}" for k, (a, b) in changed.items())
     assert set(expected) == set(actual), "shapes recorded for questions that no longer exist"
 
 
-@pytest.mark.parametrize("as_of, case", [c for c in _all_cases() if c[1].refuse], ids=lambda c: getattr(c, "id", c))
+@pytest.mark.parametrize(
+    "as_of, case", [c for c in _all_cases() if c[1].refuse], ids=lambda c: getattr(c, "id", c)
+)
 def test_must_refuse_questions_are_refused(as_of: str, case: EvalCase) -> None:
     assert shape(_analyst(as_of), case).startswith("refused"), case.question

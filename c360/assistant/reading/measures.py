@@ -1,0 +1,106 @@
+"""Measures: counts ("how many Premium customers"), aggregations ("average age", "total LTV") and shares
+("what share of customers in Texas are Premium")."""
+
+from __future__ import annotations
+
+from c360.assistant.grammar import SHARE_VERBS
+from c360.assistant.query import Measure, Option
+from c360.assistant.reading.items import Reading, Refusal, next_item, prev_item
+from c360.assistant.reading.lookups import Lookups
+
+
+# counts: "how many premium customers", "number of transactions", "how many High-Value Travelers"
+def counts(lk: Lookups, r: Reading) -> Refusal | None:
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind not in ("COUNT", "DIST"):
+            continue
+        target = None
+        direct = next_item(items, idx)
+        if item.kind == "COUNT" and direct is not None and direct.kind == "LEX" and not direct.used:
+            counts = [e for e in direct.of("metric") if lk.is_count_metric(e)]
+            if counts and not direct.of("entity"):  # "how many declined transactions": that count
+                item.used = direct.used = True
+                options = tuple(dict.fromkeys(Option(e.table, e.column) for e in counts))
+                r.measures.append(Measure(counts[0].column or "value", options))
+                continue
+        for j in range(idx + 1, min(idx + 6, len(items))):
+            nxt = items[j]
+            if nxt.kind == "LEX" and nxt.of("entity"):
+                target = nxt
+                break
+            if nxt.kind == "LEX" and nxt.of("value", "filter") and not nxt.of("metric", "fact"):
+                continue
+            if nxt.kind in ("NEG", "AND", "OR", "TIME", "WH", "CMP", "NUM"):
+                continue
+            break
+        if item.kind == "DIST" and target is None:
+            target_prev = prev_item(items, idx)
+            if target_prev is not None and target_prev.kind == "LEX" and target_prev.of("entity"):
+                target = target_prev
+        measure = lk.count_measure(r, target, idx)
+        if measure is None:
+            if item.kind == "DIST":
+                measure = lk.count_measure(r, None, idx, default_entity=True)
+            if measure is None:
+                return Refusal("incomplete", f"I can't tell what to count after {item.text!r}.")
+        item.used = True
+        if target is not None and target.of("entity", "table") and not target.of("metric"):
+            target.used = True
+        r.measures.append(measure)
+    return None
+
+
+# aggregations: "average age", "median credit limit", "total LTV"
+def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind != "AGG":
+            continue
+        nxt = next_item(items, idx)
+        if nxt is not None and nxt.kind == "COUNT":
+            continue  # "total number of ..."
+        if nxt is None or nxt.kind != "LEX" or nxt.used or not nxt.of("fact", "metric"):
+            if item.arg == "sum" and item.tokens[0].lemma in ("total", "combined"):
+                item.used = True  # "in total", "total" before something already counted
+                continue
+            return Refusal("incomplete", f"I can't tell what to aggregate after {item.text!r}.")
+        measure = lk.measure_from(item.arg, nxt)
+        if measure is None:
+            return Refusal("incomplete", f"{nxt.text!r} can't be aggregated with {item.text!r}.")
+        item.used = nxt.used = True
+        r.measures.append(measure)
+    return None
+
+
+# shares: "what share of customers in Texas are Premium?" = Premium / all, among Texas customers
+def share(lk: Lookups, r: Reading) -> Refusal | None:
+    for idx, item in enumerate(r.items):
+        if item.kind != "SHARE" or item.used:
+            continue
+        item.used = True
+        table, subject_end = None, item.end
+        for nxt in r.items[idx + 1 :]:
+            if nxt.kind == "LEX" and nxt.of("entity"):
+                table, subject_end = nxt.of("entity")[0].table, nxt.end
+                nxt.used = True
+                break
+            if not (nxt.kind == "LEX" and nxt.of("value", "filter")) and nxt.kind not in (
+                "AND",
+                "OR",
+                "NEG",
+            ):
+                break
+        table = table or (r.implied_entities[0] if r.implied_entities else lk.vocab.anchor_preference[0])
+        base = lk.vocab.share_base.get(table)
+        if base is None:
+            return Refusal("incomplete", f"I can't compute a share of {table.replace('_', ' ')}.")
+        boundary = next(
+            (i for i in range(subject_end, len(r.tokens)) if r.tokens[i].norm in SHARE_VERBS), None
+        )
+        numerator = [c for c in r.conditions if boundary is None or r.position(c) >= boundary]
+        for cond in numerator:
+            r.conditions.remove(cond)
+        option = Option(table, base, aggregation="share")
+        r.measures.append(Measure("share_pct", (option,), where=tuple(numerator)))
+    return None

@@ -1,0 +1,180 @@
+"""Ranking: "top 10 customers by churn risk", "the 3 regions with the lowest ...", "the most Premium
+cardholders", "the 10 oldest customers", and the limit a ranking takes."""
+
+from __future__ import annotations
+
+import re
+
+from c360.assistant.query import Measure, Option, Ordering
+from c360.assistant.reading.items import Item, Reading, Refusal, has_list_cue, next_item, prev_item
+from c360.assistant.reading.lookups import Lookups
+
+
+# ranking: "top 10 customers by churn risk", "highest churn risk", "the most Premium cardholders"
+def ranking(lk: Lookups, r: Reading) -> Refusal | None:
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.kind == "SUPERFACT" and not item.used:  # "the 10 oldest customers"
+            item.used = True
+            direction, _, ref = item.arg.partition("|")
+            table, _, column = ref.partition(".")
+            r.order.append(Ordering(column=(Option(table, column),), descending=direction == "desc"))
+            prev = prev_item(items, idx)
+            if prev is not None and prev.kind == "NUM" and not prev.used:
+                r.limit = int(prev.number or 0)
+                prev.used = True
+            continue
+        if item.used or item.kind not in ("SUPER", "RANK"):
+            continue
+        descending = item.arg != "asc"
+        item.used = True
+        nxt = next_item(items, idx)
+        if item.kind == "SUPER" and nxt is not None and nxt.kind == "NUM" and not nxt.used:
+            r.limit = int(nxt.number or 0)
+            nxt.used = True
+        elif item.kind == "SUPER":
+            prev = prev_item(items, idx)
+            if prev is not None and prev.kind == "NUM" and not prev.used:  # "10 highest"
+                r.limit = int(prev.number or 0)
+                prev.used = True
+        target = rank_target(lk, r, idx)
+        if target is None:
+            if r.measures:
+                r.order.append(Ordering(measure=r.measures[0], descending=descending))
+                continue
+            filter_column = filter_order_column(lk, r)
+            if filter_column is not None:
+                column, filter_desc = filter_column
+                r.order.append(
+                    Ordering(column=column, descending=filter_desc if item.arg == "desc" else not filter_desc)
+                )
+                continue
+            if item.kind == "RANK":
+                continue  # "rank by ..." resolved later, or plain "sorted"
+            if not names_anything_measurable(lk, r):
+                r.bare_rank = descending  # "top 5 only": ranks the previous question's measure
+                continue
+            return Refusal(
+                "incomplete",
+                f"I can't tell what {item.text!r} ranks by; name a measure, e.g. 'highest lifetime value'.",
+            )
+        if isinstance(target, Measure):
+            r.order.append(Ordering(measure=target, descending=descending))
+        else:
+            r.rank_items.append((target, descending))
+    return None
+
+
+def names_anything_measurable(lk: Lookups, r: Reading) -> bool:
+    return any(
+        i.kind in ("AGG", "COUNT", "SHARE", "DIST") or (i.kind == "LEX" and i.of("metric", "fact", "entity"))
+        for i in r.items
+    )
+
+
+def ranking_limit(lk: Lookups, r: Reading) -> Refusal | None:
+    """'the 20 customers with the highest ...', 'which 3 regions have the lowest ...': N is the limit."""
+    if r.limit is not None or not (r.order or r.rank_items):
+        return None
+    for idx, item in enumerate(r.items):
+        nxt = next_item(r.items, idx)
+        number = item.number
+        if (
+            item.kind == "NUM"
+            and not item.used
+            and number is not None
+            and number == int(number)
+            and 0 < number <= 10_000
+            and not item.tokens[0].is_money
+            and not item.tokens[0].is_percent
+            and nxt is not None
+            and nxt.kind == "LEX"
+            and bool(nxt.of("entity", "dimension"))
+        ):
+            r.limit = int(number)
+            item.used = True
+            break
+    return None
+
+
+def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
+    items = r.items
+    nxt = next_item(items, idx)
+    if nxt is not None and nxt.kind == "POPULAR":  # "most popular": by number of transactions
+        nxt.used = True
+        measure = lk.measure_by_phrase(lk.vocab.popularity_measure)
+        if measure is not None:
+            r.measures.append(measure)
+        return measure
+    for j in range(idx + 1, min(idx + 5, len(items))):
+        cand = items[j]
+        if cand.kind in ("GROUP", "NUM", "WH", "AND"):
+            continue
+        ranked = (
+            lk.vocab.ranked_nouns.get(" ".join(t.lemma for t in cand.tokens)) if cand.kind == "LEX" else None
+        )
+        if ranked is not None:  # "top 5 spenders": customers ranked by total spend
+            table, phrase = ranked
+            measure = lk.measure_by_phrase(phrase)
+            if measure is not None:
+                cand.used = True
+                r.measures.append(measure)
+                r.dimensions.extend(lk.entity_dimensions(table))
+                return measure
+        if cand.kind == "LEX" and cand.of("entity") and not cand.of("metric", "fact"):
+            # "the most customers" / "most Premium cardholders" -> a count
+            if j == idx + 1 or all(
+                items[k].kind == "LEX" and items[k].of("value", "filter") for k in range(idx + 1, j)
+            ):
+                measure = lk.count_measure(r, cand, idx)
+                if measure is not None and not has_list_cue(r):
+                    cand.used = True
+                    r.measures.append(measure)
+                    return measure
+            continue
+        if cand.kind == "LEX" and cand.of("dimension") and not cand.of("metric", "fact", "value"):
+            continue  # "top 5 merchants by spend": the grouping sits between the rank and its measure
+        if cand.kind == "LEX" and cand.of("value", "filter") and not cand.of("metric", "fact"):
+            after = next_item(items, j)
+            ends_phrase = after is None or not (after.kind == "LEX" and after.of("metric", "fact", "entity"))
+            if ends_phrase:
+                # "the most Premium cardholders", "the most High-Value Travelers": count the value's rows
+                table = (cand.of("value") or cand.of("filter"))[0].table
+                nouns = lk.vocab.entities.get(table, {}).get("nouns", [])
+                measure = lk.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
+                if measure is not None and not has_list_cue(r):
+                    r.measures.append(measure)
+                    return measure
+            continue
+        if cand.kind == "LEX" and cand.of("metric", "fact") and not cand.used:
+            cand.used = True
+            return cand
+        if cand.kind == "AGG":
+            nxt = next_item(items, j)
+            if nxt is not None and nxt.kind == "LEX" and nxt.of("metric", "fact"):
+                measure = lk.measure_from(cand.arg, nxt)
+                if measure:
+                    cand.used = nxt.used = True
+                    r.measures.append(measure)
+                    return measure
+        break
+    prev = prev_item(items, idx)
+    if prev is not None and prev.kind == "LEX" and prev.of("metric", "fact") and not prev.used:
+        prev.used = True
+        return prev
+    return None
+
+
+def filter_order_column(lk: Lookups, r: Reading) -> tuple[tuple[Option, ...], bool] | None:
+    """'increased spending the most': order by the column a simple named filter compares."""
+    for cond in reversed(r.conditions):
+        if cond.op != "named":
+            continue
+        for opt in cond.options:
+            flt = lk.model.tables[opt.table].filters[opt.filter or ""]
+            m = re.fullmatch(r"\s*(\w+)\s*([<>]=?)\s*-?[\d.]+\s*", flt.expr)
+            if m:
+                fact = lk.fact_for_expr(opt.table, m.group(1))
+                if fact:
+                    return (Option(opt.table, fact),), m.group(2).startswith(">")
+    return None
