@@ -85,6 +85,9 @@ class Vocabulary:
     bare_number_fact: tuple[str, float, float] | None  # (table.column, min, max): "customers over 70"
     rollups: tuple[Rollup, ...]
     age_fact: str  # table.column of a person's age
+    abbreviations: dict[str, str]  # 'txns' -> 'transactions'
+    status_column: str | None  # table.column of the authorization status
+    all_attempts: dict[str, str]  # table.metric -> the same measure over every attempt
     recency_fact: str  # table.column of days since the last transaction
 
 
@@ -170,6 +173,9 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         share_base=dict(raw["share_base"]),
         bare_number_fact=_bare_number_fact(raw.get("bare_number_fact")),
         age_fact=str(raw["age_fact"]),
+        status_column=(raw.get("all_attempts") or {}).get("status"),
+        all_attempts=dict((raw.get("all_attempts") or {}).get("measures") or {}),
+        abbreviations={str(k): str(v) for k, v in (raw.get("abbreviations") or {}).items()},
         recency_fact=str(raw["recency_fact"]),
         rollups=tuple(
             Rollup(
@@ -264,13 +270,21 @@ def _add_geography(lex: Lexicon, model: SemanticModel) -> None:
             lex.add(f"{region} region", Entry("value", STATE_TABLE, REGION_COLUMN, region))
 
 
-def unavailable_concept(tokens: Sequence[Token], vocab: Vocabulary) -> str | None:
-    """The reason to refuse when the question asks for data the platform does not have."""
+def unavailable_concept(
+    tokens: Sequence[Token], vocab: Vocabulary, lexical: Sequence[tuple[int, int]] = ()
+) -> str | None:
+    """The reason to refuse when the question asks for data the platform does not have. A match that lies
+    inside one vocabulary phrase is that phrase's meaning ("phone bills" is Telecom spend, not calls); one
+    that spans several ("merchant cities") is a concept the data lacks."""
     lemmas = [t.lemma for t in tokens]
     for phrases, reason in vocab.unavailable:
         for phrase in phrases:
             n = len(phrase)
-            if any(tuple(lemmas[i : i + n]) == phrase for i in range(len(lemmas) - n + 1)):
+            for i in range(len(lemmas) - n + 1):
+                if tuple(lemmas[i : i + n]) != phrase:
+                    continue
+                if any(start <= i and i + n <= end for start, end in lexical):
+                    continue
                 return reason
     return None
 

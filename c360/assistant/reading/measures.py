@@ -104,3 +104,28 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
         option = Option(table, base, aggregation="share")
         r.measures.append(Measure("share_pct", (option,), where=tuple(numerator)))
     return None
+
+
+def all_attempts(lk: Lookups, r: Reading) -> Refusal | None:
+    """'how many transactions were declined': approved-only measures become their every-attempt twins
+    when the question filters on the authorization status."""
+    status = lk.vocab.status_column
+    if status is None or not any(f"{o.table}.{o.column}" == status for c in r.conditions for o in c.options):
+        return None
+    r.measures = [_every_attempt(lk, m) for m in r.measures]
+    return None
+
+
+def _every_attempt(lk: Lookups, measure: Measure) -> Measure:
+    options = []
+    for option in measure.options:
+        twin = (
+            lk.vocab.all_attempts.get(f"{option.table}.{option.column}") if not option.aggregation else None
+        )
+        if twin is None:
+            options.append(option)
+            continue
+        ref, _, aggregation = twin.partition(":")
+        table, _, column = ref.partition(".")
+        options.append(Option(table, column, aggregation=aggregation or None))
+    return Measure(measure.label, tuple(options), measure.where)

@@ -17,8 +17,8 @@ from datetime import date
 from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import SemanticQuery
-from c360.assistant.reading import conditions, grouping, listing, measures, ranking
-from c360.assistant.reading.items import Parsed, Reading, Refusal, quote_list
+from c360.assistant.reading import conditions, grouping, listing, measures, ranking, spelling
+from c360.assistant.reading.items import Item, Parsed, Reading, Refusal, quote_list
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.scanner import scan
 from c360.assistant.text import Token, tokenize
@@ -37,6 +37,7 @@ PASSES: tuple[Pass, ...] = (
     ranking.ranking_limit,
     listing.remaining_lexical,
     grouping.compare_groups,
+    measures.all_attempts,
 )
 HARMLESS_LEFTOVERS = frozenset(
     {"AND", "OR", "ONLY", "FOLLOW", "PRONOUN", "INSTEAD", "GROUP", "TOGETHER", "POSTCMP", "HOWMUCH", "AGED"}
@@ -46,6 +47,7 @@ HARMLESS_LEFTOVERS = frozenset(
 class QuestionParser:
     def __init__(self, lexicon: Lexicon, as_of: date) -> None:
         self.lk = Lookups(lexicon, as_of)
+        self.speller = spelling.Speller(lexicon)
 
     @property
     def lex(self) -> Lexicon:
@@ -59,9 +61,11 @@ class QuestionParser:
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
-        reason = unavailable_concept(
-            [t for i in items if i.kind not in ("LEX",) for t in i.tokens] + unknown, self.lk.vocab
-        )
+        corrections = self.speller.correct(tokens, unknown) if unknown else []
+        if corrections:  # "segmnet" -> segment, "txns" -> transactions: read again with the corrections
+            tokens = spelling.apply(tokens, corrections)
+            items, unknown = scan(self.lk, question, tokens, time_adjectives)
+        reason = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
         if reason:
             return Parsed(None, Refusal("unavailable", reason))
         if unknown:
@@ -73,6 +77,7 @@ class QuestionParser:
                 ),
             )
         reading = Reading(items, tokens)
+        reading.notes.extend(c.note for c in corrections)
         refusal = self._assemble(reading)
         if refusal:
             return Parsed(None, refusal, partial=reading)
@@ -120,6 +125,10 @@ class QuestionParser:
             prefer_tables=tuple(dict.fromkeys(r.context_tables)),
             notes=tuple(r.notes),
         )
+
+
+def _lexical_spans(items: list[Item]) -> list[tuple[int, int]]:
+    return [(i.start, i.end) for i in items if i.kind == "LEX"]
 
 
 def _leftovers(r: Reading) -> Refusal | None:
