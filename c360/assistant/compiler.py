@@ -128,6 +128,18 @@ class Compiler:
                     )
                 plan.conditions.append((cond, option))
                 continue
+            if cond.op == "any":
+                resolved = []
+                for part in cond.either:
+                    part_option = self._reachable(anchor, part.options, plan)
+                    if part_option is None or part.measure is not None:
+                        raise PlanError(
+                            f"the condition on {_label(self.model, part.options[0])} doesn't apply to {_noun(anchor)}"
+                        )
+                    resolved.append(Condition((part_option,), part.op, part.values))
+                planned = Condition((), "any", either=tuple(resolved))
+                plan.conditions.append((planned, resolved[0].options[0]))
+                continue
             option = self._reachable(anchor, cond.options, plan)
             if option is None:
                 raise PlanError(
@@ -208,8 +220,8 @@ class Compiler:
                 ):
                     return None
                 dimensions.append(Dimension((Option(rollup.table, time_column),), dim.grain))
-            elif option.table in reachable_from_rollup and option.table != rollup.of:
-                dimensions.append(Dimension((option,)))
+            elif (alt := _on_rollup(option, dim.options, reachable_from_rollup, rollup)) is not None:
+                dimensions.append(Dimension((alt,)))
             else:
                 return None
         conditions = []
@@ -219,8 +231,18 @@ class Compiler:
                 if twin_measure is None:
                     return None
                 conditions.append(Condition((), cond.op, cond.values, measure=twin_measure))
-            elif option is not None and option.table in reachable_from_rollup and option.table != rollup.of:
-                conditions.append(Condition((option,), cond.op, cond.values))
+            elif cond.either:
+                if any(
+                    p.options[0].table not in reachable_from_rollup or p.options[0].table == rollup.of
+                    for p in cond.either
+                ):
+                    return None
+                conditions.append(cond)
+            elif (
+                option is not None
+                and (alt := _on_rollup(option, cond.options, reachable_from_rollup, rollup)) is not None
+            ):
+                conditions.append(Condition((alt,), cond.op, cond.values))
             else:
                 return None
         if table_windows is not None:
@@ -319,8 +341,11 @@ class Compiler:
                 option = self._reachable(plan.anchor, ordering.column, plan)
                 if option:
                     add(option)
-        for _cond, option in plan.conditions:
-            if option is not None and option.column:
+        for cond, option in plan.conditions:
+            for part in cond.either:
+                if part.options[0].column:
+                    add(part.options[0])
+            if option is not None and option.column and not cond.either:
                 add(option)
             elif option is not None and option.filter:
                 for col in self._filter_columns(option):
@@ -361,6 +386,7 @@ class Compiler:
 
     # ---- SQL ------------------------------------------------------------------------------------------------
     def compile(self, query: SemanticQuery) -> CompiledQuery:
+        query = self._identified(query)
         plan = self.plan(query)
         renames: dict[str, Option] = {}
         rolled = self._rollup(query, plan)
@@ -469,6 +495,26 @@ class Compiler:
             dialect=self.dialect,
         )
 
+    def _identified(self, query: SemanticQuery) -> SemanticQuery:
+        """A measure of one row named by its key also shows the key: 'how much did CUST00000010 spend in
+        2026' answers per that customer, so the result says whose value it is."""
+        if query.mode != "aggregate":
+            return query
+        keys = {i.ref for i in self.vocab.identifiers}
+        for cond in query.conditions:
+            if cond.op != "in" or len(cond.values) != 1 or cond.measure is not None:
+                continue
+            if any(
+                f"{o.table}.{o.column}" in keys or self.model.tables[o.table].columns[o.column or ""].unique
+                for o in cond.options
+                if o.column
+            ):
+                key = Dimension(cond.options)
+                if any(d.concept == key.concept for d in query.dimensions):
+                    return query
+                return query.with_(dimensions=(key, *query.dimensions))
+        return query
+
     def _aliases(self, plan: _Plan) -> dict[str, str]:
         tables = [plan.anchor, *(s.table for s in plan.joins)]
         out: dict[str, str] = {}
@@ -532,6 +578,10 @@ class Compiler:
         self, cond: Condition, option: Option | None, alias: dict[str, str]
     ) -> tuple[str, list[object], str]:
         assert option is not None
+        if cond.op == "any":
+            parts = [self._condition_sql(c, c.options[0], alias) for c in cond.either]
+            sql = "(" + " OR ".join(f"({p})" for p, _, _ in parts) + ")"
+            return sql, [v for _, values, _ in parts for v in values], " or ".join(t for _, _, t in parts)
         if cond.op in ("named", "not_named"):
             flt = self.model.tables[option.table].filters[option.filter or ""]
             sql = render_expr(flt.expr, alias[option.table], self.dialect)
@@ -692,6 +742,16 @@ def _noun(table: str) -> str:
         "customer_segments": "segment assignment",
         "dim_merchant_category": "merchant category",
     }.get(table, table.replace("_", " "))
+
+
+def _on_rollup(
+    option: Option, options: Sequence[Option], reachable: set[str], rollup: Rollup
+) -> Option | None:
+    """The option itself when the rollup reaches it, else another table's copy of the same item that it does."""
+    for candidate in (option, *options):
+        if candidate.table in reachable and candidate.table != rollup.of:
+            return candidate
+    return None
 
 
 def _unique(name: str, taken: set[str]) -> str:

@@ -218,27 +218,54 @@ def _key_frame(actual: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
 
 # ---- result-set comparison ------------------------------------------------------------------------------------
 def compare(reference: pd.DataFrame, actual: pd.DataFrame, *, ordered: bool) -> tuple[bool, str]:
-    """(equal, reason): reference columns found (by values) among the actual columns, same rows."""
+    """(equal, reason): reference columns found (by values) among the actual columns, same rows.
+
+    A reference column stored rounded (every value at 1 or 2 decimals, some not whole: a mart that keeps
+    `round(x, 2)`) is compared with the answer's values rounded the same way."""
     if len(reference) != len(actual):
         return False, f"{len(actual)} row(s), expected {len(reference)}"
     ref_cols = [_normalize(reference.iloc[:, i]) for i in range(reference.shape[1])]
     act_cols = {str(name): _normalize(actual.iloc[:, i]) for i, name in enumerate(actual.columns)}
-    candidates: list[list[str]] = []
+    candidates: list[list[tuple[str, list[object]]]] = []
     for i, values in enumerate(ref_cols):
-        matches = [name for name, got in act_cols.items() if _same_multiset(values, got)]
+        digits = _stored_decimals(values)
+        matches = []
+        for name, got in act_cols.items():
+            if _same_multiset(values, got):
+                matches.append((name, got))
+            elif digits is not None and _same_multiset(values, rounded := _rounded(got, digits)):
+                matches.append((name, rounded))
         if not matches:
             return False, f"no column matches reference column {reference.columns[i]!r}"
         candidates.append(matches)
     for choice in itertools.product(*candidates):
-        if len(set(choice)) != len(choice):
+        if len({name for name, _ in choice}) != len(choice):
             continue
         ref_rows = list(zip(*ref_cols, strict=True)) if ref_cols else []
-        act_rows = list(zip(*(act_cols[c] for c in choice), strict=True)) if choice else []
+        act_rows = list(zip(*(got for _, got in choice), strict=True)) if choice else []
         if ordered and _rows_equal(ref_rows, act_rows):
             return True, ""
         if not ordered and _rows_equal(sorted(ref_rows, key=_row_key), sorted(act_rows, key=_row_key)):
             return True, ""
     return False, "columns match individually but not row by row" + (" (order differs)" if ordered else "")
+
+
+def _stored_decimals(values: list[object]) -> int | None:
+    """1 or 2 when every number of a reference column has at most that many decimals and some are not
+    whole (a column stored rounded); None otherwise (exact values, whole numbers, text)."""
+    numbers = [v for v in values if isinstance(v, float)]
+    if not numbers or len(numbers) != sum(v is not None for v in values):
+        return None
+    if all(v == int(v) for v in numbers):
+        return None
+    for digits in (1, 2):
+        if all(math.isclose(v, round(v, digits), abs_tol=1e-9) for v in numbers):
+            return digits
+    return None
+
+
+def _rounded(values: list[object], digits: int) -> list[object]:
+    return [round(v, digits) if isinstance(v, float) else v for v in values]
 
 
 def _normalize(series: pd.Series) -> list[object]:

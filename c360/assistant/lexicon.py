@@ -4,6 +4,7 @@ as lemma sequences, each mapped to what it can mean. Built once per semantic mod
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,10 +41,26 @@ class Entry:
     proper: bool = False  # only when written capitalised (merchant and city names)
     upper: bool = False  # only when written in upper case (state codes)
     exact: bool = False  # the phrase is the object's own name or value, not a synonym
+    identifier: bool = False  # a key value typed by the user ("CUST00000042", an e-mail address)
 
     @property
     def ref(self) -> str:
         return f"{self.table}.{self.column or self.filter or ''}"
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A column whose values have a recognisable shape (customer ids, e-mail addresses)."""
+
+    ref: str  # table.column
+    pattern: re.Pattern[str]
+    case: str  # upper | lower
+
+    def value_of(self, text: str) -> str | None:
+        for candidate in (text, text[:-1] if text.lower().endswith("s") else None):  # "CUST00000005's"
+            if candidate and self.pattern.fullmatch(candidate):
+                return candidate.upper() if self.case == "upper" else candidate.lower()
+        return None
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,7 @@ class Vocabulary:
     rollups: tuple[Rollup, ...]
     age_fact: str  # table.column of a person's age
     abbreviations: dict[str, str]  # 'txns' -> 'transactions'
+    identifiers: tuple[Identifier, ...]
     status_column: str | None  # table.column of the authorization status
     all_attempts: dict[str, str]  # table.metric -> the same measure over every attempt
     recency_fact: str  # table.column of days since the last transaction
@@ -103,6 +121,24 @@ class Lexicon:
             return
         if entry not in self.phrases[key]:
             self.phrases[key].append(entry)
+
+    def identifier(self, token: Token) -> list[Entry]:
+        """'CUST00000042' -> the customer_id value on every table that has a customer_id dimension."""
+        for ident in self.vocabulary.identifiers:
+            value = ident.value_of(token.text)
+            if value is None:
+                continue
+            table, _, column = ident.ref.partition(".")
+            if table not in self.model.tables:
+                continue
+            tables = [table, *(t for t in self.model.tables if t != table)]
+            return [
+                Entry("value", t, column, value, exact=True, identifier=True)
+                for t in tables
+                if column in self.model.tables[t].columns
+                and self.model.tables[t].columns[column].kind == "dimension"
+            ]
+        return []
 
     def match(self, tokens: Sequence[Token], start: int, all_upper: bool) -> tuple[int, list[Entry]] | None:
         """Longest phrase starting at `start`: (length, entries usable as written), or None."""
@@ -175,6 +211,10 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         age_fact=str(raw["age_fact"]),
         status_column=(raw.get("all_attempts") or {}).get("status"),
         all_attempts=dict((raw.get("all_attempts") or {}).get("measures") or {}),
+        identifiers=tuple(
+            Identifier(ref, re.compile(str(spec["pattern"]), re.IGNORECASE), str(spec.get("case", "upper")))
+            for ref, spec in (raw.get("identifiers") or {}).items()
+        ),
         abbreviations={str(k): str(v) for k, v in (raw.get("abbreviations") or {}).items()},
         recency_fact=str(raw["recency_fact"]),
         rollups=tuple(

@@ -215,6 +215,8 @@ def _is_refinement(parsed: Parsed) -> bool:
         return True
     if any(i.kind == "PRONOUN" for i in partial.items):
         return True  # "list them", "what about those": about the previous result
+    if any(i.kind in ("ONLY", "FOLLOW") for i in partial.items) and not partial.list_requested:
+        return not partial.measures  # "now only premium card holders": the same rows, one more filter
     return not partial.measures and not partial.entity and not partial.list_requested
 
 

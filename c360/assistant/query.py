@@ -56,12 +56,17 @@ class Condition:
     """A WHERE condition on a column or a named filter, or (with `measure`) a HAVING condition."""
 
     options: tuple[Option, ...]
-    op: str  # in | not_in | > | >= | < | <= | between | named | not_named | is_null | not_null
+    op: str  # in | not_in | > | >= | < | <= | between | named | not_named | is_null | not_null | any
     values: tuple[object, ...] = ()
     measure: Measure | None = None
+    either: tuple[
+        Condition, ...
+    ] = ()  # op "any": true when one of these is ("Premium or credit limit over 40K")
 
     @property
     def concept(self) -> str:
+        if self.either:
+            return "any(" + ";".join(sorted(c.concept for c in self.either)) + ")"
         target = self.measure.concept if self.measure else "|".join(sorted(o.key for o in self.options))
         values = (
             ",".join(sorted(str(v) for v in self.values))
@@ -75,6 +80,8 @@ class Condition:
         """What the condition restricts (column or filter), for replacing it in follow-ups."""
         if self.measure:
             return "measure:" + self.measure.concept
+        if self.either:
+            return self.concept
         return "|".join(sorted(o.key for o in self.options))
 
 

@@ -41,7 +41,8 @@ NUMBER_SUFFIX: Final = {
 }
 TOKEN_RE: Final = re.compile(
     r"""
-    (?P<date>\b\d{4}-\d{2}-\d{2}\b)
+    (?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)
+    | (?P<date>\b\d{4}-\d{2}-\d{2}\b)
     | (?P<number>(?<![\w.])-?\$?-?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|mm|bn|b|thousand|million|billion)\b)?\+?%?)
     | (?P<quoted>"[^"]+"|“[^”]+”)
     | (?P<word>[A-Za-z0-9][A-Za-z0-9'&.+]*)
@@ -91,6 +92,7 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", " - ")
     text = re.sub(r"\s*/\s*(month|mo|day|year|yr|week)\b", r" per \1", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<![\d%])%", " percent ", text)  # "what % of": the word; "12%" stays a number
     text = re.sub(r"\b(\w+)'s\b", r"\1s", text)  # possessive / contraction: "joe's" -> "joes"
     text = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z0-9])", " ", text)  # high-value -> high value
     text = re.sub(r"\bcard\s+holder", "cardholder", text, flags=re.IGNORECASE)  # card holders -> cardholders
@@ -107,7 +109,10 @@ def tokenize(text: str) -> list[Token]:
     """Split a question into tokens; numbers carry their value and money/percent flags."""
     tokens: list[Token] = []
     for match in TOKEN_RE.finditer(normalize_text(text)):
-        if match.group("date"):
+        if match.group("email"):
+            email = match.group("email").rstrip(".").lower()
+            tokens.append(Token(match.group("email").rstrip("."), email, email))
+        elif match.group("date"):
             iso = match.group("date")
             tokens.append(Token(iso, iso, iso, is_date=True))
         elif match.group("number"):

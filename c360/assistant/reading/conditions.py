@@ -272,6 +272,9 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
             nxt.used = True  # "High Risk category", "Premium card", "Declining segment"
         if any(t.lemma in lk.entity_lemmas() for t in item.tokens):
             r.implied_entities.append(values[0].table)  # "Premium cardholders" names the rows too
+        if values[0].identifier and not negated:  # "CUST00000042": one customer
+            r.lookup = values[0].table
+            r.implied_entities.append(values[0].table)
         value = values[0].value
         first = (values[0].table, values[0].column)
         # one value; the same column name may exist on several tables (campaign_group)
@@ -286,7 +289,11 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
             r.add(Condition(options, op, (value,)), item.start)
         elif value not in existing.values:
             shared = tuple(o for o in existing.options if o in options)
-            r.swap(existing, Condition(shared, op, (*existing.values, value)))
+            merged = Condition(shared, op, (*existing.values, value))
+            between = [i for i in items if r.position(existing) <= i.start < item.start]
+            if id(existing) in r.disjunctive or any(i.kind == "OR" for i in between):
+                r.disjunctive.add(id(merged))  # "medium or high risk": one filter, not two groups
+            r.swap(existing, merged)
     return None
 
 
@@ -303,3 +310,42 @@ def is_negated(lk: Lookups, items: list[Item], idx: int) -> bool:
         if prev.kind not in ("AND", "OR", "LEX", "WH"):
             return False
     return False
+
+
+def inclusions(lk: Lookups, r: Reading) -> Refusal | None:
+    """'including any declined ones': the values after 'including' are not excluded, so they filter nothing."""
+    for idx, item in enumerate(r.items):
+        if item.kind != "INCLUDING" or item.used:
+            continue
+        item.used = True
+        for nxt in r.items[idx + 1 : idx + 4]:
+            if nxt.kind == "LEX" and nxt.of("value") and not nxt.of("metric", "fact", "entity"):
+                nxt.used = True
+                r.notes.append(f"{nxt.text} included")
+                break
+            if nxt.kind not in ("AND", "OR"):
+                break
+    return None
+
+
+def alternatives(lk: Lookups, r: Reading) -> Refusal | None:
+    """'retired and either hold a Premium card or have a credit limit over $40,000': two conditions on
+    different columns joined by 'or' become one condition that either satisfies."""
+    for item in r.items:
+        if item.kind != "OR":
+            continue
+        before = [c for c in r.conditions if r.position(c) < item.start and c.measure is None]
+        after = [c for c in r.conditions if r.position(c) > item.start and c.measure is None]
+        if not before or not after:
+            continue
+        left = max(before, key=r.position)
+        right = min(after, key=r.position)
+        if left.subject == right.subject or (left.op == "any" and right.op == "any"):
+            continue
+        item.used = True
+        merged = Condition((), "any", either=(*(left.either or (left,)), right))
+        position = r.position(left)
+        r.conditions.remove(right)
+        r.swap(left, merged)
+        r.positions[id(merged)] = position
+    return None

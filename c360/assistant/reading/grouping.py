@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from c360.assistant.query import Dimension, Option
-from c360.assistant.reading.items import Reading, Refusal, next_item
+from c360.assistant.reading.items import Item, Reading, Refusal, next_item
 from c360.assistant.reading.lookups import Lookups
 
 
@@ -47,6 +47,7 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             and not nxt.used
             and nxt.of("dimension")
             and not nxt.of("value")
+            and (r.lookup is None or _asks_a_measure(items))  # "which segment is CUST00000007 in?": a column
         ):
             item.used = nxt.used = True
             r.dimensions.append(lk.dimension(nxt))
@@ -83,8 +84,14 @@ def compare_groups(lk: Lookups, r: Reading) -> Refusal | None:
         if cond.op == "in" and (len(cond.values) > 1 or compare) and cond.options and cond.options[0].column:
             if compare and len(cond.values) == 1:
                 continue  # "compare Premium customers' LTV across segments" is handled by the grouping
+            if id(cond) in r.disjunctive and not compare:
+                continue  # "at medium or high churn risk": one filter
             dim = Dimension(cond.options)
             if dim.concept not in grouped:
                 r.dimensions.append(dim)
                 grouped.add(dim.concept)
     return None
+
+
+def _asks_a_measure(items: list[Item]) -> bool:
+    return any(i.kind == "LEX" and not i.used and i.of("metric") and not i.of("entity") for i in items)

@@ -83,6 +83,10 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             continue
     if listing and r.entity is None:
         r.entity = r.implied_entities[0] if r.implied_entities else entity_of_conditions(lk, r)
+    if listing and r.lookup is not None and r.entity == r.lookup and not r.columns:
+        # "the profile of CUST00000042", "look up aknapp@gmail.com": the row's main columns
+        for name in lk.vocab.entities.get(r.lookup, {}).get("profile_columns", []):
+            r.columns.append((Option(r.lookup, name),))
     asks = any(i.kind in ("WH", "LIST", "WHO", "DIST") for i in r.items)
     if not listing and not r.measures and r.dimensions and asks:
         # "which segments have Premium cards?", "customer distribution across states": count the rows

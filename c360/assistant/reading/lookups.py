@@ -11,7 +11,7 @@ from c360.assistant.lexicon import Entry, Lexicon, Vocabulary
 from c360.assistant.model import SemanticModel
 from c360.assistant.query import Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading
-from c360.assistant.text import lemma, phrase_key
+from c360.assistant.text import Token, lemma, phrase_key, tokenize
 
 
 @dataclass
@@ -30,6 +30,21 @@ class Lookups:
     def is_count_metric(self, entry: Entry) -> bool:
         column = self.model.tables[entry.table].columns[entry.column or ""]
         return "count" in column.name or column.description.lower().startswith("number of")
+
+    def restates(self, items: list[Item], token: Token) -> bool:
+        """A word that only repeats part of the name of a column the question already names: 'churn' in
+        'rated High Risk for churn' (the value's column is the churn risk category)."""
+        for item in items:
+            for entry in item.entries if item.kind == "LEX" else ():
+                if entry.column is None or entry.identifier:
+                    continue
+                column = self.model.tables[entry.table].columns[entry.column]
+                words = {lemma(w) for w in column.name.split("_")}
+                for synonym in column.synonyms:
+                    words.update(t.lemma for t in tokenize(synonym))
+                if token.lemma in words:
+                    return True
+        return False
 
     def entity_lemmas(self) -> frozenset[str]:
         nouns = {n for spec in self.vocab.entities.values() for n in spec.get("nouns", [])}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from c360.assistant.grammar import SHARE_VERBS
 from c360.assistant.query import Measure, Option
-from c360.assistant.reading.items import Reading, Refusal, next_item, prev_item
+from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
 
@@ -59,6 +59,10 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
             continue
         nxt = next_item(items, idx)
         if nxt is not None and nxt.kind == "COUNT":
+            if item.arg != "sum":  # "the average number of categories a customer shops in"
+                return Refusal(
+                    "incomplete", f"I can't compute the {item.text} of a count per row from this data."
+                )
             continue  # "total number of ..."
         if nxt is None or nxt.kind != "LEX" or nxt.used or not nxt.of("fact", "metric"):
             if item.arg == "sum" and item.tokens[0].lemma in ("total", "combined"):
@@ -73,36 +77,55 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
     return None
 
 
-# shares: "what share of customers in Texas are Premium?" = Premium / all, among Texas customers
+# shares: "what share of customers in Texas are Premium?" = Premium / all, among Texas customers;
+# "what share of total spend came from High-Value Travelers?" = their spend / all spend
 def share(lk: Lookups, r: Reading) -> Refusal | None:
     for idx, item in enumerate(r.items):
         if item.kind != "SHARE" or item.used:
             continue
         item.used = True
-        table, subject_end = None, item.end
+        table, subject_end, base = None, item.end, None
         for nxt in r.items[idx + 1 :]:
             if nxt.kind == "LEX" and nxt.of("entity"):
                 table, subject_end = nxt.of("entity")[0].table, nxt.end
                 nxt.used = True
                 break
+            if nxt.kind == "LEX" and (additive := _additive_metric(lk, nxt)) is not None:
+                base, subject_end = additive, nxt.end  # "share of all transactions / of total spend"
+                nxt.used = True
+                break
+            if nxt.kind == "AGG" and nxt.arg == "sum":
+                nxt.used = True  # "share of total spend"
+                continue
             if not (nxt.kind == "LEX" and nxt.of("value", "filter")) and nxt.kind not in (
                 "AND",
                 "OR",
                 "NEG",
+                "TIME",
             ):
                 break
-        table = table or (r.implied_entities[0] if r.implied_entities else lk.vocab.anchor_preference[0])
-        base = lk.vocab.share_base.get(table)
         if base is None:
-            return Refusal("incomplete", f"I can't compute a share of {table.replace('_', ' ')}.")
+            table = table or (r.implied_entities[0] if r.implied_entities else lk.vocab.anchor_preference[0])
+            metric = lk.vocab.share_base.get(table)
+            if metric is None:
+                return Refusal("incomplete", f"I can't compute a share of {table.replace('_', ' ')}.")
+            base = Option(table, metric, aggregation="share")
         boundary = next(
             (i for i in range(subject_end, len(r.tokens)) if r.tokens[i].norm in SHARE_VERBS), None
         )
         numerator = [c for c in r.conditions if boundary is None or r.position(c) >= boundary]
         for cond in numerator:
             r.conditions.remove(cond)
-        option = Option(table, base, aggregation="share")
-        r.measures.append(Measure("share_pct", (option,), where=tuple(numerator)))
+        r.measures.append(Measure("share_pct", (base,), where=tuple(numerator)))
+    return None
+
+
+def _additive_metric(lk: Lookups, item: Item) -> Option | None:
+    """The SUM or COUNT metric an item names (a share of it is meaningful; of an average it is not)."""
+    for entry in item.of("metric"):
+        column = lk.model.tables[entry.table].columns[entry.column or ""]
+        if column.expr.strip().upper().startswith(("SUM(", "COUNT(")):
+            return Option(entry.table, entry.column, aggregation="share")
     return None
 
 

@@ -16,7 +16,7 @@ from datetime import date
 
 from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
-from c360.assistant.query import SemanticQuery
+from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import conditions, grouping, listing, measures, ranking, spelling
 from c360.assistant.reading.items import Item, Parsed, Reading, Refusal, quote_list
 from c360.assistant.reading.lookups import Lookups
@@ -30,9 +30,12 @@ PASSES: tuple[Pass, ...] = (
     conditions.comparisons,
     measures.counts,
     measures.aggregations,
+    conditions.inclusions,
     conditions.values_and_filters,
+    conditions.alternatives,
     measures.share,
     grouping.groupings,
+    ranking.recent,
     ranking.ranking,
     ranking.ranking_limit,
     listing.remaining_lexical,
@@ -40,7 +43,21 @@ PASSES: tuple[Pass, ...] = (
     measures.all_attempts,
 )
 HARMLESS_LEFTOVERS = frozenset(
-    {"AND", "OR", "ONLY", "FOLLOW", "PRONOUN", "INSTEAD", "GROUP", "TOGETHER", "POSTCMP", "HOWMUCH", "AGED"}
+    {
+        "AND",
+        "OR",
+        "ONLY",
+        "FOLLOW",
+        "PRONOUN",
+        "INSTEAD",
+        "GROUP",
+        "TOGETHER",
+        "POSTCMP",
+        "HOWMUCH",
+        "AGED",
+        "ALLTIME",
+        "EITHER",
+    }
 )
 
 
@@ -61,10 +78,12 @@ class QuestionParser:
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
+        unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
         corrections = self.speller.correct(tokens, unknown) if unknown else []
         if corrections:  # "segmnet" -> segment, "txns" -> transactions: read again with the corrections
             tokens = spelling.apply(tokens, corrections)
             items, unknown = scan(self.lk, question, tokens, time_adjectives)
+        unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
         reason = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
         if reason:
             return Parsed(None, Refusal("unavailable", reason))
@@ -112,6 +131,13 @@ class QuestionParser:
         limit = r.limit
         if r.singular_group and limit is None and r.order and mode == "aggregate":
             limit = 1
+        order = list(r.order)
+        time_column = self.lk.vocab.default_time_dimension.get(entity or "")
+        if mode == "list" and r.time_order and not order and time_column:  # "newest first"
+            order.append(
+                Ordering(column=(Option(entity or "", time_column),), descending=r.time_order == "desc")
+            )
+            limit = limit or self.lk.vocab.default_list_limit
         return SemanticQuery(
             mode=mode,
             entity=entity,
@@ -119,7 +145,7 @@ class QuestionParser:
             dimensions=tuple(r.dimensions),
             conditions=tuple(r.conditions),
             window=r.window,
-            order=tuple(r.order),
+            order=tuple(order),
             limit=limit,
             columns=tuple(r.columns),
             prefer_tables=tuple(dict.fromkeys(r.context_tables)),
@@ -142,8 +168,7 @@ def _leftovers(r: Reading) -> Refusal | None:
             return Refusal("incomplete", f"I can't tell what {item.text!r} excludes.")
         if item.kind == "NUM":
             return Refusal("incomplete", f"I can't tell what the number {item.text!r} refers to.")
-        if item.kind == "LEX":
-            return Refusal("incomplete", f"I can't tell how {item.text!r} fits into the question.")
+        return Refusal("incomplete", f"I can't tell how {item.text!r} fits into the question.")
     return None
 
 

@@ -11,6 +11,41 @@ from c360.assistant.reading.lookups import Lookups
 
 
 # ranking: "top 10 customers by churn risk", "highest churn risk", "the most Premium cardholders"
+def recent(lk: Lookups, r: Reading) -> Refusal | None:
+    """'the last 5 transactions', 'latest purchases', 'oldest first': ordered by the rows' own time column."""
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind not in ("RECENT", "TIMEORDER"):
+            continue
+        if item.kind == "TIMEORDER":
+            item.used = True
+            r.time_order = item.arg
+            continue
+        number, entity = None, None
+        for nxt in items[idx + 1 : idx + 5]:
+            if nxt.kind == "NUM" and number is None and not nxt.used:
+                number = nxt
+            elif nxt.kind == "LEX" and nxt.of("entity"):
+                entity = nxt
+                break
+            elif not (nxt.kind == "LEX" and nxt.of("value") and not nxt.of("metric", "fact")):
+                break
+        if entity is None:
+            continue
+        table = entity.of("entity")[0].table
+        column = lk.vocab.default_time_dimension.get(table)
+        if column is None:
+            continue
+        item.used = True
+        r.order.append(Ordering(column=(Option(table, column),), descending=item.arg == "desc"))
+        if number is not None:
+            number.used = True
+            r.limit = int(number.number or 0)
+        elif entity.tokens[-1].norm == entity.tokens[-1].lemma:
+            r.limit = 1  # "the last transaction"
+    return None
+
+
 def ranking(lk: Lookups, r: Reading) -> Refusal | None:
     items = r.items
     for idx, item in enumerate(items):
@@ -102,7 +137,20 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
     nxt = next_item(items, idx)
     if nxt is not None and nxt.kind == "POPULAR":  # "most popular": by number of transactions
         nxt.used = True
-        measure = lk.measure_by_phrase(lk.vocab.popularity_measure)
+        # "the most common top spending categories" (a customer attribute): by number of customers
+        owner = next(
+            (
+                e.table
+                for i in items[idx + 2 : idx + 4]
+                if i.kind == "LEX"
+                for e in i.of("dimension")
+                if e.table in lk.vocab.entities
+            ),
+            None,
+        )
+        nouns = lk.vocab.entities.get(owner or "", {}).get("nouns", [])
+        phrase = f"number of {nouns[0]}" if nouns else lk.vocab.popularity_measure
+        measure = lk.measure_by_phrase(phrase)
         if measure is not None:
             r.measures.append(measure)
         return measure

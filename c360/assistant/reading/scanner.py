@@ -40,6 +40,11 @@ def scan(
             items.append(Item("NUM", i, i + 1, (tok,)))
             i += 1
             continue
+        identified = lk.lex.identifier(tok)
+        if identified:  # "CUST00000042", "aknapp@gmail.com": a key value of its own shape
+            items.append(Item("LEX", i, i + 1, (tok,), entries=tuple(identified)))
+            i += 1
+            continue
         special = special_phrase(lk, tokens, i)
         if special is not None:  # time-dimension cues ("opened"), superlative words ("oldest")
             kind, length, arg = special

@@ -60,6 +60,10 @@ class Speller:
         words.update(TREND_WORDS)
         return tuple(sorted(w for w in words if len(w) >= MIN_LENGTH - 1))
 
+    @cached_property
+    def known(self) -> frozenset[str]:
+        return frozenset(self.words)
+
     def correct(self, tokens: Sequence[Token], unknown: Iterable[Token]) -> list[Correction]:
         """Corrections for the unknown tokens that have exactly one likely reading."""
         positions = {id(t): i for i, t in enumerate(tokens)}
@@ -71,8 +75,8 @@ class Speller:
         return out
 
     def _closest(self, word: str) -> str | None:
-        if len(word) < MIN_LENGTH or not word.isalpha():
-            return None
+        if len(word) < MIN_LENGTH or not word.isalpha() or word in self.known:
+            return None  # a vocabulary word used outside its phrases is not a typo
         limit = 1 if len(word) < TWO_EDITS_FROM else 2
         found = process.extract(word, self.words, scorer=OSA.distance, score_cutoff=limit, limit=5)
         found = [(w, d) for w, d, _ in found if w[0] == word[0]]
