@@ -105,6 +105,7 @@ class Vocabulary:
     abbreviations: dict[str, str]  # 'txns' -> 'transactions'
     identifiers: tuple[Identifier, ...]
     status_column: str | None  # table.column of the authorization status
+    approved_status: str  # its value for approved transactions
     all_attempts: dict[str, str]  # table.metric -> the same measure over every attempt
     recency_fact: str  # table.column of days since the last transaction
 
@@ -210,6 +211,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         bare_number_fact=_bare_number_fact(raw.get("bare_number_fact")),
         age_fact=str(raw["age_fact"]),
         status_column=(raw.get("all_attempts") or {}).get("status"),
+        approved_status=str((raw.get("all_attempts") or {}).get("approved", "approved")),
         all_attempts=dict((raw.get("all_attempts") or {}).get("measures") or {}),
         identifiers=tuple(
             Identifier(ref, re.compile(str(spec["pattern"]), re.IGNORECASE), str(spec.get("case", "upper")))

@@ -30,6 +30,10 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             item.used = True  # "average spend per customer", "across customers"
         elif nxt.kind == "TIME" and nxt.span and nxt.span.grain:
             item.used = True
+        elif nxt.kind in ("COUNT", "SHARE") or (
+            nxt.kind == "LEX" and nxt.of("value") and _measure_follows(items, idx + 1)
+        ):
+            continue  # "top 5 states by number of ...", "by approved spend": what a ranking ranks by
         elif item.tokens[0].lemma == "by" and nxt.kind in ("SUPER", "AGG"):
             continue
         elif item.tokens[0].lemma in ("each", "per", "across", "among"):
@@ -47,7 +51,7 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             and not nxt.used
             and nxt.of("dimension")
             and not nxt.of("value")
-            and (r.lookup is None or _asks_a_measure(items))  # "which segment is CUST00000007 in?": a column
+            and (r.lookup is None or bool(r.measures) or _asks_a_measure(items))  # "which segment is CUST00000007 in?": a column
         ):
             item.used = nxt.used = True
             r.dimensions.append(lk.dimension(nxt))
@@ -95,3 +99,12 @@ def compare_groups(lk: Lookups, r: Reading) -> Refusal | None:
 
 def _asks_a_measure(items: list[Item]) -> bool:
     return any(i.kind == "LEX" and not i.used and i.of("metric") and not i.of("entity") for i in items)
+
+
+def _measure_follows(items: list[Item], idx: int) -> bool:
+    for nxt in items[idx + 1 : idx + 3]:
+        if nxt.kind == "LEX" and nxt.of("metric", "fact"):
+            return True
+        if not (nxt.kind == "LEX" and nxt.of("value")):
+            return False
+    return False

@@ -64,6 +64,10 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
                 if all(m.concept != measure.concept for m in r.measures):
                     r.measures.append(measure)
                 continue
+        if listing and item.of("entity") and r.entity is None and not explicit_aggregate(item):
+            item.used = True  # "show every Grocery transaction of CUST...": the rows listed
+            r.entity = item.of("entity")[0].table
+            continue
         if item.of("metric", "fact", "dimension", "time_dimension") and listing:
             cols = lk.facts_of(item) or tuple(
                 dict.fromkeys(Option(e.table, e.column) for e in item.of("dimension", "time_dimension"))

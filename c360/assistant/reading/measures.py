@@ -64,6 +64,10 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
                     "incomplete", f"I can't compute the {item.text} of a count per row from this data."
                 )
             continue  # "total number of ..."
+        while (  # "average approved transaction amount": the value qualifies what is averaged
+            nxt is not None and nxt.kind == "LEX" and nxt.of("value") and not nxt.of("fact", "metric")
+        ):
+            nxt = next_item(items, items.index(nxt))
         if nxt is None or nxt.kind != "LEX" or nxt.used or not nxt.of("fact", "metric"):
             if item.arg == "sum" and item.tokens[0].lemma in ("total", "combined"):
                 item.used = True  # "in total", "total" before something already counted
@@ -133,10 +137,27 @@ def all_attempts(lk: Lookups, r: Reading) -> Refusal | None:
     """'how many transactions were declined': approved-only measures become their every-attempt twins
     when the question filters on the authorization status."""
     status = lk.vocab.status_column
-    if status is None or not any(f"{o.table}.{o.column}" == status for c in r.conditions for o in c.options):
+    on_status = [c for c in r.conditions if any(f"{o.table}.{o.column}" == status for o in c.options)]
+    if status is None or not on_status:
+        return None
+    approved = lk.vocab.approved_status
+    if (
+        r.measures
+        and all(c.op == "in" and c.values == (approved,) for c in on_status)
+        and all(_approved_only(lk, m) for m in r.measures)
+    ):  # "approved spend", "number of approved transactions": what these measures count anyway
+        for cond in on_status:
+            r.conditions.remove(cond)
+        r.notes.append(f"{approved} transactions only")
         return None
     r.measures = [_every_attempt(lk, m) for m in r.measures]
     return None
+
+
+def _approved_only(lk: Lookups, measure: Measure) -> bool:
+    return not measure.where and any(
+        f"{o.table}.{o.column}" in lk.vocab.all_attempts and not o.aggregation for o in measure.options
+    )
 
 
 def _every_attempt(lk: Lookups, measure: Measure) -> Measure:

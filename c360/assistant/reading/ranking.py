@@ -154,7 +154,7 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         if measure is not None:
             r.measures.append(measure)
         return measure
-    for j in range(idx + 1, min(idx + 5, len(items))):
+    for j in range(idx + 1, min(idx + 7, len(items))):
         cand = items[j]
         if cand.kind in ("GROUP", "NUM", "WH", "AND"):
             continue

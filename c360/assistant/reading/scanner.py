@@ -46,12 +46,17 @@ def scan(
             i += 1
             continue
         special = special_phrase(lk, tokens, i)
+        longer = grammar_phrase(lk, tokens, i)
+        if special is not None and longer is not None and longer[0] > special[1]:
+            special = None  # "newest first" is an ordering, "newest customers" a ranking
         if special is not None:  # time-dimension cues ("opened"), superlative words ("oldest")
             kind, length, arg = special
             items.append(Item(kind, i, i + length, tuple(tokens[i : i + length]), arg=arg))
             i += length
             continue
         lex = lk.lex.match(tokens, i, all_upper)
+        if lex is not None and (split := value_then_rows(lk, tokens, i, lex, all_upper)) is not None:
+            lex = split  # "approved transactions": the value approved, then the rows (not a column's name)
         gram = grammar_phrase(lk, tokens, i)
         if lex and (not gram or lex[0] >= gram[0]):
             length, entries = lex
@@ -69,6 +74,26 @@ def scan(
                 unknown.append(tok)
             i += 1
     return items, unknown
+
+
+def value_then_rows(
+    lk: Lookups, tokens: list[Token], i: int, lex: tuple[int, list[Entry]], all_upper: bool
+) -> tuple[int, list[Entry]] | None:
+    """A measure's own column name that reads as a value of a complete enumeration followed by the rows' noun
+    ('approved transactions', 'declined transactions'): read the value alone, the noun comes next."""
+    length, entries = lex
+    if length < 2 or any(e.kind not in ("fact", "metric") or not e.exact for e in entries):
+        return None  # only a column's own name; a curated synonym ("declined transactions") is meant
+    first = lk.lex.match(tokens[: i + 1], i, all_upper)
+    rest = lk.lex.match(tokens[: i + length], i + 1, all_upper)
+    if first is None or rest is None or rest[0] != length - 1:
+        return None
+    values = [
+        e for e in first[1] if e.kind == "value" and lk.model.tables[e.table].columns[e.column or ""].is_enum
+    ]
+    if not values or not any(e.kind == "entity" for e in rest[1]):
+        return None
+    return 1, values
 
 
 def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> list[Entry] | None:
