@@ -419,7 +419,7 @@ class Compiler:
                 output = self._output(shown, name, "measure")
                 if option.aggregation == "share":
                     texts = [self._condition_sql(c, o, alias)[2] for c, o in where]
-                    label = "share with " + " and ".join(texts) if texts else "share"
+                    label = "share with " + " and ".join(texts) if texts else "share of the total"
                     output = OutputColumn(name, "measure", output.ref, label, "percent")
                 outputs.append(output)
         else:
@@ -550,8 +550,8 @@ class Compiler:
         column = self.model.tables[option.table].columns[option.column or ""]
         if option.aggregation == "share":
             base = render_expr(column.expr, alias[option.table], self.dialect)
-            if not where:
-                return f"100.0 * {base} / NULLIF({base}, 0)", []
+            if not where:  # each group's part of the total: "% of transactions by channel", "channel mix"
+                return f"100.0 * {base} / NULLIF(SUM({base}) OVER (), 0)", []
             parts = [self._condition_sql(c, o, alias) for c, o in where]
             cond_sql = " AND ".join(f"({sql})" for sql, _, _ in parts)
             cond_params = [v for _, values, _ in parts for v in values]

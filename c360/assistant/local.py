@@ -135,7 +135,7 @@ class LocalAnalyst:
                 "That sounds like a follow-up, but there is no earlier question to refine; ask the full question.",
             )
         assert parsed.partial is not None
-        merged = merge_followup(previous, parsed.partial, tokenize(user_turns[-1]))
+        merged = merge_followup(previous, parsed.partial, tokenize(user_turns[-1]), self.parser.lk)
         if (
             parsed.query is not None
             and (parsed.query.measures or parsed.query.mode == "list")
@@ -154,7 +154,7 @@ class LocalAnalyst:
             if parsed.refusal is not None:
                 query = None
             elif parsed.followup and query is not None and parsed.partial is not None:
-                candidate = merge_followup(query, parsed.partial, tokenize(question))
+                candidate = merge_followup(query, parsed.partial, tokenize(question), self.parser.lk)
                 query = candidate if not (parsed.query and not _is_refinement(parsed)) else parsed.query
             elif parsed.query is not None:
                 query = parsed.query

@@ -247,7 +247,7 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
             (
                 (v, near)
                 for near in (nxt, prev)
-                if near is not None and near.kind == "LEX" and not near.used
+                if near is not None and near.kind == "LEX" and not near.used and not _grouped(items, near)
                 for v in values
                 if any(
                     e.kind == "dimension" and (e.table, e.column) == (v.table, v.column) for e in near.entries
@@ -349,3 +349,9 @@ def alternatives(lk: Lookups, r: Reading) -> Refusal | None:
         r.swap(left, merged)
         r.positions[id(merged)] = position
     return None
+
+
+def _grouped(items: list[Item], item: Item) -> bool:
+    """'by category group (Leisure / Necessities / Other)': the dimension is grouped, the values list it."""
+    before = prev_item(items, items.index(item))
+    return before is not None and before.kind == "GROUP"

@@ -51,7 +51,9 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             and not nxt.used
             and nxt.of("dimension")
             and not nxt.of("value")
-            and (r.lookup is None or bool(r.measures) or _asks_a_measure(items))  # "which segment is CUST00000007 in?": a column
+            and (
+                r.lookup is None or bool(r.measures) or _asks_a_measure(items)
+            )  # "which segment is CUST00000007 in?": a column
         ):
             item.used = nxt.used = True
             r.dimensions.append(lk.dimension(nxt))

@@ -42,6 +42,9 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
         if measure is None:
             if item.kind == "DIST":
                 measure = lk.count_measure(r, None, idx, default_entity=True)
+            if measure is None and r.measures and item.kind == "COUNT":
+                item.used = True  # "distribution of customers ..., count and % of total": counted already
+                continue
             if measure is None:
                 return Refusal("incomplete", f"I can't tell what to count after {item.text!r}.")
         item.used = True
@@ -85,7 +88,12 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
 # "what share of total spend came from High-Value Travelers?" = their spend / all spend
 def share(lk: Lookups, r: Reading) -> Refusal | None:
     for idx, item in enumerate(r.items):
-        if item.kind != "SHARE" or item.used:
+        if item.kind not in ("SHARE", "PCTTOTAL") or item.used:
+            continue
+        after = next_item(r.items, idx)
+        if item.kind == "PCTTOTAL" and not (after is not None and after.kind == "LEX" and after.of("metric")):
+            item.used = True  # "count and % of total": each group's part of the measure asked for
+            r.percent_of_total = True
             continue
         item.used = True
         table, subject_end, base = None, item.end, None
@@ -106,6 +114,7 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
                 "OR",
                 "NEG",
                 "TIME",
+                "ALLTIME",
             ):
                 break
         if base is None:
@@ -117,7 +126,11 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
         boundary = next(
             (i for i in range(subject_end, len(r.tokens)) if r.tokens[i].norm in SHARE_VERBS), None
         )
-        numerator = [c for c in r.conditions if boundary is None or r.position(c) >= boundary]
+        grouped = any(i.kind in ("GROUP", "DIST") for i in r.items)
+        if boundary is None and grouped:  # "% of approved transactions by channel": each channel's part
+            numerator = []
+        else:
+            numerator = [c for c in r.conditions if boundary is None or r.position(c) >= boundary]
         for cond in numerator:
             r.conditions.remove(cond)
         r.measures.append(Measure("share_pct", (base,), where=tuple(numerator)))
@@ -173,3 +186,22 @@ def _every_attempt(lk: Lookups, measure: Measure) -> Measure:
         table, _, column = ref.partition(".")
         options.append(Option(table, column, aggregation=aggregation or None))
     return Measure(measure.label, tuple(options), measure.where)
+
+
+def percent_of_total(lk: Lookups, r: Reading) -> Refusal | None:
+    """'count and % of total': next to an additive measure, each group's percentage of its total."""
+    if r.percent_of_total:
+        r.measures.extend(m for m in (share_of_total(lk, m) for m in list(r.measures)) if m is not None)
+    return None
+
+
+def share_of_total(lk: Lookups, measure: Measure) -> Measure | None:
+    """The same measure as a percentage of its total over the groups (None for an average or a rate)."""
+    options = []
+    for option in measure.options:
+        column = lk.model.tables[option.table].columns.get(option.column or "")
+        if column is None or option.aggregation or measure.where:
+            continue
+        if column.expr.strip().upper().startswith(("SUM(", "COUNT(")):
+            options.append(Option(option.table, option.column, aggregation="share"))
+    return Measure("share_pct", tuple(options)) if options else None

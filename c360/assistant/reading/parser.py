@@ -41,6 +41,7 @@ PASSES: tuple[Pass, ...] = (
     listing.remaining_lexical,
     grouping.compare_groups,
     measures.all_attempts,
+    measures.percent_of_total,
 )
 HARMLESS_LEFTOVERS = frozenset(
     {
@@ -142,7 +143,7 @@ class QuestionParser:
             mode=mode,
             entity=entity,
             measures=tuple(r.measures),
-            dimensions=tuple(r.dimensions),
+            dimensions=tuple({d.concept: d for d in r.dimensions}.values()),
             conditions=tuple(r.conditions),
             window=r.window,
             order=tuple(order),
