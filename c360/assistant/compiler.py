@@ -70,6 +70,7 @@ class _Plan:
     list_columns: list[Option] = field(default_factory=list)
     order: list[tuple[bool, Measure | None, Option | None]] = field(default_factory=list)
     measure_where: dict[str, list[tuple[Condition, Option]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 class Compiler:
@@ -302,9 +303,50 @@ class Compiler:
         if window.days and windowed and any(w == window.days for w in windowed):
             plan.window_absorbed = True
             return
+        if window.current and self._only_current_values(query, plan):
+            # "at highest risk of churning this month": scores and attributes are this period's values
+            plan.window_absorbed = True
+            plan.notes.append(
+                f"{_noun(plan.anchor)} scores and attributes are current values (as of the as-of date)"
+            )
+            return
         raise PlanError(
             f"{window.label} can't be applied to {_noun(plan.anchor)} measures, which are lifetime or fixed-window values"
         )
+
+    def _only_current_values(self, query: SemanticQuery, plan: _Plan) -> bool:
+        """Every fact the query reads is a current value (a score, a limit), not an accumulation over time."""
+        current = set(self.vocab.current_facts)
+        refs: list[Option] = [o for _, o in plan.measures] + [o for _, o in plan.conditions if o is not None]
+        refs += [
+            o
+            for o in (
+                *(c for cols in query.columns for c in cols),
+                *(x for o in query.order for x in o.column or ()),
+            )
+        ]
+        for option in refs:
+            if option.table != plan.anchor or option.filter or option.column is None:
+                continue
+            column = self.model.tables[option.table].columns.get(option.column)
+            if column is None:
+                continue
+            if column.kind == "metric":
+                fact = next(
+                    (
+                        c
+                        for c in self.model.tables[option.table].columns.values()
+                        if c.kind == "fact" and c.expr == column.base_column
+                    ),
+                    None,
+                )
+                if column.base_column is None and "COUNT(" in column.expr.upper():
+                    continue  # counting rows
+                if fact is None or fact.ref not in current:
+                    return False
+            elif column.kind == "fact" and column.ref not in current:
+                return False
+        return True
 
     def _windowed_days(self, option: Option) -> int | None:
         if option.filter:
@@ -399,7 +441,7 @@ class Compiler:
         group_exprs: list[str] = []
         measure_names: dict[str, str] = {}
         select_params: list[object] = []
-        warnings: list[str] = list(query.notes)
+        warnings: list[str] = [*query.notes, *plan.notes]
         if query.mode == "aggregate":
             for dim, option in plan.dimensions:
                 expr, name, out = self._dimension_sql(dim, option, alias)

@@ -92,6 +92,7 @@ class TimeWindow:
     label: str  # "the last 90 days", "March 2026"
     days: int | None = None  # set for "last N days" windows
     time_dimension: tuple[Option, ...] | None = None  # explicit; None = the anchor's default
+    current: bool = False  # the period the as-of date is in ("this month"): current values answer it
 
     @property
     def concept(self) -> str:

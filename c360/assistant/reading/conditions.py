@@ -36,10 +36,15 @@ def time_window(lk: Lookups, r: Reading) -> Refusal | None:
 
 
 def time_cue(lk: Lookups, r: Reading) -> tuple[Option, ...] | None:
+    """'opened their account in 2026': the window is on the cue's date column when the two are next to
+    each other; 'acquired customers ... this month' (apart) keeps the window on what is measured."""
     cue: tuple[Option, ...] | None = None
-    for item in r.items:
+    times = [i for i, item in enumerate(r.items) if item.kind == "TIME" and item.span and item.span.window]
+    for idx, item in enumerate(r.items):
         if item.kind == "CUE":
             item.used = True
+            if not any(abs(idx - t) <= 2 for t in times):
+                continue
             table, _, column = item.arg.partition(".")
             cue = cue or (Option(table, column),)
     return cue
@@ -355,3 +360,20 @@ def _grouped(items: list[Item], item: Item) -> bool:
     """'by category group (Leisure / Necessities / Other)': the dimension is grouped, the values list it."""
     before = prev_item(items, items.index(item))
     return before is not None and before.kind == "GROUP"
+
+
+def asides(lk: Lookups, r: Reading) -> Refusal | None:
+    """'travel spend (Airlines, Hotels, Travel, Car Rental)', 'by category group (Leisure / Necessities /
+    Other)': values in parentheses that spell out a filter or grouping on the same table explain it and
+    filter nothing themselves (a partial list would otherwise drop a member)."""
+    spelled_out = {
+        o.table
+        for c in r.conditions
+        if not r.tokens[r.position(c)].aside
+        for o in (*c.options, *(x for e in c.either for x in e.options))
+    }
+    spelled_out |= {o.table for d in r.dimensions for o in d.options}
+    for cond in list(r.conditions):
+        if r.tokens[r.position(cond)].aside and any(o.table in spelled_out for o in cond.options):
+            r.conditions.remove(cond)
+    return None

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from c360.assistant.query import Dimension, Option
+from c360.assistant.query import Dimension, Grain, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item
 from c360.assistant.reading.lookups import Lookups
+from c360.assistant.timeframe import UNITS
 
 
 # grouping: "by state", "per segment", "across card types", "which states", "monthly"
@@ -30,6 +31,9 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             item.used = True  # "average spend per customer", "across customers"
         elif nxt.kind == "TIME" and nxt.span and nxt.span.grain:
             item.used = True
+        elif nxt.kind == "TIME" and nxt.span and nxt.span.window and _unit_of(nxt) is not None:
+            item.used = True  # "for each of the last 6 complete months": by month, over that window
+            r.grain = _unit_of(nxt)
         elif nxt.kind in ("COUNT", "SHARE") or (
             nxt.kind == "LEX" and nxt.of("value") and _measure_follows(items, idx + 1)
         ):
@@ -92,6 +96,8 @@ def compare_groups(lk: Lookups, r: Reading) -> Refusal | None:
                 continue  # "compare Premium customers' LTV across segments" is handled by the grouping
             if id(cond) in r.disjunctive and not compare:
                 continue  # "at medium or high churn risk": one filter
+            if r.tokens[r.position(cond)].aside:
+                continue  # "(Airlines, Hotels, Travel, Car Rental)": explains a filter, no grouping
             dim = Dimension(cond.options)
             if dim.concept not in grouped:
                 r.dimensions.append(dim)
@@ -110,3 +116,12 @@ def _measure_follows(items: list[Item], idx: int) -> bool:
         if not (nxt.kind == "LEX" and nxt.of("value")):
             return False
     return False
+
+
+def _unit_of(item: Item) -> Grain | None:
+    """The calendar unit a window counts in ('the last 6 complete months' -> month)."""
+    for token in reversed(item.tokens):
+        unit = UNITS.get(token.lemma)
+        if unit in ("day", "week", "month", "quarter", "year"):
+            return unit  # type: ignore[return-value]
+    return None
