@@ -88,6 +88,10 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "percent of the total": ("PCTTOTAL", ""), "percentage of the total": ("PCTTOTAL", ""),
     "share of total": ("PCTTOTAL", ""), "share of the total": ("PCTTOTAL", ""),
     "proportion of the total": ("PCTTOTAL", ""), "of total": ("PCTTOTAL", ""), "of the total": ("PCTTOTAL", ""),
+    # "are Premium customers more likely to be High Risk (than Standard ones)?": the comparative is read by
+    # the scanner ("more"/"less" before "likely"); these only carry the outcome that follows
+    "likely to be": ("LIKELYTO", ""), "likely to have": ("LIKELYTO", ""), "likely to hold": ("LIKELYTO", ""),
+    "likely to get": ("LIKELYTO", ""), "likely to": ("LIKELYTO", ""), "likely": ("LIKELYTO", ""),
     "how much": ("HOWMUCH", ""), "how much money": ("HOWMUCH", ""),
     "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
     "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from c360.assistant import safety
-from c360.assistant.answer import Baseline, chart_for, describe_columns, refine_chart, summarize
+from c360.assistant.answer import Baseline, chart_for, describe_columns, refine_chart, summarize, verdict
 from c360.assistant.backend import AnalystBackend, BackendName, open_backend
 from c360.assistant.compiler import CompiledQuery
 from c360.assistant.local import LocalAnalyst, LocalTurn, entity_noun
@@ -244,6 +244,10 @@ class Assistant:
                 limit_hit=limit_hit,
                 entity=entity,
             )
+            if turn.query is not None and turn.query.claim is not None:
+                answer = " ".join(x for x in (verdict(frame, columns, *turn.query.claim), answer) if x)
+            if turn.query is not None and turn.query.notes:  # a corrected word, a default applied
+                answer = f"{'; '.join(turn.query.notes)}. {answer}"
         else:
             columns = describe_columns(frame, self.model)
             chart = chart_for(frame, columns)

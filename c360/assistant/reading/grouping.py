@@ -49,6 +49,19 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
         if item.kind != "WH":
             continue
         nxt = next_item(items, idx)
+        after = next_item(items, idx, 2)
+        if (  # "which customer state ...": the rows' noun, then the grouped column
+            nxt is not None
+            and nxt.kind == "LEX"
+            and nxt.of("entity")
+            and not nxt.of("dimension", "metric", "fact")
+            and after is not None
+            and after.kind == "LEX"
+            and after.of("dimension")
+            and any(e.table == nxt.of("entity")[0].table for e in after.of("dimension"))
+        ):
+            nxt.used = True
+            nxt = after
         if (
             nxt is not None
             and nxt.kind == "LEX"

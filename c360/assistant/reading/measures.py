@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from c360.assistant.grammar import SHARE_VERBS
-from c360.assistant.query import Measure, Option
+from c360.assistant.query import Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
@@ -205,3 +205,36 @@ def share_of_total(lk: Lookups, measure: Measure) -> Measure | None:
         if column.expr.strip().upper().startswith(("SUM(", "COUNT(")):
             options.append(Option(option.table, option.column, aggregation="share"))
     return Measure("share_pct", tuple(options)) if options else None
+
+
+def likelihood(lk: Lookups, r: Reading) -> Refusal | None:
+    """'Are Premium customers more likely to be High Risk than Standard ones?': the share of customers with
+    the outcome in each group of the compared column (the yes/no is answered from that comparison)."""
+    for item in r.items:
+        if item.kind != "LIKELY" or item.used:
+            continue
+        after = [c for c in r.conditions if r.position(c) > item.start and c.measure is None]
+        before = [
+            c for c in r.conditions if r.position(c) < item.start and c.op == "in" and c.measure is None
+        ]
+        if not after or not before:
+            return Refusal(
+                "incomplete", "I can't tell which groups to compare or what they are more likely to do."
+            )
+        outcome = min(after, key=r.position)
+        subject = max(before, key=r.position)
+        column = next((o for o in subject.options if o.column), None)
+        if column is None or subject.values[0] is None:
+            return Refusal("incomplete", "I can't tell which groups to compare.")
+        table = column.table
+        base = lk.vocab.share_base.get(table)
+        if base is None:
+            return Refusal("incomplete", f"I can't compute a share of {table.replace('_', ' ')}.")
+        item.used = True
+        r.conditions.remove(outcome)
+        if len(subject.values) == 1:  # "... than the others": every group of that column
+            r.conditions.remove(subject)
+        r.dimensions.append(Dimension(subject.options))
+        r.measures.append(Measure("share_pct", (Option(table, base, aggregation="share"),), where=(outcome,)))
+        r.claim = (str(subject.values[0]), item.arg == "more")
+    return None

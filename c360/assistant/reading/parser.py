@@ -33,6 +33,7 @@ PASSES: tuple[Pass, ...] = (
     conditions.inclusions,
     conditions.values_and_filters,
     conditions.alternatives,
+    measures.likelihood,
     measures.share,
     grouping.groupings,
     conditions.asides,
@@ -59,6 +60,7 @@ HARMLESS_LEFTOVERS = frozenset(
         "AGED",
         "ALLTIME",
         "EITHER",
+        "LIKELYTO",
     }
 )
 
@@ -152,6 +154,7 @@ class QuestionParser:
             columns=tuple(r.columns),
             prefer_tables=tuple(dict.fromkeys(r.context_tables)),
             notes=tuple(r.notes),
+            claim=r.claim,
         )
 
 

@@ -40,6 +40,14 @@ def scan(
             items.append(Item("NUM", i, i + 1, (tok,)))
             i += 1
             continue
+        if (
+            tok.lemma in ("more", "less")
+            and i + 1 < len(tokens)
+            and tokens[i + 1].lemma in ("likely", "likelier")
+        ):
+            items.append(Item("LIKELY", i, i + 1, (tok,), arg=tok.lemma))  # "more likely to churn"
+            i += 1
+            continue
         identified = lk.lex.identifier(tok)
         if identified:  # "CUST00000042", "aknapp@gmail.com": a key value of its own shape
             items.append(Item("LEX", i, i + 1, (tok,), entries=tuple(identified)))
