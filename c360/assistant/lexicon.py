@@ -102,6 +102,7 @@ class Vocabulary:
     bare_number_fact: tuple[str, float, float] | None  # (table.column, min, max): "customers over 70"
     rollups: tuple[Rollup, ...]
     age_fact: str  # table.column of a person's age
+    searchable_values: tuple[str, ...]  # columns whose values are read from the warehouse (names)
     current_facts: tuple[str, ...]  # facts that are current values ("this month" adds nothing to them)
     abbreviations: dict[str, str]  # 'txns' -> 'transactions'
     identifiers: tuple[Identifier, ...]
@@ -212,6 +213,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         bare_number_fact=_bare_number_fact(raw.get("bare_number_fact")),
         age_fact=str(raw["age_fact"]),
         current_facts=tuple(raw.get("current_facts") or ()),
+        searchable_values=tuple(raw.get("searchable_values") or ()),
         status_column=(raw.get("all_attempts") or {}).get("status"),
         approved_status=str((raw.get("all_attempts") or {}).get("approved", "approved")),
         all_attempts=dict((raw.get("all_attempts") or {}).get("measures") or {}),

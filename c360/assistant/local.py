@@ -33,6 +33,9 @@ from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
 from c360.assistant.timeframe import GRAIN_ADJECTIVES
+from c360.assistant.values import ValueIndex, load_values
+from c360.engines.base import WarehouseSession
+from c360.grants import DEFAULT_APP_ROLE, Role
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
 
 log = logging.getLogger(__name__)
@@ -59,14 +62,28 @@ class LocalAnalyst:
     name = "local"
 
     def __init__(
-        self, model: SemanticModel, as_of: date, *, dialect: str = "duckdb", use_verified: bool = True
+        self,
+        model: SemanticModel,
+        as_of: date,
+        *,
+        dialect: str = "duckdb",
+        use_verified: bool = True,
+        values: ValueIndex | None = None,
     ) -> None:
         self.model = model
         self.as_of = as_of
         self.lexicon: Lexicon = build_lexicon(model, load_vocabulary())
-        self.parser = QuestionParser(self.lexicon, as_of)
+        self.parser = QuestionParser(self.lexicon, as_of, values)
         self.compiler = Compiler(model, self.lexicon.vocabulary, dialect)
         self.verified = VerifiedIndex(model, self.lexicon, self.parser, dialect) if use_verified else None
+
+    @classmethod
+    def on_session(
+        cls, model: SemanticModel, as_of: date, session: WarehouseSession, role: Role | str = DEFAULT_APP_ROLE
+    ) -> LocalAnalyst:
+        """The analyst for a warehouse session: also knows the searchable values (customers' names)."""
+        values = load_values(session, model, load_vocabulary(), role)
+        return cls(model, as_of, dialect=session.dialect, values=values)
 
     # the AnalystBackend protocol ------------------------------------------------------------------------
     def message(self, messages: Sequence[Message]) -> AnalystReply:

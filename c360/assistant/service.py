@@ -151,7 +151,7 @@ class Assistant:
         try:
             model = load_model()
             as_of = platform_as_of(session)
-            chosen = open_backend(backend, settings, session, model, as_of)
+            chosen = open_backend(backend, settings, session, model, as_of, role)
         except Exception:
             if own:
                 session.close()

@@ -4,7 +4,7 @@ one question."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from c360.assistant.lexicon import Entry, Lexicon, Vocabulary
@@ -12,12 +12,14 @@ from c360.assistant.model import SemanticModel
 from c360.assistant.query import Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading
 from c360.assistant.text import Token, lemma, phrase_key, tokenize
+from c360.assistant.values import ValueIndex
 
 
 @dataclass
 class Lookups:
     lex: Lexicon
     as_of: date
+    values: ValueIndex = field(default_factory=ValueIndex)
 
     @property
     def model(self) -> SemanticModel:
@@ -26,6 +28,21 @@ class Lookups:
     @property
     def vocab(self) -> Vocabulary:
         return self.lex.vocabulary
+
+    def named_value(self, tokens: list[Token], i: int) -> tuple[int, list[Entry]] | None:
+        """'Tanner Hill': the longest run of capitalised words at i that is a searchable value (a name), as
+        that value on every table with the column."""
+        for length in range(min(4, len(tokens) - i), 1, -1):
+            window = tokens[i : i + length]
+            if not all(t.text[:1].isupper() and t.text.isalpha() for t in window):
+                continue
+            found = self.values.find([t.text for t in window])
+            if found is None:
+                continue
+            ref, value = found
+            table, _, column = ref.partition(".")
+            return length, [Entry("value", table, column, value, exact=True, identifier=True)]
+        return None
 
     def is_count_metric(self, entry: Entry) -> bool:
         column = self.model.tables[entry.table].columns[entry.column or ""]

@@ -22,6 +22,7 @@ from c360.assistant.reading.items import Item, Parsed, Reading, Refusal, quote_l
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.scanner import scan
 from c360.assistant.text import Token, tokenize
+from c360.assistant.values import ValueIndex
 
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
@@ -66,8 +67,8 @@ HARMLESS_LEFTOVERS = frozenset(
 
 
 class QuestionParser:
-    def __init__(self, lexicon: Lexicon, as_of: date) -> None:
-        self.lk = Lookups(lexicon, as_of)
+    def __init__(self, lexicon: Lexicon, as_of: date, values: ValueIndex | None = None) -> None:
+        self.lk = Lookups(lexicon, as_of, values or ValueIndex())
         self.speller = spelling.Speller(lexicon)
 
     @property

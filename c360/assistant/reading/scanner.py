@@ -48,6 +48,12 @@ def scan(
             items.append(Item("LIKELY", i, i + 1, (tok,), arg=tok.lemma))  # "more likely to churn"
             i += 1
             continue
+        named = lk.named_value(tokens, i)
+        if named is not None:  # "Tanner Hill": a customer's full name
+            length, entries = named
+            items.append(Item("LEX", i, i + length, tuple(tokens[i : i + length]), entries=tuple(entries)))
+            i += length
+            continue
         identified = lk.lex.identifier(tok)
         if identified:  # "CUST00000042", "aknapp@gmail.com": a key value of its own shape
             items.append(Item("LEX", i, i + 1, (tok,), entries=tuple(identified)))
