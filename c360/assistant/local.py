@@ -34,9 +34,9 @@ from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
 from c360.assistant.timeframe import GRAIN_ADJECTIVES
 from c360.assistant.values import ValueIndex, load_values
+from c360.assistant.verified import IndexedQuery, VerifiedIndex
 from c360.engines.base import WarehouseSession
 from c360.grants import DEFAULT_APP_ROLE, Role
-from c360.assistant.verified import IndexedQuery, VerifiedIndex
 
 log = logging.getLogger(__name__)
 
