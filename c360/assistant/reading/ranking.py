@@ -38,6 +38,9 @@ def recent(lk: Lookups, r: Reading) -> Refusal | None:
             continue
         item.used = True
         r.order.append(Ordering(column=(Option(table, column),), descending=item.arg == "desc"))
+        before = prev_item(items, idx)
+        if number is None and before is not None and before.kind == "NUM" and not before.used:
+            number = before  # "the 3 most recent transactions"
         if number is not None:
             number.used = True
             r.limit = int(number.number or 0)

@@ -72,7 +72,8 @@ def scan(
         if lex is not None and (split := value_then_rows(lk, tokens, i, lex, all_upper)) is not None:
             lex = split  # "approved transactions": the value approved, then the rows (not a column's name)
         gram = grammar_phrase(lk, tokens, i)
-        if lex and (not gram or lex[0] >= gram[0]):
+        counted = gram is not None and gram[1][0] == "RECENT" and bool(items) and items[-1].kind == "NUM"
+        if lex and (not gram or lex[0] >= gram[0]) and not counted:  # "the 3 most recent transactions": rows
             length, entries = lex
             items.append(Item("LEX", i, i + length, tuple(tokens[i : i + length]), entries=tuple(entries)))
             i += length
