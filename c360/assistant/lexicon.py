@@ -147,12 +147,15 @@ class Lexicon:
         """Longest phrase starting at `start`: (length, entries usable as written), or None."""
         for length in range(min(MAX_PHRASE, len(tokens) - start), 0, -1):
             window = tokens[start : start + length]
-            if any(t.is_number or t.is_date for t in window):
-                continue
+            numbered = any(t.is_number or t.is_date for t in window)
             entries = self.phrases.get(tuple(t.lemma for t in window))
             if not entries:
                 continue
-            usable = [e for e in entries if _usable(e, window, all_upper)]
+            # a number inside a phrase is read as part of it only for a value ("Month-16 retention offer");
+            # "spend last 90 days" is a measure and a time window, read apart
+            usable = [
+                e for e in entries if _usable(e, window, all_upper) and (not numbered or e.kind == "value")
+            ]
             if usable:
                 return length, usable
         return None

@@ -145,7 +145,8 @@ class LocalAnalyst:
         previous = self._context(user_turns[:-1])
         pronoun = parsed.partial is not None and any(i.kind == "PRONOUN" for i in parsed.partial.items)
         if previous is None:
-            if parsed.query is not None and not pronoun:
+            if parsed.query is not None and (not pronoun or parsed.query.measures):
+                # "how much revenue did the offer bring in, and what did it cost?": 'it' is in the question
                 return Parsed(parsed.query, followup=False), None
             return parsed, Refusal(
                 "no_context",

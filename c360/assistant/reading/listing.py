@@ -124,6 +124,8 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
     if grouping_nouns and not entity_items and not r.implied_entities:
         return False  # "show the top 10 merchants by spend": a ranking of groups, not a listing of rows
     if entity_items or r.implied_entities:
+        if _asks_what(r) and measure_items and not ranked and r.lookup is None and not r.list_requested:
+            return False  # "what was the ROI of the month-16 campaign": the measure, not the rows
         return r.list_requested or ranked or bool(r.conditions) or not measure_items
     return r.list_requested and not measure_items
 
@@ -134,3 +136,7 @@ def entity_of_conditions(lk: Lookups, r: Reading) -> str | None:
             if opt.table in lk.vocab.entities:
                 return opt.table
     return None
+
+
+def _asks_what(r: Reading) -> bool:
+    return bool(r.tokens) and r.tokens[0].lemma in ("what", "whats", "how")

@@ -42,8 +42,11 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
         if measure is None:
             if item.kind == "DIST":
                 measure = lk.count_measure(r, None, idx, default_entity=True)
-            if measure is None and r.measures and item.kind == "COUNT":
-                item.used = True  # "distribution of customers ..., count and % of total": counted already
+            counted = r.measures or any(
+                i.kind == "LEX" and any(lk.is_count_metric(e) for e in i.of("metric")) for i in items[:idx]
+            )
+            if measure is None and counted and item.kind == "COUNT":
+                item.used = True  # "count and % of total", "how many in treatment and how many in control"
                 continue
             if measure is None:
                 return Refusal("incomplete", f"I can't tell what to count after {item.text!r}.")
