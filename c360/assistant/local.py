@@ -28,7 +28,7 @@ from c360.assistant.messages import (
     VerifiedQueryUsed,
 )
 from c360.assistant.model import SemanticModel
-from c360.assistant.query import SemanticQuery
+from c360.assistant.query import Condition, SemanticQuery
 from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
@@ -159,7 +159,7 @@ class LocalAnalyst:
             and (parsed.query.measures or parsed.query.mode == "list")
             and not _is_refinement(parsed)
         ):
-            return Parsed(parsed.query, followup=False), None
+            return Parsed(self._same_customer(previous, parsed.query), followup=False), None
         return Parsed(merged, followup=True), None
 
     def _context(self, questions: Sequence[str]) -> SemanticQuery | None:
@@ -173,10 +173,25 @@ class LocalAnalyst:
                 query = None
             elif parsed.followup and query is not None and parsed.partial is not None:
                 candidate = merge_followup(query, parsed.partial, tokenize(question), self.parser.lk)
-                query = candidate if not (parsed.query and not _is_refinement(parsed)) else parsed.query
+                fresh = parsed.query is not None and not _is_refinement(parsed)
+                query = self._same_customer(query, parsed.query) if fresh and parsed.query else candidate
             elif parsed.query is not None:
                 query = parsed.query
         return query
+
+    def _same_customer(self, previous: SemanticQuery, query: SemanticQuery) -> SemanticQuery:
+        """'Pull up CUST00000036' ... 'and their last 3 transactions?': a follow-up with a question of its
+        own stays about the one customer (or other row) the conversation looked up by its key."""
+        keys = {i.ref.partition(".")[2] for i in self.lexicon.vocabulary.identifiers}
+        keys.add("full_name")
+
+        def is_key(c: Condition) -> bool:
+            return c.op == "in" and len(c.values) == 1 and any(o.column in keys for o in c.options)
+
+        carried = [c for c in previous.conditions if is_key(c)]
+        if not carried or any(is_key(c) for c in query.conditions):
+            return query
+        return query.with_(conditions=(*query.conditions, *carried))
 
     def _total(self, query: SemanticQuery, compiled: CompiledQuery) -> CompiledQuery | None:
         """For a listing without an explicit limit: the same rows counted."""
