@@ -10,7 +10,7 @@ the query guard as the assistant's role.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from c360.assistant.lexicon import Vocabulary
 from c360.assistant.model import SemanticModel, render_expr
@@ -24,20 +24,33 @@ MAX_VALUES = 500_000
 MAX_WORDS = 4
 
 
-@dataclass(frozen=True)
 class ValueIndex:
-    """Lower-cased value -> (table.column, value as stored)."""
+    """Lower-cased value -> (table.column, value as stored); read on first use (most questions name no one)."""
 
-    values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    def __init__(
+        self,
+        values: dict[str, tuple[str, str]] | None = None,
+        loader: Callable[[], dict[str, tuple[str, str]]] | None = None,
+    ) -> None:
+        self._values = values
+        self._loader = loader
 
     def find(self, words: list[str]) -> tuple[str, str] | None:
-        return self.values.get(" ".join(w.lower() for w in words))
+        if self._values is None:
+            self._values = self._loader() if self._loader is not None else {}
+        return self._values.get(" ".join(w.lower() for w in words))
 
 
 def load_values(
     session: WarehouseSession, model: SemanticModel, vocab: Vocabulary, role: Role | str
 ) -> ValueIndex:
-    """The distinct values of every searchable column (an empty index when a table cannot be read)."""
+    """The distinct values of every searchable column, read when first needed."""
+    return ValueIndex(loader=lambda: _read_values(session, model, vocab, role))
+
+
+def _read_values(
+    session: WarehouseSession, model: SemanticModel, vocab: Vocabulary, role: Role | str
+) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for ref in vocab.searchable_values:
         table_name, _, column_name = ref.partition(".")
@@ -55,4 +68,4 @@ def load_values(
         for value in frame.iloc[:, 0].dropna().astype(str):
             if 1 < len(value.split()) <= MAX_WORDS:
                 found.setdefault(value.lower(), (ref, value))
-    return ValueIndex(found)
+    return found
