@@ -168,6 +168,10 @@ class Compiler:
                 option = self._reachable(anchor, ordering.column, plan)
                 if option is None:
                     raise PlanError(f"{_label(self.model, ordering.column[0])} can't rank {_noun(anchor)}")
+                if query.mode == "aggregate" and all(option != o for _, o in plan.dimensions):
+                    raise PlanError(
+                        f"{_label(self.model, option)} is not one of the groups, so it can't rank them"
+                    )
                 plan.order.append((ordering.descending, None, option))
         return plan
 
@@ -519,6 +523,13 @@ class Compiler:
             params.extend(having_params)
         params = select_params + params
         order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names)
+        ranked = [o for d, _, o in plan.order if o is not None and o.column]
+        if query.ties and query.mode == "list" and ranked and limit is not None:
+            # "which customer has the highest credit limit": every row tied for the first place(s)
+            descending = plan.order[0][0]
+            first = f"{self._col(ranked[0].table, ranked[0].column or '', alias)} {'DESC' if descending else 'ASC'}"
+            sql += f" QUALIFY RANK() OVER (ORDER BY {first}) <= {int(limit)}"
+            limit = self.vocab.default_list_limit
         if order_sql:
             sql += " ORDER BY " + ", ".join(order_sql)
         if limit is not None:

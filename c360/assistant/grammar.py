@@ -53,6 +53,8 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "highest": ("SUPER", "desc"), "largest": ("SUPER", "desc"), "biggest": ("SUPER", "desc"),
     "greatest": ("SUPER", "desc"), "most": ("SUPER", "desc"), "top": ("SUPER", "desc"), "best": ("SUPER", "desc"),
     "the most": ("SUPER", "desc"), "highest to lowest": ("SUPER", "desc"), "descending": ("SUPER", "desc"),
+    "longest": ("SUPER", "desc"), "shortest": ("SUPER", "asc"), "priciest": ("SUPER", "desc"),
+    "cheapest": ("SUPER", "asc"),
     "lowest": ("SUPER", "asc"), "smallest": ("SUPER", "asc"), "least": ("SUPER", "asc"),
     "fewest": ("SUPER", "asc"), "bottom": ("SUPER", "asc"), "worst": ("SUPER", "asc"),
     "lowest to highest": ("SUPER", "asc"), "ascending": ("SUPER", "asc"),
@@ -92,6 +94,9 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     # the scanner ("more"/"less" before "likely"); these only carry the outcome that follows
     "likely to be": ("LIKELYTO", ""), "likely to have": ("LIKELYTO", ""), "likely to hold": ("LIKELYTO", ""),
     "likely to get": ("LIKELYTO", ""), "likely to": ("LIKELYTO", ""), "likely": ("LIKELYTO", ""),
+    # every row tied for the first place: "(list everyone tied at the max)"
+    "tied": ("TIES", ""), "ties": ("TIES", ""), "with ties": ("TIES", ""), "tied at the max": ("TIES", ""),
+    "tied at the top": ("TIES", ""), "tied for first": ("TIES", ""), "tied at the maximum": ("TIES", ""),
     "how much": ("HOWMUCH", ""), "how much money": ("HOWMUCH", ""),
     "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
     "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),

@@ -145,7 +145,7 @@ class LocalAnalyst:
         previous = self._context(user_turns[:-1])
         pronoun = parsed.partial is not None and any(i.kind == "PRONOUN" for i in parsed.partial.items)
         if previous is None:
-            if parsed.query is not None and (not pronoun or parsed.query.measures):
+            if parsed.query is not None and (not pronoun or _has_content(parsed.query)):
                 # "how much revenue did the offer bring in, and what did it cost?": 'it' is in the question
                 return Parsed(parsed.query, followup=False), None
             return parsed, Refusal(
@@ -239,6 +239,11 @@ class LocalAnalyst:
 
 def _has_time_adjective(question: str) -> bool:
     return any(t.lemma in GRAIN_ADJECTIVES for t in tokenize(question))
+
+
+def _has_content(query: SemanticQuery) -> bool:
+    """A question complete on its own (a pronoun in it points inside it): measures, a ranking or filters."""
+    return bool(query.measures or query.order or query.conditions)
 
 
 def _is_refinement(parsed: Parsed) -> bool:

@@ -122,6 +122,7 @@ class SemanticQuery:
     window: TimeWindow | None = None
     order: tuple[Ordering, ...] = ()
     limit: int | None = None
+    ties: bool = False  # a ranked listing keeps every row tied with the last one shown
     columns: tuple[tuple[Option, ...], ...] = ()  # extra columns a listing shows
     prefer_tables: tuple[str, ...] = ()  # tables the question mentions as context (tried first as anchor)
     notes: tuple[str, ...] = field(default=(), compare=False)  # assumptions made while reading the question
@@ -138,6 +139,7 @@ class SemanticQuery:
             self.window.concept if self.window else None,
             tuple(o.concept for o in self.order),
             self.limit,
+            self.ties,
             tuple(sorted("|".join(sorted(o.key for o in c)) for c in self.columns)),
             self.prefer_tables,
         )

@@ -73,6 +73,7 @@ class Reading:
     )  # rows named inside a value ("Premium cardholders")
     positions: dict[int, int] = field(default_factory=dict)  # id(condition) -> token where it was read
     disjunctive: set[int] = field(default_factory=set)  # id(condition) whose values were joined by "or"
+    ties: bool = False  # "which customer has the highest ...": every row tied for the first place
     claim: tuple[str, bool] | None = None  # "are Premium customers more likely ...": (Premium, more?)
     percent_of_total: bool = False  # "count and % of total", "as a percentage of the total"
     time_order: str | None = None  # "oldest first": asc | desc over the time grouping

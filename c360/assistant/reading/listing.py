@@ -3,7 +3,7 @@ of an aggregate question, or the shown and ranked columns of a listing of rows (
 
 from __future__ import annotations
 
-from c360.assistant.query import Option, Ordering
+from c360.assistant.query import Measure, Option, Ordering
 from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate
 from c360.assistant.reading.lookups import Lookups
 
@@ -39,6 +39,15 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             if not facts:
                 return Refusal("incomplete", f"I can't rank rows by {item.text!r}.")
             r.order.append(Ordering(column=facts, descending=descending))
+            noun = entity_items[0].tokens[-1] if entity_items else None
+            if r.limit is None and noun is not None and noun.norm == noun.lemma:
+                r.limit, r.ties = 1, True  # "which customer has the highest credit limit": the top one(s)
+        elif not _grouped(r) and lk.facts_of(item) and not explicit_aggregate(item):
+            # "what is the highest credit limit we've given anyone": the extreme value itself
+            extreme = lk.measure_from("max" if descending else "min", item)
+            if extreme is None:
+                return Refusal("incomplete", f"I can't rank by {item.text!r}.")
+            r.measures.append(extreme)
         else:
             measure = lk.plain_measure(item)
             if measure is None:
@@ -91,6 +100,8 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
         # "the profile of CUST00000042", "look up aknapp@gmail.com": the row's main columns
         for name in lk.vocab.entities.get(r.lookup, {}).get("profile_columns", []):
             r.columns.append((Option(r.lookup, name),))
+    if r.measures and not listing:
+        _extremes_of_sized_rows(r)
     asks = any(i.kind in ("WH", "LIST", "WHO", "DIST") for i in r.items)
     if not listing and not r.measures and r.dimensions and asks:
         # "which segments have Premium cards?", "customer distribution across states": count the rows
@@ -140,3 +151,26 @@ def entity_of_conditions(lk: Lookups, r: Reading) -> str | None:
 
 def _asks_what(r: Reading) -> bool:
     return bool(r.tokens) and r.tokens[0].lemma in ("what", "whats", "how")
+
+
+def _grouped(r: Reading) -> bool:
+    """Groups to rank: dimensions already read, or a dimension still to be read as one."""
+    return bool(r.dimensions) or any(
+        i.kind == "LEX" and not i.used and i.of("dimension") and not i.of("entity", "metric", "fact", "value")
+        for i in r.items
+    )
+
+
+def _extremes_of_sized_rows(r: Reading) -> None:
+    """'its average transaction value and largest single transaction': next to measures, the largest row
+    is the maximum of its size (a row ordering has nothing to order in an aggregate)."""
+    grouped = {o for d in r.dimensions for o in d.options}
+    for ordering in list(r.order):
+        if ordering.column and not set(ordering.column) & grouped and r.limit == 1 and r.ties:
+            r.order.remove(ordering)
+            size = ordering.column[0]
+            aggregation = "max" if ordering.descending else "min"
+            r.measures.append(
+                Measure(f"{aggregation}_{size.column}", (Option(size.table, size.column, aggregation),))
+            )
+            r.limit, r.ties = None, False

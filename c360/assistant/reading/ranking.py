@@ -11,6 +11,16 @@ from c360.assistant.reading.lookups import Lookups
 
 
 # ranking: "top 10 customers by churn risk", "highest churn risk", "the most Premium cardholders"
+def ties(lk: Lookups, r: Reading) -> Refusal | None:
+    """'list everyone tied at the max': a ranked listing keeps every row tied for the first place."""
+    for item in r.items:
+        if item.kind == "TIES" and not item.used and (r.order or r.rank_items):
+            item.used = True
+            r.ties = True
+            r.limit = r.limit or 1
+    return None
+
+
 def recent(lk: Lookups, r: Reading) -> Refusal | None:
     """'the last 5 transactions', 'latest purchases', 'oldest first': ordered by the rows' own time column."""
     items = r.items
@@ -75,6 +85,20 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             if prev is not None and prev.kind == "NUM" and not prev.used:  # "10 highest"
                 r.limit = int(prev.number or 0)
                 prev.used = True
+        extremes = size_extremes(lk, r, idx)
+        if extremes:  # "the smallest and largest single transactions in 2026": MIN and MAX of their size
+            continue
+        sized = size_ranking(lk, r, idx)
+        if sized is not None and r.measures:  # "its average value and largest transaction": MAX(amount)
+            size = sized[0]
+            aggregation = "max" if descending else "min"
+            extreme = Option(size.table, size.column, aggregation=aggregation)
+            r.measures.append(Measure(f"{aggregation}_{size.column}", (extreme,)))
+            r.limit, r.ties = None, False
+            continue
+        if sized is not None:  # "the largest transaction", "CUST00000044's biggest purchase"
+            r.order.append(Ordering(column=sized, descending=descending))
+            continue
         target = rank_target(lk, r, idx)
         if target is None:
             if r.measures:
@@ -133,6 +157,59 @@ def ranking_limit(lk: Lookups, r: Reading) -> Refusal | None:
             item.used = True
             break
     return None
+
+
+SIZE_WORDS = frozenset(
+    {"largest", "biggest", "smallest", "highest", "lowest", "greatest", "priciest", "cheapest"}
+)
+
+
+def _sized_entity(lk: Lookups, r: Reading, idx: int) -> tuple[Item, str, str] | None:
+    """The rows right after a size superlative ('largest ... transaction') and the column they are sized by."""
+    if r.items[idx].tokens[-1].lemma not in SIZE_WORDS:
+        return None
+    for cand in r.items[idx + 1 : idx + 4]:
+        if cand.kind == "LEX" and cand.of("entity"):
+            table = cand.of("entity")[0].table
+            size = lk.vocab.entities.get(table, {}).get("size")
+            return (cand, table, size) if size else None
+        if not (cand.kind in ("NUM", "AND", "SUPER") or (cand.kind == "LEX" and cand.of("value"))):
+            return None
+    return None
+
+
+def size_ranking(lk: Lookups, r: Reading, idx: int) -> tuple[Option, ...] | None:
+    """'the largest transaction' ranks transactions by their amount (the entity's size column); without a
+    number, one row for a singular noun ('which customer has ...' keeps every row tied for it)."""
+    found = _sized_entity(lk, r, idx)
+    if found is None:
+        return None
+    cand, table, size = found
+    if r.limit is None and cand.tokens[-1].norm == cand.tokens[-1].lemma:
+        r.limit, r.ties = 1, True
+    return (Option(table, size),)
+
+
+def size_extremes(lk: Lookups, r: Reading, idx: int) -> bool:
+    """'the smallest and largest transactions': the minimum and the maximum of the rows' size."""
+    items = r.items
+    conj, other = next_item(items, idx), next_item(items, idx, 2)
+    if (
+        conj is None
+        or other is None
+        or conj.kind != "AND"
+        or other.kind != "SUPER"
+        or other.arg == items[idx].arg
+    ):
+        return False
+    found = _sized_entity(lk, r, idx + 2)
+    if found is None:
+        return False
+    cand, table, size = found
+    conj.used = other.used = cand.used = True
+    for option in (Option(table, size, aggregation="min"), Option(table, size, aggregation="max")):
+        r.measures.append(Measure(f"{option.aggregation}_{size}", (option,)))
+    return True
 
 
 def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
