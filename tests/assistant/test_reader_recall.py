@@ -115,7 +115,7 @@ def test_still_refuses_instead_of_guessing(analyst: LocalAnalyst, question: str,
 
 
 def test_a_customer_found_by_name(model: SemanticModel, as_of_date: date) -> None:
-    names = ValueIndex({"tanner hill": ("customer_360_profile.full_name", "Tanner Hill")})  # read once, lazily
+    names = ValueIndex({"tanner hill": ("customer_360_profile.full_name", "Tanner Hill")})
     analyst = LocalAnalyst(model, as_of_date, use_verified=False, values=names)
     c = compiled(analyst, "Tanner Hill - what's his churn risk score?")
     assert "p.full_name = ?" in c.sql and "Tanner Hill" in c.params
