@@ -75,6 +75,23 @@ from tests.assistant.test_compiler import compiled, turn
             ["ORDER BY p.churn_risk_score DESC"],
             (),
         ),
+        # superlatives: the row(s) holding an extreme, the extreme itself, both extremes
+        (
+            "which transaction was the biggest in 2025",
+            ["QUALIFY RANK() OVER (ORDER BY t.transaction_amount DESC) <= 1"],
+            (date(2025, 1, 1),),
+        ),
+        (
+            "which customer has the lowest churn risk score",
+            ["QUALIFY RANK() OVER (ORDER BY p.churn_risk_score ASC) <= 1"],
+            (),
+        ),
+        ("what is the lowest credit limit", ["MIN(p.credit_limit)"], ()),
+        (
+            "the smallest and largest purchases made online",
+            ["MIN(t.transaction_amount)", "MAX(t.transaction_amount)"],
+            ("Online",),
+        ),
     ],
 )
 def test_questions_beyond_the_evaluation_sets(

@@ -168,13 +168,18 @@ def _sized_entity(lk: Lookups, r: Reading, idx: int) -> tuple[Item, str, str] | 
     """The rows right after a size superlative ('largest ... transaction') and the column they are sized by."""
     if r.items[idx].tokens[-1].lemma not in SIZE_WORDS:
         return None
-    for cand in r.items[idx + 1 : idx + 4]:
-        if cand.kind == "LEX" and cand.of("entity"):
-            table = cand.of("entity")[0].table
-            size = lk.vocab.entities.get(table, {}).get("size")
-            return (cand, table, size) if size else None
-        if not (cand.kind in ("NUM", "AND", "SUPER") or (cand.kind == "LEX" and cand.of("value"))):
-            return None
+    after = r.items[idx + 1 : idx + 4]
+    measured = any(c.kind == "LEX" and c.of("metric", "fact") for c in after)
+    # "which transaction was the biggest" (nothing measured after it): the rows named before
+    before = [] if measured else list(reversed(r.items[max(0, idx - 2) : idx]))
+    for side in (after, before):
+        for cand in side:
+            if cand.kind == "LEX" and cand.of("entity"):
+                table = cand.of("entity")[0].table
+                size = lk.vocab.entities.get(table, {}).get("size")
+                return (cand, table, size) if size else None
+            if not (cand.kind in ("NUM", "AND", "SUPER", "WH") or (cand.kind == "LEX" and cand.of("value"))):
+                break
     return None
 
 
