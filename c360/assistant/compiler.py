@@ -506,14 +506,30 @@ class Compiler:
             window_label = query.window.label
         elif query.window is not None and plan.window_absorbed:
             window_label = query.window.label
-        sql = "SELECT " + ", ".join(select)
-        sql += f" FROM {self._table_sql(plan.anchor)} AS {alias[plan.anchor]}"
+        source = f" FROM {self._table_sql(plan.anchor)} AS {alias[plan.anchor]}"
         for step in plan.joins:
             on = " AND ".join(
                 f"{self._col(step.from_table, left, alias)} = {self._col(step.table, right, alias)}"
                 for left, right in step.on
             )
-            sql += f" JOIN {self._table_sql(step.table)} AS {alias[step.table]} ON {on}"
+            source += f" JOIN {self._table_sql(step.table)} AS {alias[step.table]} ON {on}"
+        order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names)
+        ranked = [(d, o) for d, _, o in plan.order if o is not None and o.column]
+        if query.ties and query.mode == "list" and ranked and limit is not None:
+            # "which customer has the highest credit limit": every row tied for the first place(s) — the
+            # k-th value found by a top-k scan of the same rows, then every row at or beyond it
+            descending, option = ranked[0]
+            expr = self._col(option.table, option.column or "", alias)
+            inner_where = " WHERE " + " AND ".join([*where, f"{expr} IS NOT NULL"])
+            kth = "MIN" if descending else "MAX"
+            top = (
+                f"(SELECT {kth}(top_k.v) FROM (SELECT {expr} AS v{source}{inner_where} "
+                f"ORDER BY v {'DESC' if descending else 'ASC'} LIMIT {int(limit)}) AS top_k)"
+            )
+            params = params + list(params)  # the inner scan binds the same filters again
+            where.append(f"{expr} {'>=' if descending else '<='} {top}")
+            limit = self.vocab.default_list_limit
+        sql = "SELECT " + ", ".join(select) + source
         if where:
             sql += " WHERE " + " AND ".join(where)
         if query.mode == "aggregate" and group_exprs:
@@ -522,14 +538,6 @@ class Compiler:
             sql += " HAVING " + " AND ".join(having)
             params.extend(having_params)
         params = select_params + params
-        order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names)
-        ranked = [o for d, _, o in plan.order if o is not None and o.column]
-        if query.ties and query.mode == "list" and ranked and limit is not None:
-            # "which customer has the highest credit limit": every row tied for the first place(s)
-            descending = plan.order[0][0]
-            first = f"{self._col(ranked[0].table, ranked[0].column or '', alias)} {'DESC' if descending else 'ASC'}"
-            sql += f" QUALIFY RANK() OVER (ORDER BY {first}) <= {int(limit)}"
-            limit = self.vocab.default_list_limit
         if order_sql:
             sql += " ORDER BY " + ", ".join(order_sql)
         if limit is not None:

@@ -42,7 +42,7 @@ COLD_QUESTIONS = (
 )
 
 
-@benchmark("assistant", "AI assistant: accuracy and latency (full scale)", order=70)
+@benchmark("assistant", "AI assistant: accuracy and latency", order=70)
 def bench_assistant(ctx: BenchContext) -> BenchSection:
     settings = ensure_platform(ctx)
     cases = [case for path in (QUESTIONS, *BLIND_SETS) for case in load_cases(path)[1]]
@@ -201,9 +201,7 @@ def _section(
             for r in slowest
         ],
     }
-    return BenchSection(
-        "assistant", "AI assistant: accuracy and latency (full scale)", metrics, notes, tables
-    )
+    return BenchSection("assistant", "AI assistant: accuracy and latency", metrics, notes, tables)
 
 
 def _accuracy(summary: EvalSummary, splits: set[str]) -> float:

@@ -78,12 +78,12 @@ from tests.assistant.test_compiler import compiled, turn
         # superlatives: the row(s) holding an extreme, the extreme itself, both extremes
         (
             "which transaction was the biggest in 2025",
-            ["QUALIFY RANK() OVER (ORDER BY t.transaction_amount DESC) <= 1"],
+            ["t.transaction_amount >= (SELECT MIN(top_k.v)", "ORDER BY v DESC LIMIT 1"],
             (date(2025, 1, 1),),
         ),
         (
             "which customer has the lowest churn risk score",
-            ["QUALIFY RANK() OVER (ORDER BY p.churn_risk_score ASC) <= 1"],
+            ["p.churn_risk_score <= (SELECT MAX(top_k.v)", "ORDER BY v ASC LIMIT 1"],
             (),
         ),
         ("what is the lowest credit limit", ["MIN(p.credit_limit)"], ()),
