@@ -87,6 +87,7 @@ from tests.assistant.test_compiler import compiled, turn
             (),
         ),
         ("what is the lowest credit limit", ["MIN(p.credit_limit)"], ()),
+        ("which month had the most declined transactions", ["DATE_TRUNC('month'", "DESC", "LIMIT 1"], ()),
         (
             "the smallest and largest purchases made online",
             ["MIN(t.transaction_amount)", "MAX(t.transaction_amount)"],

@@ -66,14 +66,17 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             nxt is not None
             and nxt.kind == "LEX"
             and not nxt.used
-            and nxt.of("dimension")
+            and nxt.of("dimension", "time_dimension")  # "which calendar month had the highest spend"
             and not nxt.of("value")
             and (
                 r.lookup is None or bool(r.measures) or _asks_a_measure(items)
             )  # "which segment is CUST00000007 in?": a column
         ):
             item.used = nxt.used = True
-            r.dimensions.append(lk.dimension(nxt))
+            if nxt.of("dimension"):
+                r.dimensions.append(lk.dimension(nxt))
+            elif r.grain is None:  # "which calendar month ...": by month, on whatever table measures it
+                r.grain = "month"
             if nxt.tokens[-1].norm == nxt.tokens[-1].lemma:
                 r.singular_group = True
         item.used = True
