@@ -17,7 +17,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from c360.assistant.lexicon import Rollup, Vocabulary
+from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
 
@@ -100,7 +100,7 @@ class Compiler:
             option = next((o for o in measure.options if o.table == anchor), None)
             if option is None:
                 raise PlanError(
-                    f"{_label(self.model, measure.options[0])} is not available per {_noun(anchor)}"
+                    f"{_label(self.model, measure.options[0])} is not available per {self._noun(anchor)}"
                 )
             plan.measures.append((measure, option))
             for cond in measure.where:
@@ -117,7 +117,7 @@ class Compiler:
                 option = self._reachable(anchor, dim.options, plan)
             if option is None:
                 raise PlanError(
-                    f"{_label(self.model, dim.options[0])} can't be combined with {_noun(anchor)} measures"
+                    f"{_label(self.model, dim.options[0])} can't be combined with {self._noun(anchor)} measures"
                 )
             plan.dimensions.append((dim, option))
         for cond in query.conditions:
@@ -125,7 +125,7 @@ class Compiler:
                 option = next((o for o in cond.measure.options if o.table == anchor), None)
                 if option is None:
                     raise PlanError(
-                        f"{_label(self.model, cond.measure.options[0])} can't be compared per {_noun(anchor)}"
+                        f"{_label(self.model, cond.measure.options[0])} can't be compared per {self._noun(anchor)}"
                     )
                 plan.conditions.append((cond, option))
                 continue
@@ -135,7 +135,7 @@ class Compiler:
                     part_option = self._reachable(anchor, part.options, plan)
                     if part_option is None or part.measure is not None:
                         raise PlanError(
-                            f"the condition on {_label(self.model, part.options[0])} doesn't apply to {_noun(anchor)}"
+                            f"the condition on {_label(self.model, part.options[0])} doesn't apply to {self._noun(anchor)}"
                         )
                     resolved.append(Condition((part_option,), part.op, part.values))
                 planned = Condition((), "any", either=tuple(resolved))
@@ -144,7 +144,7 @@ class Compiler:
             option = self._reachable(anchor, cond.options, plan)
             if option is None:
                 raise PlanError(
-                    f"the condition on {_label(self.model, cond.options[0])} doesn't apply to {_noun(anchor)}"
+                    f"the condition on {_label(self.model, cond.options[0])} doesn't apply to {self._noun(anchor)}"
                 )
             plan.conditions.append((cond, option))
         for table_filter in self.vocab.default_filters.get(anchor, ()):
@@ -167,7 +167,9 @@ class Compiler:
             elif ordering.column:
                 option = self._reachable(anchor, ordering.column, plan)
                 if option is None:
-                    raise PlanError(f"{_label(self.model, ordering.column[0])} can't rank {_noun(anchor)}")
+                    raise PlanError(
+                        f"{_label(self.model, ordering.column[0])} can't rank {self._noun(anchor)}"
+                    )
                 if query.mode == "aggregate" and all(option != o for _, o in plan.dimensions):
                     raise PlanError(
                         f"{_label(self.model, option)} is not one of the groups, so it can't rank them"
@@ -294,7 +296,7 @@ class Compiler:
         if window.time_dimension:
             option = self._reachable(plan.anchor, window.time_dimension, plan)
             if option is None:
-                raise PlanError(f"the time window can't apply to {_noun(plan.anchor)}")
+                raise PlanError(f"the time window can't apply to {self._noun(plan.anchor)}")
             plan.window_column = option
             return
         default = self.vocab.default_time_dimension.get(plan.anchor)
@@ -311,11 +313,11 @@ class Compiler:
             # "at highest risk of churning this month": scores and attributes are this period's values
             plan.window_absorbed = True
             plan.notes.append(
-                f"{_noun(plan.anchor)} scores and attributes are current values (as of the as-of date)"
+                f"{self._noun(plan.anchor)} scores and attributes are current values (as of the as-of date)"
             )
             return
         raise PlanError(
-            f"{window.label} can't be applied to {_noun(plan.anchor)} measures, which are lifetime or fixed-window values"
+            f"{window.label} can't be applied to {self._noun(plan.anchor)} measures, which are lifetime or fixed-window values"
         )
 
     def _only_current_values(self, query: SemanticQuery, plan: _Plan) -> bool:
@@ -399,7 +401,9 @@ class Compiler:
         for cols in query.columns:
             option = self._reachable(plan.anchor, cols, plan)
             if option is None:
-                raise PlanError(f"{_label(self.model, cols[0])} can't be shown next to {_noun(plan.anchor)}")
+                raise PlanError(
+                    f"{_label(self.model, cols[0])} can't be shown next to {self._noun(plan.anchor)}"
+                )
             add(option)
         default_order = spec.get("default_order")
         if default_order and not query.order:
@@ -575,6 +579,9 @@ class Compiler:
                     return query
                 return query.with_(dimensions=(key, *query.dimensions))
         return query
+
+    def _noun(self, table: str) -> str:
+        return table_noun(self.vocab, table)
 
     def _aliases(self, plan: _Plan) -> dict[str, str]:
         tables = [plan.anchor, *(s.table for s in plan.joins)]
@@ -791,18 +798,6 @@ def _label(model: SemanticModel, option: Option) -> str:
     if option.filter:
         return option.filter.replace("_", " ")
     return (option.column or option.table).replace("_", " ")
-
-
-def _noun(table: str) -> str:
-    return {
-        "customer_360_profile": "customer",
-        "fct_transactions": "transaction",
-        "metric_mom_spend_change": "customer-month",
-        "campaign_performance": "campaign group",
-        "churn_predictions": "churn score",
-        "customer_segments": "segment assignment",
-        "dim_merchant_category": "merchant category",
-    }.get(table, table.replace("_", " "))
 
 
 def _on_rollup(

@@ -63,6 +63,14 @@ class Identifier:
         return None
 
 
+def table_noun(vocab: Vocabulary, table: str, *, plural: bool = False) -> str:
+    """'customer' / 'customers' for customer_360_profile; the table's name in words when none is declared."""
+    nouns = vocab.table_nouns.get(table)
+    if nouns is None:
+        return table.replace("_", " ")
+    return nouns[1] if plural else nouns[0]
+
+
 @dataclass(frozen=True)
 class Rollup:
     """A pre-aggregated table that answers some measures of a larger table exactly (aggregate navigation)."""
@@ -86,6 +94,7 @@ class Vocabulary:
     default_time_dimension: dict[str, str]
     default_filters: dict[str, tuple[str, ...]]
     aliases: dict[str, str]
+    table_nouns: dict[str, tuple[str, str]]  # table -> (one row, many rows)
     entities: dict[str, dict[str, Any]]
     windowed_facts: dict[str, int]
     spend_window_facts: dict[int, str]
@@ -194,6 +203,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         default_time_dimension=dict(raw["default_time_dimension"]),
         default_filters={k: tuple(v) for k, v in raw["default_filters"].items()},
         aliases=dict(raw["aliases"]),
+        table_nouns={t: (str(n[0]), str(n[1])) for t, n in (raw.get("table_nouns") or {}).items()},
         entities=dict(raw["entities"]),
         windowed_facts=dict(raw["windowed_facts"]),
         spend_window_facts={int(k): str(v) for k, v in raw["spend_window_facts"].items()},

@@ -16,7 +16,7 @@ from datetime import date
 from c360.assistant import safety
 from c360.assistant.compiler import CompiledQuery, Compiler, PlanError
 from c360.assistant.followup import merge_followup
-from c360.assistant.lexicon import Lexicon, build_lexicon, load_vocabulary
+from c360.assistant.lexicon import Lexicon, build_lexicon, load_vocabulary, table_noun
 from c360.assistant.messages import (
     ANALYST,
     USER,
@@ -263,7 +263,7 @@ def interpretation(question: str, query: SemanticQuery, compiled: CompiledQuery)
     measures = [c.label for c in compiled.columns if c.role == "measure"]
     groups = [c.label for c in compiled.columns if c.role in ("dimension", "time")]
     if query.mode == "list":
-        what = f"a list of {_entity_noun(compiled.anchor)}"
+        what = f"a list of {table_noun(load_vocabulary(), compiled.anchor, plural=True)}"
     else:
         what = " and ".join(measures) or "the measure"
     parts = [f"This is our interpretation of your question: {what}"]
@@ -276,19 +276,4 @@ def interpretation(question: str, query: SemanticQuery, compiled: CompiledQuery)
     return "".join(parts) + "."
 
 
-def _entity_noun(table: str) -> str:
-    return {
-        "customer_360_profile": "customers",
-        "fct_transactions": "transactions",
-        "campaign_performance": "campaign groups",
-        "metric_mom_spend_change": "customer-months",
-        "churn_predictions": "churn scores",
-        "customer_segments": "segment assignments",
-    }.get(table, table.replace("_", " "))
-
-
-def entity_noun(table: str) -> str:
-    return _entity_noun(table)
-
-
-__all__ = ["LocalAnalyst", "LocalTurn", "entity_noun", "interpretation"]
+__all__ = ["LocalAnalyst", "LocalTurn", "interpretation"]

@@ -21,7 +21,8 @@ from c360.assistant import safety
 from c360.assistant.answer import Baseline, chart_for, describe_columns, refine_chart, summarize, verdict
 from c360.assistant.backend import AnalystBackend, BackendName, open_backend
 from c360.assistant.compiler import CompiledQuery
-from c360.assistant.local import LocalAnalyst, LocalTurn, entity_noun
+from c360.assistant.lexicon import load_vocabulary, table_noun
+from c360.assistant.local import LocalAnalyst, LocalTurn
 from c360.assistant.messages import (
     ANALYST,
     Message,
@@ -231,7 +232,9 @@ class Assistant:
                 and turn.query.limit is None
             )
             baseline = self._baseline(turn.baseline)
-            entity = entity_noun(compiled.anchor) if turn.query else "customers"
+            entity = (
+                table_noun(load_vocabulary(), compiled.anchor, plural=True) if turn.query else "customers"
+            )
             answer = summarize(
                 frame,
                 columns,
