@@ -18,10 +18,11 @@ from typing import Any
 import pandas as pd
 
 from c360.assistant import safety
-from c360.assistant.answer import Baseline, chart_for, describe_columns, refine_chart, summarize
+from c360.assistant.answer import Baseline, chart_for, describe_columns, refine_chart, summarize, verdict
 from c360.assistant.backend import AnalystBackend, BackendName, open_backend
 from c360.assistant.compiler import CompiledQuery
-from c360.assistant.local import LocalAnalyst, LocalTurn, entity_noun
+from c360.assistant.lexicon import load_vocabulary, table_noun
+from c360.assistant.local import LocalAnalyst, LocalTurn
 from c360.assistant.messages import (
     ANALYST,
     Message,
@@ -151,7 +152,7 @@ class Assistant:
         try:
             model = load_model()
             as_of = platform_as_of(session)
-            chosen = open_backend(backend, settings, session, model, as_of)
+            chosen = open_backend(backend, settings, session, model, as_of, role)
         except Exception:
             if own:
                 session.close()
@@ -231,7 +232,9 @@ class Assistant:
                 and turn.query.limit is None
             )
             baseline = self._baseline(turn.baseline)
-            entity = entity_noun(compiled.anchor) if turn.query else "customers"
+            entity = (
+                table_noun(load_vocabulary(), compiled.anchor, plural=True) if turn.query else "customers"
+            )
             answer = summarize(
                 frame,
                 columns,
@@ -244,6 +247,10 @@ class Assistant:
                 limit_hit=limit_hit,
                 entity=entity,
             )
+            if turn.query is not None and turn.query.claim is not None:
+                answer = " ".join(x for x in (verdict(frame, columns, *turn.query.claim), answer) if x)
+            if turn.query is not None and turn.query.notes:  # a corrected word, a default applied
+                answer = f"{'; '.join(turn.query.notes)}. {answer}"
         else:
             columns = describe_columns(frame, self.model)
             chart = chart_for(frame, columns)
