@@ -2,6 +2,8 @@
 
 Accepts exactly one read-only SELECT over tables the caller's role may read (the shared grant matrix),
 caps the row count, and refuses everything else with a precise reason. Execution adds a timeout.
+Personal data is masked for the caller's role as Snowflake's masking policies mask it (c360/masking.py, the
+one definition of both): every table with personal columns is read through its masked projection.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from c360 import names
 from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.grants import Role, readable_schemas
+from c360.masking import masked_projection
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +165,31 @@ def guard_select(
                 f"it may read {', '.join(sorted(allowed)) or 'nothing'}"
             )
         tables.append(f"{schema}.{table.name.upper()}")
+    _mask_personal_columns(tree, role, dialect)
     limited = _apply_limit(tree, max_rows)
     return GuardedQuery(
         limited.sql(dialect=dialect, comments=False), tuple(dict.fromkeys(tables)), role, max_rows
     )
+
+
+def _mask_personal_columns(tree: exp.Expression, role: Role, dialect: str) -> None:
+    """Read every table that holds personal data through the role's masked projection, under the table's
+    own alias (or name), so the rest of the query is unchanged and sees masked values everywhere."""
+    for table in list(tree.find_all(exp.Table)):
+        if not table.db:
+            continue  # a CTE: its own tables were masked where it reads them
+        relation = f"{table.db.upper()}.{table.name.upper()}"
+        projection = masked_projection(role, relation, dialect)
+        if projection is None:
+            continue
+        alias = table.alias or table.name
+        projection.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+        table.replace(projection)
+        for column in tree.find_all(exp.Column):
+            # SCHEMA.TABLE.COLUMN now names the projection: keep only its alias
+            if column.table and column.db and column.table.lower() == table.name.lower():
+                column.set("db", None)
+                column.set("catalog", None)
 
 
 def _refuse_file_and_stage_sources(text: str, dialect: str) -> None:
