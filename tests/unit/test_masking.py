@@ -220,3 +220,66 @@ def test_nothing_personal_is_ever_shareable() -> None:
     assert PII_COLUMN_NAMES <= NEVER_SHARED
     assert {c.column for c in PII_COLUMNS} <= NEVER_SHARED
     assert "customer_id" in NEVER_SHARED
+
+
+# ---- the dbt post-hook's statements (Snowflake; the emulator in CI has no masking policies) ----------------
+
+POST_HOOK = DBT_DIR / "macros" / "governance" / "apply_masking_policies.sql"
+ALTER = re.compile(
+    r"^alter (?P<kind>table|view) CUSTOMER_ANALYTICS\.(?P<schema>SILVER|GOLD)\.(?P<table>\w+) modify column "
+    r"(?P<column>\w+) set masking policy CUSTOMER_ANALYTICS\.OBSERVABILITY\.(?P<policy>C360_PII_\w+) force$"
+)
+
+
+class _Returned(Exception):
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+def _dbt_return(value: object) -> str:
+    raise _Returned(value)
+
+
+def render_post_hook(relation: str, materialized: str, masking: bool = True) -> list[str]:
+    """dbt's rendering of the Snowflake post-hook for one relation (a minimal dbt context: this, config, var)."""
+    import jinja2
+
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    try:
+        env.from_string(Path(DBT_MACRO).read_text() + "{{ pii_columns() }}").render({"return": _dbt_return})
+    except _Returned as returned:
+        mapping = returned.value
+    schema, _, table = relation.partition(".")
+
+    class This:
+        identifier = table.lower()
+
+        def __str__(self) -> str:
+            return f"CUSTOMER_ANALYTICS.{schema}.{table.lower()}"
+
+    context = {
+        "this": This(),
+        "config": {"materialized": materialized},
+        "var": lambda name, default=None: masking if name == "masking_policies" else default,
+        "target": type("Target", (), {"database": "CUSTOMER_ANALYTICS"}),
+        "c360": type("C360", (), {"pii_columns": staticmethod(lambda: mapping)}),
+    }
+    text = env.from_string(POST_HOOK.read_text() + "{{ default__apply_masking_policies() }}").render(context)
+    return [" ".join(s.split()) for s in text.split(";") if s.strip()]
+
+
+@pytest.mark.parametrize(
+    "relation", [r for r in dict.fromkeys(c.relation for c in PII_COLUMNS) if "BRONZE" not in r]
+)
+def test_the_post_hook_attaches_each_column_s_policy_on_snowflake(relation: str) -> None:
+    materialized = "view" if relation.startswith("SILVER.STG_") else "table"
+    statements = render_post_hook(relation, materialized)
+    found = set()
+    for statement in statements:
+        match = ALTER.match(statement)
+        assert match, statement
+        assert match["kind"] == materialized and f"{match['schema']}.{match['table']}".upper() == relation
+        found.add((match["column"], match["policy"]))
+    assert found == {(c.column, TREATMENTS[c.kind].policy) for c in columns_of(relation)}
+    assert render_post_hook(relation, materialized, masking=False) == []  # the emulator's switch
+    assert render_post_hook("GOLD.FCT_TRANSACTIONS", "table") == []  # nothing personal, nothing attached
