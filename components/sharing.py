@@ -60,7 +60,9 @@ class Sharing(pulumi.ComponentResource):
         )
         view_fqn = fqn(names.DATABASE, names.GOLD, SHARED_VIEW)
         # the database and schema by their resources' outputs: each grant waits for what it names
-        schema_fqn = pulumi.Output.all(args.database, args.schemas[names.GOLD]).apply(lambda a: f"{a[0]}.{a[1]}")
+        schema_fqn = pulumi.Output.all(args.database, args.schemas[names.GOLD]).apply(
+            lambda a: f"{a[0]}.{a[1]}"
+        )
         grants = (
             ("database", {"on_database": args.database}, ["USAGE"], []),
             ("schema", {"on_schema": schema_fqn}, ["USAGE"], []),
