@@ -64,7 +64,7 @@ class AlertRule:
 
     @property
     def runbook(self) -> str:
-        return f"docs/runbooks/alerts.md#{self.name.replace('_', '-')}"
+        return f"docs/runbooks/alerts.md#{self.name}"  # the section heading is the rule name
 
     def condition_sql(self, dialect: str) -> str:
         return load_sql(f"alerts/{self.name}", dialect)

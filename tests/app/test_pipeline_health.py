@@ -48,3 +48,29 @@ def test_persona_switch_in_the_sidebar(make_app) -> None:  # type: ignore[no-unt
     at.sidebar.selectbox(key="app.role").set_value("DATA_ANALYST").run()
     assert not at.exception
     assert not any("cannot read pipeline health" in w for w in texts(at.tabs[4], "warning"))
+
+
+def test_analyst_sees_the_alerts_and_the_observability_views(make_app, reference) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: open alerts by severity (OBSERVABILITY.ALERT_EVENTS), the latest run per pipeline, the
+    latest dbt run node by node and the 7-day data-quality findings (the seed-004 views)."""
+    at = make_app("DATA_ANALYST", tab="Pipeline Health")
+    at.run()
+    assert not at.exception
+    tab = at.tabs[4]
+    assert not texts(tab, "error") or any("node(s) failed" in e for e in texts(tab, "error"))
+    metrics = tab_metrics(tab)
+    open_critical = reference(
+        "select count(*) as n from observability.alert_events where resolved_at is null and severity = 'critical'"
+    )["n"].iloc[0]
+    assert metrics["Critical open"] == f"{int(open_critical):,}"
+    markdown = " ".join(m.value for m in tab.markdown)
+    for heading in (
+        "Alerts",
+        "Latest run of each pipeline",
+        "Latest dbt run, node by node",
+        "Data-quality findings",
+    ):
+        assert heading in markdown
+    pipelines = reference("select count(*) as n from observability.v_latest_pipeline_runs")["n"].iloc[0]
+    latest = [d for d in tab.dataframe if d.key == "health.latest_runs"]
+    assert len(latest) == 1 and len(latest[0].value) == int(pipelines)

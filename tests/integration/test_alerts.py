@@ -86,7 +86,7 @@ def test_a_bad_file_batch_fires_the_pipe_alert_once_and_resolves_when_the_file_i
     code, shown = status(home)
     assert code == 2 and shown["alerts"]["critical_open"] == 1  # a cron job or CI pages on this
     text = runner.invoke(app, ["status", "--home", str(home.home)]).output
-    assert "CRITICAL pipe_failure_rate" in text and "docs/runbooks/alerts.md#pipe-failure-rate" in text
+    assert "CRITICAL pipe_failure_rate" in text and "docs/runbooks/alerts.md#pipe_failure_rate" in text
 
     ingest(home, [batch], clock=lambda: hour)  # the same file again: skipped, still the same open alert
     assert outbox(home, "pipe_failure_rate") == ["FIRED"]

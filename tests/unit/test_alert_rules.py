@@ -261,7 +261,7 @@ def test_notifications_go_to_the_outbox_and_open_alerts_to_open_json(
         "gold_model_failed",
         "segment_shift",
     ]  # critical first
-    assert recorded["open"][0]["runbook"] == "docs/runbooks/alerts.md#gold-model-failed"
+    assert recorded["open"][0]["runbook"] == "docs/runbooks/alerts.md#gold_model_failed"
 
     SCENARIOS["gold_model_failed"][1](warehouse)
     notify(small_settings, evaluate_rules(warehouse))
