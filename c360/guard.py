@@ -179,7 +179,7 @@ def _mask_personal_columns(tree: exp.Expression, role: Role, dialect: str) -> No
         if not table.db:
             continue  # a CTE: its own tables were masked where it reads them
         relation = f"{table.db.upper()}.{table.name.upper()}"
-        projection = masked_projection(role, relation, dialect)
+        projection = masked_projection(role, relation, dialect, table.catalog or None)
         if projection is None:
             continue
         alias = table.alias or table.name

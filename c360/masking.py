@@ -217,7 +217,9 @@ def mask_expression(kind: PiiKind, role: Role | str, column: str, dialect: str) 
     return guarded.sql(dialect=dialect)
 
 
-def masked_projection(role: Role | str, relation: str, dialect: str) -> exp.Subquery | None:
+def masked_projection(
+    role: Role | str, relation: str, dialect: str, catalog: str | None = None
+) -> exp.Subquery | None:
     """`(select * replace (<mask> as col, ...) from SCHEMA.TABLE)` for the role, or None when the role sees
     every column of the relation as stored. Both DuckDB and Snowflake support SELECT * REPLACE
     (https://duckdb.org/docs/sql/expressions/star; https://docs.snowflake.com/en/sql-reference/sql/select)."""
@@ -231,7 +233,8 @@ def masked_projection(role: Role | str, relation: str, dialect: str) -> exp.Subq
     if not replacements:
         return None
     schema, _, table = relation.partition(".")
-    select = exp.select(exp.Star(replace=replacements)).from_(exp.table_(table, db=schema))
+    source = exp.table_(table, db=schema, catalog=catalog)  # as the query named it (a cursor may lack USE)
+    select = exp.select(exp.Star(replace=replacements)).from_(source)
     return exp.Subquery(this=select)
 
 

@@ -283,3 +283,16 @@ def test_the_post_hook_attaches_each_column_s_policy_on_snowflake(relation: str)
     assert found == {(c.column, TREATMENTS[c.kind].policy) for c in columns_of(relation)}
     assert render_post_hook(relation, materialized, masking=False) == []  # the emulator's switch
     assert render_post_hook("GOLD.FCT_TRANSACTIONS", "table") == []  # nothing personal, nothing attached
+
+
+def test_a_catalog_qualified_table_keeps_its_catalog_through_a_cursor(warehouse: DuckDBSession) -> None:
+    """The app runs each query on a cursor, which has no USE of the warehouse catalog: the masked
+    projection must name the table as the query did."""
+    cursor = DuckDBSession(warehouse.con.cursor(), None, True)
+    frame = run_guarded(
+        cursor,
+        "select email from customer_analytics.gold.customer_360_profile where customer_id = ?",
+        "MARKETING_MANAGER",
+        ["CUST00000001"],
+    )
+    assert list(frame["email"]) == ["j***@example.com"]
