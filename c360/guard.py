@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -24,7 +25,7 @@ from c360 import names
 from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.grants import Role, readable_schemas
-from c360.masking import masked_projection
+from c360.masking import columns_of, masked_projection
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,29 @@ class GuardError(C360Error):
     """The SQL was refused; the message says why."""
 
 
+# SCHEMA.TABLE -> the relation's column names (lower case); empty when the relation does not exist
+ColumnLookup = Callable[[str], frozenset[str]]
+
+
+def relation_columns(session: WarehouseSession) -> ColumnLookup:
+    """The columns of each relation as the session's catalog has them (cached for the lookup's lifetime), so
+    masking replaces only personal columns the table really has."""
+    found: dict[str, frozenset[str]] = {}
+
+    def lookup(relation: str) -> frozenset[str]:
+        if relation not in found:
+            schema, _, table = relation.partition(".")
+            frame = session.query(
+                "select lower(column_name) as name from information_schema.columns "
+                "where upper(table_schema) = ? and upper(table_name) = ?",
+                [schema.upper(), table.upper()],
+            )
+            found[relation] = frozenset(frame["name"]) if not frame.empty else frozenset()
+        return found[relation]
+
+    return lookup
+
+
 @dataclass(frozen=True)
 class GuardedQuery:
     sql: str
@@ -115,8 +139,10 @@ def guard_select(
     *,
     dialect: str = "duckdb",
     max_rows: int = DEFAULT_MAX_ROWS,
+    columns: ColumnLookup | None = None,
 ) -> GuardedQuery:
-    """Validate `sql` for `role` and return it with a row limit applied, or raise GuardError."""
+    """Validate `sql` for `role` and return it with a row limit applied and personal data masked, or raise
+    GuardError. `columns` (relation_columns(session)) tells the masking which columns each table has."""
     role = Role(str(role).upper())
     text = (sql or "").strip()
     if not text:
@@ -165,21 +191,26 @@ def guard_select(
                 f"it may read {', '.join(sorted(allowed)) or 'nothing'}"
             )
         tables.append(f"{schema}.{table.name.upper()}")
-    _mask_personal_columns(tree, role, dialect)
+    _mask_personal_columns(tree, role, dialect, columns)
     limited = _apply_limit(tree, max_rows)
     return GuardedQuery(
         limited.sql(dialect=dialect, comments=False), tuple(dict.fromkeys(tables)), role, max_rows
     )
 
 
-def _mask_personal_columns(tree: exp.Expression, role: Role, dialect: str) -> None:
+def _mask_personal_columns(
+    tree: exp.Expression, role: Role, dialect: str, columns: ColumnLookup | None
+) -> None:
     """Read every table that holds personal data through the role's masked projection, under the table's
     own alias (or name), so the rest of the query is unchanged and sees masked values everywhere."""
     for table in list(tree.find_all(exp.Table)):
         if not table.db:
             continue  # a CTE: its own tables were masked where it reads them
         relation = f"{table.db.upper()}.{table.name.upper()}"
-        projection = masked_projection(role, relation, dialect, table.catalog or None)
+        if not columns_of(relation):
+            continue
+        present = columns(relation) if columns is not None else None
+        projection = masked_projection(role, relation, dialect, table.catalog or None, present)
         if projection is None:
             continue
         alias = table.alias or table.name
@@ -224,7 +255,9 @@ def run_guarded(
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> pd.DataFrame:
     """Guard `sql`, then run it with bound `params` and a timeout."""
-    guarded = guard_select(sql, role, dialect=session.dialect, max_rows=max_rows)
+    guarded = guard_select(
+        sql, role, dialect=session.dialect, max_rows=max_rows, columns=relation_columns(session)
+    )
     return run_with_timeout(session, guarded.sql, list(params), timeout_seconds)
 
 

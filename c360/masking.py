@@ -218,13 +218,21 @@ def mask_expression(kind: PiiKind, role: Role | str, column: str, dialect: str) 
 
 
 def masked_projection(
-    role: Role | str, relation: str, dialect: str, catalog: str | None = None
+    role: Role | str,
+    relation: str,
+    dialect: str,
+    catalog: str | None = None,
+    present: frozenset[str] | None = None,
 ) -> exp.Subquery | None:
     """`(select * replace (<mask> as col, ...) from SCHEMA.TABLE)` for the role, or None when the role sees
     every column of the relation as stored. Both DuckDB and Snowflake support SELECT * REPLACE
-    (https://duckdb.org/docs/sql/expressions/star; https://docs.snowflake.com/en/sql-reference/sql/select)."""
+    (https://duckdb.org/docs/sql/expressions/star; https://docs.snowflake.com/en/sql-reference/sql/select).
+    `present`: the relation's actual columns (lower case) when known — REPLACE refuses a column the table
+    does not have, e.g. a table built before a personal column was added."""
     replacements = []
     for column in columns_of(relation):
+        if present is not None and column.column.lower() not in present:
+            continue
         sql = mask_expression(column.kind, role, column.column, dialect)
         if sql is not None:
             replacements.append(

@@ -296,3 +296,14 @@ def test_a_catalog_qualified_table_keeps_its_catalog_through_a_cursor(warehouse:
         ["CUST00000001"],
     )
     assert list(frame["email"]) == ["j***@example.com"]
+
+
+def test_a_table_without_some_personal_column_still_masks_the_others() -> None:
+    """REPLACE refuses a column the table lacks (e.g. built before a column was added): only present ones."""
+    session = DuckDBSession.in_memory()
+    session.run_script(
+        "create schema gold; create table gold.customer_360_profile (customer_id varchar, full_name varchar);"
+        "insert into gold.customer_360_profile values ('CUST00000001', 'Jane Doe')"
+    )
+    frame = run_guarded(session, "select * from customer_360_profile", "MARKETING_MANAGER")
+    assert frame.to_dict("records") == [{"customer_id": "CUST00000001", "full_name": "Jane D."}]
