@@ -5,7 +5,7 @@ Rendered three ways, never re-typed:
   `policy_body(kind)`; the stack attaches them to the bronze columns, and dbt's post-hook
   (dbt/macros/governance/, generated from this module by `python -m c360.masking`) to the relations dbt
   rebuilds.
-- **the local query guard** (c360/guard.py): `masked_projection(role, table, dialect)` stands in for the
+- **the local query guard** (c360/guard.py): `masked_projection_sql(role, table, dialect)` stands in for the
   table in every query the app, the assistant and `c360 sql` run, applying the same expression for the
   caller's role.
 - **the secure share** (components/sharing.py, policy/c360_rules.py): `NEVER_SHARED` columns never reach a
@@ -22,6 +22,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -217,18 +218,28 @@ def mask_expression(kind: PiiKind, role: Role | str, column: str, dialect: str) 
     return guarded.sql(dialect=dialect)
 
 
-def masked_projection(
+def masked_projection_sql(
     role: Role | str,
     relation: str,
     dialect: str,
     catalog: str | None = None,
     present: frozenset[str] | None = None,
-) -> exp.Subquery | None:
-    """`(select * replace (<mask> as col, ...) from SCHEMA.TABLE)` for the role, or None when the role sees
+) -> str | None:
+    """`(SELECT * REPLACE (<mask> AS col, ...) FROM SCHEMA.TABLE)` for the role, or None when the role sees
     every column of the relation as stored. Both DuckDB and Snowflake support SELECT * REPLACE
     (https://duckdb.org/docs/sql/expressions/star; https://docs.snowflake.com/en/sql-reference/sql/select).
+    `catalog`: as the query named the table (the app's cursors have no USE of the warehouse catalog).
     `present`: the relation's actual columns (lower case) when known — REPLACE refuses a column the table
-    does not have, e.g. a table built before a personal column was added."""
+    does not have, e.g. one built before a personal column was added. Cached: building it parses and
+    transpiles SQL (~10 ms a table); the guard splices the text into each query."""
+    return _projection_sql(exposure(role), relation.upper(), dialect, catalog, present)
+
+
+@lru_cache(maxsize=256)
+def _projection_sql(
+    level: Exposure, relation: str, dialect: str, catalog: str | None, present: frozenset[str] | None
+) -> str | None:
+    role = next((r for r, seen in EXPOSURE.items() if seen is level), None) or "PUBLIC"
     replacements = []
     for column in columns_of(relation):
         if present is not None and column.column.lower() not in present:
@@ -241,9 +252,8 @@ def masked_projection(
     if not replacements:
         return None
     schema, _, table = relation.partition(".")
-    source = exp.table_(table, db=schema, catalog=catalog)  # as the query named it (a cursor may lack USE)
-    select = exp.select(exp.Star(replace=replacements)).from_(source)
-    return exp.Subquery(this=select)
+    source = exp.table_(table, db=schema, catalog=catalog)
+    return exp.Subquery(this=exp.select(exp.Star(replace=replacements)).from_(source)).sql(dialect=dialect)
 
 
 # ---- the dbt rendering --------------------------------------------------------------------------------

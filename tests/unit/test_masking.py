@@ -307,3 +307,10 @@ def test_a_table_without_some_personal_column_still_masks_the_others() -> None:
     )
     frame = run_guarded(session, "select * from customer_360_profile", "MARKETING_MANAGER")
     assert frame.to_dict("records") == [{"customer_id": "CUST00000001", "full_name": "Jane D."}]
+
+
+def test_the_guard_s_placeholder_name_is_reserved() -> None:
+    from c360.guard import GuardError
+
+    with pytest.raises(GuardError, match="reserved"):
+        guard_select("select 1 as c360_masked_relation_0 from customer_360_profile", "MARKETING_MANAGER")
