@@ -79,6 +79,7 @@ TRANSACTIONS_CAPTURE_TASK: Final = "C360_TXN_CAPTURE"  # root: consumes the stre
 TRANSACTIONS_LOADS_TASK: Final = "C360_TXN_RECORD_LOADS"  # pipe loads -> OBSERVABILITY.LOAD_HISTORY
 TRANSACTIONS_QUARANTINE_TASK: Final = "C360_TXN_RECORD_QUARANTINE"  # rejected rows -> QUARANTINE
 TRANSACTIONS_REFRESH_TASK: Final = "C360_TXN_REFRESH"  # incremental dbt build
+TRANSACTIONS_STAMP_TASK: Final = "C360_TXN_STAMP_GOLD"  # LOAD_HISTORY.gold_refreshed_at after a refresh
 
 
 def customer_id(n: int) -> str:

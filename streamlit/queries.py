@@ -489,6 +489,12 @@ HEALTH_QUERIES = (
     "health_quarantine",
     "health_pipe",
     "health_recent_loads",
+    # alerts and the observability views (streamlit/health_views.py)
+    "health_alerts",
+    "health_latest_runs",
+    "health_model_log",
+    "health_dq_failures",
+    "health_record_trends",
 )
 
 

@@ -38,7 +38,13 @@ from c360.config import Settings
 from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.grants import DEFAULT_APP_ROLE, Role
-from c360.guard import DEFAULT_TIMEOUT_SECONDS, GuardError, guard_select, run_with_timeout
+from c360.guard import (
+    DEFAULT_TIMEOUT_SECONDS,
+    GuardError,
+    guard_select,
+    relation_columns,
+    run_with_timeout,
+)
 from c360.sqlfiles import load_sql
 
 log = logging.getLogger(__name__)
@@ -295,7 +301,9 @@ class Assistant:
         )
 
     def _run(self, sql: str, params: list[object], dialect: str) -> pd.DataFrame:
-        guarded = guard_select(sql, self.role, dialect=dialect, max_rows=MAX_ROWS)
+        guarded = guard_select(
+            sql, self.role, dialect=dialect, max_rows=MAX_ROWS, columns=relation_columns(self.session)
+        )
         return run_with_timeout(self.session, guarded.sql, params, self.timeout_seconds)
 
     def _count(self, compiled: CompiledQuery | None) -> int | None:

@@ -17,4 +17,5 @@ SECTION_MODULES: tuple[str, ...] = (
     "c360.bench.app",
     "c360.bench.assistant",
     "c360.bench.streaming",
+    "c360.bench.governance",
 )

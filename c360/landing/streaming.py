@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from c360 import names
+from c360.alerts.evaluation import after_writer_run
 from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.duckdb import DuckDBSession
@@ -203,6 +204,15 @@ class Streamer:
             self._session.close()
             self._session = None
 
+    def alert_after_failure(self) -> None:
+        """Evaluate the alerts after a failed cycle (e.g. a failed gold refresh fires its alert now)."""
+        try:
+            session = self.session
+        except C360Error as exc:
+            log.warning("alerts not evaluated after the failure: %s", exc)
+            return
+        after_writer_run(self.settings, session)
+
     def finish(self) -> None:
         self.close()
         closer = getattr(self.refresh_gold, "close", None)
@@ -254,6 +264,7 @@ class Streamer:
             refresh_seconds = perf_counter() - began
             log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
         began = perf_counter()
+        after_writer_run(self.settings, self.session)  # alerts, published with this cycle's data
         self.session.checkpoint()
         self.close()
         publish_snapshot(self.settings)
@@ -295,6 +306,9 @@ def stream(
                 if wait > 0:
                     progress("waiting", wait)
                     sleep(wait)
+    except C360Error:
+        streamer.alert_after_failure()
+        raise
     finally:
         streamer.finish()
     return report
@@ -399,7 +413,11 @@ def ingest(
                 pending.remove(match)
             report.files.append(match)
         report.other_files = pending
-        report.gold_at, report.refresh_seconds, _ = streamer.publish()
+        try:
+            report.gold_at, report.refresh_seconds, _ = streamer.publish()
+        except C360Error:
+            streamer.alert_after_failure()
+            raise
     finally:
         streamer.finish()
     return report

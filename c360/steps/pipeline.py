@@ -10,6 +10,7 @@ from time import perf_counter
 from types import ModuleType
 
 from c360 import names
+from c360.alerts.evaluation import after_writer_run
 from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.base import WarehouseSession
@@ -101,8 +102,11 @@ def run_all(
             settings.outputs_path,
             local_outputs(settings) if settings.target is Target.local else _snowflake_outputs(settings),
         )
+        after_writer_run(settings, session)  # alerts, before readers see this run
         _after_run(session)
     except BaseException as exc:  # an interrupted run is a failed run too
+        if run_id is not None and not isinstance(exc, KeyboardInterrupt):
+            after_writer_run(settings, session)  # e.g. a failed gold model fires its alert now
         record_failure(settings, run_id, exc)
         raise
     finally:

@@ -10,7 +10,7 @@ from c360.errors import WarehouseError
 from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
 
-DDL_FILES = ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming", "ddl/gold")
+DDL_FILES = ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming", "ddl/alerts", "ddl/gold")
 LOCAL_UPGRADES = ("ddl/bronze_added_columns",)  # columns added since the first release (DuckDB only)
 
 

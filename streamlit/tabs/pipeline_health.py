@@ -7,6 +7,7 @@ import streamlit as st
 
 import charts
 import formatting as fmt
+import health_views
 import queries
 from app_context import AppContext, AppDataError
 from compat import static_table, stretch
@@ -56,6 +57,7 @@ def _section(ctx: AppContext, name: str) -> pd.DataFrame | None:
 
 
 def _observability(ctx: AppContext) -> None:
+    health_views.render_alerts(lambda name: _section(ctx, name))
     runs = _section(ctx, "health_runs")
     if runs is None:
         return
@@ -73,6 +75,7 @@ def _observability(ctx: AppContext) -> None:
         _pipe(pipe, loads)
     if quarantine is not None:
         _quarantine(quarantine)
+    health_views.render_observability_views(lambda name: _section(ctx, name))
 
 
 def _runs(runs: pd.DataFrame) -> None:

@@ -23,6 +23,11 @@ def _search(at, mode: str, text: str):  # type: ignore[no-untyped-def]
     return at.tabs[1]
 
 
+def shown_name(row: pd.Series) -> str:
+    """The name the app's personas see (both read names partially: c360/masking.py): first name + initial."""
+    return f"{row['first_name']} {row['last_name'][0]}."
+
+
 @pytest.fixture
 def busy_customer(reference):  # type: ignore[no-untyped-def]
     """A customer with many transactions (both statuses), with its profile row."""
@@ -42,32 +47,38 @@ def test_search_by_id_shows_the_profile(make_app, busy_customer) -> None:  # typ
     at = make_app(tab="Customer 360")
     at.run()
     tab = _search(at, "Customer ID", busy_customer["customer_id"].lower())  # case-insensitive
-    assert any(busy_customer["full_name"] in m for m in texts(tab, "markdown"))
+    assert any(shown_name(busy_customer) in m for m in texts(tab, "markdown"))
+    assert not any(busy_customer["full_name"] in m for m in texts(tab, "markdown"))  # never the full name
+    assert not any(busy_customer["email"] in m for m in texts(tab, "markdown"))  # nor the e-mail address
     metrics = tab_metrics(tab)
     assert metrics["Lifetime value"] == f"${float(busy_customer['lifetime_value']):,.0f}"
     assert metrics["Card type"] == busy_customer["card_type"]
     assert metrics["Days since last transaction"] == f"{int(busy_customer['days_since_last_transaction']):,}"
     digits = str(int(busy_customer["customer_id"][4:]))
     tab = _search(at, "Customer ID", digits)  # just the number
-    assert any(busy_customer["full_name"] in m for m in texts(tab, "markdown"))
+    assert any(shown_name(busy_customer) in m for m in texts(tab, "markdown"))
 
 
 def test_partial_name_and_email_search(make_app, reference) -> None:  # type: ignore[no-untyped-def]
-    last = reference(
-        "select last_name, count(*) as n from gold.customer_360_profile group by 1 having count(*) between 2 and 20 "
-        "order by n desc, last_name limit 1"
+    """The personas see names partially (first name + initial) and e-mails masked (c360/masking.py), so a
+    search matches what they see: first names, never a last name or an address."""
+    first = reference(
+        "select first_name, count(*) as n from gold.customer_360_profile group by 1 having count(*) between 2 and 20 "
+        "order by n desc, first_name limit 1"
     ).iloc[0]
     at = make_app(tab="Customer 360")
     at.run()
-    tab = _search(at, "Name", last["last_name"][1:].upper())  # partial and upper-case
+    fragment = first["first_name"][1:]
+    tab = _search(at, "Name", fragment.upper())  # partial and upper-case
     expected = reference(
-        "select count(*) as n from gold.customer_360_profile where lower(full_name) like ?",
-        [f"%{last['last_name'][1:].lower()}%"],
+        "select count(*) as n from gold.customer_360_profile "
+        "where lower(first_name || ' ' || left(last_name, 1) || '.') like ?",
+        [f"%{fragment.lower()}%"],
     )["n"].iloc[0]
     choice = at.selectbox(key="customer.choice")
     assert len(choice.options) == min(int(expected), queries.SEARCH_PAGE_SIZE)
     assert choice.label.startswith(f"{int(expected):,} customers match")
-    assert all(last["last_name"][1:].lower() in o.lower() for o in choice.options)
+    assert all(fragment.lower() in o.lower() for o in choice.options)
     second = choice.options[1]
     # pick the second match: its profile replaces the first one
     at.selectbox(key="customer.choice").select_index(1).run()
@@ -76,8 +87,14 @@ def test_partial_name_and_email_search(make_app, reference) -> None:  # type: ig
     email = reference("select email from gold.customer_360_profile order by customer_id limit 1")[
         "email"
     ].iloc[0]
-    tab = _search(at, "Email", email.split("@")[0].upper())
-    assert any(email in m for m in texts(tab, "markdown"))
+    local, domain = email.split("@")
+    tab = _search(at, "Email", local.upper())  # the address itself is masked: it finds no one
+    assert any("No customers found" in w for w in texts(tab, "warning"))
+    tab = _search(at, "Email", f"@{domain}")  # what the persona sees: first letter and domain
+    shown = texts(tab, "markdown") + [
+        o for box in at.selectbox if box.key == "customer.choice" for o in box.options
+    ]
+    assert any(f"***@{domain}" in t for t in shown) and not any(email in t for t in shown)
 
 
 def test_digits_list_every_id_containing_them_exact_first(make_app, reference) -> None:  # type: ignore[no-untyped-def]
@@ -100,7 +117,8 @@ def test_digits_list_every_id_containing_them_exact_first(make_app, reference) -
 
 def test_every_name_match_is_reachable_page_by_page(make_app, reference) -> None:  # type: ignore[no-untyped-def]
     expected = reference(
-        "select customer_id from gold.customer_360_profile where lower(full_name) like '%a%' order by customer_id"
+        "select customer_id from gold.customer_360_profile "
+        "where lower(first_name || ' ' || left(last_name, 1) || '.') like '%a%' order by customer_id"
     )["customer_id"].tolist()
     assert len(expected) > 2 * queries.SEARCH_PAGE_SIZE
     at = make_app(tab="Customer 360")
@@ -230,7 +248,7 @@ def test_pick_from_segment_list_opens_customer(make_app, busy_customer) -> None:
     at.session_state[REQUESTED_TAB_KEY] = tab_title("Customer 360")
     at.run()
     assert at.session_state[OPEN_TAB_KEY] == tab_title("Customer 360")
-    assert any(busy_customer["full_name"] in m for m in texts(at.tabs[1], "markdown"))
+    assert any(shown_name(busy_customer) in m for m in texts(at.tabs[1], "markdown"))
     assert not at.tabs[0].children  # the explorer is closed now and did not run
 
 
