@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from c360 import names
+from c360.alerts.evaluation import after_writer_run
 from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.duckdb import DuckDBSession
@@ -213,6 +214,15 @@ class Streamer:
             self._session.close()
             self._session = None
 
+    def alert_after_failure(self) -> None:
+        """Evaluate the alerts after a failed cycle (e.g. a failed gold refresh fires its alert now)."""
+        try:
+            session = self.session
+        except C360Error as exc:
+            log.warning("alerts not evaluated after the failure: %s", exc)
+            return
+        after_writer_run(self.settings, session)
+
     def finish(self) -> None:
         self.close()
         closer = getattr(self.refresh_gold, "close", None)
@@ -264,6 +274,7 @@ class Streamer:
             refresh_seconds = perf_counter() - began
             log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
         began = perf_counter()
+        after_writer_run(self.settings, self.session)  # alerts, published with this cycle's data
         publication = publish_snapshot(self.settings, self.session)
         snapshot_seconds = perf_counter() - began
         visible_at: datetime | None = None
@@ -305,6 +316,9 @@ def stream(
                 if wait > 0:
                     progress("waiting", wait)
                     sleep(wait)
+    except C360Error:
+        streamer.alert_after_failure()
+        raise
     finally:
         streamer.finish()
     return report
@@ -409,7 +423,11 @@ def ingest(
                 pending.remove(match)
             report.files.append(match)
         report.other_files = pending
-        report.gold_at, report.refresh_seconds, _ = streamer.publish()
+        try:
+            report.gold_at, report.refresh_seconds, _ = streamer.publish()
+        except C360Error:
+            streamer.alert_after_failure()
+            raise
     finally:
         streamer.finish()
     return report

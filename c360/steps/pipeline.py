@@ -10,6 +10,7 @@ from time import perf_counter
 from types import ModuleType
 
 from c360 import names
+from c360.alerts.evaluation import after_writer_run
 from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.base import WarehouseSession
@@ -102,9 +103,12 @@ def run_all(
             settings.outputs_path,
             local_outputs(settings) if settings.target is Target.local else _snowflake_outputs(settings),
         )
+        after_writer_run(settings, session)  # alerts, before readers see this run
         if settings.target is Target.local:  # readers now see this run's whole result, still under its lock
             publish_snapshot(settings, session)
     except BaseException as exc:  # an interrupted run is a failed run too (and publishes nothing)
+        if run_id is not None and not isinstance(exc, KeyboardInterrupt):
+            after_writer_run(settings, session)  # e.g. a failed gold model fires its alert now
         record_failure(settings, run_id, exc)
         raise
     finally:
@@ -121,7 +125,8 @@ def summarize(session: WarehouseSession) -> dict[str, object]:
             session.scalar(f"select count(*) from {names.BRONZE}.{table}") or 0
         )
     mix = session.query(
-        "select customer_segment as segment, count(*) as customers from BRONZE.BRONZE_CUSTOMERS "
+        # distinct customers: a customer arrives once per delivery (customers.csv, then card-change files)
+        "select customer_segment as segment, count(distinct customer_id) as customers from BRONZE.BRONZE_CUSTOMERS "
         "group by customer_segment order by customers desc"
     )
     window = session.query(

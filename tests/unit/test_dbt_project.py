@@ -151,6 +151,21 @@ def test_segment_strings_in_the_project_match_the_contract() -> None:
     assert all(f"'{c}'" in macro for c in RISK_CATEGORIES)
 
 
+def test_risk_bands_and_the_lapsed_threshold_match_the_contract() -> None:
+    from c360 import names
+
+    project_vars = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text())["vars"]
+    assert project_vars["churn_high_risk_threshold"] == names.HIGH_RISK_THRESHOLD
+    assert project_vars["churn_medium_risk_threshold"] == names.MEDIUM_RISK_THRESHOLD
+    assert project_vars["lapsed_after_days"] == names.LAPSED_AFTER_DAYS
+    profile = yaml.safe_load(
+        (DBT_DIR / "models/marts/customer_analytics/customer_360_profile.yml").read_text()
+    )["models"][0]
+    column = next(c for c in profile["columns"] if c["name"] == "churn_risk_category")
+    accepted = next(t["accepted_values"] for t in column["data_tests"] if isinstance(t, dict))
+    assert set(accepted["arguments"]["values"]) == {*names.RISK_CATEGORIES, names.LAPSED, names.NOT_SCORED}
+
+
 def _state(**changes: object) -> BuildState:
     base = BuildState("p", "2026-10-15", "local", "tx", "c:1000", 100, "2026-11-22 05:00:00")
     return replace(base, **changes)  # type: ignore[arg-type]
