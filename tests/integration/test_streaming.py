@@ -128,8 +128,9 @@ def test_cli_stream_and_ingest_report_json(home: Settings, tmp_path: Path) -> No
     assert files[1]["status"] == "LOAD_FAILED"
 
     status = runner.invoke(app, ["status", "--home", str(home.home), "--format", "json"])
-    assert status.exit_code == 0, status.output
+    assert status.exit_code == 2, status.output  # the failed file fired a critical alert (issue 16)
     sections = json.loads(status.stdout)
+    assert "pipe_failure_rate" in {a["rule_name"] for a in sections["alerts"]["open"]}
     health = {r["time_window"]: r for r in sections["pipe"]}
     assert health["all time"]["files"] == 4 and health["all time"]["duplicate_deliveries"] == 1
     assert health["last hour"]["rows_loaded"] == sum(b["loaded"] for b in streamed["batches"]) + 1
