@@ -3,13 +3,14 @@
 Two backends behind one small interface:
 - **Streamlit in Snowflake**: the active Snowpark session (`get_active_session()`); the app runs with its
   owner's role and Snowflake's grants decide what it may read.
-- **Local**: the latest read-only DuckDB snapshot under C360_HOME, every statement passed through c360's
-  query guard (one SELECT, tables the chosen persona may read per the grant matrix, row limit, timeout).
+- **Local**: the published snapshot of the local warehouse (a DuckLake under C360_HOME), read-only, every
+  statement passed through c360's query guard (one SELECT, tables the chosen persona may read per the
+  grant matrix, row limit, timeout).
 
 The `c360` package exists only locally, so it is imported inside the local backend and nowhere else in
 streamlit/. Every value is bound (`?`); SQL text comes from streamlit/sql/*.sql. Query results are cached
-with `st.cache_data` keyed on the role and the data version (the snapshot name locally), so a persona
-switch or a newly published snapshot never serves stale or foreign rows.
+with `st.cache_data` keyed on the role and the data version (locally the publication record's name and
+mtime), so a persona switch or a newly published snapshot never serves stale or foreign rows.
 """
 
 from __future__ import annotations
@@ -454,7 +455,7 @@ def parse_cortex_response(question: str, status: int, content: object) -> Assist
 
 
 class LocalBackend:
-    """The latest read-only snapshot under C360_HOME, every statement through c360's query guard."""
+    """The published snapshot of the warehouse under C360_HOME, every statement through c360's query guard."""
 
     name = "local"
     dialect = "duckdb"
@@ -495,7 +496,7 @@ class LocalBackend:
             source = self._source()
         except AppDataError:
             return f"Local · {self.settings.home} (not built)"
-        kind = "snapshot" if source.parent == self.settings.snapshots_dir else "warehouse file"
+        kind = "published snapshot" if source != self.settings.warehouse_path else "warehouse"
         return f"Local {kind} · {self.settings.home}"
 
     def can_read(self, role: str, schema: str) -> bool | None:
@@ -504,7 +505,7 @@ class LocalBackend:
         return can_read(role, schema)
 
     def _session(self) -> Any:
-        from c360.engines.duckdb import DuckDBSession
+        from c360.engines.readers import open_reader
         from c360.errors import C360Error
 
         version = self.data_version()
@@ -512,14 +513,7 @@ class LocalBackend:
             session = self._sessions.get(version)
             if session is None:
                 try:
-                    session = DuckDBSession.open(
-                        self._source(),
-                        read_only=True,
-                        memory_limit="1GB",
-                        threads=self.settings.duckdb_threads,
-                    )
-                    session.con.execute("set enable_external_access = false")
-                    session.con.execute("set lock_configuration = true")
+                    session = open_reader(self.settings)  # pinned to the published snapshot, confined
                 except C360Error as exc:
                     raise AppDataError("unavailable", str(exc)) from None
                 # Keep the previous snapshot's session open for queries still running on it.
