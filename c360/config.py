@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from c360.errors import SettingsError
+from c360.outputs import read_outputs
 
 DEFAULT_CUSTOMERS = 50_000
 DEFAULT_MONTHS = 18
@@ -262,11 +263,30 @@ def _prepare_home(value: str | Path, create: bool) -> Path:
 
 
 def _bucket_from_outputs(home: Path) -> str | None:
-    from c360.outputs import read_outputs  # local import: outputs depends on config types
-
     outputs = read_outputs(home / "outputs.json")
     # only a stack's outputs name an S3 bucket; a local platform's "bucket" is a folder
     return outputs.bucket if outputs and outputs.target == Target.snowflake.value else None
+
+
+def platform_settings(settings: Settings) -> Settings:
+    """Settings with the built platform's scale (as-of date, months, seed) from its outputs file.
+
+    `c360 stream` continues the platform `c360 up` built; without this, a default as-of of today would put
+    the stream clock and the dbt windows somewhere else than the data.
+    """
+    outputs = read_outputs(settings.outputs_path)
+    if outputs is None or not outputs.scale:
+        raise SettingsError(f"no platform under {settings.home}: run `c360 up` first")
+    scale = outputs.scale
+    try:
+        return settings.with_scale(
+            as_of=date.fromisoformat(str(scale["as_of"])),
+            months=int(str(scale["months"])),
+            seed=int(str(scale["seed"])),
+            customers=int(str(scale["customers"])),
+        )
+    except (KeyError, ValueError) as exc:
+        raise SettingsError(f"outputs file {settings.outputs_path} has an unreadable scale: {exc}") from None
 
 
 # ---- environment of tools the runtime starts (dbt) -------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from generators.customers import GENERATOR_TRUTH_COLUMNS
+from c360.reference import GENERATOR_TRUTH_COLUMNS
 
 FeatureKind = Literal["numeric", "categorical"]
 

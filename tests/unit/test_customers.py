@@ -6,14 +6,13 @@ import pandas as pd
 import pytest
 
 from c360.names import SEGMENTS
+from c360.reference import GENERATOR_TRUTH_COLUMNS, STATE_BY_CODE
 from generators.customers import (
-    GENERATOR_TRUTH_COLUMNS,
     customers_csv_bytes,
     generate_customers,
     quota_counts,
     validate_customers,
 )
-from generators.geography import STATE_BY_CODE
 from generators.spec import DEFAULT_SPEC
 
 AS_OF = date(2026, 10, 15)
