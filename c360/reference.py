@@ -87,8 +87,6 @@ STATES: Final[tuple[State, ...]] = (
     State("WY", "Wyoming", "West", 0.6, ("Cheyenne", "Casper", "Laramie")),
 )
 
-STATE_BY_CODE: Final = {s.code: s for s in STATES}
-
 
 @dataclass(frozen=True)
 class Category:

@@ -60,7 +60,6 @@ FEATURES: Final[tuple[Feature, ...]] = (
 
 FEATURE_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES)
 CATEGORICAL_FEATURES: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES if f.kind == "categorical")
-NUMERIC_FEATURES: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES if f.kind == "numeric")
 
 TARGET: Final = "churned"
 ID_COLUMN: Final = "customer_id"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from c360.names import SEGMENTS
-from c360.reference import GENERATOR_TRUTH_COLUMNS, STATE_BY_CODE
+from c360.reference import GENERATOR_TRUTH_COLUMNS, STATES
 from generators.customers import (
     customers_csv_bytes,
     generate_customers,
@@ -16,6 +16,7 @@ from generators.customers import (
 from generators.spec import DEFAULT_SPEC
 
 AS_OF = date(2026, 10, 15)
+STATE_BY_CODE = {s.code: s for s in STATES}
 
 
 @pytest.fixture(scope="module")
