@@ -216,11 +216,11 @@ class StackConfig(BaseModel):
         "prefix", "lower-case letters, digits, '-', 2-20 characters", default="c360", pattern=_PREFIX
     )
     owner: str = _key("owner", "the owning team, e.g. data-platform@example.com", pattern=_OWNER)
-    snowflake: SnowflakeConfig
-    warehouse: WarehouseConfig
-    scale: ScaleConfig
-    alerts: AlertConfig
-    # empty: derived from the prefix, stack, organization and account (filled in by parse_config)
+    # each section reads its keys from the same flat `c360:*` set; "(name)" can never be a config key
+    snowflake: SnowflakeConfig = Field(alias="(snowflake)")
+    warehouse: WarehouseConfig = Field(alias="(warehouse)")
+    scale: ScaleConfig = Field(alias="(scale)")
+    alerts: AlertConfig = Field(alias="(alerts)")
     storage_external_id: str = _key(  # empty: from prefix, stack, organization, account (parse_config)
         "storageExternalId",
         "2-1224 of A-Z a-z 0-9 + = , . @ : / _ -",
@@ -254,7 +254,7 @@ class StackConfig(BaseModel):
     def _sections(cls, raw: dict[str, Any]) -> dict[str, Any]:
         """Every section reads its own keys from the one flat set of `c360:*` keys."""
         owned = {f.alias for section in _SECTIONS.values() for f in section.model_fields.values()}
-        return {k: v for k, v in raw.items() if k not in owned} | dict.fromkeys(_SECTIONS, raw)
+        return {k: v for k, v in raw.items() if k not in owned} | {f"({name})": raw for name in _SECTIONS}
 
     @field_validator("stack")
     @classmethod
@@ -302,7 +302,7 @@ class StackConfig(BaseModel):
 _FIELDS: Final = {n: f for model in (StackConfig, *_SECTIONS.values()) for n, f in model.model_fields.items()}
 _ALIASES: Final = {name: f.alias for name, f in _FIELDS.items() if f.alias}
 _NAMES: Final = {alias: name for name, alias in _ALIASES.items()}
-CONFIG_KEYS: Final = frozenset(alias for alias in _ALIASES.values() if ":" not in alias)
+CONFIG_KEYS: Final = frozenset(a for a in _ALIASES.values() if ":" not in a and not a.startswith("("))
 
 
 def parse_config(
@@ -343,7 +343,9 @@ def parse_config(
 
 def _problem(error: ErrorDetails) -> str:
     """One pydantic error as the problem line a person reads: `c360:<key> ...`."""
-    key = _ALIASES.get(str(error["loc"][-1]), str(error["loc"][-1]))  # a default's error names the field
+    key = str(error["loc"][-1])
+    if error["type"] != "extra_forbidden":
+        key = _ALIASES.get(key, key)  # an error on a default names the field, not its key
     name = key if ":" in key else f"{NAMESPACE}:{key}"
     if error["type"] == "c360":
         return error["msg"].replace("{key}", name)
