@@ -189,8 +189,7 @@ def test_alert_recipients_and_share_consumers_are_lists_and_empty_by_default(raw
 
 def test_a_default_folder_that_is_missing_is_named_by_its_key(raw: dict[str, str], tmp_path: Path) -> None:
     del raw["appDir"]
+    root = tmp_path / "checkout"
     with pytest.raises(ConfigError) as caught:
-        parse_config(
-            raw, project="c360", stack="dev", aws_region="us-east-1", today=TODAY, repo_root=tmp_path
-        )
-    assert caught.value.problems == [f"c360:appDir: folder {tmp_path / 'streamlit'} does not exist"]
+        parse_config(raw, project="c360", stack="dev", aws_region="us-east-1", today=TODAY, repo_root=root)
+    assert caught.value.problems == [f"c360:appDir: folder {root / 'streamlit'} does not exist"]
