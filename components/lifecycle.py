@@ -22,7 +22,7 @@ import pulumi
 
 from c360.paths import REPO_ROOT
 from c360.steps.order import STACK_STEPS, STEP_BY_NAME
-from components.content_hash import SKIPPED_FILES, sources_digest
+from components.content_hash import is_skipped, sources_digest
 from components.providers.lifecycle_step import LifecycleStep, LifecycleStepArgs
 from components.snowflake_context import child
 from components.source_graph import ImportGraph, import_graph
@@ -76,7 +76,7 @@ def step_sources(step: str, graph: ImportGraph, repo_root: Path) -> tuple[str, .
         path
         for folder in {p.parent for p in code}
         for path in folder.iterdir()
-        if path.is_file() and path.suffix != ".py" and not any(path.match(g) for g in SKIPPED_FILES)
+        if path.is_file() and path.suffix != ".py" and not is_skipped(path.relative_to(repo_root))
     }
     files = sorted(p.relative_to(repo_root).as_posix() for p in code | package_data)
     return (*files, *STEP_BY_NAME[step].data)
