@@ -33,7 +33,7 @@ from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
 from c360.assistant.timeframe import GRAIN_ADJECTIVES
-from c360.assistant.values import ValueIndex, load_values
+from c360.assistant.values import ValueIndex, load_values, masked_columns
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
 from c360.engines.base import WarehouseSession
 from c360.grants import DEFAULT_APP_ROLE, Role
@@ -69,11 +69,12 @@ class LocalAnalyst:
         dialect: str = "duckdb",
         use_verified: bool = True,
         values: ValueIndex | None = None,
+        role: Role | str = DEFAULT_APP_ROLE,
     ) -> None:
         self.model = model
         self.as_of = as_of
         self.lexicon: Lexicon = build_lexicon(model, load_vocabulary())
-        self.parser = QuestionParser(self.lexicon, as_of, values)
+        self.parser = QuestionParser(self.lexicon, as_of, values, masked_columns(model, role))
         self.compiler = Compiler(model, self.lexicon.vocabulary, dialect)
         self.verified = VerifiedIndex(model, self.lexicon, self.parser, dialect) if use_verified else None
 
@@ -83,7 +84,7 @@ class LocalAnalyst:
     ) -> LocalAnalyst:
         """The analyst for a warehouse session: also knows the searchable values (customers' names)."""
         values = load_values(session, model, load_vocabulary(), role)
-        return cls(model, as_of, dialect=session.dialect, values=values)
+        return cls(model, as_of, dialect=session.dialect, values=values, role=role)
 
     # the AnalystBackend protocol ------------------------------------------------------------------------
     def message(self, messages: Sequence[Message]) -> AnalystReply:

@@ -28,7 +28,6 @@ from tests.assistant.test_compiler import compiled, turn
             ["p.credit_limit", "p.customer_id = ?"],
             ("CUST00000005",),
         ),
-        ("look up jdoe@example.com", ["p.churn_risk_category", "p.email = ?"], ("jdoe@example.com",)),
         (
             "how much did CUST00000007 spend online in 2025",
             ["GROUP BY t.customer_id", "t.channel = ?"],
@@ -105,6 +104,12 @@ def test_questions_beyond_the_evaluation_sets(
         assert param in c.params, c.params
 
 
+def test_a_customer_found_by_e_mail_by_a_role_that_sees_addresses(model: SemanticModel, as_of_date: date) -> None:
+    engineer = LocalAnalyst(model, as_of_date, use_verified=False, role="DATA_ENGINEER")
+    c = compiled(engineer, "look up jdoe@example.com")
+    assert "p.churn_risk_category" in c.sql and "p.email = ?" in c.sql and "jdoe@example.com" in c.params
+
+
 def test_corrections_and_defaults_are_stated(compiler_only: LocalAnalyst) -> None:
     assert (
         "I read 'regoin' as 'region'" in compiled(compiler_only, "averge lifetime value by regoin").warnings
@@ -133,11 +138,48 @@ def test_still_refuses_instead_of_guessing(analyst: LocalAnalyst, question: str,
 
 
 def test_a_customer_found_by_name(model: SemanticModel, as_of_date: date) -> None:
-    names = ValueIndex({"tanner hill": ("customer_360_profile.full_name", "Tanner Hill")})
+    names = ValueIndex.of(
+        "customer_360_profile.full_name", "customer_360_profile.customer_id", [("Tanner Hill", "CUST00000077")]
+    )
     analyst = LocalAnalyst(model, as_of_date, use_verified=False, values=names)
     c = compiled(analyst, "Tanner Hill - what's his churn risk score?")
-    assert "p.full_name = ?" in c.sql and "Tanner Hill" in c.params
+    assert "p.customer_id = ?" in c.sql and "CUST00000077" in c.params  # the name is read as the customer
+    assert any("Tanner Hill" in w and "CUST00000077" in w for w in c.warnings)
     assert turn(analyst, "tanner hill churn risk score").refusal is not None  # names only as written
+
+
+def _masked_names(model: SemanticModel, as_of_date: date) -> LocalAnalyst:
+    """Names as a masked role sees them (first name + initial): 'Dana K.' is one customer, 'Lee M.' two."""
+    shown = [
+        ("Dana K.", "CUST00000101"),
+        ("Lee M.", "CUST00000102"),
+        ("Lee M.", "CUST00000103"),
+        ("Will P.", "CUST00000104"),
+    ]
+    index = ValueIndex.of("customer_360_profile.full_name", "customer_360_profile.customer_id", shown)
+    initial = ValueIndex(
+        index._columns, masker=lambda ref, text: f"{text.split()[0]} {text.split()[-1][0]}."
+    )
+    return LocalAnalyst(model, as_of_date, use_verified=False, values=initial)
+
+
+def test_a_masked_name_finds_the_one_customer_shown_that_way(model: SemanticModel, as_of_date: date) -> None:
+    analyst = _masked_names(model, as_of_date)
+    c = compiled(analyst, "What is the credit limit of Dana Kowalski?")
+    assert "p.customer_id = ?" in c.params or "CUST00000101" in c.params
+    assert any("'Dana K.'" in w and "masked" in w for w in c.warnings)  # the answer says how it matched
+    assert "CUST00000101" in compiled(analyst, "Dana Kowalski's top spend category").params  # possessive
+
+
+def test_an_ambiguous_or_masked_identifier_is_refused(model: SemanticModel, as_of_date: date) -> None:
+    analyst = _masked_names(model, as_of_date)
+    ambiguous = turn(analyst, "Which segment is Lee Morgan in?").refusal
+    assert ambiguous is not None and "CUST00000102" in ambiguous.reason and "CUST00000103" in ambiguous.reason
+    will = turn(analyst, "Which segment do Will Premium cardholders belong to?")
+    assert will.compiled is None or "CUST00000104" not in will.compiled.params  # vocabulary is no name
+    # the default role (MARKETING_MANAGER) sees e-mail addresses masked: it cannot look anyone up by one
+    by_email = turn(analyst, "what is the lifetime value of jdoe@example.com").refusal
+    assert by_email is not None and "masked" in by_email.reason
 
 
 def test_follow_ups_about_a_customer_keep_the_customer(compiler_only: LocalAnalyst) -> None:

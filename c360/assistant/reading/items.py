@@ -33,6 +33,7 @@ class Item:
     entries: tuple[Entry, ...] = ()
     span: TimeSpan | None = None
     used: bool = False
+    note: str = ""  # how the words were read, stated in the answer ("I found 'Jane Doe' as CUST...")
 
     @property
     def text(self) -> str:

@@ -12,7 +12,8 @@ from c360.assistant.model import SemanticModel
 from c360.assistant.query import Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading
 from c360.assistant.text import Token, lemma, phrase_key, tokenize
-from c360.assistant.values import ValueIndex
+from c360.assistant.grammar import GRAMMAR
+from c360.assistant.values import NameMatch, ValueIndex
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Lookups:
     lex: Lexicon
     as_of: date
     values: ValueIndex = field(default_factory=ValueIndex)
+    masked: frozenset[str] = frozenset()  # columns (table.column) the asking role sees masked
 
     @property
     def model(self) -> SemanticModel:
@@ -29,9 +31,10 @@ class Lookups:
     def vocab(self) -> Vocabulary:
         return self.lex.vocabulary
 
-    def named_value(self, tokens: list[Token], i: int) -> tuple[int, list[Entry]] | None:
-        """'Tanner Hill': the longest run of capitalised words at i that is a searchable value (a name), as
-        that value on every table with the column."""
+    def named_value(self, tokens: list[Token], i: int) -> tuple[int, NameMatch] | None:
+        """'Tanner Hill': the longest run of capitalised words at i that names a row by a searchable value
+        (a customer's full name), as the role sees such values (c360/assistant/values.py). A match on a masked
+        value ('Jane D.') must not use a word of the vocabulary ('Will Premium' is no one)."""
         for length in range(min(4, len(tokens) - i), 1, -1):
             window = tokens[i : i + length]
             if not all(t.text[:1].isupper() and t.text.isalpha() for t in window):
@@ -39,10 +42,24 @@ class Lookups:
             found = self.values.find([t.text for t in window])
             if found is None:
                 continue
-            ref, value = found
-            table, _, column = ref.partition(".")
-            return length, [Entry("value", table, column, value, exact=True, identifier=True)]
+            exact = found.shown.lower() in {" ".join(t.text for t in window).lower()}
+            if not exact and any(self.is_vocabulary_word(t) for t in window):
+                continue
+            return length, found
         return None
+
+    def is_vocabulary_word(self, token: Token) -> bool:
+        return (token.lemma,) in self.lex.phrases or (token.lemma,) in GRAMMAR
+
+    def key_entries(self, match: NameMatch) -> list[Entry]:
+        """The row a name found: its key value on every table that has the key column (like an id typed)."""
+        table, _, column = match.key_ref.partition(".")
+        tables = [table, *(t for t in self.model.tables if t != table)]
+        return [
+            Entry("value", t, column, match.keys[0], exact=True, identifier=True)
+            for t in tables
+            if column in self.model.tables[t].columns and self.model.tables[t].columns[column].kind == "dimension"
+        ]
 
     def is_count_metric(self, entry: Entry) -> bool:
         column = self.model.tables[entry.table].columns[entry.column or ""]

@@ -68,8 +68,14 @@ HARMLESS_LEFTOVERS = frozenset(
 
 
 class QuestionParser:
-    def __init__(self, lexicon: Lexicon, as_of: date, values: ValueIndex | None = None) -> None:
-        self.lk = Lookups(lexicon, as_of, values or ValueIndex())
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        as_of: date,
+        values: ValueIndex | None = None,
+        masked: frozenset[str] = frozenset(),
+    ) -> None:
+        self.lk = Lookups(lexicon, as_of, values or ValueIndex(), masked)
         self.speller = spelling.Speller(lexicon)
 
     @property
@@ -101,8 +107,12 @@ class QuestionParser:
                     "not_understood", f"I don't know what {quote_list(words)} means in this data.", words
                 ),
             )
+        ambiguous = next((i for i in items if i.kind == "AMBIGUOUS"), None)
+        if ambiguous is not None:  # a name several customers are shown with
+            return Parsed(None, Refusal("incomplete", ambiguous.arg, (ambiguous.text,)))
         reading = Reading(items, tokens)
         reading.notes.extend(c.note for c in corrections)
+        reading.notes.extend(i.note for i in items if i.note)
         refusal = self._assemble(reading)
         if refusal:
             return Parsed(None, refusal, partial=reading)

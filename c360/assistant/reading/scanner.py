@@ -49,12 +49,24 @@ def scan(
             i += 1
             continue
         named = lk.named_value(tokens, i)
-        if named is not None:  # "Tanner Hill": a customer's full name
-            length, entries = named
-            items.append(Item("LEX", i, i + length, tuple(tokens[i : i + length]), entries=tuple(entries)))
+        if named is not None:  # "Tanner Hill": a customer's full name, read as the customer's id
+            length, match = named
+            span = tuple(tokens[i : i + length])
+            if match.unique:
+                items.append(Item("LEX", i, i + length, span, entries=tuple(lk.key_entries(match)), note=match.note))
+            else:
+                items.append(Item("AMBIGUOUS", i, i + length, span, arg=match.ambiguity))
             i += length
             continue
         identified = lk.lex.identifier(tok)
+        if identified and identified[0].ref in lk.masked:  # an e-mail address the role sees masked
+            reason = (
+                f"{identified[0].column.replace('_', ' ')} values are masked for your role, so I can't find "
+                f"anyone by {tok.text!r}; ask with the customer id."
+            )
+            items.append(Item("AMBIGUOUS", i, i + 1, (tok,), arg=reason))
+            i += 1
+            continue
         if identified:  # "CUST00000042", "aknapp@gmail.com": a key value of its own shape
             items.append(Item("LEX", i, i + 1, (tok,), entries=tuple(identified)))
             i += 1
