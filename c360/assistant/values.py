@@ -168,7 +168,9 @@ def _read_values(
     return found
 
 
-def _masked(session: WarehouseSession, model: SemanticModel, role: Role | str, ref: str, text: str) -> str | None:
+def _masked(
+    session: WarehouseSession, model: SemanticModel, role: Role | str, ref: str, text: str
+) -> str | None:
     """What `role` would see of `text` stored in `ref` (the masking expression of c360/masking.py, run on the
     typed text as a bound value; the query reads no table), or None when the role sees the column as stored."""
     table_name, _, column_name = ref.partition(".")

@@ -104,7 +104,9 @@ def test_questions_beyond_the_evaluation_sets(
         assert param in c.params, c.params
 
 
-def test_a_customer_found_by_e_mail_by_a_role_that_sees_addresses(model: SemanticModel, as_of_date: date) -> None:
+def test_a_customer_found_by_e_mail_by_a_role_that_sees_addresses(
+    model: SemanticModel, as_of_date: date
+) -> None:
     engineer = LocalAnalyst(model, as_of_date, use_verified=False, role="DATA_ENGINEER")
     c = compiled(engineer, "look up jdoe@example.com")
     assert "p.churn_risk_category" in c.sql and "p.email = ?" in c.sql and "jdoe@example.com" in c.params
@@ -139,7 +141,9 @@ def test_still_refuses_instead_of_guessing(analyst: LocalAnalyst, question: str,
 
 def test_a_customer_found_by_name(model: SemanticModel, as_of_date: date) -> None:
     names = ValueIndex.of(
-        "customer_360_profile.full_name", "customer_360_profile.customer_id", [("Tanner Hill", "CUST00000077")]
+        "customer_360_profile.full_name",
+        "customer_360_profile.customer_id",
+        [("Tanner Hill", "CUST00000077")],
     )
     analyst = LocalAnalyst(model, as_of_date, use_verified=False, values=names)
     c = compiled(analyst, "Tanner Hill - what's his churn risk score?")
@@ -157,9 +161,7 @@ def _masked_names(model: SemanticModel, as_of_date: date) -> LocalAnalyst:
         ("Will P.", "CUST00000104"),
     ]
     index = ValueIndex.of("customer_360_profile.full_name", "customer_360_profile.customer_id", shown)
-    initial = ValueIndex(
-        index._columns, masker=lambda ref, text: f"{text.split()[0]} {text.split()[-1][0]}."
-    )
+    initial = ValueIndex(index._columns, masker=lambda ref, text: f"{text.split()[0]} {text.split()[-1][0]}.")
     return LocalAnalyst(model, as_of_date, use_verified=False, values=initial)
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from c360.assistant.grammar import GRAMMAR
 from c360.assistant.lexicon import Entry, Lexicon, Vocabulary
 from c360.assistant.model import SemanticModel
 from c360.assistant.query import Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading
 from c360.assistant.text import Token, lemma, phrase_key, tokenize
-from c360.assistant.grammar import GRAMMAR
 from c360.assistant.values import NameMatch, ValueIndex
 
 
@@ -58,7 +58,8 @@ class Lookups:
         return [
             Entry("value", t, column, match.keys[0], exact=True, identifier=True)
             for t in tables
-            if column in self.model.tables[t].columns and self.model.tables[t].columns[column].kind == "dimension"
+            if column in self.model.tables[t].columns
+            and self.model.tables[t].columns[column].kind == "dimension"
         ]
 
     def is_count_metric(self, entry: Entry) -> bool:

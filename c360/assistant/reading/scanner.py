@@ -53,7 +53,9 @@ def scan(
             length, match = named
             span = tuple(tokens[i : i + length])
             if match.unique:
-                items.append(Item("LEX", i, i + length, span, entries=tuple(lk.key_entries(match)), note=match.note))
+                items.append(
+                    Item("LEX", i, i + length, span, entries=tuple(lk.key_entries(match)), note=match.note)
+                )
             else:
                 items.append(Item("AMBIGUOUS", i, i + length, span, arg=match.ambiguity))
             i += length
