@@ -101,7 +101,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
     "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),
     "them": ("PRONOUN", ""), "those": ("PRONOUN", ""), "these": ("PRONOUN", ""), "they": ("PRONOUN", ""),
-    "that": ("PRONOUN", ""), "it": ("PRONOUN", ""),
+    "that": ("PRONOUN", ""), "it": ("PRONOUN", ""), "she": ("PRONOUN", ""), "he": ("PRONOUN", ""),
     "together": ("TOGETHER", ""), "altogether": ("TOGETHER", ""), "in total": ("TOGETHER", ""),
     # one row's record: "the profile of CUST00000042", "look up aknapp@gmail.com"
     "profile": ("LIST", ""), "complete profile": ("LIST", ""), "full profile": ("LIST", ""),

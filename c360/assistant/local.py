@@ -30,6 +30,7 @@ from c360.assistant.messages import (
 from c360.assistant.model import SemanticModel
 from c360.assistant.query import Condition, SemanticQuery
 from c360.assistant.reading import Parsed, QuestionParser, Refusal
+from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_columns
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
 from c360.assistant.timeframe import GRAIN_ADJECTIVES
@@ -154,7 +155,12 @@ class LocalAnalyst:
                 "That sounds like a follow-up, but there is no earlier question to refine; ask the full question.",
             )
         assert parsed.partial is not None
-        merged = merge_followup(previous, parsed.partial, tokenize(user_turns[-1]), self.parser.lk)
+        tokens = tokenize(user_turns[-1])
+        merged = merge_followup(previous, parsed.partial, tokens, self.parser.lk)
+        if is_yes_no(tokens) and merged.mode == "list" and self._names_one_row(previous):
+            # "is she high risk?" after a customer was looked up: asked about that customer, not filtered
+            keys = key_columns(self.parser.lk)
+            return Parsed(about_row(merged, checkable(parsed.partial.conditions, keys)), followup=True), None
         if (
             parsed.query is not None
             and (parsed.query.measures or parsed.query.mode == "list")
@@ -179,6 +185,13 @@ class LocalAnalyst:
             elif parsed.query is not None:
                 query = parsed.query
         return query
+
+    def _names_one_row(self, query: SemanticQuery) -> bool:
+        keys = key_columns(self.parser.lk)
+        return any(
+            c.op == "in" and len(c.values) == 1 and any(o.column in keys for o in c.options)
+            for c in query.conditions
+        )
 
     def _same_customer(self, previous: SemanticQuery, query: SemanticQuery) -> SemanticQuery:
         """'Pull up CUST00000036' ... 'and their last 3 transactions?': a follow-up with a question of its

@@ -192,3 +192,40 @@ def test_follow_ups_about_a_customer_keep_the_customer(compiler_only: LocalAnaly
     history += [Message.user(first), compiler_only.turn(conversation(history, first)).reply.message]
     narrowed = compiler_only.turn(conversation(history, "now only premium card holders")).compiled
     assert narrowed is not None and "LIMIT 10" in narrowed.sql and "Premium" in narrowed.params
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "shown", "not_filtered"),
+    [
+        # a yes/no question about one customer shows the asked column instead of filtering on it
+        ("Is CUST00000031 a Premium cardholder?", (), "p.card_type AS card_type", "Premium"),
+        ("Does CUST00000044 have a credit limit above 20000?", (), "p.credit_limit AS credit_limit", 20000.0),
+        ("is he retired?", ("Look up CUST00000012",), "p.employment_status AS employment_status", "Retired"),
+        # campaign membership of one customer: the customer's own campaign group
+        ("Was CUST00000019 part of the retention campaign?", (), "p.campaign_group AS campaign_group", None),
+        ("which campaign group is CUST00000019 in", (), "p.campaign_group AS campaign_group", None),
+    ],
+)
+def test_yes_no_about_one_customer_shows_the_column(
+    compiler_only: LocalAnalyst, question: str, earlier: tuple[str, ...], shown: str, not_filtered: object
+) -> None:
+    c = compiled(compiler_only, question, *earlier)
+    assert shown in c.sql and "p.customer_id = ?" in c.sql, c.sql
+    assert not_filtered is None or not_filtered not in c.params, c.params
+
+
+def test_yes_no_about_a_flag_groups_on_it(compiler_only: LocalAnalyst) -> None:
+    c = compiled(compiler_only, "Is the retention campaign lift statistically significant at all?")
+    assert "GROUP BY cp.is_lift_significant" in c.sql and "WHERE" not in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "average LTV by state pls",
+        "what share of spend came via mobile",
+        "email we have on file for CUST00000003",
+    ],
+)
+def test_filler_words_are_ignored(compiler_only: LocalAnalyst, question: str) -> None:
+    assert turn(compiler_only, question).refusal is None

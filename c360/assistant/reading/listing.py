@@ -96,6 +96,11 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             continue
     if listing and r.entity is None:
         r.entity = r.implied_entities[0] if r.implied_entities else entity_of_conditions(lk, r)
+    if listing and r.lookup is not None and r.entity is not None and _unkeyed(lk, r, r.entity):
+        # "is CUST00000001 part of the retention campaign, and which group is she in?": the campaign's rows
+        # have no customer; the looked-up customer's own columns of the same name answer it
+        r.columns = [_on_table(lk, cols, r.lookup) for cols in r.columns]
+        r.entity = r.lookup
     if listing and r.lookup is not None and r.entity == r.lookup and not r.columns:
         # "the profile of CUST00000042", "look up aknapp@gmail.com": the row's main columns
         for name in lk.vocab.entities.get(r.lookup, {}).get("profile_columns", []):
@@ -139,6 +144,21 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
             return False  # "what was the ROI of the month-16 campaign": the measure, not the rows
         return r.list_requested or ranked or bool(r.conditions) or not measure_items
     return r.list_requested and not measure_items
+
+
+def _unkeyed(lk: Lookups, r: Reading, table: str) -> bool:
+    """The listed table cannot hold the looked-up row's key (its rows belong to no customer)."""
+    keys = {o.column for c in r.conditions if c.op == "in" for o in c.options if o.table == r.lookup}
+    return bool(keys) and not any(
+        k in lk.model.tables[table].columns and lk.model.join_path(table, r.lookup or "") is not None
+        for k in keys
+    )
+
+
+def _on_table(lk: Lookups, columns: tuple[Option, ...], table: str) -> tuple[Option, ...]:
+    """The same columns read on `table` when it has columns of the same names."""
+    moved = tuple(Option(table, o.column) for o in columns if o.column in lk.model.tables[table].columns)
+    return moved or columns
 
 
 def entity_of_conditions(lk: Lookups, r: Reading) -> str | None:

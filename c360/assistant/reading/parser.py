@@ -17,7 +17,7 @@ from datetime import date
 from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
-from c360.assistant.reading import conditions, grouping, listing, measures, ranking, spelling
+from c360.assistant.reading import conditions, grouping, listing, measures, ranking, spelling, yesno
 from c360.assistant.reading.items import Item, Parsed, Reading, Refusal, quote_list
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.scanner import scan
@@ -34,6 +34,7 @@ PASSES: tuple[Pass, ...] = (
     conditions.inclusions,
     conditions.values_and_filters,
     conditions.alternatives,
+    yesno.yes_no,
     measures.likelihood,
     measures.share,
     grouping.groupings,
@@ -168,6 +169,7 @@ class QuestionParser:
             prefer_tables=tuple(dict.fromkeys(r.context_tables)),
             notes=tuple(r.notes),
             claim=r.claim,
+            checks=tuple(r.checks),
         )
 
 
