@@ -98,6 +98,13 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "tied": ("TIES", ""), "ties": ("TIES", ""), "with ties": ("TIES", ""), "tied at the max": ("TIES", ""),
     "tied at the top": ("TIES", ""), "tied for first": ("TIES", ""), "tied at the maximum": ("TIES", ""),
     "how much": ("HOWMUCH", ""), "how much money": ("HOWMUCH", ""),
+    # the date or the time since an event of one customer ("when did ... last use their card")
+    "what date": ("WHEN", ""), "which date": ("WHEN", ""), "on what date": ("WHEN", ""),
+    "how many day since": ("ELAPSED", "day"), "how many day has it been since": ("ELAPSED", "day"),
+    "how long since": ("ELAPSED", "day"), "how long has it been since": ("ELAPSED", "day"),
+    "how long ago": ("ELAPSED", "day"), "how many day ago": ("ELAPSED", "day"),
+    "how many month since": ("ELAPSED", "month"),
+    "how many month has it been since": ("ELAPSED", "month"),
     "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
     "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),
     "them": ("PRONOUN", ""), "those": ("PRONOUN", ""), "these": ("PRONOUN", ""), "they": ("PRONOUN", ""),

@@ -85,6 +85,16 @@ class Rollup:
 
 
 @dataclass(frozen=True)
+class TimeEvent:
+    """Something that happens to a customer on a date: the date column, its phrases (lemmas) and the measure of
+    the time since it per unit ('day' -> days since the last transaction)."""
+
+    ref: str
+    phrases: tuple[tuple[str, ...], ...]
+    elapsed: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     stopwords: frozenset[str]
     unavailable: tuple[tuple[tuple[tuple[str, ...], ...], str], ...]  # (phrases, reason)
@@ -119,6 +129,8 @@ class Vocabulary:
     approved_status: str  # its value for approved transactions
     all_attempts: dict[str, str]  # table.metric -> the same measure over every attempt
     recency_fact: str  # table.column of days since the last transaction
+    time_events: tuple[TimeEvent, ...] = ()  # "when did ... last use their card": the date column of an event
+    event_fillers: frozenset[str] = frozenset()  # words that may sit inside an event phrase
 
 
 @dataclass
@@ -236,6 +248,15 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         ),
         abbreviations={str(k): str(v) for k, v in (raw.get("abbreviations") or {}).items()},
         recency_fact=str(raw["recency_fact"]),
+        time_events=tuple(
+            TimeEvent(
+                str(ref),
+                tuple(sorted((phrase_key(p) for p in spec["phrases"]), key=len, reverse=True)),
+                {str(k): str(v) for k, v in (spec.get("elapsed") or {}).items()},
+            )
+            for ref, spec in (raw.get("time_events") or {}).items()
+        ),
+        event_fillers=frozenset(lemma(w) for w in raw.get("event_fillers") or ()),
         rollups=tuple(
             Rollup(
                 str(r["table"]),

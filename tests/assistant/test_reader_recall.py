@@ -229,3 +229,20 @@ def test_yes_no_about_a_flag_groups_on_it(compiler_only: LocalAnalyst) -> None:
 )
 def test_filler_words_are_ignored(compiler_only: LocalAnalyst, question: str) -> None:
     assert turn(compiler_only, question).refusal is None
+
+
+@pytest.mark.parametrize(
+    ("question", "column"),
+    [
+        # when an event of one customer happened: the date column that records it
+        ("What date did CUST00000021 open their account?", "p.account_open_date"),
+        ("when was CUST00000033 upgraded to premium", "p.premium_upgrade_date"),
+        ("When did CUST00000034 first make a purchase?", "p.first_transaction_date"),
+        # how long ago: the elapsed measure in the unit asked
+        ("how long ago did CUST00000021 last shop", "p.days_since_last_transaction"),
+        ("How many months has it been since CUST00000021 opened the account?", "p.tenure_months"),
+    ],
+)
+def test_when_a_customer_did_something(compiler_only: LocalAnalyst, question: str, column: str) -> None:
+    c = compiled(compiler_only, question)
+    assert f"{column} AS" in c.sql and "p.customer_id = ?" in c.sql, c.sql

@@ -17,7 +17,16 @@ from datetime import date
 from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
-from c360.assistant.reading import conditions, grouping, listing, measures, ranking, spelling, yesno
+from c360.assistant.reading import (
+    conditions,
+    events,
+    grouping,
+    listing,
+    measures,
+    ranking,
+    spelling,
+    yesno,
+)
 from c360.assistant.reading.items import Item, Parsed, Reading, Refusal, quote_list
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.scanner import scan
@@ -35,6 +44,7 @@ PASSES: tuple[Pass, ...] = (
     conditions.values_and_filters,
     conditions.alternatives,
     yesno.yes_no,
+    events.events,
     measures.likelihood,
     measures.share,
     grouping.groupings,

@@ -21,6 +21,7 @@ def scan(
     protected = multiword_spans(lk, tokens, all_upper, time_adjectives)
     spans = {s.start: s for s in TimeParser(tokens, lk.as_of, protected).parse()}
     inactivity = inactivity_spans(lk, tokens)
+    asks_when = asks_about_an_event(tokens)
     items: list[Item] = []
     unknown: list[Token] = []
     i = 0
@@ -72,6 +73,12 @@ def scan(
         if identified:  # "CUST00000042", "aknapp@gmail.com": a key value of its own shape
             items.append(Item("LEX", i, i + 1, (tok,), entries=tuple(identified)))
             i += 1
+            continue
+        event = event_phrase(lk, tokens, i) if asks_when else None
+        if event is not None:  # "when did ... last use their card": the event's date column
+            length, ref = event
+            items.append(Item("EVENT", i, i + length, tuple(tokens[i : i + length]), arg=ref))
+            i += length
             continue
         special = special_phrase(lk, tokens, i)
         longer = grammar_phrase(lk, tokens, i)
@@ -184,6 +191,39 @@ def inactivity_spans(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, i
         end = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
         found[start] = (end, days)
     return found
+
+
+def asks_about_an_event(tokens: list[Token]) -> bool:
+    """The question asks when something happened, or how long ago."""
+    lemmas = [t.lemma for t in tokens]
+    return "when" in lemmas or any(
+        GRAMMAR.get(tuple(lemmas[i : i + n]), ("",))[0] in ("WHEN", "ELAPSED")
+        for i in range(len(lemmas))
+        for n in range(1, MAX_GRAMMAR + 1)
+    )
+
+
+def event_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[int, str] | None:
+    """The longest event phrase at i ('last use their card', 'upgrade to a Premium card'): its words in order,
+    with filler words between them and after them; (length, date column)."""
+    fillers = lk.vocab.event_fillers
+    best: tuple[int, str] | None = None
+    for event in lk.vocab.time_events:
+        for phrase in event.phrases:
+            j, k = i, 0
+            while j < len(tokens) and k < len(phrase):
+                if tokens[j].lemma == phrase[k]:
+                    k += 1
+                elif k == 0 or tokens[j].lemma not in fillers:
+                    break
+                j += 1
+            if k < len(phrase):
+                continue
+            while j < len(tokens) and tokens[j].lemma in fillers:
+                j += 1
+            if best is None or j - i > best[0]:
+                best = (j - i, event.ref)
+    return best
 
 
 def special_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[str, int, str] | None:

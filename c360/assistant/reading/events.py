@@ -1,0 +1,34 @@
+"""Events of one customer: "When did CUST00000042 last use their card?" shows the date column that records
+the event; "How many days since Jane Doe's last purchase?" shows the measure of the time since it in the unit
+asked (`vocabulary.yaml: time_events`). Read only for a row named by its key: when a whole population
+happened to do something is a grouping question, not a lookup."""
+
+from __future__ import annotations
+
+from c360.assistant.reading.items import Reading, Refusal
+from c360.assistant.reading.lookups import Lookups
+
+
+def events(lk: Lookups, r: Reading) -> Refusal | None:
+    asked = [i for i in r.items if i.kind == "EVENT"]
+    if not asked or r.lookup is None:
+        return None
+    elapsed = next((i for i in r.items if i.kind == "ELAPSED"), None)
+    by_ref = {e.ref: e for e in lk.vocab.time_events}
+    for item in asked:
+        event = by_ref[item.arg]
+        ref = event.ref
+        if elapsed is not None:
+            unit = elapsed.arg
+            ref = event.elapsed.get(unit, "")
+            if not ref:
+                return Refusal(
+                    "incomplete", f"I can't measure the {unit}s since {item.text!r} from this data."
+                )
+            elapsed.used = True
+        item.used = True
+        r.columns.append((lk.option(ref),))
+    for item in r.items:  # "when", "what date": asked by the event's column
+        if item.kind == "WHEN" or (item.kind == "LEX" and [t.lemma for t in item.tokens] == ["when"]):
+            item.used = True
+    return None
