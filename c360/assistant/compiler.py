@@ -381,6 +381,11 @@ class Compiler:
             if option.column and option.key not in seen:
                 seen.add(option.key)
                 plan.list_columns.append(option)
+                for ref in self.vocab.companion_columns.get(f"{option.table}.{option.column}", ()):
+                    table, _, column = ref.partition(".")
+                    companion = self._reachable(plan.anchor, (Option(table, column),), plan)
+                    if companion is not None:
+                        add(companion)
 
         for name in spec.get("columns", []):
             add(Option(plan.anchor, name))

@@ -131,6 +131,7 @@ class Vocabulary:
     recency_fact: str  # table.column of days since the last transaction
     time_events: tuple[TimeEvent, ...] = ()  # "when did ... last use their card": the date column of an event
     event_fillers: frozenset[str] = frozenset()  # words that may sit inside an event phrase
+    companion_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # shown together in listings
 
 
 @dataclass
@@ -257,6 +258,9 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             for ref, spec in (raw.get("time_events") or {}).items()
         ),
         event_fillers=frozenset(lemma(w) for w in raw.get("event_fillers") or ()),
+        companion_columns={
+            str(k): tuple(map(str, v)) for k, v in (raw.get("companion_columns") or {}).items()
+        },
         rollups=tuple(
             Rollup(
                 str(r["table"]),

@@ -246,3 +246,45 @@ def test_filler_words_are_ignored(compiler_only: LocalAnalyst, question: str) ->
 def test_when_a_customer_did_something(compiler_only: LocalAnalyst, question: str, column: str) -> None:
     c = compiled(compiler_only, question)
     assert f"{column} AS" in c.sql and "p.customer_id = ?" in c.sql, c.sql
+
+
+def test_a_risk_band_is_shown_with_its_score(compiler_only: LocalAnalyst) -> None:
+    band = compiled(compiler_only, "customers in Ohio at high churn risk")
+    assert "p.churn_risk_score AS churn_risk_score" in band.sql
+    score = compiled(compiler_only, "what's the churn score of CUST00000050")
+    assert "p.churn_risk_category AS churn_risk_category" in score.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "order"),
+    [
+        (
+            "order those by credit limit, lowest first",
+            "List the retired customers in Florida",
+            "p.credit_limit ASC",
+        ),
+        ("rank them by age descending", "show me the Premium cardholders in Ohio", "p.age DESC"),
+        (
+            "sort by tenure, highest to lowest",
+            "which customers are in the Declining segment",
+            "p.tenure_months DESC",
+        ),
+    ],
+)
+def test_sorting_the_rows_shown_keeps_every_row(
+    compiler_only: LocalAnalyst, question: str, earlier: str, order: str
+) -> None:
+    c = compiled(compiler_only, question, earlier)
+    assert f"ORDER BY {order}" in c.sql and "LIMIT 10000" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who has the highest credit limit among Budget-Conscious customers?",
+        "who has the smallest LTV in Texas",
+    ],
+)
+def test_who_has_the_extreme_is_the_top_row_with_ties(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert "(SELECT M" in c.sql and "LIMIT 1)" in c.sql, c.sql

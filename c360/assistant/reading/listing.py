@@ -40,8 +40,12 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
                 return Refusal("incomplete", f"I can't rank rows by {item.text!r}.")
             r.order.append(Ordering(column=facts, descending=descending))
             noun = entity_items[0].tokens[-1] if entity_items else None
-            if r.limit is None and noun is not None and noun.norm == noun.lemma:
-                r.limit, r.ties = 1, True  # "which customer has the highest credit limit": the top one(s)
+            singular = noun.norm == noun.lemma if noun is not None else _singular_who(r)
+            if r.limit is None and singular:
+                r.limit, r.ties = (
+                    1,
+                    True,
+                )  # "which customer has / who has the highest credit limit": the top one(s)
         elif not _grouped(r) and lk.facts_of(item) and not explicit_aggregate(item):
             # "what is the highest credit limit we've given anyone": the extreme value itself
             extreme = lk.measure_from("max" if descending else "min", item)
@@ -124,6 +128,12 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
     """Rows of an entity ("show customers with ...") rather than an aggregate ("average age of ...")."""
     if r.measures or r.dimensions:
         return False  # "which categories did customers spend the most on": a grouping, not a listing
+    sorts = [i for i in r.items if i.kind == "RANK"]
+    grouping = any(
+        i.kind == "LEX" and not i.used and i.of("dimension") and not i.of("entity", "value") for i in r.items
+    )
+    if sorts and not grouping and (any(i.kind == "PRONOUN" for i in r.items) or sorts[0].start == 0):
+        return True  # "sort them by LTV", "order by tenure": the rows shown before, in a new order
     measure_items = [
         i for i in r.items if i.kind == "LEX" and not i.used and i.of("metric") and not i.of("entity")
     ]
@@ -167,6 +177,17 @@ def entity_of_conditions(lk: Lookups, r: Reading) -> str | None:
             if opt.table in lk.vocab.entities:
                 return opt.table
     return None
+
+
+SINGULAR_VERBS = frozenset({"has", "is", "was", "does", "holds", "carries"})
+
+
+def _singular_who(r: Reading) -> bool:
+    """'Who has the lowest LTV ...': one person asked about (ties kept), unlike 'who are the ...'."""
+    for idx, token in enumerate(r.tokens[:-1]):
+        if token.lemma == "who":
+            return r.tokens[idx + 1].norm in SINGULAR_VERBS
+    return False
 
 
 def _asks_what(r: Reading) -> bool:

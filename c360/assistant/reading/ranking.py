@@ -61,6 +61,16 @@ def recent(lk: Lookups, r: Reading) -> Refusal | None:
 
 def ranking(lk: Lookups, r: Reading) -> Refusal | None:
     items = r.items
+    direction = next((i for i in items if i.kind == "DIRECTION"), None)
+    if direction is not None:  # "sort them by LTV, highest first", "by LTV descending": an order, no cut
+        direction.used = True
+        if not any(i.kind in ("SUPER", "RANK", "SUPERFACT") for i in items):
+            direction.kind = "RANK"
+        for item in items:
+            if item.kind == "RANK":
+                item.arg = direction.arg
+    if any(i.kind == "RANK" for i in items) and not any(i.kind in ("SUPER", "SUPERFACT") for i in items):
+        r.limit = r.limit or lk.vocab.default_list_limit  # "sort by ...": every row, in that order
     for idx, item in enumerate(items):
         if item.kind == "SUPERFACT" and not item.used:  # "the 10 oldest customers"
             item.used = True
@@ -241,7 +251,7 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         return measure
     for j in range(idx + 1, min(idx + 7, len(items))):
         cand = items[j]
-        if cand.kind in ("GROUP", "NUM", "WH", "AND"):
+        if cand.kind in ("GROUP", "NUM", "WH", "AND", "PRONOUN"):
             continue
         ranked = (
             lk.vocab.ranked_nouns.get(" ".join(t.lemma for t in cand.tokens)) if cand.kind == "LEX" else None
