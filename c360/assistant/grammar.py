@@ -74,6 +74,15 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "except": ("NEG", ""), "other than": ("NEG", ""), "non": ("NEG", ""), "arent": ("NEG", ""),
     "isnt": ("NEG", ""), "dont": ("NEG", ""), "doesnt": ("NEG", ""), "but not": ("NEG", ""),
     "except for": ("NEG", ""), "apart from": ("NEG", ""), "outside": ("NEG", ""), "outside of": ("NEG", ""),
+    # a change in a direction: "saw their spend drop by more than 50% month over month"
+    "drop": ("CHANGE", "down"), "dropped": ("CHANGE", "down"), "fall": ("CHANGE", "down"),
+    "fell": ("CHANGE", "down"), "fallen": ("CHANGE", "down"), "decrease": ("CHANGE", "down"),
+    "decreased": ("CHANGE", "down"), "shrink": ("CHANGE", "down"), "shrank": ("CHANGE", "down"),
+    "go down": ("CHANGE", "down"), "went down": ("CHANGE", "down"), "gone down": ("CHANGE", "down"),
+    "rise": ("CHANGE", "up"), "rose": ("CHANGE", "up"), "risen": ("CHANGE", "up"), "grow": ("CHANGE", "up"),
+    "grew": ("CHANGE", "up"), "grown": ("CHANGE", "up"), "jump": ("CHANGE", "up"), "jumped": ("CHANGE", "up"),
+    "increase": ("CHANGE", "up"), "go up": ("CHANGE", "up"), "went up": ("CHANGE", "up"),
+    "gone up": ("CHANGE", "up"),
     # question words and requests
     "which": ("WH", ""), "what": ("WH", ""), "who": ("WHO", ""), "whose": ("WHO", ""),
     "show": ("LIST", ""), "list": ("LIST", ""), "find": ("LIST", ""), "display": ("LIST", ""),

@@ -132,6 +132,11 @@ class Vocabulary:
     time_events: tuple[TimeEvent, ...] = ()  # "when did ... last use their card": the date column of an event
     event_fillers: frozenset[str] = frozenset()  # words that may sit inside an event phrase
     companion_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # shown together in listings
+    category_rate_facts: dict[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # "a month on travel and dining"
+    change_facts: tuple[str, ...] = ()  # percent-change columns ("dropped by more than 50%")
+    default_change_fact: str | None = None
 
 
 @dataclass
@@ -261,6 +266,11 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         companion_columns={
             str(k): tuple(map(str, v)) for k, v in (raw.get("companion_columns") or {}).items()
         },
+        category_rate_facts={
+            str(k): tuple(map(str, v)) for k, v in (raw.get("category_rate_facts") or {}).items()
+        },
+        change_facts=tuple(map(str, (raw.get("change_facts") or {}).get("columns") or ())),
+        default_change_fact=(raw.get("change_facts") or {}).get("default"),
         rollups=tuple(
             Rollup(
                 str(r["table"]),

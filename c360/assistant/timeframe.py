@@ -35,6 +35,10 @@ MONTH_NAMES: Final = [
     "November",
     "December",
 ]
+POST_COMPARISONS: Final = frozenset(
+    {("or", "more"), ("or", "less"), ("or", "higher"), ("or", "greater"), ("or", "lower"), ("or", "fewer"),
+     ("and", "above"), ("and", "up"), ("and", "below")}
+)  # fmt: skip
 UNITS: Final = {
     "day": "day",
     "week": "week",
@@ -228,8 +232,14 @@ class TimeParser:
 
     # ---- rules ----------------------------------------------------------------------------------
     def _rate(self, i: int) -> TimeSpan | None:
-        # "$5K per month", "$5K a month", "5000 monthly": a rate unit right after a number
-        if i == 0 or self._number(i - 1) is None:
+        # "$5K per month", "$5K a month", "5000 monthly": a rate unit right after a number (or after a number
+        # and its comparison: "$3K or more a month")
+        after_comparison = (
+            i >= 3
+            and self._number(i - 3) is not None
+            and (self._lemma(i - 2), self._lemma(i - 1)) in POST_COMPARISONS
+        )
+        if i == 0 or (self._number(i - 1) is None and not after_comparison):
             return None
         if self._lemma(i) in ("per", "a", "each", "every", "an") and self._lemma(i + 1) in UNITS:
             return TimeSpan(i, i + 2, rate=UNITS[self._lemma(i + 1)])  # type: ignore[arg-type]

@@ -288,3 +288,56 @@ def test_sorting_the_rows_shown_keeps_every_row(
 def test_who_has_the_extreme_is_the_top_row_with_ties(compiler_only: LocalAnalyst, question: str) -> None:
     c = compiled(compiler_only, question)
     assert "(SELECT M" in c.sql and "LIMIT 1)" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("how many customers are in TX or FL and older than 65", "p.state IN (?, ?) AND"),
+        (
+            "retired or self-employed customers with a credit limit above 30000",
+            "p.employment_status IN (?, ?)",
+        ),
+    ],
+)
+def test_or_between_values_of_one_column_stays_inside_the_and(
+    compiler_only: LocalAnalyst, question: str, fragment: str
+) -> None:
+    c = compiled(compiler_only, question)
+    assert " OR " not in c.sql and (fragment in c.sql or fragment.replace(" AND", "") in c.sql), c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "fragments"),
+    [
+        # the campaign: retention lift, payback, before/after the offer, who got it
+        ("what was the retention lift of the month-16 offer", (), ["AVG(cp.retention_lift_pct_points)"]),
+        ("how many months until payback for the retention campaign", (), ["AVG(cp.payback_months)"]),
+        (
+            "average monthly spend before and after the offer by campaign group",
+            (),
+            ["AVG(cp.pre_avg_monthly_spend)", "AVG(cp.post_avg_monthly_spend)", "GROUP BY cp.campaign_group"],
+        ),
+        ("how many High Risk customers received the offer", (), ["p.campaign_group = 'treatment'"]),
+        ("and how many of them got the offer?", ("How many retired customers are there?",), ["'treatment'"]),
+        # a monthly spend rate in named categories
+        (
+            "count customers spending at least $2,500 a month on travel and dining",
+            (),
+            ["travel_dining_monthly_spend >= 2500"],
+        ),
+        # a percent change in a direction: the named change column, or the default (stated)
+        (
+            "how many customers' spend fell by more than 30% month over month in October",
+            (),
+            ["mm.mom_change_pct < -30"],
+        ),
+        ("Premium cardholders whose spending rose by at least 25%", (), ["p.spend_change_pct >= 25"]),
+    ],
+)
+def test_campaign_rates_and_changes(
+    compiler_only: LocalAnalyst, question: str, earlier: tuple[str, ...], fragments: list[str]
+) -> None:
+    sql = compiled(compiler_only, question, *earlier).display_sql()
+    for fragment in fragments:
+        assert fragment in sql, sql

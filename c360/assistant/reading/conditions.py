@@ -61,6 +61,64 @@ def inactive(lk: Lookups, r: Reading) -> Refusal | None:
     return None
 
 
+def changes(lk: Lookups, r: Reading) -> Refusal | None:
+    """'spend drop by more than 50% month over month': a percent change in a direction, on the change column
+    the question names (or the default one, stated): down by more than 50 is a change below -50."""
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.kind != "CHANGE" or item.used:
+            continue
+        j = idx + 1
+        if j < len(items) and items[j].kind == "GROUP" and items[j].tokens[0].lemma == "by":
+            j += 1
+        cmp_item = items[j] if j < len(items) and items[j].kind == "CMP" else None
+        num = items[j + 1] if cmp_item is not None and j + 1 < len(items) else None
+        if cmp_item is None or num is None or num.kind != "NUM" or not num.tokens[0].is_percent:
+            if all(t.lemma in lk.vocab.stopwords for t in item.tokens):
+                item.used = True  # "customers who fall in each category": an everyday word here
+            continue  # "spend grew": no amount, read elsewhere (or refused)
+        if cmp_item.arg not in (">", ">="):
+            return Refusal("incomplete", "I can only read a change of more than (or at least) a percentage.")
+        subject = _change_column(lk, r, idx)
+        if subject is None:
+            return Refusal("incomplete", f"I can't tell which change {item.text!r} refers to.")
+        column, named = subject
+        down = item.arg == "down"
+        value = -abs(num.number or 0.0) if down else abs(num.number or 0.0)
+        op = {">": "<", ">=": "<="}[cmp_item.arg] if down else cmp_item.arg
+        for used in (item, cmp_item, num, *items[idx + 1 : j]):
+            used.used = True
+        if named is not None:
+            named.used = True
+        else:
+            described = lk.model.tables[column.table].columns[column.column or ""].description.split(";")[0]
+            r.notes.append(
+                f"I read the change as the {(column.column or '').replace('_', ' ')} ({described})"
+            )
+        before = prev_item(items, idx)
+        if before is not None and before.kind == "LEX" and lk.is_spend(before):
+            before.used = True  # "their spend drop": the change is of spend
+        r.add(Condition((column,), op, (value,)), item.start)
+    return None
+
+
+def _change_column(lk: Lookups, r: Reading, idx: int) -> tuple[Option, Item | None] | None:
+    """The change column named nearest to the change word, else the default (None: the question named none)."""
+    named = [
+        (abs(i - idx), item, fact)
+        for i, item in enumerate(r.items)
+        if item.kind == "LEX" and not item.used
+        for fact in lk.facts_of(item)
+        if f"{fact.table}.{fact.column}" in lk.vocab.change_facts
+    ]
+    if named:
+        _, item, fact = min(named, key=lambda n: n[0])
+        return fact, item
+    if lk.vocab.default_change_fact is None:
+        return None
+    return lk.option(lk.vocab.default_change_fact), None
+
+
 # comparisons: "LTV above 100,000", "more than 20 transactions", "older than 60", "over $5K a month"
 def comparisons(lk: Lookups, r: Reading) -> Refusal | None:
     items = r.items
@@ -178,6 +236,14 @@ def comparison_subject(
     after = next_item(items, end_idx)
     # "spending over $5K a month" -> the per-customer monthly rate fact
     if rate is not None:
+        named = lk.vocab.category_rate_facts.get(rate, ())
+        for candidate in (after, before):  # "$3K or more a month on travel and dining"
+            if candidate is not None and candidate.kind == "LEX" and not candidate.used:
+                facts = [f for f in lk.facts_of(candidate) if f"{f.table}.{f.column}" in named]
+                if facts:
+                    if before is not None and lk.is_spend(before):
+                        before.used = True
+                    return tuple(facts), candidate
         fact = lk.vocab.rate_facts.get(rate)
         if fact is None:
             return None, None
@@ -298,6 +364,9 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
             between = [i for i in items if r.position(existing) <= i.start < item.start]
             if id(existing) in r.disjunctive or any(i.kind == "OR" for i in between):
                 r.disjunctive.add(id(merged))  # "medium or high risk": one filter, not two groups
+                for joined in between:
+                    if joined.kind == "OR":
+                        joined.used = True  # "in CA or NY and ...": this 'or' joins values of one column
             r.swap(existing, merged)
     return None
 
@@ -337,7 +406,7 @@ def alternatives(lk: Lookups, r: Reading) -> Refusal | None:
     """'retired and either hold a Premium card or have a credit limit over $40,000': two conditions on
     different columns joined by 'or' become one condition that either satisfies."""
     for item in r.items:
-        if item.kind != "OR":
+        if item.kind != "OR" or item.used:
             continue
         before = [c for c in r.conditions if r.position(c) < item.start and c.measure is None]
         after = [c for c in r.conditions if r.position(c) > item.start and c.measure is None]

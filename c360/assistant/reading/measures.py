@@ -8,6 +8,8 @@ from c360.assistant.query import Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
+UNIT_WORDS = frozenset({"percentage", "percent", "point", "dollar", "day", "month", "year", "week"})
+
 
 # counts: "how many premium customers", "number of transactions", "how many High-Value Travelers"
 def counts(lk: Lookups, r: Reading) -> Refusal | None:
@@ -24,6 +26,12 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                 options = tuple(dict.fromkeys(Option(e.table, e.column) for e in counts))
                 r.measures.append(Measure(counts[0].column or "value", options))
                 continue
+            unit = direct.tokens[0].lemma in UNIT_WORDS and not direct.of("entity")
+            measure = lk.plain_measure(direct) if unit else None
+            if measure is not None:  # "by how many percentage points did ...": the measure in that unit
+                item.used = direct.used = True
+                r.measures.append(measure)
+                continue
         for j in range(idx + 1, min(idx + 6, len(items))):
             nxt = items[j]
             if nxt.kind == "LEX" and nxt.of("entity"):
@@ -31,8 +39,8 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                 break
             if nxt.kind == "LEX" and nxt.of("value", "filter") and not nxt.of("metric", "fact"):
                 continue
-            if nxt.kind in ("NEG", "AND", "OR", "TIME", "WH", "CMP", "NUM"):
-                continue
+            if nxt.kind in ("NEG", "AND", "OR", "TIME", "WH", "CMP", "NUM", "PRONOUN"):
+                continue  # "how many of those got the offer": the rows of the question before, with a value
             break
         if item.kind == "DIST" and target is None:
             target_prev = prev_item(items, idx)
@@ -55,6 +63,51 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
             target.used = True
         r.measures.append(measure)
     return None
+
+
+def restated(lk: Lookups, r: Reading) -> Refusal | None:
+    """'avg monthly spend before and after the offer': a measure followed by columns whose names contain it
+    (pre_avg_monthly_spend, post_avg_monthly_spend) only names what those columns hold; they are measured,
+    with the aggregation asked for (an average when none is)."""
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind != "LEX" or not item.of("metric", "fact"):
+            continue
+        words = {_canonical(t.lemma) for t in item.tokens}
+        qualifiers = []
+        for nxt in items[idx + 1 :]:
+            if nxt.kind == "AND":
+                continue
+            if nxt.kind == "LEX" and not nxt.used and _contains(lk, nxt, words):
+                qualifiers.append(nxt)
+                continue
+            break
+        if not qualifiers:
+            continue
+        before = prev_item(items, idx)
+        agg = before.arg if before is not None and before.kind == "AGG" and not before.used else "avg"
+        measures = [lk.measure_from(agg, q) for q in qualifiers]
+        if any(m is None for m in measures):
+            continue
+        item.used = True
+        if before is not None and before.kind == "AGG":
+            before.used = True
+        for q, m in zip(qualifiers, measures, strict=True):
+            q.used = True
+            r.measures.append(m)  # type: ignore[arg-type]
+    return None
+
+
+def _canonical(word: str) -> str:
+    return {"average": "avg", "mean": "avg"}.get(word, word)
+
+
+def _contains(lk: Lookups, item: Item, words: set[str]) -> bool:
+    """Every fact or metric the item names has all `words` in its column name (and it names some)."""
+    columns = [lk.model.tables[e.table].columns[e.column or ""] for e in item.of("fact", "metric")]
+    if not columns or item.of("value", "entity"):
+        return False
+    return all(words <= {_canonical(w) for w in c.name.split("_")} for c in columns)
 
 
 # aggregations: "average age", "median credit limit", "total LTV"

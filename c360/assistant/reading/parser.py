@@ -37,7 +37,9 @@ Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
     conditions.time_window,
     conditions.inactive,
+    conditions.changes,
     conditions.comparisons,
+    measures.restated,
     measures.counts,
     measures.aggregations,
     conditions.inclusions,

@@ -141,11 +141,15 @@ def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> li
     suffix = tuple(t.lemma for t in tokens[i + 3 : i + 2 + nxt[0]])
     entries = lk.lex.phrases.get((tokens[i].lemma, *suffix))
     values = [e for e in entries or [] if e.kind == "value"]
-    if not values or {(e.table, e.column) for e in values} != {
+    if values and {(e.table, e.column) for e in values} == {
         (e.table, e.column) for e in nxt[1] if e.kind == "value"
     }:
-        return None
-    return values
+        return values
+    # "spend before and after the offer": 'before' borrows 'the offer' when both name columns of one table
+    measures = [e for e in entries or [] if e.kind in ("fact", "metric")]
+    if measures and {e.table for e in measures} == {e.table for e in nxt[1] if e.kind in ("fact", "metric")}:
+        return measures
+    return None
 
 
 def multiword_spans(
