@@ -107,6 +107,16 @@ def verdict(frame: pd.DataFrame, columns: Sequence[OutputColumn], group: str, mo
     if not dims or not measures or len(frame) < 2:
         return None
     dim, measure = dims[-1], measures[0]
+    if not group:  # "is it higher for A or for B?": which one
+        values = frame[[dim.name, measure.name]].dropna()
+        if len(values) != 2 or values[measure.name].nunique() != 2:
+            return None
+        ranked = values.sort_values(measure.name, ascending=not more)
+        first, second = ranked.iloc[0], ranked.iloc[1]
+        return (
+            f"{first[dim.name]} is {'higher' if more else 'lower'}: {fmt(first[measure.name], measure.format)} "
+            f"vs {second[dim.name]} {fmt(second[measure.name], measure.format)}."
+        )
     named = frame[frame[dim.name].astype(str).str.lower() == group.lower()]
     others = frame[frame[dim.name].astype(str).str.lower() != group.lower()]
     if named.empty or others.empty or _missing(named.iloc[0][measure.name]):

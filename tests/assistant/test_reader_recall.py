@@ -341,3 +341,26 @@ def test_campaign_rates_and_changes(
     sql = compiled(compiler_only, question, *earlier).display_sql()
     for fragment in fragments:
         assert fragment in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "group_by", "params"),
+    [
+        ("Are Premium cardholders' churn scores higher than everyone else's?", "GROUP BY p.card_type", ()),
+        (
+            "Do self-employed customers have a lower average credit limit than retired ones?",
+            "GROUP BY p.employment_status",
+            ("Self-Employed", "Retired"),
+        ),
+        (
+            "Is the average LTV bigger for customers in the West or for those in the South?",
+            "GROUP BY p.region",
+            ("West", "South"),
+        ),
+    ],
+)
+def test_yes_no_comparisons_of_groups(
+    compiler_only: LocalAnalyst, question: str, group_by: str, params: tuple
+) -> None:
+    c = compiled(compiler_only, question)
+    assert group_by in c.sql and set(params) <= set(c.params), c.sql

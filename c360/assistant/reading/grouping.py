@@ -6,6 +6,7 @@ from __future__ import annotations
 from c360.assistant.query import Dimension, Grain, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item
 from c360.assistant.reading.lookups import Lookups
+from c360.assistant.reading.yesno import is_yes_no
 from c360.assistant.timeframe import UNITS
 
 
@@ -94,6 +95,47 @@ def time_grain_dimension(lk: Lookups, r: Reading) -> Dimension:
     if r.window and r.window.time_dimension:
         options = r.window.time_dimension
     return Dimension(options, grain=r.grain)  # type: ignore[arg-type]
+
+
+COMPARATIVE_WORDS = {
+    "higher": "more", "greater": "more", "larger": "more", "bigger": "more", "more": "more",
+    "lower": "less", "smaller": "less", "less": "less", "fewer": "less",
+}  # fmt: skip
+
+
+def comparative(lk: Lookups, r: Reading) -> Refusal | None:
+    """'Do Premium customers have a higher average churn score than Standard ones?', 'Is utilization higher
+    for Declining customers or for Stable Mid-Spenders?': the measure per group of the compared column (the
+    groups named; every group for 'than the others'), answered yes/no (or which one) from that comparison."""
+    if not is_yes_no(r.tokens) and not any(i.kind == "COMPARATIVE" for i in r.items):
+        return None
+    word = next((i for i in r.items if _comparative(i)), None)
+    if word is None:
+        return None
+    groups = [c for c in r.conditions if c.op == "in" and c.measure is None and len(c.options) and c.values]
+    compared = next((c for c in groups if len(c.values) >= 2), None)
+    others = any(t.lemma in ("other", "others", "rest", "everyone", "everybody") for t in r.tokens)
+    if compared is None and others and groups:
+        compared = groups[-1]  # "... than the others": every group of that column
+    if compared is None or (
+        not r.measures and not any(i.kind == "LEX" and i.of("metric", "fact") for i in r.items)
+    ):
+        return Refusal("incomplete", "I can't tell which groups to compare or on what measure.")
+    word.used = True
+    more = COMPARATIVE_WORDS[word.tokens[0].lemma] == "more"
+    if len(compared.values) == 1:
+        r.conditions.remove(compared)
+    either = compared is not None and id(compared) in r.disjunctive and len(compared.values) == 2
+    r.dimensions.append(Dimension(compared.options))
+    r.claim = ("" if either else str(compared.values[0]), more)  # "A or B": which one
+    return None
+
+
+def _comparative(item: Item) -> bool:
+    """A comparative adjective without a number after it ('higher than 50' is a comparison)."""
+    if item.kind == "COMPARATIVE":
+        return True
+    return item.kind == "CMP" and item.tokens[0].lemma in COMPARATIVE_WORDS and len(item.tokens) == 2
 
 
 # "compare California and Texas", "Premium vs Standard": group by the compared dimension

@@ -48,6 +48,7 @@ PASSES: tuple[Pass, ...] = (
     yesno.yes_no,
     events.events,
     measures.likelihood,
+    grouping.comparative,
     measures.share,
     grouping.groupings,
     conditions.asides,

@@ -56,7 +56,7 @@ def about_row(query: SemanticQuery, asked: Sequence[Condition]) -> SemanticQuery
 def yes_no(lk: Lookups, r: Reading) -> Refusal | None:
     """The reader's pass: a yes/no question's values about a looked-up row become its shown columns; a
     true/false column about a whole table (no row named) becomes a grouping."""
-    if not is_yes_no(r.tokens) or any(i.kind in ("LIKELY", "COMPARE") for i in r.items):
+    if not is_yes_no(r.tokens) or any(i.kind in ("LIKELY", "COMPARE", "COMPARATIVE") for i in r.items):
         return None
     if r.lookup is not None:
         asked = checkable(r.conditions, key_columns(lk))
