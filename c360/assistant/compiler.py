@@ -25,6 +25,7 @@ ColumnRole = Literal["dimension", "time", "measure", "column"]
 ValueFormat = Literal["currency", "percent", "count", "number", "date", "text", "id", "boolean"]
 GRAIN_SQL: Final = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 OPS: Final = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "="}
+PERIOD_NUMBERS: Final = {"quarter": ("QUARTER", "quarter_of_year"), "year": ("YEAR", "year_number")}
 
 
 class PlanError(Exception):
@@ -461,6 +462,13 @@ class Compiler:
                 select.append(f"{expr} AS {name}")
                 group_exprs.append(expr)
                 outputs.append(out)
+                if dim.grain in PERIOD_NUMBERS:  # "by quarter": Q3 as 3 next to the quarter's first day
+                    part, number_name = PERIOD_NUMBERS[dim.grain]
+                    select.append(f"EXTRACT({part} FROM {expr}) AS {number_name}")
+                    group_exprs.append(f"EXTRACT({part} FROM {expr})")
+                    outputs.append(
+                        OutputColumn(number_name, "column", out.ref, number_name.replace("_", " "), "number")
+                    )
             names = {o.name for o in outputs}
             for measure, option in plan.measures:
                 where = plan.measure_where.get(measure.concept, [])

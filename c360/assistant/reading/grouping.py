@@ -50,6 +50,11 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
         if item.kind != "WH":
             continue
         nxt = next_item(items, idx)
+        if nxt is not None and nxt.kind == "UNIT" and r.grain is None:  # "which day in November ..."
+            item.used = nxt.used = True
+            r.grain = nxt.arg  # type: ignore[assignment]
+            r.singular_group = nxt.tokens[0].norm == nxt.tokens[0].lemma
+            continue
         after = next_item(items, idx, 2)
         if (  # "which customer state ...": the rows' noun, then the grouped column
             nxt is not None

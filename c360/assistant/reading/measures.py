@@ -123,8 +123,11 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
                     "incomplete", f"I can't compute the {item.text} of a count per row from this data."
                 )
             continue  # "total number of ..."
-        while (  # "average approved transaction amount": the value qualifies what is averaged
-            nxt is not None and nxt.kind == "LEX" and nxt.of("value") and not nxt.of("fact", "metric")
+        while (  # "average approved transaction amount", "average 90-day spend change": qualifiers
+            nxt is not None
+            and (
+                (nxt.kind == "LEX" and nxt.of("value") and not nxt.of("fact", "metric")) or nxt.kind == "TIME"
+            )
         ):
             nxt = next_item(items, items.index(nxt))
         if nxt is None or nxt.kind != "LEX" or nxt.used or not nxt.of("fact", "metric"):

@@ -10,7 +10,7 @@ from c360.assistant.lexicon import Entry
 from c360.assistant.reading.items import Item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, phrase_key
-from c360.assistant.timeframe import TimeParser
+from c360.assistant.timeframe import UNITS, TimeParser
 
 
 # ---- tokens -> items --------------------------------------------------------------------------------
@@ -100,8 +100,14 @@ def scan(
             i += length
         elif gram:
             length, (symbol, arg) = gram
+            # "broken down by quarter": the grain "by quarter" is read by the time parser; the grammar phrase
+            # stops where a time expression starts
+            length = next((s - i for s in sorted(spans) if i < s < i + length), length)
             items.append(Item(symbol, i, i + length, tuple(tokens[i : i + length]), arg=arg))
             i += length
+        elif tok.lemma in UNITS and items and items[-1].kind == "WH":  # "which day had the highest spend"
+            items.append(Item("UNIT", i, i + 1, (tok,), arg=UNITS[tok.lemma]))
+            i += 1
         else:
             shared = coordinated(lk, tokens, i, all_upper)
             if shared is not None:  # "medium or high risk": 'medium' borrows 'risk' from the next value
