@@ -21,7 +21,7 @@ from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
 
-ColumnRole = Literal["dimension", "time", "measure", "column"]
+ColumnRole = Literal["dimension", "time", "measure", "column", "position"]
 ValueFormat = Literal["currency", "percent", "count", "number", "date", "text", "id", "boolean"]
 GRAIN_SQL: Final = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 OPS: Final = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "="}
@@ -462,6 +462,18 @@ class Compiler:
                 select.append(f"{expr} AS {name}")
                 group_exprs.append(expr)
                 outputs.append(out)
+                ordered_by = (
+                    self.vocab.dimension_order.get(f"{option.table}.{option.column}")
+                    if not dim.grain
+                    else None
+                )
+                if ordered_by is not None:  # "by day of the week": Monday (1) to Sunday (7)
+                    order_option = Option(option.table, ordered_by.partition(".")[2])
+                    order_expr = self._col(order_option.table, order_option.column or "", alias)
+                    order_name = order_option.column or "position"
+                    select.append(f"{order_expr} AS {order_name}")
+                    group_exprs.append(order_expr)
+                    outputs.append(self._output(order_option, order_name, "position"))
                 if dim.grain in PERIOD_NUMBERS:  # "by quarter": Q3 as 3 next to the quarter's first day
                     part, number_name = PERIOD_NUMBERS[dim.grain]
                     select.append(f"EXTRACT({part} FROM {expr}) AS {number_name}")
@@ -717,7 +729,7 @@ class Compiler:
                     order.append(
                         f"{self._col(option.table, option.column or '', alias)} {'DESC' if descending else 'ASC'}"
                     )
-            time_dims = [o.name for o in outputs if o.role == "time"]
+            time_dims = [o.name for o in outputs if o.role in ("time", "position")]
             dims = [o.name for o in outputs if o.role == "dimension"]
             if not order and time_dims:
                 order.extend(time_dims)

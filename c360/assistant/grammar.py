@@ -95,7 +95,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     # comparison of groups
     "compare": ("COMPARE", ""), "comparison": ("COMPARE", ""), "compared to": ("COMPARE", ""),
     "compared with": ("COMPARE", ""), "vs": ("COMPARE", ""), "versus": ("COMPARE", ""),
-    "against": ("COMPARE", ""), "differ": ("COMPARE", ""), "difference between": ("COMPARE", ""),
+    "against": ("COMPARE", ""), "differ": ("COMPARE", ""), "vary": ("COMPARE", ""), "varies": ("COMPARE", ""), "difference between": ("COMPARE", ""),
     "relative to": ("COMPARE", ""),
     # implied counts
     "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""),

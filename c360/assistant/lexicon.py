@@ -136,6 +136,7 @@ class Vocabulary:
         default_factory=dict
     )  # "a month on travel and dining"
     change_facts: tuple[str, ...] = ()  # percent-change columns ("dropped by more than 50%")
+    dimension_order: dict[str, str] = field(default_factory=dict)  # day_name -> day_of_week
     default_change_fact: str | None = None
 
 
@@ -270,6 +271,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             str(k): tuple(map(str, v)) for k, v in (raw.get("category_rate_facts") or {}).items()
         },
         change_facts=tuple(map(str, (raw.get("change_facts") or {}).get("columns") or ())),
+        dimension_order={str(k): str(v) for k, v in (raw.get("dimension_order") or {}).items()},
         default_change_fact=(raw.get("change_facts") or {}).get("default"),
         rollups=tuple(
             Rollup(

@@ -364,3 +364,24 @@ def test_yes_no_comparisons_of_groups(
 ) -> None:
     c = compiled(compiler_only, question)
     assert group_by in c.sql and set(params) <= set(c.params), c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        # a grain asked with 'which <unit>'; quarters carry their number; the day of the week in calendar order
+        ("what week had the most declined transactions in 2026", ["DATE_TRUNC('week'", "LIMIT 1"]),
+        ("number of transactions in 2026 by quarter", ["EXTRACT(QUARTER FROM", "GROUP BY"]),
+        ("how does spend vary across days of the week", ["dd.day_name", "ORDER BY day_of_week"]),
+        ("total spend Monday through Friday by channel", ["dd.day_name IN (?, ?, ?, ?, ?)"]),
+        ("average transaction value on weekends", ["dd.is_weekend = ?"]),
+        # a trailing window written as an adjective
+        ("median 30-day spend of Premium cardholders", ["MEDIAN(p.spend_last_30_days)"]),
+    ],
+)
+def test_grains_days_of_the_week_and_adjective_windows(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str]
+) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql

@@ -360,6 +360,15 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
         )
         if existing is None:
             r.add(Condition(options, op, (value,)), item.start)
+        elif (
+            value not in existing.values and (span := _value_range(lk, r, existing, item, value)) is not None
+        ):
+            # "Monday to Sunday": the values of an ordered enumeration from one to the other (all of them: no
+            # filter)
+            if span:
+                r.swap(existing, Condition(existing.options, op, span))
+            else:
+                r.conditions.remove(existing)
         elif value not in existing.values:
             shared = tuple(o for o in existing.options if o in options)
             merged = Condition(shared, op, (*existing.values, value))
@@ -371,6 +380,29 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
                         joined.used = True  # "in CA or NY and ...": this 'or' joins values of one column
             r.swap(existing, merged)
     return None
+
+
+RANGE_WORDS = frozenset({"to", "through", "thru", "until", "till"})
+
+
+def _value_range(
+    lk: Lookups, r: Reading, existing: Condition, item: Item, value: object
+) -> tuple[object, ...] | None:
+    """The values from the existing condition's one value to `value` when a range word joins them and the
+    column is a complete, ordered enumeration; () when that is every value; None when it is no range."""
+    if len(existing.values) != 1 or existing.op != "in":
+        return None
+    between = r.tokens[r.position(existing) + 1 : item.start]
+    if not between or not all(t.lemma in RANGE_WORDS for t in between):
+        return None
+    option = existing.options[0]
+    column = lk.model.tables[option.table].columns[option.column or ""]
+    ordered = list(column.sample_values)
+    if not column.is_enum or existing.values[0] not in ordered or value not in ordered:
+        return None
+    a, b = sorted((ordered.index(str(existing.values[0])), ordered.index(str(value))))
+    span = tuple(ordered[a : b + 1])
+    return () if len(span) == len(ordered) else span
 
 
 def is_negated(lk: Lookups, items: list[Item], idx: int) -> bool:

@@ -136,6 +136,14 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
                 continue
             return Refusal("incomplete", f"I can't tell what to aggregate after {item.text!r}.")
         measure = lk.measure_from(item.arg, nxt)
+        per_customer = lk.vocab.spend_window_facts.get(r.window.days or 0) if r.window is not None else None
+        if measure is None and per_customer is not None and lk.is_spend(nxt):
+            # "median 30-day spend", "average spend over the last 90 days": customers' spend in that window
+            table, _, column = per_customer.partition(".")
+            declared = lk.declared_metric(table, column, item.arg)
+            option = Option(table, declared) if declared else Option(table, column, aggregation=item.arg)
+            measure = Measure(declared or f"{item.arg}_{column}", (option,))
+            r.window = None
         if measure is None:
             return Refusal("incomplete", f"{nxt.text!r} can't be aggregated with {item.text!r}.")
         item.used = nxt.used = True
