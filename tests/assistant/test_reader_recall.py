@@ -385,3 +385,29 @@ def test_grains_days_of_the_week_and_adjective_windows(
     c = compiled(compiler_only, question)
     for fragment in fragments:
         assert fragment in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments", "absent"),
+    [
+        # a breakdown of rows by a column counts them; of a score, counts them per band of that score
+        (
+            "break down the Premium customers by region",
+            ["GROUP BY p.region", "COUNT(DISTINCT p.customer_id)"],
+            "",
+        ),
+        ("churn risk breakdown of High-Value Travelers", ["GROUP BY p.churn_risk_category"], "AVG("),
+        (
+            "what does the churn risk distribution look like by card type",
+            ["p.churn_risk_category", "p.card_type"],
+            "AVG(",
+        ),
+        # a breakdown of a named measure is that measure by the column
+        ("break down total spend by channel for 2026", ["GROUP BY t.channel"], "COUNT("),
+    ],
+)
+def test_breakdowns(compiler_only: LocalAnalyst, question: str, fragments: list[str], absent: str) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql
+    assert not absent or absent not in c.sql, c.sql

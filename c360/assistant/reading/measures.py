@@ -42,6 +42,11 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
             if nxt.kind in ("NEG", "AND", "OR", "TIME", "WH", "CMP", "NUM", "PRONOUN"):
                 continue  # "how many of those got the offer": the rows of the question before, with a value
             break
+        if item.kind == "DIST":
+            _band_of_score(lk, r, idx)  # "the churn risk breakdown": customers by churn risk band
+            if _names_a_measure(items, idx):
+                item.used = True  # "break down spend by channel", "spend breakdown": the measure is named
+                continue
         if item.kind == "DIST" and target is None:
             target_prev = prev_item(items, idx)
             if target_prev is not None and target_prev.kind == "LEX" and target_prev.of("entity"):
@@ -108,6 +113,44 @@ def _contains(lk: Lookups, item: Item, words: set[str]) -> bool:
     if not columns or item.of("value", "entity"):
         return False
     return all(words <= {_canonical(w) for w in c.name.split("_")} for c in columns)
+
+
+def _names_a_measure(items: list[Item], idx: int) -> bool:
+    """A measure right before the breakdown word, or after it past values ('break down CUST00000045's spending
+    by category')."""
+
+    def measure(n: Item | None) -> bool:
+        return (
+            n is not None
+            and n.kind == "LEX"
+            and not n.used
+            and bool(n.of("metric", "fact"))
+            and not n.of("entity")
+        )
+
+    if measure(prev_item(items, idx)):
+        return True
+    for n in items[idx + 1 :]:
+        if measure(n):
+            return True
+        if not (n.kind == "LEX" and n.of("value") and not n.of("metric", "fact", "entity")):
+            return False
+    return False
+
+
+def _band_of_score(lk: Lookups, r: Reading, idx: int) -> None:
+    """A breakdown of a score ('churn risk breakdown', 'distribution of churn risk') is the count per band of
+    that score: the categorical column listed with it (vocabulary companion_columns)."""
+    for near in (prev_item(r.items, idx), next_item(r.items, idx)):
+        if near is None or near.kind != "LEX" or near.used or near.of("dimension", "value", "entity"):
+            continue
+        for fact in lk.facts_of(near):
+            for ref in lk.vocab.companion_columns.get(f"{fact.table}.{fact.column}", ()):
+                table, _, column = ref.partition(".")
+                if lk.model.tables[table].columns[column].kind == "dimension":
+                    near.used = True
+                    r.dimensions.append(Dimension((Option(table, column),)))
+                    return
 
 
 # aggregations: "average age", "median credit limit", "total LTV"
