@@ -14,6 +14,7 @@ from typing import Any, Final, Literal
 
 import yaml
 
+from c360.assistant.grammar import GRAMMAR
 from c360.assistant.model import YAML_LOADER, SemanticModel
 from c360.assistant.text import Token, lemma, phrase_key
 from generators.geography import STATES
@@ -137,6 +138,7 @@ class Vocabulary:
     )  # "a month on travel and dining"
     change_facts: tuple[str, ...] = ()  # percent-change columns ("dropped by more than 50%")
     dimension_order: dict[str, str] = field(default_factory=dict)  # day_name -> day_of_week
+    spent_on: str | None = None  # "what does ... spend the most on": ranked by this column
     default_change_fact: str | None = None
 
 
@@ -145,13 +147,35 @@ class Lexicon:
     model: SemanticModel
     vocabulary: Vocabulary
     phrases: dict[tuple[str, ...], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    _short: dict[str, tuple[str, ...]] | None = None
 
     def add(self, phrase: str, entry: Entry) -> None:
         key = phrase_key(phrase)
         if not key or len(key) > MAX_PHRASE:
             return
-        if entry not in self.phrases[key]:
-            self.phrases[key].append(entry)
+        for variant in self._abbreviated(key):  # "average transaction size" is also "avg transaction size"
+            if entry not in self.phrases[variant]:
+                self.phrases[variant].append(entry)
+
+    def _abbreviated(self, key: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The phrase and its spellings with a word written as one of its common abbreviations (each word
+        either way), when the abbreviation is itself a grammar word ('avg'), which the speller never reads as
+        the word it stands for."""
+        shortened = self._short_forms()
+        variants: list[tuple[str, ...]] = [()]
+        for word in key:
+            forms = [word, *shortened.get(word, ())]
+            variants = [(*v, f) for v in variants for f in forms]
+        return variants
+
+    def _short_forms(self) -> dict[str, tuple[str, ...]]:
+        if self._short is None:
+            out: dict[str, list[str]] = {}
+            for short, word in self.vocabulary.abbreviations.items():
+                if (lemma(short),) in GRAMMAR:  # "avg": a grammar word, so never corrected as unknown
+                    out.setdefault(lemma(word.lower()), []).append(lemma(short))
+            self._short = {k: tuple(v) for k, v in out.items()}
+        return self._short
 
     def identifier(self, token: Token) -> list[Entry]:
         """'CUST00000042' -> the customer_id value on every table that has a customer_id dimension."""
@@ -272,6 +296,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         },
         change_facts=tuple(map(str, (raw.get("change_facts") or {}).get("columns") or ())),
         dimension_order={str(k): str(v) for k, v in (raw.get("dimension_order") or {}).items()},
+        spent_on=raw.get("spent_on"),
         default_change_fact=(raw.get("change_facts") or {}).get("default"),
         rollups=tuple(
             Rollup(

@@ -411,3 +411,25 @@ def test_breakdowns(compiler_only: LocalAnalyst, question: str, fragments: list[
     for fragment in fragments:
         assert fragment in c.sql, c.sql
     assert not absent or absent not in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        # 'avg' inside a measure's name
+        ("avg purchase amount by channel", ["AVG(CASE WHEN t.is_approved THEN t.transaction_amount END)"]),
+        (
+            "what's the avg ticket size of CUST00000061",
+            ["SUM(p.lifetime_value) / NULLIF(SUM(p.total_transactions), 0)"],
+        ),
+        # what spend is on: the merchant category, the first one
+        ("what does CUST00000061 spend the most on", ["GROUP BY t.customer_id, mc.category_name", "LIMIT 1"]),
+        ("What do retirees spend the most on this year?", ["GROUP BY mc.category_name", "DESC", "LIMIT 1"]),
+    ],
+)
+def test_abbreviated_measures_and_what_spend_is_on(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str]
+) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from c360.assistant.query import Measure, Option, Ordering
+from c360.assistant.query import Dimension, Measure, Option, Ordering
 from c360.assistant.reading.items import Item, Reading, Refusal, has_list_cue, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
@@ -95,6 +95,8 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             if prev is not None and prev.kind == "NUM" and not prev.used:  # "10 highest"
                 r.limit = int(prev.number or 0)
                 prev.used = True
+        if item.kind == "SUPER" and _spent_on_what(lk, r, idx):
+            continue
         extremes = size_extremes(lk, r, idx)
         if extremes:  # "the smallest and largest single transactions in 2026": MIN and MAX of their size
             continue
@@ -135,6 +137,26 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
         else:
             r.rank_items.append((target, descending))
     return None
+
+
+def _spent_on_what(lk: Lookups, r: Reading, idx: int) -> bool:
+    """'What does CUST00000042 spend the most on?': the question ends on 'on' with nothing named after it; spend
+    is ranked by what it is spent on (vocabulary spent_on), the first one."""
+    item = r.items[idx]
+    dangling = item.end < len(r.tokens) and r.tokens[item.end].lemma == "on"
+    later = [i for i in r.items[idx + 1 :] if i.kind != "TIME"]  # "... the most on in 2025"
+    spend = next((i for i in r.items[:idx] if not i.used and lk.is_spend(i)), None)
+    if not dangling or later or spend is None or lk.vocab.spent_on is None or r.dimensions:
+        return False
+    measure = lk.plain_measure(spend)
+    if measure is None:
+        return False
+    spend.used = True
+    r.measures.append(measure)
+    r.order.append(Ordering(measure=measure, descending=item.arg != "asc"))
+    r.dimensions.append(Dimension((lk.option(lk.vocab.spent_on),)))
+    r.singular_group = r.limit is None
+    return True
 
 
 def names_anything_measurable(lk: Lookups, r: Reading) -> bool:
