@@ -95,18 +95,20 @@ class ValueIndex:
         """An index over (value, key) rows as stored (tests, and roles that see values in clear)."""
         return cls([_index(ref, key_ref, rows)])
 
-    def find(self, words: list[str]) -> NameMatch | None:
+    def find(self, words: list[str], *, as_shown: bool = True) -> NameMatch | None:
+        """The rows shown with the typed value: as typed first; then (`as_shown`) as the role would see it."""
         if self._columns is None:
             self._columns = self._loader() if self._loader is not None else []
         written = " ".join(words)
         for column in self._columns:
             for typed in _spellings(words):
-                shown = self._masker(column.ref, typed) if self._masker is not None else None
-                for candidate in dict.fromkeys(c for c in (typed, shown) if c):
-                    hit = column.values.get(candidate.lower())
-                    if hit is not None:
-                        value, keys, count = hit
-                        return NameMatch(column.ref, column.key_ref, written, value, tuple(keys), count)
+                hit = column.values.get(typed.lower())
+                if hit is None and as_shown and self._masker is not None:
+                    shown = self._masker(column.ref, typed)
+                    hit = column.values.get(shown.lower()) if shown else None
+                if hit is not None:
+                    value, keys, count = hit
+                    return NameMatch(column.ref, column.key_ref, written, value, tuple(keys), count)
         return None
 
 
@@ -136,10 +138,21 @@ def load_values(
     session: WarehouseSession, model: SemanticModel, vocab: Vocabulary, role: Role | str
 ) -> ValueIndex:
     """The values of every searchable column as the role sees them, read when first needed."""
-    return ValueIndex(
-        loader=lambda: _read_values(session, model, vocab, role),
-        masker=lambda ref, text: _masked(session, model, role, ref, text),
-    )
+    masks: dict[str, str | None] = {}
+    shown: dict[tuple[str, str], str | None] = {}
+
+    def masker(ref: str, text: str) -> str | None:
+        if ref not in masks:
+            masks[ref] = _mask_sql(session, model, role, ref)
+        sql = masks[ref]
+        if sql is None:
+            return None
+        if (ref, text) not in shown:
+            frame = session.query(sql, [text])
+            shown[(ref, text)] = None if frame.empty or frame.iloc[0, 0] is None else str(frame.iloc[0, 0])
+        return shown[(ref, text)]
+
+    return ValueIndex(loader=lambda: _read_values(session, model, vocab, role), masker=masker)
 
 
 def _read_values(
@@ -168,11 +181,10 @@ def _read_values(
     return found
 
 
-def _masked(
-    session: WarehouseSession, model: SemanticModel, role: Role | str, ref: str, text: str
-) -> str | None:
-    """What `role` would see of `text` stored in `ref` (the masking expression of c360/masking.py, run on the
-    typed text as a bound value; the query reads no table), or None when the role sees the column as stored."""
+def _mask_sql(session: WarehouseSession, model: SemanticModel, role: Role | str, ref: str) -> str | None:
+    """A guarded query returning what `role` would see of a typed value bound as its one parameter, if stored
+    in `ref` (the masking expression of c360/masking.py; the query reads no table), or None when the role sees
+    the column as stored."""
     table_name, _, column_name = ref.partition(".")
     table = model.tables.get(table_name)
     column = table.columns.get(column_name) if table else None
@@ -183,9 +195,7 @@ def _masked(
     if expression is None:
         return None
     sql = f"SELECT {expression} AS shown FROM (SELECT CAST(? AS VARCHAR) AS typed_value) AS typed"
-    frame = session.query(guard_select(sql, role, dialect=session.dialect, max_rows=1).sql, [text])
-    shown = frame.iloc[0, 0] if not frame.empty else None
-    return None if shown is None else str(shown)
+    return guard_select(sql, role, dialect=session.dialect, max_rows=1).sql
 
 
 def masked_columns(model: SemanticModel, role: Role | str) -> frozenset[str]:

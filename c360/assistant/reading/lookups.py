@@ -39,13 +39,10 @@ class Lookups:
             window = tokens[i : i + length]
             if not all(t.text[:1].isupper() and t.text.isalpha() for t in window):
                 continue
-            found = self.values.find([t.text for t in window])
-            if found is None:
-                continue
-            exact = found.shown.lower() in {" ".join(t.text for t in window).lower()}
-            if not exact and any(self.is_vocabulary_word(t) for t in window):
-                continue
-            return length, found
+            plain = not any(self.is_vocabulary_word(t) for t in window)  # 'Will Premium' is no one
+            found = self.values.find([t.text for t in window], as_shown=plain)
+            if found is not None:
+                return length, found
         return None
 
     def is_vocabulary_word(self, token: Token) -> bool:
