@@ -747,10 +747,12 @@ class Compiler:
         if plan.order and limit is None:
             limit = self.vocab.default_top_limit
         if not plan.order:
-            default = self.vocab.entities.get(plan.anchor, {}).get("default_order")
+            spec = self.vocab.entities.get(plan.anchor, {})
+            default = spec.get("default_order")
             if default:
                 column = self.model.tables[plan.anchor].columns[default]
-                order.append(f"{render_expr(column.expr, alias[plan.anchor], self.dialect)} DESC")
+                direction = "ASC" if spec.get("ascending") else "DESC"
+                order.append(f"{render_expr(column.expr, alias[plan.anchor], self.dialect)} {direction}")
         for key in self.model.tables[plan.anchor].primary_key:
             order.append(self._col(plan.anchor, key, alias))
         if limit is None:

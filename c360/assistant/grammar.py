@@ -83,6 +83,9 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "grew": ("CHANGE", "up"), "grown": ("CHANGE", "up"), "jump": ("CHANGE", "up"), "jumped": ("CHANGE", "up"),
     "increase": ("CHANGE", "up"), "go up": ("CHANGE", "up"), "went up": ("CHANGE", "up"),
     "gone up": ("CHANGE", "up"),
+    # the versions of a row over time: "has CUST00000042's credit limit changed over time?"
+    "changed over time": ("HISTORY", ""), "change over time": ("HISTORY", ""), "changes over time": ("HISTORY", ""),
+    "changed": ("HISTORY", ""), "evolved": ("HISTORY", ""), "over the years": ("HISTORY", ""),
     # question words and requests
     "which": ("WH", ""), "what": ("WH", ""), "who": ("WHO", ""), "whose": ("WHO", ""),
     "show": ("LIST", ""), "list": ("LIST", ""), "find": ("LIST", ""), "display": ("LIST", ""),

@@ -433,3 +433,17 @@ def test_abbreviated_measures_and_what_spend_is_on(
     c = compiled(compiler_only, question)
     for fragment in fragments:
         assert fragment in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "show me the card history of CUST00000070",
+        "has the credit limit of CUST00000070 changed over the years?",
+        "CUST00000070 - list their credit limit changes",
+    ],
+)
+def test_a_customers_card_history(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert "FROM GOLD.DIM_CUSTOMER AS dc" in c.sql and "dc.credit_limit AS credit_limit" in c.sql, c.sql
+    assert "ORDER BY dc.valid_from ASC" in c.sql and "CUST00000070" in c.params

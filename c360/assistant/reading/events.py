@@ -32,3 +32,22 @@ def events(lk: Lookups, r: Reading) -> Refusal | None:
         if item.kind == "WHEN" or (item.kind == "LEX" and [t.lemma for t in item.tokens] == ["when"]):
             item.used = True
     return None
+
+
+def history(lk: Lookups, r: Reading) -> Refusal | None:
+    """'Has CUST00000042's card or credit limit changed over time?': the versions of the looked-up row, from the
+    table that keeps them (an entity with `versions_of` that table); refused for anything else."""
+    asked = [i for i in r.items if i.kind == "HISTORY"]
+    if not asked:
+        return None
+    table = next(
+        (t for t, spec in lk.vocab.entities.items() if r.lookup and spec.get("versions_of") == r.lookup), None
+    )
+    if table is None:
+        return Refusal(
+            "incomplete", "I can only show how one customer's card and credit limit changed over time."
+        )
+    for item in asked:
+        item.used = True
+    r.implied_entities.insert(0, table)
+    return None

@@ -100,6 +100,8 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             continue
     if listing and r.entity is None:
         r.entity = r.implied_entities[0] if r.implied_entities else entity_of_conditions(lk, r)
+    if listing and r.entity is not None and lk.vocab.entities.get(r.entity, {}).get("versions_of"):
+        r.columns = [_on_table(lk, cols, r.entity) for cols in r.columns]  # each version's own card type
     if listing and r.lookup is not None and r.entity is not None and _unkeyed(lk, r, r.entity):
         # "is CUST00000001 part of the retention campaign, and which group is she in?": the campaign's rows
         # have no customer; the looked-up customer's own columns of the same name answer it

@@ -80,7 +80,7 @@ class Lookups:
 
     def entity_lemmas(self) -> frozenset[str]:
         nouns = {n for spec in self.vocab.entities.values() for n in spec.get("nouns", [])}
-        return frozenset(lemma(w) for n in nouns for w in n.split())
+        return frozenset(lemma(n.split()[-1]) for n in nouns)  # the head noun: 'card history' names history
 
     def option(self, ref: str) -> Option:
         table, _, column = ref.partition(".")

@@ -47,6 +47,7 @@ PASSES: tuple[Pass, ...] = (
     conditions.alternatives,
     yesno.yes_no,
     events.events,
+    events.history,
     measures.likelihood,
     grouping.comparative,
     measures.share,

@@ -102,7 +102,8 @@ def scan(
             length, (symbol, arg) = gram
             # "broken down by quarter": the grain "by quarter" is read by the time parser; the grammar phrase
             # stops where a time expression starts
-            length = next((s - i for s in sorted(spans) if i < s < i + length), length)
+            if symbol == "GROUP":
+                length = next((s - i for s in sorted(spans) if i < s < i + length), length)
             items.append(Item(symbol, i, i + length, tuple(tokens[i : i + length]), arg=arg))
             i += length
         elif tok.lemma in UNITS and items and items[-1].kind == "WH":  # "which day had the highest spend"
