@@ -304,6 +304,12 @@ class Compiler:
         if default:
             plan.window_column = Option(plan.anchor, default)
             return
+        dated = self._filter_date(plan)
+        if (
+            dated is not None
+        ):  # "customers who upgraded to Premium this year": the window is on the upgrade date
+            plan.window_column = dated
+            return
         # profile-like anchors: a "last N days" window matching a trailing-window fact is already applied
         used = [o for _, o in plan.measures] + [o for _, o in plan.conditions if o is not None]
         windowed = [self._windowed_days(o) for o in used]
@@ -320,6 +326,20 @@ class Compiler:
         raise PlanError(
             f"{window.label} can't be applied to {self._noun(plan.anchor)} measures, which are lifetime or fixed-window values"
         )
+
+    def _filter_date(self, plan: _Plan) -> Option | None:
+        """The one date column of the anchor that a named filter of the question is about ('upgraded to
+        Premium': premium_upgrade_date IS NOT NULL), or None."""
+        dates: list[Option] = []
+        for cond, option in plan.conditions:
+            if cond.op != "named" or option is None or not option.filter or option.table != plan.anchor:
+                continue
+            dates.extend(
+                c
+                for c in self._filter_columns(option)
+                if self.model.tables[c.table].columns[c.column or ""].kind == "time_dimension"
+            )
+        return dates[0] if len(set(dates)) == 1 else None
 
     def _only_current_values(self, query: SemanticQuery, plan: _Plan) -> bool:
         """Every fact the query reads is a current value (a score, a limit), not an accumulation over time."""
@@ -421,7 +441,7 @@ class Compiler:
         physical = {c.name.lower() for c in tree.find_all(exp.Column) if c.find_ancestor(exp.Select) is None}
         out = []
         for col in self.model.tables[option.table].columns.values():
-            if col.kind in ("dimension", "fact") and col.expr.lower() in physical:
+            if col.kind in ("dimension", "fact", "time_dimension") and col.expr.lower() in physical:
                 out.append(Option(option.table, col.name))
         return out
 

@@ -127,7 +127,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "how many day since": ("ELAPSED", "day"), "how many day has it been since": ("ELAPSED", "day"),
     "how long since": ("ELAPSED", "day"), "how long has it been since": ("ELAPSED", "day"),
     "how long ago": ("ELAPSED", "day"), "how many day ago": ("ELAPSED", "day"),
-    "how many month since": ("ELAPSED", "month"),
+    "how many month since": ("ELAPSED", "month"), "how long has": ("ELAPSED", ""), "how long have": ("ELAPSED", ""),
     "how many month has it been since": ("ELAPSED", "month"),
     "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
     "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),

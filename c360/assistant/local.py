@@ -160,7 +160,9 @@ class LocalAnalyst:
         if is_yes_no(tokens) and merged.mode == "list" and self._names_one_row(previous):
             # "is she high risk?" after a customer was looked up: asked about that customer, not filtered
             keys = key_columns(self.parser.lk)
-            return Parsed(about_row(merged, checkable(parsed.partial.conditions, keys)), followup=True), None
+            lookup = next((o.table for c in previous.conditions for o in c.options if o.column in keys), None)
+            asked = checkable(parsed.partial.conditions, keys, lookup)
+            return Parsed(about_row(merged, asked), followup=True), None
         if (
             parsed.query is not None
             and (parsed.query.measures or parsed.query.mode == "list")

@@ -447,3 +447,31 @@ def test_a_customers_card_history(compiler_only: LocalAnalyst, question: str) ->
     c = compiled(compiler_only, question)
     assert "FROM GOLD.DIM_CUSTOMER AS dc" in c.sql and "dc.credit_limit AS credit_limit" in c.sql, c.sql
     assert "ORDER BY dc.valid_from ASC" in c.sql and "CUST00000070" in c.params
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments", "absent"),
+    [
+        # a window on a named filter about a date: on that date
+        ("how many Standard cardholders upgraded to Premium in 2026", ["p.premium_upgrade_date >= ?"], ""),
+        ("list customers who upgraded to premium last month", ["p.premium_upgrade_date < ?"], ""),
+        # campaign participants are a filter, not the whole portfolio
+        ("How many High Risk customers are part of the campaign?", ["p.campaign_group IS NULL"], ""),
+        # a yes/no about a named filter of one customer shows what the filter reads
+        ("Is CUST00000077 at risk?", ["p.churn_risk_category AS churn_risk_category"], "IN ("),
+        # a yes/no about another table's rows keeps filtering them
+        (
+            "Has CUST00000077 ever had a purchase declined at Amazon?",
+            ["t.status = ?", "t.merchant_name = ?"],
+            "",
+        ),
+        ("How long has CUST00000321 had their card?", ["p.tenure_months AS tenure_months"], ""),
+    ],
+)
+def test_dated_filters_and_yes_no_filters(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str], absent: str
+) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql
+    assert not absent or absent not in c.sql, c.sql

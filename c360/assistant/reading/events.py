@@ -19,7 +19,7 @@ def events(lk: Lookups, r: Reading) -> Refusal | None:
         event = by_ref[item.arg]
         ref = event.ref
         if elapsed is not None:
-            unit = elapsed.arg
+            unit = elapsed.arg or next(iter(event.elapsed), "")  # "how long has ...": the event's own unit
             ref = event.elapsed.get(unit, "")
             if not ref:
                 return Refusal(

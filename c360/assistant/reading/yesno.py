@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from c360.assistant.query import Condition, Dimension, SemanticQuery
+import sqlglot
+from sqlglot import exp
+
+from c360.assistant.query import Condition, Dimension, Option, SemanticQuery
 from c360.assistant.reading.items import Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token
@@ -28,9 +31,12 @@ def key_columns(lk: Lookups) -> frozenset[str]:
     return frozenset(i.ref.partition(".")[2] for i in lk.vocab.identifiers)
 
 
-def checkable(conditions: Sequence[Condition], keys: frozenset[str]) -> list[Condition]:
-    """The conditions a yes/no question about one row asks about: values, flags and comparisons of its
-    columns (not the key that names the row, not a named filter, not an aggregate)."""
+def checkable(
+    conditions: Sequence[Condition], keys: frozenset[str], table: str | None = None
+) -> list[Condition]:
+    """The conditions a yes/no question about one row asks about: values, flags and comparisons of its own
+    columns (not the key that names the row, not an aggregate; with `table`, only conditions that can be on
+    that table: 'has CUST00000042 had a transaction declined?' still filters the transactions)."""
     return [
         c
         for c in conditions
@@ -40,7 +46,20 @@ def checkable(conditions: Sequence[Condition], keys: frozenset[str]) -> list[Con
         and c.options
         and all(o.column and not o.filter for o in c.options)
         and not any(o.column in keys for o in c.options)
+        and (table is None or any(o.table == table for o in c.options))
     ]
+
+
+def filter_columns(lk: Lookups, option: Option) -> tuple[tuple[Option, ...], ...]:
+    """The columns a named filter reads ('at risk' reads the churn risk category)."""
+    flt = lk.model.tables[option.table].filters[option.filter or ""]
+    tree = sqlglot.parse_one(flt.expr, read="snowflake")
+    physical = {c.name.lower() for c in tree.find_all(exp.Column) if c.find_ancestor(exp.Select) is None}
+    return tuple(
+        (Option(option.table, col.name),)
+        for col in lk.model.tables[option.table].columns.values()
+        if col.kind in ("dimension", "fact", "time_dimension") and col.expr.strip().lower() in physical
+    )
 
 
 def about_row(query: SemanticQuery, asked: Sequence[Condition]) -> SemanticQuery:
@@ -59,11 +78,16 @@ def yes_no(lk: Lookups, r: Reading) -> Refusal | None:
     if not is_yes_no(r.tokens) or any(i.kind in ("LIKELY", "COMPARE", "COMPARATIVE") for i in r.items):
         return None
     if r.lookup is not None:
-        asked = checkable(r.conditions, key_columns(lk))
+        asked = checkable(r.conditions, key_columns(lk), r.lookup)
         for cond in asked:
             r.conditions.remove(cond)
             r.columns.append(cond.options)
             r.checks.append(cond)
+        for cond in list(r.conditions):  # "is CUST00000042 at risk?": the columns the filter reads
+            named = [o for o in cond.options if o.filter and o.table == r.lookup]
+            if cond.op == "named" and named:
+                r.conditions.remove(cond)
+                r.columns.extend(filter_columns(lk, named[0]))
         return None
     for cond in list(r.conditions):
         flags = [
