@@ -475,3 +475,42 @@ def test_dated_filters_and_yes_no_filters(
     for fragment in fragments:
         assert fragment in c.sql, c.sql
     assert not absent or absent not in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        # an average compared per group is a HAVING on it, and it is shown
+        (
+            "Which regions have an average churn score above 15?",
+            ["HAVING AVG(p.churn_risk_score) > ?", "AVG(p.churn_risk_score) AS"],
+        ),
+        # rows in an order, even when the rows are named by a filter
+        ("win-back customers sorted by credit limit", ["ORDER BY p.credit_limit DESC", "LIMIT 10000"]),
+        # a portion of a fact is of its total
+        (
+            "what portion of total credit limit sits with retired customers",
+            ["SUM(CASE WHEN (p.employment_status = ?) THEN p.credit_limit END)"],
+        ),
+        (
+            "what percentage of lifetime value is held by the Northeast",
+            ["SUM(CASE WHEN (p.region = ?) THEN p.lifetime_value END)"],
+        ),
+        # the share of rows with a value, per group, when the value follows the rows
+        (
+            "percent of purchases made online in each segment",
+            ["COUNT(CASE WHEN (t.channel = ?)", "GROUP BY p.customer_segment"],
+        ),
+    ],
+)
+def test_group_conditions_orders_and_portions(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str]
+) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql
+
+
+def test_a_comparison_across_two_columns_is_refused(compiler_only: LocalAnalyst) -> None:
+    refusal = turn(compiler_only, "average credit limit of retired vs Premium customers").refusal
+    assert refusal is not None and "one column" in refusal.reason

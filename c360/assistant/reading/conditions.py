@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from c360.assistant.query import Condition, Measure, Option, TimeWindow
-from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
+from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
 
@@ -264,6 +264,16 @@ def comparison_subject(
             if measure is not None and (r.dimensions or has_group_ahead(lk, items)):
                 agg_item.used = True  # type: ignore[union-attr]
                 return measure, candidate
+        if (
+            explicit_aggregate(candidate)
+            and candidate.of("metric")
+            and (r.dimensions or has_group_ahead(lk, items))
+        ):
+            measure = lk.plain_measure(
+                candidate
+            )  # "which states have an average LTV over $60,000": per state
+            if measure is not None:
+                return measure, candidate
         # spend in a window: "spent more than $10,000 in the last 90 days"
         if lk.is_spend(candidate) and r.window is not None and r.window.days in lk.vocab.spend_window_facts:
             fact = lk.vocab.spend_window_facts[r.window.days]  # type: ignore[index]
@@ -288,7 +298,11 @@ def comparison_subject(
 
 
 def has_group_ahead(lk: Lookups, items: list[Item]) -> bool:
-    return any(i.kind == "GROUP" for i in items)
+    """Groups will be read: 'by state', or 'which states ...'."""
+    return any(i.kind == "GROUP" for i in items) or any(
+        a.kind == "WH" and b.kind == "LEX" and b.of("dimension") and not b.of("value", "metric", "fact")
+        for a, b in zip(items, items[1:], strict=False)
+    )
 
 
 # values and named filters, with negation: "without premium cards", "not in Texas", "High Risk"
@@ -337,6 +351,8 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
             values = sorted(values, key=lk.value_rank)
         if filters:
             item.used = True
+            if any(t.lemma in lk.entity_lemmas() for t in item.tokens):
+                r.implied_entities.append(filters[0].table)  # "lapsed customers" names the rows too
             options = tuple(Option(f.table, filter=f.filter) for f in filters)
             r.add(Condition(options, "not_named" if negated else "named"), item.start)
             continue

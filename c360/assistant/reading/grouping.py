@@ -41,6 +41,14 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             continue  # "top 5 states by number of ...", "by approved spend": what a ranking ranks by
         elif item.tokens[0].lemma == "by" and nxt.kind in ("SUPER", "AGG"):
             continue
+        elif (
+            len(item.tokens) == 1
+            and item.tokens[0].lemma == "by"
+            and nxt.kind == "LEX"
+            and nxt.of("value", "filter")
+            and not nxt.of("dimension")
+        ):
+            item.used = True  # "held by the Northeast", "made by Premium cardholders": who, not a grouping
         elif item.tokens[0].lemma in ("each", "per", "across", "among"):
             continue  # "each" as a determiner; judged at the end
         else:
@@ -145,6 +153,18 @@ def _comparative(item: Item) -> bool:
 
 # "compare California and Texas", "Premium vs Standard": group by the compared dimension
 def compare_groups(lk: Lookups, r: Reading) -> Refusal | None:
+    for item in r.items:  # "lapsed vs active customers" on two different columns: no one grouping shows it
+        if item.kind != "COMPARE" or item.tokens[0].lemma not in ("vs", "versus", "against", "compared"):
+            continue
+        before = [c for c in r.conditions if r.position(c) < item.start and c.measure is None]
+        after = [c for c in r.conditions if r.position(c) > item.start and c.measure is None]
+        if before and after:
+            left, right = max(before, key=r.position), min(after, key=r.position)
+            if left.subject != right.subject and left.op in ("in", "named") and right.op in ("in", "named"):
+                return Refusal(
+                    "incomplete",
+                    f"I can only compare groups of one column; {item.text!r} joins two different ones here.",
+                )
     compare = any(i.kind in ("COMPARE", "BETWEEN") for i in r.items)
     for i in r.items:
         if i.kind in ("COMPARE", "BETWEEN", "TOGETHER"):

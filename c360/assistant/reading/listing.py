@@ -114,6 +114,9 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
     if r.measures and not listing:
         _extremes_of_sized_rows(r)
     asks = any(i.kind in ("WH", "LIST", "WHO", "DIST") for i in r.items)
+    compared = [c.measure for c in r.conditions if c.measure is not None]
+    if not listing and not r.measures and r.dimensions and compared:
+        r.measures.extend(m for m in compared if m is not None)  # "which states have an average LTV over X"
     if not listing and not r.measures and r.dimensions and asks:
         # "which segments have Premium cards?", "customer distribution across states": count the rows
         table = next((o.table for d in r.dimensions for o in d.options), None)
@@ -134,8 +137,8 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
     grouping = any(
         i.kind == "LEX" and not i.used and i.of("dimension") and not i.of("entity", "value") for i in r.items
     )
-    if sorts and not grouping and (any(i.kind == "PRONOUN" for i in r.items) or sorts[0].start == 0):
-        return True  # "sort them by LTV", "order by tenure": the rows shown before, in a new order
+    if sorts and not grouping:
+        return True  # "sort them by LTV", "lapsed Premium customers ordered by LTV": rows in an order
     measure_items = [
         i for i in r.items if i.kind == "LEX" and not i.used and i.of("metric") and not i.of("entity")
     ]

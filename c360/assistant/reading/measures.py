@@ -236,6 +236,11 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
         boundary = next(
             (i for i in range(subject_end, len(r.tokens)) if r.tokens[i].norm in SHARE_VERBS), None
         )
+        follower = next((i for i in r.items if i.start == subject_end), None)
+        if boundary is None and follower is not None and follower.kind == "LEX" and follower.of("value"):
+            boundary = (
+                follower.start
+            )  # "percentage of transactions declined in each category": those declined
         grouped = any(i.kind in ("GROUP", "DIST") for i in r.items)
         if boundary is None and grouped:  # "% of approved transactions by channel": each channel's part
             numerator = []
@@ -253,6 +258,10 @@ def _additive_metric(lk: Lookups, item: Item) -> Option | None:
         column = lk.model.tables[entry.table].columns[entry.column or ""]
         if column.expr.strip().upper().startswith(("SUM(", "COUNT(")):
             return Option(entry.table, entry.column, aggregation="share")
+    for fact in lk.facts_of(item):  # "what portion of lifetime value ...": of its total
+        total = lk.declared_metric(fact.table, fact.column or "", "sum")
+        if total is not None:
+            return Option(fact.table, total, aggregation="share")
     return None
 
 
