@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from c360.assistant.query import Condition, Measure, Option, TimeWindow
 from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
@@ -301,7 +303,7 @@ def has_group_ahead(lk: Lookups, items: list[Item]) -> bool:
     """Groups will be read: 'by state', or 'which states ...'."""
     return any(i.kind == "GROUP" for i in items) or any(
         a.kind == "WH" and b.kind == "LEX" and b.of("dimension") and not b.of("value", "metric", "fact")
-        for a, b in zip(items, items[1:], strict=False)
+        for a, b in itertools.pairwise(items)
     )
 
 

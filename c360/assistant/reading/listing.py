@@ -100,6 +100,14 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             continue
     if listing and r.entity is None:
         r.entity = r.implied_entities[0] if r.implied_entities else entity_of_conditions(lk, r)
+    if listing and r.lookup is not None and r.entity == r.lookup:
+        # "which group is CUST00000484 in": a column of another table the customer also has, read on the customer
+        r.columns = [
+            cols
+            if any(lk.model.join_path(r.entity, o.table) is not None for o in cols)
+            else _on_table(lk, cols, r.entity)
+            for cols in r.columns
+        ]
     if listing and r.entity is not None and lk.vocab.entities.get(r.entity, {}).get("versions_of"):
         r.columns = [_on_table(lk, cols, r.entity) for cols in r.columns]  # each version's own card type
     if listing and r.lookup is not None and r.entity is not None and _unkeyed(lk, r, r.entity):
