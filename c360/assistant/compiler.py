@@ -120,6 +120,8 @@ class Compiler:
                 raise PlanError(
                     f"{_label(self.model, dim.options[0])} can't be combined with {self._noun(anchor)} measures"
                 )
+            if any(option == o and dim.grain == d.grain for d, o in plan.dimensions):
+                continue  # "which group ..., treatment or control": one grouping, named twice
             plan.dimensions.append((dim, option))
         for cond in query.conditions:
             if cond.measure is not None:
@@ -312,6 +314,7 @@ class Compiler:
             return
         # profile-like anchors: a "last N days" window matching a trailing-window fact is already applied
         used = [o for _, o in plan.measures] + [o for _, o in plan.conditions if o is not None]
+        used += [o for cols in query.columns for o in cols if o.table == plan.anchor]  # a listing's columns
         windowed = [self._windowed_days(o) for o in used]
         if window.days and windowed and any(w == window.days for w in windowed):
             plan.window_absorbed = True

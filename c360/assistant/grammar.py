@@ -95,6 +95,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     # Standard ones?" ("higher than 50" stays a comparison with a number)
     "higher": ("COMPARATIVE", "more"), "greater": ("COMPARATIVE", "more"), "larger": ("COMPARATIVE", "more"),
     "bigger": ("COMPARATIVE", "more"), "lower": ("COMPARATIVE", "less"), "smaller": ("COMPARATIVE", "less"),
+    "older": ("COMPARATIVE", "more"), "younger": ("COMPARATIVE", "less"), "on average": ("ONAVERAGE", ""),
     # comparison of groups
     "compare": ("COMPARE", ""), "comparison": ("COMPARE", ""), "compared to": ("COMPARE", ""),
     "compared with": ("COMPARE", ""), "vs": ("COMPARE", ""), "versus": ("COMPARE", ""),

@@ -514,3 +514,21 @@ def test_group_conditions_orders_and_portions(
 def test_a_comparison_across_two_columns_is_refused(compiler_only: LocalAnalyst) -> None:
     refusal = turn(compiler_only, "average credit limit of retired vs Premium customers").refusal
     assert refusal is not None and "one column" in refusal.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "group_by"),
+    [
+        ("Are retired customers older on average than self-employed ones?", "GROUP BY p.employment_status"),
+        ("Are Premium cardholders younger than Standard cardholders?", "GROUP BY p.card_type"),
+    ],
+)
+def test_older_or_younger_compares_average_age(
+    compiler_only: LocalAnalyst, question: str, group_by: str
+) -> None:
+    c = compiled(compiler_only, question)
+    assert "AVG(p.age)" in c.sql and group_by in c.sql, c.sql
+
+
+def test_a_rank_among_all_rows_is_refused(compiler_only: LocalAnalyst) -> None:
+    assert turn(compiler_only, "what's the churn score ranking", "Look up CUST00000015").refusal is not None

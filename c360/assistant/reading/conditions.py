@@ -160,7 +160,7 @@ def comparisons(lk: Lookups, r: Reading) -> Refusal | None:
             continue
         num = next_item(items, idx)
         if num is None or num.kind != "NUM":
-            if item.kind == "CMP" and len(item.tokens) == 2 and item.tokens[1].lemma == "than":
+            if item.kind in ("CMP", "AGECMP") and len(item.tokens) == 2 and item.tokens[1].lemma == "than":
                 continue  # "a higher churn score than Standard ones": a comparison of groups (grouping.py)
             if item.kind == "CMP" and item.arg == ">" and item.tokens[0].lemma == "over":
                 continue  # "over" without a number: "over the last 6 months", "over time"

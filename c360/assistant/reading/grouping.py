@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from c360.assistant.query import Dimension, Grain, Option
+from c360.assistant.query import Dimension, Grain, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.yesno import is_yes_no
@@ -112,8 +112,9 @@ def time_grain_dimension(lk: Lookups, r: Reading) -> Dimension:
 
 COMPARATIVE_WORDS = {
     "higher": "more", "greater": "more", "larger": "more", "bigger": "more", "more": "more",
-    "lower": "less", "smaller": "less", "less": "less", "fewer": "less",
+    "lower": "less", "smaller": "less", "less": "less", "fewer": "less", "older": "more", "younger": "less",
 }  # fmt: skip
+AGE_COMPARATIVES = frozenset({"older", "younger"})  # "are Declining customers older than ...": their age
 
 
 def comparative(lk: Lookups, r: Reading) -> Refusal | None:
@@ -130,11 +131,16 @@ def comparative(lk: Lookups, r: Reading) -> Refusal | None:
     others = any(t.lemma in ("other", "others", "rest", "everyone", "everybody") for t in r.tokens)
     if compared is None and others and groups:
         compared = groups[-1]  # "... than the others": every group of that column
-    if compared is None or (
-        not r.measures and not any(i.kind == "LEX" and i.of("metric", "fact") for i in r.items)
-    ):
+    aged = word.tokens[0].lemma in AGE_COMPARATIVES
+    named = r.measures or any(i.kind == "LEX" and i.of("metric", "fact") for i in r.items)
+    if compared is None or not (named or aged):
         return Refusal("incomplete", "I can't tell which groups to compare or on what measure.")
     word.used = True
+    if aged and not named:
+        table, _, column = lk.vocab.age_fact.partition(".")
+        declared = lk.declared_metric(table, column, "avg")
+        option = Option(table, declared) if declared else Option(table, column, aggregation="avg")
+        r.measures.append(Measure(declared or f"avg_{column}", (option,)))
     more = COMPARATIVE_WORDS[word.tokens[0].lemma] == "more"
     if len(compared.values) == 1:
         r.conditions.remove(compared)
@@ -148,7 +154,9 @@ def _comparative(item: Item) -> bool:
     """A comparative adjective without a number after it ('higher than 50' is a comparison)."""
     if item.kind == "COMPARATIVE":
         return True
-    return item.kind == "CMP" and item.tokens[0].lemma in COMPARATIVE_WORDS and len(item.tokens) == 2
+    return (
+        item.kind in ("CMP", "AGECMP") and item.tokens[0].lemma in COMPARATIVE_WORDS and len(item.tokens) == 2
+    )
 
 
 # "compare California and Texas", "Premium vs Standard": group by the compared dimension

@@ -78,6 +78,7 @@ HARMLESS_LEFTOVERS = frozenset(
         "ALLTIME",
         "EITHER",
         "LIKELYTO",
+        "ONAVERAGE",
     }
 )
 

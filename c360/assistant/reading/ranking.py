@@ -69,6 +69,19 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
         for item in items:
             if item.kind == "RANK":
                 item.arg = direction.arg
+    for idx, item in enumerate(items):  # "what's their LTV rank?": a position among all rows, not an order
+        before = prev_item(items, idx)
+        if (
+            item.kind == "RANK"
+            and item.tokens[-1].lemma in ("rank", "ranking", "position", "percentile")
+            and idx == len(items) - 1
+            and before is not None
+            and before.kind == "LEX"
+            and before.of("metric", "fact")
+        ):
+            return Refusal(
+                "incomplete", f"I can't compute a row's {item.text!r} among all rows from this data."
+            )
     if any(i.kind == "RANK" for i in items) and not any(i.kind in ("SUPER", "SUPERFACT") for i in items):
         r.limit = r.limit or lk.vocab.default_list_limit  # "sort by ...": every row, in that order
     for idx, item in enumerate(items):
