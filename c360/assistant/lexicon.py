@@ -199,7 +199,8 @@ class Lexicon:
         """Longest phrase starting at `start`: (length, entries usable as written), or None."""
         for length in range(min(MAX_PHRASE, len(tokens) - start), 0, -1):
             window = tokens[start : start + length]
-            numbered = any(t.is_number or t.is_date for t in window)
+            # a percentage inside a measure's name is part of it ("95% confidence interval")
+            numbered = any((t.is_number and not t.is_percent) or t.is_date for t in window)
             entries = self.phrases.get(tuple(t.lemma for t in window))
             if not entries:
                 continue

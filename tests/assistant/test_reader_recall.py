@@ -532,3 +532,34 @@ def test_older_or_younger_compares_average_age(
 
 def test_a_rank_among_all_rows_is_refused(compiler_only: LocalAnalyst) -> None:
     assert turn(compiler_only, "what's the churn score ranking", "Look up CUST00000015").refusal is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        # 'total' before a per-customer count's name aggregates the count (and windows apply)
+        ("total transactions per quarter in 2026", ["SUM(mm.approved_transactions)", "DATE_TRUNC('quarter'"]),
+        # a phrase naming two columns of one table shows both; a percentage inside a name is part of it
+        (
+            "what is the 95% confidence interval for the spend lift",
+            ["AVG(cp.lift_ci_low)", "AVG(cp.lift_ci_high)"],
+        ),
+        # a qualifier before the measure it restates
+        (
+            "post-offer average monthly spend for each group",
+            ["AVG(cp.post_avg_monthly_spend)", "GROUP BY cp.campaign_group"],
+        ),
+        # how much of a campaign fact: the campaign-level value, not its two rows
+        ("how much extra spend did the offer bring", ["AVG(cp.incremental_spend)"]),
+        (
+            "average spend per transaction by region in 2026",
+            ["AS avg_transaction_amount", "GROUP BY p.region"],
+        ),
+    ],
+)
+def test_aggregated_names_intervals_and_campaign_facts(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str]
+) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql

@@ -71,11 +71,10 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             r.context_tables.extend(e.table for e in item.of("entity", "table"))
             continue
         if item.of("metric", "fact") and not listing:
-            measure = lk.plain_measure(item)
-            if measure is not None:
+            measures = lk.plain_measures(item)
+            if measures:
                 item.used = True
-                if all(m.concept != measure.concept for m in r.measures):
-                    r.measures.append(measure)
+                r.measures.extend(m for m in measures if all(m.concept != x.concept for x in r.measures))
                 continue
         if listing and item.of("entity") and r.entity is None and not explicit_aggregate(item):
             item.used = True  # "show every Grocery transaction of CUST...": the rows listed
@@ -154,6 +153,11 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
         return False  # "average age", "total spend": an aggregate even after "show me"
     if measure_items and any(i.kind in ("HOWMUCH", "COMPARE") for i in r.items):
         return False  # "how much did they spend", "compare the churn risk of ..."
+    facts_asked = [
+        i for i in r.items if i.kind == "LEX" and not i.used and i.of("fact") and not i.of("entity")
+    ]
+    if facts_asked and any(i.kind == "HOWMUCH" for i in r.items) and r.lookup is None:
+        return False  # "how much incremental spend did the campaign generate": the measure, not its rows
     ranked = bool(r.order or r.rank_items)
     grouping_nouns = [
         i

@@ -191,6 +191,25 @@ class Lookups:
             )  # type: ignore[arg-type]
         return None
 
+    def plain_measures(self, item: Item) -> list[Measure]:
+        """The measure an item names; or, for a phrase that names several facts of one table and no metric
+        ('the confidence interval': its lower and upper bound), one measure per fact."""
+        facts = self.facts_of(item)
+        tables = [f.table for f in facts]
+        if not item.of("metric") and len(facts) > 1 and len(set(tables)) == 1:
+            out = []
+            for fact in facts:
+                metric = self.declared_metric(fact.table, fact.column or "", "avg")
+                option = (
+                    Option(fact.table, metric)
+                    if metric
+                    else Option(fact.table, fact.column, aggregation="avg")
+                )
+                out.append(Measure(metric or f"avg_{fact.column}", (option,)))
+            return out
+        measure = self.plain_measure(item)
+        return [measure] if measure is not None else []
+
     def dimension(self, item: Item) -> Dimension:
         entries = item.of("dimension", "time_dimension")
         options = tuple(dict.fromkeys(Option(e.table, e.column) for e in entries))

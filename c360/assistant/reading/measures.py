@@ -87,9 +87,12 @@ def restated(lk: Lookups, r: Reading) -> Refusal | None:
                 qualifiers.append(nxt)
                 continue
             break
+        before = prev_item(items, idx)
+        if not qualifiers and before is not None and before.kind == "LEX" and not before.used:
+            if _contains(lk, before, words):  # "post-offer monthly spend": the qualifier comes first
+                qualifiers, before = [before], prev_item(items, idx - 1)
         if not qualifiers:
             continue
-        before = prev_item(items, idx)
         agg = before.arg if before is not None and before.kind == "AGG" and not before.used else "avg"
         measures = [lk.measure_from(agg, q) for q in qualifiers]
         if any(m is None for m in measures):

@@ -37,6 +37,12 @@ def scan(
             i = span.end
             continue
         tok = tokens[i]
+        named = lk.lex.match(tokens, i, all_upper) if tok.is_percent else None
+        if named is not None and named[0] > 1 and all(e.kind in ("fact", "metric") for e in named[1]):
+            length, entries = named  # "95% confidence interval": a measure's name
+            items.append(Item("LEX", i, i + length, tuple(tokens[i : i + length]), entries=tuple(entries)))
+            i += length
+            continue
         if tok.is_number:
             items.append(Item("NUM", i, i + 1, (tok,)))
             i += 1
@@ -92,6 +98,8 @@ def scan(
         lex = lk.lex.match(tokens, i, all_upper)
         if lex is not None and (split := value_then_rows(lk, tokens, i, lex, all_upper)) is not None:
             lex = split  # "approved transactions": the value approved, then the rows (not a column's name)
+        if lex is not None and aggregate_then_measure(lk, tokens, i, lex, all_upper):
+            lex = None  # "total transactions": 'total' aggregates the transactions, not one customer's column
         gram = grammar_phrase(lk, tokens, i)
         counted = gram is not None and gram[1][0] == "RECENT" and bool(items) and items[-1].kind == "NUM"
         if lex and (not gram or lex[0] >= gram[0]) and not counted:  # "the 3 most recent transactions": rows
@@ -137,6 +145,20 @@ def value_then_rows(
     if not values or not any(e.kind == "entity" for e in rest[1]):
         return None
     return 1, values
+
+
+def aggregate_then_measure(
+    lk: Lookups, tokens: list[Token], i: int, lex: tuple[int, list[Entry]], all_upper: bool
+) -> bool:
+    """A per-row column's own name that starts with an aggregation word ('total transactions' is a customer's
+    count) while the rest names a measure ('transactions'): the aggregation applies to that measure."""
+    length, entries = lex
+    if length < 2 or any(e.kind != "fact" or not e.exact for e in entries):
+        return False
+    if GRAMMAR.get((tokens[i].lemma,), ("",))[0] != "AGG":
+        return False
+    rest = lk.lex.match(tokens[: i + length], i + 1, all_upper)
+    return rest is not None and rest[0] == length - 1 and any(e.kind == "metric" for e in rest[1])
 
 
 def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> list[Entry] | None:
