@@ -88,9 +88,9 @@ def restated(lk: Lookups, r: Reading) -> Refusal | None:
                 continue
             break
         before = prev_item(items, idx)
-        if not qualifiers and before is not None and before.kind == "LEX" and not before.used:
-            if _contains(lk, before, words):  # "post-offer monthly spend": the qualifier comes first
-                qualifiers, before = [before], prev_item(items, idx - 1)
+        qualifier_first = before is not None and before.kind == "LEX" and not before.used
+        if not qualifiers and qualifier_first and _contains(lk, before, words):  # type: ignore[arg-type]
+            qualifiers, before = [before], prev_item(items, idx - 1)  # "post-offer monthly spend"
         if not qualifiers:
             continue
         agg = before.arg if before is not None and before.kind == "AGG" and not before.used else "avg"
