@@ -563,3 +563,8 @@ def test_aggregated_names_intervals_and_campaign_facts(
     c = compiled(compiler_only, question)
     for fragment in fragments:
         assert fragment in c.sql, c.sql
+
+
+def test_a_concept_the_data_lacks_is_never_corrected_into_one_it_has(compiler_only: LocalAnalyst) -> None:
+    refusal = turn(compiler_only, "what interest rate does CUST00000020 pay").refusal
+    assert refusal is not None and refusal.kind == "unavailable"

@@ -108,6 +108,9 @@ class QuestionParser:
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
         unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
         corrections = self.speller.correct(tokens, unknown) if unknown else []
+        written = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
+        if corrections and written:  # "interest rate" is never corrected into something the data has
+            return Parsed(None, Refusal("unavailable", written))
         if corrections:  # "segmnet" -> segment, "txns" -> transactions: read again with the corrections
             tokens = spelling.apply(tokens, corrections)
             items, unknown = scan(self.lk, question, tokens, time_adjectives)
