@@ -107,7 +107,9 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     # coordination and follow-up cues
     "and": ("AND", ""), "or": ("OR", ""), "either": ("EITHER", ""), "as well as": ("AND", ""), "plus": ("AND", ""),
     "instead": ("INSTEAD", ""), "rather": ("INSTEAD", ""), "only": ("ONLY", ""), "just": ("ONLY", ""),
-    "what share of": ("SHARE", ""), "share of": ("SHARE", ""), "what percentage of": ("SHARE", ""),
+    "what share of": ("SHARE", ""), "share of": ("SHARE", ""), "what share": ("SHARE", ""),
+    "what percentage": ("SHARE", ""), "what percent": ("SHARE", ""), "what proportion": ("SHARE", ""),
+    "what fraction": ("SHARE", ""), "what percentage of": ("SHARE", ""),
     "percentage of": ("SHARE", ""), "what percent of": ("SHARE", ""), "percent of": ("SHARE", ""),
     "proportion of": ("SHARE", ""), "what proportion of": ("SHARE", ""), "what fraction of": ("SHARE", ""),
     "fraction of": ("SHARE", ""), "how many percent of": ("SHARE", ""), "portion of": ("SHARE", ""),

@@ -253,6 +253,9 @@ class LocalAnalyst:
         return LocalTurn(AnalystReply(request_id, Message(ANALYST, content)), refusal=refusal)
 
 
+POSSESSIVES = frozenset({"their", "theirs", "its", "her", "hers", "his"})
+
+
 def _has_time_adjective(question: str) -> bool:
     return any(t.lemma in GRAIN_ADJECTIVES for t in tokenize(question))
 
@@ -269,6 +272,9 @@ def _is_refinement(parsed: Parsed) -> bool:
         return True
     if any(i.kind == "PRONOUN" for i in partial.items):
         return True  # "list them", "what about those": about the previous result
+    own_rows = any(i.kind == "LEX" and i.of("entity") for i in partial.items) or partial.conditions
+    if any(t.norm in POSSESSIVES for t in partial.tokens) and not own_rows:
+        return True  # "what's their average LTV?": of the rows of the question before
     if any(i.kind in ("ONLY", "FOLLOW") for i in partial.items) and not partial.list_requested:
         return not partial.measures  # "now only premium card holders": the same rows, one more filter
     return not partial.measures and not partial.entity and not partial.list_requested

@@ -568,3 +568,68 @@ def test_aggregated_names_intervals_and_campaign_facts(
 def test_a_concept_the_data_lacks_is_never_corrected_into_one_it_has(compiler_only: LocalAnalyst) -> None:
     refusal = turn(compiler_only, "what interest rate does CUST00000020 pay").refusal
     assert refusal is not None and refusal.kind == "unavailable"
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "fragments"),
+    [
+        # 'their' in a follow-up without rows of its own: the rows of the question before
+        (
+            "what's their median credit limit?",
+            "List the retired customers in Arizona",
+            ["MEDIAN(p.credit_limit)", "p.state = 'AZ'"],
+        ),
+        (
+            "and their average churn score?",
+            "How many customers received the offer?",
+            ["AVG(p.churn_risk_score)", "'treatment'"],
+        ),
+        # 'how many are there?' counts the rows shown
+        (
+            "how many are there?",
+            "Show me the Premium customers in Oregon",
+            ["COUNT(DISTINCT p.customer_id)", "p.state = 'OR'"],
+        ),
+        # an event of the customer looked up before
+        (
+            "when did he open his account?",
+            "Look up CUST00000071",
+            ["p.account_open_date AS account_open_date", "'CUST00000071'"],
+        ),
+    ],
+)
+def test_follow_ups_about_the_rows_before(
+    compiler_only: LocalAnalyst, question: str, earlier: str, fragments: list[str]
+) -> None:
+    sql = compiled(compiler_only, question, earlier).display_sql()
+    for fragment in fragments:
+        assert fragment in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        (
+            "Of all retired customers, what share are lapsed?",
+            ["100.0 * COUNT(DISTINCT CASE WHEN", "p.employment_status = 'Retired'"],
+        ),
+        (
+            "I'd like the top 3 Stable Mid-Spenders by credit limit",
+            ["ORDER BY p.credit_limit DESC", "LIMIT 3"],
+        ),
+        ("We'd like to know the average LTV in each region", ["AVG(p.lifetime_value)", "GROUP BY p.region"]),
+    ],
+)
+def test_shares_without_of_contractions_and_top_rows_of_a_value(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str]
+) -> None:
+    sql = compiled(compiler_only, question).display_sql()
+    for fragment in fragments:
+        assert fragment in sql, sql
+
+
+def test_did_the_campaign_work_is_its_return(analyst: LocalAnalyst) -> None:
+    result = turn(analyst, "so did the month-16 offer actually work?")
+    assert result.refusal is None and (
+        result.verified is not None or "roi_pct" in (result.compiled.sql if result.compiled else "")
+    )

@@ -11,7 +11,8 @@ from c360.assistant.reading.lookups import Lookups
 
 def events(lk: Lookups, r: Reading) -> Refusal | None:
     asked = [i for i in r.items if i.kind == "EVENT"]
-    if not asked or r.lookup is None:
+    pronoun = any(i.kind == "PRONOUN" for i in r.items)  # "when did she last use her card?" (a follow-up)
+    if not asked or (r.lookup is None and not pronoun):
         return None
     elapsed = next((i for i in r.items if i.kind == "ELAPSED"), None)
     by_ref = {e.ref: e for e in lk.vocab.time_events}

@@ -61,6 +61,10 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
             if measure is None and counted and item.kind == "COUNT":
                 item.used = True  # "count and % of total", "how many in treatment and how many in control"
                 continue
+            if measure is None and item.kind == "COUNT" and not any(i.kind == "LEX" for i in items):
+                item.used = True  # "how many are there?": the rows of the question before (a follow-up)
+                r.count_rows = True
+                continue
             if measure is None:
                 return Refusal("incomplete", f"I can't tell what to count after {item.text!r}.")
         item.used = True

@@ -315,6 +315,15 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         if cand.kind == "LEX" and cand.of("value", "filter") and not cand.of("metric", "fact"):
             after = next_item(items, j)
             ends_phrase = after is None or not (after.kind == "LEX" and after.of("metric", "fact", "entity"))
+            by_measure = next_item(items, j, 2)
+            if (
+                after is not None
+                and after.kind == "GROUP"
+                and by_measure is not None
+                and by_measure.kind == "LEX"
+                and by_measure.of("metric", "fact")
+            ):
+                continue  # "the top 10 High-Value Travelers by lifetime value": ranked by that measure
             if ends_phrase:
                 # "the most Premium cardholders", "the most High-Value Travelers": count the value's rows
                 table = (cand.of("value") or cand.of("filter"))[0].table
