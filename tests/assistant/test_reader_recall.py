@@ -633,3 +633,23 @@ def test_did_the_campaign_work_is_its_return(analyst: LocalAnalyst) -> None:
     assert result.refusal is None and (
         result.verified is not None or "roi_pct" in (result.compiled.sql if result.compiled else "")
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        (
+            "what is the average number of days since the last purchase of Premium cardholders",
+            "AVG(p.days_since_last_transaction)",
+        ),
+        (
+            "how many Budget-Conscious customers are eligible for the retention campaign",
+            "p.lifetime_value >= 10000",
+        ),
+    ],
+)
+def test_counts_that_are_columns_and_eligibility(
+    compiler_only: LocalAnalyst, question: str, fragment: str
+) -> None:
+    sql = compiled(compiler_only, question).display_sql()
+    assert fragment in sql and "COUNT(DISTINCT p.customer_id) AS customer_count, AVG" not in sql, sql

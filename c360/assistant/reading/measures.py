@@ -26,7 +26,18 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                 options = tuple(dict.fromkeys(Option(e.table, e.column) for e in counts))
                 r.measures.append(Measure(counts[0].column or "value", options))
                 continue
-            unit = direct.tokens[0].lemma in UNIT_WORDS and not direct.of("entity")
+            before = prev_item(items, idx)
+            aggregated = (
+                before is not None and before.kind == "AGG"
+            )  # "the average number of days ...": there
+            if (
+                aggregated
+                and direct.tokens[0].lemma in UNIT_WORDS
+                and direct.of("fact")
+                and not direct.of("entity")
+            ):
+                continue  # read by the aggregation before it
+            unit = direct.tokens[0].lemma in UNIT_WORDS and not direct.of("entity") and not aggregated
             measure = lk.plain_measure(direct) if unit else None
             if measure is not None:  # "by how many percentage points did ...": the measure in that unit
                 item.used = direct.used = True
@@ -167,6 +178,18 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
         if item.used or item.kind != "AGG":
             continue
         nxt = next_item(items, idx)
+        counted = next_item(items, idx, 2)
+        if (  # "the average number of days since the last purchase": a count that is a column
+            nxt is not None
+            and nxt.kind == "COUNT"
+            and counted is not None
+            and counted.kind == "LEX"
+            and counted.tokens[0].lemma in UNIT_WORDS
+            and counted.of("fact")
+            and not counted.of("entity")
+        ):
+            nxt.used = True
+            nxt = counted
         if nxt is not None and nxt.kind == "COUNT":
             if item.arg != "sum":  # "the average number of categories a customer shops in"
                 return Refusal(
