@@ -21,6 +21,7 @@ from generators.geography import STATES
 
 VOCABULARY_PATH: Final = Path(__file__).with_name("vocabulary.yaml")
 MAX_PHRASE: Final = 7
+ARTICLES: Final = frozenset({"the", "a", "an"})
 EntryKind = Literal["metric", "fact", "dimension", "time_dimension", "value", "filter", "entity", "table"]
 
 STATE_TABLE: Final = "customer_360_profile"
@@ -210,6 +211,27 @@ class Lexicon:
                 e for e in entries if _usable(e, window, all_upper) and (not numbered or e.kind == "value")
             ]
             if usable:
+                return length, usable
+        return self._match_past_articles(tokens, start, all_upper)
+
+    def _match_past_articles(
+        self, tokens: Sequence[Token], start: int, all_upper: bool
+    ) -> tuple[int, list[Entry]] | None:
+        """'days since the last purchase': a multi-word phrase with an article inside that it does not have."""
+        for length in range(min(MAX_PHRASE + 2, len(tokens) - start), 2, -1):
+            window = tokens[start : start + length]
+            if window[-1].lemma in ARTICLES or not any(t.lemma in ARTICLES for t in window[1:]):
+                continue
+            kept = [window[0], *(t for t in window[1:] if t.lemma not in ARTICLES)]
+            if any(t.is_number or t.is_date for t in kept):
+                continue
+            entries = self.phrases.get(tuple(t.lemma for t in kept))
+            usable = [
+                e
+                for e in entries or []
+                if e.kind in ("fact", "metric", "filter") and _usable(e, kept, all_upper)
+            ]
+            if usable and len(kept) > 1:
                 return length, usable
         return None
 
