@@ -161,6 +161,10 @@ def guard_select(
     if not isinstance(tree, (exp.Select, exp.SetOperation)):
         raise GuardError(f"only SELECT statements are allowed, got {tree.key.upper()}")
     for node in tree.walk():
+        if isinstance(node, exp.HistoricalData):  # AT / BEFORE (VERSION => n | TIMESTAMP => t)
+            raise GuardError(
+                "time travel (AT/BEFORE) is not allowed: a query reads the published state of the warehouse"
+            )
         if isinstance(node, FORBIDDEN_NODES):
             raise GuardError(f"only read-only SELECTs are allowed: {node.key.upper()} is not")
         if isinstance(node, exp.Func):

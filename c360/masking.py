@@ -138,7 +138,6 @@ _NAME_AND_EMAIL: Final = {
 PII_COLUMNS: Final[tuple[PiiColumn, ...]] = (
     *_columns(names.BRONZE, names.BRONZE_CUSTOMERS, **_NAME_AND_EMAIL),
     *_columns(names.SILVER, "stg_customers", **_NAME_AND_EMAIL),
-    *_columns(names.SILVER, "customers_snapshot", **_NAME_AND_EMAIL),
     *_columns(names.GOLD, "dim_customer", full_name=PiiKind.FULL_NAME, **_NAME_AND_EMAIL),
     *_columns(names.GOLD, "customer_360_profile", full_name=PiiKind.FULL_NAME, **_NAME_AND_EMAIL),
 )

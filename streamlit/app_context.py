@@ -3,13 +3,14 @@
 Two backends behind one small interface:
 - **Streamlit in Snowflake**: the active Snowpark session (`get_active_session()`); the app runs with its
   owner's role and Snowflake's grants decide what it may read.
-- **Local**: the latest read-only DuckDB snapshot under C360_HOME, every statement passed through c360's
-  query guard (one SELECT, tables the chosen persona may read per the grant matrix, row limit, timeout).
+- **Local**: the published snapshot of the local warehouse (a DuckLake under C360_HOME), read-only, every
+  statement passed through c360's query guard (one SELECT, tables the chosen persona may read per the
+  grant matrix, row limit, timeout).
 
 The `c360` package exists only locally, so it is imported inside the local backend and nowhere else in
 streamlit/. Every value is bound (`?`); SQL text comes from streamlit/sql/*.sql. Query results are cached
-with `st.cache_data` keyed on the role and the data version (the snapshot name locally), so a persona
-switch or a newly published snapshot never serves stale or foreign rows.
+with `st.cache_data` keyed on the role and the data version (locally the publication record's name and
+mtime), so a persona switch or a newly published snapshot never serves stale or foreign rows.
 """
 
 from __future__ import annotations
@@ -161,7 +162,12 @@ class AppContext:
         Runs outside the script run (Streamlit calls a deferred download in its own thread), so it touches no
         Streamlit state. Backends that cannot stream return their whole result as one batch.
         """
-        sql = load_sql(name, self.backend.dialect)
+        yield from self.stream_sql(load_sql(name, self.backend.dialect), params, max_rows)
+
+    def stream_sql(
+        self, sql: str, params: Sequence[object] = (), max_rows: int = EXPORT_MAX_ROWS
+    ) -> Iterator[pd.DataFrame]:
+        """`stream` for a statement that is not one of the app's named queries (an assistant answer's SQL)."""
         batches = getattr(self.backend, "stream", None)
         if batches is None:
             yield self.backend.run(sql, list(params), self.role, max_rows)
@@ -373,6 +379,25 @@ def single_select(sql: str) -> str:
     return sql
 
 
+_OUTER_LIMIT = re.compile(r"\s+LIMIT\s+(\d+)\s*;?\s*$", re.IGNORECASE)
+
+
+def full_result_sql(reply: AssistantReply, shown_cap: int = DEFAULT_MAX_ROWS) -> str | None:
+    """The statement that exports every row of an answer the chat shows only in part, else None.
+
+    An answer is cut when it has `shown_cap` rows: the listing default (an outer `LIMIT 10000` the reader
+    adds when the question named no number) or the row cap of the chat. The export drops that default limit;
+    a limit the question asked for ("top 20") is kept, as is anything inside the statement.
+    """
+    if reply.sql is None or len(reply.rows) < shown_cap:
+        return None
+    sql = single_select(reply.sql).strip()
+    limit = _OUTER_LIMIT.search(sql)
+    if limit is not None and int(limit.group(1)) == shown_cap:
+        sql = sql[: limit.start()]
+    return sql
+
+
 def classify_snowflake_error(exc: BaseException) -> AppDataError:
     text = _first_line(exc)
     lower = text.lower()
@@ -454,7 +479,7 @@ def parse_cortex_response(question: str, status: int, content: object) -> Assist
 
 
 class LocalBackend:
-    """The latest read-only snapshot under C360_HOME, every statement through c360's query guard."""
+    """The published snapshot of the warehouse under C360_HOME, every statement through c360's query guard."""
 
     name = "local"
     dialect = "duckdb"
@@ -495,7 +520,7 @@ class LocalBackend:
             source = self._source()
         except AppDataError:
             return f"Local · {self.settings.home} (not built)"
-        kind = "snapshot" if source.parent == self.settings.snapshots_dir else "warehouse file"
+        kind = "published snapshot" if source != self.settings.warehouse_path else "warehouse"
         return f"Local {kind} · {self.settings.home}"
 
     def can_read(self, role: str, schema: str) -> bool | None:
@@ -504,7 +529,7 @@ class LocalBackend:
         return can_read(role, schema)
 
     def _session(self) -> Any:
-        from c360.engines.duckdb import DuckDBSession
+        from c360.engines.readers import open_reader
         from c360.errors import C360Error
 
         version = self.data_version()
@@ -512,14 +537,7 @@ class LocalBackend:
             session = self._sessions.get(version)
             if session is None:
                 try:
-                    session = DuckDBSession.open(
-                        self._source(),
-                        read_only=True,
-                        memory_limit="1GB",
-                        threads=self.settings.duckdb_threads,
-                    )
-                    session.con.execute("set enable_external_access = false")
-                    session.con.execute("set lock_configuration = true")
+                    session = open_reader(self.settings)  # pinned to the published snapshot, confined
                 except C360Error as exc:
                     raise AppDataError("unavailable", str(exc)) from None
                 # Keep the previous snapshot's session open for queries still running on it.
@@ -527,6 +545,15 @@ class LocalBackend:
                     self._sessions.pop(old).close()
                 self._sessions[version] = session
         return session
+
+    def _cursor(self) -> Any:
+        """A cursor of the snapshot session whose default catalog is the warehouse, as the assistant's session
+        has it (the app's SQL files name the catalog; an assistant answer's SQL does not)."""
+        from c360.names import DATABASE
+
+        cursor = self._session().con.cursor()
+        cursor.execute(f"use {DATABASE.lower()}")
+        return cursor
 
     def warm_up(self, role: str | None = None) -> None:
         """Open the snapshot session now (and the role's assistant): what the first query would pay."""
@@ -549,7 +576,7 @@ class LocalBackend:
         from c360.guard import run_guarded
 
         shared = self._session()
-        cursor = DuckDBSession(shared.con.cursor(), shared.path, True)  # one cursor per query: thread-safe
+        cursor = DuckDBSession(self._cursor(), shared.path, True)  # one cursor per query: thread-safe
         try:
             return run_guarded(
                 cursor, sql, role, list(params), max_rows=max_rows, timeout_seconds=QUERY_TIMEOUT_SECONDS
@@ -573,7 +600,7 @@ class LocalBackend:
             guarded = guard_select(sql, role, dialect=self.dialect, max_rows=max_rows)
         except C360Error as exc:
             raise _local_error(exc, role) from None
-        cursor = self._session().con.cursor()
+        cursor = self._cursor()
         timer = threading.Timer(QUERY_TIMEOUT_SECONDS, cursor.interrupt)
         timer.start()
         try:

@@ -18,4 +18,5 @@ SECTION_MODULES: tuple[str, ...] = (
     "c360.bench.assistant",
     "c360.bench.streaming",
     "c360.bench.governance",
+    "c360.bench.scale",
 )

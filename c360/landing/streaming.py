@@ -5,11 +5,19 @@ One streaming cycle (per batch):
     -> put it in the object store (the local store's listener enqueues the S3-format event)
     -> run the pipe (drains the queue: this batch and anything else landed meanwhile)
     -> refresh gold incrementally (the dbt engineer's `refresh_incremental`: stg_transactions+)
-    -> publish a read-only snapshot (readers never see a half-refreshed gold layer)
-    -> stamp LOAD_HISTORY.gold_refreshed_at; landing -> gold latency = that stamp - the object's event time.
+    -> publish the lake's current snapshot to readers (they never see a half-refreshed gold layer)
+    -> stamp LOAD_HISTORY.gold_refreshed_at (published too); landing -> gold latency = the moment of the
+       publish - the object's event time.
 
-DuckDB allows one writer per file: the writer session is closed while dbt runs and while the snapshot
-is copied, and readers (the app, `c360 sql`) only ever open published snapshots.
+Commit and visibility contract (local lake, c360/engines/lake.py):
+- The Streamer's writer session holds the warehouse's writer lock from its first use until close();
+  dbt writes the lake through its own connection meanwhile (the lock is this process's).
+- Each file's bronze rows, quarantine rows and LOAD_HISTORY row are ONE lake commit (c360/landing/pipe.py);
+  the queue message is deleted only after it. A crash before the commit leaves no trace of the file.
+- The gold refresh commits model by model; readers see none of it until `publish()` records the lake's
+  current snapshot in warehouse/published.json (one atomic rename). A crash between the pipe's commit and
+  the publish leaves bronze ahead of gold and readers on the previous publication; the next cycle's
+  refresh picks the rows up (dbt's incremental watermarks) and publishes both.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from c360.alerts.evaluation import after_writer_run
 from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.duckdb import DuckDBSession
+from c360.engines.maintenance import StreamMaintenance
 from c360.errors import C360Error, SettingsError, WarehouseError
 from c360.landing.pipe import FileLoad, PipeOptions, PipeRun, ensure_pipe_tables, refresh, run_pipe
 from c360.landing.queue import LocalNotificationQueue
@@ -173,6 +182,7 @@ class Streamer:
     refresh_gold: GoldRefresh | None = None
     pipe_options: PipeOptions = field(default_factory=PipeOptions)
     clock: Callable[[], datetime] = datetime.now
+    maintenance: StreamMaintenance = field(default_factory=StreamMaintenance)
     queue: LocalNotificationQueue = field(init=False)
     store: ObjectStore = field(init=False)
     _session: DuckDBSession | None = field(default=None, init=False)
@@ -257,7 +267,7 @@ class Streamer:
         refresh_seconds = 0.0
         refresh_started: datetime | None = None
         if pending and self.refresh_gold is not None:
-            self.close()  # dbt opens the warehouse itself
+            # dbt writes the lake through its own connection; this session keeps the writer lock
             refresh_started = datetime.now()
             began = perf_counter()
             summary = self.refresh_gold(self.settings)
@@ -265,14 +275,14 @@ class Streamer:
             log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
         began = perf_counter()
         after_writer_run(self.settings, self.session)  # alerts, published with this cycle's data
-        self.session.checkpoint()
-        self.close()
-        publish_snapshot(self.settings)
+        publication = publish_snapshot(self.settings, self.session)
         snapshot_seconds = perf_counter() - began
-        if refresh_started is None:
-            return None, refresh_seconds, snapshot_seconds
-        visible_at = datetime.now()
-        self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
+        visible_at: datetime | None = None
+        if refresh_started is not None:
+            visible_at = datetime.now()
+            self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
+            publication = publish_snapshot(self.settings, self.session)  # the stamps too (Pipeline Health)
+        self.maintenance.after_publish(self.session, publication.snapshot_id)  # old versions, small files
         return visible_at, refresh_seconds, snapshot_seconds
 
 

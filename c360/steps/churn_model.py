@@ -258,14 +258,11 @@ def retrain(
             {"status": outcome.status, "champion": outcome.champion.version if outcome.champion else None},
         )
         after_writer_run(settings, session)  # alerts (c360/alerts/evaluation.py)
-        checkpoint = getattr(session, "checkpoint", None)
-        if checkpoint is not None:
-            checkpoint()
+        if settings.target is Target.local:
+            publish_snapshot(settings, session)  # readers (the app, `c360 sql`) see the new scores
     except C360Error:
         after_writer_run(settings, session)  # a failed scoring fires its alert now
         raise
     finally:
         session.close()
-    if settings.target is Target.local:
-        publish_snapshot(settings)  # readers (the app, `c360 sql`) see the new scores
     return result

@@ -49,6 +49,7 @@ STEPS: tuple[Step, ...] = (
         "churn datasets (dbt models/ml), train or re-use the champion, score, refresh the profile",
     ),
     Step("semantic_model", "validate the semantic model on gold, deploy it, load assistant logs"),
+    Step("maintenance", "publish to readers; compact small files, expire versions no reader needs (local)"),
 )
 
 
@@ -103,8 +104,9 @@ def run_all(
             local_outputs(settings) if settings.target is Target.local else _snowflake_outputs(settings),
         )
         after_writer_run(settings, session)  # alerts, before readers see this run
-        _after_run(session)
-    except BaseException as exc:  # an interrupted run is a failed run too
+        if settings.target is Target.local:  # readers now see this run's whole result, still under its lock
+            publish_snapshot(settings, session)
+    except BaseException as exc:  # an interrupted run is a failed run too (and publishes nothing)
         if run_id is not None and not isinstance(exc, KeyboardInterrupt):
             after_writer_run(settings, session)  # e.g. a failed gold model fires its alert now
         record_failure(settings, run_id, exc)
@@ -112,8 +114,6 @@ def run_all(
     finally:
         session.close()
     clear_failure(settings)
-    if settings.target is Target.local:
-        publish_snapshot(settings)
     return report
 
 
@@ -197,12 +197,6 @@ def _snowflake_outputs(settings: Settings) -> StackOutputs:
 def _scale_dict(settings: Settings) -> dict[str, object]:
     s = settings.scale
     return {"customers": s.customers, "months": s.months, "seed": s.seed, "as_of": s.as_of.isoformat()}
-
-
-def _after_run(session: WarehouseSession) -> None:
-    checkpoint = getattr(session, "checkpoint", None)
-    if checkpoint is not None:
-        checkpoint()
 
 
 def _semantic_model() -> ModuleType:

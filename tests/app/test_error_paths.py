@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
+from c360.snapshots import publish_snapshot
 from tests.app.conftest import APP_FILE, OPEN_TAB_KEY, texts
 from tests.conftest import PLATFORM_CUSTOMERS
 
@@ -31,8 +33,10 @@ def test_no_platform_says_how_to_build_it(tmp_path: Path, monkeypatch: pytest.Mo
 def test_platform_without_gold_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    with DuckDBSession.open(home / "customer_analytics.duckdb") as session:
-        session.execute("create schema if not exists gold")  # a warehouse file, but nothing built in it
+    settings = Settings.load(target="local", home=home, env={})
+    with DuckDBSession.open(settings.warehouse_path) as session:
+        session.execute("create schema if not exists gold")  # a warehouse, but nothing built in it
+        publish_snapshot(settings, session)
     at = _app(home, monkeypatch)
     assert at.tabs[0].label == "🎯 Segment Explorer"
     assert any("not built yet" in w for w in texts(at.tabs[0], "warning"))

@@ -41,13 +41,13 @@ def up(home: Path, *extra: str) -> dict:
 
 
 def checksums(home: Path) -> tuple:
-    with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
+    with DuckDBSession.open(home / "warehouse" / "customer_analytics.sqlite", read_only=True) as s:
         return bronze_checksum(s, "BRONZE_CUSTOMERS"), bronze_checksum(s, "BRONZE_TRANSACTIONS")
 
 
 def change_rows(home: Path) -> int:
     """Bronze rows from the generator's monthly card-change files (every other row is customers.csv)."""
-    with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
+    with DuckDBSession.open(home / "warehouse" / "customer_analytics.sqlite", read_only=True) as s:
         base = s.scalar(
             "select count(*) from BRONZE.BRONZE_CUSTOMERS where source_file = 'customers/customers.csv'"
         )
@@ -99,7 +99,7 @@ def test_up_builds_bronze_and_is_idempotent(tmp_path: Path) -> None:
     assert set(OUTPUT_KEYS) <= set(outputs)
     assert outputs["database"] == "CUSTOMER_ANALYTICS" and outputs["scale"]["seed"] == 43
 
-    with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
+    with DuckDBSession.open(home / "warehouse" / "customer_analytics.sqlite", read_only=True) as s:
         runs = s.query(
             "select run_type, status, duration_seconds, error_message from OBSERVABILITY.PIPELINE_RUN_METADATA"
         )

@@ -65,7 +65,13 @@ def test_profiles_define_local_duckdb_and_snowflake_targets_from_the_environment
     profile = yaml.safe_load((DBT_DIR / "profiles.yml").read_text())["c360"]
     assert profile["target"] == "local"
     local, snowflake = profile["outputs"]["local"], profile["outputs"]["snowflake"]
-    assert local["type"] == "duckdb" and "env_var('C360_DBT_DUCKDB_PATH')" in local["path"]
+    assert local["type"] == "duckdb" and local["path"] == ":memory:"  # the lake is attached to it
+    (lake,) = local["attach"]
+    assert lake["alias"] == "customer_analytics" and "env_var('C360_DBT_WAREHOUSE_DIR')" in lake["path"]
+    assert (
+        "ducklake:sqlite:" in lake["path"]
+        and "env_var('C360_DBT_WAREHOUSE_DIR')" in lake["options"]["data_path"]
+    )
     assert snowflake["type"] == "snowflake"
     for key in ("account", "user", "password", "role", "warehouse", "database"):
         assert "env_var('SNOWFLAKE_" in str(snowflake[key]), key
@@ -206,7 +212,8 @@ def test_command_args_add_project_paths_target_and_vars(small_settings: Settings
 
 def test_dbt_environment_comes_from_settings(small_settings: Settings) -> None:
     env = dbt_environment(small_settings)
-    assert env["C360_DBT_DUCKDB_PATH"] == str(small_settings.warehouse_path)
+    assert env["C360_DBT_WAREHOUSE_DIR"] == str(small_settings.warehouse_path.parent)
+    assert (small_settings.warehouse_path.parent / ".extensions").is_dir()  # the profile's extension links
     assert env["C360_DBT_MEMORY_LIMIT"] == small_settings.duckdb_memory_limit
     assert env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
     snowflake = Settings.load(
@@ -218,7 +225,7 @@ def test_dbt_environment_comes_from_settings(small_settings: Settings) -> None:
     env = dbt_environment(snowflake)
     assert env["SNOWFLAKE_ACCOUNT"] == "org-acct" and env["SNOWFLAKE_PASSWORD"] == "pw"
     assert env["SNOWFLAKE_DATABASE"] == "CUSTOMER_ANALYTICS"
-    assert "C360_DBT_DUCKDB_PATH" not in env
+    assert "C360_DBT_WAREHOUSE_DIR" not in env
     assert "C360_DBT_THREADS" not in env  # the snowflake profile's own thread count (4), not DuckDB's
 
 
