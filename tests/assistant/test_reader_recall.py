@@ -653,3 +653,19 @@ def test_counts_that_are_columns_and_eligibility(
 ) -> None:
     sql = compiled(compiler_only, question).display_sql()
     assert fragment in sql and "COUNT(DISTINCT p.customer_id) AS customer_count, AVG" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "customer count by credit limit distribution",  # ranges of a number are not groups
+        "average spend of customers over 60 vs under 30",
+    ],
+)
+def test_numeric_ranges_as_groups_are_refused(compiler_only: LocalAnalyst, question: str) -> None:
+    assert turn(compiler_only, question).refusal is not None
+
+
+def test_an_averaged_amount_counts_approved_transactions(compiler_only: LocalAnalyst) -> None:
+    c = compiled(compiler_only, "average Grocery transaction amount in 2026")
+    assert "AVG(CASE WHEN t.is_approved THEN t.transaction_amount END)" in c.sql, c.sql

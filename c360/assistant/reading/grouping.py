@@ -23,6 +23,10 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             item.used = nxt.used = True
             r.dimensions.append(lk.dimension(nxt))
         elif nxt.kind == "LEX" and nxt.of("metric", "fact"):
+            if any(i.kind == "DIST" for i in items) and not nxt.of("metric"):
+                return Refusal(
+                    "incomplete", f"I can't split the rows into ranges of {nxt.text!r} (such as age bands)."
+                )
             continue  # "top 10 by churn risk": an ordering, handled by _ranking
         elif (
             nxt.kind == "LEX"
@@ -114,6 +118,7 @@ COMPARATIVE_WORDS = {
     "higher": "more", "greater": "more", "larger": "more", "bigger": "more", "more": "more",
     "lower": "less", "smaller": "less", "less": "less", "fewer": "less", "older": "more", "younger": "less",
 }  # fmt: skip
+RANGE_OPS = frozenset({">", ">=", "<", "<=", "between"})
 AGE_COMPARATIVES = frozenset({"older", "younger"})  # "are Declining customers older than ...": their age
 
 
@@ -172,6 +177,10 @@ def compare_groups(lk: Lookups, r: Reading) -> Refusal | None:
                 return Refusal(
                     "incomplete",
                     f"I can only compare groups of one column; {item.text!r} joins two different ones here.",
+                )
+            if left.op in RANGE_OPS and right.op in RANGE_OPS:  # "older than 50 vs younger than 30"
+                return Refusal(
+                    "incomplete", "I can't compare ranges of a number as groups (such as age bands)."
                 )
     compare = any(i.kind in ("COMPARE", "BETWEEN") for i in r.items)
     for i in r.items:

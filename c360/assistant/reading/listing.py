@@ -166,6 +166,8 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
     ]
     if grouping_nouns and not entity_items and not r.implied_entities:
         return False  # "show the top 10 merchants by spend": a ranking of groups, not a listing of rows
+    if grouping_nouns and any(item.of("metric") for item, _ in r.rank_items):
+        return False  # "top 3 categories by number of transactions for Budget-Conscious customers"
     if ranked and (r.limit or 0) > 1 and not measure_items and r.conditions:
         return True  # "the top 10 High-Value Travelers by lifetime value": rows of those values, ranked
     if entity_items or r.implied_entities:

@@ -149,7 +149,9 @@ class Lookups:
                     label = label or e.column
         if not options:
             for fact in self.facts_of(item):
-                metric = self.declared_metric(fact.table, fact.column or "", agg)
+                metric = self.declared_metric(fact.table, fact.column or "", agg) or self.approved_twin(
+                    fact, agg
+                )
                 if metric:
                     options.append(Option(fact.table, metric))
                     label = label or metric
@@ -159,6 +161,16 @@ class Lookups:
         if not options:
             return None
         return Measure(label or "value", tuple(dict.fromkeys(options)))
+
+    def approved_twin(self, fact: Option, agg: str) -> str | None:
+        """The metric whose every-attempt twin is AGG(fact) (vocabulary all_attempts): 'the average Dining
+        transaction amount' counts approved transactions, like every spend measure."""
+        twin = f"{fact.table}.{fact.column}:{agg}"
+        for metric, attempts in self.vocab.all_attempts.items():
+            table, _, column = metric.partition(".")
+            if attempts == twin and table == fact.table:
+                return column
+        return None
 
     def declared_metric(self, table: str, fact: str, agg: str) -> str | None:
         physical = self.model.tables[table].columns[fact].expr.strip().lower()

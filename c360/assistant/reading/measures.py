@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from c360.assistant.grammar import SHARE_VERBS
 from c360.assistant.query import Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
@@ -55,7 +57,24 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
             break
         if item.kind == "DIST":
             _band_of_score(lk, r, idx)  # "the churn risk breakdown": customers by churn risk band
-            if _names_a_measure(items, idx):
+            named = _names_a_measure(items, idx)
+            if named is not None:
+                grouped = bool(r.dimensions) or any(
+                    g.kind == "GROUP" and n.kind == "LEX" and bool(n.of("dimension"))
+                    for g, n in itertools.pairwise(items)
+                )
+                additive = any(
+                    lk.model.tables[e.table]
+                    .columns[e.column or ""]
+                    .expr.strip()
+                    .upper()
+                    .startswith(("SUM(", "COUNT("))
+                    for e in named.of("metric")
+                )
+                if not grouped and not additive:
+                    return Refusal(
+                        "incomplete", f"I can't show how {named.text!r} is distributed (ranges of a number)."
+                    )
                 item.used = True  # "break down spend by channel", "spend breakdown": the measure is named
                 continue
         if item.kind == "DIST" and target is None:
@@ -133,7 +152,7 @@ def _contains(lk: Lookups, item: Item, words: set[str]) -> bool:
     return all(words <= {_canonical(w) for w in c.name.split("_")} for c in columns)
 
 
-def _names_a_measure(items: list[Item], idx: int) -> bool:
+def _names_a_measure(items: list[Item], idx: int) -> Item | None:
     """A measure right before the breakdown word, or after it past values ('break down CUST00000045's spending
     by category')."""
 
@@ -146,14 +165,15 @@ def _names_a_measure(items: list[Item], idx: int) -> bool:
             and not n.of("entity")
         )
 
-    if measure(prev_item(items, idx)):
-        return True
+    before = prev_item(items, idx)
+    if measure(before):
+        return before
     for n in items[idx + 1 :]:
         if measure(n):
-            return True
+            return n
         if not (n.kind == "LEX" and n.of("value") and not n.of("metric", "fact", "entity")):
-            return False
-    return False
+            return None
+    return None
 
 
 def _band_of_score(lk: Lookups, r: Reading, idx: int) -> None:
