@@ -91,9 +91,15 @@ class ValueIndex:
         self._masker = masker
 
     @classmethod
-    def of(cls, ref: str, key_ref: str, rows: Iterable[tuple[str, str]]) -> ValueIndex:
-        """An index over (value, key) rows as stored (tests, and roles that see values in clear)."""
-        return cls([_index(ref, key_ref, rows)])
+    def of(
+        cls,
+        ref: str,
+        key_ref: str,
+        rows: Iterable[tuple[str, str]],
+        masker: Callable[[str, str], str | None] | None = None,
+    ) -> ValueIndex:
+        """An index over (value, key) rows as a role sees them, with what it would see of a typed value."""
+        return cls([_index(ref, key_ref, rows)], masker=masker)
 
     def find(self, words: list[str], *, as_shown: bool = True) -> NameMatch | None:
         """The rows shown with the typed value: as typed first; then (`as_shown`) as the role would see it."""
