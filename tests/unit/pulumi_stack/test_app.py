@@ -65,7 +65,9 @@ def test_the_c360_modules_the_app_imports_are_uploaded_beside_it(app: RecordingM
     assert shared["directory"] == f"{streamlit['directoryLocation']}/c360"
     assert shared["source_dir"] == "c360"
     assert set(shared["files"]) == set(APP_SHARED_MODULES)
-    assert {"assistant/messages.py", "assistant/cortex.py", "assistant/chart_choice.py"} <= set(shared["files"])
+    assert {"assistant/messages.py", "assistant/cortex.py", "assistant/chart_choice.py"} <= set(
+        shared["files"]
+    )
     assert not any(path.endswith("__init__.py") for path in shared["files"])
 
 
