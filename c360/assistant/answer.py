@@ -7,10 +7,11 @@ a ranking of groups, a time series (complete periods only), a two-group comparis
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeGuard
 
 import pandas as pd
 
@@ -168,16 +169,17 @@ def _holds(value: object, check: Condition) -> bool | None:
     if check.op in ("in", "not_in"):
         inside = any(str(value).lower() == str(v).lower() for v in values)
         return inside if check.op == "in" else not inside
-    if not _number(value) or not all(_number(v) for v in values):
+    numbers = [v for v in values if _number(v)]
+    if not _number(value) or len(numbers) < len(values):
         return None
-    x = float(value)  # type: ignore[arg-type]
-    bounds = [float(v) for v in values]  # type: ignore[arg-type]
+    x = float(value)
+    bounds = [float(v) for v in numbers]
     if check.op == "between":
         return bounds[0] <= x <= bounds[1]
     return OPS_HOLD[check.op](x, bounds[0])
 
 
-OPS_HOLD = {
+OPS_HOLD: dict[str, Callable[[float, float], bool]] = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
     "<": lambda a, b: a < b,
@@ -275,8 +277,8 @@ def _groups(
         return " / ".join(str(row[d.name]) for d in dims)
 
     values = data[measure.name].astype(float)
-    hi = data.loc[values.idxmax()]
-    lo = data.loc[values.idxmin()]
+    hi = data.iloc[values.argmax()]  # the first row with the largest value (NaN skipped), as idxmax
+    lo = data.iloc[values.argmin()]
     if len(data) == 1:
         return f"{name(hi)}: {measure.label} {fmt(hi[measure.name], measure.format)}{scope}."
     if len(data) == 2:
@@ -413,7 +415,7 @@ def _missing(value: object) -> bool:
         return False
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[int | float | Decimal]:
     return isinstance(value, (int, float, Decimal)) and not _missing(value)
 
 

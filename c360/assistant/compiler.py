@@ -14,8 +14,7 @@ from datetime import date
 from typing import Final, Literal
 
 import sqlglot
-from sqlglot import exp
-from sqlglot.tokens import TokenType
+from sqlglot import TokenType, exp
 
 from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
@@ -235,7 +234,7 @@ class Compiler:
             else:
                 return None
         conditions = []
-        for cond, option in plan.conditions:
+        for cond, cond_option in plan.conditions:
             if cond.measure is not None:
                 twin_measure = twins.get(cond.measure.concept)
                 if twin_measure is None:
@@ -249,8 +248,8 @@ class Compiler:
                     return None
                 conditions.append(cond)
             elif (
-                option is not None
-                and (alt := _on_rollup(option, cond.options, reachable_from_rollup, rollup)) is not None
+                cond_option is not None
+                and (alt := _on_rollup(cond_option, cond.options, reachable_from_rollup, rollup)) is not None
             ):
                 conditions.append(Condition((alt,), cond.op, cond.values))
             else:
@@ -270,11 +269,15 @@ class Compiler:
                 window.start, window.end, window.label, None, (Option(rollup.table, time_column),)
             )
         order = []
-        for descending, measure, option in plan.order:
-            if measure is not None and measure.concept in twins:
-                order.append(Ordering(measure=twins[measure.concept], descending=descending))
-            elif option is not None and option.table in reachable_from_rollup and option.table != rollup.of:
-                order.append(Ordering(column=(option,), descending=descending))
+        for descending, order_measure, order_option in plan.order:
+            if order_measure is not None and order_measure.concept in twins:
+                order.append(Ordering(measure=twins[order_measure.concept], descending=descending))
+            elif (
+                order_option is not None
+                and order_option.table in reachable_from_rollup
+                and order_option.table != rollup.of
+            ):
+                order.append(Ordering(column=(order_option,), descending=descending))
             else:
                 return None
         new_query = query.with_(
@@ -506,8 +509,8 @@ class Compiler:
                     )
             names = {o.name for o in outputs}
             for measure, option in plan.measures:
-                where = plan.measure_where.get(measure.concept, [])
-                expr, expr_params = self._measure_sql(option, alias, where)
+                measure_where = plan.measure_where.get(measure.concept, [])
+                expr, expr_params = self._measure_sql(option, alias, measure_where)
                 select_params.extend(expr_params)
                 shown = renames.get(option.column or "", option)  # a rollup keeps the asked measure's name
                 base = shown.column if shown.aggregation is None else f"{shown.aggregation}_{shown.column}"
@@ -516,7 +519,7 @@ class Compiler:
                 select.append(f"{expr} AS {name}")
                 output = self._output(shown, name, "measure")
                 if option.aggregation == "share":
-                    texts = [self._condition_sql(c, o, alias)[2] for c, o in where]
+                    texts = [self._condition_sql(c, o, alias)[2] for c, o in measure_where]
                     label = "share with " + " and ".join(texts) if texts else "share of the total"
                     output = OutputColumn(name, "measure", output.ref, label, "percent")
                 outputs.append(output)
@@ -531,8 +534,8 @@ class Compiler:
         having: list[str] = []
         having_params: list[object] = []
         filters_text: list[str] = []
-        for cond, option in plan.conditions:
-            sql, values, text = self._condition_sql(cond, option, alias)
+        for cond, cond_option in plan.conditions:
+            sql, values, text = self._condition_sql(cond, cond_option, alias)
             filters_text.append(text)
             if cond.measure is not None:
                 having.append(sql)
@@ -541,10 +544,12 @@ class Compiler:
                 where.append(sql)
                 params.extend(values)
         if query.mode == "list":
-            for _descending, _, option in plan.order:
-                if option is not None and option.column:
-                    column = self.model.tables[option.table].columns[option.column]
-                    where.append(f"{render_expr(column.expr, alias[option.table], self.dialect)} IS NOT NULL")
+            for _descending, _, ranked_option in plan.order:
+                if ranked_option is not None and ranked_option.column:
+                    column = self.model.tables[ranked_option.table].columns[ranked_option.column]
+                    where.append(
+                        f"{render_expr(column.expr, alias[ranked_option.table], self.dialect)} IS NOT NULL"
+                    )
         window_label = None
         if query.window is not None and plan.window_column is not None:
             column = self.model.tables[plan.window_column.table].columns[plan.window_column.column or ""]

@@ -204,15 +204,19 @@ class TimeParser:
             day = date.fromisoformat(self.t[i].norm)
             return 1, day, day + timedelta(days=1), day.isoformat()
         month = self._month_at(i)
-        if month is not None and (day := self._day_at(i + 1)) is not None:
+        if month is not None and (day_of_month := self._day_at(i + 1)) is not None:
             year = self._year_at(i + 2)  # "June 1, 2026"; "June 1": the latest one by the as-of date
             start = (
-                date(year or self.as_of.year, month, day)
-                if _valid(year or self.as_of.year, month, day)
+                date(year or self.as_of.year, month, day_of_month)
+                if _valid(year or self.as_of.year, month, day_of_month)
                 else None
             )
             if start is not None and year is None and start > self.as_of:
-                start = date(start.year - 1, month, day) if _valid(start.year - 1, month, day) else None
+                start = (
+                    date(start.year - 1, month, day_of_month)
+                    if _valid(start.year - 1, month, day_of_month)
+                    else None
+                )
             if start is not None:
                 return (3 if year else 2), start, start + timedelta(days=1), start.isoformat()
         if month is not None:

@@ -64,7 +64,7 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
         nxt = next_item(items, idx)
         if nxt is not None and nxt.kind == "UNIT" and r.grain is None:  # "which day in November ..."
             item.used = nxt.used = True
-            r.grain = nxt.arg  # type: ignore[assignment]
+            r.grain = nxt.arg
             r.singular_group = nxt.tokens[0].norm == nxt.tokens[0].lemma
             continue
         after = next_item(items, idx, 2)
@@ -149,7 +149,7 @@ def comparative(lk: Lookups, r: Reading) -> Refusal | None:
     more = COMPARATIVE_WORDS[word.tokens[0].lemma] == "more"
     if len(compared.values) == 1:
         r.conditions.remove(compared)
-    either = compared is not None and id(compared) in r.disjunctive and len(compared.values) == 2
+    either = id(compared) in r.disjunctive and len(compared.values) == 2
     r.dimensions.append(Dimension(compared.options))
     r.claim = ("" if either else str(compared.values[0]), more)  # "A or B": which one
     return None

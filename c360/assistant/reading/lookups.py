@@ -191,16 +191,15 @@ class Lookups:
         facts = self.facts_of(item)
         if facts:
             # a bare fact in an aggregate question: its declared AVG metric, else AVG(fact)
-            options = []
+            averaged: list[Option] = []
             for f in facts:
                 metric = self.declared_metric(f.table, f.column or "", "avg")
-                options.append(
+                averaged.append(
                     Option(f.table, metric) if metric else Option(f.table, f.column, aggregation="avg")
                 )
-            first = options[0]
-            return Measure(
-                first.column if first.aggregation is None else f"avg_{first.column}", tuple(options)
-            )  # type: ignore[arg-type]
+            first = averaged[0]  # its column is the declared metric's name, or the fact's (with "avg_")
+            label = (first.column or "value") if first.aggregation is None else f"avg_{first.column}"
+            return Measure(label, tuple(averaged))
         return None
 
     def plain_measures(self, item: Item) -> list[Measure]:
