@@ -188,7 +188,7 @@ def evaluate(
         expected_calibration_error=expected_calibration_error(y, p),
         confusion=confusion,
         roc_auc_se=roc_auc_standard_error(auc, int(y.sum()), int(len(y) - y.sum())),
-        **heuristic,  # type: ignore[arg-type]
+        **heuristic,
     )
 
 

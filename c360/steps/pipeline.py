@@ -22,6 +22,7 @@ from c360.steps import provision
 from c360.steps.context import Progress, StepContext, StepResult, no_progress
 from c360.steps.order import STEPS
 from c360.storage import open_store
+from c360.values import as_int
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def summarize(session: WarehouseSession) -> dict[str, object]:
     """Rows per table, segment mix and the data's date range: what `c360 up` prints at the end."""
     counts = {}
     for table in (names.BRONZE_CUSTOMERS, names.BRONZE_TRANSACTIONS):
-        counts[f"{names.BRONZE}.{table}"] = int(
+        counts[f"{names.BRONZE}.{table}"] = as_int(
             session.scalar(f"select count(*) from {names.BRONZE}.{table}") or 0
         )
     mix = session.query(
@@ -110,7 +111,7 @@ def summarize(session: WarehouseSession) -> dict[str, object]:
     return {
         "rows": counts,
         "segment_mix": {
-            r.segment: {"customers": int(r.customers), "share": round(int(r.customers) / total, 4)}
+            r.segment: {"customers": as_int(r.customers), "share": round(as_int(r.customers) / total, 4)}
             for r in mix.itertuples()
         },
         "first_transaction": str(window.iloc[0]["first_transaction"]) if not window.empty else None,
