@@ -15,10 +15,11 @@ from typing import TypeGuard
 
 import pandas as pd
 
-from c360.assistant.compiler import OutputColumn, value_format
+from c360.assistant.compiler import OutputColumn, ValueFormat, value_format
 from c360.assistant.model import SemanticModel
 from c360.assistant.query import Condition
 from c360.assistant.timeframe import MONTH_NAMES
+from c360.values import as_float
 
 CHARTS = ("bar", "line", "pie", "map", "table")
 ROW_COLUMNS_TOLD = 4  # columns of a one-row listing the sentence states
@@ -51,7 +52,7 @@ def describe_columns(frame: pd.DataFrame, model: SemanticModel) -> tuple[OutputC
                 OutputColumn(str(name), "dimension", column.ref, _label(str(name)), value_format(column))
             )
         elif _is_numeric(series):
-            fmt = (
+            fmt: ValueFormat = (
                 "percent"
                 if str(name).endswith("_pct")
                 else "count"
@@ -60,7 +61,7 @@ def describe_columns(frame: pd.DataFrame, model: SemanticModel) -> tuple[OutputC
             )
             if any(w in str(name) for w in ("value", "spend", "revenue", "cost", "lift", "amount", "ltv")):
                 fmt = "currency"
-            out.append(OutputColumn(str(name), "measure", str(name), _label(str(name)), fmt))  # type: ignore[arg-type]
+            out.append(OutputColumn(str(name), "measure", str(name), _label(str(name)), fmt))
         else:
             out.append(OutputColumn(str(name), "dimension", str(name), _label(str(name)), "text"))
     return tuple(out)
@@ -236,14 +237,16 @@ def _scalar(
         return sentence + "."
     if first.format == "count":
         sentence = f"The {first.label}{scope} is {fmt(value, 'count')}"
-        if baseline is not None and _number(baseline.values.get(first.name)):
-            total = float(baseline.values[first.name])  # type: ignore[arg-type]
+        baseline_count = baseline.values.get(first.name) if baseline is not None else None
+        if _number(baseline_count):
+            total = float(baseline_count)
             if total > 0 and scope:
                 sentence += f", {100 * float(value) / total:.1f}% of the {fmt(total, 'count')} overall"
     else:
         sentence = f"The {first.label}{scope} is {fmt(value, first.format)}"
-        if baseline is not None and scope and _number(baseline.values.get(first.name)):
-            overall = float(baseline.values[first.name])  # type: ignore[arg-type]
+        baseline_value = baseline.values.get(first.name) if baseline is not None else None
+        if scope and _number(baseline_value):
+            overall = float(baseline_value)
             if overall and first.format != "percent":
                 diff = 100 * (float(value) - overall) / abs(overall)
                 direction = "above" if diff >= 0 else "below"
@@ -381,7 +384,7 @@ def fmt(value: object, kind: str) -> str:
         return d.isoformat() if d else str(value)
     if kind in ("text", "id", "boolean"):
         return str(value)
-    number = float(value)  # type: ignore[arg-type]
+    number = as_float(value)
     if kind == "currency":
         return f"${number:,.0f}" if abs(number) >= 1000 else f"${number:,.2f}"
     if kind == "percent":

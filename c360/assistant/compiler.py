@@ -9,7 +9,7 @@ and expressions come only from the semantic model.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final, Literal
 
@@ -280,7 +280,8 @@ class Compiler:
                 order.append(Ordering(column=(order_option,), descending=descending))
             else:
                 return None
-        new_query = query.with_(
+        new_query = replace(
+            query,
             measures=tuple(twins[m.concept] for m, _ in plan.measures),
             dimensions=tuple(dimensions),
             conditions=tuple(conditions),
@@ -630,7 +631,7 @@ class Compiler:
                 key = Dimension(cond.options)
                 if any(d.concept == key.concept for d in query.dimensions):
                     return query
-                return query.with_(dimensions=(key, *query.dimensions))
+                return replace(query, dimensions=(key, *query.dimensions))
         return query
 
     def _noun(self, table: str) -> str:

@@ -39,7 +39,7 @@ POST_COMPARISONS: Final = frozenset(
     {("or", "more"), ("or", "less"), ("or", "higher"), ("or", "greater"), ("or", "lower"), ("or", "fewer"),
      ("and", "above"), ("and", "up"), ("and", "below")}
 )  # fmt: skip
-UNITS: Final = {
+UNITS: Final[dict[str, Grain]] = {
     "day": "day",
     "week": "week",
     "month": "month",
@@ -47,7 +47,7 @@ UNITS: Final = {
     "year": "year",
     "yr": "year",
 }
-GRAIN_ADJECTIVES: Final = {
+GRAIN_ADJECTIVES: Final[dict[str, Grain]] = {
     "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
     "annually": "year", "annual": "year",
 }  # fmt: skip
@@ -258,9 +258,9 @@ class TimeParser:
         if i == 0 or (self._number(i - 1) is None and not after_comparison):
             return None
         if self._lemma(i) in ("per", "a", "each", "every", "an") and self._lemma(i + 1) in UNITS:
-            return TimeSpan(i, i + 2, rate=UNITS[self._lemma(i + 1)])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 2, rate=UNITS[self._lemma(i + 1)])
         if self._lemma(i) in GRAIN_ADJECTIVES:
-            return TimeSpan(i, i + 1, rate=GRAIN_ADJECTIVES[self._lemma(i)])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 1, rate=GRAIN_ADJECTIVES[self._lemma(i)])
         return None
 
     def _between(self, i: int) -> TimeSpan | None:
@@ -474,14 +474,14 @@ class TimeParser:
     def _grain(self, i: int) -> TimeSpan | None:
         word = self._lemma(i)
         if word in GRAIN_ADJECTIVES:
-            return TimeSpan(i, i + 1, grain=GRAIN_ADJECTIVES[word])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 1, grain=GRAIN_ADJECTIVES[word])
         if word in ("by", "per", "each", "every") and self._lemma(i + 1) in UNITS:
             unit = UNITS[self._lemma(i + 1)]
             if self._lemma(i + 2) == "over":  # "month over month" is a measure, not a grain
                 return None
-            return TimeSpan(i, i + 2, grain=unit)  # type: ignore[arg-type]
+            return TimeSpan(i, i + 2, grain=unit)
         if word in UNITS and self._lemma(i + 1) == "by" and self._lemma(i + 2) == word:
-            return TimeSpan(i, i + 3, grain=UNITS[word])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 3, grain=UNITS[word])
         return None
 
     def _trend(self, i: int) -> TimeSpan | None:

@@ -489,7 +489,7 @@ def _load_champion(session: WarehouseSession, trainer: ChurnTrainer) -> TrainedM
     metadata = registry.champion_metadata(session)
     if metadata is None:
         return None
-    if metadata.get("trainer") != trainer.kind or tuple(metadata.get("features") or ()) != FEATURE_NAMES:  # type: ignore[arg-type]
+    if metadata.get("trainer") != trainer.kind or tuple(metadata.get("features") or ()) != FEATURE_NAMES:
         log.warning("champion %s is not comparable (other trainer or feature list)", metadata.get("version"))
         return None
     return trainer.load(session, metadata)
