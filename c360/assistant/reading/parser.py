@@ -24,6 +24,7 @@ from c360.assistant.reading import (
     listing,
     measures,
     ranking,
+    singular,
     spelling,
     yesno,
 )
@@ -61,6 +62,7 @@ PASSES: tuple[Pass, ...] = (
     grouping.compare_groups,
     measures.all_attempts,
     measures.percent_of_total,
+    singular.one_row,
 )
 HARMLESS_LEFTOVERS = frozenset(
     {
