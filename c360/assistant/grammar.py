@@ -19,6 +19,8 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "total": ("AGG", "sum"), "sum": ("AGG", "sum"), "sum of": ("AGG", "sum"), "combined": ("AGG", "sum"),
     "median": ("AGG", "median"), "maximum": ("AGG", "max"), "max": ("AGG", "max"),
     "minimum": ("AGG", "min"), "min": ("AGG", "min"),
+    "standard deviation": ("AGG", "stddev"), "standard deviation of": ("AGG", "stddev"), "std dev": ("AGG", "stddev"),
+    "stddev": ("AGG", "stddev"), "stdev": ("AGG", "stddev"), "std deviation": ("AGG", "stddev"),
     # counting
     "how many": ("COUNT", ""), "number of": ("COUNT", ""), "count of": ("COUNT", ""), "count": ("COUNT", ""),
     "total number of": ("COUNT", ""), "how many of": ("COUNT", ""),
@@ -228,5 +230,18 @@ SHARE_VERBS: Final = frozenset(
     }
 )
 AGGREGATE_WORDS: Final = frozenset(
-    {"average", "avg", "mean", "total", "sum", "median", "number", "count", "maximum", "minimum"}
+    {
+        "average",
+        "avg",
+        "mean",
+        "total",
+        "sum",
+        "median",
+        "number",
+        "count",
+        "maximum",
+        "minimum",
+        "deviation",
+        "stddev",
+    }
 )

@@ -712,3 +712,19 @@ def test_a_verified_query_needs_the_questions_shape(analyst: LocalAnalyst) -> No
     """The same content words as a verified question are no match when the reading adds a superlative."""
     assert turn(analyst, "number of customers in each segment").verified is not None
     assert turn(analyst, "Which segment has the most customers?").verified is None
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("standard deviation of credit limit by card type", "STDDEV_SAMP(p.credit_limit)"),
+        ("what's the std dev of customer age", "STDDEV_SAMP(p.age)"),
+        ("stddev of transaction amounts per channel", "STDDEV_SAMP(CASE WHEN t.status = ? THEN"),
+        ("median purchase amount by merchant category", "MEDIAN(CASE WHEN t.status = ? THEN"),
+        ("the median transaction value in each region", "MEDIAN(CASE WHEN t.status = ? THEN"),
+    ],
+)
+def test_median_and_standard_deviation(compiler_only: LocalAnalyst, question: str, fragment: str) -> None:
+    """Spread aggregates of any fact; over transaction amounts they count approved transactions, like spend."""
+    c = compiled(compiler_only, question)
+    assert fragment.replace("?", "'approved'") in c.sql, c.sql
