@@ -104,7 +104,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "against": ("COMPARE", ""), "differ": ("COMPARE", ""), "vary": ("COMPARE", ""), "varies": ("COMPARE", ""), "difference between": ("COMPARE", ""),
     "relative to": ("COMPARE", ""),
     # implied counts
-    "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""),
+    "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""), "how big": ("DIST", ""), "how large": ("DIST", ""),
     "break down": ("DIST", ""), "breakdown of": ("DIST", ""), "composition": ("DIST", ""), "spread": ("DIST", ""), "split": ("DIST", ""), "headcount": ("DIST", ""),
     # coordination and follow-up cues
     "and": ("AND", ""), "or": ("OR", ""), "either": ("EITHER", ""), "as well as": ("AND", ""), "plus": ("AND", ""),

@@ -424,6 +424,10 @@ class TimeParser:
             quarter = int(word[1])
         elif word in ORDINAL_QUARTERS and self._lemma(i + 1) == "quarter":
             quarter, used = ORDINAL_QUARTERS[word], 2
+        elif len(word) == 2 and word[0] == "h" and word[1] in "12":
+            return self._half(i, int(word[1]), 1)
+        elif word in ("first", "second") and self._lemma(i + 1) == "half":
+            return self._half(i, 1 if word == "first" else 2, 2)
         if quarter is None:
             return None
         j = i + used
@@ -443,6 +447,23 @@ class TimeParser:
         return self._window(
             i, i + used_total, TimeWindow(start, add_months(start, 3), f"Q{quarter} {year}"), note
         )
+
+    def _half(self, i: int, half: int, used: int) -> TimeSpan:
+        """'H1 2026', 'the second half of 2025', 'H2' (the latest complete one): six calendar months."""
+        j = i + used
+        if self._lemma(j) == "of" and self._year_at(j + 1) is not None:
+            j += 1
+        year = self._year_at(j)
+        note = None
+        if year is not None:
+            end = j + 1
+        else:
+            end, year = j, self.as_of.year
+            if add_months(date(year, 6 * half - 5, 1), 6) > self.as_of:
+                year -= 1
+            note = f"H{half} read as H{half} {year}, the latest complete H{half}"
+        start = date(year, 6 * half - 5, 1)
+        return self._window(i, end, TimeWindow(start, add_months(start, 6), f"H{half} {year}"), note)
 
     def _month(self, i: int) -> TimeSpan | None:
         month = self._month_at(i)

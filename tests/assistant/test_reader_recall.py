@@ -728,3 +728,61 @@ def test_median_and_standard_deviation(compiler_only: LocalAnalyst, question: st
     """Spread aggregates of any fact; over transaction amounts they count approved transactions, like spend."""
     c = compiled(compiler_only, question)
     assert fragment.replace("?", "'approved'") in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("total spend H1 2026", date(2026, 1, 1), date(2026, 7, 1)),
+        (
+            "how much did Premium cardholders spend in the second half of 2025",
+            date(2025, 7, 1),
+            date(2026, 1, 1),
+        ),
+        ("number of transactions in the first half of 2026", date(2026, 1, 1), date(2026, 7, 1)),
+        ("dining spend in H2 of 2025", date(2025, 7, 1), date(2026, 1, 1)),
+    ],
+)
+def test_halves_of_a_year(compiler_only: LocalAnalyst, question: str, start: date, end: date) -> None:
+    c = compiled(compiler_only, question)
+    assert start.isoformat() in c.display_sql() and end.isoformat() in c.display_sql(), c.display_sql()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "total spend per month since Sept",
+        "total spend per month in 2025",
+        "number of transactions per month since June",
+    ],
+)
+def test_per_month_after_a_measure_is_the_grain(compiler_only: LocalAnalyst, question: str) -> None:
+    """'spend per month' names the monthly-spend column; with a total over a period it is spend by month."""
+    c = compiled(compiler_only, question)
+    assert "DATE_TRUNC('month'" in c.sql and "GROUP BY" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("How big is the Declining segment?", "COUNT(DISTINCT p.customer_id)"),
+        ("how large is the High-Value Travelers segment", "COUNT(DISTINCT p.customer_id)"),
+        ("show the 25 customers most likely to churn", "ORDER BY p.churn_risk_score DESC"),
+        ("which 5 customers in Texas are most at risk", "ORDER BY p.churn_risk_score DESC"),
+        ("list the 15 Premium cardholders least likely to churn", "ORDER BY p.churn_risk_score ASC"),
+    ],
+)
+def test_everyday_wordings_of_known_measures(
+    compiler_only: LocalAnalyst, question: str, fragment: str
+) -> None:
+    c = compiled(compiler_only, question)
+    assert fragment in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["the 10 Premium cardholders with the highest LTV", "the 7 Texas customers with the lowest age"],
+)
+def test_a_number_before_values_and_rows_is_the_limit(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert c.sql.endswith(("LIMIT 10", "LIMIT 7")), c.sql

@@ -96,6 +96,8 @@ def scan(
             i += length
             continue
         lex = lk.lex.match(tokens, i, all_upper)
+        if lex is not None and time_adjectives and ends_per_unit(tokens, i, lex[0]):
+            lex = lk.lex.match(tokens[: i + lex[0] - 2], i, all_upper)  # "spend | per month": by month
         if lex is not None and (split := value_then_rows(lk, tokens, i, lex, all_upper)) is not None:
             lex = split  # "approved transactions": the value approved, then the rows (not a column's name)
         if lex is not None and aggregate_then_measure(lk, tokens, i, lex, all_upper):
@@ -196,6 +198,9 @@ def multiword_spans(
             first = tokens[i].lemma
             if trend and first in ("monthly", "daily", "weekly", "quarterly", "yearly"):
                 continue  # "monthly spend trend": the adjective is the time grain
+            if time_adjectives and ends_per_unit(tokens, i, m[0]):
+                protected.update(range(i, i + m[0] - 2))  # "total spend per month": by month
+                continue
             protected.update(range(i, i + m[0]))
     return frozenset(protected)
 
@@ -272,3 +277,12 @@ def special_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[str, int, 
         if tuple(t.lemma for t in tokens[i : i + len(key)]) == key and (best is None or len(key) > best[1]):
             best = ("SUPERFACT", len(key), f"{'desc' if descending else 'asc'}|{ref}")
     return best
+
+
+def ends_per_unit(tokens: list[Token], start: int, length: int) -> bool:
+    """A vocabulary phrase that ends on "per month" / "each week" ("spend per month"): in the second reading
+    those two words are the time grain."""
+    if length < 3:
+        return False
+    end = start + length
+    return tokens[end - 2].lemma in ("per", "each", "every") and tokens[end - 1].lemma in UNITS
