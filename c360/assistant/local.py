@@ -8,7 +8,6 @@ Order of precedence: refuse unsafe questions -> verified queries -> compile -> r
 from __future__ import annotations
 
 import itertools
-
 import logging
 import uuid
 from collections.abc import Sequence

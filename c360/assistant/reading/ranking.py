@@ -184,7 +184,6 @@ def ranking_limit(lk: Lookups, r: Reading) -> Refusal | None:
     if r.limit is not None or not (r.order or r.rank_items):
         return None
     for idx, item in enumerate(r.items):
-        nxt = next_item(r.items, idx)
         number = item.number
         if (
             item.kind == "NUM"
