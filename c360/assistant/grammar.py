@@ -128,6 +128,11 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "tied": ("TIES", ""), "ties": ("TIES", ""), "with ties": ("TIES", ""), "tied at the max": ("TIES", ""),
     "tied at the top": ("TIES", ""), "tied for first": ("TIES", ""), "tied at the maximum": ("TIES", ""),
     "how much": ("HOWMUCH", ""), "how much money": ("HOWMUCH", ""),
+    # the length of a span a measure states in its unit: "how many months until the offer pays for itself"
+    "how many month until": ("HOWMUCH", ""), "how many month before": ("HOWMUCH", ""),
+    "how many month to": ("HOWMUCH", ""), "how long until": ("HOWMUCH", ""), "how long before": ("HOWMUCH", ""),
+    "how long will it take": ("HOWMUCH", ""), "how long will it take to": ("HOWMUCH", ""),
+    "how long do": ("HOWMUCH", ""), "how long does it take": ("HOWMUCH", ""),
     # the date or the time since an event of one customer ("when did ... last use their card")
     "what date": ("WHEN", ""), "which date": ("WHEN", ""), "on what date": ("WHEN", ""),
     "how many day since": ("ELAPSED", "day"), "how many day has it been since": ("ELAPSED", "day"),

@@ -786,3 +786,32 @@ def test_everyday_wordings_of_known_measures(
 def test_a_number_before_values_and_rows_is_the_limit(compiler_only: LocalAnalyst, question: str) -> None:
     c = compiled(compiler_only, question)
     assert c.sql.endswith(("LIMIT 10", "LIMIT 7")), c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("how much does the campaign cost per treated customer", "AVG(cp.cost_per_customer)"),
+        ("what was the offer's cost per customer", "AVG(cp.cost_per_customer)"),
+        ("what's the projected ROI of the retention campaign", "AVG(cp.horizon_roi_pct)"),
+        ("ROI over the value horizon for the offer", "AVG(cp.horizon_roi_pct)"),
+        ("how long until the retention campaign breaks even", "AVG(cp.payback_months)"),
+        ("how many months before the offer pays for itself", "AVG(cp.payback_months)"),
+        ("when was the retention offer sent", "MIN(cp.offer_month)"),
+        ("when did the campaign launch", "MIN(cp.offer_month)"),
+        ("change in spend after the offer for the control group", "cp.spend_change_pct"),
+        ("share of each campaign group that stayed active after the offer", "cp.active_post_pct"),
+    ],
+)
+def test_campaign_economics(compiler_only: LocalAnalyst, question: str, fragment: str) -> None:
+    c = compiled(compiler_only, question)
+    assert fragment in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's the campaign ROI over the 12-month horizon", "when did customers open their accounts"],
+)
+def test_campaign_wordings_it_cannot_read_stay_refused(compiler_only: LocalAnalyst, question: str) -> None:
+    """'over the 12-month' must not become a window on the offer month; a population's events are no lookup."""
+    assert turn(compiler_only, question).refusal is not None
