@@ -815,3 +815,20 @@ def test_campaign_economics(compiler_only: LocalAnalyst, question: str, fragment
 def test_campaign_wordings_it_cannot_read_stay_refused(compiler_only: LocalAnalyst, question: str) -> None:
     """'over the 12-month' must not become a window on the offer month; a population's events are no lookup."""
     assert turn(compiler_only, question).refusal is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "grouped"),
+    [
+        ("Compare average LTV of lapsed and active customers", "GROUP BY p.customer_status"),
+        ("average credit limit: lapsed vs active customers", "GROUP BY p.customer_status"),
+        ("average transaction value for Travel compared with Grocery", "GROUP BY mc.category_name"),
+        ("compare spend per transaction in the Hotels category against Dining", "GROUP BY mc.category_name"),
+    ],
+)
+def test_compared_values_are_groups_of_one_column(
+    compiler_only: LocalAnalyst, question: str, grouped: str
+) -> None:
+    """Two compared values read on different columns become groups of the one column that holds both."""
+    c = compiled(compiler_only, question)
+    assert grouped in c.sql and " AND " not in c.sql.split("WHERE")[-1].split("GROUP BY")[0], c.sql

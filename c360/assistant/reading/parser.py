@@ -19,6 +19,7 @@ from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
     conditions,
+    contrast,
     events,
     grouping,
     listing,
@@ -59,6 +60,7 @@ PASSES: tuple[Pass, ...] = (
     ranking.ranking_limit,
     ranking.ties,
     listing.remaining_lexical,
+    contrast.one_column,
     grouping.compare_groups,
     measures.all_attempts,
     measures.percent_of_total,
