@@ -832,3 +832,16 @@ def test_compared_values_are_groups_of_one_column(
     """Two compared values read on different columns become groups of the one column that holds both."""
     c = compiled(compiler_only, question)
     assert grouped in c.sql and " AND " not in c.sql.split("WHERE")[-1].split("GROUP BY")[0], c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many customers in the South and West combined",
+        "number of cardholders in Ohio, Iowa and Utah combined",
+        "total LTV of customers in California and Nevada combined",
+    ],
+)
+def test_values_combined_are_one_total(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert "GROUP BY" not in c.sql and " IN (" in c.sql, c.sql

@@ -7,6 +7,7 @@ filter, the column its definition tests)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from c360.assistant.query import Condition, Option
@@ -21,7 +22,7 @@ def one_column(lk: Lookups, r: Reading) -> Refusal | None:
         return None
     groups = [c for c in r.conditions if c.op in ("in", "named") and c.measure is None and len(c.values) <= 1]
     groups.sort(key=r.position)
-    for left, right in zip(groups, groups[1:], strict=False):
+    for left, right in itertools.pairwise(groups):
         if left.subject == right.subject:
             continue
         a, b = _columns(lk, r, left), _columns(lk, r, right)
@@ -79,3 +80,16 @@ def _own_column(lk: Lookups, condition: Condition) -> tuple[tuple[str, str] | No
         if found:
             return (option.table, found.group(1)), found.group(2)
     return None, None
+
+
+def combined(lk: Lookups, r: Reading) -> Refusal | None:
+    """'How many customers in Texas, Florida and Georgia combined?': 'combined' after the values (nothing
+    measured follows it) joins them into one total, like 'together'; before a measure it is a sum ('combined
+    spend')."""
+    for idx, item in enumerate(r.items):
+        if item.kind != "AGG" or [t.lemma for t in item.tokens] != ["combined"]:
+            continue
+        after = r.items[idx + 1] if idx + 1 < len(r.items) else None
+        if after is None or not (after.kind == "LEX" and after.of("metric", "fact")):
+            item.kind = "TOGETHER"
+    return None

@@ -37,6 +37,7 @@ from c360.assistant.values import ValueIndex
 
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
+    contrast.combined,
     conditions.time_window,
     conditions.inactive,
     conditions.changes,
