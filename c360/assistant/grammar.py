@@ -191,7 +191,8 @@ FOLLOWUP_OPENERS: Final = frozenset(
 )
 INACTIVITY: Final = re.compile(
     r"\b(?:no|without|havent|have not|hasnt|has not|not|zero)\s+(?:made\s+|had\s+|any\s+|a\s+|used\s+their\s+card\s+)*"
-    r"(?:transaction|transacted|purchase|purchased|activity|spend|spending|shopped|bought|card use|been active|active)"
+    r"(?:transaction|transacted|purchase|purchased|activity|spend|spending|spent|shopped|bought|card use|been active"
+    r"|active|used their card|used the card)(?:\s+(?:anything|something|a\s+thing|at\s+all))*"
     r"\s+(?:in|for|within)\s+(?:over\s+|more\s+than\s+|the\s+last\s+|the\s+past\s+|last\s+|past\s+)?(?P<n>\d+)\s+day\b"
     r"|\binactive\s+(?:for\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+)?(?P<m>\d+)\s+day\b"
     r"|\b(?:over\s+|more\s+than\s+)?(?P<k>\d+)\+?\s+day\s+(?:without|since)\s+(?:a\s+|any\s+|their\s+|the\s+)?(?:last\s+)?"

@@ -845,3 +845,16 @@ def test_compared_values_are_groups_of_one_column(
 def test_values_combined_are_one_total(compiler_only: LocalAnalyst, question: str) -> None:
     c = compiled(compiler_only, question)
     assert "GROUP BY" not in c.sql and " IN (" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "days"),
+    [
+        ("customers who have not spent anything in over 100 days", 100),
+        ("list Premium customers that haven't purchased anything for 75 days", 75),
+        ("how many customers have not shopped at all in the last 50 days", 50),
+    ],
+)
+def test_no_purchase_for_more_than_n_days(compiler_only: LocalAnalyst, question: str, days: int) -> None:
+    c = compiled(compiler_only, question)
+    assert "p.days_since_last_transaction > ?" in c.sql and days in c.params, (c.sql, c.params)
