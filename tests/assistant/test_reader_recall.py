@@ -858,3 +858,21 @@ def test_values_combined_are_one_total(compiler_only: LocalAnalyst, question: st
 def test_no_purchase_for_more_than_n_days(compiler_only: LocalAnalyst, question: str, days: int) -> None:
     c = compiled(compiler_only, question)
     assert "p.days_since_last_transaction > ?" in c.sql and days in c.params, (c.sql, c.params)
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        ("the lowest and highest credit limit", ["MIN(p.credit_limit)", "MAX(p.credit_limit)"]),
+        (
+            "min and max transaction amount in 2026",
+            ["MIN(t.transaction_amount)", "MAX(t.transaction_amount)"],
+        ),
+        ("smallest and largest LTV by segment", ["MIN(p.lifetime_value)", "GROUP BY p.customer_segment"]),
+        ("what are the oldest and youngest ages of our Premium cardholders", ["MIN(p.age)", "MAX(p.age)"]),
+        ("highest and lowest churn score among retired customers", ["MIN(p.churn_risk_score)", "MAX("]),
+    ],
+)
+def test_both_extremes_of_a_column(compiler_only: LocalAnalyst, question: str, fragments: list[str]) -> None:
+    c = compiled(compiler_only, question)
+    assert all(f in c.sql for f in fragments), c.sql
