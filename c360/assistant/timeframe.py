@@ -112,6 +112,19 @@ def quarter_start(d: date) -> date:
     return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
 
 
+def current_period_start(unit: str, d: date) -> date:
+    """The first day of the calendar period (day, week, month, quarter, year) that `d` is in."""
+    if unit == "week":
+        return d - timedelta(days=d.weekday())
+    if unit == "month":
+        return month_start(d)
+    if unit == "quarter":
+        return quarter_start(d)
+    if unit == "day":
+        return d
+    return date(d.year, 1, 1)
+
+
 def month_label(d: date) -> str:
     return f"{MONTH_NAMES[d.month - 1]} {d.year}"
 
@@ -393,15 +406,7 @@ class TimeParser:
         return self._window(i, i + 2, TimeWindow(start, end, label))
 
     def _period_start(self, unit: str, d: date) -> date:
-        if unit == "day":
-            return d
-        if unit == "week":
-            return d - timedelta(days=d.weekday())
-        if unit == "month":
-            return month_start(d)
-        if unit == "quarter":
-            return quarter_start(d)
-        return date(d.year, 1, 1)
+        return current_period_start(unit, d)
 
     def _to_date(self, i: int) -> TimeSpan | None:
         word = self._lemma(i)

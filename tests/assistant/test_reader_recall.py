@@ -876,3 +876,20 @@ def test_no_purchase_for_more_than_n_days(compiler_only: LocalAnalyst, question:
 def test_both_extremes_of_a_column(compiler_only: LocalAnalyst, question: str, fragments: list[str]) -> None:
     c = compiled(compiler_only, question)
     assert all(f in c.sql for f in fragments), c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "before"),
+    [
+        ("which full month had the highest spend", "< DATE '2026-12-01'"),
+        ("which complete quarter had the most transactions", "< DATE '2026-10-01'"),
+        ("which whole month had the lowest total spend", "< DATE '2026-12-01'"),
+    ],
+)
+def test_which_complete_period(analyst: LocalAnalyst, question: str, before: str) -> None:
+    """'Which complete month ...' ranks whole calendar periods: the one the as-of date is in is left out."""
+    from datetime import date as _date
+
+    a = LocalAnalyst(analyst.model, _date(2026, 12, 4), use_verified=False)
+    c = compiled(a, question)
+    assert before in c.display_sql() and c.sql.endswith("LIMIT 1"), c.display_sql()

@@ -119,6 +119,15 @@ def scan(
         elif tok.lemma in UNITS and items and items[-1].kind == "WH":  # "which day had the highest spend"
             items.append(Item("UNIT", i, i + 1, (tok,), arg=UNITS[tok.lemma]))
             i += 1
+        elif (
+            tok.lemma in COMPLETE_WORDS
+            and i + 1 < len(tokens)
+            and tokens[i + 1].lemma in UNITS
+            and items
+            and items[-1].kind == "WH"
+        ):  # "which complete month had the lowest spend": whole periods only
+            items.append(Item("UNIT", i, i + 2, (tok, tokens[i + 1]), arg=UNITS[tokens[i + 1].lemma]))
+            i += 2
         else:
             shared = coordinated(lk, tokens, i, all_upper)
             if shared is not None:  # "medium or high risk": 'medium' borrows 'risk' from the next value
@@ -277,6 +286,9 @@ def special_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[str, int, 
         if tuple(t.lemma for t in tokens[i : i + len(key)]) == key and (best is None or len(key) > best[1]):
             best = ("SUPERFACT", len(key), f"{'desc' if descending else 'asc'}|{ref}")
     return best
+
+
+COMPLETE_WORDS = frozenset({"complete", "full", "whole", "finished", "closed"})
 
 
 def ends_per_unit(tokens: list[Token], start: int, length: int) -> bool:
