@@ -37,7 +37,7 @@ AGGREGATE_SQL: Final = {
     "stddev": "STDDEV_SAMP",
     "count": "COUNT",
 }
-DISTRIBUTION_AGGREGATIONS: Final = frozenset({"median", "stddev"})
+DISTRIBUTION_AGGREGATIONS: Final = frozenset({"median", "stddev", "count_distinct"})
 
 
 class PlanError(Exception):
@@ -697,8 +697,10 @@ class Compiler:
             return False
         table, _, column = status.partition(".")
         amounts = {v.partition(":")[0] for v in self.vocab.all_attempts.values()}
-        if option.table != table or f"{option.table}.{option.column}" not in amounts:
+        if option.table != table:
             return False
+        if option.aggregation != "count_distinct" and f"{option.table}.{option.column}" not in amounts:
+            return False  # "how many different merchants": those bought from (approved), like spend
         return not any(o.table == table and o.column == column for c in query.conditions for o in c.options)
 
     def _approved_sql(self, option: Option, alias: dict[str, str]) -> str:
@@ -707,13 +709,17 @@ class Compiler:
         inner = render_expr(column.expr, alias[option.table], self.dialect)
         status = self._col(status_table, status_column, alias)
         approved = self.vocab.approved_status.replace("'", "''")
-        func = AGGREGATE_SQL[option.aggregation or ""]
-        return f"{func}(CASE WHEN {status} = '{approved}' THEN {inner} END)"
+        case = f"CASE WHEN {status} = '{approved}' THEN {inner} END"
+        if option.aggregation == "count_distinct":
+            return f"COUNT(DISTINCT {case})"
+        return f"{AGGREGATE_SQL[option.aggregation or '']}({case})"
 
     def _plain_measure_sql(self, option: Option, alias: dict[str, str]) -> str:
         column = self.model.tables[option.table].columns[option.column or ""]
         if option.aggregation:
             inner = render_expr(column.expr, alias[option.table], self.dialect)
+            if option.aggregation == "count_distinct":  # "how many different merchants"
+                return f"COUNT(DISTINCT {inner})"
             func = AGGREGATE_SQL[option.aggregation]
             return f"{func}({inner})"
         return render_expr(column.expr, alias[option.table], self.dialect)
@@ -866,6 +872,7 @@ def _column_label(column: Column, aggregation: str | None) -> str:
             "max": "maximum",
             "median": "median",
             "stddev": "standard deviation of",
+            "count_distinct": "number of distinct",
             "count": "number of",
             "share": "share of",
         }[aggregation]

@@ -24,6 +24,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     # counting
     "how many": ("COUNT", ""), "number of": ("COUNT", ""), "count of": ("COUNT", ""), "count": ("COUNT", ""),
     "total number of": ("COUNT", ""), "how many of": ("COUNT", ""),
+    "different": ("DISTINCT", ""), "distinct": ("DISTINCT", ""), "unique": ("DISTINCT", ""),
     # comparisons
     "over": ("CMP", ">"), "above": ("CMP", ">"), "exceeding": ("CMP", ">"), "exceed": ("CMP", ">"),
     "more than": ("CMP", ">"), "greater than": ("CMP", ">"), "higher than": ("CMP", ">"),

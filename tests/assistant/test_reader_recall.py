@@ -893,3 +893,24 @@ def test_which_complete_period(analyst: LocalAnalyst, question: str, before: str
     a = LocalAnalyst(analyst.model, _date(2026, 12, 4), use_verified=False)
     c = compiled(a, question)
     assert before in c.display_sql() and c.sql.endswith("LIMIT 1"), c.display_sql()
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        (
+            "number of unique merchants in October",
+            "COUNT(DISTINCT CASE WHEN t.status = 'approved' THEN t.merchant_name",
+        ),
+        ("how many distinct cities do our Premium customers live in", "COUNT(DISTINCT p.city)"),
+        ("how many different states are our customers in", "COUNT(DISTINCT p.state)"),
+    ],
+)
+def test_how_many_different_values(compiler_only: LocalAnalyst, question: str, fragment: str) -> None:
+    c = compiled(compiler_only, question)
+    assert fragment in c.sql, c.sql
+
+
+def test_how_many_different_values_with_another_count_is_refused(compiler_only: LocalAnalyst) -> None:
+    """'how many distinct merchants had declined transactions' is not read as two counts side by side."""
+    assert turn(compiler_only, "how many distinct merchants had declined transactions").refusal is not None

@@ -20,6 +20,7 @@ from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
     conditions,
     contrast,
+    distinct,
     events,
     extremes,
     grouping,
@@ -45,6 +46,7 @@ PASSES: tuple[Pass, ...] = (
     conditions.comparisons,
     extremes.both_extremes,
     measures.restated,
+    distinct.distinct_values,
     measures.counts,
     measures.aggregations,
     conditions.inclusions,
