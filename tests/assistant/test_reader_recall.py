@@ -914,3 +914,12 @@ def test_how_many_different_values(compiler_only: LocalAnalyst, question: str, f
 def test_how_many_different_values_with_another_count_is_refused(compiler_only: LocalAnalyst) -> None:
     """'how many distinct merchants had declined transactions' is not read as two counts side by side."""
     assert turn(compiler_only, "how many distinct merchants had declined transactions").refusal is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what has CUST00000071 spent in the past 30 days", "what did CUST00000042 spend on groceries in 2025"],
+)
+def test_what_has_a_customer_spent_is_how_much(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert ("total_spend" in c.sql and "p.customer_id = ?" in c.sql) or "t.customer_id = ?" in c.sql, c.sql

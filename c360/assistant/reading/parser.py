@@ -26,6 +26,7 @@ from c360.assistant.reading import (
     grouping,
     listing,
     measures,
+    phrasing,
     ranking,
     singular,
     spelling,
@@ -40,6 +41,7 @@ from c360.assistant.values import ValueIndex
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
     contrast.combined,
+    phrasing.what_spent,
     conditions.time_window,
     conditions.inactive,
     conditions.changes,
