@@ -61,7 +61,7 @@ ORDINAL_QUARTERS: Final = {
     "3rd": 3,
     "4th": 4,
 }
-TREND_WORDS: Final = frozenset({"trend", "trending", "timeline"})
+TREND_WORDS: Final = frozenset({"trend", "trending", "trended", "timeline"})
 # "90-day spend change" is a window; these words around "N days" make it something else
 ADJECTIVE_WINDOW_BEFORE: Final = frozenset(
     {"over", "than", "least", "most", "within", "last", "past", "next", "first", "for", "in", "under", "above",

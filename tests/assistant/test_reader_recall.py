@@ -923,3 +923,17 @@ def test_how_many_different_values_with_another_count_is_refused(compiler_only: 
 def test_what_has_a_customer_spent_is_how_much(compiler_only: LocalAnalyst, question: str) -> None:
     c = compiled(compiler_only, question)
     assert ("total_spend" in c.sql and "p.customer_id = ?" in c.sql) or "t.customer_id = ?" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("Premium cardholders in Texas who are still active", "p.customer_status = ?"),
+        ("how has Dining spend trended in 2025", "DATE_TRUNC('month'"),
+        ("how many transactions did we process in October", "transaction"),
+        ("average tenure in months by card type", "AVG(p.tenure_months)"),
+    ],
+)
+def test_everyday_words(compiler_only: LocalAnalyst, question: str, fragment: str) -> None:
+    c = compiled(compiler_only, question)
+    assert fragment in c.sql, c.sql
