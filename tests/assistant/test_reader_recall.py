@@ -937,3 +937,24 @@ def test_what_has_a_customer_spent_is_how_much(compiler_only: LocalAnalyst, ques
 def test_everyday_words(compiler_only: LocalAnalyst, question: str, fragment: str) -> None:
     c = compiled(compiler_only, question)
     assert fragment in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("list the declined transactions of CUST00000042", "declined"),
+        ("show CUST00000042's approved transactions in 2026", "approved"),
+        ("display every rejected transaction for CUST00000077", "declined"),
+    ],
+)
+def test_one_customers_transactions_with_a_status(
+    compiler_only: LocalAnalyst, question: str, status: str
+) -> None:
+    """A listing of one customer's declined transactions lists those rows, not the customer's count of them."""
+    c = compiled(compiler_only, question)
+    assert "FROM GOLD.FCT_TRANSACTIONS" in c.sql and "t.status = ?" in c.sql and status in c.params, c.sql
+
+
+def test_counting_one_customers_declined_transactions_stays_a_count(compiler_only: LocalAnalyst) -> None:
+    c = compiled(compiler_only, "how many declined transactions does CUST00000042 have")
+    assert "declined_transaction_count" in c.sql, c.sql

@@ -144,7 +144,9 @@ def value_then_rows(
     """A measure's own column name that reads as a value of a complete enumeration followed by the rows' noun
     ('approved transactions', 'declined transactions'): read the value alone, the noun comes next."""
     length, entries = lex
-    if length < 2 or any(e.kind not in ("fact", "metric") or not e.exact for e in entries):
+    if length < 2 or any(e.kind not in ("fact", "metric") for e in entries):
+        return None
+    if any(not e.exact for e in entries) and not _lists_rows_of_one(lk, tokens):
         return None  # only a column's own name; a curated synonym ("declined transactions") is meant
     first = lk.lex.match(tokens[: i + 1], i, all_upper)
     rest = lk.lex.match(tokens[: i + length], i + 1, all_upper)
@@ -156,6 +158,14 @@ def value_then_rows(
     if not values or not any(e.kind == "entity" for e in rest[1]):
         return None
     return 1, values
+
+
+def _lists_rows_of_one(lk: Lookups, tokens: list[Token]) -> bool:
+    """'Show me all of CUST00000042's declined transactions': a listing of one customer's rows (a list verb, a
+    key value, nothing counted), where 'declined transactions' are rows with that status, not their count."""
+    listed = any(GRAMMAR.get((t.lemma,), ("",))[0] == "LIST" for t in tokens)
+    counted = any(t.lemma in ("many", "number", "count", "total", "much") for t in tokens)
+    return listed and not counted and any(lk.lex.identifier(t) for t in tokens)
 
 
 def aggregate_then_measure(
