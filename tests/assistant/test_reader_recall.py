@@ -958,3 +958,12 @@ def test_one_customers_transactions_with_a_status(
 def test_counting_one_customers_declined_transactions_stays_a_count(compiler_only: LocalAnalyst) -> None:
     c = compiled(compiler_only, "how many declined transactions does CUST00000042 have")
     assert "declined_transaction_count" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what was the previous credit limit of CUST00000042", "CUST00000042's limit before the last change"],
+)
+def test_the_credit_limit_before_the_latest_change(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert "p.previous_credit_limit" in c.sql, c.sql
