@@ -6,7 +6,6 @@ import hashlib
 from time import perf_counter
 
 from c360 import names
-from c360.engines.base import WarehouseSession
 from c360.observability import (
     LoadRecord,
     new_run_id,
@@ -16,7 +15,6 @@ from c360.observability import (
     save_step_fingerprint,
     step_fingerprint,
 )
-from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
 from generators.transaction_sql import (
     GENERATOR_SOURCE_PREFIX,
@@ -27,12 +25,6 @@ from generators.transaction_sql import (
 
 STEP = "transactions"
 TABLE = f"{names.BRONZE}.{names.BRONZE_TRANSACTIONS}"
-
-
-def bronze_checksum(session: WarehouseSession, table: str) -> tuple[str, int]:
-    """(content checksum, row count) of a bronze table; load metadata is not content."""
-    frame = session.query(load_sql(f"checks/{table.lower()}_checksum", session.dialect))
-    return str(frame.iloc[0]["checksum"]), int(frame.iloc[0]["row_count"])
 
 
 def run(ctx: StepContext) -> StepResult:
