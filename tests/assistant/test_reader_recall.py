@@ -967,3 +967,15 @@ def test_counting_one_customers_declined_transactions_stays_a_count(compiler_onl
 def test_the_credit_limit_before_the_latest_change(compiler_only: LocalAnalyst, question: str) -> None:
     c = compiled(compiler_only, question)
     assert "p.previous_credit_limit" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Do Premium cardholders spend more per month than Standard ones?",
+        "do retirees spend less each month than employed people",
+    ],
+)
+def test_a_rate_or_a_series_in_a_yes_no_is_refused(compiler_only: LocalAnalyst, question: str) -> None:
+    """'spend more per month than': a monthly rate or spend by month — never answered as a time series."""
+    assert turn(compiler_only, question).refusal is not None

@@ -42,6 +42,7 @@ Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
     contrast.combined,
     phrasing.what_spent,
+    phrasing.rate_or_series,
     conditions.time_window,
     conditions.inactive,
     conditions.changes,

@@ -3,8 +3,11 @@ CUST00000042 spent in the past 30 days" asks how much (like "how much has ... sp
 
 from __future__ import annotations
 
+import itertools
+
 from c360.assistant.reading.items import Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
+from c360.assistant.reading.yesno import is_yes_no
 
 
 def what_spent(lk: Lookups, r: Reading) -> Refusal | None:
@@ -16,4 +19,22 @@ def what_spent(lk: Lookups, r: Reading) -> Refusal | None:
     verb = len(spend) == 1 and [t.lemma for t in spend[0].tokens] in (["spend"], ["spent"])
     if verb and r.items[1].kind == "LEX" and r.items[1] is not spend[0]:  # "what has <someone> spent"
         r.items[0].kind = "HOWMUCH"
+    return None
+
+
+def rate_or_series(lk: Lookups, r: Reading) -> Refusal | None:
+    """'Do retired customers spend more per month than employed ones?': in a yes/no question that compares
+    groups, 'per month' after a measure may be its monthly rate or a breakdown by month — a time series cannot
+    answer a yes/no, so this is refused with the wording that works rather than answered as a series."""
+    if not is_yes_no(r.tokens):
+        return None
+    for before, item in itertools.pairwise(r.items):
+        per = item.kind == "TIME" and item.span is not None and item.span.grain is not None
+        rate = per and item.tokens[0].lemma in ("per", "each", "every")
+        if rate and before.kind == "LEX" and before.of("metric", "fact"):
+            return Refusal(
+                "incomplete",
+                f"I can't tell whether {item.text!r} asks for a rate or a breakdown over time; name the "
+                "rate (e.g. 'average monthly spend') or ask for the breakdown ('spend by month').",
+            )
     return None
