@@ -27,6 +27,18 @@ OPS: Final = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "="}
 PERIOD_NUMBERS: Final = {"quarter": ("QUARTER", "quarter_of_year"), "year": ("YEAR", "year_number")}
 
 
+AGGREGATE_SQL: Final = {
+    "avg": "AVG",
+    "sum": "SUM",
+    "min": "MIN",
+    "max": "MAX",
+    "median": "MEDIAN",
+    "stddev": "STDDEV_SAMP",
+    "count": "COUNT",
+}
+DISTRIBUTION_AGGREGATIONS: Final = frozenset({"median", "stddev", "count_distinct"})
+
+
 class PlanError(Exception):
     """The query cannot be answered from the semantic model as asked; the message says why."""
 
@@ -512,6 +524,8 @@ class Compiler:
             for measure, option in plan.measures:
                 measure_where = plan.measure_where.get(measure.concept, [])
                 expr, expr_params = self._measure_sql(option, alias, measure_where)
+                if self._approved_only(option, query):  # "median transaction amount": approved ones
+                    expr, expr_params = self._approved_sql(option, alias), []
                 select_params.extend(expr_params)
                 shown = renames.get(option.column or "", option)  # a rollup keeps the asked measure's name
                 base = shown.column if shown.aggregation is None else f"{shown.aggregation}_{shown.column}"
@@ -681,18 +695,38 @@ class Compiler:
             return f"100.0 * {numerator} / NULLIF({base}, 0)", cond_params * copies
         return self._plain_measure_sql(option, alias), []
 
+    def _approved_only(self, option: Option, query: SemanticQuery) -> bool:
+        """A distribution of the status table's amounts (median, standard deviation) is over approved
+        transactions, like spend and the average transaction value — unless the question names a status."""
+        status = self.vocab.status_column
+        if option.aggregation not in DISTRIBUTION_AGGREGATIONS or status is None:
+            return False
+        table, _, column = status.partition(".")
+        amounts = {v.partition(":")[0] for v in self.vocab.all_attempts.values()}
+        if option.table != table:
+            return False
+        if option.aggregation != "count_distinct" and f"{option.table}.{option.column}" not in amounts:
+            return False  # "how many different merchants": those bought from (approved), like spend
+        return not any(o.table == table and o.column == column for c in query.conditions for o in c.options)
+
+    def _approved_sql(self, option: Option, alias: dict[str, str]) -> str:
+        column = self.model.tables[option.table].columns[option.column or ""]
+        status_table, _, status_column = (self.vocab.status_column or "").partition(".")
+        inner = render_expr(column.expr, alias[option.table], self.dialect)
+        status = self._col(status_table, status_column, alias)
+        approved = self.vocab.approved_status.replace("'", "''")
+        case = f"CASE WHEN {status} = '{approved}' THEN {inner} END"
+        if option.aggregation == "count_distinct":
+            return f"COUNT(DISTINCT {case})"
+        return f"{AGGREGATE_SQL[option.aggregation or '']}({case})"
+
     def _plain_measure_sql(self, option: Option, alias: dict[str, str]) -> str:
         column = self.model.tables[option.table].columns[option.column or ""]
         if option.aggregation:
             inner = render_expr(column.expr, alias[option.table], self.dialect)
-            func = {
-                "avg": "AVG",
-                "sum": "SUM",
-                "min": "MIN",
-                "max": "MAX",
-                "median": "MEDIAN",
-                "count": "COUNT",
-            }[option.aggregation]
+            if option.aggregation == "count_distinct":  # "how many different merchants"
+                return f"COUNT(DISTINCT {inner})"
+            func = AGGREGATE_SQL[option.aggregation]
             return f"{func}({inner})"
         return render_expr(column.expr, alias[option.table], self.dialect)
 
@@ -843,6 +877,8 @@ def _column_label(column: Column, aggregation: str | None) -> str:
             "min": "minimum",
             "max": "maximum",
             "median": "median",
+            "stddev": "standard deviation of",
+            "count_distinct": "number of distinct",
             "count": "number of",
             "share": "share of",
         }[aggregation]

@@ -94,6 +94,7 @@ class TimeEvent:
     ref: str
     phrases: tuple[tuple[str, ...], ...]
     elapsed: dict[str, str]
+    once: bool = False  # one date for the whole table ("when did the retention offer go out"), no row named
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
                 str(ref),
                 tuple(sorted((phrase_key(p) for p in spec["phrases"]), key=len, reverse=True)),
                 {str(k): str(v) for k, v in (spec.get("elapsed") or {}).items()},
+                bool(spec.get("once", False)),
             )
             for ref, spec in (raw.get("time_events") or {}).items()
         ),

@@ -7,6 +7,7 @@ Order of precedence: refuse unsafe questions -> verified queries -> compile -> r
 
 from __future__ import annotations
 
+import itertools
 import logging
 import uuid
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_columns
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
-from c360.assistant.timeframe import GRAIN_ADJECTIVES
+from c360.assistant.timeframe import GRAIN_ADJECTIVES, UNITS
 from c360.assistant.values import ValueIndex, load_values, masked_columns
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
 from c360.engines.base import WarehouseSession
@@ -257,7 +258,11 @@ POSSESSIVES = frozenset({"their", "theirs", "its", "her", "hers", "his"})
 
 
 def _has_time_adjective(question: str) -> bool:
-    return any(t.lemma in GRAIN_ADJECTIVES for t in tokenize(question))
+    tokens = tokenize(question)
+    per_unit = any(
+        a.lemma in ("per", "each", "every") and b.lemma in UNITS for a, b in itertools.pairwise(tokens)
+    )  # "total spend per month": the measure's name or the grain
+    return per_unit or any(t.lemma in GRAIN_ADJECTIVES for t in tokens)
 
 
 def _has_content(query: SemanticQuery) -> bool:

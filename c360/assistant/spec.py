@@ -67,7 +67,7 @@ COLUMN_SECTIONS: Final = {
 JOIN_TYPES: Final = frozenset({"left_outer", "inner"})
 RELATIONSHIP_TYPES: Final = frozenset({"many_to_one", "one_to_one"})
 ACCESS_MODIFIERS: Final = frozenset({"public_access", "private_access"})
-AGGREGATIONS: Final = frozenset({"sum", "avg", "median", "min", "max", "count", "count_distinct"})
+AGGREGATIONS: Final = frozenset({"sum", "avg", "median", "stddev", "min", "max", "count", "count_distinct"})
 DATA_TYPE: Final = re.compile(
     r"^(varchar|string|text|char|number|numeric|decimal|int|integer|bigint|smallint|float|double|real|"
     r"boolean|date|datetime|time|timestamp|timestamp_ntz|timestamp_ltz|timestamp_tz)(\(\s*\d+(\s*,\s*\d+)?\s*\))?$",

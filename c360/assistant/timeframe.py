@@ -61,7 +61,7 @@ ORDINAL_QUARTERS: Final = {
     "3rd": 3,
     "4th": 4,
 }
-TREND_WORDS: Final = frozenset({"trend", "trending", "timeline"})
+TREND_WORDS: Final = frozenset({"trend", "trending", "trended", "timeline"})
 # "90-day spend change" is a window; these words around "N days" make it something else
 ADJECTIVE_WINDOW_BEFORE: Final = frozenset(
     {"over", "than", "least", "most", "within", "last", "past", "next", "first", "for", "in", "under", "above",
@@ -110,6 +110,19 @@ def add_months(d: date, months: int) -> date:
 
 def quarter_start(d: date) -> date:
     return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def current_period_start(unit: str, d: date) -> date:
+    """The first day of the calendar period (day, week, month, quarter, year) that `d` is in."""
+    if unit == "week":
+        return d - timedelta(days=d.weekday())
+    if unit == "month":
+        return month_start(d)
+    if unit == "quarter":
+        return quarter_start(d)
+    if unit == "day":
+        return d
+    return date(d.year, 1, 1)
 
 
 def month_label(d: date) -> str:
@@ -397,15 +410,7 @@ class TimeParser:
         return self._window(i, i + 2, TimeWindow(start, end, label))
 
     def _period_start(self, unit: str, d: date) -> date:
-        if unit == "day":
-            return d
-        if unit == "week":
-            return d - timedelta(days=d.weekday())
-        if unit == "month":
-            return month_start(d)
-        if unit == "quarter":
-            return quarter_start(d)
-        return date(d.year, 1, 1)
+        return current_period_start(unit, d)
 
     def _to_date(self, i: int) -> TimeSpan | None:
         word = self._lemma(i)
@@ -428,6 +433,10 @@ class TimeParser:
             quarter = int(word[1])
         elif word in ORDINAL_QUARTERS and self._lemma(i + 1) == "quarter":
             quarter, used = ORDINAL_QUARTERS[word], 2
+        elif len(word) == 2 and word[0] == "h" and word[1] in "12":
+            return self._half(i, int(word[1]), 1)
+        elif word in ("first", "second") and self._lemma(i + 1) == "half":
+            return self._half(i, 1 if word == "first" else 2, 2)
         if quarter is None:
             return None
         j = i + used
@@ -447,6 +456,23 @@ class TimeParser:
         return self._window(
             i, i + used_total, TimeWindow(start, add_months(start, 3), f"Q{quarter} {year}"), note
         )
+
+    def _half(self, i: int, half: int, used: int) -> TimeSpan:
+        """'H1 2026', 'the second half of 2025', 'H2' (the latest complete one): six calendar months."""
+        j = i + used
+        if self._lemma(j) == "of" and self._year_at(j + 1) is not None:
+            j += 1
+        year = self._year_at(j)
+        note = None
+        if year is not None:
+            end = j + 1
+        else:
+            end, year = j, self.as_of.year
+            if add_months(date(year, 6 * half - 5, 1), 6) > self.as_of:
+                year -= 1
+            note = f"H{half} read as H{half} {year}, the latest complete H{half}"
+        start = date(year, 6 * half - 5, 1)
+        return self._window(i, end, TimeWindow(start, add_months(start, 6), f"H{half} {year}"), note)
 
     def _month(self, i: int) -> TimeSpan | None:
         month = self._month_at(i)

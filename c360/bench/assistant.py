@@ -37,6 +37,7 @@ BLIND = REPO_ROOT / "tests" / "assistant" / "blind"
 BLIND_SPLITS = {
     "blind_v1": (BLIND / "blind_v1.yaml", "a development set since issue 15"),
     "blind_v2": (BLIND / "blind_v2.yaml", "a development set since 2026-12-04"),
+    "blind_final": (BLIND / "blind_final.yaml", "the sealed final set, a development set since 2026-12-04"),
 }
 BLIND_SETS = tuple(path for path, _ in BLIND_SPLITS.values())
 SPLITS = (("dev", "dev split"), ("holdout", "old holdout split (written after the compiler)"))
@@ -173,10 +174,10 @@ def _section(
         + ") from tests/assistant/questions.yaml and tests/assistant/blind/*.yaml, compared by result set with "
         "hand-written reference SQL (a reference stored rounded is compared at its own precision; a personal "
         "column of the reference is shown through the assistant role's mask).",
-        "blind_v1 and blind_v2 were written by helpers who never saw the assistant; their first scores, on the "
-        "assistant before it was changed for them, are in docs/assistant.md (held-out slices). Since then they "
+        "blind_v1, blind_v2 and blind_final were written by helpers who never saw the assistant; their first "
+        "scores, on the assistant before it was changed for them, are in docs/assistant.md (held-out slices). Since then they "
         "are development sets: the reader was changed by failure class, never per question; a sealed set "
-        "measures the result.",
+        "measures the result (blind v3, scored once at the end of the third round).",
         f"Verified queries answered {first['verified_answers']} questions; the compiler alone scores "
         f"{100 * _accuracy(compiler_only, question_set):.1f}% on questions.yaml (the verified queries cover the "
         "onboarding questions only).",

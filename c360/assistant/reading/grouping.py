@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from c360.assistant.query import Dimension, Grain, Measure, Option
+from c360.assistant.query import Dimension, Grain, Measure, Option, TimeWindow
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.yesno import is_yes_no
-from c360.assistant.timeframe import UNITS
+from c360.assistant.timeframe import UNITS, current_period_start
 
 
 # grouping: "by state", "per segment", "across card types", "which states", "monthly"
@@ -65,7 +65,10 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
         if nxt is not None and nxt.kind == "UNIT" and r.grain is None:  # "which day in November ..."
             item.used = nxt.used = True
             r.grain = _unit_of(nxt)  # the unit the UNIT item names (its arg)
-            r.singular_group = nxt.tokens[0].norm == nxt.tokens[0].lemma
+            r.singular_group = nxt.tokens[-1].norm == nxt.tokens[-1].lemma
+            if len(nxt.tokens) > 1 and r.window is None:  # "which complete month": before the current one
+                start = current_period_start(r.grain or "", lk.as_of)
+                r.window = TimeWindow(None, start, f"complete {r.grain}s (before {start.isoformat()})")
             continue
         after = next_item(items, idx, 2)
         if (  # "which customer state ...": the rows' noun, then the grouped column

@@ -251,6 +251,9 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
     for idx, item in enumerate(r.items):
         if item.kind not in ("SHARE", "PCTTOTAL") or item.used:
             continue
+        if item.kind == "SHARE" and _already_a_share(lk, r):
+            item.used = True  # "what share of each group stayed active": the measure is that share itself
+            continue
         after = next_item(r.items, idx)
         if item.kind == "PCTTOTAL" and not (after is not None and after.kind == "LEX" and after.of("metric")):
             item.used = True  # "count and % of total": each group's part of the measure asked for
@@ -363,6 +366,20 @@ def percent_of_total(lk: Lookups, r: Reading) -> Refusal | None:
     if r.percent_of_total:
         r.measures.extend(m for m in (share_of_total(lk, m) for m in list(r.measures)) if m is not None)
     return None
+
+
+def _already_a_share(lk: Lookups, r: Reading) -> bool:
+    """A measure asked for is itself a share in percent (its description says so: 'Share of the group ...')."""
+    named = [[(e.table, e.column or "") for e in i.of("fact", "metric")] for i in r.items if i.kind == "LEX"]
+    asked = [[(o.table, o.column or "") for o in m.options] for m in r.measures]
+    for refs in (*asked, *named):
+        columns = [lk.model.tables[t].columns.get(c) for t, c in refs]
+        if columns and all(
+            c is not None and c.name.endswith("_pct") and "share" in (c.description or "").lower()
+            for c in columns
+        ):
+            return True
+    return False
 
 
 def share_of_total(lk: Lookups, measure: Measure) -> Measure | None:
