@@ -50,8 +50,8 @@ def published(settings: Settings) -> Publication | None:
 
 
 def latest_snapshot(settings: Settings) -> Path | None:
-    """The publication record (replaced on every publish; its name and mtime are the data version the
-    app's caches key on), or None before the first publish."""
+    """The publication record (replaced on every publish; its content is the data version the app's caches
+    key on), or None before the first publish."""
     path = lake_of(settings).publication
     return path if path.is_file() else None
 
@@ -66,6 +66,20 @@ def publish_snapshot(settings: Settings, session: WarehouseSession) -> Publicati
     previous = published(settings)
     if previous is not None and previous.snapshot_id == publication.snapshot_id:
         return previous
+    return _write(settings, publication)
+
+
+def republish(settings: Settings) -> Publication:
+    """Publish the published snapshot again, now: the same data under a new publication record, so readers
+    reopen their session and the app's caches (keyed on the record) miss. The app benchmark measures fresh
+    data this way without writing to the lake."""
+    previous = published(settings)
+    if previous is None:
+        raise WarehouseError("nothing is published yet: build the platform with `c360 up`")
+    return _write(settings, Publication(previous.snapshot_id, datetime.now()))
+
+
+def _write(settings: Settings, publication: Publication) -> Publication:
     write_text_atomically(
         lake_of(settings).publication,
         json.dumps(

@@ -15,13 +15,16 @@ from typing import TypeGuard
 
 import pandas as pd
 
+from c360.assistant.chart_choice import choose_chart
 from c360.assistant.compiler import OutputColumn, ValueFormat, value_format
 from c360.assistant.model import SemanticModel
 from c360.assistant.query import Condition
 from c360.assistant.timeframe import MONTH_NAMES
+from c360.reference import STATES
 from c360.values import as_float
 
 CHARTS = ("bar", "line", "pie", "map", "table")
+STATE_CODES = frozenset(state.code for state in STATES)
 ROW_COLUMNS_TOLD = 4  # columns of a one-row listing the sentence states
 
 
@@ -203,21 +206,12 @@ def refine_chart(chart: str, frame: pd.DataFrame, columns: Sequence[OutputColumn
     return chart
 
 
-def chart_for(frame: pd.DataFrame, columns: Sequence[OutputColumn]) -> str:
-    """A chart for a result without a compile-time hint (Cortex Analyst, verified SQL)."""
-    measures = [c for c in columns if c.role == "measure"]
-    if frame.empty or len(frame) == 1 or not measures:
-        return "table"
-    if any(c.role == "time" for c in columns):
-        return "line"
-    dims = [c for c in columns if c.role == "dimension"]
-    if len(dims) == 1 and dims[0].ref.endswith((".state", ".state_name")) and len(frame) >= 6:
-        return "map"
-    if len(dims) == 1 and len(measures) == 1 and measures[0].format == "count" and len(frame) <= 8:
-        return "pie"
-    if len(dims) == 1 and len(frame) <= 60:
-        return "bar"
-    return "table"
+def chart_for(frame: pd.DataFrame, sql: str | None = None) -> str:
+    """A chart for a result without a compile-time hint (Cortex Analyst, verified SQL): the one chart choice
+    (c360.assistant.chart_choice, which the app's assistant tab uses too), one row of figures being a table
+    in this vocabulary."""
+    kind = choose_chart(frame, sql, state_codes=STATE_CODES).kind
+    return kind if kind in CHARTS else "table"
 
 
 # ---- templates ---------------------------------------------------------------------------------------------

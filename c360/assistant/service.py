@@ -271,7 +271,7 @@ class Assistant:
                 answer = f"{'; '.join(turn.query.notes)}. {answer}"
         else:
             columns = describe_columns(frame, self.model)
-            chart = chart_for(frame, columns)
+            chart = chart_for(frame, shown_sql)
             mode = (
                 "list"
                 if not any(c.role == "measure" for c in columns) or "customer_id" in frame.columns
