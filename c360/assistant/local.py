@@ -102,6 +102,9 @@ class LocalAnalyst:
         if context_refusal is not None:
             return self._refuse(request_id, question, context_refusal)
         query = parsed.query
+        forecast = self._forecast(query)
+        if forecast is not None:
+            return self._refuse(request_id, question, forecast)
         if self.verified is not None and not parsed.followup:
             hit = self.verified.match(question, query)
             if hit is not None:
@@ -246,6 +249,15 @@ class LocalAnalyst:
         text = f"This is a verified answer to \u201c{vq.question}\u201d (verified by {vq.verified_by or 'the data team'})."
         content = (TextContent(text), SqlContent(hit.sql, used))
         return LocalTurn(AnalystReply(request_id, Message(ANALYST, content)), query=query, verified=hit)
+
+    def _forecast(self, query: SemanticQuery | None) -> Refusal | None:
+        """A period that starts after the as-of date ("in January 2027", "Q1 2027") is a forecast: refused,
+        never answered with an empty result."""
+        window = query.window if query is not None else None
+        if window is None or window.start is None or window.start <= self.as_of:
+            return None
+        reason = f"The data ends on {self.as_of.isoformat()}; I can't forecast {window.label}."
+        return Refusal("unavailable", reason)
 
     def _refuse(self, request_id: str, question: str, refusal: Refusal) -> LocalTurn:
         suggestions = suggestions_for(question, self.model, self.lexicon)
