@@ -102,9 +102,9 @@ class LocalAnalyst:
         if context_refusal is not None:
             return self._refuse(request_id, question, context_refusal)
         query = parsed.query
-        forecast = self._forecast(query)
-        if forecast is not None:
-            return self._refuse(request_id, question, forecast)
+        barred = self._forecast(query) or self._masked_listing(query)
+        if barred is not None:
+            return self._refuse(request_id, question, barred)
         if self.verified is not None and not parsed.followup:
             hit = self.verified.match(question, query)
             if hit is not None:
@@ -257,6 +257,28 @@ class LocalAnalyst:
         if window is None or window.start is None or window.start <= self.as_of:
             return None
         reason = f"The data ends on {self.as_of.isoformat()}; I can't forecast {window.label}."
+        return Refusal("unavailable", reason)
+
+    def _masked_listing(self, query: SemanticQuery | None) -> Refusal | None:
+        """A column the role sees masked (full names), asked for over many customers, is refused with the
+        reason instead of listed masked; one customer's profile (a condition on one id) may still show it."""
+        masked = self.parser.lk.masked
+        if query is None or not masked:
+            return None
+        shown = [*query.columns, *(d.options for d in query.dimensions)]
+        asked = [o for options in shown for o in options if f"{o.table}.{o.column}" in masked]
+        if not asked:
+            return None
+        identifiers = {ident.ref for ident in self.lexicon.vocabulary.identifiers}
+        for condition in query.conditions:
+            refs = {f"{o.table}.{o.column}" for o in condition.options}
+            if condition.op == "in" and len(condition.values) == 1 and refs & identifiers:
+                return None
+        column = asked[0].column or ""
+        reason = (
+            f"{column.replace('_', ' ').capitalize()} values are masked for your role, so I can't list them; "
+            "ask about one customer by id, or for counts."
+        )
         return Refusal("unavailable", reason)
 
     def _refuse(self, request_id: str, question: str, refusal: Refusal) -> LocalTurn:

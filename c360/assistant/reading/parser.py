@@ -72,6 +72,7 @@ PASSES: tuple[Pass, ...] = (
     grouping.compare_groups,
     measures.all_attempts,
     measures.percent_of_total,
+    singular.bare_superlative,
     singular.one_row,
 )
 HARMLESS_LEFTOVERS = frozenset(
