@@ -265,11 +265,14 @@ class LocalAnalyst:
         masked = self.parser.lk.masked
         if query is None or not masked:
             return None
-        shown = [*query.columns, *(d.options for d in query.dimensions)]
+        identifiers = {ident.ref for ident in self.lexicon.vocabulary.identifiers}
+        grouped = [d.options for d in query.dimensions]
+        keyed = any(f"{o.table}.{o.column}" in identifiers for options in grouped for o in options)
+        # a group per customer ("top 5 spenders": id and name) shows the name beside the id, not asked for
+        shown = [*query.columns, *(grouped if not keyed else ())]
         asked = [o for options in shown for o in options if f"{o.table}.{o.column}" in masked]
         if not asked:
             return None
-        identifiers = {ident.ref for ident in self.lexicon.vocabulary.identifiers}
         for condition in query.conditions:
             refs = {f"{o.table}.{o.column}" for o in condition.options}
             if condition.op == "in" and len(condition.values) == 1 and refs & identifiers:
