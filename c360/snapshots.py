@@ -22,6 +22,7 @@ from c360.engines.base import WarehouseSession
 from c360.engines.lake import CATALOG, Lake
 from c360.errors import WarehouseError
 from c360.files import write_text_atomically
+from c360.values import as_int
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def publish_snapshot(settings: Settings, session: WarehouseSession) -> Publicati
     current = session.scalar(f"select id from {CATALOG}.current_snapshot()")
     if current is None:
         raise WarehouseError("the local warehouse has no snapshot to publish")
-    publication = Publication(int(current), datetime.now())
+    publication = Publication(as_int(current), datetime.now())
     previous = published(settings)
     if previous is not None and previous.snapshot_id == publication.snapshot_id:
         return previous

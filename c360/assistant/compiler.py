@@ -9,13 +9,12 @@ and expressions come only from the semantic model.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final, Literal
 
 import sqlglot
-from sqlglot import exp
-from sqlglot.tokens import TokenType
+from sqlglot import TokenType, exp
 
 from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
@@ -247,7 +246,7 @@ class Compiler:
             else:
                 return None
         conditions = []
-        for cond, option in plan.conditions:
+        for cond, cond_option in plan.conditions:
             if cond.measure is not None:
                 twin_measure = twins.get(cond.measure.concept)
                 if twin_measure is None:
@@ -261,8 +260,8 @@ class Compiler:
                     return None
                 conditions.append(cond)
             elif (
-                option is not None
-                and (alt := _on_rollup(option, cond.options, reachable_from_rollup, rollup)) is not None
+                cond_option is not None
+                and (alt := _on_rollup(cond_option, cond.options, reachable_from_rollup, rollup)) is not None
             ):
                 conditions.append(Condition((alt,), cond.op, cond.values))
             else:
@@ -282,14 +281,19 @@ class Compiler:
                 window.start, window.end, window.label, None, (Option(rollup.table, time_column),)
             )
         order = []
-        for descending, measure, option in plan.order:
-            if measure is not None and measure.concept in twins:
-                order.append(Ordering(measure=twins[measure.concept], descending=descending))
-            elif option is not None and option.table in reachable_from_rollup and option.table != rollup.of:
-                order.append(Ordering(column=(option,), descending=descending))
+        for descending, order_measure, order_option in plan.order:
+            if order_measure is not None and order_measure.concept in twins:
+                order.append(Ordering(measure=twins[order_measure.concept], descending=descending))
+            elif (
+                order_option is not None
+                and order_option.table in reachable_from_rollup
+                and order_option.table != rollup.of
+            ):
+                order.append(Ordering(column=(order_option,), descending=descending))
             else:
                 return None
-        new_query = query.with_(
+        new_query = replace(
+            query,
             measures=tuple(twins[m.concept] for m, _ in plan.measures),
             dimensions=tuple(dimensions),
             conditions=tuple(conditions),
@@ -518,8 +522,8 @@ class Compiler:
                     )
             names = {o.name for o in outputs}
             for measure, option in plan.measures:
-                where = plan.measure_where.get(measure.concept, [])
-                expr, expr_params = self._measure_sql(option, alias, where)
+                measure_where = plan.measure_where.get(measure.concept, [])
+                expr, expr_params = self._measure_sql(option, alias, measure_where)
                 if self._approved_only(option, query):  # "median transaction amount": approved ones
                     expr, expr_params = self._approved_sql(option, alias), []
                 select_params.extend(expr_params)
@@ -530,7 +534,7 @@ class Compiler:
                 select.append(f"{expr} AS {name}")
                 output = self._output(shown, name, "measure")
                 if option.aggregation == "share":
-                    texts = [self._condition_sql(c, o, alias)[2] for c, o in where]
+                    texts = [self._condition_sql(c, o, alias)[2] for c, o in measure_where]
                     label = "share with " + " and ".join(texts) if texts else "share of the total"
                     output = OutputColumn(name, "measure", output.ref, label, "percent")
                 outputs.append(output)
@@ -545,8 +549,8 @@ class Compiler:
         having: list[str] = []
         having_params: list[object] = []
         filters_text: list[str] = []
-        for cond, option in plan.conditions:
-            sql, values, text = self._condition_sql(cond, option, alias)
+        for cond, cond_option in plan.conditions:
+            sql, values, text = self._condition_sql(cond, cond_option, alias)
             filters_text.append(text)
             if cond.measure is not None:
                 having.append(sql)
@@ -555,10 +559,12 @@ class Compiler:
                 where.append(sql)
                 params.extend(values)
         if query.mode == "list":
-            for _descending, _, option in plan.order:
-                if option is not None and option.column:
-                    column = self.model.tables[option.table].columns[option.column]
-                    where.append(f"{render_expr(column.expr, alias[option.table], self.dialect)} IS NOT NULL")
+            for _descending, _, ranked_option in plan.order:
+                if ranked_option is not None and ranked_option.column:
+                    column = self.model.tables[ranked_option.table].columns[ranked_option.column]
+                    where.append(
+                        f"{render_expr(column.expr, alias[ranked_option.table], self.dialect)} IS NOT NULL"
+                    )
         window_label = None
         if query.window is not None and plan.window_column is not None:
             column = self.model.tables[plan.window_column.table].columns[plan.window_column.column or ""]
@@ -639,7 +645,7 @@ class Compiler:
                 key = Dimension(cond.options)
                 if any(d.concept == key.concept for d in query.dimensions):
                     return query
-                return query.with_(dimensions=(key, *query.dimensions))
+                return replace(query, dimensions=(key, *query.dimensions))
         return query
 
     def _noun(self, table: str) -> str:

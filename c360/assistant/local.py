@@ -11,7 +11,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from c360.assistant import safety
@@ -211,7 +211,7 @@ class LocalAnalyst:
         carried = [c for c in previous.conditions if is_key(c)]
         if not carried or any(is_key(c) for c in query.conditions):
             return query
-        return query.with_(conditions=(*query.conditions, *carried))
+        return replace(query, conditions=(*query.conditions, *carried))
 
     def _total(self, query: SemanticQuery, compiled: CompiledQuery) -> CompiledQuery | None:
         """For a listing without an explicit limit: the same rows counted."""
@@ -221,8 +221,8 @@ class LocalAnalyst:
         measure = self.parser.lk.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
         if measure is None:
             return None
-        counted = query.with_(
-            mode="aggregate", entity=None, measures=(measure,), columns=(), order=(), limit=None
+        counted = replace(
+            query, mode="aggregate", entity=None, measures=(measure,), columns=(), order=(), limit=None
         )
         try:
             return self.compiler.compile(counted)
@@ -233,7 +233,7 @@ class LocalAnalyst:
         if query.mode != "aggregate" or query.dimensions or not query.conditions or not query.measures:
             return None
         try:
-            baseline = self.compiler.compile(query.with_(conditions=(), order=(), limit=None))
+            baseline = self.compiler.compile(replace(query, conditions=(), order=(), limit=None))
         except PlanError:
             return None
         # the comparison is a courtesy: only when a pre-aggregated table answers it (never a second full scan)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import takewhile
@@ -214,11 +214,11 @@ def render_expr(expr: str, alias: str | None, dialect: str) -> str:
 
 
 @lru_cache(maxsize=2048)
-def _parse_expr_cached(expr: str) -> exp.Expression:
+def _parse_expr_cached(expr: str) -> exp.Expr:
     return sqlglot.parse_one(expr, read="snowflake")
 
 
-def parse_expr(expr: str) -> exp.Expression:
+def parse_expr(expr: str) -> exp.Expr:
     try:
         return _parse_expr_cached(expr).copy()
     except (ParseError, TokenError) as exc:
@@ -317,14 +317,19 @@ def to_physical(expr: str, logical: dict[str, str]) -> str:
     tree = parse_expr(expr)
     for column in list(tree.find_all(exp.Column)):
         physical = logical.get(column.name)
-        if column.table or column.find_ancestor(exp.Select) is not None or physical in (None, column.name):
+        if (
+            column.table
+            or column.find_ancestor(exp.Select) is not None
+            or physical is None
+            or physical == column.name
+        ):
             continue
         replacement = parse_expr(physical)
         column.replace(replacement if isinstance(replacement, exp.Column) else exp.Paren(this=replacement))
     return tree.sql(dialect="snowflake")
 
 
-def _table(raw: dict) -> LogicalTable:
+def _table(raw: Mapping[str, Any]) -> LogicalTable:
     name = raw["name"]
     base = raw["base_table"]
     columns: dict[str, Column] = {}

@@ -39,7 +39,7 @@ POST_COMPARISONS: Final = frozenset(
     {("or", "more"), ("or", "less"), ("or", "higher"), ("or", "greater"), ("or", "lower"), ("or", "fewer"),
      ("and", "above"), ("and", "up"), ("and", "below")}
 )  # fmt: skip
-UNITS: Final = {
+UNITS: Final[dict[str, Grain]] = {
     "day": "day",
     "week": "week",
     "month": "month",
@@ -47,7 +47,7 @@ UNITS: Final = {
     "year": "year",
     "yr": "year",
 }
-GRAIN_ADJECTIVES: Final = {
+GRAIN_ADJECTIVES: Final[dict[str, Grain]] = {
     "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
     "annually": "year", "annual": "year",
 }  # fmt: skip
@@ -217,15 +217,19 @@ class TimeParser:
             day = date.fromisoformat(self.t[i].norm)
             return 1, day, day + timedelta(days=1), day.isoformat()
         month = self._month_at(i)
-        if month is not None and (day := self._day_at(i + 1)) is not None:
+        if month is not None and (day_of_month := self._day_at(i + 1)) is not None:
             year = self._year_at(i + 2)  # "June 1, 2026"; "June 1": the latest one by the as-of date
             start = (
-                date(year or self.as_of.year, month, day)
-                if _valid(year or self.as_of.year, month, day)
+                date(year or self.as_of.year, month, day_of_month)
+                if _valid(year or self.as_of.year, month, day_of_month)
                 else None
             )
             if start is not None and year is None and start > self.as_of:
-                start = date(start.year - 1, month, day) if _valid(start.year - 1, month, day) else None
+                start = (
+                    date(start.year - 1, month, day_of_month)
+                    if _valid(start.year - 1, month, day_of_month)
+                    else None
+                )
             if start is not None:
                 return (3 if year else 2), start, start + timedelta(days=1), start.isoformat()
         if month is not None:
@@ -267,9 +271,9 @@ class TimeParser:
         if i == 0 or (self._number(i - 1) is None and not after_comparison):
             return None
         if self._lemma(i) in ("per", "a", "each", "every", "an") and self._lemma(i + 1) in UNITS:
-            return TimeSpan(i, i + 2, rate=UNITS[self._lemma(i + 1)])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 2, rate=UNITS[self._lemma(i + 1)])
         if self._lemma(i) in GRAIN_ADJECTIVES:
-            return TimeSpan(i, i + 1, rate=GRAIN_ADJECTIVES[self._lemma(i)])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 1, rate=GRAIN_ADJECTIVES[self._lemma(i)])
         return None
 
     def _between(self, i: int) -> TimeSpan | None:
@@ -496,14 +500,14 @@ class TimeParser:
     def _grain(self, i: int) -> TimeSpan | None:
         word = self._lemma(i)
         if word in GRAIN_ADJECTIVES:
-            return TimeSpan(i, i + 1, grain=GRAIN_ADJECTIVES[word])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 1, grain=GRAIN_ADJECTIVES[word])
         if word in ("by", "per", "each", "every") and self._lemma(i + 1) in UNITS:
             unit = UNITS[self._lemma(i + 1)]
             if self._lemma(i + 2) == "over":  # "month over month" is a measure, not a grain
                 return None
-            return TimeSpan(i, i + 2, grain=unit)  # type: ignore[arg-type]
+            return TimeSpan(i, i + 2, grain=unit)
         if word in UNITS and self._lemma(i + 1) == "by" and self._lemma(i + 2) == word:
-            return TimeSpan(i, i + 3, grain=UNITS[word])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 3, grain=UNITS[word])
         return None
 
     def _trend(self, i: int) -> TimeSpan | None:

@@ -60,11 +60,15 @@ def bench_assistant(ctx: BenchContext) -> BenchSection:
     reference = open_reader(settings)
     session = open_reader(settings)
     try:
+        from c360.engines.duckdb import DuckDBSession
+
+        if not isinstance(reference, DuckDBSession):
+            raise C360Error("the assistant benchmark reads its reference answers from the local warehouse")
         as_of = platform_as_of(session)
         analyst = LocalAnalyst.on_session(model, as_of, session)
         assistant = Assistant(settings, session, analyst, model, as_of=as_of, log_requests=False)
         for _ in range(ctx.runs):
-            runs.append(evaluate(assistant, cases, reference.con, as_of))  # type: ignore[attr-defined]
+            runs.append(evaluate(assistant, cases, reference.con, as_of))
         plain = Assistant(
             settings,
             session,
@@ -73,7 +77,7 @@ def bench_assistant(ctx: BenchContext) -> BenchSection:
             as_of=as_of,
             log_requests=False,
         )
-        compiler_only = evaluate(plain, cases, reference.con, as_of)  # type: ignore[attr-defined]
+        compiler_only = evaluate(plain, cases, reference.con, as_of)
     finally:
         session.close()
         reference.close()
@@ -190,7 +194,7 @@ def _section(
     )
     if first["failures"]:
         notes.append("Not exactly right in run 1: " + "; ".join(first["failures"]))
-    tables = {
+    tables: dict[str, list[dict[str, object]]] = {
         "accuracy by split (run 1)": by_split,
         "accuracy by source (run 1)": [
             {

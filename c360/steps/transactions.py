@@ -16,6 +16,7 @@ from c360.observability import (
     step_fingerprint,
 )
 from c360.steps.context import StepContext, StepResult
+from c360.values import as_int
 from generators.transaction_sql import (
     GENERATOR_SOURCE_PREFIX,
     ingestion_time,
@@ -35,7 +36,7 @@ def run(ctx: StepContext) -> StepResult:
     )
     customers_fp = step_fingerprint(ctx.session, "customers") or ""
     fingerprint = hashlib.sha256((sql + customers_fp).encode()).hexdigest()
-    existing = int(
+    existing = as_int(
         ctx.session.scalar(
             f"select count(*) from {TABLE} where source_file like ?", [f"{GENERATOR_SOURCE_PREFIX}:%"]
         )
@@ -52,7 +53,9 @@ def run(ctx: StepContext) -> StepResult:
         ctx.session.execute(f"delete from {TABLE} where source_file like ?", [f"{GENERATOR_SOURCE_PREFIX}:%"])
         ctx.session.execute(sql, [ingestion_time()])
         source = source_file_for(ctx)
-        rows = int(ctx.session.scalar(f"select count(*) from {TABLE} where source_file = ?", [source]) or 0)
+        rows = as_int(
+            ctx.session.scalar(f"select count(*) from {TABLE} where source_file = ?", [source]) or 0
+        )
         record_load(
             ctx.session,
             LoadRecord(

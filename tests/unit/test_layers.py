@@ -50,6 +50,7 @@ LAYERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             "c360.files",
             "c360.percentiles",
             "c360.run_failures",
+            "c360.values",
         ),
     ),
 )

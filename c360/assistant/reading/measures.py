@@ -123,20 +123,21 @@ def restated(lk: Lookups, r: Reading) -> Refusal | None:
             break
         before = prev_item(items, idx)
         qualifier_first = before is not None and before.kind == "LEX" and not before.used
-        if not qualifiers and qualifier_first and _contains(lk, before, words):  # type: ignore[arg-type]
+        if not qualifiers and before is not None and qualifier_first and _contains(lk, before, words):
             qualifiers, before = [before], prev_item(items, idx - 1)  # "post-offer monthly spend"
         if not qualifiers:
             continue
         agg = before.arg if before is not None and before.kind == "AGG" and not before.used else "avg"
-        measures = [lk.measure_from(agg, q) for q in qualifiers]
-        if any(m is None for m in measures):
+        found = [lk.measure_from(agg, q) for q in qualifiers]
+        measures = [m for m in found if m is not None]
+        if len(measures) < len(found):
             continue
         item.used = True
         if before is not None and before.kind == "AGG":
             before.used = True
         for q, m in zip(qualifiers, measures, strict=True):
             q.used = True
-            r.measures.append(m)  # type: ignore[arg-type]
+            r.measures.append(m)
     return None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Literal
 
 from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
@@ -172,7 +173,7 @@ class QuestionParser:
         return _leftovers(r)
 
     def _to_query(self, r: Reading) -> SemanticQuery:
-        mode = "aggregate" if r.measures else "list"
+        mode: Literal["aggregate", "list"] = "aggregate" if r.measures else "list"
         entity = None
         if mode == "list":
             entity = r.entity or self.lk.vocab.anchor_preference[0]

@@ -87,9 +87,9 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
     for idx, item in enumerate(items):
         if item.kind == "SUPERFACT" and not item.used:  # "the 10 oldest customers"
             item.used = True
-            direction, _, ref = item.arg.partition("|")
+            sort_direction, _, ref = item.arg.partition("|")
             table, _, column = ref.partition(".")
-            r.order.append(Ordering(column=(Option(table, column),), descending=direction == "desc"))
+            r.order.append(Ordering(column=(Option(table, column),), descending=sort_direction == "desc"))
             prev = prev_item(items, idx)
             if prev is not None and prev.kind == "NUM" and not prev.used:
                 r.limit = int(prev.number or 0)
@@ -131,9 +131,12 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
                 continue
             filter_column = filter_order_column(lk, r)
             if filter_column is not None:
-                column, filter_desc = filter_column
+                filter_options, filter_desc = filter_column
                 r.order.append(
-                    Ordering(column=column, descending=filter_desc if item.arg == "desc" else not filter_desc)
+                    Ordering(
+                        column=filter_options,
+                        descending=filter_desc if item.arg == "desc" else not filter_desc,
+                    )
                 )
                 continue
             if item.kind == "RANK":

@@ -55,20 +55,22 @@ def scan(
             items.append(Item("LIKELY", i, i + 1, (tok,), arg=tok.lemma))  # "more likely to churn"
             i += 1
             continue
-        named = lk.named_value(tokens, i)
-        if named is not None:  # "Tanner Hill": a customer's full name, read as the customer's id
-            length, match = named
-            span = tuple(tokens[i : i + length])
-            if match.unique:
+        full_name = lk.named_value(tokens, i)
+        if full_name is not None:  # "Tanner Hill": a customer's full name, read as the customer's id
+            name_length, name_match = full_name
+            name_span = tuple(tokens[i : i + name_length])
+            if name_match.unique:
+                key_entries = tuple(lk.key_entries(name_match))
                 items.append(
-                    Item("LEX", i, i + length, span, entries=tuple(lk.key_entries(match)), note=match.note)
+                    Item("LEX", i, i + name_length, name_span, entries=key_entries, note=name_match.note)
                 )
             else:
-                items.append(Item("AMBIGUOUS", i, i + length, span, arg=match.ambiguity))
-            i += length
+                items.append(Item("AMBIGUOUS", i, i + name_length, name_span, arg=name_match.ambiguity))
+            i += name_length
             continue
         identified = lk.lex.identifier(tok)
-        if identified and identified[0].ref in lk.masked:  # an e-mail address the role sees masked
+        # an e-mail address the role sees masked
+        if identified and identified[0].ref in lk.masked and identified[0].column is not None:
             reason = (
                 f"{identified[0].column.replace('_', ' ')} values are masked for your role, so I can't find "
                 f"anyone by {tok.text!r}; ask with the customer id."
