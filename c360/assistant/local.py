@@ -102,6 +102,9 @@ class LocalAnalyst:
         if context_refusal is not None:
             return self._refuse(request_id, question, context_refusal)
         query = parsed.query
+        barred = self._forecast(query) or self._masked_listing(query)
+        if barred is not None:
+            return self._refuse(request_id, question, barred)
         if self.verified is not None and not parsed.followup:
             hit = self.verified.match(question, query)
             if hit is not None:
@@ -246,6 +249,40 @@ class LocalAnalyst:
         text = f"This is a verified answer to \u201c{vq.question}\u201d (verified by {vq.verified_by or 'the data team'})."
         content = (TextContent(text), SqlContent(hit.sql, used))
         return LocalTurn(AnalystReply(request_id, Message(ANALYST, content)), query=query, verified=hit)
+
+    def _forecast(self, query: SemanticQuery | None) -> Refusal | None:
+        """A period that starts after the as-of date ("in January 2027", "Q1 2027") is a forecast: refused,
+        never answered with an empty result."""
+        window = query.window if query is not None else None
+        if window is None or window.start is None or window.start <= self.as_of:
+            return None
+        reason = f"The data ends on {self.as_of.isoformat()}; I can't forecast {window.label}."
+        return Refusal("unavailable", reason)
+
+    def _masked_listing(self, query: SemanticQuery | None) -> Refusal | None:
+        """A column the role sees masked (full names), asked for over many customers, is refused with the
+        reason instead of listed masked; one customer's profile (a condition on one id) may still show it."""
+        masked = self.parser.lk.masked
+        if query is None or not masked:
+            return None
+        identifiers = {ident.ref for ident in self.lexicon.vocabulary.identifiers}
+        grouped = [d.options for d in query.dimensions]
+        keyed = any(f"{o.table}.{o.column}" in identifiers for options in grouped for o in options)
+        # a group per customer ("top 5 spenders": id and name) shows the name beside the id, not asked for
+        shown = [*query.columns, *(grouped if not keyed else ())]
+        asked = [o for options in shown for o in options if f"{o.table}.{o.column}" in masked]
+        if not asked:
+            return None
+        for condition in query.conditions:
+            refs = {f"{o.table}.{o.column}" for o in condition.options}
+            if condition.op == "in" and len(condition.values) == 1 and refs & identifiers:
+                return None
+        column = asked[0].column or ""
+        reason = (
+            f"{column.replace('_', ' ').capitalize()} values are masked for your role, so I can't list them; "
+            "ask about one customer by id, or for counts."
+        )
+        return Refusal("unavailable", reason)
 
     def _refuse(self, request_id: str, question: str, refusal: Refusal) -> LocalTurn:
         suggestions = suggestions_for(question, self.model, self.lexicon)

@@ -979,3 +979,139 @@ def test_the_credit_limit_before_the_latest_change(compiler_only: LocalAnalyst, 
 def test_a_rate_or_a_series_in_a_yes_no_is_refused(compiler_only: LocalAnalyst, question: str) -> None:
     """'spend more per month than': a monthly rate or spend by month — never answered as a time series."""
     assert turn(compiler_only, question).refusal is not None
+
+
+# ---- after blind v3: three precision classes (a forecast, data the platform does not hold, a bare superlative)
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("total spend in January 2027", "January 2027"),
+        ("how much did customers spend in March 2027?", "March 2027"),
+        ("spend by category in Q1 2027", "Q1 2027"),
+        ("how many transactions were there in 2027", "2027"),
+        ("average transaction amount in December 2026", "December 2026"),
+    ],
+)
+def test_a_period_after_the_as_of_date_is_refused_as_a_forecast(
+    analyst: LocalAnalyst, as_of_date: date, question: str, period: str
+) -> None:
+    refusal = turn(analyst, question).refusal
+    assert refusal is not None and refusal.kind == "unavailable", refusal
+    assert refusal.reason == f"The data ends on {as_of_date.isoformat()}; I can't forecast {period}."
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "total spend next month",
+        "how many customers will churn next quarter",
+        "what will spend be next year",
+        "forecast transactions for the coming months",
+    ],
+)
+def test_future_words_are_refused_with_the_as_of_date(
+    analyst: LocalAnalyst, as_of_date: date, question: str
+) -> None:
+    refusal = turn(analyst, question).refusal
+    assert refusal is not None and f"The data ends on {as_of_date.isoformat()}" in refusal.reason, refusal
+
+
+@pytest.mark.parametrize(
+    "question", ["total spend in 2026", "how much did customers spend in September 2026"]
+)
+def test_a_period_up_to_the_as_of_date_is_still_answered(compiler_only: LocalAnalyst, question: str) -> None:
+    assert compiled(compiler_only, question).params
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("card numbers for Premium cardholders", "card or account numbers"),
+        ("list the CVV of every customer in Texas", "security codes"),
+        ("what is the PIN of CUST00000005", "PINs"),
+        ("show account numbers of High Risk customers", "card or account numbers"),
+        ("home addresses of customers in California", "city, state and census-region"),
+        ("what is the street address of CUST00000005", "city, state and census-region"),
+        ("phone numbers of Premium cardholders", "contact details"),
+        ("social security numbers of customers in Ohio", "identity documents"),
+        ("average salary by segment", "income"),
+        ("customers with a credit score above 700", "credit bureau"),
+    ],
+)
+def test_data_the_platform_does_not_hold_is_refused(
+    analyst: LocalAnalyst, question: str, reason: str
+) -> None:
+    refusal = turn(analyst, question).refusal
+    assert refusal is not None and refusal.kind == "unavailable" and reason in refusal.reason, refusal
+
+
+@pytest.mark.parametrize("question", ["passwords of all customers", "list every customer's password"])
+def test_passwords_are_refused(analyst: LocalAnalyst, question: str) -> None:
+    assert turn(analyst, question).refusal is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "list Premium cardholders in Texas",
+        "what is the email of CUST00000005",
+        "show the profile of CUST00000005",
+    ],
+)
+def test_questions_near_the_refused_nouns_are_still_answered(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    assert compiled(compiler_only, question).sql
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier"),
+    [
+        ("full names of every customer in California", ()),
+        ("list the names of all Premium cardholders", ()),
+        ("names and emails of customers in Texas", ()),
+        ("list their full names", ("High Risk customers in Ohio",)),
+    ],
+)
+def test_names_a_role_sees_masked_are_not_listed(
+    model: SemanticModel, as_of_date: date, question: str, earlier: tuple[str, ...]
+) -> None:
+    manager = LocalAnalyst(model, as_of_date, role="MARKETING_MANAGER")
+    refusal = turn(manager, question, *earlier).refusal
+    assert refusal is not None and "masked for your role" in refusal.reason, refusal
+
+
+def test_one_customers_masked_name_and_unmasked_lists_are_still_answered(
+    model: SemanticModel, as_of_date: date
+) -> None:
+    manager = LocalAnalyst(model, as_of_date, use_verified=False, role="MARKETING_MANAGER")
+    assert "p.full_name" in compiled(manager, "what is the name of CUST00000005").sql
+    engineer = LocalAnalyst(model, as_of_date, use_verified=False, role="DATA_ENGINEER")
+    assert "p.full_name" in compiled(engineer, "full names of every customer in California").sql
+
+
+@pytest.mark.parametrize(
+    ("question", "column", "direction"),
+    [
+        ("which segment is the biggest?", "p.customer_segment", "DESC"),
+        ("Which segment is the largest", "p.customer_segment", "DESC"),
+        ("which segment is the smallest?", "p.customer_segment", "ASC"),
+        ("what's the top state?", "p.state", "DESC"),
+        ("which region is biggest", "p.region", "DESC"),
+        ("which segment has the most customers?", "p.customer_segment", "DESC"),
+    ],
+)
+def test_a_singular_bare_superlative_is_one_row_not_the_verified_listing(
+    analyst: LocalAnalyst, question: str, column: str, direction: str
+) -> None:
+    c = compiled(analyst, question)  # the compiler, not the verified "customers in each segment"
+    assert f"GROUP BY {column}" in c.sql and f"customer_count {direction}" in c.sql and "LIMIT 1" in c.sql, (
+        c.sql
+    )
+
+
+def test_a_plural_superlative_and_the_verified_question_still_list_every_group(analyst: LocalAnalyst) -> None:
+    assert "LIMIT" not in compiled(analyst, "what are the top states").sql
+    assert turn(analyst, "How many customers are in each segment?").verified is not None

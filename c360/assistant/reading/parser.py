@@ -73,6 +73,7 @@ PASSES: tuple[Pass, ...] = (
     grouping.compare_groups,
     measures.all_attempts,
     measures.percent_of_total,
+    singular.bare_superlative,
     singular.one_row,
 )
 HARMLESS_LEFTOVERS = frozenset(
@@ -123,14 +124,14 @@ class QuestionParser:
         corrections = self.speller.correct(tokens, unknown) if unknown else []
         written = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
         if corrections and written:  # "interest rate" is never corrected into something the data has
-            return Parsed(None, Refusal("unavailable", written))
+            return Parsed(None, Refusal("unavailable", written.replace("{as_of}", self.lk.as_of.isoformat())))
         if corrections:  # "segmnet" -> segment, "txns" -> transactions: read again with the corrections
             tokens = spelling.apply(tokens, corrections)
             items, unknown = scan(self.lk, question, tokens, time_adjectives)
         unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
         reason = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
         if reason:
-            return Parsed(None, Refusal("unavailable", reason))
+            return Parsed(None, Refusal("unavailable", reason.replace("{as_of}", self.lk.as_of.isoformat())))
         if unknown:
             words = tuple(dict.fromkeys(t.text for t in unknown))
             return Parsed(

@@ -5,8 +5,19 @@ groups them further ("in each state") or names how many to show: the answer is t
 
 from __future__ import annotations
 
+from c360.assistant.query import Ordering
 from c360.assistant.reading.items import Reading, Refusal, next_item
 from c360.assistant.reading.lookups import Lookups
+
+
+def bare_superlative(lk: Lookups, r: Reading) -> Refusal | None:
+    """'which segment is the biggest?', 'the smallest region': a superlative that names no measure ranks the
+    groups by the measure the question was given (the count of their rows) instead of being dropped."""
+    if r.bare_rank is None or r.order or not r.measures or not r.dimensions:
+        return None
+    r.order.append(Ordering(measure=r.measures[0], descending=r.bare_rank))
+    r.bare_rank = None
+    return None
 
 
 def one_row(lk: Lookups, r: Reading) -> Refusal | None:
@@ -20,6 +31,8 @@ def one_row(lk: Lookups, r: Reading) -> Refusal | None:
         if item.kind != "WH":
             continue
         noun = next_item(r.items, idx)
+        if noun is not None and noun.kind == "SUPER":  # "what's the top state?"
+            noun = next_item(r.items, idx, 2)
         if noun is None or noun.kind != "LEX" or not noun.of("dimension", "entity"):
             return None
         last = noun.tokens[-1]
