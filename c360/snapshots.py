@@ -1,10 +1,13 @@
 """Read-only snapshots of the local warehouse that readers open while a writer keeps working.
 
-A snapshot is a copy of the warehouse file published atomically; `current` names the newest one.
+A snapshot is a copy of the warehouse file published atomically; `current` names the newest one. A publish
+that fails (e.g. the disk is full) or dies half-way leaves `current` on the previous snapshot and its
+partial copy is removed by the next publish.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -12,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from c360.config import Settings
+from c360.errors import WarehouseError
+from c360.faults import FaultHook, no_fault
 
 log = logging.getLogger(__name__)
 
@@ -27,18 +32,30 @@ def latest_snapshot(settings: Settings) -> Path | None:
     return path if path.is_file() else None
 
 
-def publish_snapshot(settings: Settings) -> Path:
+def publish_snapshot(settings: Settings, fault: FaultHook = no_fault) -> Path:
     """Copy the (checkpointed, closed) warehouse file and point readers at the copy."""
-    settings.snapshots_dir.mkdir(parents=True, exist_ok=True)
+    folder = settings.snapshots_dir
     name = f"customer_analytics-{datetime.now():%Y%m%dT%H%M%S%f}.duckdb"
-    target = settings.snapshots_dir / name
+    target = folder / name
     tmp = target.with_suffix(".part")
-    shutil.copyfile(settings.warehouse_path, tmp)
-    os.replace(tmp, target)
-    pointer_tmp = settings.snapshots_dir / f".{POINTER}.tmp"
-    pointer_tmp.write_text(name)
-    os.replace(pointer_tmp, settings.snapshots_dir / POINTER)
-    _prune(settings.snapshots_dir, keep=name)
+    pointer_tmp = folder / f".{POINTER}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for partial in folder.glob("*.part"):  # left by a publish that died or failed
+            partial.unlink(missing_ok=True)
+        shutil.copyfile(settings.warehouse_path, tmp)
+        os.replace(tmp, target)
+        fault("publish.copied")
+        pointer_tmp.write_text(name)
+        os.replace(pointer_tmp, folder / POINTER)
+    except OSError as exc:
+        for leftover in (tmp, pointer_tmp):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise WarehouseError(
+            f"publishing to readers failed ({exc.strerror or exc}); they keep the previous state"
+        ) from None
+    _prune(folder, keep=name)
     return target
 
 

@@ -3,41 +3,60 @@
 One streaming cycle (per batch):
     generate the next hourly batch (generators/batches.py, on the stream clock)
     -> put it in the object store (the local store's listener enqueues the S3-format event)
+    -> queue events for landed objects whose event was lost (a process died between the two)
     -> run the pipe (drains the queue: this batch and anything else landed meanwhile)
     -> refresh gold incrementally (the dbt engineer's `refresh_incremental`: stg_transactions+)
-    -> publish a read-only snapshot (readers never see a half-refreshed gold layer)
+    -> publish to readers (readers never see a half-refreshed gold layer)
     -> stamp LOAD_HISTORY.gold_refreshed_at; landing -> gold latency = that stamp - the object's event time.
 
-DuckDB allows one writer per file: the writer session is closed while dbt runs and while the snapshot
-is copied, and readers (the app, `c360 sql`) only ever open published snapshots.
+DuckDB allows one writer per file: the writer session is closed while dbt runs and while the state is
+published, and readers (the app, `c360 sql`) only ever open published state.
+
+Crash safety: the process may die anywhere (c360/faults.py names the points the fault-injection harness
+kills it at, c360/landing/faultinjection.py). A restart finds each file committed or not at all, the
+queue hands a dead consumer's messages out again, lost events are re-queued, a refresh that did not
+finish leaves its files unstamped so the next cycle refreshes them, and readers keep the last state that
+was completely published.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING
 
+import duckdb
 import pandas as pd
 
 from c360 import names
 from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.duckdb import DuckDBSession
-from c360.errors import C360Error, SettingsError, WarehouseError
-from c360.landing.pipe import FileLoad, PipeOptions, PipeRun, ensure_pipe_tables, refresh, run_pipe
+from c360.errors import C360Error, ObjectStoreError, SettingsError, WarehouseError
+from c360.faults import FaultHook, FaultInjector, no_fault
+from c360.landing.pipe import (
+    FileLoad,
+    PipeOptions,
+    PipeRun,
+    ensure_pipe_tables,
+    landed_files,
+    refresh,
+    run_pipe,
+)
 from c360.landing.queue import LocalNotificationQueue
 from c360.percentiles import percentile
 from c360.snapshots import publish_snapshot
 from c360.sqlfiles import load_sql
 from c360.storage import open_store
-from c360.storage.base import ObjectStore
+from c360.storage.base import ObjectEvent, ObjectStore
 from c360.storage.local import LocalObjectStore
 from generators.batches import DEFAULT_BATCH_SIZE, Batch, generate_batch, latest_batch, next_window
 
@@ -133,11 +152,19 @@ def open_queue(settings: Settings) -> LocalNotificationQueue:
     return LocalNotificationQueue(settings.queue_dir)
 
 
-def open_landing(settings: Settings, queue: LocalNotificationQueue) -> ObjectStore:
+def open_landing(
+    settings: Settings, queue: LocalNotificationQueue, fault: FaultHook = no_fault
+) -> ObjectStore:
     """The object store with bucket notifications on the streaming prefix (local: the durable queue)."""
     if settings.target is Target.snowflake:
         return open_store(settings)  # S3 notifies SNS -> SQS -> Snowpipe itself (declared by the stack)
-    return LocalObjectStore(settings.lake_dir, listeners=[queue.listener(names.STREAMING_PREFIX)])
+    notify = queue.listener(names.STREAMING_PREFIX)
+
+    def after_store(event: ObjectEvent) -> None:
+        fault("land.notify")  # the object is stored, its event not sent yet
+        notify(event)
+
+    return LocalObjectStore(settings.lake_dir, listeners=[after_store])
 
 
 class DbtGoldRefresh:
@@ -146,13 +173,23 @@ class DbtGoldRefresh:
 
     def __init__(self) -> None:
         self._runner: InProcessDbt | None = None
+        self._fault: FaultHook = no_fault
+
+    def bind_faults(self, fault: FaultHook) -> None:
+        """Report every finished dbt node as the fault point `gold.node` (fault-injection runs)."""
+        self._fault = fault
 
     def __call__(self, settings: Settings) -> str:
         from c360.transform.dbt import InProcessDbt, refresh_incremental
 
         if self._runner is None:
             self._runner = InProcessDbt(settings)
-        result = refresh_incremental(settings, runner=self._runner).raise_for_status()
+        fault = self._fault
+
+        def node_finished(index: float, total: float, node: str) -> None:
+            fault("gold.node")
+
+        result = refresh_incremental(settings, runner=self._runner, progress=node_finished).raise_for_status()
         return f"{result.models_run} model(s) in {result.elapsed:.2f} s (dbt {result.dbt_elapsed or 0:.2f} s)"
 
     def close(self) -> None:
@@ -174,6 +211,7 @@ class Streamer:
     clock: Callable[[], datetime] = datetime.now
     queue: LocalNotificationQueue = field(init=False)
     store: ObjectStore = field(init=False)
+    faults: FaultInjector = field(init=False)
     _session: DuckDBSession | None = field(default=None, init=False)
     _provisioned: bool = field(default=False, init=False)
     _customers: pd.DataFrame | None = field(default=None, init=False)
@@ -184,8 +222,14 @@ class Streamer:
                 "`c360 stream` drives the local pipe; on Snowflake land files in S3 and the managed pipe "
                 f"{names.TRANSACTIONS_PIPE} and the task graph load and refresh them"
             )
+        self.faults = FaultInjector(self.settings.kill_at)
+        if self.pipe_options.fault is no_fault:
+            self.pipe_options = replace(self.pipe_options, fault=self.faults)
+        bind = getattr(self.refresh_gold, "bind_faults", None)
+        if callable(bind):
+            bind(self.faults)
         self.queue = open_queue(self.settings)
-        self.store = open_landing(self.settings, self.queue)
+        self.store = open_landing(self.settings, self.queue, self.faults)
 
     @property
     def session(self) -> DuckDBSession:
@@ -233,7 +277,18 @@ class Streamer:
         )
 
     def pipe(self) -> PipeRun:
-        return run_pipe(self.session, self.store, self.queue, self.pipe_options)
+        """Queue the events that never arrived (refresh), then drain the queue. A warehouse failure
+        (e.g. disk full) is the run's `stopped` reason; files committed before it stay listed."""
+        try:
+            requeued = refresh(self.session, self.store, self.queue, self.pipe_options.prefix)
+        except WarehouseError as exc:
+            run = PipeRun("")
+            run.stopped = f"the warehouse is busy or unavailable ({exc})"
+            run.failures.append(run.stopped)
+            return run
+        run = run_pipe(self.session, self.store, self.queue, self.pipe_options)
+        run.requeued = requeued
+        return run
 
     def publish(self) -> tuple[datetime | None, float, float]:
         """Refresh gold when bronze has rows gold lacks, publish a snapshot, stamp the files now in gold.
@@ -248,21 +303,35 @@ class Streamer:
         refresh_started: datetime | None = None
         if pending and self.refresh_gold is not None:
             self.close()  # dbt opens the warehouse itself
+            self.faults("gold.start")
             refresh_started = datetime.now()
             began = perf_counter()
             summary = self.refresh_gold(self.settings)
             refresh_seconds = perf_counter() - began
+            self.faults("gold.done")
             log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
         began = perf_counter()
-        self.session.checkpoint()
-        self.close()
-        publish_snapshot(self.settings)
+        self.make_visible()
         snapshot_seconds = perf_counter() - began
         if refresh_started is None:
             return None, refresh_seconds, snapshot_seconds
         visible_at = datetime.now()
         self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
         return visible_at, refresh_seconds, snapshot_seconds
+
+    def make_visible(self) -> None:
+        """The one step that makes committed work visible to readers (the app, `c360 sql`): everything
+        committed before it, and nothing half-done, is what readers see after it. Today: checkpoint, close
+        and publish a read-only copy (c360/snapshots.py). Fault points publish.start / publish.copied /
+        publish.done bracket it, whatever the storage does inside."""
+        try:
+            self.session.checkpoint()
+        except duckdb.Error as exc:
+            raise WarehouseError(f"checkpoint before publishing failed: {exc}") from exc
+        self.close()
+        self.faults("publish.start")
+        publish_snapshot(self.settings, fault=self.faults)
+        self.faults("publish.done")
 
 
 def stream(
@@ -307,6 +376,11 @@ def _cycle(streamer: Streamer, number: int, size: int, anomalies: int, report: S
     run = streamer.pipe()
     pipe_seconds = perf_counter() - began
     report.failures.extend(run.failures)
+    if run.stopped is not None:
+        raise C360Error(
+            f"{run.stopped}. {len(run.loads)} file(s) were loaded before it; every other landed file's "
+            "event stays queued and the next run loads it"
+        )
     ours = [load for load in run.loads if load.file_name == batch.key]
     if not ours:
         raise C360Error(
@@ -343,9 +417,11 @@ class IngestReport:
     landed: list[tuple[Path, str]] = field(default_factory=list)  # (local file, object key), in order
     files: list[FileLoad | None] = field(default_factory=list)  # per landed file; None = still queued
     other_files: list[FileLoad] = field(default_factory=list)  # loaded by the same pipe run
-    queued: list[str] = field(default_factory=list)  # keys re-queued by --rescan
+    not_landed: list[Path] = field(default_factory=list)  # given files left out after a landing failure
+    queued: list[str] = field(default_factory=list)  # keys queued again because their event was lost
     redriven: int = 0
     failures: list[str] = field(default_factory=list)
+    rejected_messages: list[str] = field(default_factory=list)  # queue messages that are not S3 events
     gold_at: datetime | None = None
     refresh_seconds: float = 0.0
 
@@ -355,43 +431,44 @@ def ingest_key(path: Path, at: datetime) -> str:
     return f"{names.STREAMING_PREFIX}{at:%Y/%m/%d/%H}/{path.name}"
 
 
+def distinct_key(key: str, checksum: str, used: dict[str, str]) -> str:
+    """`key`, or `key` with a short content hash before the extension when this call already landed
+    different content under it (two files with the same name from different folders): the second would
+    otherwise replace the first before the pipe read it. The same content keeps the key (a duplicate)."""
+    if used.get(key, checksum) == checksum:
+        used[key] = checksum
+        return key
+    folder, _, name = key.rpartition("/")
+    stem, dot, suffix = name.partition(".")
+    unique = f"{folder}/{stem}-{checksum[:12]}{dot}{suffix}"
+    used[unique] = checksum
+    return unique
+
+
 def ingest(
     settings: Settings,
     paths: Sequence[Path],
     *,
-    rescan: bool = False,
     redrive: bool = False,
     refresh_gold: GoldRefresh | None = None,
     pipe_options: PipeOptions | None = None,
     clock: Callable[[], datetime] = datetime.now,
 ) -> IngestReport:
-    """Land the given files, optionally re-queue unseen objects / dead letters, run the pipe once."""
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise SettingsError(f"not a readable file: {', '.join(missing)}")
+    """Land the given files (any number), optionally re-drive dead letters, run the pipe once (it drains
+    the whole queue), refresh gold and publish. Problems are reported, never raised, once anything landed."""
+    unreadable = [str(p) for p in paths if not p.is_file() or not os.access(p, os.R_OK)]
+    if unreadable:
+        raise SettingsError(f"not a readable file: {', '.join(unreadable)}")
     report = IngestReport()
     streamer = Streamer(settings, refresh_gold, pipe_options or PipeOptions(), clock)
     try:
         if redrive:
             report.redriven = streamer.queue.redrive()
-        for path in paths:
-            key = ingest_key(path, clock())
-            streamer.store.put_bytes(key, path.read_bytes())  # the event is queued now, whatever follows
-            report.landed.append((path, key))
-        try:
-            if rescan:
-                report.queued = refresh(
-                    streamer.session, streamer.store, streamer.queue, names.STREAMING_PREFIX
-                )
-            run = streamer.pipe()
-        except WarehouseError as exc:
-            report.files = [None] * len(report.landed)
-            report.failures.append(
-                f"the warehouse is busy or unavailable ({exc}); the landed files' events stay queued and the "
-                "next pipe run (e.g. a running `c360 stream`) loads them"
-            )
-            return report
-        report.failures = list(run.failures)
+        _land(streamer, paths, clock, report)
+        run = streamer.pipe()
+        report.queued = list(run.requeued)
+        report.failures.extend(run.failures)
+        report.rejected_messages = list(run.poison_messages)
         pending = list(run.loads)
         for _, key in report.landed:
             match = next((load for load in pending if load.file_name == key), None)
@@ -399,26 +476,51 @@ def ingest(
                 pending.remove(match)
             report.files.append(match)
         report.other_files = pending
-        report.gold_at, report.refresh_seconds, _ = streamer.publish()
+        if run.stopped is not None:
+            report.failures.append(
+                "the landed files that were not loaded keep their events queued: the next pipe run "
+                "(`c360 ingest --rescan` or a running `c360 stream`) loads them"
+            )
+            return report
+        try:
+            report.gold_at, report.refresh_seconds, _ = streamer.publish()
+        except C360Error as exc:
+            report.failures.append(
+                f"gold was not refreshed or published ({exc}); the loaded rows are committed in bronze and "
+                "the next run refreshes gold"
+            )
     finally:
         streamer.finish()
     return report
 
 
+def _land(
+    streamer: Streamer, paths: Sequence[Path], clock: Callable[[], datetime], report: IngestReport
+) -> None:
+    """Put each file in the object store (its event is queued at once); stop at the first failure."""
+    used: dict[str, str] = {}
+    for index, path in enumerate(paths):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.failures.append(f"{path} was not landed: cannot read it ({exc.strerror or exc})")
+            report.not_landed = list(paths[index:])
+            return
+        key = distinct_key(ingest_key(path, clock()), hashlib.sha256(data).hexdigest(), used)
+        try:
+            streamer.store.put_bytes(key, data)
+        except ObjectStoreError as exc:
+            report.failures.append(f"{path} was not landed: {exc}")
+            report.not_landed = list(paths[index:])
+            return
+        except C360Error as exc:  # stored, but its event could not be queued: the next run queues it
+            report.failures.append(f"{path} was landed but its event was not queued ({exc})")
+        report.landed.append((path, key))
+
+
 def landed_objects(store: ObjectStore, prefix: str) -> list[tuple[str, datetime]]:
-    """(key, landed at) of every object under prefix. The local store is walked with stat() only: its
-    list() also computes each object's ETag (an MD5 of the whole file), far too slow to run per batch."""
-    if isinstance(store, LocalObjectStore):
-        root = store.root
-        base = root / prefix
-        if not base.is_dir():
-            return []
-        out = []
-        for path in base.rglob("*"):
-            if path.is_file() and not path.name.startswith("."):
-                out.append((path.relative_to(root).as_posix(), datetime.fromtimestamp(path.stat().st_mtime)))
-        return out
-    return [(o.key, _naive(o.last_modified)) for o in store.list(prefix)]
+    """(key, landed at as naive local time) of every object under prefix (the stream clock's input)."""
+    return [(key, _naive(modified)) for key, _, modified in landed_files(store, prefix)]
 
 
 def _naive(moment: datetime) -> datetime:
