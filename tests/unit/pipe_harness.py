@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from c360 import names
+from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.landing.pipe import PipeOptions, PipeRun, ensure_pipe_tables, run_pipe
 from c360.landing.queue import LocalNotificationQueue
@@ -105,6 +106,17 @@ class PipeHarness:
 
     def close(self) -> None:
         self.session.close()
+
+    def as_platform(self) -> Settings:
+        """Release the warehouse and write the outputs file, so the CLI commands (`c360 ingest`, `stream`)
+        can run on this home as on a platform `c360 up` built (the scale's as-of is the pipe clock's day)."""
+        from c360.outputs import write_outputs
+        from c360.steps.pipeline import local_outputs
+
+        self.close()
+        settings = Settings.load(target="local", home=self.root, as_of=PIPE_CLOCK.date(), env={})
+        write_outputs(settings.outputs_path, local_outputs(settings))
+        return settings
 
 
 def reasons(frame: pd.DataFrame, codes: Iterable[str] | None = None) -> list[str]:
