@@ -30,6 +30,7 @@ from c360 import names
 from c360.ddl_tables import TableDefinition, ddl_tables
 from c360.engines.base import split_statements
 from c360.grants import GRANT_MATRIX, SchemaGrant
+from c360.landing.fileformat import LANDING_CSV
 from c360.sqlfiles import load_sql
 from components.content_hash import file_manifest, manifest_digest
 from components.grant_plan import Audience, SchemaObject, render_object_grants
@@ -140,16 +141,8 @@ class Ingestion(pulumi.ComponentResource):
             name=names.CSV_FILE_FORMAT,
             database=args.database,
             schema=bronze,
-            skip_header=1,
-            field_delimiter=",",
-            field_optionally_enclosed_by='"',
-            null_ifs=[""],
-            empty_field_as_null=True,
-            error_on_column_count_mismatch=True,
-            skip_byte_order_mark=True,
-            compression="AUTO",
-            encoding="UTF8",
-            comment="Landing CSV: header row, quoted fields, empty = NULL, column count enforced",
+            **LANDING_CSV.snowflake_args(),  # one definition: the local pipe reads files the same way
+            comment="Landing CSV: header row, quoted fields (may span lines), empty = NULL, column count enforced",
             opts=child(self, objects),
         )
         self.stages = {
