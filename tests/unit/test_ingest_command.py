@@ -117,3 +117,35 @@ def test_a_corrupt_queue_message_is_rejected_and_its_file_still_loads(home: Sett
     assert {f["file"]: f["status"] for f in report["other_files"]} == {key: "LOADED"}
     assert report["files"][0]["status"] == "LOADED"
     assert counts(home)[0] == 2
+
+
+def test_status_lists_files_waiting_in_flight_and_failed_with_the_redrive_command(home: Settings) -> None:
+    queue = LocalNotificationQueue(home.queue_dir, max_receives=1)
+    store = LocalObjectStore(home.lake_dir, listeners=[queue.listener("transactions/streaming/")])
+    prefix = "transactions/streaming/2026/10/15/09/"
+    store.put_bytes(prefix + "failed.csv", csv_body(row("TXSF")))
+    queue.receive(1, visibility_timeout=0)  # a delivery that failed: with max_receives=1 it is dead next
+    store.put_bytes(prefix + "in-flight.csv", csv_body(row("TXSI")))
+    queue.receive(1, visibility_timeout=600)  # a pipe run holds it
+    store.put_bytes(prefix + "waiting.csv", csv_body(row("TXSW")))
+    queue.send("not an event")
+    assert queue.depth().dead == 1
+
+    result = runner.invoke(app, ["status", "--home", str(home.home), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    section = json.loads(result.stdout)["ingest queue"]
+    states = {f["file"]: f["state"] for f in section["files"]}
+    assert states[prefix + "failed.csv"] == "failed"
+    assert states[prefix + "in-flight.csv"] == "in flight"
+    assert states[prefix + "waiting.csv"] == "waiting"
+    assert any(f.startswith("(not an S3 event") for f in states)
+    assert (section["waiting"], section["in_flight"], section["failed"]) == (2, 1, 1)
+    assert section["redrive_command"] == "c360 ingest --redrive"
+
+    text = runner.invoke(app, ["status", "--home", str(home.home)])
+    assert "1 failed" in text.stdout and "c360 ingest --redrive" in text.stdout
+
+    code, report, _ = ingest(home, "--redrive")
+    assert code == 0 and report["redriven"] == 1
+    loaded = {f["file"]: f["status"] for f in report["other_files"]}
+    assert loaded[prefix + "failed.csv"] == "LOADED" and loaded[prefix + "waiting.csv"] == "LOADED"

@@ -1,0 +1,638 @@
+"""Fault injection for the ingest path: SIGKILL the ingesting process at random points over a stream of
+batches, restart it, and prove that nothing was lost, doubled or half-published.
+
+A campaign runs rounds on a built local platform. Each round may land an awkward file (quoted fields
+with line breaks, bad values, an unclosed quote, gzip, CRLF, BOM, a re-delivered copy), then runs one
+streaming cycle (`c360 stream --batches 1`: generate, land, pipe, gold refresh, publish) in a child
+process with a kill plan drawn at random from the points in c360/faults.py (C360_KILL_AT=point@n); the
+child kills itself with SIGKILL when it reaches the point, and the next round simply starts the next
+child. After the rounds, one more child runs without a plan: the next run must recover by itself.
+Meanwhile a reader process opens what readers see (`open_reader`) in a loop and checks each state.
+
+The proof, on the published state after recovery (sql/pipe/file_accounting.sql, published_state.sql):
+- every record of every landed file is in bronze exactly once or in the quarantine exactly once
+  (records counted independently: the harness built the awkward files; generated batches are one
+  record per line);
+- no file has two LOAD_HISTORY rows that loaded it (re-deliveries are SKIPPED_DUPLICATE rows);
+- gold reconciles with silver per customer (fact rows and spend, profile lifetime value), silver holds
+  every bronze row;
+- no state the reader saw was half-published (the same invariants, on every observation).
+
+Two ways to run the child: a real `c360 stream` process (the CLI, as an operator runs it; used by
+`c360 bench`), or a fork of a pre-loaded server process running the same `stream()` call (no interpreter
+start per round; used by the test suite to stay under a minute). Both die by a real SIGKILL.
+
+The harness only relies on the kill points, `open_reader` and the streaming commands, not on how the
+warehouse stores or publishes data, so it runs unchanged when the storage changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import logging
+import multiprocessing
+import random
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from time import perf_counter
+from typing import Any, Final, Protocol
+
+import pandas as pd
+
+from c360 import names
+from c360.config import Settings, child_process_env
+from c360.engines.readers import open_reader
+from c360.errors import C360Error
+from c360.faults import ENV_VAR, KILL_POINTS, KillPlan
+from c360.landing.pipe import landed_files
+from c360.landing.queue import LocalNotificationQueue
+from c360.sqlfiles import load_sql
+from c360.storage.local import LocalObjectStore
+
+log = logging.getLogger(__name__)
+
+PREFIX: Final = names.STREAMING_PREFIX
+
+# point -> (relative weight, highest occurrence to draw): occurrences a one-batch cycle reaches
+POINTS: Final[dict[str, tuple[int, int]]] = {
+    "land.notify": (2, 1),
+    "pipe.received": (2, 1),
+    "pipe.checked": (1, 2),
+    "pipe.bronze": (2, 2),
+    "pipe.quarantined": (1, 2),
+    "pipe.recorded": (2, 2),
+    "pipe.committed": (3, 2),
+    "pipe.acked": (1, 2),
+    "gold.start": (1, 1),
+    "gold.node": (3, 8),
+    "gold.done": (1, 1),
+    "publish.start": (1, 1),
+    "publish.copied": (2, 1),
+    "publish.done": (2, 1),
+}
+assert set(POINTS) == set(KILL_POINTS), "every kill point is drawn"
+
+PUBLISHED_COLUMNS: Final = (
+    "history_loaded",
+    "history_quarantined",
+    "bronze_rows",
+    "quarantined_rows",
+    "silver_rows",
+    "fact_rows",
+    "gold_mismatches",
+)
+
+
+# ---- children --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildOutcome:
+    killed: bool
+    exit_code: int
+    error: str  # why a child that was not killed failed ("" when it completed)
+    seconds: float
+
+    @property
+    def failed(self) -> bool:
+        return not self.killed and self.exit_code != 0
+
+
+class ChildRunner(Protocol):
+    name: str
+
+    def run(self, home: Path, plan: KillPlan | None) -> ChildOutcome: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class CliChild:
+    """The real command, `c360 stream --batches 1`, with C360_KILL_AT in its environment."""
+
+    size: int = 120
+    anomalies: int = 3
+    timeout: float = 900.0
+    name: str = "`c360 stream --batches 1` process"
+
+    def run(self, home: Path, plan: KillPlan | None) -> ChildOutcome:
+        command = [
+            sys.executable,
+            "-m",
+            "c360.cli.main",
+            "stream",
+            "--batches",
+            "1",
+            "--interval",
+            "0",
+            "--size",
+            str(self.size),
+            "--anomalies",
+            str(self.anomalies),
+            "--home",
+            str(home),
+            "--format",
+            "json",
+        ]
+        env = child_process_env({ENV_VAR: str(plan) if plan else ""})
+        began = perf_counter()
+        proc = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=self.timeout, check=False
+        )
+        seconds = perf_counter() - began
+        killed = proc.returncode == -signal.SIGKILL
+        error = "" if killed or proc.returncode == 0 else _tail(proc.stderr)
+        if "Traceback (most recent call last)" in proc.stderr:
+            error = f"traceback: {_tail(proc.stderr)}"
+        return ChildOutcome(killed, proc.returncode, error, seconds)
+
+    def close(self) -> None:
+        return None
+
+
+PRELOAD: Final = (
+    "c360.landing.faultinjection",
+    "c360.landing.streaming",
+    "c360.transform.dbt",
+    "dbt.cli.main",
+    "dbt.adapters.duckdb",
+)
+
+
+class ForkedChild:
+    """The same `stream()` cycle in a process forked from a server that imported c360 and dbt once
+    (multiprocessing's forkserver): a fresh process per round at the cost of a fork, not an interpreter
+    start. The server itself never opens the warehouse."""
+
+    name = "forked `stream()` cycle (forkserver)"
+
+    def __init__(self, size: int = 60, anomalies: int = 3, timeout: float = 600.0) -> None:
+        self.size, self.anomalies, self.timeout = size, anomalies, timeout
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(list(PRELOAD))
+
+    def run(self, home: Path, plan: KillPlan | None) -> ChildOutcome:
+        error_path = home / "tmp" / "fault-child-error.txt"
+        error_path.parent.mkdir(parents=True, exist_ok=True)
+        error_path.unlink(missing_ok=True)
+        process = self._context.Process(
+            target=stream_once,
+            args=(str(home), str(plan) if plan else "", self.size, self.anomalies, str(error_path)),
+        )
+        began = perf_counter()
+        process.start()
+        process.join(self.timeout)
+        if process.is_alive():
+            process.kill()
+            process.join()
+            return ChildOutcome(False, -1, f"timed out after {self.timeout:.0f} s", perf_counter() - began)
+        code = process.exitcode if process.exitcode is not None else -1
+        killed = code == -signal.SIGKILL
+        error = "" if killed or code == 0 else _read_text(error_path) or f"exit code {code}"
+        return ChildOutcome(killed, code, error, perf_counter() - began)
+
+    def close(self) -> None:
+        return None
+
+
+def stream_once(home: str, plan: str, size: int, anomalies: int, error_path: str) -> None:
+    """One streaming cycle in a forked child (the body of `c360 stream --batches 1`)."""
+    from c360.landing.streaming import DbtGoldRefresh, stream
+    from c360.outputs import platform_settings
+
+    try:
+        settings = platform_settings(
+            Settings.load(target="local", home=home, env={ENV_VAR: plan}, create_home=False)
+        )
+        stream(settings, batches=1, size=size, anomalies=anomalies, refresh_gold=DbtGoldRefresh())
+    except C360Error as exc:  # a clear error (what the CLI prints): still a failed round
+        Path(error_path).write_text(f"error: {exc}")
+        sys.exit(2)
+    except BaseException as exc:  # a traceback is a bug
+        if isinstance(exc, SystemExit) and exc.code in (0, None):
+            raise
+        Path(error_path).write_text("traceback: " + "".join(traceback.format_exception(exc))[-3000:])
+        sys.exit(3)
+
+
+# ---- the reader -------------------------------------------------------------------------------------
+
+
+def read_published_states(home: str, stop: str, out: str, pause: float = 0.05) -> None:
+    """Open what readers see in a loop until `stop` exists; write what was seen to `out` (JSON)."""
+    settings = Settings.load(target="local", home=home, env={}, create_home=False)
+    observations, violations, errors = 0, [], []
+    states: set[tuple[int, ...]] = set()
+    sql = load_sql("pipe/published_state")
+    while not Path(stop).exists():
+        try:
+            session = open_reader(settings)
+            try:
+                row = session.query(sql, [PREFIX] * 5).iloc[0]
+            finally:
+                session.close()
+        except C360Error as exc:
+            errors.append(str(exc).splitlines()[0])
+            time.sleep(pause)
+            continue
+        observations += 1
+        state = tuple(int(row[c] or 0) for c in PUBLISHED_COLUMNS)
+        states.add(state)
+        problems = published_state_problems(dict(zip(PUBLISHED_COLUMNS, state, strict=True)))
+        if problems:
+            violations.append("; ".join(problems))
+        time.sleep(pause)
+    Path(out).write_text(
+        json.dumps(
+            {
+                "observations": observations,
+                "states": len(states),
+                "violations": violations[:20],
+                "violation_count": len(violations),
+                "errors": errors[:5],
+                "error_count": len(errors),
+            }
+        )
+    )
+
+
+def published_state_problems(state: dict[str, int]) -> list[str]:
+    """What makes a published state half-published (sql/pipe/published_state.sql)."""
+    problems = []
+    if state["bronze_rows"] != state["history_loaded"]:
+        problems.append(
+            f"bronze has {state['bronze_rows']} rows, LOAD_HISTORY says {state['history_loaded']}"
+        )
+    if state["quarantined_rows"] != state["history_quarantined"]:
+        problems.append(
+            f"quarantine has {state['quarantined_rows']} rows, LOAD_HISTORY says {state['history_quarantined']}"
+        )
+    if state["silver_rows"] != state["bronze_rows"]:
+        problems.append(f"silver has {state['silver_rows']} streamed rows, bronze {state['bronze_rows']}")
+    if state["fact_rows"] != state["silver_rows"]:
+        problems.append(f"gold has {state['fact_rows']} streamed rows, silver {state['silver_rows']}")
+    if state["gold_mismatches"]:
+        problems.append(f"{state['gold_mismatches']} customer(s) where gold does not reconcile with silver")
+    return problems
+
+
+@dataclass(frozen=True)
+class ReaderLog:
+    observations: int
+    states: int
+    violations: list[str]
+    violation_count: int
+    errors: list[str]
+    error_count: int
+
+
+class Reader:
+    """The reader process (spawned: it shares nothing with the children or the harness)."""
+
+    def __init__(self, home: Path, work: Path) -> None:
+        self._stop = work / "reader.stop"
+        self._out = work / "reader.json"
+        self._stop.unlink(missing_ok=True)
+        self._out.unlink(missing_ok=True)
+        self._process = multiprocessing.get_context("spawn").Process(
+            target=read_published_states, args=(str(home), str(self._stop), str(self._out))
+        )
+        self._process.start()
+
+    def stop(self, timeout: float = 120.0) -> ReaderLog:
+        self._stop.touch()
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        payload = json.loads(self._out.read_text()) if self._out.is_file() else {}
+        if not payload:
+            return ReaderLog(0, 0, [], 0, [f"the reader died (exit code {self._process.exitcode})"], 1)
+        return ReaderLog(**payload)
+
+
+# ---- awkward files -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwkwardFile:
+    key: str
+    body: bytes
+    records: int  # counted by construction
+
+
+def awkward_file(number: int, customers: Sequence[str], at: datetime, rng: random.Random) -> AwkwardFile:
+    """Five records the way real exports arrive: a quoted field with a line break, quoted delimiters and
+    doubled quotes, a bad amount, a quote that is never closed, an unknown customer; CRLF, a BOM or gzip
+    at random. Two load, three are quarantined."""
+    when = f"{at:%Y-%m-%d %H:%M:%S}"
+    a, b, c = (customers[(number + k) % len(customers)] for k in range(3))
+    lines = [
+        ",".join(
+            (
+                "transaction_id",
+                "customer_id",
+                "transaction_date",
+                "transaction_amount",
+                "merchant_name",
+                "merchant_category",
+                "channel",
+                "status",
+            )
+        ),
+        f'TXSAWK{number:05d}1,{a},{when},12.50,"Corner Shop\nUnit {number}",Grocery,Online,approved',
+        f'TXSAWK{number:05d}2,{b},{when},"7.25","Dave, ""The"" Diner",Dining,In-Store,approved',
+        f"TXSAWK{number:05d}3,{c},{when},abc,Bad Amount Ltd,Grocery,Online,approved",
+        f'TXSAWK{number:05d}4,{c},{when},5.00,"Unclosed Quote,Grocery,Online,approved',
+        f"TXSAWK{number:05d}5,CUST99999999,{when},5.00,Nobody,Grocery,Online,approved",
+    ]
+    newline = rng.choice(["\n", "\r\n"])
+    body = (newline.join(lines) + newline).encode("utf-8")
+    name = f"awkward_{number:05d}.csv"
+    if rng.random() < 0.3:
+        body = b"\xef\xbb\xbf" + body
+    if rng.random() < 0.3:
+        body, name = gzip.compress(body, mtime=0), name + ".gz"
+    return AwkwardFile(f"{PREFIX}{at:%Y/%m/%d/%H}/{name}", body, 5)
+
+
+# ---- the campaign -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KillRound:
+    number: int
+    plan: KillPlan | None  # None: the recovery run
+    killed: bool
+    exit_code: int
+    error: str
+    seconds: float
+
+
+@dataclass
+class Accounting:
+    files: int = 0
+    records: int = 0
+    in_bronze: int = 0
+    in_quarantine: int = 0
+    lost: int = 0
+    doubled: int = 0
+    recorded_twice: int = 0
+    history_mismatches: int = 0
+    redeliveries_skipped: int = 0
+    gold_mismatches: int = 0
+    silver_short: int = 0
+    queue_left: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class CampaignReport:
+    runner: str
+    rounds: list[KillRound]
+    recovery: list[KillRound]
+    accounting: Accounting
+    reader: ReaderLog | None
+    redriven: int
+    seconds: float
+
+    @property
+    def kills(self) -> int:
+        return sum(r.killed for r in self.rounds)
+
+    @property
+    def failed_rounds(self) -> list[KillRound]:
+        return [r for r in [*self.rounds, *self.recovery] if not r.killed and r.exit_code != 0]
+
+    @property
+    def ok(self) -> bool:
+        reader_ok = self.reader is None or (self.reader.violation_count == 0 and self.reader.observations > 0)
+        return self.accounting.ok and reader_ok and not self.failed_rounds
+
+    def kills_by_point(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.rounds:
+            if r.killed and r.plan is not None:
+                out[r.plan.point] = out.get(r.plan.point, 0) + 1
+        return dict(sorted(out.items()))
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "runner": self.runner,
+            "rounds": len(self.rounds),
+            "kills": self.kills,
+            "kills_by_point": self.kills_by_point(),
+            "failed_rounds": [f"round {r.number}: {r.error}" for r in self.failed_rounds][:10],
+            "files": self.accounting.files,
+            "records": self.accounting.records,
+            "records_in_bronze": self.accounting.in_bronze,
+            "records_quarantined": self.accounting.in_quarantine,
+            "records_lost": self.accounting.lost,
+            "records_doubled": self.accounting.doubled,
+            "files_recorded_twice": self.accounting.recorded_twice,
+            "redeliveries_skipped": self.accounting.redeliveries_skipped,
+            "gold_mismatches": self.accounting.gold_mismatches,
+            "dead_letters_redriven": self.redriven,
+            "reader_observations": self.reader.observations if self.reader else None,
+            "reader_states": self.reader.states if self.reader else None,
+            "reader_half_published": self.reader.violation_count if self.reader else None,
+            "reader_errors": self.reader.error_count if self.reader else None,
+            "problems": self.accounting.problems[:20],
+            "seconds": round(self.seconds, 1),
+            "ok": self.ok,
+        }
+
+
+def draw_plan(rng: random.Random, points: dict[str, tuple[int, int]] = POINTS) -> KillPlan:
+    names_, weights = zip(*((p, w) for p, (w, _) in points.items()), strict=True)
+    point = rng.choices(names_, weights=weights)[0]
+    return KillPlan(point, rng.randint(1, points[point][1]))
+
+
+def run_campaign(
+    settings: Settings,
+    *,
+    kills: int,
+    runner: ChildRunner,
+    seed: int = 14,
+    awkward_every: int = 3,
+    max_rounds: int | None = None,
+    points: dict[str, tuple[int, int]] = POINTS,
+    work: Path | None = None,
+    with_reader: bool = True,
+    progress: Callable[[KillRound], None] | None = None,
+) -> CampaignReport:
+    """Kill the ingesting process at least `kills` times (module docstring), recover, and check."""
+    rng = random.Random(seed)
+    work = work or settings.tmp_dir / "faultinjection"
+    work.mkdir(parents=True, exist_ok=True)
+    queue = LocalNotificationQueue(settings.queue_dir)
+    store = LocalObjectStore(settings.lake_dir, listeners=[queue.listener(PREFIX)])
+    customers = _customer_ids(settings)
+    expected: dict[str, int] = {}
+    rounds: list[KillRound] = []
+    recovery: list[KillRound] = []
+    landed_at = datetime.combine(settings.scale.as_of, datetime.min.time()) + timedelta(hours=12)
+    began = perf_counter()
+    reader = Reader(settings.home, work) if with_reader else None
+    reader_log: ReaderLog | None = None
+    redriven = 0
+    try:
+        number = 0
+        while sum(r.killed for r in rounds) < kills and (max_rounds is None or number < max_rounds):
+            number += 1
+            if awkward_every and number % awkward_every == 0:
+                extra = awkward_file(number, customers, landed_at, rng)
+                store.put_bytes(extra.key, extra.body)
+                expected[extra.key] = extra.records
+                if rng.random() < 0.3:  # the same object delivered again: skipped, never loaded twice
+                    store.put_bytes(extra.key, extra.body)
+            plan = draw_plan(rng, points)
+            outcome = runner.run(settings.home, plan)
+            rounds.append(
+                KillRound(number, plan, outcome.killed, outcome.exit_code, outcome.error, outcome.seconds)
+            )
+            if progress is not None:
+                progress(rounds[-1])
+        outcome = runner.run(settings.home, None)  # the next run recovers by itself
+        recovery.append(
+            KillRound(number + 1, None, outcome.killed, outcome.exit_code, outcome.error, outcome.seconds)
+        )
+        if queue.depth().dead:  # repeated kills exhausted a message's receives: the runbook's redrive
+            redriven = queue.redrive()
+            outcome = runner.run(settings.home, None)
+            recovery.append(
+                KillRound(number + 2, None, outcome.killed, outcome.exit_code, outcome.error, outcome.seconds)
+            )
+    finally:
+        if reader is not None:
+            reader_log = reader.stop()
+        runner.close()
+    accounting = account(settings, store, queue, expected)
+    return CampaignReport(
+        runner.name, rounds, recovery, accounting, reader_log, redriven, perf_counter() - began
+    )
+
+
+def account(
+    settings: Settings, store: LocalObjectStore, queue: LocalNotificationQueue, expected: dict[str, int]
+) -> Accounting:
+    """Where every record of every landed file went, on the published state (module docstring)."""
+    result = Accounting()
+    session = open_reader(settings)
+    try:
+        per_file = session.query(load_sql("pipe/file_accounting"), [PREFIX] * 3).set_index("file_name")
+        state = session.query(load_sql("pipe/published_state"), [PREFIX] * 5).iloc[0]
+    finally:
+        session.close()
+    for key, _, _ in landed_files(store, PREFIX):
+        records = expected.get(key)
+        if records is None:
+            records = _records_one_per_line(store.get_bytes(key))
+        result.files += 1
+        result.records += records
+        if key not in per_file.index:
+            result.lost += records
+            result.problems.append(f"{key}: never loaded ({records} records)")
+            continue
+        row = per_file.loc[key]
+        bronze, quarantined = int(row["bronze_rows"]), int(row["quarantined_rows"])
+        distinct = (
+            int(row["bronze_row_numbers"]) + int(row["quarantined_row_numbers"]) - int(row["rows_in_both"])
+        )
+        doubled = (bronze - int(row["bronze_row_numbers"])) + (
+            quarantined - int(row["quarantined_row_numbers"])
+        )
+        doubled += int(row["rows_in_both"]) + max(0, distinct - records)
+        lost = max(0, records - distinct)
+        result.in_bronze += bronze
+        result.in_quarantine += quarantined
+        result.lost += lost
+        result.doubled += doubled
+        result.redeliveries_skipped += int(row["skipped_redeliveries"])
+        if lost or doubled:
+            result.problems.append(
+                f"{key}: {records} records, {bronze} in bronze + {quarantined} quarantined ({lost} lost, {doubled} doubled)"
+            )
+        if int(row["loads"]) != 1:
+            result.recorded_twice += max(0, int(row["loads"]) - 1)
+            result.problems.append(f"{key}: {int(row['loads'])} LOAD_HISTORY rows loaded it")
+        elif int(row["history_loaded"]) != bronze or int(row["history_quarantined"]) != quarantined:
+            result.history_mismatches += 1
+            result.problems.append(
+                f"{key}: LOAD_HISTORY says {int(row['history_loaded'])} loaded / "
+                f"{int(row['history_quarantined'])} quarantined, found {bronze} / {quarantined}"
+            )
+    published = {c: int(state[c] or 0) for c in PUBLISHED_COLUMNS}
+    result.gold_mismatches = published["gold_mismatches"]
+    result.silver_short = max(0, published["bronze_rows"] - published["silver_rows"])
+    result.problems.extend(f"published state: {p}" for p in published_state_problems(published))
+    depth = queue.depth()
+    result.queue_left = depth.visible + depth.in_flight + depth.dead
+    if result.queue_left:
+        result.problems.append(
+            f"queue not drained: {depth.visible} waiting, {depth.in_flight} in flight, {depth.dead} dead"
+        )
+    return result
+
+
+def _records_one_per_line(data: bytes) -> int:
+    """Records of a generated batch: one per non-blank line after the header (no quoted line breaks)."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    lines = [line for line in data.splitlines() if line.strip()]
+    return max(0, len(lines) - 1)
+
+
+def _customer_ids(settings: Settings, limit: int = 50) -> list[str]:
+    session = open_reader(settings)
+    try:
+        frame: pd.DataFrame = session.query(
+            "select customer_id from BRONZE.BRONZE_CUSTOMERS order by customer_id limit ?", [limit]
+        )
+    finally:
+        session.close()
+    if frame.empty:
+        raise C360Error(f"no customers under {settings.home}: run `c360 up` first")
+    return [str(c) for c in frame["customer_id"]]
+
+
+def _tail(text: str, lines: int = 4) -> str:
+    kept = [line for line in text.strip().splitlines() if line.strip()]
+    return " | ".join(kept[-lines:])
+
+
+def _read_text(path: Path) -> str:
+    with contextlib.suppress(OSError):
+        return path.read_text().strip()
+    return ""
+
+
+def as_json(report: CampaignReport) -> dict[str, Any]:
+    return {
+        **report.summary(),
+        "round_log": [
+            {
+                "round": r.number,
+                "plan": str(r.plan) if r.plan else "recovery",
+                "killed": r.killed,
+                "exit_code": r.exit_code,
+                "error": r.error,
+                "seconds": round(r.seconds, 2),
+            }
+            for r in [*report.rounds, *report.recovery]
+        ],
+    }
