@@ -33,6 +33,7 @@ import gzip
 import json
 import logging
 import multiprocessing
+import os
 import random
 import signal
 import subprocess
@@ -159,53 +160,89 @@ class CliChild:
         return None
 
 
-PRELOAD: Final = (
-    "c360.landing.faultinjection",
-    "c360.landing.streaming",
-    "c360.transform.dbt",
-    "dbt.cli.main",
-    "dbt.adapters.duckdb",
-)
-
-
 class ForkedChild:
-    """The same `stream()` cycle in a process forked from a server that imported c360 and dbt once
-    (multiprocessing's forkserver): a fresh process per round at the cost of a fork, not an interpreter
-    start. The server itself never opens the warehouse."""
+    """The same `stream()` cycle in a process forked from a zygote: a process that imported c360 and dbt
+    and parsed the dbt project once, then forks one child per round. A fresh process per round at the
+    cost of a fork, not of an interpreter start and a dbt parse. The zygote never opens the warehouse."""
 
-    name = "forked `stream()` cycle (forkserver)"
+    name = "forked `stream()` cycle (zygote with dbt parsed)"
 
     def __init__(self, size: int = 60, anomalies: int = 3, timeout: float = 600.0) -> None:
         self.size, self.anomalies, self.timeout = size, anomalies, timeout
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(list(PRELOAD))
+        self._conn: Any = None
+        self._zygote: Any = None
+        self._home: Path | None = None
+
+    def _start(self, home: Path) -> None:
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        self._zygote = context.Process(target=zygote, args=(str(home), theirs), daemon=True)
+        self._zygote.start()
+        theirs.close()
+        self._conn, self._home = ours, home
+        ready = self._conn.recv() if self._conn.poll(self.timeout) else None
+        if ready != "ready":
+            raise C360Error(f"the fault-injection zygote did not start: {ready!r}")
 
     def run(self, home: Path, plan: KillPlan | None) -> ChildOutcome:
+        if self._conn is None or self._home != home:
+            self.close()
+            self._start(home)
         error_path = home / "tmp" / "fault-child-error.txt"
         error_path.parent.mkdir(parents=True, exist_ok=True)
         error_path.unlink(missing_ok=True)
-        process = self._context.Process(
-            target=stream_once,
-            args=(str(home), str(plan) if plan else "", self.size, self.anomalies, str(error_path)),
-        )
         began = perf_counter()
-        process.start()
-        process.join(self.timeout)
-        if process.is_alive():
-            process.kill()
-            process.join()
+        self._conn.send((str(plan) if plan else "", self.size, self.anomalies, str(error_path)))
+        pid = self._conn.recv()
+        if not self._conn.poll(self.timeout):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            self._conn.recv()
             return ChildOutcome(False, -1, f"timed out after {self.timeout:.0f} s", perf_counter() - began)
-        code = process.exitcode if process.exitcode is not None else -1
+        code = int(self._conn.recv())
         killed = code == -signal.SIGKILL
         error = "" if killed or code == 0 else _read_text(error_path) or f"exit code {code}"
         return ChildOutcome(killed, code, error, perf_counter() - began)
 
     def close(self) -> None:
-        return None
+        if self._conn is not None:
+            with contextlib.suppress(OSError, EOFError, BrokenPipeError):
+                self._conn.send(None)
+            self._conn.close()
+            self._conn = None
+        if self._zygote is not None:
+            self._zygote.join(30)
+            if self._zygote.is_alive():
+                self._zygote.kill()
+            self._zygote = None
 
 
-def stream_once(home: str, plan: str, size: int, anomalies: int, error_path: str) -> None:
-    """One streaming cycle in a forked child (the body of `c360 stream --batches 1`)."""
+def zygote(home: str, conn: Any) -> None:
+    """Import, parse dbt once, then fork one streaming cycle per request: (plan, size, anomalies, error
+    file) -> sends the child's pid, then its exit code (negative: the signal that ended it)."""
+    from c360.landing.streaming import DbtGoldRefresh
+    from c360.outputs import platform_settings
+
+    settings = platform_settings(Settings.load(target="local", home=home, env={}, create_home=False))
+    refresh = DbtGoldRefresh()
+    refresh.warm(settings)
+    conn.send("ready")
+    while True:
+        request = conn.recv()
+        if request is None:
+            return
+        plan, size, anomalies, error_path = request
+        pid = os.fork()
+        if pid == 0:  # the child: one cycle, then leave without the zygote's cleanup
+            conn.close()
+            os._exit(stream_once(home, plan, size, anomalies, error_path, refresh))
+        conn.send(pid)
+        _, status = os.waitpid(pid, 0)
+        conn.send(-os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+
+
+def stream_once(home: str, plan: str, size: int, anomalies: int, error_path: str, refresh: Any = None) -> int:
+    """One streaming cycle (the body of `c360 stream --batches 1`); returns the exit code."""
     from c360.landing.streaming import DbtGoldRefresh, stream
     from c360.outputs import platform_settings
 
@@ -213,15 +250,14 @@ def stream_once(home: str, plan: str, size: int, anomalies: int, error_path: str
         settings = platform_settings(
             Settings.load(target="local", home=home, env={ENV_VAR: plan}, create_home=False)
         )
-        stream(settings, batches=1, size=size, anomalies=anomalies, refresh_gold=DbtGoldRefresh())
+        stream(settings, batches=1, size=size, anomalies=anomalies, refresh_gold=refresh or DbtGoldRefresh())
     except C360Error as exc:  # a clear error (what the CLI prints): still a failed round
         Path(error_path).write_text(f"error: {exc}")
-        sys.exit(2)
+        return 2
     except BaseException as exc:  # a traceback is a bug
-        if isinstance(exc, SystemExit) and exc.code in (0, None):
-            raise
         Path(error_path).write_text("traceback: " + "".join(traceback.format_exception(exc))[-3000:])
-        sys.exit(3)
+        return 3
+    return 0
 
 
 # ---- the reader -------------------------------------------------------------------------------------

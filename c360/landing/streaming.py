@@ -21,10 +21,12 @@ was completely published.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -175,6 +177,14 @@ class DbtGoldRefresh:
         self._runner: InProcessDbt | None = None
         self._fault: FaultHook = no_fault
 
+    def warm(self, settings: Settings) -> None:
+        """Import dbt and parse the project now instead of at the first refresh."""
+        from c360.transform.dbt import InProcessDbt
+
+        if self._runner is None:
+            self._runner = InProcessDbt(settings)
+        self._runner.parse()
+
     def bind_faults(self, fault: FaultHook) -> None:
         """Report every finished dbt node as the fault point `gold.node` (fault-injection runs)."""
         self._fault = fault
@@ -189,7 +199,10 @@ class DbtGoldRefresh:
         def node_finished(index: float, total: float, node: str) -> None:
             fault("gold.node")
 
-        result = refresh_incremental(settings, runner=self._runner, progress=node_finished).raise_for_status()
+        # dbt prints failing nodes to stdout: keep stdout for the command's own output (--format json)
+        with contextlib.redirect_stdout(sys.stderr):
+            result = refresh_incremental(settings, runner=self._runner, progress=node_finished)
+        result.raise_for_status()
         return f"{result.models_run} model(s) in {result.elapsed:.2f} s (dbt {result.dbt_elapsed or 0:.2f} s)"
 
     def close(self) -> None:
@@ -279,6 +292,7 @@ class Streamer:
     def pipe(self) -> PipeRun:
         """Queue the events that never arrived (refresh), then drain the queue. A warehouse failure
         (e.g. disk full) is the run's `stopped` reason; files committed before it stay listed."""
+        requeue_failure = None
         try:
             requeued = refresh(self.session, self.store, self.queue, self.pipe_options.prefix)
         except WarehouseError as exc:
@@ -286,8 +300,12 @@ class Streamer:
             run.stopped = f"the warehouse is busy or unavailable ({exc})"
             run.failures.append(run.stopped)
             return run
+        except C360Error as exc:  # the queue cannot be written: load what is queued, retry next run
+            requeued, requeue_failure = [], f"lost events were not queued again ({exc}); the next run retries"
         run = run_pipe(self.session, self.store, self.queue, self.pipe_options)
         run.requeued = requeued
+        if requeue_failure is not None:
+            run.failures.append(requeue_failure)
         return run
 
     def publish(self) -> tuple[datetime | None, float, float]:
@@ -486,8 +504,8 @@ def ingest(
             report.gold_at, report.refresh_seconds, _ = streamer.publish()
         except C360Error as exc:
             report.failures.append(
-                f"gold was not refreshed or published ({exc}); the loaded rows are committed in bronze and "
-                "the next run refreshes gold"
+                f"gold was not refreshed or published ({_brief(exc)}); the loaded rows are committed in "
+                "bronze and the next run refreshes gold"
             )
     finally:
         streamer.finish()
@@ -516,6 +534,14 @@ def _land(
         except C360Error as exc:  # stored, but its event could not be queued: the next run queues it
             report.failures.append(f"{path} was landed but its event was not queued ({exc})")
         report.landed.append((path, key))
+
+
+def _brief(exc: BaseException, limit: int = 400) -> str:
+    """An error on one line, cut to `limit` characters (dbt's messages carry whole tracebacks)."""
+    text = " ".join(str(exc).split()).split(" Traceback (most recent call last)")[0]
+    if "No space left on device" in text and "No space left on device" not in text[:limit]:
+        text = "No space left on device: " + text
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def landed_objects(store: ObjectStore, prefix: str) -> list[tuple[str, datetime]]:
