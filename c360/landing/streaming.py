@@ -496,7 +496,7 @@ def ingest(
         report.other_files = pending
         if run.stopped is not None:
             report.failures.append(
-                "the landed files that were not loaded keep their events queued: the next pipe run "
+                "the landed files that were not loaded: their events stay queued and the next pipe run "
                 "(`c360 ingest --rescan` or a running `c360 stream`) loads them"
             )
             return report
