@@ -1,13 +1,14 @@
 """App: the Streamlit-in-Snowflake app and the assistant's semantic-model stage.
 
 The streamlit/ folder is uploaded as-is to GOLD.APP_STAGE/c360_app (StageFiles, content-addressed), the
-`snowflake.Streamlit` object runs streamlit_app.py from there on the c360 warehouse, and the app roles
-(MARKETING_MANAGER, DATA_ANALYST) get USAGE on it. A Streamlit app runs with its owner's rights, so the
+`snowflake.Streamlit` object runs streamlit_app.py from there on the c360 warehouse, and the app roles other
+than its owner (DATA_ANALYST) get USAGE on it. A Streamlit app runs with its owner's rights, so the
 stack hands ownership to MARKETING_MANAGER (gold only, the app's default persona): every query the app
 and Cortex Analyst's SQL run is bounded by that role's grants, not by the deploying SYSADMIN's. The
 objects role inherits every c360 role, so it still manages the app. GOLD.SEMANTIC_STAGE holds semantic_model.yaml
 (deployed by the semantic_model lifecycle step); every role that reads GOLD may read it, as Cortex
-Analyst requires.
+Analyst requires. The upload runs as the lifecycle role (DATA_ENGINEER) and waits for its grants on the
+stage; no grant waits for the upload (tests/unit/pulumi_stack/test_deploy_rehearsal.py).
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ import pulumi_snowflake as snowflake
 
 from c360 import names
 from c360.grants import APP_ROLES, GRANT_MATRIX, Role, SchemaGrant
-from components.content_hash import file_manifest
-from components.grant_plan import Audience, SchemaObject, render_object_grants
+from components.content_hash import file_manifest, stored_path
+from components.grant_plan import Audience, SchemaObject
 from components.providers.stage_files import StageFiles, StageFilesArgs
 from components.snowflake_context import SnowflakeDeployRoles, SnowflakeProviders, child, fqn
-from components.warehouse import grant_resource
+from components.warehouse import object_grants
 
 REQUIRED_APP_FILES: Final = (names.STREAMLIT_MAIN_FILE, "environment.yml")
 APP_OWNER: Final = Role.MARKETING_MANAGER
@@ -55,6 +56,10 @@ class AppArgs:
     app_roles: tuple[Role, ...] = APP_ROLES
     deploy_roles: SnowflakeDeployRoles = field(default_factory=SnowflakeDeployRoles)
     providers: SnowflakeProviders = field(default_factory=SnowflakeProviders)
+    # the role resources' names (Warehouse.role_names): every grant waits for its role
+    role_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # the lifecycle role's access (Warehouse.access_grants): the app upload runs as that role
+    uploader_ready: tuple[pulumi.Resource, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.app_dir / "__init__.py").exists():
@@ -85,15 +90,50 @@ class App(pulumi.ComponentResource):
             comment="Streamlit app files (the streamlit/ folder, uploaded by the stack)",
             opts=child(self, objects),
         )
+        self.semantic_stage = snowflake.StageInternal(
+            f"{name}-semantic-stage",
+            name=names.SEMANTIC_STAGE,
+            database=args.database,
+            schema=gold,
+            directory={"enable": True},
+            comment="Cortex Analyst semantic model (semantic_model.yaml)",
+            opts=child(self, objects),
+        )
+        # grants on the stages, each waiting for its stage only (never for the upload that needs them)
+        app_stage = SchemaObject(names.GOLD, "STAGE", names.APP_STAGE, Audience.WRITERS, internal_stage=True)
+        stage_grants = object_grants(
+            name,
+            self,
+            security,
+            [
+                (app_stage, self.app_stage),
+                (
+                    SchemaObject(
+                        names.GOLD, "STAGE", names.SEMANTIC_STAGE, Audience.READERS, internal_stage=True
+                    ),
+                    self.semantic_stage,
+                ),
+            ],
+            args.role_names,
+            args.grant_matrix,
+        )
+        # the upload runs as the lifecycle role (StageFiles): after its grants on APP_STAGE
         self.files = StageFiles(
             f"{name}-files",
             StageFilesArgs(
                 stage=fqn(names.DATABASE, names.GOLD, names.APP_STAGE),
                 directory=names.APP_STAGE_DIRECTORY,
-                source_dir=str(args.app_dir),
+                source_dir=stored_path(args.app_dir),
                 files=file_manifest(args.app_dir),
             ),
-            opts=child(self, depends_on=[self.app_stage]),
+            opts=child(
+                self,
+                depends_on=[
+                    self.app_stage,
+                    *stage_grants[app_stage.fully_qualified_name],
+                    *args.uploader_ready,
+                ],
+            ),
         )
         self.streamlit = snowflake.Streamlit(
             f"{name}-streamlit",
@@ -108,10 +148,11 @@ class App(pulumi.ComponentResource):
             comment="c360 app: segments, customer 360, assistant, campaign, pipeline health",
             opts=child(self, objects, depends_on=[self.files]),
         )
+        owner: pulumi.Input[str] = args.role_names.get(APP_OWNER.value, APP_OWNER.value)
         # the owner reads the app's files; then ownership moves to it (existing grants are kept: COPY)
         self.owner_stage_read = snowflake.GrantPrivilegesToAccountRole(
             f"{name}-owner-stage-read",
-            account_role_name=APP_OWNER.value,
+            account_role_name=owner,
             privileges=["READ"],
             on_schema_object={
                 "object_type": "STAGE",
@@ -121,7 +162,7 @@ class App(pulumi.ComponentResource):
         )
         self.ownership = snowflake.GrantOwnership(
             f"{name}-owner",
-            account_role_name=APP_OWNER.value,
+            account_role_name=owner,
             on={
                 "object_type": "STREAMLIT",
                 "object_name": fqn(names.DATABASE, names.GOLD, names.STREAMLIT_APP),
@@ -129,29 +170,19 @@ class App(pulumi.ComponentResource):
             outbound_privileges="COPY",
             opts=child(self, objects, depends_on=[self.streamlit, self.owner_stage_read]),
         )
-        self.semantic_stage = snowflake.StageInternal(
-            f"{name}-semantic-stage",
-            name=names.SEMANTIC_STAGE,
-            database=args.database,
-            schema=gold,
-            directory={"enable": True},
-            comment="Cortex Analyst semantic model (semantic_model.yaml)",
-            opts=child(self, objects),
+        # USAGE for the app roles other than the owner: the owner holds OWNERSHIP, and a USAGE grant to it
+        # is not listed back by SHOW GRANTS separately, so the provider would diff it forever
+        viewers = tuple(r for r in args.app_roles if r is not APP_OWNER)
+        app_grants = object_grants(
+            name,
+            self,
+            security,
+            [(SchemaObject(names.GOLD, "STREAMLIT", names.STREAMLIT_APP, Audience.APP), self.ownership)],
+            args.role_names,
+            args.grant_matrix,
+            app_roles=viewers,
         )
-
-        schema_objects = [
-            SchemaObject(names.GOLD, "STREAMLIT", names.STREAMLIT_APP, Audience.APP),
-            SchemaObject(names.GOLD, "STAGE", names.APP_STAGE, Audience.WRITERS, internal_stage=True),
-            SchemaObject(names.GOLD, "STAGE", names.SEMANTIC_STAGE, Audience.READERS, internal_stage=True),
-        ]
-        self.grants = [
-            grant_resource(
-                name,
-                spec,
-                child(self, security, depends_on=[self.streamlit, self.app_stage, self.semantic_stage]),
-            )
-            for spec in render_object_grants(schema_objects, args.grant_matrix, app_roles=args.app_roles)
-        ]
+        self.grants = [grant for grants in (*stage_grants.values(), *app_grants.values()) for grant in grants]
 
         self.app_name = self.streamlit.name
         self.app_url = app_url(args.snowflake_organization, args.snowflake_account)

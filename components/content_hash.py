@@ -14,6 +14,20 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
+
+def stored_path(path: Path) -> str:
+    """A project folder as a StageFiles input: relative to the repository root when it lies inside it, so
+    no machine's checkout path lands in the Pulumi state (the provider resolves it against the root of
+    the checkout it runs from: components/providers/stage_files.py)."""
+    from c360.paths import REPO_ROOT
+
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(REPO_ROOT.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
 SKIPPED_DIRS: Final = frozenset(
     {"__pycache__", ".git", ".pytest_cache", ".ruff_cache", "target", "logs", "dbt_packages", "node_modules"}
 )

@@ -1,8 +1,10 @@
 """DataLake: the landing bucket and its file events.
 
 - S3 bucket with versioning, SSE, all four public-access blocks, BucketOwnerEnforced (no ACLs), a
-  TLS-only bucket policy and lifecycle rules (historical unloads to Glacier after N days, old object
-  versions expire, abandoned multipart uploads are aborted).
+  TLS-only bucket policy and lifecycle rules (historical unloads to S3 Standard-IA after N days, old
+  object versions expire, abandoned multipart uploads are aborted). Not Glacier: Snowflake cannot COPY
+  from archival storage classes that need a restore (https://docs.snowflake.com/en/sql-reference/sql/
+  copy-into-table), so a re-load of the history would fail; Standard-IA is cheaper and still readable.
 - Key layout from c360.names: customers/, transactions/historical/, transactions/streaming/ (S3 has
   no folders; the prefixes exist through the IAM policy, the integration's allowed locations, the
   lifecycle filter and the notification filter — no marker objects, which would fire events).
@@ -25,6 +27,8 @@ from c360 import names
 from components.snowflake_context import child
 
 SSE_ALGORITHMS = ("AES256", "aws:kms")
+ARCHIVE_CLASS = "STANDARD_IA"  # readable by COPY; S3 moves objects there no sooner than 30 days
+MIN_ARCHIVE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,11 @@ class DataLakeArgs:
     def __post_init__(self) -> None:
         if self.sse_algorithm not in SSE_ALGORITHMS:
             raise ValueError(f"sse_algorithm must be one of {SSE_ALGORITHMS}, got {self.sse_algorithm!r}")
-        if self.historical_archive_days < 1 or self.noncurrent_version_days < 1:
-            raise ValueError("lifecycle day counts must be at least 1")
+        if self.historical_archive_days < MIN_ARCHIVE_DAYS or self.noncurrent_version_days < 1:
+            raise ValueError(
+                f"historical_archive_days must be at least {MIN_ARCHIVE_DAYS} (S3's minimum for {ARCHIVE_CLASS}) "
+                "and noncurrent_version_days at least 1"
+            )
 
 
 def tls_only_policy(bucket_arn: str) -> str:
@@ -184,10 +191,10 @@ class DataLake(pulumi.ComponentResource):
             bucket=self.bucket.id,
             rules=[
                 {
-                    "id": "historical-to-glacier",
+                    "id": "historical-to-infrequent-access",
                     "status": "Enabled",
                     "filter": {"prefix": names.HISTORICAL_PREFIX},
-                    "transitions": [{"days": args.historical_archive_days, "storage_class": "GLACIER"}],
+                    "transitions": [{"days": args.historical_archive_days, "storage_class": ARCHIVE_CLASS}],
                 },
                 {
                     "id": "expire-noncurrent-versions",

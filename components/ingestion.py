@@ -28,15 +28,13 @@ import pulumi_snowflake as snowflake
 
 from c360 import names
 from c360.ddl_tables import TableDefinition, ddl_tables
-from c360.engines.base import split_statements
 from c360.grants import GRANT_MATRIX, SchemaGrant
 from c360.landing.fileformat import LANDING_CSV
-from c360.sqlfiles import load_sql
-from components.content_hash import file_manifest, manifest_digest
-from components.grant_plan import Audience, SchemaObject, render_object_grants
+from components.content_hash import file_manifest, manifest_digest, stored_path
+from components.grant_plan import Audience, SchemaObject
 from components.providers.stage_files import StageFiles, StageFilesArgs
-from components.snowflake_context import SnowflakeDeployRoles, SnowflakeProviders, child, fqn
-from components.warehouse import grant_resource
+from components.snowflake_context import SnowflakeDeployRoles, SnowflakeProviders, child, fqn, stack_sql
+from components.warehouse import object_grants
 
 PIPE_SQL: Final = "snowpipe/bronze_transactions"
 TASK_SQL: Final = {
@@ -57,30 +55,26 @@ EXTERNAL_STAGES: Final = {
     "historical": (names.HISTORICAL_STAGE, names.HISTORICAL_PREFIX),
     "streaming": (names.STREAMING_STAGE, names.STREAMING_PREFIX),
 }
-_PLACEHOLDER: Final = re.compile(r"\$\{(\w+)\}")  # ${name}; Snowflake's own $1 / metadata$x are left alone
-_TEMPLATE_VALUES: Final = {
-    "as_of": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
-    "content_hash": re.compile(r"^[0-9a-f]{64}$"),
-}
 
 
-def stack_sql(name: str, **values: str) -> str:
-    """One Snowflake statement from sql/<name>.snowflake.sql: comments stripped, no trailing `;`,
-    ${placeholders} filled from validated values only (dates, hex digests)."""
-    for key, value in values.items():
-        pattern = _TEMPLATE_VALUES.get(key)
-        if pattern is None or not pattern.match(value):
-            raise ValueError(f"{name}: refusing to render {key}={value!r}")
+def dbt_core_version(pyproject: Path | None = None) -> str:
+    """The dbt Core version the project is deployed with (CREATE DBT PROJECT ... DBT_VERSION): the exact
+    dbt-core pin in pyproject.toml, i.e. the version CI builds and tests the project with (one source).
+    dbt Projects on Snowflake runs only the versions SYSTEM$SUPPORTED_DBT_VERSIONS() lists — 1.9.4 and
+    1.10.15 (https://docs.snowflake.com/en/sql-reference/functions/system_supported_dbt_versions); DBT_VERSION
+    pins the object to one of them (https://docs.snowflake.com/en/release-notes/2026/other/2026-03-02-dbt-core-versions)."""
+    import tomllib
 
-    def fill(match: re.Match[str]) -> str:
-        if match.group(1) not in values:
-            raise ValueError(f"sql/{name}.snowflake.sql needs a value for ${{{match.group(1)}}}")
-        return values[match.group(1)]
+    from c360.paths import REPO_ROOT
 
-    statements = list(split_statements(_PLACEHOLDER.sub(fill, load_sql(name, "snowflake"))))
-    if len(statements) != 1:
-        raise ValueError(f"sql/{name}.snowflake.sql must hold exactly one statement, found {len(statements)}")
-    return " ".join(statements[0].split())
+    text = (pyproject or REPO_ROOT / "pyproject.toml").read_text()
+    for requirement in tomllib.loads(text)["project"]["dependencies"]:
+        found = re.fullmatch(r"dbt-core==(\d+\.\d+\.\d+)", requirement.replace(" ", ""))
+        if found:
+            return found.group(1)
+    raise ValueError(
+        "pyproject.toml must pin dbt-core exactly (dbt-core==X.Y.Z): it is the DBT_VERSION deployed"
+    )
 
 
 def table_columns(table: TableDefinition) -> list[dict[str, object]]:
@@ -111,6 +105,12 @@ class IngestionArgs:
     task_schedule_minutes: int = 5
     tasks_started: bool = True
     after: tuple[pulumi.Resource, ...] = ()  # IAM access + topic policy: before stages and the pipe
+    # the role resources' names (Warehouse.role_names): every grant waits for its role
+    role_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # BRONZE's FUTURE grants (Warehouse.future_grants): the bronze tables are created after them
+    tables_after: tuple[pulumi.Resource, ...] = ()
+    # the lifecycle role's access (Warehouse.access_grants): the dbt project upload runs as that role
+    uploader_ready: tuple[pulumi.Resource, ...] = ()
     grant_matrix: tuple[SchemaGrant, ...] = GRANT_MATRIX
     deploy_roles: SnowflakeDeployRoles = field(default_factory=SnowflakeDeployRoles)
     providers: SnowflakeProviders = field(default_factory=SnowflakeProviders)
@@ -172,7 +172,7 @@ class Ingestion(pulumi.ComponentResource):
                 columns=table_columns(table),
                 change_tracking=table.name == names.BRONZE_TRANSACTIONS,  # the stream needs it
                 comment="c360 bronze: rows as delivered, plus load metadata (sql/ddl/bronze.sql)",
-                opts=child(self, objects),
+                opts=child(self, objects, depends_on=list(args.tables_after)),
             )
             for table in ddl_tables("ddl/bronze").values()
         }
@@ -211,20 +211,30 @@ class Ingestion(pulumi.ComponentResource):
             comment="c360 dbt project files (uploaded by the stack)",
             opts=child(self, objects),
         )
+        dbt_stage_object = SchemaObject(
+            names.BRONZE, "STAGE", names.DBT_PROJECT_STAGE, Audience.WRITERS, internal_stage=True
+        )
+        self.dbt_stage_grants = object_grants(
+            name, self, security, [(dbt_stage_object, self.dbt_stage)], args.role_names, args.grant_matrix
+        )[dbt_stage_object.fully_qualified_name]
         manifest = file_manifest(args.dbt_project_dir)
+        # the upload runs as the lifecycle role (StageFiles): after its grants, never before (a PUT the stage
+        # does not allow fails, and the grant must not wait for the upload or no re-run could heal it)
         self.dbt_files = StageFiles(
             f"{name}-dbt-files",
             StageFilesArgs(
                 stage=fqn(names.DATABASE, names.BRONZE, names.DBT_PROJECT_STAGE),
                 directory=names.DBT_PROJECT_STAGE_DIRECTORY,
-                source_dir=str(args.dbt_project_dir),
+                source_dir=stored_path(args.dbt_project_dir),
                 files=manifest,
             ),
-            opts=child(self, depends_on=[self.dbt_stage]),
+            opts=child(self, depends_on=[self.dbt_stage, *self.dbt_stage_grants, *args.uploader_ready]),
         )
         self.dbt_project = snowflake.Execute(
             f"{name}-dbt-project",
-            execute=stack_sql("deploy/dbt_project", content_hash=manifest_digest(manifest)),
+            execute=stack_sql(
+                "deploy/dbt_project", content_hash=manifest_digest(manifest), dbt_version=dbt_core_version()
+            ),
             revert=stack_sql("deploy/dbt_project_drop"),
             opts=child(self, objects, depends_on=[self.dbt_files], delete_before_replace=True),
         )
@@ -269,31 +279,32 @@ class Ingestion(pulumi.ComponentResource):
             )
         self.task_names = tuple(TASK_DAG)
 
-        # ---- grants on these objects, from the same matrix ------------------------------------------
-        schema_objects = [
-            SchemaObject(names.BRONZE, "FILE FORMAT", names.CSV_FILE_FORMAT, Audience.WRITERS),
+        # ---- grants on these objects, from the same matrix: each waits for its object only -----------
+        granted: list[tuple[SchemaObject, pulumi.Resource]] = [
+            (
+                SchemaObject(names.BRONZE, "FILE FORMAT", names.CSV_FILE_FORMAT, Audience.WRITERS),
+                self.csv_format,
+            ),
             *(
-                SchemaObject(names.BRONZE, "STAGE", stage, Audience.WRITERS)
-                for stage, _ in EXTERNAL_STAGES.values()
+                (SchemaObject(names.BRONZE, "STAGE", stage, Audience.WRITERS), self.stages[key])
+                for key, (stage, _) in EXTERNAL_STAGES.items()
             ),
-            SchemaObject(
-                names.BRONZE, "STAGE", names.DBT_PROJECT_STAGE, Audience.WRITERS, internal_stage=True
+            (SchemaObject(names.BRONZE, "PIPE", names.TRANSACTIONS_PIPE, Audience.WRITERS), self.pipe),
+            (SchemaObject(names.BRONZE, "STREAM", names.TRANSACTIONS_STREAM, Audience.WRITERS), self.stream),
+            *(
+                (SchemaObject(names.BRONZE, "TASK", task, Audience.WRITERS), self.tasks[task])
+                for task in TASK_DAG
             ),
-            SchemaObject(names.BRONZE, "PIPE", names.TRANSACTIONS_PIPE, Audience.WRITERS),
-            SchemaObject(names.BRONZE, "STREAM", names.TRANSACTIONS_STREAM, Audience.WRITERS),
-            *(SchemaObject(names.BRONZE, "TASK", task, Audience.WRITERS) for task in TASK_DAG),
-        ]
-        granted_after: list[pulumi.Resource] = [
-            self.csv_format,
-            *self.stages.values(),
-            self.dbt_stage,
-            self.pipe,
-            self.stream,
-            *self.tasks.values(),
         ]
         self.grants = [
-            grant_resource(name, spec, child(self, security, depends_on=granted_after))
-            for spec in render_object_grants(schema_objects, args.grant_matrix)
+            *self.dbt_stage_grants,
+            *(
+                grant
+                for grants in object_grants(
+                    name, self, security, granted, args.role_names, args.grant_matrix
+                ).values()
+                for grant in grants
+            ),
         ]
 
         self.pipe_notification_channel = self.pipe.notification_channel

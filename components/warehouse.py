@@ -2,12 +2,22 @@
 c360 roles and every schema grant.
 
 Grants (including future grants) are rendered from the single grant matrix in c360/grants.py by
-components/grant_plan.py — the same matrix the local query guard enforces.
+components/grant_plan.py — the same matrix the local query guard enforces. Every grant names its role
+through the role resource's output, so it waits for the role (components in other files get the same
+outputs: `role_names`).
+
+The resource monitor: only ACCOUNTADMIN may create one, and only ACCOUNTADMIN may assign one to a
+warehouse — MONITOR and MODIFY on the monitor let other roles view and change it, not attach it
+(https://docs.snowflake.com/en/user-guide/resource-monitors; snowflakedb/terraform-provider-snowflake#3019).
+So the objects role creates and owns the warehouse without a monitor, and the admin role attaches the
+monitor afterwards with ALTER WAREHOUSE (sql/deploy/warehouse_monitor*.snowflake.sql); the warehouse
+resource ignores the attribute the admin sets, so it never tries to undo it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -17,8 +27,15 @@ import pulumi_snowflake as snowflake
 from c360 import names
 from c360.grants import GRANT_MATRIX, Role, SchemaGrant
 from c360.sqlfiles import load_sql
-from components.grant_plan import GrantScope, GrantSpec, matrix_roles, render_schema_grants
-from components.snowflake_context import SnowflakeDeployRoles, SnowflakeProviders, child
+from components.grant_plan import (
+    GrantScope,
+    GrantSpec,
+    SchemaObject,
+    matrix_roles,
+    render_object_grants,
+    render_schema_grants,
+)
+from components.snowflake_context import SnowflakeDeployRoles, SnowflakeProviders, child, stack_sql
 
 WAREHOUSE_SIZES: Final = (
     "XSMALL",
@@ -87,9 +104,12 @@ def grant_resource(
     name: str,
     spec: GrantSpec,
     opts: pulumi.ResourceOptions,
+    role_names: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> snowflake.GrantPrivilegesToAccountRole:
-    """One GrantPrivilegesToAccountRole per GrantSpec (also used by Ingestion and App)."""
-    kwargs: dict[str, object] = {"account_role_name": spec.role, "privileges": list(spec.privileges)}
+    """One GrantPrivilegesToAccountRole per GrantSpec (also used by Ingestion and App). With `role_names`
+    (the role resources' outputs, Warehouse.role_names) the grant waits for its role to exist."""
+    role: pulumi.Input[str] = (role_names or {}).get(spec.role, spec.role)
+    kwargs: dict[str, object] = {"account_role_name": role, "privileges": list(spec.privileges)}
     if spec.scope is GrantScope.ACCOUNT_OBJECT:
         kwargs["on_account_object"] = {"object_type": spec.object_type, "object_name": spec.object_name}
     elif spec.scope is GrantScope.SCHEMA:
@@ -105,6 +125,32 @@ def grant_resource(
     else:
         kwargs["on_schema_object"] = {"object_type": spec.object_type, "object_name": spec.object_name}
     return snowflake.GrantPrivilegesToAccountRole(f"{name}-grant-{spec.key}", opts=opts, **kwargs)  # type: ignore[arg-type]
+
+
+def object_grants(
+    name: str,
+    parent: pulumi.Resource,
+    provider: pulumi.ProviderResource | None,
+    granted: Sequence[tuple[SchemaObject, pulumi.Resource]],
+    role_names: Mapping[str, pulumi.Input[str]],
+    matrix: tuple[SchemaGrant, ...] = GRANT_MATRIX,
+    app_roles: tuple[Role, ...] | None = None,
+) -> dict[str, list[snowflake.GrantPrivilegesToAccountRole]]:
+    """The grants on schema objects (Ingestion, App), each waiting for exactly its object and (through
+    `role_names`) its role — never for anything that may itself need the grant, e.g. an upload to the
+    stage. Keyed by the object's fully qualified name."""
+    found: dict[str, list[snowflake.GrantPrivilegesToAccountRole]] = {}
+    for obj, resource in granted:
+        specs = (
+            render_object_grants([obj], matrix)
+            if app_roles is None
+            else render_object_grants([obj], matrix, app_roles=app_roles)
+        )
+        found[obj.fully_qualified_name] = [
+            grant_resource(name, spec, child(parent, provider, depends_on=[resource]), role_names)
+            for spec in specs
+        ]
+    return found
 
 
 class Warehouse(pulumi.ComponentResource):
@@ -136,11 +182,22 @@ class Warehouse(pulumi.ComponentResource):
             )
             for schema in names.SCHEMAS
         }
-        # Resource monitors are account objects only ACCOUNTADMIN may create; the objects role that owns the
-        # warehouse needs MONITOR and MODIFY on the monitor to attach it. No FREQUENCY: the quota resets at
-        # the start of each calendar month, and no start timestamp has to be invented.
+        self.warehouse = snowflake.Warehouse(
+            f"{name}-warehouse",
+            name=names.WAREHOUSE,
+            warehouse_size=args.warehouse_size,
+            auto_suspend=args.auto_suspend_seconds,
+            auto_resume="true",
+            initially_suspended=True,
+            statement_timeout_in_seconds=args.statement_timeout_seconds,
+            comment="c360 compute: lifecycle steps, tasks, app queries",
+            # the monitor is attached by the admin role (below): not this resource's to set or unset
+            opts=child(self, objects, ignore_changes=["resource_monitor"]),
+        )
+        # No FREQUENCY on the monitor: the quota resets at the start of each calendar month, and no start
+        # timestamp has to be invented. Created and attached by the admin role (module docstring).
         self.monitor: snowflake.ResourceMonitor | None = None
-        monitor_ready: list[pulumi.Resource] = []
+        self.monitor_attachment: snowflake.Execute | None = None
         if args.monthly_credit_quota:
             self.monitor = snowflake.ResourceMonitor(
                 f"{name}-monitor",
@@ -151,32 +208,12 @@ class Warehouse(pulumi.ComponentResource):
                 suspend_immediate_trigger=MONITOR_SUSPEND_IMMEDIATELY_AT,
                 opts=child(self, args.providers.admin),
             )
-            monitor_ready.append(self.monitor)
-            if args.deploy_roles.objects != args.deploy_roles.admin:
-                monitor_ready.append(
-                    snowflake.GrantPrivilegesToAccountRole(
-                        f"{name}-monitor-grant",
-                        account_role_name=args.deploy_roles.objects,
-                        privileges=["MONITOR", "MODIFY"],
-                        on_account_object={
-                            "object_type": "RESOURCE MONITOR",
-                            "object_name": self.monitor.name,
-                        },
-                        opts=child(self, args.providers.admin, depends_on=[self.monitor]),
-                    )
-                )
-        self.warehouse = snowflake.Warehouse(
-            f"{name}-warehouse",
-            name=names.WAREHOUSE,
-            warehouse_size=args.warehouse_size,
-            auto_suspend=args.auto_suspend_seconds,
-            auto_resume="true",
-            initially_suspended=True,
-            statement_timeout_in_seconds=args.statement_timeout_seconds,
-            resource_monitor=self.monitor.name if self.monitor else None,
-            comment="c360 compute: lifecycle steps, tasks, app queries",
-            opts=child(self, objects, depends_on=monitor_ready),
-        )
+            self.monitor_attachment = snowflake.Execute(
+                f"{name}-monitor-attachment",
+                execute=stack_sql("deploy/warehouse_monitor"),
+                revert=stack_sql("deploy/warehouse_monitor_detach"),
+                opts=child(self, args.providers.admin, depends_on=[self.warehouse, self.monitor]),
+            )
 
         self.roles = {
             role: snowflake.AccountRole(
@@ -208,15 +245,14 @@ class Warehouse(pulumi.ComponentResource):
                 opts=child(self, security),
             )
 
-        depends: list[pulumi.Resource] = [
-            self.database,
-            self.warehouse,
-            *self.schemas.values(),
-            *self.roles.values(),
-        ]
+        self.role_names: dict[str, pulumi.Output[str]] = {
+            role.value: account_role.name for role, account_role in self.roles.items()
+        }
+        depends: list[pulumi.Resource] = [self.database, self.warehouse, *self.schemas.values()]
+        self.grant_specs = render_schema_grants(args.grant_matrix)
         self.grants = [
-            grant_resource(name, spec, child(self, security, depends_on=depends))
-            for spec in render_schema_grants(args.grant_matrix)
+            grant_resource(name, spec, child(self, security, depends_on=depends), self.role_names)
+            for spec in self.grant_specs
         ]
 
         self.database_name = self.database.name
@@ -230,3 +266,27 @@ class Warehouse(pulumi.ComponentResource):
                 "roles": [r.value for r in self.roles],
             }
         )
+
+    def access_grants(self, role: Role) -> list[pulumi.Resource]:
+        """What a session of `role` waits for before it touches the database: the role, its grants on the
+        database, the warehouse and the schemas, and (for the lifecycle role) its grant to the lifecycle
+        user."""
+        found: list[pulumi.Resource] = [self.roles[role]]
+        found += [
+            grant
+            for spec, grant in zip(self.grant_specs, self.grants, strict=True)
+            if spec.role == role.value and spec.scope in (GrantScope.ACCOUNT_OBJECT, GrantScope.SCHEMA)
+        ]
+        if self.lifecycle_user_grant is not None and role is Role.DATA_ENGINEER:
+            found.append(self.lifecycle_user_grant)
+        return found
+
+    def future_grants(self, schema: str) -> list[pulumi.Resource]:
+        """The FUTURE grants on `schema`. Objects the stack creates there come after them and so get the
+        privileges; GRANT ... ON ALL covers only objects that exist when it runs
+        (https://docs.snowflake.com/en/sql-reference/sql/grant-privilege)."""
+        return [
+            grant
+            for spec, grant in zip(self.grant_specs, self.grants, strict=True)
+            if spec.scope is GrantScope.FUTURE_IN_SCHEMA and spec.object_name == f"{names.DATABASE}.{schema}"
+        ]

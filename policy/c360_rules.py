@@ -52,6 +52,14 @@ GRANT_TYPES: Final = {
 }
 FORBIDDEN_GRANTEES: Final = frozenset({"ACCOUNTADMIN", "PUBLIC"})
 WAREHOUSE: Final = "snowflake:index/warehouse:Warehouse"
+LIFECYCLE: Final = (
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+)
+# Storage classes an object must be restored from before it can be read: Snowflake cannot COPY or query
+# files in them ("You cannot access data held in archival cloud storage classes that requires restoration
+# before it can be retrieved": https://docs.snowflake.com/en/sql-reference/sql/copy-into-table).
+ARCHIVAL_STORAGE_CLASSES: Final = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 MAX_AUTO_SUSPEND_SECONDS: Final = 300
 
 # AWS types that take tags and that this kind of stack creates; any other AWS resource with a `tags`
@@ -173,6 +181,24 @@ def warehouse_violations(resource_type: str, props: Mapping[str, Any]) -> list[s
     return []
 
 
+def lifecycle_violations(resource_type: str, props: Mapping[str, Any]) -> list[str]:
+    """No lifecycle rule moves landing files to a storage class Snowflake cannot read without a restore."""
+    if resource_type not in LIFECYCLE:
+        return []
+    found = []
+    for rule in props.get("rules") or []:
+        if not isinstance(rule, Mapping):
+            continue
+        for transition in rule.get("transitions") or []:
+            storage_class = str((transition or {}).get("storageClass", "")).upper()
+            if storage_class in ARCHIVAL_STORAGE_CLASSES:
+                found.append(
+                    f"lifecycle rule {rule.get('id')!r} moves files to {storage_class}: Snowflake cannot COPY "
+                    "from archival storage classes (use STANDARD_IA or GLACIER_IR)"
+                )
+    return found
+
+
 def tag_violations(resource_type: str, props: Mapping[str, Any]) -> list[str]:
     if not resource_type.startswith("aws:") or (
         resource_type not in TAGGABLE_AWS_TYPES and "tags" not in props
@@ -229,6 +255,10 @@ RESOURCE_RULES: Final = {
         warehouse_violations,
     ),
     "aws-required-tags": (f"AWS resources carry the tags {', '.join(REQUIRED_TAGS)}", tag_violations),
+    "s3-readable-by-snowflake": (
+        "Lifecycle rules keep landing files in storage classes Snowflake can read",
+        lifecycle_violations,
+    ),
 }
 VALIDATORS: Final[dict[str, Callable[..., None]]] = {
     **{name: resource_validator(check) for name, (_, check) in RESOURCE_RULES.items()},

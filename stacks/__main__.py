@@ -3,7 +3,9 @@
 Deploy order (Pulumi derives it from these references; the cycle notes are in components/snowflake_access.py):
   config (validated) -> caller identity -> storage integration (computed role ARN, our external id)
   -> IAM role trusting the integration's IAM user -> bucket, topic (Snowflake may subscribe), queue
-  -> database, schemas, warehouse, roles, grants -> file format, stages, tables, pipe, stream, dbt
+  -> database, schemas, warehouse (the admin role attaches the resource monitor), roles, grants (each
+  naming its role resource) -> file format, stages (their grants right after each), tables (after
+  BRONZE's future grants), pipe, stream, dbt project upload (after the lifecycle role's grants), dbt
   project, task DAG -> app -> lifecycle steps (provision ... semantic_model), in order.
 This module is the only place that calls pulumi.export; the keys are exactly c360.outputs.OUTPUT_KEYS,
 the same keys `c360 up` writes to $C360_HOME/outputs.json.
@@ -22,7 +24,7 @@ from components.data_lake import DataLake, DataLakeArgs
 from components.ingestion import Ingestion, IngestionArgs
 from components.lifecycle import Lifecycle, LifecycleArgs
 from components.snowflake_access import SnowflakeAccess, SnowflakeAccessArgs
-from components.snowflake_context import SnowflakeDeployRoles, SnowflakeProviders
+from components.snowflake_context import LIFECYCLE_ROLE, SnowflakeDeployRoles, SnowflakeProviders
 from components.warehouse import Warehouse, WarehouseArgs
 from stacks.config import StackConfig, load_config
 
@@ -104,6 +106,8 @@ warehouse = Warehouse(
         protect=cfg.protect,
     ),
 )
+# the lifecycle role's grants (and its grant to the lifecycle user): the stack's uploads run as that role
+lifecycle_access = tuple(warehouse.access_grants(LIFECYCLE_ROLE))
 storage_ready = [
     access.role,
     access.access,
@@ -123,6 +127,9 @@ ingestion = Ingestion(
         task_schedule_minutes=cfg.task_schedule_minutes,
         tasks_started=cfg.tasks_started,
         after=(*storage_ready, lake.topic_policy),
+        role_names=warehouse.role_names,
+        tables_after=tuple(warehouse.future_grants(names.BRONZE)),
+        uploader_ready=lifecycle_access,
         deploy_roles=roles,
         providers=providers,
     ),
@@ -136,6 +143,8 @@ app = App(
         app_dir=cfg.app_dir,
         snowflake_organization=cfg.snowflake.organization,
         snowflake_account=cfg.snowflake.account,
+        role_names=warehouse.role_names,
+        uploader_ready=lifecycle_access,
         deploy_roles=roles,
         providers=providers,
     ),

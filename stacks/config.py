@@ -304,7 +304,7 @@ def parse_config(
     as_of = _as_of(read, today)
 
     sse = read.choice("sseAlgorithm", "AES256", SSE_ALGORITHMS)
-    archive_days = read.integer("historicalArchiveDays", 90, 1, 3650)
+    archive_days = read.integer("historicalArchiveDays", 90, 30, 3650)  # S3 Standard-IA: >= 30 days
     schedule = read.integer("taskScheduleMinutes", 5, 1, 11_520)
     app_dir = _folder(
         read, "appDir", "streamlit", repo_root, required=("streamlit_app.py", "environment.yml")

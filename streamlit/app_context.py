@@ -38,6 +38,14 @@ DEFAULT_MAX_ROWS = 10_000
 QUERY_TIMEOUT_SECONDS = 60.0
 DEFAULT_ROLE = "MARKETING_MANAGER"
 ROLE_KEY = "app.role"
+# In Streamlit in Snowflake the app runs with its OWNER's rights: the stack makes MARKETING_MANAGER the owner
+# (components/app.py APP_OWNER), which reads GOLD only (c360/grants.py). The app cannot ask for its role:
+# context functions need READ SESSION and ALTER SESSION is refused under owner's rights
+# (https://docs.snowflake.com/en/developer-guide/streamlit/owners-rights#restrictions-on-owner-s-rights), so
+# both facts are fixed here and checked against their sources by tests/app/test_sis_owner_rights.py.
+SIS_OWNER_ROLE = "MARKETING_MANAGER"
+SIS_OWNER_SCHEMAS = frozenset({"GOLD"})
+SIS_DATABASE = "CUSTOMER_ANALYTICS"
 # Fully qualified stage path of the semantic model Cortex Analyst reads in Streamlit in Snowflake.
 SEMANTIC_MODEL_FILE = "@CUSTOMER_ANALYTICS.GOLD.SEMANTIC_STAGE/semantic_model.yaml"
 CORTEX_ANALYST_ENDPOINT = "/api/v2/cortex/analyst/message"
@@ -259,17 +267,16 @@ class SnowparkBackend:
     identity = "snowflake"
 
     def __init__(self, session: Any) -> None:
+        # No ALTER SESSION and no context functions (owner's rights, see SIS_OWNER_ROLE): queries are bounded
+        # by the warehouse's STATEMENT_TIMEOUT_IN_SECONDS (stack config statementTimeoutSeconds).
         self.session = session
         try:
-            session.sql(
-                f"alter session set statement_timeout_in_seconds = {int(QUERY_TIMEOUT_SECONDS)}"
-            ).collect()
-            row = session.sql("select current_role(), current_database()").collect()[0]
-            self.current_role, self.database = str(row[0]), str(row[1])
+            session.sql("select 1").collect()
         except Exception as exc:
             raise AppDataError(
                 "unavailable", f"the Snowflake session is not usable: {_first_line(exc)}"
             ) from None
+        self.current_role, self.database = SIS_OWNER_ROLE, SIS_DATABASE
         self.roles = (self.current_role,)
 
     def data_version(self) -> str:
@@ -279,7 +286,8 @@ class SnowparkBackend:
         return f"Snowflake · {self.database} · role {self.current_role}"
 
     def can_read(self, role: str, schema: str) -> bool | None:
-        return None
+        """What the owner's grants allow: every query runs with them, whoever views the app."""
+        return schema.upper() in SIS_OWNER_SCHEMAS
 
     def run(self, sql: str, params: Sequence[object], role: str, max_rows: int) -> pd.DataFrame:
         try:

@@ -295,18 +295,38 @@ SECTION_KINDS: Final[dict[str, ColumnKind]] = {
 }
 
 
+def to_physical(expr: str, logical: dict[str, str]) -> str:
+    """A metric's or filter's expression, written over the table's logical columns (as Cortex Analyst reads
+    it), rewritten over the physical columns their own expressions name (what the local compiler runs)."""
+    tree = parse_expr(expr)
+    for column in list(tree.find_all(exp.Column)):
+        physical = logical.get(column.name)
+        if column.table or column.find_ancestor(exp.Select) is not None or physical in (None, column.name):
+            continue
+        replacement = parse_expr(physical)
+        column.replace(replacement if isinstance(replacement, exp.Column) else exp.Paren(this=replacement))
+    return tree.sql(dialect="snowflake")
+
+
 def _table(raw: dict) -> LogicalTable:
     name = raw["name"]
     base = raw["base_table"]
     columns: dict[str, Column] = {}
+    logical = {
+        str(c["name"]): str(c["expr"])
+        for section, kind in SECTION_KINDS.items()
+        if kind != "metric"
+        for c in raw.get(section) or []
+    }
     for section, kind in SECTION_KINDS.items():
         for c in raw.get(section) or []:
-            aggregation, base_column = _simple_aggregate(c["expr"]) if kind == "metric" else (None, None)
+            expr = to_physical(str(c["expr"]), logical) if kind == "metric" else str(c["expr"])
+            aggregation, base_column = _simple_aggregate(expr) if kind == "metric" else (None, None)
             columns[c["name"]] = Column(
                 table=name,
                 name=c["name"],
                 kind=kind,
-                expr=str(c["expr"]),
+                expr=expr,
                 data_type=c.get("data_type"),
                 description=" ".join(str(c.get("description") or "").split()),
                 synonyms=tuple(c.get("synonyms") or ()),
@@ -321,7 +341,7 @@ def _table(raw: dict) -> LogicalTable:
         f["name"]: NamedFilter(
             table=name,
             name=f["name"],
-            expr=str(f["expr"]),
+            expr=to_physical(str(f["expr"]), logical),
             description=" ".join(str(f.get("description") or "").split()),
             synonyms=tuple(f.get("synonyms") or ()),
         )

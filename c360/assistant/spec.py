@@ -175,6 +175,7 @@ def _check_table(table: Any, where: str, problems: list[str]) -> tuple[str | Non
             if flt.get("name") in filter_names:
                 problems.append(f"{where}: duplicate filter name {flt.get('name')!r}")
             filter_names.add(str(flt.get("name")))
+    _check_logical_references(table, where, problems)
     key: tuple[str, ...] = ()
     if "primary_key" in table:
         pk = table["primary_key"]
@@ -289,6 +290,46 @@ def _check_verified_sql(sql: str, table_columns: Mapping[str, set[str]]) -> list
         elif name[len(VERIFIED_TABLE_PREFIX) :] not in table_columns:
             problems.append(f"logical table {name!r} is not a table of the model")
     return problems
+
+
+LOGICAL_SECTIONS: Final = ("dimensions", "time_dimensions", "facts", "measures")
+
+
+def logical_references(expr: str) -> list[str]:
+    """Column names an expression refers to, outside sub-queries (which name physical tables)."""
+    try:
+        tree = sqlglot.parse_one(expr, read="snowflake")
+    except (ParseError, TokenError):
+        return []
+    return [
+        column.name
+        for column in tree.find_all(exp.Column)
+        if not column.table and column.find_ancestor(exp.Select) is None
+    ]
+
+
+def _check_logical_references(table: Any, where: str, problems: list[str]) -> None:
+    """Metrics and filters are resolved by Cortex Analyst against the table's declared logical columns
+    (dimensions, time dimensions, facts), not against the physical table
+    (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-analyst/semantic-model-spec): every
+    column they name must be declared, by its logical name."""
+    declared = {
+        str(c.get("name"))
+        for section in LOGICAL_SECTIONS
+        for c in table.get(section) or []
+        if isinstance(c, dict)
+    }
+    for section in ("metrics", "filters"):
+        for item in table.get(section) or []:
+            if not isinstance(item, dict) or not isinstance(item.get("expr"), str):
+                continue
+            unknown = sorted({n for n in logical_references(item["expr"]) if n not in declared})
+            if unknown:
+                problems.append(
+                    f"{where}.{section} {item.get('name')!r}: {', '.join(unknown)} is not a declared logical "
+                    "column of the table (Cortex Analyst resolves expressions against dimensions, time "
+                    "dimensions and facts by name)"
+                )
 
 
 def _check_sql_expression(expr: Any, where: str, problems: list[str]) -> None:

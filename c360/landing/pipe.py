@@ -52,6 +52,7 @@ from c360.landing.queue import (
     Message,
     NotificationQueue,
 )
+from c360.landing.stage_metadata import recorded_source_file
 from c360.observability import tracked_run
 from c360.sqlfiles import load_sql
 from c360.storage.base import ObjectEvent, ObjectStore
@@ -380,7 +381,10 @@ def _copy(
     session.execute(load_sql("pipe/check_transactions"), check_parameters(options))
     rejected = session.query(load_sql("pipe/rejected_rows"))
     options.fault("pipe.checked")
-    loaded = int(session.execute(load_sql("pipe/insert_bronze"), [ingested_at, key]))
+    source_file = recorded_source_file(
+        session, f"s3://local/{options.prefix}", key.removeprefix(options.prefix)
+    )
+    loaded = int(session.execute(load_sql("pipe/insert_bronze"), [ingested_at, source_file]))
     options.fault("pipe.bronze")
     quarantine = _quarantine_frame(parsed, rejected, load_id, key, ingested_at)
     session.insert_frame(QUARANTINE_TABLE, quarantine)

@@ -34,7 +34,7 @@ from pulumi.dynamic import (
 
 log = logging.getLogger(__name__)
 
-PROVIDER_VERSION: Final = 1
+PROVIDER_VERSION: Final = 2  # 2: source_dir relative to the checkout root
 STAGE: Final = re.compile(r"^[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*$")
 SAFE_PATH: Final = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*$")
 SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
@@ -111,7 +111,7 @@ def plan_sync(previous: dict[str, str], wanted: dict[str, str]) -> tuple[list[st
 def _sync(props: dict[str, Any], previous: dict[str, str]) -> None:
     stage, directory = props["stage"], props["directory"]
     wanted: dict[str, str] = dict(props["files"])
-    root = Path(props["source_dir"])
+    root = source_root(props["source_dir"])
     uploads, removals = plan_sync(previous, wanted)
     from components.content_hash import file_sha256
 
@@ -131,6 +131,15 @@ def _sync(props: dict[str, Any], previous: dict[str, str]) -> None:
     if missing:
         raise StageFilesError(f"@{stage}/{directory}: not on the stage after upload: {', '.join(missing)}")
     log.info("@%s/%s: %d uploaded, %d removed", stage, directory, len(uploads), len(removals))
+
+
+def source_root(source_dir: str) -> Path:
+    """The folder to upload: `source_dir` is relative to the checkout's root (components/content_hash.py
+    stored_path), or absolute for a folder outside it."""
+    from c360.paths import REPO_ROOT
+
+    path = Path(source_dir)
+    return path if path.is_absolute() else REPO_ROOT / path
 
 
 def put_statement(path: Path, stage: str, directory: str, rel: str) -> str:

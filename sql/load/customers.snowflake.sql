@@ -1,5 +1,8 @@
 -- Bulk load of the landed customers file (ON_ERROR = ABORT_STATEMENT: one bad row rejects the file).
 -- The stage and file format are declared by the Pulumi stack (components/ingestion.py).
+-- source_file is the object's key in the bucket, customers/customers.csv: METADATA$FILENAME includes the
+-- stage URL's path (https://docs.snowflake.com/en/user-guide/querying-metadata); the CASE keeps the key
+-- right under a stage-relative reading too (same expression as the pipe, c360/landing/stage_metadata.py).
 copy into CUSTOMER_ANALYTICS.BRONZE.BRONZE_CUSTOMERS (
     customer_id, first_name, last_name, email, age, state, city, employment_status, card_type,
     credit_limit, account_open_date, customer_segment, decline_type, campaign_group, attrition_date,
@@ -9,7 +12,10 @@ from (
     select
         $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
         current_timestamp()::timestamp_ntz,
-        'customers/' || metadata$filename,
+        case
+            when startswith(metadata$filename, 'customers/') then metadata$filename
+            else 'customers/' || metadata$filename
+        end,
         metadata$file_row_number
     from @CUSTOMER_ANALYTICS.BRONZE.CUSTOMER_STAGE
 )

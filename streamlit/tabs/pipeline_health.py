@@ -22,14 +22,26 @@ def render(ctx: AppContext) -> None:
         "Is the data fresh and trustworthy? Runs, volumes, quality checks, ingestion and the churn model."
     )
     if ctx.can_read("OBSERVABILITY") is False:
-        st.warning(
-            f"🔒 Your role ({ctx.role}) cannot read pipeline health: it lives in the OBSERVABILITY schema, which only "
-            "data roles may read. Choose **Data analyst** under *Viewing as* in the sidebar to see it."
-        )
+        st.warning(hidden_reason(ctx))
     else:
         _observability(ctx)
     st.divider()
     _model_metrics(ctx)
+
+
+def hidden_reason(ctx: AppContext) -> str:
+    """Why runs, loads and quality checks are not shown to this role, and where to see them instead."""
+    if ctx.backend_name == "snowflake":
+        return (
+            f"🔒 In Snowflake this app runs with its owner's rights ({ctx.role}: the GOLD schema only), so "
+            "pipeline runs, loads and data-quality checks, which live in the OBSERVABILITY schema, are not "
+            "shown here. A data role (DATA_ENGINEER or DATA_ANALYST) sees them in Snowsight: "
+            "CUSTOMER_ANALYTICS.OBSERVABILITY. The churn model below is in GOLD."
+        )
+    return (
+        f"🔒 Your role ({ctx.role}) cannot read pipeline health: it lives in the OBSERVABILITY schema, which only "
+        "data roles may read. Choose **Data analyst** under *Viewing as* in the sidebar to see it."
+    )
 
 
 def _section(ctx: AppContext, name: str) -> pd.DataFrame | None:

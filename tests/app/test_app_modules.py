@@ -433,7 +433,7 @@ class FakeSession:
 def test_snowpark_backend_binds_params_and_normalizes() -> None:
     session = FakeSession()
     backend = SnowparkBackend(session)
-    assert backend.roles == ("APP_ROLE",) and "CUSTOMER_ANALYTICS" in backend.describe()
+    assert backend.roles == ("MARKETING_MANAGER",) and "CUSTOMER_ANALYTICS" in backend.describe()
     frame = backend.run("select * from t where customer_id = ?", ["CUST00000001"], "APP_ROLE", 100)
     assert session.calls[-1] == ("select * from t where customer_id = ?", ["CUST00000001"])
     assert session.limits == [100]

@@ -1,4 +1,5 @@
-"""On the snowflake target the semantic_model step PUTs the model to GOLD.SEMANTIC_STAGE (fakesnow emulates PUT)."""
+"""On the snowflake target the semantic_model step PUTs the model to GOLD.SEMANTIC_STAGE (the session on fakesnow;
+PUT and LIST on tests/support/stage_emulator.py: fakesnow 0.11.18 cannot parse LIST @db.schema.stage)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from c360.assistant.model import MODEL_PATH
 from c360.config import SnowflakeCredentials
 from c360.engines.snowflake import SnowflakeSession
 from c360.steps import semantic_model
+from tests.support.stage_emulator import StageEmulator
 
 pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
 STAGE = f"{names.DATABASE}.{names.GOLD}.{names.SEMANTIC_STAGE}"
@@ -22,9 +24,11 @@ def test_model_is_put_to_the_semantic_stage(tmp_path: Path, monkeypatch: pytest.
     statements: list[str] = []
     original = SnowflakeSession._cursor_execute
 
+    stage = StageEmulator({STAGE})
+
     def recording(self: SnowflakeSession, sql: str, params: object) -> object:
         statements.append(sql)
-        return original(self, sql, params)  # type: ignore[arg-type]
+        return stage.handle(sql) or original(self, sql, params)  # type: ignore[arg-type]
 
     monkeypatch.setattr(SnowflakeSession, "_cursor_execute", recording)
     (tmp_path / "fakesnow").mkdir()
@@ -32,15 +36,14 @@ def test_model_is_put_to_the_semantic_stage(tmp_path: Path, monkeypatch: pytest.
         setup = snowflake.connector.connect(account="x", user="u", password="p")
         setup.cursor().execute(f"create database if not exists {names.DATABASE}")
         setup.cursor().execute(f"create schema if not exists {names.DATABASE}.{names.GOLD}")
-        setup.cursor().execute(f"create stage if not exists {STAGE}")
         session = SnowflakeSession.connect(SnowflakeCredentials(account="myorg-dev", user="u", password="p"))
         try:
             semantic_model._put_to_stage(session, MODEL_PATH)
             semantic_model._put_to_stage(session, MODEL_PATH)  # OVERWRITE: a re-deploy replaces the file
         finally:
             session.close()
-        listed = [str(row[0]) for row in setup.cursor().execute(f"list @{STAGE}").fetchall()]
         setup.close()
+    listed = [str(row[0]) for row in stage.handle(f"list @{STAGE}").fetchall()]  # type: ignore[union-attr]
     assert [name for name in listed if name.endswith(names.SEMANTIC_MODEL_FILE)], listed
     puts = [s for s in statements if s.lstrip().upper().startswith("PUT")]
     assert len(puts) == 2 and all("AUTO_COMPRESS = FALSE OVERWRITE = TRUE" in s for s in puts)

@@ -18,8 +18,10 @@ import sys
 from typing import Any
 
 TEMPORARY = re.compile(r"\bcreate\s+or\s+replace\s+temporary\s+(table|view)\b", re.IGNORECASE)
+# dbt adds its query comment (`/* {"app": "dbt", ...} */`) before or after each statement
 TRANSACTION_CONTROL = re.compile(
-    r"^\s*(begin|commit|rollback)(\s+(work|transaction))?\s*;?\s*$", re.IGNORECASE
+    r"^\s*(/\*.*?\*/\s*)?(begin|commit|rollback)(\s+(work|transaction))?\s*;?\s*(/\*.*?\*/\s*)?$",
+    re.IGNORECASE | re.DOTALL,
 )
 
 

@@ -152,6 +152,22 @@ def declare(build: Callable[[], Any]) -> Any:
     return box.get("value")
 
 
+def declare_graph(build: Callable[[], Any]) -> Any:
+    """Run `build` under mocks like `declare`, and return the resource graph it registered with every
+    dependency (rehearsal/graph.py): what a real `pulumi up` would wait for."""
+    from tests.unit.pulumi_stack.rehearsal.graph import DeployGraph, GraphMonitor
+
+    monitor = GraphMonitor(MOCKS)
+    MOCKS.resources.clear()
+    pulumi.runtime.set_mocks(MOCKS, project="c360", stack="test", preview=False, monitor=monitor)
+    try:
+        declare(build)
+    finally:
+        pulumi.runtime.set_mocks(MOCKS, project="c360", stack="test", preview=False)
+        MOCKS.resources.clear()
+    return DeployGraph(list(monitor.nodes))
+
+
 def child_resources(component: pulumi.ComponentResource) -> list[pulumi.Resource]:
     """The resources a component keeps as attributes (directly, or in lists and dicts)."""
     found: list[pulumi.Resource] = []

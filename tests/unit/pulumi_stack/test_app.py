@@ -8,14 +8,21 @@ import pytest
 
 from c360 import names
 from c360.grants import APP_ROLES, GRANT_MATRIX, Access, readable_schemas
-from components.app import App, AppArgs, app_url, semantic_model_location
+from components.app import APP_OWNER, App, AppArgs, app_url, semantic_model_location
 from components.snowflake_context import fqn
-from tests.unit.pulumi_stack.conftest import RecordingMocks, assert_parented, declare, make_app_dir, snapshot
+from tests.unit.pulumi_stack.conftest import (
+    RecordingMocks,
+    assert_parented,
+    declare,
+    declare_graph,
+    make_app_dir,
+    snapshot,
+)
 
 GRANT = "snowflake:index/grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole"
 
 
-def build(app_dir: Path) -> App:
+def build(app_dir: Path, **changes: object) -> App:
     return App(
         "app",
         AppArgs(
@@ -25,6 +32,7 @@ def build(app_dir: Path) -> App:
             app_dir=app_dir,
             snowflake_organization="MYORG",
             snowflake_account="C360_DEV",
+            **changes,  # type: ignore[arg-type]
         ),
     )
 
@@ -56,7 +64,8 @@ def test_app_roles_get_usage_and_gold_readers_read_the_semantic_model(app: Recor
         for g in grants
         if g["onSchemaObject"] == {"objectType": "STREAMLIT", "objectName": app_fqn}
     }
-    assert usage == {r.value for r in APP_ROLES} == {"MARKETING_MANAGER", "DATA_ANALYST"}
+    # the owner (MARKETING_MANAGER) holds OWNERSHIP: a USAGE grant to it would diff forever (defect 8)
+    assert usage == {r.value for r in APP_ROLES} - {APP_OWNER.value} == {"DATA_ANALYST"}
     semantic = fqn(names.DATABASE, names.GOLD, names.SEMANTIC_STAGE)
     on_semantic = {
         g["accountRoleName"]: tuple(g["privileges"])
@@ -75,6 +84,36 @@ def test_app_roles_get_usage_and_gold_readers_read_the_semantic_model(app: Recor
         "MARKETING_MANAGER",  # the app's owner reads them
     }
     assert all(names.GOLD in readable_schemas(g["accountRoleName"]) for g in grants)
+
+
+def test_the_upload_waits_for_the_uploader_grant_and_no_grant_waits_for_the_upload(app_dir: Path) -> None:
+    """Defect 2: the files are PUT as DATA_ENGINEER, so StageFiles waits for its READ/WRITE grant on
+    APP_STAGE and for the uploader's access; no grant on the stage waits for the upload (else a refused PUT
+    could never heal on a re-run)."""
+    access = []
+
+    def program() -> App:
+        import pulumi_snowflake as snowflake
+
+        access.append(snowflake.AccountRole("de-role", name="DATA_ENGINEER"))
+        return build(app_dir, uploader_ready=(access[0],), role_names={"DATA_ENGINEER": access[0].name})
+
+    graph = declare_graph(lambda: program().app_name)
+    upload = graph.one("app-files")
+    waits_for = {graph.by_urn[u].name for u in graph.ancestors(upload.urn)}
+    assert "app-grant-data-engineer-schema-object-stage-customer-analytics-gold-app-stage" in waits_for
+    assert {"app-stage", "de-role"} <= waits_for
+    grants = [n for n in graph.nodes if n.typ.endswith("GrantPrivilegesToAccountRole")]
+    app_stage = fqn(names.DATABASE, names.GOLD, names.APP_STAGE)
+    on_stage = [g for g in grants if g.inputs["onSchemaObject"]["objectName"] == app_stage]
+    assert on_stage and not [g.name for g in on_stage if graph.happens_before(upload.urn, g.urn)]
+    # and every grant to DATA_ENGINEER waits for the role resource (named through its output)
+    role = graph.one("de-role")
+    assert all(
+        graph.happens_before(role.urn, g.urn)
+        for g in grants
+        if g.inputs["accountRoleName"] == "DATA_ENGINEER"
+    )
 
 
 def test_the_app_runs_with_the_gold_only_role_not_the_deployer(app: RecordingMocks) -> None:

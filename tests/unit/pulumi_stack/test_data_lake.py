@@ -9,6 +9,7 @@ import pytest
 from c360 import names
 from components.data_lake import DataLake, DataLakeArgs
 from components.tags import REQUIRED_TAGS, standard_tags
+from policy.c360_rules import lifecycle_violations
 from tests.unit.pulumi_stack.conftest import (
     ACCOUNT_ID,
     SNOWFLAKE_USER_ARN,
@@ -67,15 +68,20 @@ def test_bucket_is_versioned_encrypted_private_and_tls_only(lake: RecordingMocks
     assert set(statement["Resource"]) == {f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"}
 
 
-def test_historical_data_moves_to_glacier_after_90_days(lake: RecordingMocks) -> None:
-    rules = {
-        r["id"]: r
-        for r in lake.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+def test_historical_data_moves_to_infrequent_access_after_90_days(lake: RecordingMocks) -> None:
+    """Defect 8: not Glacier, which Snowflake cannot COPY from without a restore."""
+    lifecycle = lake.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    rules = {r["id"]: r for r in lifecycle.inputs["rules"]}
+    archive = rules["historical-to-infrequent-access"]
+    assert archive["status"] == "Enabled"
+    assert archive["filter"] == {"prefix": names.HISTORICAL_PREFIX}
+    assert archive["transitions"] == [{"days": 90, "storageClass": "STANDARD_IA"}]
+    assert lifecycle_violations(lifecycle.typ, lifecycle.inputs) == []
+    glacier = {
+        **lifecycle.inputs,
+        "rules": [{**archive, "transitions": [{"days": 90, "storageClass": "GLACIER"}]}],
     }
-    glacier = rules["historical-to-glacier"]
-    assert glacier["status"] == "Enabled"
-    assert glacier["filter"] == {"prefix": names.HISTORICAL_PREFIX}
-    assert glacier["transitions"] == [{"days": 90, "storageClass": "GLACIER"}]
+    assert lifecycle_violations(lifecycle.typ, glacier)  # the policy pack refuses the old rule
     assert rules["expire-noncurrent-versions"]["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
 
 
@@ -136,5 +142,5 @@ def test_children_are_parented_and_named_after_the_component(mocks: RecordingMoc
 def test_args_reject_unknown_encryption_and_day_counts() -> None:
     with pytest.raises(ValueError, match="sse_algorithm"):
         DataLakeArgs(BUCKET, "c360-test", ACCOUNT_ID, SNOWFLAKE_USER_ARN, sse_algorithm="none")
-    with pytest.raises(ValueError, match="at least 1"):
-        DataLakeArgs(BUCKET, "c360-test", ACCOUNT_ID, SNOWFLAKE_USER_ARN, historical_archive_days=0)
+    with pytest.raises(ValueError, match="at least 30"):
+        DataLakeArgs(BUCKET, "c360-test", ACCOUNT_ID, SNOWFLAKE_USER_ARN, historical_archive_days=29)

@@ -15,7 +15,14 @@ from c360.ddl_tables import ddl_tables
 from c360.grants import GRANT_MATRIX, Access
 from components.ingestion import PIPE_SQL, TASK_DAG, TASK_SQL, Ingestion, IngestionArgs, stack_sql
 from components.snowflake_context import fqn
-from tests.unit.pulumi_stack.conftest import RecordingMocks, assert_parented, declare, make_dbt_dir, snapshot
+from tests.unit.pulumi_stack.conftest import (
+    RecordingMocks,
+    assert_parented,
+    declare,
+    declare_graph,
+    make_dbt_dir,
+    snapshot,
+)
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:c360-test-landing-events"
 BUCKET = "c360-test-landing-123456789012"
@@ -107,7 +114,9 @@ def test_pipe_auto_ingests_from_the_topic_and_sets_bad_rows_aside(ingestion: Rec
     ]  # fmt: skip
     select = parsed.find(exp.Select)
     projections = [p.sql(dialect="snowflake").lower() for p in select.expressions]
-    assert projections[columns.index("source_file")].endswith("metadata$filename")
+    assert (
+        "metadata$filename" in projections[columns.index("source_file")]
+    )  # tests/unit/test_stage_metadata.py
     assert projections[columns.index("source_row_number")] == "metadata$file_row_number"
     assert f"@{fqn(names.DATABASE, names.BRONZE, names.STREAMING_STAGE)}" in copy
     assert f"'{fqn(names.DATABASE, names.BRONZE, names.CSV_FILE_FORMAT)}'" in copy
@@ -235,8 +244,14 @@ def test_sql_files_name_only_contract_objects() -> None:
         *names.SCHEMAS,
         *(v for k, v in vars(names).items() if k.isupper() and isinstance(v, str)),
     }
-    for sql_name in (PIPE_SQL, *TASK_SQL.values(), "deploy/dbt_project", "deploy/dbt_project_drop"):
-        text = stack_sql(sql_name, as_of="2026-10-15", content_hash="0" * 64)
+    deploy = (
+        "deploy/dbt_project",
+        "deploy/dbt_project_drop",
+        "deploy/warehouse_monitor",
+        "deploy/warehouse_monitor_detach",
+    )
+    for sql_name in (PIPE_SQL, *TASK_SQL.values(), *deploy):
+        text = stack_sql(sql_name, as_of="2026-10-15", content_hash="0" * 64, dbt_version="1.10.15")
         for qualified in re.findall(r"\bCUSTOMER_ANALYTICS\.[A-Z_]+\.[A-Z_]+\b", text):
             database, schema, obj = qualified.split(".")
             assert database == names.DATABASE and schema in names.SCHEMAS, qualified
@@ -255,3 +270,88 @@ def test_args_are_validated(dbt_dir: Path, tmp_path: Path) -> None:
         build(tmp_path)
     with pytest.raises(ValueError, match="task_schedule_minutes"):
         build(dbt_dir, task_schedule_minutes=0)
+
+
+def test_the_dbt_project_runs_on_the_dbt_core_version_ci_tests(mocks: RecordingMocks, dbt_dir: Path) -> None:
+    """Defect 4: CREATE DBT PROJECT pins DBT_VERSION to the exact dbt-core pin in pyproject.toml (one
+    source), which is the dbt Core CI builds and tests the project with, which Snowflake runs
+    (SYSTEM$SUPPORTED_DBT_VERSIONS: 1.9.4, 1.10.15) and which dbt_project.yml accepts."""
+    import importlib.metadata
+
+    import yaml
+    from packaging.specifiers import SpecifierSet
+
+    from c360.paths import REPO_ROOT
+    from components.ingestion import dbt_core_version
+
+    version = dbt_core_version()
+    assert importlib.metadata.version("dbt-core") == version  # the dbt Core this test run (CI) uses
+    assert version in {"1.9.4", "1.10.15"}  # docs.snowflake.com .../system_supported_dbt_versions
+    required = yaml.safe_load((REPO_ROOT / "dbt" / "dbt_project.yml").read_text())["require-dbt-version"]
+    assert version in SpecifierSet(",".join(required if isinstance(required, list) else [required]))
+    declare(lambda: build(dbt_dir).pipe_notification_channel)
+    execute = mocks.one("snowflake:index/execute:Execute").inputs["execute"]
+    assert f"dbt_version = '{version}'" in execute
+
+
+def test_dbt_core_version_needs_an_exact_pin(tmp_path: Path) -> None:
+    from components.ingestion import dbt_core_version
+
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\ndependencies = ["dbt-core>=1.10"]\n')
+    with pytest.raises(ValueError, match="pin dbt-core exactly"):
+        dbt_core_version(pyproject)
+    pyproject.write_text('[project]\nname = "x"\ndependencies = ["dbt-core == 1.9.4"]\n')
+    assert dbt_core_version(pyproject) == "1.9.4"
+
+
+def test_the_upload_keeps_no_checkout_path_in_state(mocks: RecordingMocks) -> None:
+    """Defect 8: StageFiles inputs (hence the Pulumi state) hold the project folder relative to the
+    checkout, not this machine's absolute path."""
+    from c360.paths import REPO_ROOT
+
+    declare(lambda: build(REPO_ROOT / "dbt").pipe_notification_channel)
+    upload = mocks.one("pulumi-python:dynamic/c360:StageFiles").inputs
+    assert upload["source_dir"] == "dbt"
+
+
+def test_bronze_tables_come_after_the_future_grants_and_grants_after_their_object(dbt_dir: Path) -> None:
+    """Defect 6: a table created before its schema's FUTURE grant, and after GRANT ... ON ALL, gets neither;
+    the tables wait for the future grants. Each object grant waits for its own object, and for its role."""
+    import pulumi_snowflake as snowflake
+
+    made: dict[str, object] = {}
+
+    def program() -> object:
+        made["future"] = snowflake.GrantPrivilegesToAccountRole(
+            "future-tables",
+            account_role_name="DATA_ENGINEER",
+            privileges=["INSERT"],
+            on_schema_object={
+                "future": {"object_type_plural": "TABLES", "in_schema": "CUSTOMER_ANALYTICS.BRONZE"}
+            },
+        )
+        made["role"] = snowflake.AccountRole("de-role", name="DATA_ENGINEER")
+        return build(
+            dbt_dir,
+            tables_after=(made["future"],),
+            role_names={"DATA_ENGINEER": made["role"].name},  # type: ignore[attr-defined]
+        ).pipe_notification_channel
+
+    graph = declare_graph(program)
+    future, role = graph.one("future-tables"), graph.one("de-role")
+    for table in graph.of_type(":Table"):
+        assert graph.happens_before(future.urn, table.urn), table.name
+    object_grants = [g for g in graph.of_type("GrantPrivilegesToAccountRole") if "onSchemaObject" in g.inputs
+                     and "objectName" in g.inputs["onSchemaObject"]]  # fmt: skip
+    assert object_grants
+    for grant in object_grants:
+        target = grant.inputs["onSchemaObject"]["objectName"].split(".")[-1]
+        objects = [
+            n for n in graph.nodes if n.inputs.get("name") == target and n.typ.startswith("snowflake:")
+        ]
+        assert objects and graph.happens_before(objects[0].urn, grant.urn), grant.name
+        assert graph.happens_before(role.urn, grant.urn), grant.name
+    upload = graph.one("ingestion-dbt-files")
+    assert not [g.name for g in object_grants if graph.happens_before(upload.urn, g.urn)
+                and g.inputs["onSchemaObject"]["objectType"] == "STAGE"]  # fmt: skip

@@ -197,3 +197,16 @@ def test_the_pack_registers_every_rule_as_mandatory() -> None:
 
     assert {p.name for p in POLICIES} == set(VALIDATORS)
     assert all(p.enforcement_level.value == "mandatory" for p in POLICIES)
+
+
+def test_landing_files_never_move_to_an_archival_storage_class() -> None:
+    """Snowflake cannot COPY from Glacier / Deep Archive without a restore (defect 8)."""
+    lifecycle = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+
+    def rules(storage_class: str) -> dict[str, Any]:
+        return {"rules": [{"id": "history", "transitions": [{"days": 90, "storageClass": storage_class}]}]}
+
+    assert run_resource_policy("s3-readable-by-snowflake", lifecycle, rules("STANDARD_IA")) == []
+    assert run_resource_policy("s3-readable-by-snowflake", lifecycle, rules("GLACIER_IR")) == []
+    assert run_resource_policy("s3-readable-by-snowflake", lifecycle, rules("GLACIER")) != []
+    assert run_resource_policy("s3-readable-by-snowflake", lifecycle, rules("DEEP_ARCHIVE")) != []

@@ -22,6 +22,7 @@ from components.lifecycle import LIFECYCLE_STEPS
 from policy.c360_rules import (
     bucket_violations,
     grant_violations,
+    lifecycle_violations,
     stack_bucket_violations,
     tag_violations,
     warehouse_violations,
@@ -123,7 +124,13 @@ def test_the_stack_passes_its_own_policy_pack(deployed: Deployment) -> None:
     violations = [
         f"{r.typ} {r.name}: {m}"
         for r in mocks.resources
-        for check in (bucket_violations, grant_violations, warehouse_violations, tag_violations)
+        for check in (
+            bucket_violations,
+            grant_violations,
+            warehouse_violations,
+            tag_violations,
+            lifecycle_violations,
+        )
         for m in check(r.typ, r.inputs)
     ]
     rows = [
@@ -153,7 +160,9 @@ def test_each_snowflake_resource_is_deployed_by_the_right_role(deployed: Deploym
 
     def expected(r: Registered) -> str:
         account_level = (
-            r.typ.endswith(("StorageIntegrationAws", "ResourceMonitor")) or r.inputs.get("onAccount") is True
+            r.typ.endswith(("StorageIntegrationAws", "ResourceMonitor"))
+            or r.inputs.get("onAccount") is True
+            or "resource_monitor" in str(r.inputs.get("execute", ""))  # attaching needs ACCOUNTADMIN
         )
         if account_level or r.inputs.get("onAccountObject", {}).get("objectType") in (
             "INTEGRATION",

@@ -1,5 +1,6 @@
-"""StageFilesProvider against the fakesnow Snowflake emulator (PUT and LIST are emulated; REMOVE is
-not, so it runs as a no-op there and the tests check which REMOVE statements were issued)."""
+"""StageFilesProvider against the Snowflake emulator: the session and every other statement on fakesnow, the
+file commands (PUT / LIST / REMOVE into stage folders, which fakesnow 0.11.18 cannot do) on
+tests/support/stage_emulator.py, with Snowflake's documented semantics."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 
 import fakesnow
 import pytest
-import snowflake.connector
 
 from c360.engines.snowflake import SnowflakeSession
 from components.content_hash import file_manifest
@@ -20,15 +20,23 @@ from components.providers.stage_files import (
     plan_sync,
     put_statement,
 )
+from tests.support.stage_emulator import StageEmulator
 
 STAGE = "CUSTOMER_ANALYTICS.GOLD.APP_STAGE"
 pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
 
 
 @pytest.fixture
-def snowflake_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Credentials in the environment (as at deploy time), fakesnow behind the connector, and a log of
-    every statement the provider sends."""
+def stage() -> StageEmulator:
+    return StageEmulator({STAGE})
+
+
+@pytest.fixture
+def snowflake_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: StageEmulator
+) -> Iterator[list[str]]:
+    """Credentials in the environment (as at deploy time), fakesnow behind the connector, the stage's files
+    in the emulator, and a log of every statement the provider sends."""
     monkeypatch.setenv("C360_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SNOWFLAKE_ACCOUNT", "myorg-c360_dev")
     monkeypatch.setenv("SNOWFLAKE_USER", "C360_DEPLOY")
@@ -38,26 +46,16 @@ def snowflake_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[l
 
     def recording(self: SnowflakeSession, sql: str, params: object) -> object:
         statements.append(sql)
-        return original(self, sql, params)  # type: ignore[arg-type]
+        return stage.handle(sql) or original(self, sql, params)  # type: ignore[arg-type]
 
     monkeypatch.setattr(SnowflakeSession, "_cursor_execute", recording)
     (tmp_path / "fakesnow").mkdir()
-    with fakesnow.patch(db_path=str(tmp_path / "fakesnow"), nop_regexes=[r"^\s*remove\s"]):
-        con = snowflake.connector.connect(account="x", user="u", password="p")
-        con.cursor().execute("create database if not exists CUSTOMER_ANALYTICS")
-        con.cursor().execute("create schema if not exists CUSTOMER_ANALYTICS.GOLD")
-        con.cursor().execute(f"create stage if not exists {STAGE}")
-        con.close()
+    with fakesnow.patch(db_path=str(tmp_path / "fakesnow")):
         yield statements
 
 
-def listed(stage: str = STAGE) -> set[str]:
-    con = snowflake.connector.connect(account="x", user="u", password="p")
-    try:
-        rows = con.cursor().execute(f"list @{stage}").fetchall()
-    finally:
-        con.close()
-    return {str(r[0]).split("/c360_app/", 1)[1] for r in rows if "/c360_app/" in str(r[0])}
+def listed(stage: StageEmulator) -> set[str]:
+    return stage.listed(STAGE, "c360_app")
 
 
 def app_props(folder: Path) -> dict[str, object]:
@@ -80,7 +78,9 @@ def test_check_rejects_unsafe_inputs(app_dir: Path) -> None:
     assert len([f for f in failures if f.property == "files"]) == 2
 
 
-def test_create_uploads_the_folder_and_skips_build_artefacts(snowflake_env: list[str], app_dir: Path) -> None:
+def test_create_uploads_the_folder_and_skips_build_artefacts(
+    snowflake_env: list[str], stage: StageEmulator, app_dir: Path
+) -> None:
     (app_dir / "__pycache__").mkdir()
     (app_dir / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
     (app_dir / ".streamlit").mkdir()
@@ -89,7 +89,7 @@ def test_create_uploads_the_folder_and_skips_build_artefacts(snowflake_env: list
     created = StageFilesProvider().create(app_props(app_dir))
     assert created.id == f"@{STAGE}/c360_app"
     assert created.outs["file_count"] == 3
-    assert listed() == {"streamlit_app.py", "environment.yml", "tabs/segments.py"}
+    assert listed(stage) == {"streamlit_app.py", "environment.yml", "tabs/segments.py"}
     puts = [s for s in snowflake_env if s.startswith("put ")]
     assert len(puts) == 3 and all("auto_compress = false overwrite = true" in s for s in puts)
     assert any(f"@{STAGE}/c360_app/tabs/" in s for s in puts)
@@ -126,7 +126,9 @@ def test_a_file_edited_after_the_plan_fails_the_update(snowflake_env: list[str],
     assert not [s for s in snowflake_env if s.startswith("put ")]
 
 
-def test_delete_removes_every_file_it_put(snowflake_env: list[str], app_dir: Path) -> None:
+def test_delete_removes_every_file_it_put(
+    snowflake_env: list[str], stage: StageEmulator, app_dir: Path
+) -> None:
     provider = StageFilesProvider()
     created = provider.create(app_props(app_dir))
     snowflake_env.clear()
@@ -135,6 +137,7 @@ def test_delete_removes_every_file_it_put(snowflake_env: list[str], app_dir: Pat
         f"remove @{STAGE}/c360_app/{rel}"
         for rel in ("environment.yml", "streamlit_app.py", "tabs/segments.py")
     )
+    assert listed(stage) == set()
 
 
 def test_plan_sync_and_put_statement_quote_the_local_path(tmp_path: Path) -> None:
@@ -142,3 +145,15 @@ def test_plan_sync_and_put_statement_quote_the_local_path(tmp_path: Path) -> Non
     spaced = tmp_path / "my app" / "x.py"
     statement = put_statement(spaced, STAGE, "c360_app", "x.py")
     assert statement.startswith(f"put 'file://{spaced.resolve().as_posix()}' @{STAGE}/c360_app/ ")
+
+
+def test_a_relative_source_dir_is_a_folder_of_the_checkout(tmp_path: Path) -> None:
+    """The state holds `streamlit`, not /home/someone/c360/streamlit (components/content_hash.py stored_path)."""
+    from c360.paths import REPO_ROOT
+    from components.content_hash import stored_path
+    from components.providers.stage_files import source_root
+
+    assert stored_path(REPO_ROOT / "streamlit") == "streamlit"
+    assert source_root("streamlit") == REPO_ROOT / "streamlit"
+    assert stored_path(tmp_path) == tmp_path.resolve().as_posix()
+    assert source_root(str(tmp_path)) == tmp_path

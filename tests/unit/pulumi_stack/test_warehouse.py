@@ -15,7 +15,14 @@ from components.grant_plan import (
     render_schema_grants,
 )
 from components.warehouse import Warehouse, WarehouseArgs, schema_comments
-from tests.unit.pulumi_stack.conftest import RecordingMocks, Registered, assert_parented, declare, snapshot
+from tests.unit.pulumi_stack.conftest import (
+    RecordingMocks,
+    Registered,
+    assert_parented,
+    declare,
+    declare_graph,
+    snapshot,
+)
 
 GRANT = "snowflake:index/grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole"
 
@@ -50,7 +57,7 @@ def test_database_schemas_and_warehouse(mocks: RecordingMocks) -> None:
     assert warehouse["initiallySuspended"] is True
     assert mocks.one("snowflake:index/database:Database").inputs["name"] == names.DATABASE
     schemas = {r.inputs["name"]: r.inputs for r in mocks.of_type("snowflake:index/schema:Schema")}
-    assert tuple(schemas) == names.SCHEMAS
+    assert sorted(schemas) == sorted(names.SCHEMAS)
     assert all(s["database"] == names.DATABASE for s in schemas.values())
     assert schemas[names.BRONZE]["comment"] == schema_comments()[names.BRONZE] != ""
 
@@ -61,27 +68,62 @@ def test_resource_monitor_caps_the_warehouse(mocks: RecordingMocks) -> None:
     assert monitor["name"] == names.RESOURCE_MONITOR
     assert monitor["creditQuota"] == 50 and monitor["notifyTriggers"] == [75, 90]
     assert monitor["suspendTrigger"] == 100 and monitor["suspendImmediateTrigger"] == 110
+    attach = mocks.one("snowflake:index/execute:Execute").inputs
     assert (
-        mocks.one("snowflake:index/warehouse:Warehouse").inputs["resourceMonitor"] == names.RESOURCE_MONITOR
+        attach["execute"]
+        == f"alter warehouse {names.WAREHOUSE} set resource_monitor = {names.RESOURCE_MONITOR}"
     )
-    attach = [
-        g.inputs
-        for g in mocks.of_type(GRANT)
-        if g.inputs.get("onAccountObject", {}).get("objectType") == "RESOURCE MONITOR"
-    ]
-    assert attach == [
-        {
-            "accountRoleName": "SYSADMIN",
-            "privileges": ["MONITOR", "MODIFY"],
-            "onAccountObject": {"objectType": "RESOURCE MONITOR", "objectName": names.RESOURCE_MONITOR},
-        }
-    ]
+    assert attach["revert"] == f"alter warehouse if exists {names.WAREHOUSE} unset resource_monitor"
+
+
+def test_only_the_admin_role_attaches_the_monitor(mocks: RecordingMocks) -> None:
+    """Defect 1: assigning a resource monitor to a warehouse needs ACCOUNTADMIN (MONITOR/MODIFY on the monitor
+    are not enough), so the objects role creates the warehouse without one and the admin role attaches it,
+    after both exist; the warehouse resource ignores the attribute so it never undoes the attachment."""
+    import pulumi_snowflake as snowflake
+
+    from components.snowflake_context import SnowflakeProviders
+
+    def program() -> object:
+        providers = SnowflakeProviders(
+            admin=snowflake.Provider("admin", role="ACCOUNTADMIN"),
+            security=snowflake.Provider("security", role="SECURITYADMIN"),
+            objects=snowflake.Provider("objects", role="SYSADMIN"),
+        )
+        return build(monthly_credit_quota=50, providers=providers).warehouse_name
+
+    graph = declare_graph(program)
+    warehouse = graph.one("warehouse-warehouse")
+    assert "resourceMonitor" not in warehouse.inputs
+    assert graph.by_urn[warehouse.provider].inputs["role"] == "SYSADMIN"  # type: ignore[index]
+    attach = graph.one("warehouse-monitor-attachment")
+    assert graph.by_urn[attach.provider].inputs["role"] == "ACCOUNTADMIN"  # type: ignore[index]
+    assert {graph.by_urn[u].name for u in graph.ancestors(attach.urn)} >= {
+        "warehouse-warehouse",
+        "warehouse-monitor",
+    }
+    assert not [g for g in graph.of_type("GrantPrivilegesToAccountRole") if "onAccountObject" in g.inputs
+                and g.inputs["onAccountObject"]["objectType"] == "RESOURCE MONITOR"]  # fmt: skip
+    assert warehouse.ignore_changes == ("resourceMonitor",)
 
 
 def test_quota_zero_declares_no_monitor(mocks: RecordingMocks) -> None:
     declare(lambda: build(monthly_credit_quota=0).warehouse_name)
     assert not mocks.of_type("snowflake:index/resourceMonitor:ResourceMonitor")
+    assert not mocks.of_type("snowflake:index/execute:Execute")
     assert "resourceMonitor" not in mocks.one("snowflake:index/warehouse:Warehouse").inputs
+
+
+def test_grants_name_their_role_through_the_role_resource() -> None:
+    """Defect 6: every grant waits for the role it names (the role's output, not a string)."""
+    graph = declare_graph(lambda: build().warehouse_name)
+    roles = {n.inputs["name"]: n.urn for n in graph.of_type(":AccountRole")}
+    grants = graph.of_type("GrantPrivilegesToAccountRole")
+    assert len(grants) > 50
+    for grant in grants:
+        role = grant.inputs["accountRoleName"]
+        if role in roles:
+            assert graph.happens_before(roles[role], grant.urn), grant.name
 
 
 @pytest.fixture(scope="module")
