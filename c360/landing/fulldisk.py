@@ -32,7 +32,6 @@ from c360.faults import ENV_VAR
 from c360.landing.faultinjection import Accounting, account
 from c360.landing.queue import LocalNotificationQueue
 from c360.outputs import platform_settings
-from c360.snapshots import KEEP
 from c360.storage.local import LocalObjectStore
 
 KIB: Final = 1024
@@ -148,10 +147,10 @@ def run_full_disk(source: Settings, work: Path, budgets: Sequence[int] = BUDGETS
         return FullDiskReport(f"unavailable: {reason}")
     began = perf_counter()
     used = _tree_size(source.home, skip=("snapshots",))
-    warehouse = source.warehouse_path.stat().st_size
-    # the copy, the published copies readers keep plus the one being written (the warehouse file grows by
-    # a third over the runs: DuckDB reuses freed blocks but rarely shrinks the file), dbt's files
-    size = used + int((KEEP + 1) * warehouse * 1.5) + 48 * MIB
+    # room for the copy, for what publishing writes (today up to four copies of the warehouse: the three
+    # readers keep and the one being written) and for growth over the runs (DuckDB reuses freed blocks
+    # but rarely shrinks a file): 6.5 x the platform, plus dbt's files. The filler takes the rest.
+    size = int(used * 6.5) + 48 * MIB
     mount_point = work / "disk"
     inputs = work / "inputs"
     inputs.mkdir(parents=True, exist_ok=True)
