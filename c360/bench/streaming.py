@@ -9,6 +9,7 @@ and a reader snapshot published after every batch), then `c360 ingest` of a 1M-r
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 from dataclasses import replace
@@ -226,7 +227,11 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
                 "free space": _bytes(run.free_bytes),
                 "exit code": run.exit_code,
                 "files landed": run.landed,
-                "first reason": (run.failures[0][:140] if run.failures else "loaded and published"),
+                "first reason": (
+                    _without_paths(run.failures[0], ctx.work_dir)[:140]
+                    if run.failures
+                    else "loaded and published"
+                ),
                 "next run exit code": run.recovery_exit_code,
             }
             for run in disk.runs
@@ -258,6 +263,8 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
                 else "No reader ran."
             ),
             f"Full disk: {disk.mode}." + (f" {disk.seconds:.0f} s." if disk.available else ""),
+            "Load average (1, 5, 15 min) at the end of the run: {:.1f}, {:.1f}, {:.1f} (the machine is shared: "
+            "round times vary with it; the counts do not).".format(*os.getloadavg()),
         ]
         + (
             [f"Problems: {'; '.join(campaign.accounting.problems[:5])}"]
@@ -265,6 +272,11 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
             else []
         ),
     )
+
+
+def _without_paths(text: str, work: Path) -> str:
+    """A reason without this machine's scratch paths (input files are shown by name)."""
+    return text.replace(f"{work / 'full-disk' / 'inputs'}/", "").replace(f"{work}/", "")
 
 
 def _bytes(n: int) -> str:

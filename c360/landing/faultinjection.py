@@ -263,7 +263,7 @@ def stream_once(home: str, plan: str, size: int, anomalies: int, error_path: str
 # ---- the reader -------------------------------------------------------------------------------------
 
 
-def read_published_states(home: str, stop: str, out: str, pause: float = 0.05) -> None:
+def read_published_states(home: str, stop: str, out: str, pause: float = 0.2) -> None:
     """Open what readers see in a loop until `stop` exists; write what was seen to `out` (JSON)."""
     settings = Settings.load(target="local", home=home, env={}, create_home=False)
     observations, violations, errors = 0, [], []
