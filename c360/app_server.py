@@ -4,12 +4,19 @@ The app itself lives in streamlit/ (deployed unchanged to Streamlit in Snowflake
 latest read-only snapshot under C360_HOME, whose path is passed as `-- --home PATH`. Streamlit always runs
 headless: otherwise its first run on a machine stops at an e-mail prompt (and fails without a terminal).
 c360 opens the browser itself once the server answers.
+
+`c360 app` owns its server: SIGINT (Ctrl+C) and SIGTERM (a service manager, `kill`) are forwarded to
+Streamlit, and `c360 app` exits only once Streamlit has stopped and freed its port (it is killed if it
+does not stop within STOP_SECONDS). On Linux the server is also told to stop if `c360 app` itself dies
+without a chance to forward anything (SIGKILL): prctl(PR_SET_PDEATHSIG), see prctl(2).
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -39,6 +46,13 @@ THEME: Final = {
     "theme.secondaryBackgroundColor": "#F3F7FA",
     "theme.textColor": "#11243A",
 }
+
+
+STOP_SECONDS: Final = 15.0
+FORWARDED_SIGNALS: Final = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+PR_SET_PDEATHSIG: Final = 1  # <linux/prctl.h>
 
 
 class AppLaunchError(C360Error):
@@ -121,20 +135,74 @@ def prepare(settings: Settings, *, port: int, address: str, open_browser: bool) 
 
 
 def serve(launch: AppLaunch) -> int:
-    """Run Streamlit in the foreground until it exits or Ctrl+C; returns its exit code."""
+    """Run Streamlit until it exits; a stop signal is forwarded to it and waited for. Returns 0 after a
+    requested stop, else Streamlit's exit code."""
     log.info("starting %s", " ".join(launch.command))
-    process = subprocess.Popen(launch.command, cwd=launch.cwd)
-    if launch.open_browser and has_display():
-        threading.Thread(target=open_when_ready, args=(launch.url,), daemon=True).start()
+    process = subprocess.Popen(launch.command, cwd=launch.cwd, preexec_fn=_stop_with_parent())
+    stop = _StopForwarder(process)
+    previous = {sig: signal.signal(sig, stop.forward) for sig in FORWARDED_SIGNALS}
     try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
+        if launch.open_browser and has_display():
+            threading.Thread(target=open_when_ready, args=(launch.url,), daemon=True).start()
+        code = process.wait()  # a forwarded signal interrupts nothing here: the wait resumes (PEP 475)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        stop.cancel()
+    if stop.requested:
+        log.info("the app stopped (%s)", signal.Signals(stop.requested).name)
+        return 0
+    return code
+
+
+class _StopForwarder:
+    """Forwards a stop signal to the server; kills it if it has not stopped STOP_SECONDS later."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self.requested: int | None = None
+        self._killer: threading.Timer | None = None
+
+    def forward(self, signum: int, _frame: object) -> None:
+        self.requested = signum
+        if self.process.poll() is not None:
+            return
+        forwarded = signum if signum in (signal.SIGINT, signal.SIGTERM) else signal.SIGTERM
         try:
-            return process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+            self.process.send_signal(forwarded)
+        except ProcessLookupError:  # it has just exited
+            return
+        if self._killer is None:
+            self._killer = threading.Timer(STOP_SECONDS, self._kill)
+            self._killer.daemon = True
+            self._killer.start()
+
+    def _kill(self) -> None:
+        if self.process.poll() is None:
+            log.warning("the app did not stop within %.0f s: killing it", STOP_SECONDS)
+            self.process.kill()
+
+    def cancel(self) -> None:
+        if self._killer is not None:
+            self._killer.cancel()
+
+
+def _stop_with_parent() -> Callable[[], None] | None:
+    """On Linux, a pre-exec hook asking the kernel to SIGTERM the server when `c360 app` dies."""
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid()
+
+    def hook() -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:  # the parent died before the hook ran
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return hook
 
 
 def has_display(env: dict[str, str] | None = None, platform: str = sys.platform) -> bool:

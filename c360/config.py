@@ -108,7 +108,18 @@ class Settings:
 
     # ---- derived locations (local target) -------------------------------------------------
     @property
+    def warehouse_dir(self) -> Path:
+        """The local warehouse: a DuckLake (SQLite catalog + Parquet data), see c360/engines/lake.py."""
+        return self.home / "warehouse"
+
+    @property
     def warehouse_path(self) -> Path:
+        """The warehouse's catalog file; what `DuckDBSession.open` and dbt attach."""
+        return self.warehouse_dir / "customer_analytics.sqlite"
+
+    @property
+    def legacy_warehouse_path(self) -> Path:
+        """The single DuckDB file of platforms built before the lake (migrated by the next writer)."""
         return self.home / "customer_analytics.duckdb"
 
     @property
@@ -125,6 +136,7 @@ class Settings:
 
     @property
     def snapshots_dir(self) -> Path:
+        """Where the single-file warehouse kept its reader copies (removed by the migration to the lake)."""
         return self.home / "snapshots"
 
     @property

@@ -15,9 +15,10 @@ point is a no-op. The points, in the order one streaming cycle reaches them:
     gold.start       the writer released, the incremental dbt refresh about to start
     gold.node        a dbt node finished (n = after the n-th node of the process)
     gold.done        dbt finished, nothing published yet
-    publish.start    the warehouse checkpointed and closed, the publish to readers about to start
-    publish.copied   the storage-specific publish wrote the new state, readers not yet pointed at it
-    publish.done     readers see the new state; LOAD_HISTORY.gold_refreshed_at not yet stamped
+    publish.start    the unit of work committed (gold refreshed, alerts evaluated), nothing published yet
+    publish.staged   the new publication record is written beside the old one, not yet renamed over it
+                     (n = 2: the second publish of a cycle, the one that carries the gold stamps)
+    publish.done     readers see the new snapshot; LOAD_HISTORY.gold_refreshed_at not yet stamped
 
 Never set a plan outside a fault-injection run: the process kills itself without cleanup, on purpose.
 """
@@ -50,7 +51,7 @@ KILL_POINTS: Final = (
     "gold.node",
     "gold.done",
     "publish.start",
-    "publish.copied",
+    "publish.staged",
     "publish.done",
 )
 ENV_VAR: Final = "C360_KILL_AT"

@@ -2,13 +2,17 @@
 
 Accepts exactly one read-only SELECT over tables the caller's role may read (the shared grant matrix),
 caps the row count, and refuses everything else with a precise reason. Execution adds a timeout.
+Personal data is masked for the caller's role as Snowflake's masking policies mask it (c360/masking.py, the
+one definition of both): every table with personal columns is read through its masked projection.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -22,6 +26,7 @@ from c360 import names
 from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.grants import Role, readable_schemas
+from c360.masking import columns_of, masked_projection_sql
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +103,29 @@ class GuardError(C360Error):
     """The SQL was refused; the message says why."""
 
 
+# SCHEMA.TABLE -> the relation's column names (lower case); empty when the relation does not exist
+ColumnLookup = Callable[[str], frozenset[str]]
+
+
+def relation_columns(session: WarehouseSession) -> ColumnLookup:
+    """The columns of each relation as the session's catalog has them (cached for the lookup's lifetime), so
+    masking replaces only personal columns the table really has."""
+    found: dict[str, frozenset[str]] = {}
+
+    def lookup(relation: str) -> frozenset[str]:
+        if relation not in found:
+            schema, _, table = relation.partition(".")
+            frame = session.query(
+                "select lower(column_name) as name from information_schema.columns "
+                "where upper(table_schema) = ? and upper(table_name) = ?",
+                [schema.upper(), table.upper()],
+            )
+            found[relation] = frozenset(frame["name"]) if not frame.empty else frozenset()
+        return found[relation]
+
+    return lookup
+
+
 @dataclass(frozen=True)
 class GuardedQuery:
     sql: str
@@ -112,8 +140,10 @@ def guard_select(
     *,
     dialect: str = "duckdb",
     max_rows: int = DEFAULT_MAX_ROWS,
+    columns: ColumnLookup | None = None,
 ) -> GuardedQuery:
-    """Validate `sql` for `role` and return it with a row limit applied, or raise GuardError."""
+    """Validate `sql` for `role` and return it with a row limit applied and personal data masked, or raise
+    GuardError. `columns` (relation_columns(session)) tells the masking which columns each table has."""
     role = Role(str(role).upper())
     text = (sql or "").strip()
     if not text:
@@ -131,6 +161,10 @@ def guard_select(
     if not isinstance(tree, (exp.Select, exp.SetOperation)):
         raise GuardError(f"only SELECT statements are allowed, got {tree.key.upper()}")
     for node in tree.walk():
+        if isinstance(node, exp.HistoricalData):  # AT / BEFORE (VERSION => n | TIMESTAMP => t)
+            raise GuardError(
+                "time travel (AT/BEFORE) is not allowed: a query reads the published state of the warehouse"
+            )
         if isinstance(node, FORBIDDEN_NODES):
             raise GuardError(f"only read-only SELECTs are allowed: {node.key.upper()} is not")
         if isinstance(node, exp.Func):
@@ -162,10 +196,63 @@ def guard_select(
                 f"it may read {', '.join(sorted(allowed)) or 'nothing'}"
             )
         tables.append(f"{schema}.{table.name.upper()}")
+    if MASKED_PLACEHOLDER in text.lower():
+        raise GuardError(f"identifiers starting with {MASKED_PLACEHOLDER} are reserved")
+    spliced = _mask_personal_columns(tree, role, dialect, columns)
     limited = _apply_limit(tree, max_rows)
     return GuardedQuery(
-        limited.sql(dialect=dialect, comments=False), tuple(dict.fromkeys(tables)), role, max_rows
+        _splice(limited.sql(dialect=dialect, comments=False), spliced),
+        tuple(dict.fromkeys(tables)),
+        role,
+        max_rows,
     )
+
+
+MASKED_PLACEHOLDER: Final = "c360_masked_relation_"
+
+
+def _mask_personal_columns(
+    tree: exp.Expression, role: Role, dialect: str, columns: ColumnLookup | None
+) -> dict[str, str]:
+    """Read every table that holds personal data through the role's masked projection, under the table's
+    own alias (or name), so the rest of the query is unchanged and sees masked values everywhere.
+
+    The table is replaced by a placeholder here and the projection's cached SQL text spliced in after the
+    query is generated (`_splice`): generating the masking expressions for every query costs ~10 ms."""
+    spliced: dict[str, str] = {}
+    for table in list(tree.find_all(exp.Table)):
+        if not table.db:
+            continue  # a CTE: its own tables were masked where it reads them
+        relation = f"{table.db.upper()}.{table.name.upper()}"
+        if not columns_of(relation):
+            continue
+        present = columns(relation) if columns is not None else None
+        projection = masked_projection_sql(role, relation, dialect, table.catalog or None, present)
+        if projection is None:
+            continue
+        placeholder = f"{MASKED_PLACEHOLDER}{len(spliced)}"
+        spliced[placeholder] = projection
+        alias = table.alias or table.name
+        table.replace(
+            exp.Table(
+                this=exp.to_identifier(placeholder), alias=exp.TableAlias(this=exp.to_identifier(alias))
+            )
+        )
+        for column in tree.find_all(exp.Column):
+            # SCHEMA.TABLE.COLUMN now names the projection: keep only its alias
+            if column.table and column.db and column.table.lower() == table.name.lower():
+                column.set("db", None)
+                column.set("catalog", None)
+    return spliced
+
+
+def _splice(sql: str, spliced: dict[str, str]) -> str:
+    for placeholder, projection in spliced.items():
+        pattern = re.compile(rf"\b{placeholder}\b", flags=re.IGNORECASE)
+        sql, count = pattern.subn(lambda _, text=projection: text, sql)
+        if count != 1:
+            raise GuardError("the query could not be masked for this role")
+    return sql
 
 
 def _refuse_file_and_stage_sources(text: str, dialect: str) -> None:
@@ -200,7 +287,9 @@ def run_guarded(
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> pd.DataFrame:
     """Guard `sql`, then run it with bound `params` and a timeout."""
-    guarded = guard_select(sql, role, dialect=session.dialect, max_rows=max_rows)
+    guarded = guard_select(
+        sql, role, dialect=session.dialect, max_rows=max_rows, columns=relation_columns(session)
+    )
     return run_with_timeout(session, guarded.sql, list(params), timeout_seconds)
 
 

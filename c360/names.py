@@ -29,9 +29,17 @@ SEGMENTS: Final = (
     "Declining",
     "New & Growing",
 )
+# Risk bands rank ACTIVE customers by the calibrated 90-day churn probability x 100 (dbt vars
+# churn_high_risk_threshold / churn_medium_risk_threshold hold the same numbers): High Risk = more likely
+# than not to churn, Medium Risk = at least the portfolio's typical churn rate. Lapsed customers (no
+# approved transaction for LAPSED_AFTER_DAYS, dbt var lapsed_after_days) get no band but LAPSED.
 RISK_CATEGORIES: Final = ("High Risk", "Medium Risk", "Low Risk")
-HIGH_RISK_THRESHOLD: Final = 70
-MEDIUM_RISK_THRESHOLD: Final = 40
+HIGH_RISK_THRESHOLD: Final = 50
+MEDIUM_RISK_THRESHOLD: Final = 10
+LAPSED: Final = "Lapsed"
+NOT_SCORED: Final = "Not Scored"
+LAPSED_AFTER_DAYS: Final = 60
+CUSTOMER_STATUSES: Final = ("Active", LAPSED, "New")
 CARD_TYPES: Final = ("Standard", "Premium")
 EMPLOYMENT_STATUSES: Final = ("Employed", "Self-Employed", "Retired", "Unemployed")
 CHANNELS: Final = ("Online", "In-Store", "Mobile")
@@ -41,6 +49,7 @@ CAMPAIGN_GROUPS: Final = ("treatment", "control")
 # Object-store key layout (identical on S3 and in the local lake folder).
 CUSTOMERS_PREFIX: Final = "customers/"
 CUSTOMERS_KEY: Final = CUSTOMERS_PREFIX + "customers.csv"
+CUSTOMER_CHANGES_PREFIX: Final = CUSTOMERS_PREFIX + "changes/"  # monthly card-change files (same stage)
 HISTORICAL_PREFIX: Final = "transactions/historical/"
 STREAMING_PREFIX: Final = "transactions/streaming/"
 
@@ -70,6 +79,7 @@ TRANSACTIONS_CAPTURE_TASK: Final = "C360_TXN_CAPTURE"  # root: consumes the stre
 TRANSACTIONS_LOADS_TASK: Final = "C360_TXN_RECORD_LOADS"  # pipe loads -> OBSERVABILITY.LOAD_HISTORY
 TRANSACTIONS_QUARANTINE_TASK: Final = "C360_TXN_RECORD_QUARANTINE"  # rejected rows -> QUARANTINE
 TRANSACTIONS_REFRESH_TASK: Final = "C360_TXN_REFRESH"  # incremental dbt build
+TRANSACTIONS_STAMP_TASK: Final = "C360_TXN_STAMP_GOLD"  # LOAD_HISTORY.gold_refreshed_at after a refresh
 
 
 def customer_id(n: int) -> str:

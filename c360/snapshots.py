@@ -1,69 +1,94 @@
-"""Read-only snapshots of the local warehouse that readers open while a writer keeps working.
+"""What readers see of the local warehouse: the *published* snapshot of the lake.
 
-A snapshot is a copy of the warehouse file published atomically; `current` names the newest one. A publish
-that fails (e.g. the disk is full) or dies half-way leaves `current` on the previous snapshot and its
-partial copy is removed by the next publish.
+A writer's unit of work (a `c360 up`, one streamed batch and its gold refresh, a churn scoring) commits
+many DuckLake snapshots; readers must see all of it or none of it. So the writer, still holding the writer
+lock, publishes the lake's current snapshot id when the unit is complete (`publish_snapshot`), and every
+reader (the app, `c360 sql`, `c360 ask`, `c360 status`) attaches the lake pinned to the published id
+(`open_reader` in c360/engines/readers.py). Publishing writes a few bytes, whatever the warehouse's size.
+
+`$C360_HOME/warehouse/published.json` = {"snapshot_id": N, "published_at": ISO time}, replaced atomically.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
-import os
-import shutil
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from c360.config import Settings
+from c360.engines.base import WarehouseSession
+from c360.engines.lake import CATALOG, Lake
 from c360.errors import WarehouseError
 from c360.faults import FaultHook, no_fault
 
 log = logging.getLogger(__name__)
 
-POINTER = "current"
-KEEP = 3
+
+@dataclass(frozen=True)
+class Publication:
+    snapshot_id: int
+    published_at: datetime
+
+
+def lake_of(settings: Settings) -> Lake:
+    return Lake.at(settings.warehouse_path)
+
+
+def published(settings: Settings) -> Publication | None:
+    """The snapshot readers see, or None before the first publish."""
+    path = lake_of(settings).publication
+    try:
+        payload = json.loads(path.read_text())
+        return Publication(int(payload["snapshot_id"]), datetime.fromisoformat(payload["published_at"]))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WarehouseError(f"unreadable publication record {path}: {exc}") from None
 
 
 def latest_snapshot(settings: Settings) -> Path | None:
-    pointer = settings.snapshots_dir / POINTER
-    if not pointer.is_file():
-        return None
-    path = settings.snapshots_dir / pointer.read_text().strip()
+    """The publication record (replaced on every publish; its name and mtime are the data version the
+    app's caches key on), or None before the first publish."""
+    path = lake_of(settings).publication
     return path if path.is_file() else None
 
 
-def publish_snapshot(settings: Settings, fault: FaultHook = no_fault) -> Path:
-    """Copy the (checkpointed, closed) warehouse file and point readers at the copy."""
-    folder = settings.snapshots_dir
-    name = f"customer_analytics-{datetime.now():%Y%m%dT%H%M%S%f}.duckdb"
-    target = folder / name
-    tmp = target.with_suffix(".part")
-    pointer_tmp = folder / f".{POINTER}.tmp"
+def publish_snapshot(
+    settings: Settings, session: WarehouseSession, fault: FaultHook = no_fault
+) -> Publication:
+    """Point readers at the lake's current snapshot. Call it with the writer session, once the unit of
+    work is complete (readers then see all of it at once).
+
+    The record is written beside the old one, then renamed over it: a publish that dies or fails (e.g. the
+    disk is full) at any point leaves readers on the previous snapshot. `fault` marks the moment in between
+    (`publish.staged`, c360/faults.py) for the fault-injection harness."""
+    current = session.scalar(f"select id from {CATALOG}.current_snapshot()")
+    if current is None:
+        raise WarehouseError("the local warehouse has no snapshot to publish")
+    publication = Publication(int(current), datetime.now())
+    previous = published(settings)
+    if previous is not None and previous.snapshot_id == publication.snapshot_id:
+        return previous
+    path = lake_of(settings).publication
+    staged = path.with_name(path.name + ".tmp")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for partial in folder.glob("*.part"):  # left by a publish that died or failed
-            partial.unlink(missing_ok=True)
-        shutil.copyfile(settings.warehouse_path, tmp)
-        os.replace(tmp, target)
-        fault("publish.copied")
-        pointer_tmp.write_text(name)
-        os.replace(pointer_tmp, folder / POINTER)
+        staged.write_text(
+            json.dumps(
+                {"snapshot_id": publication.snapshot_id, "published_at": publication.published_at.isoformat()}
+            )
+        )
+        fault("publish.staged")
+        staged.replace(path)
     except OSError as exc:
-        for leftover in (tmp, pointer_tmp):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        kept = "nothing published yet" if previous is None else f"snapshot {previous.snapshot_id}"
         raise WarehouseError(
-            f"publishing to readers failed ({exc.strerror or exc}); they keep the previous state"
+            f"publishing snapshot {publication.snapshot_id} to readers failed ({exc.strerror or exc}); "
+            f"they keep the previous state ({kept})"
         ) from None
-    _prune(folder, keep=name)
-    return target
-
-
-def _prune(folder: Path, keep: str) -> None:
-    snapshots = sorted(folder.glob("customer_analytics-*.duckdb"))
-    for old in snapshots[:-KEEP]:
-        if old.name != keep:
-            try:
-                old.unlink()
-            except OSError as exc:  # a reader may still hold it open on some platforms
-                log.debug("snapshot %s not pruned: %s", old.name, exc)
+    log.debug("published snapshot %d", publication.snapshot_id)
+    return publication

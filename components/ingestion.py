@@ -8,6 +8,7 @@ Task DAG (all in BRONZE, SQL in sql/tasks/):
           ├── C360_TXN_RECORD_LOADS       COPY_HISTORY -> OBSERVABILITY.LOAD_HISTORY (one row per file)
           ├── C360_TXN_RECORD_QUARANTINE  VALIDATE_PIPE_LOAD -> OBSERVABILITY.QUARANTINE (rejected rows)
           └── C360_TXN_REFRESH            after both: EXECUTE DBT PROJECT build --select stg_transactions+
+                └── C360_TXN_STAMP_GOLD   the files now in gold: LOAD_HISTORY.gold_refreshed_at (latency)
 
 The refresh runs the project in dbt/ — the same models and selection `c360 stream` runs locally — which
 the stack uploads to DBT_PROJECT_STAGE and deploys as the DBT PROJECT object C360_DBT.
@@ -42,6 +43,7 @@ TASK_SQL: Final = {
     names.TRANSACTIONS_LOADS_TASK: "tasks/record_pipe_loads",
     names.TRANSACTIONS_QUARANTINE_TASK: "tasks/record_pipe_quarantine",
     names.TRANSACTIONS_REFRESH_TASK: "tasks/refresh_incremental",
+    names.TRANSACTIONS_STAMP_TASK: "tasks/stamp_gold_refresh",
 }
 # child -> parents (the root has none); the order the DAG runs in
 TASK_DAG: Final[dict[str, tuple[str, ...]]] = {
@@ -49,6 +51,7 @@ TASK_DAG: Final[dict[str, tuple[str, ...]]] = {
     names.TRANSACTIONS_LOADS_TASK: (names.TRANSACTIONS_CAPTURE_TASK,),
     names.TRANSACTIONS_QUARANTINE_TASK: (names.TRANSACTIONS_CAPTURE_TASK,),
     names.TRANSACTIONS_REFRESH_TASK: (names.TRANSACTIONS_LOADS_TASK, names.TRANSACTIONS_QUARANTINE_TASK),
+    names.TRANSACTIONS_STAMP_TASK: (names.TRANSACTIONS_REFRESH_TASK,),
 }
 EXTERNAL_STAGES: Final = {
     "customers": (names.CUSTOMER_STAGE, names.CUSTOMERS_PREFIX),
@@ -77,8 +80,11 @@ def dbt_core_version(pyproject: Path | None = None) -> str:
     )
 
 
-def table_columns(table: TableDefinition) -> list[dict[str, object]]:
-    """snowflake.Table columns (upper-case: the provider quotes names) from the parsed DDL."""
+def table_columns(
+    table: TableDefinition, policies: Mapping[str, str] | None = None
+) -> list[dict[str, object]]:
+    """snowflake.Table columns (upper-case: the provider quotes names) from the parsed DDL, with the masking
+    policy of each personal column (`policies`: COLUMN -> policy FQN, components/governance.py)."""
     columns: list[dict[str, object]] = []
     for column in table.columns:
         spec: dict[str, object] = {
@@ -88,6 +94,8 @@ def table_columns(table: TableDefinition) -> list[dict[str, object]]:
         }
         if column.default_expression:
             spec["default"] = {"expression": column.default_expression}
+        if policies and column.name.upper() in policies:
+            spec["masking_policy"] = policies[column.name.upper()]
         columns.append(spec)
     return columns
 
@@ -111,6 +119,9 @@ class IngestionArgs:
     tables_after: tuple[pulumi.Resource, ...] = ()
     # the lifecycle role's access (Warehouse.access_grants): the dbt project upload runs as that role
     uploader_ready: tuple[pulumi.Resource, ...] = ()
+    # personal columns of the bronze tables: {TABLE: {COLUMN: masking policy FQN}} (components/governance.py);
+    # the policies must exist before the tables (pass them in tables_after)
+    masked_columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     grant_matrix: tuple[SchemaGrant, ...] = GRANT_MATRIX
     deploy_roles: SnowflakeDeployRoles = field(default_factory=SnowflakeDeployRoles)
     providers: SnowflakeProviders = field(default_factory=SnowflakeProviders)
@@ -169,7 +180,7 @@ class Ingestion(pulumi.ComponentResource):
                 name=table.name,
                 database=args.database,
                 schema=args.schemas[table.schema],
-                columns=table_columns(table),
+                columns=table_columns(table, args.masked_columns.get(table.name)),
                 change_tracking=table.name == names.BRONZE_TRANSACTIONS,  # the stream needs it
                 comment="c360 bronze: rows as delivered, plus load metadata (sql/ddl/bronze.sql)",
                 opts=child(self, objects, depends_on=list(args.tables_after)),

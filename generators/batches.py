@@ -153,7 +153,8 @@ def generate_batch(
     now: datetime | None = None,
     spec: PortfolioSpec = DEFAULT_SPEC,
 ) -> Batch:
-    """One seeded batch of ~`size` transactions (Poisson noise) for the window.
+    """One seeded batch for the window: Poisson noise around `size` x the window's hour-of-day and
+    weekday factor (`volume_factor`), so `size` is the average hourly volume (750 by default).
 
     `customers` needs customer_id, customer_segment, decline_type, campaign_group, account_open_date,
     attrition_date and attrition_type (BRONZE_CUSTOMERS). `as_of`/`months` place the window on the
@@ -170,7 +171,7 @@ def generate_batch(
     traits = customer_traits(customers, seed, spec)
     weights = activity_weights(traits, window.start, as_of, months, spec)
     active = np.flatnonzero(weights > 0)
-    n = min(int(rng.poisson(size)) if size else 0, MAX_ROWS_PER_BATCH)
+    n = min(int(rng.poisson(size * volume_factor(window.start, spec))) if size else 0, MAX_ROWS_PER_BATCH)
     if active.size == 0:
         n = 0
     chosen = (
@@ -185,6 +186,12 @@ def generate_batch(
         lines, injected = _inject(lines, frame, window, rng, anomalies, now or window.end)
     body = ("\n".join([",".join(BATCH_COLUMNS), *lines]) + "\n").encode("utf-8")
     return Batch(window, body, len(lines), len(frame), injected)
+
+
+def volume_factor(at: datetime, spec: PortfolioSpec = DEFAULT_SPEC) -> float:
+    """How busy the hour starting at `at` is relative to the average hour of the week (hour-of-day and
+    weekday profiles of the spec, the same ones the history follows): `size` is the average hourly volume."""
+    return spec.hour_factor(at.hour) * spec.weekday_factor(at.isoweekday())
 
 
 # ---- customers -------------------------------------------------------------------------------
@@ -333,7 +340,7 @@ def _transactions(
         * np.exp(spec.amount_sigma * rng.standard_normal(n))
         * np.where(ramping, spec.ramp_down_amount_factor, 1.0)
     )
-    amount = np.round(np.maximum(1.0, amount), 2)
+    amount = np.round(np.clip(amount, spec.min_amount, spec.max_amount), 2)
 
     channel = _channels(segment, category, rng, spec)
     decline = np.array([spec.segments[s].decline_rate for s in segment])

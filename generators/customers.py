@@ -32,6 +32,8 @@ CUSTOMER_COLUMNS: Final = (
     "attrition_date",
     "attrition_type",
 )
+# The customer files (customers.csv and the change files) add when the source system recorded the state.
+CUSTOMER_FILE_COLUMNS: Final = (*CUSTOMER_COLUMNS, "updated_at")
 # Columns that exist only because the data is synthetic: never model features (see docs/model_card.md).
 GENERATOR_TRUTH_COLUMNS: Final = ("customer_segment", "decline_type", "attrition_date", "attrition_type")
 
@@ -205,8 +207,8 @@ def _attrition(
 
 
 def customers_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The landing file: UTF-8 CSV with a header, ISO dates, empty fields for NULLs."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """A landing file: UTF-8 CSV with a header, ISO dates and timestamps, empty fields for NULLs."""
+    return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S").encode("utf-8")
 
 
 def validate_customers(frame: pd.DataFrame, spec: PortfolioSpec = DEFAULT_SPEC) -> list[str]:

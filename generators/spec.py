@@ -28,6 +28,10 @@ class SegmentProfile:
     decline_rate: float  # probability a transaction is declined
     channel_weights: tuple[float, float, float]  # Online, In-Store, Mobile
     category_weights: MappingProxyType[str, float]
+    # card history inside the window (generators/customer_history.py)
+    upgrade_share: float = 0.0  # share of the segment's Premium cardholders who upgraded from Standard
+    limit_increase_share: float = 0.0  # share of the segment that got a credit-limit increase
+    limit_decrease_share: float = 0.0  # share of the segment whose limit was cut
 
 
 def _weights(**w: float) -> MappingProxyType[str, float]:
@@ -90,6 +94,9 @@ SEGMENT_PROFILES: Final[MappingProxyType[str, SegmentProfile]] = MappingProxyTyp
                 Retail=0.06,
                 Online_Marketplace=0.05,
             ),
+            upgrade_share=0.45,
+            limit_increase_share=0.15,
+            limit_decrease_share=0.01,
         ),
         STABLE: SegmentProfile(
             share=0.40,
@@ -102,6 +109,9 @@ SEGMENT_PROFILES: Final[MappingProxyType[str, SegmentProfile]] = MappingProxyTyp
             decline_rate=0.02,
             channel_weights=(0.35, 0.45, 0.20),
             category_weights=_weights(**_EVERYDAY),
+            upgrade_share=0.25,
+            limit_increase_share=0.1,
+            limit_decrease_share=0.01,
         ),
         BUDGET: SegmentProfile(
             share=0.25,
@@ -127,6 +137,9 @@ SEGMENT_PROFILES: Final[MappingProxyType[str, SegmentProfile]] = MappingProxyTyp
                 Online_Marketplace=0.03,
                 Streaming=0.02,
             ),
+            upgrade_share=0.2,
+            limit_increase_share=0.05,
+            limit_decrease_share=0.02,
         ),
         DECLINING: SegmentProfile(
             share=0.10,
@@ -139,10 +152,13 @@ SEGMENT_PROFILES: Final[MappingProxyType[str, SegmentProfile]] = MappingProxyTyp
             decline_rate=0.025,
             channel_weights=(0.35, 0.45, 0.20),
             category_weights=_weights(**_EVERYDAY),
+            upgrade_share=0.1,
+            limit_increase_share=0.03,
+            limit_decrease_share=0.12,
         ),
         NEW_GROWING: SegmentProfile(
             share=0.10,
-            premium_share=0.06,
+            premium_share=0.12,
             credit_limit_k=(5, 15),
             age_range=(22, 40),
             attrition_share=0.12,
@@ -168,6 +184,9 @@ SEGMENT_PROFILES: Final[MappingProxyType[str, SegmentProfile]] = MappingProxyTyp
                 Home_Improvement=0.01,
                 Education=0.02,
             ),
+            upgrade_share=0.9,
+            limit_increase_share=0.3,
+            limit_decrease_share=0.0,
         ),
     }
 )
@@ -175,7 +194,7 @@ SEGMENT_PROFILES: Final[MappingProxyType[str, SegmentProfile]] = MappingProxyTyp
 
 @dataclass(frozen=True)
 class PortfolioSpec:
-    version: int = 1
+    version: int = 2  # 2: hour-of-day and weekday shape, amounts capped below $10,000
     segments: MappingProxyType[str, SegmentProfile] = field(default_factory=lambda: SEGMENT_PROFILES)
 
     # customers ----------------------------------------------------------------------------
@@ -221,6 +240,26 @@ class PortfolioSpec:
     campaign_offer_before_end: int = 2  # the retention offer goes out in month (months - 2) = month 16
     campaign_lift: tuple[float, float] = (0.10, 0.20)  # treatment spend lift in the months after the offer
 
+    # card history: dated card upgrades and credit-limit changes inside the history window ---------
+    # (generators/customer_history.py; delivered as monthly change files through the customer stage)
+    upgrade_limit_bump_k: tuple[int, int] = (3, 12)  # an upgrade raises the limit by this much ($1,000s)
+    limit_increase_pct: tuple[float, float] = (0.10, 0.35)
+    limit_decrease_pct: tuple[float, float] = (0.15, 0.40)
+    change_min_days_after_open: int = 45  # no card change in an account's first weeks
+    limit_decrease_recent_days: int = 240  # limit cuts fall in the last months (declining, lapsing accounts)
+    change_hours: tuple[int, int] = (8, 20)  # back-office hours of the change timestamps
+
+    # when people pay: relative volume by hour of day (0..23) and by ISO weekday (Monday..Sunday) ---
+    hour_weights: tuple[float, ...] = (
+        0.35, 0.22, 0.15, 0.12, 0.13, 0.22, 0.45, 0.75, 1.00, 1.15, 1.30, 1.50,
+        1.65, 1.55, 1.40, 1.40, 1.50, 1.65, 1.70, 1.55, 1.30, 1.05, 0.80, 0.55,
+    )  # fmt: skip
+    weekday_weights: tuple[float, ...] = (0.93, 0.95, 0.97, 1.00, 1.10, 1.12, 0.93)
+
+    # amounts: the seed's bounds (more than $0, less than $10,000) -------------------------------
+    min_amount: float = 1.0
+    max_amount: float = 9_999.99
+
     # transaction noise ------------------------------------------------------------------------
     customer_frequency_factor: tuple[float, float] = (0.6, 1.4)
     customer_amount_sigma: float = 0.35
@@ -241,6 +280,30 @@ class PortfolioSpec:
             raise ValueError(f"segment shares must sum to 1, got {total}")
         if len(self.seasonality) != 12:
             raise ValueError("seasonality needs 12 monthly factors")
+        if len(self.hour_weights) != 24 or min(self.hour_weights) <= 0:
+            raise ValueError("hour_weights needs 24 positive factors (hours 0..23)")
+        if len(self.weekday_weights) != 7 or min(self.weekday_weights) <= 0:
+            raise ValueError("weekday_weights needs 7 positive factors (Monday..Sunday)")
+        if not 0 < self.min_amount < self.max_amount < 10_000:
+            raise ValueError("amounts must lie in (0, 10,000): the seed's bounds")
+
+    def hour_cdf(self) -> tuple[float, ...]:
+        """Cumulative share of a day's transactions by the end of each hour (24 values, the last is 1)."""
+        total = sum(self.hour_weights)
+        out, acc = [], 0.0
+        for w in self.hour_weights:
+            acc += w
+            out.append(acc / total)
+        out[-1] = 1.0
+        return tuple(out)
+
+    def weekday_factor(self, iso_weekday: int) -> float:
+        """Volume of an ISO weekday (1 = Monday) relative to the average day of the week."""
+        return self.weekday_weights[iso_weekday - 1] * 7 / sum(self.weekday_weights)
+
+    def hour_factor(self, hour: int) -> float:
+        """Volume of an hour of the day (0..23) relative to the average hour."""
+        return self.hour_weights[hour] * 24 / sum(self.hour_weights)
 
 
 DEFAULT_SPEC: Final = PortfolioSpec()

@@ -83,6 +83,10 @@ def render_transactions_sql(
         merchants_per_category=_merchants_per_category(),
         online_categories=ONLINE_CATEGORIES,
         in_store_categories=IN_STORE_CATEGORIES,
+        hour_cdf=[round(edge, 9) for edge in spec.hour_cdf()],
+        hour_slices=_hour_slices(spec),
+        weekday_peak=round(max(spec.weekday_factor(d) for d in range(1, 8)), 9),
+        weekday_keep=_weekday_keep(spec),
     )
 
 
@@ -100,6 +104,18 @@ def _cdf(weights: Mapping[str, float]) -> list[tuple[int, float]]:
         acc += w / total
         edges.append((index[name], round(acc, 6)))
     return edges
+
+
+def _hour_slices(spec: PortfolioSpec) -> list[tuple[float, float]]:
+    """(start, width) of each hour's slice of the unit interval, from the hour-of-day profile."""
+    cdf = [0.0, *spec.hour_cdf()]
+    return [(round(cdf[h], 9), round(cdf[h + 1] - cdf[h], 9)) for h in range(24)]
+
+
+def _weekday_keep(spec: PortfolioSpec) -> list[float]:
+    """Thinning by weekday: the share of drawn transactions kept on each ISO weekday (1 on the busiest)."""
+    peak = max(spec.weekday_factor(d) for d in range(1, 8))
+    return [round(spec.weekday_factor(d) / peak, 9) for d in range(1, 8)]
 
 
 def _merchants_per_category() -> int:

@@ -8,9 +8,11 @@ and non-compliant resources. Unknown values (a preview before dependencies exist
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
+import sqlglot
 from pulumi_policy import (
     EnforcementLevel,
     PolicyResource,
@@ -19,7 +21,10 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
 
+from c360.masking import NEVER_SHARED
 from components.tags import REQUIRED_TAGS
 
 BUCKET: Final = "aws:s3/bucket:Bucket"
@@ -211,6 +216,79 @@ def tag_violations(resource_type: str, props: Mapping[str, Any]) -> list[str]:
     return [f"missing required tags: {', '.join(missing)}"] if missing else []
 
 
+SHARE_GRANT: Final = "snowflake:index/grantPrivilegesToShare:GrantPrivilegesToShare"
+VIEW: Final = "snowflake:index/view:View"
+
+
+def shared_view_violations(name: str, props: Mapping[str, Any]) -> list[str]:
+    """A view granted to a share must be secure, list its columns, and use no personal column
+    (c360/masking.py NEVER_SHARED: names, e-mail, customer number, age, city) anywhere in its query."""
+    found = []
+    if str(props.get("isSecure", "")).lower() != "true":
+        found.append(f"view {name} is shared but not SECURE (shares may only hold secure views)")
+    statement = props.get("statement")
+    if not isinstance(statement, str):
+        return found  # unknown during preview
+    try:
+        tree = sqlglot.parse_one(statement, read="snowflake")
+    except (ParseError, TokenError) as exc:
+        return [*found, f"view {name} is shared but its query does not parse: {exc}"]
+    if any(
+        isinstance(e, exp.Star) or (isinstance(e, exp.Column) and e.is_star)
+        for e in tree.find_all(exp.Star, exp.Column)
+    ):
+        found.append(
+            f"view {name} is shared and selects *: list the columns, so no personal column can slip in"
+        )
+    used = {c.name.lower() for c in tree.find_all(exp.Column)} | {
+        a.alias.lower() for a in tree.find_all(exp.Alias)
+    }
+    personal = sorted(used & NEVER_SHARED)
+    if personal:
+        found.append(f"view {name} is shared but exposes personal data: {', '.join(personal)}")
+    return found
+
+
+def share_violations(resources: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Nothing with personal data is ever granted to a share: only declared secure views without personal
+    columns (each resource is {"type", "name", "props"})."""
+    resources = list(resources)
+    views = {
+        _fqn(r["props"]): (r["name"], r["props"])
+        for r in resources
+        if r["type"] == VIEW
+        and all(isinstance(r["props"].get(k), str) for k in ("database", "schema", "name"))
+    }
+    found: list[str] = []
+    for grant in (r for r in resources if r["type"] == SHARE_GRANT):
+        props = grant["props"]
+        if props.get("onTable") or props.get("onAllTablesInSchema"):
+            target = props.get("onTable") or f"all tables in {props.get('onAllTablesInSchema')}"
+            found.append(
+                f"{grant['name']} grants {target} to a share: share a secure view without personal columns instead"
+            )
+            continue
+        target = props.get("onView")
+        if not isinstance(target, str):
+            continue
+        view = views.get(_normalize(target))
+        if view is None:
+            found.append(
+                f"{grant['name']} shares view {target}, which this stack does not declare (its columns cannot be checked)"
+            )
+            continue
+        found.extend(shared_view_violations(*view))
+    return found
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r'"', "", name).upper()
+
+
+def _fqn(props: Mapping[str, Any]) -> str:
+    return _normalize(f"{props['database']}.{props['schema']}.{props['name']}")
+
+
 # ---- Pulumi policy wrappers -------------------------------------------------------------------------
 Reporter = Callable[[str, str | None], None]
 
@@ -244,6 +322,11 @@ def validate_stack_buckets(args: StackValidationArgs, report_violation: Reporter
         report_violation(message, None)
 
 
+def validate_shares(args: StackValidationArgs, report_violation: Reporter) -> None:
+    for message in share_violations(_stack_resources(args.resources)):
+        report_violation(message, None)
+
+
 RESOURCE_RULES: Final = {
     "s3-private": (
         "S3 buckets and their settings keep data private, encrypted and versioned",
@@ -263,6 +346,7 @@ RESOURCE_RULES: Final = {
 VALIDATORS: Final[dict[str, Callable[..., None]]] = {
     **{name: resource_validator(check) for name, (_, check) in RESOURCE_RULES.items()},
     "s3-bucket-hardening": validate_stack_buckets,
+    "snowflake-share-no-personal-data": validate_shares,
 }
 POLICIES: Final = [
     *(
@@ -278,6 +362,12 @@ POLICIES: Final = [
         name="s3-bucket-hardening",
         description="Every bucket has versioning, SSE, all public-access blocks and a TLS-only policy",
         validate=VALIDATORS["s3-bucket-hardening"],
+        enforcement_level=EnforcementLevel.MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="snowflake-share-no-personal-data",
+        description="Shares hold only declared secure views without personal columns (c360/masking.py)",
+        validate=VALIDATORS["snowflake-share-no-personal-data"],
         enforcement_level=EnforcementLevel.MANDATORY,
     ),
 ]

@@ -6,7 +6,9 @@ Deploy order (Pulumi derives it from these references; the cycle notes are in co
   -> database, schemas, warehouse (the admin role attaches the resource monitor), roles, grants (each
   naming its role resource) -> file format, stages (their grants right after each), tables (after
   BRONZE's future grants), pipe, stream, dbt project upload (after the lifecycle role's grants), dbt
-  project, task DAG -> app -> lifecycle steps (provision ... semantic_model), in order.
+  project, task DAG -> app -> lifecycle steps (provision ... semantic_model), in order; the masking policies
+  come before the bronze tables (components/governance.py), the alerts after the provision step
+  (components/alerting.py), the shared secure view after the dbt build (components/sharing.py).
 This module is the only place that calls pulumi.export; the keys are exactly c360.outputs.OUTPUT_KEYS,
 the same keys `c360 up` writes to $C360_HOME/outputs.json.
 """
@@ -19,17 +21,27 @@ import pulumi_snowflake as snowflake
 
 from c360 import names
 from c360.outputs import OUTPUT_KEYS
+from components.alerting import Alerting, AlertingArgs
 from components.app import App, AppArgs
 from components.data_lake import DataLake, DataLakeArgs
+from components.governance import Governance, GovernanceArgs, bronze_masked_columns
 from components.ingestion import Ingestion, IngestionArgs
 from components.lifecycle import Lifecycle, LifecycleArgs
+from components.sharing import Sharing, SharingArgs
 from components.snowflake_access import SnowflakeAccess, SnowflakeAccessArgs
 from components.snowflake_context import LIFECYCLE_ROLE, SnowflakeDeployRoles, SnowflakeProviders
 from components.warehouse import Warehouse, WarehouseArgs
 from stacks.config import StackConfig, load_config
 
 # Preview resources this stack uses; the provider refuses them unless listed (docs/deploy.md).
-PREVIEW_FEATURES = ["snowflake_table_resource", "snowflake_pipe_resource"]
+PREVIEW_FEATURES = [
+    "snowflake_table_resource",
+    "snowflake_pipe_resource",
+    "snowflake_alert_resource",
+    "snowflake_email_notification_integration_resource",
+    "snowflake_notification_integration_resource",
+    "snowflake_share_resource",
+]
 
 
 def snowflake_provider(cfg: StackConfig, label: str, role: str) -> snowflake.Provider:
@@ -108,6 +120,17 @@ warehouse = Warehouse(
 )
 # the lifecycle role's grants (and its grant to the lifecycle user): the stack's uploads run as that role
 lifecycle_access = tuple(warehouse.access_grants(LIFECYCLE_ROLE))
+# masking policies (c360/masking.py) before the tables whose personal columns they protect
+governance = Governance(
+    "governance",
+    GovernanceArgs(
+        database=warehouse.database_name,
+        schemas=warehouse.schema_names,
+        role_names=warehouse.role_names,
+        deploy_roles=roles,
+        providers=providers,
+    ),
+)
 storage_ready = [
     access.role,
     access.access,
@@ -128,7 +151,8 @@ ingestion = Ingestion(
         tasks_started=cfg.tasks_started,
         after=(*storage_ready, lake.topic_policy),
         role_names=warehouse.role_names,
-        tables_after=tuple(warehouse.future_grants(names.BRONZE)),
+        tables_after=(*warehouse.future_grants(names.BRONZE), *governance.policies.values()),
+        masked_columns=bronze_masked_columns(),
         uploader_ready=lifecycle_access,
         deploy_roles=roles,
         providers=providers,
@@ -149,8 +173,9 @@ app = App(
         providers=providers,
     ),
 )
+lifecycle: Lifecycle | None = None
 if cfg.lifecycle:
-    Lifecycle(
+    lifecycle = Lifecycle(
         "lifecycle",
         LifecycleArgs(
             customers=cfg.scale.customers,
@@ -159,9 +184,38 @@ if cfg.lifecycle:
             as_of=cfg.scale.as_of.isoformat(),
             bucket_name=lake.bucket_name,
             region=cfg.aws_region,
-            after=(warehouse, ingestion, app, lake),
+            after=(warehouse, ingestion, app, lake, governance),
         ),
     )
+# alerts read the observability tables the provision step creates; the shared view reads the profile dbt
+# builds (without the lifecycle, build them first with `c360 up --target snowflake`: docs/deploy.md)
+alerting = Alerting(
+    "alerting",
+    AlertingArgs(
+        database=warehouse.database_name,
+        schemas=warehouse.schema_names,
+        warehouse=warehouse.warehouse_name,
+        resource_prefix=cfg.resource_prefix,
+        aws_account_id=account_id,
+        partition=partition,
+        recipients=cfg.alerts.recipients,
+        enabled=cfg.alerts.enabled,
+        tags=tags,
+        after=[lifecycle.steps["provision"]] if lifecycle else [],
+        deploy_roles=roles,
+        providers=providers,
+    ),
+)
+sharing = Sharing(
+    "sharing",
+    SharingArgs(
+        database=warehouse.database_name,
+        schemas=warehouse.schema_names,
+        consumer_accounts=cfg.share_consumer_accounts,
+        after=[lifecycle.steps["dbt_build"]] if lifecycle else [],
+        providers=providers,
+    ),
+)
 
 outputs: dict[str, object] = {
     "target": "snowflake",

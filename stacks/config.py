@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
+from c360.alerts.rules import Severity
 from c360.config import DEFAULT_CUSTOMERS, DEFAULT_MONTHS, DEFAULT_SEED, MAX_CUSTOMERS, MAX_MONTHS, MIN_MONTHS
 from c360.errors import SettingsError
 from c360.paths import REPO_ROOT
@@ -55,6 +56,11 @@ KNOWN_KEYS: Final = frozenset(
         "lifecycle",
         "appDir",
         "dbtProjectDir",
+        "alertEmailCritical",
+        "alertEmailWarning",
+        "alertEmailInfo",
+        "alertsEnabled",
+        "shareConsumerAccounts",
         *SECRET_KEYS,
     }
 )
@@ -67,6 +73,13 @@ _SF_USER = re.compile(r"^[A-Za-z0-9_.@-]{1,255}$")
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9+=,.@:/_-]{2,1224}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _OWNER = re.compile(r"^[A-Za-z0-9 _.:/=+@-]{1,256}$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_SHARE_ACCOUNT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,254}\.[A-Za-z][A-Za-z0-9_]{0,254}$")
+ALERT_EMAIL_KEYS: Final = {
+    Severity.CRITICAL: "alertEmailCritical",
+    Severity.WARNING: "alertEmailWarning",
+    Severity.INFO: "alertEmailInfo",
+}
 
 
 class ConfigError(SettingsError):
@@ -117,6 +130,14 @@ class ScaleConfig:
 
 
 @dataclass(frozen=True)
+class AlertConfig:
+    recipients: dict[Severity, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # verified Snowflake users' e-mails
+    enabled: bool = True  # resume the ALERT objects
+
+
+@dataclass(frozen=True)
 class StackConfig:
     project: str
     stack: str
@@ -137,6 +158,10 @@ class StackConfig:
     task_schedule_minutes: int = 5
     tasks_started: bool = True
     lifecycle: bool = True
+    alerts: AlertConfig = field(default_factory=AlertConfig)
+    share_consumer_accounts: tuple[
+        str, ...
+    ] = ()  # ORG.ACCOUNT; none: the share exists but nobody consumes it
 
     @property
     def resource_prefix(self) -> str:
@@ -192,6 +217,14 @@ class _Reader:
         if not lo <= number <= hi:
             self.problems.append(f"{NAMESPACE}:{key} must be between {lo:,} and {hi:,}, got {number:,}")
         return number
+
+    def listing(self, key: str, *, pattern: re.Pattern[str], hint: str) -> tuple[str, ...]:
+        """A comma-separated list (empty when unset); every item must match `pattern`."""
+        items = tuple(i.strip() for i in str(self.raw.get(key) or "").split(",") if i.strip())
+        bad = [i for i in items if not pattern.match(i)]
+        if bad:
+            self.problems.append(f"{NAMESPACE}:{key} has invalid entries {bad}: {hint}")
+        return tuple(dict.fromkeys(items))
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.raw.get(key)
@@ -341,6 +374,16 @@ def parse_config(
         task_schedule_minutes=schedule,
         tasks_started=read.boolean("tasksStarted", True),
         lifecycle=read.boolean("lifecycle", True),
+        alerts=AlertConfig(
+            recipients={
+                severity: read.listing(key, pattern=_EMAIL, hint="comma-separated e-mail addresses")
+                for severity, key in ALERT_EMAIL_KEYS.items()
+            },
+            enabled=read.boolean("alertsEnabled", True),
+        ),
+        share_consumer_accounts=read.listing(
+            "shareConsumerAccounts", pattern=_SHARE_ACCOUNT, hint="comma-separated ORGANIZATION.ACCOUNT names"
+        ),
     )
     if config.force_destroy and config.protect:
         problems.append(f"{NAMESPACE}:forceDestroy and {NAMESPACE}:protect contradict each other; choose one")

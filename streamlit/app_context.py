@@ -3,13 +3,14 @@
 Two backends behind one small interface:
 - **Streamlit in Snowflake**: the active Snowpark session (`get_active_session()`); the app runs with its
   owner's role and Snowflake's grants decide what it may read.
-- **Local**: the latest read-only DuckDB snapshot under C360_HOME, every statement passed through c360's
-  query guard (one SELECT, tables the chosen persona may read per the grant matrix, row limit, timeout).
+- **Local**: the published snapshot of the local warehouse (a DuckLake under C360_HOME), read-only, every
+  statement passed through c360's query guard (one SELECT, tables the chosen persona may read per the
+  grant matrix, row limit, timeout).
 
 The `c360` package exists only locally, so it is imported inside the local backend and nowhere else in
 streamlit/. Every value is bound (`?`); SQL text comes from streamlit/sql/*.sql. Query results are cached
-with `st.cache_data` keyed on the role and the data version (the snapshot name locally), so a persona
-switch or a newly published snapshot never serves stale or foreign rows.
+with `st.cache_data` keyed on the role and the data version (locally the publication record's name and
+mtime), so a persona switch or a newly published snapshot never serves stale or foreign rows.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 QUERY_TTL_SECONDS = 300
 DEFAULT_MAX_ROWS = 10_000
+# Exports read every row the role may read: the ceiling only stops a runaway statement (the largest table an
+# export reads holds one row per customer). Rows arrive in batches of EXPORT_BATCH_ROWS.
+EXPORT_MAX_ROWS = 10_000_000
+EXPORT_BATCH_ROWS = 20_000
 QUERY_TIMEOUT_SECONDS = 60.0
 DEFAULT_ROLE = "MARKETING_MANAGER"
 ROLE_KEY = "app.role"
@@ -148,6 +153,21 @@ class AppContext:
             max_rows,
         )
         return frame.copy()
+
+    def stream(
+        self, name: str, params: Sequence[object] = (), max_rows: int = EXPORT_MAX_ROWS
+    ) -> Iterator[pd.DataFrame]:
+        """The named query's rows in batches, never cached: what an export writes out.
+
+        Runs outside the script run (Streamlit calls a deferred download in its own thread), so it touches no
+        Streamlit state. Backends that cannot stream return their whole result as one batch.
+        """
+        sql = load_sql(name, self.backend.dialect)
+        batches = getattr(self.backend, "stream", None)
+        if batches is None:
+            yield self.backend.run(sql, list(params), self.role, max_rows)
+            return
+        yield from batches(sql, list(params), self.role, max_rows, EXPORT_BATCH_ROWS)
 
     def can_read(self, schema: str) -> bool | None:
         """True/False when the grant matrix is known here (local), None when only the warehouse knows."""
@@ -435,7 +455,7 @@ def parse_cortex_response(question: str, status: int, content: object) -> Assist
 
 
 class LocalBackend:
-    """The latest read-only snapshot under C360_HOME, every statement through c360's query guard."""
+    """The published snapshot of the warehouse under C360_HOME, every statement through c360's query guard."""
 
     name = "local"
     dialect = "duckdb"
@@ -476,7 +496,7 @@ class LocalBackend:
             source = self._source()
         except AppDataError:
             return f"Local · {self.settings.home} (not built)"
-        kind = "snapshot" if source.parent == self.settings.snapshots_dir else "warehouse file"
+        kind = "published snapshot" if source != self.settings.warehouse_path else "warehouse"
         return f"Local {kind} · {self.settings.home}"
 
     def can_read(self, role: str, schema: str) -> bool | None:
@@ -485,7 +505,7 @@ class LocalBackend:
         return can_read(role, schema)
 
     def _session(self) -> Any:
-        from c360.engines.duckdb import DuckDBSession
+        from c360.engines.readers import open_reader
         from c360.errors import C360Error
 
         version = self.data_version()
@@ -493,14 +513,7 @@ class LocalBackend:
             session = self._sessions.get(version)
             if session is None:
                 try:
-                    session = DuckDBSession.open(
-                        self._source(),
-                        read_only=True,
-                        memory_limit="1GB",
-                        threads=self.settings.duckdb_threads,
-                    )
-                    session.con.execute("set enable_external_access = false")
-                    session.con.execute("set lock_configuration = true")
+                    session = open_reader(self.settings)  # pinned to the published snapshot, confined
                 except C360Error as exc:
                     raise AppDataError("unavailable", str(exc)) from None
                 # Keep the previous snapshot's session open for queries still running on it.
@@ -527,7 +540,7 @@ class LocalBackend:
     def run(self, sql: str, params: Sequence[object], role: str, max_rows: int) -> pd.DataFrame:
         from c360.engines.duckdb import DuckDBSession
         from c360.errors import C360Error
-        from c360.guard import GuardError, run_guarded
+        from c360.guard import run_guarded
 
         shared = self._session()
         cursor = DuckDBSession(shared.con.cursor(), shared.path, True)  # one cursor per query: thread-safe
@@ -535,21 +548,43 @@ class LocalBackend:
             return run_guarded(
                 cursor, sql, role, list(params), max_rows=max_rows, timeout_seconds=QUERY_TIMEOUT_SECONDS
             )
-        except GuardError as exc:
-            text = str(exc)
-            if "may not read" in text:
-                raise AppDataError("forbidden", f"your role {role} cannot read this: {text}") from None
-            if "timed out" in text:
-                raise AppDataError("timeout", text) from None
-            raise AppDataError("refused", text) from None
         except C360Error as exc:
-            text = str(exc)
-            if "does not exist" in text and ("Table" in text or "Catalog" in text):
-                raise AppDataError(
-                    "not_built", f"the platform has no such table yet ({_first_line(text)}): run `c360 up`"
-                ) from None
-            raise AppDataError("failed", f"the query failed: {_first_line(text)}") from None
+            raise _local_error(exc, role) from None
         finally:
+            cursor.close()
+
+    def stream(
+        self, sql: str, params: Sequence[object], role: str, max_rows: int, batch_rows: int
+    ) -> Iterator[pd.DataFrame]:
+        """The guarded statement's rows as DataFrames of up to `batch_rows` rows (Arrow record batches), so an
+        export never holds the whole result; the query timeout covers the whole read."""
+        import duckdb
+
+        from c360.errors import C360Error
+        from c360.guard import guard_select
+
+        try:
+            guarded = guard_select(sql, role, dialect=self.dialect, max_rows=max_rows)
+        except C360Error as exc:
+            raise _local_error(exc, role) from None
+        cursor = self._session().con.cursor()
+        timer = threading.Timer(QUERY_TIMEOUT_SECONDS, cursor.interrupt)
+        timer.start()
+        try:
+            reader = cursor.execute(guarded.sql, list(params)).to_arrow_reader(batch_rows)
+            empty = True
+            for batch in reader:
+                empty = False
+                yield _lower_columns(batch.to_pandas())
+            if empty:
+                yield _lower_columns(reader.schema.empty_table().to_pandas())
+        except duckdb.Error as exc:
+            text = f"{type(exc).__name__}: {exc}"
+            if "INTERRUPT" in text.upper():
+                text = f"query timed out after {QUERY_TIMEOUT_SECONDS:g} s"
+            raise _local_error(C360Error(text), role) from None
+        finally:
+            timer.cancel()
             cursor.close()
 
     def ask(self, question: str, history: Sequence[AssistantReply], role: str) -> AssistantReply:
@@ -589,6 +624,31 @@ class LocalBackend:
                 entry = (Assistant.open(self.settings, role=role), threading.Lock())
                 self._assistants[key] = entry
         return entry
+
+
+def _local_error(exc: Exception, role: str) -> AppDataError:
+    """A c360 guard or warehouse error as the app's one-sentence AppDataError."""
+    from c360.guard import GuardError
+
+    text = str(exc)
+    if isinstance(exc, GuardError):
+        if "may not read" in text:
+            return AppDataError("forbidden", f"your role {role} cannot read this: {text}")
+        if "timed out" in text:
+            return AppDataError("timeout", text)
+        return AppDataError("refused", text)
+    if "timed out" in text:
+        return AppDataError("timeout", f"{text}: narrow the filters and try again")
+    if "does not exist" in text and ("Table" in text or "Catalog" in text):
+        return AppDataError(
+            "not_built", f"the platform has no such table yet ({_first_line(text)}): run `c360 up`"
+        )
+    return AppDataError("failed", f"the query failed: {_first_line(text)}")
+
+
+def _lower_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.columns = [str(c).lower() for c in frame.columns]
+    return frame
 
 
 def _first_line(value: object) -> str:

@@ -1,7 +1,9 @@
-"""Pick a chart for an assistant result: map for states, line for time, pie for few shares, bar otherwise."""
+"""Pick a chart for an assistant result by what the rows mean: a map for one row per state, a line for a
+trend over time, a pie only when a few parts make up a whole, bars for rankings and everything else."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -57,7 +59,43 @@ def _category_columns(frame: pd.DataFrame, numeric: list[str], time_column: str 
     return [c for c in frame.columns if c not in numeric and c != time_column]
 
 
-def choose_chart(frame: pd.DataFrame) -> ChartChoice:
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_LIMIT = re.compile(r"\blimit\s+(\d+)\b|\bfetch\s+(?:first|next)\s+(\d+)\s+rows?\b", re.IGNORECASE)
+_TOP = re.compile(r"^\s*select\s+(?:distinct\s+)?top\s+(\d+)\b", re.IGNORECASE)
+
+
+def outer_limit(sql: str | None) -> int | None:
+    """The row limit of the statement's outermost query (LIMIT n, FETCH FIRST n ROWS, SELECT TOP n), if any."""
+    if not sql:
+        return None
+    text = _QUOTED.sub("''", _COMMENT.sub(" ", sql))
+    depth, outer = 0, []
+    for char in text:  # keep only the top level: subqueries and CTE bodies may limit their own rows
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            outer.append(char)
+    top_level = "".join(outer)
+    limits = [int(a or b) for a, b in _LIMIT.findall(top_level)]
+    if limits:
+        return limits[-1]
+    # SELECT TOP n of the final SELECT (after any CTE list, which the paren scan has emptied)
+    final_select = top_level[top_level.lower().rfind("select") :] if "select" in top_level.lower() else ""
+    top = _TOP.match(final_select)
+    return int(top.group(1)) if top else None
+
+
+def is_truncated(frame: pd.DataFrame, sql: str | None) -> bool:
+    """Whether the rows are the first n of a longer list (a 'top n'): a limit the result reached."""
+    limit = outer_limit(sql)
+    return limit is not None and len(frame) >= limit
+
+
+def choose_chart(frame: pd.DataFrame, sql: str | None = None) -> ChartChoice:
+    """The chart for a result; `sql` (the statement that produced it) tells a ranking from a whole."""
     if frame.empty:
         return ChartChoice("table", reason="no rows")
     numeric = _numeric_columns(frame)
@@ -86,8 +124,10 @@ def choose_chart(frame: pd.DataFrame) -> ChartChoice:
     additive = any(hint in measure for hint in SHARE_HINTS) and not measure.startswith(
         ("avg", "average", "mean")
     )
+    if is_truncated(frame, sql):
+        return ChartChoice("bar", x=label, y=measure, reason=f"a ranking: the top {len(frame)} by {measure}")
     if len(frame) <= PIE_MAX_SLICES and additive and (values.dropna() >= 0).all() and frame[label].is_unique:
-        return ChartChoice("pie", x=label, y=measure, reason="a few parts of a whole")
+        return ChartChoice("pie", x=label, y=measure, reason="a few parts that make up the whole")
     return ChartChoice("bar", x=label, y=measure, reason=f"{measure} by {label}")
 
 

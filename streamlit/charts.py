@@ -23,13 +23,26 @@ RISK_COLORS = {
     "High Risk": "#d62728",
     "Medium Risk": "#ff7f0e",
     "Low Risk": "#2ca02c",
+    "Lapsed": "#6f42c1",
     "Not Scored": "#9e9e9e",
 }
-RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Not Scored")
+RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Lapsed", "Not Scored")
 GROUP_COLORS = {"treatment": "#1f77b4", "control": "#7f7f7f"}
 POSITIVE, NEGATIVE, NEUTRAL = "#2ca02c", "#d62728", "#9e9e9e"
 ACCENT = "#29b5e8"
 MONEY_HOVER = "$%{y:,.0f}"
+NO_DATA_TILE = "#eeeeee"
+# Sequential map scales (ColorBrewer's 9-class Blues, Greens and Purples from their 4th/5th step up): the
+# lightest colour stays clearly apart from the grey of states without customers, so the smallest selected
+# state never looks unselected.
+MAP_SCALES: dict[str, list[list[object]]] = {
+    name: [[i / (len(colors) - 1), color] for i, color in enumerate(colors)]
+    for name, colors in {
+        "Blues": ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"],
+        "Greens": ["#a1d99b", "#74c476", "#41ab5d", "#238b45", "#006d2c", "#00441b"],
+        "Purples": ["#9e9ac8", "#807dba", "#6a51a3", "#54278f", "#3f007d"],
+    }.items()
+}
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 360, **extra: object) -> go.Figure:
@@ -77,7 +90,7 @@ def segment_pie(frame: pd.DataFrame, title: str = "Customer segment distribution
 
 
 def risk_bars(frame: pd.DataFrame, title: str = "Churn risk distribution") -> go.Figure:
-    """frame: churn_risk_category, customers (ordered High, Medium, Low, Not Scored)."""
+    """frame: churn_risk_category, customers (ordered High, Medium, Low, Lapsed, Not Scored)."""
     if frame.empty:
         return empty_figure("No customers")
     order = {name: i for i, name in enumerate(RISK_ORDER)}
@@ -124,7 +137,10 @@ def state_tile_map(
     colorscale: str = "Blues",
     height: int = 420,
 ) -> go.Figure:
-    """US tile-grid choropleth. frame: state (2-letter code), state_name (optional), <value_column>."""
+    """US tile-grid choropleth. frame: state (2-letter code), state_name (optional), <value_column>.
+
+    States without a value are grey; every state with one gets a colour from `colorscale` (a MAP_SCALES name),
+    whose lightest end is still clearly coloured."""
     values: dict[str, float] = {}
     names: dict[str, str] = {}
     for row in frame.itertuples(index=False):
@@ -147,11 +163,12 @@ def state_tile_map(
             hover[r][c] = f"{name} ({code})<br>{value_label}: {formatter(values[code])}"
         else:
             hover[r][c] = f"{name} ({code})<br>no customers in this selection"
+    low, high = (min(values.values()), max(values.values())) if values else (0.0, 1.0)
     fig = go.Figure()
     fig.add_trace(  # grey tiles for states without data, underneath
         go.Heatmap(
             z=base,
-            colorscale=[[0, "#eeeeee"], [1, "#eeeeee"]],
+            colorscale=[[0, NO_DATA_TILE], [1, NO_DATA_TILE]],
             showscale=False,
             xgap=3,
             ygap=3,
@@ -162,7 +179,7 @@ def state_tile_map(
     fig.add_trace(
         go.Heatmap(
             z=z,
-            colorscale=colorscale,
+            colorscale=MAP_SCALES.get(colorscale, MAP_SCALES["Blues"]),
             xgap=3,
             ygap=3,
             text=labels,
@@ -171,8 +188,8 @@ def state_tile_map(
             hovertext=hover,
             hoverinfo="text",
             colorbar={"title": {"text": value_label}, "thickness": 12},
-            zmin=min(values.values()) if values else 0,
-            zmax=max(values.values()) if values else 1,
+            zmin=low,
+            zmax=high if high > low else low + 1,  # one value (or equal values): the scale's light end
         )
     )
     fig.update_xaxes(visible=False, range=[-0.5, COLUMNS - 0.5])
@@ -380,9 +397,11 @@ def sensitivity_curve(
     frame: pd.DataFrame,
     current_rate: float,
     breakeven_rate: float | None,
-    title: str = "ROI vs retention rate",
+    title: str = "ROI vs retention lift",
 ) -> go.Figure:
-    """frame: retention_rate_pct, roi_pct, net_benefit."""
+    """frame: retention_rate_pct (points of the audience kept), roi_pct (None: nothing spent), net_benefit."""
+    if frame["roi_pct"].isna().all():
+        return empty_figure("ROI is undefined: the campaign costs nothing")
     fig = go.Figure(
         go.Scatter(
             x=frame["retention_rate_pct"],
@@ -391,14 +410,14 @@ def sensitivity_curve(
             line={"color": "#1f77b4", "width": 3},
             marker={"size": 8},
             customdata=frame[["net_benefit"]],
-            hovertemplate="retention %{x:.0f}%<br>ROI %{y:,.1f}%<br>net $%{customdata[0]:,.0f}<extra></extra>",
+            hovertemplate="retention lift %{x:.2f}%<br>ROI %{y:,.1f}%<br>net $%{customdata[0]:,.0f}<extra></extra>",
             name="ROI",
         )
     )
     fig.add_hline(y=0, line_dash="dash", line_color="gray")
     fig.add_vline(x=current_rate, line_dash="dot", line_color=ACCENT)
     fig.add_annotation(
-        x=current_rate, y=1.02, yref="paper", text="chosen rate", showarrow=False, yanchor="bottom"
+        x=current_rate, y=1.02, yref="paper", text="chosen lift", showarrow=False, yanchor="bottom"
     )
     if breakeven_rate is not None:
         fig.add_trace(
@@ -408,10 +427,10 @@ def sensitivity_curve(
                 mode="markers",
                 marker={"size": 12, "color": POSITIVE, "symbol": "diamond"},
                 name="breakeven",
-                hovertemplate="breakeven at %{x:.1f}% retention<extra></extra>",
+                hovertemplate="breakeven at a %{x:.2f}% retention lift<extra></extra>",
             )
         )
-    fig.update_xaxes(title="Retention rate (%)", ticksuffix="%")
+    fig.update_xaxes(title="Retention lift (% of the audience kept by the offer)", ticksuffix="%")
     fig.update_yaxes(title="ROI (%)", ticksuffix="%")
     return _layout(fig, title, height=360, hovermode="x")
 
@@ -419,11 +438,16 @@ def sensitivity_curve(
 # ---- Pipeline Health ---------------------------------------------------------------------------------
 
 
-def layer_rows(frame: pd.DataFrame, title: str = "Rows per layer (latest count)") -> go.Figure:
-    """frame: layer, table_name, record_count."""
+def layer_rows(
+    frame: pd.DataFrame, layer_order: Sequence[str] = (), title: str = "Rows per layer (latest count)"
+) -> go.Figure:
+    """frame: layer, table_name, record_count; layers in `layer_order` (others after), largest table first."""
     if frame.empty:
         return empty_figure("No record counts yet")
-    frame = frame.sort_values(["layer", "record_count"], ascending=[True, False])
+    rank = {name: i for i, name in enumerate(layer_order)}
+    frame = frame.assign(_rank=[rank.get(str(v).lower(), len(rank)) for v in frame["layer"]]).sort_values(
+        ["_rank", "layer", "record_count"], ascending=[True, True, False]
+    )
     fig = go.Figure(
         go.Bar(
             y=[str(row.table_name).split(".")[-1] for row in frame.itertuples()],

@@ -1,16 +1,18 @@
 """Small shims over Streamlit API differences between the local version and Streamlit in Snowflake's.
 
 environment.yml pins the version Snowflake runs; newer local versions replaced `use_container_width`
-with `width="stretch"`, gave form submit buttons a `key` and made tabs lazy (only the open tab runs).
-Everything else the app uses exists in both.
+with `width="stretch"`, gave form submit buttons a `key`, made tabs lazy (only the open tab runs), let a
+download produce its data on click, and gave st.table `hide_index`. Everything else the app uses exists in both.
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import IO
 
+import pandas as pd
 import streamlit as st
 
 
@@ -51,3 +53,60 @@ def tabs(labels: Sequence[str], *, key: str) -> list[tuple[object, bool]]:
         return [(container, True) for container in st.tabs(list(labels))]
     containers = st.tabs(list(labels), key=key, bind="query-params")
     return [(container, bool(container.open)) for container in containers]  # type: ignore[attr-defined]
+
+
+def _downloads_can_defer() -> bool:
+    try:
+        from streamlit.runtime.media_file_manager import MediaFileManager
+    except ImportError:  # pragma: no cover - every supported version has it
+        return False
+    return hasattr(MediaFileManager, "add_deferred")
+
+
+DOWNLOADS_CAN_DEFER = _downloads_can_defer()
+
+
+def download_button(
+    label: str,
+    make_data: Callable[[], bytes | IO[bytes]],
+    *,
+    key: str,
+    file_name: str,
+    version: str = "",
+    **kwargs: object,
+) -> None:
+    """A CSV download whose data is produced only when the button is clicked (Streamlit runs `make_data` in its
+    own thread), so a large export costs nothing on the reruns that do not download it.
+
+    Versions without deferred downloads (Streamlit in Snowflake's 1.45) first show a *Prepare* button: the
+    data is produced on request, then offered for download until `version` (what the data depends on, e.g.
+    the filters) changes.
+    """
+    if DOWNLOADS_CAN_DEFER:
+        st.download_button(label, data=make_data, file_name=file_name, key=key, mime="text/csv", **kwargs)  # type: ignore[arg-type]
+        return
+    if st.session_state.get(f"{key}.prepared") != version:
+        if st.button(f"Prepare: {label}", key=f"{key}.prepare"):
+            st.session_state[f"{key}.prepared"] = version
+            st.rerun()
+        return
+    data = make_data()
+    st.download_button(
+        label,
+        data=data if isinstance(data, bytes) else data.read(),
+        file_name=file_name,
+        key=key,
+        mime="text/csv",
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+TABLE_HIDES_INDEX = "hide_index" in inspect.signature(st.table).parameters
+
+
+def static_table(frame: pd.DataFrame) -> None:
+    """st.table without the row index: a plain HTML table whose cells wrap instead of being cut off."""
+    if TABLE_HIDES_INDEX:
+        st.table(frame, hide_index=True)
+        return
+    st.table(frame.set_index(frame.columns[0]) if len(frame.columns) else frame)

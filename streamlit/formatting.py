@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import date, datetime
 
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 MISSING = "—"
 
@@ -75,8 +78,25 @@ def day(value: object) -> str:
     return str(value)
 
 
+def timestamp(value: object) -> str:
+    """2026-10-15 13:05:09 (seconds kept: runs and loads are seconds apart)."""
+    if is_missing(value):
+        return MISSING
+    try:
+        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def text(value: object) -> str:
     return MISSING if is_missing(value) else str(value)
+
+
+def clip(value: object, limit: int) -> object:
+    """Long text cut to `limit` characters (with an ellipsis); anything else unchanged."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1].rstrip() + "…"
+    return value
 
 
 def days(value: object) -> str:
@@ -85,3 +105,22 @@ def days(value: object) -> str:
         return MISSING
     whole = round(amount)
     return f"{whole:,} day" + ("" if whole == 1 else "s")
+
+
+def pretty_sql(sql: str, dialect: str = "duckdb") -> str:
+    """SQL laid out one clause per line, indented (sqlglot's pretty printer; the statement is unchanged).
+
+    Text sqlglot cannot parse, or an environment without sqlglot (Streamlit in Snowflake, where Cortex Analyst
+    returns its SQL already laid out), shows the SQL as it came.
+    """
+    try:
+        import sqlglot
+        from sqlglot.errors import SqlglotError
+    except ImportError:
+        return sql
+    try:
+        statements = sqlglot.transpile(sql, read=dialect, write=dialect, pretty=True)
+    except SqlglotError as exc:
+        log.debug("SQL shown as is (%s)", exc)
+        return sql
+    return ";\n\n".join(statements) if statements else sql

@@ -8,23 +8,29 @@ travel as one '|a|b|' string matched with POSITION, so every statement has a fix
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
 import pandas as pd
 
-CUSTOMER_LIST_LIMIT = 5_000
-SEARCH_LIMIT = 20
+CUSTOMER_LIST_LIMIT = 5_000  # rows the Segment Explorer's table shows; its export has every match
+SEARCH_PAGE_SIZE = 50
 TRANSACTION_LIMIT = 20_000
-TARGET_LIST_LIMIT = 60_000
+TARGET_PREVIEW_ROWS = 10
 SEARCH_MODES = ("id", "name", "email")
 CUSTOMER_ID = re.compile(r"^CUST\d{8}$", re.IGNORECASE)
 
 
 class QueryContext(Protocol):
     def query(self, name: str, params: Sequence[object] = (), max_rows: int = ...) -> pd.DataFrame: ...
+
+
+class ExportContext(QueryContext, Protocol):
+    def stream(
+        self, name: str, params: Sequence[object] = (), max_rows: int = ...
+    ) -> Iterator[pd.DataFrame]: ...
 
 
 def pipe_list(values: Iterable[str] | None) -> str:
@@ -44,6 +50,15 @@ class PlatformSummary:
     as_of: date | None
     profile_updated_at: datetime | None
     scored_customers: int
+    history_start: date | None = None  # the earliest transaction the platform holds
+
+    @property
+    def history_months(self) -> int | None:
+        """Calendar months the transaction history spans (both ends counted)."""
+        if self.history_start is None or self.as_of is None:
+            return None
+        start, end = self.history_start, self.as_of
+        return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
 def platform_summary(ctx: QueryContext) -> PlatformSummary:
@@ -51,13 +66,22 @@ def platform_summary(ctx: QueryContext) -> PlatformSummary:
     row = frame.iloc[0] if not frame.empty else None
     if row is None or int(row["customers"] or 0) == 0:
         return PlatformSummary(0, None, None, 0)
-    as_of = pd.Timestamp(row["as_of_date"]).date() if pd.notna(row["as_of_date"]) else None
     updated = (
         pd.Timestamp(row["profile_updated_at"]).to_pydatetime()
         if pd.notna(row["profile_updated_at"])
         else None
     )
-    return PlatformSummary(int(row["customers"]), as_of, updated, int(row["scored_customers"] or 0))
+    return PlatformSummary(
+        int(row["customers"]),
+        _day(row["as_of_date"]),
+        updated,
+        int(row["scored_customers"] or 0),
+        _day(row.get("history_start")),
+    )
+
+
+def _day(value: object) -> date | None:
+    return pd.Timestamp(value).date() if value is not None and pd.notna(value) else None
 
 
 @dataclass(frozen=True)
@@ -77,7 +101,9 @@ SEGMENT_ORDER = (
     "Declining",
     "New & Growing",
 )
-RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Not Scored")
+RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Lapsed", "Not Scored")
+RETENTION_RISKS = ("High Risk", "Medium Risk")  # active customers at risk: the retention audience
+WIN_BACK_RISKS = ("Lapsed",)  # no approved transaction for 60+ days: the win-back audience
 
 
 def _ordered(values: Iterable[str], order: Sequence[str]) -> tuple[str, ...]:
@@ -143,7 +169,13 @@ def segment_filter_params(filters: SegmentFilters) -> list[object]:
 
 
 def segment_customers(ctx: QueryContext, filters: SegmentFilters) -> pd.DataFrame:
+    """The CUSTOMER_LIST_LIMIT most valuable matches (what the table shows)."""
     return ctx.query("segment_customers", segment_filter_params(filters), max_rows=CUSTOMER_LIST_LIMIT)
+
+
+def segment_export(ctx: ExportContext, filters: SegmentFilters) -> Iterator[pd.DataFrame]:
+    """Every match, most valuable first, in batches (the same statement as the table, without its row cap)."""
+    return ctx.stream("segment_customers", segment_filter_params(filters))
 
 
 def segment_breakdown(ctx: QueryContext, filters: SegmentFilters) -> pd.DataFrame:
@@ -224,19 +256,54 @@ def like_pattern(text: str) -> str:
 
 
 def normalize_customer_query(mode: str, text: str) -> str:
-    """Digits typed in id mode mean the numeric part: '12345' -> 'CUST00012345'."""
+    """Digits typed in id mode mean the numeric part: '12345' -> 'CUST00012345' (the exact match)."""
     text = (text or "").strip()
     if mode == "id" and text.isdigit() and len(text) <= 8:
         return f"CUST{int(text):08d}"
     return text
 
 
-def search_customers(ctx: QueryContext, mode: str, text: str) -> pd.DataFrame:
+def search_params(mode: str, text: str, page: int = 1, page_size: int = SEARCH_PAGE_SIZE) -> list[object]:
+    """Bound parameters of customer_search.sql: mode, the exact value, the 'edge' pattern (ids ending with the
+    typed digits, names and emails starting with the text), the 'anywhere' pattern, first and last row."""
     if mode not in SEARCH_MODES:
         raise ValueError(f"unknown search mode {mode!r}: choose {', '.join(SEARCH_MODES)}")
-    pattern = like_pattern(normalize_customer_query(mode, text))
-    params = [mode, pattern, mode, pattern, mode, pattern]
-    return ctx.query("customer_search", params, max_rows=SEARCH_LIMIT)
+    typed = (text or "").strip()
+    exact = normalize_customer_query(mode, typed).lower()
+    anywhere = like_pattern(typed)
+    edge = anywhere[:-1] if mode == "id" and typed.isdigit() else anywhere[1:]
+    first = (max(1, page) - 1) * page_size + 1
+    return [mode, exact, edge, anywhere, first, first + page_size - 1]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    matches: pd.DataFrame = field(repr=False)  # customer_id, full_name, email, city, state, ..., match_rank
+    total: int  # every match, not just this page
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def first_row(self) -> int:
+        return (self.page - 1) * self.page_size + 1
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + len(self.matches) - 1
+
+
+def search_customers(
+    ctx: QueryContext, mode: str, text: str, page: int = 1, page_size: int = SEARCH_PAGE_SIZE
+) -> SearchPage:
+    """One page of the customers whose id, name or email contains `text` (anywhere, any case), exact match
+    first, then those starting (ids: ending) with it, then the rest; with the total number of matches."""
+    frame = ctx.query("customer_search", search_params(mode, text, page, page_size), max_rows=page_size)
+    total = int(frame["total_matches"].iloc[0]) if not frame.empty else 0
+    return SearchPage(frame.reset_index(drop=True), total, max(1, page), page_size)
 
 
 def customer_profile(ctx: QueryContext, customer_id: str) -> pd.Series | None:
@@ -379,16 +446,38 @@ def audience_params(filters: AudienceFilters) -> list[object]:
     return [segments, segments, risks, risks, cards, cards, float(filters.min_ltv or 0.0), score, score]
 
 
-def campaign_audience(ctx: QueryContext, filters: AudienceFilters) -> tuple[int, float | None]:
-    """(customers, average lifetime value) of everyone matching the audience filters."""
+@dataclass(frozen=True)
+class Audience:
+    customers: int
+    avg_ltv: float | None
+    avg_usual_monthly_spend: float | None  # what a kept customer spends in a usual month
+
+
+def campaign_audience(ctx: QueryContext, filters: AudienceFilters) -> Audience:
+    """Size, average lifetime value and usual monthly spend of everyone matching the audience filters."""
     frame = ctx.query("campaign_audience", audience_params(filters), max_rows=1)
     if frame.empty or int(frame.iloc[0]["customers"] or 0) == 0:
-        return 0, None
-    return int(frame.iloc[0]["customers"]), float(frame.iloc[0]["avg_ltv"])
+        return Audience(0, None, None)
+    row = frame.iloc[0]
+    spend = row.get("avg_usual_monthly_spend")
+    return Audience(int(row["customers"]), float(row["avg_ltv"]), None if pd.isna(spend) else float(spend))
 
 
-def campaign_targets(ctx: QueryContext, filters: AudienceFilters) -> pd.DataFrame:
-    return ctx.query("campaign_targets", audience_params(filters), max_rows=TARGET_LIST_LIMIT)
+def campaign_economics(ctx: QueryContext) -> pd.DataFrame:
+    """GOLD.CAMPAIGN_ECONOMICS: the one row of revenue rate, costs and horizon every ROI uses."""
+    return ctx.query("campaign_economics", max_rows=1)
+
+
+def campaign_targets(
+    ctx: QueryContext, filters: AudienceFilters, limit: int = TARGET_PREVIEW_ROWS
+) -> pd.DataFrame:
+    """The `limit` riskiest targets (the preview table)."""
+    return ctx.query("campaign_targets", audience_params(filters), max_rows=limit)
+
+
+def campaign_targets_export(ctx: ExportContext, filters: AudienceFilters) -> Iterator[pd.DataFrame]:
+    """The whole target list, riskiest first, in batches."""
+    return ctx.stream("campaign_targets", audience_params(filters))
 
 
 # ---- Pipeline Health -----------------------------------------------------------------------------------
@@ -400,6 +489,12 @@ HEALTH_QUERIES = (
     "health_quarantine",
     "health_pipe",
     "health_recent_loads",
+    # alerts and the observability views (streamlit/health_views.py)
+    "health_alerts",
+    "health_latest_runs",
+    "health_model_log",
+    "health_dq_failures",
+    "health_record_trends",
 )
 
 

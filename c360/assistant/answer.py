@@ -96,6 +96,35 @@ def summarize(
     return "; ".join(parts) + "."
 
 
+def verdict(frame: pd.DataFrame, columns: Sequence[OutputColumn], group: str, more: bool) -> str | None:
+    """The yes/no of 'are Premium customers more likely to ...?' from the grouped comparison: Yes when the
+    named group's value is above (below, for 'less likely') every other group's, No when it is on the other
+    side of all of them, otherwise mixed."""
+    dims = [c for c in columns if c.role == "dimension"]
+    measures = [c for c in columns if c.role == "measure"]
+    if not dims or not measures or len(frame) < 2:
+        return None
+    dim, measure = dims[-1], measures[0]
+    named = frame[frame[dim.name].astype(str).str.lower() == group.lower()]
+    others = frame[frame[dim.name].astype(str).str.lower() != group.lower()]
+    if named.empty or others.empty or _missing(named.iloc[0][measure.name]):
+        return None
+    value = float(named.iloc[0][measure.name])
+    rest = [float(v) for v in others[measure.name] if not _missing(v)]
+    if not rest:
+        return None
+    above, below = all(value > v for v in rest), all(value < v for v in rest)
+    word = (
+        ("Yes" if above else "No" if below else "Not clearly")
+        if more
+        else ("Yes" if below else "No" if above else "Not clearly")
+    )
+    compared = ", ".join(
+        f"{row[dim.name]} {fmt(row[measure.name], measure.format)}" for _, row in others.iterrows()
+    )
+    return f"{word}: {named.iloc[0][dim.name]} {fmt(value, measure.format)} vs {compared}."
+
+
 def refine_chart(chart: str, frame: pd.DataFrame, columns: Sequence[OutputColumn]) -> str:
     """Adjust the compile-time chart to the result: few states read better as bars, many slices not as a pie."""
     if chart not in CHARTS:

@@ -17,6 +17,7 @@ from c360.assistant.model import SemanticModel
 from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
+from c360.grants import DEFAULT_APP_ROLE, Role
 
 
 class BackendName(StrEnum):
@@ -43,6 +44,7 @@ def open_backend(
     session: WarehouseSession,
     model: SemanticModel,
     as_of: date,
+    role: Role | str = DEFAULT_APP_ROLE,
 ) -> AnalystBackend:
     choice = BackendName(str(choice))
     if choice is BackendName.auto:
@@ -50,7 +52,7 @@ def open_backend(
     if choice is BackendName.local:
         from c360.assistant.local import LocalAnalyst
 
-        return LocalAnalyst(model, as_of, dialect=session.dialect)
+        return LocalAnalyst.on_session(model, as_of, session, role)
     con = getattr(session, "con", None)
     if session.dialect != "snowflake" or con is None:
         raise C360Error("backend 'cortex' needs the snowflake target (Cortex Analyst runs in Snowflake)")

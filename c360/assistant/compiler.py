@@ -17,7 +17,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from c360.assistant.lexicon import Rollup, Vocabulary
+from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
 
@@ -70,6 +70,7 @@ class _Plan:
     list_columns: list[Option] = field(default_factory=list)
     order: list[tuple[bool, Measure | None, Option | None]] = field(default_factory=list)
     measure_where: dict[str, list[tuple[Condition, Option]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 class Compiler:
@@ -99,7 +100,7 @@ class Compiler:
             option = next((o for o in measure.options if o.table == anchor), None)
             if option is None:
                 raise PlanError(
-                    f"{_label(self.model, measure.options[0])} is not available per {_noun(anchor)}"
+                    f"{_label(self.model, measure.options[0])} is not available per {self._noun(anchor)}"
                 )
             plan.measures.append((measure, option))
             for cond in measure.where:
@@ -116,7 +117,7 @@ class Compiler:
                 option = self._reachable(anchor, dim.options, plan)
             if option is None:
                 raise PlanError(
-                    f"{_label(self.model, dim.options[0])} can't be combined with {_noun(anchor)} measures"
+                    f"{_label(self.model, dim.options[0])} can't be combined with {self._noun(anchor)} measures"
                 )
             plan.dimensions.append((dim, option))
         for cond in query.conditions:
@@ -124,14 +125,26 @@ class Compiler:
                 option = next((o for o in cond.measure.options if o.table == anchor), None)
                 if option is None:
                     raise PlanError(
-                        f"{_label(self.model, cond.measure.options[0])} can't be compared per {_noun(anchor)}"
+                        f"{_label(self.model, cond.measure.options[0])} can't be compared per {self._noun(anchor)}"
                     )
                 plan.conditions.append((cond, option))
+                continue
+            if cond.op == "any":
+                resolved = []
+                for part in cond.either:
+                    part_option = self._reachable(anchor, part.options, plan)
+                    if part_option is None or part.measure is not None:
+                        raise PlanError(
+                            f"the condition on {_label(self.model, part.options[0])} doesn't apply to {self._noun(anchor)}"
+                        )
+                    resolved.append(Condition((part_option,), part.op, part.values))
+                planned = Condition((), "any", either=tuple(resolved))
+                plan.conditions.append((planned, resolved[0].options[0]))
                 continue
             option = self._reachable(anchor, cond.options, plan)
             if option is None:
                 raise PlanError(
-                    f"the condition on {_label(self.model, cond.options[0])} doesn't apply to {_noun(anchor)}"
+                    f"the condition on {_label(self.model, cond.options[0])} doesn't apply to {self._noun(anchor)}"
                 )
             plan.conditions.append((cond, option))
         for table_filter in self.vocab.default_filters.get(anchor, ()):
@@ -154,7 +167,13 @@ class Compiler:
             elif ordering.column:
                 option = self._reachable(anchor, ordering.column, plan)
                 if option is None:
-                    raise PlanError(f"{_label(self.model, ordering.column[0])} can't rank {_noun(anchor)}")
+                    raise PlanError(
+                        f"{_label(self.model, ordering.column[0])} can't rank {self._noun(anchor)}"
+                    )
+                if query.mode == "aggregate" and all(option != o for _, o in plan.dimensions):
+                    raise PlanError(
+                        f"{_label(self.model, option)} is not one of the groups, so it can't rank them"
+                    )
                 plan.order.append((ordering.descending, None, option))
         return plan
 
@@ -208,8 +227,8 @@ class Compiler:
                 ):
                     return None
                 dimensions.append(Dimension((Option(rollup.table, time_column),), dim.grain))
-            elif option.table in reachable_from_rollup and option.table != rollup.of:
-                dimensions.append(Dimension((option,)))
+            elif (alt := _on_rollup(option, dim.options, reachable_from_rollup, rollup)) is not None:
+                dimensions.append(Dimension((alt,)))
             else:
                 return None
         conditions = []
@@ -219,8 +238,18 @@ class Compiler:
                 if twin_measure is None:
                     return None
                 conditions.append(Condition((), cond.op, cond.values, measure=twin_measure))
-            elif option is not None and option.table in reachable_from_rollup and option.table != rollup.of:
-                conditions.append(Condition((option,), cond.op, cond.values))
+            elif cond.either:
+                if any(
+                    p.options[0].table not in reachable_from_rollup or p.options[0].table == rollup.of
+                    for p in cond.either
+                ):
+                    return None
+                conditions.append(cond)
+            elif (
+                option is not None
+                and (alt := _on_rollup(option, cond.options, reachable_from_rollup, rollup)) is not None
+            ):
+                conditions.append(Condition((alt,), cond.op, cond.values))
             else:
                 return None
         if table_windows is not None:
@@ -267,7 +296,7 @@ class Compiler:
         if window.time_dimension:
             option = self._reachable(plan.anchor, window.time_dimension, plan)
             if option is None:
-                raise PlanError(f"the time window can't apply to {_noun(plan.anchor)}")
+                raise PlanError(f"the time window can't apply to {self._noun(plan.anchor)}")
             plan.window_column = option
             return
         default = self.vocab.default_time_dimension.get(plan.anchor)
@@ -280,9 +309,50 @@ class Compiler:
         if window.days and windowed and any(w == window.days for w in windowed):
             plan.window_absorbed = True
             return
+        if window.current and self._only_current_values(query, plan):
+            # "at highest risk of churning this month": scores and attributes are this period's values
+            plan.window_absorbed = True
+            plan.notes.append(
+                f"{self._noun(plan.anchor)} scores and attributes are current values (as of the as-of date)"
+            )
+            return
         raise PlanError(
-            f"{window.label} can't be applied to {_noun(plan.anchor)} measures, which are lifetime or fixed-window values"
+            f"{window.label} can't be applied to {self._noun(plan.anchor)} measures, which are lifetime or fixed-window values"
         )
+
+    def _only_current_values(self, query: SemanticQuery, plan: _Plan) -> bool:
+        """Every fact the query reads is a current value (a score, a limit), not an accumulation over time."""
+        current = set(self.vocab.current_facts)
+        refs: list[Option] = [o for _, o in plan.measures] + [o for _, o in plan.conditions if o is not None]
+        refs += [
+            o
+            for o in (
+                *(c for cols in query.columns for c in cols),
+                *(x for o in query.order for x in o.column or ()),
+            )
+        ]
+        for option in refs:
+            if option.table != plan.anchor or option.filter or option.column is None:
+                continue
+            column = self.model.tables[option.table].columns.get(option.column)
+            if column is None:
+                continue
+            if column.kind == "metric":
+                fact = next(
+                    (
+                        c
+                        for c in self.model.tables[option.table].columns.values()
+                        if c.kind == "fact" and c.expr == column.base_column
+                    ),
+                    None,
+                )
+                if column.base_column is None and "COUNT(" in column.expr.upper():
+                    continue  # counting rows
+                if fact is None or fact.ref not in current:
+                    return False
+            elif column.kind == "fact" and column.ref not in current:
+                return False
+        return True
 
     def _windowed_days(self, option: Option) -> int | None:
         if option.filter:
@@ -319,8 +389,11 @@ class Compiler:
                 option = self._reachable(plan.anchor, ordering.column, plan)
                 if option:
                     add(option)
-        for _cond, option in plan.conditions:
-            if option is not None and option.column:
+        for cond, option in plan.conditions:
+            for part in cond.either:
+                if part.options[0].column:
+                    add(part.options[0])
+            if option is not None and option.column and not cond.either:
                 add(option)
             elif option is not None and option.filter:
                 for col in self._filter_columns(option):
@@ -328,7 +401,9 @@ class Compiler:
         for cols in query.columns:
             option = self._reachable(plan.anchor, cols, plan)
             if option is None:
-                raise PlanError(f"{_label(self.model, cols[0])} can't be shown next to {_noun(plan.anchor)}")
+                raise PlanError(
+                    f"{_label(self.model, cols[0])} can't be shown next to {self._noun(plan.anchor)}"
+                )
             add(option)
         default_order = spec.get("default_order")
         if default_order and not query.order:
@@ -361,6 +436,7 @@ class Compiler:
 
     # ---- SQL ------------------------------------------------------------------------------------------------
     def compile(self, query: SemanticQuery) -> CompiledQuery:
+        query = self._identified(query)
         plan = self.plan(query)
         renames: dict[str, Option] = {}
         rolled = self._rollup(query, plan)
@@ -373,7 +449,7 @@ class Compiler:
         group_exprs: list[str] = []
         measure_names: dict[str, str] = {}
         select_params: list[object] = []
-        warnings: list[str] = list(query.notes)
+        warnings: list[str] = [*query.notes, *plan.notes]
         if query.mode == "aggregate":
             for dim, option in plan.dimensions:
                 expr, name, out = self._dimension_sql(dim, option, alias)
@@ -393,7 +469,7 @@ class Compiler:
                 output = self._output(shown, name, "measure")
                 if option.aggregation == "share":
                     texts = [self._condition_sql(c, o, alias)[2] for c, o in where]
-                    label = "share with " + " and ".join(texts) if texts else "share"
+                    label = "share with " + " and ".join(texts) if texts else "share of the total"
                     output = OutputColumn(name, "measure", output.ref, label, "percent")
                 outputs.append(output)
         else:
@@ -434,14 +510,30 @@ class Compiler:
             window_label = query.window.label
         elif query.window is not None and plan.window_absorbed:
             window_label = query.window.label
-        sql = "SELECT " + ", ".join(select)
-        sql += f" FROM {self._table_sql(plan.anchor)} AS {alias[plan.anchor]}"
+        source = f" FROM {self._table_sql(plan.anchor)} AS {alias[plan.anchor]}"
         for step in plan.joins:
             on = " AND ".join(
                 f"{self._col(step.from_table, left, alias)} = {self._col(step.table, right, alias)}"
                 for left, right in step.on
             )
-            sql += f" JOIN {self._table_sql(step.table)} AS {alias[step.table]} ON {on}"
+            source += f" JOIN {self._table_sql(step.table)} AS {alias[step.table]} ON {on}"
+        order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names)
+        ranked = [(d, o) for d, _, o in plan.order if o is not None and o.column]
+        if query.ties and query.mode == "list" and ranked and limit is not None:
+            # "which customer has the highest credit limit": every row tied for the first place(s) — the
+            # k-th value found by a top-k scan of the same rows, then every row at or beyond it
+            descending, option = ranked[0]
+            expr = self._col(option.table, option.column or "", alias)
+            inner_where = " WHERE " + " AND ".join([*where, f"{expr} IS NOT NULL"])
+            kth = "MIN" if descending else "MAX"
+            top = (
+                f"(SELECT {kth}(top_k.v) FROM (SELECT {expr} AS v{source}{inner_where} "
+                f"ORDER BY v {'DESC' if descending else 'ASC'} LIMIT {int(limit)}) AS top_k)"
+            )
+            params = params + list(params)  # the inner scan binds the same filters again
+            where.append(f"{expr} {'>=' if descending else '<='} {top}")
+            limit = self.vocab.default_list_limit
+        sql = "SELECT " + ", ".join(select) + source
         if where:
             sql += " WHERE " + " AND ".join(where)
         if query.mode == "aggregate" and group_exprs:
@@ -450,7 +542,6 @@ class Compiler:
             sql += " HAVING " + " AND ".join(having)
             params.extend(having_params)
         params = select_params + params
-        order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names)
         if order_sql:
             sql += " ORDER BY " + ", ".join(order_sql)
         if limit is not None:
@@ -468,6 +559,29 @@ class Compiler:
             window_label=window_label,
             dialect=self.dialect,
         )
+
+    def _identified(self, query: SemanticQuery) -> SemanticQuery:
+        """A measure of one row named by its key also shows the key: 'how much did CUST00000010 spend in
+        2026' answers per that customer, so the result says whose value it is."""
+        if query.mode != "aggregate":
+            return query
+        keys = {i.ref for i in self.vocab.identifiers}
+        for cond in query.conditions:
+            if cond.op != "in" or len(cond.values) != 1 or cond.measure is not None:
+                continue
+            if any(
+                f"{o.table}.{o.column}" in keys or self.model.tables[o.table].columns[o.column or ""].unique
+                for o in cond.options
+                if o.column
+            ):
+                key = Dimension(cond.options)
+                if any(d.concept == key.concept for d in query.dimensions):
+                    return query
+                return query.with_(dimensions=(key, *query.dimensions))
+        return query
+
+    def _noun(self, table: str) -> str:
+        return table_noun(self.vocab, table)
 
     def _aliases(self, plan: _Plan) -> dict[str, str]:
         tables = [plan.anchor, *(s.table for s in plan.joins)]
@@ -504,8 +618,8 @@ class Compiler:
         column = self.model.tables[option.table].columns[option.column or ""]
         if option.aggregation == "share":
             base = render_expr(column.expr, alias[option.table], self.dialect)
-            if not where:
-                return f"100.0 * {base} / NULLIF({base}, 0)", []
+            if not where:  # each group's part of the total: "% of transactions by channel", "channel mix"
+                return f"100.0 * {base} / NULLIF(SUM({base}) OVER (), 0)", []
             parts = [self._condition_sql(c, o, alias) for c, o in where]
             cond_sql = " AND ".join(f"({sql})" for sql, _, _ in parts)
             cond_params = [v for _, values, _ in parts for v in values]
@@ -532,6 +646,10 @@ class Compiler:
         self, cond: Condition, option: Option | None, alias: dict[str, str]
     ) -> tuple[str, list[object], str]:
         assert option is not None
+        if cond.op == "any":
+            parts = [self._condition_sql(c, c.options[0], alias) for c in cond.either]
+            sql = "(" + " OR ".join(f"({p})" for p, _, _ in parts) + ")"
+            return sql, [v for _, values, _ in parts for v in values], " or ".join(t for _, _, t in parts)
         if cond.op in ("named", "not_named"):
             flt = self.model.tables[option.table].filters[option.filter or ""]
             sql = render_expr(flt.expr, alias[option.table], self.dialect)
@@ -682,16 +800,14 @@ def _label(model: SemanticModel, option: Option) -> str:
     return (option.column or option.table).replace("_", " ")
 
 
-def _noun(table: str) -> str:
-    return {
-        "customer_360_profile": "customer",
-        "fct_transactions": "transaction",
-        "metric_mom_spend_change": "customer-month",
-        "campaign_performance": "campaign group",
-        "churn_predictions": "churn score",
-        "customer_segments": "segment assignment",
-        "dim_merchant_category": "merchant category",
-    }.get(table, table.replace("_", " "))
+def _on_rollup(
+    option: Option, options: Sequence[Option], reachable: set[str], rollup: Rollup
+) -> Option | None:
+    """The option itself when the rollup reaches it, else another table's copy of the same item that it does."""
+    for candidate in (option, *options):
+        if candidate.table in reachable and candidate.table != rollup.of:
+            return candidate
+    return None
 
 
 def _unique(name: str, taken: set[str]) -> str:

@@ -90,6 +90,14 @@ class EvalSummary:
     def latencies(self) -> list[float]:
         return [r.latency_ms for r in self.results if r.outcome != "error"]
 
+    def splits(self) -> dict[str, tuple[int, int]]:
+        """Answerable questions right / asked, per split (dev, holdout, blind_v1, ...), in first-seen order."""
+        out: dict[str, tuple[int, int]] = {}
+        for r in self.subset(refuse=False):
+            right, total = out.get(r.case.split, (0, 0))
+            out[r.case.split] = (right + r.correct, total + 1)
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         lat = self.latencies()
         dev, hold = self.subset(split="dev", refuse=False), self.subset(split="holdout", refuse=False)
@@ -104,10 +112,12 @@ class EvalSummary:
             "dev_total": len(dev),
             "holdout_correct": sum(r.correct for r in hold),
             "holdout_total": len(hold),
+            "splits": {name: {"correct": c, "total": t} for name, (c, t) in self.splits().items()},
             "verified_answers": sum(r.verified for r in self.results),
             "verified_wrong": len(self.verified_wrong),
             "refused_correctly": sum(r.correct for r in self.subset(refuse=True)),
             "wrongly_refused": sum(r.outcome == "refused" for r in self.subset(refuse=False)),
+            "answered_wrong": sum(r.outcome in ("wrong", "error") for r in self.subset(refuse=False)),
             "latency_p50_ms": statistics.median(lat) if lat else float("nan"),
             "latency_p95_ms": percentile(lat, 95) if lat else float("nan"),
             "failures": [f"{r.case.id}: {r.outcome} ({r.detail})" for r in self.failures],
@@ -144,8 +154,9 @@ def load_cases(path: Path) -> tuple[date, list[EvalCase]]:
 
 
 def reference_frame(con: Any, sql: str, as_of: date) -> pd.DataFrame:
-    """Run reference SQL on a DuckDB connection; `$as_of` is bound as the platform as-of date."""
-    params = {"as_of": as_of.isoformat()} if "$as_of" in sql else None
+    """Run reference SQL on a DuckDB connection; `$as_of` is bound as the platform as-of DATE (so that
+    `date_trunc('month', $as_of)` and `$as_of - interval 90 day` work without a cast)."""
+    params = {"as_of": as_of} if "$as_of" in sql else None
     return con.execute(sql, params).df() if params else con.execute(sql).df()
 
 
@@ -207,27 +218,54 @@ def _key_frame(actual: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
 
 # ---- result-set comparison ------------------------------------------------------------------------------------
 def compare(reference: pd.DataFrame, actual: pd.DataFrame, *, ordered: bool) -> tuple[bool, str]:
-    """(equal, reason): reference columns found (by values) among the actual columns, same rows."""
+    """(equal, reason): reference columns found (by values) among the actual columns, same rows.
+
+    A reference column stored rounded (every value at 1 or 2 decimals, some not whole: a mart that keeps
+    `round(x, 2)`) is compared with the answer's values rounded the same way."""
     if len(reference) != len(actual):
         return False, f"{len(actual)} row(s), expected {len(reference)}"
     ref_cols = [_normalize(reference.iloc[:, i]) for i in range(reference.shape[1])]
     act_cols = {str(name): _normalize(actual.iloc[:, i]) for i, name in enumerate(actual.columns)}
-    candidates: list[list[str]] = []
+    candidates: list[list[tuple[str, list[object]]]] = []
     for i, values in enumerate(ref_cols):
-        matches = [name for name, got in act_cols.items() if _same_multiset(values, got)]
+        digits = _stored_decimals(values)
+        matches = []
+        for name, got in act_cols.items():
+            if _same_multiset(values, got):
+                matches.append((name, got))
+            elif digits is not None and _same_multiset(values, rounded := _rounded(got, digits)):
+                matches.append((name, rounded))
         if not matches:
             return False, f"no column matches reference column {reference.columns[i]!r}"
         candidates.append(matches)
     for choice in itertools.product(*candidates):
-        if len(set(choice)) != len(choice):
+        if len({name for name, _ in choice}) != len(choice):
             continue
         ref_rows = list(zip(*ref_cols, strict=True)) if ref_cols else []
-        act_rows = list(zip(*(act_cols[c] for c in choice), strict=True)) if choice else []
+        act_rows = list(zip(*(got for _, got in choice), strict=True)) if choice else []
         if ordered and _rows_equal(ref_rows, act_rows):
             return True, ""
         if not ordered and _rows_equal(sorted(ref_rows, key=_row_key), sorted(act_rows, key=_row_key)):
             return True, ""
     return False, "columns match individually but not row by row" + (" (order differs)" if ordered else "")
+
+
+def _stored_decimals(values: list[object]) -> int | None:
+    """1 or 2 when every number of a reference column has at most that many decimals and some are not
+    whole (a column stored rounded); None otherwise (exact values, whole numbers, text)."""
+    numbers = [v for v in values if isinstance(v, float)]
+    if not numbers or len(numbers) != sum(v is not None for v in values):
+        return None
+    if all(v == int(v) for v in numbers):
+        return None
+    for digits in (1, 2):
+        if all(math.isclose(v, round(v, digits), abs_tol=1e-9) for v in numbers):
+            return digits
+    return None
+
+
+def _rounded(values: list[object], digits: int) -> list[object]:
+    return [round(v, digits) if isinstance(v, float) else v for v in values]
 
 
 def _normalize(series: pd.Series) -> list[object]:
@@ -300,9 +338,11 @@ def _equal(x: object, y: object) -> bool:
 
 def report_lines(summary: EvalSummary) -> list[str]:
     d = summary.as_dict()
+    per_split = ", ".join(f"{name} {c}/{t}" for name, (c, t) in summary.splits().items())
+    right = sum(c for c, _ in summary.splits().values())
     return [
-        f"answerable: {d['dev_correct'] + d['holdout_correct']}/{d['answerable']} correct "
-        f"(dev {d['dev_correct']}/{d['dev_total']}, holdout {d['holdout_correct']}/{d['holdout_total']})",
+        f"answerable: {right}/{d['answerable']} correct ({per_split}); refused {d['wrongly_refused']}, "
+        f"wrong {d['answered_wrong']}",
         f"must-refuse: {d['refused_correctly']}/{d['must_refuse']} refused; verified answers {d['verified_answers']}, "
         f"wrong verified {d['verified_wrong']}",
         *(f"  FAIL {line}" for line in d["failures"]),

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from c360.assistant.parse import Reading
 from c360.assistant.query import Ordering, SemanticQuery
+from c360.assistant.reading import Reading
+from c360.assistant.reading.lookups import Lookups
+from c360.assistant.reading.measures import share_of_total
 from c360.assistant.text import Token
 
 
 def merge_followup(
-    previous: SemanticQuery, partial: Reading, question_tokens: Sequence[Token]
+    previous: SemanticQuery, partial: Reading, question_tokens: Sequence[Token], lookups: Lookups
 ) -> SemanticQuery:
     """Apply a follow-up ('and in Texas?', 'only Premium', 'by month instead', 'list them') to the last query."""
     lemmas = [t.lemma for t in question_tokens]
@@ -51,6 +53,9 @@ def merge_followup(
         query = query.with_(limit=partial.limit)
     if partial.measures:
         query = query.with_(measures=tuple(partial.measures), mode="aggregate", entity=None)
+    elif partial.percent_of_total and query.measures:  # "now show it as a percentage of the total"
+        shares = tuple(m for m in (share_of_total(lookups, m) for m in query.measures) if m is not None)
+        query = query.with_(measures=shares or query.measures)
     elif partial.list_requested and query.mode == "aggregate":
         # "list them", "show me those customers": the same population as rows
         query = query.with_(

@@ -53,6 +53,8 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "highest": ("SUPER", "desc"), "largest": ("SUPER", "desc"), "biggest": ("SUPER", "desc"),
     "greatest": ("SUPER", "desc"), "most": ("SUPER", "desc"), "top": ("SUPER", "desc"), "best": ("SUPER", "desc"),
     "the most": ("SUPER", "desc"), "highest to lowest": ("SUPER", "desc"), "descending": ("SUPER", "desc"),
+    "longest": ("SUPER", "desc"), "shortest": ("SUPER", "asc"), "priciest": ("SUPER", "desc"),
+    "cheapest": ("SUPER", "asc"),
     "lowest": ("SUPER", "asc"), "smallest": ("SUPER", "asc"), "least": ("SUPER", "asc"),
     "fewest": ("SUPER", "asc"), "bottom": ("SUPER", "asc"), "worst": ("SUPER", "asc"),
     "lowest to highest": ("SUPER", "asc"), "ascending": ("SUPER", "asc"),
@@ -78,18 +80,47 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""),
     "composition": ("DIST", ""), "spread": ("DIST", ""), "split": ("DIST", ""), "headcount": ("DIST", ""),
     # coordination and follow-up cues
-    "and": ("AND", ""), "or": ("OR", ""), "as well as": ("AND", ""), "plus": ("AND", ""),
+    "and": ("AND", ""), "or": ("OR", ""), "either": ("EITHER", ""), "as well as": ("AND", ""), "plus": ("AND", ""),
     "instead": ("INSTEAD", ""), "rather": ("INSTEAD", ""), "only": ("ONLY", ""), "just": ("ONLY", ""),
     "what share of": ("SHARE", ""), "share of": ("SHARE", ""), "what percentage of": ("SHARE", ""),
     "percentage of": ("SHARE", ""), "what percent of": ("SHARE", ""), "percent of": ("SHARE", ""),
     "proportion of": ("SHARE", ""), "what proportion of": ("SHARE", ""), "what fraction of": ("SHARE", ""),
     "fraction of": ("SHARE", ""), "how many percent of": ("SHARE", ""),
+    "percent of total": ("PCTTOTAL", ""), "percentage of total": ("PCTTOTAL", ""),
+    "percent of the total": ("PCTTOTAL", ""), "percentage of the total": ("PCTTOTAL", ""),
+    "share of total": ("PCTTOTAL", ""), "share of the total": ("PCTTOTAL", ""),
+    "proportion of the total": ("PCTTOTAL", ""), "of total": ("PCTTOTAL", ""), "of the total": ("PCTTOTAL", ""),
+    # "are Premium customers more likely to be High Risk (than Standard ones)?": the comparative is read by
+    # the scanner ("more"/"less" before "likely"); these only carry the outcome that follows
+    "likely to be": ("LIKELYTO", ""), "likely to have": ("LIKELYTO", ""), "likely to hold": ("LIKELYTO", ""),
+    "likely to get": ("LIKELYTO", ""), "likely to": ("LIKELYTO", ""), "likely": ("LIKELYTO", ""),
+    # every row tied for the first place: "(list everyone tied at the max)"
+    "tied": ("TIES", ""), "ties": ("TIES", ""), "with ties": ("TIES", ""), "tied at the max": ("TIES", ""),
+    "tied at the top": ("TIES", ""), "tied for first": ("TIES", ""), "tied at the maximum": ("TIES", ""),
     "how much": ("HOWMUCH", ""), "how much money": ("HOWMUCH", ""),
     "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
     "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),
     "them": ("PRONOUN", ""), "those": ("PRONOUN", ""), "these": ("PRONOUN", ""), "they": ("PRONOUN", ""),
     "that": ("PRONOUN", ""), "it": ("PRONOUN", ""),
     "together": ("TOGETHER", ""), "altogether": ("TOGETHER", ""), "in total": ("TOGETHER", ""),
+    # one row's record: "the profile of CUST00000042", "look up aknapp@gmail.com"
+    "profile": ("LIST", ""), "complete profile": ("LIST", ""), "full profile": ("LIST", ""),
+    "summary": ("LIST", ""), "overview": ("LIST", ""), "look up": ("LIST", ""), "lookup": ("LIST", ""),
+    "pull up": ("LIST", ""), "bring up": ("LIST", ""),
+    # the whole history (no window): "lifetime spending", "biggest purchase ever", "on record"
+    "lifetime": ("ALLTIME", ""), "all time": ("ALLTIME", ""), "of all time": ("ALLTIME", ""),
+    "on record": ("ALLTIME", ""), "whole history": ("ALLTIME", ""), "entire history": ("ALLTIME", ""),
+    "full history": ("ALLTIME", ""), "since the beginning": ("ALLTIME", ""),
+    # "including declined ones": the value is not excluded (no filter)
+    "including": ("INCLUDING", ""), "include": ("INCLUDING", ""), "incl": ("INCLUDING", ""),
+    # the most recent rows by the table's own time: "the last 5 transactions", "latest purchases"
+    "last": ("RECENT", "desc"), "latest": ("RECENT", "desc"), "most recent": ("RECENT", "desc"),
+    "newest": ("RECENT", "desc"), "recent": ("RECENT", "desc"),
+    # time order: "oldest first", "in chronological order"
+    "oldest first": ("TIMEORDER", "asc"), "newest first": ("TIMEORDER", "desc"),
+    "latest first": ("TIMEORDER", "desc"), "most recent first": ("TIMEORDER", "desc"),
+    "chronological order": ("TIMEORDER", "asc"), "in chronological order": ("TIMEORDER", "asc"),
+    "chronologically": ("TIMEORDER", "asc"), "in date order": ("TIMEORDER", "asc"),
 }  # fmt: skip
 GRAMMAR: Final = {phrase_key(k): v for k, v in _GRAMMAR_SOURCE.items()}
 MAX_GRAMMAR: Final = max(len(k) for k in GRAMMAR)
@@ -153,6 +184,12 @@ SHARE_VERBS: Final = frozenset(
         "carry",
         "get",
         "got",
+        "came",
+        "come",
+        "comes",
+        "from",
+        "fall",
+        "falls",
     }
 )
 AGGREGATE_WORDS: Final = frozenset(

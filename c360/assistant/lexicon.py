@@ -4,6 +4,7 @@ as lemma sequences, each mapped to what it can mean. Built once per semantic mod
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,10 +41,34 @@ class Entry:
     proper: bool = False  # only when written capitalised (merchant and city names)
     upper: bool = False  # only when written in upper case (state codes)
     exact: bool = False  # the phrase is the object's own name or value, not a synonym
+    identifier: bool = False  # a key value typed by the user ("CUST00000042", an e-mail address)
 
     @property
     def ref(self) -> str:
         return f"{self.table}.{self.column or self.filter or ''}"
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A column whose values have a recognisable shape (customer ids, e-mail addresses)."""
+
+    ref: str  # table.column
+    pattern: re.Pattern[str]
+    case: str  # upper | lower
+
+    def value_of(self, text: str) -> str | None:
+        for candidate in (text, text[:-1] if text.lower().endswith("s") else None):  # "CUST00000005's"
+            if candidate and self.pattern.fullmatch(candidate):
+                return candidate.upper() if self.case == "upper" else candidate.lower()
+        return None
+
+
+def table_noun(vocab: Vocabulary, table: str, *, plural: bool = False) -> str:
+    """'customer' / 'customers' for customer_360_profile; the table's name in words when none is declared."""
+    nouns = vocab.table_nouns.get(table)
+    if nouns is None:
+        return table.replace("_", " ")
+    return nouns[1] if plural else nouns[0]
 
 
 @dataclass(frozen=True)
@@ -69,6 +94,7 @@ class Vocabulary:
     default_time_dimension: dict[str, str]
     default_filters: dict[str, tuple[str, ...]]
     aliases: dict[str, str]
+    table_nouns: dict[str, tuple[str, str]]  # table -> (one row, many rows)
     entities: dict[str, dict[str, Any]]
     windowed_facts: dict[str, int]
     spend_window_facts: dict[int, str]
@@ -85,6 +111,13 @@ class Vocabulary:
     bare_number_fact: tuple[str, float, float] | None  # (table.column, min, max): "customers over 70"
     rollups: tuple[Rollup, ...]
     age_fact: str  # table.column of a person's age
+    searchable_values: tuple[str, ...]  # columns whose values are read from the warehouse (names)
+    current_facts: tuple[str, ...]  # facts that are current values ("this month" adds nothing to them)
+    abbreviations: dict[str, str]  # 'txns' -> 'transactions'
+    identifiers: tuple[Identifier, ...]
+    status_column: str | None  # table.column of the authorization status
+    approved_status: str  # its value for approved transactions
+    all_attempts: dict[str, str]  # table.metric -> the same measure over every attempt
     recency_fact: str  # table.column of days since the last transaction
 
 
@@ -101,16 +134,37 @@ class Lexicon:
         if entry not in self.phrases[key]:
             self.phrases[key].append(entry)
 
+    def identifier(self, token: Token) -> list[Entry]:
+        """'CUST00000042' -> the customer_id value on every table that has a customer_id dimension."""
+        for ident in self.vocabulary.identifiers:
+            value = ident.value_of(token.text)
+            if value is None:
+                continue
+            table, _, column = ident.ref.partition(".")
+            if table not in self.model.tables:
+                continue
+            tables = [table, *(t for t in self.model.tables if t != table)]
+            return [
+                Entry("value", t, column, value, exact=True, identifier=True)
+                for t in tables
+                if column in self.model.tables[t].columns
+                and self.model.tables[t].columns[column].kind == "dimension"
+            ]
+        return []
+
     def match(self, tokens: Sequence[Token], start: int, all_upper: bool) -> tuple[int, list[Entry]] | None:
         """Longest phrase starting at `start`: (length, entries usable as written), or None."""
         for length in range(min(MAX_PHRASE, len(tokens) - start), 0, -1):
             window = tokens[start : start + length]
-            if any(t.is_number or t.is_date for t in window):
-                continue
+            numbered = any(t.is_number or t.is_date for t in window)
             entries = self.phrases.get(tuple(t.lemma for t in window))
             if not entries:
                 continue
-            usable = [e for e in entries if _usable(e, window, all_upper)]
+            # a number inside a phrase is read as part of it only for a value ("Month-16 retention offer");
+            # "spend last 90 days" is a measure and a time window, read apart
+            usable = [
+                e for e in entries if _usable(e, window, all_upper) and (not numbered or e.kind == "value")
+            ]
             if usable:
                 return length, usable
         return None
@@ -149,6 +203,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         default_time_dimension=dict(raw["default_time_dimension"]),
         default_filters={k: tuple(v) for k, v in raw["default_filters"].items()},
         aliases=dict(raw["aliases"]),
+        table_nouns={t: (str(n[0]), str(n[1])) for t, n in (raw.get("table_nouns") or {}).items()},
         entities=dict(raw["entities"]),
         windowed_facts=dict(raw["windowed_facts"]),
         spend_window_facts={int(k): str(v) for k, v in raw["spend_window_facts"].items()},
@@ -170,6 +225,16 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         share_base=dict(raw["share_base"]),
         bare_number_fact=_bare_number_fact(raw.get("bare_number_fact")),
         age_fact=str(raw["age_fact"]),
+        current_facts=tuple(raw.get("current_facts") or ()),
+        searchable_values=tuple(raw.get("searchable_values") or ()),
+        status_column=(raw.get("all_attempts") or {}).get("status"),
+        approved_status=str((raw.get("all_attempts") or {}).get("approved", "approved")),
+        all_attempts=dict((raw.get("all_attempts") or {}).get("measures") or {}),
+        identifiers=tuple(
+            Identifier(ref, re.compile(str(spec["pattern"]), re.IGNORECASE), str(spec.get("case", "upper")))
+            for ref, spec in (raw.get("identifiers") or {}).items()
+        ),
+        abbreviations={str(k): str(v) for k, v in (raw.get("abbreviations") or {}).items()},
         recency_fact=str(raw["recency_fact"]),
         rollups=tuple(
             Rollup(
@@ -264,13 +329,21 @@ def _add_geography(lex: Lexicon, model: SemanticModel) -> None:
             lex.add(f"{region} region", Entry("value", STATE_TABLE, REGION_COLUMN, region))
 
 
-def unavailable_concept(tokens: Sequence[Token], vocab: Vocabulary) -> str | None:
-    """The reason to refuse when the question asks for data the platform does not have."""
+def unavailable_concept(
+    tokens: Sequence[Token], vocab: Vocabulary, lexical: Sequence[tuple[int, int]] = ()
+) -> str | None:
+    """The reason to refuse when the question asks for data the platform does not have. A match that lies
+    inside one vocabulary phrase is that phrase's meaning ("phone bills" is Telecom spend, not calls); one
+    that spans several ("merchant cities") is a concept the data lacks."""
     lemmas = [t.lemma for t in tokens]
     for phrases, reason in vocab.unavailable:
         for phrase in phrases:
             n = len(phrase)
-            if any(tuple(lemmas[i : i + n]) == phrase for i in range(len(lemmas) - n + 1)):
+            for i in range(len(lemmas) - n + 1):
+                if tuple(lemmas[i : i + n]) != phrase:
+                    continue
+                if any(start <= i and i + n <= end for start, end in lexical):
+                    continue
                 return reason
     return None
 

@@ -16,7 +16,7 @@ from c360.assistant.verified import to_physical_sql
 from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.grants import DEFAULT_APP_ROLE, Role
-from c360.guard import GuardError, guard_select
+from c360.guard import GuardError, guard_select, relation_columns
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def validate_live(
         checks += 1
         try:
             sql = to_physical_sql(model, vq.sql, dialect)
-            guarded = guard_select(sql, role, dialect=dialect, max_rows=10)
+            guarded = guard_select(sql, role, dialect=dialect, max_rows=10, columns=relation_columns(session))
             session.query(guarded.sql)
         except GuardError as exc:
             problems.append(f"verified query {vq.name}: refused by the guard for {role.value}: {exc}")

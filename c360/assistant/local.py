@@ -16,7 +16,7 @@ from datetime import date
 from c360.assistant import safety
 from c360.assistant.compiler import CompiledQuery, Compiler, PlanError
 from c360.assistant.followup import merge_followup
-from c360.assistant.lexicon import Lexicon, build_lexicon, load_vocabulary
+from c360.assistant.lexicon import Lexicon, build_lexicon, load_vocabulary, table_noun
 from c360.assistant.messages import (
     ANALYST,
     USER,
@@ -28,12 +28,15 @@ from c360.assistant.messages import (
     VerifiedQueryUsed,
 )
 from c360.assistant.model import SemanticModel
-from c360.assistant.parse import Parsed, QuestionParser, Refusal
-from c360.assistant.query import SemanticQuery
+from c360.assistant.query import Condition, SemanticQuery
+from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
 from c360.assistant.timeframe import GRAIN_ADJECTIVES
+from c360.assistant.values import ValueIndex, load_values
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
+from c360.engines.base import WarehouseSession
+from c360.grants import DEFAULT_APP_ROLE, Role
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +62,28 @@ class LocalAnalyst:
     name = "local"
 
     def __init__(
-        self, model: SemanticModel, as_of: date, *, dialect: str = "duckdb", use_verified: bool = True
+        self,
+        model: SemanticModel,
+        as_of: date,
+        *,
+        dialect: str = "duckdb",
+        use_verified: bool = True,
+        values: ValueIndex | None = None,
     ) -> None:
         self.model = model
         self.as_of = as_of
         self.lexicon: Lexicon = build_lexicon(model, load_vocabulary())
-        self.parser = QuestionParser(self.lexicon, as_of)
+        self.parser = QuestionParser(self.lexicon, as_of, values)
         self.compiler = Compiler(model, self.lexicon.vocabulary, dialect)
         self.verified = VerifiedIndex(model, self.lexicon, self.parser, dialect) if use_verified else None
+
+    @classmethod
+    def on_session(
+        cls, model: SemanticModel, as_of: date, session: WarehouseSession, role: Role | str = DEFAULT_APP_ROLE
+    ) -> LocalAnalyst:
+        """The analyst for a warehouse session: also knows the searchable values (customers' names)."""
+        values = load_values(session, model, load_vocabulary(), role)
+        return cls(model, as_of, dialect=session.dialect, values=values)
 
     # the AnalystBackend protocol ------------------------------------------------------------------------
     def message(self, messages: Sequence[Message]) -> AnalystReply:
@@ -128,20 +145,21 @@ class LocalAnalyst:
         previous = self._context(user_turns[:-1])
         pronoun = parsed.partial is not None and any(i.kind == "PRONOUN" for i in parsed.partial.items)
         if previous is None:
-            if parsed.query is not None and not pronoun:
+            if parsed.query is not None and (not pronoun or _has_content(parsed.query)):
+                # "how much revenue did the offer bring in, and what did it cost?": 'it' is in the question
                 return Parsed(parsed.query, followup=False), None
             return parsed, Refusal(
                 "no_context",
                 "That sounds like a follow-up, but there is no earlier question to refine; ask the full question.",
             )
         assert parsed.partial is not None
-        merged = merge_followup(previous, parsed.partial, tokenize(user_turns[-1]))
+        merged = merge_followup(previous, parsed.partial, tokenize(user_turns[-1]), self.parser.lk)
         if (
             parsed.query is not None
             and (parsed.query.measures or parsed.query.mode == "list")
             and not _is_refinement(parsed)
         ):
-            return Parsed(parsed.query, followup=False), None
+            return Parsed(self._same_customer(previous, parsed.query), followup=False), None
         return Parsed(merged, followup=True), None
 
     def _context(self, questions: Sequence[str]) -> SemanticQuery | None:
@@ -154,18 +172,33 @@ class LocalAnalyst:
             if parsed.refusal is not None:
                 query = None
             elif parsed.followup and query is not None and parsed.partial is not None:
-                candidate = merge_followup(query, parsed.partial, tokenize(question))
-                query = candidate if not (parsed.query and not _is_refinement(parsed)) else parsed.query
+                candidate = merge_followup(query, parsed.partial, tokenize(question), self.parser.lk)
+                fresh = parsed.query is not None and not _is_refinement(parsed)
+                query = self._same_customer(query, parsed.query) if fresh and parsed.query else candidate
             elif parsed.query is not None:
                 query = parsed.query
         return query
+
+    def _same_customer(self, previous: SemanticQuery, query: SemanticQuery) -> SemanticQuery:
+        """'Pull up CUST00000036' ... 'and their last 3 transactions?': a follow-up with a question of its
+        own stays about the one customer (or other row) the conversation looked up by its key."""
+        keys = {i.ref.partition(".")[2] for i in self.lexicon.vocabulary.identifiers}
+        keys.add("full_name")
+
+        def is_key(c: Condition) -> bool:
+            return c.op == "in" and len(c.values) == 1 and any(o.column in keys for o in c.options)
+
+        carried = [c for c in previous.conditions if is_key(c)]
+        if not carried or any(is_key(c) for c in query.conditions):
+            return query
+        return query.with_(conditions=(*query.conditions, *carried))
 
     def _total(self, query: SemanticQuery, compiled: CompiledQuery) -> CompiledQuery | None:
         """For a listing without an explicit limit: the same rows counted."""
         if query.mode != "list" or query.limit is not None or query.order:
             return None
         nouns = self.lexicon.vocabulary.entities.get(compiled.anchor, {}).get("nouns", [])
-        measure = self.parser._measure_by_phrase(f"number of {nouns[0]}") if nouns else None
+        measure = self.parser.lk.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
         if measure is None:
             return None
         counted = query.with_(
@@ -208,6 +241,11 @@ def _has_time_adjective(question: str) -> bool:
     return any(t.lemma in GRAIN_ADJECTIVES for t in tokenize(question))
 
 
+def _has_content(query: SemanticQuery) -> bool:
+    """A question complete on its own (a pronoun in it points inside it): measures, a ranking or filters."""
+    return bool(query.measures or query.order or query.conditions)
+
+
 def _is_refinement(parsed: Parsed) -> bool:
     """A follow-up that only adds filters, time, grouping or ranking (it has no measure or listing of its own)."""
     partial = parsed.partial
@@ -215,6 +253,8 @@ def _is_refinement(parsed: Parsed) -> bool:
         return True
     if any(i.kind == "PRONOUN" for i in partial.items):
         return True  # "list them", "what about those": about the previous result
+    if any(i.kind in ("ONLY", "FOLLOW") for i in partial.items) and not partial.list_requested:
+        return not partial.measures  # "now only premium card holders": the same rows, one more filter
     return not partial.measures and not partial.entity and not partial.list_requested
 
 
@@ -223,7 +263,7 @@ def interpretation(question: str, query: SemanticQuery, compiled: CompiledQuery)
     measures = [c.label for c in compiled.columns if c.role == "measure"]
     groups = [c.label for c in compiled.columns if c.role in ("dimension", "time")]
     if query.mode == "list":
-        what = f"a list of {_entity_noun(compiled.anchor)}"
+        what = f"a list of {table_noun(load_vocabulary(), compiled.anchor, plural=True)}"
     else:
         what = " and ".join(measures) or "the measure"
     parts = [f"This is our interpretation of your question: {what}"]
@@ -236,19 +276,4 @@ def interpretation(question: str, query: SemanticQuery, compiled: CompiledQuery)
     return "".join(parts) + "."
 
 
-def _entity_noun(table: str) -> str:
-    return {
-        "customer_360_profile": "customers",
-        "fct_transactions": "transactions",
-        "campaign_performance": "campaign groups",
-        "metric_mom_spend_change": "customer-months",
-        "churn_predictions": "churn scores",
-        "customer_segments": "segment assignments",
-    }.get(table, table.replace("_", " "))
-
-
-def entity_noun(table: str) -> str:
-    return _entity_noun(table)
-
-
-__all__ = ["LocalAnalyst", "LocalTurn", "entity_noun", "interpretation"]
+__all__ = ["LocalAnalyst", "LocalTurn", "interpretation"]

@@ -56,12 +56,17 @@ class Condition:
     """A WHERE condition on a column or a named filter, or (with `measure`) a HAVING condition."""
 
     options: tuple[Option, ...]
-    op: str  # in | not_in | > | >= | < | <= | between | named | not_named | is_null | not_null
+    op: str  # in | not_in | > | >= | < | <= | between | named | not_named | is_null | not_null | any
     values: tuple[object, ...] = ()
     measure: Measure | None = None
+    either: tuple[
+        Condition, ...
+    ] = ()  # op "any": true when one of these is ("Premium or credit limit over 40K")
 
     @property
     def concept(self) -> str:
+        if self.either:
+            return "any(" + ";".join(sorted(c.concept for c in self.either)) + ")"
         target = self.measure.concept if self.measure else "|".join(sorted(o.key for o in self.options))
         values = (
             ",".join(sorted(str(v) for v in self.values))
@@ -75,6 +80,8 @@ class Condition:
         """What the condition restricts (column or filter), for replacing it in follow-ups."""
         if self.measure:
             return "measure:" + self.measure.concept
+        if self.either:
+            return self.concept
         return "|".join(sorted(o.key for o in self.options))
 
 
@@ -85,6 +92,7 @@ class TimeWindow:
     label: str  # "the last 90 days", "March 2026"
     days: int | None = None  # set for "last N days" windows
     time_dimension: tuple[Option, ...] | None = None  # explicit; None = the anchor's default
+    current: bool = False  # the period the as-of date is in ("this month"): current values answer it
 
     @property
     def concept(self) -> str:
@@ -114,9 +122,11 @@ class SemanticQuery:
     window: TimeWindow | None = None
     order: tuple[Ordering, ...] = ()
     limit: int | None = None
+    ties: bool = False  # a ranked listing keeps every row tied with the last one shown
     columns: tuple[tuple[Option, ...], ...] = ()  # extra columns a listing shows
     prefer_tables: tuple[str, ...] = ()  # tables the question mentions as context (tried first as anchor)
     notes: tuple[str, ...] = field(default=(), compare=False)  # assumptions made while reading the question
+    claim: tuple[str, bool] | None = field(default=None, compare=False)  # a yes/no question: (group, more?)
 
     def signature(self) -> tuple[object, ...]:
         """A canonical form: two questions with the same signature ask for the same result."""
@@ -129,6 +139,7 @@ class SemanticQuery:
             self.window.concept if self.window else None,
             tuple(o.concept for o in self.order),
             self.limit,
+            self.ties,
             tuple(sorted("|".join(sorted(o.key for o in c)) for c in self.columns)),
             self.prefer_tables,
         )

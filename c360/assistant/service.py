@@ -18,10 +18,11 @@ from typing import Any
 import pandas as pd
 
 from c360.assistant import safety
-from c360.assistant.answer import Baseline, chart_for, describe_columns, refine_chart, summarize
+from c360.assistant.answer import Baseline, chart_for, describe_columns, refine_chart, summarize, verdict
 from c360.assistant.backend import AnalystBackend, BackendName, open_backend
 from c360.assistant.compiler import CompiledQuery
-from c360.assistant.local import LocalAnalyst, LocalTurn, entity_noun
+from c360.assistant.lexicon import load_vocabulary, table_noun
+from c360.assistant.local import LocalAnalyst, LocalTurn
 from c360.assistant.messages import (
     ANALYST,
     Message,
@@ -37,7 +38,13 @@ from c360.config import Settings
 from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.grants import DEFAULT_APP_ROLE, Role
-from c360.guard import DEFAULT_TIMEOUT_SECONDS, GuardError, guard_select, run_with_timeout
+from c360.guard import (
+    DEFAULT_TIMEOUT_SECONDS,
+    GuardError,
+    guard_select,
+    relation_columns,
+    run_with_timeout,
+)
 from c360.sqlfiles import load_sql
 
 log = logging.getLogger(__name__)
@@ -151,7 +158,7 @@ class Assistant:
         try:
             model = load_model()
             as_of = platform_as_of(session)
-            chosen = open_backend(backend, settings, session, model, as_of)
+            chosen = open_backend(backend, settings, session, model, as_of, role)
         except Exception:
             if own:
                 session.close()
@@ -231,7 +238,9 @@ class Assistant:
                 and turn.query.limit is None
             )
             baseline = self._baseline(turn.baseline)
-            entity = entity_noun(compiled.anchor) if turn.query else "customers"
+            entity = (
+                table_noun(load_vocabulary(), compiled.anchor, plural=True) if turn.query else "customers"
+            )
             answer = summarize(
                 frame,
                 columns,
@@ -244,6 +253,10 @@ class Assistant:
                 limit_hit=limit_hit,
                 entity=entity,
             )
+            if turn.query is not None and turn.query.claim is not None:
+                answer = " ".join(x for x in (verdict(frame, columns, *turn.query.claim), answer) if x)
+            if turn.query is not None and turn.query.notes:  # a corrected word, a default applied
+                answer = f"{'; '.join(turn.query.notes)}. {answer}"
         else:
             columns = describe_columns(frame, self.model)
             chart = chart_for(frame, columns)
@@ -288,7 +301,9 @@ class Assistant:
         )
 
     def _run(self, sql: str, params: list[object], dialect: str) -> pd.DataFrame:
-        guarded = guard_select(sql, self.role, dialect=dialect, max_rows=MAX_ROWS)
+        guarded = guard_select(
+            sql, self.role, dialect=dialect, max_rows=MAX_ROWS, columns=relation_columns(self.session)
+        )
         return run_with_timeout(self.session, guarded.sql, params, self.timeout_seconds)
 
     def _count(self, compiled: CompiledQuery | None) -> int | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 IRREGULAR: Final = {
@@ -41,7 +41,8 @@ NUMBER_SUFFIX: Final = {
 }
 TOKEN_RE: Final = re.compile(
     r"""
-    (?P<date>\b\d{4}-\d{2}-\d{2}\b)
+    (?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)
+    | (?P<date>\b\d{4}-\d{2}-\d{2}\b)
     | (?P<number>(?<![\w.])-?\$?-?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|mm|bn|b|thousand|million|billion)\b)?\+?%?)
     | (?P<quoted>"[^"]+"|“[^”]+”)
     | (?P<word>[A-Za-z0-9][A-Za-z0-9'&.+]*)
@@ -61,6 +62,7 @@ class Token:
     is_plus: bool = False  # "60+"
     quoted: bool = False
     is_date: bool = False  # an ISO date, YYYY-MM-DD (norm holds it)
+    aside: bool = False  # inside parentheses: "(Airlines, Hotels, Travel, Car Rental)" explains, never groups
 
     @property
     def is_number(self) -> bool:
@@ -91,6 +93,7 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", " - ")
     text = re.sub(r"\s*/\s*(month|mo|day|year|yr|week)\b", r" per \1", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<![\d%])%", " percent ", text)  # "what % of": the word; "12%" stays a number
     text = re.sub(r"\b(\w+)'s\b", r"\1s", text)  # possessive / contraction: "joe's" -> "joes"
     text = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z0-9])", " ", text)  # high-value -> high value
     text = re.sub(r"\bcard\s+holder", "cardholder", text, flags=re.IGNORECASE)  # card holders -> cardholders
@@ -106,8 +109,15 @@ def norm_word(word: str) -> str:
 def tokenize(text: str) -> list[Token]:
     """Split a question into tokens; numbers carry their value and money/percent flags."""
     tokens: list[Token] = []
-    for match in TOKEN_RE.finditer(normalize_text(text)):
-        if match.group("date"):
+    normalized = normalize_text(text)
+    asides = [(m.start(), m.end()) for m in re.finditer(r"\([^()]*\)", normalized)]
+    starts: list[int] = []
+    for match in TOKEN_RE.finditer(normalized):
+        before = len(tokens)
+        if match.group("email"):
+            email = match.group("email").rstrip(".").lower()
+            tokens.append(Token(match.group("email").rstrip("."), email, email))
+        elif match.group("date"):
             iso = match.group("date")
             tokens.append(Token(iso, iso, iso, is_date=True))
         elif match.group("number"):
@@ -120,17 +130,19 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(Token(word, n, lemma(n), quoted=True))
         else:
             word = match.group("word").rstrip(".")
-            if not word:
-                continue
             n = norm_word(word)
             if not n:
                 continue
             if n in NUMBER_WORDS:  # "the five customers", "in the last three months"
                 value = float(NUMBER_WORDS[n])
                 tokens.append(Token(word, f"{value:g}", f"{value:g}", number=value))
-                continue
-            tokens.append(Token(word, n, lemma(n)))
-    return tokens
+            else:
+                tokens.append(Token(word, n, lemma(n)))
+        starts.extend([match.start()] * (len(tokens) - before))
+    return [
+        replace(t, aside=True) if any(a <= start < b for a, b in asides) else t
+        for t, start in zip(tokens, starts, strict=True)
+    ]
 
 
 def _number_token(raw: str) -> Token:

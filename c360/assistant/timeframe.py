@@ -58,6 +58,7 @@ ORDINAL_QUARTERS: Final = {
     "4th": 4,
 }
 TREND_WORDS: Final = frozenset({"trend", "trending", "timeline"})
+COMPLETE_WORDS: Final = frozenset({"complete", "full", "whole", "completed", "closed", "finished"})
 MONTH_CONTEXT: Final = frozenset(
     {"in", "during", "of", "since", "from", "to", "until", "between", "and", "for", "through"}
 )
@@ -72,6 +73,14 @@ class TimeSpan:
     trend: bool = False  # "trend", "over time": a time series was asked for
     rate: Grain | None = None  # "$5K per month": the unit of a rate, not a grouping
     note: str | None = None  # an assumption worth telling the user
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def month_start(d: date) -> date:
@@ -110,6 +119,7 @@ class TimeParser:
             self._rate,
             self._between,
             self._since_until,
+            self._complete,
             self._last_n,
             self._relative_period,
             self._to_date,
@@ -178,6 +188,17 @@ class TimeParser:
             day = date.fromisoformat(self.t[i].norm)
             return 1, day, day + timedelta(days=1), day.isoformat()
         month = self._month_at(i)
+        if month is not None and (day := self._day_at(i + 1)) is not None:
+            year = self._year_at(i + 2)  # "June 1, 2026"; "June 1": the latest one by the as-of date
+            start = (
+                date(year or self.as_of.year, month, day)
+                if _valid(year or self.as_of.year, month, day)
+                else None
+            )
+            if start is not None and year is None and start > self.as_of:
+                start = date(start.year - 1, month, day) if _valid(start.year - 1, month, day) else None
+            if start is not None:
+                return (3 if year else 2), start, start + timedelta(days=1), start.isoformat()
         if month is not None:
             year = self._year_at(i + 1)
             if year is not None:
@@ -189,6 +210,12 @@ class TimeParser:
         if year is not None:
             return 1, date(year, 1, 1), date(year + 1, 1, 1), str(year)
         return None
+
+    def _day_at(self, i: int) -> int | None:
+        value = self._number(i)
+        if value is None or value != int(value) or not 1 <= value <= 31 or self.t[i].is_money:
+            return None
+        return int(value)
 
     def _latest_complete_month(self, month: int) -> date:
         candidate = date(self.as_of.year, month, 1)
@@ -250,6 +277,35 @@ class TimeParser:
             window = TimeWindow(None, start, f"before {label}")
         return self._window(i, i + offset + used, window)
 
+    def _complete(self, i: int) -> TimeSpan | None:
+        """'the last 6 complete months', 'last full quarter', 'the last complete calendar month': whole
+        calendar periods that ended before the as-of date's own period."""
+        if self._lemma(i) not in ("last", "past", "previous", "prior"):
+            return None
+        j = i + 1
+        n = self._number(j)
+        count = 1
+        if n is not None:
+            if n != int(n) or not 0 < n <= 120:
+                return None
+            count, j = int(n), j + 1
+        if self._lemma(j) not in COMPLETE_WORDS:
+            return None
+        j += 1
+        if self._lemma(j) == "calendar":
+            j += 1
+        unit = UNITS.get(self._lemma(j))
+        if unit not in ("week", "month", "quarter", "year"):
+            return None
+        end = self._period_start(unit, self.as_of)
+        step = {"week": 0, "month": 1, "quarter": 3, "year": 12}[unit]
+        start = end - timedelta(days=7 * count) if unit == "week" else add_months(end, -step * count)
+        plural = "" if count == 1 else "s"
+        label = f"the last {count} complete {unit}{plural} ({start.isoformat()} to {end.isoformat()})"
+        if count == 1 and unit == "month":
+            label = month_label(start)
+        return self._window(i, j + 1, TimeWindow(start, end, label))
+
     def _last_n(self, i: int) -> TimeSpan | None:
         if self._lemma(i) not in ("last", "past", "previous", "trailing", "recent", "prior"):
             return None
@@ -281,7 +337,8 @@ class TimeParser:
             return None
         if word in ("this", "current"):
             start = self._period_start(unit, self.as_of)
-            return self._window(i, i + 2, TimeWindow(start, None, f"this {unit} (since {start.isoformat()})"))
+            label = f"this {unit} (since {start.isoformat()})"
+            return self._window(i, i + 2, TimeWindow(start, None, label, current=True))
         rolling = word == "past" or self._lemma(i - 1) == "the"
         if rolling:  # "the past month", "in the last month": one rolling unit
             start = self._shift(unit, -1)
@@ -317,7 +374,7 @@ class TimeParser:
             return None
         start = self._period_start(unit, self.as_of)
         return self._window(
-            i, i + used, TimeWindow(start, None, f"{unit} to date (since {start.isoformat()})")
+            i, i + used, TimeWindow(start, None, f"{unit} to date (since {start.isoformat()})", current=True)
         )
 
     def _quarter(self, i: int) -> TimeSpan | None:
@@ -355,7 +412,7 @@ class TimeParser:
         point = self._point(i)
         assert point is not None
         used, start, end, label = point
-        note = None if used == 2 else f"{MONTH_NAMES[month - 1]} read as {label}, the latest complete one"
+        note = None if used != 1 else f"{MONTH_NAMES[month - 1]} read as {label}, the latest complete one"
         return self._window(i, i + used, TimeWindow(start, end, label), note)
 
     def _year(self, i: int) -> TimeSpan | None:

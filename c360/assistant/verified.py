@@ -18,8 +18,8 @@ from sqlglot.errors import ParseError, TokenError
 
 from c360.assistant.lexicon import Lexicon
 from c360.assistant.model import SemanticModel, SemanticModelError, VerifiedQuery, parse_expr
-from c360.assistant.parse import QuestionParser
 from c360.assistant.query import SemanticQuery
+from c360.assistant.reading import QuestionParser
 from c360.assistant.spec import VERIFIED_TABLE_PREFIX
 from c360.assistant.text import tokenize
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 SECTION_MODULES: tuple[str, ...] = (
     "c360.bench.generation",
     "c360.bench.dbt",
+    "c360.bench.data_quality",
     "c360.bench.churn_model",
     "c360.bench.app",
     "c360.bench.assistant",
     "c360.bench.streaming",
+    "c360.bench.governance",
+    "c360.bench.scale",
 )

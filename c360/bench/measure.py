@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,24 @@ class ChildRun:
     stderr: str
 
     def json(self) -> dict[str, object]:
-        return json.loads(self.stdout)
+        """The command's JSON document: the last one on stdout (a library may have printed a line first)."""
+        try:
+            return json.loads(self.stdout)
+        except json.JSONDecodeError:
+            starts = [
+                i for i, line in enumerate(self.stdout.splitlines(keepends=True)) if line.startswith("{")
+            ]
+            lines = self.stdout.splitlines(keepends=True)
+            for start in reversed(starts):
+                try:
+                    document = json.loads("".join(lines[start:]))
+                except json.JSONDecodeError:
+                    continue
+                log.warning(
+                    "the child printed more than its JSON on stdout: %r", "".join(lines[:start])[:300]
+                )
+                return document  # type: ignore[no-any-return]
+            raise
 
 
 def run_child(args: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 3600) -> ChildRun:

@@ -53,6 +53,7 @@ class BenchSection:
     metrics: list[Metric] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     tables: dict[str, list[dict[str, object]]] = field(default_factory=dict)  # extra detail tables
+    order: int | None = None  # where it renders; default: its registered benchmark's order
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,8 @@ def save(docs_dir: Path, sections: list[BenchSection], order: dict[str, int]) ->
     raw_path = docs_dir / "benchmarks.json"
     raw: dict[str, dict] = json.loads(raw_path.read_text()) if raw_path.exists() else {}
     for section in sections:
-        raw[section.name] = section_dict(section) | {"order": order.get(section.name, 999)}
+        position = section.order if section.order is not None else order.get(section.name, 999)
+        raw[section.name] = section_dict(section) | {"order": position}
     raw_path.write_text(json.dumps(raw, indent=2, default=str) + "\n")
     md_path = docs_dir / "benchmarks.md"
     md_path.write_text(render(raw))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from c360.app_health import HealthProbe
 from c360.app_server import prepare, serve
 from c360.cli.options import HomeOption, TargetOption
 from c360.cli.output import fail, stderr
@@ -36,4 +37,9 @@ def app(
     stderr.print(
         f"[bold]c360 app[/] on {launch.url} · data {launch.source} · Ctrl+C to stop", highlight=False
     )
-    raise typer.Exit(code=serve(launch))
+    probe = HealthProbe(settings, launch.url).start()  # feeds the app-health alerts (c360/app_health.py)
+    try:
+        code = serve(launch)
+    finally:
+        probe.stop()
+    raise typer.Exit(code=code)

@@ -10,9 +10,12 @@ import typer
 from c360.cli.options import HomeOption, TargetOption
 from c360.cli.output import fail, stderr
 from c360.config import Settings, Target
+from c360.engines import writer_lock
+from c360.engines.lake import Lake
 from c360.errors import C360Error
 
 OWNED = (
+    "warehouse",
     "customer_analytics.duckdb",
     "customer_analytics.duckdb.wal",
     "lake",
@@ -45,9 +48,17 @@ def down(
         return
     if not yes and not typer.confirm(f"remove the local platform under {settings.home}?", default=False):
         fail("cancelled", code=1)
-    for path in present:
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
+    lock_file = Lake.at(settings.warehouse_path).lock_file
+    try:
+        writer_lock.acquire(lock_file)  # never pull the warehouse from under a running writer
+    except C360Error as exc:
+        fail(str(exc))
+    try:
+        for path in present:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    finally:
+        writer_lock.release(lock_file)
     stderr.print(f"removed {len(present)} item(s) under {settings.home}")

@@ -15,6 +15,11 @@ def open_session(settings: Settings, *, read_only: bool = False) -> WarehouseSes
         return SnowflakeSession.connect(settings.snowflake)
     from c360.engines.duckdb import DuckDBSession
 
+    if not read_only:
+        from c360.engines.migration import migrate_single_file, needs_migration
+
+        if needs_migration(settings):
+            migrate_single_file(settings)
     return DuckDBSession.open(
         settings.warehouse_path,
         read_only=read_only,

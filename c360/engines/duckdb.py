@@ -1,30 +1,58 @@
-"""DuckDB implementation of the warehouse session: one file under C360_HOME, catalog `customer_analytics`."""
+"""DuckDB implementation of the warehouse session, catalog `customer_analytics`.
+
+The local warehouse is a DuckLake (c360/engines/lake.py): `open(<warehouse>/customer_analytics.sqlite)` attaches
+it through an in-memory DuckDB, as a writer (holding the writer lock, c360/engines/writer_lock.py) or as a
+reader (read-only, optionally pinned to one snapshot). A plain `customer_analytics.duckdb` file still opens
+as before (the pipe's unit tests, and the migration of platforms built before the lake).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from c360.engines import writer_lock
 from c360.engines.base import Dialect, split_statements
+from c360.engines.lake import CATALOG, CATALOG_FILE, Lake, apply_options, connection_config, create_catalog
 from c360.errors import WarehouseError
 
 log = logging.getLogger(__name__)
 
-CATALOG = "customer_analytics"
+
+@dataclass
+class _SharedWriter:
+    """This process's database for writing one lake; every writer session of the process (the step's,
+    the build-state bookkeeping, dbt's failure record) is a connection (cursor) on it."""
+
+    con: duckdb.DuckDBPyConnection
+    sessions: int = 0
+
+
+_writers: dict[Path, _SharedWriter] = {}
 
 
 class DuckDBSession:
     dialect: Dialect = "duckdb"
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None, read_only: bool) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path | None,
+        read_only: bool,
+        lake: Lake | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
         self.con = con
         self.path = path
         self.read_only = read_only
+        self.lake = lake
+        self._close_hooks: list[Callable[[], None]] = [on_close] if on_close is not None else []
         self._in_tx = False
         self._connect_config: dict[str, str] = {}
 
@@ -37,8 +65,21 @@ class DuckDBSession:
         memory_limit: str = "2GB",
         threads: int = 2,
         temp_dir: Path | None = None,
+        version: int | None = None,
     ) -> DuckDBSession:
-        """Open the warehouse file. Readers attach it read-only under the same catalog name."""
+        """Open the warehouse: the lake when `path` is its catalog file, else a DuckDB file.
+
+        Readers attach read-only under the same catalog name; `version` pins a lake reader to one snapshot.
+        """
+        if path.name == CATALOG_FILE:
+            return cls._open_lake(
+                Lake.at(path),
+                read_only=read_only,
+                memory_limit=memory_limit,
+                threads=threads,
+                temp_dir=temp_dir,
+                version=version,
+            )
         if read_only and not path.exists():
             raise WarehouseError(f"no local warehouse at {path}: run `c360 up` first")
         config: dict[str, str] = {"memory_limit": memory_limit, "threads": str(threads)}
@@ -66,6 +107,82 @@ class DuckDBSession:
         # DuckDB prints a progress bar to stdout for queries over 2 s: it would corrupt --format json
         con.execute("set enable_progress_bar = false")
         session = cls(con, path, read_only)
+        session._connect_config = config
+        return session
+
+    @classmethod
+    def _open_lake(
+        cls,
+        lake: Lake,
+        *,
+        read_only: bool,
+        memory_limit: str,
+        threads: int,
+        temp_dir: Path | None,
+        version: int | None,
+    ) -> DuckDBSession:
+        if read_only and not lake.exists():
+            raise WarehouseError(f"no local warehouse at {lake.root}: run `c360 up` first")
+        config: dict[str, str] = {"memory_limit": memory_limit, "threads": str(threads)}
+        if not read_only:
+            config["preserve_insertion_order"] = "false"  # see open(); bulk inserts ~40% faster
+            if temp_dir is not None:
+                temp_dir.mkdir(parents=True, exist_ok=True)
+                config["temp_directory"] = str(temp_dir)
+            writer_lock.acquire(lake.lock_file)
+            shared = _writers.get(lake.root.resolve())
+            if shared is not None:  # this process already writes the lake: another connection to the same
+                return cls._writer_cursor(lake, shared, config)  # database (no extension load or attach)
+            created = create_catalog(lake)
+        try:
+            con = duckdb.connect(":memory:", config=config | connection_config(lake))
+            try:
+                con.execute(lake.attach_sql(read_only=read_only, version=version))
+                if not read_only and created:
+                    apply_options(con)
+                con.execute(f"use {CATALOG}")
+                con.execute("set enable_progress_bar = false")
+            except BaseException:
+                con.close()
+                raise
+        except duckdb.Error as exc:
+            if not read_only:
+                writer_lock.release(lake.lock_file)
+            raise WarehouseError(f"cannot open the local warehouse {lake.root}: {_first_line(exc)}") from None
+        except BaseException:
+            if not read_only:
+                writer_lock.release(lake.lock_file)
+            raise
+        if not read_only:
+            shared = _SharedWriter(con)
+            _writers[lake.root.resolve()] = shared
+            return cls._writer_cursor(lake, shared, config)
+        session = cls(con, lake.catalog, True, lake=lake)
+        session._connect_config = config
+        return session
+
+    @classmethod
+    def _writer_cursor(cls, lake: Lake, shared: _SharedWriter, config: dict[str, str]) -> DuckDBSession:
+        """A writer session on this process's database for the lake: its own connection (cursor), the
+        database closed with the last of them, the writer lock released with each (it is counted)."""
+        try:
+            con = shared.con.cursor()
+            con.execute(f"use {CATALOG}")
+            con.execute("set enable_progress_bar = false")
+        except duckdb.Error as exc:
+            writer_lock.release(lake.lock_file)
+            raise WarehouseError(f"cannot open the local warehouse {lake.root}: {_first_line(exc)}") from None
+        shared.sessions += 1
+
+        def release() -> None:
+            shared.sessions -= 1
+            if shared.sessions == 0:
+                if _writers.get(lake.root.resolve()) is shared:
+                    del _writers[lake.root.resolve()]
+                shared.con.close()
+            writer_lock.release(lake.lock_file)
+
+        session = cls(con, lake.catalog, False, lake=lake, on_close=release)
         session._connect_config = config
         return session
 
@@ -149,9 +266,10 @@ class DuckDBSession:
         """Close the file for the duration of the block so another process (dbt) can write it.
 
         DuckDB allows one writer per file; the session checkpoints, closes, and reopens the same file with
-        the same settings afterwards, so callers keep using this object.
+        the same settings afterwards, so callers keep using this object. A lake takes several connections
+        at once (the writer lock stays with this process), so there is nothing to release.
         """
-        if self.read_only or self.path is None:
+        if self.read_only or self.path is None or self.lake is not None:
             yield
             return
         if self._in_tx:
@@ -167,17 +285,31 @@ class DuckDBSession:
                 raise WarehouseError(f"cannot reopen the local warehouse {self.path}: {exc}") from None
 
     def checkpoint(self) -> None:
-        if not self.read_only:
+        """Flush a DuckDB file's write-ahead log. A lake commit is already durable (and CHECKPOINT on a lake
+        would run the whole maintenance, which is c360/engines/maintenance.py's job)."""
+        if not self.read_only and self.lake is None:
             self.con.execute("checkpoint")
+
+    def add_close_hook(self, hook: Callable[[], None]) -> None:
+        """Run `hook` once when the session closes (e.g. release a reader's lease)."""
+        self._close_hooks.append(hook)
 
     def close(self) -> None:
         self.con.close()
+        hooks, self._close_hooks = self._close_hooks, []
+        for hook in hooks:
+            hook()
 
     def __enter__(self) -> DuckDBSession:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _sql_path(path: Path) -> str:

@@ -1,13 +1,20 @@
-"""Read-only sessions for the app, the assistant and `c360 sql`.
+"""Read-only sessions for the app, the assistant, `c360 sql` and `c360 status`.
 
-DuckDB allows one writer per file, so readers never open the live warehouse while a writer may hold it:
-they attach the latest published read-only snapshot (see c360/snapshots.py) when one exists.
+Locally a reader attaches the lake pinned to the published snapshot (c360/snapshots.py): it sees the last
+complete unit of work of the writer, never a half-refreshed gold layer, and neither blocks nor waits for
+the writer (DuckLake's snapshot isolation; the SQLite catalog in WAL mode). While open it holds a lease on
+that snapshot, so maintenance never expires a version a reader is using. Reads are confined to the
+warehouse's own files: external access is off (no other file, no ATTACH, no extension) and the settings
+are locked.
 """
 
 from __future__ import annotations
 
 from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
+from c360.errors import WarehouseError
+
+OPEN_ATTEMPTS = 3  # a publish + expiry can land between reading the pointer and attaching; take the next
 
 
 def open_reader(settings: Settings) -> WarehouseSession:
@@ -16,10 +23,52 @@ def open_reader(settings: Settings) -> WarehouseSession:
 
         return open_session(settings)
     from c360.engines.duckdb import DuckDBSession
-    from c360.snapshots import latest_snapshot
+    from c360.engines.maintenance import drop_lease, take_lease
+    from c360.snapshots import lake_of, published
 
-    path = latest_snapshot(settings) or settings.warehouse_path
-    session = DuckDBSession.open(path, read_only=True, memory_limit="1GB", threads=settings.duckdb_threads)
+    lake = lake_of(settings)
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        publication = published(settings)
+        if publication is None:
+            if lake.exists():
+                raise WarehouseError(
+                    f"the local warehouse at {settings.home} has nothing published yet: `c360 up` publishes "
+                    "it when it finishes"
+                )
+            raise WarehouseError(f"no local warehouse at {settings.home}: run `c360 up` first")
+        lease = take_lease(lake, publication.snapshot_id)
+        try:
+            session = DuckDBSession.open(
+                settings.warehouse_path,
+                read_only=True,
+                memory_limit="1GB",
+                threads=settings.duckdb_threads,
+                version=publication.snapshot_id,
+            )
+        except WarehouseError:
+            drop_lease(lease)
+            if attempt < OPEN_ATTEMPTS and published(settings) != publication:
+                continue
+            raise
+        session.add_close_hook(lambda fd=lease: drop_lease(fd))
+        confine(session)
+        return session
+    raise AssertionError("unreachable")
+
+
+def confine(session: WarehouseSession) -> None:
+    """External access off, except the lake's own catalog and data; settings locked."""
+    from c360.engines.duckdb import DuckDBSession
+
+    assert isinstance(session, DuckDBSession) and session.lake is not None
+    lake = session.lake
+    directories = _literal(str(lake.data) + "/")
+    paths = ", ".join(_literal(str(p)) for p in lake.catalog_files())
+    session.con.execute(f"set allowed_directories = [{directories}]")
+    session.con.execute(f"set allowed_paths = [{paths}]")
     session.con.execute("set enable_external_access = false")
     session.con.execute("set lock_configuration = true")
-    return session
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

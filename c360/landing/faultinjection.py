@@ -77,7 +77,7 @@ POINTS: Final[dict[str, tuple[int, int]]] = {
     "gold.node": (3, 8),
     "gold.done": (1, 1),
     "publish.start": (1, 1),
-    "publish.copied": (2, 1),
+    "publish.staged": (2, 1),
     "publish.done": (2, 1),
 }
 assert set(POINTS) == set(KILL_POINTS), "every kill point is drawn"

@@ -6,17 +6,27 @@ One streaming cycle (per batch):
     -> queue events for landed objects whose event was lost (a process died between the two)
     -> run the pipe (drains the queue: this batch and anything else landed meanwhile)
     -> refresh gold incrementally (the dbt engineer's `refresh_incremental`: stg_transactions+)
-    -> publish to readers (readers never see a half-refreshed gold layer)
-    -> stamp LOAD_HISTORY.gold_refreshed_at; landing -> gold latency = that stamp - the object's event time.
+    -> evaluate the alert rules (c360/alerts/evaluation.py; committed with this cycle's data)
+    -> publish the lake's current snapshot to readers (they never see a half-refreshed gold layer)
+    -> stamp LOAD_HISTORY.gold_refreshed_at (published too); landing -> gold latency = the moment of the
+       publish - the object's event time
+    -> maintenance: expire the versions no reader can see any more (c360/engines/maintenance.py).
 
-DuckDB allows one writer per file: the writer session is closed while dbt runs and while the state is
-published, and readers (the app, `c360 sql`) only ever open published state.
+Commit and visibility contract (local lake, c360/engines/lake.py):
+- The Streamer's writer session holds the warehouse's writer lock from its first use until close();
+  dbt writes the lake through its own connection meanwhile (the lock is this process's).
+- Each file's bronze rows, quarantine rows and LOAD_HISTORY row are ONE lake commit (c360/landing/pipe.py);
+  the queue message is deleted only after it. A crash before the commit leaves no trace of the file.
+- The gold refresh commits model by model; readers see none of it until `publish()` records the lake's
+  current snapshot in warehouse/published.json (one atomic rename). A crash between the pipe's commit and
+  the publish leaves bronze ahead of gold and readers on the previous publication; the next cycle's
+  refresh picks the rows up (dbt's incremental watermarks) and publishes both.
 
 Crash safety: the process may die anywhere (c360/faults.py names the points the fault-injection harness
 kills it at, c360/landing/faultinjection.py). A restart finds each file committed or not at all, the
 queue hands a dead consumer's messages out again, lost events are re-queued, a refresh that did not
-finish leaves its files unstamped so the next cycle refreshes them, and readers keep the last state that
-was completely published.
+finish leaves its files unstamped so the next cycle refreshes them, Parquet files a killed writer never
+committed are orphans that maintenance deletes, and readers keep the last snapshot that was published.
 """
 
 from __future__ import annotations
@@ -35,13 +45,14 @@ from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from c360 import names
+from c360.alerts.evaluation import after_writer_run
 from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.duckdb import DuckDBSession
+from c360.engines.maintenance import StreamMaintenance
 from c360.errors import C360Error, ObjectStoreError, SettingsError, WarehouseError
 from c360.faults import FaultHook, FaultInjector, no_fault
 from c360.landing.pipe import (
@@ -55,7 +66,7 @@ from c360.landing.pipe import (
 )
 from c360.landing.queue import LocalNotificationQueue
 from c360.percentiles import percentile
-from c360.snapshots import publish_snapshot
+from c360.snapshots import Publication, publish_snapshot
 from c360.sqlfiles import load_sql
 from c360.storage import open_store
 from c360.storage.base import ObjectEvent, ObjectStore
@@ -222,6 +233,7 @@ class Streamer:
     refresh_gold: GoldRefresh | None = None
     pipe_options: PipeOptions = field(default_factory=PipeOptions)
     clock: Callable[[], datetime] = datetime.now
+    maintenance: StreamMaintenance = field(default_factory=StreamMaintenance)
     queue: LocalNotificationQueue = field(init=False)
     store: ObjectStore = field(init=False)
     faults: FaultInjector = field(init=False)
@@ -259,6 +271,15 @@ class Streamer:
         if self._session is not None:
             self._session.close()
             self._session = None
+
+    def alert_after_failure(self) -> None:
+        """Evaluate the alerts after a failed cycle (e.g. a failed gold refresh fires its alert now)."""
+        try:
+            session = self.session
+        except C360Error as exc:
+            log.warning("alerts not evaluated after the failure: %s", exc)
+            return
+        after_writer_run(self.settings, session)
 
     def finish(self) -> None:
         self.close()
@@ -320,7 +341,7 @@ class Streamer:
         refresh_seconds = 0.0
         refresh_started: datetime | None = None
         if pending and self.refresh_gold is not None:
-            self.close()  # dbt opens the warehouse itself
+            # dbt writes the lake through its own connection; this session keeps the writer lock
             self.faults("gold.start")
             refresh_started = datetime.now()
             began = perf_counter()
@@ -329,27 +350,26 @@ class Streamer:
             self.faults("gold.done")
             log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
         began = perf_counter()
-        self.make_visible()
+        after_writer_run(self.settings, self.session)  # alerts, published with this cycle's data
+        publication = self.make_visible()
         snapshot_seconds = perf_counter() - began
-        if refresh_started is None:
-            return None, refresh_seconds, snapshot_seconds
-        visible_at = datetime.now()
-        self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
+        visible_at: datetime | None = None
+        if refresh_started is not None:
+            visible_at = datetime.now()
+            self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
+            publication = publish_snapshot(self.settings, self.session, self.faults)  # the stamps too
+        self.maintenance.after_publish(self.session, publication.snapshot_id)  # old versions, small files
         return visible_at, refresh_seconds, snapshot_seconds
 
-    def make_visible(self) -> None:
+    def make_visible(self) -> Publication:
         """The one step that makes committed work visible to readers (the app, `c360 sql`): everything
-        committed before it, and nothing half-done, is what readers see after it. Today: checkpoint, close
-        and publish a read-only copy (c360/snapshots.py). Fault points publish.start / publish.copied /
-        publish.done bracket it, whatever the storage does inside."""
-        try:
-            self.session.checkpoint()
-        except duckdb.Error as exc:
-            raise WarehouseError(f"checkpoint before publishing failed: {exc}") from exc
-        self.close()
+        committed before it, and nothing half-done, is what readers see after it: the lake's current
+        snapshot becomes the published one (c360/snapshots.py), under this process's writer lock. Fault
+        points publish.start / publish.staged / publish.done bracket it."""
         self.faults("publish.start")
-        publish_snapshot(self.settings, fault=self.faults)
+        publication = publish_snapshot(self.settings, self.session, self.faults)
         self.faults("publish.done")
+        return publication
 
 
 def stream(
@@ -382,6 +402,9 @@ def stream(
                 if wait > 0:
                     progress("waiting", wait)
                     sleep(wait)
+    except C360Error:
+        streamer.alert_after_failure()
+        raise
     finally:
         streamer.finish()
     return report
@@ -499,6 +522,7 @@ def ingest(
                 "the landed files that were not loaded: their events stay queued and the next pipe run "
                 "(`c360 ingest --rescan` or a running `c360 stream`) loads them"
             )
+            streamer.alert_after_failure()
             return report
         try:
             report.gold_at, report.refresh_seconds, _ = streamer.publish()
@@ -507,6 +531,7 @@ def ingest(
                 f"gold was not refreshed or published ({_brief(exc)}); the loaded rows are committed in "
                 "bronze and the next run refreshes gold"
             )
+            streamer.alert_after_failure()
     finally:
         streamer.finish()
     return report

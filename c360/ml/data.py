@@ -233,6 +233,9 @@ def _cutoffs(frame: pd.DataFrame) -> Cutoffs:
         "label_spend_ratio": float(first["label_spend_ratio"]),
         "baseline_days": int(first["baseline_days"]),
         "population_active_days": int(first["population_active_days"]),
+        "lapsed_after_days": int(first["lapsed_after_days"])
+        if "lapsed_after_days" in first
+        else names.LAPSED_AFTER_DAYS,
         "min_baseline_days": int(first["min_baseline_days"]),
     }
     as_of = pd.to_datetime(first["as_of_date"]).date()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ from c360.ml.evaluation import HEURISTIC_SPEND_CHANGE, Curves, Metrics
 from c360.ml.features import FEATURES
 from c360.ml.policy import TrainingPolicy
 from c360.ml.trainer import TrainedModel
-from c360.names import HIGH_RISK_THRESHOLD, MEDIUM_RISK_THRESHOLD, RISK_CATEGORIES
+from c360.names import HIGH_RISK_THRESHOLD, LAPSED_AFTER_DAYS, MEDIUM_RISK_THRESHOLD, RISK_CATEGORIES
 
 if TYPE_CHECKING:
     from c360.ml.training import TrainingOutcome
@@ -39,6 +40,58 @@ def render_model_card(
     path.write_text(_markdown(outcome, model, importance, trainer_config, policy))
     log.info("model card written to %s", path)
     return path
+
+
+def _active_section(
+    add: Callable[[str], None], outcome: TrainingOutcome, lapsed_days: int, label: dict
+) -> None:
+    """Metrics on active customers only (the banded ones), next to the whole population's, and what each
+    band means on the hold-out (observed churn rate)."""
+    a, m = outcome.active_metrics, outcome.champion_metrics
+    add("### On active customers only (the ones that get a risk band)")
+    add("")
+    add(
+        f"The population above includes customers who were idle for {lapsed_days}-"
+        f"{label['population_active_days'] - 1} days at the cutoff; they are already lapsed by the label's own "
+        "rule and easy to predict, which flatters the headline figures. Scoring gives bands only to customers "
+        f"with an approved transaction in the {lapsed_days} days before the as-of date, so this is the honest "
+        "measure of the bands. Same model, same validation cutoff, same threshold."
+    )
+    add("")
+    if a is None or m is None:
+        add("_Not computed on this run (too few active validation customers or only one class)._")
+        add("")
+    else:
+        add("| metric | active customers only | whole population (the gates) |")
+        add("|---|---:|---:|")
+        add(f"| validation customers | {a.rows:,} | {m.rows:,} |")
+        add(f"| churn rate | {_pct(a.base_rate)} | {_pct(m.base_rate)} |")
+        add(f"| ROC-AUC | {_num(a.roc_auc)} | {_num(m.roc_auc)} |")
+        add(f"| PR-AUC | {_num(a.pr_auc)} | {_num(m.pr_auc)} |")
+        add(f"| F1 at the threshold | {_num(a.f1)} | {_num(m.f1)} |")
+        add(f"| precision | {_num(a.precision)} | {_num(m.precision)} |")
+        add(f"| recall | {_num(a.recall)} | {_num(m.recall)} |")
+        add(f"| Brier score | {_num(a.brier_score, 4)} | {_num(m.brier_score, 4)} |")
+        add(
+            f"| heuristic ROC-AUC (spend change) | {_num(a.heuristic_roc_auc)} | {_num(m.heuristic_roc_auc)} |"
+        )
+        add("")
+    if outcome.band_rates:
+        add(
+            "What each band means on the hold-out (active validation customers, banded by the model's score):"
+        )
+        add("")
+        add("| band | score range | customers | share | mean predicted churn | observed churn rate |")
+        add("|---|---|---:|---:|---:|---:|")
+        total = sum(b.customers for b in outcome.band_rates)
+        for b in outcome.band_rates:
+            upper = "100" if b.score_to is None else f"< {b.score_to:g}"
+            add(
+                f"| {b.band} | >= {b.score_from:g}, {upper} | {b.customers:,} | "
+                f"{_pct(b.customers / total if total else None)} | {_pct(b.mean_probability)} | "
+                f"{_pct(b.observed_churn_rate)} |"
+            )
+        add("")
 
 
 # ---- plots ---------------------------------------------------------------------------------------
@@ -121,6 +174,7 @@ def _markdown(
     m = outcome.champion_metrics
     cut = data.cutoffs
     label = cut.label
+    lapsed_days = int(label.get("lapsed_after_days", LAPSED_AFTER_DAYS))
     lines: list[str] = []
     add = lines.append
     add("# Churn model card")
@@ -164,11 +218,13 @@ def _markdown(
     add("")
     add(
         "**Population** at a cutoff: customers with at least one approved transaction in the "
-        f"{label['population_active_days']} days before it. Customers who had already lapsed (no approved "
-        "transaction in that window) are not modelled: at scoring time they receive the churn rate observed "
-        "among lapsed customers at the training cutoffs"
+        f"{label['population_active_days']} days before it (training and the quality gates). **Scoring and "
+        f"the risk bands cover active customers only**: an approved transaction in the "
+        f"{lapsed_days} days before the as-of date. A customer without one has already met the label's "
+        "inactivity rule: they are **Lapsed** (no score, no band; the win-back audience, not a retention "
+        "target). Their observed churn rate at the training cutoffs"
         + (f" ({_pct(model.lapsed_churn_rate)})" if model.lapsed_churn_rate is not None else "")
-        + "; accounts younger than the window without a transaction are not scored."
+        + " is why a score would add nothing. Accounts younger than that without a transaction are not scored."
     )
     add("")
     add(
@@ -200,8 +256,9 @@ def _markdown(
     add("")
     add(
         f"Training rows: {len(data.train):,} (all training cutoffs; a customer appears once per cutoff). "
-        f"Validation rows: {len(data.validation):,}. Scored customers at the as-of date: "
-        f"{len(data.scoring):,}. Built by the dbt models in `dbt/models/ml/` from the gold star schema."
+        f"Validation rows: {len(data.validation):,}. Customers at the as-of date: {len(data.scoring):,} "
+        "(the active ones are scored; see Threshold choice). Built by the dbt models in `dbt/models/ml/` "
+        "from the gold star schema."
     )
     add("")
 
@@ -245,6 +302,7 @@ def _markdown(
         add("")
     add(f"![ROC curve]({ROC_FILE}) ![Calibration]({CALIBRATION_FILE})")
     add("")
+    _active_section(add, outcome, lapsed_days, label)
 
     add("## Threshold choice")
     add("")
@@ -261,23 +319,28 @@ def _markdown(
         )
     )
     add(
-        f"The risk bands are fixed by contract on the calibrated probability: **High Risk** >= {HIGH_RISK_THRESHOLD}, "
-        f"**Medium Risk** >= {MEDIUM_RISK_THRESHOLD}, else **Low Risk** (`churn_risk_score` = probability x 100)."
+        "The risk bands rank **active** customers by the calibrated probability (`churn_risk_score` = "
+        f"probability x 100; `c360/names.py`): **High Risk** >= {HIGH_RISK_THRESHOLD} (more likely than not to "
+        f"churn in {label['label_horizon_days']} days), **Medium Risk** >= {MEDIUM_RISK_THRESHOLD} (at least the "
+        "portfolio's typical churn rate), else **Low Risk**. Lapsed customers are **Lapsed**, not a band."
     )
     add("")
     if outcome.scoring is not None:
-        s = outcome.scoring
+        sc = outcome.scoring
+        basis = sc.by_basis
         add(
-            f"Scored at {s.scored_at.isoformat(sep=' ')}: {s.scored:,} customers ("
-            + ", ".join(f"{k}: {v:,}" for k, v in s.by_basis.items())
-            + f"); not scored: {s.not_scored:,}."
+            f"Scored at {sc.scored_at.isoformat(sep=' ')}: {sc.scored:,} active customers. Not scored: "
+            f"{basis.get('lapsed', 0):,} lapsed (no approved transaction in {lapsed_days} days: the win-back "
+            f"audience) and {basis.get('new', 0):,} new accounts without a transaction."
         )
         add("")
-        add("| risk band | customers |")
-        add("|---|---:|")
+        add("| risk band | customers | share of scored active customers |")
+        add("|---|---:|---:|")
         for category in RISK_CATEGORIES:
-            add(f"| {category} | {s.by_category.get(category, 0):,} |")
-        add(f"| predicted_churn = true | {s.predicted_churners:,} |")
+            n = sc.by_category.get(category, 0)
+            add(f"| {category} | {n:,} | {_pct(n / sc.scored if sc.scored else None)} |")
+        add(f"| predicted_churn = true | {sc.predicted_churners:,} | |")
+        add(f"| Lapsed (no band) | {basis.get('lapsed', 0):,} | |")
         add("")
 
     add("## Features")

@@ -1,11 +1,16 @@
 """Turn probabilities into GOLD.CHURN_PREDICTIONS rows: score 0-100, risk band, flag at the threshold.
 
 Who gets which probability (GOLD.ML_SCORING_DATA.scoring_basis):
-  model   active in the 90 days before the as-of date: the champion model's probability
-  lapsed  no approved transaction in those 90 days (account older than that): the churn rate observed
-          among lapsed customers at the training cutoffs (the model's population excludes them)
-  new     account younger than 90 days without an approved transaction: not scored (no row), so the
-          profile shows 'Not Scored'
+  model   active: an approved transaction in the last 60 days (dbt var lapsed_after_days) before the
+          as-of date: the champion model's probability and a risk band
+  lapsed  no approved transaction in those days (account older than that): no probability. They already
+          meet the churn label's inactivity rule, so a "risk of churning" would only say they are gone;
+          the profile shows them as 'Lapsed' (the win-back audience), outside the risk bands
+  new     account younger than that without an approved transaction: not scored (profile: 'Not Scored')
+
+The bands rank active customers by the calibrated probability: High Risk >= 50 (more likely than not to
+churn in 90 days), Medium Risk >= 10 (at least the portfolio's typical churn rate), Low Risk below
+(c360/names.py; the model card reports each band's observed churn rate on the hold-out).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ PREDICTION_COLUMNS = (
 
 
 def risk_category(score: float) -> str:
-    """'High Risk' >= 70, 'Medium Risk' >= 40, else 'Low Risk' (score = probability x 100)."""
+    """'High Risk' >= 50, 'Medium Risk' >= 10, else 'Low Risk' (score = probability x 100; names.py)."""
     if score >= HIGH_RISK_THRESHOLD:
         return HIGH
     if score >= MEDIUM_RISK_THRESHOLD:
@@ -78,8 +83,6 @@ def build_predictions(
         )
     probability = np.full(len(scoring), np.nan)
     probability[is_model] = model_probabilities
-    if model.lapsed_churn_rate is not None:
-        probability[basis == "lapsed"] = model.lapsed_churn_rate
     scored = ~np.isnan(probability)
     p = probability[scored]
     score = np.round(p * 100.0, 2)
@@ -100,8 +103,8 @@ def build_predictions(
 def summarize(
     scoring: pd.DataFrame, predictions: pd.DataFrame, model: TrainedModel, scored_at: datetime
 ) -> ScoringSummary:
-    scored_ids = set(predictions["customer_id"])
-    basis_counts = scoring[scoring["customer_id"].isin(scored_ids)]["scoring_basis"].value_counts()
+    """`by_basis` counts every scoring row (model, lapsed, new); only `model` rows are scored."""
+    basis_counts = scoring["scoring_basis"].value_counts()
     categories = predictions["churn_risk_category"].value_counts()
     return ScoringSummary(
         scored=len(predictions),
@@ -122,3 +125,41 @@ def write_predictions(session: WarehouseSession, predictions: pd.DataFrame) -> i
     for version in sorted(set(predictions["model_version"])):
         session.execute(f"delete from {PREDICTIONS_TABLE} where model_version = ?", [version])
     return session.insert_frame(PREDICTIONS_TABLE, predictions)
+
+
+@dataclass(frozen=True)
+class BandRate:
+    """What a risk band means on the hold-out: its score range, size, mean prediction, observed churn."""
+
+    band: str
+    score_from: float
+    score_to: float | None  # exclusive; None = up to 100
+    customers: int
+    mean_probability: float | None
+    observed_churn_rate: float | None
+
+
+def band_rates(labels: np.ndarray, probabilities: np.ndarray) -> list[BandRate]:
+    """Per risk band (High, Medium, Low): customers, mean predicted and observed churn rate."""
+    scores = np.round(np.asarray(probabilities, dtype=float) * 100.0, 2)
+    y = np.asarray(labels, dtype=bool)
+    edges = {
+        HIGH: (HIGH_RISK_THRESHOLD, None),
+        MEDIUM: (MEDIUM_RISK_THRESHOLD, HIGH_RISK_THRESHOLD),
+        LOW: (0, MEDIUM_RISK_THRESHOLD),
+    }
+    out = []
+    for band, (lo, hi) in edges.items():
+        mask = (scores >= lo) & (scores < hi if hi is not None else True)
+        n = int(mask.sum())
+        out.append(
+            BandRate(
+                band,
+                float(lo),
+                None if hi is None else float(hi),
+                n,
+                float(np.mean(probabilities[mask])) if n else None,
+                float(np.mean(y[mask])) if n else None,
+            )
+        )
+    return out

@@ -30,12 +30,20 @@ from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.ml import registry
 from c360.ml.data import ChurnData, TrainingDataError, load_data, validate
-from c360.ml.evaluation import Curves, Metrics, curves, evaluate
+from c360.ml.evaluation import Curves, EvaluationError, Metrics, curves, evaluate
 from c360.ml.features import FEATURE_NAMES
 from c360.ml.policy import TrainingPolicy
 from c360.ml.registry import FAILED, PROMOTED, REJECTED, REUSED, TrainingRunRecord
-from c360.ml.scoring import ScoringSummary, build_predictions, summarize, write_predictions
+from c360.ml.scoring import (
+    BandRate,
+    ScoringSummary,
+    band_rates,
+    build_predictions,
+    summarize,
+    write_predictions,
+)
 from c360.ml.trainer import ChurnTrainer, Dataset, TrainedModel, new_version
+from c360.names import LAPSED_AFTER_DAYS
 from c360.observability import new_run_id, now, tracked_run
 from c360.sqlfiles import load_sql
 
@@ -82,6 +90,10 @@ class TrainingOutcome:
     challenger_metrics: Metrics | None = None
     previous_champion_metrics: Metrics | None = None
     champion_metrics: Metrics | None = None  # the champion after the run, on the validation cutoff
+    # the same champion on the validation rows of ACTIVE customers only (an approved transaction in the
+    # lapsed_after_days before the cutoff): the customers scoring bands; None when not evaluable
+    active_metrics: Metrics | None = None
+    band_rates: list[BandRate] = field(default_factory=list)  # risk bands on those active rows
     gates: list[Gate] = field(default_factory=list)
     scoring: ScoringSummary | None = None
     data: ChurnData | None = None
@@ -110,6 +122,8 @@ class TrainingOutcome:
             "challenger_metrics": metrics(self.challenger_metrics),
             "previous_champion_metrics": metrics(self.previous_champion_metrics),
             "champion_metrics": metrics(self.champion_metrics),
+            "active_metrics": metrics(self.active_metrics),
+            "band_rates": [vars(b) for b in self.band_rates],
             "gates": [vars(g) for g in self.gates],
             "cutoffs": data.cutoffs.describe() if data else None,
             "rows": {
@@ -250,6 +264,7 @@ def _run(
         outcome.status, outcome.reason = REUSED, f"inputs unchanged since {champion.version} was trained"
         lap("validate")
         champion_curves = curves(y_val, p_champion, change_val)
+        p_final = p_champion
     else:
         progress(1, 5, f"training a challenger on {len(data.train):,} rows")
         version = new_version(trainer.kind, fingerprint, datetime.now())
@@ -294,14 +309,17 @@ def _run(
             champion = challenger
             outcome.champion_metrics = metrics
             champion_curves = curves(y_val, p_challenger, change_val)
+            p_final = p_challenger
         else:
             assert champion is not None and previous_metrics is not None
             outcome.champion_metrics = previous_metrics
             champion_curves = curves(y_val, p_previous, change_val)
+            p_final = p_previous
         log.info("training run %s: %s (%s)", record.training_run_id, decision, reason)
 
     assert champion is not None
     outcome.champion = champion
+    _evaluate_active(outcome, data, p_final, champion.threshold)
     record.status, record.reason = outcome.status, outcome.reason
     record.champion_version = champion.version
     if record.metrics is None:
@@ -391,6 +409,24 @@ def _run(
         lap("model_card")
     outcome.timings = timings
     return outcome
+
+
+def _evaluate_active(outcome: TrainingOutcome, data: ChurnData, p: np.ndarray, threshold: float) -> None:
+    """The champion on the validation rows of customers who were active at the cutoff (the ones scoring
+    bands: an approved transaction in the lapsed_after_days before it), and what each band means there."""
+    frame = data.validation.frame
+    lapsed_days = int(data.cutoffs.label.get("lapsed_after_days", LAPSED_AFTER_DAYS))
+    active = frame["days_since_last_transaction"].to_numpy(dtype=float) < lapsed_days
+    y = data.validation.labels
+    if not active.any():
+        return
+    outcome.band_rates = band_rates(y[active], p[active])
+    try:
+        outcome.active_metrics = evaluate(
+            y[active], p[active], threshold, frame["spend_change_90d"].to_numpy()[active]
+        )
+    except EvaluationError as exc:
+        outcome.warnings.append(f"metrics on active customers not computed: {exc}")
 
 
 def quality_gates(metrics: Metrics, policy: TrainingPolicy) -> list[Gate]:

@@ -23,8 +23,10 @@ from pathlib import Path
 from time import perf_counter
 
 from c360 import names
+from c360.alerts.evaluation import after_writer_run
 from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
+from c360.errors import C360Error
 from c360.ml import registry
 from c360.ml.data import TrainingDataError, ml_tables_exist
 from c360.ml.policy import TrainingPolicy
@@ -255,11 +257,12 @@ def retrain(
             key,
             {"status": outcome.status, "champion": outcome.champion.version if outcome.champion else None},
         )
-        checkpoint = getattr(session, "checkpoint", None)
-        if checkpoint is not None:
-            checkpoint()
+        after_writer_run(settings, session)  # alerts (c360/alerts/evaluation.py)
+        if settings.target is Target.local:
+            publish_snapshot(settings, session)  # readers (the app, `c360 sql`) see the new scores
+    except C360Error:
+        after_writer_run(settings, session)  # a failed scoring fires its alert now
+        raise
     finally:
         session.close()
-    if settings.target is Target.local:
-        publish_snapshot(settings)  # readers (the app, `c360 sql`) see the new scores
     return result

@@ -1,4 +1,11 @@
-"""Step 2: generate the cardholders, land them as CSV, COPY them into BRONZE_CUSTOMERS."""
+"""Step 2: generate the cardholders, land them as CSV files, COPY them into BRONZE_CUSTOMERS.
+
+Files (one customer stage, `customers/`): `customers.csv` (every customer's state at the start of the
+history, updated_at = account opening) and one change file per month with card changes
+(`customers/changes/customer_changes_YYYYMM.csv`: upgrades and limit changes, updated_at = when they
+happened; generators/customer_history.py). The step owns exactly these keys: a re-run replaces their rows
+(and removes change files a different as-of date no longer produces); other customer deliveries stay.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +31,13 @@ from c360.observability import (
 )
 from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
-from generators.customers import CUSTOMER_COLUMNS, customers_csv_bytes, generate_customers, validate_customers
+from generators.customer_history import customer_deliveries, is_change_file, validate_deliveries
+from generators.customers import (
+    CUSTOMER_FILE_COLUMNS,
+    customers_csv_bytes,
+    generate_customers,
+    validate_customers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +61,9 @@ CSV_TYPES: dict[str, pa.DataType] = {
     "campaign_group": pa.string(),
     "attrition_date": pa.date32(),
     "attrition_type": pa.string(),
+    "updated_at": pa.timestamp("s"),
 }
+GENERATED_FILES_WHERE = "(source_file = ? or source_file like ?)"
 
 
 def run(ctx: StepContext) -> StepResult:
@@ -56,57 +71,99 @@ def run(ctx: StepContext) -> StepResult:
     scale = ctx.settings.scale
     ctx.progress(STEP, 0, 3, f"generating {scale.customers:,} customers")
     frame = generate_customers(scale.customers, scale.seed, scale.as_of)
-    problems = validate_customers(frame)
+    deliveries = customer_deliveries(frame, scale.seed, scale.as_of, scale.months)
+    problems = validate_customers(frame) + validate_deliveries(deliveries)
     if problems:
         raise LoadError("generated customers failed validation: " + "; ".join(problems))
-    body = customers_csv_bytes(frame)
-    checksum = hashlib.sha256(body).hexdigest()
+    files = {
+        names.CUSTOMERS_KEY: customers_csv_bytes(deliveries.initial),
+        **{key: customers_csv_bytes(rows) for key, rows in deliveries.change_files().items()},
+    }
+    expected_rows = len(deliveries.initial) + len(deliveries.changes)
+    checksum = hashlib.sha256(
+        "|".join(f"{key}:{hashlib.sha256(body).hexdigest()}" for key, body in sorted(files.items())).encode()
+    ).hexdigest()
 
+    owned = [names.CUSTOMERS_KEY, f"{names.CUSTOMER_CHANGES_PREFIX}customer_changes_%"]
     loaded = int(
-        ctx.session.scalar(f"select count(*) from {TABLE} where source_file = ?", [names.CUSTOMERS_KEY]) or 0
+        ctx.session.scalar(f"select count(*) from {TABLE} where {GENERATED_FILES_WHERE}", owned) or 0
     )
-    if not ctx.force and step_fingerprint(ctx.session, STEP) == checksum and loaded == len(frame):
+    if not ctx.force and step_fingerprint(ctx.session, STEP) == checksum and loaded == expected_rows:
         ctx.progress(STEP, 3, 3, "unchanged, skipped")
-        return StepResult(STEP, "skipped", perf_counter() - began, loaded, {"checksum": checksum})
+        return StepResult(STEP, "skipped", perf_counter() - began, len(frame), {"checksum": checksum})
 
-    ctx.progress(STEP, 1, 3, f"landing {names.CUSTOMERS_KEY} ({len(body) / 1e6:.1f} MB)")
-    ctx.store.put_bytes(names.CUSTOMERS_KEY, body)
+    size_mb = sum(len(b) for b in files.values()) / 1e6
+    ctx.progress(STEP, 1, 3, f"landing {len(files)} customer file(s) ({size_mb:.1f} MB)")
+    for key, body in files.items():
+        ctx.store.put_bytes(key, body)
+    for stale in ctx.store.list(names.CUSTOMER_CHANGES_PREFIX):
+        if is_change_file(stale.key) and stale.key not in files:
+            ctx.store.delete(stale.key)
     ctx.progress(STEP, 2, 3, "COPY into bronze")
     with ctx.session.transaction():
-        ctx.session.execute(f"delete from {TABLE} where source_file = ?", [names.CUSTOMERS_KEY])
+        ctx.session.execute(f"delete from {TABLE} where {GENERATED_FILES_WHERE}", owned)
         if ctx.session.dialect == "snowflake":
-            rows = _copy_snowflake(ctx)
+            ctx.session.run_script(load_sql("load/customers", "snowflake"))
         else:
-            rows = _copy_local(ctx, ctx.store.get_bytes(names.CUSTOMERS_KEY))
-        if rows != len(frame):
-            raise LoadError(f"{names.CUSTOMERS_KEY}: loaded {rows:,} rows, the file has {len(frame):,}")
-        record_load(
-            ctx.session,
-            LoadRecord(
-                new_run_id("load"),
-                ctx.run_id,
-                names.CUSTOMERS_KEY,
-                checksum,
-                TABLE,
-                "LOADED",
-                len(frame),
-                rows,
-                0,
-                None,
-                now(),
-            ),
-        )
+            for key in files:
+                _copy_local(ctx, key, ctx.store.get_bytes(key))
+        counts = _rows_by_file(ctx)
+        for key, body in files.items():
+            rows_in_file = body.count(b"\n") - 1
+            if counts.get(key, 0) != rows_in_file:
+                raise LoadError(f"{key}: loaded {counts.get(key, 0):,} rows, the file has {rows_in_file:,}")
+            record_load(
+                ctx.session,
+                LoadRecord(
+                    new_run_id("load"),
+                    ctx.run_id,
+                    key,
+                    hashlib.sha256(body).hexdigest(),
+                    TABLE,
+                    "LOADED",
+                    rows_in_file,
+                    rows_in_file,
+                    0,
+                    None,
+                    now(),
+                ),
+            )
+        rows = sum(counts.get(key, 0) for key in files)
         record_counts(ctx.session, ctx.run_id, "bronze", {TABLE: rows})
-        save_step_fingerprint(ctx.session, STEP, checksum, {"rows": rows})
-    ctx.progress(STEP, 3, 3, f"{rows:,} rows")
-    return StepResult(STEP, "ran", perf_counter() - began, rows, {"checksum": checksum})
+        save_step_fingerprint(ctx.session, STEP, checksum, {"rows": rows, "files": len(files)})
+    changed = int(deliveries.changes["customer_id"].nunique()) if len(deliveries.changes) else 0
+    ctx.progress(STEP, 3, 3, f"{len(frame):,} customers, {len(deliveries.changes):,} card changes")
+    return StepResult(
+        STEP,
+        "ran",
+        perf_counter() - began,
+        len(frame),  # customers; bronze rows (customers + their card changes) in the details
+        {
+            "checksum": checksum,
+            "bronze_rows": rows,
+            "customers": len(frame),
+            "change_files": len(files) - 1,
+            "card_changes": len(deliveries.changes),
+            "customers_with_changes": changed,
+        },
+    )
+
+
+def _rows_by_file(ctx: StepContext) -> dict[str, int]:
+    frame = ctx.session.query(
+        f"select source_file, count(*) as n from {TABLE} where {GENERATED_FILES_WHERE} group by source_file",
+        [names.CUSTOMERS_KEY, f"{names.CUSTOMER_CHANGES_PREFIX}customer_changes_%"],
+    )
+    return {str(r.source_file): int(r.n) for r in frame.itertuples()}
 
 
 def parse_customers_csv(body: bytes, file_name: str) -> pd.DataFrame:
     """Strict parse (ON_ERROR=ABORT_STATEMENT): the exact header, typed columns, or a LoadError."""
     header = body.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip().split(",")
-    if tuple(header) != CUSTOMER_COLUMNS:
-        raise LoadError(f"{file_name}: header {header} does not match the expected {list(CUSTOMER_COLUMNS)}")
+    if tuple(header) != CUSTOMER_FILE_COLUMNS:
+        raise LoadError(
+            f"{file_name}: header {header} does not match the expected {list(CUSTOMER_FILE_COLUMNS)}"
+        )
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
@@ -114,7 +171,7 @@ def parse_customers_csv(body: bytes, file_name: str) -> pd.DataFrame:
                 column_types=CSV_TYPES,
                 strings_can_be_null=True,
                 null_values=[""],
-                include_columns=list(CUSTOMER_COLUMNS),
+                include_columns=list(CUSTOMER_FILE_COLUMNS),
             ),
         )
     except pa.ArrowInvalid as exc:
@@ -125,14 +182,7 @@ def parse_customers_csv(body: bytes, file_name: str) -> pd.DataFrame:
     return frame
 
 
-def _copy_local(ctx: StepContext, body: bytes) -> int:
-    frame = parse_customers_csv(body, names.CUSTOMERS_KEY)
+def _copy_local(ctx: StepContext, key: str, body: bytes) -> int:
+    frame = parse_customers_csv(body, key)
     frame["ingestion_timestamp"] = now()
     return ctx.session.insert_frame(TABLE, frame)
-
-
-def _copy_snowflake(ctx: StepContext) -> int:
-    ctx.session.run_script(load_sql("load/customers", "snowflake"))
-    return int(
-        ctx.session.scalar(f"select count(*) from {TABLE} where source_file = ?", [names.CUSTOMERS_KEY]) or 0
-    )

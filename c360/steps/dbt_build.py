@@ -5,6 +5,11 @@ and gold exists; an incremental `dbt build` when only bronze rows arrived or cus
 snapshot records card changes as new dim_customer versions); a full refresh when gold is missing, the
 project or the as-of date changed, bronze history was regenerated, or `--force`.
 The step releases the run's DuckDB writer session while dbt runs (one writer per file) and reopens it.
+Card history: a dbt snapshot records at most one new version per customer per run, so when customers
+have several card versions the snapshot has not seen (the first build: every change of the history), the
+step replays them first, one `dbt build` of stg_customer_card_versions + customers_snapshot per version
+rank (dbt var customer_card_version); the build then records every customer's latest state. A full
+refresh drops the snapshot and replays it from bronze, where every version is kept with its effective time.
 Locally, streamed files that were loaded without a gold refresh (`c360 ingest --no-refresh`) are stamped
 as in gold (LOAD_HISTORY.gold_refreshed_at) once the build has taken them in.
 """
@@ -15,8 +20,11 @@ import logging
 from datetime import datetime
 from time import perf_counter
 
+import pandas as pd
+
 from c360 import names
 from c360.config import Target
+from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
@@ -29,9 +37,13 @@ from c360.transform.build_state import (
     save_state,
     stored_state,
 )
-from c360.transform.dbt import build
+from c360.transform.dbt import InProcessDbt, build, dbt_vars, run_dbt
 
 log = logging.getLogger(__name__)
+
+SNAPSHOT_SCHEMA, SNAPSHOT_TABLE = names.SILVER, "CUSTOMERS_SNAPSHOT"
+CARD_VERSION_VAR = "customer_card_version"
+REPLAY_ARGS = ("build", "--select", "stg_customer_card_versions", "customers_snapshot")
 
 
 def run(ctx: StepContext) -> StepResult:
@@ -48,7 +60,20 @@ def run(ctx: StepContext) -> StepResult:
         ctx.progress(STEP, done, total, message)
 
     build_started = datetime.now()
+    if mode is BuildMode.full_refresh:
+        ctx.session.execute(f"drop table if exists {SNAPSHOT_SCHEMA}.{SNAPSHOT_TABLE}")
+    replay = replay_ranks(ctx.session)
     with ctx.warehouse_released():
+        if replay:  # in-process: one parse for every pass (a var change would re-parse a new process)
+            with InProcessDbt(ctx.settings) as runner:
+                for rank in replay:
+                    ctx.progress(STEP, 0, 1, f"card history: snapshot pass {rank} of {replay[-1]}")
+                    run_dbt(
+                        ctx.settings,
+                        REPLAY_ARGS,
+                        vars=dbt_vars(ctx.settings, {CARD_VERSION_VAR: rank}),
+                        runner=runner,
+                    ).raise_for_status()
         result = build(ctx.settings, full_refresh=mode is BuildMode.full_refresh, progress=progress)
     try:
         result.raise_for_status()
@@ -75,6 +100,7 @@ def run(ctx: StepContext) -> StepResult:
         {
             "mode": mode.value,
             "run_id": result.run_id,
+            "card_history_passes": len(replay),
             **result.summary(),
             "slowest_nodes": [
                 {"node": n.name, "type": n.resource_type, "seconds": round(n.seconds, 2)}
@@ -82,3 +108,15 @@ def run(ctx: StepContext) -> StepResult:
             ],
         },
     )
+
+
+def replay_ranks(session: WarehouseSession) -> list[int]:
+    """Card-version ranks to snapshot before the build (empty when no customer has two pending versions)."""
+    if session.table_exists(SNAPSHOT_SCHEMA, SNAPSHOT_TABLE):
+        frame = session.query(load_sql("dbt/customer_card_versions_pending"))
+    else:
+        frame = session.query(load_sql("dbt/customer_card_deliveries"))
+    first, last = frame.iloc[0]["first_rank"], frame.iloc[0]["last_rank"]
+    if pd.isna(first) or pd.isna(last):  # no customer has two pending versions
+        return []
+    return list(range(int(first), int(last)))

@@ -10,6 +10,7 @@ from time import perf_counter
 from types import ModuleType
 
 from c360 import names
+from c360.alerts.evaluation import after_writer_run
 from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.base import WarehouseSession
@@ -48,6 +49,7 @@ STEPS: tuple[Step, ...] = (
         "churn datasets (dbt models/ml), train or re-use the champion, score, refresh the profile",
     ),
     Step("semantic_model", "validate the semantic model on gold, deploy it, load assistant logs"),
+    Step("maintenance", "publish to readers; compact small files, expire versions no reader needs (local)"),
 )
 
 
@@ -101,15 +103,17 @@ def run_all(
             settings.outputs_path,
             local_outputs(settings) if settings.target is Target.local else _snowflake_outputs(settings),
         )
-        _after_run(session)
-    except BaseException as exc:  # an interrupted run is a failed run too
+        after_writer_run(settings, session)  # alerts, before readers see this run
+        if settings.target is Target.local:  # readers now see this run's whole result, still under its lock
+            publish_snapshot(settings, session)
+    except BaseException as exc:  # an interrupted run is a failed run too (and publishes nothing)
+        if run_id is not None and not isinstance(exc, KeyboardInterrupt):
+            after_writer_run(settings, session)  # e.g. a failed gold model fires its alert now
         record_failure(settings, run_id, exc)
         raise
     finally:
         session.close()
     clear_failure(settings)
-    if settings.target is Target.local:
-        publish_snapshot(settings)
     return report
 
 
@@ -121,7 +125,8 @@ def summarize(session: WarehouseSession) -> dict[str, object]:
             session.scalar(f"select count(*) from {names.BRONZE}.{table}") or 0
         )
     mix = session.query(
-        "select customer_segment as segment, count(*) as customers from BRONZE.BRONZE_CUSTOMERS "
+        # distinct customers: a customer arrives once per delivery (customers.csv, then card-change files)
+        "select customer_segment as segment, count(distinct customer_id) as customers from BRONZE.BRONZE_CUSTOMERS "
         "group by customer_segment order by customers desc"
     )
     window = session.query(
@@ -192,12 +197,6 @@ def _snowflake_outputs(settings: Settings) -> StackOutputs:
 def _scale_dict(settings: Settings) -> dict[str, object]:
     s = settings.scale
     return {"customers": s.customers, "months": s.months, "seed": s.seed, "as_of": s.as_of.isoformat()}
-
-
-def _after_run(session: WarehouseSession) -> None:
-    checkpoint = getattr(session, "checkpoint", None)
-    if checkpoint is not None:
-        checkpoint()
 
 
 def _semantic_model() -> ModuleType:

@@ -10,7 +10,8 @@ from c360.errors import WarehouseError
 from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
 
-DDL_FILES = ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming", "ddl/gold")
+DDL_FILES = ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming", "ddl/alerts", "ddl/gold")
+LOCAL_UPGRADES = ("ddl/bronze_added_columns",)  # columns added since the first release (DuckDB only)
 
 
 def provision_warehouse(session: WarehouseSession) -> None:
@@ -20,6 +21,9 @@ def provision_warehouse(session: WarehouseSession) -> None:
             # database and schemas, and the deploy role (DATA_ENGINEER) may not create them.
             continue
         session.run_script(load_sql(name, session.dialect))
+    if session.dialect != "snowflake":  # on Snowflake the Pulumi stack owns the bronze table definitions
+        for name in LOCAL_UPGRADES:
+            session.run_script(load_sql(name))
 
 
 def _schemas_exist(session: WarehouseSession) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from c360 import names
@@ -55,17 +55,23 @@ class BuildState:
         return asdict(self)
 
 
-def current_state(session: WarehouseSession, settings: Settings) -> BuildState:
+def current_state(
+    session: WarehouseSession, settings: Settings, *, customers_checksum: str | None = None
+) -> BuildState:
+    """What bronze and the project look like now. `customers_checksum`, when given, is taken as is instead
+    of hashing every customer row (the stream's refresh keeps the last build's anyway)."""
     from c360.steps.transactions import bronze_checksum  # the bronze content checksum lives with that step
 
     watermark = session.query(load_sql("dbt/bronze_transactions_watermark"))
-    customers_checksum, customer_rows = bronze_checksum(session, names.BRONZE_CUSTOMERS)
+    if customers_checksum is None:
+        checksum, customer_rows = bronze_checksum(session, names.BRONZE_CUSTOMERS)
+        customers_checksum = f"{checksum}:{customer_rows}"
     return BuildState(
         project_hash=project_hash(),
         as_of=settings.scale.as_of.isoformat(),
         target=settings.target.value,
         transactions_fingerprint=step_fingerprint(session, "transactions") or "",
-        customers_checksum=f"{customers_checksum}:{customer_rows}",
+        customers_checksum=customers_checksum,
         transactions_rows=int(watermark.iloc[0]["row_count"]),
         transactions_max_ingested_at=_text(watermark.iloc[0]["max_ingested_at"]),
     )
@@ -121,10 +127,8 @@ def refresh_checkpoint(settings: Settings) -> BuildState | None:
         previous = stored_state(session)
         if previous is None:
             return None
-        now = current_state(session, settings)
-        if now.fingerprint != previous.fingerprint:
-            return None
-        return replace(now, customers_checksum=previous.customers_checksum)
+        now = current_state(session, settings, customers_checksum=previous.customers_checksum)
+        return now if now.fingerprint == previous.fingerprint else None
     finally:
         session.close()
 

@@ -11,8 +11,9 @@ Design notes:
   reads C360_* settings itself. The as-of date is passed as the dbt var `as_of`.
 - Each C360_HOME has its own dbt target/ and logs/ folder (partial-parse state, run_results.json), so
   platforms never share dbt state, and a file lock serialises invocations on one home.
-- DuckDB takes one writer per file: callers must not hold a writer session on the warehouse while dbt
-  runs (the lifecycle step releases its session with StepContext.warehouse_released()).
+- Locally dbt attaches the same DuckLake as c360 (dbt/profiles.yml, c360/engines/lake.py); the caller keeps
+  its writer session (and the writer lock) while dbt writes, and publishes to readers when its unit of
+  work is complete. The SCD2 snapshot stages in a temp table (dbt/macros/snapshot_staging.sql).
 - Subprocess by default (isolation: dbt's global state, logging and memory go away with the process).
   InProcessDbt keeps dbt imported and the project parsed between invocations, for callers that refresh
   repeatedly (the stream loop): it skips the interpreter start, the import and the parse.
@@ -142,6 +143,16 @@ class DbtPaths:
 # ---- configuration handed to dbt ------------------------------------------------------------------
 
 
+def prepared_warehouse(settings: Settings) -> Path:
+    """The local warehouse folder, with its catalog and the extension links dbt's profile points at."""
+    from c360.engines.lake import Lake, create_catalog, extension_directory
+
+    lake = Lake.at(settings.warehouse_path)
+    create_catalog(lake)
+    extension_directory(lake)
+    return lake.root
+
+
 def dbt_environment(settings: Settings) -> dict[str, str]:
     """The variables dbt/profiles.yml reads, derived from Settings (never from the caller's environment)."""
     env = {
@@ -152,7 +163,7 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
     if settings.target is Target.local:  # on Snowflake the profile's own thread count applies
         env |= {
             "C360_DBT_THREADS": str(settings.duckdb_threads),
-            "C360_DBT_DUCKDB_PATH": str(settings.warehouse_path),
+            "C360_DBT_WAREHOUSE_DIR": str(prepared_warehouse(settings)),
             "C360_DBT_MEMORY_LIMIT": settings.duckdb_memory_limit,
             "C360_DBT_TEMP_DIR": str(settings.tmp_dir / "dbt"),
         }
@@ -329,6 +340,7 @@ class InProcessDbt:
 
     def close(self) -> None:
         self._manifest = None
+        _release_duckdb()
 
     def parse(self) -> None:
         """Parse the project now (e.g. once before forking workers that each invoke dbt)."""
@@ -370,11 +382,10 @@ class InProcessDbt:
             began = time.perf_counter()
             runner = self._runner_class(manifest=self._manifest, callbacks=[on_event])
             full = command_args(self.settings, args, vars=vars, log_format="text")
-            try:
-                with environ_overrides(dbt_environment(self.settings)):
-                    outcome = runner.invoke([*full, "--quiet"])
-            finally:
-                _release_duckdb()
+            # dbt-duckdb keeps its in-memory database (the lake attached, extensions loaded) between
+            # invocations; the lake needs no release between them, so the next refresh starts warm
+            with environ_overrides(dbt_environment(self.settings)):
+                outcome = runner.invoke([*full, "--quiet"])
             elapsed = time.perf_counter() - began
             return_code = 0 if outcome.success else (2 if outcome.exception else 1)
             errors = [r["message"] for r in collected if r["level"] == "error" and r["message"]]
@@ -401,8 +412,8 @@ class _Outcome:
 
 
 def _release_duckdb() -> None:
-    """dbt-duckdb keeps its database open in the process after an in-process invocation; close it so the
-    warehouse file's single-writer lock is free for the caller and other processes."""
+    """dbt-duckdb keeps its database open in the process after an in-process invocation; close it when
+    the runner is done with it (memory, the lake's catalog connection)."""
     try:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     except ImportError:  # dbt-duckdb not installed: nothing to release

@@ -1,7 +1,9 @@
 -- Bronze tables: typed as delivered, plus load metadata. No constraints (raw landing).
 -- The generator-truth columns (customer_segment, decline_type, campaign_group, attrition_date,
 -- attrition_type) drive synthetic behaviour; campaign_group is also the campaign's own assignment list.
--- None of the truth columns may be used as a model feature.
+-- None of the truth columns may be used as a model feature. A customer arrives once per delivery: the
+-- customers file (state at the start, updated_at = account opening) and later change files
+-- (customers/changes/, updated_at = when the card or limit changed); silver keeps the latest.
 create table if not exists BRONZE.BRONZE_CUSTOMERS (
     customer_id varchar,
     first_name varchar,
@@ -21,7 +23,8 @@ create table if not exists BRONZE.BRONZE_CUSTOMERS (
     attrition_type varchar,
     ingestion_timestamp timestamp default current_timestamp,
     source_file varchar,
-    source_row_number bigint
+    source_row_number bigint,
+    updated_at timestamp
 );
 
 create table if not exists BRONZE.BRONZE_TRANSACTIONS (

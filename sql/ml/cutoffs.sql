@@ -8,6 +8,7 @@ select
     label_spend_ratio,
     baseline_days,
     population_active_days,
+    lapsed_after_days,
     min_baseline_days
 from GOLD.ML_CUTOFFS
 order by cutoff_date

@@ -7,9 +7,12 @@ select
     customer_segment,
     churn_risk_category,
     churn_risk_score,
+    customer_status,
+    days_since_last_transaction,
     card_type,
     lifetime_value,
     avg_monthly_spend,
+    lifetime_avg_monthly_spend,
     spend_last_90_days,
     state
 from customer_analytics.gold.customer_360_profile

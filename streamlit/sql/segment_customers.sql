@@ -1,4 +1,5 @@
--- Segment Explorer customer list: the 5,000 most valuable customers matching the filters.
+-- Segment Explorer customer list: every customer matching the filters, most valuable first (the table shows
+-- the first queries.CUSTOMER_LIST_LIMIT rows, the export streams them all).
 -- Parameters, in order (queries.segment_filter_params): segments, states, risks, cards as '|a|b|' lists
 -- ('' = any), each twice; min lifetime value; avg monthly spend from and to (NULL = open), each twice;
 -- min monthly travel & dining spend over the last 90 days (0 = any).
@@ -27,4 +28,3 @@ where (cast(? as varchar) = '' or position('|' || p.customer_segment || '|' in c
     and (cast(? as double) is null or p.avg_monthly_spend <= cast(? as double))
     and p.travel_dining_monthly_spend >= cast(? as double)
 order by p.lifetime_value desc, p.customer_id
-limit 5000

@@ -8,6 +8,7 @@ import streamlit as st
 
 import chart_choice
 import exports
+import formatting as fmt
 from app_context import AppContext, AppDataError, AssistantReply
 from assistant_questions import SUGGESTED_QUESTIONS
 from compat import form_submit, stretch
@@ -82,7 +83,7 @@ def render(ctx: AppContext) -> None:
             st.caption(f"{hidden} earlier answer(s) hidden; see Recent questions below.")
         for index, turn in enumerate(turns):
             if index >= max(0, hidden):
-                _render_turn(index, turn["reply"])
+                _render_turn(index, turn["reply"], ctx.backend.dialect)
     _input_form(bool(turns))
     _recent(turns)
     with st.expander("ℹ️ How to use the AI Assistant"):
@@ -128,7 +129,7 @@ def _input_form(has_history: bool) -> None:
     st.button("🔄 Clear conversation", key="assistant.clear", on_click=_clear, disabled=not has_history)
 
 
-def _render_turn(index: int, reply: AssistantReply) -> None:
+def _render_turn(index: int, reply: AssistantReply, dialect: str) -> None:
     with st.chat_message("user"):
         st.markdown(reply.question)
     with st.chat_message("assistant"):
@@ -149,7 +150,7 @@ def _render_turn(index: int, reply: AssistantReply) -> None:
         else:
             _render_result(index, reply)
         with st.expander("🔍 View generated SQL"):
-            st.code(reply.sql or "", language="sql")
+            st.code(fmt.pretty_sql(reply.sql or "", dialect), language="sql")
         _suggestion_buttons(index, reply.suggestions, "Follow-up ideas:")
 
 
@@ -158,7 +159,7 @@ def _render_result(index: int, reply: AssistantReply) -> None:
     if frame.empty:
         st.info("The query ran and returned no rows.")
         return
-    choice = chart_choice.choose_chart(frame)
+    choice = chart_choice.choose_chart(frame, reply.sql)
     if choice.kind == "metric":
         values = chart_choice.metric_values(frame)
         for column, (label, value) in zip(st.columns(max(1, len(values))), values, strict=False):

@@ -40,7 +40,8 @@ def _init_state() -> None:
     defaults: dict[str, object] = {
         "customer.search_by": "Customer ID",
         "customer.query": "",
-        "customer.results": [],
+        "customer.last_search": None,  # (mode, text) of the last search run
+        "customer.search_page": 1,  # its page (kept while the tab is closed, unlike the page widget)
         "customer.message": None,
         "customer.selected_id": None,
         "customer.period": "All time",
@@ -57,6 +58,22 @@ def _select_from_choice() -> None:
     st.session_state["customer.selected_id"] = st.session_state.get("customer.choice")
 
 
+def _page_changed() -> None:
+    """A new page of matches opens its first customer (the list always shows who is open)."""
+    st.session_state["customer.search_page"] = int(st.session_state.get("customer.page") or 1)
+    st.session_state.pop("customer.choice", None)
+    st.session_state["customer.open_first"] = True
+
+
+def clear_search() -> None:
+    """Forget the search (a customer picked elsewhere replaces it)."""
+    st.session_state["customer.last_search"] = None
+    st.session_state["customer.message"] = None
+    st.session_state["customer.search_page"] = 1
+    for key in ("customer.choice", "customer.page", "customer.open_first"):
+        st.session_state.pop(key, None)
+
+
 def render(ctx: AppContext) -> None:
     _init_state()
     st.subheader(TITLE)
@@ -70,12 +87,13 @@ def render(ctx: AppContext) -> None:
     if profile is None:
         st.warning(f"Customer {customer_id} was not found in the customer profiles.")
         return
-    as_of = queries.platform_summary(ctx).as_of
+    summary = queries.platform_summary(ctx)
+    as_of = summary.as_of
     st.divider()
     _profile_card(profile)
-    _key_metrics(profile)
+    _key_metrics(profile, summary)
     transactions = queries.customer_transactions(ctx, customer_id)
-    _trends(ctx, customer_id, transactions)
+    _trends(ctx, customer_id, transactions, profile, summary)
     _card_history(ctx, customer_id, as_of)
     _transactions(customer_id, transactions, as_of)
 
@@ -102,48 +120,77 @@ def _search(ctx: AppContext) -> None:
     if message:
         kind, text = message
         getattr(st, kind)(text)
-    results = st.session_state["customer.results"]
-    if len(results) > 1:
-        labels = {r["customer_id"]: r["label"] for r in results}
-        st.selectbox(
-            f"Found {len(results)} customers"
-            + (" (showing the first 20)" if len(results) >= queries.SEARCH_LIMIT else ""),
-            list(labels),
-            key="customer.choice",
-            format_func=lambda cid: labels.get(cid, cid),
-            on_change=_select_from_choice,
-        )
+    _results(ctx)
 
 
 def _run_search(ctx: AppContext) -> None:
     """A new search replaces the previous results and selection, even when it finds nothing."""
     mode = SEARCH_MODES[st.session_state["customer.search_by"]]
     text = str(st.session_state["customer.query"] or "").strip()
-    st.session_state["customer.results"] = []
+    clear_search()
     st.session_state["customer.selected_id"] = None
-    st.session_state.pop("customer.choice", None)
     if not text:
         st.session_state["customer.message"] = ("info", EMPTY_PROMPTS[mode])
         return
     with st.spinner("Searching..."):
         found = queries.search_customers(ctx, mode, text)
-    if found.empty:
+    if found.total == 0:
         st.session_state["customer.message"] = (
             "warning",
             f"No customers found for “{text}” ({mode} search).",
         )
         return
-    results = [
-        {
-            "customer_id": str(r.customer_id),
-            "label": f"{r.full_name} ({r.email}) · {r.customer_id} · {r.city}, {r.state}",
-        }
-        for r in found.itertuples()
-    ]
-    st.session_state["customer.results"] = results
-    st.session_state["customer.selected_id"] = results[0]["customer_id"]
-    st.session_state["customer.choice"] = results[0]["customer_id"]
-    st.session_state["customer.message"] = None
+    st.session_state["customer.last_search"] = (mode, text)
+    st.session_state["customer.open_first"] = True  # the best match (an exact id first) opens at once
+
+
+def _results(ctx: AppContext) -> None:
+    """Every match of the last search, a page at a time: the total, the page, and a list to pick from."""
+    search = st.session_state["customer.last_search"]
+    if not search:
+        return
+    mode, text = search
+    found = queries.search_customers(ctx, mode, text, st.session_state["customer.search_page"])
+    if found.matches.empty and found.page > 1:  # the data changed under the search: back to the first page
+        st.session_state["customer.search_page"] = 1
+        st.session_state.pop("customer.page", None)
+        found = queries.search_customers(ctx, mode, text, 1)
+    if found.matches.empty:
+        return
+    ids = [str(v) for v in found.matches["customer_id"]]
+    if (
+        st.session_state.pop("customer.open_first", False)
+        or st.session_state["customer.selected_id"] not in ids
+    ):
+        st.session_state["customer.selected_id"] = ids[0]
+    if st.session_state.get("customer.choice") not in ids:  # new page, or restored after the tab was closed
+        st.session_state["customer.choice"] = st.session_state["customer.selected_id"]
+    if "customer.page" not in st.session_state:
+        st.session_state["customer.page"] = found.page
+    if found.total == 1:
+        return
+    labels = {
+        str(r.customer_id): f"{r.full_name} ({r.email}) · {r.customer_id} · {r.city}, {r.state}"
+        for r in found.matches.itertuples()
+    }
+    c1, c2 = st.columns([4, 1])
+    c1.selectbox(
+        f"{fmt.number(found.total)} customers match “{text}” ({mode}); showing "
+        f"{fmt.number(found.first_row)}–{fmt.number(found.last_row)}, best match first",
+        ids,
+        key="customer.choice",
+        format_func=lambda cid: labels.get(cid, cid),
+        on_change=_select_from_choice,
+    )
+    if found.pages > 1:
+        c2.number_input(
+            f"Page (of {fmt.number(found.pages)})",
+            min_value=1,
+            max_value=found.pages,
+            step=1,
+            key="customer.page",
+            on_change=_page_changed,
+        )
 
 
 # ---- profile -------------------------------------------------------------------------------------------
@@ -182,6 +229,11 @@ def churn_alert(category: object, score: object) -> tuple[str, str]:
         return "warning", f"⚡ **Medium churn risk** · score {value:.1f} / 100"
     if label == "Low Risk" and value is not None:
         return "success", f"✅ **Low churn risk** · score {value:.1f} / 100"
+    if label == "Lapsed":
+        return "warning", (
+            "💤 **Lapsed**: no approved transaction for 60 days or more. Already gone, so no churn score: "
+            "a win-back candidate, not a retention one."
+        )
     return "info", "ℹ️ **Churn risk not scored yet**: no model has scored this customer."
 
 
@@ -194,10 +246,34 @@ def _churn_alert(p: pd.Series) -> None:
     st.caption(f"Recency: {fmt.text(p.get('recency_status'))}")
 
 
-def _key_metrics(p: pd.Series) -> None:
+def history_window(profile: pd.Series, summary: queries.PlatformSummary) -> str:
+    """What the spend history and the lifetime value cover: the platform's transaction history, which may start
+    long after the account was opened."""
+    start, end, months = summary.history_start, summary.as_of, summary.history_months
+    if start is None or end is None:
+        return "Spend history and lifetime value cover every transaction the platform holds."
+    opened = profile.get("account_open_date")
+    window = f"{fmt.day(start)} to {fmt.day(end)} ({fmt.number(months)} months)"
+    if not fmt.is_missing(opened) and pd.Timestamp(opened).date() < start:
+        return (
+            f"Spend history and lifetime value cover the platform's transaction history, {window}, not the whole "
+            f"relationship: the account was opened {fmt.day(opened)} "
+            f"({fmt.number(profile.get('tenure_months'))} months ago)."
+        )
+    return (
+        f"Spend history and lifetime value cover the whole relationship: the platform's history is {window}."
+    )
+
+
+def _key_metrics(p: pd.Series, summary: queries.PlatformSummary) -> None:
     st.markdown("##### 📊 Key metrics")
+    window = history_window(p, summary)
     m = st.columns(5)
-    m[0].metric("Lifetime value", fmt.money(p.get("lifetime_value")))
+    m[0].metric(
+        "Lifetime value",
+        fmt.money(p.get("lifetime_value")),
+        help=f"Approved spend since {fmt.day(summary.history_start)}. {window}",
+    )
     m[1].metric("Avg transaction", fmt.money(p.get("avg_transaction_value"), 2))
     change = fmt.as_float(p.get("spend_change_pct"))
     m[2].metric(
@@ -217,6 +293,7 @@ def _key_metrics(p: pd.Series) -> None:
     )
     n[3].metric("Top category", fmt.text(p.get("top_spend_category")))
     n[4].metric("Travel share of spend", fmt.pct(p.get("travel_spend_pct")))
+    st.caption(f"🗓️ {window}")
 
 
 # ---- trends --------------------------------------------------------------------------------------------
@@ -233,7 +310,13 @@ def latest_complete_mom(monthly: pd.DataFrame) -> tuple[pd.Timestamp | None, flo
     return pd.Timestamp(last["month"]), fmt.as_float(last["mom_change_pct"])
 
 
-def _trends(ctx: AppContext, customer_id: str, transactions: pd.DataFrame) -> None:
+def _trends(
+    ctx: AppContext,
+    customer_id: str,
+    transactions: pd.DataFrame,
+    profile: pd.Series,
+    summary: queries.PlatformSummary,
+) -> None:
     st.markdown("##### 📈 Spending trends")
     monthly = queries.customer_monthly(ctx, customer_id)
     month, change = latest_complete_mom(monthly)
@@ -247,11 +330,22 @@ def _trends(ctx: AppContext, customer_id: str, transactions: pd.DataFrame) -> No
                 delta_color="normal" if change is not None else "off",
             )
         st.plotly_chart(charts.monthly_trend(monthly), key="customer.monthly", **stretch())
-        st.caption("Full history, one point per calendar month; hollow markers are incomplete months.")
+        st.caption(
+            f"{_months_shown(monthly)}; hollow markers are incomplete months. {history_window(profile, summary)}"
+        )
     with c2:
         categories = queries.category_spend(transactions)
         st.plotly_chart(charts.category_breakdown(categories), key="customer.category_chart", **stretch())
-        st.caption("Approved spend over the full history; blue leisure, green necessities, grey other.")
+        st.caption(
+            f"Approved spend since {fmt.day(summary.history_start)}; blue leisure, green necessities, grey other."
+        )
+
+
+def _months_shown(monthly: pd.DataFrame) -> str:
+    if monthly.empty:
+        return "No months with activity"
+    first, last = pd.Timestamp(monthly["month"].min()), pd.Timestamp(monthly["month"].max())
+    return f"One point per calendar month, {first:%b %Y} to {last:%b %Y} ({len(monthly)} months)"
 
 
 def _card_history(ctx: AppContext, customer_id: str, as_of: object) -> None:

@@ -7,13 +7,17 @@ import streamlit as st
 
 import charts
 import formatting as fmt
+import health_views
 import queries
 from app_context import AppContext, AppDataError
-from compat import stretch
+from compat import static_table, stretch
 from ui_messages import show_data_error
 
 TITLE = "🩺 Pipeline Health"
 STATUS_ICONS = {"SUCCESS": "✅", "FAILED": "❌", "STARTED": "⏳", "RUNNING": "⏳"}
+LAYER_ORDER = ("bronze", "silver", "gold")  # the data's path; any other layer follows, by name
+RUNS_SHOWN = 15
+ERROR_CHARS = 300  # the table shows the start of a long error; the latest failure is shown in full above it
 
 
 def render(ctx: AppContext) -> None:
@@ -53,19 +57,17 @@ def _section(ctx: AppContext, name: str) -> pd.DataFrame | None:
 
 
 def _observability(ctx: AppContext) -> None:
+    health_views.render_alerts(lambda name: _section(ctx, name))
     runs = _section(ctx, "health_runs")
     if runs is None:
         return
     _runs(runs)
-    c1, c2 = st.columns(2)
-    with c1:
-        counts = _section(ctx, "health_layer_counts")
-        if counts is not None:
-            _layers(counts)
-    with c2:
-        quality = _section(ctx, "health_quality")
-        if quality is not None:
-            _quality(quality)
+    counts = _section(ctx, "health_layer_counts")
+    if counts is not None:
+        _layers(counts)
+    quality = _section(ctx, "health_quality")
+    if quality is not None:
+        _quality(quality)
     pipe = _section(ctx, "health_pipe")
     loads = _section(ctx, "health_recent_loads")
     quarantine = _section(ctx, "health_quarantine")
@@ -73,6 +75,7 @@ def _observability(ctx: AppContext) -> None:
         _pipe(pipe, loads)
     if quarantine is not None:
         _quarantine(quarantine)
+    health_views.render_observability_views(lambda name: _section(ctx, name))
 
 
 def _runs(runs: pd.DataFrame) -> None:
@@ -107,25 +110,35 @@ def _runs(runs: pd.DataFrame) -> None:
             f"Latest failure: {fmt.text(latest_failure['run_type'])} at {fmt.text(latest_failure['started_at'])}: "
             f"{fmt.text(latest_failure['error_message'])}"
         )
-    view = runs.assign(status=[f"{STATUS_ICONS.get(str(s), '')} {s}" for s in runs["status"]])
-    st.dataframe(
-        view.head(15),
-        hide_index=True,
-        column_config={
-            "run_id": st.column_config.TextColumn("Run"),
-            "run_type": st.column_config.TextColumn("Type"),
-            "status": st.column_config.TextColumn("Status"),
-            "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm:ss"),
-            "finished_at": st.column_config.DatetimeColumn("Finished", format="YYYY-MM-DD HH:mm:ss"),
-            "duration_seconds": st.column_config.NumberColumn("Seconds", format="%.1f"),
-            "rows_affected": st.column_config.NumberColumn("Rows", format="%d"),
-            "models_run": st.column_config.NumberColumn("Models", format="%d"),
-            "models_failed": st.column_config.NumberColumn("Failed models", format="%d"),
-            "error_message": st.column_config.TextColumn("Error"),
-        },
-        key="health.runs",
-        **stretch(),
+    static_table(runs_view(runs.head(RUNS_SHOWN)))
+    if len(runs) > RUNS_SHOWN:
+        st.caption(f"The latest {RUNS_SHOWN} of {len(runs)} runs.")
+
+
+def runs_view(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs as display text: every cell readable, a dash (never "None") where a value is missing."""
+    return pd.DataFrame(
+        {
+            "Status": [f"{STATUS_ICONS.get(str(s), '')} {fmt.text(s)}".strip() for s in runs["status"]],
+            "Type": [fmt.text(v) for v in runs["run_type"]],
+            "Started": [fmt.timestamp(v) for v in runs["started_at"]],
+            "Finished": [fmt.timestamp(v) for v in runs["finished_at"]],
+            "Seconds": [fmt.number(v, 1) for v in runs["duration_seconds"]],
+            "Rows": [fmt.number(v) for v in runs["rows_affected"]],
+            "Models": [fmt.number(v) for v in runs["models_run"]],
+            "Failed models": [fmt.number(v) for v in runs["models_failed"]],
+            "Error": [fmt.text(fmt.clip(v, ERROR_CHARS)) for v in runs["error_message"]],
+            "Run": [fmt.text(v) for v in runs["run_id"]],
+        }
     )
+
+
+def layer_totals(counts: pd.DataFrame) -> list[tuple[str, int]]:
+    """(layer, rows) in the data's order: Bronze, Silver, Gold, then any other layer."""
+    totals = counts.groupby("layer")["record_count"].sum()
+    order = {name: i for i, name in enumerate(LAYER_ORDER)}
+    layers = sorted(totals.index, key=lambda layer: (order.get(str(layer).lower(), len(order)), str(layer)))
+    return [(str(layer).title(), int(totals[layer])) for layer in layers]
 
 
 def _layers(counts: pd.DataFrame) -> None:
@@ -133,12 +146,13 @@ def _layers(counts: pd.DataFrame) -> None:
     if counts.empty:
         st.info("No record counts yet.")
         return
-    totals = counts.groupby("layer")["record_count"].sum()
-    cols = st.columns(max(1, len(totals)))
-    for column, (layer, total) in zip(cols, totals.items(), strict=True):
-        column.metric(str(layer).title(), fmt.number(total))
+    totals = layer_totals(counts)
+    for column, (layer, total) in zip(st.columns(max(4, len(totals))), totals, strict=False):
+        column.metric(
+            layer, fmt.number(total), help=f"{layer}: {total:,} rows over its tables (latest count)"
+        )
     with st.expander(f"Rows per table ({len(counts)} tables, latest count)"):
-        st.plotly_chart(charts.layer_rows(counts), key="health.layers", **stretch())
+        st.plotly_chart(charts.layer_rows(counts, LAYER_ORDER), key="health.layers", **stretch())
 
 
 def quality_status(records_failed: object, failure_rate: object) -> str:
@@ -162,34 +176,23 @@ def _quality(quality: pd.DataFrame) -> None:
     )
     passed = int((view["result"] == "✅ pass").sum())
     st.metric("Checks passing", f"{passed} of {len(view)}")
-    st.dataframe(
-        view[
-            [
-                "result",
-                "layer",
-                "table_name",
-                "check_type",
-                "records_checked",
-                "records_failed",
-                "failure_rate",
-                "failure_details",
-                "checked_at",
-            ]
-        ],
-        hide_index=True,
-        column_config={
-            "result": st.column_config.TextColumn("Result"),
-            "layer": st.column_config.TextColumn("Layer"),
-            "table_name": st.column_config.TextColumn("Table"),
-            "check_type": st.column_config.TextColumn("Check"),
-            "records_checked": st.column_config.NumberColumn("Checked", format="%d"),
-            "records_failed": st.column_config.NumberColumn("Failed", format="%d"),
-            "failure_rate": st.column_config.NumberColumn("Failure rate", format="%.4f"),
-            "failure_details": st.column_config.TextColumn("Details"),
-            "checked_at": st.column_config.DatetimeColumn("Checked at", format="YYYY-MM-DD HH:mm"),
-        },
-        key="health.quality",
-        **stretch(),
+    static_table(quality_view(view))
+
+
+def quality_view(view: pd.DataFrame) -> pd.DataFrame:
+    """The data-quality checks as display text (full numbers, a dash where a value is missing)."""
+    return pd.DataFrame(
+        {
+            "Result": list(view["result"]),
+            "Layer": [fmt.text(v).title() for v in view["layer"]],
+            "Table": [fmt.text(v) for v in view["table_name"]],
+            "Check": [fmt.text(v) for v in view["check_type"]],
+            "Checked": [fmt.number(v) for v in view["records_checked"]],
+            "Failed": [fmt.number(v) for v in view["records_failed"]],
+            "Failure rate": [fmt.number(v, 4) for v in view["failure_rate"]],
+            "Details": [fmt.text(fmt.clip(v, ERROR_CHARS)) for v in view["failure_details"]],
+            "Checked at": [fmt.timestamp(v) for v in view["checked_at"]],
+        }
     )
 
 
@@ -224,23 +227,24 @@ def _pipe(pipe: pd.DataFrame, loads: pd.DataFrame) -> None:
     st.caption(
         f"Last load {fmt.text(row['last_load_at'])} · last gold refresh {fmt.text(row['last_gold_refresh_at'])}"
     )
-    st.dataframe(
-        loads,
-        hide_index=True,
-        column_config={
-            "file_name": st.column_config.TextColumn("File"),
-            "status": st.column_config.TextColumn("Status"),
-            "rows_in_file": st.column_config.NumberColumn("Rows in file", format="%d"),
-            "rows_loaded": st.column_config.NumberColumn("Loaded", format="%d"),
-            "rows_quarantined": st.column_config.NumberColumn("Quarantined", format="%d"),
-            "landed_at": st.column_config.DatetimeColumn("Landed", format="YYYY-MM-DD HH:mm:ss"),
-            "loaded_at": st.column_config.DatetimeColumn("Loaded at", format="YYYY-MM-DD HH:mm:ss"),
-            "landing_to_bronze_s": st.column_config.NumberColumn("→ bronze (s)", format="%.2f"),
-            "landing_to_gold_s": st.column_config.NumberColumn("→ gold (s)", format="%.2f"),
-            "first_error": st.column_config.TextColumn("First error"),
-        },
-        key="health.loads",
-        **stretch(),
+    static_table(loads_view(loads))
+
+
+def loads_view(loads: pd.DataFrame) -> pd.DataFrame:
+    """The recent file loads as display text (a dash where a value is missing)."""
+    return pd.DataFrame(
+        {
+            "File": [fmt.text(v) for v in loads["file_name"]],
+            "Status": [fmt.text(v) for v in loads["status"]],
+            "Rows in file": [fmt.number(v) for v in loads["rows_in_file"]],
+            "Loaded": [fmt.number(v) for v in loads["rows_loaded"]],
+            "Quarantined": [fmt.number(v) for v in loads["rows_quarantined"]],
+            "Landed": [fmt.timestamp(v) for v in loads["landed_at"]],
+            "Loaded at": [fmt.timestamp(v) for v in loads["loaded_at"]],
+            "→ bronze (s)": [fmt.number(v, 2) for v in loads["landing_to_bronze_s"]],
+            "→ gold (s)": [fmt.number(v, 2) for v in loads["landing_to_gold_s"]],
+            "First error": [fmt.text(fmt.clip(v, ERROR_CHARS)) for v in loads["first_error"]],
+        }
     )
 
 
@@ -353,13 +357,24 @@ def _model_metrics(ctx: AppContext) -> None:
             return
         if not runs.empty:
             st.caption("Training runs (champion / challenger decisions)")
-            st.dataframe(
-                runs,
-                hide_index=True,
-                column_config={c: c.replace("_", " ").capitalize() for c in runs.columns},
-                key="health.training_runs",
-                **stretch(),
-            )
+            static_table(text_view(runs))
+
+
+def text_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """Any small table as display text: readable headers, numbers with separators, a dash for missing values."""
+    out = {}
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            values = [fmt.timestamp(v) for v in series]
+        elif pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            values = [fmt.text(fmt.clip(v, ERROR_CHARS)) for v in series]
+        elif pd.api.types.is_integer_dtype(series):
+            values = [fmt.number(v) for v in series]
+        else:
+            values = [fmt.number(v, 3) for v in series]
+        out[str(column).replace("_", " ").capitalize()] = values
+    return pd.DataFrame(out)
 
 
 def _versus(value: object, baseline: object) -> str | None:

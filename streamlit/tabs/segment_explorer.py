@@ -9,15 +9,28 @@ import streamlit as st
 
 import charts
 import exports
+import filter_state
 import formatting as fmt
 import queries
 from app_context import AppContext
-from compat import form_submit, stretch
+from compat import download_button, stretch
 from navigation import request_tab
 from tabs.customer_360 import TITLE as CUSTOMER_360
+from tabs.customer_360 import clear_search
 
 TITLE = "🎯 Segment Explorer"
-DEFAULT_SEGMENTS = ("High-Value Travelers", "Declining")
+APPLIED_KEY = "segments.applied"  # the SegmentFilters the results show
+APPLY_LABEL = "Apply filters"
+FILTER_LABELS = {
+    "segments": "segment",
+    "states": "state",
+    "risks": "churn risk",
+    "cards": "card type",
+    "min_ltv": "min lifetime value",
+    "monthly_spend_from": "monthly spend",
+    "monthly_spend_to": "monthly spend",
+    "min_travel_dining_monthly": "travel & dining spend",
+}
 MAP_METRICS = {
     "Customers": ("customers", "Customers", fmt.number, "Blues"),
     "Total lifetime value": ("total_ltv", "Total LTV", fmt.compact_money, "Greens"),
@@ -41,22 +54,37 @@ LIST_COLUMNS = {
 }
 
 
-def _init_state(options: queries.FilterOptions) -> None:
-    defaults: dict[str, object] = {
-        "segments.segments": [s for s in DEFAULT_SEGMENTS if s in options.segments],
-        "segments.states": [],
-        "segments.risks": [],
-        "segments.cards": [],
-        "segments.min_ltv": 0.0,
-        "segments.min_travel_dining": 0.0,
-        "segments.map_metric": "Customers",
+def _widget_values(filters: queries.SegmentFilters, top: float) -> dict[str, object]:
+    """The filter widgets' values that stand for `filters` (the neutral default: everything)."""
+    return {
+        "segments.segments": list(filters.segments),
+        "segments.states": list(filters.states),
+        "segments.risks": list(filters.risks),
+        "segments.cards": list(filters.cards),
+        "segments.min_ltv": float(filters.min_ltv),
+        "segments.spend_range": (
+            float(filters.monthly_spend_from or 0.0),
+            float(min(filters.monthly_spend_to, top) if filters.monthly_spend_to is not None else top),
+        ),
+        "segments.min_travel_dining": float(filters.min_travel_dining_monthly),
     }
-    for key, value in defaults.items():
+
+
+def _init_state(options: queries.FilterOptions) -> None:
+    """Widgets start from the applied filters (kept while the tab was closed), else from the neutral default."""
+    top = _spend_ceiling(options)
+    applied = filter_state.last_applied(APPLIED_KEY) or queries.SegmentFilters()
+    for key, value in {**_widget_values(applied, top), "segments.map_metric": "Customers"}.items():
         if key not in st.session_state:
             st.session_state[key] = value
-    top = _spend_ceiling(options)
-    if "segments.spend_range" not in st.session_state or st.session_state["segments.spend_range"][1] > top:
+    if st.session_state["segments.spend_range"][1] > top:
         st.session_state["segments.spend_range"] = (0.0, top)
+
+
+def _reset_filters(top: float) -> None:
+    """Back to the neutral default (every customer), applied at once."""
+    st.session_state.update(_widget_values(queries.SegmentFilters(), top))
+    st.session_state[APPLIED_KEY] = queries.SegmentFilters()
 
 
 def _spend_ceiling(options: queries.FilterOptions) -> float:
@@ -78,9 +106,18 @@ def _filters(options: queries.FilterOptions) -> queries.SegmentFilters:
     )
 
 
-def _filter_form(options: queries.FilterOptions) -> None:
+def _win_back_preset() -> None:
+    """Callback: every lapsed customer, whatever the segment, state or card."""
+    st.session_state["segments.risks"] = ["Lapsed"]
+    st.session_state["segments.segments"] = []
+    st.session_state["segments.states"] = []
+    st.session_state["segments.cards"] = []
+
+
+def _filter_panel(options: queries.FilterOptions) -> bool:
+    """The filter widgets and the Apply button; True when Apply was pressed in this run."""
     state_names = dict(options.states)
-    with st.form("segments.filters", border=True):
+    with st.container(border=True):
         c1, c2, c3, c4 = st.columns(4)
         c1.multiselect(
             "Customer segment", options.segments, key="segments.segments", placeholder="All segments"
@@ -114,8 +151,21 @@ def _filter_form(options: queries.FilterOptions) -> None:
                 key="segments.min_travel_dining",
                 help="Approved spend on travel (Airlines, Hotels, Travel, Car Rental) and Dining over the last 90 days, per month.",
             )
-        st.caption("An empty selection means *all*. Time windows end at the platform's as-of date.")
-        form_submit("Apply filters", type="primary", key="segments.apply")
+        st.caption(
+            "An empty selection means *all*. Time windows end at the platform's as-of date. "
+            f"Changes take effect when you press **{APPLY_LABEL}**."
+        )
+        b1, b2, _ = st.columns([1, 1, 4])
+        clicked = b1.button(APPLY_LABEL, type="primary", key="segments.apply", **stretch())
+        b2.button(
+            "Reset filters",
+            key="segments.reset",
+            on_click=_reset_filters,
+            args=(_spend_ceiling(options),),
+            help="Every customer: no filter at all",
+            **stretch(),
+        )
+    return clicked
 
 
 def render(ctx: AppContext) -> None:
@@ -127,8 +177,20 @@ def render(ctx: AppContext) -> None:
         return
     options = queries.filter_options(ctx)
     _init_state(options)
-    _filter_form(options)
-    filters = _filters(options)
+    win_back = False
+    if "Lapsed" in options.risks:
+        win_back = st.button(
+            "💤 Win-back audience: lapsed customers",
+            key="segments.win_back",
+            on_click=_win_back_preset,
+            help="Lapsed = no approved transaction for 60+ days: already gone, so no risk band. Sets and applies "
+            "the filters for every lapsed customer; export the list for a win-back offer.",
+        )
+    apply_now = _filter_panel(options) or win_back
+    current = _filters(options)
+    filters = filter_state.applied(APPLIED_KEY, current, apply_now=apply_now)
+    if current != filters:
+        filter_state.show_pending(filter_state.changed_fields(current, filters, FILTER_LABELS), APPLY_LABEL)
 
     with st.spinner("Loading customer data..."):
         summary = queries.summarize_breakdown(queries.segment_breakdown(ctx, filters))
@@ -185,7 +247,9 @@ def render(ctx: AppContext) -> None:
         )
 
     customers = queries.segment_customers(ctx, filters)
-    _customer_list(customers, summary.customers, table_key=f"segments.table.{abs(hash(filters)) % 10**8}")
+    version = f"{abs(hash(filters)) % 10**8}"
+    _customer_list(customers, summary.customers, table_key=f"segments.table.{version}")
+    _export(ctx, filters, summary.customers, version)
 
 
 def _customer_list(customers: pd.DataFrame, matching: int, table_key: str) -> None:
@@ -193,8 +257,8 @@ def _customer_list(customers: pd.DataFrame, matching: int, table_key: str) -> No
     shown = len(customers)
     if matching > shown:
         st.caption(
-            f"The {fmt.number(shown)} most valuable of {fmt.number(matching)} matching customers "
-            f"(the list is capped at {fmt.number(queries.CUSTOMER_LIST_LIMIT)}; narrow the filters to see the rest)."
+            f"The {fmt.number(shown)} most valuable of {fmt.number(matching)} matching customers are listed "
+            "here; the export below has all of them."
         )
     else:
         st.caption(
@@ -217,25 +281,27 @@ def _customer_list(customers: pd.DataFrame, matching: int, table_key: str) -> No
         picked_id = str(picked["customer_id"])
         if st.session_state.get("segments.last_pick") != picked_id:  # a new pick replaces any search
             st.session_state["segments.last_pick"] = picked_id
+            clear_search()
             st.session_state["customer.selected_id"] = picked_id
-            st.session_state["customer.results"] = []
-            st.session_state["customer.message"] = None
-            st.session_state.pop("customer.choice", None)
             request_tab(CUSTOMER_360)
             st.rerun()  # the whole app: the Customer 360 tab opens on the picked customer
         st.info(f"**{picked['full_name']}** ({picked['customer_id']}) is open in the {CUSTOMER_360} tab.")
 
+
+def _export(ctx: AppContext, filters: queries.SegmentFilters, matching: int, version: str) -> None:
     st.markdown("##### 📥 Export segment")
-    st.download_button(
-        f"Download {fmt.number(shown)} customers as CSV",
-        data=exports.csv_bytes(customers),
+    st.caption(
+        f"**{fmt.number(matching)} customers** match the applied filters; the CSV has every one of them, most "
+        "valuable first, with raw values (no currency formatting) for CRM and ad-platform audiences. It is "
+        "written when you click."
+    )
+    download_button(
+        f"Download all {fmt.number(matching)} customers (CSV)",
+        lambda: exports.csv_file(queries.segment_export(ctx, filters)),
         file_name=exports.export_name("customer_segment"),
-        mime="text/csv",
         type="primary",
         key="segments.download",
-    )
-    st.caption(
-        "Raw values (no currency formatting), one row per customer; imports into CRM and ad-platform audiences."
+        version=version,
     )
 
 

@@ -53,26 +53,61 @@ def make_app(app_home: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., o
     return make
 
 
+class Downloads:
+    """What the app's download buttons would send: eager payloads by URL, deferred ones by their file id
+    (produced by calling the app's callable, as Streamlit does when the button is clicked)."""
+
+    def __init__(self) -> None:
+        self.payloads: dict[str, tuple[bytes, str]] = {}
+        self.deferred: dict[str, tuple[Callable[[], object], str]] = {}
+
+    def __getitem__(self, url: str) -> tuple[bytes, str]:
+        return self.payloads[url]
+
+    def of(self, button: object) -> tuple[bytes, str]:
+        """Bytes and file name behind an AppTest download button, deferred or not."""
+        from streamlit.runtime.download_data_util import convert_data_to_bytes_and_infer_mime
+
+        proto = button.proto  # type: ignore[attr-defined]
+        if proto.deferred_file_id:
+            make, name = self.deferred[proto.deferred_file_id]
+            # what Streamlit does with the callable's result when the button is clicked
+            data, _ = convert_data_to_bytes_and_infer_mime(
+                make(), unsupported_error=TypeError("a download Streamlit cannot serve")
+            )
+            return data, name
+        return self.payloads[proto.url]
+
+
 @pytest.fixture
-def downloads() -> Iterator[dict[str, tuple[bytes, str]]]:
-    """Bytes and file name of every st.download_button payload, by the URL the button carries."""
+def downloads() -> Iterator[Downloads]:
+    """Every st.download_button payload of the AppTest runs in this test."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    captured: dict[str, tuple[bytes, str]] = {}
+    captured = Downloads()
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def spy(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
         file_id = original(self, path_or_data, mimetype, kind, filename)
         url = self.get_url(file_id)
         data = path_or_data if isinstance(path_or_data, bytes) else Path(path_or_data).read_bytes()
-        captured[url] = (data, filename or "")
+        captured.payloads[url] = (data, filename or "")
+        return file_id
+
+    def spy_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # type: ignore[no-untyped-def]
+        file_id = original_deferred(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+        captured.deferred[file_id] = (data_callable, file_name or "")
         return file_id
 
     MemoryMediaFileStorage.load_and_get_id = spy  # type: ignore[method-assign]
+    MediaFileManager.add_deferred = spy_deferred  # type: ignore[method-assign]
     try:
         yield captured
     finally:
         MemoryMediaFileStorage.load_and_get_id = original  # type: ignore[method-assign]
+        MediaFileManager.add_deferred = original_deferred  # type: ignore[method-assign]
 
 
 @pytest.fixture

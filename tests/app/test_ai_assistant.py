@@ -45,7 +45,7 @@ def test_suggested_question_is_answered_with_table_chart_and_sql(make_app, refer
     assert any("Verified answer" in s for s in texts(tab, "success"))  # a verified query answers it
     assert any("SELECT" in c.upper() for c in texts(tab, "code"))
     assert any(c.startswith("Chart: ") for c in texts(tab, "caption"))
-    data, name = downloads[at.download_button(key="assistant.download.0").proto.url]
+    data, name = downloads.of(at.download_button(key="assistant.download.0"))
     assert name.startswith("assistant_results_")
     exported = pd.read_csv(io.BytesIO(data))
     assert list(exported.columns) == list(reply.columns) and len(exported) == len(reply.rows)

@@ -23,7 +23,7 @@ from app_context import AppDataError, AssistantReply, SnowparkBackend, single_se
 from c360.paths import STREAMLIT_DIR
 from state_grid import COLUMNS, ROWS, TILE_POSITIONS
 from tabs.customer_360 import churn_alert, latest_complete_mom
-from tabs.pipeline_health import quality_status
+from tabs.pipeline_health import layer_totals, quality_status, runs_view
 
 # ---- deployability (Streamlit in Snowflake) -----------------------------------------------------------
 
@@ -125,6 +125,32 @@ def test_pipe_list_and_like_pattern() -> None:
     assert queries.like_pattern("50%_off!") == "%50!%!_off!!%"
     assert queries.normalize_customer_query("id", "12345") == "CUST00012345"
     assert queries.normalize_customer_query("name", "12345") == "12345"
+
+
+def test_search_params_rank_exact_then_edge_then_anywhere() -> None:
+    # digits: the exact id, then ids ending with them, then ids containing them; rows 1-50
+    assert queries.search_params("id", "4242") == ["id", "cust00004242", "%4242", "%4242%", 1, 50]
+    assert queries.search_params("id", "CUST0001424") == [
+        "id",
+        "cust0001424",
+        "cust0001424%",
+        "%cust0001424%",
+        1,
+        50,
+    ]
+    assert queries.search_params("name", " Smith ", page=3) == [
+        "name",
+        "smith",
+        "smith%",
+        "%smith%",
+        101,
+        150,
+    ]
+    assert queries.search_params("email", "a_b%", page=2, page_size=10)[2:] == ["a!_b!%%", "%a!_b!%%", 11, 20]
+    with pytest.raises(ValueError):
+        queries.search_params("phone", "555")
+    page = queries.SearchPage(pd.DataFrame({"customer_id": ["a", "b"]}), total=102, page=3, page_size=50)
+    assert (page.pages, page.first_row, page.last_row) == (3, 101, 102)
 
 
 def test_segment_filter_params_order_matches_the_sql() -> None:
@@ -302,6 +328,60 @@ def test_chart_auto_selection(frame: pd.DataFrame, kind: str) -> None:
     assert (figure is not None) == (kind in ("map", "line", "pie", "bar"))
 
 
+TOP_MERCHANTS = pd.DataFrame(
+    {
+        "merchant_name": ["Southwest Airlines", "United Airlines", "Alaska Airlines", "JetBlue", "Delta"],
+        "total_spend": [1_403_938.58, 1_247_875.97, 1_244_243.20, 1_203_480.47, 1_199_887.92],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        # a ranking: the rows are the first 5 of many merchants, not parts of a whole
+        (
+            "SELECT merchant_name, SUM(amount) AS total_spend FROM gold.fct_transactions "
+            "GROUP BY merchant_name ORDER BY total_spend DESC LIMIT 5",
+            "bar",
+        ),
+        ("select top 5 merchant_name, sum(amount) as total_spend from t group by 1 order by 2 desc", "bar"),
+        ("select merchant_name, sum(amount) as total_spend from t group by 1 fetch first 5 rows only", "bar"),
+        # every merchant there is (no limit, or a limit the result did not reach): the parts are the whole
+        ("SELECT merchant_name, SUM(amount) AS total_spend FROM t GROUP BY merchant_name", "pie"),
+        ("select merchant_name, sum(amount) as total_spend from t group by 1 limit 10000", "pie"),
+        ("select * from (select merchant_name, total_spend from t limit 5) as s", "pie"),  # inner limit only
+        ("select 'limit 5' as note, merchant_name, total_spend from t", "pie"),  # text, not a clause
+    ],
+)
+def test_rankings_are_bars_and_pies_only_show_a_whole(sql: str, kind: str) -> None:
+    assert chart_choice.choose_chart(TOP_MERCHANTS, sql).kind == kind
+
+
+def _rgb(color: str) -> tuple[int, ...]:
+    if color.startswith("#"):
+        return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(float(v)) for v in color[color.index("(") + 1 : color.index(")")].split(",")[:3])
+
+
+def _distance(a: str, b: str) -> float:
+    return sum((x - y) ** 2 for x, y in zip(_rgb(a), _rgb(b), strict=True)) ** 0.5
+
+
+@pytest.mark.parametrize("scale", ["Blues", "Greens", "Purples"])
+def test_map_keeps_the_smallest_selected_state_visible(scale: str) -> None:
+    two_states = pd.DataFrame(
+        {"state": ["CA", "NV"], "state_name": ["California", "Nevada"], "customers": [90, 3]}
+    )
+    fig = charts.state_tile_map(two_states, "customers", "Customers by state", "Customers", colorscale=scale)
+    no_data = fig.data[0].colorscale[0][1]
+    lightest = fig.data[1].colorscale[0][1]  # the colour of NV, the smaller selected state (zmin)
+    assert fig.data[1].zmin == 3 and fig.data[1].zmax == 90
+    assert _distance(lightest, no_data) >= 60, f"{lightest} reads like an unselected state ({no_data})"
+    one_state = charts.state_tile_map(two_states.head(1), "customers", "t", "Customers", colorscale=scale)
+    assert one_state.data[1].zmax > one_state.data[1].zmin == 90  # a single state gets the visible light end
+
+
 def test_figures_handle_empty_frames() -> None:
     empty = pd.DataFrame(columns=["customer_segment", "customers", "total_ltv", "churn_risk_category"])
     for fig in (charts.segment_pie(empty), charts.risk_bars(empty), charts.ltv_by_segment(empty)):
@@ -325,6 +405,33 @@ def test_credit_limit_history_steps() -> None:
 
 
 # ---- exports -----------------------------------------------------------------------------------------
+
+
+def test_csv_keeps_the_time_of_day_and_dates_stay_dates() -> None:
+    frame = pd.DataFrame(
+        {
+            "transaction_date": pd.to_datetime(["2026-10-14 23:58:39", "2026-10-14 00:00:00"]),
+            "at_utc": pd.to_datetime(["2026-10-14 08:05:00", "2026-10-14 09:00:00"]).tz_localize("UTC"),
+            "day": [date(2026, 10, 14), date(2026, 10, 13)],
+        }
+    )
+    assert exports.csv_bytes(frame).decode().splitlines() == [
+        "transaction_date,at_utc,day",
+        "2026-10-14 23:58:39,2026-10-14 08:05:00,2026-10-14",
+        "2026-10-14 00:00:00,2026-10-14 09:00:00,2026-10-13",
+    ]
+
+
+def test_streamed_csv_has_one_header_and_every_batch() -> None:
+    batches = (
+        pd.DataFrame({"customer_id": [f"CUST{i:08d}" for i in range(n, n + 3)], "v": [1.5] * 3})
+        for n in (0, 3, 6)
+    )
+    file = exports.csv_file(batches)
+    lines = file.read().decode().splitlines()
+    assert lines[0] == "customer_id,v" and len(lines) == 10 and lines[-1] == "CUST00000008,1.5"
+    empty = exports.csv_file(iter([pd.DataFrame(columns=["customer_id", "v"])]))
+    assert empty.read().decode().splitlines() == ["customer_id,v"]
 
 
 def test_csv_export_keeps_raw_values() -> None:
@@ -496,6 +603,74 @@ def test_form_submit_passes_a_key_only_where_supported(monkeypatch: pytest.Monke
     monkeypatch.setattr(compat, "SUBMIT_TAKES_KEY", True)
     compat.form_submit("Go", key="x.go")
     assert calls == [{"type": "primary"}, {"key": "x.go"}]
+
+
+def test_generated_sql_is_pretty_printed() -> None:
+    one_line = (
+        "SELECT t.merchant_name AS merchant_name, SUM(CASE WHEN t.is_approved THEN t.transaction_amount ELSE 0 END) "
+        "AS total_spend FROM GOLD.FCT_TRANSACTIONS AS t GROUP BY t.merchant_name ORDER BY total_spend DESC LIMIT 5"
+    )
+    pretty = fmt.pretty_sql(one_line)
+    lines = pretty.splitlines()
+    assert len(lines) >= 6 and lines[0] == "SELECT"
+    assert any(line.startswith("FROM ") for line in lines) and any(line.startswith("LIMIT") for line in lines)
+    assert sqlglot.parse_one(pretty, read="duckdb") == sqlglot.parse_one(
+        one_line, read="duckdb"
+    )  # same statement
+    assert fmt.pretty_sql("not sql at all (") == "not sql at all ("  # shown as it came
+
+
+def test_pipeline_health_views() -> None:
+    counts = pd.DataFrame(
+        {
+            "layer": ["gold", "bronze", "silver", "gold"],
+            "record_count": [2, 13_252_748, 5, 3],
+            "table_name": list("abcd"),
+        }
+    )
+    assert layer_totals(counts) == [("Bronze", 13_252_748), ("Silver", 5), ("Gold", 5)]
+    runs = pd.DataFrame(
+        {
+            "run_id": ["r1", "r2"],
+            "run_type": ["dbt_build", "c360_up"],
+            "status": ["FAILED", "SUCCESS"],
+            "started_at": pd.to_datetime(["2026-10-15 01:02:03", "2026-10-15 01:00:00"]),
+            "finished_at": [pd.NaT, pd.Timestamp("2026-10-15 01:05:00")],
+            "duration_seconds": [None, 300.25],
+            "rows_affected": [None, 13_252_748],
+            "models_run": [3, None],
+            "models_failed": [1, None],
+            "error_message": ["x" * 500, None],
+        }
+    )
+    view = runs_view(runs)
+    assert view.loc[1, "Error"] == fmt.MISSING and view.loc[0, "Finished"] == fmt.MISSING
+    assert view.loc[1, "Rows"] == "13,252,748" and view.loc[0, "Started"] == "2026-10-15 01:02:03"
+    assert len(view.loc[0, "Error"]) == 300 and view.loc[0, "Error"].endswith("…")
+    assert "None" not in {str(v) for v in view.to_numpy().ravel()}
+
+
+def test_downloads_without_deferred_data_are_prepared_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit in Snowflake's version cannot defer a download: a Prepare button produces the data first."""
+    from streamlit.testing.v1 import AppTest
+
+    import compat
+
+    monkeypatch.setattr(compat, "DOWNLOADS_CAN_DEFER", False)
+
+    def page() -> None:
+        import compat as shim
+
+        shim.download_button(
+            "Download 3 rows", lambda: b"a\n1\n2\n3\n", key="x.csv", file_name="x.csv", version="v1"
+        )
+
+    at = AppTest.from_function(page)
+    at.run()
+    assert not at.download_button and at.button(key="x.csv.prepare").label == "Prepare: Download 3 rows"
+    at.button(key="x.csv.prepare").click().run()
+    assert not at.exception
+    assert at.download_button(key="x.csv").label == "Download 3 rows"
 
 
 def test_assistant_table_formats() -> None:

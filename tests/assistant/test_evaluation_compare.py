@@ -56,3 +56,13 @@ def test_question_set_meets_its_own_rules() -> None:
     assert any(c.conversation for c in answerable)
     assert all(c.sql for c in answerable) and all(c.split in ("dev", "holdout") for c in cases)
     assert as_of == date(2026, 10, 15)
+
+
+def test_a_reference_stored_rounded_is_compared_at_its_own_precision() -> None:
+    reference = pd.DataFrame({"segment": ["a", "b"], "avg_score": [3.02, 2.14]})  # a mart's round(x, 2)
+    assert compare(reference, pd.DataFrame({"s": ["a", "b"], "v": [3.020361, 2.137331]}), ordered=False)[0]
+    assert not compare(reference, pd.DataFrame({"s": ["a", "b"], "v": [3.03, 2.137331]}), ordered=False)[0]
+    counts = pd.DataFrame({"n": [3.0, 2.0]})  # whole numbers are never rounded to match
+    assert not compare(counts, pd.DataFrame({"n": [3.4, 2.2]}), ordered=False)[0]
+    exact = pd.DataFrame({"v": [3.0203614]})  # an exact reference stays exact
+    assert not compare(exact, pd.DataFrame({"v": [3.02]}), ordered=False)[0]

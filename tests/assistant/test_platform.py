@@ -52,7 +52,12 @@ def test_evaluation_set_meets_the_targets(platform: object, platform_settings: S
     try:
         model = load_model()
         assistant = Assistant(
-            platform_settings, session, LocalAnalyst(model, as_of), model, as_of=as_of, log_requests=False
+            platform_settings,
+            session,
+            LocalAnalyst.on_session(model, as_of, session),
+            model,
+            as_of=as_of,
+            log_requests=False,
         )
         summary = evaluate(assistant, cases, reference.con, as_of)  # type: ignore[attr-defined]
     finally:

@@ -55,7 +55,7 @@ def test_model_covers_the_contract_tables_with_keys(model: SemanticModel) -> Non
 def test_enumerations_match_the_contract_names(model: SemanticModel) -> None:
     profile = model.tables["customer_360_profile"].columns
     assert set(profile["customer_segment"].sample_values) == set(names.SEGMENTS)
-    assert set(profile["churn_risk_category"].sample_values) == set(names.RISK_CATEGORIES)
+    assert set(profile["churn_risk_category"].sample_values) == {*names.RISK_CATEGORIES, names.LAPSED}
     assert set(profile["card_type"].sample_values) == set(names.CARD_TYPES)
     assert set(profile["employment_status"].sample_values) == set(names.EMPLOYMENT_STATUSES)
     transactions = model.tables["fct_transactions"].columns

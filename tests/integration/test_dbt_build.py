@@ -15,6 +15,7 @@ import pytest
 from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.errors import StepError
+from c360.names import HIGH_RISK_THRESHOLD, LAPSED_AFTER_DAYS, MEDIUM_RISK_THRESHOLD
 from c360.steps.pipeline import UpReport, run_all
 from c360.transform.dbt import DbtRunError, InProcessDbt, refresh_incremental, run_dbt
 
@@ -126,18 +127,22 @@ def test_gold_layer_matches_the_contract(platform: UpReport, platform_settings: 
     profile = query(platform_settings, "select * from GOLD.customer_360_profile")
     assert len(profile) == 1000 and profile.customer_id.is_unique
     # scores come from GOLD.CHURN_PREDICTIONS (the churn_model step); the category follows the contract
-    expected_category = profile.churn_risk_score.map(
-        lambda s: (
-            "Not Scored"
-            if pd.isna(s)
-            else "High Risk"
-            if s >= 70
-            else "Medium Risk"
-            if s >= 40
-            else "Low Risk"
-        )
-    )
+    expected_category = [
+        "Lapsed"
+        if status == "Lapsed"
+        else "Not Scored"
+        if pd.isna(s)
+        else "High Risk"
+        if s >= HIGH_RISK_THRESHOLD
+        else "Medium Risk"
+        if s >= MEDIUM_RISK_THRESHOLD
+        else "Low Risk"
+        for status, s in zip(profile.customer_status, profile.churn_risk_score, strict=True)
+    ]
     assert (profile.churn_risk_category == expected_category).all()
+    lapsed = profile[profile.customer_status == "Lapsed"]
+    assert len(lapsed) > 0 and (lapsed.days_since_last_transaction >= LAPSED_AFTER_DAYS).all()
+    assert lapsed.churn_risk_score.isna().all(), "no lapsed customer carries a score or a band"
     assert profile.region.notna().all() and profile.full_name.notna().all()
     shares = profile.customer_segment.value_counts(normalize=True)
     assert set(shares.index) == {
@@ -152,8 +157,21 @@ def test_gold_layer_matches_the_contract(platform: UpReport, platform_settings: 
     assert (truth.synthetic_segment == truth.customer_segment).mean() > 0.8
 
     dim = query(platform_settings, "select * from GOLD.dim_customer")
-    assert len(dim) == 1000 and dim.is_current.all() and (dim.valid_to == pd.Timestamp("9999-12-31")).all()
-    assert (dim.valid_from.dt.date == pd.to_datetime(dim.account_open_date).dt.date).all()
+    current = dim[dim.is_current]
+    assert len(current) == 1000 and current.customer_id.is_unique
+    assert (current.valid_to == pd.Timestamp("9999-12-31")).all()
+    versions = dim.groupby("customer_id").size()
+    assert (versions > 1).sum() >= 100, "the generator's card history reaches SCD2"
+    first = dim[dim.customer_version == 1]
+    assert (first.valid_from.dt.date == pd.to_datetime(first.account_open_date).dt.date).all()
+    # an upgrade in the middle of history splits the customer's transactions between two versions
+    split = query(
+        platform_settings,
+        "select f.customer_id, count(distinct f.customer_key) as keys from GOLD.fct_transactions f "
+        "join GOLD.customer_360_profile p using (customer_id) where p.premium_upgrade_date is not null "
+        "group by 1",
+    )
+    assert (split["keys"] >= 2).any()
 
     window = query(
         platform_settings,
@@ -256,24 +274,43 @@ def test_every_dbt_invocation_is_observable(platform: UpReport, platform_setting
 
 
 def test_card_upgrade_adds_a_version_and_history_keeps_its_value(dbt_home: Settings) -> None:
-    upgraded, renamed = query(
+    """A change file delivered later, dated in the MIDDLE of the customer's history: the snapshot records a
+    version valid from that date, the fact's rows from then on move to it (earlier ones stay), nothing is
+    double counted; a Type 1 change (email) and a delivery without updated_at behave as documented."""
+    upgraded, renamed, undated = query(
         dbt_home,
-        "select customer_id from GOLD.customer_360_profile where card_type = 'Standard' "
-        "order by total_transactions desc limit 2",
+        "select customer_id from GOLD.customer_360_profile where card_type = 'Standard' and card_versions = 1 "
+        "order by total_transactions desc limit 3",
     ).customer_id
     before = lifetime_values(dbt_home)
     old_key = scalar(dbt_home, "select customer_key from GOLD.dim_customer where customer_id = ?", [upgraded])
+    middle = pd.Timestamp(
+        scalar(
+            dbt_home,
+            "select min(transaction_date) + (max(transaction_date) - min(transaction_date)) / 2 "
+            "from GOLD.fct_transactions where customer_id = ?",
+            [upgraded],
+        )
+    ).floor("s")
 
     delivered = query(
-        dbt_home, "select * from BRONZE.BRONZE_CUSTOMERS where customer_id in (?, ?)", [upgraded, renamed]
+        dbt_home,
+        "select * from BRONZE.BRONZE_CUSTOMERS where customer_id in (?, ?, ?) order by customer_id",
+        [upgraded, renamed, undated],
     )
+    assert len(delivered) == 3, "precondition: one delivery each (no card history yet)"
     delivered["ingestion_timestamp"] = datetime.now().replace(microsecond=0) + timedelta(seconds=1)
     delivered["source_file"] = "customers/changes.csv"
-    delivered["source_row_number"] = [1, 2]
+    delivered["source_row_number"] = [1, 2, 3]
     is_upgrade = delivered.customer_id == upgraded
     delivered.loc[is_upgrade, "card_type"] = "Premium"
     delivered.loc[is_upgrade, "credit_limit"] = delivered.loc[is_upgrade, "credit_limit"] + 10000.0
-    delivered.loc[~is_upgrade, "email"] = "new.address@example.com"  # Type 1: no new version
+    delivered.loc[is_upgrade, "updated_at"] = middle  # effective in the middle of the history
+    delivered.loc[delivered.customer_id == renamed, "email"] = "new.address@example.com"  # Type 1: no version
+    delivered.loc[delivered.customer_id == renamed, "updated_at"] = middle
+    is_undated = delivered.customer_id == undated
+    delivered.loc[is_undated, "credit_limit"] = delivered.loc[is_undated, "credit_limit"] + 1000.0
+    delivered.loc[is_undated, "updated_at"] = pd.NaT  # no effective time: takes effect when ingested
     append_rows(dbt_home, "BRONZE_CUSTOMERS", delivered)
 
     report = run_all(dbt_home, only=["dbt_build"])
@@ -281,6 +318,7 @@ def test_card_upgrade_adds_a_version_and_history_keeps_its_value(dbt_home: Setti
     assert (
         step.status == "ran" and step.details["mode"] == "incremental" and step.details["tests_failed"] == 0
     )
+    assert step.details["card_history_passes"] == 0  # one new version per customer: no replay needed
 
     versions = query(
         dbt_home,
@@ -288,28 +326,39 @@ def test_card_upgrade_adds_a_version_and_history_keeps_its_value(dbt_home: Setti
         [upgraded],
     )
     assert list(versions.card_type) == ["Standard", "Premium"] and list(versions.is_current) == [False, True]
-    assert versions.valid_to.iloc[0] == versions.valid_from.iloc[1]
+    assert versions.valid_to.iloc[0] == versions.valid_from.iloc[1] == middle
     assert versions.customer_key.iloc[0] == old_key and versions.customer_key.iloc[1] != old_key
     assert scalar(dbt_home, "select count(*) from GOLD.dim_customer where customer_id = ?", [renamed]) == 1
-    keys = query(
-        dbt_home, "select distinct customer_key from GOLD.fct_transactions where customer_id = ?", [upgraded]
+    undated_from = scalar(
+        dbt_home, "select max(valid_from) from GOLD.dim_customer where customer_id = ?", [undated]
     )
-    assert list(keys.customer_key) == [old_key], "history stays with the version valid at the time"
-    assert (lifetime_values(dbt_home) == before).all()
+    assert pd.Timestamp(undated_from) == pd.Timestamp(
+        delivered.loc[is_undated, "ingestion_timestamp"].iloc[0]
+    )
+
+    keys = query(
+        dbt_home,
+        "select transaction_date < ? as is_before, count(distinct customer_key) as keys, min(customer_key) as k "
+        "from GOLD.fct_transactions where customer_id = ? group by 1",
+        [middle.to_pydatetime(), upgraded],
+    ).set_index("is_before")
+    assert keys.loc[True, "keys"] == 1 and keys.loc[True, "k"] == old_key, "history before stays"
+    assert keys.loc[False, "keys"] == 1 and keys.loc[False, "k"] == versions.customer_key.iloc[1]
+    assert (lifetime_values(dbt_home) == before).all(), "re-keying never double counts"
     after = query(
         dbt_home,
-        "select customer_id, card_type, credit_limit, email from GOLD.customer_360_profile "
-        "where customer_id in (?, ?)",
+        "select customer_id, card_type, credit_limit, email, premium_upgrade_date, card_versions "
+        "from GOLD.customer_360_profile where customer_id in (?, ?)",
         [upgraded, renamed],
     ).set_index("customer_id")
-    assert after.loc[upgraded, "card_type"] == "Premium"
+    assert after.loc[upgraded, "card_type"] == "Premium" and after.loc[upgraded, "card_versions"] == 2
     assert after.loc[upgraded, "credit_limit"] == delivered.loc[is_upgrade, "credit_limit"].iloc[0]
+    assert pd.Timestamp(after.loc[upgraded, "premium_upgrade_date"]) == middle.normalize()
     assert after.loc[renamed, "email"] == "new.address@example.com"
 
-    # a transaction after the upgrade belongs to the new version
-    new_version_from = versions.valid_from.iloc[1]
+    # a transaction streamed in later belongs to the current version
     append_rows(dbt_home, "BRONZE_TRANSACTIONS", _transactions(
-        [("TXSUPGRADE1", upgraded, new_version_from + timedelta(hours=1), "250.00", "approved", "Hotels")]
+        [("TXSUPGRADE1", upgraded, pd.Timestamp("2026-10-15 08:00"), "250.00", "approved", "Hotels")]
     ))  # fmt: skip
     assert refresh_incremental(dbt_home).ok
     assert (
@@ -318,6 +367,43 @@ def test_card_upgrade_adds_a_version_and_history_keeps_its_value(dbt_home: Setti
         )
         == versions.customer_key.iloc[1]
     )
+
+
+def test_several_pending_versions_are_replayed_in_order(dbt_home: Settings) -> None:
+    """Two changes of one customer delivered at once: the step replays them (one snapshot pass per
+    version), so both become versions, in effective-time order, with no gaps."""
+    customer = query(
+        dbt_home,
+        "select customer_id from GOLD.customer_360_profile where card_versions = 1 "
+        "and account_open_date < date '2025-01-01' order by customer_id limit 1",
+    ).customer_id.iloc[0]
+    base = query(dbt_home, "select * from BRONZE.BRONZE_CUSTOMERS where customer_id = ?", [customer])
+    first, second = base.copy(), base.copy()
+    first["credit_limit"] = first["credit_limit"] + 2000.0
+    first["updated_at"] = pd.Timestamp("2026-03-02 10:00")
+    second["credit_limit"] = second["credit_limit"] + 5000.0
+    second["updated_at"] = pd.Timestamp("2026-07-20 11:30")
+    changes = pd.concat([second, first], ignore_index=True)  # delivered out of order, in one file
+    changes["ingestion_timestamp"] = datetime.now().replace(microsecond=0) + timedelta(seconds=1)
+    changes["source_file"] = "customers/limit_changes.csv"
+    changes["source_row_number"] = [1, 2]
+    append_rows(dbt_home, "BRONZE_CUSTOMERS", changes)
+
+    step = run_all(dbt_home, only=["dbt_build"]).results[0]
+    assert step.details["tests_failed"] == 0 and step.details["card_history_passes"] >= 1
+    versions = query(
+        dbt_home,
+        "select * from GOLD.dim_customer where customer_id = ? order by customer_version",
+        [customer],
+    )
+    limits = [float(v) for v in versions.credit_limit]
+    base_limit = float(base.credit_limit.iloc[0])
+    assert limits == [base_limit, base_limit + 2000, base_limit + 5000]
+    assert list(versions.valid_from.iloc[1:]) == [
+        pd.Timestamp("2026-03-02 10:00"),
+        pd.Timestamp("2026-07-20 11:30"),
+    ]
+    assert list(versions.valid_to.iloc[:-1]) == list(versions.valid_from.iloc[1:])
 
 
 def _transactions(rows: list[tuple], source: str = "transactions/streaming/test.csv") -> pd.DataFrame:

@@ -34,7 +34,8 @@ from tests.conftest import AS_OF
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-NO_DOCS = {"persist_docs": False}  # fakesnow has no COMMENT ON
+# fakesnow has no COMMENT ON and no masking policies (their statements: tests/unit/test_masking.py)
+NO_DOCS = {"persist_docs": False, "masking_policies": False}
 INGESTED = datetime(2026, 10, 15, 1, 0, 0)
 
 CUSTOMERS = [

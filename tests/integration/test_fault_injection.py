@@ -32,7 +32,7 @@ SHORT_POINTS = {
     "gold.node": (1, 6),
     "gold.done": (1, 1),
     "publish.start": (1, 1),
-    "publish.copied": (1, 1),
+    "publish.staged": (1, 1),
     "publish.done": (1, 1),
 }
 
@@ -83,7 +83,7 @@ def test_the_real_command_killed_by_its_environment_recovers_on_the_next_run(
         kills=2,
         runner=CliChild(size=40, anomalies=2),
         seed=7,
-        points={"pipe.committed": (1, 1), "publish.copied": (1, 1)},
+        points={"pipe.committed": (1, 1), "publish.staged": (1, 1)},
         awkward_every=1,
         work=tmp_path / "work",
         with_reader=False,

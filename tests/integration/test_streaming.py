@@ -128,8 +128,9 @@ def test_cli_stream_and_ingest_report_json(home: Settings, tmp_path: Path) -> No
     assert files[1]["status"] == "LOAD_FAILED"
 
     status = runner.invoke(app, ["status", "--home", str(home.home), "--format", "json"])
-    assert status.exit_code == 0, status.output
+    assert status.exit_code == 2, status.output  # the failed file fired a critical alert (issue 16)
     sections = json.loads(status.stdout)
+    assert "pipe_failure_rate" in {a["rule_name"] for a in sections["alerts"]["open"]}
     health = {r["time_window"]: r for r in sections["pipe"]}
     assert health["all time"]["files"] == 4 and health["all time"]["duplicate_deliveries"] == 1
     assert health["last hour"]["rows_loaded"] == sum(b["loaded"] for b in streamed["batches"]) + 1
@@ -147,28 +148,33 @@ READER = textwrap.dedent(
     from pathlib import Path
     from c360.config import Settings
     from c360.engines.readers import open_reader
+    from c360.snapshots import latest_snapshot
 
     settings = Settings.load(target="local", home=sys.argv[1], env={})
     stop = Path(sys.argv[2])
     ok, errors, inconsistent = 0, [], 0
+    session, version = None, None
     while not stop.exists():
         try:
-            session = open_reader(settings)
-            try:
-                bronze, loaded = session.query(
-                    "select (select count(*) from BRONZE.BRONZE_TRANSACTIONS "
-                    "where source_file like 'transactions/streaming/%'), "
-                    "(select coalesce(sum(rows_loaded), 0) from OBSERVABILITY.LOAD_HISTORY "
-                    "where file_name like 'transactions/streaming/%')"
-                ).iloc[0].tolist()
-            finally:
-                session.close()
+            current = latest_snapshot(settings).stat().st_mtime_ns  # as the app does: a new session per
+            if session is None or current != version:  # publication (opening one loads the extensions)
+                if session is not None:
+                    session.close()
+                session, version = open_reader(settings), current
+            bronze, loaded = session.query(
+                "select (select count(*) from BRONZE.BRONZE_TRANSACTIONS "
+                "where source_file like 'transactions/streaming/%'), "
+                "(select coalesce(sum(rows_loaded), 0) from OBSERVABILITY.LOAD_HISTORY "
+                "where file_name like 'transactions/streaming/%')"
+            ).iloc[0].tolist()
             ok += 1
             inconsistent += int(bronze != loaded)
             if ok == 1:
                 print("ready", flush=True)
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
+    if session is not None:
+        session.close()
     print(json.dumps({"ok": ok, "errors": errors[:5], "error_count": len(errors), "inconsistent": inconsistent}))
     """
 )

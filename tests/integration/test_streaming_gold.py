@@ -7,10 +7,10 @@ import itertools
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from c360.config import Settings
+from c360.engines.duckdb import DuckDBSession
 from c360.engines.readers import open_reader
 from c360.landing.streaming import BatchReport, DbtGoldRefresh, stream
 from c360.outputs import platform_settings
@@ -62,7 +62,8 @@ def table_checksums(path: Path, schemas: tuple[str, ...] = ("SILVER", "GOLD")) -
 
     Floating-point columns are compared to 6 decimals: DuckDB's parallel aggregation sums doubles in a
     varying order (stddev_samp differs in the 15th digit between two identical full builds)."""
-    con = duckdb.connect(str(path), read_only=True)
+    session = DuckDBSession.open(path, read_only=True)
+    con = session.con
     try:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -88,7 +89,7 @@ def table_checksums(path: Path, schemas: tuple[str, ...] = ("SILVER", "GOLD")) -
             out[f"{schema}.{table}"] = (int(count), str(digest))
         return out
     finally:
-        con.close()
+        session.close()
 
 
 def test_five_batches_refresh_gold_each_time_and_match_a_full_rebuild(home: Settings, tmp_path: Path) -> None:
@@ -132,8 +133,8 @@ def test_files_loaded_without_a_refresh_are_stamped_by_the_next_dbt_build(home: 
     assert loaded.rows_loaded > 0
 
     def stamps() -> list[object]:
-        with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
-            rows = con.execute(
+        with DuckDBSession.open(home.warehouse_path, read_only=True) as session:
+            rows = session.con.execute(
                 "select gold_refreshed_at from OBSERVABILITY.LOAD_HISTORY where file_name like ? and rows_loaded > 0",
                 ["transactions/streaming/%"],
             ).fetchall()

@@ -41,15 +41,30 @@ def up(home: Path, *extra: str) -> dict:
 
 
 def checksums(home: Path) -> tuple:
-    with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
+    with DuckDBSession.open(home / "warehouse" / "customer_analytics.sqlite", read_only=True) as s:
         return bronze_checksum(s, "BRONZE_CUSTOMERS"), bronze_checksum(s, "BRONZE_TRANSACTIONS")
+
+
+def change_rows(home: Path) -> int:
+    """Bronze rows from the generator's monthly card-change files (every other row is customers.csv)."""
+    with DuckDBSession.open(home / "warehouse" / "customer_analytics.sqlite", read_only=True) as s:
+        base = s.scalar(
+            "select count(*) from BRONZE.BRONZE_CUSTOMERS where source_file = 'customers/customers.csv'"
+        )
+        assert base == 1000
+        return int(
+            s.scalar(
+                "select count(*) from BRONZE.BRONZE_CUSTOMERS where source_file like 'customers/changes/%'"
+            )
+        )
 
 
 def test_up_builds_bronze_and_is_idempotent(tmp_path: Path) -> None:
     home = tmp_path / "home"
     first = up(home)
     rows = first["summary"]["rows"]
-    assert rows["BRONZE.BRONZE_CUSTOMERS"] == 1000
+    assert rows["BRONZE.BRONZE_CUSTOMERS"] == 1000 + change_rows(home)  # customers.csv + card-change files
+    assert change_rows(home) > 50
     assert 1000 * 18 * 13 < rows["BRONZE.BRONZE_TRANSACTIONS"] < 1000 * 18 * 17
     assert {s["step"]: s["status"] for s in first["steps"]} == {
         "provision": "ran",
@@ -76,7 +91,7 @@ def test_up_builds_bronze_and_is_idempotent(tmp_path: Path) -> None:
     assert checksums(home) == before, "same seed, byte-identical bronze content"
 
     other = up(home, "--seed", "43")
-    assert other["summary"]["rows"]["BRONZE.BRONZE_CUSTOMERS"] == 1000
+    assert other["summary"]["rows"]["BRONZE.BRONZE_CUSTOMERS"] == 1000 + change_rows(home)
     after = checksums(home)
     assert after[0] != before[0] and after[1] != before[1]
 
@@ -84,7 +99,7 @@ def test_up_builds_bronze_and_is_idempotent(tmp_path: Path) -> None:
     assert set(OUTPUT_KEYS) <= set(outputs)
     assert outputs["database"] == "CUSTOMER_ANALYTICS" and outputs["scale"]["seed"] == 43
 
-    with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
+    with DuckDBSession.open(home / "warehouse" / "customer_analytics.sqlite", read_only=True) as s:
         runs = s.query(
             "select run_type, status, duration_seconds, error_message from OBSERVABILITY.PIPELINE_RUN_METADATA"
         )
@@ -93,6 +108,7 @@ def test_up_builds_bronze_and_is_idempotent(tmp_path: Path) -> None:
     up_runs = runs[runs.run_type == "c360_up"]
     assert len(up_runs) == 4 and set(up_runs.status) == {"SUCCESS"} and up_runs.duration_seconds.notna().all()
     assert "customers/customers.csv" in set(loads.file_name)
+    assert any(name.startswith("customers/changes/customer_changes_") for name in loads.file_name)
     assert (loads.rows_in_file == loads.rows_loaded).all()
     assert counts >= 6
 
@@ -102,7 +118,14 @@ def test_sql_command_reads_the_published_snapshot(tmp_path: Path) -> None:
     up(home, "--step", "provision", "--step", "customers")
     result = runner.invoke(
         app,
-        ["sql", "select count(*) as n from bronze.bronze_customers", "--home", str(home), "--format", "json"],
+        [
+            "sql",
+            "select count(distinct customer_id) as n from bronze.bronze_customers",
+            "--home",
+            str(home),
+            "--format",
+            "json",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["rows"] == [{"n": 1000}]

@@ -109,13 +109,16 @@ class PipeHarness:
 
     def as_platform(self) -> Settings:
         """Release the warehouse and write the outputs file, so the CLI commands (`c360 ingest`, `stream`)
-        can run on this home as on a platform `c360 up` built (the scale's as-of is the pipe clock's day)."""
+        can run on this home as on a platform `c360 up` built (the scale's as-of is the pipe clock's day).
+        The harness's single DuckDB file becomes the home's lake, published (the engine's migration)."""
+        from c360.engines import open_session
         from c360.outputs import write_outputs
         from c360.steps.pipeline import local_outputs
 
         self.close()
         settings = Settings.load(target="local", home=self.root, as_of=PIPE_CLOCK.date(), env={})
         write_outputs(settings.outputs_path, local_outputs(settings))
+        open_session(settings).close()  # migrates the file into the lake and publishes it
         return settings
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +81,34 @@ def test_a_browser_opens_only_where_one_can_be_shown() -> None:
     assert has_display({"DISPLAY": ":0"}, "linux")
     assert has_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
     assert has_display({}, "darwin")
+
+
+def _serving(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_reaches_the_server_and_frees_its_port(stop: signal.Signals) -> None:
+    """`serve` forwards SIGTERM/SIGINT to its server and returns only once the server has exited."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = (sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1")
+    runner = (
+        "import sys; from pathlib import Path; from c360.app_server import AppLaunch, serve; "
+        f"sys.exit(serve(AppLaunch({server!r}, Path('.'), 'http://127.0.0.1:{port}', Path('.'))))"
+    )
+    process = subprocess.Popen([sys.executable, "-c", runner])
+    try:
+        deadline = time.monotonic() + 30
+        while not _serving(port):
+            assert process.poll() is None and time.monotonic() < deadline, "the server never started"
+            time.sleep(0.1)
+        process.send_signal(stop)
+        assert process.wait(timeout=20) == 0
+        assert not _serving(port), "the server outlived `c360 app`"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

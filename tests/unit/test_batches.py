@@ -19,6 +19,7 @@ from generators.batches import (
     generate_batch,
     latest_batch,
     next_window,
+    volume_factor,
 )
 from generators.customers import generate_customers
 from generators.merchants import CATEGORY_BY_NAME
@@ -84,10 +85,20 @@ def test_rows_are_valid_inside_the_window_and_sorted(customers: pd.DataFrame) ->
     assert set(rows["customer_id"]) <= set(customers["customer_id"])
 
 
-def test_batch_size_is_about_the_requested_size(customers: pd.DataFrame) -> None:
-    sizes = [generate_batch(customers, window(h), seed=3, as_of=AS_OF, months=18).rows for h in range(12)]
-    assert 725 <= sum(sizes) / len(sizes) <= 775 and len(set(sizes)) > 1  # Poisson noise around 750
-    assert generate_batch(customers, window(0), seed=3, as_of=AS_OF, months=18, size=40).rows < 80
+def test_batch_size_is_the_average_hour_shaped_by_time_of_day_and_weekday(customers: pd.DataFrame) -> None:
+    week = [
+        generate_batch(customers, window(h), seed=3, as_of=AS_OF, months=18, size=200).rows
+        for h in range(168)
+    ]
+    assert 194 <= sum(week) / len(week) <= 206  # the requested size is the week's average hour
+    by_hour = [sum(week[d * 24 + h] for d in range(7)) / 7 for h in range(24)]
+    assert max(by_hour[2:5]) < 0.25 * 200 and min(by_hour[17:19]) > 1.5 * 200  # night vs evening peak
+    # 2026-10-15 is a Thursday: day 2 of the stream (Saturday) is busier than day 4 (Monday)
+    assert window(0).start.isoweekday() == 4
+    assert sum(week[2 * 24 : 3 * 24]) > 1.1 * sum(week[4 * 24 : 5 * 24])
+    assert volume_factor(datetime(2026, 10, 17, 18)) == pytest.approx(
+        DEFAULT_SPEC.hour_factor(18) * DEFAULT_SPEC.weekday_factor(6)
+    )
 
 
 def test_amounts_and_categories_follow_the_segment_profiles(customers: pd.DataFrame) -> None:

@@ -14,7 +14,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert s.target is Target.local
     assert (s.scale.customers, s.scale.months, s.scale.seed) == (50_000, 18, 42)
     assert s.scale.as_of == date.today()
-    assert s.warehouse_path == tmp_path.resolve() / "customer_analytics.duckdb"
+    assert s.warehouse_path == tmp_path.resolve() / "warehouse" / "customer_analytics.sqlite"
 
 
 def test_explicit_arguments_win_over_environment(tmp_path: Path) -> None:

@@ -65,7 +65,13 @@ def test_profiles_define_local_duckdb_and_snowflake_targets_from_the_environment
     profile = yaml.safe_load((DBT_DIR / "profiles.yml").read_text())["c360"]
     assert profile["target"] == "local"
     local, snowflake = profile["outputs"]["local"], profile["outputs"]["snowflake"]
-    assert local["type"] == "duckdb" and "env_var('C360_DBT_DUCKDB_PATH')" in local["path"]
+    assert local["type"] == "duckdb" and local["path"] == ":memory:"  # the lake is attached to it
+    (lake,) = local["attach"]
+    assert lake["alias"] == "customer_analytics" and "env_var('C360_DBT_WAREHOUSE_DIR')" in lake["path"]
+    assert (
+        "ducklake:sqlite:" in lake["path"]
+        and "env_var('C360_DBT_WAREHOUSE_DIR')" in lake["options"]["data_path"]
+    )
     assert snowflake["type"] == "snowflake"
     for key in ("account", "user", "password", "role", "warehouse", "database"):
         assert "env_var('SNOWFLAKE_" in str(snowflake[key]), key
@@ -145,6 +151,21 @@ def test_segment_strings_in_the_project_match_the_contract() -> None:
     assert all(f"'{c}'" in macro for c in RISK_CATEGORIES)
 
 
+def test_risk_bands_and_the_lapsed_threshold_match_the_contract() -> None:
+    from c360 import names
+
+    project_vars = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text())["vars"]
+    assert project_vars["churn_high_risk_threshold"] == names.HIGH_RISK_THRESHOLD
+    assert project_vars["churn_medium_risk_threshold"] == names.MEDIUM_RISK_THRESHOLD
+    assert project_vars["lapsed_after_days"] == names.LAPSED_AFTER_DAYS
+    profile = yaml.safe_load(
+        (DBT_DIR / "models/marts/customer_analytics/customer_360_profile.yml").read_text()
+    )["models"][0]
+    column = next(c for c in profile["columns"] if c["name"] == "churn_risk_category")
+    accepted = next(t["accepted_values"] for t in column["data_tests"] if isinstance(t, dict))
+    assert set(accepted["arguments"]["values"]) == {*names.RISK_CATEGORIES, names.LAPSED, names.NOT_SCORED}
+
+
 def _state(**changes: object) -> BuildState:
     base = BuildState("p", "2026-10-15", "local", "tx", "c:1000", 100, "2026-11-22 05:00:00")
     return replace(base, **changes)  # type: ignore[arg-type]
@@ -191,7 +212,8 @@ def test_command_args_add_project_paths_target_and_vars(small_settings: Settings
 
 def test_dbt_environment_comes_from_settings(small_settings: Settings) -> None:
     env = dbt_environment(small_settings)
-    assert env["C360_DBT_DUCKDB_PATH"] == str(small_settings.warehouse_path)
+    assert env["C360_DBT_WAREHOUSE_DIR"] == str(small_settings.warehouse_path.parent)
+    assert (small_settings.warehouse_path.parent / ".extensions").is_dir()  # the profile's extension links
     assert env["C360_DBT_MEMORY_LIMIT"] == small_settings.duckdb_memory_limit
     assert env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
     snowflake = Settings.load(
@@ -203,7 +225,7 @@ def test_dbt_environment_comes_from_settings(small_settings: Settings) -> None:
     env = dbt_environment(snowflake)
     assert env["SNOWFLAKE_ACCOUNT"] == "org-acct" and env["SNOWFLAKE_PASSWORD"] == "pw"
     assert env["SNOWFLAKE_DATABASE"] == "CUSTOMER_ANALYTICS"
-    assert "C360_DBT_DUCKDB_PATH" not in env
+    assert "C360_DBT_WAREHOUSE_DIR" not in env
     assert "C360_DBT_THREADS" not in env  # the snowflake profile's own thread count (4), not DuckDB's
 
 

@@ -29,7 +29,7 @@ def test_the_plan_comes_from_the_environment_through_settings(tmp_path: Path) ->
     settings = Settings.load(home=tmp_path, env={"C360_KILL_AT": "gold.node@3"})
     assert settings.kill_at == KillPlan("gold.node", 3) and str(settings.kill_at) == "gold.node@3"
     assert Settings.load(home=tmp_path, env={"C360_KILL_AT": ""}).kill_at is None
-    assert KillPlan.parse("publish.copied") == KillPlan("publish.copied", 1)
+    assert KillPlan.parse("publish.staged") == KillPlan("publish.staged", 1)
     for bad in ("nowhere@1", "pipe.acked@0", "pipe.acked@x"):
         with pytest.raises(SettingsError, match="C360_KILL_AT"):
             Settings.load(home=tmp_path, env={"C360_KILL_AT": bad})

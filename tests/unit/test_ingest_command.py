@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from c360.cli.main import app
 from c360.config import Settings
+from c360.engines.readers import open_reader
 from c360.landing.queue import LocalNotificationQueue
 from c360.storage.local import LocalObjectStore
 from tests.unit.pipe_harness import PipeHarness, csv_body, row
@@ -34,11 +34,17 @@ def ingest(home: Settings, *args: str) -> tuple[int, dict[str, object], str]:
 
 
 def counts(home: Settings) -> tuple[int, int, int]:
-    with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
-        return con.execute(
-            "select (select count(*) from BRONZE.BRONZE_TRANSACTIONS), (select count(*) from "
-            "OBSERVABILITY.QUARANTINE where row_number > 0), (select count(*) from OBSERVABILITY.LOAD_HISTORY)"
-        ).fetchone()
+    """(bronze rows, quarantined rows, LOAD_HISTORY rows) as readers see them (the published snapshot)."""
+    reader = open_reader(home)
+    try:
+        row = reader.query(
+            "select (select count(*) from BRONZE.BRONZE_TRANSACTIONS) as bronze, (select count(*) from "
+            "OBSERVABILITY.QUARANTINE where row_number > 0) as quarantined, "
+            "(select count(*) from OBSERVABILITY.LOAD_HISTORY) as history"
+        ).iloc[0]
+    finally:
+        reader.close()
+    return int(row["bronze"]), int(row["quarantined"]), int(row["history"])
 
 
 @pytest.mark.slow  # ~30 ms per file (one transaction and one fsync'd queue message each)

@@ -191,3 +191,23 @@ def test_shorter_history_respects_months() -> None:
         "select count(distinct date_trunc('month', transaction_date)) from BRONZE.BRONZE_TRANSACTIONS"
     )
     assert months == 6
+
+
+def test_volume_follows_the_hour_of_day_and_weekday_profile(bronze: DuckDBSession) -> None:
+    from generators.spec import DEFAULT_SPEC
+
+    hours = bronze.query(
+        "select hour(transaction_date) as h, count(*) as n from BRONZE.BRONZE_TRANSACTIONS group by 1 order by 1"
+    ).set_index("h")["n"]
+    share = hours / hours.sum()
+    expected = pd.Series([DEFAULT_SPEC.hour_factor(h) / 24 for h in range(24)])
+    assert (share - expected).abs().max() < 0.004  # the profile, within sampling noise
+    assert hours[3] < 0.15 * hours[18]  # nights are quiet, evenings busy
+    days = bronze.query(
+        "select isodow(transaction_date) as d, count(*) as n from BRONZE.BRONZE_TRANSACTIONS group by 1 order by 1"
+    ).set_index("d")["n"]
+    assert days[6] > 1.1 * days[1] and days[5] > days[3]  # Saturday and Friday beat Monday and Wednesday
+    bounds = bronze.query(
+        "select min(transaction_amount) as lo, max(transaction_amount) as hi from BRONZE.BRONZE_TRANSACTIONS"
+    )
+    assert float(bounds.lo.iloc[0]) >= 1.0 and float(bounds.hi.iloc[0]) < 10_000  # the seed's bounds

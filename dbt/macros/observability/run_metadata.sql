@@ -4,7 +4,8 @@
       - OBSERVABILITY.PIPELINE_RUN_METADATA: one row per invocation (run_id = 'dbt-' + invocation_id),
         STARTED at the start, SUCCESS/FAILED with models run/failed, rows, duration and details at the end;
       - OBSERVABILITY.LAYER_RECORD_COUNTS: one row per model/snapshot/seed the invocation built;
-      - OBSERVABILITY.DATA_QUALITY_METRICS: see data_quality.sql.
+      - OBSERVABILITY.DATA_QUALITY_METRICS: see data_quality.sql;
+      - OBSERVABILITY.MODEL_EXECUTION_LOG and SEGMENT_SHIFTS: see model_execution_log.sql.
     The tables are created by the runtime's provision step (sql/ddl/observability.sql); when they are
     missing (a bare database) the hooks log that and do nothing.
 -#}
@@ -84,6 +85,8 @@
             {%- endcall -%}
             {{ c360.record_layer_counts(results) }}
             {{ c360.record_data_quality(results) }}
+            {{ c360.record_model_executions(results) }}
+            {{ c360.record_segment_shift(results) }}
             {{ c360.commit_hook_writes() }}
         {%- endif -%}
     {%- endif -%}

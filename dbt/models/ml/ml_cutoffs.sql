@@ -40,6 +40,7 @@ final as (
         cast({{ c360.ml_param('ml_label_spend_ratio') | float }} as {{ c360.type_double() }}) as label_spend_ratio,
         {{ baseline_days }} as baseline_days,
         {{ c360.ml_param('ml_population_active_days') | int }} as population_active_days,
+        {{ var('lapsed_after_days') | int }} as lapsed_after_days,
         {{ c360.ml_param('ml_min_baseline_days') | int }} as min_baseline_days
     from cutoff_list
 )

@@ -1,4 +1,6 @@
-{#- Customers: the latest delivery of each customer_id, trimmed, normalised and typed. -#}
+{#- Customers: the latest state of each customer_id, trimmed, normalised and typed. The latest state is
+    the delivery with the latest updated_at (when the source system recorded it; a delivery without one
+    counts from when it was ingested), then the latest ingested, then the highest row number. -#}
 with
 
 source as (
@@ -11,7 +13,7 @@ latest_delivery as (
     where customer_id is not null and trim(customer_id) <> ''
     qualify row_number() over (
         partition by trim(customer_id)
-        order by ingestion_timestamp desc, source_row_number desc
+        order by coalesce(updated_at, ingestion_timestamp) desc, ingestion_timestamp desc, source_row_number desc
     ) = 1
 ),
 
@@ -34,6 +36,7 @@ renamed as (
         decline_type as synthetic_decline_type,
         cast(attrition_date as date) as synthetic_attrition_date,
         attrition_type as synthetic_attrition_type,
+        cast(coalesce(updated_at, ingestion_timestamp) as timestamp) as updated_at,
         ingestion_timestamp as ingested_at,
         source_file,
         source_row_number

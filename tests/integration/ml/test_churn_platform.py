@@ -20,6 +20,7 @@ from c360.ml.data import load_data
 from c360.ml.features import FEATURE_NAMES, FORBIDDEN_COLUMNS
 from c360.ml.local import LocalTrainer
 from c360.ml.registry import champion_metadata
+from c360.names import HIGH_RISK_THRESHOLD, MEDIUM_RISK_THRESHOLD
 from c360.outputs import platform_settings as settings_of_platform
 
 pytestmark = pytest.mark.integration
@@ -36,7 +37,9 @@ def reader(platform: object, platform_settings: Settings) -> DuckDBSession:
 def test_the_step_trained_and_scored(platform: object) -> None:
     step = next(r for r in platform.results if r.step == "churn_model")  # type: ignore[attr-defined]
     assert step.status == "ran", step.details
-    assert step.details["status"] == "PROMOTED" and step.rows >= 990
+    assert (
+        step.details["status"] == "PROMOTED" and step.rows >= 800
+    )  # active customers; lapsed are not scored
     assert 0.80 <= step.details["roc_auc"] <= 0.97
 
 
@@ -72,12 +75,16 @@ def test_every_current_customer_is_scored(reader: DuckDBSession) -> None:
         "qualify row_number() over (partition by customer_id order by scored_at desc) = 1"
     )
     basis = reader.query("select customer_id, scoring_basis from GOLD.ML_SCORING_DATA")
-    expected = set(basis.loc[basis["scoring_basis"] != "new", "customer_id"])
-    assert set(latest["customer_id"]) == expected and len(expected) >= 990
+    expected = set(basis.loc[basis["scoring_basis"] == "model", "customer_id"])  # lapsed and new: no score
+    assert set(latest["customer_id"]) == expected and len(expected) >= 800
+    assert (basis["scoring_basis"] == "lapsed").sum() >= 20
     assert latest["churn_probability"].between(0, 1).all()
     assert np.allclose(latest["churn_risk_score"], (latest["churn_probability"] * 100).round(2))
     bands = np.select(
-        [latest["churn_risk_score"] >= 70, latest["churn_risk_score"] >= 40],
+        [
+            latest["churn_risk_score"] >= HIGH_RISK_THRESHOLD,
+            latest["churn_risk_score"] >= MEDIUM_RISK_THRESHOLD,
+        ],
         ["High Risk", "Medium Risk"],
         "Low Risk",
     )
@@ -92,9 +99,13 @@ def test_scores_flow_into_the_profile(reader: DuckDBSession) -> None:
         "select p.customer_id, p.churn_risk_score, p.churn_risk_category, s.scoring_basis "
         "from GOLD.CUSTOMER_360_PROFILE p join GOLD.ML_SCORING_DATA s using (customer_id)"
     )
-    scored = profile[profile["scoring_basis"] != "new"]
+    scored = profile[profile["scoring_basis"] == "model"]
     assert scored["churn_risk_score"].notna().all()
     assert set(scored["churn_risk_category"]) <= {"High Risk", "Medium Risk", "Low Risk"}
+    lapsed = profile[profile["scoring_basis"] == "lapsed"]
+    assert lapsed["churn_risk_score"].isna().all() and set(lapsed["churn_risk_category"]) == {"Lapsed"}
+    bands = profile["churn_risk_category"].value_counts()
+    assert bands.get("Medium Risk", 0) > 0 and bands.get("High Risk", 0) > 0
     high = reader.query(
         "select avg(days_since_last_transaction) as high_days, "
         "(select avg(days_since_last_transaction) from GOLD.CUSTOMER_360_PROFILE where churn_risk_category = 'Low Risk') as low_days "

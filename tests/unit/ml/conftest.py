@@ -18,6 +18,7 @@ LABEL = {
     "label_spend_ratio": 0.3,
     "baseline_days": 365,
     "population_active_days": 90,
+    "lapsed_after_days": 60,
     "min_baseline_days": 30,
 }
 CATEGORY_LEVELS = {

@@ -336,7 +336,7 @@ def test_cortex_writes_the_same_tables_as_the_local_model(churn_data: ChurnData,
     assert first.champion.version.startswith("cortex-") and first.champion.threshold == 0.4
     duck = session.duck
     predictions = duck.query("select * from GOLD.CHURN_PREDICTIONS")
-    assert len(predictions) == 799 and set(predictions["model_version"]) == {first.champion.version}
+    assert len(predictions) == 759 and set(predictions["model_version"]) == {first.champion.version}
     assert duck.scalar("select count(*) from GOLD.CHURN_FEATURE_IMPORTANCE") == len(FEATURE_NAMES)
     assert (
         duck.scalar("select method from GOLD.CHURN_FEATURE_IMPORTANCE limit 1")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from c360.ml.scoring import PREDICTION_COLUMNS, build_predictions, risk_category, summarize
+from c360.ml.scoring import PREDICTION_COLUMNS, band_rates, build_predictions, risk_category, summarize
 from c360.ml.trainer import TrainedModel
 
 
@@ -16,10 +16,10 @@ from c360.ml.trainer import TrainedModel
     ("score", "band"),
     [
         (100, "High Risk"),
-        (70, "High Risk"),
-        (69.99, "Medium Risk"),
-        (40, "Medium Risk"),
-        (39.99, "Low Risk"),
+        (50, "High Risk"),
+        (49.99, "Medium Risk"),
+        (10, "Medium Risk"),
+        (9.99, "Low Risk"),
         (0, "Low Risk"),
     ],
 )
@@ -37,28 +37,33 @@ def test_predictions_by_scoring_basis() -> None:
     model = TrainedModel(
         "local-20260101t000000-aaaaaaaa", "local", (), 0.35, datetime(2026, 1, 1), (), {}, "fp"
     )
-    model.lapsed_churn_rate = 0.98
+    model.lapsed_churn_rate = 0.98  # observed and reported, but never turned into a score
     at = datetime(2026, 10, 15, 6, 0)
-    out = build_predictions(scoring, np.array([0.705, 0.35, 0.1]), model, at)
+    out = build_predictions(scoring, np.array([0.705, 0.35, 0.09]), model, at)
     assert list(out.columns) == list(PREDICTION_COLUMNS)
-    assert out["customer_id"].tolist() == ["C1", "C2", "C3", "C5"]  # the new account is not scored
-    assert out["churn_probability"].tolist() == pytest.approx([0.705, 0.98, 0.35, 0.1])
-    assert out["churn_risk_score"].tolist() == pytest.approx([70.5, 98.0, 35.0, 10.0])
-    assert out["churn_risk_category"].tolist() == ["High Risk", "High Risk", "Low Risk", "Low Risk"]
-    assert out["predicted_churn"].tolist() == [True, True, True, False]  # threshold 0.35 is inclusive
+    assert out["customer_id"].tolist() == ["C1", "C3", "C5"]  # lapsed and new customers get no score
+    assert out["churn_probability"].tolist() == pytest.approx([0.705, 0.35, 0.09])
+    assert out["churn_risk_score"].tolist() == pytest.approx([70.5, 35.0, 9.0])
+    assert out["churn_risk_category"].tolist() == ["High Risk", "Medium Risk", "Low Risk"]
+    assert out["predicted_churn"].tolist() == [True, True, False]  # threshold 0.35 is inclusive
     assert set(out["model_version"]) == {model.version} and set(out["scored_at"]) == {at}
     summary = summarize(scoring, out, model, at)
-    assert summary.by_basis == {"model": 3, "lapsed": 1} and summary.not_scored == 1
-    assert summary.by_category == {"High Risk": 2, "Medium Risk": 0, "Low Risk": 2}
+    assert summary.by_basis == {"model": 3, "lapsed": 1, "new": 1} and summary.not_scored == 2
+    assert summary.by_category == {"High Risk": 1, "Medium Risk": 1, "Low Risk": 1}
 
 
-def test_lapsed_customers_are_not_scored_without_an_observed_rate() -> None:
-    scoring = pd.DataFrame({"customer_id": ["C1", "C2"], "scoring_basis": ["model", "lapsed"]})
-    model = TrainedModel(
-        "local-20260101t000000-aaaaaaaa", "local", (), 0.5, datetime(2026, 1, 1), (), {}, "fp"
+def test_band_rates_say_what_each_band_means() -> None:
+    labels = np.array([1, 1, 0, 1, 0, 0, 0, 0])
+    p = np.array([0.9, 0.6, 0.5, 0.3, 0.1, 0.05, 0.02, 0.0999])
+    rates = {b.band: b for b in band_rates(labels, p)}
+    assert (rates["High Risk"].customers, rates["Medium Risk"].customers, rates["Low Risk"].customers) == (
+        3,
+        2,
+        3,
     )
-    out = build_predictions(scoring, np.array([0.2]), model, datetime(2026, 1, 1))
-    assert out["customer_id"].tolist() == ["C1"]
+    assert rates["High Risk"].observed_churn_rate == pytest.approx(2 / 3)
+    assert rates["Medium Risk"].mean_probability == pytest.approx(0.2)
+    assert rates["Low Risk"].score_to == 10 and rates["High Risk"].score_to is None
 
 
 def test_probability_count_must_match_modelled_customers() -> None:

@@ -93,10 +93,14 @@ def test_promote_reuse_refuse(warehouse: DuckDBSession, settings: Settings) -> N
     assert first.status == PROMOTED and first.champion is not None
     champion = first.champion.version
     card = settings.models_dir / champion / "model_card.md"
-    assert card.is_file() and "## Validation metrics (temporal hold-out)" in card.read_text()
+    text = card.read_text()
+    assert card.is_file() and "## Validation metrics (temporal hold-out)" in text
+    assert "### On active customers only" in text and first.active_metrics is not None
+    assert first.active_metrics.rows < first.champion_metrics.rows  # type: ignore[union-attr]
+    assert sum(b.customers for b in first.band_rates) == first.active_metrics.rows
     assert (settings.models_dir / champion / "churn_model_roc.png").stat().st_size > 1000
     scored = warehouse.query("select * from GOLD.CHURN_PREDICTIONS")
-    assert len(scored) == 799  # 800 customers, one too new to score
+    assert len(scored) == 759  # 800 customers: 40 lapsed and one too new are not scored
     assert scored["churn_risk_score"].between(0, 100).all()
     assert set(scored["churn_risk_category"]) <= {"High Risk", "Medium Risk", "Low Risk"}
     importance = warehouse.query("select * from GOLD.CHURN_FEATURE_IMPORTANCE")
@@ -110,7 +114,7 @@ def test_promote_reuse_refuse(warehouse: DuckDBSession, settings: Settings) -> N
     assert again.challenger_version is None
     assert sorted(p.name for p in settings.models_dir.iterdir()) == [champion]
     rescored = warehouse.query("select customer_id, model_version, scored_at from GOLD.CHURN_PREDICTIONS")
-    assert len(rescored) == 799  # re-scoring with the same champion replaced its rows, never duplicated them
+    assert len(rescored) == 759  # re-scoring with the same champion replaced its rows, never duplicated them
     # one scoring run's rows (scored_at has whole seconds, so two runs may share one)
     assert rescored["scored_at"].nunique() == 1
     assert rescored["scored_at"].iloc[0] >= scored["scored_at"].iloc[0]

@@ -58,6 +58,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 ]
             elif args.typ == "snowflake:index/pipe:Pipe":
                 outs["notificationChannel"] = NOTIFICATION_CHANNEL
+            elif args.typ == "snowflake:index/notificationIntegration:NotificationIntegration":
+                outs["awsSnsIamUserArn"] = SNOWFLAKE_USER_ARN
+                outs["awsSnsExternalId"] = "ABC1_SFCRole=2_notificationexternalid"
         self.resources.append(Registered(args.typ, args.name, inputs, outs, args.provider))
         # like the real providers: a bucket's id is its name (what BucketVersioning & co. reference)
         resource_id = outs["bucket"] if args.typ == "aws:s3/bucket:Bucket" else f"{args.name}-id"

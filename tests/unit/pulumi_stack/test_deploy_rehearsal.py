@@ -30,7 +30,12 @@ from tests.unit.pulumi_stack.rehearsal.engine import (
 )
 from tests.unit.pulumi_stack.rehearsal.graph import DeployGraph, capture_program
 from tests.unit.pulumi_stack.rehearsal.lifecycle import step_operations
-from tests.unit.pulumi_stack.rehearsal.statements import SNOWFLAKE_COMMANDS, analyze, flatten
+from tests.unit.pulumi_stack.rehearsal.statements import (
+    SNOWFLAKE_COMMANDS,
+    analyze,
+    flatten,
+    scripting_statements,
+)
 from tests.unit.pulumi_stack.test_program import PRIVATE_KEY, stack_config
 
 log = logging.getLogger(__name__)
@@ -111,8 +116,11 @@ def test_the_offline_lifecycle_steps_ran_on_the_emulator(emulated: tuple[DeployG
     assert run.outcomes == dict.fromkeys(OFFLINE_STEPS, "ran"), run.outcomes
     # the customers COPY recorded the bucket key (METADATA$FILENAME as documented), and the step's own
     # row check found every row under it
-    assert run.bronze["BRONZE_CUSTOMERS"] == [(names.CUSTOMERS_KEY, 40)]
-    assert [s for s, _ in run.bronze["BRONZE_TRANSACTIONS"]] == ["generator:transactions:v1:seed=7"]
+    customers = dict(run.bronze["BRONZE_CUSTOMERS"])
+    assert customers.pop(names.CUSTOMERS_KEY) == 40
+    # the monthly card-change files came in through the same COPY, each under its bucket key
+    assert customers and all(key.startswith(names.CUSTOMER_CHANGES_PREFIX) for key in customers)
+    assert [s for s, _ in run.bronze["BRONZE_TRANSACTIONS"]] == ["generator:transactions:v2:seed=7"]
     copies = [s for s in run.steps["customers"] if s.lower().startswith("copy into")]
     assert len(copies) == 1 and "metadata$filename" in copies[0].lower()
 
@@ -131,6 +139,9 @@ def test_the_stack_runs_on_the_emulator_in_deploy_order(emulated: tuple[DeployGr
 
 
 def _parses(sql: str) -> bool:
+    inner = scripting_statements(sql)
+    if inner is not None:  # a Snowflake Scripting block: every statement in it
+        return bool(inner) and all(_parses(s) for s in inner)
     text = flatten(sql)
     if any(p.match(text) for p in SNOWFLAKE_COMMANDS.values()):
         return True
@@ -143,7 +154,8 @@ def test_every_statement_the_stack_and_the_lifecycle_send_parses_as_snowflake_sq
 ) -> None:
     graph, run = emulated
     authored = [s.authored for s, _ in run.stack if s.authored]
-    assert len(authored) == 7  # the pipe, four tasks, the dbt project, the monitor attachment
+    # the pipe, five tasks, the dbt project, the monitor attachment, ten alert actions, the shared view
+    assert len(authored) == 19
     recorded = [s for statements in run.steps.values() for s in statements]
     ops = step_operations(run.steps, database=names.DATABASE, warehouse=names.WAREHOUSE)
     static = [op.statement for step in ("churn_model", "semantic_model") for op in ops[step]]
@@ -154,7 +166,7 @@ def test_every_statement_the_stack_and_the_lifecycle_send_parses_as_snowflake_sq
 
 def test_a_task_body_is_checked_as_its_owner_at_run_time(rehearsed: Rehearsed) -> None:
     bodies = [c for c in rehearsed.rehearsal.checks if c.operation.verb.startswith("task body")]
-    assert len(bodies) == 4 and {c.role for c in bodies} == {"SYSADMIN"}
+    assert len(bodies) == 5 and {c.role for c in bodies} == {"SYSADMIN"}
     refresh = [c for c in bodies if "execute dbt project" in c.operation.statement.lower()]
     assert [n.describe() for n in refresh[0].operation.needs if n.rule == "execute_dbt_project"] == [
         f"USAGE on DBT PROJECT {names.DATABASE}.{names.BRONZE}.{names.DBT_PROJECT}"
@@ -189,3 +201,45 @@ def test_rehearsal_report_is_written_for_the_record(rehearsed: Rehearsed, tmp_pa
     path = tmp_path / f"rehearsal-{rehearsed.stack}.txt"
     path.write_text(rehearsed.text)
     assert rehearsed.text.startswith(f"DEPLOY REHEARSAL stack={rehearsed.stack}")
+
+
+def test_alert_conditions_and_actions_are_checked_as_their_owner_on_schedule(rehearsed: Rehearsed) -> None:
+    """Issue 16: every ALERT's condition and Scripting action, statement by statement, as the objects role."""
+    checks = [c for c in rehearsed.rehearsal.checks if c.operation.verb.startswith("alert ")]
+    assert len(checks) == 20 and {c.role for c in checks} == {"SYSADMIN"}
+    needs = {n.describe() for c in checks for n in c.operation.needs}
+    events = f"{names.DATABASE}.{names.OBSERVABILITY}.ALERT_EVENTS"
+    assert {
+        f"INSERT on RELATION {events}",
+        f"UPDATE on RELATION {events}",
+        "USAGE on INTEGRATION C360_ALERT_EMAIL",
+        "USAGE on INTEGRATION C360_ALERT_PAGE",
+        "MONITOR USAGE on the account",
+    } <= needs
+
+
+@pytest.mark.parametrize(
+    ("dropped", "expected"),
+    [
+        ("alerting-owner-email-usage", "USAGE on INTEGRATION C360_ALERT_EMAIL"),
+        ("alerting-owner-account", "EXECUTE ALERT on the account"),
+        ("governance-apply-email", f"APPLY on MASKING POLICY {names.DATABASE}.OBSERVABILITY.C360_PII_EMAIL"),
+        ("governance-policy-email", f"MASKING POLICY {names.DATABASE}.OBSERVABILITY.C360_PII_EMAIL to exist"),
+    ],
+)
+def test_the_rehearsal_catches_a_missing_alerting_or_masking_privilege(
+    rehearsed: Rehearsed, dropped: str, expected: str
+) -> None:
+    """Without the grant (or the policy) the deployment would fail: the privilege table says where."""
+    graph = DeployGraph([n for n in rehearsed.graph.nodes if n.name != dropped])
+    found = Rehearsal(
+        graph=graph,
+        deploy_user=rehearsed.rehearsal.deploy_user,
+        lifecycle_user=rehearsed.rehearsal.lifecycle_user,
+        lifecycle_role=LIFECYCLE_ROLE,
+        lifecycle_warehouse=names.WAREHOUSE,
+        database=names.DATABASE,
+        step_operations=rehearsed.rehearsal.step_operations,
+        stage_file_statements=stage_file_statements,
+    ).run()
+    assert expected in {f.need for f in found}, [f.line() for f in found]

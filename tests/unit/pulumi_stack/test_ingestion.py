@@ -152,7 +152,10 @@ def test_task_dag_runs_in_order_from_a_scheduled_stream_triggered_root(ingestion
     order = [r.inputs["name"] for r in ingestion.of_type(TASK)]
     for name, parents in TASK_DAG.items():
         assert all(order.index(p) < order.index(name) for p in parents)
-    assert order[-1] == names.TRANSACTIONS_REFRESH_TASK
+    assert order[-2:] == [names.TRANSACTIONS_REFRESH_TASK, names.TRANSACTIONS_STAMP_TASK]
+    assert TASK_DAG[names.TRANSACTIONS_STAMP_TASK] == (
+        names.TRANSACTIONS_REFRESH_TASK,
+    )  # only after a refresh
     assert set(TASK_DAG[names.TRANSACTIONS_REFRESH_TASK]) == {
         names.TRANSACTIONS_LOADS_TASK,
         names.TRANSACTIONS_QUARANTINE_TASK,

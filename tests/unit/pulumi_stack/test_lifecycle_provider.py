@@ -114,7 +114,7 @@ def test_create_update_delete_run_the_real_steps(home: Path) -> None:
 
 def test_delete_without_a_warehouse_is_a_no_op(home: Path) -> None:
     LifecycleStepProvider().delete("local:customers", props("customers"))
-    assert not (home / "customer_analytics.duckdb").exists()
+    assert not (home / "warehouse").exists()
 
 
 def test_unknown_step_fails_with_a_clear_message(home: Path) -> None:

@@ -23,6 +23,7 @@ from policy.c360_rules import (
     bucket_violations,
     grant_violations,
     lifecycle_violations,
+    share_violations,
     stack_bucket_violations,
     tag_violations,
     warehouse_violations,
@@ -138,7 +139,20 @@ def test_the_stack_passes_its_own_policy_pack(deployed: Deployment) -> None:
         for r in mocks.resources
     ]
     violations += stack_bucket_violations(rows)
+    violations += share_violations(rows)
     assert violations == []
+    # the share holds exactly the secure view, and the view no personal column
+    (view,) = mocks.of_type("snowflake:index/view:View")
+    assert view.inputs["isSecure"] == "true" and "email" not in view.inputs["statement"]
+    shared = [
+        r.inputs for r in mocks.of_type("snowflake:index/grantPrivilegesToShare:GrantPrivilegesToShare")
+    ]
+    assert [g.get("onView") for g in shared if g.get("onView")] == [
+        "CUSTOMER_ANALYTICS.GOLD.CUSTOMER_PROFILE_SHARED"
+    ]
+    assert not any(g.get("onTable") or g.get("onAllTablesInSchema") for g in shared)
+    (share,) = mocks.of_type("snowflake:index/share:Share")
+    assert "accounts" not in share.inputs  # no consumer until stack config names one
     assert len(mocks.of_type("aws:s3/bucket:Bucket")) == 1
 
 
@@ -154,13 +168,25 @@ def test_each_snowflake_resource_is_deployed_by_the_right_role(deployed: Deploym
         assert json.loads(provider["previewFeaturesEnabled"]) == [
             "snowflake_table_resource",
             "snowflake_pipe_resource",
+            "snowflake_alert_resource",
+            "snowflake_email_notification_integration_resource",
+            "snowflake_notification_integration_resource",
+            "snowflake_share_resource",
         ]
         assert provider["privateKey"][rpc._special_sig_key] == rpc._special_secret_sig  # a secret, not text
         assert (provider["organizationName"], provider["authenticator"]) == ("MYORG", "SNOWFLAKE_JWT")
 
     def expected(r: Registered) -> str:
         account_level = (
-            r.typ.endswith(("StorageIntegrationAws", "ResourceMonitor"))
+            r.typ.endswith(
+                (
+                    "StorageIntegrationAws",
+                    "ResourceMonitor",
+                    "NotificationIntegration",  # also EmailNotificationIntegration
+                    "Share",
+                    "GrantPrivilegesToShare",
+                )
+            )
             or r.inputs.get("onAccount") is True
             or "resource_monitor" in str(r.inputs.get("execute", ""))  # attaching needs ACCOUNTADMIN
         )
@@ -186,8 +212,19 @@ def test_lifecycle_steps_follow_the_infrastructure(deployed: Deployment) -> None
         (i, r) for i, r in enumerate(mocks.resources) if r.typ == "pulumi-python:dynamic/c360:LifecycleStep"
     ]
     assert [r.inputs["step"] for _, r in steps] == list(LIFECYCLE_STEPS)
-    infrastructure = [i for i, r in enumerate(mocks.resources) if r.typ.startswith(("snowflake:", "aws:"))]
+    # alerts and the shared view come after the steps that create what they read (the observability tables,
+    # the profile); everything else before the first step
+    late = ("alerting-", "sharing-")
+    infrastructure = [
+        i
+        for i, r in enumerate(mocks.resources)
+        if r.typ.startswith(("snowflake:", "aws:")) and not r.name.startswith(late)
+    ]
     assert max(infrastructure) < steps[0][0]  # depends_on a component waits for all of its children
+    at = {r.inputs["step"]: i for i, r in steps}
+    alerts = [i for i, r in enumerate(mocks.resources) if r.typ == "snowflake:index/alert:Alert"]
+    (view,) = [i for i, r in enumerate(mocks.resources) if r.typ == "snowflake:index/view:View"]
+    assert len(alerts) == 10 and min(alerts) > at["provision"] and view > at["dbt_build"]
     assert all(
         r.inputs["bucket"] == outputs["bucket"] and r.inputs["target"] == "snowflake" for _, r in steps
     )
@@ -207,3 +244,38 @@ def test_bad_config_fails_before_any_resource(mocks: RecordingMocks, app_dir: Pa
     with pytest.raises(ConfigError, match="warehouseAutoSuspendSeconds must be between 60 and 300"):
         run_program(mocks, "dev", config, [])
     assert mocks.resources == []
+
+
+def test_personal_data_is_masked_and_alerts_are_declared_from_their_definitions(deployed: Deployment) -> None:
+    """Issue 16: the masking policies are c360/masking.py's bodies, bronze's personal columns carry them, and
+    each alert rule of c360/alerts/rules.py is one ALERT object on its severity's schedule."""
+    from c360.alerts.rules import RULES
+    from c360.masking import TREATMENTS, policy_body
+
+    mocks = deployed.resources
+    policies = {
+        r.inputs["name"]: r.inputs for r in mocks.of_type("snowflake:index/maskingPolicy:MaskingPolicy")
+    }
+    assert {t.policy: policy_body(k) for k, t in TREATMENTS.items()} == {
+        n: p["body"] for n, p in policies.items()
+    }
+    assert all(p["schema"] == "OBSERVABILITY" and p["returnDataType"] == "VARCHAR" for p in policies.values())
+    (customers,) = [
+        t for t in mocks.of_type("snowflake:index/table:Table") if t.inputs["name"] == "BRONZE_CUSTOMERS"
+    ]
+    masked = {
+        c["name"]: c.get("maskingPolicy") for c in customers.inputs["columns"] if c.get("maskingPolicy")
+    }
+    assert masked == {
+        "FIRST_NAME": "CUSTOMER_ANALYTICS.OBSERVABILITY.C360_PII_FIRST_NAME",
+        "LAST_NAME": "CUSTOMER_ANALYTICS.OBSERVABILITY.C360_PII_LAST_NAME",
+        "EMAIL": "CUSTOMER_ANALYTICS.OBSERVABILITY.C360_PII_EMAIL",
+    }
+    alerts = {r.inputs["name"]: r.inputs for r in mocks.of_type("snowflake:index/alert:Alert")}
+    assert set(alerts) == {rule.object_name for rule in RULES}
+    for rule in RULES:
+        alert = alerts[rule.object_name]
+        assert alert["alertSchedule"] == {"interval": rule.schedule_minutes} and alert["enabled"] is True
+        assert alert["action"].startswith("execute immediate $$") and f"'{rule.name}'" in alert["condition"]
+    topics = [t.inputs["name"] for t in mocks.of_type("aws:sns/topic:Topic")]
+    assert any(t.endswith("-alert-pages") for t in topics)

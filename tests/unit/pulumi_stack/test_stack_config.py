@@ -103,6 +103,13 @@ def test_values_are_typed_and_normalised(raw: dict[str, str]) -> None:
         ("prefix", "C360", "c360:prefix='C360' is invalid"),
         ("appDir", "/no/such/folder", "c360:appDir: folder /no/such/folder does not exist"),
         ("warehouseSise", "SMALL", "unknown config key c360:warehouseSise (did you mean warehouseSize?)"),
+        (
+            "alertEmailCritical",
+            "oncall@example.com, not-an-address",
+            "c360:alertEmailCritical has invalid entries",
+        ),
+        ("shareConsumerAccounts", "PARTNER_ACCOUNT", "ORGANIZATION.ACCOUNT"),
+        ("alertsEnabled", "sometimes", "c360:alertsEnabled must be true or false"),
     ],
 )
 def test_bad_values_fail_with_a_clear_message(
@@ -162,3 +169,18 @@ def test_load_config_reads_pulumi_config_and_secret_flags(mocks: RecordingMocks,
     pulumi.runtime.set_all_config({}, [])
     with pytest.raises(ConfigError, match="aws:region is required"):
         load_config()
+
+
+def test_alert_recipients_and_share_consumers_are_lists_and_empty_by_default(raw: dict[str, str]) -> None:
+    from c360.alerts.rules import Severity
+
+    cfg = parse(raw)
+    assert cfg.share_consumer_accounts == () and cfg.alerts.enabled is True
+    assert cfg.alerts.recipients == {Severity.CRITICAL: (), Severity.WARNING: (), Severity.INFO: ()}
+    raw.update(
+        alertEmailCritical="oncall@example.com, lead@example.com,oncall@example.com",
+        shareConsumerAccounts="PARTNERORG.ANALYTICS",
+    )
+    cfg = parse(raw)
+    assert cfg.alerts.recipients[Severity.CRITICAL] == ("oncall@example.com", "lead@example.com")
+    assert cfg.share_consumer_accounts == ("PARTNERORG.ANALYTICS",)

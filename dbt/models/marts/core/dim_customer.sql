@@ -2,7 +2,7 @@
     Customer dimension, SCD Type 2 on card_type and credit_limit (from the customers_snapshot snapshot),
     Type 1 for every other attribute (always the latest delivery). One row per customer version.
     valid_from of the first version is the account-opening date (so all history maps to a version);
-    later versions start when the snapshot saw the change. The current version has
+    later versions start when the change took effect (the delivery's updated_at). The current version has
     valid_to = 9999-12-31 and is_current = true. customer_key = md5(customer_id | version).
 -#}
 with
@@ -22,7 +22,7 @@ numbered as (
         credit_limit,
         dbt_valid_from,
         dbt_valid_to,
-        dbt_updated_at,
+        recorded_at,
         row_number() over (partition by customer_id order by dbt_valid_from) as customer_version
     from versions
 ),
@@ -54,7 +54,7 @@ final as (
         end as valid_from,
         cast(coalesce(n.dbt_valid_to, cast('9999-12-31 00:00:00' as timestamp)) as timestamp) as valid_to,
         (n.dbt_valid_to is null or n.dbt_valid_to >= cast('9999-12-31 00:00:00' as timestamp)) as is_current,
-        cast(n.dbt_updated_at as timestamp) as version_recorded_at
+        cast(n.recorded_at as timestamp) as version_recorded_at
     from numbered as n
     inner join current_attributes as c
         on n.customer_id = c.customer_id

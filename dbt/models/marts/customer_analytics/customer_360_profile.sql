@@ -1,9 +1,14 @@
 {#-
     One row per customer: everything the app, the assistant and the marketing team look up.
     Spend metrics count APPROVED transactions only; declined attempts are reported separately.
-    Churn columns come from GOLD.CHURN_PREDICTIONS (a source the churn-model step writes): until a model
-    has scored, the scores are NULL and churn_risk_category is 'Not Scored'.
+    customer_status: Active, Lapsed (no approved transaction in the last `lapsed_after_days` days before
+    the as-of date, or never on an older account) or New (a younger account without one yet).
+    Churn columns come from GOLD.CHURN_PREDICTIONS (a source the churn-model step writes) for ACTIVE
+    customers only: a lapsed customer has already churned by the label's definition, so their churn
+    columns are NULL and churn_risk_category is 'Lapsed' (the win-back audience, not a risk band). Until a
+    model has scored, active customers are 'Not Scored'.
 -#}
+{%- set lapsed_days = var('lapsed_after_days') | int -%}
 with
 
 customers as (
@@ -36,6 +41,28 @@ monthly as (
     group by customer_id
 ),
 
+card_history as (
+    select
+        customer_id,
+        count(*) as card_versions,
+        max(case when is_upgrade then valid_from end) as premium_upgraded_at,
+        max(case when customer_version > 1 then valid_from end) as last_card_change_at,
+        max(case when is_current then previous_credit_limit end) as previous_credit_limit
+    from (
+        select
+            customer_id,
+            customer_version,
+            valid_from,
+            is_current,
+            card_type = 'Premium'
+                and lag(card_type) over (partition by customer_id order by customer_version) = 'Standard'
+                as is_upgrade,
+            lag(credit_limit) over (partition by customer_id order by customer_version) as previous_credit_limit
+        from {{ ref('dim_customer') }}
+    ) as versions
+    group by customer_id
+),
+
 predictions as (
     select *
     from {{ source('gold_ml', 'churn_predictions') }}
@@ -60,6 +87,10 @@ joined as (
         c.employment_status,
         c.card_type,
         c.credit_limit,
+        h.card_versions,
+        cast(h.premium_upgraded_at as date) as premium_upgrade_date,
+        cast(h.last_card_change_at as date) as last_card_change_date,
+        h.previous_credit_limit,
         c.account_open_date,
         s.tenure_months,
         c.campaign_group,
@@ -104,8 +135,23 @@ joined as (
         on c.customer_id = m.customer_id
     left join monthly as mo
         on c.customer_id = mo.customer_id
+    left join card_history as h
+        on c.customer_id = h.customer_id
     left join predictions as p
         on c.customer_id = p.customer_id
+),
+
+statused as (
+    select
+        *,
+        case
+            when raw_days_since_last < {{ lapsed_days }} then 'Active'
+            when last_transaction_date is null
+                and {{ dbt.datediff('account_open_date', c360.as_of_date(), 'day') }} < {{ lapsed_days }}
+                then 'New'
+            else 'Lapsed'
+        end as customer_status
+    from joined
 ),
 
 final as (
@@ -124,6 +170,10 @@ final as (
         employment_status,
         card_type,
         credit_limit,
+        card_versions,
+        premium_upgrade_date,
+        last_card_change_date,
+        previous_credit_limit,
         account_open_date,
         tenure_months,
         campaign_group,
@@ -148,9 +198,10 @@ final as (
         case
             when last_transaction_date is null then 'No Activity'
             when raw_days_since_last <= {{ var('recency_active_max_days') }} then 'Active'
-            when raw_days_since_last <= {{ var('recency_lapsing_max_days') }} then 'Lapsing'
-            else 'Dormant'
+            when raw_days_since_last < {{ lapsed_days }} then 'Lapsing'
+            else 'Lapsed'
         end as recency_status,
+        customer_status,
         travel_spend_pct,
         travel_dining_monthly_spend,
         necessities_spend_pct,
@@ -158,15 +209,18 @@ final as (
         discretionary_spend_pct,
         top_spend_category,
         credit_utilization_pct,
-        churn_probability,
-        churn_risk_score,
-        {{ c360.risk_category('churn_risk_score') }} as churn_risk_category,
-        predicted_churn,
-        churn_model_version,
-        churn_scored_at,
+        case when customer_status <> 'Lapsed' then churn_probability end as churn_probability,
+        case when customer_status <> 'Lapsed' then churn_risk_score end as churn_risk_score,
+        case
+            when customer_status = 'Lapsed' then 'Lapsed'
+            else {{ c360.risk_category('churn_risk_score') }}
+        end as churn_risk_category,
+        case when customer_status <> 'Lapsed' then predicted_churn end as predicted_churn,
+        case when customer_status <> 'Lapsed' then churn_model_version end as churn_model_version,
+        case when customer_status <> 'Lapsed' then churn_scored_at end as churn_scored_at,
         {{ c360.as_of_date() }} as as_of_date,
         {{ c360.load_timestamp() }} as profile_updated_at
-    from joined
+    from statused
 )
 
 select * from final

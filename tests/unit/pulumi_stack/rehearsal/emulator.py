@@ -47,6 +47,15 @@ NOT_EMULATED: Final = frozenset(
         "Task",
         "Streamlit",
         "Execute",
+        # issue 16: fakesnow has no policies, alerts, integrations or shares; the shared view reads the
+        # profile, which dbt builds (not offline)
+        "MaskingPolicy",
+        "Alert",
+        "EmailNotificationIntegration",
+        "NotificationIntegration",
+        "Share",
+        "GrantPrivilegesToShare",
+        "View",
     }
 )
 OFFLINE_STEPS: Final = ("provision", "customers", "transactions")
@@ -181,6 +190,40 @@ def render(node: Node) -> StackStatement | None:
         )
     elif kind == "Execute":
         sql = authored = str(i["execute"])
+    elif kind == "MaskingPolicy":
+        arguments = ", ".join(f"{a['name']} {a['type']}" for a in i["arguments"])
+        sql = f"create masking policy if not exists {_fq(node)} as ({arguments}) returns {i['returnDataType']} -> {i['body']}"
+    elif kind == "Alert":
+        sql = (
+            f"create alert if not exists {_fq(node)} warehouse = {i['warehouse']} "
+            f"schedule = '{int(i['alertSchedule']['interval'])} minute' if (exists ({i['condition']})) then {i['action']}"
+        )
+        authored = str(i["action"])  # the condition is analysed (and so parsed) by the rehearsal engine
+    elif kind == "EmailNotificationIntegration":
+        recipients = ", ".join(_q(x) for x in i.get("allowedRecipients") or [])
+        sql = f"create notification integration if not exists {i['name']} type = email enabled = true" + (
+            f" allowed_recipients = ({recipients})" if recipients else ""
+        )
+    elif kind == "NotificationIntegration":
+        sql = (
+            f"create notification integration if not exists {i['name']} enabled = true direction = outbound "
+            f"type = queue notification_provider = aws_sns aws_sns_topic_arn = {_q(i['awsSnsTopicArn'])} "
+            f"aws_sns_role_arn = {_q(i['awsSnsRoleArn'])}"
+        )
+    elif kind == "Share":
+        sql = f"create share if not exists {i['name']}" + (
+            f" accounts = {', '.join(i['accounts'])}" if i.get("accounts") else ""
+        )
+    elif kind == "GrantPrivilegesToShare":
+        target = next(
+            f"{k.removeprefix('on').lower()} {i[k]}"
+            for k in ("onDatabase", "onSchema", "onView", "onTable")
+            if i.get(k)
+        )
+        sql = f"grant {', '.join(i['privileges']).lower()} on {target} to share {i['toShare']}"
+    elif kind == "View":
+        sql = f"create {'secure ' if i.get('isSecure') == 'true' else ''}view if not exists {_fq(node)} as {i['statement']}"
+        authored = str(i["statement"])
     if sql is None:
         return None
     return StackStatement(node.name, kind, " ".join(sql.split()), authored)

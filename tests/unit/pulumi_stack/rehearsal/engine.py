@@ -600,7 +600,88 @@ def _stage_external(r: Rehearsal, node: Node, role: str, user: str) -> None:
 
 
 def _table(r: Rehearsal, node: Node, role: str, user: str) -> None:
-    _create_in_schema(r, node, role, user, "TABLE")
+    extra: list[Need] = []
+    for column in node.inputs.get("columns") or []:
+        policy = str(column.get("maskingPolicy") or "").upper()
+        if policy:  # CREATE TABLE ... (col ... WITH MASKING POLICY p)
+            extra += [
+                Need("apply_masking_policy", "exists", object_kind="MASKING POLICY", name=policy),
+                Need("apply_masking_policy", "object", "APPLY", "MASKING POLICY", policy),
+            ]
+    _create_in_schema(r, node, role, user, "TABLE", tuple(dict.fromkeys(extra)))
+
+
+def _view(r: Rehearsal, node: Node, role: str, user: str) -> None:
+    body = analyze(str(node.inputs["statement"]), database=r.database)  # the owner reads it at creation
+    _create_in_schema(r, node, role, user, "VIEW", body.needs)
+
+
+def _masking_policy(r: Rehearsal, node: Node, role: str, user: str) -> None:
+    _create_in_schema(r, node, role, user, "MASKING POLICY", rule="create_masking_policy")
+
+
+def _alert(r: Rehearsal, node: Node, role: str, user: str) -> None:
+    warehouse = _i(node, "warehouse")
+    extra = [Need("create_alert", "object", "USAGE", "WAREHOUSE", warehouse)]
+    if node.inputs.get("enabled"):
+        extra.append(Need("resume_alert", "account", "EXECUTE ALERT"))
+    _create_in_schema(r, node, role, user, "ALERT", extra, rule="create_alert")
+    for key, verb in (("condition", "alert condition"), ("action", "alert action")):
+        op = analyze(str(node.inputs[key]), database=r.database, warehouse=warehouse)
+        r._operation(
+            node,
+            role,
+            user,
+            Operation(
+                op.statement, f"{verb} (as the alert owner, on its schedule)", op.needs, notes=op.notes
+            ),
+            at=(END, 0),
+        )
+
+
+def _notification_integration(r: Rehearsal, node: Node, role: str, user: str) -> None:
+    r._operation(
+        node,
+        role,
+        user,
+        Operation(
+            "CREATE NOTIFICATION INTEGRATION",
+            "CREATE NOTIFICATION INTEGRATION",
+            (Need("create_notification_integration", "account", "CREATE INTEGRATION"),),
+        ),
+    )
+    r._effect(node, 1, "created", object_kind="INTEGRATION", name=_i(node, "name"), role=role)
+
+
+def _share(r: Rehearsal, node: Node, role: str, user: str) -> None:
+    r._operation(
+        node,
+        role,
+        user,
+        Operation("CREATE SHARE", "CREATE SHARE", (Need("create_share", "account", "CREATE SHARE"),)),
+    )
+    r._effect(node, 1, "created", object_kind="SHARE", name=_i(node, "name"), role=role)
+
+
+def _grant_to_share(r: Rehearsal, node: Node, role: str, user: str) -> None:
+    share = _i(node, "toShare").replace('"', "")
+    targets = {"onDatabase": "DATABASE", "onSchema": "SCHEMA", "onView": "VIEW", "onTable": "TABLE"}
+    kind, name = next(
+        (k, _i(node, key).replace('"', "")) for key, k in targets.items() if node.inputs.get(key)
+    )
+    needs = (
+        Need("object_exists", "exists", object_kind="SHARE", name=share),
+        Need("grant_to_share", "object", "OWNERSHIP", "SHARE", share),
+        Need("object_exists", "exists", object_kind=kind, name=name),
+        Need("grant_to_share", "object", "OWNERSHIP", kind, name),
+    )
+    privileges = ",".join(str(p).upper() for p in node.inputs.get("privileges") or [])
+    r._operation(
+        node,
+        role,
+        user,
+        Operation(f"GRANT {privileges} ON {kind} {name} TO SHARE {share}", "GRANT TO SHARE", needs),
+    )
 
 
 def _pipe(r: Rehearsal, node: Node, role: str, user: str) -> None:
@@ -710,6 +791,13 @@ HANDLERS: Final[dict[str, Callable[[Rehearsal, Node, str, str], None]]] = {
     "Execute": _execute,
     "StageFiles": _stage_files,
     "LifecycleStep": _lifecycle_step,
+    "View": _view,
+    "MaskingPolicy": _masking_policy,
+    "Alert": _alert,
+    "EmailNotificationIntegration": _notification_integration,
+    "NotificationIntegration": _notification_integration,
+    "Share": _share,
+    "GrantPrivilegesToShare": _grant_to_share,
 }
 
 

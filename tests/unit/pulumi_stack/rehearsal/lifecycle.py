@@ -17,6 +17,7 @@ import yaml
 
 from c360 import names
 from c360.engines.base import split_statements
+from c360.masking import PII_COLUMNS, TREATMENTS
 from c360.paths import REPO_ROOT
 from c360.sqlfiles import load_sql
 from tests.unit.pulumi_stack.rehearsal.statements import (
@@ -79,6 +80,16 @@ def dbt_build_operation(project: Path, warehouse: str) -> Operation:
     for table in (names.PIPELINE_RUN_METADATA, names.LAYER_RECORD_COUNTS, names.DATA_QUALITY_METRICS):
         for privilege in ("INSERT", "UPDATE"):
             needs.append(Need("table_dml", "object", privilege, RELATION, fq(names.OBSERVABILITY, table)))
+    for table in ("MODEL_EXECUTION_LOG", "SEGMENT_SHIFTS", "SEGMENT_ASSIGNMENTS"):
+        for privilege in ("INSERT", "DELETE"):
+            needs.append(Need("table_dml", "object", privilege, RELATION, fq(names.OBSERVABILITY, table)))
+    # the post-hook re-attaches the masking policies after each rebuild (dbt/macros/governance/)
+    for policy in sorted({TREATMENTS[c.kind].policy for c in PII_COLUMNS if c.schema != names.BRONZE}):
+        name = fq(names.OBSERVABILITY, policy)
+        needs += [
+            Need("apply_masking_policy", "exists", object_kind="MASKING POLICY", name=name),
+            Need("apply_masking_policy", "object", "APPLY", "MASKING POLICY", name),
+        ]
     needs.append(Need("warehouse_usage", "object", "USAGE", "WAREHOUSE", warehouse))
     return Operation(
         "dbt build --target snowflake",

@@ -155,6 +155,55 @@ RULES: Final[dict[str, Rule]] = {
         "CREATE SNOWFLAKE.ML.CLASSIFICATION on the schema",
         f"{DOCS}/user-guide/ml-functions/classification#granting-privileges-to-create-classification-models",
     ),
+    # ---- governance, alerting, sharing (issue 16) -------------------------------------------------
+    "create_masking_policy": Rule(
+        "CREATE MASKING POLICY",
+        "CREATE MASKING POLICY on the schema (or its OWNERSHIP)",
+        f"{DOCS}/sql-reference/sql/create-masking-policy#access-control-requirements",
+    ),
+    "apply_masking_policy": Rule(
+        "CREATE TABLE ... (col WITH MASKING POLICY p) / ALTER TABLE ... MODIFY COLUMN col SET MASKING POLICY p",
+        "APPLY on the masking policy (or its OWNERSHIP) and OWNERSHIP of the table; the policy must exist "
+        "('APPLY: enables executing the unset and set operations for a masking policy on a column')",
+        f"{DOCS}/user-guide/security-column-intro#masking-policy-privileges",
+    ),
+    "create_alert": Rule(
+        "CREATE ALERT ... WAREHOUSE = <wh>",
+        "CREATE ALERT on the schema and USAGE on the warehouse",
+        f"{DOCS}/sql-reference/sql/create-alert#access-control-requirements",
+    ),
+    "resume_alert": Rule(
+        "ALTER ALERT ... RESUME (enabled = true)",
+        "EXECUTE ALERT on the account for the alert's owner ('only the ACCOUNTADMIN role has this privilege by "
+        "default')",
+        f"{DOCS}/user-guide/alerts#granting-the-privileges-to-create-alerts",
+    ),
+    "create_notification_integration": Rule(
+        "CREATE NOTIFICATION INTEGRATION (TYPE = EMAIL | QUEUE ... AWS_SNS OUTBOUND)",
+        "CREATE INTEGRATION on the account (only ACCOUNTADMIN by default)",
+        f"{DOCS}/sql-reference/sql/create-notification-integration-email#access-control-requirements",
+    ),
+    "send_notification": Rule(
+        "CALL SYSTEM$SEND_EMAIL / SYSTEM$SEND_SNOWFLAKE_NOTIFICATION",
+        "USAGE on the notification integration it names",
+        f"{DOCS}/sql-reference/stored-procedures/system_send_email#access-control-requirements",
+    ),
+    "monitor_usage": Rule(
+        "INFORMATION_SCHEMA.WAREHOUSE_METERING_HISTORY(...)",
+        "MONITOR USAGE on the account (or the ACCOUNTADMIN role)",
+        f"{DOCS}/sql-reference/functions/warehouse_metering_history#usage-notes",
+    ),
+    "create_share": Rule(
+        "CREATE SHARE",
+        "CREATE SHARE on the account (only ACCOUNTADMIN by default)",
+        f"{DOCS}/sql-reference/sql/create-share#access-control-requirements",
+    ),
+    "grant_to_share": Rule(
+        "GRANT <privilege> ON DATABASE | SCHEMA | VIEW ... TO SHARE",
+        "OWNERSHIP of the share and OWNERSHIP of each object granted (or the privilege WITH GRANT OPTION); "
+        "only secure views can be shared",
+        f"{DOCS}/sql-reference/sql/grant-privilege-share#access-control-requirements",
+    ),
     # ---- data and files ------------------------------------------------------------------------
     "stage_read": Rule(
         "LIST / GET / COPY INTO <table> from an internal stage",
@@ -201,8 +250,18 @@ SYSTEM_ROLE_PARENTS: Final[dict[str, tuple[str, ...]]] = {
     "USERADMIN": ("SECURITYADMIN",),
 }
 SYSTEM_ACCOUNT_PRIVILEGES: Final[dict[str, frozenset[str]]] = {
+    # ACCOUNTADMIN holds every account privilege; these are the ones the deployment relies on
     "ACCOUNTADMIN": frozenset(
-        {"CREATE INTEGRATION", "EXECUTE TASK", "MANAGE GRANTS", "CREATE ROLE", "CREATE DATABASE"}
+        {
+            "CREATE INTEGRATION",
+            "EXECUTE TASK",
+            "MANAGE GRANTS",
+            "CREATE ROLE",
+            "CREATE DATABASE",
+            "CREATE SHARE",
+            "EXECUTE ALERT",
+            "MONITOR USAGE",
+        }
     ),
     "SECURITYADMIN": frozenset({"MANAGE GRANTS"}),
     "USERADMIN": frozenset({"CREATE ROLE", "CREATE USER"}),

@@ -49,7 +49,17 @@ SNOWFLAKE_COMMANDS: Final[dict[str, re.Pattern[str]]] = {
     ),
     "CALL MODEL METHOD": re.compile(rf"^call\s+(?P<name>{_FQN})!\w+\s*\(", re.I),
     "SHOW": re.compile(r"^show\s+", re.I),
+    "CALL SYSTEM$SEND_EMAIL": re.compile(r"^call\s+system\$send_email\s*\(\s*'(?P<integration>\w+)'", re.I),
+    "CALL SYSTEM$SEND_SNOWFLAKE_NOTIFICATION": re.compile(
+        r"^call\s+system\$send_snowflake_notification\s*\(.*snowflake\.notification\.integration\s*\(\s*'(?P<integration>\w+)'",
+        re.I,
+    ),
 }
+# A Snowflake Scripting block run by EXECUTE IMMEDIATE (the alerts' actions): its SQL statements are
+# analysed one by one; DECLARE, IF/ELSE/END IF and variable assignments are control flow, not statements
+# (https://docs.snowflake.com/en/developer-guide/snowflake-scripting/blocks).
+_SCRIPT: Final = re.compile(r"^\s*execute\s+immediate\s+\$\$(?P<body>.*)\$\$\s*$", re.I | re.S)
+_CONTROL: Final = re.compile(r"^(if\s*\(.*\)\s*then|else|end\s+if|\w+\s*:=.*)$", re.I | re.S)
 
 
 @dataclass(frozen=True)
@@ -134,8 +144,41 @@ def stage_needs(stage: str, *, write: bool) -> list[Need]:
     ]
 
 
+def scripting_statements(sql: str) -> list[str] | None:
+    """The SQL statements of an EXECUTE IMMEDIATE $$ ... $$ block (bind variables as NULL, INTO dropped), or
+    None when `sql` is not one."""
+    match = _SCRIPT.match(sql)
+    if match is None:
+        return None
+    body = match["body"]
+    begin = re.search(r"\bbegin\b", body, flags=re.I)
+    end = body.lower().rfind("end;")
+    if begin is None or end == -1:
+        raise UnparsableStatementError(f"a scripting block without BEGIN ... END: {body[:120]}")
+    found = []
+    for part in split_statements(body[begin.end() : end]):
+        statement = " ".join(part.split())
+        while True:  # `if (...) then insert ...`: the statement after the control keyword
+            head = re.match(r"^(if\s*\(.*?\)\s*then|else)\s+(?=\S)", statement, flags=re.I)
+            if head is None:
+                break
+            statement = statement[head.end() :]
+        if not statement or _CONTROL.match(statement):
+            continue
+        statement = re.sub(r"\binto\s+:\w+\s+", "", statement, flags=re.I)
+        found.append(re.sub(r"(?<![:\w]):(?!:)\w+", "null", statement))  # binds; not `::type` casts
+    return found
+
+
 def analyze(sql: str, *, database: str, warehouse: str | None = None) -> Operation:
     """The operation a single statement performs, with everything Snowflake checks for it."""
+    inner = scripting_statements(sql)
+    if inner is not None:
+        operations = [analyze(s, database=database, warehouse=warehouse) for s in inner]
+        needs = tuple(dict.fromkeys(n for op in operations for n in op.needs))
+        return Operation(
+            f"execute immediate ({len(inner)} statements)", "EXECUTE IMMEDIATE", needs, notes=tuple(inner)
+        )
     text = flatten(sql)
     for verb, pattern in SNOWFLAKE_COMMANDS.items():
         match = pattern.match(text)
@@ -206,6 +249,16 @@ def _command(verb: str, match: re.Match[str], text: str, database: str) -> Opera
             text,
             verb,
             (*usage_needs(name), Need("create_ml_classification", "object", "USAGE", "MODEL", name)),
+        )
+    if verb in ("CALL SYSTEM$SEND_EMAIL", "CALL SYSTEM$SEND_SNOWFLAKE_NOTIFICATION"):
+        integration = match["integration"].upper()
+        return Operation(
+            text,
+            verb,
+            (
+                Need("object_exists", "exists", object_kind="INTEGRATION", name=integration),
+                Need("send_notification", "object", "USAGE", "INTEGRATION", integration),
+            ),
         )
     return Operation(text, verb, ())  # SHOW: lists what the role can see; needs nothing
 
@@ -326,6 +379,8 @@ def _parsed(tree: exp.Expression, text: str, database: str, warehouse: str | Non
     elif isinstance(tree, (exp.Select, exp.Union, exp.Subquery)):
         for rel in _relations(tree, database):
             needs += [*usage_needs(rel), Need("table_dml", "object", "SELECT", RELATION, rel)]
+        if re.search(r"warehouse_metering_history\s*\(", text, flags=re.I):
+            needs.append(Need("monitor_usage", "account", "MONITOR USAGE"))
         compute = True
     elif isinstance(tree, exp.Alter):
         target = _target(tree.this)

@@ -1,0 +1,379 @@
+"""Conditions: the time window, inactivity, numeric comparisons ("LTV above 100,000", "older than 60",
+"over $5K a month") and values and named filters with their negation ("not in Texas", "High Risk")."""
+
+from __future__ import annotations
+
+from c360.assistant.query import Condition, Measure, Option, TimeWindow
+from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
+from c360.assistant.reading.lookups import Lookups
+
+
+def time_window(lk: Lookups, r: Reading) -> Refusal | None:
+    for item in r.items:
+        if item.kind != "TIME":
+            continue
+        span = item.span
+        assert span is not None
+        if span.rate:
+            continue  # consumed by the comparison it qualifies
+        item.used = True
+        if span.window:
+            if r.window is not None:
+                return Refusal(
+                    "incomplete", "The question has two time windows; ask about one period at a time."
+                )
+            r.window = span.window
+            if span.note:
+                r.notes.append(span.note)
+        if span.grain:
+            r.grain = span.grain
+        if span.trend:
+            r.trend = True
+    cue = time_cue(lk, r)
+    if cue and r.window:
+        r.window = TimeWindow(r.window.start, r.window.end, r.window.label, r.window.days, cue)
+    return None
+
+
+def time_cue(lk: Lookups, r: Reading) -> tuple[Option, ...] | None:
+    """'opened their account in 2026': the window is on the cue's date column when the two are next to
+    each other; 'acquired customers ... this month' (apart) keeps the window on what is measured."""
+    cue: tuple[Option, ...] | None = None
+    times = [i for i, item in enumerate(r.items) if item.kind == "TIME" and item.span and item.span.window]
+    for idx, item in enumerate(r.items):
+        if item.kind == "CUE":
+            item.used = True
+            if not any(abs(idx - t) <= 2 for t in times):
+                continue
+            table, _, column = item.arg.partition(".")
+            cue = cue or (Option(table, column),)
+    return cue
+
+
+def inactive(lk: Lookups, r: Reading) -> Refusal | None:
+    for item in r.items:
+        if item.kind == "INACTIVE":
+            item.used = True
+            r.add(
+                Condition((lk.option(lk.vocab.recency_fact),), ">", (int(item.arg),)),
+                item.start,
+            )
+    return None
+
+
+# comparisons: "LTV above 100,000", "more than 20 transactions", "older than 60", "over $5K a month"
+def comparisons(lk: Lookups, r: Reading) -> Refusal | None:
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind not in ("CMP", "AGECMP", "BETWEEN", "AGEBETWEEN", "AGED", "NUM"):
+            continue
+        if item.kind == "NUM":
+            post = next_item(items, idx)
+            if post is not None and post.kind == "POSTCMP":  # "60 or more"
+                refusal = bind_comparison(lk, r, idx, post.arg, [item.number or 0.0], post)
+                if refusal:
+                    return refusal
+                post.used = True
+            elif item.tokens[0].is_plus and not item.used:
+                refusal = bind_comparison(lk, r, idx, ">=", [item.number or 0.0], None)
+                if refusal:
+                    return refusal
+            continue
+        if item.kind in ("BETWEEN", "AGEBETWEEN"):
+            a, conj, b = next_item(items, idx), next_item(items, idx, 2), next_item(items, idx, 3)
+            if not (a and b and conj and a.kind == "NUM" and b.kind == "NUM" and conj.kind == "AND"):
+                if item.kind == "BETWEEN":
+                    continue  # "between California and Texas": a comparison of groups
+                return Refusal("incomplete", "I could not read the range after 'between'.")
+            conj.used = True
+            values = sorted([a.number or 0.0, b.number or 0.0])
+            if item.kind == "AGEBETWEEN":
+                item.used = a.used = b.used = True
+                r.add(
+                    Condition((lk.option(lk.vocab.age_fact),), "between", tuple(values)),
+                    item.start,
+                )
+                continue
+            refusal = bind_comparison(lk, r, idx, "between", values, b, first_num=a)
+            if refusal:
+                return refusal
+            continue
+        num = next_item(items, idx)
+        if num is None or num.kind != "NUM":
+            if item.kind == "CMP" and item.arg == ">" and item.tokens[0].lemma == "over":
+                continue  # "over" without a number: "over the last 6 months", "over time"
+            if item.kind == "CMP" and item.tokens[0].lemma in ("under", "above", "below"):
+                continue
+            if item.kind == "AGED":
+                continue
+            return Refusal("incomplete", f"I could not find the number after {item.text!r}.")
+        if item.kind in ("AGECMP", "AGED"):
+            item.used = num.used = True
+            op = item.arg if item.kind == "AGECMP" else "="
+            after = next_item(items, idx, 2)
+            if item.kind == "AGED" and after is not None and after.kind in ("POSTCMP",):
+                op, after.used = after.arg, True
+            if item.kind == "AGED" and after is not None and after.kind == "NUM" and not after.used:
+                after.used = True  # "aged 25 to 35"
+                low, high = sorted([num.number or 0.0, after.number or 0.0])
+                r.add(
+                    Condition((lk.option(lk.vocab.age_fact),), "between", (low, high)),
+                    item.start,
+                )
+                continue
+            r.add(Condition((lk.option(lk.vocab.age_fact),), op, (num.number,)), item.start)
+            continue
+        refusal = bind_comparison(lk, r, idx, item.arg, [num.number or 0.0], num)
+        if refusal:
+            return refusal
+    return None
+
+
+def bind_comparison(
+    lk: Lookups,
+    r: Reading,
+    idx: int,
+    op: str,
+    values: list[float],
+    last: Item | None,
+    first_num: Item | None = None,
+) -> Refusal | None:
+    items = r.items
+    op_item = items[idx]
+    num_item = first_num or (last if last is not None and last.kind == "NUM" else op_item)
+    end_item = last or op_item
+    end_idx = items.index(end_item)
+    rate = None
+    after = next_item(items, end_idx)
+    if after is not None and after.kind == "TIME" and after.span and after.span.rate:
+        rate = after.span.rate
+        after.used = True
+        end_idx += 1
+    subject, subject_item = comparison_subject(lk, r, idx, end_idx, rate, num_item)
+    if subject is None:
+        what = " ".join(i.text for i in items[idx : end_idx + 1])
+        return Refusal(
+            "incomplete",
+            f"I can't tell what {what!r} applies to; name the measure, e.g. 'lifetime value over 100,000'.",
+        )
+    for it in items[idx : end_idx + 1]:
+        it.used = True
+    if num_item is not None:
+        num_item.used = True
+    if subject_item is not None:
+        subject_item.used = True
+    if isinstance(subject, Measure):
+        r.add(Condition((), op, tuple(values), measure=subject), op_item.start)
+    else:
+        r.add(Condition(subject, op, tuple(values)), op_item.start)
+    return None
+
+
+def comparison_subject(
+    lk: Lookups, r: Reading, idx: int, end_idx: int, rate: str | None, num_item: Item | None
+) -> tuple[tuple[Option, ...] | Measure | None, Item | None]:
+    items = r.items
+    money = bool(num_item and num_item.tokens and num_item.tokens[0].is_money)
+    before = prev_item(items, idx)
+    after = next_item(items, end_idx)
+    # "spending over $5K a month" -> the per-customer monthly rate fact
+    if rate is not None:
+        fact = lk.vocab.rate_facts.get(rate)
+        if fact is None:
+            return None, None
+        subject_item = before if before is not None and lk.is_spend(before) else None
+        return (lk.option(fact),), subject_item
+    for candidate in (before, after):
+        if candidate is None or candidate.used or candidate.kind != "LEX":
+            continue
+        if (
+            candidate is before
+            and prev_item(items, idx - 1) is not None
+            and prev_item(items, idx - 1).kind == "AGG"
+        ):
+            agg_item = prev_item(items, idx - 1)
+            measure = lk.measure_from(agg_item.arg, candidate)  # type: ignore[union-attr]
+            if measure is not None and (r.dimensions or has_group_ahead(lk, items)):
+                agg_item.used = True  # type: ignore[union-attr]
+                return measure, candidate
+        # spend in a window: "spent more than $10,000 in the last 90 days"
+        if lk.is_spend(candidate) and r.window is not None and r.window.days in lk.vocab.spend_window_facts:
+            fact = lk.vocab.spend_window_facts[r.window.days]  # type: ignore[index]
+            r.window = None
+            return (lk.option(fact),), candidate
+        facts = lk.facts_of(candidate)
+        if facts:
+            return facts, candidate
+    bare = lk.vocab.bare_number_fact
+    number = num_item.number if num_item is not None else None
+    if (
+        bare is not None
+        and num_item is not None
+        and number is not None
+        and not money
+        and not num_item.tokens[0].is_percent
+        and bare[1] <= number <= bare[2]
+        and lk.about_table(r, bare[0].partition(".")[0])
+    ):
+        return (lk.option(bare[0]),), None  # "customers over 70": their age
+    return None, None
+
+
+def has_group_ahead(lk: Lookups, items: list[Item]) -> bool:
+    return any(i.kind == "GROUP" for i in items)
+
+
+# values and named filters, with negation: "without premium cards", "not in Texas", "High Risk"
+def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind != "LEX":
+            continue
+        values = item.of("value")
+        filters = item.of("filter")
+        flags = [
+            e for e in item.of("dimension") if lk.model.tables[e.table].columns[e.column or ""].is_boolean
+        ]
+        before = prev_item(items, idx)
+        if flags and not values and not filters and not item.of("metric", "fact"):
+            if before is None or before.kind != "GROUP":  # "predicted to churn": a true/false column
+                item.used = True
+                options = tuple(dict.fromkeys(Option(e.table, e.column) for e in flags))
+                r.add(Condition(options, "in", (not is_negated(lk, items, idx),)), item.start)
+            continue
+        if not values and not filters:
+            continue
+        if item.of("metric", "fact") and not values:
+            continue  # a measure's name that is also a filter synonym: measures win
+        negated = is_negated(lk, items, idx)
+        nxt, prev = next_item(items, idx), prev_item(items, idx)
+        # "Travel category" / "favorite category Dining": a value next to its own dimension's name
+        named = next(
+            (
+                (v, near)
+                for near in (nxt, prev)
+                if near is not None and near.kind == "LEX" and not near.used and not _grouped(items, near)
+                for v in values
+                if any(
+                    e.kind == "dimension" and (e.table, e.column) == (v.table, v.column) for e in near.entries
+                )
+            ),
+            None,
+        )
+        if named is not None:
+            chosen, near = named
+            near.used = True
+            values = [v for v in values if (v.table, v.column) == (chosen.table, chosen.column)]
+            filters = []
+        elif len({(v.table, v.column) for v in values}) > 1:
+            values = sorted(values, key=lk.value_rank)
+        if filters:
+            item.used = True
+            options = tuple(Option(f.table, filter=f.filter) for f in filters)
+            r.add(Condition(options, "not_named" if negated else "named"), item.start)
+            continue
+        item.used = True
+        if nxt is not None and nxt.kind == "LEX" and not nxt.used and lk.describes(nxt, values[0]):
+            nxt.used = True  # "High Risk category", "Premium card", "Declining segment"
+        if any(t.lemma in lk.entity_lemmas() for t in item.tokens):
+            r.implied_entities.append(values[0].table)  # "Premium cardholders" names the rows too
+        if values[0].identifier and not negated:  # "CUST00000042": one customer
+            r.lookup = values[0].table
+            r.implied_entities.append(values[0].table)
+        value = values[0].value
+        first = (values[0].table, values[0].column)
+        # one value; the same column name may exist on several tables (campaign_group)
+        values = [v for v in values if v.value == value and (v.column == first[1])]
+        options = tuple(dict.fromkeys(Option(v.table, v.column) for v in values))
+        op = "not_in" if negated else "in"
+        existing = next(
+            (c for c in r.conditions if c.op == op and c.measure is None and set(c.options) & set(options)),
+            None,
+        )
+        if existing is None:
+            r.add(Condition(options, op, (value,)), item.start)
+        elif value not in existing.values:
+            shared = tuple(o for o in existing.options if o in options)
+            merged = Condition(shared, op, (*existing.values, value))
+            between = [i for i in items if r.position(existing) <= i.start < item.start]
+            if id(existing) in r.disjunctive or any(i.kind == "OR" for i in between):
+                r.disjunctive.add(id(merged))  # "medium or high risk": one filter, not two groups
+            r.swap(existing, merged)
+    return None
+
+
+def is_negated(lk: Lookups, items: list[Item], idx: int) -> bool:
+    for back in (1, 2, 3):
+        prev = prev_item(items, idx - back + 1)
+        if prev is None:
+            return False
+        if prev.kind == "NEG":
+            prev.used = True
+            return True
+        if prev.kind == "LEX" and (prev.of("value") or prev.of("filter")):
+            return False
+        if prev.kind not in ("AND", "OR", "LEX", "WH"):
+            return False
+    return False
+
+
+def inclusions(lk: Lookups, r: Reading) -> Refusal | None:
+    """'including any declined ones': the values after 'including' are not excluded, so they filter nothing."""
+    for idx, item in enumerate(r.items):
+        if item.kind != "INCLUDING" or item.used:
+            continue
+        item.used = True
+        for nxt in r.items[idx + 1 : idx + 4]:
+            if nxt.kind == "LEX" and nxt.of("value") and not nxt.of("metric", "fact", "entity"):
+                nxt.used = True
+                r.notes.append(f"{nxt.text} included")
+                break
+            if nxt.kind not in ("AND", "OR"):
+                break
+    return None
+
+
+def alternatives(lk: Lookups, r: Reading) -> Refusal | None:
+    """'retired and either hold a Premium card or have a credit limit over $40,000': two conditions on
+    different columns joined by 'or' become one condition that either satisfies."""
+    for item in r.items:
+        if item.kind != "OR":
+            continue
+        before = [c for c in r.conditions if r.position(c) < item.start and c.measure is None]
+        after = [c for c in r.conditions if r.position(c) > item.start and c.measure is None]
+        if not before or not after:
+            continue
+        left = max(before, key=r.position)
+        right = min(after, key=r.position)
+        if left.subject == right.subject or (left.op == "any" and right.op == "any"):
+            continue
+        item.used = True
+        merged = Condition((), "any", either=(*(left.either or (left,)), right))
+        position = r.position(left)
+        r.conditions.remove(right)
+        r.swap(left, merged)
+        r.positions[id(merged)] = position
+    return None
+
+
+def _grouped(items: list[Item], item: Item) -> bool:
+    """'by category group (Leisure / Necessities / Other)': the dimension is grouped, the values list it."""
+    before = prev_item(items, items.index(item))
+    return before is not None and before.kind == "GROUP"
+
+
+def asides(lk: Lookups, r: Reading) -> Refusal | None:
+    """'travel spend (Airlines, Hotels, Travel, Car Rental)', 'by category group (Leisure / Necessities /
+    Other)': values in parentheses that spell out a filter or grouping on the same table explain it and
+    filter nothing themselves (a partial list would otherwise drop a member)."""
+    spelled_out = {
+        o.table
+        for c in r.conditions
+        if not r.tokens[r.position(c)].aside
+        for o in (*c.options, *(x for e in c.either for x in e.options))
+    }
+    spelled_out |= {o.table for d in r.dimensions for o in d.options}
+    for cond in list(r.conditions):
+        if r.tokens[r.position(cond)].aside and any(o.table in spelled_out for o in cond.options):
+            r.conditions.remove(cond)
+    return None

@@ -1,0 +1,143 @@
+"""Grouping: "by state", "per segment", "which states ...", time grains, and comparisons of groups
+("California vs Texas" groups by state)."""
+
+from __future__ import annotations
+
+from c360.assistant.query import Dimension, Grain, Option
+from c360.assistant.reading.items import Item, Reading, Refusal, next_item
+from c360.assistant.reading.lookups import Lookups
+from c360.assistant.timeframe import UNITS
+
+
+# grouping: "by state", "per segment", "across card types", "which states", "monthly"
+def groupings(lk: Lookups, r: Reading) -> Refusal | None:
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind != "GROUP":
+            continue
+        nxt = next_item(items, idx)
+        if nxt is None:
+            return Refusal("incomplete", f"I can't tell what to group by after {item.text!r}.")
+        if nxt.kind == "LEX" and nxt.of("dimension", "time_dimension") and not nxt.used:
+            item.used = nxt.used = True
+            r.dimensions.append(lk.dimension(nxt))
+        elif nxt.kind == "LEX" and nxt.of("metric", "fact"):
+            continue  # "top 10 by churn risk": an ordering, handled by _ranking
+        elif (
+            nxt.kind == "LEX"
+            and nxt.of("entity", "table")
+            and item.tokens[0].lemma in ("per", "each", "across", "among")
+        ):
+            item.used = True  # "average spend per customer", "across customers"
+        elif nxt.kind == "TIME" and nxt.span and nxt.span.grain:
+            item.used = True
+        elif nxt.kind == "TIME" and nxt.span and nxt.span.window and _unit_of(nxt) is not None:
+            item.used = True  # "for each of the last 6 complete months": by month, over that window
+            r.grain = _unit_of(nxt)
+        elif nxt.kind in ("COUNT", "SHARE") or (
+            nxt.kind == "LEX" and nxt.of("value") and _measure_follows(items, idx + 1)
+        ):
+            continue  # "top 5 states by number of ...", "by approved spend": what a ranking ranks by
+        elif item.tokens[0].lemma == "by" and nxt.kind in ("SUPER", "AGG"):
+            continue
+        elif item.tokens[0].lemma in ("each", "per", "across", "among"):
+            continue  # "each" as a determiner; judged at the end
+        else:
+            return Refusal("incomplete", f"I can't group by {nxt.text!r}: it is not a dimension of the data.")
+    # "which states ...", "what segment ..." (aggregate questions): group by the named dimension
+    for idx, item in enumerate(items):
+        if item.kind != "WH":
+            continue
+        nxt = next_item(items, idx)
+        after = next_item(items, idx, 2)
+        if (  # "which customer state ...": the rows' noun, then the grouped column
+            nxt is not None
+            and nxt.kind == "LEX"
+            and nxt.of("entity")
+            and not nxt.of("dimension", "metric", "fact")
+            and after is not None
+            and after.kind == "LEX"
+            and after.of("dimension")
+            and any(e.table == nxt.of("entity")[0].table for e in after.of("dimension"))
+        ):
+            nxt.used = True
+            nxt = after
+        if (
+            nxt is not None
+            and nxt.kind == "LEX"
+            and not nxt.used
+            and nxt.of("dimension", "time_dimension")  # "which calendar month had the highest spend"
+            and not nxt.of("value")
+            and (
+                r.lookup is None or bool(r.measures) or _asks_a_measure(items)
+            )  # "which segment is CUST00000007 in?": a column
+        ):
+            item.used = nxt.used = True
+            if nxt.of("dimension"):
+                r.dimensions.append(lk.dimension(nxt))
+            elif r.grain is None:  # "which calendar month ...": by month, on whatever table measures it
+                r.grain = "month"
+            if nxt.tokens[-1].norm == nxt.tokens[-1].lemma:
+                r.singular_group = True
+        item.used = True
+    if r.grain:
+        dim = time_grain_dimension(lk, r)
+        r.dimensions.append(dim)
+    elif r.trend:
+        r.grain = "month"
+        r.dimensions.append(time_grain_dimension(lk, r))
+    return None
+
+
+def time_grain_dimension(lk: Lookups, r: Reading) -> Dimension:
+    options = tuple(Option(t, c) for t, c in lk.vocab.default_time_dimension.items())
+    if r.window and r.window.time_dimension:
+        options = r.window.time_dimension
+    return Dimension(options, grain=r.grain)  # type: ignore[arg-type]
+
+
+# "compare California and Texas", "Premium vs Standard": group by the compared dimension
+def compare_groups(lk: Lookups, r: Reading) -> Refusal | None:
+    compare = any(i.kind in ("COMPARE", "BETWEEN") for i in r.items)
+    for i in r.items:
+        if i.kind in ("COMPARE", "BETWEEN", "TOGETHER"):
+            i.used = True
+    r.together = any(i.kind == "TOGETHER" for i in r.items)
+    if not r.measures or r.together:
+        return None
+    grouped = {d.concept for d in r.dimensions}
+    for cond in r.conditions:
+        if cond.op == "in" and (len(cond.values) > 1 or compare) and cond.options and cond.options[0].column:
+            if compare and len(cond.values) == 1:
+                continue  # "compare Premium customers' LTV across segments" is handled by the grouping
+            if id(cond) in r.disjunctive and not compare:
+                continue  # "at medium or high churn risk": one filter
+            if r.tokens[r.position(cond)].aside:
+                continue  # "(Airlines, Hotels, Travel, Car Rental)": explains a filter, no grouping
+            dim = Dimension(cond.options)
+            if dim.concept not in grouped:
+                r.dimensions.append(dim)
+                grouped.add(dim.concept)
+    return None
+
+
+def _asks_a_measure(items: list[Item]) -> bool:
+    return any(i.kind == "LEX" and not i.used and i.of("metric") and not i.of("entity") for i in items)
+
+
+def _measure_follows(items: list[Item], idx: int) -> bool:
+    for nxt in items[idx + 1 : idx + 3]:
+        if nxt.kind == "LEX" and nxt.of("metric", "fact"):
+            return True
+        if not (nxt.kind == "LEX" and nxt.of("value")):
+            return False
+    return False
+
+
+def _unit_of(item: Item) -> Grain | None:
+    """The calendar unit a window counts in ('the last 6 complete months' -> month)."""
+    for token in reversed(item.tokens):
+        unit = UNITS.get(token.lemma)
+        if unit in ("day", "week", "month", "quarter", "year"):
+            return unit  # type: ignore[return-value]
+    return None

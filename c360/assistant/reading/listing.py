@@ -1,0 +1,176 @@
+"""Listing or aggregate: what the remaining measure and column names mean once the rest is read — measures
+of an aggregate question, or the shown and ranked columns of a listing of rows ("show customers with ...")."""
+
+from __future__ import annotations
+
+from c360.assistant.query import Measure, Option, Ordering
+from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate
+from c360.assistant.reading.lookups import Lookups
+
+
+# remaining measures and columns: standalone metric names become measures (aggregate questions) or
+# shown/ranked columns (listings)
+def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
+    r.list_requested = any(i.kind in ("LIST", "WHO") for i in r.items)
+    entity_items = [i for i in r.items if i.kind == "LEX" and i.of("entity") and not i.used]
+    for item in r.items:
+        if item.kind in ("LIST", "WHO", "WH"):
+            item.used = True
+    # ranking targets recorded as ("ITEM", item): resolve now that the mode is known
+    listing = is_listing(lk, r, entity_items)
+    for item, descending in r.rank_items:
+        if listing and not lk.facts_of(item) and item.of("metric"):
+            # "top 10 customers by spend in the last 30 days": aggregate the measure per customer
+            entity = next((i.of("entity")[0].table for i in entity_items), None) or (
+                r.implied_entities[0] if r.implied_entities else lk.vocab.anchor_preference[0]
+            )
+            measure = lk.plain_measure(item)
+            if measure is None:
+                return Refusal("incomplete", f"I can't rank rows by {item.text!r}.")
+            listing = False
+            r.measures.append(measure)
+            r.order.append(Ordering(measure=measure, descending=descending))
+            r.dimensions.extend(lk.entity_dimensions(entity))
+            for ent in entity_items:
+                ent.used = True
+            continue
+        if listing:
+            facts = lk.facts_of(item)
+            if not facts:
+                return Refusal("incomplete", f"I can't rank rows by {item.text!r}.")
+            r.order.append(Ordering(column=facts, descending=descending))
+            noun = entity_items[0].tokens[-1] if entity_items else None
+            if r.limit is None and noun is not None and noun.norm == noun.lemma:
+                r.limit, r.ties = 1, True  # "which customer has the highest credit limit": the top one(s)
+        elif not _grouped(r) and lk.facts_of(item) and not explicit_aggregate(item):
+            # "what is the highest credit limit we've given anyone": the extreme value itself
+            extreme = lk.measure_from("max" if descending else "min", item)
+            if extreme is None:
+                return Refusal("incomplete", f"I can't rank by {item.text!r}.")
+            r.measures.append(extreme)
+        else:
+            measure = lk.plain_measure(item)
+            if measure is None:
+                return Refusal("incomplete", f"I can't rank by {item.text!r}.")
+            if all(m.concept != measure.concept for m in r.measures):
+                r.measures.append(measure)
+            r.order.append(Ordering(measure=measure, descending=descending))
+    for item in r.items:
+        if item.used or item.kind != "LEX":
+            continue
+        if item.of("dimension") and not item.of("entity", "metric", "fact") and not listing:
+            item.used = True  # "top 3 categories by spend": a grouping
+            r.dimensions.append(lk.dimension(item))
+            continue
+        if item.of("entity", "table") and r.measures and not listing:
+            item.used = True  # "customers who made purchases": context, not another measure
+            r.context_tables.extend(e.table for e in item.of("entity", "table"))
+            continue
+        if item.of("metric", "fact") and not listing:
+            measure = lk.plain_measure(item)
+            if measure is not None:
+                item.used = True
+                if all(m.concept != measure.concept for m in r.measures):
+                    r.measures.append(measure)
+                continue
+        if listing and item.of("entity") and r.entity is None and not explicit_aggregate(item):
+            item.used = True  # "show every Grocery transaction of CUST...": the rows listed
+            r.entity = item.of("entity")[0].table
+            continue
+        if item.of("metric", "fact", "dimension", "time_dimension") and listing:
+            cols = lk.facts_of(item) or tuple(
+                dict.fromkeys(Option(e.table, e.column) for e in item.of("dimension", "time_dimension"))
+            )
+            if cols:
+                item.used = True
+                r.columns.append(cols)
+                continue
+        if item.of("dimension") and not listing and not item.of("entity"):
+            item.used = True
+            r.dimensions.append(lk.dimension(item))
+            continue
+        if item.of("entity", "table"):
+            item.used = True
+            if listing and item.of("entity") and r.entity is None:
+                r.entity = item.of("entity")[0].table
+            continue
+    if listing and r.entity is None:
+        r.entity = r.implied_entities[0] if r.implied_entities else entity_of_conditions(lk, r)
+    if listing and r.lookup is not None and r.entity == r.lookup and not r.columns:
+        # "the profile of CUST00000042", "look up aknapp@gmail.com": the row's main columns
+        for name in lk.vocab.entities.get(r.lookup, {}).get("profile_columns", []):
+            r.columns.append((Option(r.lookup, name),))
+    if r.measures and not listing:
+        _extremes_of_sized_rows(r)
+    asks = any(i.kind in ("WH", "LIST", "WHO", "DIST") for i in r.items)
+    if not listing and not r.measures and r.dimensions and asks:
+        # "which segments have Premium cards?", "customer distribution across states": count the rows
+        table = next((o.table for d in r.dimensions for o in d.options), None)
+        measure = lk.count_measure(r, None, 0, default_entity=True) if table is None else None
+        if table is not None:
+            nouns = lk.vocab.entities.get(table, {}).get("nouns", [])
+            measure = lk.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
+        if measure is not None:
+            r.measures.append(measure)
+    return None
+
+
+def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
+    """Rows of an entity ("show customers with ...") rather than an aggregate ("average age of ...")."""
+    if r.measures or r.dimensions:
+        return False  # "which categories did customers spend the most on": a grouping, not a listing
+    measure_items = [
+        i for i in r.items if i.kind == "LEX" and not i.used and i.of("metric") and not i.of("entity")
+    ]
+    if any(explicit_aggregate(i) for i in measure_items):
+        return False  # "average age", "total spend": an aggregate even after "show me"
+    if measure_items and any(i.kind in ("HOWMUCH", "COMPARE") for i in r.items):
+        return False  # "how much did they spend", "compare the churn risk of ..."
+    ranked = bool(r.order or r.rank_items)
+    grouping_nouns = [
+        i
+        for i in r.items
+        if i.kind == "LEX" and not i.used and i.of("dimension") and not i.of("entity", "value")
+    ]
+    if grouping_nouns and not entity_items and not r.implied_entities:
+        return False  # "show the top 10 merchants by spend": a ranking of groups, not a listing of rows
+    if entity_items or r.implied_entities:
+        if _asks_what(r) and measure_items and not ranked and r.lookup is None and not r.list_requested:
+            return False  # "what was the ROI of the month-16 campaign": the measure, not the rows
+        return r.list_requested or ranked or bool(r.conditions) or not measure_items
+    return r.list_requested and not measure_items
+
+
+def entity_of_conditions(lk: Lookups, r: Reading) -> str | None:
+    for cond in r.conditions:
+        for opt in cond.options:
+            if opt.table in lk.vocab.entities:
+                return opt.table
+    return None
+
+
+def _asks_what(r: Reading) -> bool:
+    return bool(r.tokens) and r.tokens[0].lemma in ("what", "whats", "how")
+
+
+def _grouped(r: Reading) -> bool:
+    """Groups to rank: dimensions already read, or a dimension still to be read as one."""
+    return bool(r.dimensions) or any(
+        i.kind == "LEX" and not i.used and i.of("dimension") and not i.of("entity", "metric", "fact", "value")
+        for i in r.items
+    )
+
+
+def _extremes_of_sized_rows(r: Reading) -> None:
+    """'its average transaction value and largest single transaction': next to measures, the largest row
+    is the maximum of its size (a row ordering has nothing to order in an aggregate)."""
+    grouped = {o for d in r.dimensions for o in d.options}
+    for ordering in list(r.order):
+        if ordering.column and not set(ordering.column) & grouped and r.limit == 1 and r.ties:
+            r.order.remove(ordering)
+            size = ordering.column[0]
+            aggregation = "max" if ordering.descending else "min"
+            r.measures.append(
+                Measure(f"{aggregation}_{size.column}", (Option(size.table, size.column, aggregation),))
+            )
+            r.limit, r.ties = None, False

@@ -1,0 +1,226 @@
+"""What the semantic model and the vocabularies say about the words of a question: the measures, facts,
+dimensions and counts a lexical item can mean. Shared by every pass of the reader; it holds no state of
+one question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from c360.assistant.lexicon import Entry, Lexicon, Vocabulary
+from c360.assistant.model import SemanticModel
+from c360.assistant.query import Dimension, Measure, Option
+from c360.assistant.reading.items import Item, Reading
+from c360.assistant.text import Token, lemma, phrase_key, tokenize
+from c360.assistant.values import ValueIndex
+
+
+@dataclass
+class Lookups:
+    lex: Lexicon
+    as_of: date
+    values: ValueIndex = field(default_factory=ValueIndex)
+
+    @property
+    def model(self) -> SemanticModel:
+        return self.lex.model
+
+    @property
+    def vocab(self) -> Vocabulary:
+        return self.lex.vocabulary
+
+    def named_value(self, tokens: list[Token], i: int) -> tuple[int, list[Entry]] | None:
+        """'Tanner Hill': the longest run of capitalised words at i that is a searchable value (a name), as
+        that value on every table with the column."""
+        for length in range(min(4, len(tokens) - i), 1, -1):
+            window = tokens[i : i + length]
+            if not all(t.text[:1].isupper() and t.text.isalpha() for t in window):
+                continue
+            found = self.values.find([t.text for t in window])
+            if found is None:
+                continue
+            ref, value = found
+            table, _, column = ref.partition(".")
+            return length, [Entry("value", table, column, value, exact=True, identifier=True)]
+        return None
+
+    def is_count_metric(self, entry: Entry) -> bool:
+        column = self.model.tables[entry.table].columns[entry.column or ""]
+        return "count" in column.name or column.description.lower().startswith("number of")
+
+    def restates(self, items: list[Item], token: Token) -> bool:
+        """A word that only repeats part of the name of a column the question already names: 'churn' in
+        'rated High Risk for churn' (the value's column is the churn risk category)."""
+        for item in items:
+            for entry in item.entries if item.kind == "LEX" else ():
+                if entry.column is None or entry.identifier:
+                    continue
+                column = self.model.tables[entry.table].columns[entry.column]
+                words = {lemma(w) for w in column.name.split("_")}
+                for synonym in column.synonyms:
+                    words.update(t.lemma for t in tokenize(synonym))
+                if token.lemma in words:
+                    return True
+        return False
+
+    def entity_lemmas(self) -> frozenset[str]:
+        nouns = {n for spec in self.vocab.entities.values() for n in spec.get("nouns", [])}
+        return frozenset(lemma(w) for n in nouns for w in n.split())
+
+    def option(self, ref: str) -> Option:
+        table, _, column = ref.partition(".")
+        return Option(table, column)
+
+    def facts_of(self, item: Item) -> tuple[Option, ...]:
+        """The per-row numeric columns a lexical item names (metrics map to the column they aggregate)."""
+        options: list[Option] = []
+        for e in item.entries:
+            if e.kind == "fact" and e.column:
+                options.append(Option(e.table, e.column))
+            elif e.kind == "metric" and e.column:
+                col = self.model.tables[e.table].columns[e.column]
+                if col.base_column:
+                    fact = self.fact_for_expr(e.table, col.base_column)
+                    if fact:
+                        options.append(Option(e.table, fact))
+        return tuple(dict.fromkeys(options))
+
+    def fact_for_expr(self, table: str, physical: str) -> str | None:
+        for col in self.model.tables[table].columns.values():
+            if col.kind == "fact" and col.expr.strip().lower() == physical.lower():
+                return col.name
+        return None
+
+    def measure_by_phrase(self, phrase: str) -> Measure | None:
+        entries = self.lex.phrases.get(phrase_key(phrase), [])
+        options = tuple(Option(e.table, e.column) for e in entries if e.kind == "metric")
+        if not options:
+            return None
+        return Measure(options[0].column or "value", options)
+
+    def count_measure(
+        self, r: Reading, target: Item | None, idx: int, default_entity: bool = False
+    ) -> Measure | None:
+        table = None
+        if target is not None:
+            ent = target.of("entity") or target.of("table")
+            if ent:
+                table = ent[0].table
+        if table is None:
+            # "how many High-Value Travelers": count the rows of the values' table
+            for it in r.items[idx + 1 : idx + 6]:
+                vals = it.of("value", "filter") if it.kind == "LEX" else []
+                if vals:
+                    table = vals[0].table
+                    break
+        if table is None and default_entity:
+            table = self.vocab.anchor_preference[0]
+        if table is None:
+            return None
+        nouns = self.vocab.entities.get(table, {}).get("nouns", [])
+        noun = nouns[0] if nouns else table
+        return self.measure_by_phrase(f"number of {noun}")
+
+    def measure_from(self, agg: str, item: Item) -> Measure | None:
+        options: list[Option] = []
+        label = None
+        for e in item.entries:
+            if e.kind == "metric" and e.column:
+                col = self.model.tables[e.table].columns[e.column]
+                if col.aggregation == agg or (
+                    agg == "sum" and col.aggregation is None and "sum" in col.expr.lower()
+                ):
+                    options.append(Option(e.table, e.column))
+                    label = label or e.column
+        if not options:
+            for fact in self.facts_of(item):
+                metric = self.declared_metric(fact.table, fact.column or "", agg)
+                if metric:
+                    options.append(Option(fact.table, metric))
+                    label = label or metric
+                else:
+                    options.append(Option(fact.table, fact.column, aggregation=agg))
+                    label = label or f"{agg}_{fact.column}"
+        if not options:
+            return None
+        return Measure(label or "value", tuple(dict.fromkeys(options)))
+
+    def declared_metric(self, table: str, fact: str, agg: str) -> str | None:
+        physical = self.model.tables[table].columns[fact].expr.strip().lower()
+        for col in self.model.tables[table].columns.values():
+            if (
+                col.kind == "metric"
+                and col.aggregation == agg
+                and (col.base_column or "").lower() == physical
+            ):
+                return col.name
+        return None
+
+    def plain_measure(self, item: Item) -> Measure | None:
+        metrics = item.of("metric")
+        if metrics:
+            options = tuple(dict.fromkeys(Option(e.table, e.column) for e in metrics))
+            return Measure(metrics[0].column or "value", options)
+        facts = self.facts_of(item)
+        if facts:
+            # a bare fact in an aggregate question: its declared AVG metric, else AVG(fact)
+            options = []
+            for f in facts:
+                metric = self.declared_metric(f.table, f.column or "", "avg")
+                options.append(
+                    Option(f.table, metric) if metric else Option(f.table, f.column, aggregation="avg")
+                )
+            first = options[0]
+            return Measure(
+                first.column if first.aggregation is None else f"avg_{first.column}", tuple(options)
+            )  # type: ignore[arg-type]
+        return None
+
+    def dimension(self, item: Item) -> Dimension:
+        entries = item.of("dimension", "time_dimension")
+        options = tuple(dict.fromkeys(Option(e.table, e.column) for e in entries))
+        grain = "month" if all(e.kind == "time_dimension" for e in entries) else None
+        return Dimension(options, grain=grain)  # type: ignore[arg-type]
+
+    def entity_dimensions(self, table: str) -> list[Dimension]:
+        """The identifying columns of an entity as group-by dimensions (customer_id, full_name)."""
+        columns = self.vocab.entities.get(table, {}).get("columns", [])
+        return [Dimension((Option(table, c),)) for c in columns]
+
+    def value_rank(self, entry: Entry) -> tuple[int, int, int]:
+        """Which column a value phrase most likely means: complete enumerations and curated aliases first."""
+        column = self.model.tables[entry.table].columns[entry.column or ""]
+        aliased = f"{entry.table}.{entry.column}" in self.vocab.value_aliases
+        order = self.vocab.anchor_preference
+        position = order.index(entry.table) if entry.table in order else len(order)
+        return (0 if column.is_enum else 1, 0 if aliased else 1, position)
+
+    def describes(self, item: Item, value: Entry) -> bool:
+        """A noun right after a value that names the value's own column: 'High Risk category', 'Premium card'."""
+        if item.of("metric", "fact", "value", "filter", "entity") or not item.of("dimension", "table"):
+            return False
+        column = self.model.tables[value.table].columns[value.column or ""]
+        words = {lemma(w) for w in column.name.split("_")}
+        for synonym in column.synonyms:
+            words.update(lemma(w) for w in synonym.lower().split())
+        return all(t.lemma in words for t in item.tokens)
+
+    def is_spend(self, item: Item) -> bool:
+        return item.kind == "LEX" and (
+            any(t.lemma in self.vocab.spend_words for t in item.tokens)
+            and any(e.kind == "metric" for e in item.entries)
+        )
+
+    def about_table(self, r: Reading, table: str) -> bool:
+        """The question's rows are this table's: its entity noun is the only one named."""
+        nouns = {lemma(n) for n in self.vocab.entities.get(table, {}).get("nouns", [])}
+        named = {
+            t
+            for t, spec in self.vocab.entities.items()
+            if any(tok.lemma in {lemma(n) for n in spec.get("nouns", [])} for tok in r.tokens)
+        }
+        return (
+            named == {table}
+            or (not named and r.implied_entities[:1] == [table])
+            or (not named and any(tok.lemma in nouns for tok in r.tokens))
+        )

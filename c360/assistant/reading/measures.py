@@ -1,0 +1,243 @@
+"""Measures: counts ("how many Premium customers"), aggregations ("average age", "total LTV") and shares
+("what share of customers in Texas are Premium")."""
+
+from __future__ import annotations
+
+from c360.assistant.grammar import SHARE_VERBS
+from c360.assistant.query import Dimension, Measure, Option
+from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
+from c360.assistant.reading.lookups import Lookups
+
+
+# counts: "how many premium customers", "number of transactions", "how many High-Value Travelers"
+def counts(lk: Lookups, r: Reading) -> Refusal | None:
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind not in ("COUNT", "DIST"):
+            continue
+        target = None
+        direct = next_item(items, idx)
+        if item.kind == "COUNT" and direct is not None and direct.kind == "LEX" and not direct.used:
+            counts = [e for e in direct.of("metric") if lk.is_count_metric(e)]
+            if counts and not direct.of("entity"):  # "how many declined transactions": that count
+                item.used = direct.used = True
+                options = tuple(dict.fromkeys(Option(e.table, e.column) for e in counts))
+                r.measures.append(Measure(counts[0].column or "value", options))
+                continue
+        for j in range(idx + 1, min(idx + 6, len(items))):
+            nxt = items[j]
+            if nxt.kind == "LEX" and nxt.of("entity"):
+                target = nxt
+                break
+            if nxt.kind == "LEX" and nxt.of("value", "filter") and not nxt.of("metric", "fact"):
+                continue
+            if nxt.kind in ("NEG", "AND", "OR", "TIME", "WH", "CMP", "NUM"):
+                continue
+            break
+        if item.kind == "DIST" and target is None:
+            target_prev = prev_item(items, idx)
+            if target_prev is not None and target_prev.kind == "LEX" and target_prev.of("entity"):
+                target = target_prev
+        measure = lk.count_measure(r, target, idx)
+        if measure is None:
+            if item.kind == "DIST":
+                measure = lk.count_measure(r, None, idx, default_entity=True)
+            counted = r.measures or any(
+                i.kind == "LEX" and any(lk.is_count_metric(e) for e in i.of("metric")) for i in items[:idx]
+            )
+            if measure is None and counted and item.kind == "COUNT":
+                item.used = True  # "count and % of total", "how many in treatment and how many in control"
+                continue
+            if measure is None:
+                return Refusal("incomplete", f"I can't tell what to count after {item.text!r}.")
+        item.used = True
+        if target is not None and target.of("entity", "table") and not target.of("metric"):
+            target.used = True
+        r.measures.append(measure)
+    return None
+
+
+# aggregations: "average age", "median credit limit", "total LTV"
+def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind != "AGG":
+            continue
+        nxt = next_item(items, idx)
+        if nxt is not None and nxt.kind == "COUNT":
+            if item.arg != "sum":  # "the average number of categories a customer shops in"
+                return Refusal(
+                    "incomplete", f"I can't compute the {item.text} of a count per row from this data."
+                )
+            continue  # "total number of ..."
+        while (  # "average approved transaction amount": the value qualifies what is averaged
+            nxt is not None and nxt.kind == "LEX" and nxt.of("value") and not nxt.of("fact", "metric")
+        ):
+            nxt = next_item(items, items.index(nxt))
+        if nxt is None or nxt.kind != "LEX" or nxt.used or not nxt.of("fact", "metric"):
+            if item.arg == "sum" and item.tokens[0].lemma in ("total", "combined"):
+                item.used = True  # "in total", "total" before something already counted
+                continue
+            return Refusal("incomplete", f"I can't tell what to aggregate after {item.text!r}.")
+        measure = lk.measure_from(item.arg, nxt)
+        if measure is None:
+            return Refusal("incomplete", f"{nxt.text!r} can't be aggregated with {item.text!r}.")
+        item.used = nxt.used = True
+        r.measures.append(measure)
+    return None
+
+
+# shares: "what share of customers in Texas are Premium?" = Premium / all, among Texas customers;
+# "what share of total spend came from High-Value Travelers?" = their spend / all spend
+def share(lk: Lookups, r: Reading) -> Refusal | None:
+    for idx, item in enumerate(r.items):
+        if item.kind not in ("SHARE", "PCTTOTAL") or item.used:
+            continue
+        after = next_item(r.items, idx)
+        if item.kind == "PCTTOTAL" and not (after is not None and after.kind == "LEX" and after.of("metric")):
+            item.used = True  # "count and % of total": each group's part of the measure asked for
+            r.percent_of_total = True
+            continue
+        item.used = True
+        table, subject_end, base = None, item.end, None
+        for nxt in r.items[idx + 1 :]:
+            if nxt.kind == "LEX" and nxt.of("entity"):
+                table, subject_end = nxt.of("entity")[0].table, nxt.end
+                nxt.used = True
+                break
+            if nxt.kind == "LEX" and (additive := _additive_metric(lk, nxt)) is not None:
+                base, subject_end = additive, nxt.end  # "share of all transactions / of total spend"
+                nxt.used = True
+                break
+            if nxt.kind == "AGG" and nxt.arg == "sum":
+                nxt.used = True  # "share of total spend"
+                continue
+            if not (nxt.kind == "LEX" and nxt.of("value", "filter")) and nxt.kind not in (
+                "AND",
+                "OR",
+                "NEG",
+                "TIME",
+                "ALLTIME",
+            ):
+                break
+        if base is None:
+            table = table or (r.implied_entities[0] if r.implied_entities else lk.vocab.anchor_preference[0])
+            metric = lk.vocab.share_base.get(table)
+            if metric is None:
+                return Refusal("incomplete", f"I can't compute a share of {table.replace('_', ' ')}.")
+            base = Option(table, metric, aggregation="share")
+        boundary = next(
+            (i for i in range(subject_end, len(r.tokens)) if r.tokens[i].norm in SHARE_VERBS), None
+        )
+        grouped = any(i.kind in ("GROUP", "DIST") for i in r.items)
+        if boundary is None and grouped:  # "% of approved transactions by channel": each channel's part
+            numerator = []
+        else:
+            numerator = [c for c in r.conditions if boundary is None or r.position(c) >= boundary]
+        for cond in numerator:
+            r.conditions.remove(cond)
+        r.measures.append(Measure("share_pct", (base,), where=tuple(numerator)))
+    return None
+
+
+def _additive_metric(lk: Lookups, item: Item) -> Option | None:
+    """The SUM or COUNT metric an item names (a share of it is meaningful; of an average it is not)."""
+    for entry in item.of("metric"):
+        column = lk.model.tables[entry.table].columns[entry.column or ""]
+        if column.expr.strip().upper().startswith(("SUM(", "COUNT(")):
+            return Option(entry.table, entry.column, aggregation="share")
+    return None
+
+
+def all_attempts(lk: Lookups, r: Reading) -> Refusal | None:
+    """'how many transactions were declined': approved-only measures become their every-attempt twins
+    when the question filters on the authorization status."""
+    status = lk.vocab.status_column
+    on_status = [c for c in r.conditions if any(f"{o.table}.{o.column}" == status for o in c.options)]
+    if status is None or not on_status:
+        return None
+    approved = lk.vocab.approved_status
+    if (
+        r.measures
+        and all(c.op == "in" and c.values == (approved,) for c in on_status)
+        and all(_approved_only(lk, m) for m in r.measures)
+    ):  # "approved spend", "number of approved transactions": what these measures count anyway
+        for cond in on_status:
+            r.conditions.remove(cond)
+        r.notes.append(f"{approved} transactions only")
+        return None
+    r.measures = [_every_attempt(lk, m) for m in r.measures]
+    return None
+
+
+def _approved_only(lk: Lookups, measure: Measure) -> bool:
+    return not measure.where and any(
+        f"{o.table}.{o.column}" in lk.vocab.all_attempts and not o.aggregation for o in measure.options
+    )
+
+
+def _every_attempt(lk: Lookups, measure: Measure) -> Measure:
+    options = []
+    for option in measure.options:
+        twin = (
+            lk.vocab.all_attempts.get(f"{option.table}.{option.column}") if not option.aggregation else None
+        )
+        if twin is None:
+            options.append(option)
+            continue
+        ref, _, aggregation = twin.partition(":")
+        table, _, column = ref.partition(".")
+        options.append(Option(table, column, aggregation=aggregation or None))
+    return Measure(measure.label, tuple(options), measure.where)
+
+
+def percent_of_total(lk: Lookups, r: Reading) -> Refusal | None:
+    """'count and % of total': next to an additive measure, each group's percentage of its total."""
+    if r.percent_of_total:
+        r.measures.extend(m for m in (share_of_total(lk, m) for m in list(r.measures)) if m is not None)
+    return None
+
+
+def share_of_total(lk: Lookups, measure: Measure) -> Measure | None:
+    """The same measure as a percentage of its total over the groups (None for an average or a rate)."""
+    options = []
+    for option in measure.options:
+        column = lk.model.tables[option.table].columns.get(option.column or "")
+        if column is None or option.aggregation or measure.where:
+            continue
+        if column.expr.strip().upper().startswith(("SUM(", "COUNT(")):
+            options.append(Option(option.table, option.column, aggregation="share"))
+    return Measure("share_pct", tuple(options)) if options else None
+
+
+def likelihood(lk: Lookups, r: Reading) -> Refusal | None:
+    """'Are Premium customers more likely to be High Risk than Standard ones?': the share of customers with
+    the outcome in each group of the compared column (the yes/no is answered from that comparison)."""
+    for item in r.items:
+        if item.kind != "LIKELY" or item.used:
+            continue
+        after = [c for c in r.conditions if r.position(c) > item.start and c.measure is None]
+        before = [
+            c for c in r.conditions if r.position(c) < item.start and c.op == "in" and c.measure is None
+        ]
+        if not after or not before:
+            return Refusal(
+                "incomplete", "I can't tell which groups to compare or what they are more likely to do."
+            )
+        outcome = min(after, key=r.position)
+        subject = max(before, key=r.position)
+        column = next((o for o in subject.options if o.column), None)
+        if column is None or subject.values[0] is None:
+            return Refusal("incomplete", "I can't tell which groups to compare.")
+        table = column.table
+        base = lk.vocab.share_base.get(table)
+        if base is None:
+            return Refusal("incomplete", f"I can't compute a share of {table.replace('_', ' ')}.")
+        item.used = True
+        r.conditions.remove(outcome)
+        if len(subject.values) == 1:  # "... than the others": every group of that column
+            r.conditions.remove(subject)
+        r.dimensions.append(Dimension(subject.options))
+        r.measures.append(Measure("share_pct", (Option(table, base, aggregation="share"),), where=(outcome,)))
+        r.claim = (str(subject.values[0]), item.arg == "more")
+    return None

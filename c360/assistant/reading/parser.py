@@ -1,0 +1,187 @@
+"""Question -> SemanticQuery, or a Refusal that says why.
+
+The reader accounts for every word: each one must be a stopword, part of the small grammar (aggregations,
+comparisons, grouping, ranking, negation, time), or a name, synonym or value from the semantic model. Any
+other content word, any comparison or ranking it cannot attach to something measurable, and any concept the
+data does not have makes it refuse instead of guessing.
+
+The passes run in a fixed order over one Reading; each lives in the module named for what it reads
+(conditions, measures, grouping, ranking, listing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from c360.assistant.grammar import FOLLOWUP_OPENERS
+from c360.assistant.lexicon import Lexicon, unavailable_concept
+from c360.assistant.query import Option, Ordering, SemanticQuery
+from c360.assistant.reading import conditions, grouping, listing, measures, ranking, spelling
+from c360.assistant.reading.items import Item, Parsed, Reading, Refusal, quote_list
+from c360.assistant.reading.lookups import Lookups
+from c360.assistant.reading.scanner import scan
+from c360.assistant.text import Token, tokenize
+from c360.assistant.values import ValueIndex
+
+Pass = Callable[[Lookups, Reading], Refusal | None]
+PASSES: tuple[Pass, ...] = (
+    conditions.time_window,
+    conditions.inactive,
+    conditions.comparisons,
+    measures.counts,
+    measures.aggregations,
+    conditions.inclusions,
+    conditions.values_and_filters,
+    conditions.alternatives,
+    measures.likelihood,
+    measures.share,
+    grouping.groupings,
+    conditions.asides,
+    ranking.recent,
+    ranking.ranking,
+    ranking.ranking_limit,
+    ranking.ties,
+    listing.remaining_lexical,
+    grouping.compare_groups,
+    measures.all_attempts,
+    measures.percent_of_total,
+)
+HARMLESS_LEFTOVERS = frozenset(
+    {
+        "AND",
+        "OR",
+        "ONLY",
+        "FOLLOW",
+        "PRONOUN",
+        "INSTEAD",
+        "GROUP",
+        "TOGETHER",
+        "POSTCMP",
+        "HOWMUCH",
+        "AGED",
+        "ALLTIME",
+        "EITHER",
+        "LIKELYTO",
+    }
+)
+
+
+class QuestionParser:
+    def __init__(self, lexicon: Lexicon, as_of: date, values: ValueIndex | None = None) -> None:
+        self.lk = Lookups(lexicon, as_of, values or ValueIndex())
+        self.speller = spelling.Speller(lexicon)
+
+    @property
+    def lex(self) -> Lexicon:
+        return self.lk.lex
+
+    def parse(self, question: str, *, time_adjectives: bool = False) -> Parsed:
+        """Read one question. `time_adjectives`: read "monthly"/"weekly" as a time grain even where they
+        start a vocabulary phrase ("monthly spend in Dining" = spend by month): the second reading tried
+        when the first cannot be planned."""
+        tokens = tokenize(question)
+        if not tokens:
+            return Parsed(None, Refusal("incomplete", "The question is empty."))
+        items, unknown = scan(self.lk, question, tokens, time_adjectives)
+        unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
+        corrections = self.speller.correct(tokens, unknown) if unknown else []
+        if corrections:  # "segmnet" -> segment, "txns" -> transactions: read again with the corrections
+            tokens = spelling.apply(tokens, corrections)
+            items, unknown = scan(self.lk, question, tokens, time_adjectives)
+        unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
+        reason = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
+        if reason:
+            return Parsed(None, Refusal("unavailable", reason))
+        if unknown:
+            words = tuple(dict.fromkeys(t.text for t in unknown))
+            return Parsed(
+                None,
+                Refusal(
+                    "not_understood", f"I don't know what {quote_list(words)} means in this data.", words
+                ),
+            )
+        reading = Reading(items, tokens)
+        reading.notes.extend(c.note for c in corrections)
+        refusal = self._assemble(reading)
+        if refusal:
+            return Parsed(None, refusal, partial=reading)
+        followup = _looks_like_followup(reading, tokens)
+        if not reading.measures and not reading.entity and not reading.list_requested:
+            if (
+                followup
+                or reading.conditions
+                or reading.window
+                or reading.dimensions
+                or reading.order
+                or reading.bare_rank is not None
+            ):
+                return Parsed(None, None, followup=True, partial=reading)
+            return Parsed(
+                None, Refusal("incomplete", "I couldn't find a measure or a list of things to show.")
+            )
+        return Parsed(self._to_query(reading), followup=followup, partial=reading)
+
+    def _assemble(self, r: Reading) -> Refusal | None:
+        for step in PASSES:
+            refusal = step(self.lk, r)
+            if refusal:
+                return refusal
+        return _leftovers(r)
+
+    def _to_query(self, r: Reading) -> SemanticQuery:
+        mode = "aggregate" if r.measures else "list"
+        entity = None
+        if mode == "list":
+            entity = r.entity or self.lk.vocab.anchor_preference[0]
+        limit = r.limit
+        if r.singular_group and limit is None and r.order and mode == "aggregate":
+            limit = 1
+        order = list(r.order)
+        time_column = self.lk.vocab.default_time_dimension.get(entity or "")
+        if mode == "list" and r.time_order and not order and time_column:  # "newest first"
+            order.append(
+                Ordering(column=(Option(entity or "", time_column),), descending=r.time_order == "desc")
+            )
+            limit = limit or self.lk.vocab.default_list_limit
+        return SemanticQuery(
+            mode=mode,
+            entity=entity,
+            measures=tuple(r.measures),
+            dimensions=tuple({d.concept: d for d in r.dimensions}.values()),
+            conditions=tuple({c.concept: c for c in r.conditions}.values()),
+            window=r.window,
+            order=tuple(order),
+            limit=limit,
+            ties=r.ties,
+            columns=tuple(r.columns),
+            prefer_tables=tuple(dict.fromkeys(r.context_tables)),
+            notes=tuple(r.notes),
+            claim=r.claim,
+        )
+
+
+def _lexical_spans(items: list[Item]) -> list[tuple[int, int]]:
+    return [(i.start, i.end) for i in items if i.kind == "LEX"]
+
+
+def _leftovers(r: Reading) -> Refusal | None:
+    """Anything the passes did not use: a refusal that names it (a few grammar words are harmless)."""
+    for item in r.items:
+        if item.used or item.kind in HARMLESS_LEFTOVERS:
+            continue
+        if item.kind == "CMP" and item.tokens[0].lemma in ("over", "under", "above", "below"):
+            continue
+        if item.kind == "NEG":
+            return Refusal("incomplete", f"I can't tell what {item.text!r} excludes.")
+        if item.kind == "NUM":
+            return Refusal("incomplete", f"I can't tell what the number {item.text!r} refers to.")
+        return Refusal("incomplete", f"I can't tell how {item.text!r} fits into the question.")
+    return None
+
+
+def _looks_like_followup(r: Reading, tokens: list[Token]) -> bool:
+    first = tokens[0].lemma
+    if first in FOLLOWUP_OPENERS and len(tokens) <= 8:
+        return True
+    return any(i.kind in ("FOLLOW", "PRONOUN", "INSTEAD") for i in r.items)

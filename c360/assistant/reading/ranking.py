@@ -1,0 +1,313 @@
+"""Ranking: "top 10 customers by churn risk", "the 3 regions with the lowest ...", "the most Premium
+cardholders", "the 10 oldest customers", and the limit a ranking takes."""
+
+from __future__ import annotations
+
+import re
+
+from c360.assistant.query import Measure, Option, Ordering
+from c360.assistant.reading.items import Item, Reading, Refusal, has_list_cue, next_item, prev_item
+from c360.assistant.reading.lookups import Lookups
+
+
+# ranking: "top 10 customers by churn risk", "highest churn risk", "the most Premium cardholders"
+def ties(lk: Lookups, r: Reading) -> Refusal | None:
+    """'list everyone tied at the max': a ranked listing keeps every row tied for the first place."""
+    for item in r.items:
+        if item.kind == "TIES" and not item.used and (r.order or r.rank_items):
+            item.used = True
+            r.ties = True
+            r.limit = r.limit or 1
+    return None
+
+
+def recent(lk: Lookups, r: Reading) -> Refusal | None:
+    """'the last 5 transactions', 'latest purchases', 'oldest first': ordered by the rows' own time column."""
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind not in ("RECENT", "TIMEORDER"):
+            continue
+        if item.kind == "TIMEORDER":
+            item.used = True
+            r.time_order = item.arg
+            continue
+        number, entity = None, None
+        for nxt in items[idx + 1 : idx + 5]:
+            if nxt.kind == "NUM" and number is None and not nxt.used:
+                number = nxt
+            elif nxt.kind == "LEX" and nxt.of("entity"):
+                entity = nxt
+                break
+            elif not (nxt.kind == "LEX" and nxt.of("value") and not nxt.of("metric", "fact")):
+                break
+        if entity is None:
+            continue
+        table = entity.of("entity")[0].table
+        column = lk.vocab.default_time_dimension.get(table)
+        if column is None:
+            continue
+        item.used = True
+        r.order.append(Ordering(column=(Option(table, column),), descending=item.arg == "desc"))
+        before = prev_item(items, idx)
+        if number is None and before is not None and before.kind == "NUM" and not before.used:
+            number = before  # "the 3 most recent transactions"
+        if number is not None:
+            number.used = True
+            r.limit = int(number.number or 0)
+        elif entity.tokens[-1].norm == entity.tokens[-1].lemma:
+            r.limit = 1  # "the last transaction"
+    return None
+
+
+def ranking(lk: Lookups, r: Reading) -> Refusal | None:
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.kind == "SUPERFACT" and not item.used:  # "the 10 oldest customers"
+            item.used = True
+            direction, _, ref = item.arg.partition("|")
+            table, _, column = ref.partition(".")
+            r.order.append(Ordering(column=(Option(table, column),), descending=direction == "desc"))
+            prev = prev_item(items, idx)
+            if prev is not None and prev.kind == "NUM" and not prev.used:
+                r.limit = int(prev.number or 0)
+                prev.used = True
+            continue
+        if item.used or item.kind not in ("SUPER", "RANK"):
+            continue
+        descending = item.arg != "asc"
+        item.used = True
+        nxt = next_item(items, idx)
+        if item.kind == "SUPER" and nxt is not None and nxt.kind == "NUM" and not nxt.used:
+            r.limit = int(nxt.number or 0)
+            nxt.used = True
+        elif item.kind == "SUPER":
+            prev = prev_item(items, idx)
+            if prev is not None and prev.kind == "NUM" and not prev.used:  # "10 highest"
+                r.limit = int(prev.number or 0)
+                prev.used = True
+        extremes = size_extremes(lk, r, idx)
+        if extremes:  # "the smallest and largest single transactions in 2026": MIN and MAX of their size
+            continue
+        sized = size_ranking(lk, r, idx)
+        if sized is not None and r.measures:  # "its average value and largest transaction": MAX(amount)
+            size = sized[0]
+            aggregation = "max" if descending else "min"
+            extreme = Option(size.table, size.column, aggregation=aggregation)
+            r.measures.append(Measure(f"{aggregation}_{size.column}", (extreme,)))
+            r.limit, r.ties = None, False
+            continue
+        if sized is not None:  # "the largest transaction", "CUST00000044's biggest purchase"
+            r.order.append(Ordering(column=sized, descending=descending))
+            continue
+        target = rank_target(lk, r, idx)
+        if target is None:
+            if r.measures:
+                r.order.append(Ordering(measure=r.measures[0], descending=descending))
+                continue
+            filter_column = filter_order_column(lk, r)
+            if filter_column is not None:
+                column, filter_desc = filter_column
+                r.order.append(
+                    Ordering(column=column, descending=filter_desc if item.arg == "desc" else not filter_desc)
+                )
+                continue
+            if item.kind == "RANK":
+                continue  # "rank by ..." resolved later, or plain "sorted"
+            if not names_anything_measurable(lk, r):
+                r.bare_rank = descending  # "top 5 only": ranks the previous question's measure
+                continue
+            return Refusal(
+                "incomplete",
+                f"I can't tell what {item.text!r} ranks by; name a measure, e.g. 'highest lifetime value'.",
+            )
+        if isinstance(target, Measure):
+            r.order.append(Ordering(measure=target, descending=descending))
+        else:
+            r.rank_items.append((target, descending))
+    return None
+
+
+def names_anything_measurable(lk: Lookups, r: Reading) -> bool:
+    return any(
+        i.kind in ("AGG", "COUNT", "SHARE", "DIST") or (i.kind == "LEX" and i.of("metric", "fact", "entity"))
+        for i in r.items
+    )
+
+
+def ranking_limit(lk: Lookups, r: Reading) -> Refusal | None:
+    """'the 20 customers with the highest ...', 'which 3 regions have the lowest ...': N is the limit."""
+    if r.limit is not None or not (r.order or r.rank_items):
+        return None
+    for idx, item in enumerate(r.items):
+        nxt = next_item(r.items, idx)
+        number = item.number
+        if (
+            item.kind == "NUM"
+            and not item.used
+            and number is not None
+            and number == int(number)
+            and 0 < number <= 10_000
+            and not item.tokens[0].is_money
+            and not item.tokens[0].is_percent
+            and nxt is not None
+            and nxt.kind == "LEX"
+            and bool(nxt.of("entity", "dimension"))
+        ):
+            r.limit = int(number)
+            item.used = True
+            break
+    return None
+
+
+SIZE_WORDS = frozenset(
+    {"largest", "biggest", "smallest", "highest", "lowest", "greatest", "priciest", "cheapest"}
+)
+
+
+def _sized_entity(lk: Lookups, r: Reading, idx: int) -> tuple[Item, str, str] | None:
+    """The rows right after a size superlative ('largest ... transaction') and the column they are sized by."""
+    if r.items[idx].tokens[-1].lemma not in SIZE_WORDS:
+        return None
+    after = r.items[idx + 1 : idx + 4]
+    measured = any(c.kind == "LEX" and c.of("metric", "fact") for c in after)
+    # "which transaction was the biggest" (nothing measured after it): the rows named before
+    before = [] if measured else list(reversed(r.items[max(0, idx - 2) : idx]))
+    for side in (after, before):
+        for cand in side:
+            if cand.kind == "LEX" and cand.of("entity"):
+                table = cand.of("entity")[0].table
+                size = lk.vocab.entities.get(table, {}).get("size")
+                return (cand, table, size) if size else None
+            if not (cand.kind in ("NUM", "AND", "SUPER", "WH") or (cand.kind == "LEX" and cand.of("value"))):
+                break
+    return None
+
+
+def size_ranking(lk: Lookups, r: Reading, idx: int) -> tuple[Option, ...] | None:
+    """'the largest transaction' ranks transactions by their amount (the entity's size column); without a
+    number, one row for a singular noun ('which customer has ...' keeps every row tied for it)."""
+    found = _sized_entity(lk, r, idx)
+    if found is None:
+        return None
+    cand, table, size = found
+    if r.limit is None and cand.tokens[-1].norm == cand.tokens[-1].lemma:
+        r.limit, r.ties = 1, True
+    return (Option(table, size),)
+
+
+def size_extremes(lk: Lookups, r: Reading, idx: int) -> bool:
+    """'the smallest and largest transactions': the minimum and the maximum of the rows' size."""
+    items = r.items
+    conj, other = next_item(items, idx), next_item(items, idx, 2)
+    if (
+        conj is None
+        or other is None
+        or conj.kind != "AND"
+        or other.kind != "SUPER"
+        or other.arg == items[idx].arg
+    ):
+        return False
+    found = _sized_entity(lk, r, idx + 2)
+    if found is None:
+        return False
+    cand, table, size = found
+    conj.used = other.used = cand.used = True
+    for option in (Option(table, size, aggregation="min"), Option(table, size, aggregation="max")):
+        r.measures.append(Measure(f"{option.aggregation}_{size}", (option,)))
+    return True
+
+
+def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
+    items = r.items
+    nxt = next_item(items, idx)
+    if nxt is not None and nxt.kind == "POPULAR":  # "most popular": by number of transactions
+        nxt.used = True
+        # "the most common top spending categories" (a customer attribute): by number of customers
+        owner = next(
+            (
+                e.table
+                for i in items[idx + 2 : idx + 4]
+                if i.kind == "LEX"
+                for e in i.of("dimension")
+                if e.table in lk.vocab.entities
+            ),
+            None,
+        )
+        nouns = lk.vocab.entities.get(owner or "", {}).get("nouns", [])
+        phrase = f"number of {nouns[0]}" if nouns else lk.vocab.popularity_measure
+        measure = lk.measure_by_phrase(phrase)
+        if measure is not None:
+            r.measures.append(measure)
+        return measure
+    for j in range(idx + 1, min(idx + 7, len(items))):
+        cand = items[j]
+        if cand.kind in ("GROUP", "NUM", "WH", "AND"):
+            continue
+        ranked = (
+            lk.vocab.ranked_nouns.get(" ".join(t.lemma for t in cand.tokens)) if cand.kind == "LEX" else None
+        )
+        if ranked is not None:  # "top 5 spenders": customers ranked by total spend
+            table, phrase = ranked
+            measure = lk.measure_by_phrase(phrase)
+            if measure is not None:
+                cand.used = True
+                r.measures.append(measure)
+                r.dimensions.extend(lk.entity_dimensions(table))
+                return measure
+        if cand.kind == "LEX" and cand.of("entity") and not cand.of("metric", "fact"):
+            # "the most customers" / "most Premium cardholders" -> a count
+            if j == idx + 1 or all(
+                items[k].kind == "LEX" and items[k].of("value", "filter") for k in range(idx + 1, j)
+            ):
+                measure = lk.count_measure(r, cand, idx)
+                if measure is not None and not has_list_cue(r):
+                    cand.used = True
+                    r.measures.append(measure)
+                    return measure
+            continue
+        if cand.kind == "LEX" and cand.of("dimension") and not cand.of("metric", "fact", "value"):
+            continue  # "top 5 merchants by spend": the grouping sits between the rank and its measure
+        if cand.kind == "LEX" and cand.of("value", "filter") and not cand.of("metric", "fact"):
+            after = next_item(items, j)
+            ends_phrase = after is None or not (after.kind == "LEX" and after.of("metric", "fact", "entity"))
+            if ends_phrase:
+                # "the most Premium cardholders", "the most High-Value Travelers": count the value's rows
+                table = (cand.of("value") or cand.of("filter"))[0].table
+                nouns = lk.vocab.entities.get(table, {}).get("nouns", [])
+                measure = lk.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
+                if measure is not None and not has_list_cue(r):
+                    r.measures.append(measure)
+                    return measure
+            continue
+        if cand.kind == "LEX" and cand.of("metric", "fact") and not cand.used:
+            cand.used = True
+            return cand
+        if cand.kind == "AGG":
+            nxt = next_item(items, j)
+            if nxt is not None and nxt.kind == "LEX" and nxt.of("metric", "fact"):
+                measure = lk.measure_from(cand.arg, nxt)
+                if measure:
+                    cand.used = nxt.used = True
+                    r.measures.append(measure)
+                    return measure
+        break
+    prev = prev_item(items, idx)
+    if prev is not None and prev.kind == "LEX" and prev.of("metric", "fact") and not prev.used:
+        prev.used = True
+        return prev
+    return None
+
+
+def filter_order_column(lk: Lookups, r: Reading) -> tuple[tuple[Option, ...], bool] | None:
+    """'increased spending the most': order by the column a simple named filter compares."""
+    for cond in reversed(r.conditions):
+        if cond.op != "named":
+            continue
+        for opt in cond.options:
+            flt = lk.model.tables[opt.table].filters[opt.filter or ""]
+            m = re.fullmatch(r"\s*(\w+)\s*([<>]=?)\s*-?[\d.]+\s*", flt.expr)
+            if m:
+                fact = lk.fact_for_expr(opt.table, m.group(1))
+                if fact:
+                    return (Option(opt.table, fact),), m.group(2).startswith(">")
+    return None

@@ -1,0 +1,187 @@
+"""Tokens -> items: time expressions, inactivity phrases, numbers, the longest vocabulary phrase or grammar
+phrase at each position; words that are none of these are returned as unknown."""
+
+from __future__ import annotations
+
+import itertools
+
+from c360.assistant.grammar import GRAMMAR, INACTIVITY, MAX_GRAMMAR
+from c360.assistant.lexicon import Entry
+from c360.assistant.reading.items import Item
+from c360.assistant.reading.lookups import Lookups
+from c360.assistant.text import Token, phrase_key
+from c360.assistant.timeframe import TimeParser
+
+
+# ---- tokens -> items --------------------------------------------------------------------------------
+def scan(
+    lk: Lookups, question: str, tokens: list[Token], time_adjectives: bool = False
+) -> tuple[list[Item], list[Token]]:
+    all_upper = sum(1 for t in tokens if t.text.isupper()) > 0.7 * len(tokens)
+    protected = multiword_spans(lk, tokens, all_upper, time_adjectives)
+    spans = {s.start: s for s in TimeParser(tokens, lk.as_of, protected).parse()}
+    inactivity = inactivity_spans(lk, tokens)
+    items: list[Item] = []
+    unknown: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        if i in inactivity:
+            end, days = inactivity[i]
+            items.append(Item("INACTIVE", i, end, tuple(tokens[i:end]), arg=str(days)))
+            i = end
+            continue
+        if i in spans:
+            span = spans[i]
+            items.append(Item("TIME", i, span.end, tuple(tokens[i : span.end]), span=span))
+            i = span.end
+            continue
+        tok = tokens[i]
+        if tok.is_number:
+            items.append(Item("NUM", i, i + 1, (tok,)))
+            i += 1
+            continue
+        if (
+            tok.lemma in ("more", "less")
+            and i + 1 < len(tokens)
+            and tokens[i + 1].lemma in ("likely", "likelier")
+        ):
+            items.append(Item("LIKELY", i, i + 1, (tok,), arg=tok.lemma))  # "more likely to churn"
+            i += 1
+            continue
+        named = lk.named_value(tokens, i)
+        if named is not None:  # "Tanner Hill": a customer's full name
+            length, entries = named
+            items.append(Item("LEX", i, i + length, tuple(tokens[i : i + length]), entries=tuple(entries)))
+            i += length
+            continue
+        identified = lk.lex.identifier(tok)
+        if identified:  # "CUST00000042", "aknapp@gmail.com": a key value of its own shape
+            items.append(Item("LEX", i, i + 1, (tok,), entries=tuple(identified)))
+            i += 1
+            continue
+        special = special_phrase(lk, tokens, i)
+        longer = grammar_phrase(lk, tokens, i)
+        if special is not None and longer is not None and longer[0] > special[1]:
+            special = None  # "newest first" is an ordering, "newest customers" a ranking
+        if special is not None:  # time-dimension cues ("opened"), superlative words ("oldest")
+            kind, length, arg = special
+            items.append(Item(kind, i, i + length, tuple(tokens[i : i + length]), arg=arg))
+            i += length
+            continue
+        lex = lk.lex.match(tokens, i, all_upper)
+        if lex is not None and (split := value_then_rows(lk, tokens, i, lex, all_upper)) is not None:
+            lex = split  # "approved transactions": the value approved, then the rows (not a column's name)
+        gram = grammar_phrase(lk, tokens, i)
+        counted = gram is not None and gram[1][0] == "RECENT" and bool(items) and items[-1].kind == "NUM"
+        if lex and (not gram or lex[0] >= gram[0]) and not counted:  # "the 3 most recent transactions": rows
+            length, entries = lex
+            items.append(Item("LEX", i, i + length, tuple(tokens[i : i + length]), entries=tuple(entries)))
+            i += length
+        elif gram:
+            length, (symbol, arg) = gram
+            items.append(Item(symbol, i, i + length, tuple(tokens[i : i + length]), arg=arg))
+            i += length
+        else:
+            shared = coordinated(lk, tokens, i, all_upper)
+            if shared is not None:  # "medium or high risk": 'medium' borrows 'risk' from the next value
+                items.append(Item("LEX", i, i + 1, (tok,), entries=tuple(shared)))
+            elif tok.lemma not in lk.vocab.stopwords and not tok.is_date:
+                unknown.append(tok)
+            i += 1
+    return items, unknown
+
+
+def value_then_rows(
+    lk: Lookups, tokens: list[Token], i: int, lex: tuple[int, list[Entry]], all_upper: bool
+) -> tuple[int, list[Entry]] | None:
+    """A measure's own column name that reads as a value of a complete enumeration followed by the rows' noun
+    ('approved transactions', 'declined transactions'): read the value alone, the noun comes next."""
+    length, entries = lex
+    if length < 2 or any(e.kind not in ("fact", "metric") or not e.exact for e in entries):
+        return None  # only a column's own name; a curated synonym ("declined transactions") is meant
+    first = lk.lex.match(tokens[: i + 1], i, all_upper)
+    rest = lk.lex.match(tokens[: i + length], i + 1, all_upper)
+    if first is None or rest is None or rest[0] != length - 1:
+        return None
+    values = [
+        e for e in first[1] if e.kind == "value" and lk.model.tables[e.table].columns[e.column or ""].is_enum
+    ]
+    if not values or not any(e.kind == "entity" for e in rest[1]):
+        return None
+    return 1, values
+
+
+def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> list[Entry] | None:
+    if i + 2 >= len(tokens) or tokens[i + 1].lemma not in ("or", "and"):
+        return None
+    nxt = lk.lex.match(tokens, i + 2, all_upper)
+    if nxt is None or nxt[0] < 2:
+        return None
+    suffix = tuple(t.lemma for t in tokens[i + 3 : i + 2 + nxt[0]])
+    entries = lk.lex.phrases.get((tokens[i].lemma, *suffix))
+    values = [e for e in entries or [] if e.kind == "value"]
+    if not values or {(e.table, e.column) for e in values} != {
+        (e.table, e.column) for e in nxt[1] if e.kind == "value"
+    }:
+        return None
+    return values
+
+
+def multiword_spans(
+    lk: Lookups, tokens: list[Token], all_upper: bool, time_adjectives: bool = False
+) -> frozenset[int]:
+    protected: set[int] = set()
+    trend = (
+        time_adjectives
+        or any(t.lemma in ("trend", "trending") for t in tokens)
+        or any(a.lemma == "over" and b.lemma == "time" for a, b in itertools.pairwise(tokens))
+    )
+    for i in range(len(tokens)):
+        m = lk.lex.match(tokens, i, all_upper)
+        if m and m[0] > 1:
+            first = tokens[i].lemma
+            if trend and first in ("monthly", "daily", "weekly", "quarterly", "yearly"):
+                continue  # "monthly spend trend": the adjective is the time grain
+            protected.update(range(i, i + m[0]))
+    return frozenset(protected)
+
+
+def grammar_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[int, tuple[str, str]] | None:
+    for length in range(min(MAX_GRAMMAR, len(tokens) - i), 0, -1):
+        key = tuple(t.lemma for t in tokens[i : i + length])
+        if key in GRAMMAR:
+            return length, GRAMMAR[key]
+    return None
+
+
+def inactivity_spans(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, int]]:
+    """'no transactions in over 60 days' -> {start: (end, 60)} over token indices."""
+    table, _, column = lk.vocab.recency_fact.partition(".")
+    if table not in lk.model.tables or column not in lk.model.tables[table].columns:
+        return {}
+    text, offsets = "", []
+    for t in tokens:
+        offsets.append(len(text))
+        text += (t.lemma if not t.is_number else str(int(t.number or 0))) + " "
+    found: dict[int, tuple[int, int]] = {}
+    for m in INACTIVITY.finditer(text):
+        days = int(m.group("n") or m.group("m") or m.group("k"))
+        start = max(i for i, o in enumerate(offsets) if o <= m.start())
+        end = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
+        found[start] = (end, days)
+    return found
+
+
+def special_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[str, int, str] | None:
+    best: tuple[str, int, str] | None = None
+    for ref, cues in lk.vocab.time_dimension_cues.items():
+        for cue in cues:
+            key = phrase_key(cue)
+            if tuple(t.lemma for t in tokens[i : i + len(key)]) == key and (
+                best is None or len(key) > best[1]
+            ):
+                best = ("CUE", len(key), ref)
+    for key, (descending, ref) in lk.vocab.superlative_words.items():
+        if tuple(t.lemma for t in tokens[i : i + len(key)]) == key and (best is None or len(key) > best[1]):
+            best = ("SUPERFACT", len(key), f"{'desc' if descending else 'asc'}|{ref}")
+    return best

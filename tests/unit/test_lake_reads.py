@@ -1,0 +1,294 @@
+"""The local warehouse's read contract: readers see the published state only (a writer's whole unit of work
+or none of it), never wait for the writer and never make it wait; old versions a reader holds survive
+maintenance; readers are confined to the warehouse's own files; one writing process at a time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from c360.config import Settings
+from c360.engines import open_session
+from c360.engines.duckdb import DuckDBSession
+from c360.engines.footprint import storage_footprint
+from c360.engines.maintenance import maintain
+from c360.engines.readers import open_reader
+from c360.errors import WarehouseError
+from c360.snapshots import publish_snapshot, published
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.load(target="local", customers=300, home=tmp_path / "home", env={})
+
+
+def _writer(settings: Settings) -> DuckDBSession:
+    session = open_session(settings)
+    assert isinstance(session, DuckDBSession) and session.lake is not None
+    return session
+
+
+def _seed(settings: Settings, rows: int = 100) -> None:
+    """Two tables that every unit of work changes together (like silver and gold): equal counts."""
+    with _writer(settings) as writer:
+        writer.execute("create schema if not exists SILVER")
+        writer.execute("create schema if not exists GOLD")
+        writer.execute("create table SILVER.facts as select range as id from range(?)", [rows])
+        writer.execute("create table GOLD.summary as select range as id from range(?)", [rows])
+        publish_snapshot(settings, writer)
+
+
+def _counts(settings: Settings) -> tuple[int, int]:
+    reader = open_reader(settings)
+    try:
+        row = reader.query(
+            "select (select count(*) from SILVER.facts) as silver, (select count(*) from GOLD.summary) as gold"
+        ).iloc[0]
+        return int(row["silver"]), int(row["gold"])
+    finally:
+        reader.close()
+
+
+def test_a_reader_during_a_writers_unit_of_work_sees_the_old_state_then_the_whole_new_one(
+    settings: Settings,
+) -> None:
+    _seed(settings, 100)
+    with _writer(settings) as writer:
+        writer.execute("insert into SILVER.facts select range + 1000 from range(50)")  # committed ...
+        assert _counts(settings) == (100, 100)  # ... but not published: readers keep the old state
+        held = open_reader(settings)  # a reader that stays open across the publish
+        writer.execute("insert into GOLD.summary select range + 1000 from range(50)")
+        assert _counts(settings) == (100, 100)
+        publish_snapshot(settings, writer)
+        assert _counts(settings) == (150, 150)  # a new reader: the whole unit at once
+        assert int(held.scalar("select count(*) from GOLD.summary") or 0) == 100  # the pinned one: the old
+        held.close()
+
+
+def test_readers_in_another_process_never_see_a_mix_and_never_block_the_writer(
+    settings: Settings, tmp_path: Path
+) -> None:
+    _seed(settings, 10)
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER_LOOP, str(settings.home), str(stop)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    commits: list[float] = []
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+        with _writer(settings) as writer:
+            for batch in range(8):
+                for table in ("SILVER.facts", "GOLD.summary"):  # two commits per unit, readers in between
+                    began = time.perf_counter()
+                    writer.execute(
+                        f"insert into {table} select range + ? from range(10)", [1000 * (batch + 1)]
+                    )
+                    commits.append(time.perf_counter() - began)
+                    time.sleep(0.2)  # a window in which silver is committed and gold is not
+                publish_snapshot(settings, writer)
+                time.sleep(0.1)
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    seen = json.loads(out)
+    assert seen["errors"] == [], seen["errors"]
+    assert seen["mixed"] == 0 and seen["reads"] >= seen["opened"] >= 2, seen
+    assert len(seen["states"]) >= 2 and seen["states"][-1] == 90, seen  # the writer advanced, unit by unit
+    assert all(state % 10 == 0 for state in seen["states"]), seen
+    assert max(commits) < 5.0, commits  # a reader never holds the writer up (SQLite busy timeout is 5 s)
+
+
+READER_LOOP = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from c360.config import Settings
+    from c360.engines.readers import open_reader
+    from c360.snapshots import latest_snapshot
+
+    settings = Settings.load(target="local", home=sys.argv[1], env={}, create_home=False)
+    stop = Path(sys.argv[2])
+    reads, mixed, states, errors, opened = 0, 0, [], [], 0
+    session, version = None, None
+    print("ready", flush=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (stop.exists() and states and states[-1] == 90):
+        try:
+            current = latest_snapshot(settings).stat().st_mtime_ns  # the app's data version
+            if session is None or current != version:  # a new publication: a new pinned session
+                if session is not None:
+                    session.close()
+                session, version = open_reader(settings), current
+                opened += 1
+            silver, gold = session.con.execute(
+                "select (select count(*) from SILVER.facts), (select count(*) from GOLD.summary)"
+            ).fetchone()
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+            continue
+        reads += 1
+        mixed += silver != gold
+        if not states or states[-1] != silver:
+            states.append(silver)
+    if session is not None:
+        session.close()
+    print(json.dumps({"reads": reads, "opened": opened, "mixed": mixed, "states": states, "errors": errors[:5]}))
+    """
+)
+
+
+def test_maintenance_keeps_what_an_open_reader_holds_and_drops_it_afterwards(settings: Settings) -> None:
+    _seed(settings, 1000)
+    old = open_reader(settings)
+    old_version = published(settings)
+    assert old_version is not None
+    with _writer(settings) as writer:
+        for batch in range(5):  # small inserts and a replace: files only old versions need
+            writer.execute(
+                "insert into SILVER.facts select range + ? from range(100)", [10_000 * (batch + 1)]
+            )
+        writer.execute("create or replace table GOLD.summary as select * from SILVER.facts")
+        current = publish_snapshot(settings, writer)
+        kept = maintain(writer, published=current.snapshot_id)
+        assert kept.readers_open == 1
+        assert int(old.scalar("select count(*) from GOLD.summary") or 0) == 1000  # still readable
+        old.close()
+        freed = maintain(writer, published=current.snapshot_id)
+        assert freed.snapshots_expired >= 1 and freed.readers_open == 0
+    assert _counts(settings) == (1500, 1500)
+    footprint = storage_footprint(settings)
+    assert footprint.total_bytes <= 1.3 * footprint.data_bytes  # nothing kept that no version needs
+
+
+def test_small_batches_are_compacted(settings: Settings) -> None:
+    _seed(settings, 10)
+    with _writer(settings) as writer:
+        for batch in range(30):
+            writer.execute(
+                "insert into SILVER.facts select range + ? from range(500)", [10_000 * (batch + 1)]
+            )
+        publication = publish_snapshot(settings, writer)
+        report = maintain(writer, published=publication.snapshot_id)
+    assert report.files_before >= 30
+    assert report.files_after <= 5
+    assert _counts(settings)[0] == 15_010
+
+
+def test_readers_are_confined_to_the_warehouse(settings: Settings, tmp_path: Path) -> None:
+    _seed(settings)
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a\n1\n")
+    reader = open_reader(settings)
+    try:
+        for statement in (
+            f"select * from read_csv('{secret}')",
+            f"attach '{tmp_path / 'other.duckdb'}' as other",
+            "insert into GOLD.summary values (1)",
+            "set enable_external_access = true",
+            f"load '{tmp_path / 'evil.duckdb_extension'}'",  # unsigned loads are trusted for the two we checked
+            "install httpfs",
+        ):
+            with pytest.raises(WarehouseError):
+                reader.execute(statement)
+        assert int(reader.scalar("select count(*) from GOLD.summary") or 0) == 100
+    finally:
+        reader.close()
+
+
+def test_one_writing_process_at_a_time(settings: Settings) -> None:
+    _seed(settings)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITER, str(settings.home)],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        with pytest.raises(WarehouseError, match="busy"):
+            open_session(settings)
+        assert _counts(settings) == (100, 100)  # readers keep answering meanwhile
+    finally:
+        holder.communicate("", timeout=60)
+    with _writer(settings) as writer:  # free again once the other process is done
+        with _writer(settings) as nested:  # sessions of one process share the lock
+            assert nested.scalar("select 1") == 1
+        assert writer.scalar("select 1") == 1
+
+
+HOLD_WRITER = textwrap.dedent(
+    """
+    import sys
+    from c360.config import Settings
+    from c360.engines import open_session
+
+    session = open_session(Settings.load(target="local", home=sys.argv[1], env={}, create_home=False))
+    print("holding", flush=True)
+    sys.stdin.read()
+    session.close()
+    """
+)
+
+
+def test_nothing_published_yet_is_a_clear_error(settings: Settings) -> None:
+    with pytest.raises(WarehouseError, match="run `c360 up` first"):
+        open_reader(settings)
+    with _writer(settings) as writer:
+        writer.execute("create schema if not exists GOLD")
+    with pytest.raises(WarehouseError, match="nothing published yet"):
+        open_reader(settings)
+
+
+def test_a_copied_home_reads_and_writes_its_own_files(settings: Settings, tmp_path: Path) -> None:
+    import shutil
+
+    _seed(settings, 100)
+    copy = Settings.load(target="local", home=tmp_path / "copy", env={})
+    shutil.copytree(settings.home, copy.home, ignore=shutil.ignore_patterns(".*"), dirs_exist_ok=True)
+    shutil.rmtree(settings.home)  # nothing of the original is left to read from
+    with _writer(copy) as writer:
+        writer.execute("insert into GOLD.summary select range from range(5)")
+        writer.execute("insert into SILVER.facts select range from range(5)")
+        publish_snapshot(copy, writer)
+    assert _counts(copy) == (105, 105)
+    assert not settings.home.exists()
+
+
+def test_the_guard_refuses_time_travel_past_the_published_snapshot(settings: Settings) -> None:
+    from c360.guard import GuardError, run_guarded
+
+    _seed(settings, 100)
+    with _writer(settings) as writer:
+        writer.execute("insert into GOLD.summary select range from range(5)")  # committed, not published
+        unpublished = int(writer.scalar("select id from customer_analytics.current_snapshot()") or 0)
+    reader = open_reader(settings)
+    try:
+        # DuckLake would answer it (a pinned attach still resolves later versions): the guard must not ask
+        assert (
+            int(reader.scalar(f"select count(*) from GOLD.summary at (version => {unpublished})") or 0) == 105
+        )
+        for sql in (
+            f"select count(*) from gold.summary at (version => {unpublished})",
+            "select count(*) from gold.summary at (timestamp => now())",
+        ):
+            with pytest.raises(GuardError, match="time travel"):
+                run_guarded(reader, sql, "DATA_ANALYST")
+        assert (
+            int(run_guarded(reader, "select count(*) as n from gold.summary", "DATA_ANALYST")["n"][0]) == 100
+        )
+    finally:
+        reader.close()
