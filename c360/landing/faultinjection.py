@@ -16,14 +16,21 @@ The proof, on the published state after recovery (sql/pipe/file_accounting.sql, 
 - no file has two LOAD_HISTORY rows that loaded it (re-deliveries are SKIPPED_DUPLICATE rows);
 - gold reconciles with silver per customer (fact rows and spend, profile lifetime value), silver holds
   every bronze row;
-- no state the reader saw was half-published (the same invariants, on every observation).
+- no state the reader saw was half-published: every observation meets the same invariants (a snapshot
+  published in the middle of a unit of work breaks them), a published snapshot reads the same every time
+  it is read (old and new never mix under a reader), the published snapshot never goes back, and the
+  publication record is never found half written (PublicationAudit);
+- `c360 status` lists nothing waiting, in flight or failed, and its exit code agrees with the alerts it
+  lists as open (2 while a critical one is open; c360/landing/statuscheck.py); the alerts that fired
+  during the campaign are reported with it.
 
 Two ways to run the child: a real `c360 stream` process (the CLI, as an operator runs it; used by
 `c360 bench`), or a fork of a pre-loaded server process running the same `stream()` call (no interpreter
 start per round; used by the test suite to stay under a minute). Both die by a real SIGKILL.
 
-The harness only relies on the kill points, `open_reader` and the streaming commands, not on how the
-warehouse stores or publishes data, so it runs unchanged when the storage changes.
+The harness relies on the kill points, the streaming commands, `open_reader` and the publication record
+(c360/snapshots.py: the lake's snapshot id readers are pinned to); what a reader may see is re-derived from
+those, not from how the lake stores its files.
 """
 
 from __future__ import annotations
@@ -56,6 +63,8 @@ from c360.errors import C360Error
 from c360.faults import ENV_VAR, KILL_POINTS, KillPlan
 from c360.landing.pipe import landed_files
 from c360.landing.queue import LocalNotificationQueue
+from c360.landing.statuscheck import StatusCheck, alerts_fired, run_status
+from c360.snapshots import published
 from c360.sqlfiles import load_sql
 from c360.storage.local import LocalObjectStore
 
@@ -77,7 +86,7 @@ POINTS: Final[dict[str, tuple[int, int]]] = {
     "gold.node": (3, 8),
     "gold.done": (1, 1),
     "publish.start": (1, 1),
-    "publish.staged": (2, 1),
+    "publish.staged": (2, 2),
     "publish.done": (2, 1),
 }
 assert set(POINTS) == set(KILL_POINTS), "every kill point is drawn"
@@ -91,6 +100,7 @@ PUBLISHED_COLUMNS: Final = (
     "fact_rows",
     "gold_mismatches",
 )
+UNREADABLE_PUBLICATION: Final = "unreadable publication record"  # c360/snapshots.py's message
 
 
 # ---- children --------------------------------------------------------------------------------------
@@ -263,46 +273,115 @@ def stream_once(home: str, plan: str, size: int, anomalies: int, error_path: str
 # ---- the reader -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PublishedState:
+    """One reader's view: the published snapshot it was pinned to (None when a publish landed while it
+    opened, so the id is not known for sure) and the counts of sql/pipe/published_state.sql in it."""
+
+    snapshot_id: int | None
+    counts: tuple[int, ...]  # PUBLISHED_COLUMNS
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(zip(PUBLISHED_COLUMNS, self.counts, strict=True))
+
+
+def read_published_state(settings: Settings) -> PublishedState:
+    """Open what readers see (`open_reader`: the lake pinned to warehouse/published.json) and count, in one
+    statement, what a completely published unit of work must agree on."""
+    before = published(settings)
+    session = open_reader(settings)
+    try:
+        row = session.query(load_sql("pipe/published_state"), [PREFIX] * 5).iloc[0]
+    finally:
+        session.close()
+    after = published(settings)
+    pinned = before.snapshot_id if before is not None and before == after else None
+    return PublishedState(pinned, tuple(int(row[c] or 0) for c in PUBLISHED_COLUMNS))
+
+
+@dataclass
+class PublicationAudit:
+    """What makes what readers saw half-published, over a sequence of observations:
+    - a state that breaks the invariants of one unit of work (published_state_problems): a snapshot
+      published in the middle of a unit, e.g. bronze committed and gold not refreshed yet;
+    - one snapshot id seen with two different states: a published snapshot that changed under readers
+      (a reader not pinned, reading the writer's latest commits: old and new mixed);
+    - the published id going back: readers shown an older state after a newer one;
+    - a publication record that cannot be read (half written).
+    """
+
+    observations: int = 0
+    violations: list[str] = field(default_factory=list)
+    violation_count: int = 0
+    states: set[tuple[int, ...]] = field(default_factory=set)
+    snapshots: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    latest: int | None = None
+
+    def observe(self, state: PublishedState) -> list[str]:
+        self.observations += 1
+        self.states.add(state.counts)
+        problems = published_state_problems(state.as_dict())
+        sid = state.snapshot_id
+        if sid is not None:
+            seen = self.snapshots.setdefault(sid, state.counts)
+            if seen != state.counts:
+                problems.append(f"snapshot {sid} read as {seen} and later as {state.counts}")
+            if self.latest is not None and sid < self.latest:
+                problems.append(f"the published snapshot went back from {self.latest} to {sid}")
+            self.latest = sid if self.latest is None else max(self.latest, sid)
+        self._record(problems, sid)
+        return problems
+
+    def unreadable(self, reason: str) -> None:
+        """The publication record could not be read: a reader found it half written."""
+        self._record([f"unreadable publication: {reason}"], None)
+
+    def _record(self, problems: list[str], sid: int | None) -> None:
+        if problems:
+            self.violation_count += 1
+            if len(self.violations) < 20:
+                where = f"snapshot {sid}: " if sid is not None else ""
+                self.violations.append(where + "; ".join(problems))
+
+
 def read_published_states(home: str, stop: str, out: str, pause: float = 0.2) -> None:
     """Open what readers see in a loop until `stop` exists; write what was seen to `out` (JSON)."""
     settings = Settings.load(target="local", home=home, env={}, create_home=False)
-    observations, violations, errors = 0, [], []
-    states: set[tuple[int, ...]] = set()
-    sql = load_sql("pipe/published_state")
+    audit = PublicationAudit()
+    errors: list[str] = []
+    error_count = 0
     while not Path(stop).exists():
         try:
-            session = open_reader(settings)
-            try:
-                row = session.query(sql, [PREFIX] * 5).iloc[0]
-            finally:
-                session.close()
+            state = read_published_state(settings)
         except C360Error as exc:
-            errors.append(str(exc).splitlines()[0])
+            reason = str(exc).splitlines()[0]
+            if UNREADABLE_PUBLICATION in reason:
+                audit.unreadable(reason)
+            else:
+                error_count += 1
+                if len(errors) < 5:
+                    errors.append(reason)
             time.sleep(pause)
             continue
-        observations += 1
-        state = tuple(int(row[c] or 0) for c in PUBLISHED_COLUMNS)
-        states.add(state)
-        problems = published_state_problems(dict(zip(PUBLISHED_COLUMNS, state, strict=True)))
-        if problems:
-            violations.append("; ".join(problems))
+        audit.observe(state)
         time.sleep(pause)
     Path(out).write_text(
         json.dumps(
             {
-                "observations": observations,
-                "states": len(states),
-                "violations": violations[:20],
-                "violation_count": len(violations),
-                "errors": errors[:5],
-                "error_count": len(errors),
+                "observations": audit.observations,
+                "states": len(audit.states),
+                "snapshots": len(audit.snapshots),
+                "violations": audit.violations,
+                "violation_count": audit.violation_count,
+                "errors": errors,
+                "error_count": error_count,
             }
         )
     )
 
 
 def published_state_problems(state: dict[str, int]) -> list[str]:
-    """What makes a published state half-published (sql/pipe/published_state.sql)."""
+    """What makes one published state half-published (sql/pipe/published_state.sql)."""
     problems = []
     if state["bronze_rows"] != state["history_loaded"]:
         problems.append(
@@ -325,6 +404,7 @@ def published_state_problems(state: dict[str, int]) -> list[str]:
 class ReaderLog:
     observations: int
     states: int
+    snapshots: int  # distinct published snapshots seen
     violations: list[str]
     violation_count: int
     errors: list[str]
@@ -352,7 +432,7 @@ class Reader:
             self._process.join()
         payload = json.loads(self._out.read_text()) if self._out.is_file() else {}
         if not payload:
-            return ReaderLog(0, 0, [], 0, [f"the reader died (exit code {self._process.exitcode})"], 1)
+            return ReaderLog(0, 0, 0, [], 0, [f"the reader died (exit code {self._process.exitcode})"], 1)
         return ReaderLog(**payload)
 
 
@@ -444,6 +524,8 @@ class CampaignReport:
     reader: ReaderLog | None
     redriven: int
     seconds: float
+    status: StatusCheck | None = None  # `c360 status` after the recovery
+    alerts_fired: dict[str, int] = field(default_factory=dict)  # rule -> firings during the campaign
 
     @property
     def kills(self) -> int:
@@ -456,7 +538,8 @@ class CampaignReport:
     @property
     def ok(self) -> bool:
         reader_ok = self.reader is None or (self.reader.violation_count == 0 and self.reader.observations > 0)
-        return self.accounting.ok and reader_ok and not self.failed_rounds
+        status_ok = self.status is None or (self.status.consistent and self.status.queue_empty)
+        return self.accounting.ok and reader_ok and status_ok and not self.failed_rounds
 
     def kills_by_point(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -484,8 +567,11 @@ class CampaignReport:
             "dead_letters_redriven": self.redriven,
             "reader_observations": self.reader.observations if self.reader else None,
             "reader_states": self.reader.states if self.reader else None,
+            "reader_snapshots": self.reader.snapshots if self.reader else None,
             "reader_half_published": self.reader.violation_count if self.reader else None,
             "reader_errors": self.reader.error_count if self.reader else None,
+            "alerts_fired": self.alerts_fired,
+            "status_after_recovery": self.status.as_dict() if self.status else None,
             "problems": self.accounting.problems[:20],
             "seconds": round(self.seconds, 1),
             "ok": self.ok,
@@ -509,6 +595,7 @@ def run_campaign(
     points: dict[str, tuple[int, int]] = POINTS,
     work: Path | None = None,
     with_reader: bool = True,
+    check_status: bool = True,
     progress: Callable[[KillRound], None] | None = None,
 ) -> CampaignReport:
     """Kill the ingesting process at least `kills` times (module docstring), recover, and check."""
@@ -522,7 +609,7 @@ def run_campaign(
     rounds: list[KillRound] = []
     recovery: list[KillRound] = []
     landed_at = datetime.combine(settings.scale.as_of, datetime.min.time()) + timedelta(hours=12)
-    began = perf_counter()
+    started, began = datetime.now(), perf_counter()
     reader = Reader(settings.home, work) if with_reader else None
     reader_log: ReaderLog | None = None
     redriven = 0
@@ -559,7 +646,15 @@ def run_campaign(
         runner.close()
     accounting = account(settings, store, queue, expected)
     return CampaignReport(
-        runner.name, rounds, recovery, accounting, reader_log, redriven, perf_counter() - began
+        runner.name,
+        rounds,
+        recovery,
+        accounting,
+        reader_log,
+        redriven,
+        perf_counter() - began,
+        status=run_status(settings.home) if check_status else None,
+        alerts_fired=alerts_fired(settings.home, since=started),
     )
 
 

@@ -122,6 +122,27 @@ class PipeHarness:
         return settings
 
 
+class LakePipe(PipeHarness):
+    """The pipe harness on the lake under `root/warehouse` (published once seeded) instead of a DuckDB file."""
+
+    def __init__(self, root: Path, clock: Clock) -> None:
+        from c360.snapshots import publish_snapshot
+
+        self.root = root
+        self.clock = clock
+        self.settings = Settings.load(target="local", home=root, env={})
+        self.session = DuckDBSession.open(self.settings.warehouse_path)
+        ensure_pipe_tables(self.session)
+        self.session.execute(
+            "insert into BRONZE.BRONZE_CUSTOMERS (customer_id, customer_segment) "
+            "select 'CUST' || lpad(cast(i as varchar), 8, '0'), 'Stable Mid-Spenders' from range(1, ?) t(i)",
+            [CUSTOMERS + 1],
+        )
+        publish_snapshot(self.settings, self.session)
+        self.queue = LocalNotificationQueue(root / "queue", clock=self.clock.epoch)
+        self.store = LocalObjectStore(root / "lake", listeners=[self.queue.listener(names.STREAMING_PREFIX)])
+
+
 def reasons(frame: pd.DataFrame, codes: Iterable[str] | None = None) -> list[str]:
     rows = frame if codes is None else frame[frame["reason_code"].isin(list(codes))]
     return [str(r) for r in rows["reason"]]
