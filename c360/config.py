@@ -15,7 +15,7 @@ from pathlib import Path
 
 from c360.errors import SettingsError
 from c360.faults import ENV_VAR as FAULTS_ENV_VAR
-from c360.faults import KillPlan
+from c360.faults import FaultPlan
 
 DEFAULT_CUSTOMERS = 50_000
 DEFAULT_MONTHS = 18
@@ -104,7 +104,7 @@ class Settings:
     aws_region: str = "us-east-1"
     duckdb_memory_limit: str = "2GB"
     duckdb_threads: int = 2
-    kill_at: KillPlan | None = None  # fault-injection runs only (C360_KILL_AT, c360/faults.py)
+    kill_at: FaultPlan | None = None  # fault-injection runs only (C360_KILL_AT, c360/faults.py)
 
     # ---- derived locations (local target) -------------------------------------------------
     @property
@@ -201,7 +201,7 @@ class Settings:
             bucket=bucket,
             aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             duckdb_memory_limit=memory_limit,
-            kill_at=KillPlan.parse(env.get(FAULTS_ENV_VAR)),
+            kill_at=FaultPlan.parse(env.get(FAULTS_ENV_VAR)),
         )
 
 

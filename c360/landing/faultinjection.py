@@ -60,7 +60,7 @@ from c360 import names
 from c360.config import Settings, child_process_env
 from c360.engines.readers import open_reader
 from c360.errors import C360Error
-from c360.faults import ENV_VAR, KILL_POINTS, KillPlan
+from c360.faults import ENV_VAR, KILL_POINTS, FaultPlan
 from c360.landing.pipe import landed_files
 from c360.landing.queue import LocalNotificationQueue
 from c360.landing.statuscheck import StatusCheck, alerts_fired, run_status
@@ -121,7 +121,7 @@ class ChildOutcome:
 class ChildRunner(Protocol):
     name: str
 
-    def run(self, home: Path, plan: KillPlan | None) -> ChildOutcome: ...
+    def run(self, home: Path, plan: FaultPlan | None) -> ChildOutcome: ...
 
     def close(self) -> None: ...
 
@@ -135,7 +135,7 @@ class CliChild:
     timeout: float = 900.0
     name: str = "`c360 stream --batches 1` process"
 
-    def run(self, home: Path, plan: KillPlan | None) -> ChildOutcome:
+    def run(self, home: Path, plan: FaultPlan | None) -> ChildOutcome:
         command = [
             sys.executable,
             "-m",
@@ -194,7 +194,7 @@ class ForkedChild:
         if ready != "ready":
             raise C360Error(f"the fault-injection zygote did not start: {ready!r}")
 
-    def run(self, home: Path, plan: KillPlan | None) -> ChildOutcome:
+    def run(self, home: Path, plan: FaultPlan | None) -> ChildOutcome:
         if self._conn is None or self._home != home:
             self.close()
             self._start(home)
@@ -487,7 +487,7 @@ def awkward_file(number: int, customers: Sequence[str], at: datetime, rng: rando
 @dataclass(frozen=True)
 class KillRound:
     number: int
-    plan: KillPlan | None  # None: the recovery run
+    plan: FaultPlan | None  # None: the recovery run
     killed: bool
     exit_code: int
     error: str
@@ -578,10 +578,10 @@ class CampaignReport:
         }
 
 
-def draw_plan(rng: random.Random, points: dict[str, tuple[int, int]] = POINTS) -> KillPlan:
+def draw_plan(rng: random.Random, points: dict[str, tuple[int, int]] = POINTS) -> FaultPlan:
     names_, weights = zip(*((p, w) for p, (w, _) in points.items()), strict=True)
     point = rng.choices(names_, weights=weights)[0]
-    return KillPlan(point, rng.randint(1, points[point][1]))
+    return FaultPlan(point, rng.randint(1, points[point][1]))
 
 
 def run_campaign(

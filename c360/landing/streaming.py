@@ -54,7 +54,7 @@ from c360.engines import open_session
 from c360.engines.duckdb import DuckDBSession
 from c360.engines.maintenance import StreamMaintenance
 from c360.errors import C360Error, ObjectStoreError, SettingsError, WarehouseError
-from c360.faults import FaultHook, FaultInjector, no_fault
+from c360.faults import FILLER_NAME, FaultHook, FaultInjector, no_fault
 from c360.landing.pipe import (
     FileLoad,
     PipeOptions,
@@ -247,7 +247,7 @@ class Streamer:
                 "`c360 stream` drives the local pipe; on Snowflake land files in S3 and the managed pipe "
                 f"{names.TRANSACTIONS_PIPE} and the task graph load and refresh them"
             )
-        self.faults = FaultInjector(self.settings.kill_at)
+        self.faults = FaultInjector(self.settings.kill_at, filler=self.settings.tmp_dir / FILLER_NAME)
         if self.pipe_options.fault is no_fault:
             self.pipe_options = replace(self.pipe_options, fault=self.faults)
         bind = getattr(self.refresh_gold, "bind_faults", None)

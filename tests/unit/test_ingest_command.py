@@ -13,6 +13,7 @@ from c360.cli.main import app
 from c360.config import Settings
 from c360.engines.readers import open_reader
 from c360.landing.queue import LocalNotificationQueue
+from c360.landing.statuscheck import alerts_fired, parse_status, run_status
 from c360.storage.local import LocalObjectStore
 from tests.unit.pipe_harness import PipeHarness, csv_body, row
 
@@ -155,3 +156,37 @@ def test_status_lists_files_waiting_in_flight_and_failed_with_the_redrive_comman
     assert code == 0 and report["redriven"] == 1
     loaded = {f["file"]: f["status"] for f in report["other_files"]}
     assert loaded[prefix + "failed.csv"] == "LOADED" and loaded[prefix + "waiting.csv"] == "LOADED"
+
+
+def test_status_exits_2_while_a_failed_file_keeps_the_critical_pipe_alert_open(
+    home: Settings, tmp_path: Path
+) -> None:
+    """What the crash-safety harnesses expect of `c360 status` (c360/landing/statuscheck.py): a file whose
+    every record is quarantined is LOAD_FAILED, which fires the critical pipe_failure_rate; the command
+    then exits 2 and lists it, and the harness's check agrees."""
+    bad = tmp_path / "all-bad.csv"
+    bad.write_bytes(csv_body(row("TXSBAD1", amount="abc"), row("TXSBAD2", amount="-1.00")))
+    code, report, _ = ingest(home, str(bad))
+    assert code == 0 and report["files"][0]["status"] == "LOAD_FAILED"
+
+    check = run_status(home.home)
+
+    assert check.exit_code == 2 and "pipe_failure_rate" in check.critical_alerts, check
+    assert check.consistent and check.queue_empty, check
+    assert alerts_fired(home.home) == {"pipe_failure_rate": 1}
+
+
+def test_the_status_check_flags_an_exit_code_that_disagrees_with_the_open_alerts() -> None:
+    shown = json.dumps(
+        {
+            "alerts": {"open": [{"rule_name": "pipe_failure_rate", "severity": "critical"}]},
+            "ingest queue": {"waiting": 1, "in_flight": 0, "failed": 0},
+        }
+    )
+    assert parse_status(2, shown).consistent
+    assert not parse_status(0, shown).consistent  # a critical alert open, yet "all is well"
+    quiet = json.dumps({"alerts": {"open": [{"rule_name": "duplicate_rate", "severity": "warning"}]}})
+    assert parse_status(0, quiet).consistent and not parse_status(2, quiet).consistent
+    assert not parse_status(0, shown).queue_empty and parse_status(0, quiet).queue_empty
+    unreadable = parse_status(1, "", "error: no local warehouse")
+    assert not unreadable.consistent and "no local warehouse" in unreadable.error
