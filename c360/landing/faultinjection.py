@@ -2,7 +2,8 @@
 batches, restart it, and prove that nothing was lost, doubled or half-published.
 
 A campaign runs rounds on a built local platform. Each round may land an awkward file (quoted fields
-with line breaks, bad values, an unclosed quote, gzip, CRLF, BOM, a re-delivered copy), then runs one
+with line breaks, bad values, an unclosed quote, gzip, CRLF, BOM, a re-delivered copy) or a file that fails
+as a whole (a `;`-separated export, which fires the critical pipe_failure_rate alert), then runs one
 streaming cycle (`c360 stream --batches 1`: generate, land, pipe, gold refresh, publish) in a child
 process with a kill plan drawn at random from the points in c360/faults.py (C360_KILL_AT=point@n); the
 child kills itself with SIGKILL when it reaches the point, and the next round simply starts the next
@@ -481,6 +482,21 @@ def awkward_file(number: int, customers: Sequence[str], at: datetime, rng: rando
     return AwkwardFile(f"{PREFIX}{at:%Y/%m/%d/%H}/{name}", body, 5)
 
 
+def failed_export(number: int, customers: Sequence[str], at: datetime) -> AwkwardFile:
+    """A file that fails as a whole, as a producer's wrong export does: five records separated by `;`,
+    every one quarantined (WRONG_DELIMITER), the file LOAD_FAILED. Files like it fire the critical
+    pipe_failure_rate alert: the harness expects that and checks `c360 status` accordingly."""
+    when = f"{at:%Y-%m-%d %H:%M:%S}"
+    header = "transaction_id;customer_id;transaction_date;transaction_amount;merchant_name;merchant_category;channel;status"
+    lines = [header] + [
+        f"TXSFAIL{number:05d}{k};{customers[(number + k) % len(customers)]};{when};{10 + k}.00;Shop {k};Grocery;Online;approved"
+        for k in range(1, 6)
+    ]
+    return AwkwardFile(
+        f"{PREFIX}{at:%Y/%m/%d/%H}/failed_export_{number:05d}.csv", ("\n".join(lines) + "\n").encode(), 5
+    )
+
+
 # ---- the campaign -------------------------------------------------------------------------------------
 
 
@@ -505,6 +521,7 @@ class Accounting:
     recorded_twice: int = 0
     history_mismatches: int = 0
     redeliveries_skipped: int = 0
+    files_failed: int = 0  # LOAD_FAILED: every record quarantined (they fire pipe_failure_rate)
     gold_mismatches: int = 0
     silver_short: int = 0
     queue_left: int = 0
@@ -563,6 +580,7 @@ class CampaignReport:
             "records_doubled": self.accounting.doubled,
             "files_recorded_twice": self.accounting.recorded_twice,
             "redeliveries_skipped": self.accounting.redeliveries_skipped,
+            "files_failed": self.accounting.files_failed,
             "gold_mismatches": self.accounting.gold_mismatches,
             "dead_letters_redriven": self.redriven,
             "reader_observations": self.reader.observations if self.reader else None,
@@ -591,6 +609,7 @@ def run_campaign(
     runner: ChildRunner,
     seed: int = 14,
     awkward_every: int = 3,
+    failed_every: int = 6,
     max_rounds: int | None = None,
     points: dict[str, tuple[int, int]] = POINTS,
     work: Path | None = None,
@@ -617,6 +636,10 @@ def run_campaign(
         number = 0
         while sum(r.killed for r in rounds) < kills and (max_rounds is None or number < max_rounds):
             number += 1
+            if failed_every and number % failed_every == 0:
+                failed = failed_export(number, customers, landed_at)
+                store.put_bytes(failed.key, failed.body)
+                expected[failed.key] = failed.records
             if awkward_every and number % awkward_every == 0:
                 extra = awkward_file(number, customers, landed_at, rng)
                 store.put_bytes(extra.key, extra.body)
@@ -653,7 +676,7 @@ def run_campaign(
         reader_log,
         redriven,
         perf_counter() - began,
-        status=run_status(settings.home) if check_status else None,
+        status=run_status(settings) if check_status else None,
         alerts_fired=alerts_fired(settings.home, since=started),
     )
 
@@ -694,6 +717,7 @@ def account(
         result.lost += lost
         result.doubled += doubled
         result.redeliveries_skipped += int(row["skipped_redeliveries"])
+        result.files_failed += int(row["failed_loads"])
         if lost or doubled:
             result.problems.append(
                 f"{key}: {records} records, {bronze} in bronze + {quarantined} quarantined ({lost} lost, {doubled} doubled)"

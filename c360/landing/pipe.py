@@ -358,11 +358,22 @@ def is_fatal(exc: BaseException) -> bool:
     if isinstance(cause, (duckdb.IOException, duckdb.FatalException, duckdb.InternalException)):
         return True
     text = str(exc).lower()
-    return any(marker in text for marker in ("no space left", "invalidated", "i/o error", "io error"))
+    return any(marker in text for marker in FATAL_MARKERS)
+
+
+# I/O failures of the Parquet files (DuckDB) and of the lake's SQLite catalog ("database or disk is full"
+# when a commit cannot grow the catalog's write-ahead log)
+FATAL_MARKERS = ("no space left", "disk is full", "invalidated", "i/o error", "io error")
 
 
 def _driver_message(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else exc!r}"
+    """The driver's first line, plus its last when that is the root cause (a failed DuckLake commit says
+    'Failed to commit DuckLake transaction.' first and what the catalog answered last)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return f"{type(exc).__name__}: {exc!r}"
+    text = lines[0] if len(lines) == 1 else f"{lines[0]} ({lines[-1]})"
+    return f"{type(exc).__name__}: {text}"
 
 
 def _copy(

@@ -206,12 +206,17 @@ class LocalNotificationQueue:
 
     def messages(self) -> list[QueuedMessage]:
         """Every message not yet acknowledged or dead-lettered, and the dead letters, oldest first, without
-        receiving them (for `c360 status` and the pipe's search for objects whose event was lost)."""
+        receiving them (for `c360 status` and the pipe's search for objects whose event was lost). A
+        received message nobody holds any more (visibility ended, or its consumer is gone) is waiting."""
         out: list[QueuedMessage] = []
+        now_ms = int(self.clock() * 1000)
         for folder, state in (("ready", "waiting"), ("inflight", "in flight"), ("dead", "dead")):
             for path in (self.root / folder).glob("*.json"):
                 if folder == "inflight":
-                    message_id, receives, _, _ = _parse_inflight(path.name)
+                    message_id, receives, deadline_ms, owner = _parse_inflight(path.name)
+                    # handed back, timed out or held by a process that is gone: the next receive gets it
+                    held = deadline_ms > now_ms and _owner_alive(owner)
+                    state = "in flight" if held else "waiting"
                 else:
                     message_id, receives = _parse_ready(path.name)
                 if message_id is None:

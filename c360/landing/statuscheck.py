@@ -3,8 +3,11 @@ c360/landing/fulldisk.py): the real command's exit code, its open alerts and its
 
 The command's contract (c360/cli/status.py, issue 16): exit 2 while a critical alert is open, else 0. A
 fault-injection or full-disk run can leave one open on purpose (files that failed to load fire the critical
-`pipe_failure_rate`; a dbt refresh that failed fires `gold_model_failed`), so the harnesses check that the
-exit code agrees with the alerts the command lists, not that it is 0, and report which alerts fired.
+`pipe_failure_rate`; a dbt refresh that failed fires `gold_model_failed`), so the harnesses do not expect 0:
+they expect the critical alerts `c360 status` lists to be exactly the critical rules whose condition is
+breached on the data readers see (each rule's own SQL, c360/alerts/rules.py, run on the published
+snapshot), and the exit code to follow from them. An alert left open or never fired by a killed run, or an
+exit code that ignores an open alert, fails the check. The alerts that fired during the run are reported.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from c360.alerts.evaluation import ALERTS_DIR, OUTBOX_FILE
-from c360.alerts.rules import Severity
-from c360.config import child_process_env
+from c360.alerts.evaluation import ALERTS_DIR, OUTBOX_FILE, observe
+from c360.alerts.rules import RULES, Severity
+from c360.config import Settings, child_process_env
+from c360.engines.readers import open_reader
 from c360.faults import ENV_VAR
 
 STATUS_EXIT_CRITICAL = 2  # c360/cli/status.py
@@ -34,6 +38,7 @@ class StatusCheck:
     in_flight: int
     failed: int
     error: str = ""  # why the output could not be read ("" when it could)
+    breached_critical: tuple[str, ...] | None = None  # critical rules breached on the published data
 
     @property
     def expected_exit_code(self) -> int:
@@ -41,8 +46,10 @@ class StatusCheck:
 
     @property
     def consistent(self) -> bool:
-        """The output was read and the exit code is the one its open alerts call for."""
-        return not self.error and self.exit_code == self.expected_exit_code
+        """The output was read, the exit code is the one its open alerts call for, and (when the data was
+        checked) the open critical alerts are exactly the breached critical rules."""
+        agrees = self.breached_critical is None or set(self.breached_critical) == set(self.critical_alerts)
+        return not self.error and self.exit_code == self.expected_exit_code and agrees
 
     @property
     def queue_empty(self) -> bool:
@@ -54,14 +61,27 @@ class StatusCheck:
             "expected_exit_code": self.expected_exit_code,
             "open_alerts": list(self.open_alerts),
             "critical_alerts": list(self.critical_alerts),
+            "breached_critical_rules": None
+            if self.breached_critical is None
+            else list(self.breached_critical),
             "queue": {"waiting": self.waiting, "in_flight": self.in_flight, "failed": self.failed},
             "error": self.error,
         }
 
 
-def run_status(home: Path, timeout: float = 600.0) -> StatusCheck:
-    """Run `c360 status --format json` on `home` (a child process, as an operator or a cron job runs it)."""
-    command = [sys.executable, "-m", "c360.cli.main", "status", "--home", str(home), "--format", "json"]
+def run_status(settings: Settings, timeout: float = 600.0) -> StatusCheck:
+    """Run `c360 status --format json` (a child process, as an operator or a cron job runs it), and check
+    its critical alerts against the critical rules breached on the published snapshot."""
+    command = [
+        sys.executable,
+        "-m",
+        "c360.cli.main",
+        "status",
+        "--home",
+        str(settings.home),
+        "--format",
+        "json",
+    ]
     proc = subprocess.run(
         command,
         capture_output=True,
@@ -70,7 +90,18 @@ def run_status(home: Path, timeout: float = 600.0) -> StatusCheck:
         timeout=timeout,
         check=False,
     )
-    return parse_status(proc.returncode, proc.stdout, proc.stderr)
+    check = parse_status(proc.returncode, proc.stdout, proc.stderr)
+    return replace(check, breached_critical=breached_rules(settings, Severity.CRITICAL))
+
+
+def breached_rules(settings: Settings, severity: Severity) -> tuple[str, ...]:
+    """The rules of `severity` whose condition is breached on what readers see (the published snapshot)."""
+    session = open_reader(settings)
+    try:
+        observations = [observe(session, rule) for rule in RULES if rule.severity is severity]
+    finally:
+        session.close()
+    return tuple(o.rule.name for o in observations if o.breached)
 
 
 def parse_status(exit_code: int, stdout: str, stderr: str = "") -> StatusCheck:

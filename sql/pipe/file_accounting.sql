@@ -38,6 +38,7 @@ history as (
         file_name,
         count(*) filter (where status not in ('SKIPPED_DUPLICATE', 'FILE_MISSING')) as loads,
         count(*) filter (where status = 'SKIPPED_DUPLICATE') as skipped_redeliveries,
+        count(*) filter (where status = 'LOAD_FAILED') as failed_loads,
         sum(rows_loaded) filter (where status not in ('SKIPPED_DUPLICATE', 'FILE_MISSING')) as history_loaded,
         sum(rows_quarantined) filter (where status not in ('SKIPPED_DUPLICATE', 'FILE_MISSING'))
             as history_quarantined
@@ -50,6 +51,7 @@ select
     h.file_name,
     h.loads,
     h.skipped_redeliveries,
+    h.failed_loads,
     coalesce(h.history_loaded, 0) as history_loaded,
     coalesce(h.history_quarantined, 0) as history_quarantined,
     coalesce(b.bronze_rows, 0) as bronze_rows,

@@ -169,7 +169,7 @@ def test_status_exits_2_while_a_failed_file_keeps_the_critical_pipe_alert_open(
     code, report, _ = ingest(home, str(bad))
     assert code == 0 and report["files"][0]["status"] == "LOAD_FAILED"
 
-    check = run_status(home.home)
+    check = run_status(home)
 
     assert check.exit_code == 2 and "pipe_failure_rate" in check.critical_alerts, check
     assert check.consistent and check.queue_empty, check
