@@ -185,7 +185,7 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
         raise C360Error(f"building the fault-injection platform failed: {_tail(built.stderr)}")
     settings = platform_settings(Settings.load(target="local", home=home, env={}, create_home=False))
     disk_source = ctx.work_dir / "fault-injection-clean"
-    shutil.copytree(home, disk_source, ignore=shutil.ignore_patterns("*.wal"))
+    shutil.copytree(home, disk_source, ignore=shutil.ignore_patterns("*.wal", ".*"))
 
     campaign = run_campaign(settings, kills=FAULT_KILLS, runner=CliChild(), seed=ctx.settings.scale.seed)
     summary = campaign.summary()
@@ -211,26 +211,38 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
         Metric("  one round until the kill (start, work, SIGKILL)", "s", tuple(kill_rounds) or (0.0,)),
         Metric("  the recovery run after the last kill", "s", tuple(recovery) or (0.0,)),
     ]  # fmt: skip
+    status = campaign.status
+    metrics.append(
+        Metric("`c360 status` after the recovery agrees with the alerts (exit 2 while a critical one is open)", "checks", (float(bool(status and status.consistent and status.queue_empty)),), target=1.0, higher_is_better=True)
+    )  # fmt: skip
     if disk.available:
         metrics += [
             Metric(f"full disk: runs with a clear error or success (of {len(disk.runs)})", "runs", (float(sum(r.clear for r in disk.runs)),), target=float(len(disk.runs)), higher_is_better=True),
+            Metric(f"full disk: runs after which readers kept a whole snapshot (of {len(disk.runs)})", "runs", (float(sum(r.readers_kept for r in disk.runs)),), target=float(len(disk.runs)), higher_is_better=True),
             Metric("full disk: records lost", "records", (float(disk.accounting.lost if disk.accounting else -1),), target=0.0),
             Metric("full disk: records doubled", "records", (float(disk.accounting.doubled if disk.accounting else -1),), target=0.0),
-            Metric("full disk: next runs that recovered by themselves", "runs", (float(sum(r.recovery_exit_code == 0 for r in disk.runs)),), target=float(len(disk.runs)), higher_is_better=True),
+            Metric(f"full disk: next runs that recovered by themselves (of {len(disk.runs)})", "runs", (float(sum(r.recovered for r in disk.runs)),), target=float(len(disk.runs)), higher_is_better=True),
         ]  # fmt: skip
     tables = {
         "kills by point (c360/faults.py)": [
             {"point": point, "kills": count} for point, count in campaign.kills_by_point().items()
         ],
-        "full disk: one `c360 ingest` of three files per amount of free space, then the next run": [
+        "full disk: one `c360 ingest` of three files per case, `c360 status`, then the next run": [
             {
-                "free space": _bytes(run.free_bytes),
+                "disk full": run.case.label,
+                "how": run.case.how(),
                 "exit code": run.exit_code,
-                "files landed": run.landed,
+                "files landed / loaded": f"{run.landed} / {run.loaded}",
                 "first reason": (
-                    _without_paths(run.failures[0], ctx.work_dir)[:140]
+                    _without_paths(run.failures[0], ctx.work_dir)[:160]
                     if run.failures
                     else "loaded and published"
+                ),
+                "readers' snapshot": _snapshots(run.published_before, run.published_after),
+                "status: waiting / exit": (
+                    f"{run.status.waiting + run.status.in_flight} / {run.status.exit_code}"
+                    if run.status
+                    else "-"
                 ),
                 "next run exit code": run.recovery_exit_code,
             }
@@ -247,18 +259,33 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
             f"{campaign.kills} kills over {len(campaign.rounds)} rounds ({summary['seconds']} s, seed "
             f"{ctx.settings.scale.seed}): each round lands, every third also an awkward file (a quoted field with "
             "a line break, quoted delimiters and doubled quotes, a bad amount, an unclosed quote, an unknown "
-            "customer; CRLF, BOM or gzip at random, sometimes delivered twice), then runs the real "
-            "`c360 stream --batches 1` with C360_KILL_AT=<point>@<n> drawn at random; the process SIGKILLs itself "
-            "there. One more plain run recovers.",
+            "customer; CRLF, BOM or gzip at random, sometimes delivered twice), every sixth a `;`-separated "
+            "export that fails as a whole, then runs the real `c360 stream --batches 1` with "
+            "C360_KILL_AT=<point>@<n> drawn at random; the process SIGKILLs itself there. One more plain run "
+            "recovers. The warehouse is the DuckLake (SQLite catalog + Parquet); readers are pinned to the "
+            "snapshot named in warehouse/published.json.",
             f"Accounting on the published state after recovery: {campaign.accounting.files} files, "
             f"{campaign.accounting.records:,} records: {campaign.accounting.in_bronze:,} in bronze, "
             f"{campaign.accounting.in_quarantine:,} quarantined, {campaign.accounting.lost} lost, "
             f"{campaign.accounting.doubled} doubled; {campaign.accounting.redeliveries_skipped} re-deliveries "
-            f"skipped; {campaign.redriven} dead letters re-driven by the recovery.",
+            f"skipped; {campaign.accounting.files_failed} files failed as a whole (all records quarantined); "
+            f"{campaign.redriven} dead letters re-driven by the recovery.",
+            "Alerts fired during the campaign: "
+            + (", ".join(f"{rule} x{n}" for rule, n in campaign.alerts_fired.items()) or "none")
+            + (
+                f". `c360 status` after the recovery: exit {status.exit_code}, critical alerts open: "
+                f"{', '.join(status.critical_alerts) or 'none'} (breached on the published data: "
+                f"{', '.join(status.breached_critical or ()) or 'none'}); queue: {status.waiting} waiting, "
+                f"{status.in_flight} in flight, {status.failed} failed."
+                if status
+                else "."
+            ),
             (
                 f"A reader process opened what readers see {reader.observations:,} times during the campaign "
-                f"({reader.states} distinct states, {reader.error_count} open errors) and checked each: bronze = "
-                "LOAD_HISTORY, silver = bronze, gold = silver per customer."
+                f"({reader.snapshots} published snapshots, {reader.states} distinct states, {reader.error_count} "
+                "open errors) and checked each: bronze = LOAD_HISTORY, silver = bronze, gold = silver per "
+                "customer; a snapshot reads the same every time; the published snapshot never goes back; the "
+                "publication record is never half written."
                 if reader
                 else "No reader ran."
             ),
@@ -279,5 +306,7 @@ def _without_paths(text: str, work: Path) -> str:
     return text.replace(f"{work / 'full-disk' / 'inputs'}/", "").replace(f"{work}/", "")
 
 
-def _bytes(n: int) -> str:
-    return f"{n // 1024 // 1024} MiB" if n >= 1024 * 1024 else f"{n // 1024} KiB" if n >= 1024 else f"{n} B"
+def _snapshots(before: int | None, after: int | None) -> str:
+    if before is None or after is None:
+        return "none published"
+    return f"kept {before}" if before == after else f"{before} -> {after}"

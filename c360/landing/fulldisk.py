@@ -1,14 +1,22 @@
-"""Full-disk scenario: the platform's home on a small tmpfs, filled up to leave a given number of bytes
-free, then `c360 ingest` (the real command, gold refresh and publish included) of a few files.
+"""Full-disk scenario: the platform's home on a small tmpfs, the disk full at a chosen moment of
+`c360 ingest` (the real command, gold refresh and publish included) of a few files.
 
-What must hold for every amount of free space: the command prints its JSON report and exits 0 or 1
-with a clear reason (never a traceback); after the space is freed, the next `c360 ingest` loads every
-file the failed run accepted (`--rescan`; files the failed run reported as not landed are given again,
-as its message says), and the accounting of c360/landing/faultinjection.py holds: every record in bronze
-or the quarantine exactly once, no file loaded twice, gold reconciles with silver.
+Two ways to fill it (each a case of CASES): before the run, leaving a given number of bytes free (nothing
+lands; some files land; the files land and the load finds no room), or during the run, exactly at a fault
+point (`C360_KILL_AT=<point>@1:fill-disk`, c360/faults.py): the bronze insert's Parquet write
+(`pipe.checked`), a file's DuckLake catalog commit (`pipe.recorded`: the Parquet is written, the SQLite
+catalog cannot grow), the dbt refresh (`gold.start`) and the publish to readers (`publish.start`).
+
+What must hold in every case: the command prints its JSON report and exits 0 or 1 with a clear reason
+(never a traceback); readers keep the last published snapshot; `c360 status` (once space is free again)
+lists every landed file that was not loaded as waiting and its exit code agrees with the open alerts
+(c360/landing/statuscheck.py); the next `c360 ingest` loads every file the failed run accepted
+(`--rescan`; files the failed run reported as not landed are given again, as its message says), leaving
+the queue empty; and the accounting of c360/landing/faultinjection.py holds over all cases: every record
+in bronze or the quarantine exactly once, no file loaded twice, gold reconciles with silver.
 
 The disk is real: a tmpfs mounted with `size=`, so the kernel refuses the writes (ENOSPC) wherever they
-happen, including inside DuckDB and dbt. Mounting needs root (or CAP_SYS_ADMIN); where that is not
+happen, including inside DuckDB, SQLite and dbt. Mounting needs root (or CAP_SYS_ADMIN); where that is not
 possible the scenario reports itself unavailable instead of pretending.
 """
 
@@ -28,36 +36,90 @@ from time import perf_counter
 from typing import Final
 
 from c360.config import Settings, child_process_env
-from c360.faults import ENV_VAR
+from c360.faults import ENV_VAR, FILLER_NAME
 from c360.landing.faultinjection import Accounting, account
 from c360.landing.queue import LocalNotificationQueue
+from c360.landing.statuscheck import StatusCheck, run_status
+from c360.landing.streaming import FULL_DISK_MARKERS
 from c360.outputs import platform_settings
+from c360.snapshots import published
 from c360.storage.local import LocalObjectStore
 
 KIB: Final = 1024
 MIB: Final = 1024 * KIB
-# free space left on the disk per run: nothing; a few pages (some files land); room to land but not to
-# load; room to load but not for dbt's files and the publish; room for all but the published copy
-BUDGETS: Final = (0, 12 * KIB, 256 * KIB, 4 * MIB, 24 * MIB)
+
+
+@dataclass(frozen=True)
+class DiskCase:
+    label: str  # where the disk is full
+    free_bytes: int | None = None  # filled before the run to leave this much free; None: not before the run
+    plan: str = ""  # or filled by the run itself at a fault point (C360_KILL_AT=<point>@<n>:fill-disk)
+
+    def how(self) -> str:
+        if self.plan:
+            return f"filled at {self.plan.split(':')[0]}"
+        return f"{_bytes(self.free_bytes or 0)} free before the run"
+
+
+CASES: Final = (
+    DiskCase("before anything lands", free_bytes=0),
+    DiskCase("while landing", free_bytes=12 * KIB),
+    DiskCase("after landing", free_bytes=256 * KIB),
+    DiskCase("the bronze insert's Parquet write", plan="pipe.checked@1:fill-disk"),
+    DiskCase("a file's catalog commit", plan="pipe.recorded@1:fill-disk"),
+    DiskCase("the gold refresh (dbt)", plan="gold.start@1:fill-disk"),
+    DiskCase("the publish to readers", plan="publish.start@1:fill-disk"),
+)
 
 
 @dataclass(frozen=True)
 class FullDiskRun:
-    free_bytes: int
+    case: DiskCase
     exit_code: int
     landed: int
     loaded: int
     failures: list[str]
     traceback: bool
     report_printed: bool
+    published_before: int | None  # the snapshot readers saw before the run
+    published_after: int | None  # ... and right after the failed run (kept unless the run published)
+    status: StatusCheck | None  # `c360 status` after the failed run, space freed
     recovery_exit_code: int
     recovery_failures: list[str]
+    recovery_status: StatusCheck | None  # `c360 status` after the next run
     stderr_tail: str = ""  # the end of the failed run's stderr (for a traceback's location)
 
     @property
+    def full_disk_reported(self) -> bool:
+        return any(marker in f for f in self.failures for marker in FULL_DISK_MARKERS)
+
+    @property
+    def waiting_shown(self) -> bool:
+        """`c360 status` after the failed run shows every landed file it did not load as still queued."""
+        if self.status is None:
+            return False
+        return self.status.waiting + self.status.in_flight >= self.landed - self.loaded
+
+    @property
+    def readers_kept(self) -> bool:
+        """Readers never went back, and stayed on the previous snapshot when the run could not publish."""
+        if self.published_before is None or self.published_after is None:
+            return False
+        if any("not refreshed or published" in f for f in self.failures):
+            return self.published_after == self.published_before
+        return self.published_after >= self.published_before
+
+    @property
     def clear(self) -> bool:
-        """A clear outcome: a JSON report, no traceback, and a reason whenever the run failed."""
-        return self.report_printed and not self.traceback and (self.exit_code == 0 or bool(self.failures))
+        """A clear outcome: a JSON report, no traceback, and a full-disk reason whenever the run failed."""
+        return self.report_printed and not self.traceback and (self.exit_code == 0 or self.full_disk_reported)
+
+    @property
+    def recovered(self) -> bool:
+        status = self.recovery_status
+        return (
+            self.recovery_exit_code == 0 and status is not None and status.consistent and status.queue_empty
+        )
 
 
 @dataclass
@@ -76,7 +138,11 @@ class FullDiskReport:
         return (
             self.accounting is not None
             and self.accounting.ok
-            and all(r.clear and r.recovery_exit_code == 0 for r in self.runs)
+            and all(
+                r.clear and r.waiting_shown and r.status is not None and r.status.consistent
+                for r in self.runs
+            )
+            and all(r.recovered for r in self.runs)
         )
 
     def summary(self) -> dict[str, object]:
@@ -84,13 +150,20 @@ class FullDiskReport:
             "mode": self.mode,
             "runs": [
                 {
-                    "free_bytes": r.free_bytes,
+                    "disk full": r.case.label,
+                    "how": r.case.how(),
                     "exit_code": r.exit_code,
                     "landed": r.landed,
                     "loaded": r.loaded,
                     "failures": r.failures[:3],
                     "clear": r.clear,
+                    "readers_kept": r.readers_kept,
+                    "published_before": r.published_before,
+                    "published_after": r.published_after,
+                    "status": r.status.as_dict() if r.status else None,
                     "recovery_exit_code": r.recovery_exit_code,
+                    "recovery_status": r.recovery_status.as_dict() if r.recovery_status else None,
+                    "recovered": r.recovered,
                 }
                 for r in self.runs
             ],
@@ -140,30 +213,30 @@ def small_tmpfs(path: Path, size: int) -> Iterator[Path]:
             subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
 
 
-def run_full_disk(source: Settings, work: Path, budgets: Sequence[int] = BUDGETS) -> FullDiskReport:
+def run_full_disk(source: Settings, work: Path, cases: Sequence[DiskCase] = CASES) -> FullDiskReport:
     """Copy the platform under `source.home` onto a small tmpfs and run the scenario (module docstring)."""
     reason = tmpfs_unavailable()
     if reason is not None:
         return FullDiskReport(f"unavailable: {reason}")
     began = perf_counter()
-    used = _tree_size(source.home, skip=("snapshots",))
-    # room for the copy, for what publishing writes (today up to four copies of the warehouse: the three
-    # readers keep and the one being written) and for growth over the runs (DuckDB reuses freed blocks
-    # but rarely shrinks a file): 6.5 x the platform, plus dbt's files. The filler takes the rest.
-    size = int(used * 6.5) + 48 * MIB
+    used = _tree_size(source.home, skip=SKIPPED)
+    # room for the copy and for what the runs add: the lake never rewrites a file in place, so each run
+    # adds Parquet files (bronze, the incremental models) and catalog pages until maintenance deletes what
+    # no reader can see; dbt rewrites its target/ and logs. Twice the platform plus 64 MiB covers the
+    # cases with room to spare (measured: a run adds well under 1 MiB at 1,000 customers); the filler
+    # takes the rest.
+    size = int(used * 2) + 64 * MIB
     mount_point = work / "disk"
     inputs = work / "inputs"
     inputs.mkdir(parents=True, exist_ok=True)
-    report = FullDiskReport(
-        f"tmpfs of {size / MIB:.0f} MiB (mount -o size=), filled to leave the free space shown"
-    )
+    report = FullDiskReport(f"tmpfs of {size / MIB:.0f} MiB (mount -o size=), full at the moment shown")
     with small_tmpfs(mount_point, size):
         home = mount_point / "home"
-        shutil.copytree(source.home, home, ignore=shutil.ignore_patterns("*.wal", "snapshots"))
+        shutil.copytree(source.home, home, ignore=shutil.ignore_patterns(*SKIPPED))
         settings = platform_settings(Settings.load(target="local", home=home, env={}, create_home=False))
         expected: dict[str, int] = {}
-        for number, budget in enumerate(budgets):
-            report.runs.append(_run_at(home, mount_point, budget, _inputs(inputs, number), expected))
+        for number, case in enumerate(cases):
+            report.runs.append(_run_case(settings, mount_point, case, _inputs(inputs, number), expected))
         queue = LocalNotificationQueue(settings.queue_dir)
         store = LocalObjectStore(settings.lake_dir)
         report.accounting = account(settings, store, queue, expected)
@@ -171,37 +244,56 @@ def run_full_disk(source: Settings, work: Path, budgets: Sequence[int] = BUDGETS
     return report
 
 
-def _run_at(
-    home: Path, mount_point: Path, budget: int, files: list[tuple[Path, int]], expected: dict[str, int]
+# not copied onto the disk: the single-file warehouse's reader copies and write-ahead log (platforms from
+# before the lake), the extension links (re-made on first use) and the writer's lock file
+SKIPPED: Final = ("snapshots", "*.wal", ".*")
+
+
+def _run_case(
+    settings: Settings,
+    mount_point: Path,
+    case: DiskCase,
+    files: list[tuple[Path, int]],
+    expected: dict[str, int],
 ) -> FullDiskRun:
-    filler = _fill(mount_point, budget)
+    home = settings.home
+    before = published(settings)
+    filler = _fill(mount_point, case.free_bytes) if case.free_bytes is not None else None
     try:
-        code, payload, stderr = _ingest(home, [str(p) for p, _ in files])
+        code, payload, stderr = _ingest(home, [str(p) for p, _ in files], plan=case.plan)
     finally:
-        filler.unlink(missing_ok=True)
+        if filler is not None:
+            filler.unlink(missing_ok=True)
+        (settings.tmp_dir / FILLER_NAME).unlink(missing_ok=True)  # what a fill-disk plan took
+    after = published(settings)
     counts = {str(p): n for p, n in files}
     landed = [f for f in payload.get("files", []) if f.get("file")]
     for entry in landed:
         expected[str(entry["file"])] = counts[str(entry["path"])]
+    status = run_status(settings)
     not_landed = [str(p) for p in payload.get("not_landed", [])]
     recovery_code, recovery, _ = _ingest(home, [*not_landed, "--rescan"])
     for entry in recovery.get("files", []):
         expected[str(entry["file"])] = counts[str(entry["path"])]
     return FullDiskRun(
-        free_bytes=budget,
+        case=case,
         exit_code=code,
         landed=len(landed),
         loaded=sum(1 for f in landed if f.get("status") not in (None, "QUEUED")),
         failures=[str(f) for f in payload.get("failures", [])],
         traceback=not payload and "Traceback (most recent call last)" in stderr,  # died, no report
         report_printed=bool(payload),
+        published_before=before.snapshot_id if before else None,
+        published_after=after.snapshot_id if after else None,
+        status=status,
         recovery_exit_code=recovery_code,
         recovery_failures=[str(f) for f in recovery.get("failures", [])],
+        recovery_status=run_status(settings),
         stderr_tail="\n".join(stderr.strip().splitlines()[-12:]) if code != 0 else "",
     )
 
 
-def _ingest(home: Path, args: list[str]) -> tuple[int, dict[str, object], str]:
+def _ingest(home: Path, args: list[str], plan: str = "") -> tuple[int, dict[str, object], str]:
     command = [
         sys.executable,
         "-m",
@@ -217,7 +309,7 @@ def _ingest(home: Path, args: list[str]) -> tuple[int, dict[str, object], str]:
         command,
         capture_output=True,
         text=True,
-        env=child_process_env({ENV_VAR: ""}),
+        env=child_process_env({ENV_VAR: plan}),
         timeout=900,
         check=False,
     )
@@ -253,6 +345,10 @@ HEADER: Final = (
     "channel",
     "status",
 )
+
+
+def _bytes(n: int) -> str:
+    return f"{n // MIB} MiB" if n >= MIB else f"{n // KIB} KiB" if n >= KIB else f"{n} B"
 
 
 def _fill(mount_point: Path, leave: int) -> Path:

@@ -35,6 +35,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -419,8 +420,8 @@ def _cycle(streamer: Streamer, number: int, size: int, anomalies: int, report: S
     report.failures.extend(run.failures)
     if run.stopped is not None:
         raise C360Error(
-            f"{run.stopped}. {len(run.loads)} file(s) were loaded before it; every other landed file's "
-            "event stays queued and the next run loads it"
+            f"{run.stopped}{full_disk_note(streamer.settings, run.stopped)}. {len(run.loads)} file(s) were "
+            "loaded before it; every other landed file's event stays queued and the next run loads it"
         )
     ours = [load for load in run.loads if load.file_name == batch.key]
     if not ours:
@@ -521,15 +522,17 @@ def ingest(
             report.failures.append(
                 "the landed files that were not loaded: their events stay queued and the next pipe run "
                 "(`c360 ingest --rescan` or a running `c360 stream`) loads them"
+                + full_disk_note(settings, run.stopped)
             )
             streamer.alert_after_failure()
             return report
         try:
             report.gold_at, report.refresh_seconds, _ = streamer.publish()
         except C360Error as exc:
+            brief = _brief(exc)
             report.failures.append(
-                f"gold was not refreshed or published ({_brief(exc)}); the loaded rows are committed in "
-                "bronze and the next run refreshes gold"
+                f"gold was not refreshed or published ({brief}); the loaded rows are committed in bronze, "
+                f"readers keep the previous snapshot and the next run refreshes gold{full_disk_note(settings, brief)}"
             )
             streamer.alert_after_failure()
     finally:
@@ -564,9 +567,31 @@ def _land(
 def _brief(exc: BaseException, limit: int = 400) -> str:
     """An error on one line, cut to `limit` characters (dbt's messages carry whole tracebacks)."""
     text = " ".join(str(exc).split()).split(" Traceback (most recent call last)")[0]
-    if "No space left on device" in text and "No space left on device" not in text[:limit]:
-        text = "No space left on device: " + text
+    for marker in FULL_DISK_MARKERS:
+        if marker in text and marker not in text[:limit]:
+            text = f"{marker}: {text}"
+            break
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# what DuckDB and the OS ("No space left on device") and SQLite ("database or disk is full") say
+FULL_DISK_MARKERS = ("No space left on device", "disk is full")
+NEARLY_FULL_BYTES = 1024 * 1024
+
+
+def full_disk_note(settings: Settings, reason: str) -> str:
+    """'; disk is full: ...' when the filesystem of $C360_HOME has (almost) no free space left and `reason`
+    does not say so itself: some failures on a full disk only say 'disk I/O error' (SQLite cannot map its
+    shared-memory file) or name no cause at all."""
+    if any(marker in reason for marker in FULL_DISK_MARKERS):
+        return ""
+    try:
+        free = shutil.disk_usage(settings.home).free
+    except OSError:
+        return ""
+    if free >= NEARLY_FULL_BYTES:
+        return ""
+    return f"; disk is full: the filesystem of {settings.home} has {free:,} bytes free"
 
 
 def landed_objects(store: ObjectStore, prefix: str) -> list[tuple[str, datetime]]:

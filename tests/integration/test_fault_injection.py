@@ -12,7 +12,7 @@ import pytest
 
 from c360.config import Settings
 from c360.landing.faultinjection import CliChild, ForkedChild, run_campaign
-from c360.landing.fulldisk import KIB, MIB, run_full_disk, tmpfs_unavailable
+from c360.landing.fulldisk import CASES, run_full_disk, tmpfs_unavailable
 from c360.outputs import platform_settings
 from c360.steps.pipeline import UpReport
 
@@ -105,17 +105,32 @@ def test_the_real_command_killed_by_its_environment_recovers_on_the_next_run(
 def test_a_full_disk_gives_a_clear_error_loses_nothing_and_the_next_run_recovers(
     home: Settings, tmp_path: Path
 ) -> None:
+    """The disk full before anything lands, at the bronze insert's Parquet write, at a file's catalog
+    commit and during the dbt refresh (the bench runs every case of CASES)."""
     reason = tmpfs_unavailable()
     if reason is not None:
         pytest.skip(f"full-disk scenario needs a size-limited tmpfs: {reason}")
-    report = run_full_disk(home, tmp_path / "disk", budgets=(0, 12 * KIB, 256 * KIB, 24 * MIB))
+    cases = {case.label: case for case in CASES}
+    chosen = [
+        cases["before anything lands"],
+        cases["the bronze insert's Parquet write"],
+        cases["a file's catalog commit"],
+        cases["the gold refresh (dbt)"],
+    ]
+    report = run_full_disk(home, tmp_path / "disk", cases=chosen)
     summary = report.summary()
     assert report.available, summary
     for run in report.runs:
         assert run.report_printed and not run.traceback, run
-        if run.exit_code != 0:
-            assert any("No space left on device" in f for f in run.failures), run.failures
-        assert run.recovery_exit_code == 0, run.recovery_failures
+        assert run.exit_code == 1 and run.full_disk_reported, run.failures
+        assert run.readers_kept, run  # readers stay on the snapshot published before the run
+        assert run.waiting_shown and run.status is not None and run.status.consistent, run.status
+        assert run.recovered, (run.recovery_failures, run.recovery_status)
+    nothing, parquet, catalog, gold = report.runs
+    assert nothing.landed == 0 and "was not landed" in nothing.failures[0], nothing.failures
+    assert parquet.landed == 3 and any(".parquet" in f and "No space left" in f for f in parquet.failures)
+    assert catalog.landed == 3 and any("commit" in f and "disk is full" in f for f in catalog.failures)
+    assert gold.loaded == 3 and any("gold was not refreshed or published" in f for f in gold.failures)
     assert report.accounting is not None and report.accounting.problems == [], summary
     assert report.accounting.lost == report.accounting.doubled == 0
     assert report.ok
