@@ -259,7 +259,7 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
             f"{campaign.kills} kills over {len(campaign.rounds)} rounds ({summary['seconds']} s, seed "
             f"{ctx.settings.scale.seed}): each round lands, every third also an awkward file (a quoted field with "
             "a line break, quoted delimiters and doubled quotes, a bad amount, an unclosed quote, an unknown "
-            "customer; CRLF, BOM or gzip at random, sometimes delivered twice), every sixth a `;`-separated "
+            "customer; CRLF, BOM or gzip at random, sometimes delivered twice), every fourth a `;`-separated "
             "export that fails as a whole, then runs the real `c360 stream --batches 1` with "
             "C360_KILL_AT=<point>@<n> drawn at random; the process SIGKILLs itself there. One more plain run "
             "recovers. The warehouse is the DuckLake (SQLite catalog + Parquet); readers are pinned to the "

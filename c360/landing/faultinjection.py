@@ -609,7 +609,7 @@ def run_campaign(
     runner: ChildRunner,
     seed: int = 14,
     awkward_every: int = 3,
-    failed_every: int = 6,
+    failed_every: int = 4,
     max_rounds: int | None = None,
     points: dict[str, tuple[int, int]] = POINTS,
     work: Path | None = None,

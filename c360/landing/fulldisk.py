@@ -23,6 +23,7 @@ possible the scenario reports itself unavailable instead of pretending.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import json
 import os
 import shutil
@@ -364,10 +365,13 @@ def _fill(mount_point: Path, leave: int) -> Path:
 
 
 def _tree_size(root: Path, skip: Sequence[str] = ()) -> int:
+    """Bytes of the files under `root` that a copy with `ignore_patterns(*skip)` takes (links not followed)."""
     total = 0
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in skip]
+        dirs[:] = [d for d in dirs if not any(fnmatch.fnmatch(d, pattern) for pattern in skip)]
         for name in files:
+            if any(fnmatch.fnmatch(name, pattern) for pattern in skip):
+                continue
             with contextlib.suppress(OSError):
-                total += os.stat(os.path.join(folder, name)).st_size
+                total += os.lstat(os.path.join(folder, name)).st_size
     return total

@@ -260,7 +260,12 @@ class Streamer:
     @property
     def session(self) -> DuckDBSession:
         if self._session is None:
-            session = open_session(self.settings)
+            try:
+                session = open_session(self.settings)
+            except OSError as exc:  # e.g. a full disk while the lake's files are opened
+                raise WarehouseError(
+                    f"cannot open the local warehouse ({exc.strerror or exc}){full_disk_note(self.settings, '')}"
+                ) from None
             assert isinstance(session, DuckDBSession)
             if not self._provisioned:
                 ensure_pipe_tables(session)
@@ -319,7 +324,7 @@ class Streamer:
             requeued = refresh(self.session, self.store, self.queue, self.pipe_options.prefix)
         except WarehouseError as exc:
             run = PipeRun("")
-            run.stopped = f"the warehouse is busy or unavailable ({exc})"
+            run.stopped = f"the warehouse is busy or unavailable ({' '.join(str(exc).split())})"
             run.failures.append(run.stopped)
             return run
         except C360Error as exc:  # the queue cannot be written: load what is queued, retry next run
