@@ -10,13 +10,13 @@ streaming cycle reaches them:
 
     land.notify      an object is in the store, its event not yet on the queue (local store)
     pipe.received    a receive returned messages: they are in flight, nothing loaded yet
-    pipe.checked     inside a file's transaction: rows parsed and checked
-    pipe.bronze      inside the transaction: good rows inserted into bronze
+    pipe.checked     inside a file's transaction: rows parsed and checked, nothing written yet
+    pipe.bronze      inside the transaction: good rows inserted into bronze (Parquet written, uncommitted)
     pipe.quarantined inside the transaction: bad rows inserted into the quarantine
-    pipe.recorded    inside the transaction: LOAD_HISTORY row written, commit next
-    pipe.committed   the file's transaction committed, its queue message not yet deleted
+    pipe.recorded    inside the transaction: LOAD_HISTORY row written, the lake commit (catalog) next
+    pipe.committed   the file's lake commit done, its queue message not yet deleted
     pipe.acked       the message deleted
-    gold.start       the writer released, the incremental dbt refresh about to start
+    gold.start       the files committed, the incremental dbt refresh about to start (writer lock held)
     gold.node        a dbt node finished (n = after the n-th node of the process)
     gold.done        dbt finished, nothing published yet
     publish.start    the unit of work committed (gold refreshed, alerts evaluated), nothing published yet

@@ -30,7 +30,8 @@ CHILD = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-        from c360.engines import open_session
+    from c360.config import Settings
+    from c360.engines import open_session
     from c360.landing.pipe import PipeOptions, run_pipe
     from c360.landing.queue import LocalNotificationQueue
     from c360.storage.local import LocalObjectStore
@@ -55,13 +56,7 @@ def test_a_process_killed_mid_load_leaves_nothing_and_the_retry_loads_once(tmp_p
     pipe.close()  # the child process is the writer now
 
     child = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CHILD,
-            str(tmp_path),
-            "pipe.recorded",
-        ],  # everything written, nothing committed
+        [sys.executable, "-c", CHILD, str(tmp_path), "pipe.recorded"],  # written, nothing committed
         cwd=REPO,
         capture_output=True,
         text=True,
