@@ -176,3 +176,20 @@ def test_an_unreadable_message_is_delivered_as_raw_text(tmp_path: Path) -> None:
     (message,) = queue.receive()
     assert message.message_id == "00000000000000042-abc" and "not json" in message.body
     assert [m.state for m in queue.messages()] == ["in flight"]
+
+
+def test_status_counts_only_messages_a_live_consumer_holds_as_in_flight(
+    queue: LocalNotificationQueue, clock: Clock
+) -> None:
+    """A run that failed hands its messages back (visibility 0): `c360 status` shows them waiting, not in
+    flight, as does a message whose visibility timed out; one this (live) process holds stays in flight."""
+    for body in ("handed back", "timed out", "held"):
+        queue.send(body)
+        clock.advance(0.001)
+    handed, timed, held = queue.receive(3, visibility_timeout=30)
+    queue.change_visibility(handed, 0)
+    queue.change_visibility(held, 600)
+    clock.advance(31)
+    states = {m.body: m.state for m in queue.messages()}
+    assert states == {"handed back": "waiting", "timed out": "waiting", "held": "in flight"}, states
+    assert timed.body == "timed out"
