@@ -50,6 +50,7 @@ def platform_settings_for(home: Path) -> Settings:
     return platform_settings(Settings.load(target="local", home=home, env={}, create_home=False))
 
 
+@pytest.mark.timeout(1800)  # ~20 forked cycles and their dbt refreshes: minutes on a loaded 2-core machine
 def test_twenty_kills_lose_nothing_double_nothing_and_readers_never_see_half_a_publish(
     home: Settings, tmp_path: Path
 ) -> None:
@@ -102,6 +103,7 @@ def test_the_real_command_killed_by_its_environment_recovers_on_the_next_run(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # four cases, each a failed `c360 ingest`, `c360 status` twice and a recovery
 def test_a_full_disk_gives_a_clear_error_loses_nothing_and_the_next_run_recovers(
     home: Settings, tmp_path: Path
 ) -> None:
