@@ -268,7 +268,8 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
             f"{campaign.accounting.records:,} records: {campaign.accounting.in_bronze:,} in bronze, "
             f"{campaign.accounting.in_quarantine:,} quarantined, {campaign.accounting.lost} lost, "
             f"{campaign.accounting.doubled} doubled; {campaign.accounting.redeliveries_skipped} re-deliveries "
-            f"skipped; {campaign.accounting.files_failed} files failed as a whole (all records quarantined); "
+            f"skipped; {campaign.accounting.files_failed} files failed as a whole (all records quarantined; "
+            f"{campaign.failed_exports} `;`-separated exports were landed to fail); "
             f"{campaign.redriven} dead letters re-driven by the recovery.",
             "Alerts fired during the campaign: "
             + (", ".join(f"{rule} x{n}" for rule, n in campaign.alerts_fired.items()) or "none")

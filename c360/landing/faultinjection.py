@@ -542,6 +542,7 @@ class CampaignReport:
     redriven: int
     seconds: float
     status: StatusCheck | None = None  # `c360 status` after the recovery
+    failed_exports: int = 0  # files landed to fail as a whole (failed_export)
     alerts_fired: dict[str, int] = field(default_factory=dict)  # rule -> firings during the campaign
 
     @property
@@ -581,6 +582,7 @@ class CampaignReport:
             "files_recorded_twice": self.accounting.recorded_twice,
             "redeliveries_skipped": self.accounting.redeliveries_skipped,
             "files_failed": self.accounting.files_failed,
+            "failed_exports_landed": self.failed_exports,
             "gold_mismatches": self.accounting.gold_mismatches,
             "dead_letters_redriven": self.redriven,
             "reader_observations": self.reader.observations if self.reader else None,
@@ -627,11 +629,16 @@ def run_campaign(
     expected: dict[str, int] = {}
     rounds: list[KillRound] = []
     recovery: list[KillRound] = []
-    landed_at = datetime.combine(settings.scale.as_of, datetime.min.time()) + timedelta(hours=12)
+    # the awkward files' records: noon of the as-of day, or an hour ago if that is still ahead (they must
+    # never be FUTURE_TIMESTAMP, or their valid records would be quarantined for the wrong reason)
+    landed_at = min(
+        datetime.combine(settings.scale.as_of, datetime.min.time()) + timedelta(hours=12),
+        datetime.now().replace(microsecond=0) - timedelta(hours=1),
+    )
     started, began = datetime.now(), perf_counter()
     reader = Reader(settings.home, work) if with_reader else None
     reader_log: ReaderLog | None = None
-    redriven = 0
+    redriven = failed_exports = 0
     try:
         number = 0
         while sum(r.killed for r in rounds) < kills and (max_rounds is None or number < max_rounds):
@@ -640,6 +647,7 @@ def run_campaign(
                 failed = failed_export(number, customers, landed_at)
                 store.put_bytes(failed.key, failed.body)
                 expected[failed.key] = failed.records
+                failed_exports += 1
             if awkward_every and number % awkward_every == 0:
                 extra = awkward_file(number, customers, landed_at, rng)
                 store.put_bytes(extra.key, extra.body)
@@ -678,6 +686,7 @@ def run_campaign(
         perf_counter() - began,
         status=run_status(settings) if check_status else None,
         alerts_fired=alerts_fired(settings.home, since=started),
+        failed_exports=failed_exports,
     )
 
 
