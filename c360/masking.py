@@ -162,10 +162,6 @@ def columns_of(relation: str) -> tuple[PiiColumn, ...]:
     return tuple(c for c in PII_COLUMNS if c.schema == schema and c.table == table)
 
 
-def masked_relations() -> tuple[str, ...]:
-    return tuple(dict.fromkeys(c.relation for c in PII_COLUMNS))
-
-
 # ---- rendering --------------------------------------------------------------------------------------
 
 

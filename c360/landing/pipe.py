@@ -54,10 +54,10 @@ from c360.landing.queue import (
 )
 from c360.landing.stage_metadata import recorded_source_file
 from c360.observability import tracked_run
+from c360.reference import CATEGORIES
 from c360.sqlfiles import load_sql
 from c360.storage.base import ObjectEvent, ObjectStore
 from c360.storage.local import LocalObjectStore
-from generators.merchants import CATEGORIES
 
 log = logging.getLogger(__name__)
 

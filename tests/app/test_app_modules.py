@@ -281,7 +281,7 @@ def test_latest_complete_mom_and_churn_alert() -> None:
 def test_tile_grid_covers_every_state_once() -> None:
     assert len(TILE_POSITIONS) == 51 and len(set(TILE_POSITIONS.values())) == 51
     assert all(0 <= r < ROWS and 0 <= c < COLUMNS for r, c in TILE_POSITIONS.values())
-    from generators.geography import STATES
+    from c360.reference import STATES
 
     assert {s.code for s in STATES} == set(TILE_POSITIONS)
 

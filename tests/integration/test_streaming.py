@@ -14,10 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from c360.cli.main import app
-from c360.config import Settings
+from c360.config import Settings, platform_settings
 from c360.engines.readers import open_reader
 from c360.landing.streaming import stream
-from c360.outputs import platform_settings
 from c360.steps.pipeline import UpReport
 from tests.conftest import AS_OF
 from tests.unit.pipe_harness import csv_body, row
