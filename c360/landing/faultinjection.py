@@ -231,8 +231,8 @@ class ForkedChild:
 def zygote(home: str, conn: Any) -> None:
     """Import, parse dbt once, then fork one streaming cycle per request: (plan, size, anomalies, error
     file) -> sends the child's pid, then its exit code (negative: the signal that ended it)."""
+    from c360.config import platform_settings
     from c360.landing.streaming import DbtGoldRefresh
-    from c360.outputs import platform_settings
 
     settings = platform_settings(Settings.load(target="local", home=home, env={}, create_home=False))
     refresh = DbtGoldRefresh()
@@ -254,8 +254,8 @@ def zygote(home: str, conn: Any) -> None:
 
 def stream_once(home: str, plan: str, size: int, anomalies: int, error_path: str, refresh: Any = None) -> int:
     """One streaming cycle (the body of `c360 stream --batches 1`); returns the exit code."""
+    from c360.config import platform_settings
     from c360.landing.streaming import DbtGoldRefresh, stream
-    from c360.outputs import platform_settings
 
     try:
         settings = platform_settings(

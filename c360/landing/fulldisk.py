@@ -36,13 +36,12 @@ from pathlib import Path
 from time import perf_counter
 from typing import Final
 
-from c360.config import Settings, child_process_env
+from c360.config import Settings, child_process_env, platform_settings
 from c360.faults import ENV_VAR, FILLER_NAME
 from c360.landing.faultinjection import Accounting, account
 from c360.landing.queue import LocalNotificationQueue
 from c360.landing.statuscheck import StatusCheck, run_status
 from c360.landing.streaming import FULL_DISK_MARKERS
-from c360.outputs import platform_settings
 from c360.snapshots import published
 from c360.storage.local import LocalObjectStore
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from c360.config import Settings
+from c360.config import Settings, platform_settings
 from c360.landing.faultinjection import CliChild, ForkedChild, run_campaign
 from c360.landing.fulldisk import CASES, run_full_disk, tmpfs_unavailable
-from c360.outputs import platform_settings
 from c360.steps.pipeline import UpReport
 
 pytestmark = pytest.mark.integration

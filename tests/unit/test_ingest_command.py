@@ -83,6 +83,19 @@ def test_usage_problems_are_one_line_errors(home: Settings, tmp_path: Path) -> N
     assert nowhere.exit_code == 1 and "Traceback" not in nowhere.output
 
 
+def test_stream_usage_problems_are_errors_without_a_traceback(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for where in (tmp_path / "no-home", empty):  # nothing built there: one line, exit 1
+        result = runner.invoke(app, ["stream", "--interval", "0", "--home", str(where)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert "Traceback" not in result.output and "run `c360 up` first" in result.output
+    for args in (["--batches", "0"], ["--size", "-3"], ["--interval", "-1"]):  # typer's usage errors
+        result = runner.invoke(app, ["stream", *args, "--home", str(empty)])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert "Invalid value for '" + args[0] + "'" in result.output
+
+
 def test_files_with_the_same_name_from_two_folders_both_load(home: Settings, tmp_path: Path) -> None:
     first, second = tmp_path / "a" / "day.csv", tmp_path / "b" / "day.csv"
     for path, txn in ((first, "TXSA1"), (second, "TXSB1")):
