@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import statistics
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -178,7 +177,7 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
 
     home = ctx.fresh_home("fault-injection")
     shutil.rmtree(home, ignore_errors=True)
-    scale = replace(ctx.settings.scale, customers=FAULT_PLATFORM_CUSTOMERS)
+    scale = ctx.settings.scale.model_copy(update={"customers": FAULT_PLATFORM_CUSTOMERS})
     built = run_child(up_command(scale, home))
     if built.returncode != 0:
         raise C360Error(f"building the fault-injection platform failed: {_tail(built.stderr)}")
