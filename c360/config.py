@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from c360.errors import SettingsError
+from c360.faults import ENV_VAR as FAULTS_ENV_VAR
+from c360.faults import FaultPlan
 from c360.outputs import read_outputs
 
 DEFAULT_CUSTOMERS = 50_000
@@ -135,6 +137,7 @@ class Settings:
     aws_region: str = "us-east-1"
     duckdb_memory_limit: str = "2GB"
     duckdb_threads: int = 2
+    kill_at: FaultPlan | None = None  # fault-injection runs only (C360_KILL_AT, c360/faults.py)
 
     # ---- derived locations (local target) -------------------------------------------------
     @property
@@ -222,6 +225,7 @@ class Settings:
             bucket=bucket,
             aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             duckdb_memory_limit=memory_limit,
+            kill_at=FaultPlan.parse(env.get(FAULTS_ENV_VAR)),
         )
 
 

@@ -11,6 +11,7 @@ reader (the app, `c360 sql`, `c360 ask`, `c360 status`) attaches the lake pinned
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from c360.config import Settings
 from c360.engines.base import WarehouseSession
 from c360.engines.lake import CATALOG, Lake
 from c360.errors import WarehouseError
-from c360.files import write_text_atomically
+from c360.faults import FaultHook, no_fault
 from c360.values import as_int
 
 log = logging.getLogger(__name__)
@@ -56,9 +57,15 @@ def latest_snapshot(settings: Settings) -> Path | None:
     return path if path.is_file() else None
 
 
-def publish_snapshot(settings: Settings, session: WarehouseSession) -> Publication:
+def publish_snapshot(
+    settings: Settings, session: WarehouseSession, fault: FaultHook = no_fault
+) -> Publication:
     """Point readers at the lake's current snapshot. Call it with the writer session, once the unit of
-    work is complete (readers then see all of it at once)."""
+    work is complete (readers then see all of it at once).
+
+    The record is written beside the old one, then renamed over it: a publish that dies or fails (e.g. the
+    disk is full) at any point leaves readers on the previous snapshot. `fault` marks the moment in between
+    (`publish.staged`, c360/faults.py) for the fault-injection harness."""
     current = session.scalar(f"select id from {CATALOG}.current_snapshot()")
     if current is None:
         raise WarehouseError("the local warehouse has no snapshot to publish")
@@ -66,7 +73,7 @@ def publish_snapshot(settings: Settings, session: WarehouseSession) -> Publicati
     previous = published(settings)
     if previous is not None and previous.snapshot_id == publication.snapshot_id:
         return previous
-    return _write(settings, publication)
+    return _write(settings, publication, previous, fault)
 
 
 def republish(settings: Settings) -> Publication:
@@ -76,15 +83,29 @@ def republish(settings: Settings) -> Publication:
     previous = published(settings)
     if previous is None:
         raise WarehouseError("nothing is published yet: build the platform with `c360 up`")
-    return _write(settings, Publication(previous.snapshot_id, datetime.now()))
+    return _write(settings, Publication(previous.snapshot_id, datetime.now()), previous, no_fault)
 
 
-def _write(settings: Settings, publication: Publication) -> Publication:
-    write_text_atomically(
-        lake_of(settings).publication,
-        json.dumps(
-            {"snapshot_id": publication.snapshot_id, "published_at": publication.published_at.isoformat()}
-        ),
-    )
+def _write(
+    settings: Settings, publication: Publication, previous: Publication | None, fault: FaultHook
+) -> Publication:
+    path = lake_of(settings).publication
+    staged = path.with_name(path.name + ".tmp")
+    try:
+        staged.write_text(
+            json.dumps(
+                {"snapshot_id": publication.snapshot_id, "published_at": publication.published_at.isoformat()}
+            )
+        )
+        fault("publish.staged")
+        staged.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        kept = "nothing published yet" if previous is None else f"snapshot {previous.snapshot_id}"
+        raise WarehouseError(
+            f"publishing snapshot {publication.snapshot_id} to readers failed ({exc.strerror or exc}); "
+            f"they keep the previous state ({kept})"
+        ) from None
     log.debug("published snapshot %d", publication.snapshot_id)
     return publication

@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
-from c360.landing.status import pipe_health, quarantine_by_reason, recent_loads
+from c360.landing.queue import LocalNotificationQueue
+from c360.landing.status import QueueStatus, pipe_health, quarantine_by_reason, queue_status, recent_loads
 from c360.ml.status import churn_training_runs
 from c360.values import as_int
 
@@ -41,3 +43,11 @@ STATUS_SECTIONS: dict[str, Callable[[WarehouseSession], pd.DataFrame]] = {
     "recent file loads": recent_loads,
     "churn model training": churn_training_runs,
 }
+
+
+def ingest_queue(settings: Settings) -> QueueStatus | None:
+    """The local pipe's queue (files waiting, in flight, failed); None on Snowflake (Snowpipe's own queue)
+    or before anything was ever queued."""
+    if settings.target is not Target.local or not settings.queue_dir.is_dir():
+        return None
+    return queue_status(LocalNotificationQueue(settings.queue_dir))

@@ -30,6 +30,7 @@ import pulumi_snowflake as snowflake
 from c360 import names
 from c360.ddl_tables import TableDefinition, ddl_tables
 from c360.grants import GRANT_MATRIX, SchemaGrant
+from c360.landing.fileformat import LANDING_CSV
 from components.content_hash import file_manifest, manifest_digest, stored_path
 from components.grant_plan import Audience, SchemaObject
 from components.providers.stage_files import StageFiles, StageFilesArgs
@@ -151,17 +152,8 @@ class Ingestion(pulumi.ComponentResource):
             name=names.CSV_FILE_FORMAT,
             database=args.database,
             schema=bronze,
-            skip_header=1,
-            field_delimiter=",",
-            field_optionally_enclosed_by='"',
-            null_ifs=[""],
-            # the provider takes these booleans as the strings "true" / "false" ("default" when unset)
-            empty_field_as_null="true",
-            error_on_column_count_mismatch="true",
-            skip_byte_order_mark="true",
-            compression="AUTO",
-            encoding="UTF8",
-            comment="Landing CSV: header row, quoted fields, empty = NULL, column count enforced",
+            **LANDING_CSV.snowflake_args(),  # one definition: the local pipe reads files the same way
+            comment="Landing CSV: header row, quoted fields (may span lines), empty = NULL, column count enforced",
             opts=child(self, objects),
         )
         self.stages = {

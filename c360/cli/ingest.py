@@ -25,7 +25,10 @@ def ingest(
     ] = None,
     rescan: Annotated[
         bool,
-        typer.Option(help="also queue objects under the streaming prefix the pipe never saw (PIPE REFRESH)"),
+        typer.Option(
+            help="run the pipe without new files: queue objects whose event was lost (PIPE REFRESH; every "
+            "run does this), then drain the queue"
+        ),
     ] = False,
     redrive: Annotated[bool, typer.Option(help="move dead-lettered events back to the queue first")] = False,
     refresh: Annotated[
@@ -47,7 +50,6 @@ def ingest(
         report = run_ingest(
             settings,
             files,
-            rescan=rescan,
             redrive=redrive,
             refresh_gold=DbtGoldRefresh() if refresh else None,
             pipe_options=PipeOptions(future_tolerance=timedelta(minutes=tolerance)),
@@ -78,8 +80,10 @@ def report_dict(report: IngestReport) -> dict[str, object]:
             _file_dict(load, path, key) for load, (path, key) in zip(report.files, report.landed, strict=True)
         ],
         "other_files": [_file_dict(load) for load in report.other_files],
+        "not_landed": [str(path) for path in report.not_landed],
         "rescanned": report.queued,
         "redriven": report.redriven,
+        "rejected_messages": report.rejected_messages,
         "failures": report.failures,
         "gold_refreshed_at": report.gold_at,
         "refresh_seconds": round(report.refresh_seconds, 3),
@@ -107,11 +111,18 @@ def _print(report: IngestReport) -> None:
         )
     stdout.print(table)
     if report.queued:
-        stderr.print(f"re-queued {len(report.queued)} object(s) the pipe had not seen")
+        stderr.print(f"queued {len(report.queued)} landed object(s) whose event had been lost")
     if report.redriven:
         stderr.print(f"moved {report.redriven} dead-lettered event(s) back to the queue")
+    for rejected in report.rejected_messages:
+        stderr.print(
+            f"[yellow]queue message rejected (not an S3 event; the receive limit dead-letters it):[/] {rejected}",
+            highlight=False,
+        )
+    if report.not_landed:
+        stderr.print(f"[red]{len(report.not_landed)} file(s) not landed:[/] run again with them once fixed")
     for failure in report.failures:
-        stderr.print(f"[red]not loaded yet (the event stays queued):[/] {failure}")
+        stderr.print(f"[red]problem:[/] {failure}", highlight=False)
     if report.gold_at is not None:
         stderr.print(
             f"gold refreshed in {report.refresh_seconds:.2f} s; readers see it since {report.gold_at:%H:%M:%S}"

@@ -44,6 +44,9 @@ def setup_logging(verbose: bool) -> None:
     )
     for noisy in ("botocore", "boto3", "urllib3", "snowflake", "filelock", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # a log handler that cannot write (e.g. dbt's file log on a full disk) must not print a traceback per
+    # message: the command reports the failure itself (Python's "Logging HOWTO", raiseExceptions)
+    logging.raiseExceptions = False
 
 
 def fail(reason: str, code: int = 1) -> NoReturn:

@@ -18,8 +18,9 @@ from c360.config import Settings
 from c360.engines.base import WarehouseSession
 from c360.engines.readers import open_reader
 from c360.errors import C360Error
+from c360.landing.status import QueueStatus
 from c360.run_failures import last_failure
-from c360.status_report import STATUS_SECTIONS
+from c360.status_report import STATUS_SECTIONS, ingest_queue
 
 
 def status(
@@ -37,10 +38,12 @@ def status(
     finally:
         session.close()
     failed = last_failure(settings)
+    queue = ingest_queue(settings)
     if fmt is OutputFormat.json:
         emit_json(
             {"last_failed_run": failed}
             | {name: frame_records(frame) for name, frame in sections.items()}
+            | ({"ingest queue": queue.as_dict()} if queue is not None else {})
             | {"alerts": alerts.as_dict()}
         )
         _exit_on_critical(alerts)
@@ -57,8 +60,25 @@ def status(
             stdout.print(f"[bold]{name}[/]: nothing yet")
         else:
             render_frame(frame, OutputFormat.table, title=name)
+    if queue is not None:
+        _print_queue(queue)
     _print_alerts(alerts)
     _exit_on_critical(alerts)
+
+
+def _print_queue(queue: QueueStatus) -> None:
+    stdout.print(
+        f"[bold]ingest queue[/]: {queue.waiting} file(s) waiting, {queue.in_flight} in flight, "
+        f"{queue.failed} failed",
+        highlight=False,
+    )
+    if not queue.files.empty:
+        render_frame(queue.files, OutputFormat.table, title="files not yet loaded")
+    if queue.failed:
+        stdout.print(
+            f"re-drive the failed files (after fixing the cause): [bold]{queue.redrive_command}[/]",
+            highlight=False,
+        )
 
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}

@@ -49,8 +49,7 @@ def acquire(lock_file: Path) -> None:
                 f"the local warehouse is busy: another c360 process{holder} is writing it; readers keep "
                 "answering, retry this command when that one has finished"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        _record_holder(fd)
         _held[key] = _Held(fd, 1)
 
 
@@ -69,6 +68,17 @@ def release(lock_file: Path) -> None:
 def held_here(lock_file: Path) -> bool:
     with _guard:
         return lock_file.resolve() in _held
+
+
+def _record_holder(fd: int) -> None:
+    """Write our pid for the "busy" message of others. Only informative: on a full disk (no page for the
+    file) the lock is still ours and the writer goes on to fail, if at all, with its own clear error."""
+    pid = str(os.getpid()).encode()
+    try:
+        os.pwrite(fd, pid, 0)
+        os.ftruncate(fd, len(pid))
+    except OSError:
+        pass
 
 
 def _holder(fd: int) -> str:

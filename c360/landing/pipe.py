@@ -12,37 +12,52 @@ For every object-created event on the notification queue:
   transaction: a crash mid-file leaves nothing behind and the re-delivered event loads the file once;
 - the queue message is deleted only after that transaction commits (at-least-once delivery + idempotent
   load = exactly-once effect). A message whose load failed stays on the queue and comes back after its
-  visibility timeout; a message that is not an S3 event is left for the dead-letter area.
+  visibility timeout; a message that is not an S3 event is left for the dead-letter area;
+- when the warehouse itself fails (disk full, an I/O error), the run stops at once and hands every
+  message it still holds back to the queue (visible again immediately), so the next run retries them;
+- the queue is drained in receives of at most 10 messages (SQS's cap), any number of them per run.
 
-Per file: rows_loaded + rows_quarantined = rows_in_file (checked before commit).
+Per file: rows_loaded + rows_quarantined = rows_in_file (checked before commit), where rows are the
+file's CSV records (c360/landing/csvfile.py: a quoted field may span lines).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from time import perf_counter
 
+import duckdb
 import pandas as pd
 
 from c360 import names
 from c360.engines.base import WarehouseSession
 from c360.engines.duckdb import DuckDBSession
-from c360.errors import C360Error, LoadError, ObjectStoreError
+from c360.errors import C360Error, LoadError, ObjectStoreError, WarehouseError
+from c360.faults import FaultHook, no_fault
 from c360.landing.csvfile import ParsedFile, Rejection, parse_transactions_file
 from c360.landing.events import EventParseError, parse_message, s3_event_message
-from c360.landing.queue import DEFAULT_VISIBILITY_TIMEOUT, Message, NotificationQueue
+from c360.landing.queue import (
+    DEFAULT_VISIBILITY_TIMEOUT,
+    MAX_BATCH,
+    LocalNotificationQueue,
+    Message,
+    NotificationQueue,
+)
 from c360.landing.stage_metadata import recorded_source_file
 from c360.observability import tracked_run
 from c360.reference import CATEGORIES
 from c360.sqlfiles import load_sql
 from c360.storage.base import ObjectEvent, ObjectStore
+from c360.storage.local import LocalObjectStore
 from c360.values import as_int
 
 log = logging.getLogger(__name__)
@@ -59,10 +74,6 @@ def precise_now() -> datetime:
     return datetime.now()
 
 
-def no_fault(point: str) -> None:
-    return None
-
-
 @dataclass(frozen=True)
 class PipeOptions:
     future_tolerance: timedelta = timedelta(minutes=15)
@@ -72,9 +83,9 @@ class PipeOptions:
     max_messages: int | None = None  # per run; None = until the queue is empty
     prefix: str = names.STREAMING_PREFIX
     clock: Callable[[], datetime] = precise_now
-    # called at named points inside a file's transaction ("checked", "bronze_inserted", "quarantined",
-    # "recorded"); tests use it to simulate a crash mid-load
-    fault: Callable[[str], None] = no_fault
+    # called at the named points of c360/faults.py (pipe.received ... pipe.acked); fault-injection runs
+    # and tests use it to crash the consumer there
+    fault: FaultHook = no_fault
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,8 @@ class PipeRun:
     test_events: int = 0
     poison_messages: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # loads that failed; their messages come back
+    stopped: str | None = None  # why the run stopped early (the warehouse failed); messages handed back
+    requeued: list[str] = field(default_factory=list)  # objects whose lost event was queued again first
 
     @property
     def rows_loaded(self) -> int:
@@ -141,34 +154,80 @@ def run_pipe(
     queue: NotificationQueue,
     options: PipeOptions | None = None,
 ) -> PipeRun:
-    """Drain the notification queue: load every announced file once; one PIPELINE_RUN_METADATA row."""
+    """Drain the notification queue: load every announced file once; one PIPELINE_RUN_METADATA row.
+
+    Never raises for a failing warehouse: the run stops, hands its messages back and says why in
+    `stopped` (what committed before stays committed and listed in `loads`)."""
     options = options or PipeOptions()
     local = _require_duckdb(session)
-    ensure_pipe_tables(local)
-    with tracked_run(local, "pipe") as record:
-        run = PipeRun(record.run_id)
-        while options.max_messages is None or run.messages < options.max_messages:
-            batch = queue.receive(
-                max_messages=min(10, (options.max_messages or 10) - run.messages),
-                visibility_timeout=options.visibility_timeout,
+    run = PipeRun("")
+    try:
+        ensure_pipe_tables(local)
+        with tracked_run(local, "pipe") as record:
+            run.run_id = record.run_id
+            _drain(local, store, queue, run, options)
+            record.rows_affected = run.rows_loaded
+            record.details.update(
+                {
+                    "files": len(run.loads),
+                    "rows_loaded": run.rows_loaded,
+                    "rows_quarantined": run.rows_quarantined,
+                    "statuses": dict(Counter(load.status for load in run.loads)),
+                    "failures": run.failures[:20],
+                    "poison_messages": len(run.poison_messages),
+                }
             )
-            if not batch:
-                break
-            for message in batch:
-                run.messages += 1
-                _handle_message(local, store, queue, message, run, options)
-        record.rows_affected = run.rows_loaded
-        record.details.update(
-            {
-                "files": len(run.loads),
-                "rows_loaded": run.rows_loaded,
-                "rows_quarantined": run.rows_quarantined,
-                "statuses": dict(Counter(load.status for load in run.loads)),
-                "failures": run.failures[:20],
-                "poison_messages": len(run.poison_messages),
-            }
-        )
+            if run.stopped is not None:
+                raise _Stopped(run.stopped)  # the run's record says FAILED, with the reason
+    except _Stopped:
+        pass
+    except WarehouseError as exc:  # the warehouse failed outside a file (e.g. writing the run record)
+        if run.stopped is None:
+            run.stopped = f"the warehouse failed: {exc}"
+            run.failures.append(run.stopped)
     return run
+
+
+class _Stopped(Exception):
+    """Ends the tracked run as FAILED after the pipe stopped on a warehouse failure."""
+
+
+def _drain(
+    session: DuckDBSession,
+    store: ObjectStore,
+    queue: NotificationQueue,
+    run: PipeRun,
+    options: PipeOptions,
+) -> None:
+    """Receive (at most 10 at a time, as SQS allows) and handle messages until the queue is empty."""
+    while True:
+        wanted = MAX_BATCH
+        if options.max_messages is not None:
+            wanted = min(MAX_BATCH, options.max_messages - run.messages)
+            if wanted < 1:
+                return
+        batch = queue.receive(max_messages=wanted, visibility_timeout=options.visibility_timeout)
+        if not batch:
+            return
+        options.fault("pipe.received")
+        for position, message in enumerate(batch):
+            run.messages += 1
+            try:
+                _handle_message(session, store, queue, message, run, options)
+            except WarehouseError as exc:
+                run.stopped = f"the warehouse failed: {exc}"
+                run.failures.append(run.stopped)
+                log.error("%s; %d message(s) handed back to the queue", run.stopped, len(batch) - position)
+                _hand_back(queue, batch[position:])
+                return
+
+
+def _hand_back(queue: NotificationQueue, messages: Sequence[Message]) -> None:
+    for message in messages:
+        try:
+            queue.change_visibility(message, 0)
+        except C360Error as exc:  # it comes back after its visibility timeout instead
+            log.warning("queue message %s not handed back: %s", message.message_id, exc)
 
 
 def _handle_message(
@@ -200,12 +259,20 @@ def _handle_message(
             continue
         try:
             run.loads.append(load_file(session, store, event, run.run_id, options))
+        except WarehouseError as exc:
+            if is_fatal(exc):
+                raise  # not this file's fault: the run stops (run_pipe)
+            ok = False
+            log.error("loading %s failed (%s); the event will be delivered again", event.key, exc)
+            run.failures.append(f"{event.key}: {exc}")
         except C360Error as exc:
             ok = False
             log.error("loading %s failed (%s); the event will be delivered again", event.key, exc)
             run.failures.append(f"{event.key}: {exc}")
+        options.fault("pipe.committed")
     if ok:
         queue.delete(message)
+        options.fault("pipe.acked")
 
 
 # ---- one file -------------------------------------------------------------------------------------
@@ -232,13 +299,13 @@ def load_file(
             raise  # a transient store failure: let the event come back
         reason = "file disappeared between its event and the load (deleted or moved)"
         load = FileLoad(key, MISSING, 0, 0, 0, {}, reason, None, load_id, landed_at, options.clock(), 0.0)
-        with local.transaction():
+        with _file_transaction(local):
             _record(local, load, run_id, event.size)
         log.warning("%s: %s", key, reason)
         return _timed(load, began)
     checksum = hashlib.sha256(data).hexdigest()
 
-    with local.transaction():
+    with _file_transaction(local):
         prior = local.query(load_sql("pipe/prior_load"), [key, checksum])
         if not prior.empty:
             first = prior.iloc[0]
@@ -261,6 +328,55 @@ def load_file(
     return _timed(load, began)
 
 
+@contextmanager
+def _file_transaction(session: DuckDBSession) -> Iterator[None]:
+    """One file's transaction. A failing commit or rollback (disk full, I/O error) is a WarehouseError,
+    never a raw driver error; a rollback that fails after an error never hides that error."""
+    try:
+        session.con.execute("begin transaction")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot start a transaction: {_driver_message(exc)}") from exc
+    try:
+        yield
+    except BaseException:
+        try:
+            session.con.execute("rollback")
+        except duckdb.Error as exc:
+            log.error("rollback after a failed load also failed: %s", _driver_message(exc))
+        raise
+    try:
+        session.con.execute("commit")
+    except duckdb.Error as exc:
+        raise WarehouseError(
+            f"commit failed, nothing of the file was loaded: {_driver_message(exc)}"
+        ) from exc
+
+
+def is_fatal(exc: BaseException) -> bool:
+    """A warehouse failure no retry of the same file can fix now: I/O (disk full), a fatal or internal
+    error, an invalidated database. Everything else is about the statement, i.e. the file."""
+    cause = exc.__cause__ or exc
+    if isinstance(cause, (duckdb.IOException, duckdb.FatalException, duckdb.InternalException)):
+        return True
+    text = str(exc).lower()
+    return any(marker in text for marker in FATAL_MARKERS)
+
+
+# I/O failures of the Parquet files (DuckDB) and of the lake's SQLite catalog ("database or disk is full"
+# when a commit cannot grow the catalog's write-ahead log)
+FATAL_MARKERS = ("no space left", "disk is full", "invalidated", "i/o error", "io error")
+
+
+def _driver_message(exc: BaseException) -> str:
+    """The driver's first line, plus its last when that is the root cause (a failed DuckLake commit says
+    'Failed to commit DuckLake transaction.' first and what the catalog answered last)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return f"{type(exc).__name__}: {exc!r}"
+    text = lines[0] if len(lines) == 1 else f"{lines[0]} ({lines[-1]})"
+    return f"{type(exc).__name__}: {text}"
+
+
 def _copy(
     session: DuckDBSession,
     parsed: ParsedFile,
@@ -276,15 +392,15 @@ def _copy(
     """Inside the file's transaction: check, insert the good rows, quarantine the rest, record the load."""
     session.execute(load_sql("pipe/check_transactions"), check_parameters(options))
     rejected = session.query(load_sql("pipe/rejected_rows"))
-    options.fault("checked")
+    options.fault("pipe.checked")
     source_file = recorded_source_file(
         session, f"s3://local/{options.prefix}", key.removeprefix(options.prefix)
     )
     loaded = int(session.execute(load_sql("pipe/insert_bronze"), [ingested_at, source_file]))
-    options.fault("bronze_inserted")
+    options.fault("pipe.bronze")
     quarantine = _quarantine_frame(parsed, rejected, load_id, key, ingested_at)
     session.insert_frame(QUARANTINE_TABLE, quarantine)
-    options.fault("quarantined")
+    options.fault("pipe.quarantined")
     quarantined = int((quarantine["row_number"] > 0).sum())
     if loaded + quarantined != parsed.rows_in_file:
         raise LoadError(
@@ -307,7 +423,7 @@ def _copy(
         seconds=0.0,
     )
     _record(session, load, run_id, size)
-    options.fault("recorded")
+    options.fault("pipe.recorded")
     session.execute("drop table if exists pipe_rejected")
     return load
 
@@ -389,8 +505,6 @@ def _record(session: DuckDBSession, load: FileLoad, run_id: str, size: int) -> N
 
 
 def _timed(load: FileLoad, began: float) -> FileLoad:
-    from dataclasses import replace
-
     return replace(load, seconds=perf_counter() - began)
 
 
@@ -406,17 +520,82 @@ def ensure_pipe_tables(session: WarehouseSession) -> None:
 def refresh(
     session: WarehouseSession, store: ObjectStore, queue: NotificationQueue, prefix: str
 ) -> list[str]:
-    """ALTER PIPE ... REFRESH: queue an event for every object under prefix the pipe has not seen yet."""
-    seen = set(session.query(load_sql("pipe/loaded_file_names"), [prefix])["file_name"])
+    """ALTER PIPE ... REFRESH for the local pipe: queue an event for every object under prefix whose
+    current version the pipe has not processed and for which no event is waiting, in flight or dead-lettered.
+
+    This is how the local pipe recovers an event that never reached the queue (the process died between
+    storing the object and sending the event, or the message was unreadable): the streaming commands run
+    it before every pipe run. An object stored again after its last load is queued again (a new version).
+    A dead-lettered event counts as known: re-driving it is the operator's call (`c360 ingest --redrive`).
+    Returns the keys it queued.
+    """
+    loaded = session.query(load_sql("pipe/loaded_file_names"), [prefix]).dropna(subset=["last_landed_at"])
+    processed: dict[str, datetime] = {
+        str(name): pd.Timestamp(landed).to_pydatetime()
+        for name, landed in zip(loaded["file_name"], loaded["last_landed_at"], strict=True)
+    }
+    announced = queued_keys(queue)
     queued = []
-    for obj in store.list(prefix):
-        if obj.key in seen or obj.key.rsplit("/", 1)[-1].startswith("."):
+    for key, size, modified in landed_files(store, prefix):
+        if key in announced:
             continue
-        queue.send(
-            s3_event_message(ObjectEvent(store.bucket, obj.key, obj.size, obj.etag, obj.last_modified))
+        last = processed.get(key)
+        if last is not None and _naive_local(modified) <= last + SAME_LANDING:
+            continue
+        queue.send(s3_event_message(ObjectEvent(store.bucket, key, size, "", modified)))
+        queued.append(key)
+    if queued:
+        log.warning(
+            "queued %d object(s) whose event was never received: %s", len(queued), ", ".join(queued[:5])
         )
-        queued.append(obj.key)
     return queued
+
+
+# an event's time has millisecond precision (S3's eventTime): a landing within this of the recorded one is
+# the same landing
+SAME_LANDING = timedelta(milliseconds=2)
+
+
+def queued_keys(queue: NotificationQueue) -> set[str]:
+    """Object keys named by the local queue's readable messages (waiting, in flight or dead)."""
+    if not isinstance(queue, LocalNotificationQueue):
+        return set()
+    keys: set[str] = set()
+    for message in queue.messages():
+        if message.body is None:
+            continue
+        try:
+            parsed = parse_message(message.body)
+        except EventParseError:
+            continue
+        keys.update(event.key for event in parsed.events)
+    return keys
+
+
+def landed_files(store: ObjectStore, prefix: str) -> list[tuple[str, int, datetime]]:
+    """(key, size, modified as aware UTC) of every object under prefix, hidden names (".x", parts) left out.
+    The local store is walked with stat() only: its list() also computes each object's ETag (an MD5 of the
+    whole file), far too slow to run before every pipe run."""
+    if not isinstance(store, LocalObjectStore):
+        return [(o.key, o.size, o.last_modified) for o in store.list(prefix) if not _hidden(o.key)]
+    base = store.root / prefix
+    found: list[tuple[str, int, datetime]] = []
+    for folder, _, files in os.walk(base):
+        for name in files:
+            if name.startswith("."):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                continue  # deleted meanwhile
+            key = os.path.relpath(path, store.root).replace(os.sep, "/")
+            found.append((key, st.st_size, datetime.fromtimestamp(st.st_mtime, tz=UTC)))
+    return sorted(found)
+
+
+def _hidden(key: str) -> bool:
+    return key.rsplit("/", 1)[-1].startswith(".")
 
 
 def _require_duckdb(session: WarehouseSession) -> DuckDBSession:

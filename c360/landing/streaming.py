@@ -3,11 +3,14 @@
 One streaming cycle (per batch):
     generate the next hourly batch (generators/batches.py, on the stream clock)
     -> put it in the object store (the local store's listener enqueues the S3-format event)
+    -> queue events for landed objects whose event was lost (a process died between the two)
     -> run the pipe (drains the queue: this batch and anything else landed meanwhile)
     -> refresh gold incrementally (the dbt engineer's `refresh_incremental`: stg_transactions+)
+    -> evaluate the alert rules (c360/alerts/evaluation.py; committed with this cycle's data)
     -> publish the lake's current snapshot to readers (they never see a half-refreshed gold layer)
     -> stamp LOAD_HISTORY.gold_refreshed_at (published too); landing -> gold latency = the moment of the
-       publish - the object's event time.
+       publish - the object's event time
+    -> maintenance: expire the versions no reader can see any more (c360/engines/maintenance.py).
 
 Commit and visibility contract (local lake, c360/engines/lake.py):
 - The Streamer's writer session holds the warehouse's writer lock from its first use until close();
@@ -18,15 +21,26 @@ Commit and visibility contract (local lake, c360/engines/lake.py):
   current snapshot in warehouse/published.json (one atomic rename). A crash between the pipe's commit and
   the publish leaves bronze ahead of gold and readers on the previous publication; the next cycle's
   refresh picks the rows up (dbt's incremental watermarks) and publishes both.
+
+Crash safety: the process may die anywhere (c360/faults.py names the points the fault-injection harness
+kills it at, c360/landing/faultinjection.py). A restart finds each file committed or not at all, the
+queue hands a dead consumer's messages out again, lost events are re-queued, a refresh that did not
+finish leaves its files unstamped so the next cycle refreshes them, Parquet files a killed writer never
+committed are orphans that maintenance deletes, and readers keep the last snapshot that was published.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
+import shutil
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from time import perf_counter
@@ -40,14 +54,23 @@ from c360.config import Settings, Target
 from c360.engines import open_session
 from c360.engines.duckdb import DuckDBSession
 from c360.engines.maintenance import StreamMaintenance
-from c360.errors import C360Error, SettingsError, WarehouseError
-from c360.landing.pipe import FileLoad, PipeOptions, PipeRun, ensure_pipe_tables, refresh, run_pipe
+from c360.errors import C360Error, ObjectStoreError, SettingsError, WarehouseError
+from c360.faults import FILLER_NAME, FaultHook, FaultInjector, no_fault
+from c360.landing.pipe import (
+    FileLoad,
+    PipeOptions,
+    PipeRun,
+    ensure_pipe_tables,
+    landed_files,
+    refresh,
+    run_pipe,
+)
 from c360.landing.queue import LocalNotificationQueue
 from c360.percentiles import percentile
-from c360.snapshots import publish_snapshot
+from c360.snapshots import Publication, publish_snapshot
 from c360.sqlfiles import load_sql
 from c360.storage import open_store
-from c360.storage.base import ObjectStore
+from c360.storage.base import ObjectEvent, ObjectStore
 from c360.storage.local import LocalObjectStore
 from c360.values import as_int
 from generators.batches import DEFAULT_BATCH_SIZE, Batch, generate_batch, latest_batch, next_window
@@ -144,11 +167,19 @@ def open_queue(settings: Settings) -> LocalNotificationQueue:
     return LocalNotificationQueue(settings.queue_dir)
 
 
-def open_landing(settings: Settings, queue: LocalNotificationQueue) -> ObjectStore:
+def open_landing(
+    settings: Settings, queue: LocalNotificationQueue, fault: FaultHook = no_fault
+) -> ObjectStore:
     """The object store with bucket notifications on the streaming prefix (local: the durable queue)."""
     if settings.target is Target.snowflake:
         return open_store(settings)  # S3 notifies SNS -> SQS -> Snowpipe itself (declared by the stack)
-    return LocalObjectStore(settings.lake_dir, listeners=[queue.listener(names.STREAMING_PREFIX)])
+    notify = queue.listener(names.STREAMING_PREFIX)
+
+    def after_store(event: ObjectEvent) -> None:
+        fault("land.notify")  # the object is stored, its event not sent yet
+        notify(event)
+
+    return LocalObjectStore(settings.lake_dir, listeners=[after_store])
 
 
 class DbtGoldRefresh:
@@ -157,13 +188,34 @@ class DbtGoldRefresh:
 
     def __init__(self) -> None:
         self._runner: InProcessDbt | None = None
+        self._fault: FaultHook = no_fault
+
+    def warm(self, settings: Settings) -> None:
+        """Import dbt and parse the project now instead of at the first refresh."""
+        from c360.transform.dbt import InProcessDbt
+
+        if self._runner is None:
+            self._runner = InProcessDbt(settings)
+        self._runner.parse()
+
+    def bind_faults(self, fault: FaultHook) -> None:
+        """Report every finished dbt node as the fault point `gold.node` (fault-injection runs)."""
+        self._fault = fault
 
     def __call__(self, settings: Settings) -> str:
         from c360.transform.dbt import InProcessDbt, refresh_incremental
 
         if self._runner is None:
             self._runner = InProcessDbt(settings)
-        result = refresh_incremental(settings, runner=self._runner).raise_for_status()
+        fault = self._fault
+
+        def node_finished(index: float, total: float, node: str) -> None:
+            fault("gold.node")
+
+        # dbt prints failing nodes to stdout: keep stdout for the command's own output (--format json)
+        with contextlib.redirect_stdout(sys.stderr):
+            result = refresh_incremental(settings, runner=self._runner, progress=node_finished)
+        result.raise_for_status()
         return f"{result.models_run} model(s) in {result.elapsed:.2f} s (dbt {result.dbt_elapsed or 0:.2f} s)"
 
     def close(self) -> None:
@@ -186,6 +238,7 @@ class Streamer:
     maintenance: StreamMaintenance = field(default_factory=StreamMaintenance)
     queue: LocalNotificationQueue = field(init=False)
     store: ObjectStore = field(init=False)
+    faults: FaultInjector = field(init=False)
     _session: DuckDBSession | None = field(default=None, init=False)
     _provisioned: bool = field(default=False, init=False)
     _customers: pd.DataFrame | None = field(default=None, init=False)
@@ -196,13 +249,24 @@ class Streamer:
                 "`c360 stream` drives the local pipe; on Snowflake land files in S3 and the managed pipe "
                 f"{names.TRANSACTIONS_PIPE} and the task graph load and refresh them"
             )
+        self.faults = FaultInjector(self.settings.kill_at, filler=self.settings.tmp_dir / FILLER_NAME)
+        if self.pipe_options.fault is no_fault:
+            self.pipe_options = replace(self.pipe_options, fault=self.faults)
+        bind = getattr(self.refresh_gold, "bind_faults", None)
+        if callable(bind):
+            bind(self.faults)
         self.queue = open_queue(self.settings)
-        self.store = open_landing(self.settings, self.queue)
+        self.store = open_landing(self.settings, self.queue, self.faults)
 
     @property
     def session(self) -> DuckDBSession:
         if self._session is None:
-            session = open_session(self.settings)
+            try:
+                session = open_session(self.settings)
+            except OSError as exc:  # e.g. a full disk while the lake's files are opened
+                raise WarehouseError(
+                    f"cannot open the local warehouse ({exc.strerror or exc}){full_disk_note(self.settings, '')}"
+                ) from None
             assert isinstance(session, DuckDBSession)
             if not self._provisioned:
                 ensure_pipe_tables(session)
@@ -254,7 +318,23 @@ class Streamer:
         )
 
     def pipe(self) -> PipeRun:
-        return run_pipe(self.session, self.store, self.queue, self.pipe_options)
+        """Queue the events that never arrived (refresh), then drain the queue. A warehouse failure
+        (e.g. disk full) is the run's `stopped` reason; files committed before it stay listed."""
+        requeue_failure = None
+        try:
+            requeued = refresh(self.session, self.store, self.queue, self.pipe_options.prefix)
+        except WarehouseError as exc:
+            run = PipeRun("")
+            run.stopped = f"the warehouse is busy or unavailable ({' '.join(str(exc).split())})"
+            run.failures.append(run.stopped)
+            return run
+        except C360Error as exc:  # the queue cannot be written: load what is queued, retry next run
+            requeued, requeue_failure = [], f"lost events were not queued again ({exc}); the next run retries"
+        run = run_pipe(self.session, self.store, self.queue, self.pipe_options)
+        run.requeued = requeued
+        if requeue_failure is not None:
+            run.failures.append(requeue_failure)
+        return run
 
     def publish(self) -> tuple[datetime | None, float, float]:
         """Refresh gold when bronze has rows gold lacks, publish a snapshot, stamp the files now in gold.
@@ -269,22 +349,34 @@ class Streamer:
         refresh_started: datetime | None = None
         if pending and self.refresh_gold is not None:
             # dbt writes the lake through its own connection; this session keeps the writer lock
+            self.faults("gold.start")
             refresh_started = datetime.now()
             began = perf_counter()
             summary = self.refresh_gold(self.settings)
             refresh_seconds = perf_counter() - began
+            self.faults("gold.done")
             log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
         began = perf_counter()
         after_writer_run(self.settings, self.session)  # alerts, published with this cycle's data
-        publication = publish_snapshot(self.settings, self.session)
+        publication = self.make_visible()
         snapshot_seconds = perf_counter() - began
         visible_at: datetime | None = None
         if refresh_started is not None:
             visible_at = datetime.now()
             self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
-            publication = publish_snapshot(self.settings, self.session)  # the stamps too (Pipeline Health)
+            publication = publish_snapshot(self.settings, self.session, self.faults)  # the stamps too
         self.maintenance.after_publish(self.session, publication.snapshot_id)  # old versions, small files
         return visible_at, refresh_seconds, snapshot_seconds
+
+    def make_visible(self) -> Publication:
+        """The one step that makes committed work visible to readers (the app, `c360 sql`): everything
+        committed before it, and nothing half-done, is what readers see after it: the lake's current
+        snapshot becomes the published one (c360/snapshots.py), under this process's writer lock. Fault
+        points publish.start / publish.staged / publish.done bracket it."""
+        self.faults("publish.start")
+        publication = publish_snapshot(self.settings, self.session, self.faults)
+        self.faults("publish.done")
+        return publication
 
 
 def stream(
@@ -332,6 +424,11 @@ def _cycle(streamer: Streamer, number: int, size: int, anomalies: int, report: S
     run = streamer.pipe()
     pipe_seconds = perf_counter() - began
     report.failures.extend(run.failures)
+    if run.stopped is not None:
+        raise C360Error(
+            f"{run.stopped}{full_disk_note(streamer.settings, run.stopped)}. {len(run.loads)} file(s) were "
+            "loaded before it; every other landed file's event stays queued and the next run loads it"
+        )
     ours = [load for load in run.loads if load.file_name == batch.key]
     if not ours:
         raise C360Error(
@@ -368,9 +465,11 @@ class IngestReport:
     landed: list[tuple[Path, str]] = field(default_factory=list)  # (local file, object key), in order
     files: list[FileLoad | None] = field(default_factory=list)  # per landed file; None = still queued
     other_files: list[FileLoad] = field(default_factory=list)  # loaded by the same pipe run
-    queued: list[str] = field(default_factory=list)  # keys re-queued by --rescan
+    not_landed: list[Path] = field(default_factory=list)  # given files left out after a landing failure
+    queued: list[str] = field(default_factory=list)  # keys queued again because their event was lost
     redriven: int = 0
     failures: list[str] = field(default_factory=list)
+    rejected_messages: list[str] = field(default_factory=list)  # queue messages that are not S3 events
     gold_at: datetime | None = None
     refresh_seconds: float = 0.0
 
@@ -380,43 +479,44 @@ def ingest_key(path: Path, at: datetime) -> str:
     return f"{names.STREAMING_PREFIX}{at:%Y/%m/%d/%H}/{path.name}"
 
 
+def distinct_key(key: str, checksum: str, used: dict[str, str]) -> str:
+    """`key`, or `key` with a short content hash before the extension when this call already landed
+    different content under it (two files with the same name from different folders): the second would
+    otherwise replace the first before the pipe read it. The same content keeps the key (a duplicate)."""
+    if used.get(key, checksum) == checksum:
+        used[key] = checksum
+        return key
+    folder, _, name = key.rpartition("/")
+    stem, dot, suffix = name.partition(".")
+    unique = f"{folder}/{stem}-{checksum[:12]}{dot}{suffix}"
+    used[unique] = checksum
+    return unique
+
+
 def ingest(
     settings: Settings,
     paths: Sequence[Path],
     *,
-    rescan: bool = False,
     redrive: bool = False,
     refresh_gold: GoldRefresh | None = None,
     pipe_options: PipeOptions | None = None,
     clock: Callable[[], datetime] = datetime.now,
 ) -> IngestReport:
-    """Land the given files, optionally re-queue unseen objects / dead letters, run the pipe once."""
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise SettingsError(f"not a readable file: {', '.join(missing)}")
+    """Land the given files (any number), optionally re-drive dead letters, run the pipe once (it drains
+    the whole queue), refresh gold and publish. Problems are reported, never raised, once anything landed."""
+    unreadable = [str(p) for p in paths if not p.is_file() or not os.access(p, os.R_OK)]
+    if unreadable:
+        raise SettingsError(f"not a readable file: {', '.join(unreadable)}")
     report = IngestReport()
     streamer = Streamer(settings, refresh_gold, pipe_options or PipeOptions(), clock)
     try:
         if redrive:
             report.redriven = streamer.queue.redrive()
-        for path in paths:
-            key = ingest_key(path, clock())
-            streamer.store.put_bytes(key, path.read_bytes())  # the event is queued now, whatever follows
-            report.landed.append((path, key))
-        try:
-            if rescan:
-                report.queued = refresh(
-                    streamer.session, streamer.store, streamer.queue, names.STREAMING_PREFIX
-                )
-            run = streamer.pipe()
-        except WarehouseError as exc:
-            report.files = [None] * len(report.landed)
-            report.failures.append(
-                f"the warehouse is busy or unavailable ({exc}); the landed files' events stay queued and the "
-                "next pipe run (e.g. a running `c360 stream`) loads them"
-            )
-            return report
-        report.failures = list(run.failures)
+        _land(streamer, paths, clock, report)
+        run = streamer.pipe()
+        report.queued = list(run.requeued)
+        report.failures.extend(run.failures)
+        report.rejected_messages = list(run.poison_messages)
         pending = list(run.loads)
         for _, key in report.landed:
             match = next((load for load in pending if load.file_name == key), None)
@@ -424,30 +524,85 @@ def ingest(
                 pending.remove(match)
             report.files.append(match)
         report.other_files = pending
+        if run.stopped is not None:
+            report.failures.append(
+                "the landed files that were not loaded: their events stay queued and the next pipe run "
+                "(`c360 ingest --rescan` or a running `c360 stream`) loads them"
+                + full_disk_note(settings, run.stopped)
+            )
+            streamer.alert_after_failure()
+            return report
         try:
             report.gold_at, report.refresh_seconds, _ = streamer.publish()
-        except C360Error:
+        except C360Error as exc:
+            brief = _brief(exc)
+            report.failures.append(
+                f"gold was not refreshed or published ({brief}); the loaded rows are committed in bronze, "
+                f"readers keep the previous snapshot and the next run refreshes gold{full_disk_note(settings, brief)}"
+            )
             streamer.alert_after_failure()
-            raise
     finally:
         streamer.finish()
     return report
 
 
+def _land(
+    streamer: Streamer, paths: Sequence[Path], clock: Callable[[], datetime], report: IngestReport
+) -> None:
+    """Put each file in the object store (its event is queued at once); stop at the first failure."""
+    used: dict[str, str] = {}
+    for index, path in enumerate(paths):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.failures.append(f"{path} was not landed: cannot read it ({exc.strerror or exc})")
+            report.not_landed = list(paths[index:])
+            return
+        key = distinct_key(ingest_key(path, clock()), hashlib.sha256(data).hexdigest(), used)
+        try:
+            streamer.store.put_bytes(key, data)
+        except ObjectStoreError as exc:
+            report.failures.append(f"{path} was not landed: {exc}")
+            report.not_landed = list(paths[index:])
+            return
+        except C360Error as exc:  # stored, but its event could not be queued: the next run queues it
+            report.failures.append(f"{path} was landed but its event was not queued ({exc})")
+        report.landed.append((path, key))
+
+
+def _brief(exc: BaseException, limit: int = 400) -> str:
+    """An error on one line, cut to `limit` characters (dbt's messages carry whole tracebacks)."""
+    text = " ".join(str(exc).split()).split(" Traceback (most recent call last)")[0]
+    for marker in FULL_DISK_MARKERS:
+        if marker in text and marker not in text[:limit]:
+            text = f"{marker}: {text}"
+            break
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# what DuckDB and the OS ("No space left on device") and SQLite ("database or disk is full") say
+FULL_DISK_MARKERS = ("No space left on device", "disk is full")
+NEARLY_FULL_BYTES = 1024 * 1024
+
+
+def full_disk_note(settings: Settings, reason: str) -> str:
+    """'; disk is full: ...' when the filesystem of $C360_HOME has (almost) no free space left and `reason`
+    does not say so itself: some failures on a full disk only say 'disk I/O error' (SQLite cannot map its
+    shared-memory file) or name no cause at all."""
+    if any(marker in reason for marker in FULL_DISK_MARKERS):
+        return ""
+    try:
+        free = shutil.disk_usage(settings.home).free
+    except OSError:
+        return ""
+    if free >= NEARLY_FULL_BYTES:
+        return ""
+    return f"; disk is full: the filesystem of {settings.home} has {free:,} bytes free"
+
+
 def landed_objects(store: ObjectStore, prefix: str) -> list[tuple[str, datetime]]:
-    """(key, landed at) of every object under prefix. The local store is walked with stat() only: its
-    list() also computes each object's ETag (an MD5 of the whole file), far too slow to run per batch."""
-    if isinstance(store, LocalObjectStore):
-        root = store.root
-        base = root / prefix
-        if not base.is_dir():
-            return []
-        out = []
-        for path in base.rglob("*"):
-            if path.is_file() and not path.name.startswith("."):
-                out.append((path.relative_to(root).as_posix(), datetime.fromtimestamp(path.stat().st_mtime)))
-        return out
-    return [(o.key, _naive(o.last_modified)) for o in store.list(prefix)]
+    """(key, landed at as naive local time) of every object under prefix (the stream clock's input)."""
+    return [(key, _naive(modified)) for key, _, modified in landed_files(store, prefix)]
 
 
 def _naive(moment: datetime) -> datetime:

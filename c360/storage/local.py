@@ -22,10 +22,14 @@ class LocalObjectStore:
 
     def put_bytes(self, key: str, data: bytes) -> StoredObject:
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.part")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)  # atomic: readers never see a half-written object
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            os.replace(tmp, target)  # atomic: readers never see a half-written object
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ObjectStoreError(f"cannot store {key!r} in {self.root}: {exc.strerror or exc}") from None
         obj = self._stat(key, target, data)
         event = ObjectEvent(self.bucket, key, obj.size, obj.etag, obj.last_modified)
         for listener in self.listeners:

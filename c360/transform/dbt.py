@@ -342,6 +342,10 @@ class InProcessDbt:
         self._manifest = None
         _release_duckdb()
 
+    def parse(self) -> None:
+        """Parse the project now (e.g. once before forking workers that each invoke dbt)."""
+        self._ensure_parsed()
+
     def _ensure_parsed(self) -> None:
         current = project_hash()
         if self._manifest is not None and current == self._project_hash:
@@ -565,8 +569,13 @@ def _result_from_artifacts(
     nodes: list[NodeTiming] = []
     dbt_elapsed: float | None = None
     invocation = outcome.invocation_id
-    if run_results.is_file():
-        payload = json.loads(run_results.read_text())
+    try:
+        payload = json.loads(run_results.read_text()) if run_results.is_file() else None
+    except (OSError, ValueError) as exc:  # e.g. cut short by a full disk: the run failed, say so
+        outcome.errors.append(f"unreadable {run_results.name} ({exc}); see the dbt log")
+        outcome.return_code = outcome.return_code or 2
+        payload = None
+    if payload is not None:
         dbt_elapsed = payload.get("elapsed_time")
         invocation = (payload.get("metadata") or {}).get("invocation_id") or invocation
         for item in payload.get("results", []):

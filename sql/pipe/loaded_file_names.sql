@@ -1,4 +1,6 @@
--- Files under a prefix that the pipe has already taken care of (for `refresh`: re-queue the others).
-select distinct file_name
+-- Files under a prefix that the pipe has already taken care of, with the newest landing it processed
+-- (for `refresh`: re-queue objects never processed, or stored again since). Parameter: the prefix.
+select file_name, max(landed_at) as last_landed_at
 from OBSERVABILITY.LOAD_HISTORY
 where starts_with(file_name, ?) and status <> 'FILE_MISSING'
+group by file_name

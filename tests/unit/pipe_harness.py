@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from c360 import names
+from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.landing.pipe import PipeOptions, PipeRun, ensure_pipe_tables, run_pipe
 from c360.landing.queue import LocalNotificationQueue
@@ -105,6 +106,41 @@ class PipeHarness:
 
     def close(self) -> None:
         self.session.close()
+
+    def as_platform(self) -> Settings:
+        """Release the warehouse and write the outputs file, so the CLI commands (`c360 ingest`, `stream`)
+        can run on this home as on a platform `c360 up` built (the scale's as-of is the pipe clock's day).
+        The harness's single DuckDB file becomes the home's lake, published (the engine's migration)."""
+        from c360.engines import open_session
+        from c360.outputs import write_outputs
+        from c360.steps.pipeline import local_outputs
+
+        self.close()
+        settings = Settings.load(target="local", home=self.root, as_of=PIPE_CLOCK.date(), env={})
+        write_outputs(settings.outputs_path, local_outputs(settings))
+        open_session(settings).close()  # migrates the file into the lake and publishes it
+        return settings
+
+
+class LakePipe(PipeHarness):
+    """The pipe harness on the lake under `root/warehouse` (published once seeded) instead of a DuckDB file."""
+
+    def __init__(self, root: Path, clock: Clock) -> None:
+        from c360.snapshots import publish_snapshot
+
+        self.root = root
+        self.clock = clock
+        self.settings = Settings.load(target="local", home=root, env={})
+        self.session = DuckDBSession.open(self.settings.warehouse_path)
+        ensure_pipe_tables(self.session)
+        self.session.execute(
+            "insert into BRONZE.BRONZE_CUSTOMERS (customer_id, customer_segment) "
+            "select 'CUST' || lpad(cast(i as varchar), 8, '0'), 'Stable Mid-Spenders' from range(1, ?) t(i)",
+            [CUSTOMERS + 1],
+        )
+        publish_snapshot(self.settings, self.session)
+        self.queue = LocalNotificationQueue(root / "queue", clock=self.clock.epoch)
+        self.store = LocalObjectStore(root / "lake", listeners=[self.queue.listener(names.STREAMING_PREFIX)])
 
 
 def reasons(frame: pd.DataFrame, codes: Iterable[str] | None = None) -> list[str]:

@@ -10,15 +10,12 @@ import textwrap
 from datetime import datetime
 from pathlib import Path
 
-from c360 import names
-from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.engines.readers import open_reader
-from c360.landing.pipe import ensure_pipe_tables
 from c360.landing.queue import LocalNotificationQueue
 from c360.snapshots import publish_snapshot
 from c360.storage.local import LocalObjectStore
-from tests.unit.pipe_harness import CUSTOMERS, Clock, PipeHarness, csv_body, row
+from tests.unit.pipe_harness import Clock, LakePipe, csv_body, row
 
 REPO = Path(__file__).resolve().parents[2]
 BODY = csv_body(
@@ -27,25 +24,6 @@ BODY = csv_body(
     row("TXS3", customer="CUST99999999"),
     row("TXS4", amount="12.00"),
 )
-
-
-class LakePipe(PipeHarness):
-    """The pipe harness on the lake under `root/warehouse` instead of a DuckDB file."""
-
-    def __init__(self, root: Path, clock: Clock) -> None:
-        self.root = root
-        self.clock = clock
-        self.settings = Settings.load(target="local", home=root, env={})
-        self.session = DuckDBSession.open(self.settings.warehouse_path)
-        ensure_pipe_tables(self.session)
-        self.session.execute(
-            "insert into BRONZE.BRONZE_CUSTOMERS (customer_id, customer_segment) "
-            "select 'CUST' || lpad(cast(i as varchar), 8, '0'), 'Stable Mid-Spenders' from range(1, ?) t(i)",
-            [CUSTOMERS + 1],
-        )
-        publish_snapshot(self.settings, self.session)
-        self.queue = LocalNotificationQueue(root / "queue", clock=self.clock.epoch)
-        self.store = LocalObjectStore(root / "lake", listeners=[self.queue.listener(names.STREAMING_PREFIX)])
 
 
 CHILD = textwrap.dedent(
@@ -78,7 +56,7 @@ def test_a_process_killed_mid_load_leaves_nothing_and_the_retry_loads_once(tmp_p
     pipe.close()  # the child process is the writer now
 
     child = subprocess.run(
-        [sys.executable, "-c", CHILD, str(tmp_path), "recorded"],  # everything written, nothing committed
+        [sys.executable, "-c", CHILD, str(tmp_path), "pipe.recorded"],  # written, nothing committed
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -32,7 +32,6 @@ LAYERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             "c360.guard",
             "c360.sharing",
             "c360.ddl_tables",
-            "c360.faults",
         ),
     ),
     (
@@ -51,6 +50,7 @@ LAYERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             "c360.percentiles",
             "c360.run_failures",
             "c360.values",
+            "c360.faults",  # the fault-injection plan the settings carry
         ),
     ),
 )

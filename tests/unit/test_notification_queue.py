@@ -138,3 +138,58 @@ def test_the_object_store_notifies_only_for_new_objects_under_the_prefix(
 def test_receive_validates_its_arguments(queue: LocalNotificationQueue) -> None:
     with pytest.raises(ValueError, match="between 1 and 10"):
         queue.receive(11)
+
+
+def test_a_killed_consumers_messages_come_back_at_once_and_still_count(tmp_path: Path) -> None:
+    """SQS would wait for the visibility timeout; locally nobody can acknowledge a dead process's
+    message, so the next receive takes it back (the delivery still counts towards max_receives)."""
+    import os
+    import signal
+
+    queue = LocalNotificationQueue(tmp_path / "q", max_receives=2)
+    queue.send("event")
+    pid = os.fork()
+    if pid == 0:  # the consumer: receives with a long visibility timeout, then dies without cleanup
+        LocalNotificationQueue(tmp_path / "q").receive(visibility_timeout=3600)
+        os.kill(os.getpid(), signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and queue.depth().in_flight == 1
+    (again,) = queue.receive(visibility_timeout=3600)
+    assert again.body == "event" and again.receive_count == 2
+    assert queue.receive() == [], "a live consumer's message stays invisible"
+
+
+def test_a_receive_never_returns_more_than_ten(queue: LocalNotificationQueue) -> None:
+    for i in range(25):
+        queue.send(f"m{i}")
+    with pytest.raises(ValueError, match="between 1 and 10"):
+        queue.receive(11)
+    sizes = []
+    while batch := queue.receive(10):
+        sizes.append(len(batch))
+    assert sizes == [10, 10, 5]
+
+
+def test_an_unreadable_message_is_delivered_as_raw_text(tmp_path: Path) -> None:
+    queue = LocalNotificationQueue(tmp_path / "q")
+    (tmp_path / "q" / "ready" / "00000000000000042-abc~0.json").write_bytes(b"\xffnot json")
+    (message,) = queue.receive()
+    assert message.message_id == "00000000000000042-abc" and "not json" in message.body
+    assert [m.state for m in queue.messages()] == ["in flight"]
+
+
+def test_status_counts_only_messages_a_live_consumer_holds_as_in_flight(
+    queue: LocalNotificationQueue, clock: Clock
+) -> None:
+    """A run that failed hands its messages back (visibility 0): `c360 status` shows them waiting, not in
+    flight, as does a message whose visibility timed out; one this (live) process holds stays in flight."""
+    for body in ("handed back", "timed out", "held"):
+        queue.send(body)
+        clock.advance(0.001)
+    handed, timed, held = queue.receive(3, visibility_timeout=30)
+    queue.change_visibility(handed, 0)
+    queue.change_visibility(held, 600)
+    clock.advance(31)
+    states = {m.body: m.state for m in queue.messages()}
+    assert states == {"handed back": "waiting", "timed out": "waiting", "held": "in flight"}, states
+    assert timed.body == "timed out"

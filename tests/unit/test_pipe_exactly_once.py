@@ -75,7 +75,7 @@ def test_consumer_crash_after_commit_before_ack_is_redelivered_and_skipped(pipe:
     assert pipe.queue.depth().in_flight == 0
 
 
-@pytest.mark.parametrize("point", ["checked", "bronze_inserted", "quarantined", "recorded"])
+@pytest.mark.parametrize("point", ["pipe.checked", "pipe.bronze", "pipe.quarantined", "pipe.recorded"])
 def test_crash_mid_load_leaves_nothing_and_the_retry_loads_once(pipe: PipeHarness, point: str) -> None:
     key = pipe.land("crash-mid-load.csv", BODY)
 
@@ -110,7 +110,7 @@ CHILD = textwrap.dedent(
     store = LocalObjectStore(root / "lake")
 
     def die(point):
-        if point == "quarantined":  # bronze and quarantine rows written, transaction not committed
+        if point == "pipe.quarantined":  # bronze and quarantine rows written, transaction not committed
             os._exit(137)
 
     run_pipe(session, store, queue, PipeOptions(fault=die, visibility_timeout=30))
