@@ -31,6 +31,7 @@ import pandas as pd
 from c360.alerts.rules import RULES, RULES_BY_NAME, AlertRule, Severity
 from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
+from c360.engines.duckdb import DuckDBSession
 from c360.errors import C360Error
 from c360.files import write_text_atomically
 from c360.observability import now
@@ -122,7 +123,13 @@ class AlertEvaluation:
 
 
 def ensure_alert_tables(session: WarehouseSession) -> None:
-    session.run_script(load_sql("ddl/alerts", session.dialect))
+    """Idempotent; once per local session (DuckDBSession.run_script_once): it runs before every batch's
+    evaluation."""
+    sql = load_sql("ddl/alerts", session.dialect)
+    if isinstance(session, DuckDBSession):
+        session.run_script_once("ddl/alerts", sql)
+    else:
+        session.run_script(sql)
 
 
 def observe(session: WarehouseSession, rule: AlertRule) -> Observation:

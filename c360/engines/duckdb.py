@@ -55,6 +55,7 @@ class DuckDBSession:
         self._close_hooks: list[Callable[[], None]] = [on_close] if on_close is not None else []
         self._in_tx = False
         self._connect_config: dict[str, str] = {}
+        self._scripts_run: set[str] = set()
 
     @classmethod
     def open(
@@ -207,6 +208,16 @@ class DuckDBSession:
     def run_script(self, sql: str) -> None:
         for stmt in split_statements(sql):
             self.execute(stmt)
+
+    def run_script_once(self, name: str, sql: str) -> None:
+        """Run an idempotent DDL script (`create ... if not exists`, `create or replace view`) unless this
+        session already ran the script of that name. On the lake every DDL statement is a catalog change
+        that costs tens to hundreds of ms and makes every process reload the catalog, so the paths that run
+        per streamed batch (the pipe, the alert evaluation) provision once per session, not per batch."""
+        if name in self._scripts_run:
+            return
+        self.run_script(sql)
+        self._scripts_run.add(name)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         try:

@@ -8,12 +8,28 @@
     columns are NULL and churn_risk_category is 'Lapsed' (the win-back audience, not a risk band). Until a
     model has scored, active customers are 'Not Scored'.
 -#}
+{{ config(
+    materialized=c360.customer_mart_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+) }}
+{#- Locally incremental by customer (macros/materialization.sql): the stream's refresh recomputes the customers
+    whose inputs it reloaded, every other run recomputes every customer; a table on Snowflake. -#}
+{%- set changed_only = is_incremental() and c360.new_transactions_only() %}
 {%- set lapsed_days = var('lapsed_after_days') | int -%}
 with
 
 customers as (
     select * from {{ ref('dim_customer') }}
     where is_current
+    {%- if changed_only %}
+        and customer_id in (
+            {{- c360.changed_customers_since(this, 'profile_updated_at', [
+                ref('int_customer_spend_windows'), ref('int_customer_category_mix'),
+                ref('int_customer_monthly_spend'), ref('customer_segments')]) }}
+        )
+    {%- endif %}
 ),
 
 states as (

@@ -1,4 +1,6 @@
 {#- Customer lifetime value = all approved spend to date (history plus anything streamed since). -#}
+{#- A view locally, a table on Snowflake (macros/materialization.sql). -#}
+{{ config(materialized=c360.portfolio_mart_materialization()) }}
 with
 
 customers as (
