@@ -5,14 +5,15 @@
     never a re-read of the customer's whole history (which grows with the warehouse). Silver is append-only
     between full builds (stg_transactions: incremental append, first delivery of an id wins), and a silver
     row's loaded_at is the invocation that added it, so rows newer than the watermark are exactly the rows
-    this model has not counted yet. The CTE ends with a comma: the model's own CTEs follow.
+    this model has not counted yet. The CTE ends with a comma: the model's own CTEs follow. `check_as_of`:
+    the model's rows are anchored on the as-of date, checked in the watermark's query.
     `transactions` is the model's `ref('stg_transactions')`, so the dependency stays in the model. -#}
-{% macro new_transactions_scope(transactions) %}
+{% macro new_transactions_scope(transactions, check_as_of=false) %}
 new_transactions as (
     select *
     from {{ transactions }}
     {%- if is_incremental() %}
-    where loaded_at > {{ c360.watermark_literal(this, 'loaded_at') }}
+    where loaded_at > {{ c360.watermark_literal(this, 'loaded_at', check_as_of=check_as_of) }}
     {%- endif %}
 ),
 {% endmacro %}

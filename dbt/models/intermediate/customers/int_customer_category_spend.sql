@@ -11,11 +11,10 @@
     on_schema_change='fail',
 ) }}
 
-{% if is_incremental() %}{{ c360.assert_as_of_unchanged(this) }}{% endif %}
 
 with
 
-{{ c360.new_transactions_scope(ref('stg_transactions')) }}
+{{ c360.new_transactions_scope(ref('stg_transactions'), check_as_of=true) }}
 
 batch as (
     select

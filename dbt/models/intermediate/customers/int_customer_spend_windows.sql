@@ -21,7 +21,6 @@
     on_schema_change='fail',
 ) }}
 
-{% if is_incremental() %}{{ c360.assert_as_of_unchanged(this) }}{% endif %}
 
 {%- set last_30 = c360.as_of_plus_days(-30) -%}
 {%- set last_90 = c360.as_of_plus_days(-90) -%}
@@ -42,7 +41,7 @@
 
 with
 
-{{ c360.new_transactions_scope(ref('stg_transactions')) }}
+{{ c360.new_transactions_scope(ref('stg_transactions'), check_as_of=true) }}
 
 batch as (
     select

@@ -4,27 +4,13 @@
     derived segment (the segment is itself a function of these features).
     Spend = approved transactions.
 -#}
-{{ config(
-    materialized=c360.customer_mart_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key='customer_id',
-    on_schema_change='fail',
-) }}
-{#- Locally incremental by customer (macros/materialization.sql): the stream's refresh recomputes the customers
-    whose inputs it reloaded, every other run recomputes every customer; a table on Snowflake. -#}
-{%- set changed_only = is_incremental() and c360.new_transactions_only() %}
+{#- A view locally, a table on Snowflake (macros/materialization.sql). -#}
+{{ config(materialized=c360.view_locally('table')) }}
 with
 
 customers as (
     select * from {{ ref('dim_customer') }}
     where is_current
-    {%- if changed_only %}
-        and customer_id in (
-            {{- c360.changed_customers_since(this, 'loaded_at', [
-                ref('int_customer_spend_windows'), ref('int_customer_category_mix'),
-                ref('int_customer_monthly_spend'), ref('customer_segments')]) }}
-        )
-    {%- endif %}
 ),
 
 windows as (
@@ -115,8 +101,7 @@ final as (
         coalesce(m.travel_spend_pct_90d, 0) as travel_spend_pct_90d,
         coalesce(m.necessities_spend_pct_90d, 0) as necessities_spend_pct_90d,
         coalesce(m.categories_used, 0) as categories_used,
-        c.campaign_group,
-        {{ c360.load_timestamp() }} as loaded_at
+        c.campaign_group
     from customers as c
     left join windows as w
         on c.customer_id = w.customer_id

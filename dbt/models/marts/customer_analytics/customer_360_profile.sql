@@ -20,15 +20,16 @@
 {%- set lapsed_days = var('lapsed_after_days') | int -%}
 with
 
+{% if changed_only -%}
+{{ c360.changed_customers_cte('profile_updated_at', [
+    ref('int_customer_spend_windows'), ref('int_customer_monthly_spend')]) }}
+{%- endif %}
+
 customers as (
     select * from {{ ref('dim_customer') }}
     where is_current
     {%- if changed_only %}
-        and customer_id in (
-            {{- c360.changed_customers_since(this, 'profile_updated_at', [
-                ref('int_customer_spend_windows'), ref('int_customer_category_mix'),
-                ref('int_customer_monthly_spend'), ref('customer_segments')]) }}
-        )
+        and {{ c360.in_changed_customers() }}
     {%- endif %}
 ),
 
@@ -38,14 +39,23 @@ states as (
 
 segments as (
     select * from {{ ref('customer_segments') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 windows as (
     select * from {{ ref('int_customer_spend_windows') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 mix as (
     select * from {{ ref('int_customer_category_mix') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 monthly as (
@@ -54,6 +64,9 @@ monthly as (
         avg(case when is_complete_month then monthly_spend end) as lifetime_avg_monthly_spend,
         sum(case when monthly_spend > 0 then 1 else 0 end) as active_months
     from {{ ref('int_customer_monthly_spend') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
     group by customer_id
 ),
 
@@ -75,6 +88,9 @@ card_history as (
                 as is_upgrade,
             lag(credit_limit) over (partition by customer_id order by customer_version) as previous_credit_limit
         from {{ ref('dim_customer') }}
+        {%- if changed_only %}
+        where {{ c360.in_changed_customers() }}
+        {%- endif %}
     ) as versions
     group by customer_id
 ),
@@ -82,6 +98,9 @@ card_history as (
 predictions as (
     select *
     from {{ source('gold_ml', 'churn_predictions') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
     qualify row_number() over (
         partition by customer_id order by scored_at desc, model_version desc
     ) = 1

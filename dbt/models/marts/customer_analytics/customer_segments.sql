@@ -13,22 +13,29 @@
 {%- set changed_only = is_incremental() and c360.new_transactions_only() %}
 with
 
+{% if changed_only -%}
+{{ c360.changed_customers_cte('loaded_at', [ref('int_customer_spend_windows')]) }}
+{%- endif %}
+
 customers as (
     select customer_id, account_open_date from {{ ref('stg_customers') }}
     {%- if changed_only %}
-    where customer_id in (
-        {{- c360.changed_customers_since(this, 'loaded_at', [
-            ref('int_customer_spend_windows'), ref('int_customer_category_mix')]) }}
-    )
+    where {{ c360.in_changed_customers() }}
     {%- endif %}
 ),
 
 windows as (
     select * from {{ ref('int_customer_spend_windows') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 mix as (
     select * from {{ ref('int_customer_category_mix') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 features as (
