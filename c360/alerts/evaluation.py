@@ -9,7 +9,7 @@ c360/alerts/snowflake.py performs the same transitions): per rule, with at most 
 A rule whose SQL fails is reported (never silently skipped) and its open event, if any, stays as it was.
 
 `after_writer_run(settings, session)` is what `c360 up`, every streamed batch, `c360 ingest` and `c360 train`
-call before they publish: it loads the app's health-check log, evaluates, appends the notifications to the
+call before their last publish (a streamed batch publishes its refreshed gold first): it loads the app's health-check log, evaluates, appends the notifications to the
 local outbox ($C360_HOME/alerts/outbox.jsonl — the local twin of the e-mail and the page) and writes
 $C360_HOME/alerts/open.json, the open alerts as of this evaluation. A failed run publishes nothing to readers,
 so `c360 status` reads open.json for what is open now (and the table for the history).

@@ -58,7 +58,8 @@ def gold_view(settings: Settings) -> dict[str, int]:
 
 
 def table_checksums(path: Path, schemas: tuple[str, ...] = ("SILVER", "GOLD")) -> dict[str, tuple[int, str]]:
-    """(row count, order-independent content hash) of every model table, load metadata excluded.
+    """(row count, order-independent content hash) of every model table and view, load metadata excluded
+    (locally the portfolio marts are views: what a reader gets from them must match a rebuild too).
 
     Floating-point columns are compared to 6 decimals: DuckDB's parallel aggregation sums doubles in a
     varying order (stddev_samp differs in the 15th digit between two identical full builds)."""
@@ -67,7 +68,7 @@ def table_checksums(path: Path, schemas: tuple[str, ...] = ("SILVER", "GOLD")) -
     try:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in (select unnest(?::varchar[])) and table_type = 'BASE TABLE' "
+            "where table_schema in (select unnest(?::varchar[])) and table_type in ('BASE TABLE', 'VIEW') "
             "and table_name not like 'ml\\_%' escape '\\' and table_name not in ('churn_predictions')",
             [list(schemas)],
         ).fetchall()
@@ -122,6 +123,7 @@ def test_five_batches_refresh_gold_each_time_and_match_a_full_rebuild(home: Sett
     incremental = table_checksums(home.warehouse_path)
     full = table_checksums(rebuilt_settings.warehouse_path)
     assert "GOLD.fct_transactions" in incremental and "GOLD.customer_360_profile" in incremental
+    assert "GOLD.segment_metrics" in incremental and "GOLD.metric_customer_ltv" in incremental
     different = {t: (incremental[t], full.get(t)) for t in incremental if incremental[t] != full.get(t)}
     assert not different, f"incremental gold differs from a full rebuild: {different}"
 
