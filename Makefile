@@ -44,6 +44,7 @@ app: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/vulture c360 components stacks generators vulture_whitelist.py
 
 format: install
 	$(BIN)/ruff format .

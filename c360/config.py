@@ -12,8 +12,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from c360.errors import SettingsError
+from c360.outputs import read_outputs
 
 DEFAULT_CUSTOMERS = 50_000
 DEFAULT_MONTHS = 18
@@ -84,12 +88,41 @@ class SnowflakeCredentials:
         )
 
 
-@dataclass(frozen=True)
-class Scale:
-    customers: int = DEFAULT_CUSTOMERS
-    months: int = DEFAULT_MONTHS
-    seed: int = DEFAULT_SEED
-    as_of: date = field(default_factory=date.today)
+class Scale(BaseModel):
+    """The platform's size and date, validated by pydantic (bounds, whole numbers, ISO date)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    customers: int = Field(DEFAULT_CUSTOMERS, ge=1, le=MAX_CUSTOMERS)
+    months: int = Field(DEFAULT_MONTHS, ge=MIN_MONTHS, le=MAX_MONTHS)
+    seed: int = Field(DEFAULT_SEED, ge=0, le=2**31 - 1)
+    as_of: date = Field(default_factory=date.today)
+
+    @field_validator("as_of")
+    @classmethod
+    def _in_range(cls, as_of: date) -> date:
+        if as_of > date.today():
+            raise ValueError(
+                f"as-of date {as_of.isoformat()} is in the future; the data cannot end after today"
+            )
+        if as_of.year < 2000:
+            raise ValueError(f"as-of date {as_of.isoformat()} is before 2000")
+        return as_of
+
+    @classmethod
+    def load(cls, explicit: dict[str, object], env: Mapping[str, str]) -> Scale:
+        """Explicit values (`--customers`...) win over C360_* variables, which win over the defaults."""
+        given = {
+            k: v for k, v in explicit.items() if v is not None and not (isinstance(v, str) and not v.strip())
+        }
+        sources = {k: f"--{k}" for k in given}
+        for key, variable in SCALE_ENV.items():
+            if key not in given and env.get(variable, "").strip():
+                given[key], sources[key] = env[variable].strip(), variable
+        try:
+            return cls.model_validate(given)
+        except ValidationError as exc:
+            raise SettingsError(_scale_problem(exc.errors()[0], sources)) from None
 
 
 @dataclass(frozen=True)
@@ -149,7 +182,7 @@ class Settings:
         return self.home / "tmp"
 
     def with_scale(self, **changes: object) -> Settings:
-        return replace(self, scale=replace(self.scale, **changes))  # type: ignore[arg-type]
+        return replace(self, scale=self.scale.model_copy(update=changes))
 
     @classmethod
     def load(
@@ -167,16 +200,7 @@ class Settings:
         """Build Settings: explicit arguments win over C360_* environment variables, which win over defaults."""
         env = os.environ if env is None else env
         target_value = _parse_target(target if target is not None else env.get("C360_TARGET", "local"))
-        scale = Scale(
-            customers=_parse_int(
-                "customers", customers, env.get(SCALE_ENV["customers"]), DEFAULT_CUSTOMERS, 1, MAX_CUSTOMERS
-            ),
-            months=_parse_int(
-                "months", months, env.get(SCALE_ENV["months"]), DEFAULT_MONTHS, MIN_MONTHS, MAX_MONTHS
-            ),
-            seed=_parse_int("seed", seed, env.get(SCALE_ENV["seed"]), DEFAULT_SEED, 0, 2**31 - 1),
-            as_of=_parse_as_of(as_of if as_of is not None else env.get(SCALE_ENV["as_of"])),
-        )
+        scale = Scale.load({"customers": customers, "months": months, "seed": seed, "as_of": as_of}, env)
         home_path = _prepare_home(home if home is not None else env.get("C360_HOME", ".c360"), create_home)
         creds = SnowflakeCredentials.from_env(env) if target_value is Target.snowflake else None
         bucket = env.get("C360_BUCKET") or None
@@ -209,41 +233,22 @@ def _parse_target(value: str | Target) -> Target:
         raise SettingsError(f"unknown target {value!r}: choose {choices}") from None
 
 
-def _parse_int(name: str, explicit: int | None, from_env: str | None, default: int, lo: int, hi: int) -> int:
-    if explicit is not None:
-        value: object = explicit
-        source = f"--{name}"
-    elif from_env is not None and from_env.strip():
-        value = from_env.strip()
-        source = f"C360_{name.upper()}"
-    else:
-        return default
-    try:
-        number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise SettingsError(f"{source} must be a whole number, got {value!r}") from None
-    if not lo <= number <= hi:
-        raise SettingsError(f"{source} must be between {lo:,} and {hi:,}, got {number:,}")
-    return number
-
-
-def _parse_as_of(value: date | str | None) -> date:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return date.today()
-    if isinstance(value, date):
-        parsed = value
-    else:
-        try:
-            parsed = date.fromisoformat(value.strip())
-        except ValueError:
-            raise SettingsError(f"as-of date must be YYYY-MM-DD, got {value!r}") from None
-    if parsed > date.today():
-        raise SettingsError(
-            f"as-of date {parsed.isoformat()} is in the future; the data cannot end after today"
+def _scale_problem(error: Any, sources: Mapping[str, str]) -> str:
+    """A pydantic error on the scale, worded for where the value came from (--months or C360_MONTHS)."""
+    key = str(error["loc"][0])
+    source, value = sources.get(key, key), error["input"]
+    if key == "as_of":
+        return (
+            error["msg"].removeprefix("Value error, ")
+            if error["type"] == "value_error"
+            else (f"as-of date must be YYYY-MM-DD, got {value!r}")
         )
-    if parsed.year < 2000:
-        raise SettingsError(f"as-of date {parsed.isoformat()} is before 2000")
-    return parsed
+    if error["type"] in ("greater_than_equal", "less_than_equal"):
+        bounds = {
+            b: getattr(m, b) for m in Scale.model_fields[key].metadata for b in ("ge", "le") if hasattr(m, b)
+        }
+        return f"{source} must be between {bounds['ge']:,} and {bounds['le']:,}, got {int(value):,}"
+    return f"{source} must be a whole number, got {value!r}"
 
 
 def _prepare_home(value: str | Path, create: bool) -> Path:
@@ -262,11 +267,30 @@ def _prepare_home(value: str | Path, create: bool) -> Path:
 
 
 def _bucket_from_outputs(home: Path) -> str | None:
-    from c360.outputs import read_outputs  # local import: outputs depends on config types
-
     outputs = read_outputs(home / "outputs.json")
     # only a stack's outputs name an S3 bucket; a local platform's "bucket" is a folder
     return outputs.bucket if outputs and outputs.target == Target.snowflake.value else None
+
+
+def platform_settings(settings: Settings) -> Settings:
+    """Settings with the built platform's scale (as-of date, months, seed) from its outputs file.
+
+    `c360 stream` continues the platform `c360 up` built; without this, a default as-of of today would put
+    the stream clock and the dbt windows somewhere else than the data.
+    """
+    outputs = read_outputs(settings.outputs_path)
+    if outputs is None or not outputs.scale:
+        raise SettingsError(f"no platform under {settings.home}: run `c360 up` first")
+    scale = outputs.scale
+    try:
+        return settings.with_scale(
+            as_of=date.fromisoformat(str(scale["as_of"])),
+            months=int(str(scale["months"])),
+            seed=int(str(scale["seed"])),
+            customers=int(str(scale["customers"])),
+        )
+    except (KeyError, ValueError) as exc:
+        raise SettingsError(f"outputs file {settings.outputs_path} has an unreadable scale: {exc}") from None
 
 
 # ---- environment of tools the runtime starts (dbt) -------------------------------------------------

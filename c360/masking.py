@@ -138,7 +138,6 @@ _NAME_AND_EMAIL: Final = {
 PII_COLUMNS: Final[tuple[PiiColumn, ...]] = (
     *_columns(names.BRONZE, names.BRONZE_CUSTOMERS, **_NAME_AND_EMAIL),
     *_columns(names.SILVER, "stg_customers", **_NAME_AND_EMAIL),
-    *_columns(names.SILVER, "customers_snapshot", **_NAME_AND_EMAIL),
     *_columns(names.GOLD, "dim_customer", full_name=PiiKind.FULL_NAME, **_NAME_AND_EMAIL),
     *_columns(names.GOLD, "customer_360_profile", full_name=PiiKind.FULL_NAME, **_NAME_AND_EMAIL),
 )
@@ -161,10 +160,6 @@ def columns_of(relation: str) -> tuple[PiiColumn, ...]:
     """The personal columns of SCHEMA.TABLE (any case)."""
     schema, _, table = relation.upper().partition(".")
     return tuple(c for c in PII_COLUMNS if c.schema == schema and c.table == table)
-
-
-def masked_relations() -> tuple[str, ...]:
-    return tuple(dict.fromkeys(c.relation for c in PII_COLUMNS))
 
 
 # ---- rendering --------------------------------------------------------------------------------------

@@ -39,12 +39,10 @@ MEDIUM_RISK_THRESHOLD: Final = 10
 LAPSED: Final = "Lapsed"
 NOT_SCORED: Final = "Not Scored"
 LAPSED_AFTER_DAYS: Final = 60
-CUSTOMER_STATUSES: Final = ("Active", LAPSED, "New")
 CARD_TYPES: Final = ("Standard", "Premium")
 EMPLOYMENT_STATUSES: Final = ("Employed", "Self-Employed", "Retired", "Unemployed")
 CHANNELS: Final = ("Online", "In-Store", "Mobile")
 STATUSES: Final = ("approved", "declined")
-CAMPAIGN_GROUPS: Final = ("treatment", "control")
 
 # Object-store key layout (identical on S3 and in the local lake folder).
 CUSTOMERS_PREFIX: Final = "customers/"

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date
 from pathlib import Path
 from typing import Final
 
 from c360 import names
-from c360.config import Settings
 from c360.errors import SettingsError
 from c360.files import write_text_atomically
 
@@ -57,24 +55,3 @@ def read_outputs(path: Path) -> StackOutputs | None:
     if missing:
         raise SettingsError(f"outputs file {path} lacks keys: {', '.join(missing)}")
     return StackOutputs(**{k: raw[k] for k in OUTPUT_KEYS if k in raw})
-
-
-def platform_settings(settings: Settings) -> Settings:
-    """Settings with the built platform's scale (as-of date, months, seed) from its outputs file.
-
-    `c360 stream` continues the platform `c360 up` built; without this, a default as-of of today would put
-    the stream clock and the dbt windows somewhere else than the data.
-    """
-    outputs = read_outputs(settings.outputs_path)
-    if outputs is None or not outputs.scale:
-        raise SettingsError(f"no platform under {settings.home}: run `c360 up` first")
-    scale = outputs.scale
-    try:
-        return settings.with_scale(
-            as_of=date.fromisoformat(str(scale["as_of"])),
-            months=int(str(scale["months"])),
-            seed=int(str(scale["seed"])),
-            customers=int(str(scale["customers"])),
-        )
-    except (KeyError, ValueError) as exc:
-        raise SettingsError(f"outputs file {settings.outputs_path} has an unreadable scale: {exc}") from None

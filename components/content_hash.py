@@ -49,7 +49,7 @@ def file_manifest(root: Path) -> dict[str, str]:
     manifest: dict[str, str] = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
-        if _skipped(rel) or not path.is_file() or path.is_symlink():
+        if is_skipped(rel) or not path.is_file() or path.is_symlink():
             continue
         manifest[rel.as_posix()] = file_sha256(path)
     return manifest
@@ -66,14 +66,14 @@ def sources_digest(root: Path, patterns: Iterable[str]) -> str:
     """Digest of the files under `root` matching the glob patterns; a missing match hashes as absent."""
     digest = hashlib.sha256()
     for pattern in patterns:
-        matches = sorted(p for p in root.glob(pattern) if p.is_file() and not _skipped(p.relative_to(root)))
+        matches = sorted(p for p in root.glob(pattern) if p.is_file() and not is_skipped(p.relative_to(root)))
         digest.update(f"pattern {pattern} {len(matches)}\n".encode())
         for path in matches:
             digest.update(f"{path.relative_to(root).as_posix()}\0{file_sha256(path)}\n".encode())
     return digest.hexdigest()
 
 
-def _skipped(rel: Path) -> bool:
+def is_skipped(rel: Path) -> bool:
     return any(part in SKIPPED_DIRS or part.startswith(".") for part in rel.parts) or any(
         fnmatch.fnmatch(rel.name, pattern) for pattern in SKIPPED_FILES
     )

@@ -1,8 +1,12 @@
 """Lifecycle: the data lifecycle as stack steps, in `c360 up` order, one dynamic resource per step.
 
-Each step's fingerprint hashes the files that define it (code, SQL, the dbt project...) chained with
-the fingerprint of the step before it, so a change re-runs that step and everything downstream — e.g.
-an edited dbt model re-runs dbt_build, churn_model and semantic_model, but not the data generation.
+The steps are c360's own list (c360/steps/order.py) less the local-only ones. Each step's fingerprint
+hashes what defines it, chained with the fingerprint of the step before it, so a change re-runs that step
+and everything downstream — e.g. an edited dbt model re-runs dbt_build, churn_model and semantic_model,
+but not the data generation. What defines a step: every first-party module its code can import (its
+module and the runner `c360.steps.pipeline`, followed through all imports, top-level and inside
+functions: components/source_graph.py), the non-Python files beside those modules, and the step's
+declared data (SQL folders, the dbt project). Other steps' modules are left to their own fingerprints.
 The scale (customers, months, seed, as-of) is an input of every step.
 """
 
@@ -17,29 +21,15 @@ from typing import Final
 import pulumi
 
 from c360.paths import REPO_ROOT
-from components.content_hash import sources_digest
+from c360.steps.order import STACK_STEPS, STEP_BY_NAME
+from components.content_hash import is_skipped, sources_digest
 from components.providers.lifecycle_step import LifecycleStep, LifecycleStepArgs
 from components.snowflake_context import child
+from components.source_graph import ImportGraph, import_graph
 
-# The fixed step names, in order (c360/steps/pipeline.py implements them as they land).
-LIFECYCLE_STEPS: Final = (
-    "provision",
-    "customers",
-    "transactions",
-    "dbt_build",
-    "churn_model",
-    "semantic_model",
-)
-
-# Files (globs relative to the repository root) whose content defines each step.
-STEP_SOURCES: Final[dict[str, tuple[str, ...]]] = {
-    "provision": ("sql/ddl/*.sql", "c360/steps/provision.py"),
-    "customers": ("generators/*.py", "sql/load/*.sql", "c360/steps/customers.py"),
-    "transactions": ("generators/*.py", "sql/generate/*", "sql/checks/*.sql", "c360/steps/transactions.py"),
-    "dbt_build": ("dbt/**/*", "c360/transform/*.py", "c360/steps/dbt_build.py"),
-    "churn_model": ("c360/ml/**/*.py", "sql/ml/**/*.sql", "c360/steps/churn_model.py"),
-    "semantic_model": ("c360/assistant/**/*", "sql/semantic/**/*", "c360/steps/semantic_model.py"),
-}
+LIFECYCLE_STEPS: Final = STACK_STEPS
+RUNNER: Final = "c360.steps.pipeline"  # every step runs through run_all(only=[step])
+CODE_PACKAGES: Final = ("c360", "generators")
 
 
 @dataclass(frozen=True)
@@ -56,7 +46,7 @@ class LifecycleArgs:
     after: tuple[pulumi.Resource, ...] = ()  # infrastructure the first step needs
 
     def __post_init__(self) -> None:
-        unknown = [s for s in self.steps if s not in STEP_SOURCES]
+        unknown = [s for s in self.steps if s not in LIFECYCLE_STEPS]
         if unknown:
             raise ValueError(f"unknown lifecycle step(s) {unknown}: choose from {list(LIFECYCLE_STEPS)}")
         order = [LIFECYCLE_STEPS.index(s) for s in self.steps]
@@ -66,13 +56,30 @@ class LifecycleArgs:
 
 def step_fingerprints(steps: Sequence[str], repo_root: Path) -> dict[str, str]:
     """{step: fingerprint}, each chained to the previous step's fingerprint."""
+    graph = import_graph(repo_root, CODE_PACKAGES)
     fingerprints: dict[str, str] = {}
     previous = ""
     for step in steps:
-        own = sources_digest(repo_root, STEP_SOURCES[step])
+        own = sources_digest(repo_root, step_sources(step, graph, repo_root))
         previous = hashlib.sha256(f"{previous}|{step}|{own}".encode()).hexdigest()
         fingerprints[step] = previous
     return fingerprints
+
+
+def step_sources(step: str, graph: ImportGraph, repo_root: Path) -> tuple[str, ...]:
+    """What defines `step`: its code (module paths), the package data beside it, then its declared data
+    (globs), all relative to `repo_root`."""
+    others = [s.module for s in STEP_BY_NAME.values() if s.name != step]
+    modules = graph.closure([STEP_BY_NAME[step].module, RUNNER], avoid=others)
+    code = {graph.modules[m] for m in modules}
+    package_data = {
+        path
+        for folder in {p.parent for p in code}
+        for path in folder.iterdir()
+        if path.is_file() and path.suffix != ".py" and not is_skipped(path.relative_to(repo_root))
+    }
+    files = sorted(p.relative_to(repo_root).as_posix() for p in code | package_data)
+    return (*files, *STEP_BY_NAME[step].data)
 
 
 class Lifecycle(pulumi.ComponentResource):

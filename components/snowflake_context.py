@@ -17,14 +17,14 @@ from typing import Final
 import pulumi
 
 from c360.engines.base import split_statements
+from c360.errors import C360Error
 from c360.grants import Role
-from c360.sqlfiles import load_sql
+from c360.sqlfiles import render_sql
 
 _IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # The role the lifecycle connects with (SNOWFLAKE_ROLE; c360.config's default): the LifecycleStep and
 # StageFiles dynamic providers send their statements as this role, so they wait for its grants.
 LIFECYCLE_ROLE: Final = Role.DATA_ENGINEER
-_PLACEHOLDER: Final = re.compile(r"\$\{(\w+)\}")  # ${name}; Snowflake's own $1 / metadata$x are left alone
 _TEMPLATE_VALUES: Final = {
     "as_of": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
     "content_hash": re.compile(r"^[0-9a-f]{64}$"),
@@ -72,18 +72,16 @@ def child(
 
 def stack_sql(name: str, **values: str) -> str:
     """One Snowflake statement from sql/<name>.snowflake.sql: comments stripped, no trailing `;`,
-    ${placeholders} filled from validated values only (dates, hex digests, versions)."""
+    Jinja placeholders (render_sql) filled from validated values only (dates, hex digests, versions)."""
     for key, value in values.items():
         pattern = _TEMPLATE_VALUES.get(key)
         if pattern is None or not pattern.match(value):
             raise ValueError(f"{name}: refusing to render {key}={value!r}")
-
-    def fill(match: re.Match[str]) -> str:
-        if match.group(1) not in values:
-            raise ValueError(f"sql/{name}.snowflake.sql needs a value for ${{{match.group(1)}}}")
-        return values[match.group(1)]
-
-    statements = list(split_statements(_PLACEHOLDER.sub(fill, load_sql(name, "snowflake"))))
+    try:
+        rendered = render_sql(name, "snowflake", **values)
+    except C360Error as exc:
+        raise ValueError(f"sql/{name}.snowflake.sql needs a value: {exc}") from None
+    statements = list(split_statements(rendered))
     if len(statements) != 1:
         raise ValueError(f"sql/{name}.snowflake.sql must hold exactly one statement, found {len(statements)}")
     return " ".join(statements[0].split())

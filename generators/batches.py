@@ -4,7 +4,7 @@ A batch is one CSV file for one window of time (normally one hour) under
 `transactions/streaming/YYYY/MM/DD/HH/transactions_<window start>.csv`. Who transacts, how much, where and
 through which channel follow `generators/spec.py` (segment volumes, amounts, category and channel weights,
 decline rates, the Declining / New & Growing stories, attrition ramp-downs, the campaign lift) and
-`generators/merchants.py` (categories, ticket-size factors, merchant names); nothing is copied here.
+`c360/reference.py` (categories, ticket-size factors, merchant names); nothing is copied here.
 
 The stream clock (see `next_window`): the first batch covers the hour that starts where the history ends
 (the as-of date, 00:00); every later batch covers the hour after the previous one, so the data keeps going
@@ -32,8 +32,15 @@ import numpy as np
 import pandas as pd
 
 from c360.names import CHANNELS, STREAMING_PREFIX
-from generators.merchants import CATEGORIES, IN_STORE_CATEGORIES, ONLINE_CATEGORIES
-from generators.spec import DECLINING, DEFAULT_SPEC, NEW_GROWING, PortfolioSpec
+from c360.reference import CATEGORIES
+from generators.spec import (
+    DECLINING,
+    DEFAULT_SPEC,
+    IN_STORE_CATEGORIES,
+    NEW_GROWING,
+    ONLINE_CATEGORIES,
+    PortfolioSpec,
+)
 
 BATCH_COLUMNS: Final = (
     "transaction_id",

@@ -11,7 +11,7 @@ import pandas as pd
 from faker import Faker
 
 from c360.names import customer_id
-from generators.geography import STATES
+from c360.reference import STATES
 from generators.spec import DECLINING, DEFAULT_SPEC, NEW_GROWING, PortfolioSpec
 
 CUSTOMER_COLUMNS: Final = (
@@ -34,8 +34,6 @@ CUSTOMER_COLUMNS: Final = (
 )
 # The customer files (customers.csv and the change files) add when the source system recorded the state.
 CUSTOMER_FILE_COLUMNS: Final = (*CUSTOMER_COLUMNS, "updated_at")
-# Columns that exist only because the data is synthetic: never model features (see docs/model_card.md).
-GENERATOR_TRUTH_COLUMNS: Final = ("customer_segment", "decline_type", "attrition_date", "attrition_type")
 
 
 def quota_counts(n: int, shares: list[float]) -> list[int]:

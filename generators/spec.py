@@ -11,9 +11,14 @@ from types import MappingProxyType
 from typing import Final
 
 from c360.names import SEGMENTS
-from generators.merchants import CATEGORY_BY_NAME
+from c360.reference import CATEGORY_BY_NAME
 
 HVT, STABLE, BUDGET, DECLINING, NEW_GROWING = SEGMENTS
+
+
+# Channel overrides: these categories are (almost) never paid in person / (mostly) paid in person.
+ONLINE_CATEGORIES: Final = frozenset({"Streaming Services", "Online Marketplace", "Education"})
+IN_STORE_CATEGORIES: Final = frozenset({"Gas", "Public Transit"})
 
 
 @dataclass(frozen=True)

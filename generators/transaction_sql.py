@@ -11,8 +11,8 @@ import jinja2
 
 from c360.names import CUSTOMERS_KEY
 from c360.paths import SQL_DIR
-from generators.merchants import CATEGORIES, IN_STORE_CATEGORIES, ONLINE_CATEGORIES
-from generators.spec import DEFAULT_SPEC, NEW_GROWING, PortfolioSpec
+from c360.reference import CATEGORIES
+from generators.spec import DEFAULT_SPEC, IN_STORE_CATEGORIES, NEW_GROWING, ONLINE_CATEGORIES, PortfolioSpec
 
 Dialect = Literal["duckdb", "snowflake"]
 GENERATOR_SOURCE_PREFIX = "generator:transactions"

@@ -162,7 +162,12 @@ class AppContext:
         Runs outside the script run (Streamlit calls a deferred download in its own thread), so it touches no
         Streamlit state. Backends that cannot stream return their whole result as one batch.
         """
-        sql = load_sql(name, self.backend.dialect)
+        yield from self.stream_sql(load_sql(name, self.backend.dialect), params, max_rows)
+
+    def stream_sql(
+        self, sql: str, params: Sequence[object] = (), max_rows: int = EXPORT_MAX_ROWS
+    ) -> Iterator[pd.DataFrame]:
+        """`stream` for a statement that is not one of the app's named queries (an assistant answer's SQL)."""
         batches = getattr(self.backend, "stream", None)
         if batches is None:
             yield self.backend.run(sql, list(params), self.role, max_rows)
@@ -374,6 +379,25 @@ def single_select(sql: str) -> str:
     return sql
 
 
+_OUTER_LIMIT = re.compile(r"\s+LIMIT\s+(\d+)\s*;?\s*$", re.IGNORECASE)
+
+
+def full_result_sql(reply: AssistantReply, shown_cap: int = DEFAULT_MAX_ROWS) -> str | None:
+    """The statement that exports every row of an answer the chat shows only in part, else None.
+
+    An answer is cut when it has `shown_cap` rows: the listing default (an outer `LIMIT 10000` the reader
+    adds when the question named no number) or the row cap of the chat. The export drops that default limit;
+    a limit the question asked for ("top 20") is kept, as is anything inside the statement.
+    """
+    if reply.sql is None or len(reply.rows) < shown_cap:
+        return None
+    sql = single_select(reply.sql).strip()
+    limit = _OUTER_LIMIT.search(sql)
+    if limit is not None and int(limit.group(1)) == shown_cap:
+        sql = sql[: limit.start()]
+    return sql
+
+
 def classify_snowflake_error(exc: BaseException) -> AppDataError:
     text = _first_line(exc)
     lower = text.lower()
@@ -522,6 +546,15 @@ class LocalBackend:
                 self._sessions[version] = session
         return session
 
+    def _cursor(self) -> Any:
+        """A cursor of the snapshot session whose default catalog is the warehouse, as the assistant's session
+        has it (the app's SQL files name the catalog; an assistant answer's SQL does not)."""
+        from c360.names import DATABASE
+
+        cursor = self._session().con.cursor()
+        cursor.execute(f"use {DATABASE.lower()}")
+        return cursor
+
     def warm_up(self, role: str | None = None) -> None:
         """Open the snapshot session now (and the role's assistant): what the first query would pay."""
         self._session()
@@ -543,7 +576,7 @@ class LocalBackend:
         from c360.guard import run_guarded
 
         shared = self._session()
-        cursor = DuckDBSession(shared.con.cursor(), shared.path, True)  # one cursor per query: thread-safe
+        cursor = DuckDBSession(self._cursor(), shared.path, True)  # one cursor per query: thread-safe
         try:
             return run_guarded(
                 cursor, sql, role, list(params), max_rows=max_rows, timeout_seconds=QUERY_TIMEOUT_SECONDS
@@ -567,7 +600,7 @@ class LocalBackend:
             guarded = guard_select(sql, role, dialect=self.dialect, max_rows=max_rows)
         except C360Error as exc:
             raise _local_error(exc, role) from None
-        cursor = self._session().con.cursor()
+        cursor = self._cursor()
         timer = threading.Timer(QUERY_TIMEOUT_SECONDS, cursor.interrupt)
         timer.start()
         try:

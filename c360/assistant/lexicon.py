@@ -16,7 +16,7 @@ import yaml
 
 from c360.assistant.model import YAML_LOADER, SemanticModel
 from c360.assistant.text import Token, lemma, phrase_key
-from generators.geography import STATES
+from c360.reference import STATES
 
 VOCABULARY_PATH: Final = Path(__file__).with_name("vocabulary.yaml")
 MAX_PHRASE: Final = 7

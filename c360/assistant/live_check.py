@@ -68,11 +68,12 @@ def validate_live(
                 )
                 missing = sorted(set(column.sample_values) - set(found["v"].astype(str)))
                 if missing:
-                    distinct = int(session.scalar(f"SELECT COUNT(DISTINCT {expr}) FROM {source}") or 0)
+                    held = session.query(f"SELECT DISTINCT CAST({expr} AS VARCHAR) AS v FROM {source}")
+                    placeholders = sorted(set(held["v"].dropna().astype(str)) - set(column.sample_values))
                     message = f"{column.ref}: sample values not in the data: {', '.join(missing)}"
-                    if distinct <= 1:  # a placeholder state, e.g. 'Not Scored' before the churn model ran
+                    if _placeholder_state(placeholders, column.description):
                         warnings.append(
-                            f"{message} (the column holds {distinct} distinct value(s): not populated yet)"
+                            f"{message} (the column still holds {placeholders[0]!r}: not populated yet)"
                         )
                     else:
                         problems.append(message)
@@ -128,3 +129,10 @@ def validate_live(
 def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__
+
+
+def _placeholder_state(extra_values: list[str], description: str) -> bool:
+    """True when the data holds one value beyond the listed samples and the column's description names it in
+    quotes as a state (e.g. 'Not Scored' before the churn model has run): the column is not populated yet,
+    whatever else it already holds (lapsed customers are 'Lapsed' from the first build)."""
+    return len(extra_values) == 1 and f"'{extra_values[0]}'" in description

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from c360.bench.measure import c360_command, run_child
 from c360.bench.registry import BenchContext
-from c360.config import Scale, Settings
+from c360.config import Scale, Settings, platform_settings
 from c360.engines.readers import open_reader
 from c360.errors import C360Error
-from c360.outputs import platform_settings
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,6 @@ from pathlib import Path
 
 from c360.bench.registry import BenchSection
 
-SUMMARY_LIMIT = 12
-
 
 def machine_description() -> dict[str, object]:
     cpu = platform.processor() or "unknown"

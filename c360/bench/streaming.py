@@ -15,11 +15,10 @@ from pathlib import Path
 from c360.bench.measure import RSS_MARKER, c360_command, run_child
 from c360.bench.platform import ensure_platform
 from c360.bench.registry import BenchContext, BenchSection, Metric, benchmark
-from c360.config import Settings
+from c360.config import Settings, platform_settings
 from c360.engines.duckdb import DuckDBSession
 from c360.errors import C360Error
 from c360.names import CUSTOMERS_KEY
-from c360.outputs import platform_settings
 from c360.percentiles import percentile
 from c360.sqlfiles import load_sql
 from generators.batches import BatchWindow, generate_batch

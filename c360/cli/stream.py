@@ -10,7 +10,7 @@ from rich.table import Table
 
 from c360.cli.options import FormatOption, HomeOption, TargetOption
 from c360.cli.output import OutputFormat, emit_json, fail, stderr, stdout
-from c360.config import Settings
+from c360.config import Settings, platform_settings
 from c360.errors import C360Error
 from c360.landing.pipe import PipeOptions
 from c360.landing.streaming import (
@@ -20,7 +20,6 @@ from c360.landing.streaming import (
     StreamReport,
 )
 from c360.landing.streaming import stream as run_stream
-from c360.outputs import platform_settings
 from generators.batches import DEFAULT_BATCH_SIZE, MAX_ANOMALIES, MAX_ROWS_PER_BATCH
 
 

@@ -10,9 +10,8 @@ from rich.table import Table
 
 from c360.cli.options import FormatOption, HomeOption, TargetOption
 from c360.cli.output import OutputFormat, emit_json, fail, stderr, stdout
-from c360.config import Settings
+from c360.config import Settings, platform_settings
 from c360.errors import C360Error
-from c360.outputs import platform_settings
 
 if TYPE_CHECKING:
     from c360.ml.evaluation import Metrics

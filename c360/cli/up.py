@@ -11,9 +11,9 @@ from rich.table import Table
 
 from c360.cli.options import FormatOption, HomeOption, TargetOption
 from c360.cli.output import OutputFormat, emit_json, fail, stderr, stdout, step_progress
-from c360.config import SCALE_ENV, Settings
+from c360.config import SCALE_ENV, Settings, platform_settings
 from c360.errors import C360Error
-from c360.outputs import platform_settings, read_outputs
+from c360.outputs import read_outputs
 from c360.steps.pipeline import UpReport, run_all
 
 

@@ -40,9 +40,9 @@ from c360.landing.events import EventParseError, parse_message, s3_event_message
 from c360.landing.queue import DEFAULT_VISIBILITY_TIMEOUT, Message, NotificationQueue
 from c360.landing.stage_metadata import recorded_source_file
 from c360.observability import tracked_run
+from c360.reference import CATEGORIES
 from c360.sqlfiles import load_sql
 from c360.storage.base import ObjectEvent, ObjectStore
-from generators.merchants import CATEGORIES
 
 log = logging.getLogger(__name__)
 

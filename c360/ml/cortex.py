@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-import jinja2
 import numpy as np
 import pandas as pd
 
@@ -30,7 +29,7 @@ from c360.engines.base import WarehouseSession
 from c360.errors import WarehouseError
 from c360.ml.features import FEATURE_NAMES
 from c360.ml.trainer import Dataset, FeatureImportance, TrainedModel, TrainerError, check_probabilities
-from c360.sqlfiles import load_sql
+from c360.sqlfiles import render_sql
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +64,9 @@ def _identifier(value: str) -> str:
 
 def render(name: str, **context: object) -> str:
     """Render sql/ml/<name>.snowflake.sql with identifiers from the allow-lists."""
-    template = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False).from_string(
-        load_sql(f"ml/{name}", "snowflake")
-    )
-    return template.render(
+    return render_sql(
+        f"ml/{name}",
+        "snowflake",
         features=FEATURE_NAMES,
         positive_class=POSITIVE_CLASS,
         negative_class=NEGATIVE_CLASS,

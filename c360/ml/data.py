@@ -73,12 +73,6 @@ class ChurnData:
             digest.update(np.asarray(hashed, dtype=np.uint64).tobytes())
         return digest.hexdigest()
 
-    @property
-    def scoring_fingerprint(self) -> str:
-        columns = [self.scoring.key, "scoring_basis", *FEATURE_NAMES]
-        hashed = pd.util.hash_pandas_object(self.scoring.frame.loc[:, columns], index=False)
-        return hashlib.sha256(np.asarray(hashed, dtype=np.uint64).tobytes()).hexdigest()
-
     def lapsed_churn_rate(self) -> float | None:
         """Observed churn rate of lapsed customers at the training cutoffs (None: there were none)."""
         rates = self.base_rates

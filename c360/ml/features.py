@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from generators.customers import GENERATOR_TRUTH_COLUMNS
+from c360.reference import GENERATOR_TRUTH_COLUMNS
 
 FeatureKind = Literal["numeric", "categorical"]
 
@@ -60,7 +60,6 @@ FEATURES: Final[tuple[Feature, ...]] = (
 
 FEATURE_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES)
 CATEGORICAL_FEATURES: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES if f.kind == "categorical")
-NUMERIC_FEATURES: Final[tuple[str, ...]] = tuple(f.name for f in FEATURES if f.kind == "numeric")
 
 TARGET: Final = "churned"
 ID_COLUMN: Final = "customer_id"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
 from types import ModuleType
@@ -21,36 +20,10 @@ from c360.run_failures import clear_failure, record_failure
 from c360.snapshots import publish_snapshot
 from c360.steps import provision
 from c360.steps.context import Progress, StepContext, StepResult, no_progress
+from c360.steps.order import STEPS
 from c360.storage import open_store
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Step:
-    """A lifecycle step; its module (`c360.steps.<name>`, exposing `run`) is imported when it runs, so
-    commands that never train (sql, status, ask, ...) do not pay for scikit-learn or dbt at start-up."""
-
-    name: str
-    description: str
-
-    @property
-    def run(self) -> Callable[[StepContext], StepResult]:
-        return importlib.import_module(f"c360.steps.{self.name}").run  # type: ignore[no-any-return]
-
-
-STEPS: tuple[Step, ...] = (
-    Step("provision", "schemas, bronze and observability tables"),
-    Step("customers", "generate cardholders, land CSV, COPY into bronze"),
-    Step("transactions", "generate 18 months of transactions in the warehouse"),
-    Step("dbt_build", "dbt build: silver, snapshot, gold star schema and marts, tests"),
-    Step(
-        "churn_model",
-        "churn datasets (dbt models/ml), train or re-use the champion, score, refresh the profile",
-    ),
-    Step("semantic_model", "validate the semantic model on gold, deploy it, load assistant logs"),
-    Step("maintenance", "publish to readers; compact small files, expire versions no reader needs (local)"),
-)
 
 
 @dataclass

@@ -30,7 +30,7 @@ from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.observability import save_step_fingerprint, step_fingerprint
-from c360.sqlfiles import load_sql
+from c360.sqlfiles import load_sql, render_sql
 from c360.steps.context import StepContext, StepResult
 
 log = logging.getLogger(__name__)
@@ -118,10 +118,10 @@ def _copy_atomically(source: Path, target: Path) -> None:
 def _put_to_stage(session: WarehouseSession, source: Path) -> None:
     # PUT takes no bind parameters; the path is this package's own file, quoted as a literal.
     path = source.resolve().as_posix().replace("'", "''")
-    template = load_sql("semantic/put_model", session.dialect)
+    rendered = render_sql("semantic/put_model", session.dialect, file=path)
     # the connector recognises PUT by the statement's first word: drop the file's comment lines
     statement = " ".join(
-        line for line in template.splitlines() if line.strip() and not line.lstrip().startswith("--")
+        line for line in rendered.splitlines() if line.strip() and not line.lstrip().startswith("--")
     )
-    session.execute(statement.replace("{{ file }}", path))
+    session.execute(statement)
     log.info("semantic model uploaded to %s", stage_location())

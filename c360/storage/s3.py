@@ -14,6 +14,24 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+
+def retry_config(attempts: int) -> Any:
+    """botocore's standard retry mode: transient errors (throttling such as SlowDown, 5xx, RequestTimeout,
+    dropped connections) are retried with exponential backoff and jitter, up to `attempts` calls in all."""
+    from botocore.config import Config
+
+    return Config(retries={"mode": "standard", "total_max_attempts": attempts})
+
+
+def store_error(what: str, exc: Exception) -> ObjectStoreError:
+    """An AWS failure (after botocore's retries) as the store's domain error, saying how often it tried."""
+    metadata = getattr(exc, "response", {}).get("ResponseMetadata", {})
+    tries = f" after {int(metadata['RetryAttempts']) + 1} attempt(s)" if "RetryAttempts" in metadata else ""
+    return ObjectStoreError(f"{what} failed{tries}: {exc}")
+
+
+# TODO(c360/landing/, ingest): only the SQS queue still retries by hand, on top of its client's own
+# retries; it can take `retry_config` and `store_error` instead, then this goes.
 TRANSIENT_CODES = frozenset(
     {
         "SlowDown",
@@ -65,43 +83,38 @@ def with_retries(
 
 
 class S3ObjectStore:
-    def __init__(
-        self,
-        bucket: str,
-        *,
-        region: str = "us-east-1",
-        attempts: int = 4,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, bucket: str, *, region: str = "us-east-1", attempts: int = 4) -> None:
         self.bucket = bucket
         self.region = region
         self.attempts = attempts
-        self._sleep = sleep
         self._client: Any = None
 
     @property
     def client(self) -> Any:
         if self._client is None:
             import boto3
-            from botocore.config import Config
 
-            self._client = boto3.client(
-                "s3", region_name=self.region, config=Config(retries={"max_attempts": 1, "mode": "standard"})
-            )
+            self._client = boto3.client("s3", region_name=self.region, config=retry_config(self.attempts))
         return self._client
 
-    def _retry(self, action: Callable[[], T], what: str) -> T:
-        return with_retries(action, what=what, attempts=self.attempts, sleep=self._sleep)
+    def _call(self, action: Callable[[], T], what: str) -> T:
+        """Run one AWS call (botocore retries it); an AWS failure becomes an ObjectStoreError."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return action()
+        except (BotoCoreError, ClientError) as exc:
+            raise store_error(what, exc) from exc
 
     def put_bytes(self, key: str, data: bytes) -> StoredObject:
         validate_key(key)
-        self._retry(
+        self._call(
             lambda: self.client.put_object(
                 Bucket=self.bucket, Key=key, Body=data, ServerSideEncryption="AES256"
             ),
             f"upload s3://{self.bucket}/{key}",
         )
-        head = self._retry(lambda: self.client.head_object(Bucket=self.bucket, Key=key), f"head {key}")
+        head = self._call(lambda: self.client.head_object(Bucket=self.bucket, Key=key), f"head {key}")
         return StoredObject(key, int(head["ContentLength"]), head["ETag"].strip('"'), head["LastModified"])
 
     def get_bytes(self, key: str) -> bytes:
@@ -115,7 +128,7 @@ class S3ObjectStore:
                     raise ObjectStoreError(f"object s3://{self.bucket}/{key} does not exist") from None
                 raise
 
-        return self._retry(fetch, f"download s3://{self.bucket}/{key}")
+        return self._call(fetch, f"download s3://{self.bucket}/{key}")
 
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError
@@ -129,7 +142,7 @@ class S3ObjectStore:
                     return False
                 raise
 
-        return self._retry(head, f"head s3://{self.bucket}/{key}")
+        return self._call(head, f"head s3://{self.bucket}/{key}")
 
     def list(self, prefix: str = "") -> list[StoredObject]:
         def page_all() -> list[StoredObject]:
@@ -144,10 +157,10 @@ class S3ObjectStore:
                     )
             return found
 
-        return self._retry(page_all, f"list s3://{self.bucket}/{prefix}")
+        return self._call(page_all, f"list s3://{self.bucket}/{prefix}")
 
     def delete(self, key: str) -> None:
-        self._retry(
+        self._call(
             lambda: self.client.delete_object(Bucket=self.bucket, Key=validate_key(key)),
             f"delete s3://{self.bucket}/{key}",
         )

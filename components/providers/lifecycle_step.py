@@ -106,10 +106,11 @@ class LifecycleStepProvider(ResourceProvider):
 
 
 def _run_step(props: dict[str, Any]) -> dict[str, Any]:
-    from c360.steps.pipeline import STEPS, run_all
+    from c360.steps.order import STEP_BY_NAME
+    from c360.steps.pipeline import run_all
 
     step = str(props["step"])
-    available = [s.name for s in STEPS]
+    available = list(STEP_BY_NAME)
     if step not in available:
         raise StepNotAvailableError(
             f"lifecycle step '{step}' is declared by the stack but this c360 build does not implement it "

@@ -9,9 +9,9 @@ import streamlit as st
 import chart_choice
 import exports
 import formatting as fmt
-from app_context import AppContext, AppDataError, AssistantReply
+from app_context import AppContext, AppDataError, AssistantReply, full_result_sql
 from assistant_questions import SUGGESTED_QUESTIONS
-from compat import form_submit, stretch
+from compat import download_button, form_submit, stretch
 
 TITLE = "🤖 AI Assistant"
 HISTORY_KEY = "assistant.history"  # list of {"at": datetime, "reply": AssistantReply}
@@ -83,7 +83,7 @@ def render(ctx: AppContext) -> None:
             st.caption(f"{hidden} earlier answer(s) hidden; see Recent questions below.")
         for index, turn in enumerate(turns):
             if index >= max(0, hidden):
-                _render_turn(index, turn["reply"], ctx.backend.dialect)
+                _render_turn(ctx, index, turn["reply"])
     _input_form(bool(turns))
     _recent(turns)
     with st.expander("ℹ️ How to use the AI Assistant"):
@@ -129,7 +129,7 @@ def _input_form(has_history: bool) -> None:
     st.button("🔄 Clear conversation", key="assistant.clear", on_click=_clear, disabled=not has_history)
 
 
-def _render_turn(index: int, reply: AssistantReply, dialect: str) -> None:
+def _render_turn(ctx: AppContext, index: int, reply: AssistantReply) -> None:
     with st.chat_message("user"):
         st.markdown(reply.question)
     with st.chat_message("assistant"):
@@ -148,13 +148,13 @@ def _render_turn(index: int, reply: AssistantReply, dialect: str) -> None:
         if reply.error:
             st.error(f"The generated query could not run: {reply.error}")
         else:
-            _render_result(index, reply)
+            _render_result(ctx, index, reply)
         with st.expander("🔍 View generated SQL"):
-            st.code(fmt.pretty_sql(reply.sql or "", dialect), language="sql")
+            st.code(fmt.pretty_sql(reply.sql or "", ctx.backend.dialect), language="sql")
         _suggestion_buttons(index, reply.suggestions, "Follow-up ideas:")
 
 
-def _render_result(index: int, reply: AssistantReply) -> None:
+def _render_result(ctx: AppContext, index: int, reply: AssistantReply) -> None:
     frame = reply.frame()
     if frame.empty:
         st.info("The query ran and returned no rows.")
@@ -182,13 +182,24 @@ def _render_result(index: int, reply: AssistantReply) -> None:
         key=f"assistant.table.{index}",
         **stretch(),
     )
-    st.caption(f"{len(frame):,} row(s)")
-    st.download_button(
-        "📥 Download results (CSV)",
-        data=exports.csv_bytes(frame),
+    everything = full_result_sql(reply)
+    if everything is None:
+        st.caption(f"{len(frame):,} row(s)")
+        st.download_button(
+            "📥 Download results (CSV)",
+            data=exports.csv_bytes(frame),
+            file_name=exports.export_name("assistant_results"),
+            mime="text/csv",
+            key=f"assistant.download.{index}",
+        )
+        return
+    st.caption(f"The first {len(frame):,} rows are shown; the CSV has every row.")
+    download_button(
+        "📥 Download all rows (CSV)",
+        lambda: exports.csv_file(ctx.stream_sql(everything)),
         file_name=exports.export_name("assistant_results"),
-        mime="text/csv",
         key=f"assistant.download.{index}",
+        version=f"{index}",
     )
 
 

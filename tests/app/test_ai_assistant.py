@@ -100,3 +100,21 @@ def test_clear_conversation_and_empty_question(make_app) -> None:  # type: ignor
     at.button(key="assistant.clear").click().run()
     assert at.session_state["assistant.history"] == []
     assert not at.tabs[2].chat_message
+
+
+def test_an_answer_cut_at_the_chat_cap_exports_every_row(make_app, reference, downloads) -> None:  # type: ignore[no-untyped-def]
+    expected = reference("select count(*) as n from gold.fct_transactions where status = 'approved'")[
+        "n"
+    ].iloc[0]
+    assert expected > 10_000, "precondition: more approved transactions than the chat shows"
+    at = make_app(tab="AI Assistant")
+    at.run()
+    tab = _ask(at, "list every approved transaction")
+    reply = at.session_state["assistant.history"][0]["reply"]
+    assert not reply.refused and len(reply.rows) == 10_000, reply.sql
+    assert any("the CSV has every row" in c for c in texts(tab, "caption"))
+    data, name = downloads.of(at.download_button(key="assistant.download.0"))
+    assert name.startswith("assistant_results_")
+    exported = pd.read_csv(io.BytesIO(data))
+    assert len(exported) == int(expected) and list(exported.columns) == list(reply.columns)
+    assert exported.iloc[:, 0].is_unique  # one row per transaction, none twice

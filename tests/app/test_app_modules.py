@@ -281,7 +281,7 @@ def test_latest_complete_mom_and_churn_alert() -> None:
 def test_tile_grid_covers_every_state_once() -> None:
     assert len(TILE_POSITIONS) == 51 and len(set(TILE_POSITIONS.values())) == 51
     assert all(0 <= r < ROWS and 0 <= c < COLUMNS for r, c in TILE_POSITIONS.values())
-    from generators.geography import STATES
+    from c360.reference import STATES
 
     assert {s.code for s in STATES} == set(TILE_POSITIONS)
 
@@ -689,3 +689,22 @@ def test_assistant_table_formats() -> None:
         "customer_count": ("Customer count", "localized"),
         "churn_rate_pct": ("Churn rate pct", "%.1f%%"),
     }
+
+
+def test_only_an_answer_cut_at_the_cap_exports_more_and_only_the_default_limit_is_dropped() -> None:
+    from app_context import AssistantReply, full_result_sql
+
+    def reply(sql: str, rows: int) -> AssistantReply:
+        return AssistantReply("q", sql=sql, columns=("a",), rows=tuple((i,) for i in range(rows)))
+
+    listing = "SELECT t.transaction_id FROM gold.fct_transactions AS t ORDER BY 1 LIMIT 10000"
+    assert (
+        full_result_sql(reply(listing, 10_000))
+        == "SELECT t.transaction_id FROM gold.fct_transactions AS t ORDER BY 1"
+    )
+    assert full_result_sql(reply(listing, 9_999)) is None  # everything is already shown
+    top = "SELECT customer_id FROM gold.customer_360_profile ORDER BY lifetime_value DESC LIMIT 20000"
+    assert full_result_sql(reply(top, 10_000)) == top  # a limit the question asked for stays
+    inner = "SELECT * FROM (SELECT a FROM gold.x LIMIT 10000) AS s"
+    assert full_result_sql(reply(inner, 10_000)) == inner
+    assert full_result_sql(AssistantReply("q", error="refused")) is None

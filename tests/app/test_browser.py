@@ -110,22 +110,24 @@ def wide_home(
     """A copy of the platform whose gold profile holds 7,000 customers: the 1,000 real ones and six copies of
     each under new ids (CUST001xxxxx … CUST006xxxxx). Only the Segment Explorer's export journey uses it: a
     real build at that scale takes minutes, and the export reads nothing but the profile."""
-    import duckdb
-
-    from c360.snapshots import latest_snapshot
+    from c360.engines import open_session
+    from c360.snapshots import publish_snapshot
 
     home = tmp_path_factory.mktemp("wide") / "home"
     shutil.copytree(platform_settings.home, home, ignore=shutil.ignore_patterns("logs", "dbt", "tmp"))
     settings = Settings.load(target="local", home=home, env={}, create_home=False)
-    readers_file = latest_snapshot(settings) or settings.warehouse_path  # what the app reads
-    with duckdb.connect(str(readers_file)) as con:
-        con.execute(
+    session = open_session(settings)  # the lake's writer; readers see the rows once published
+    try:
+        session.execute(
             "insert into gold.customer_360_profile "
             "select * exclude (k) replace ('CUST' || lpad(cast(100000 * k + cast(substr(customer_id, 5) as integer) "
             "as varchar), 8, '0') as customer_id) "
             "from gold.customer_360_profile, range(1, ?) as copies(k)",
             [EXTRA_CUSTOMERS + 1],
         )
+        publish_snapshot(settings, session)
+    finally:
+        session.close()
     return home
 
 
@@ -191,7 +193,8 @@ def test_every_tab_in_a_real_browser(app_url, page, reference, tmp_path) -> None
     from playwright.sync_api import expect
 
     customer = reference(
-        "select customer_id, full_name from gold.customer_360_profile order by lifetime_value desc limit 1"
+        "select customer_id, first_name || ' ' || left(last_name, 1) || '.' as full_name from gold.customer_360_profile "
+        "order by lifetime_value desc limit 1"  # the name as the marketing persona sees it (masked)
     ).iloc[0]
     everyone = reference("select count(*) as n from gold.customer_360_profile")["n"].iloc[0]
 
@@ -258,7 +261,7 @@ def test_search_by_part_of_an_id_lists_every_match(app_url, page, reference) -> 
     from playwright.sync_api import expect
 
     matches = reference(
-        "select customer_id, full_name from gold.customer_360_profile where customer_id like '%42%' "
+        "select customer_id, first_name || ' ' || left(last_name, 1) || '.' as full_name from gold.customer_360_profile where customer_id like '%42%' "
         "order by customer_id"
     )
     exact = matches[matches["customer_id"] == "CUST00000042"].iloc[0]

@@ -66,9 +66,9 @@ from tests.assistant.test_compiler import compiled, turn
         ("dining spend since March 15, 2026", ["t.transaction_date >= ?"], (date(2026, 3, 15),)),
         # yes/no as a grouped comparison; a current score 'this month'
         (
-            "Are retired customers more likely to be dormant than employed ones?",
-            ["GROUP BY p.employment_status"],
-            ("Retired", "Employed", "Dormant"),
+            "Are retired customers more likely to be lapsed than employed ones?",
+            ["GROUP BY p.employment_status", "p.customer_status = 'Lapsed'"],
+            ("Retired", "Employed"),
         ),
         (
             "Which customers have the highest churn score this month?",

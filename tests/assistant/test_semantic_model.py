@@ -15,7 +15,7 @@ from c360.assistant.spec import validate_structure
 from c360.assistant.verified import to_physical_sql
 from c360.grants import Role
 from c360.guard import guard_select
-from generators.merchants import CATEGORIES
+from c360.reference import CATEGORIES
 
 REQUIRED_TABLES = {
     "customer_360_profile",

@@ -36,3 +36,18 @@ def test_step_fails_with_every_problem_and_deploys_nothing(tmp_path: Path, tiny_
         semantic_model.run(ctx)
     assert str(err.value).count("\n") > 10
     assert not semantic_model.deployed_path(settings).exists()
+
+
+def test_a_column_still_in_its_described_placeholder_state_is_a_warning_not_a_problem(
+    tiny_gold: DuckDBSession, model: SemanticModel
+) -> None:
+    """Too few customers to train the churn model: the bands hold only 'Not Scored' and 'Lapsed'."""
+    tiny_gold.execute(
+        "update gold.customer_360_profile set churn_risk_category = "
+        "case when customer_id = 'CUST00000001' then 'Lapsed' else 'Not Scored' end"
+    )
+    report = validate_live(tiny_gold, model)
+    assert not any("churn_risk_category" in p for p in report.problems)
+    assert any("churn_risk_category" in w and "'Not Scored'" in w for w in report.warnings)
+    tiny_gold.execute("update gold.customer_360_profile set churn_risk_category = 'Unknown'")
+    assert any("churn_risk_category" in p for p in validate_live(tiny_gold, model).problems)

@@ -15,12 +15,12 @@ from typer.testing import CliRunner
 from c360.alerts.evaluation import last_evaluation
 from c360.cli.main import app
 from c360.config import Settings
+from c360.config import platform_settings as settings_of_built_platform
 from c360.engines import open_session
 from c360.engines.readers import open_reader
 from c360.errors import C360Error
 from c360.landing.streaming import DbtGoldRefresh, ingest, stream
 from c360.ml.local import LocalTrainer
-from c360.outputs import platform_settings as settings_of_built_platform
 from c360.steps.churn_model import retrain
 from c360.steps.pipeline import UpReport
 from c360.steps.provision import provision_warehouse

@@ -14,10 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from c360.cli.main import app
-from c360.config import Settings
+from c360.config import Settings, platform_settings
 from c360.engines.readers import open_reader
 from c360.landing.streaming import stream
-from c360.outputs import platform_settings
 from c360.steps.pipeline import UpReport
 from tests.conftest import AS_OF
 from tests.unit.pipe_harness import csv_body, row
@@ -128,8 +127,9 @@ def test_cli_stream_and_ingest_report_json(home: Settings, tmp_path: Path) -> No
     assert files[1]["status"] == "LOAD_FAILED"
 
     status = runner.invoke(app, ["status", "--home", str(home.home), "--format", "json"])
-    assert status.exit_code == 0, status.output
+    assert status.exit_code == 2, status.output  # the failed file fired a critical alert (issue 16)
     sections = json.loads(status.stdout)
+    assert "pipe_failure_rate" in {a["rule_name"] for a in sections["alerts"]["open"]}
     health = {r["time_window"]: r for r in sections["pipe"]}
     assert health["all time"]["files"] == 4 and health["all time"]["duplicate_deliveries"] == 1
     assert health["last hour"]["rows_loaded"] == sum(b["loaded"] for b in streamed["batches"]) + 1

@@ -47,7 +47,7 @@ def checksums(home: Path) -> tuple:
 
 def change_rows(home: Path) -> int:
     """Bronze rows from the generator's monthly card-change files (every other row is customers.csv)."""
-    with DuckDBSession.open(home / "customer_analytics.duckdb", read_only=True) as s:
+    with DuckDBSession.open(home / "warehouse" / "customer_analytics.sqlite", read_only=True) as s:
         base = s.scalar(
             "select count(*) from BRONZE.BRONZE_CUSTOMERS where source_file = 'customers/customers.csv'"
         )

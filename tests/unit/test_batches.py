@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from c360.names import CHANNELS, STATUSES, STREAMING_PREFIX
+from c360.reference import CATEGORY_BY_NAME
 from generators.batches import (
     ANOMALY_KINDS,
     BatchWindow,
@@ -22,7 +23,6 @@ from generators.batches import (
     volume_factor,
 )
 from generators.customers import generate_customers
-from generators.merchants import CATEGORY_BY_NAME
 from generators.spec import BUDGET, DEFAULT_SPEC, HVT
 from tests.unit.pipe_harness import PIPE_CLOCK, PipeHarness
 

@@ -18,7 +18,7 @@ from c360.paths import DBT_DIR, REPO_ROOT
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The project's parsed configs, as dbt sees them (dbt parse on the local profile; no warehouse)."""
     target = tmp_path_factory.mktemp("dbt-target")
-    env_file = tmp_path_factory.mktemp("duck") / "customer_analytics.duckdb"
+    warehouse = tmp_path_factory.mktemp("warehouse")
     result = subprocess.run(
         [
             sys.executable,
@@ -40,7 +40,7 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "C360_DBT_DUCKDB_PATH": str(env_file)},
+        env={**os.environ, "C360_DBT_WAREHOUSE_DIR": str(warehouse)},
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

@@ -6,17 +6,17 @@ import pandas as pd
 import pytest
 
 from c360.names import SEGMENTS
+from c360.reference import GENERATOR_TRUTH_COLUMNS, STATES
 from generators.customers import (
-    GENERATOR_TRUTH_COLUMNS,
     customers_csv_bytes,
     generate_customers,
     quota_counts,
     validate_customers,
 )
-from generators.geography import STATE_BY_CODE
 from generators.spec import DEFAULT_SPEC
 
 AS_OF = date(2026, 10, 15)
+STATE_BY_CODE = {s.code: s for s in STATES}
 
 
 @pytest.fixture(scope="module")

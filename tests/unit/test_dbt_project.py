@@ -14,6 +14,7 @@ import yaml
 from c360.config import Settings
 from c360.errors import C360Error
 from c360.paths import DBT_DIR
+from c360.reference import CATEGORIES, STATES, UNCATEGORIZED
 from c360.transform.build_state import BuildMode, BuildState, decide
 from c360.transform.dbt import (
     DbtPaths,
@@ -25,8 +26,6 @@ from c360.transform.dbt import (
     dbt_environment,
     project_hash,
 )
-from generators.geography import STATES
-from generators.merchants import CATEGORIES, UNCATEGORIZED
 
 MODEL_DIRS = ("staging", "intermediate", "marts")
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from c360.errors import ObjectStoreError
@@ -67,40 +66,53 @@ def test_s3_upload_list_get_delete(s3: None) -> None:
     assert store.uri("a/b.csv") == f"s3://{BUCKET}/a/b.csv"
 
 
-def test_s3_retries_transient_errors_with_backoff(s3: None) -> None:
-    sleeps: list[float] = []
-    store = S3ObjectStore(BUCKET, sleep=sleeps.append)
-    real_put = store.client.put_object
-    calls = {"n": 0}
+def failing(store: S3ObjectStore, operation: str, status: int, code: str, times: int) -> list[int]:
+    """Make the first `times` HTTP calls of `operation` answer `status`/`code` before moto sees them;
+    returns the numbers of the calls that failed (botocore's retry handler is what calls again)."""
+    from botocore.awsrequest import AWSResponse
 
-    def flaky_put(**kwargs: object) -> object:
-        calls["n"] += 1
-        if calls["n"] <= 2:
-            raise ClientError(
-                {"Error": {"Code": "SlowDown", "Message": "reduce your request rate"}}, "PutObject"
-            )
-        return real_put(**kwargs)
+    failed: list[int] = []
+    body = f"<Error><Code>{code}</Code><Message>injected</Message></Error>".encode()
 
-    store.client.put_object = flaky_put  # type: ignore[method-assign]
+    class Raw:
+        def stream(self, **_: object) -> Iterator[bytes]:
+            yield body
+
+    def answer(**_: object) -> AWSResponse | None:
+        if len(failed) >= times:
+            return None
+        failed.append(len(failed) + 1)
+        return AWSResponse("https://s3.amazonaws.com", status, {}, Raw())
+
+    store.client.meta.events.register_first(f"before-send.s3.{operation}", answer)
+    return failed
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """botocore's backoff waits, recorded instead of slept."""
+    waited: list[float] = []
+    monkeypatch.setattr("botocore.endpoint.time.sleep", waited.append)
+    return waited
+
+
+def test_s3_retries_transient_errors_with_botocores_standard_mode(s3: None, sleeps: list[float]) -> None:
+    store = S3ObjectStore(BUCKET)
+    assert store.client.meta.config.retries == {"mode": "standard", "total_max_attempts": 4}
+    failed = failing(store, "PutObject", 503, "SlowDown", times=2)
     store.put_bytes("customers/customers.csv", b"ok")
-    assert calls["n"] == 3
-    assert sleeps == [0.2, 0.4]
+    assert failed == [1, 2] and len(sleeps) == 2  # two backoffs, then the third call lands
     assert store.get_bytes("customers/customers.csv") == b"ok"
 
 
-def test_s3_gives_up_after_attempts_and_never_retries_permanent_errors(s3: None) -> None:
-    sleeps: list[float] = []
-    store = S3ObjectStore(BUCKET, attempts=3, sleep=sleeps.append)
-
-    def always_slow(**kwargs: object) -> object:
-        raise ClientError({"Error": {"Code": "503", "Message": "unavailable"}}, "PutObject")
-
-    store.client.put_object = always_slow  # type: ignore[method-assign]
+def test_s3_gives_up_after_attempts_and_never_retries_permanent_errors(s3: None, sleeps: list[float]) -> None:
+    store = S3ObjectStore(BUCKET, attempts=3)
+    failing(store, "PutObject", 503, "ServiceUnavailable", times=10)
     with pytest.raises(ObjectStoreError, match="failed after 3 attempt"):
         store.put_bytes("customers/customers.csv", b"x")
     assert len(sleeps) == 2
-    missing_bucket = S3ObjectStore("no-such-bucket", sleep=sleeps.append)
+    missing_bucket = S3ObjectStore("no-such-bucket")
     before = len(sleeps)
-    with pytest.raises(ObjectStoreError, match="failed after 1 attempt"):
+    with pytest.raises(ObjectStoreError, match=r"failed after 1 attempt.*NoSuchBucket"):
         missing_bucket.put_bytes("customers/customers.csv", b"x")
     assert len(sleeps) == before

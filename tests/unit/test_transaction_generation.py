@@ -9,10 +9,10 @@ import pytest
 
 from c360.engines.duckdb import DuckDBSession
 from c360.names import CUSTOMERS_KEY
+from c360.reference import CATEGORIES
 from c360.steps.provision import provision_warehouse
 from c360.steps.transactions import bronze_checksum
 from generators.customers import generate_customers
-from generators.merchants import CATEGORIES
 from generators.transaction_sql import HistoryWindow, render_transactions_sql
 
 AS_OF = date(2026, 10, 15)

@@ -3,7 +3,6 @@
 {% macro pii_columns() %}
     {{ return({
         'customer_360_profile': {'email': 'C360_PII_EMAIL', 'first_name': 'C360_PII_FIRST_NAME', 'full_name': 'C360_PII_FULL_NAME', 'last_name': 'C360_PII_LAST_NAME'},
-        'customers_snapshot': {'email': 'C360_PII_EMAIL', 'first_name': 'C360_PII_FIRST_NAME', 'last_name': 'C360_PII_LAST_NAME'},
         'dim_customer': {'email': 'C360_PII_EMAIL', 'first_name': 'C360_PII_FIRST_NAME', 'full_name': 'C360_PII_FULL_NAME', 'last_name': 'C360_PII_LAST_NAME'},
         'stg_customers': {'email': 'C360_PII_EMAIL', 'first_name': 'C360_PII_FIRST_NAME', 'last_name': 'C360_PII_LAST_NAME'},
     }) }}

@@ -15,13 +15,13 @@ from typer.testing import CliRunner
 
 from c360.cli.main import app
 from c360.config import Settings
+from c360.config import platform_settings as settings_of_platform
 from c360.engines.duckdb import DuckDBSession
 from c360.ml.data import load_data
 from c360.ml.features import FEATURE_NAMES, FORBIDDEN_COLUMNS
 from c360.ml.local import LocalTrainer
 from c360.ml.registry import champion_metadata
 from c360.names import HIGH_RISK_THRESHOLD, MEDIUM_RISK_THRESHOLD
-from c360.outputs import platform_settings as settings_of_platform
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()

@@ -14,7 +14,7 @@ from c360.ml.features import (
     check_feature_list,
 )
 from c360.paths import DBT_DIR
-from generators.customers import GENERATOR_TRUTH_COLUMNS
+from c360.reference import GENERATOR_TRUTH_COLUMNS
 
 ML_MODELS = DBT_DIR / "models" / "ml"
 FEATURE_MODELS = ("ml_customer_days", "ml_customer_features", "ml_scoring_data")

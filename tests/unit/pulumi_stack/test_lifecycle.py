@@ -10,22 +10,41 @@ from pathlib import Path
 import dill
 import pytest
 
-from components.lifecycle import LIFECYCLE_STEPS, STEP_SOURCES, Lifecycle, LifecycleArgs, step_fingerprints
+from c360.paths import REPO_ROOT
+from c360.steps.order import STEPS
+from components.lifecycle import LIFECYCLE_STEPS, Lifecycle, LifecycleArgs, step_fingerprints, step_sources
 from components.providers.lifecycle_step import PROVIDER_VERSION, LifecycleStepProvider
+from components.source_graph import import_graph
 from tests.unit.pulumi_stack.conftest import RecordingMocks, assert_parented, declare
 
 STEP = "pulumi-python:dynamic/c360:LifecycleStep"
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A small stand-in repository with a file for every step's sources."""
-    root = tmp_path / "repo"
-    for path in ("sql/ddl/bronze.sql", "generators/spec.py", "sql/generate/t.sql.j2", "dbt/models/stg.sql",
-                 "dbt/dbt_project.yml", "c360/ml/train.py", "c360/assistant/semantic_model.yaml"):  # fmt: skip
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(f"-- {path}\n")
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of what defines the steps (the code packages, the SQL, the dbt project); a test that edits a
+    file restores it (`changed_by`)."""
+    root = tmp_path_factory.mktemp("lifecycle") / "repo"
+    skipped = shutil.ignore_patterns("__pycache__", "target", "logs", "dbt_packages", ".user.yml")
+    for folder in ("c360", "generators", "sql", "dbt"):
+        shutil.copytree(REPO_ROOT / folder, root / folder, ignore=skipped)
     return root
+
+
+@pytest.fixture(scope="module")
+def baseline(repo: Path) -> dict[str, str]:
+    return step_fingerprints(LIFECYCLE_STEPS, repo)
+
+
+def changed_by(repo: Path, baseline: dict[str, str], path: str) -> list[str]:
+    """The steps whose fingerprint an edit of `path` changes (the file is restored afterwards)."""
+    original = (repo / path).read_bytes()
+    try:
+        (repo / path).write_bytes(original + b"\n# edited\n")
+        after = step_fingerprints(LIFECYCLE_STEPS, repo)
+    finally:
+        (repo / path).write_bytes(original)
+    return [s for s in LIFECYCLE_STEPS if baseline[s] != after[s]]
 
 
 def build(repo: Path, **changes: object) -> Lifecycle:
@@ -72,31 +91,64 @@ def test_steps_are_declared_in_order_with_their_inputs(mocks: RecordingMocks, re
     assert len({s.inputs["fingerprint"] for s in steps}) == len(steps)
 
 
-def test_a_dbt_change_reruns_dbt_and_everything_after_it_only(repo: Path) -> None:
-    before = step_fingerprints(LIFECYCLE_STEPS, repo)
-    assert before == step_fingerprints(LIFECYCLE_STEPS, repo)  # deterministic
-    (repo / "dbt" / "models" / "stg.sql").write_text("select 2\n")
-    after = step_fingerprints(LIFECYCLE_STEPS, repo)
-    changed = [s for s in LIFECYCLE_STEPS if before[s] != after[s]]
-    assert changed == ["dbt_build", "churn_model", "semantic_model"]
+def test_the_stack_declares_c360s_own_steps_less_the_local_only_ones() -> None:
+    assert [s.name for s in STEPS if not s.local_only] == list(LIFECYCLE_STEPS)
+    assert [s.name for s in STEPS if s.local_only] == ["maintenance"]
+
+
+def test_a_dbt_change_reruns_dbt_and_everything_after_it_only(repo: Path, baseline: dict[str, str]) -> None:
+    assert step_fingerprints(LIFECYCLE_STEPS, repo) == baseline  # deterministic
+    model = next((repo / "dbt" / "models").rglob("*.sql")).relative_to(repo).as_posix()
+    assert changed_by(repo, baseline, model) == ["dbt_build", "churn_model", "semantic_model"]
     (repo / "dbt" / "target").mkdir()
     (repo / "dbt" / "target" / "run_results.json").write_text("{}")  # build artefacts do not count
-    assert step_fingerprints(LIFECYCLE_STEPS, repo) == after
     moved = repo.parent / "elsewhere"
     shutil.copytree(repo, moved)
-    assert step_fingerprints(LIFECYCLE_STEPS, moved) == after  # content, not location
+    assert step_fingerprints(LIFECYCLE_STEPS, moved) == baseline  # content, not location
 
 
-def test_a_generator_change_reruns_the_data_steps(repo: Path) -> None:
-    before = step_fingerprints(LIFECYCLE_STEPS, repo)
-    (repo / "generators" / "spec.py").write_text("SPEC = 2\n")
-    after = step_fingerprints(LIFECYCLE_STEPS, repo)
-    assert [s for s in LIFECYCLE_STEPS if before[s] != after[s]] == list(LIFECYCLE_STEPS[1:])
+@pytest.mark.parametrize(
+    "path", ["c360/engines/duckdb.py", "c360/storage/s3.py", "c360/observability.py", "c360/config.py"]
+)
+def test_a_change_to_the_code_every_step_runs_on_reruns_every_step(
+    repo: Path, baseline: dict[str, str], path: str
+) -> None:
+    assert changed_by(repo, baseline, path) == list(LIFECYCLE_STEPS)
 
 
-def test_every_fixed_step_has_sources() -> None:
-    assert set(STEP_SOURCES) == set(LIFECYCLE_STEPS)
-    assert any(p.startswith("dbt/") for p in STEP_SOURCES["dbt_build"])
+@pytest.mark.parametrize(
+    ("path", "first"),
+    [
+        ("generators/spec.py", "customers"),
+        ("c360/steps/transactions.py", "transactions"),
+        ("c360/transform/dbt.py", "dbt_build"),
+        ("c360/ml/training.py", "churn_model"),
+        ("c360/assistant/semantic_model.yaml", "semantic_model"),  # package data beside the code
+        ("c360/assistant/lexicon.py", "semantic_model"),
+    ],
+)
+def test_a_change_reruns_the_first_step_that_imports_it_and_those_after(
+    repo: Path, baseline: dict[str, str], path: str, first: str
+) -> None:
+    assert changed_by(repo, baseline, path) == list(LIFECYCLE_STEPS[LIFECYCLE_STEPS.index(first) :])
+
+
+def test_code_no_step_imports_changes_nothing(repo: Path, baseline: dict[str, str]) -> None:
+    assert changed_by(repo, baseline, "c360/cli/status.py") == []
+    assert changed_by(repo, baseline, "c360/steps/maintenance.py") == []  # local-only: not a stack step
+
+
+def test_each_step_is_defined_by_its_module_the_runner_and_its_data() -> None:
+    graph = import_graph(REPO_ROOT, ("c360", "generators"))
+    for step in STEPS:
+        if step.local_only:
+            continue
+        sources = step_sources(step.name, graph, REPO_ROOT)
+        assert f"c360/steps/{step.name}.py" in sources and "c360/steps/pipeline.py" in sources
+        assert set(step.data) <= set(sources)
+        others = {f"c360/steps/{s.name}.py" for s in STEPS if s.name != step.name}
+        assert not others & set(sources)  # another step's code belongs to that step's fingerprint
+    assert any(p.startswith("dbt/") for p in step_sources("dbt_build", graph, REPO_ROOT))
 
 
 def test_children_are_parented(mocks: RecordingMocks, repo: Path) -> None:

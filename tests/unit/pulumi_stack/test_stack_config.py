@@ -103,6 +103,7 @@ def test_values_are_typed_and_normalised(raw: dict[str, str]) -> None:
         ("prefix", "C360", "c360:prefix='C360' is invalid"),
         ("appDir", "/no/such/folder", "c360:appDir: folder /no/such/folder does not exist"),
         ("warehouseSise", "SMALL", "unknown config key c360:warehouseSise (did you mean warehouseSize?)"),
+        ("snowflake", "x", "unknown config key c360:snowflake"),  # a section's name is no key
         (
             "alertEmailCritical",
             "oncall@example.com, not-an-address",
@@ -184,3 +185,11 @@ def test_alert_recipients_and_share_consumers_are_lists_and_empty_by_default(raw
     cfg = parse(raw)
     assert cfg.alerts.recipients[Severity.CRITICAL] == ("oncall@example.com", "lead@example.com")
     assert cfg.share_consumer_accounts == ("PARTNERORG.ANALYTICS",)
+
+
+def test_a_default_folder_that_is_missing_is_named_by_its_key(raw: dict[str, str], tmp_path: Path) -> None:
+    del raw["appDir"]
+    root = tmp_path / "checkout"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw, project="c360", stack="dev", aws_region="us-east-1", today=TODAY, repo_root=root)
+    assert caught.value.problems == [f"c360:appDir: folder {root / 'streamlit'} does not exist"]

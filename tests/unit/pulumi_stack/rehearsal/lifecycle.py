@@ -19,7 +19,7 @@ from c360 import names
 from c360.engines.base import split_statements
 from c360.masking import PII_COLUMNS, TREATMENTS
 from c360.paths import REPO_ROOT
-from c360.sqlfiles import load_sql
+from c360.sqlfiles import load_sql, render_sql
 from tests.unit.pulumi_stack.rehearsal.statements import (
     RELATION,
     Need,
@@ -140,9 +140,7 @@ def semantic_model_statements() -> list[str]:
         load_sql("semantic/gold_version", "snowflake"),
         load_sql("semantic/as_of", "snowflake"),
         load_sql("semantic/request_ids", "snowflake"),
-        load_sql("semantic/put_model", "snowflake").replace(
-            "{{ file }}", "/deploy/c360/assistant/semantic_model.yaml"
-        ),
+        render_sql("semantic/put_model", "snowflake", file="/deploy/c360/assistant/semantic_model.yaml"),
     ]
 
 

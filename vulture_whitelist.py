@@ -1,0 +1,41 @@
+"""Names vulture (`make lint`) cannot see used: kept on purpose, each group with its reason.
+
+vulture scans c360/ components/ stacks/ generators/; a name used only by the app (streamlit/), the tests,
+a framework or SQL text looks dead to it. A name that is dead indeed is deleted, not listed here; the last
+group lists dead code in folders other helpers own (TODO: their owners delete or use it).
+"""
+# ruff: noqa: B018, F821
+
+# Read by a framework: dataclass fields rendered to SQL/JSON/templates (asdict, Jinja, bound rows),
+# scikit-learn's estimator protocol, Pulumi children kept as attributes so they stay in the graph.
+fired_at, last_evaluated_at, http_status, query_seconds  # alert/app-health rows (sql/ddl/alerts.sql)
+respond_within  # alert routing policy (docs/runbooks/alerts.md)
+ddl_type, comment  # c360/ddl_tables.py: parsed table definitions
+storage_role_arn  # stack outputs file (c360/outputs.py keys = Pulumi exports)
+location, file_count  # StageFiles provider outputs
+is_travel, is_discretionary  # merchant categories, in the dbt seed merchant_categories.csv
+clean_rows  # batch stats (tests/unit/test_batches.py)
+month_volume_noise, duplicate_rate, max_transactions_per_month  # spec, read by sql/generate/*.j2
+_.classes_  # scikit-learn estimator protocol (permutation_importance)
+_.page_publish, _.encryption, _.subscription, _.notification, _.prefix_urls, prefix_urls
+_.apply_grants, _.read_session, _.policy_names, _.monitor_attachment, _.hierarchy
+alerting, sharing  # stacks/__main__.py: components declared for their resources
+
+# Contract names (c360/names.py, c360/reference.py) that SQL, dbt and the tests spell out.
+ML, PIPELINE_RUN_METADATA, DATA_QUALITY_METRICS, LAYER_RECORD_COUNTS, LOAD_HISTORY, DBT_PROJECT
+LAPSED, NOT_SCORED, CARD_TYPES, EMPLOYMENT_STATUSES, UNCATEGORIZED
+
+# Used by the app (streamlit/) or the tests only.
+_.is_open, can_read, _.column_names, _.in_memory  # streamlit/, tests
+_.cycles, _.lazy_import_count  # tests/unit/test_import_graph.py
+
+# TODO(c360/assistant/, assistant2): unused in the runtime, the app and the tests.
+report_lines, phrases_of, _.time_dimensions, join_type, _.named_filter, _.is_numeric, _.fully_qualified
+is_verified, row_count, matched
+# TODO(c360/landing/, ingest): unused, or used only by tests.
+test_events, _.test_events, quarantine_counts, FILE_STATUSES, _.change_visibility, _.depth
+receive_count, sent_at, visible, in_flight, oldest_age_seconds, SqsNotificationQueue
+# TODO(c360/engines/, perf): unused.
+held_here
+# c360/grants.py: left to the lead (issue 17 lists grants with landing).
+writable_schemas
