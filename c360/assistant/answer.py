@@ -16,9 +16,11 @@ import pandas as pd
 
 from c360.assistant.compiler import OutputColumn, value_format
 from c360.assistant.model import SemanticModel
+from c360.assistant.query import Condition
 from c360.assistant.timeframe import MONTH_NAMES
 
 CHARTS = ("bar", "line", "pie", "map", "table")
+ROW_COLUMNS_TOLD = 4  # columns of a one-row listing the sentence states
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,16 @@ def verdict(frame: pd.DataFrame, columns: Sequence[OutputColumn], group: str, mo
     if not dims or not measures or len(frame) < 2:
         return None
     dim, measure = dims[-1], measures[0]
+    if not group:  # "is it higher for A or for B?": which one
+        values = frame[[dim.name, measure.name]].dropna()
+        if len(values) != 2 or values[measure.name].nunique() != 2:
+            return None
+        ranked = values.sort_values(measure.name, ascending=not more)
+        first, second = ranked.iloc[0], ranked.iloc[1]
+        return (
+            f"{first[dim.name]} is {'higher' if more else 'lower'}: {fmt(first[measure.name], measure.format)} "
+            f"vs {second[dim.name]} {fmt(second[measure.name], measure.format)}."
+        )
     named = frame[frame[dim.name].astype(str).str.lower() == group.lower()]
     others = frame[frame[dim.name].astype(str).str.lower() != group.lower()]
     if named.empty or others.empty or _missing(named.iloc[0][measure.name]):
@@ -123,6 +135,54 @@ def verdict(frame: pd.DataFrame, columns: Sequence[OutputColumn], group: str, mo
         f"{row[dim.name]} {fmt(row[measure.name], measure.format)}" for _, row in others.iterrows()
     )
     return f"{word}: {named.iloc[0][dim.name]} {fmt(value, measure.format)} vs {compared}."
+
+
+def check_verdict(
+    frame: pd.DataFrame, columns: Sequence[OutputColumn], checks: Sequence[Condition]
+) -> str | None:
+    """The yes/no of 'is CUST00000042 High Risk?' / 'was the lift significant?' from the one row shown: Yes
+    when every asked value holds, No when none does."""
+    if len(frame) != 1 or not checks:
+        return None
+    row = frame.iloc[0]
+    outcomes: list[bool] = []
+    told: list[str] = []
+    for check in checks:
+        column = next((c for c in columns for o in check.options if c.ref == f"{o.table}.{o.column}"), None)
+        if column is None or column.name not in frame.columns:
+            return None
+        value = row[column.name]
+        holds = _holds(value, check)
+        if holds is None:
+            return None
+        outcomes.append(holds)
+        told.append(f"{column.label}: {fmt(value, column.format)}")
+    word = "Yes" if all(outcomes) else "No" if not any(outcomes) else "Partly"
+    return f"{word} ({'; '.join(told)})."
+
+
+def _holds(value: object, check: Condition) -> bool | None:
+    if _missing(value):
+        return False if check.op in ("in", "between") or check.op in OPS_HOLD else None
+    values = list(check.values)
+    if check.op in ("in", "not_in"):
+        inside = any(str(value).lower() == str(v).lower() for v in values)
+        return inside if check.op == "in" else not inside
+    if not _number(value) or not all(_number(v) for v in values):
+        return None
+    x = float(value)  # type: ignore[arg-type]
+    bounds = [float(v) for v in values]  # type: ignore[arg-type]
+    if check.op == "between":
+        return bounds[0] <= x <= bounds[1]
+    return OPS_HOLD[check.op](x, bounds[0])
+
+
+OPS_HOLD = {
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+}
 
 
 def refine_chart(chart: str, frame: pd.DataFrame, columns: Sequence[OutputColumn]) -> str:
@@ -289,6 +349,13 @@ def _listing(
     ids = [c for c in columns if c.format == "id"]
     extra = [c for c in columns if c.role in ("column", "measure") and c.format not in ("id", "text", "date")]
     first = frame.iloc[0]
+    if n == 1 and (names or ids) and not limit_hit:  # one row (a looked-up customer): what it holds
+        who = str(first[names[0].name]) if names else str(first[ids[0].name])
+        if names and ids:
+            who += f" ({first[ids[0].name]})"
+        shown_columns = [c for c in columns if c not in names and c not in ids][:ROW_COLUMNS_TOLD]
+        told = ", ".join(f"{c.label} {fmt(first[c.name], c.format)}" for c in shown_columns)
+        return f"{who}: {told}." if told else f"{who}."
     if names or ids:
         who = str(first[names[0].name]) if names else str(first[ids[0].name])
         if names and ids:

@@ -21,10 +21,11 @@ from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
 
-ColumnRole = Literal["dimension", "time", "measure", "column"]
+ColumnRole = Literal["dimension", "time", "measure", "column", "position"]
 ValueFormat = Literal["currency", "percent", "count", "number", "date", "text", "id", "boolean"]
 GRAIN_SQL: Final = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 OPS: Final = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "="}
+PERIOD_NUMBERS: Final = {"quarter": ("QUARTER", "quarter_of_year"), "year": ("YEAR", "year_number")}
 
 
 class PlanError(Exception):
@@ -119,6 +120,8 @@ class Compiler:
                 raise PlanError(
                     f"{_label(self.model, dim.options[0])} can't be combined with {self._noun(anchor)} measures"
                 )
+            if any(option == o and dim.grain == d.grain for d, o in plan.dimensions):
+                continue  # "which group ..., treatment or control": one grouping, named twice
             plan.dimensions.append((dim, option))
         for cond in query.conditions:
             if cond.measure is not None:
@@ -303,8 +306,15 @@ class Compiler:
         if default:
             plan.window_column = Option(plan.anchor, default)
             return
+        dated = self._filter_date(plan)
+        if (
+            dated is not None
+        ):  # "customers who upgraded to Premium this year": the window is on the upgrade date
+            plan.window_column = dated
+            return
         # profile-like anchors: a "last N days" window matching a trailing-window fact is already applied
         used = [o for _, o in plan.measures] + [o for _, o in plan.conditions if o is not None]
+        used += [o for cols in query.columns for o in cols if o.table == plan.anchor]  # a listing's columns
         windowed = [self._windowed_days(o) for o in used]
         if window.days and windowed and any(w == window.days for w in windowed):
             plan.window_absorbed = True
@@ -319,6 +329,20 @@ class Compiler:
         raise PlanError(
             f"{window.label} can't be applied to {self._noun(plan.anchor)} measures, which are lifetime or fixed-window values"
         )
+
+    def _filter_date(self, plan: _Plan) -> Option | None:
+        """The one date column of the anchor that a named filter of the question is about ('upgraded to
+        Premium': premium_upgrade_date IS NOT NULL), or None."""
+        dates: list[Option] = []
+        for cond, option in plan.conditions:
+            if cond.op != "named" or option is None or not option.filter or option.table != plan.anchor:
+                continue
+            dates.extend(
+                c
+                for c in self._filter_columns(option)
+                if self.model.tables[c.table].columns[c.column or ""].kind == "time_dimension"
+            )
+        return dates[0] if len(set(dates)) == 1 else None
 
     def _only_current_values(self, query: SemanticQuery, plan: _Plan) -> bool:
         """Every fact the query reads is a current value (a score, a limit), not an accumulation over time."""
@@ -381,6 +405,11 @@ class Compiler:
             if option.column and option.key not in seen:
                 seen.add(option.key)
                 plan.list_columns.append(option)
+                for ref in self.vocab.companion_columns.get(f"{option.table}.{option.column}", ()):
+                    table, _, column = ref.partition(".")
+                    companion = self._reachable(plan.anchor, (Option(table, column),), plan)
+                    if companion is not None:
+                        add(companion)
 
         for name in spec.get("columns", []):
             add(Option(plan.anchor, name))
@@ -415,7 +444,7 @@ class Compiler:
         physical = {c.name.lower() for c in tree.find_all(exp.Column) if c.find_ancestor(exp.Select) is None}
         out = []
         for col in self.model.tables[option.table].columns.values():
-            if col.kind in ("dimension", "fact") and col.expr.lower() in physical:
+            if col.kind in ("dimension", "fact", "time_dimension") and col.expr.lower() in physical:
                 out.append(Option(option.table, col.name))
         return out
 
@@ -456,6 +485,25 @@ class Compiler:
                 select.append(f"{expr} AS {name}")
                 group_exprs.append(expr)
                 outputs.append(out)
+                ordered_by = (
+                    self.vocab.dimension_order.get(f"{option.table}.{option.column}")
+                    if not dim.grain
+                    else None
+                )
+                if ordered_by is not None:  # "by day of the week": Monday (1) to Sunday (7)
+                    order_option = Option(option.table, ordered_by.partition(".")[2])
+                    order_expr = self._col(order_option.table, order_option.column or "", alias)
+                    order_name = order_option.column or "position"
+                    select.append(f"{order_expr} AS {order_name}")
+                    group_exprs.append(order_expr)
+                    outputs.append(self._output(order_option, order_name, "position"))
+                if dim.grain in PERIOD_NUMBERS:  # "by quarter": Q3 as 3 next to the quarter's first day
+                    part, number_name = PERIOD_NUMBERS[dim.grain]
+                    select.append(f"EXTRACT({part} FROM {expr}) AS {number_name}")
+                    group_exprs.append(f"EXTRACT({part} FROM {expr})")
+                    outputs.append(
+                        OutputColumn(number_name, "column", out.ref, number_name.replace("_", " "), "number")
+                    )
             names = {o.name for o in outputs}
             for measure, option in plan.measures:
                 where = plan.measure_where.get(measure.concept, [])
@@ -704,7 +752,7 @@ class Compiler:
                     order.append(
                         f"{self._col(option.table, option.column or '', alias)} {'DESC' if descending else 'ASC'}"
                     )
-            time_dims = [o.name for o in outputs if o.role == "time"]
+            time_dims = [o.name for o in outputs if o.role in ("time", "position")]
             dims = [o.name for o in outputs if o.role == "dimension"]
             if not order and time_dims:
                 order.extend(time_dims)
@@ -722,10 +770,12 @@ class Compiler:
         if plan.order and limit is None:
             limit = self.vocab.default_top_limit
         if not plan.order:
-            default = self.vocab.entities.get(plan.anchor, {}).get("default_order")
+            spec = self.vocab.entities.get(plan.anchor, {})
+            default = spec.get("default_order")
             if default:
                 column = self.model.tables[plan.anchor].columns[default]
-                order.append(f"{render_expr(column.expr, alias[plan.anchor], self.dialect)} DESC")
+                direction = "ASC" if spec.get("ascending") else "DESC"
+                order.append(f"{render_expr(column.expr, alias[plan.anchor], self.dialect)} {direction}")
         for key in self.model.tables[plan.anchor].primary_key:
             order.append(self._col(plan.anchor, key, alias))
         if limit is None:

@@ -21,16 +21,20 @@ from typing import Any, Literal
 
 import pandas as pd
 import yaml
+from sqlglot import exp
 
 from c360.assistant.messages import Message
 from c360.assistant.model import YAML_LOADER
 from c360.assistant.service import Assistant
 from c360.errors import C360Error
+from c360.grants import Role
+from c360.masking import PII_COLUMNS, mask_expression
 from c360.percentiles import percentile
 
 Outcome = Literal["correct", "wrong", "refused", "not_refused", "error"]
 REL_TOL = 1e-6
 LISTING_CAP = 10_000  # rows a listing shows at most (vocabulary default_list_limit, the guard's row limit)
+REFERENCE_VIEW = "c360_reference_result"
 
 
 @dataclass(frozen=True)
@@ -198,9 +202,32 @@ def run_case(assistant: Assistant, case: EvalCase, reference: pd.DataFrame | Non
 def evaluate(assistant: Assistant, cases: Sequence[EvalCase], reference_con: Any, as_of: date) -> EvalSummary:
     summary = EvalSummary()
     for case in cases:
-        ref = reference_frame(reference_con, case.sql, as_of) if case.sql and not case.refuse else None
+        ref = None
+        if case.sql and not case.refuse:
+            ref = as_seen_by(reference_frame(reference_con, case.sql, as_of), assistant.role, reference_con)
         summary.results.append(run_case(assistant, case, ref))
     return summary
+
+
+def as_seen_by(frame: pd.DataFrame, role: Role | str, con: Any) -> pd.DataFrame:
+    """The reference result as the assistant's role may see it: a personal column in the reference's output
+    (a full name, an e-mail address) is shown through the role's mask (c360/masking.py), since no answer may
+    show that role more. The reference's filters still use the stored values: they say which rows are meant."""
+    kinds = {c.column: c.kind for c in PII_COLUMNS}
+    replacements = []
+    for name in frame.columns:
+        kind = kinds.get(str(name).lower())
+        quoted = exp.to_identifier(str(name), quoted=True).sql(dialect="duckdb")
+        masked = mask_expression(kind, role, str(name), "duckdb") if kind is not None else None
+        if masked is not None:
+            replacements.append(f"{masked} AS {quoted}")
+    if not replacements:
+        return frame
+    con.register(REFERENCE_VIEW, frame)
+    try:
+        return con.execute(f"SELECT * REPLACE ({', '.join(replacements)}) FROM {REFERENCE_VIEW}").df()
+    finally:
+        con.unregister(REFERENCE_VIEW)
 
 
 def _truncation_stated(response: Any) -> bool:

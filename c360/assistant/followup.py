@@ -51,6 +51,16 @@ def merge_followup(
         query = query.with_(order=(Ordering(measure=query.measures[0], descending=partial.bare_rank),))
     if partial.limit is not None:
         query = query.with_(limit=partial.limit)
+    if partial.count_rows and not partial.measures:  # "how many are there?": the rows shown before, counted
+        table = query.entity if query.mode == "list" else None
+        nouns = lookups.vocab.entities.get(table or lookups.vocab.anchor_preference[0], {}).get("nouns", [])
+        counted = lookups.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
+        if counted is not None:
+            query = query.with_(
+                measures=(counted,), mode="aggregate", entity=None, columns=(), order=(), limit=None
+            )
+    elif partial.columns and query.mode == "list" and not partial.measures:
+        query = query.with_(columns=tuple(partial.columns))  # "when did she last use her card?"
     if partial.measures:
         query = query.with_(measures=tuple(partial.measures), mode="aggregate", entity=None)
     elif partial.percent_of_total and query.measures:  # "now show it as a percentage of the total"

@@ -14,12 +14,14 @@ from typing import Any, Final, Literal
 
 import yaml
 
+from c360.assistant.grammar import GRAMMAR
 from c360.assistant.model import YAML_LOADER, SemanticModel
 from c360.assistant.text import Token, lemma, phrase_key
 from c360.reference import STATES
 
 VOCABULARY_PATH: Final = Path(__file__).with_name("vocabulary.yaml")
 MAX_PHRASE: Final = 7
+ARTICLES: Final = frozenset({"the", "a", "an"})
 EntryKind = Literal["metric", "fact", "dimension", "time_dimension", "value", "filter", "entity", "table"]
 
 STATE_TABLE: Final = "customer_360_profile"
@@ -85,6 +87,16 @@ class Rollup:
 
 
 @dataclass(frozen=True)
+class TimeEvent:
+    """Something that happens to a customer on a date: the date column, its phrases (lemmas) and the measure of
+    the time since it per unit ('day' -> days since the last transaction)."""
+
+    ref: str
+    phrases: tuple[tuple[str, ...], ...]
+    elapsed: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     stopwords: frozenset[str]
     unavailable: tuple[tuple[tuple[tuple[str, ...], ...], str], ...]  # (phrases, reason)
@@ -119,6 +131,16 @@ class Vocabulary:
     approved_status: str  # its value for approved transactions
     all_attempts: dict[str, str]  # table.metric -> the same measure over every attempt
     recency_fact: str  # table.column of days since the last transaction
+    time_events: tuple[TimeEvent, ...] = ()  # "when did ... last use their card": the date column of an event
+    event_fillers: frozenset[str] = frozenset()  # words that may sit inside an event phrase
+    companion_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # shown together in listings
+    category_rate_facts: dict[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # "a month on travel and dining"
+    change_facts: tuple[str, ...] = ()  # percent-change columns ("dropped by more than 50%")
+    dimension_order: dict[str, str] = field(default_factory=dict)  # day_name -> day_of_week
+    spent_on: str | None = None  # "what does ... spend the most on": ranked by this column
+    default_change_fact: str | None = None
 
 
 @dataclass
@@ -126,13 +148,35 @@ class Lexicon:
     model: SemanticModel
     vocabulary: Vocabulary
     phrases: dict[tuple[str, ...], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    _short: dict[str, tuple[str, ...]] | None = None
 
     def add(self, phrase: str, entry: Entry) -> None:
         key = phrase_key(phrase)
         if not key or len(key) > MAX_PHRASE:
             return
-        if entry not in self.phrases[key]:
-            self.phrases[key].append(entry)
+        for variant in self._abbreviated(key):  # "average transaction size" is also "avg transaction size"
+            if entry not in self.phrases[variant]:
+                self.phrases[variant].append(entry)
+
+    def _abbreviated(self, key: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The phrase and its spellings with a word written as one of its common abbreviations (each word
+        either way), when the abbreviation is itself a grammar word ('avg'), which the speller never reads as
+        the word it stands for."""
+        shortened = self._short_forms()
+        variants: list[tuple[str, ...]] = [()]
+        for word in key:
+            forms = [word, *shortened.get(word, ())]
+            variants = [(*v, f) for v in variants for f in forms]
+        return variants
+
+    def _short_forms(self) -> dict[str, tuple[str, ...]]:
+        if self._short is None:
+            out: dict[str, list[str]] = {}
+            for short, word in self.vocabulary.abbreviations.items():
+                if (lemma(short),) in GRAMMAR:  # "avg": a grammar word, so never corrected as unknown
+                    out.setdefault(lemma(word.lower()), []).append(lemma(short))
+            self._short = {k: tuple(v) for k, v in out.items()}
+        return self._short
 
     def identifier(self, token: Token) -> list[Entry]:
         """'CUST00000042' -> the customer_id value on every table that has a customer_id dimension."""
@@ -156,7 +200,8 @@ class Lexicon:
         """Longest phrase starting at `start`: (length, entries usable as written), or None."""
         for length in range(min(MAX_PHRASE, len(tokens) - start), 0, -1):
             window = tokens[start : start + length]
-            numbered = any(t.is_number or t.is_date for t in window)
+            # a percentage inside a measure's name is part of it ("95% confidence interval")
+            numbered = any((t.is_number and not t.is_percent) or t.is_date for t in window)
             entries = self.phrases.get(tuple(t.lemma for t in window))
             if not entries:
                 continue
@@ -166,6 +211,27 @@ class Lexicon:
                 e for e in entries if _usable(e, window, all_upper) and (not numbered or e.kind == "value")
             ]
             if usable:
+                return length, usable
+        return self._match_past_articles(tokens, start, all_upper)
+
+    def _match_past_articles(
+        self, tokens: Sequence[Token], start: int, all_upper: bool
+    ) -> tuple[int, list[Entry]] | None:
+        """'days since the last purchase': a multi-word phrase with an article inside that it does not have."""
+        for length in range(min(MAX_PHRASE + 2, len(tokens) - start), 2, -1):
+            window = tokens[start : start + length]
+            if window[-1].lemma in ARTICLES or not any(t.lemma in ARTICLES for t in window[1:]):
+                continue
+            kept = [window[0], *(t for t in window[1:] if t.lemma not in ARTICLES)]
+            if any(t.is_number or t.is_date for t in kept):
+                continue
+            entries = self.phrases.get(tuple(t.lemma for t in kept))
+            usable = [
+                e
+                for e in entries or []
+                if e.kind in ("fact", "metric", "filter") and _usable(e, kept, all_upper)
+            ]
+            if usable and len(kept) > 1:
                 return length, usable
         return None
 
@@ -236,6 +302,25 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         ),
         abbreviations={str(k): str(v) for k, v in (raw.get("abbreviations") or {}).items()},
         recency_fact=str(raw["recency_fact"]),
+        time_events=tuple(
+            TimeEvent(
+                str(ref),
+                tuple(sorted((phrase_key(p) for p in spec["phrases"]), key=len, reverse=True)),
+                {str(k): str(v) for k, v in (spec.get("elapsed") or {}).items()},
+            )
+            for ref, spec in (raw.get("time_events") or {}).items()
+        ),
+        event_fillers=frozenset(lemma(w) for w in raw.get("event_fillers") or ()),
+        companion_columns={
+            str(k): tuple(map(str, v)) for k, v in (raw.get("companion_columns") or {}).items()
+        },
+        category_rate_facts={
+            str(k): tuple(map(str, v)) for k, v in (raw.get("category_rate_facts") or {}).items()
+        },
+        change_facts=tuple(map(str, (raw.get("change_facts") or {}).get("columns") or ())),
+        dimension_order={str(k): str(v) for k, v in (raw.get("dimension_order") or {}).items()},
+        spent_on=raw.get("spent_on"),
+        default_change_fact=(raw.get("change_facts") or {}).get("default"),
         rollups=tuple(
             Rollup(
                 str(r["table"]),

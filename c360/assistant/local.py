@@ -30,10 +30,11 @@ from c360.assistant.messages import (
 from c360.assistant.model import SemanticModel
 from c360.assistant.query import Condition, SemanticQuery
 from c360.assistant.reading import Parsed, QuestionParser, Refusal
+from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_columns
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
 from c360.assistant.timeframe import GRAIN_ADJECTIVES
-from c360.assistant.values import ValueIndex, load_values
+from c360.assistant.values import ValueIndex, load_values, masked_columns
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
 from c360.engines.base import WarehouseSession
 from c360.grants import DEFAULT_APP_ROLE, Role
@@ -69,11 +70,12 @@ class LocalAnalyst:
         dialect: str = "duckdb",
         use_verified: bool = True,
         values: ValueIndex | None = None,
+        role: Role | str = DEFAULT_APP_ROLE,
     ) -> None:
         self.model = model
         self.as_of = as_of
         self.lexicon: Lexicon = build_lexicon(model, load_vocabulary())
-        self.parser = QuestionParser(self.lexicon, as_of, values)
+        self.parser = QuestionParser(self.lexicon, as_of, values, masked_columns(model, role))
         self.compiler = Compiler(model, self.lexicon.vocabulary, dialect)
         self.verified = VerifiedIndex(model, self.lexicon, self.parser, dialect) if use_verified else None
 
@@ -83,7 +85,7 @@ class LocalAnalyst:
     ) -> LocalAnalyst:
         """The analyst for a warehouse session: also knows the searchable values (customers' names)."""
         values = load_values(session, model, load_vocabulary(), role)
-        return cls(model, as_of, dialect=session.dialect, values=values)
+        return cls(model, as_of, dialect=session.dialect, values=values, role=role)
 
     # the AnalystBackend protocol ------------------------------------------------------------------------
     def message(self, messages: Sequence[Message]) -> AnalystReply:
@@ -153,7 +155,14 @@ class LocalAnalyst:
                 "That sounds like a follow-up, but there is no earlier question to refine; ask the full question.",
             )
         assert parsed.partial is not None
-        merged = merge_followup(previous, parsed.partial, tokenize(user_turns[-1]), self.parser.lk)
+        tokens = tokenize(user_turns[-1])
+        merged = merge_followup(previous, parsed.partial, tokens, self.parser.lk)
+        if is_yes_no(tokens) and merged.mode == "list" and self._names_one_row(previous):
+            # "is she high risk?" after a customer was looked up: asked about that customer, not filtered
+            keys = key_columns(self.parser.lk)
+            lookup = next((o.table for c in previous.conditions for o in c.options if o.column in keys), None)
+            asked = checkable(parsed.partial.conditions, keys, lookup)
+            return Parsed(about_row(merged, asked), followup=True), None
         if (
             parsed.query is not None
             and (parsed.query.measures or parsed.query.mode == "list")
@@ -178,6 +187,13 @@ class LocalAnalyst:
             elif parsed.query is not None:
                 query = parsed.query
         return query
+
+    def _names_one_row(self, query: SemanticQuery) -> bool:
+        keys = key_columns(self.parser.lk)
+        return any(
+            c.op == "in" and len(c.values) == 1 and any(o.column in keys for o in c.options)
+            for c in query.conditions
+        )
 
     def _same_customer(self, previous: SemanticQuery, query: SemanticQuery) -> SemanticQuery:
         """'Pull up CUST00000036' ... 'and their last 3 transactions?': a follow-up with a question of its
@@ -237,6 +253,9 @@ class LocalAnalyst:
         return LocalTurn(AnalystReply(request_id, Message(ANALYST, content)), refusal=refusal)
 
 
+POSSESSIVES = frozenset({"their", "theirs", "its", "her", "hers", "his"})
+
+
 def _has_time_adjective(question: str) -> bool:
     return any(t.lemma in GRAIN_ADJECTIVES for t in tokenize(question))
 
@@ -253,6 +272,9 @@ def _is_refinement(parsed: Parsed) -> bool:
         return True
     if any(i.kind == "PRONOUN" for i in partial.items):
         return True  # "list them", "what about those": about the previous result
+    own_rows = any(i.kind == "LEX" and i.of("entity") for i in partial.items) or partial.conditions
+    if any(t.norm in POSSESSIVES for t in partial.tokens) and not own_rows:
+        return True  # "what's their average LTV?": of the rows of the question before
     if any(i.kind in ("ONLY", "FOLLOW") for i in partial.items) and not partial.list_requested:
         return not partial.measures  # "now only premium card holders": the same rows, one more filter
     return not partial.measures and not partial.entity and not partial.list_requested

@@ -127,6 +127,7 @@ class SemanticQuery:
     prefer_tables: tuple[str, ...] = ()  # tables the question mentions as context (tried first as anchor)
     notes: tuple[str, ...] = field(default=(), compare=False)  # assumptions made while reading the question
     claim: tuple[str, bool] | None = field(default=None, compare=False)  # a yes/no question: (group, more?)
+    checks: tuple[Condition, ...] = field(default=(), compare=False)  # "is CUST00000042 High Risk?"
 
     def signature(self) -> tuple[object, ...]:
         """A canonical form: two questions with the same signature ask for the same result."""

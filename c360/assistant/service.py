@@ -18,7 +18,15 @@ from typing import Any
 import pandas as pd
 
 from c360.assistant import safety
-from c360.assistant.answer import Baseline, chart_for, describe_columns, refine_chart, summarize, verdict
+from c360.assistant.answer import (
+    Baseline,
+    chart_for,
+    check_verdict,
+    describe_columns,
+    refine_chart,
+    summarize,
+    verdict,
+)
 from c360.assistant.backend import AnalystBackend, BackendName, open_backend
 from c360.assistant.compiler import CompiledQuery
 from c360.assistant.lexicon import load_vocabulary, table_noun
@@ -255,6 +263,9 @@ class Assistant:
             )
             if turn.query is not None and turn.query.claim is not None:
                 answer = " ".join(x for x in (verdict(frame, columns, *turn.query.claim), answer) if x)
+            if turn.query is not None and turn.query.checks:
+                told = check_verdict(frame, columns, turn.query.checks)
+                answer = " ".join(x for x in (told, answer) if x)
             if turn.query is not None and turn.query.notes:  # a corrected word, a default applied
                 answer = f"{'; '.join(turn.query.notes)}. {answer}"
         else:

@@ -94,12 +94,20 @@ def normalize_text(text: str) -> str:
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", " - ")
     text = re.sub(r"\s*/\s*(month|mo|day|year|yr|week)\b", r" per \1", text, flags=re.IGNORECASE)
     text = re.sub(r"(?<![\d%])%", " percent ", text)  # "what % of": the word; "12%" stays a number
+    text = re.sub(r"\b(i|we|you|they)'(d|m|ll|ve|re)\b", _contraction, text, flags=re.IGNORECASE)  # "I'd"
     text = re.sub(r"\b(\w+)'s\b", r"\1s", text)  # possessive / contraction: "joe's" -> "joes"
     text = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z0-9])", " ", text)  # high-value -> high value
     text = re.sub(r"\bcard\s+holder", "cardholder", text, flags=re.IGNORECASE)  # card holders -> cardholders
     text = re.sub(r"(?<=\w)&(?=\w)", " and ", text)
     text = text.replace("&", " and ")
     return text
+
+
+CONTRACTIONS: Final = {"d": "would", "m": "am", "ll": "will", "ve": "have", "re": "are"}
+
+
+def _contraction(match: re.Match[str]) -> str:
+    return f"{match.group(1)} {CONTRACTIONS[match.group(2).lower()]}"
 
 
 def norm_word(word: str) -> str:

@@ -35,6 +35,10 @@ MONTH_NAMES: Final = [
     "November",
     "December",
 ]
+POST_COMPARISONS: Final = frozenset(
+    {("or", "more"), ("or", "less"), ("or", "higher"), ("or", "greater"), ("or", "lower"), ("or", "fewer"),
+     ("and", "above"), ("and", "up"), ("and", "below")}
+)  # fmt: skip
 UNITS: Final = {
     "day": "day",
     "week": "week",
@@ -58,6 +62,15 @@ ORDINAL_QUARTERS: Final = {
     "4th": 4,
 }
 TREND_WORDS: Final = frozenset({"trend", "trending", "timeline"})
+# "90-day spend change" is a window; these words around "N days" make it something else
+ADJECTIVE_WINDOW_BEFORE: Final = frozenset(
+    {"over", "than", "least", "most", "within", "last", "past", "next", "first", "for", "in", "under", "above",
+     "below", "about", "around", "after", "before", "every", "each", "per", "top", "bottom", "to", "and"}
+)  # fmt: skip
+ADJECTIVE_WINDOW_AFTER: Final = frozenset(
+    {"ago", "old", "without", "since", "later", "before", "after", "or", "and", "of", "inactive", "window",
+     "period", "gap"}
+)  # fmt: skip
 COMPLETE_WORDS: Final = frozenset({"complete", "full", "whole", "completed", "closed", "finished"})
 MONTH_CONTEXT: Final = frozenset(
     {"in", "during", "of", "since", "from", "to", "until", "between", "and", "for", "through"}
@@ -121,6 +134,7 @@ class TimeParser:
             self._since_until,
             self._complete,
             self._last_n,
+            self._adjective_window,
             self._relative_period,
             self._to_date,
             self._quarter,
@@ -135,6 +149,8 @@ class TimeParser:
                 i += 1
                 continue
             span = next((s for rule in rules if (s := rule(i)) is not None), None)
+            if span is not None and any(j in self.protected for j in range(span.start, span.end)):
+                span = None  # "by day of the week": 'day' belongs to a vocabulary phrase
             if span is None:
                 i += 1
                 continue
@@ -228,8 +244,14 @@ class TimeParser:
 
     # ---- rules ----------------------------------------------------------------------------------
     def _rate(self, i: int) -> TimeSpan | None:
-        # "$5K per month", "$5K a month", "5000 monthly": a rate unit right after a number
-        if i == 0 or self._number(i - 1) is None:
+        # "$5K per month", "$5K a month", "5000 monthly": a rate unit right after a number (or after a number
+        # and its comparison: "$3K or more a month")
+        after_comparison = (
+            i >= 3
+            and self._number(i - 3) is not None
+            and (self._lemma(i - 2), self._lemma(i - 1)) in POST_COMPARISONS
+        )
+        if i == 0 or (self._number(i - 1) is None and not after_comparison):
             return None
         if self._lemma(i) in ("per", "a", "each", "every", "an") and self._lemma(i + 1) in UNITS:
             return TimeSpan(i, i + 2, rate=UNITS[self._lemma(i + 1)])  # type: ignore[arg-type]
@@ -318,6 +340,23 @@ class TimeParser:
         days = count * 7 if unit == "week" else count if unit == "day" else None
         plural = "" if count == 1 else "s"
         return self._window(i, i + 3, TimeWindow(start, None, f"the last {count} {unit}{plural}", days=days))
+
+    def _adjective_window(self, i: int) -> TimeSpan | None:
+        """'the average 90-day spend change', '12-month spend': a trailing window written as an adjective
+        (a count and a unit before what is measured; not 'over 90 days', '90 days ago', '60 days without')."""
+        n = self._number(i)
+        unit = UNITS.get(self._lemma(i + 1))
+        if n is None or unit is None or n != int(n) or not 0 < n <= 3650 or self.t[i].is_money:
+            return None
+        if self._lemma(i - 1) in ADJECTIVE_WINDOW_BEFORE or self._lemma(i + 2) in ADJECTIVE_WINDOW_AFTER:
+            return None
+        if i + 2 >= len(self.t) or self._number(i + 2) is not None:
+            return None
+        count = int(n)
+        days = count * 7 if unit == "week" else count if unit == "day" else None
+        plural = "" if count == 1 else "s"
+        window = TimeWindow(self._shift(unit, -count), None, f"the last {count} {unit}{plural}", days=days)
+        return self._window(i, i + 2, window)
 
     def _shift(self, unit: str, n: int) -> date:
         if unit == "day":

@@ -1,16 +1,25 @@
 """Values too many to list in the semantic model (customers' full names): read from the warehouse once per
-assistant, so "Find the customer named Gregory Maxwell" or "Tanner Hill - what's his churn risk?" filter on
-that name. Which columns: `vocabulary.yaml: searchable_values` (on Snowflake, Cortex Analyst finds such values
+assistant, so "Find the customer named Gregory Maxwell" or "Tanner Hill - what's his churn risk?" find that
+customer. Which columns: `vocabulary.yaml: searchable_values` (on Snowflake, Cortex Analyst finds such values
 through a Cortex Search service named by the dimension's `cortex_search_service_name`).
 
-The query is built from the semantic model only (table and column expressions, no user text) and runs through
-the query guard as the assistant's role.
+A name is resolved to the row's key (the customer id), never filtered on as text, and only as the asking role
+sees names (c360/masking.py): the loader reads the column through the query guard, so a role that sees
+`Jane D.` has `Jane D.` in its index. A typed name is matched by what that role would see of it — the same
+masking expression applied to the typed text — so "Jane Doe" finds the one customer shown as `Jane D.`, and
+nothing recovers a masked value: "Jane Doe" and "Jane Dunn" find the same customer, and the answer says that
+the match is on the shown name. When several customers are shown the same way the name is ambiguous and the
+reader refuses with their ids.
+
+The queries are built from the semantic model only (table and column expressions, no user text); the typed
+name is a bound parameter.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from c360.assistant.lexicon import Vocabulary
 from c360.assistant.model import SemanticModel, render_expr
@@ -18,54 +27,191 @@ from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.grants import Role
 from c360.guard import guard_select
+from c360.masking import columns_of, mask_expression
 
 log = logging.getLogger(__name__)
 MAX_VALUES = 500_000
 MAX_WORDS = 4
+KEYS_KEPT = 5  # ids remembered per shown value (enough to name the candidates of an ambiguous name)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """A typed name found in a searchable column: the row key(s) of the customers shown that way."""
+
+    ref: str  # table.column searched (customer_360_profile.full_name)
+    key_ref: str  # table.column of the rows' key (customer_360_profile.customer_id)
+    written: str  # as typed
+    shown: str  # as the role sees it in the warehouse
+    keys: tuple[str, ...]  # up to KEYS_KEPT keys
+    count: int  # rows shown with this value
+
+    @property
+    def unique(self) -> bool:
+        return self.count == 1
+
+    @property
+    def note(self) -> str:
+        if self.written.lower() == self.shown.lower():
+            return f"I found {self.written} as {self.keys[0]}"
+        return (
+            f"I found '{self.written}' as {self.keys[0]}, the one customer shown to you as "
+            f"'{self.shown}' (names are masked for your role)"
+        )
+
+    @property
+    def ambiguity(self) -> str:
+        listed = ", ".join(self.keys) + (", ..." if self.count > len(self.keys) else "")
+        masked = "" if self.written.lower() == self.shown.lower() else " (names are masked for your role)"
+        return (
+            f"{self.count} customers are shown to you as '{self.shown}'{masked}: {listed}; "
+            "ask again with one of these customer ids."
+        )
+
+
+@dataclass
+class _Column:
+    ref: str
+    key_ref: str
+    values: dict[str, tuple[str, list[str], int]] = field(default_factory=dict)  # lower -> (shown, keys, n)
 
 
 class ValueIndex:
-    """Lower-cased value -> (table.column, value as stored); read on first use (most questions name no one)."""
+    """Shown value (lower case) -> the keys of the rows shown with it; read on first use (most questions name
+    no one). `masker(ref, text)` returns what the role would see of a typed value (None: as typed)."""
 
     def __init__(
         self,
-        values: dict[str, tuple[str, str]] | None = None,
-        loader: Callable[[], dict[str, tuple[str, str]]] | None = None,
+        columns: Iterable[_Column] | None = None,
+        loader: Callable[[], list[_Column]] | None = None,
+        masker: Callable[[str, str], str | None] | None = None,
     ) -> None:
-        self._values = values
+        self._columns = list(columns) if columns is not None else None
         self._loader = loader
+        self._masker = masker
 
-    def find(self, words: list[str]) -> tuple[str, str] | None:
-        if self._values is None:
-            self._values = self._loader() if self._loader is not None else {}
-        return self._values.get(" ".join(w.lower() for w in words))
+    @classmethod
+    def of(
+        cls,
+        ref: str,
+        key_ref: str,
+        rows: Iterable[tuple[str, str]],
+        masker: Callable[[str, str], str | None] | None = None,
+    ) -> ValueIndex:
+        """An index over (value, key) rows as a role sees them, with what it would see of a typed value."""
+        return cls([_index(ref, key_ref, rows)], masker=masker)
+
+    def find(self, words: list[str], *, as_shown: bool = True) -> NameMatch | None:
+        """The rows shown with the typed value: as typed first; then (`as_shown`) as the role would see it."""
+        if self._columns is None:
+            self._columns = self._loader() if self._loader is not None else []
+        written = " ".join(words)
+        for column in self._columns:
+            for typed in _spellings(words):
+                hit = column.values.get(typed.lower())
+                if hit is None and as_shown and self._masker is not None:
+                    shown = self._masker(column.ref, typed)
+                    hit = column.values.get(shown.lower()) if shown else None
+                if hit is not None:
+                    value, keys, count = hit
+                    return NameMatch(column.ref, column.key_ref, written, value, tuple(keys), count)
+        return None
+
+
+def _spellings(words: list[str]) -> list[str]:
+    """The name as typed, and without a possessive s on its last word ("Kristen Swanson's" is tokenised as
+    'Swansons')."""
+    out = [" ".join(words)]
+    last = words[-1]
+    if len(last) > 3 and last.endswith("s"):
+        out.append(" ".join([*words[:-1], last[:-1]]))
+    return out
+
+
+def _index(ref: str, key_ref: str, rows: Iterable[tuple[str, str]]) -> _Column:
+    column = _Column(ref, key_ref)
+    for value, key in rows:
+        if not (1 < len(value.split()) <= MAX_WORDS):
+            continue
+        shown, keys, count = column.values.get(value.lower(), (value, [], 0))
+        if len(keys) < KEYS_KEPT:
+            keys.append(key)
+        column.values[value.lower()] = (shown, keys, count + 1)
+    return column
 
 
 def load_values(
     session: WarehouseSession, model: SemanticModel, vocab: Vocabulary, role: Role | str
 ) -> ValueIndex:
-    """The distinct values of every searchable column, read when first needed."""
-    return ValueIndex(loader=lambda: _read_values(session, model, vocab, role))
+    """The values of every searchable column as the role sees them, read when first needed."""
+    masks: dict[str, str | None] = {}
+    shown: dict[tuple[str, str], str | None] = {}
+
+    def masker(ref: str, text: str) -> str | None:
+        if ref not in masks:
+            masks[ref] = _mask_sql(session, model, role, ref)
+        sql = masks[ref]
+        if sql is None:
+            return None
+        if (ref, text) not in shown:
+            frame = session.query(sql, [text])
+            shown[(ref, text)] = None if frame.empty or frame.iloc[0, 0] is None else str(frame.iloc[0, 0])
+        return shown[(ref, text)]
+
+    return ValueIndex(loader=lambda: _read_values(session, model, vocab, role), masker=masker)
 
 
 def _read_values(
     session: WarehouseSession, model: SemanticModel, vocab: Vocabulary, role: Role | str
-) -> dict[str, tuple[str, str]]:
-    found: dict[str, tuple[str, str]] = {}
+) -> list[_Column]:
+    found: list[_Column] = []
     for ref in vocab.searchable_values:
         table_name, _, column_name = ref.partition(".")
         table = model.tables.get(table_name)
         column = table.columns.get(column_name) if table else None
-        if table is None or column is None:
+        if table is None or column is None or len(table.primary_key) != 1:
             continue
-        sql = f"SELECT DISTINCT {render_expr(column.expr, None, session.dialect)} AS value FROM {table.qualified}"
+        key = table.columns[table.primary_key[0]]
+        sql = (
+            f"SELECT {render_expr(column.expr, None, session.dialect)} AS value, "
+            f"{render_expr(key.expr, None, session.dialect)} AS row_key FROM {table.qualified}"
+        )
         try:
             guarded = guard_select(sql, role, dialect=session.dialect, max_rows=MAX_VALUES)
-            frame = session.query(guarded.sql)
+            frame = session.query(guarded.sql).dropna()
         except C360Error as exc:  # a role without the table: names are simply not recognised
             log.debug("searchable values of %s not loaded: %s", ref, exc)
             continue
-        for value in frame.iloc[:, 0].dropna().astype(str):
-            if 1 < len(value.split()) <= MAX_WORDS:
-                found.setdefault(value.lower(), (ref, value))
+        rows = zip(frame["value"].astype(str), frame["row_key"].astype(str), strict=True)
+        found.append(_index(ref, key.ref, rows))
     return found
+
+
+def _mask_sql(session: WarehouseSession, model: SemanticModel, role: Role | str, ref: str) -> str | None:
+    """A guarded query returning what `role` would see of a typed value bound as its one parameter, if stored
+    in `ref` (the masking expression of c360/masking.py; the query reads no table), or None when the role sees
+    the column as stored."""
+    table_name, _, column_name = ref.partition(".")
+    table = model.tables.get(table_name)
+    column = table.columns.get(column_name) if table else None
+    if table is None or column is None:
+        return None
+    pii = next((c for c in columns_of(table.qualified) if c.column == column.expr.strip().lower()), None)
+    expression = mask_expression(pii.kind, role, "typed_value", session.dialect) if pii else None
+    if expression is None:
+        return None
+    sql = f"SELECT {expression} AS shown FROM (SELECT CAST(? AS VARCHAR) AS typed_value) AS typed"
+    return guard_select(sql, role, dialect=session.dialect, max_rows=1).sql
+
+
+def masked_columns(model: SemanticModel, role: Role | str) -> frozenset[str]:
+    """The logical columns (table.column) the role sees masked: a question cannot find a row by the stored
+    value of one of them (an e-mail address typed in full)."""
+    out = set()
+    for table in model.tables.values():
+        personal = {c.column: c.kind for c in columns_of(table.qualified)}
+        for column in table.columns.values():
+            kind = personal.get(column.expr.strip().lower())
+            if kind is not None and mask_expression(kind, role, column.name, "duckdb") is not None:
+                out.add(column.ref)
+    return frozenset(out)

@@ -71,7 +71,7 @@ def test_empty_and_listing_results() -> None:
         OutputColumn("lifetime_value", "column", "p.lifetime_value", "lifetime value", "currency"),
     ]
     assert summarize(listing, columns, mode="list", entity="customers") == (
-        "1 customer; first: Ann Lee (CUST00000001) with lifetime value $120,000."
+        "Ann Lee (CUST00000001): lifetime value $120,000."
     )
 
 

@@ -66,3 +66,25 @@ def test_a_reference_stored_rounded_is_compared_at_its_own_precision() -> None:
     assert not compare(counts, pd.DataFrame({"n": [3.4, 2.2]}), ordered=False)[0]
     exact = pd.DataFrame({"v": [3.0203614]})  # an exact reference stays exact
     assert not compare(exact, pd.DataFrame({"v": [3.02]}), ordered=False)[0]
+
+
+def test_reference_personal_columns_are_shown_as_the_role_sees_them() -> None:
+    """A right answer may not show a role more than it may see: the reference's names and e-mails are masked
+    the way the assistant's role sees them; other columns, and a role that sees them in clear, are as stored."""
+    import duckdb
+
+    from c360.assistant.evaluation import as_seen_by
+
+    con = duckdb.connect()
+    reference = frame(customer_id=["CUST00000001"], full_name=["Jane Doe"], email=["jane.doe@example.com"])
+    masked = as_seen_by(reference, "MARKETING_MANAGER", con)
+    assert masked.iloc[0].to_dict() == {
+        "customer_id": "CUST00000001",
+        "full_name": "Jane D.",
+        "email": "j***@example.com",
+    }
+    assert as_seen_by(reference, "DATA_ENGINEER", con).equals(reference)
+    assert (
+        compare(masked, frame(customer_id=["CUST00000001"], full_name=["Jane D."]), ordered=True)[0] is False
+    )
+    assert compare(masked[["full_name"]], frame(name=["Jane D."]), ordered=True) == (True, "")

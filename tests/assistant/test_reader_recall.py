@@ -28,7 +28,6 @@ from tests.assistant.test_compiler import compiled, turn
             ["p.credit_limit", "p.customer_id = ?"],
             ("CUST00000005",),
         ),
-        ("look up jdoe@example.com", ["p.churn_risk_category", "p.email = ?"], ("jdoe@example.com",)),
         (
             "how much did CUST00000007 spend online in 2025",
             ["GROUP BY t.customer_id", "t.channel = ?"],
@@ -105,6 +104,14 @@ def test_questions_beyond_the_evaluation_sets(
         assert param in c.params, c.params
 
 
+def test_a_customer_found_by_e_mail_by_a_role_that_sees_addresses(
+    model: SemanticModel, as_of_date: date
+) -> None:
+    engineer = LocalAnalyst(model, as_of_date, use_verified=False, role="DATA_ENGINEER")
+    c = compiled(engineer, "look up jdoe@example.com")
+    assert "p.churn_risk_category" in c.sql and "p.email = ?" in c.sql and "jdoe@example.com" in c.params
+
+
 def test_corrections_and_defaults_are_stated(compiler_only: LocalAnalyst) -> None:
     assert (
         "I read 'regoin' as 'region'" in compiled(compiler_only, "averge lifetime value by regoin").warnings
@@ -133,11 +140,52 @@ def test_still_refuses_instead_of_guessing(analyst: LocalAnalyst, question: str,
 
 
 def test_a_customer_found_by_name(model: SemanticModel, as_of_date: date) -> None:
-    names = ValueIndex({"tanner hill": ("customer_360_profile.full_name", "Tanner Hill")})
+    names = ValueIndex.of(
+        "customer_360_profile.full_name",
+        "customer_360_profile.customer_id",
+        [("Tanner Hill", "CUST00000077")],
+    )
     analyst = LocalAnalyst(model, as_of_date, use_verified=False, values=names)
     c = compiled(analyst, "Tanner Hill - what's his churn risk score?")
-    assert "p.full_name = ?" in c.sql and "Tanner Hill" in c.params
+    assert "p.customer_id = ?" in c.sql and "CUST00000077" in c.params  # the name is read as the customer
+    assert any("Tanner Hill" in w and "CUST00000077" in w for w in c.warnings)
     assert turn(analyst, "tanner hill churn risk score").refusal is not None  # names only as written
+
+
+def _masked_names(model: SemanticModel, as_of_date: date) -> LocalAnalyst:
+    """Names as a masked role sees them (first name + initial): 'Dana K.' is one customer, 'Lee M.' two."""
+    shown = [
+        ("Dana K.", "CUST00000101"),
+        ("Lee M.", "CUST00000102"),
+        ("Lee M.", "CUST00000103"),
+        ("Will P.", "CUST00000104"),
+    ]
+    initial = ValueIndex.of(
+        "customer_360_profile.full_name",
+        "customer_360_profile.customer_id",
+        shown,
+        masker=lambda ref, text: f"{text.split()[0]} {text.split()[-1][0]}.",
+    )
+    return LocalAnalyst(model, as_of_date, use_verified=False, values=initial)
+
+
+def test_a_masked_name_finds_the_one_customer_shown_that_way(model: SemanticModel, as_of_date: date) -> None:
+    analyst = _masked_names(model, as_of_date)
+    c = compiled(analyst, "What is the credit limit of Dana Kowalski?")
+    assert "p.customer_id = ?" in c.sql and "CUST00000101" in c.params
+    assert any("'Dana K.'" in w and "masked" in w for w in c.warnings)  # the answer says how it matched
+    assert "CUST00000101" in compiled(analyst, "Dana Kowalski's top spend category").params  # possessive
+
+
+def test_an_ambiguous_or_masked_identifier_is_refused(model: SemanticModel, as_of_date: date) -> None:
+    analyst = _masked_names(model, as_of_date)
+    ambiguous = turn(analyst, "Which segment is Lee Morgan in?").refusal
+    assert ambiguous is not None and "CUST00000102" in ambiguous.reason and "CUST00000103" in ambiguous.reason
+    will = turn(analyst, "Which segment do Will Premium cardholders belong to?")
+    assert will.compiled is None or "CUST00000104" not in will.compiled.params  # vocabulary is no name
+    # the default role (MARKETING_MANAGER) sees e-mail addresses masked: it cannot look anyone up by one
+    by_email = turn(analyst, "what is the lifetime value of jdoe@example.com").refusal
+    assert by_email is not None and "masked" in by_email.reason
 
 
 def test_follow_ups_about_a_customer_keep_the_customer(compiler_only: LocalAnalyst) -> None:
@@ -148,3 +196,480 @@ def test_follow_ups_about_a_customer_keep_the_customer(compiler_only: LocalAnaly
     history += [Message.user(first), compiler_only.turn(conversation(history, first)).reply.message]
     narrowed = compiler_only.turn(conversation(history, "now only premium card holders")).compiled
     assert narrowed is not None and "LIMIT 10" in narrowed.sql and "Premium" in narrowed.params
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "shown", "not_filtered"),
+    [
+        # a yes/no question about one customer shows the asked column instead of filtering on it
+        ("Is CUST00000031 a Premium cardholder?", (), "p.card_type AS card_type", "Premium"),
+        ("Does CUST00000044 have a credit limit above 20000?", (), "p.credit_limit AS credit_limit", 20000.0),
+        ("is he retired?", ("Look up CUST00000012",), "p.employment_status AS employment_status", "Retired"),
+        # campaign membership of one customer: the customer's own campaign group
+        ("Was CUST00000019 part of the retention campaign?", (), "p.campaign_group AS campaign_group", None),
+        ("which campaign group is CUST00000019 in", (), "p.campaign_group AS campaign_group", None),
+    ],
+)
+def test_yes_no_about_one_customer_shows_the_column(
+    compiler_only: LocalAnalyst, question: str, earlier: tuple[str, ...], shown: str, not_filtered: object
+) -> None:
+    c = compiled(compiler_only, question, *earlier)
+    assert shown in c.sql and "p.customer_id = ?" in c.sql, c.sql
+    assert not_filtered is None or not_filtered not in c.params, c.params
+
+
+def test_yes_no_about_a_flag_groups_on_it(compiler_only: LocalAnalyst) -> None:
+    c = compiled(compiler_only, "Is the retention campaign lift statistically significant at all?")
+    assert "GROUP BY cp.is_lift_significant" in c.sql and "WHERE" not in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "average LTV by state pls",
+        "what share of spend came via mobile",
+        "email we have on file for CUST00000003",
+    ],
+)
+def test_filler_words_are_ignored(compiler_only: LocalAnalyst, question: str) -> None:
+    assert turn(compiler_only, question).refusal is None
+
+
+@pytest.mark.parametrize(
+    ("question", "column"),
+    [
+        # when an event of one customer happened: the date column that records it
+        ("What date did CUST00000021 open their account?", "p.account_open_date"),
+        ("when was CUST00000033 upgraded to premium", "p.premium_upgrade_date"),
+        ("When did CUST00000034 first make a purchase?", "p.first_transaction_date"),
+        # how long ago: the elapsed measure in the unit asked
+        ("how long ago did CUST00000021 last shop", "p.days_since_last_transaction"),
+        ("How many months has it been since CUST00000021 opened the account?", "p.tenure_months"),
+    ],
+)
+def test_when_a_customer_did_something(compiler_only: LocalAnalyst, question: str, column: str) -> None:
+    c = compiled(compiler_only, question)
+    assert f"{column} AS" in c.sql and "p.customer_id = ?" in c.sql, c.sql
+
+
+def test_a_risk_band_is_shown_with_its_score(compiler_only: LocalAnalyst) -> None:
+    band = compiled(compiler_only, "customers in Ohio at high churn risk")
+    assert "p.churn_risk_score AS churn_risk_score" in band.sql
+    score = compiled(compiler_only, "what's the churn score of CUST00000050")
+    assert "p.churn_risk_category AS churn_risk_category" in score.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "order"),
+    [
+        (
+            "order those by credit limit, lowest first",
+            "List the retired customers in Florida",
+            "p.credit_limit ASC",
+        ),
+        ("rank them by age descending", "show me the Premium cardholders in Ohio", "p.age DESC"),
+        (
+            "sort by tenure, highest to lowest",
+            "which customers are in the Declining segment",
+            "p.tenure_months DESC",
+        ),
+    ],
+)
+def test_sorting_the_rows_shown_keeps_every_row(
+    compiler_only: LocalAnalyst, question: str, earlier: str, order: str
+) -> None:
+    c = compiled(compiler_only, question, earlier)
+    assert f"ORDER BY {order}" in c.sql and "LIMIT 10000" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who has the highest credit limit among Budget-Conscious customers?",
+        "who has the smallest LTV in Texas",
+    ],
+)
+def test_who_has_the_extreme_is_the_top_row_with_ties(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert "(SELECT M" in c.sql and "LIMIT 1)" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("how many customers are in TX or FL and older than 65", "p.state IN (?, ?) AND"),
+        (
+            "retired or self-employed customers with a credit limit above 30000",
+            "p.employment_status IN (?, ?)",
+        ),
+    ],
+)
+def test_or_between_values_of_one_column_stays_inside_the_and(
+    compiler_only: LocalAnalyst, question: str, fragment: str
+) -> None:
+    c = compiled(compiler_only, question)
+    assert " OR " not in c.sql and (fragment in c.sql or fragment.replace(" AND", "") in c.sql), c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "fragments"),
+    [
+        # the campaign: retention lift, payback, before/after the offer, who got it
+        ("what was the retention lift of the month-16 offer", (), ["AVG(cp.retention_lift_pct_points)"]),
+        ("how many months until payback for the retention campaign", (), ["AVG(cp.payback_months)"]),
+        (
+            "average monthly spend before and after the offer by campaign group",
+            (),
+            ["AVG(cp.pre_avg_monthly_spend)", "AVG(cp.post_avg_monthly_spend)", "GROUP BY cp.campaign_group"],
+        ),
+        ("how many High Risk customers received the offer", (), ["p.campaign_group = 'treatment'"]),
+        ("and how many of them got the offer?", ("How many retired customers are there?",), ["'treatment'"]),
+        # a monthly spend rate in named categories
+        (
+            "count customers spending at least $2,500 a month on travel and dining",
+            (),
+            ["travel_dining_monthly_spend >= 2500"],
+        ),
+        # a percent change in a direction: the named change column, or the default (stated)
+        (
+            "how many customers' spend fell by more than 30% month over month in October",
+            (),
+            ["mm.mom_change_pct < -30"],
+        ),
+        ("Premium cardholders whose spending rose by at least 25%", (), ["p.spend_change_pct >= 25"]),
+    ],
+)
+def test_campaign_rates_and_changes(
+    compiler_only: LocalAnalyst, question: str, earlier: tuple[str, ...], fragments: list[str]
+) -> None:
+    sql = compiled(compiler_only, question, *earlier).display_sql()
+    for fragment in fragments:
+        assert fragment in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "group_by", "params"),
+    [
+        ("Are Premium cardholders' churn scores higher than everyone else's?", "GROUP BY p.card_type", ()),
+        (
+            "Do self-employed customers have a lower average credit limit than retired ones?",
+            "GROUP BY p.employment_status",
+            ("Self-Employed", "Retired"),
+        ),
+        (
+            "Is the average LTV bigger for customers in the West or for those in the South?",
+            "GROUP BY p.region",
+            ("West", "South"),
+        ),
+    ],
+)
+def test_yes_no_comparisons_of_groups(
+    compiler_only: LocalAnalyst, question: str, group_by: str, params: tuple
+) -> None:
+    c = compiled(compiler_only, question)
+    assert group_by in c.sql and set(params) <= set(c.params), c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        # a grain asked with 'which <unit>'; quarters carry their number; the day of the week in calendar order
+        ("what week had the most declined transactions in 2026", ["DATE_TRUNC('week'", "LIMIT 1"]),
+        ("number of transactions in 2026 by quarter", ["EXTRACT(QUARTER FROM", "GROUP BY"]),
+        ("how does spend vary across days of the week", ["dd.day_name", "ORDER BY day_of_week"]),
+        ("total spend Monday through Friday by channel", ["dd.day_name IN (?, ?, ?, ?, ?)"]),
+        ("average transaction value on weekends", ["dd.is_weekend = ?"]),
+        # a trailing window written as an adjective
+        ("median 30-day spend of Premium cardholders", ["MEDIAN(p.spend_last_30_days)"]),
+    ],
+)
+def test_grains_days_of_the_week_and_adjective_windows(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str]
+) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments", "absent"),
+    [
+        # a breakdown of rows by a column counts them; of a score, counts them per band of that score
+        (
+            "break down the Premium customers by region",
+            ["GROUP BY p.region", "COUNT(DISTINCT p.customer_id)"],
+            "",
+        ),
+        ("churn risk breakdown of High-Value Travelers", ["GROUP BY p.churn_risk_category"], "AVG("),
+        (
+            "what does the churn risk distribution look like by card type",
+            ["p.churn_risk_category", "p.card_type"],
+            "AVG(",
+        ),
+        # a breakdown of a named measure is that measure by the column
+        ("break down total spend by channel for 2026", ["GROUP BY t.channel"], "COUNT("),
+    ],
+)
+def test_breakdowns(compiler_only: LocalAnalyst, question: str, fragments: list[str], absent: str) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql
+    assert not absent or absent not in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        # 'avg' inside a measure's name
+        ("avg purchase amount by channel", ["AVG(CASE WHEN t.is_approved THEN t.transaction_amount END)"]),
+        (
+            "what's the avg ticket size of CUST00000061",
+            ["SUM(p.lifetime_value) / NULLIF(SUM(p.total_transactions), 0)"],
+        ),
+        # what spend is on: the merchant category, the first one
+        ("what does CUST00000061 spend the most on", ["GROUP BY t.customer_id, mc.category_name", "LIMIT 1"]),
+        ("What do retirees spend the most on this year?", ["GROUP BY mc.category_name", "DESC", "LIMIT 1"]),
+    ],
+)
+def test_abbreviated_measures_and_what_spend_is_on(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str]
+) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "show me the card history of CUST00000070",
+        "has the credit limit of CUST00000070 changed over the years?",
+        "CUST00000070 - list their credit limit changes",
+    ],
+)
+def test_a_customers_card_history(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert "FROM GOLD.DIM_CUSTOMER AS dc" in c.sql and "dc.credit_limit AS credit_limit" in c.sql, c.sql
+    assert "ORDER BY dc.valid_from ASC" in c.sql and "CUST00000070" in c.params
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments", "absent"),
+    [
+        # a window on a named filter about a date: on that date
+        ("how many Standard cardholders upgraded to Premium in 2026", ["p.premium_upgrade_date >= ?"], ""),
+        ("list customers who upgraded to premium last month", ["p.premium_upgrade_date < ?"], ""),
+        # campaign participants are a filter, not the whole portfolio
+        ("How many High Risk customers are part of the campaign?", ["p.campaign_group IS NULL"], ""),
+        # a yes/no about a named filter of one customer shows what the filter reads
+        ("Is CUST00000077 at risk?", ["p.churn_risk_category AS churn_risk_category"], "IN ("),
+        # a yes/no about another table's rows keeps filtering them
+        (
+            "Has CUST00000077 ever had a purchase declined at Amazon?",
+            ["t.status = ?", "t.merchant_name = ?"],
+            "",
+        ),
+        ("How long has CUST00000321 had their card?", ["p.tenure_months AS tenure_months"], ""),
+    ],
+)
+def test_dated_filters_and_yes_no_filters(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str], absent: str
+) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql
+    assert not absent or absent not in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        # an average compared per group is a HAVING on it, and it is shown
+        (
+            "Which regions have an average churn score above 15?",
+            ["HAVING AVG(p.churn_risk_score) > ?", "AVG(p.churn_risk_score) AS"],
+        ),
+        # rows in an order, even when the rows are named by a filter
+        ("win-back customers sorted by credit limit", ["ORDER BY p.credit_limit DESC", "LIMIT 10000"]),
+        # a portion of a fact is of its total
+        (
+            "what portion of total credit limit sits with retired customers",
+            ["SUM(CASE WHEN (p.employment_status = ?) THEN p.credit_limit END)"],
+        ),
+        (
+            "what percentage of lifetime value is held by the Northeast",
+            ["SUM(CASE WHEN (p.region = ?) THEN p.lifetime_value END)"],
+        ),
+        # the share of rows with a value, per group, when the value follows the rows
+        (
+            "percent of purchases made online in each segment",
+            ["COUNT(CASE WHEN (t.channel = ?)", "GROUP BY p.customer_segment"],
+        ),
+    ],
+)
+def test_group_conditions_orders_and_portions(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str]
+) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql
+
+
+def test_a_comparison_across_two_columns_is_refused(compiler_only: LocalAnalyst) -> None:
+    refusal = turn(compiler_only, "average credit limit of retired vs Premium customers").refusal
+    assert refusal is not None and "one column" in refusal.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "group_by"),
+    [
+        ("Are retired customers older on average than self-employed ones?", "GROUP BY p.employment_status"),
+        ("Are Premium cardholders younger than Standard cardholders?", "GROUP BY p.card_type"),
+    ],
+)
+def test_older_or_younger_compares_average_age(
+    compiler_only: LocalAnalyst, question: str, group_by: str
+) -> None:
+    c = compiled(compiler_only, question)
+    assert "AVG(p.age)" in c.sql and group_by in c.sql, c.sql
+
+
+def test_a_rank_among_all_rows_is_refused(compiler_only: LocalAnalyst) -> None:
+    assert turn(compiler_only, "what's the churn score ranking", "Look up CUST00000015").refusal is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        # 'total' before a per-customer count's name aggregates the count (and windows apply)
+        ("total transactions per quarter in 2026", ["SUM(mm.approved_transactions)", "DATE_TRUNC('quarter'"]),
+        # a phrase naming two columns of one table shows both; a percentage inside a name is part of it
+        (
+            "what is the 95% confidence interval for the spend lift",
+            ["AVG(cp.lift_ci_low)", "AVG(cp.lift_ci_high)"],
+        ),
+        # a qualifier before the measure it restates
+        (
+            "post-offer average monthly spend for each group",
+            ["AVG(cp.post_avg_monthly_spend)", "GROUP BY cp.campaign_group"],
+        ),
+        # how much of a campaign fact: the campaign-level value, not its two rows
+        ("how much extra spend did the offer bring", ["AVG(cp.incremental_spend)"]),
+        (
+            "average spend per transaction by region in 2026",
+            ["AS avg_transaction_amount", "GROUP BY p.region"],
+        ),
+    ],
+)
+def test_aggregated_names_intervals_and_campaign_facts(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str]
+) -> None:
+    c = compiled(compiler_only, question)
+    for fragment in fragments:
+        assert fragment in c.sql, c.sql
+
+
+def test_a_concept_the_data_lacks_is_never_corrected_into_one_it_has(compiler_only: LocalAnalyst) -> None:
+    refusal = turn(compiler_only, "what interest rate does CUST00000020 pay").refusal
+    assert refusal is not None and refusal.kind == "unavailable"
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "fragments"),
+    [
+        # 'their' in a follow-up without rows of its own: the rows of the question before
+        (
+            "what's their median credit limit?",
+            "List the retired customers in Arizona",
+            ["MEDIAN(p.credit_limit)", "p.state = 'AZ'"],
+        ),
+        (
+            "and their average churn score?",
+            "How many customers received the offer?",
+            ["AVG(p.churn_risk_score)", "'treatment'"],
+        ),
+        # 'how many are there?' counts the rows shown
+        (
+            "how many are there?",
+            "Show me the Premium customers in Oregon",
+            ["COUNT(DISTINCT p.customer_id)", "p.state = 'OR'"],
+        ),
+        # an event of the customer looked up before
+        (
+            "when did he open his account?",
+            "Look up CUST00000071",
+            ["p.account_open_date AS account_open_date", "'CUST00000071'"],
+        ),
+    ],
+)
+def test_follow_ups_about_the_rows_before(
+    compiler_only: LocalAnalyst, question: str, earlier: str, fragments: list[str]
+) -> None:
+    sql = compiled(compiler_only, question, earlier).display_sql()
+    for fragment in fragments:
+        assert fragment in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        (
+            "Of all retired customers, what share are lapsed?",
+            ["100.0 * COUNT(DISTINCT CASE WHEN", "p.employment_status = 'Retired'"],
+        ),
+        (
+            "I'd like the top 3 Stable Mid-Spenders by credit limit",
+            ["ORDER BY p.credit_limit DESC", "LIMIT 3"],
+        ),
+        ("We'd like to know the average LTV in each region", ["AVG(p.lifetime_value)", "GROUP BY p.region"]),
+    ],
+)
+def test_shares_without_of_contractions_and_top_rows_of_a_value(
+    compiler_only: LocalAnalyst, question: str, fragments: list[str]
+) -> None:
+    sql = compiled(compiler_only, question).display_sql()
+    for fragment in fragments:
+        assert fragment in sql, sql
+
+
+def test_did_the_campaign_work_is_its_return(analyst: LocalAnalyst) -> None:
+    result = turn(analyst, "so did the month-16 offer actually work?")
+    assert result.refusal is None and (
+        result.verified is not None or "roi_pct" in (result.compiled.sql if result.compiled else "")
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        (
+            "what is the average number of days since the last purchase of Premium cardholders",
+            "AVG(p.days_since_last_transaction)",
+        ),
+        (
+            "how many Budget-Conscious customers are eligible for the retention campaign",
+            "p.lifetime_value >= 10000",
+        ),
+    ],
+)
+def test_counts_that_are_columns_and_eligibility(
+    compiler_only: LocalAnalyst, question: str, fragment: str
+) -> None:
+    sql = compiled(compiler_only, question).display_sql()
+    assert fragment in sql and "COUNT(DISTINCT p.customer_id) AS customer_count, AVG" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "customer count by credit limit distribution",  # ranges of a number are not groups
+        "average spend of customers over 60 vs under 30",
+    ],
+)
+def test_numeric_ranges_as_groups_are_refused(compiler_only: LocalAnalyst, question: str) -> None:
+    assert turn(compiler_only, question).refusal is not None
+
+
+def test_an_averaged_amount_counts_approved_transactions(compiler_only: LocalAnalyst) -> None:
+    c = compiled(compiler_only, "average Grocery transaction amount in 2026")
+    assert "AVG(CASE WHEN t.is_approved THEN t.transaction_amount END)" in c.sql, c.sql

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import itertools
+
 from c360.assistant.query import Condition, Measure, Option, TimeWindow
-from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
+from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
 
@@ -61,6 +63,64 @@ def inactive(lk: Lookups, r: Reading) -> Refusal | None:
     return None
 
 
+def changes(lk: Lookups, r: Reading) -> Refusal | None:
+    """'spend drop by more than 50% month over month': a percent change in a direction, on the change column
+    the question names (or the default one, stated): down by more than 50 is a change below -50."""
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.kind != "CHANGE" or item.used:
+            continue
+        j = idx + 1
+        if j < len(items) and items[j].kind == "GROUP" and items[j].tokens[0].lemma == "by":
+            j += 1
+        cmp_item = items[j] if j < len(items) and items[j].kind == "CMP" else None
+        num = items[j + 1] if cmp_item is not None and j + 1 < len(items) else None
+        if cmp_item is None or num is None or num.kind != "NUM" or not num.tokens[0].is_percent:
+            if all(t.lemma in lk.vocab.stopwords for t in item.tokens):
+                item.used = True  # "customers who fall in each category": an everyday word here
+            continue  # "spend grew": no amount, read elsewhere (or refused)
+        if cmp_item.arg not in (">", ">="):
+            return Refusal("incomplete", "I can only read a change of more than (or at least) a percentage.")
+        subject = _change_column(lk, r, idx)
+        if subject is None:
+            return Refusal("incomplete", f"I can't tell which change {item.text!r} refers to.")
+        column, named = subject
+        down = item.arg == "down"
+        value = -abs(num.number or 0.0) if down else abs(num.number or 0.0)
+        op = {">": "<", ">=": "<="}[cmp_item.arg] if down else cmp_item.arg
+        for used in (item, cmp_item, num, *items[idx + 1 : j]):
+            used.used = True
+        if named is not None:
+            named.used = True
+        else:
+            described = lk.model.tables[column.table].columns[column.column or ""].description.split(";")[0]
+            r.notes.append(
+                f"I read the change as the {(column.column or '').replace('_', ' ')} ({described})"
+            )
+        before = prev_item(items, idx)
+        if before is not None and before.kind == "LEX" and lk.is_spend(before):
+            before.used = True  # "their spend drop": the change is of spend
+        r.add(Condition((column,), op, (value,)), item.start)
+    return None
+
+
+def _change_column(lk: Lookups, r: Reading, idx: int) -> tuple[Option, Item | None] | None:
+    """The change column named nearest to the change word, else the default (None: the question named none)."""
+    named = [
+        (abs(i - idx), item, fact)
+        for i, item in enumerate(r.items)
+        if item.kind == "LEX" and not item.used
+        for fact in lk.facts_of(item)
+        if f"{fact.table}.{fact.column}" in lk.vocab.change_facts
+    ]
+    if named:
+        _, item, fact = min(named, key=lambda n: n[0])
+        return fact, item
+    if lk.vocab.default_change_fact is None:
+        return None
+    return lk.option(lk.vocab.default_change_fact), None
+
+
 # comparisons: "LTV above 100,000", "more than 20 transactions", "older than 60", "over $5K a month"
 def comparisons(lk: Lookups, r: Reading) -> Refusal | None:
     items = r.items
@@ -100,6 +160,8 @@ def comparisons(lk: Lookups, r: Reading) -> Refusal | None:
             continue
         num = next_item(items, idx)
         if num is None or num.kind != "NUM":
+            if item.kind in ("CMP", "AGECMP") and len(item.tokens) == 2 and item.tokens[1].lemma == "than":
+                continue  # "a higher churn score than Standard ones": a comparison of groups (grouping.py)
             if item.kind == "CMP" and item.arg == ">" and item.tokens[0].lemma == "over":
                 continue  # "over" without a number: "over the last 6 months", "over time"
             if item.kind == "CMP" and item.tokens[0].lemma in ("under", "above", "below"):
@@ -178,6 +240,14 @@ def comparison_subject(
     after = next_item(items, end_idx)
     # "spending over $5K a month" -> the per-customer monthly rate fact
     if rate is not None:
+        named = lk.vocab.category_rate_facts.get(rate, ())
+        for candidate in (after, before):  # "$3K or more a month on travel and dining"
+            if candidate is not None and candidate.kind == "LEX" and not candidate.used:
+                facts = [f for f in lk.facts_of(candidate) if f"{f.table}.{f.column}" in named]
+                if facts:
+                    if before is not None and lk.is_spend(before):
+                        before.used = True
+                    return tuple(facts), candidate
         fact = lk.vocab.rate_facts.get(rate)
         if fact is None:
             return None, None
@@ -195,6 +265,16 @@ def comparison_subject(
             measure = lk.measure_from(agg_item.arg, candidate)  # type: ignore[union-attr]
             if measure is not None and (r.dimensions or has_group_ahead(lk, items)):
                 agg_item.used = True  # type: ignore[union-attr]
+                return measure, candidate
+        if (
+            explicit_aggregate(candidate)
+            and candidate.of("metric")
+            and (r.dimensions or has_group_ahead(lk, items))
+        ):
+            measure = lk.plain_measure(
+                candidate
+            )  # "which states have an average LTV over $60,000": per state
+            if measure is not None:
                 return measure, candidate
         # spend in a window: "spent more than $10,000 in the last 90 days"
         if lk.is_spend(candidate) and r.window is not None and r.window.days in lk.vocab.spend_window_facts:
@@ -220,7 +300,11 @@ def comparison_subject(
 
 
 def has_group_ahead(lk: Lookups, items: list[Item]) -> bool:
-    return any(i.kind == "GROUP" for i in items)
+    """Groups will be read: 'by state', or 'which states ...'."""
+    return any(i.kind == "GROUP" for i in items) or any(
+        a.kind == "WH" and b.kind == "LEX" and b.of("dimension") and not b.of("value", "metric", "fact")
+        for a, b in itertools.pairwise(items)
+    )
 
 
 # values and named filters, with negation: "without premium cards", "not in Texas", "High Risk"
@@ -269,6 +353,8 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
             values = sorted(values, key=lk.value_rank)
         if filters:
             item.used = True
+            if any(t.lemma in lk.entity_lemmas() for t in item.tokens):
+                r.implied_entities.append(filters[0].table)  # "lapsed customers" names the rows too
             options = tuple(Option(f.table, filter=f.filter) for f in filters)
             r.add(Condition(options, "not_named" if negated else "named"), item.start)
             continue
@@ -292,14 +378,49 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
         )
         if existing is None:
             r.add(Condition(options, op, (value,)), item.start)
+        elif (
+            value not in existing.values and (span := _value_range(lk, r, existing, item, value)) is not None
+        ):
+            # "Monday to Sunday": the values of an ordered enumeration from one to the other (all of them: no
+            # filter)
+            if span:
+                r.swap(existing, Condition(existing.options, op, span))
+            else:
+                r.conditions.remove(existing)
         elif value not in existing.values:
             shared = tuple(o for o in existing.options if o in options)
             merged = Condition(shared, op, (*existing.values, value))
             between = [i for i in items if r.position(existing) <= i.start < item.start]
             if id(existing) in r.disjunctive or any(i.kind == "OR" for i in between):
                 r.disjunctive.add(id(merged))  # "medium or high risk": one filter, not two groups
+                for joined in between:
+                    if joined.kind == "OR":
+                        joined.used = True  # "in CA or NY and ...": this 'or' joins values of one column
             r.swap(existing, merged)
     return None
+
+
+RANGE_WORDS = frozenset({"to", "through", "thru", "until", "till"})
+
+
+def _value_range(
+    lk: Lookups, r: Reading, existing: Condition, item: Item, value: object
+) -> tuple[object, ...] | None:
+    """The values from the existing condition's one value to `value` when a range word joins them and the
+    column is a complete, ordered enumeration; () when that is every value; None when it is no range."""
+    if len(existing.values) != 1 or existing.op != "in":
+        return None
+    between = r.tokens[r.position(existing) + 1 : item.start]
+    if not between or not all(t.lemma in RANGE_WORDS for t in between):
+        return None
+    option = existing.options[0]
+    column = lk.model.tables[option.table].columns[option.column or ""]
+    ordered = list(column.sample_values)
+    if not column.is_enum or existing.values[0] not in ordered or value not in ordered:
+        return None
+    a, b = sorted((ordered.index(str(existing.values[0])), ordered.index(str(value))))
+    span = tuple(ordered[a : b + 1])
+    return () if len(span) == len(ordered) else span
 
 
 def is_negated(lk: Lookups, items: list[Item], idx: int) -> bool:
@@ -337,7 +458,7 @@ def alternatives(lk: Lookups, r: Reading) -> Refusal | None:
     """'retired and either hold a Premium card or have a credit limit over $40,000': two conditions on
     different columns joined by 'or' become one condition that either satisfies."""
     for item in r.items:
-        if item.kind != "OR":
+        if item.kind != "OR" or item.used:
             continue
         before = [c for c in r.conditions if r.position(c) < item.start and c.measure is None]
         after = [c for c in r.conditions if r.position(c) > item.start and c.measure is None]

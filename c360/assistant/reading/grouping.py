@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from c360.assistant.query import Dimension, Grain, Option
+from c360.assistant.query import Dimension, Grain, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item
 from c360.assistant.reading.lookups import Lookups
+from c360.assistant.reading.yesno import is_yes_no
 from c360.assistant.timeframe import UNITS
 
 
@@ -22,6 +23,10 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             item.used = nxt.used = True
             r.dimensions.append(lk.dimension(nxt))
         elif nxt.kind == "LEX" and nxt.of("metric", "fact"):
+            if any(i.kind == "DIST" for i in items) and not nxt.of("metric"):
+                return Refusal(
+                    "incomplete", f"I can't split the rows into ranges of {nxt.text!r} (such as age bands)."
+                )
             continue  # "top 10 by churn risk": an ordering, handled by _ranking
         elif (
             nxt.kind == "LEX"
@@ -40,6 +45,14 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             continue  # "top 5 states by number of ...", "by approved spend": what a ranking ranks by
         elif item.tokens[0].lemma == "by" and nxt.kind in ("SUPER", "AGG"):
             continue
+        elif (
+            len(item.tokens) == 1
+            and item.tokens[0].lemma == "by"
+            and nxt.kind == "LEX"
+            and nxt.of("value", "filter")
+            and not nxt.of("dimension")
+        ):
+            item.used = True  # "held by the Northeast", "made by Premium cardholders": who, not a grouping
         elif item.tokens[0].lemma in ("each", "per", "across", "among"):
             continue  # "each" as a determiner; judged at the end
         else:
@@ -49,6 +62,11 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
         if item.kind != "WH":
             continue
         nxt = next_item(items, idx)
+        if nxt is not None and nxt.kind == "UNIT" and r.grain is None:  # "which day in November ..."
+            item.used = nxt.used = True
+            r.grain = nxt.arg  # type: ignore[assignment]
+            r.singular_group = nxt.tokens[0].norm == nxt.tokens[0].lemma
+            continue
         after = next_item(items, idx, 2)
         if (  # "which customer state ...": the rows' noun, then the grouped column
             nxt is not None
@@ -96,8 +114,74 @@ def time_grain_dimension(lk: Lookups, r: Reading) -> Dimension:
     return Dimension(options, grain=r.grain)  # type: ignore[arg-type]
 
 
+COMPARATIVE_WORDS = {
+    "higher": "more", "greater": "more", "larger": "more", "bigger": "more", "more": "more",
+    "lower": "less", "smaller": "less", "less": "less", "fewer": "less", "older": "more", "younger": "less",
+}  # fmt: skip
+RANGE_OPS = frozenset({">", ">=", "<", "<=", "between"})
+AGE_COMPARATIVES = frozenset({"older", "younger"})  # "are Declining customers older than ...": their age
+
+
+def comparative(lk: Lookups, r: Reading) -> Refusal | None:
+    """'Do Premium customers have a higher average churn score than Standard ones?', 'Is utilization higher
+    for Declining customers or for Stable Mid-Spenders?': the measure per group of the compared column (the
+    groups named; every group for 'than the others'), answered yes/no (or which one) from that comparison."""
+    if not is_yes_no(r.tokens) and not any(i.kind == "COMPARATIVE" for i in r.items):
+        return None
+    word = next((i for i in r.items if _comparative(i)), None)
+    if word is None:
+        return None
+    groups = [c for c in r.conditions if c.op == "in" and c.measure is None and len(c.options) and c.values]
+    compared = next((c for c in groups if len(c.values) >= 2), None)
+    others = any(t.lemma in ("other", "others", "rest", "everyone", "everybody") for t in r.tokens)
+    if compared is None and others and groups:
+        compared = groups[-1]  # "... than the others": every group of that column
+    aged = word.tokens[0].lemma in AGE_COMPARATIVES
+    named = r.measures or any(i.kind == "LEX" and i.of("metric", "fact") for i in r.items)
+    if compared is None or not (named or aged):
+        return Refusal("incomplete", "I can't tell which groups to compare or on what measure.")
+    word.used = True
+    if aged and not named:
+        table, _, column = lk.vocab.age_fact.partition(".")
+        declared = lk.declared_metric(table, column, "avg")
+        option = Option(table, declared) if declared else Option(table, column, aggregation="avg")
+        r.measures.append(Measure(declared or f"avg_{column}", (option,)))
+    more = COMPARATIVE_WORDS[word.tokens[0].lemma] == "more"
+    if len(compared.values) == 1:
+        r.conditions.remove(compared)
+    either = compared is not None and id(compared) in r.disjunctive and len(compared.values) == 2
+    r.dimensions.append(Dimension(compared.options))
+    r.claim = ("" if either else str(compared.values[0]), more)  # "A or B": which one
+    return None
+
+
+def _comparative(item: Item) -> bool:
+    """A comparative adjective without a number after it ('higher than 50' is a comparison)."""
+    if item.kind == "COMPARATIVE":
+        return True
+    return (
+        item.kind in ("CMP", "AGECMP") and item.tokens[0].lemma in COMPARATIVE_WORDS and len(item.tokens) == 2
+    )
+
+
 # "compare California and Texas", "Premium vs Standard": group by the compared dimension
 def compare_groups(lk: Lookups, r: Reading) -> Refusal | None:
+    for item in r.items:  # "lapsed vs active customers" on two different columns: no one grouping shows it
+        if item.kind != "COMPARE" or item.tokens[0].lemma not in ("vs", "versus", "against", "compared"):
+            continue
+        before = [c for c in r.conditions if r.position(c) < item.start and c.measure is None]
+        after = [c for c in r.conditions if r.position(c) > item.start and c.measure is None]
+        if before and after:
+            left, right = max(before, key=r.position), min(after, key=r.position)
+            if left.subject != right.subject and left.op in ("in", "named") and right.op in ("in", "named"):
+                return Refusal(
+                    "incomplete",
+                    f"I can only compare groups of one column; {item.text!r} joins two different ones here.",
+                )
+            if left.op in RANGE_OPS and right.op in RANGE_OPS:  # "older than 50 vs younger than 30"
+                return Refusal(
+                    "incomplete", "I can't compare ranges of a number as groups (such as age bands)."
+                )
     compare = any(i.kind in ("COMPARE", "BETWEEN") for i in r.items)
     for i in r.items:
         if i.kind in ("COMPARE", "BETWEEN", "TOGETHER"):

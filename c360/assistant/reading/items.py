@@ -33,6 +33,7 @@ class Item:
     entries: tuple[Entry, ...] = ()
     span: TimeSpan | None = None
     used: bool = False
+    note: str = ""  # how the words were read, stated in the answer ("I found 'Jane Doe' as CUST...")
 
     @property
     def text(self) -> str:
@@ -75,6 +76,8 @@ class Reading:
     disjunctive: set[int] = field(default_factory=set)  # id(condition) whose values were joined by "or"
     ties: bool = False  # "which customer has the highest ...": every row tied for the first place
     claim: tuple[str, bool] | None = None  # "are Premium customers more likely ...": (Premium, more?)
+    checks: list[Condition] = field(default_factory=list)  # "is CUST00000042 High Risk?": asked, not filtered
+    count_rows: bool = False  # "how many are there?": count the rows of the question before
     percent_of_total: bool = False  # "count and % of total", "as a percentage of the total"
     time_order: str | None = None  # "oldest first": asc | desc over the time grouping
     lookup: str | None = None  # a table one row of which the question names by its key ("CUST00000042")

@@ -40,8 +40,12 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
                 return Refusal("incomplete", f"I can't rank rows by {item.text!r}.")
             r.order.append(Ordering(column=facts, descending=descending))
             noun = entity_items[0].tokens[-1] if entity_items else None
-            if r.limit is None and noun is not None and noun.norm == noun.lemma:
-                r.limit, r.ties = 1, True  # "which customer has the highest credit limit": the top one(s)
+            singular = noun.norm == noun.lemma if noun is not None else _singular_who(r)
+            if r.limit is None and singular:
+                r.limit, r.ties = (
+                    1,
+                    True,
+                )  # "which customer has / who has the highest credit limit": the top one(s)
         elif not _grouped(r) and lk.facts_of(item) and not explicit_aggregate(item):
             # "what is the highest credit limit we've given anyone": the extreme value itself
             extreme = lk.measure_from("max" if descending else "min", item)
@@ -67,11 +71,10 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             r.context_tables.extend(e.table for e in item.of("entity", "table"))
             continue
         if item.of("metric", "fact") and not listing:
-            measure = lk.plain_measure(item)
-            if measure is not None:
+            measures = lk.plain_measures(item)
+            if measures:
                 item.used = True
-                if all(m.concept != measure.concept for m in r.measures):
-                    r.measures.append(measure)
+                r.measures.extend(m for m in measures if all(m.concept != x.concept for x in r.measures))
                 continue
         if listing and item.of("entity") and r.entity is None and not explicit_aggregate(item):
             item.used = True  # "show every Grocery transaction of CUST...": the rows listed
@@ -96,6 +99,21 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             continue
     if listing and r.entity is None:
         r.entity = r.implied_entities[0] if r.implied_entities else entity_of_conditions(lk, r)
+    if listing and r.lookup is not None and r.entity == r.lookup:
+        # "which group is CUST00000484 in": a column of another table the customer also has, read on the customer
+        r.columns = [
+            cols
+            if any(lk.model.join_path(r.entity, o.table) is not None for o in cols)
+            else _on_table(lk, cols, r.entity)
+            for cols in r.columns
+        ]
+    if listing and r.entity is not None and lk.vocab.entities.get(r.entity, {}).get("versions_of"):
+        r.columns = [_on_table(lk, cols, r.entity) for cols in r.columns]  # each version's own card type
+    if listing and r.lookup is not None and r.entity is not None and _unkeyed(lk, r, r.entity):
+        # "is CUST00000001 part of the retention campaign, and which group is she in?": the campaign's rows
+        # have no customer; the looked-up customer's own columns of the same name answer it
+        r.columns = [_on_table(lk, cols, r.lookup) for cols in r.columns]
+        r.entity = r.lookup
     if listing and r.lookup is not None and r.entity == r.lookup and not r.columns:
         # "the profile of CUST00000042", "look up aknapp@gmail.com": the row's main columns
         for name in lk.vocab.entities.get(r.lookup, {}).get("profile_columns", []):
@@ -103,6 +121,9 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
     if r.measures and not listing:
         _extremes_of_sized_rows(r)
     asks = any(i.kind in ("WH", "LIST", "WHO", "DIST") for i in r.items)
+    compared = [c.measure for c in r.conditions if c.measure is not None]
+    if not listing and not r.measures and r.dimensions and compared:
+        r.measures.extend(m for m in compared if m is not None)  # "which states have an average LTV over X"
     if not listing and not r.measures and r.dimensions and asks:
         # "which segments have Premium cards?", "customer distribution across states": count the rows
         table = next((o.table for d in r.dimensions for o in d.options), None)
@@ -119,6 +140,12 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
     """Rows of an entity ("show customers with ...") rather than an aggregate ("average age of ...")."""
     if r.measures or r.dimensions:
         return False  # "which categories did customers spend the most on": a grouping, not a listing
+    sorts = [i for i in r.items if i.kind == "RANK"]
+    grouping = any(
+        i.kind == "LEX" and not i.used and i.of("dimension") and not i.of("entity", "value") for i in r.items
+    )
+    if sorts and not grouping:
+        return True  # "sort them by LTV", "lapsed Premium customers ordered by LTV": rows in an order
     measure_items = [
         i for i in r.items if i.kind == "LEX" and not i.used and i.of("metric") and not i.of("entity")
     ]
@@ -126,6 +153,11 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
         return False  # "average age", "total spend": an aggregate even after "show me"
     if measure_items and any(i.kind in ("HOWMUCH", "COMPARE") for i in r.items):
         return False  # "how much did they spend", "compare the churn risk of ..."
+    facts_asked = [
+        i for i in r.items if i.kind == "LEX" and not i.used and i.of("fact") and not i.of("entity")
+    ]
+    if facts_asked and any(i.kind == "HOWMUCH" for i in r.items) and r.lookup is None:
+        return False  # "how much incremental spend did the campaign generate": the measure, not its rows
     ranked = bool(r.order or r.rank_items)
     grouping_nouns = [
         i
@@ -134,11 +166,30 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
     ]
     if grouping_nouns and not entity_items and not r.implied_entities:
         return False  # "show the top 10 merchants by spend": a ranking of groups, not a listing of rows
+    if grouping_nouns and any(item.of("metric") for item, _ in r.rank_items):
+        return False  # "top 3 categories by number of transactions for Budget-Conscious customers"
+    if ranked and (r.limit or 0) > 1 and not measure_items and r.conditions:
+        return True  # "the top 10 High-Value Travelers by lifetime value": rows of those values, ranked
     if entity_items or r.implied_entities:
         if _asks_what(r) and measure_items and not ranked and r.lookup is None and not r.list_requested:
             return False  # "what was the ROI of the month-16 campaign": the measure, not the rows
         return r.list_requested or ranked or bool(r.conditions) or not measure_items
     return r.list_requested and not measure_items
+
+
+def _unkeyed(lk: Lookups, r: Reading, table: str) -> bool:
+    """The listed table cannot hold the looked-up row's key (its rows belong to no customer)."""
+    keys = {o.column for c in r.conditions if c.op == "in" for o in c.options if o.table == r.lookup}
+    return bool(keys) and not any(
+        k in lk.model.tables[table].columns and lk.model.join_path(table, r.lookup or "") is not None
+        for k in keys
+    )
+
+
+def _on_table(lk: Lookups, columns: tuple[Option, ...], table: str) -> tuple[Option, ...]:
+    """The same columns read on `table` when it has columns of the same names."""
+    moved = tuple(Option(table, o.column) for o in columns if o.column in lk.model.tables[table].columns)
+    return moved or columns
 
 
 def entity_of_conditions(lk: Lookups, r: Reading) -> str | None:
@@ -147,6 +198,17 @@ def entity_of_conditions(lk: Lookups, r: Reading) -> str | None:
             if opt.table in lk.vocab.entities:
                 return opt.table
     return None
+
+
+SINGULAR_VERBS = frozenset({"has", "is", "was", "does", "holds", "carries"})
+
+
+def _singular_who(r: Reading) -> bool:
+    """'Who has the lowest LTV ...': one person asked about (ties kept), unlike 'who are the ...'."""
+    for idx, token in enumerate(r.tokens[:-1]):
+        if token.lemma == "who":
+            return r.tokens[idx + 1].norm in SINGULAR_VERBS
+    return False
 
 
 def _asks_what(r: Reading) -> bool:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from c360.assistant.grammar import GRAMMAR
 from c360.assistant.lexicon import Entry, Lexicon, Vocabulary
 from c360.assistant.model import SemanticModel
 from c360.assistant.query import Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading
 from c360.assistant.text import Token, lemma, phrase_key, tokenize
-from c360.assistant.values import ValueIndex
+from c360.assistant.values import NameMatch, ValueIndex
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Lookups:
     lex: Lexicon
     as_of: date
     values: ValueIndex = field(default_factory=ValueIndex)
+    masked: frozenset[str] = frozenset()  # columns (table.column) the asking role sees masked
 
     @property
     def model(self) -> SemanticModel:
@@ -29,20 +31,33 @@ class Lookups:
     def vocab(self) -> Vocabulary:
         return self.lex.vocabulary
 
-    def named_value(self, tokens: list[Token], i: int) -> tuple[int, list[Entry]] | None:
-        """'Tanner Hill': the longest run of capitalised words at i that is a searchable value (a name), as
-        that value on every table with the column."""
+    def named_value(self, tokens: list[Token], i: int) -> tuple[int, NameMatch] | None:
+        """'Tanner Hill': the longest run of capitalised words at i that names a row by a searchable value
+        (a customer's full name), as the role sees such values (c360/assistant/values.py). A match on a masked
+        value ('Jane D.') must not use a word of the vocabulary ('Will Premium' is no one)."""
         for length in range(min(4, len(tokens) - i), 1, -1):
             window = tokens[i : i + length]
             if not all(t.text[:1].isupper() and t.text.isalpha() for t in window):
                 continue
-            found = self.values.find([t.text for t in window])
-            if found is None:
-                continue
-            ref, value = found
-            table, _, column = ref.partition(".")
-            return length, [Entry("value", table, column, value, exact=True, identifier=True)]
+            plain = not any(self.is_vocabulary_word(t) for t in window)  # 'Will Premium' is no one
+            found = self.values.find([t.text for t in window], as_shown=plain)
+            if found is not None:
+                return length, found
         return None
+
+    def is_vocabulary_word(self, token: Token) -> bool:
+        return (token.lemma,) in self.lex.phrases or (token.lemma,) in GRAMMAR
+
+    def key_entries(self, match: NameMatch) -> list[Entry]:
+        """The row a name found: its key value on every table that has the key column (like an id typed)."""
+        table, _, column = match.key_ref.partition(".")
+        tables = [table, *(t for t in self.model.tables if t != table)]
+        return [
+            Entry("value", t, column, match.keys[0], exact=True, identifier=True)
+            for t in tables
+            if column in self.model.tables[t].columns
+            and self.model.tables[t].columns[column].kind == "dimension"
+        ]
 
     def is_count_metric(self, entry: Entry) -> bool:
         column = self.model.tables[entry.table].columns[entry.column or ""]
@@ -65,7 +80,7 @@ class Lookups:
 
     def entity_lemmas(self) -> frozenset[str]:
         nouns = {n for spec in self.vocab.entities.values() for n in spec.get("nouns", [])}
-        return frozenset(lemma(w) for n in nouns for w in n.split())
+        return frozenset(lemma(n.split()[-1]) for n in nouns)  # the head noun: 'card history' names history
 
     def option(self, ref: str) -> Option:
         table, _, column = ref.partition(".")
@@ -134,7 +149,9 @@ class Lookups:
                     label = label or e.column
         if not options:
             for fact in self.facts_of(item):
-                metric = self.declared_metric(fact.table, fact.column or "", agg)
+                metric = self.declared_metric(fact.table, fact.column or "", agg) or self.approved_twin(
+                    fact, agg
+                )
                 if metric:
                     options.append(Option(fact.table, metric))
                     label = label or metric
@@ -144,6 +161,16 @@ class Lookups:
         if not options:
             return None
         return Measure(label or "value", tuple(dict.fromkeys(options)))
+
+    def approved_twin(self, fact: Option, agg: str) -> str | None:
+        """The metric whose every-attempt twin is AGG(fact) (vocabulary all_attempts): 'the average Dining
+        transaction amount' counts approved transactions, like every spend measure."""
+        twin = f"{fact.table}.{fact.column}:{agg}"
+        for metric, attempts in self.vocab.all_attempts.items():
+            table, _, column = metric.partition(".")
+            if attempts == twin and table == fact.table:
+                return column
+        return None
 
     def declared_metric(self, table: str, fact: str, agg: str) -> str | None:
         physical = self.model.tables[table].columns[fact].expr.strip().lower()
@@ -175,6 +202,25 @@ class Lookups:
                 first.column if first.aggregation is None else f"avg_{first.column}", tuple(options)
             )  # type: ignore[arg-type]
         return None
+
+    def plain_measures(self, item: Item) -> list[Measure]:
+        """The measure an item names; or, for a phrase that names several facts of one table and no metric
+        ('the confidence interval': its lower and upper bound), one measure per fact."""
+        facts = self.facts_of(item)
+        tables = [f.table for f in facts]
+        if not item.of("metric") and len(facts) > 1 and len(set(tables)) == 1:
+            out = []
+            for fact in facts:
+                metric = self.declared_metric(fact.table, fact.column or "", "avg")
+                option = (
+                    Option(fact.table, metric)
+                    if metric
+                    else Option(fact.table, fact.column, aggregation="avg")
+                )
+                out.append(Measure(metric or f"avg_{fact.column}", (option,)))
+            return out
+        measure = self.plain_measure(item)
+        return [measure] if measure is not None else []
 
     def dimension(self, item: Item) -> Dimension:
         entries = item.of("dimension", "time_dimension")

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 from c360.assistant.grammar import SHARE_VERBS
 from c360.assistant.query import Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
+
+UNIT_WORDS = frozenset({"percentage", "percent", "point", "dollar", "day", "month", "year", "week"})
 
 
 # counts: "how many premium customers", "number of transactions", "how many High-Value Travelers"
@@ -24,6 +28,23 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                 options = tuple(dict.fromkeys(Option(e.table, e.column) for e in counts))
                 r.measures.append(Measure(counts[0].column or "value", options))
                 continue
+            before = prev_item(items, idx)
+            aggregated = (
+                before is not None and before.kind == "AGG"
+            )  # "the average number of days ...": there
+            if (
+                aggregated
+                and direct.tokens[0].lemma in UNIT_WORDS
+                and direct.of("fact")
+                and not direct.of("entity")
+            ):
+                continue  # read by the aggregation before it
+            unit = direct.tokens[0].lemma in UNIT_WORDS and not direct.of("entity") and not aggregated
+            measure = lk.plain_measure(direct) if unit else None
+            if measure is not None:  # "by how many percentage points did ...": the measure in that unit
+                item.used = direct.used = True
+                r.measures.append(measure)
+                continue
         for j in range(idx + 1, min(idx + 6, len(items))):
             nxt = items[j]
             if nxt.kind == "LEX" and nxt.of("entity"):
@@ -31,9 +52,31 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                 break
             if nxt.kind == "LEX" and nxt.of("value", "filter") and not nxt.of("metric", "fact"):
                 continue
-            if nxt.kind in ("NEG", "AND", "OR", "TIME", "WH", "CMP", "NUM"):
-                continue
+            if nxt.kind in ("NEG", "AND", "OR", "TIME", "WH", "CMP", "NUM", "PRONOUN"):
+                continue  # "how many of those got the offer": the rows of the question before, with a value
             break
+        if item.kind == "DIST":
+            _band_of_score(lk, r, idx)  # "the churn risk breakdown": customers by churn risk band
+            named = _names_a_measure(items, idx)
+            if named is not None:
+                grouped = bool(r.dimensions) or any(
+                    g.kind == "GROUP" and n.kind == "LEX" and bool(n.of("dimension"))
+                    for g, n in itertools.pairwise(items)
+                )
+                additive = any(
+                    lk.model.tables[e.table]
+                    .columns[e.column or ""]
+                    .expr.strip()
+                    .upper()
+                    .startswith(("SUM(", "COUNT("))
+                    for e in named.of("metric")
+                )
+                if not grouped and not additive:
+                    return Refusal(
+                        "incomplete", f"I can't show how {named.text!r} is distributed (ranges of a number)."
+                    )
+                item.used = True  # "break down spend by channel", "spend breakdown": the measure is named
+                continue
         if item.kind == "DIST" and target is None:
             target_prev = prev_item(items, idx)
             if target_prev is not None and target_prev.kind == "LEX" and target_prev.of("entity"):
@@ -48,6 +91,10 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
             if measure is None and counted and item.kind == "COUNT":
                 item.used = True  # "count and % of total", "how many in treatment and how many in control"
                 continue
+            if measure is None and item.kind == "COUNT" and not any(i.kind == "LEX" for i in items):
+                item.used = True  # "how many are there?": the rows of the question before (a follow-up)
+                r.count_rows = True
+                continue
             if measure is None:
                 return Refusal("incomplete", f"I can't tell what to count after {item.text!r}.")
         item.used = True
@@ -57,6 +104,93 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
     return None
 
 
+def restated(lk: Lookups, r: Reading) -> Refusal | None:
+    """'avg monthly spend before and after the offer': a measure followed by columns whose names contain it
+    (pre_avg_monthly_spend, post_avg_monthly_spend) only names what those columns hold; they are measured,
+    with the aggregation asked for (an average when none is)."""
+    items = r.items
+    for idx, item in enumerate(items):
+        if item.used or item.kind != "LEX" or not item.of("metric", "fact"):
+            continue
+        words = {_canonical(t.lemma) for t in item.tokens}
+        qualifiers = []
+        for nxt in items[idx + 1 :]:
+            if nxt.kind == "AND":
+                continue
+            if nxt.kind == "LEX" and not nxt.used and _contains(lk, nxt, words):
+                qualifiers.append(nxt)
+                continue
+            break
+        before = prev_item(items, idx)
+        qualifier_first = before is not None and before.kind == "LEX" and not before.used
+        if not qualifiers and qualifier_first and _contains(lk, before, words):  # type: ignore[arg-type]
+            qualifiers, before = [before], prev_item(items, idx - 1)  # "post-offer monthly spend"
+        if not qualifiers:
+            continue
+        agg = before.arg if before is not None and before.kind == "AGG" and not before.used else "avg"
+        measures = [lk.measure_from(agg, q) for q in qualifiers]
+        if any(m is None for m in measures):
+            continue
+        item.used = True
+        if before is not None and before.kind == "AGG":
+            before.used = True
+        for q, m in zip(qualifiers, measures, strict=True):
+            q.used = True
+            r.measures.append(m)  # type: ignore[arg-type]
+    return None
+
+
+def _canonical(word: str) -> str:
+    return {"average": "avg", "mean": "avg"}.get(word, word)
+
+
+def _contains(lk: Lookups, item: Item, words: set[str]) -> bool:
+    """Every fact or metric the item names has all `words` in its column name (and it names some)."""
+    columns = [lk.model.tables[e.table].columns[e.column or ""] for e in item.of("fact", "metric")]
+    if not columns or item.of("value", "entity"):
+        return False
+    return all(words <= {_canonical(w) for w in c.name.split("_")} for c in columns)
+
+
+def _names_a_measure(items: list[Item], idx: int) -> Item | None:
+    """A measure right before the breakdown word, or after it past values ('break down CUST00000045's spending
+    by category')."""
+
+    def measure(n: Item | None) -> bool:
+        return (
+            n is not None
+            and n.kind == "LEX"
+            and not n.used
+            and bool(n.of("metric", "fact"))
+            and not n.of("entity")
+        )
+
+    before = prev_item(items, idx)
+    if measure(before):
+        return before
+    for n in items[idx + 1 :]:
+        if measure(n):
+            return n
+        if not (n.kind == "LEX" and n.of("value") and not n.of("metric", "fact", "entity")):
+            return None
+    return None
+
+
+def _band_of_score(lk: Lookups, r: Reading, idx: int) -> None:
+    """A breakdown of a score ('churn risk breakdown', 'distribution of churn risk') is the count per band of
+    that score: the categorical column listed with it (vocabulary companion_columns)."""
+    for near in (prev_item(r.items, idx), next_item(r.items, idx)):
+        if near is None or near.kind != "LEX" or near.used or near.of("dimension", "value", "entity"):
+            continue
+        for fact in lk.facts_of(near):
+            for ref in lk.vocab.companion_columns.get(f"{fact.table}.{fact.column}", ()):
+                table, _, column = ref.partition(".")
+                if lk.model.tables[table].columns[column].kind == "dimension":
+                    near.used = True
+                    r.dimensions.append(Dimension((Option(table, column),)))
+                    return
+
+
 # aggregations: "average age", "median credit limit", "total LTV"
 def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
     items = r.items
@@ -64,14 +198,29 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
         if item.used or item.kind != "AGG":
             continue
         nxt = next_item(items, idx)
+        counted = next_item(items, idx, 2)
+        if (  # "the average number of days since the last purchase": a count that is a column
+            nxt is not None
+            and nxt.kind == "COUNT"
+            and counted is not None
+            and counted.kind == "LEX"
+            and counted.tokens[0].lemma in UNIT_WORDS
+            and counted.of("fact")
+            and not counted.of("entity")
+        ):
+            nxt.used = True
+            nxt = counted
         if nxt is not None and nxt.kind == "COUNT":
             if item.arg != "sum":  # "the average number of categories a customer shops in"
                 return Refusal(
                     "incomplete", f"I can't compute the {item.text} of a count per row from this data."
                 )
             continue  # "total number of ..."
-        while (  # "average approved transaction amount": the value qualifies what is averaged
-            nxt is not None and nxt.kind == "LEX" and nxt.of("value") and not nxt.of("fact", "metric")
+        while (  # "average approved transaction amount", "average 90-day spend change": qualifiers
+            nxt is not None
+            and (
+                (nxt.kind == "LEX" and nxt.of("value") and not nxt.of("fact", "metric")) or nxt.kind == "TIME"
+            )
         ):
             nxt = next_item(items, items.index(nxt))
         if nxt is None or nxt.kind != "LEX" or nxt.used or not nxt.of("fact", "metric"):
@@ -80,6 +229,14 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
                 continue
             return Refusal("incomplete", f"I can't tell what to aggregate after {item.text!r}.")
         measure = lk.measure_from(item.arg, nxt)
+        per_customer = lk.vocab.spend_window_facts.get(r.window.days or 0) if r.window is not None else None
+        if measure is None and per_customer is not None and lk.is_spend(nxt):
+            # "median 30-day spend", "average spend over the last 90 days": customers' spend in that window
+            table, _, column = per_customer.partition(".")
+            declared = lk.declared_metric(table, column, item.arg)
+            option = Option(table, declared) if declared else Option(table, column, aggregation=item.arg)
+            measure = Measure(declared or f"{item.arg}_{column}", (option,))
+            r.window = None
         if measure is None:
             return Refusal("incomplete", f"{nxt.text!r} can't be aggregated with {item.text!r}.")
         item.used = nxt.used = True
@@ -129,6 +286,11 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
         boundary = next(
             (i for i in range(subject_end, len(r.tokens)) if r.tokens[i].norm in SHARE_VERBS), None
         )
+        follower = next((i for i in r.items if i.start == subject_end), None)
+        if boundary is None and follower is not None and follower.kind == "LEX" and follower.of("value"):
+            boundary = (
+                follower.start
+            )  # "percentage of transactions declined in each category": those declined
         grouped = any(i.kind in ("GROUP", "DIST") for i in r.items)
         if boundary is None and grouped:  # "% of approved transactions by channel": each channel's part
             numerator = []
@@ -146,6 +308,10 @@ def _additive_metric(lk: Lookups, item: Item) -> Option | None:
         column = lk.model.tables[entry.table].columns[entry.column or ""]
         if column.expr.strip().upper().startswith(("SUM(", "COUNT(")):
             return Option(entry.table, entry.column, aggregation="share")
+    for fact in lk.facts_of(item):  # "what portion of lifetime value ...": of its total
+        total = lk.declared_metric(fact.table, fact.column or "", "sum")
+        if total is not None:
+            return Option(fact.table, total, aggregation="share")
     return None
 
 

@@ -17,7 +17,16 @@ from datetime import date
 from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
-from c360.assistant.reading import conditions, grouping, listing, measures, ranking, spelling
+from c360.assistant.reading import (
+    conditions,
+    events,
+    grouping,
+    listing,
+    measures,
+    ranking,
+    spelling,
+    yesno,
+)
 from c360.assistant.reading.items import Item, Parsed, Reading, Refusal, quote_list
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.scanner import scan
@@ -28,13 +37,19 @@ Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
     conditions.time_window,
     conditions.inactive,
+    conditions.changes,
     conditions.comparisons,
+    measures.restated,
     measures.counts,
     measures.aggregations,
     conditions.inclusions,
     conditions.values_and_filters,
     conditions.alternatives,
+    yesno.yes_no,
+    events.events,
+    events.history,
     measures.likelihood,
+    grouping.comparative,
     measures.share,
     grouping.groupings,
     conditions.asides,
@@ -63,13 +78,20 @@ HARMLESS_LEFTOVERS = frozenset(
         "ALLTIME",
         "EITHER",
         "LIKELYTO",
+        "ONAVERAGE",
     }
 )
 
 
 class QuestionParser:
-    def __init__(self, lexicon: Lexicon, as_of: date, values: ValueIndex | None = None) -> None:
-        self.lk = Lookups(lexicon, as_of, values or ValueIndex())
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        as_of: date,
+        values: ValueIndex | None = None,
+        masked: frozenset[str] = frozenset(),
+    ) -> None:
+        self.lk = Lookups(lexicon, as_of, values or ValueIndex(), masked)
         self.speller = spelling.Speller(lexicon)
 
     @property
@@ -86,6 +108,9 @@ class QuestionParser:
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
         unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
         corrections = self.speller.correct(tokens, unknown) if unknown else []
+        written = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
+        if corrections and written:  # "interest rate" is never corrected into something the data has
+            return Parsed(None, Refusal("unavailable", written))
         if corrections:  # "segmnet" -> segment, "txns" -> transactions: read again with the corrections
             tokens = spelling.apply(tokens, corrections)
             items, unknown = scan(self.lk, question, tokens, time_adjectives)
@@ -101,8 +126,12 @@ class QuestionParser:
                     "not_understood", f"I don't know what {quote_list(words)} means in this data.", words
                 ),
             )
+        ambiguous = next((i for i in items if i.kind == "AMBIGUOUS"), None)
+        if ambiguous is not None:  # a name several customers are shown with
+            return Parsed(None, Refusal("incomplete", ambiguous.arg, (ambiguous.text,)))
         reading = Reading(items, tokens)
         reading.notes.extend(c.note for c in corrections)
+        reading.notes.extend(i.note for i in items if i.note)
         refusal = self._assemble(reading)
         if refusal:
             return Parsed(None, refusal, partial=reading)
@@ -158,6 +187,7 @@ class QuestionParser:
             prefer_tables=tuple(dict.fromkeys(r.context_tables)),
             notes=tuple(r.notes),
             claim=r.claim,
+            checks=tuple(r.checks),
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from c360.assistant.query import Measure, Option, Ordering
+from c360.assistant.query import Dimension, Measure, Option, Ordering
 from c360.assistant.reading.items import Item, Reading, Refusal, has_list_cue, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
@@ -61,6 +61,29 @@ def recent(lk: Lookups, r: Reading) -> Refusal | None:
 
 def ranking(lk: Lookups, r: Reading) -> Refusal | None:
     items = r.items
+    direction = next((i for i in items if i.kind == "DIRECTION"), None)
+    if direction is not None:  # "sort them by LTV, highest first", "by LTV descending": an order, no cut
+        direction.used = True
+        if not any(i.kind in ("SUPER", "RANK", "SUPERFACT") for i in items):
+            direction.kind = "RANK"
+        for item in items:
+            if item.kind == "RANK":
+                item.arg = direction.arg
+    for idx, item in enumerate(items):  # "what's their LTV rank?": a position among all rows, not an order
+        before = prev_item(items, idx)
+        if (
+            item.kind == "RANK"
+            and item.tokens[-1].lemma in ("rank", "ranking", "position", "percentile")
+            and idx == len(items) - 1
+            and before is not None
+            and before.kind == "LEX"
+            and before.of("metric", "fact")
+        ):
+            return Refusal(
+                "incomplete", f"I can't compute a row's {item.text!r} among all rows from this data."
+            )
+    if any(i.kind == "RANK" for i in items) and not any(i.kind in ("SUPER", "SUPERFACT") for i in items):
+        r.limit = r.limit or lk.vocab.default_list_limit  # "sort by ...": every row, in that order
     for idx, item in enumerate(items):
         if item.kind == "SUPERFACT" and not item.used:  # "the 10 oldest customers"
             item.used = True
@@ -85,6 +108,8 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             if prev is not None and prev.kind == "NUM" and not prev.used:  # "10 highest"
                 r.limit = int(prev.number or 0)
                 prev.used = True
+        if item.kind == "SUPER" and _spent_on_what(lk, r, idx):
+            continue
         extremes = size_extremes(lk, r, idx)
         if extremes:  # "the smallest and largest single transactions in 2026": MIN and MAX of their size
             continue
@@ -125,6 +150,26 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
         else:
             r.rank_items.append((target, descending))
     return None
+
+
+def _spent_on_what(lk: Lookups, r: Reading, idx: int) -> bool:
+    """'What does CUST00000042 spend the most on?': the question ends on 'on' with nothing named after it; spend
+    is ranked by what it is spent on (vocabulary spent_on), the first one."""
+    item = r.items[idx]
+    dangling = item.end < len(r.tokens) and r.tokens[item.end].lemma == "on"
+    later = [i for i in r.items[idx + 1 :] if i.kind != "TIME"]  # "... the most on in 2025"
+    spend = next((i for i in r.items[:idx] if not i.used and lk.is_spend(i)), None)
+    if not dangling or later or spend is None or lk.vocab.spent_on is None or r.dimensions:
+        return False
+    measure = lk.plain_measure(spend)
+    if measure is None:
+        return False
+    spend.used = True
+    r.measures.append(measure)
+    r.order.append(Ordering(measure=measure, descending=item.arg != "asc"))
+    r.dimensions.append(Dimension((lk.option(lk.vocab.spent_on),)))
+    r.singular_group = r.limit is None
+    return True
 
 
 def names_anything_measurable(lk: Lookups, r: Reading) -> bool:
@@ -241,7 +286,7 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         return measure
     for j in range(idx + 1, min(idx + 7, len(items))):
         cand = items[j]
-        if cand.kind in ("GROUP", "NUM", "WH", "AND"):
+        if cand.kind in ("GROUP", "NUM", "WH", "AND", "PRONOUN"):
             continue
         ranked = (
             lk.vocab.ranked_nouns.get(" ".join(t.lemma for t in cand.tokens)) if cand.kind == "LEX" else None
@@ -270,6 +315,15 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         if cand.kind == "LEX" and cand.of("value", "filter") and not cand.of("metric", "fact"):
             after = next_item(items, j)
             ends_phrase = after is None or not (after.kind == "LEX" and after.of("metric", "fact", "entity"))
+            by_measure = next_item(items, j, 2)
+            if (
+                after is not None
+                and after.kind == "GROUP"
+                and by_measure is not None
+                and by_measure.kind == "LEX"
+                and by_measure.of("metric", "fact")
+            ):
+                continue  # "the top 10 High-Value Travelers by lifetime value": ranked by that measure
             if ends_phrase:
                 # "the most Premium cardholders", "the most High-Value Travelers": count the value's rows
                 table = (cand.of("value") or cand.of("filter"))[0].table

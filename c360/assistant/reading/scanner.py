@@ -10,7 +10,7 @@ from c360.assistant.lexicon import Entry
 from c360.assistant.reading.items import Item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, phrase_key
-from c360.assistant.timeframe import TimeParser
+from c360.assistant.timeframe import UNITS, TimeParser
 
 
 # ---- tokens -> items --------------------------------------------------------------------------------
@@ -21,6 +21,7 @@ def scan(
     protected = multiword_spans(lk, tokens, all_upper, time_adjectives)
     spans = {s.start: s for s in TimeParser(tokens, lk.as_of, protected).parse()}
     inactivity = inactivity_spans(lk, tokens)
+    asks_when = asks_about_an_event(tokens)
     items: list[Item] = []
     unknown: list[Token] = []
     i = 0
@@ -36,6 +37,12 @@ def scan(
             i = span.end
             continue
         tok = tokens[i]
+        named = lk.lex.match(tokens, i, all_upper) if tok.is_percent else None
+        if named is not None and named[0] > 1 and all(e.kind in ("fact", "metric") for e in named[1]):
+            length, entries = named  # "95% confidence interval": a measure's name
+            items.append(Item("LEX", i, i + length, tuple(tokens[i : i + length]), entries=tuple(entries)))
+            i += length
+            continue
         if tok.is_number:
             items.append(Item("NUM", i, i + 1, (tok,)))
             i += 1
@@ -49,15 +56,35 @@ def scan(
             i += 1
             continue
         named = lk.named_value(tokens, i)
-        if named is not None:  # "Tanner Hill": a customer's full name
-            length, entries = named
-            items.append(Item("LEX", i, i + length, tuple(tokens[i : i + length]), entries=tuple(entries)))
+        if named is not None:  # "Tanner Hill": a customer's full name, read as the customer's id
+            length, match = named
+            span = tuple(tokens[i : i + length])
+            if match.unique:
+                items.append(
+                    Item("LEX", i, i + length, span, entries=tuple(lk.key_entries(match)), note=match.note)
+                )
+            else:
+                items.append(Item("AMBIGUOUS", i, i + length, span, arg=match.ambiguity))
             i += length
             continue
         identified = lk.lex.identifier(tok)
+        if identified and identified[0].ref in lk.masked:  # an e-mail address the role sees masked
+            reason = (
+                f"{identified[0].column.replace('_', ' ')} values are masked for your role, so I can't find "
+                f"anyone by {tok.text!r}; ask with the customer id."
+            )
+            items.append(Item("AMBIGUOUS", i, i + 1, (tok,), arg=reason))
+            i += 1
+            continue
         if identified:  # "CUST00000042", "aknapp@gmail.com": a key value of its own shape
             items.append(Item("LEX", i, i + 1, (tok,), entries=tuple(identified)))
             i += 1
+            continue
+        event = event_phrase(lk, tokens, i) if asks_when else None
+        if event is not None:  # "when did ... last use their card": the event's date column
+            length, ref = event
+            items.append(Item("EVENT", i, i + length, tuple(tokens[i : i + length]), arg=ref))
+            i += length
             continue
         special = special_phrase(lk, tokens, i)
         longer = grammar_phrase(lk, tokens, i)
@@ -71,6 +98,8 @@ def scan(
         lex = lk.lex.match(tokens, i, all_upper)
         if lex is not None and (split := value_then_rows(lk, tokens, i, lex, all_upper)) is not None:
             lex = split  # "approved transactions": the value approved, then the rows (not a column's name)
+        if lex is not None and aggregate_then_measure(lk, tokens, i, lex, all_upper):
+            lex = None  # "total transactions": 'total' aggregates the transactions, not one customer's column
         gram = grammar_phrase(lk, tokens, i)
         counted = gram is not None and gram[1][0] == "RECENT" and bool(items) and items[-1].kind == "NUM"
         if lex and (not gram or lex[0] >= gram[0]) and not counted:  # "the 3 most recent transactions": rows
@@ -79,8 +108,15 @@ def scan(
             i += length
         elif gram:
             length, (symbol, arg) = gram
+            # "broken down by quarter": the grain "by quarter" is read by the time parser; the grammar phrase
+            # stops where a time expression starts
+            if symbol == "GROUP":
+                length = next((s - i for s in sorted(spans) if i < s < i + length), length)
             items.append(Item(symbol, i, i + length, tuple(tokens[i : i + length]), arg=arg))
             i += length
+        elif tok.lemma in UNITS and items and items[-1].kind == "WH":  # "which day had the highest spend"
+            items.append(Item("UNIT", i, i + 1, (tok,), arg=UNITS[tok.lemma]))
+            i += 1
         else:
             shared = coordinated(lk, tokens, i, all_upper)
             if shared is not None:  # "medium or high risk": 'medium' borrows 'risk' from the next value
@@ -111,6 +147,20 @@ def value_then_rows(
     return 1, values
 
 
+def aggregate_then_measure(
+    lk: Lookups, tokens: list[Token], i: int, lex: tuple[int, list[Entry]], all_upper: bool
+) -> bool:
+    """A per-row column's own name that starts with an aggregation word ('total transactions' is a customer's
+    count) while the rest names a measure ('transactions'): the aggregation applies to that measure."""
+    length, entries = lex
+    if length < 2 or any(e.kind != "fact" or not e.exact for e in entries):
+        return False
+    if GRAMMAR.get((tokens[i].lemma,), ("",))[0] != "AGG":
+        return False
+    rest = lk.lex.match(tokens[: i + length], i + 1, all_upper)
+    return rest is not None and rest[0] == length - 1 and any(e.kind == "metric" for e in rest[1])
+
+
 def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> list[Entry] | None:
     if i + 2 >= len(tokens) or tokens[i + 1].lemma not in ("or", "and"):
         return None
@@ -120,11 +170,15 @@ def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> li
     suffix = tuple(t.lemma for t in tokens[i + 3 : i + 2 + nxt[0]])
     entries = lk.lex.phrases.get((tokens[i].lemma, *suffix))
     values = [e for e in entries or [] if e.kind == "value"]
-    if not values or {(e.table, e.column) for e in values} != {
+    if values and {(e.table, e.column) for e in values} == {
         (e.table, e.column) for e in nxt[1] if e.kind == "value"
     }:
-        return None
-    return values
+        return values
+    # "spend before and after the offer": 'before' borrows 'the offer' when both name columns of one table
+    measures = [e for e in entries or [] if e.kind in ("fact", "metric")]
+    if measures and {e.table for e in measures} == {e.table for e in nxt[1] if e.kind in ("fact", "metric")}:
+        return measures
+    return None
 
 
 def multiword_spans(
@@ -170,6 +224,39 @@ def inactivity_spans(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, i
         end = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
         found[start] = (end, days)
     return found
+
+
+def asks_about_an_event(tokens: list[Token]) -> bool:
+    """The question asks when something happened, or how long ago."""
+    lemmas = [t.lemma for t in tokens]
+    return "when" in lemmas or any(
+        GRAMMAR.get(tuple(lemmas[i : i + n]), ("",))[0] in ("WHEN", "ELAPSED")
+        for i in range(len(lemmas))
+        for n in range(1, MAX_GRAMMAR + 1)
+    )
+
+
+def event_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[int, str] | None:
+    """The longest event phrase at i ('last use their card', 'upgrade to a Premium card'): its words in order,
+    with filler words between them and after them; (length, date column)."""
+    fillers = lk.vocab.event_fillers
+    best: tuple[int, str] | None = None
+    for event in lk.vocab.time_events:
+        for phrase in event.phrases:
+            j, k = i, 0
+            while j < len(tokens) and k < len(phrase):
+                if tokens[j].lemma == phrase[k]:
+                    k += 1
+                elif k == 0 or tokens[j].lemma not in fillers:
+                    break
+                j += 1
+            if k < len(phrase):
+                continue
+            while j < len(tokens) and tokens[j].lemma in fillers:
+                j += 1
+            if best is None or j - i > best[0]:
+                best = (j - i, event.ref)
+    return best
 
 
 def special_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[str, int, str] | None:

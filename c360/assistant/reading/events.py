@@ -1,0 +1,54 @@
+"""Events of one customer: "When did CUST00000042 last use their card?" shows the date column that records
+the event; "How many days since Jane Doe's last purchase?" shows the measure of the time since it in the unit
+asked (`vocabulary.yaml: time_events`). Read only for a row named by its key: when a whole population
+happened to do something is a grouping question, not a lookup."""
+
+from __future__ import annotations
+
+from c360.assistant.reading.items import Reading, Refusal
+from c360.assistant.reading.lookups import Lookups
+
+
+def events(lk: Lookups, r: Reading) -> Refusal | None:
+    asked = [i for i in r.items if i.kind == "EVENT"]
+    pronoun = any(i.kind == "PRONOUN" for i in r.items)  # "when did she last use her card?" (a follow-up)
+    if not asked or (r.lookup is None and not pronoun):
+        return None
+    elapsed = next((i for i in r.items if i.kind == "ELAPSED"), None)
+    by_ref = {e.ref: e for e in lk.vocab.time_events}
+    for item in asked:
+        event = by_ref[item.arg]
+        ref = event.ref
+        if elapsed is not None:
+            unit = elapsed.arg or next(iter(event.elapsed), "")  # "how long has ...": the event's own unit
+            ref = event.elapsed.get(unit, "")
+            if not ref:
+                return Refusal(
+                    "incomplete", f"I can't measure the {unit}s since {item.text!r} from this data."
+                )
+            elapsed.used = True
+        item.used = True
+        r.columns.append((lk.option(ref),))
+    for item in r.items:  # "when", "what date": asked by the event's column
+        if item.kind == "WHEN" or (item.kind == "LEX" and [t.lemma for t in item.tokens] == ["when"]):
+            item.used = True
+    return None
+
+
+def history(lk: Lookups, r: Reading) -> Refusal | None:
+    """'Has CUST00000042's card or credit limit changed over time?': the versions of the looked-up row, from the
+    table that keeps them (an entity with `versions_of` that table); refused for anything else."""
+    asked = [i for i in r.items if i.kind == "HISTORY"]
+    if not asked:
+        return None
+    table = next(
+        (t for t, spec in lk.vocab.entities.items() if r.lookup and spec.get("versions_of") == r.lookup), None
+    )
+    if table is None:
+        return Refusal(
+            "incomplete", "I can only show how one customer's card and credit limit changed over time."
+        )
+    for item in asked:
+        item.used = True
+    r.implied_entities.insert(0, table)
+    return None
