@@ -211,11 +211,11 @@ GOLD_READER = textwrap.dedent(
     from pathlib import Path
     from c360.config import Settings
     from c360.engines.readers import open_reader
-    from c360.snapshots import latest_snapshot
+    from c360.snapshots import latest_snapshot, published
 
     settings = Settings.load(target="local", home=sys.argv[1], env={})
     stop = Path(sys.argv[2])
-    reads, errors, mixed, streamed = 0, [], [], set()
+    reads, errors, mixed, streamed, opened = 0, [], [], set(), None
     session, version = None, None
     while not stop.exists() or reads == 0:
         try:
@@ -224,6 +224,7 @@ GOLD_READER = textwrap.dedent(
                 if session is not None:
                     session.close()
                 session, version = open_reader(settings), current
+                opened = published(settings).snapshot_id  # what the session pinned, unless a publish came between
             row = session.query(
                 "select "
                 "(select count(*) from BRONZE.BRONZE_TRANSACTIONS where source_file like 'transactions/streaming/%'), "
@@ -239,7 +240,7 @@ GOLD_READER = textwrap.dedent(
             reads += 1
             streamed.add(bronze)
             if not (bronze == silver == fact and approved == profile_total and profiles == segments == segment_sum):
-                mixed.append(row)
+                mixed.append([opened, *row])
             if reads == 1:
                 print("ready", flush=True)
         except Exception as exc:
