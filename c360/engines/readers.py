@@ -75,7 +75,8 @@ def confine(session: WarehouseSession) -> None:
     assert isinstance(session, DuckDBSession) and session.lake is not None
     lake = session.lake
     directories = _literal(str(lake.data) + "/")
-    paths = ", ".join(_literal(str(p)) for p in lake.catalog_files())
+    catalogs = lake.catalog_files() if session.catalog_copy is None else [session.catalog_copy]
+    paths = ", ".join(_literal(str(p)) for p in catalogs)
     session.con.execute(f"set allowed_directories = [{directories}]")
     session.con.execute(f"set allowed_paths = [{paths}]")
     session.con.execute("set enable_external_access = false")
