@@ -20,6 +20,8 @@ _.classes_  # scikit-learn estimator protocol (permutation_importance)
 _.page_publish, _.encryption, _.subscription, _.notification, _.prefix_urls, prefix_urls
 _.apply_grants, _.read_session, _.policy_names, _.monitor_attachment, _.hierarchy
 alerting, sharing  # stacks/__main__.py: components declared for their resources
+segment_mix, first_transaction, last_transaction  # TypedDict keys (RunSummary), set as dict keys
+on_database, on_view  # TypedDict keys (_ShareGrantTarget), set as dict keys, read as keyword arguments
 
 # Contract names (c360/names.py, c360/reference.py) that SQL, dbt and the tests spell out.
 ML, PIPELINE_RUN_METADATA, DATA_QUALITY_METRICS, LAYER_RECORD_COUNTS, LOAD_HISTORY, DBT_PROJECT

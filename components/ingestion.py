@@ -81,12 +81,12 @@ def dbt_core_version(pyproject: Path | None = None) -> str:
 
 def table_columns(
     table: TableDefinition, policies: Mapping[str, str] | None = None
-) -> list[dict[str, object]]:
+) -> list[snowflake.TableColumnArgsDict]:
     """snowflake.Table columns (upper-case: the provider quotes names) from the parsed DDL, with the masking
     policy of each personal column (`policies`: COLUMN -> policy FQN, components/governance.py)."""
-    columns: list[dict[str, object]] = []
+    columns: list[snowflake.TableColumnArgsDict] = []
     for column in table.columns:
-        spec: dict[str, object] = {
+        spec: snowflake.TableColumnArgsDict = {
             "name": column.name.upper(),
             "type": column.snowflake_type,
             "nullable": True,
@@ -155,9 +155,10 @@ class Ingestion(pulumi.ComponentResource):
             field_delimiter=",",
             field_optionally_enclosed_by='"',
             null_ifs=[""],
-            empty_field_as_null=True,
-            error_on_column_count_mismatch=True,
-            skip_byte_order_mark=True,
+            # the provider takes these booleans as the strings "true" / "false" ("default" when unset)
+            empty_field_as_null="true",
+            error_on_column_count_mismatch="true",
+            skip_byte_order_mark="true",
             compression="AUTO",
             encoding="UTF8",
             comment="Landing CSV: header row, quoted fields, empty = NULL, column count enforced",
@@ -169,7 +170,7 @@ class Ingestion(pulumi.ComponentResource):
                 name=stage,
                 database=args.database,
                 schema=bronze,
-                url=pulumi.Output.from_input(args.bucket_name).apply(lambda b, p=prefix: f"s3://{b}/{p}"),
+                url=pulumi.Output.concat("s3://", args.bucket_name, "/", prefix),
                 storage_integration=args.storage_integration,
                 file_format={"format_name": fqn(names.DATABASE, names.BRONZE, names.CSV_FILE_FORMAT)},
                 comment=f"s3 landing prefix {prefix}",

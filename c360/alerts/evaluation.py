@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
@@ -36,6 +37,7 @@ from c360.errors import C360Error
 from c360.files import write_text_atomically
 from c360.observability import now
 from c360.sqlfiles import load_sql
+from c360.values import as_float
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +139,8 @@ def observe(session: WarehouseSession, rule: AlertRule) -> Observation:
         value = session.scalar(rule.condition_sql(session.dialect))
     except C360Error as exc:
         return Observation(rule, None, str(exc).splitlines()[0])
-    return Observation(rule, None if value is None or pd.isna(value) else float(value))  # type: ignore[arg-type]
+    number = None if value is None or value is pd.NA or value is pd.NaT else as_float(value)
+    return Observation(rule, None if number is None or math.isnan(number) else number)
 
 
 def open_events(session: WarehouseSession) -> list[AlertEvent]:
@@ -240,8 +243,8 @@ def notify(settings: Settings, evaluation: AlertEvaluation) -> None:
     write_text_atomically(folder / OPEN_FILE, json.dumps(evaluation.as_dict(), indent=2) + "\n")
 
 
-def last_evaluation(settings: Settings) -> dict[str, object] | None:
-    """open.json as the last local evaluation wrote it, or None."""
+def last_evaluation(settings: Settings) -> dict[str, Any] | None:
+    """open.json as the last local evaluation wrote it (AlertEvaluation.as_dict), or None."""
     try:
         return dict(json.loads((alerts_dir(settings) / OPEN_FILE).read_text()))
     except (FileNotFoundError, json.JSONDecodeError):
@@ -268,7 +271,7 @@ def after_writer_run(settings: Settings, session: WarehouseSession) -> AlertEval
 
 def _events(frame: pd.DataFrame) -> list[AlertEvent]:
     def value(v: object) -> object:
-        if v is None or (not isinstance(v, str) and pd.isna(v)):  # type: ignore[arg-type]
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
             return None
         if isinstance(v, pd.Timestamp):
             return v.to_pydatetime()
@@ -276,6 +279,6 @@ def _events(frame: pd.DataFrame) -> list[AlertEvent]:
 
     fields = AlertEvent.__dataclass_fields__
     return [
-        AlertEvent(**{k: value(row[k]) for k in fields})  # type: ignore[arg-type]
+        AlertEvent(**{k: value(row[k]) for k in fields})  # type: ignore[arg-type]  # typed by the table's columns
         for row in frame.to_dict("records")
     ]

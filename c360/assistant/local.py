@@ -7,10 +7,11 @@ Order of precedence: refuse unsafe questions -> verified queries -> compile -> r
 
 from __future__ import annotations
 
+import itertools
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from c360.assistant import safety
@@ -33,7 +34,7 @@ from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_columns
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
-from c360.assistant.timeframe import GRAIN_ADJECTIVES
+from c360.assistant.timeframe import GRAIN_ADJECTIVES, UNITS
 from c360.assistant.values import ValueIndex, load_values, masked_columns
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
 from c360.engines.base import WarehouseSession
@@ -207,7 +208,7 @@ class LocalAnalyst:
         carried = [c for c in previous.conditions if is_key(c)]
         if not carried or any(is_key(c) for c in query.conditions):
             return query
-        return query.with_(conditions=(*query.conditions, *carried))
+        return replace(query, conditions=(*query.conditions, *carried))
 
     def _total(self, query: SemanticQuery, compiled: CompiledQuery) -> CompiledQuery | None:
         """For a listing without an explicit limit: the same rows counted."""
@@ -217,8 +218,8 @@ class LocalAnalyst:
         measure = self.parser.lk.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
         if measure is None:
             return None
-        counted = query.with_(
-            mode="aggregate", entity=None, measures=(measure,), columns=(), order=(), limit=None
+        counted = replace(
+            query, mode="aggregate", entity=None, measures=(measure,), columns=(), order=(), limit=None
         )
         try:
             return self.compiler.compile(counted)
@@ -229,7 +230,7 @@ class LocalAnalyst:
         if query.mode != "aggregate" or query.dimensions or not query.conditions or not query.measures:
             return None
         try:
-            baseline = self.compiler.compile(query.with_(conditions=(), order=(), limit=None))
+            baseline = self.compiler.compile(replace(query, conditions=(), order=(), limit=None))
         except PlanError:
             return None
         # the comparison is a courtesy: only when a pre-aggregated table answers it (never a second full scan)
@@ -257,7 +258,11 @@ POSSESSIVES = frozenset({"their", "theirs", "its", "her", "hers", "his"})
 
 
 def _has_time_adjective(question: str) -> bool:
-    return any(t.lemma in GRAIN_ADJECTIVES for t in tokenize(question))
+    tokens = tokenize(question)
+    per_unit = any(
+        a.lemma in ("per", "each", "every") and b.lemma in UNITS for a, b in itertools.pairwise(tokens)
+    )  # "total spend per month": the measure's name or the grain
+    return per_unit or any(t.lemma in GRAIN_ADJECTIVES for t in tokens)
 
 
 def _has_content(query: SemanticQuery) -> bool:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Callable
 from time import perf_counter
@@ -58,10 +59,10 @@ def bench_governance(ctx: BenchContext) -> BenchSection:
                 lookup = f"customer lookup as {role.value} (ms)"
                 search = f"name search as {role.value} (ms)"
                 samples.setdefault(lookup, []).append(
-                    _timed_ms(lambda r=role: run_guarded(reader, LOOKUP, r, [customer]))
+                    _timed_ms(functools.partial(run_guarded, reader, LOOKUP, role, [customer]))
                 )
                 samples.setdefault(search, []).append(
-                    _timed_ms(lambda r=role: run_guarded(reader, SEARCH, r, ["%an%"]), repeats=5)
+                    _timed_ms(functools.partial(run_guarded, reader, SEARCH, role, ["%an%"]), repeats=5)
                 )
     finally:
         reader.close()

@@ -32,6 +32,7 @@ from c360.engines.lake import (
 from c360.errors import WarehouseError
 
 log = logging.getLogger(__name__)
+ConnectConfig = dict[str, str | bool | int | float | list[str]]  # duckdb.connect(config=...)
 
 
 @dataclass
@@ -63,7 +64,7 @@ class DuckDBSession:
         self.lake = lake
         self._close_hooks: list[Callable[[], None]] = [on_close] if on_close is not None else []
         self._in_tx = False
-        self._connect_config: dict[str, str] = {}
+        self._connect_config: ConnectConfig = {}
         self._scripts_run: set[str] = set()
         self.catalog_copy: Path | None = None  # a pinned reader's private catalog (lake.pinned_catalog_copy)
 
@@ -93,7 +94,7 @@ class DuckDBSession:
             )
         if read_only and not path.exists():
             raise WarehouseError(f"no local warehouse at {path}: run `c360 up` first")
-        config: dict[str, str] = {"memory_limit": memory_limit, "threads": str(threads)}
+        config: ConnectConfig = {"memory_limit": memory_limit, "threads": str(threads)}
         if not read_only:
             # Bulk inserts run ~40% faster without order preservation; nothing relies on physical order
             # (every read that needs an order says ORDER BY).
@@ -134,7 +135,7 @@ class DuckDBSession:
     ) -> DuckDBSession:
         if read_only and not lake.exists():
             raise WarehouseError(f"no local warehouse at {lake.root}: run `c360 up` first")
-        config: dict[str, str] = {"memory_limit": memory_limit, "threads": str(threads)}
+        config: ConnectConfig = {"memory_limit": memory_limit, "threads": str(threads)}
         if not read_only:
             config["preserve_insertion_order"] = "false"  # see open(); bulk inserts ~40% faster
             if temp_dir is not None:
@@ -183,7 +184,7 @@ class DuckDBSession:
         return session
 
     @classmethod
-    def _writer_cursor(cls, lake: Lake, shared: _SharedWriter, config: dict[str, str]) -> DuckDBSession:
+    def _writer_cursor(cls, lake: Lake, shared: _SharedWriter, config: ConnectConfig) -> DuckDBSession:
         """A writer session on this process's database for the lake: its own connection (cursor), the
         database closed with the last of them, the writer lock released with each (it is counted)."""
         try:

@@ -31,6 +31,7 @@ from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.engines.lake import CATALOG, Lake, remove_orphaned_catalog_copies
 from c360.errors import C360Error, WarehouseError
+from c360.values import as_int
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def maintain(
         [f"{int(grace.total_seconds())} seconds"],
     )
     files_after, bytes_after = data_files(lake)
-    kept = int(session.scalar(f"select count(*) from {CATALOG}.snapshots()") or 0)
+    kept = as_int(session.scalar(f"select count(*) from {CATALOG}.snapshots()") or 0)
     report = MaintenanceReport(
         seconds=perf_counter() - began,
         snapshots_expired=expired,

@@ -10,6 +10,8 @@ are locked.
 
 from __future__ import annotations
 
+import functools
+
 from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
 from c360.errors import WarehouseError
@@ -59,7 +61,7 @@ def open_reader(settings: Settings) -> WarehouseSession:
         except WarehouseError:
             drop_lease(lease)
             raise
-        session.add_close_hook(lambda fd=lease: drop_lease(fd))
+        session.add_close_hook(functools.partial(drop_lease, lease))
         confine(session)
         return session
     raise WarehouseError(

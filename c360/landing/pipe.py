@@ -43,6 +43,7 @@ from c360.observability import tracked_run
 from c360.reference import CATEGORIES
 from c360.sqlfiles import load_sql
 from c360.storage.base import ObjectEvent, ObjectStore
+from c360.values import as_int
 
 log = logging.getLogger(__name__)
 
@@ -336,7 +337,9 @@ def _quarantine_frame(
 ) -> pd.DataFrame:
     rows: list[Rejection] = list(parsed.rejections)
     rows.extend(
-        Rejection(int(r.row_number), parsed.raw_line(int(r.row_number)), str(r.reason_code), str(r.reason))
+        Rejection(
+            as_int(r.row_number), parsed.raw_line(as_int(r.row_number)), str(r.reason_code), str(r.reason)
+        )
         for r in rejected.itertuples(index=False)
     )
     if parsed.file_issue is not None:

@@ -49,6 +49,7 @@ from c360.sqlfiles import load_sql
 from c360.storage import open_store
 from c360.storage.base import ObjectStore
 from c360.storage.local import LocalObjectStore
+from c360.values import as_int
 from generators.batches import DEFAULT_BATCH_SIZE, Batch, generate_batch, latest_batch, next_window
 
 if TYPE_CHECKING:
@@ -281,7 +282,7 @@ class Streamer:
         bronze row not yet in silver).
         """
         prefix = names.STREAMING_PREFIX
-        pending = int(self.session.scalar(load_sql("pipe/pending_gold"), [prefix]) or 0)
+        pending = as_int(self.session.scalar(load_sql("pipe/pending_gold"), [prefix]) or 0)
         refresh_seconds = 0.0
         refresh_started: datetime | None = None
         if pending and self.refresh_gold is not None:

@@ -55,13 +55,17 @@ class BuildState:
         return asdict(self)
 
 
+def bronze_checksum(session: WarehouseSession, table: str) -> tuple[str, int]:
+    """(content checksum, row count) of a bronze table; load metadata is not content."""
+    frame = session.query(load_sql(f"checks/{table.lower()}_checksum", session.dialect))
+    return str(frame.iloc[0]["checksum"]), int(frame.iloc[0]["row_count"])
+
+
 def current_state(
     session: WarehouseSession, settings: Settings, *, customers_checksum: str | None = None
 ) -> BuildState:
     """What bronze and the project look like now. `customers_checksum`, when given, is taken as is instead
     of hashing every customer row (the stream's refresh keeps the last build's anyway)."""
-    from c360.steps.transactions import bronze_checksum  # the bronze content checksum lives with that step
-
     watermark = session.query(load_sql("dbt/bronze_transactions_watermark"))
     if customers_checksum is None:
         checksum, customer_rows = bronze_checksum(session, names.BRONZE_CUSTOMERS)
