@@ -9,7 +9,7 @@ c360/alerts/snowflake.py performs the same transitions): per rule, with at most 
 A rule whose SQL fails is reported (never silently skipped) and its open event, if any, stays as it was.
 
 `after_writer_run(settings, session)` is what `c360 up`, every streamed batch, `c360 ingest` and `c360 train`
-call before they publish: it loads the app's health-check log, evaluates, appends the notifications to the
+call before their last publish (a streamed batch publishes its refreshed gold first): it loads the app's health-check log, evaluates, appends the notifications to the
 local outbox ($C360_HOME/alerts/outbox.jsonl — the local twin of the e-mail and the page) and writes
 $C360_HOME/alerts/open.json, the open alerts as of this evaluation. A failed run publishes nothing to readers,
 so `c360 status` reads open.json for what is open now (and the table for the history).
@@ -32,6 +32,7 @@ import pandas as pd
 from c360.alerts.rules import RULES, RULES_BY_NAME, AlertRule, Severity
 from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
+from c360.engines.duckdb import DuckDBSession
 from c360.errors import C360Error
 from c360.files import write_text_atomically
 from c360.observability import now
@@ -124,7 +125,13 @@ class AlertEvaluation:
 
 
 def ensure_alert_tables(session: WarehouseSession) -> None:
-    session.run_script(load_sql("ddl/alerts", session.dialect))
+    """Idempotent; once per local session (DuckDBSession.run_script_once): it runs before every batch's
+    evaluation."""
+    sql = load_sql("ddl/alerts", session.dialect)
+    if isinstance(session, DuckDBSession):
+        session.run_script_once("ddl/alerts", sql)
+    else:
+        session.run_script(sql)
 
 
 def observe(session: WarehouseSession, rule: AlertRule) -> Observation:

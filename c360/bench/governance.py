@@ -5,7 +5,7 @@
   looks up the table's columns) and as DATA_ENGINEER (clear: no projection) — the difference is what masking
   adds to every app and assistant query (target: the lookup stays within 50 ms).
 - Alerting: one evaluation of all rules on the writer session, as every `c360 up`, streamed batch and ingest
-  runs it before publishing (target 500 ms, a small share of the 10 s landing -> gold budget).
+  runs it before its last publish (target 500 ms; a streamed batch evaluates once its gold is published).
 """
 
 from __future__ import annotations

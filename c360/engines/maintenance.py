@@ -29,7 +29,7 @@ from time import perf_counter
 
 from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
-from c360.engines.lake import CATALOG, Lake
+from c360.engines.lake import CATALOG, Lake, remove_orphaned_catalog_copies
 from c360.errors import C360Error, WarehouseError
 from c360.values import as_int
 
@@ -73,6 +73,7 @@ def maintain(
     began = perf_counter()
     files_before, bytes_before = data_files(lake)
     leased = held_leases(lake)
+    remove_orphaned_catalog_copies(lake)  # of readers that died without closing
     if compact:
         session.execute(f"call ducklake_flush_inlined_data('{CATALOG}')")
     expired = 0

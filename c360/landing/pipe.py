@@ -512,9 +512,14 @@ def _timed(load: FileLoad, began: float) -> FileLoad:
 
 
 def ensure_pipe_tables(session: WarehouseSession) -> None:
-    """Idempotent: the bronze/observability DDL plus the streaming columns (platforms built earlier)."""
+    """Idempotent: the bronze/observability DDL plus the streaming columns (platforms built earlier); once
+    per local session (DuckDBSession.run_script_once)."""
     for name in ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming"):
-        session.run_script(load_sql(name, session.dialect))
+        sql = load_sql(name, session.dialect)
+        if isinstance(session, DuckDBSession):
+            session.run_script_once(name, sql)
+        else:
+            session.run_script(sql)
 
 
 def refresh(
