@@ -16,7 +16,7 @@ import pytest
 from c360.config import Settings, platform_settings
 from c360.engines.duckdb import DuckDBSession
 from c360.engines.readers import open_reader
-from c360.landing.streaming import BatchReport, DbtGoldRefresh, stream
+from c360.steps.streaming import BatchReport, DbtGoldRefresh, stream
 from c360.transform.dbt import ML_SELECTOR, run_dbt
 
 pytestmark = pytest.mark.integration

@@ -26,8 +26,6 @@ KNOWN_LAZY_CYCLES: Final = {
 SHARED_WITH_GENERATORS: Final = {"c360.names", "c360.paths", "c360.reference"}
 # Where the runtime may run the generators: the steps and commands that orchestrate them.
 ORCHESTRATION: Final = ("c360.steps.", "c360.cli.", "c360.bench.")
-# TODO(c360/landing/, ingest): streaming.py orchestrates the generator from inside an adapter package.
-KNOWN_GENERATOR_USERS: Final = {"c360.landing.streaming"}
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +55,7 @@ def test_only_orchestration_runs_the_generators(graph: ImportGraph) -> None:
         for m in graph.modules
         if m.startswith("c360") and any(t.startswith("generators") for t in graph.top[m] | graph.lazy[m])
     }
-    assert {m for m in users if not m.startswith(ORCHESTRATION)} <= KNOWN_GENERATOR_USERS
+    assert {m for m in users if not m.startswith(ORCHESTRATION)} == set()
 
 
 def test_a_cycle_is_found(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -23,7 +23,7 @@ Commit and visibility contract (local lake, c360/engines/lake.py):
   refresh picks the rows up (dbt's incremental watermarks) and publishes both.
 
 Crash safety: the process may die anywhere (c360/faults.py names the points the fault-injection harness
-kills it at, c360/landing/faultinjection.py). A restart finds each file committed or not at all, the
+kills it at, c360/bench/faultinjection.py). A restart finds each file committed or not at all, the
 queue hands a dead consumer's messages out again, lost events are re-queued, a refresh that did not
 finish leaves its files unstamped so the next cycle refreshes them, Parquet files a killed writer never
 committed are orphans that maintenance deletes, and readers keep the last snapshot that was published.
