@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from c360 import names
 from c360.config import Settings
@@ -20,13 +21,14 @@ from c360.engines import open_session
 from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.observability import save_step_fingerprint, step_fingerprint
+from c360.paths import DBT_DIR
 from c360.sqlfiles import load_sql
-from c360.transform.dbt import project_hash
 
 log = logging.getLogger(__name__)
 
 STEP = "dbt_build"
 GOLD_MARKER_TABLE = "customer_360_profile"
+_HASH_EXCLUDED_DIRS = ("target", "logs", "dbt_packages", "models/ml")
 
 
 class BuildMode(StrEnum):
@@ -53,6 +55,22 @@ class BuildState:
 
     def details(self) -> dict[str, object]:
         return asdict(self)
+
+
+def project_hash(project_dir: Path = DBT_DIR) -> str:
+    """Content hash of the dbt project (models/ml and dbt's own output folders excluded)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in project_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(project_dir).as_posix()
+        if relative.startswith(tuple(f"{d}/" for d in _HASH_EXCLUDED_DIRS)) or relative.startswith("."):
+            continue
+        if "__pycache__" in relative or relative.endswith(".user.yml"):
+            continue
+        digest.update(relative.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def bronze_checksum(session: WarehouseSession, table: str) -> tuple[str, int]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -39,16 +38,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from c360.config import Settings, Target, child_process_env, environ_overrides
 from c360.engines import open_session
 from c360.errors import C360Error
 from c360.paths import DBT_DIR
 from c360.sqlfiles import load_sql
-
-if TYPE_CHECKING:
-    from c360.transform.build_state import BuildState
+from c360.transform.build_state import BuildState, project_hash, record_refresh, refresh_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +57,6 @@ VIEW_SELECTOR = "config.materialized:view"
 REFRESH_VARS: Mapping[str, object] = {"refresh_scope": "new_transactions"}
 DEFAULT_TIMEOUT_SECONDS = 3600.0
 LOCK_TIMEOUT_SECONDS = 900.0
-_HASH_EXCLUDED_DIRS = ("target", "logs", "dbt_packages", "models/ml")
 _RESULT_EVENTS = ("LogModelResult", "LogSnapshotResult", "LogSeedResult", "LogTestResult")
 
 # progress(completed, total, message)
@@ -232,22 +228,6 @@ def command_args(
     ]
 
 
-def project_hash(project_dir: Path = DBT_DIR) -> str:
-    """Content hash of the dbt project (models/ml and dbt's own output folders excluded)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in project_dir.rglob("*") if p.is_file()):
-        relative = path.relative_to(project_dir).as_posix()
-        if relative.startswith(tuple(f"{d}/" for d in _HASH_EXCLUDED_DIRS)) or relative.startswith("."):
-            continue
-        if "__pycache__" in relative or relative.endswith(".user.yml"):
-            continue
-        digest.update(relative.encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 # ---- the public API ------------------------------------------------------------------------------
 
 
@@ -318,8 +298,6 @@ def refresh_incremental(
     bronze history changed since) the views are re-created too. A successful refresh records the bronze
     it covered in the dbt build state (so the next `c360 up` does not rebuild for it).
     """
-    from c360.transform.build_state import record_refresh
-
     result, checkpoint = run_refresh(settings, runner=runner, progress=progress)
     if checkpoint is not None:
         record_refresh(settings, checkpoint)
@@ -335,8 +313,6 @@ def run_refresh(
     """refresh_incremental without the bookkeeping: the result, and the build state to record once the
     caller is done (None when the refresh failed or there is nothing to record); the stream records it
     after readers already see the refreshed gold."""
-    from c360.transform.build_state import refresh_checkpoint
-
     checkpoint = refresh_checkpoint(settings)
     args = refresh_args(views=checkpoint is None)
     result = run_dbt(settings, args, vars=REFRESH_VARS, runner=runner, progress=progress)

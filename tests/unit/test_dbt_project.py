@@ -15,7 +15,7 @@ from c360.config import Settings
 from c360.errors import C360Error
 from c360.paths import DBT_DIR
 from c360.reference import CATEGORIES, STATES, UNCATEGORIZED
-from c360.transform.build_state import BuildMode, BuildState, decide
+from c360.transform.build_state import BuildMode, BuildState, decide, project_hash
 from c360.transform.dbt import (
     DbtPaths,
     _items_from_execution,
@@ -24,7 +24,6 @@ from c360.transform.dbt import (
     _result_from_items,
     command_args,
     dbt_environment,
-    project_hash,
 )
 
 MODEL_DIRS = ("staging", "intermediate", "marts")

@@ -17,11 +17,7 @@ from c360.paths import REPO_ROOT
 from components.source_graph import ImportGraph, import_graph
 
 # Cycles that close only through an import inside a function.
-KNOWN_LAZY_CYCLES: Final = {
-    # TODO(c360/transform/, perf): dbt.py imports build_state inside a function, build_state imports
-    # dbt.project_hash at the top; moving project_hash (or the refresh bookkeeping) out breaks it.
-    ("c360.transform.build_state", "c360.transform.dbt"),
-}
+KNOWN_LAZY_CYCLES: Final[set[tuple[str, ...]]] = set()
 # What generators may import from c360: the shared modules that import nothing of the project.
 SHARED_WITH_GENERATORS: Final = {"c360.names", "c360.paths", "c360.reference"}
 # Where the runtime may run the generators: the steps and commands that orchestrate them.
