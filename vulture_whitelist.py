@@ -41,13 +41,9 @@ _.is_open, can_read, _.column_names, _.in_memory  # streamlit/, tests
 _.cycles, _.lazy_import_count  # tests/unit/test_import_graph.py
 ForkedChild  # tests/integration/test_fault_injection.py (the harness's faster child)
 
-# TODO(c360/assistant/, assistant2): unused in the runtime, the app and the tests.
-report_lines, phrases_of, _.time_dimensions, join_type, _.named_filter, _.is_numeric, _.fully_qualified
+# Read by the tests only (the evaluation report, the model's shape, the verified-query record).
+report_lines, _.time_dimensions, join_type, _.named_filter
 is_verified, row_count, matched
-# TODO(c360/landing/, ingest): unused, or used only by tests.
-test_events, _.test_events, quarantine_counts, FILE_STATUSES, _.change_visibility, _.depth
+# The SQS-shaped queue's full interface (tests/unit/test_notification_queue.py drives it like SQS).
+test_events, _.test_events, _.change_visibility, _.depth
 receive_count, sent_at, visible, in_flight, oldest_age_seconds, SqsNotificationQueue
-# TODO(c360/engines/, perf): unused.
-held_here
-# c360/grants.py: left to the lead (issue 17 lists grants with landing).
-writable_schemas

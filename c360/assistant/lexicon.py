@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -433,7 +433,3 @@ def unavailable_concept(
                     continue
                 return reason
     return None
-
-
-def phrases_of(entries: Iterable[Entry], kind: EntryKind) -> list[Entry]:
-    return [e for e in entries if e.kind == kind]

@@ -30,7 +30,6 @@ MODEL_PATH: Final = Path(__file__).with_name("semantic_model.yaml")
 YAML_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is 5x faster
 YAML_DUMPER: Final = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 ColumnKind = Literal["dimension", "time_dimension", "fact", "metric"]
-NUMERIC_TYPES: Final = ("NUMBER", "NUMERIC", "DECIMAL", "INT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "REAL")
 
 
 class SemanticModelError(C360Error):
@@ -56,10 +55,6 @@ class Column:
     @property
     def ref(self) -> str:
         return f"{self.table}.{self.name}"
-
-    @property
-    def is_numeric(self) -> bool:
-        return self.kind == "metric" or (self.data_type or "").upper().startswith(NUMERIC_TYPES)
 
     @property
     def is_boolean(self) -> bool:
@@ -95,10 +90,6 @@ class LogicalTable:
     def qualified(self) -> str:
         """SCHEMA.TABLE: what the local warehouse (and the guard) resolve inside the one database."""
         return f"{self.schema}.{self.physical_name}"
-
-    @property
-    def fully_qualified(self) -> str:
-        return f"{self.database}.{self.schema}.{self.physical_name}"
 
     def of_kind(self, *kinds: ColumnKind) -> Iterator[Column]:
         return (c for c in self.columns.values() if c.kind in kinds)

@@ -66,7 +66,6 @@ TABLE = f"{names.BRONZE}.{names.BRONZE_TRANSACTIONS}"
 QUARANTINE_TABLE = f"{names.OBSERVABILITY}.{names.QUARANTINE}"
 LOADED, PARTIAL, FAILED, NO_DATA = "LOADED", "PARTIALLY_LOADED", "LOAD_FAILED", "NO_DATA"
 SKIPPED, MISSING = "SKIPPED_DUPLICATE", "FILE_MISSING"
-FILE_STATUSES = (LOADED, PARTIAL, FAILED, NO_DATA, SKIPPED, MISSING)
 
 
 def precise_now() -> datetime:
@@ -614,10 +613,3 @@ def _require_duckdb(session: WarehouseSession) -> DuckDBSession:
 
 def _naive_local(moment: datetime) -> datetime:
     return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def quarantine_counts(loads: Sequence[FileLoad]) -> dict[str, int]:
-    total: Counter[str] = Counter()
-    for load in loads:
-        total.update(load.reasons)
-    return dict(total)
