@@ -45,6 +45,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/vulture c360 components stacks generators vulture_whitelist.py
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

@@ -20,6 +20,17 @@ _.classes_  # scikit-learn estimator protocol (permutation_importance)
 _.page_publish, _.encryption, _.subscription, _.notification, _.prefix_urls, prefix_urls
 _.apply_grants, _.read_session, _.policy_names, _.monitor_attachment, _.hierarchy
 alerting, sharing  # stacks/__main__.py: components declared for their resources
+segment_mix, first_transaction, last_transaction  # TypedDict keys (RunSummary), set as dict keys
+on_database, on_view  # TypedDict keys (_ShareGrantTarget), set as dict keys, read as keyword arguments
+
+(
+    history_mismatches,
+    silver_short,
+    _.history_mismatches,
+    _.silver_short,
+)  # fault-injection accounting (asdict, JSON)
+recovery_failures, stderr_tail  # full-disk run record (asdict, the bench's JSON)
+_.raiseExceptions  # logging's module switch (c360/cli/output.py)
 
 # Contract names (c360/names.py, c360/reference.py) that SQL, dbt and the tests spell out.
 ML, PIPELINE_RUN_METADATA, DATA_QUALITY_METRICS, LAYER_RECORD_COUNTS, LOAD_HISTORY, DBT_PROJECT
@@ -28,14 +39,11 @@ LAPSED, NOT_SCORED, CARD_TYPES, EMPLOYMENT_STATUSES, UNCATEGORIZED
 # Used by the app (streamlit/) or the tests only.
 _.is_open, can_read, _.column_names, _.in_memory  # streamlit/, tests
 _.cycles, _.lazy_import_count  # tests/unit/test_import_graph.py
+ForkedChild  # tests/integration/test_fault_injection.py (the harness's faster child)
 
-# TODO(c360/assistant/, assistant2): unused in the runtime, the app and the tests.
-report_lines, phrases_of, _.time_dimensions, join_type, _.named_filter, _.is_numeric, _.fully_qualified
+# Read by the tests only (the evaluation report, the model's shape, the verified-query record).
+report_lines, _.time_dimensions, join_type, _.named_filter
 is_verified, row_count, matched
-# TODO(c360/landing/, ingest): unused, or used only by tests.
-test_events, _.test_events, quarantine_counts, FILE_STATUSES, _.change_visibility, _.depth
+# The SQS-shaped queue's full interface (tests/unit/test_notification_queue.py drives it like SQS).
+test_events, _.test_events, _.change_visibility, _.depth
 receive_count, sent_at, visible, in_flight, oldest_age_seconds, SqsNotificationQueue
-# TODO(c360/engines/, perf): unused.
-held_here
-# c360/grants.py: left to the lead (issue 17 lists grants with landing).
-writable_schemas

@@ -16,7 +16,7 @@ from c360.errors import C360Error
 from c360.sqlfiles import load_sql
 
 # Generic DDL type -> the canonical Snowflake type the provider reports back (so plans stay empty).
-_SNOWFLAKE_TYPES: dict[exp.DataType.Type, str] = {
+_SNOWFLAKE_TYPES: dict[exp.DType, str] = {
     exp.DataType.Type.TEXT: "VARCHAR",
     exp.DataType.Type.VARCHAR: "VARCHAR",
     exp.DataType.Type.INT: "NUMBER(38,0)",

@@ -4,7 +4,7 @@ own process the n-th time it is reached, or fill the disk there and carry on.
 The plan comes from Settings (`C360_KILL_AT=<point>@<n>`, e.g. `pipe.committed@3`, kills;
 `C360_KILL_AT=<point>@<n>:fill-disk` fills the filesystem that holds $C360_HOME/tmp, so the process's next
 write fails with ENOSPC exactly there, e.g. `pipe.checked@1:fill-disk` fails the bronze insert's Parquet
-write and `pipe.recorded@1:fill-disk` the catalog commit; the full-disk scenario, c360/landing/fulldisk.py,
+write and `pipe.recorded@1:fill-disk` the catalog commit; the full-disk scenario, c360/bench/fulldisk.py,
 removes the filler afterwards); without a plan every point is a no-op. The points, in the order one
 streaming cycle reaches them:
 

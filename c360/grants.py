@@ -53,10 +53,5 @@ def readable_schemas(role: Role | str) -> frozenset[str]:
     return frozenset(g.schema for g in GRANT_MATRIX if g.role == role)
 
 
-def writable_schemas(role: Role | str) -> frozenset[str]:
-    role = Role(str(role).upper())
-    return frozenset(g.schema for g in GRANT_MATRIX if g.role == role and g.access is Access.WRITE)
-
-
 def can_read(role: Role | str, schema: str) -> bool:
     return schema.upper() in readable_schemas(role)

@@ -18,9 +18,8 @@ from typing import Final
 
 import pandas as pd
 import sqlglot
-from sqlglot import exp
+from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import TokenType
 
 from c360 import names
 from c360.engines.base import WarehouseSession
@@ -249,10 +248,15 @@ def _mask_personal_columns(
 def _splice(sql: str, spliced: dict[str, str]) -> str:
     for placeholder, projection in spliced.items():
         pattern = re.compile(rf"\b{placeholder}\b", flags=re.IGNORECASE)
-        sql, count = pattern.subn(lambda _, text=projection: text, sql)
+        sql, count = pattern.subn(_verbatim(projection), sql)
         if count != 1:
             raise GuardError("the query could not be masked for this role")
     return sql
+
+
+def _verbatim(text: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that inserts `text` as it is (a replacement string would read its backslashes)."""
+    return lambda _match: text
 
 
 def _refuse_file_and_stage_sources(text: str, dialect: str) -> None:
@@ -268,13 +272,13 @@ def _refuse_file_and_stage_sources(text: str, dialect: str) -> None:
             raise GuardError(f"file paths are not allowed as tables ('{token.text}'): query tables only")
 
 
-def _apply_limit(tree: exp.Expression, max_rows: int) -> exp.Expression:
+def _apply_limit(tree: exp.Query, max_rows: int) -> exp.Query:
     current = tree.args.get("limit")
     if current is not None:
         value = current.expression if isinstance(current, exp.Limit) else None
         if isinstance(value, exp.Literal) and value.is_int and int(value.this) <= max_rows:
             return tree
-    return tree.limit(max_rows, copy=True)  # type: ignore[attr-defined]
+    return tree.limit(max_rows, copy=True)
 
 
 def run_guarded(

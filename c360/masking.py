@@ -165,7 +165,7 @@ def columns_of(relation: str) -> tuple[PiiColumn, ...]:
 # ---- rendering --------------------------------------------------------------------------------------
 
 
-def _expression(kind: PiiKind, level: Exposure) -> exp.Expression:
+def _expression(kind: PiiKind, level: Exposure) -> exp.Expr:
     treatment = TREATMENTS[kind]
     text = {Exposure.CLEAR: VALUE, Exposure.PARTIAL: treatment.partial, Exposure.REDACTED: treatment.redacted}
     return sqlglot.parse_one(text[level], read="snowflake")

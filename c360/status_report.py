@@ -11,6 +11,7 @@ from c360.engines.base import WarehouseSession
 from c360.landing.queue import LocalNotificationQueue
 from c360.landing.status import QueueStatus, pipe_health, quarantine_by_reason, queue_status, recent_loads
 from c360.ml.status import churn_training_runs
+from c360.values import as_int
 
 
 def table_rows(session: WarehouseSession) -> pd.DataFrame:
@@ -21,10 +22,9 @@ def table_rows(session: WarehouseSession) -> pd.DataFrame:
     )
     counts = []
     for row in tables.itertuples():
-        n = session.scalar(f'select count(*) from "{row.table_schema}"."{row.table_name}"')
-        counts.append(
-            {"schema": row.table_schema.upper(), "table": row.table_name.upper(), "rows": int(n or 0)}
-        )
+        schema, table = str(row.table_schema), str(row.table_name)
+        n = session.scalar(f'select count(*) from "{schema}"."{table}"')
+        counts.append({"schema": schema.upper(), "table": table.upper(), "rows": as_int(n or 0)})
     return pd.DataFrame(counts, columns=["schema", "table", "rows"])
 
 

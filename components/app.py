@@ -1,6 +1,7 @@
 """App: the Streamlit-in-Snowflake app and the assistant's semantic-model stage.
 
-The streamlit/ folder is uploaded as-is to GOLD.APP_STAGE/c360_app (StageFiles, content-addressed), the
+The streamlit/ folder is uploaded as-is to GOLD.APP_STAGE/c360_app (StageFiles, content-addressed), with the
+few stdlib-only c360 modules the app imports beside it under c360_app/c360/ (APP_SHARED_MODULES), the
 `snowflake.Streamlit` object runs streamlit_app.py from there on the c360 warehouse, and the app roles other
 than its owner (DATA_ANALYST) get USAGE on it. A Streamlit app runs with its owner's rights, so the
 stack hands ownership to MARKETING_MANAGER (gold only, the app's default persona): every query the app
@@ -23,7 +24,8 @@ import pulumi_snowflake as snowflake
 
 from c360 import names
 from c360.grants import APP_ROLES, GRANT_MATRIX, Role, SchemaGrant
-from components.content_hash import file_manifest, stored_path
+from c360.paths import REPO_ROOT
+from components.content_hash import file_manifest, file_sha256, stored_path
 from components.grant_plan import Audience, SchemaObject
 from components.providers.stage_files import StageFiles, StageFilesArgs
 from components.snowflake_context import SnowflakeDeployRoles, SnowflakeProviders, child, fqn
@@ -31,6 +33,16 @@ from components.warehouse import object_grants
 
 REQUIRED_APP_FILES: Final = (names.STREAMLIT_MAIN_FILE, "environment.yml")
 APP_OWNER: Final = Role.MARKETING_MANAGER
+# The c360 modules the app imports in Streamlit in Snowflake, where the c360 package is not installed (paths
+# under c360/). Each imports only the standard library, pandas and these modules (tests/app/
+# test_app_modules.py), and is uploaded beside the app as c360/<path> without __init__.py files (namespace
+# packages), so the app's `import c360.assistant.messages` finds the one copy the runtime uses too.
+APP_SHARED_MODULES: Final = (
+    "errors.py",
+    "assistant/messages.py",
+    "assistant/cortex.py",
+    "assistant/chart_choice.py",
+)
 
 
 def app_url(organization: str, account: str) -> str:
@@ -51,6 +63,7 @@ class AppArgs:
     app_dir: Path
     snowflake_organization: str
     snowflake_account: str
+    shared_dir: Path = REPO_ROOT / "c360"  # where APP_SHARED_MODULES are read from
     title: str = "c360 — Customer 360"
     grant_matrix: tuple[SchemaGrant, ...] = GRANT_MATRIX
     app_roles: tuple[Role, ...] = APP_ROLES
@@ -69,6 +82,9 @@ class AppArgs:
         missing = [f for f in REQUIRED_APP_FILES if not (self.app_dir / f).is_file()]
         if missing:
             raise ValueError(f"app folder {self.app_dir} lacks {', '.join(missing)}")
+        absent = [m for m in APP_SHARED_MODULES if not (self.shared_dir / m).is_file()]
+        if absent:
+            raise ValueError(f"{self.shared_dir} lacks the modules the app imports: {', '.join(absent)}")
 
 
 class App(pulumi.ComponentResource):
@@ -117,7 +133,12 @@ class App(pulumi.ComponentResource):
             args.role_names,
             args.grant_matrix,
         )
-        # the upload runs as the lifecycle role (StageFiles): after its grants on APP_STAGE
+        # the uploads run as the lifecycle role (StageFiles): after its grants on APP_STAGE
+        uploads_wait_for = [
+            self.app_stage,
+            *stage_grants[app_stage.fully_qualified_name],
+            *args.uploader_ready,
+        ]
         self.files = StageFiles(
             f"{name}-files",
             StageFilesArgs(
@@ -126,14 +147,17 @@ class App(pulumi.ComponentResource):
                 source_dir=stored_path(args.app_dir),
                 files=file_manifest(args.app_dir),
             ),
-            opts=child(
-                self,
-                depends_on=[
-                    self.app_stage,
-                    *stage_grants[app_stage.fully_qualified_name],
-                    *args.uploader_ready,
-                ],
+            opts=child(self, depends_on=uploads_wait_for),
+        )
+        self.shared_files = StageFiles(
+            f"{name}-shared-files",
+            StageFilesArgs(
+                stage=fqn(names.DATABASE, names.GOLD, names.APP_STAGE),
+                directory=f"{names.APP_STAGE_DIRECTORY}/c360",
+                source_dir=stored_path(args.shared_dir),
+                files={m: file_sha256(args.shared_dir / m) for m in APP_SHARED_MODULES},
             ),
+            opts=child(self, depends_on=uploads_wait_for),
         )
         self.streamlit = snowflake.Streamlit(
             f"{name}-streamlit",
@@ -146,7 +170,7 @@ class App(pulumi.ComponentResource):
             query_warehouse=args.warehouse,
             title=args.title,
             comment="c360 app: segments, customer 360, assistant, campaign, pipeline health",
-            opts=child(self, objects, depends_on=[self.files]),
+            opts=child(self, objects, depends_on=[self.files, self.shared_files]),
         )
         owner: pulumi.Input[str] = args.role_names.get(APP_OWNER.value, APP_OWNER.value)
         # the owner reads the app's files; then ownership moves to it (existing grants are kept: COPY)

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -30,9 +31,9 @@ APP_OWNER_ROLE = Role.MARKETING_MANAGER  # components/app.py APP_OWNER
 @dataclass(frozen=True)
 class GovernanceArgs:
     database: pulumi.Input[str]
-    schemas: dict[str, pulumi.Input[str]]
+    schemas: Mapping[str, pulumi.Input[str]]
     # the role resources' names (Warehouse.role_names): grants wait for their role
-    role_names: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    role_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     apply_role: Role = Role.DATA_ENGINEER  # runs the lifecycle's dbt build
     deploy_roles: SnowflakeDeployRoles = field(default_factory=SnowflakeDeployRoles)
     providers: SnowflakeProviders = field(default_factory=SnowflakeProviders)

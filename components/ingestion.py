@@ -82,12 +82,12 @@ def dbt_core_version(pyproject: Path | None = None) -> str:
 
 def table_columns(
     table: TableDefinition, policies: Mapping[str, str] | None = None
-) -> list[dict[str, object]]:
+) -> list[snowflake.TableColumnArgsDict]:
     """snowflake.Table columns (upper-case: the provider quotes names) from the parsed DDL, with the masking
     policy of each personal column (`policies`: COLUMN -> policy FQN, components/governance.py)."""
-    columns: list[dict[str, object]] = []
+    columns: list[snowflake.TableColumnArgsDict] = []
     for column in table.columns:
-        spec: dict[str, object] = {
+        spec: snowflake.TableColumnArgsDict = {
             "name": column.name.upper(),
             "type": column.snowflake_type,
             "nullable": True,
@@ -162,7 +162,7 @@ class Ingestion(pulumi.ComponentResource):
                 name=stage,
                 database=args.database,
                 schema=bronze,
-                url=pulumi.Output.from_input(args.bucket_name).apply(lambda b, p=prefix: f"s3://{b}/{p}"),
+                url=pulumi.Output.concat("s3://", args.bucket_name, "/", prefix),
                 storage_integration=args.storage_integration,
                 file_format={"format_name": fqn(names.DATABASE, names.BRONZE, names.CSV_FILE_FORMAT)},
                 comment=f"s3 landing prefix {prefix}",

@@ -14,8 +14,9 @@ to consumer accounts (c360/sharing.py holds the definition).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import pulumi
 import pulumi_snowflake as snowflake
@@ -25,10 +26,18 @@ from c360.sharing import SHARE, SHARED_VIEW, view_statement
 from components.snowflake_context import SnowflakeProviders, child, fqn
 
 
+class _ShareGrantTarget(TypedDict, total=False):
+    """The one object a grant to the share names (GrantPrivilegesToShare's on_* arguments)."""
+
+    on_database: pulumi.Input[str]
+    on_schema: pulumi.Input[str]
+    on_view: pulumi.Input[str]
+
+
 @dataclass(frozen=True)
 class SharingArgs:
     database: pulumi.Input[str]
-    schemas: dict[str, pulumi.Input[str]]
+    schemas: Mapping[str, pulumi.Input[str]]
     consumer_accounts: tuple[str, ...] = ()  # ORG.ACCOUNT
     after: Sequence[pulumi.Resource] = ()  # the profile exists (the lifecycle's dbt build)
     providers: SnowflakeProviders = field(default_factory=SnowflakeProviders)
@@ -63,7 +72,7 @@ class Sharing(pulumi.ComponentResource):
         schema_fqn = pulumi.Output.all(args.database, args.schemas[names.GOLD]).apply(
             lambda a: f"{a[0]}.{a[1]}"
         )
-        grants = (
+        grants: tuple[tuple[str, _ShareGrantTarget, list[str], list[pulumi.Resource]], ...] = (
             ("database", {"on_database": args.database}, ["USAGE"], []),
             ("schema", {"on_schema": schema_fqn}, ["USAGE"], []),
             ("view", {"on_view": view_fqn}, ["SELECT"], [self.view]),
@@ -74,7 +83,7 @@ class Sharing(pulumi.ComponentResource):
                 to_share=self.share.name,
                 privileges=privileges,
                 opts=child(self, admin, depends_on=[self.share, *extra]),
-                **target,  # type: ignore[arg-type]
+                **target,
             )
             for key, target, privileges, extra in grants
         ]

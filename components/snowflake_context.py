@@ -64,10 +64,20 @@ def child(
     parent: pulumi.Resource,
     provider: pulumi.ProviderResource | None = None,
     depends_on: list[pulumi.Resource] | None = None,
-    **extra: object,
+    *,
+    protect: bool | None = None,
+    ignore_changes: list[str] | None = None,
+    delete_before_replace: bool | None = None,
 ) -> pulumi.ResourceOptions:
     """Options for a component's child: always parented, optionally with a provider and dependencies."""
-    return pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on, **extra)  # type: ignore[arg-type]
+    return pulumi.ResourceOptions(
+        parent=parent,
+        provider=provider,
+        depends_on=depends_on,
+        protect=protect,
+        ignore_changes=ignore_changes,
+        delete_before_replace=delete_before_replace,
+    )
 
 
 def stack_sql(name: str, **values: str) -> str:

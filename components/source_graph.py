@@ -26,8 +26,8 @@ class ImportGraph:
     top: dict[str, frozenset[str]]  # imports that run when the module is imported
     lazy: dict[str, frozenset[str]]  # imports that run only inside a function (and not also at the top)
 
-    def digraph(self, *, with_lazy: bool) -> nx.DiGraph:
-        graph = nx.DiGraph()
+    def digraph(self, *, with_lazy: bool) -> nx.DiGraph[str]:
+        graph: nx.DiGraph[str] = nx.DiGraph()
         graph.add_nodes_from(self.modules)
         for module in self.modules:
             graph.add_edges_from((module, t) for t in self.top[module])

@@ -109,22 +109,28 @@ def grant_resource(
     """One GrantPrivilegesToAccountRole per GrantSpec (also used by Ingestion and App). With `role_names`
     (the role resources' outputs, Warehouse.role_names) the grant waits for its role to exist."""
     role: pulumi.Input[str] = (role_names or {}).get(spec.role, spec.role)
-    kwargs: dict[str, object] = {"account_role_name": role, "privileges": list(spec.privileges)}
+    on_account_object: snowflake.GrantPrivilegesToAccountRoleOnAccountObjectArgsDict | None = None
+    on_schema: snowflake.GrantPrivilegesToAccountRoleOnSchemaArgsDict | None = None
+    on_schema_object: snowflake.GrantPrivilegesToAccountRoleOnSchemaObjectArgsDict | None = None
     if spec.scope is GrantScope.ACCOUNT_OBJECT:
-        kwargs["on_account_object"] = {"object_type": spec.object_type, "object_name": spec.object_name}
+        on_account_object = {"object_type": spec.object_type, "object_name": spec.object_name}
     elif spec.scope is GrantScope.SCHEMA:
-        kwargs["on_schema"] = {"schema_name": spec.object_name}
+        on_schema = {"schema_name": spec.object_name}
     elif spec.scope is GrantScope.ALL_IN_SCHEMA:
-        kwargs["on_schema_object"] = {
-            "all": {"object_type_plural": spec.object_type, "in_schema": spec.object_name}
-        }
+        on_schema_object = {"all": {"object_type_plural": spec.object_type, "in_schema": spec.object_name}}
     elif spec.scope is GrantScope.FUTURE_IN_SCHEMA:
-        kwargs["on_schema_object"] = {
-            "future": {"object_type_plural": spec.object_type, "in_schema": spec.object_name}
-        }
+        on_schema_object = {"future": {"object_type_plural": spec.object_type, "in_schema": spec.object_name}}
     else:
-        kwargs["on_schema_object"] = {"object_type": spec.object_type, "object_name": spec.object_name}
-    return snowflake.GrantPrivilegesToAccountRole(f"{name}-grant-{spec.key}", opts=opts, **kwargs)  # type: ignore[arg-type]
+        on_schema_object = {"object_type": spec.object_type, "object_name": spec.object_name}
+    return snowflake.GrantPrivilegesToAccountRole(
+        f"{name}-grant-{spec.key}",
+        opts=opts,
+        account_role_name=role,
+        privileges=list(spec.privileges),
+        on_account_object=on_account_object,
+        on_schema=on_schema,
+        on_schema_object=on_schema_object,
+    )
 
 
 def object_grants(

@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from c360.names import CHANNELS, STREAMING_PREFIX
@@ -256,9 +257,8 @@ def story_multiplier(
     decline = traits["decline_type"].to_numpy()
     gradual_start = months - spec.gradual_decline_start_before_end
     gradual = max(spec.gradual_decline_floor, 1 - spec.gradual_decline_slope * (month - gradual_start + 1))
-    months_open = (np.datetime64(at) - traits["account_open_date"].to_numpy()) / np.timedelta64(
-        int(AVG_MONTH_SECONDS), "s"
-    )
+    opened: npt.NDArray[np.datetime64] = traits["account_open_date"].to_numpy()
+    months_open = (np.datetime64(at) - opened) / np.timedelta64(int(AVG_MONTH_SECONDS), "s")
     ramp_start, ramp_per_month, ramp_cap = spec.growth_ramp
     growth = np.minimum(ramp_cap, ramp_start + ramp_per_month * months_open.astype(float))
     out = np.ones(len(traits))

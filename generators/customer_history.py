@@ -159,12 +159,12 @@ def _undo(kind: str, card: str, limit_k: int, draw: float, spec: PortfolioSpec) 
         bump = lo + int(draw * (hi - lo + 1))
         return "Standard", max(MIN_LIMIT_K, min(limit_k - bump, limit_k - 1))
     if kind == LIMIT_INCREASE:
-        lo, hi = spec.limit_increase_pct
-        before = round(limit_k / (1 + lo + draw * (hi - lo)))
+        low, high = spec.limit_increase_pct
+        before = round(limit_k / (1 + low + draw * (high - low)))
         before = max(floor_k, min(before, limit_k - 1))
         return card, before if before < limit_k else limit_k
-    lo, hi = spec.limit_decrease_pct
-    before = round(limit_k * (1 + lo + draw * (hi - lo)))
+    low, high = spec.limit_decrease_pct
+    before = round(limit_k * (1 + low + draw * (high - low)))
     return card, min(MAX_LIMIT_K, max(before, limit_k + 1))
 
 

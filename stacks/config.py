@@ -94,9 +94,17 @@ def _listing(pattern: re.Pattern[str], hint: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def _context(info: ValidationInfo) -> Mapping[str, Any]:
+    """What StackConfig.load validates with (repo_root, today)."""
+    context: Mapping[str, Any] | None = info.context
+    if context is None:
+        raise TypeError("stack config is validated through StackConfig.load, which passes the context")
+    return context
+
+
 def _folder(*required: str) -> AfterValidator:
     def check(value: str, info: ValidationInfo) -> Path:
-        path = Path(value) if Path(value).is_absolute() else info.context["repo_root"] / value
+        path = Path(value) if Path(value).is_absolute() else _context(info)["repo_root"] / value
         if not path.is_dir():
             raise _fail(f"{{key}}: folder {path} does not exist")
         missing = [name for name in required if not (path / name).is_file()]
@@ -114,7 +122,9 @@ Emails = Annotated[tuple[str, ...], _listing(_EMAIL, "comma-separated e-mail add
 
 def _key(alias: str, description: str | None = None, **rules: Any) -> Any:
     """A field read from the config key `alias` (the hint a problem shows is its description)."""
-    return Field(alias=alias, **({"description": description} if description else {}), **rules)
+    if description:  # only when given: an explicit None would hide the description an Annotated type carries
+        rules["description"] = description
+    return Field(alias=alias, **rules)
 
 
 class _Section(BaseModel):
@@ -177,7 +187,7 @@ class ScaleConfig(_Section):
             parsed = handler(value)
         except ValidationError:
             raise _fail(f"{{key}} must be YYYY-MM-DD, got {value!r}") from None
-        if parsed > info.context["today"]:
+        if parsed > _context(info)["today"]:
             raise _fail(f"{{key}} {parsed.isoformat()} is in the future")
         if parsed.year < 2000:
             raise _fail(f"{{key}} {parsed.isoformat()} is before 2000")
@@ -198,7 +208,7 @@ class AlertConfig(_Section):
         return {Severity.CRITICAL: self.critical, Severity.WARNING: self.warning, Severity.INFO: self.info}
 
 
-_SECTIONS: Final = {
+_SECTIONS: Final[dict[str, type[_Section]]] = {
     "snowflake": SnowflakeConfig,
     "warehouse": WarehouseConfig,
     "scale": ScaleConfig,
@@ -299,7 +309,8 @@ class StackConfig(BaseModel):
         return standard_tags(self.project, self.stack, self.owner)
 
 
-_FIELDS: Final = {n: f for model in (StackConfig, *_SECTIONS.values()) for n, f in model.model_fields.items()}
+_MODELS: Final[tuple[type[BaseModel], ...]] = (StackConfig, *_SECTIONS.values())
+_FIELDS: Final = {n: f for model in _MODELS for n, f in model.model_fields.items()}
 _ALIASES: Final = {name: f.alias for name, f in _FIELDS.items() if f.alias}
 _NAMES: Final = {alias: name for name, alias in _ALIASES.items()}
 CONFIG_KEYS: Final = frozenset(a for a in _ALIASES.values() if ":" not in a and not a.startswith("("))

@@ -6,7 +6,8 @@ import streamlit as st
 
 import formatting as fmt
 import queries
-from app_context import ROLE_KEY, ROLE_LABELS, AppContext, AppDataError
+from app_context import ROLE_KEY, ROLE_LABELS, AppContext
+from app_types import AppDataError
 from compat import stretch
 
 
@@ -56,8 +57,8 @@ def render_sidebar(ctx: AppContext) -> None:
         if st.button(
             "🔄 Refresh data",
             key="app.refresh",
-            help="Clear cached results and re-read the data",
+            help="Check for newly loaded data: if the platform loaded some, every view re-reads it",
             **stretch(),
         ):
-            st.cache_data.clear()
+            ctx.refresh()  # a new data version: results of the old one are no longer used, nothing is cleared
             st.rerun()

@@ -64,7 +64,3 @@ TILE_POSITIONS: Final[dict[str, tuple[int, int]]] = {
 }
 ROWS: Final = 1 + max(r for r, _ in TILE_POSITIONS.values())
 COLUMNS: Final = 1 + max(c for _, c in TILE_POSITIONS.values())
-
-
-def is_state_code(value: object) -> bool:
-    return isinstance(value, str) and value.upper() in TILE_POSITIONS

@@ -15,7 +15,8 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-from app_context import AppDataError, get_app_context  # noqa: E402  (after set_page_config)
+from app_context import get_app_context  # noqa: E402  (after set_page_config)
+from app_types import AppDataError  # noqa: E402
 from compat import tabs  # noqa: E402
 from navigation import OPEN_TAB_KEY, open_requested_tab  # noqa: E402
 from sidebar import render_header, render_sidebar  # noqa: E402

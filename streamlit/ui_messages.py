@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_context import AppDataError
+from app_types import AppDataError
 
 HEADLINES = {
     "not_built": "This view's data is not built yet.",

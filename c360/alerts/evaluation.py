@@ -9,7 +9,7 @@ c360/alerts/snowflake.py performs the same transitions): per rule, with at most 
 A rule whose SQL fails is reported (never silently skipped) and its open event, if any, stays as it was.
 
 `after_writer_run(settings, session)` is what `c360 up`, every streamed batch, `c360 ingest` and `c360 train`
-call before they publish: it loads the app's health-check log, evaluates, appends the notifications to the
+call before their last publish (a streamed batch publishes its refreshed gold first): it loads the app's health-check log, evaluates, appends the notifications to the
 local outbox ($C360_HOME/alerts/outbox.jsonl — the local twin of the e-mail and the page) and writes
 $C360_HOME/alerts/open.json, the open alerts as of this evaluation. A failed run publishes nothing to readers,
 so `c360 status` reads open.json for what is open now (and the table for the history).
@@ -19,22 +19,25 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
 from c360.alerts.rules import RULES, RULES_BY_NAME, AlertRule, Severity
 from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
+from c360.engines.duckdb import DuckDBSession
 from c360.errors import C360Error
 from c360.files import write_text_atomically
 from c360.observability import now
 from c360.sqlfiles import load_sql
+from c360.values import as_float
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +125,13 @@ class AlertEvaluation:
 
 
 def ensure_alert_tables(session: WarehouseSession) -> None:
-    session.run_script(load_sql("ddl/alerts", session.dialect))
+    """Idempotent; once per local session (DuckDBSession.run_script_once): it runs before every batch's
+    evaluation."""
+    sql = load_sql("ddl/alerts", session.dialect)
+    if isinstance(session, DuckDBSession):
+        session.run_script_once("ddl/alerts", sql)
+    else:
+        session.run_script(sql)
 
 
 def observe(session: WarehouseSession, rule: AlertRule) -> Observation:
@@ -130,7 +139,8 @@ def observe(session: WarehouseSession, rule: AlertRule) -> Observation:
         value = session.scalar(rule.condition_sql(session.dialect))
     except C360Error as exc:
         return Observation(rule, None, str(exc).splitlines()[0])
-    return Observation(rule, None if value is None or pd.isna(value) else float(value))  # type: ignore[arg-type]
+    number = None if value is None or value is pd.NA or value is pd.NaT else as_float(value)
+    return Observation(rule, None if number is None or math.isnan(number) else number)
 
 
 def open_events(session: WarehouseSession) -> list[AlertEvent]:
@@ -233,8 +243,8 @@ def notify(settings: Settings, evaluation: AlertEvaluation) -> None:
     write_text_atomically(folder / OPEN_FILE, json.dumps(evaluation.as_dict(), indent=2) + "\n")
 
 
-def last_evaluation(settings: Settings) -> dict[str, object] | None:
-    """open.json as the last local evaluation wrote it, or None."""
+def last_evaluation(settings: Settings) -> dict[str, Any] | None:
+    """open.json as the last local evaluation wrote it (AlertEvaluation.as_dict), or None."""
     try:
         return dict(json.loads((alerts_dir(settings) / OPEN_FILE).read_text()))
     except (FileNotFoundError, json.JSONDecodeError):
@@ -261,7 +271,7 @@ def after_writer_run(settings: Settings, session: WarehouseSession) -> AlertEval
 
 def _events(frame: pd.DataFrame) -> list[AlertEvent]:
     def value(v: object) -> object:
-        if v is None or (not isinstance(v, str) and pd.isna(v)):  # type: ignore[arg-type]
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
             return None
         if isinstance(v, pd.Timestamp):
             return v.to_pydatetime()
@@ -269,6 +279,6 @@ def _events(frame: pd.DataFrame) -> list[AlertEvent]:
 
     fields = AlertEvent.__dataclass_fields__
     return [
-        AlertEvent(**{k: value(row[k]) for k in fields})  # type: ignore[arg-type]
+        AlertEvent(**{k: value(row[k]) for k in fields})  # type: ignore[arg-type]  # typed by the table's columns
         for row in frame.to_dict("records")
     ]

@@ -47,8 +47,8 @@ def alert_status(settings: Settings, session: WarehouseSession) -> AlertStatus:
     if last is None:
         return AlertStatus(table_open, recent, None, errors)
     return AlertStatus(
-        list(last.get("open") or []),  # type: ignore[arg-type]
+        list(last.get("open") or []),
         recent,
         str(last.get("evaluated_at")),
-        errors + list(last.get("errors") or []),  # type: ignore[arg-type]
+        errors + list(last.get("errors") or []),
     )

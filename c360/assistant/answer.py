@@ -7,19 +7,24 @@ a ranking of groups, a time series (complete periods only), a two-group comparis
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeGuard
 
 import pandas as pd
 
-from c360.assistant.compiler import OutputColumn, value_format
+from c360.assistant.chart_choice import choose_chart
+from c360.assistant.compiler import OutputColumn, ValueFormat, value_format
 from c360.assistant.model import SemanticModel
 from c360.assistant.query import Condition
 from c360.assistant.timeframe import MONTH_NAMES
+from c360.reference import STATES
+from c360.values import as_float
 
 CHARTS = ("bar", "line", "pie", "map", "table")
+STATE_CODES = frozenset(state.code for state in STATES)
 ROW_COLUMNS_TOLD = 4  # columns of a one-row listing the sentence states
 
 
@@ -50,7 +55,7 @@ def describe_columns(frame: pd.DataFrame, model: SemanticModel) -> tuple[OutputC
                 OutputColumn(str(name), "dimension", column.ref, _label(str(name)), value_format(column))
             )
         elif _is_numeric(series):
-            fmt = (
+            fmt: ValueFormat = (
                 "percent"
                 if str(name).endswith("_pct")
                 else "count"
@@ -59,7 +64,7 @@ def describe_columns(frame: pd.DataFrame, model: SemanticModel) -> tuple[OutputC
             )
             if any(w in str(name) for w in ("value", "spend", "revenue", "cost", "lift", "amount", "ltv")):
                 fmt = "currency"
-            out.append(OutputColumn(str(name), "measure", str(name), _label(str(name)), fmt))  # type: ignore[arg-type]
+            out.append(OutputColumn(str(name), "measure", str(name), _label(str(name)), fmt))
         else:
             out.append(OutputColumn(str(name), "dimension", str(name), _label(str(name)), "text"))
     return tuple(out)
@@ -168,16 +173,17 @@ def _holds(value: object, check: Condition) -> bool | None:
     if check.op in ("in", "not_in"):
         inside = any(str(value).lower() == str(v).lower() for v in values)
         return inside if check.op == "in" else not inside
-    if not _number(value) or not all(_number(v) for v in values):
+    numbers = [v for v in values if _number(v)]
+    if not _number(value) or len(numbers) < len(values):
         return None
-    x = float(value)  # type: ignore[arg-type]
-    bounds = [float(v) for v in values]  # type: ignore[arg-type]
+    x = float(value)
+    bounds = [float(v) for v in numbers]
     if check.op == "between":
         return bounds[0] <= x <= bounds[1]
     return OPS_HOLD[check.op](x, bounds[0])
 
 
-OPS_HOLD = {
+OPS_HOLD: dict[str, Callable[[float, float], bool]] = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
     "<": lambda a, b: a < b,
@@ -200,21 +206,12 @@ def refine_chart(chart: str, frame: pd.DataFrame, columns: Sequence[OutputColumn
     return chart
 
 
-def chart_for(frame: pd.DataFrame, columns: Sequence[OutputColumn]) -> str:
-    """A chart for a result without a compile-time hint (Cortex Analyst, verified SQL)."""
-    measures = [c for c in columns if c.role == "measure"]
-    if frame.empty or len(frame) == 1 or not measures:
-        return "table"
-    if any(c.role == "time" for c in columns):
-        return "line"
-    dims = [c for c in columns if c.role == "dimension"]
-    if len(dims) == 1 and dims[0].ref.endswith((".state", ".state_name")) and len(frame) >= 6:
-        return "map"
-    if len(dims) == 1 and len(measures) == 1 and measures[0].format == "count" and len(frame) <= 8:
-        return "pie"
-    if len(dims) == 1 and len(frame) <= 60:
-        return "bar"
-    return "table"
+def chart_for(frame: pd.DataFrame, sql: str | None = None) -> str:
+    """A chart for a result without a compile-time hint (Cortex Analyst, verified SQL): the one chart choice
+    (c360.assistant.chart_choice, which the app's assistant tab uses too), one row of figures being a table
+    in this vocabulary."""
+    kind = choose_chart(frame, sql, state_codes=STATE_CODES).kind
+    return kind if kind in CHARTS else "table"
 
 
 # ---- templates ---------------------------------------------------------------------------------------------
@@ -234,14 +231,16 @@ def _scalar(
         return sentence + "."
     if first.format == "count":
         sentence = f"The {first.label}{scope} is {fmt(value, 'count')}"
-        if baseline is not None and _number(baseline.values.get(first.name)):
-            total = float(baseline.values[first.name])  # type: ignore[arg-type]
+        baseline_count = baseline.values.get(first.name) if baseline is not None else None
+        if _number(baseline_count):
+            total = float(baseline_count)
             if total > 0 and scope:
                 sentence += f", {100 * float(value) / total:.1f}% of the {fmt(total, 'count')} overall"
     else:
         sentence = f"The {first.label}{scope} is {fmt(value, first.format)}"
-        if baseline is not None and scope and _number(baseline.values.get(first.name)):
-            overall = float(baseline.values[first.name])  # type: ignore[arg-type]
+        baseline_value = baseline.values.get(first.name) if baseline is not None else None
+        if scope and _number(baseline_value):
+            overall = float(baseline_value)
             if overall and first.format != "percent":
                 diff = 100 * (float(value) - overall) / abs(overall)
                 direction = "above" if diff >= 0 else "below"
@@ -275,8 +274,8 @@ def _groups(
         return " / ".join(str(row[d.name]) for d in dims)
 
     values = data[measure.name].astype(float)
-    hi = data.loc[values.idxmax()]
-    lo = data.loc[values.idxmin()]
+    hi = data.iloc[values.argmax()]  # the first row with the largest value (NaN skipped), as idxmax
+    lo = data.iloc[values.argmin()]
     if len(data) == 1:
         return f"{name(hi)}: {measure.label} {fmt(hi[measure.name], measure.format)}{scope}."
     if len(data) == 2:
@@ -379,7 +378,7 @@ def fmt(value: object, kind: str) -> str:
         return d.isoformat() if d else str(value)
     if kind in ("text", "id", "boolean"):
         return str(value)
-    number = float(value)  # type: ignore[arg-type]
+    number = as_float(value)
     if kind == "currency":
         return f"${number:,.0f}" if abs(number) >= 1000 else f"${number:,.2f}"
     if kind == "percent":
@@ -413,7 +412,7 @@ def _missing(value: object) -> bool:
         return False
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[int | float | Decimal]:
     return isinstance(value, (int, float, Decimal)) and not _missing(value)
 
 

@@ -9,13 +9,12 @@ and expressions come only from the semantic model.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final, Literal
 
 import sqlglot
-from sqlglot import exp
-from sqlglot.tokens import TokenType
+from sqlglot import TokenType, exp
 
 from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
@@ -26,6 +25,18 @@ ValueFormat = Literal["currency", "percent", "count", "number", "date", "text", 
 GRAIN_SQL: Final = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 OPS: Final = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "="}
 PERIOD_NUMBERS: Final = {"quarter": ("QUARTER", "quarter_of_year"), "year": ("YEAR", "year_number")}
+
+
+AGGREGATE_SQL: Final = {
+    "avg": "AVG",
+    "sum": "SUM",
+    "min": "MIN",
+    "max": "MAX",
+    "median": "MEDIAN",
+    "stddev": "STDDEV_SAMP",
+    "count": "COUNT",
+}
+DISTRIBUTION_AGGREGATIONS: Final = frozenset({"median", "stddev", "count_distinct"})
 
 
 class PlanError(Exception):
@@ -235,7 +246,7 @@ class Compiler:
             else:
                 return None
         conditions = []
-        for cond, option in plan.conditions:
+        for cond, cond_option in plan.conditions:
             if cond.measure is not None:
                 twin_measure = twins.get(cond.measure.concept)
                 if twin_measure is None:
@@ -249,8 +260,8 @@ class Compiler:
                     return None
                 conditions.append(cond)
             elif (
-                option is not None
-                and (alt := _on_rollup(option, cond.options, reachable_from_rollup, rollup)) is not None
+                cond_option is not None
+                and (alt := _on_rollup(cond_option, cond.options, reachable_from_rollup, rollup)) is not None
             ):
                 conditions.append(Condition((alt,), cond.op, cond.values))
             else:
@@ -270,14 +281,19 @@ class Compiler:
                 window.start, window.end, window.label, None, (Option(rollup.table, time_column),)
             )
         order = []
-        for descending, measure, option in plan.order:
-            if measure is not None and measure.concept in twins:
-                order.append(Ordering(measure=twins[measure.concept], descending=descending))
-            elif option is not None and option.table in reachable_from_rollup and option.table != rollup.of:
-                order.append(Ordering(column=(option,), descending=descending))
+        for descending, order_measure, order_option in plan.order:
+            if order_measure is not None and order_measure.concept in twins:
+                order.append(Ordering(measure=twins[order_measure.concept], descending=descending))
+            elif (
+                order_option is not None
+                and order_option.table in reachable_from_rollup
+                and order_option.table != rollup.of
+            ):
+                order.append(Ordering(column=(order_option,), descending=descending))
             else:
                 return None
-        new_query = query.with_(
+        new_query = replace(
+            query,
             measures=tuple(twins[m.concept] for m, _ in plan.measures),
             dimensions=tuple(dimensions),
             conditions=tuple(conditions),
@@ -506,8 +522,10 @@ class Compiler:
                     )
             names = {o.name for o in outputs}
             for measure, option in plan.measures:
-                where = plan.measure_where.get(measure.concept, [])
-                expr, expr_params = self._measure_sql(option, alias, where)
+                measure_where = plan.measure_where.get(measure.concept, [])
+                expr, expr_params = self._measure_sql(option, alias, measure_where)
+                if self._approved_only(option, query):  # "median transaction amount": approved ones
+                    expr, expr_params = self._approved_sql(option, alias), []
                 select_params.extend(expr_params)
                 shown = renames.get(option.column or "", option)  # a rollup keeps the asked measure's name
                 base = shown.column if shown.aggregation is None else f"{shown.aggregation}_{shown.column}"
@@ -516,7 +534,7 @@ class Compiler:
                 select.append(f"{expr} AS {name}")
                 output = self._output(shown, name, "measure")
                 if option.aggregation == "share":
-                    texts = [self._condition_sql(c, o, alias)[2] for c, o in where]
+                    texts = [self._condition_sql(c, o, alias)[2] for c, o in measure_where]
                     label = "share with " + " and ".join(texts) if texts else "share of the total"
                     output = OutputColumn(name, "measure", output.ref, label, "percent")
                 outputs.append(output)
@@ -531,8 +549,8 @@ class Compiler:
         having: list[str] = []
         having_params: list[object] = []
         filters_text: list[str] = []
-        for cond, option in plan.conditions:
-            sql, values, text = self._condition_sql(cond, option, alias)
+        for cond, cond_option in plan.conditions:
+            sql, values, text = self._condition_sql(cond, cond_option, alias)
             filters_text.append(text)
             if cond.measure is not None:
                 having.append(sql)
@@ -541,10 +559,12 @@ class Compiler:
                 where.append(sql)
                 params.extend(values)
         if query.mode == "list":
-            for _descending, _, option in plan.order:
-                if option is not None and option.column:
-                    column = self.model.tables[option.table].columns[option.column]
-                    where.append(f"{render_expr(column.expr, alias[option.table], self.dialect)} IS NOT NULL")
+            for _descending, _, ranked_option in plan.order:
+                if ranked_option is not None and ranked_option.column:
+                    column = self.model.tables[ranked_option.table].columns[ranked_option.column]
+                    where.append(
+                        f"{render_expr(column.expr, alias[ranked_option.table], self.dialect)} IS NOT NULL"
+                    )
         window_label = None
         if query.window is not None and plan.window_column is not None:
             column = self.model.tables[plan.window_column.table].columns[plan.window_column.column or ""]
@@ -625,7 +645,7 @@ class Compiler:
                 key = Dimension(cond.options)
                 if any(d.concept == key.concept for d in query.dimensions):
                     return query
-                return query.with_(dimensions=(key, *query.dimensions))
+                return replace(query, dimensions=(key, *query.dimensions))
         return query
 
     def _noun(self, table: str) -> str:
@@ -675,18 +695,38 @@ class Compiler:
             return f"100.0 * {numerator} / NULLIF({base}, 0)", cond_params * copies
         return self._plain_measure_sql(option, alias), []
 
+    def _approved_only(self, option: Option, query: SemanticQuery) -> bool:
+        """A distribution of the status table's amounts (median, standard deviation) is over approved
+        transactions, like spend and the average transaction value — unless the question names a status."""
+        status = self.vocab.status_column
+        if option.aggregation not in DISTRIBUTION_AGGREGATIONS or status is None:
+            return False
+        table, _, column = status.partition(".")
+        amounts = {v.partition(":")[0] for v in self.vocab.all_attempts.values()}
+        if option.table != table:
+            return False
+        if option.aggregation != "count_distinct" and f"{option.table}.{option.column}" not in amounts:
+            return False  # "how many different merchants": those bought from (approved), like spend
+        return not any(o.table == table and o.column == column for c in query.conditions for o in c.options)
+
+    def _approved_sql(self, option: Option, alias: dict[str, str]) -> str:
+        column = self.model.tables[option.table].columns[option.column or ""]
+        status_table, _, status_column = (self.vocab.status_column or "").partition(".")
+        inner = render_expr(column.expr, alias[option.table], self.dialect)
+        status = self._col(status_table, status_column, alias)
+        approved = self.vocab.approved_status.replace("'", "''")
+        case = f"CASE WHEN {status} = '{approved}' THEN {inner} END"
+        if option.aggregation == "count_distinct":
+            return f"COUNT(DISTINCT {case})"
+        return f"{AGGREGATE_SQL[option.aggregation or '']}({case})"
+
     def _plain_measure_sql(self, option: Option, alias: dict[str, str]) -> str:
         column = self.model.tables[option.table].columns[option.column or ""]
         if option.aggregation:
             inner = render_expr(column.expr, alias[option.table], self.dialect)
-            func = {
-                "avg": "AVG",
-                "sum": "SUM",
-                "min": "MIN",
-                "max": "MAX",
-                "median": "MEDIAN",
-                "count": "COUNT",
-            }[option.aggregation]
+            if option.aggregation == "count_distinct":  # "how many different merchants"
+                return f"COUNT(DISTINCT {inner})"
+            func = AGGREGATE_SQL[option.aggregation]
             return f"{func}({inner})"
         return render_expr(column.expr, alias[option.table], self.dialect)
 
@@ -837,6 +877,8 @@ def _column_label(column: Column, aggregation: str | None) -> str:
             "min": "minimum",
             "max": "maximum",
             "median": "median",
+            "stddev": "standard deviation of",
+            "count_distinct": "number of distinct",
             "count": "number of",
             "share": "share of",
         }[aggregation]

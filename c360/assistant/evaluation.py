@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+import duckdb
 import pandas as pd
 import yaml
 from sqlglot import exp
@@ -157,7 +158,7 @@ def load_cases(path: Path) -> tuple[date, list[EvalCase]]:
     return as_of, cases
 
 
-def reference_frame(con: Any, sql: str, as_of: date) -> pd.DataFrame:
+def reference_frame(con: duckdb.DuckDBPyConnection, sql: str, as_of: date) -> pd.DataFrame:
     """Run reference SQL on a DuckDB connection; `$as_of` is bound as the platform as-of DATE (so that
     `date_trunc('month', $as_of)` and `$as_of - interval 90 day` work without a cast)."""
     params = {"as_of": as_of} if "$as_of" in sql else None
@@ -199,7 +200,9 @@ def run_case(assistant: Assistant, case: EvalCase, reference: pd.DataFrame | Non
     return CaseResult(case, "correct" if ok else "wrong", verified, latency, detail, response.answer)
 
 
-def evaluate(assistant: Assistant, cases: Sequence[EvalCase], reference_con: Any, as_of: date) -> EvalSummary:
+def evaluate(
+    assistant: Assistant, cases: Sequence[EvalCase], reference_con: duckdb.DuckDBPyConnection, as_of: date
+) -> EvalSummary:
     summary = EvalSummary()
     for case in cases:
         ref = None
@@ -209,7 +212,7 @@ def evaluate(assistant: Assistant, cases: Sequence[EvalCase], reference_con: Any
     return summary
 
 
-def as_seen_by(frame: pd.DataFrame, role: Role | str, con: Any) -> pd.DataFrame:
+def as_seen_by(frame: pd.DataFrame, role: Role | str, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The reference result as the assistant's role may see it: a personal column in the reference's output
     (a full name, an e-mail address) is shown through the role's mask (c360/masking.py), since no answer may
     show that role more. The reference's filters still use the stored values: they say which rows are meant."""

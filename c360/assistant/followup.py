@@ -8,6 +8,7 @@ replaces the old; "list them" turns an aggregate into the listing of the same ro
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from c360.assistant.query import Ordering, SemanticQuery
 from c360.assistant.reading import Reading
@@ -30,45 +31,47 @@ def merge_followup(
             for c in same:
                 conditions.remove(c)
         conditions.append(cond)
-    query = query.with_(conditions=tuple(conditions))
+    query = replace(query, conditions=tuple(conditions))
     if partial.window is not None:
-        query = query.with_(window=partial.window)
+        query = replace(query, window=partial.window)
     if partial.dimensions:
         adding_groups = bool({"also", "too", "additionally"} & set(lemmas)) or (
             "as" in lemmas and "well" in lemmas
         )
         if adding_groups:  # "also by region": one more grouping
             existing = {d.concept for d in query.dimensions}
-            query = query.with_(
+            query = replace(
+                query,
                 dimensions=query.dimensions
-                + tuple(d for d in partial.dimensions if d.concept not in existing)
+                + tuple(d for d in partial.dimensions if d.concept not in existing),
             )
         else:  # "by region instead", "what about by region?": the new grouping replaces the old one
-            query = query.with_(dimensions=tuple(partial.dimensions))
+            query = replace(query, dimensions=tuple(partial.dimensions))
     if partial.order:
-        query = query.with_(order=tuple(partial.order))
+        query = replace(query, order=tuple(partial.order))
     elif partial.bare_rank is not None and query.measures:
-        query = query.with_(order=(Ordering(measure=query.measures[0], descending=partial.bare_rank),))
+        query = replace(query, order=(Ordering(measure=query.measures[0], descending=partial.bare_rank),))
     if partial.limit is not None:
-        query = query.with_(limit=partial.limit)
+        query = replace(query, limit=partial.limit)
     if partial.count_rows and not partial.measures:  # "how many are there?": the rows shown before, counted
         table = query.entity if query.mode == "list" else None
         nouns = lookups.vocab.entities.get(table or lookups.vocab.anchor_preference[0], {}).get("nouns", [])
         counted = lookups.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
         if counted is not None:
-            query = query.with_(
-                measures=(counted,), mode="aggregate", entity=None, columns=(), order=(), limit=None
+            query = replace(
+                query, measures=(counted,), mode="aggregate", entity=None, columns=(), order=(), limit=None
             )
     elif partial.columns and query.mode == "list" and not partial.measures:
-        query = query.with_(columns=tuple(partial.columns))  # "when did she last use her card?"
+        query = replace(query, columns=tuple(partial.columns))  # "when did she last use her card?"
     if partial.measures:
-        query = query.with_(measures=tuple(partial.measures), mode="aggregate", entity=None)
+        query = replace(query, measures=tuple(partial.measures), mode="aggregate", entity=None)
     elif partial.percent_of_total and query.measures:  # "now show it as a percentage of the total"
         shares = tuple(m for m in (share_of_total(lookups, m) for m in query.measures) if m is not None)
-        query = query.with_(measures=shares or query.measures)
+        query = replace(query, measures=shares or query.measures)
     elif partial.list_requested and query.mode == "aggregate":
         # "list them", "show me those customers": the same population as rows
-        query = query.with_(
+        query = replace(
+            query,
             mode="list",
             entity=partial.entity or _entity_of(query),
             measures=(),
@@ -77,7 +80,7 @@ def merge_followup(
             limit=None,
         )
     if partial.notes:
-        query = query.with_(notes=tuple(dict.fromkeys(query.notes + tuple(partial.notes))))
+        query = replace(query, notes=tuple(dict.fromkeys(query.notes + tuple(partial.notes))))
     return query
 
 

@@ -19,9 +19,12 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "total": ("AGG", "sum"), "sum": ("AGG", "sum"), "sum of": ("AGG", "sum"), "combined": ("AGG", "sum"),
     "median": ("AGG", "median"), "maximum": ("AGG", "max"), "max": ("AGG", "max"),
     "minimum": ("AGG", "min"), "min": ("AGG", "min"),
+    "standard deviation": ("AGG", "stddev"), "standard deviation of": ("AGG", "stddev"), "std dev": ("AGG", "stddev"),
+    "stddev": ("AGG", "stddev"), "stdev": ("AGG", "stddev"), "std deviation": ("AGG", "stddev"),
     # counting
     "how many": ("COUNT", ""), "number of": ("COUNT", ""), "count of": ("COUNT", ""), "count": ("COUNT", ""),
     "total number of": ("COUNT", ""), "how many of": ("COUNT", ""),
+    "different": ("DISTINCT", ""), "distinct": ("DISTINCT", ""), "unique": ("DISTINCT", ""),
     # comparisons
     "over": ("CMP", ">"), "above": ("CMP", ">"), "exceeding": ("CMP", ">"), "exceed": ("CMP", ">"),
     "more than": ("CMP", ">"), "greater than": ("CMP", ">"), "higher than": ("CMP", ">"),
@@ -102,7 +105,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "against": ("COMPARE", ""), "differ": ("COMPARE", ""), "vary": ("COMPARE", ""), "varies": ("COMPARE", ""), "difference between": ("COMPARE", ""),
     "relative to": ("COMPARE", ""),
     # implied counts
-    "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""),
+    "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""), "how big": ("DIST", ""), "how large": ("DIST", ""),
     "break down": ("DIST", ""), "breakdown of": ("DIST", ""), "composition": ("DIST", ""), "spread": ("DIST", ""), "split": ("DIST", ""), "headcount": ("DIST", ""),
     # coordination and follow-up cues
     "and": ("AND", ""), "or": ("OR", ""), "either": ("EITHER", ""), "as well as": ("AND", ""), "plus": ("AND", ""),
@@ -126,6 +129,11 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "tied": ("TIES", ""), "ties": ("TIES", ""), "with ties": ("TIES", ""), "tied at the max": ("TIES", ""),
     "tied at the top": ("TIES", ""), "tied for first": ("TIES", ""), "tied at the maximum": ("TIES", ""),
     "how much": ("HOWMUCH", ""), "how much money": ("HOWMUCH", ""),
+    # the length of a span a measure states in its unit: "how many months until the offer pays for itself"
+    "how many month until": ("HOWMUCH", ""), "how many month before": ("HOWMUCH", ""),
+    "how many month to": ("HOWMUCH", ""), "how long until": ("HOWMUCH", ""), "how long before": ("HOWMUCH", ""),
+    "how long will it take": ("HOWMUCH", ""), "how long will it take to": ("HOWMUCH", ""),
+    "how long do": ("HOWMUCH", ""), "how long does it take": ("HOWMUCH", ""),
     # the date or the time since an event of one customer ("when did ... last use their card")
     "what date": ("WHEN", ""), "which date": ("WHEN", ""), "on what date": ("WHEN", ""),
     "how many day since": ("ELAPSED", "day"), "how many day has it been since": ("ELAPSED", "day"),
@@ -184,7 +192,8 @@ FOLLOWUP_OPENERS: Final = frozenset(
 )
 INACTIVITY: Final = re.compile(
     r"\b(?:no|without|havent|have not|hasnt|has not|not|zero)\s+(?:made\s+|had\s+|any\s+|a\s+|used\s+their\s+card\s+)*"
-    r"(?:transaction|transacted|purchase|purchased|activity|spend|spending|shopped|bought|card use|been active|active)"
+    r"(?:transaction|transacted|purchase|purchased|activity|spend|spending|spent|shopped|bought|card use|been active"
+    r"|active|used their card|used the card)(?:\s+(?:anything|something|a\s+thing|at\s+all))*"
     r"\s+(?:in|for|within)\s+(?:over\s+|more\s+than\s+|the\s+last\s+|the\s+past\s+|last\s+|past\s+)?(?P<n>\d+)\s+day\b"
     r"|\binactive\s+(?:for\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+)?(?P<m>\d+)\s+day\b"
     r"|\b(?:over\s+|more\s+than\s+)?(?P<k>\d+)\+?\s+day\s+(?:without|since)\s+(?:a\s+|any\s+|their\s+|the\s+)?(?:last\s+)?"
@@ -228,5 +237,18 @@ SHARE_VERBS: Final = frozenset(
     }
 )
 AGGREGATE_WORDS: Final = frozenset(
-    {"average", "avg", "mean", "total", "sum", "median", "number", "count", "maximum", "minimum"}
+    {
+        "average",
+        "avg",
+        "mean",
+        "total",
+        "sum",
+        "median",
+        "number",
+        "count",
+        "maximum",
+        "minimum",
+        "deviation",
+        "stddev",
+    }
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -94,6 +94,7 @@ class TimeEvent:
     ref: str
     phrases: tuple[tuple[str, ...], ...]
     elapsed: dict[str, str]
+    once: bool = False  # one date for the whole table ("when did the retention offer go out"), no row named
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
                 str(ref),
                 tuple(sorted((phrase_key(p) for p in spec["phrases"]), key=len, reverse=True)),
                 {str(k): str(v) for k, v in (spec.get("elapsed") or {}).items()},
+                bool(spec.get("once", False)),
             )
             for ref, spec in (raw.get("time_events") or {}).items()
         ),
@@ -373,16 +375,16 @@ def build_lexicon(model: SemanticModel, vocabulary: Vocabulary | None = None) ->
             for phrase in (*flt.synonyms, flt.name.replace("_", " ")):
                 lex.add(phrase, Entry("filter", table.name, filter=flt.name))
     for ref, values in vocab.value_aliases.items():
-        table, _, column = ref.partition(".")
-        if table not in model.tables or column not in model.tables[table].columns:
+        table_name, _, column_name = ref.partition(".")
+        if table_name not in model.tables or column_name not in model.tables[table_name].columns:
             continue  # the vocabulary may mention columns a trimmed model does not have
         for value, phrases in values.items():
             for phrase in phrases:
-                lex.add(phrase, Entry("value", table, column, value))
-    for table, spec in vocab.entities.items():
-        if table in model.tables:
+                lex.add(phrase, Entry("value", table_name, column_name, value))
+    for table_name, spec in vocab.entities.items():
+        if table_name in model.tables:
             for noun in spec["nouns"]:
-                lex.add(noun, Entry("entity", table))
+                lex.add(noun, Entry("entity", table_name))
     _add_geography(lex, model)
     return lex
 
@@ -431,7 +433,3 @@ def unavailable_concept(
                     continue
                 return reason
     return None
-
-
-def phrases_of(entries: Iterable[Entry], kind: EntryKind) -> list[Entry]:
-    return [e for e in entries if e.kind == kind]

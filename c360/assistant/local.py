@@ -7,10 +7,11 @@ Order of precedence: refuse unsafe questions -> verified queries -> compile -> r
 
 from __future__ import annotations
 
+import itertools
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from c360.assistant import safety
@@ -33,7 +34,7 @@ from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_columns
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
-from c360.assistant.timeframe import GRAIN_ADJECTIVES
+from c360.assistant.timeframe import GRAIN_ADJECTIVES, UNITS
 from c360.assistant.values import ValueIndex, load_values, masked_columns
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
 from c360.engines.base import WarehouseSession
@@ -101,6 +102,9 @@ class LocalAnalyst:
         if context_refusal is not None:
             return self._refuse(request_id, question, context_refusal)
         query = parsed.query
+        barred = self._forecast(query) or self._masked_listing(query)
+        if barred is not None:
+            return self._refuse(request_id, question, barred)
         if self.verified is not None and not parsed.followup:
             hit = self.verified.match(question, query)
             if hit is not None:
@@ -207,7 +211,7 @@ class LocalAnalyst:
         carried = [c for c in previous.conditions if is_key(c)]
         if not carried or any(is_key(c) for c in query.conditions):
             return query
-        return query.with_(conditions=(*query.conditions, *carried))
+        return replace(query, conditions=(*query.conditions, *carried))
 
     def _total(self, query: SemanticQuery, compiled: CompiledQuery) -> CompiledQuery | None:
         """For a listing without an explicit limit: the same rows counted."""
@@ -217,8 +221,8 @@ class LocalAnalyst:
         measure = self.parser.lk.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
         if measure is None:
             return None
-        counted = query.with_(
-            mode="aggregate", entity=None, measures=(measure,), columns=(), order=(), limit=None
+        counted = replace(
+            query, mode="aggregate", entity=None, measures=(measure,), columns=(), order=(), limit=None
         )
         try:
             return self.compiler.compile(counted)
@@ -229,7 +233,7 @@ class LocalAnalyst:
         if query.mode != "aggregate" or query.dimensions or not query.conditions or not query.measures:
             return None
         try:
-            baseline = self.compiler.compile(query.with_(conditions=(), order=(), limit=None))
+            baseline = self.compiler.compile(replace(query, conditions=(), order=(), limit=None))
         except PlanError:
             return None
         # the comparison is a courtesy: only when a pre-aggregated table answers it (never a second full scan)
@@ -246,6 +250,40 @@ class LocalAnalyst:
         content = (TextContent(text), SqlContent(hit.sql, used))
         return LocalTurn(AnalystReply(request_id, Message(ANALYST, content)), query=query, verified=hit)
 
+    def _forecast(self, query: SemanticQuery | None) -> Refusal | None:
+        """A period that starts after the as-of date ("in January 2027", "Q1 2027") is a forecast: refused,
+        never answered with an empty result."""
+        window = query.window if query is not None else None
+        if window is None or window.start is None or window.start <= self.as_of:
+            return None
+        reason = f"The data ends on {self.as_of.isoformat()}; I can't forecast {window.label}."
+        return Refusal("unavailable", reason)
+
+    def _masked_listing(self, query: SemanticQuery | None) -> Refusal | None:
+        """A column the role sees masked (full names), asked for over many customers, is refused with the
+        reason instead of listed masked; one customer's profile (a condition on one id) may still show it."""
+        masked = self.parser.lk.masked
+        if query is None or not masked:
+            return None
+        identifiers = {ident.ref for ident in self.lexicon.vocabulary.identifiers}
+        grouped = [d.options for d in query.dimensions]
+        keyed = any(f"{o.table}.{o.column}" in identifiers for options in grouped for o in options)
+        # a group per customer ("top 5 spenders": id and name) shows the name beside the id, not asked for
+        shown = [*query.columns, *(grouped if not keyed else ())]
+        asked = [o for options in shown for o in options if f"{o.table}.{o.column}" in masked]
+        if not asked:
+            return None
+        for condition in query.conditions:
+            refs = {f"{o.table}.{o.column}" for o in condition.options}
+            if condition.op == "in" and len(condition.values) == 1 and refs & identifiers:
+                return None
+        column = asked[0].column or ""
+        reason = (
+            f"{column.replace('_', ' ').capitalize()} values are masked for your role, so I can't list them; "
+            "ask about one customer by id, or for counts."
+        )
+        return Refusal("unavailable", reason)
+
     def _refuse(self, request_id: str, question: str, refusal: Refusal) -> LocalTurn:
         suggestions = suggestions_for(question, self.model, self.lexicon)
         text = refusal.reason + " Try one of these questions instead."
@@ -257,7 +295,11 @@ POSSESSIVES = frozenset({"their", "theirs", "its", "her", "hers", "his"})
 
 
 def _has_time_adjective(question: str) -> bool:
-    return any(t.lemma in GRAIN_ADJECTIVES for t in tokenize(question))
+    tokens = tokenize(question)
+    per_unit = any(
+        a.lemma in ("per", "each", "every") and b.lemma in UNITS for a, b in itertools.pairwise(tokens)
+    )  # "total spend per month": the measure's name or the grain
+    return per_unit or any(t.lemma in GRAIN_ADJECTIVES for t in tokens)
 
 
 def _has_content(query: SemanticQuery) -> bool:

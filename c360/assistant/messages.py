@@ -122,7 +122,7 @@ class Message:
         return {"role": self.role, "content": [c.to_dict() for c in self.content]}
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any], where: str = "message") -> Message:
+    def from_dict(cls, raw: object, where: str = "message") -> Message:
         if not isinstance(raw, Mapping):
             raise MessageFormatError(f"{where} must be an object, got {type(raw).__name__}")
         role = raw.get("role")
@@ -195,7 +195,7 @@ class AnalystReply:
     def from_dict(cls, raw: Mapping[str, Any], request_id: str | None = None) -> AnalystReply:
         if not isinstance(raw, Mapping):
             raise MessageFormatError("response must be a JSON object")
-        message = Message.from_dict(raw.get("message"), "response.message")  # type: ignore[arg-type]
+        message = Message.from_dict(raw.get("message"), "response.message")
         if message.role != ANALYST:
             raise MessageFormatError("response.message.role must be 'analyst'")
         warnings = raw.get("warnings") or []

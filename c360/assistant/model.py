@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import takewhile
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import sqlglot
 import yaml
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from c360.assistant.descriptions import dbt_column_descriptions, fill_descriptions
 from c360.assistant.spec import validate_structure
 from c360.errors import C360Error
 
@@ -26,8 +28,8 @@ log = logging.getLogger(__name__)
 
 MODEL_PATH: Final = Path(__file__).with_name("semantic_model.yaml")
 YAML_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is 5x faster
+YAML_DUMPER: Final = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 ColumnKind = Literal["dimension", "time_dimension", "fact", "metric"]
-NUMERIC_TYPES: Final = ("NUMBER", "NUMERIC", "DECIMAL", "INT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "REAL")
 
 
 class SemanticModelError(C360Error):
@@ -53,10 +55,6 @@ class Column:
     @property
     def ref(self) -> str:
         return f"{self.table}.{self.name}"
-
-    @property
-    def is_numeric(self) -> bool:
-        return self.kind == "metric" or (self.data_type or "").upper().startswith(NUMERIC_TYPES)
 
     @property
     def is_boolean(self) -> bool:
@@ -92,10 +90,6 @@ class LogicalTable:
     def qualified(self) -> str:
         """SCHEMA.TABLE: what the local warehouse (and the guard) resolve inside the one database."""
         return f"{self.schema}.{self.physical_name}"
-
-    @property
-    def fully_qualified(self) -> str:
-        return f"{self.database}.{self.schema}.{self.physical_name}"
 
     def of_kind(self, *kinds: ColumnKind) -> Iterator[Column]:
         return (c for c in self.columns.values() if c.kind in kinds)
@@ -211,11 +205,11 @@ def render_expr(expr: str, alias: str | None, dialect: str) -> str:
 
 
 @lru_cache(maxsize=2048)
-def _parse_expr_cached(expr: str) -> exp.Expression:
+def _parse_expr_cached(expr: str) -> exp.Expr:
     return sqlglot.parse_one(expr, read="snowflake")
 
 
-def parse_expr(expr: str) -> exp.Expression:
+def parse_expr(expr: str) -> exp.Expr:
     try:
         return _parse_expr_cached(expr).copy()
     except (ParseError, TokenError) as exc:
@@ -244,7 +238,7 @@ def parse_model(text: str, source: Path | None = None) -> SemanticModel:
         raw = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         raise SemanticModelError(f"semantic model {source or ''} is not valid YAML: {exc}") from None
-    problems = validate_structure(raw)
+    problems = fill_descriptions(raw, dbt_column_descriptions()) + validate_structure(raw)
     if problems:
         shown = "\n  ".join(problems[:40])
         more = f"\n  ... and {len(problems) - 40} more" if len(problems) > 40 else ""
@@ -282,8 +276,21 @@ def parse_model(text: str, source: Path | None = None) -> SemanticModel:
         verified_queries=verified,
         instructions=instructions,
         source=source,
-        text=text,
+        text=rendered_text(text, raw),
     )
+
+
+RENDERED_MARK: Final = (
+    "# Column descriptions filled in from the dbt models' YAML (c360/assistant/descriptions.py).\n"
+)
+
+
+def rendered_text(source_text: str, raw: dict[str, Any]) -> str:
+    """The file deployed for Cortex Analyst: the model with the dbt column descriptions filled in."""
+    lines = takewhile(lambda line: line.startswith("#"), source_text.splitlines(keepends=True))
+    header = "".join(line for line in lines if line != RENDERED_MARK)
+    body = yaml.dump(raw, Dumper=YAML_DUMPER, sort_keys=False, allow_unicode=True, width=110)
+    return header + RENDERED_MARK + body
 
 
 SECTION_KINDS: Final[dict[str, ColumnKind]] = {
@@ -301,14 +308,19 @@ def to_physical(expr: str, logical: dict[str, str]) -> str:
     tree = parse_expr(expr)
     for column in list(tree.find_all(exp.Column)):
         physical = logical.get(column.name)
-        if column.table or column.find_ancestor(exp.Select) is not None or physical in (None, column.name):
+        if (
+            column.table
+            or column.find_ancestor(exp.Select) is not None
+            or physical is None
+            or physical == column.name
+        ):
             continue
         replacement = parse_expr(physical)
         column.replace(replacement if isinstance(replacement, exp.Column) else exp.Paren(this=replacement))
     return tree.sql(dialect="snowflake")
 
 
-def _table(raw: dict) -> LogicalTable:
+def _table(raw: Mapping[str, Any]) -> LogicalTable:
     name = raw["name"]
     base = raw["base_table"]
     columns: dict[str, Column] = {}

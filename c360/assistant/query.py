@@ -6,7 +6,7 @@ and one option per item. `signature()` is a canonical form used to recognise par
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -144,6 +144,3 @@ class SemanticQuery:
             tuple(sorted("|".join(sorted(o.key for o in c)) for c in self.columns)),
             self.prefer_tables,
         )
-
-    def with_(self, **changes: object) -> SemanticQuery:
-        return replace(self, **changes)  # type: ignore[arg-type]

@@ -97,13 +97,14 @@ class Threat:
 
 def detect(question: str) -> Threat | None:
     """The first injection or secret-seeking pattern in the question, or None."""
-    for kind, patterns in (
+    checks: tuple[tuple[ThreatKind, tuple[re.Pattern[str], ...]], ...] = (
         ("prompt_injection", PROMPT_PATTERNS),
         ("sql_injection", SQL_PATTERNS),
         ("secrets", SECRET_PATTERNS),
-    ):
+    )
+    for kind, patterns in checks:
         for pattern in patterns:
             match = pattern.search(question)
             if match:
-                return Threat(kind, match.group(0).strip()[:80])  # type: ignore[arg-type]
+                return Threat(kind, match.group(0).strip()[:80])
     return None

@@ -54,6 +54,7 @@ from c360.guard import (
     run_with_timeout,
 )
 from c360.sqlfiles import load_sql
+from c360.values import as_int
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +271,7 @@ class Assistant:
                 answer = f"{'; '.join(turn.query.notes)}. {answer}"
         else:
             columns = describe_columns(frame, self.model)
-            chart = chart_for(frame, columns)
+            chart = chart_for(frame, shown_sql)
             mode = (
                 "list"
                 if not any(c.role == "measure" for c in columns) or "customer_id" in frame.columns
@@ -325,7 +326,7 @@ class Assistant:
         except C360Error as exc:
             log.debug("count query failed: %s", exc)
             return None
-        return None if frame.empty else int(frame.iloc[0, 0])
+        return None if frame.empty else as_int(frame.iloc[0, 0])
 
     def _baseline(self, compiled: CompiledQuery | None) -> Baseline | None:
         if compiled is None:

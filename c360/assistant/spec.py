@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import sqlglot
 from sqlglot import exp
@@ -67,7 +67,7 @@ COLUMN_SECTIONS: Final = {
 JOIN_TYPES: Final = frozenset({"left_outer", "inner"})
 RELATIONSHIP_TYPES: Final = frozenset({"many_to_one", "one_to_one"})
 ACCESS_MODIFIERS: Final = frozenset({"public_access", "private_access"})
-AGGREGATIONS: Final = frozenset({"sum", "avg", "median", "min", "max", "count", "count_distinct"})
+AGGREGATIONS: Final = frozenset({"sum", "avg", "median", "stddev", "min", "max", "count", "count_distinct"})
 DATA_TYPE: Final = re.compile(
     r"^(varchar|string|text|char|number|numeric|decimal|int|integer|bigint|smallint|float|double|real|"
     r"boolean|date|datetime|time|timestamp|timestamp_ntz|timestamp_ltz|timestamp_tz)(\(\s*\d+(\s*,\s*\d+)?\s*\))?$",
@@ -148,8 +148,8 @@ def _check_table(table: Any, where: str, problems: list[str]) -> tuple[str | Non
     where = f"table {name}"
     base = table.get("base_table")
     if _check_object(base, "base_table", f"{where}.base_table", problems):
-        for key in ("database", "schema", "table"):
-            _check_string(base.get(key), f"{where}.base_table.{key}", problems)
+        for part in ("database", "schema", "table"):
+            _check_string(base.get(part), f"{where}.base_table.{part}", problems)
     _check_synonyms(table, where, problems)
     if "facts" in table and "measures" in table:
         problems.append(f"{where}: use `facts` (current) or `measures` (legacy), not both")
@@ -363,7 +363,7 @@ def _check_object(value: Any, kind: str, where: str, problems: list[str]) -> boo
     return True
 
 
-def _check_string(value: Any, where: str, problems: list[str]) -> bool:
+def _check_string(value: object, where: str, problems: list[str]) -> TypeGuard[str]:
     if not isinstance(value, str) or not value.strip():
         problems.append(f"{where} must be a non-empty string")
         return False

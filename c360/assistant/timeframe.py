@@ -39,7 +39,7 @@ POST_COMPARISONS: Final = frozenset(
     {("or", "more"), ("or", "less"), ("or", "higher"), ("or", "greater"), ("or", "lower"), ("or", "fewer"),
      ("and", "above"), ("and", "up"), ("and", "below")}
 )  # fmt: skip
-UNITS: Final = {
+UNITS: Final[dict[str, Grain]] = {
     "day": "day",
     "week": "week",
     "month": "month",
@@ -47,7 +47,7 @@ UNITS: Final = {
     "year": "year",
     "yr": "year",
 }
-GRAIN_ADJECTIVES: Final = {
+GRAIN_ADJECTIVES: Final[dict[str, Grain]] = {
     "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
     "annually": "year", "annual": "year",
 }  # fmt: skip
@@ -61,7 +61,7 @@ ORDINAL_QUARTERS: Final = {
     "3rd": 3,
     "4th": 4,
 }
-TREND_WORDS: Final = frozenset({"trend", "trending", "timeline"})
+TREND_WORDS: Final = frozenset({"trend", "trending", "trended", "timeline"})
 # "90-day spend change" is a window; these words around "N days" make it something else
 ADJECTIVE_WINDOW_BEFORE: Final = frozenset(
     {"over", "than", "least", "most", "within", "last", "past", "next", "first", "for", "in", "under", "above",
@@ -110,6 +110,19 @@ def add_months(d: date, months: int) -> date:
 
 def quarter_start(d: date) -> date:
     return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def current_period_start(unit: str, d: date) -> date:
+    """The first day of the calendar period (day, week, month, quarter, year) that `d` is in."""
+    if unit == "week":
+        return d - timedelta(days=d.weekday())
+    if unit == "month":
+        return month_start(d)
+    if unit == "quarter":
+        return quarter_start(d)
+    if unit == "day":
+        return d
+    return date(d.year, 1, 1)
 
 
 def month_label(d: date) -> str:
@@ -204,15 +217,19 @@ class TimeParser:
             day = date.fromisoformat(self.t[i].norm)
             return 1, day, day + timedelta(days=1), day.isoformat()
         month = self._month_at(i)
-        if month is not None and (day := self._day_at(i + 1)) is not None:
+        if month is not None and (day_of_month := self._day_at(i + 1)) is not None:
             year = self._year_at(i + 2)  # "June 1, 2026"; "June 1": the latest one by the as-of date
             start = (
-                date(year or self.as_of.year, month, day)
-                if _valid(year or self.as_of.year, month, day)
+                date(year or self.as_of.year, month, day_of_month)
+                if _valid(year or self.as_of.year, month, day_of_month)
                 else None
             )
             if start is not None and year is None and start > self.as_of:
-                start = date(start.year - 1, month, day) if _valid(start.year - 1, month, day) else None
+                start = (
+                    date(start.year - 1, month, day_of_month)
+                    if _valid(start.year - 1, month, day_of_month)
+                    else None
+                )
             if start is not None:
                 return (3 if year else 2), start, start + timedelta(days=1), start.isoformat()
         if month is not None:
@@ -254,9 +271,9 @@ class TimeParser:
         if i == 0 or (self._number(i - 1) is None and not after_comparison):
             return None
         if self._lemma(i) in ("per", "a", "each", "every", "an") and self._lemma(i + 1) in UNITS:
-            return TimeSpan(i, i + 2, rate=UNITS[self._lemma(i + 1)])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 2, rate=UNITS[self._lemma(i + 1)])
         if self._lemma(i) in GRAIN_ADJECTIVES:
-            return TimeSpan(i, i + 1, rate=GRAIN_ADJECTIVES[self._lemma(i)])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 1, rate=GRAIN_ADJECTIVES[self._lemma(i)])
         return None
 
     def _between(self, i: int) -> TimeSpan | None:
@@ -393,15 +410,7 @@ class TimeParser:
         return self._window(i, i + 2, TimeWindow(start, end, label))
 
     def _period_start(self, unit: str, d: date) -> date:
-        if unit == "day":
-            return d
-        if unit == "week":
-            return d - timedelta(days=d.weekday())
-        if unit == "month":
-            return month_start(d)
-        if unit == "quarter":
-            return quarter_start(d)
-        return date(d.year, 1, 1)
+        return current_period_start(unit, d)
 
     def _to_date(self, i: int) -> TimeSpan | None:
         word = self._lemma(i)
@@ -424,6 +433,10 @@ class TimeParser:
             quarter = int(word[1])
         elif word in ORDINAL_QUARTERS and self._lemma(i + 1) == "quarter":
             quarter, used = ORDINAL_QUARTERS[word], 2
+        elif len(word) == 2 and word[0] == "h" and word[1] in "12":
+            return self._half(i, int(word[1]), 1)
+        elif word in ("first", "second") and self._lemma(i + 1) == "half":
+            return self._half(i, 1 if word == "first" else 2, 2)
         if quarter is None:
             return None
         j = i + used
@@ -443,6 +456,23 @@ class TimeParser:
         return self._window(
             i, i + used_total, TimeWindow(start, add_months(start, 3), f"Q{quarter} {year}"), note
         )
+
+    def _half(self, i: int, half: int, used: int) -> TimeSpan:
+        """'H1 2026', 'the second half of 2025', 'H2' (the latest complete one): six calendar months."""
+        j = i + used
+        if self._lemma(j) == "of" and self._year_at(j + 1) is not None:
+            j += 1
+        year = self._year_at(j)
+        note = None
+        if year is not None:
+            end = j + 1
+        else:
+            end, year = j, self.as_of.year
+            if add_months(date(year, 6 * half - 5, 1), 6) > self.as_of:
+                year -= 1
+            note = f"H{half} read as H{half} {year}, the latest complete H{half}"
+        start = date(year, 6 * half - 5, 1)
+        return self._window(i, end, TimeWindow(start, add_months(start, 6), f"H{half} {year}"), note)
 
     def _month(self, i: int) -> TimeSpan | None:
         month = self._month_at(i)
@@ -470,14 +500,14 @@ class TimeParser:
     def _grain(self, i: int) -> TimeSpan | None:
         word = self._lemma(i)
         if word in GRAIN_ADJECTIVES:
-            return TimeSpan(i, i + 1, grain=GRAIN_ADJECTIVES[word])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 1, grain=GRAIN_ADJECTIVES[word])
         if word in ("by", "per", "each", "every") and self._lemma(i + 1) in UNITS:
             unit = UNITS[self._lemma(i + 1)]
             if self._lemma(i + 2) == "over":  # "month over month" is a measure, not a grain
                 return None
-            return TimeSpan(i, i + 2, grain=unit)  # type: ignore[arg-type]
+            return TimeSpan(i, i + 2, grain=unit)
         if word in UNITS and self._lemma(i + 1) == "by" and self._lemma(i + 2) == word:
-            return TimeSpan(i, i + 3, grain=UNITS[word])  # type: ignore[arg-type]
+            return TimeSpan(i, i + 3, grain=UNITS[word])
         return None
 
     def _trend(self, i: int) -> TimeSpan | None:

@@ -2,7 +2,9 @@
 
 A question uses a verified query when it means the same thing: its semantic query signature equals the
 verified question's (so "how many customers are in each segment" and "number of customers per segment"
-both match), or its content words are exactly the verified question's. Verified SQL is written on logical
+both match), or its content words are exactly the verified question's and its reading (when it has one)
+does not differ from the verified question's: a superlative, limit or filter the verified query lacks makes
+the words alone no match. Verified SQL is written on logical
 names (`__customer_360_profile`, logical columns), in Snowflake SQL as Cortex Analyst requires; locally it
 is translated to the physical gold tables and the DuckDB dialect.
 """
@@ -42,7 +44,7 @@ class VerifiedIndex:
         self.entries: list[IndexedQuery] = []
         for vq in model.verified_queries:
             parsed = parser.parse(vq.question)
-            signature = parsed.query.signature() if parsed.query is not None and not parsed.followup else None
+            signature = parsed.query.signature() if parsed.query is not None else None
             self.entries.append(
                 IndexedQuery(
                     vq, signature, self.content_words(vq.question), to_physical_sql(model, vq.sql, dialect)
@@ -57,9 +59,13 @@ class VerifiedIndex:
         words = self.content_words(question)
         signature = query.signature() if query is not None else None
         for entry in self.entries:
-            if words and words == entry.words:
+            both = signature is not None and entry.signature is not None
+            if both and signature == entry.signature:
                 return entry
-            if signature is not None and entry.signature is not None and signature == entry.signature:
+            # the same content words are enough only when the readings do not disagree: "which segment has
+            # the most customers?" has the words of "how many customers are in each segment?" but asks for
+            # one ranked row (a superlative, a limit), which the verified query does not have
+            if words and words == entry.words and not both:
                 return entry
         return None
 

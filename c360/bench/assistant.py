@@ -37,6 +37,7 @@ BLIND = REPO_ROOT / "tests" / "assistant" / "blind"
 BLIND_SPLITS = {
     "blind_v1": (BLIND / "blind_v1.yaml", "a development set since issue 15"),
     "blind_v2": (BLIND / "blind_v2.yaml", "a development set since 2026-12-04"),
+    "blind_final": (BLIND / "blind_final.yaml", "the sealed final set, a development set since 2026-12-04"),
 }
 BLIND_SETS = tuple(path for path, _ in BLIND_SPLITS.values())
 SPLITS = (("dev", "dev split"), ("holdout", "old holdout split (written after the compiler)"))
@@ -59,11 +60,15 @@ def bench_assistant(ctx: BenchContext) -> BenchSection:
     reference = open_reader(settings)
     session = open_reader(settings)
     try:
+        from c360.engines.duckdb import DuckDBSession
+
+        if not isinstance(reference, DuckDBSession):
+            raise C360Error("the assistant benchmark reads its reference answers from the local warehouse")
         as_of = platform_as_of(session)
         analyst = LocalAnalyst.on_session(model, as_of, session)
         assistant = Assistant(settings, session, analyst, model, as_of=as_of, log_requests=False)
         for _ in range(ctx.runs):
-            runs.append(evaluate(assistant, cases, reference.con, as_of))  # type: ignore[attr-defined]
+            runs.append(evaluate(assistant, cases, reference.con, as_of))
         plain = Assistant(
             settings,
             session,
@@ -72,7 +77,7 @@ def bench_assistant(ctx: BenchContext) -> BenchSection:
             as_of=as_of,
             log_requests=False,
         )
-        compiler_only = evaluate(plain, cases, reference.con, as_of)  # type: ignore[attr-defined]
+        compiler_only = evaluate(plain, cases, reference.con, as_of)
     finally:
         session.close()
         reference.close()
@@ -169,10 +174,10 @@ def _section(
         + ") from tests/assistant/questions.yaml and tests/assistant/blind/*.yaml, compared by result set with "
         "hand-written reference SQL (a reference stored rounded is compared at its own precision; a personal "
         "column of the reference is shown through the assistant role's mask).",
-        "blind_v1 and blind_v2 were written by helpers who never saw the assistant; their first scores, on the "
-        "assistant before it was changed for them, are in docs/assistant.md (held-out slices). Since then they "
+        "blind_v1, blind_v2 and blind_final were written by helpers who never saw the assistant; their first "
+        "scores, on the assistant before it was changed for them, are in docs/assistant.md (held-out slices). Since then they "
         "are development sets: the reader was changed by failure class, never per question; a sealed set "
-        "measures the result.",
+        "measures the result (blind v3, scored once at the end of the third round).",
         f"Verified queries answered {first['verified_answers']} questions; the compiler alone scores "
         f"{100 * _accuracy(compiler_only, question_set):.1f}% on questions.yaml (the verified queries cover the "
         "onboarding questions only).",
@@ -189,7 +194,7 @@ def _section(
     )
     if first["failures"]:
         notes.append("Not exactly right in run 1: " + "; ".join(first["failures"]))
-    tables = {
+    tables: dict[str, list[dict[str, object]]] = {
         "accuracy by split (run 1)": by_split,
         "accuracy by source (run 1)": [
             {

@@ -9,12 +9,15 @@ builds it when missing).
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from c360.bench.platform import ensure_platform
 from c360.bench.registry import BenchContext, BenchSection, benchmark
 from c360.engines.readers import open_reader
 from c360.errors import C360Error
 from c360.paths import STREAMLIT_DIR
 from c360.sqlfiles import load_sql
+from c360.values import as_float
 
 BANDS_SQL = """
 select customer_status, churn_risk_category, count(*) as customers,
@@ -58,7 +61,7 @@ def bench_data_quality(ctx: BenchContext) -> BenchSection:
     econ = simulator.Economics.from_row(economics)
     measured = simulator.measured(campaign, econ)
     projected = simulator.project(
-        int(campaign["customers"]), float(usual_spend or 0), max(0.0, measured.retention_lift_pct), econ
+        int(campaign["customers"]), as_float(usual_spend or 0), max(0.0, measured.retention_lift_pct), econ
     )
     active = bands[bands["customer_status"] == "Active"]
     banded = active[active["churn_risk_category"].isin(["High Risk", "Medium Risk", "Low Risk"])]
@@ -80,14 +83,14 @@ def bench_data_quality(ctx: BenchContext) -> BenchSection:
             "check": r.check_id,
             "what": r.check_name,
             "subject": r.subject,
-            "measured": float(r.measured_value),
+            "measured": as_float(r.measured_value),
             "passes if": f"{r.lower_bound:g}-{r.upper_bound:g} {r.unit}",
             "status": r.status,
         }
         for r in checks.itertuples()
     ]
     section.tables["Customer status and risk band (customer_360_profile)"] = [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
         for row in bands.to_dict("records")
     ]
     section.tables["Retention offer through the one campaign economics"] = [
@@ -149,7 +152,7 @@ def bench_data_quality(ctx: BenchContext) -> BenchSection:
     return section
 
 
-def _simulator_module():  # type: ignore[no-untyped-def]
+def _simulator_module() -> ModuleType:
     """streamlit/simulator.py (the app's one campaign formula; streamlit/ is not a package)."""
     import importlib.util
     import sys

@@ -24,6 +24,7 @@ from c360.engines.duckdb import DuckDBSession
 from c360.errors import C360Error
 from c360.sqlfiles import load_sql
 from c360.transform.dbt import DbtRunResult, InProcessDbt, build, refresh_incremental
+from c360.values import as_int
 
 BUILD_TARGET_S = 90.0
 LOOKUP_TARGET_MS = 50.0
@@ -155,11 +156,11 @@ def _lookups(settings: Settings) -> tuple[tuple[float, ...], tuple[float, ...], 
             segments = session.query(load_sql("dbt/segment_value"))
             aggregate.append((perf_counter() - began) * 1000)
     total = int(segments.customers.sum())
-    shares = [
+    shares: list[dict[str, object]] = [
         {
             "segment": row.customer_segment,
-            "customers": int(row.customers),
-            "share": f"{row.customers / total:.1%}",
+            "customers": as_int(row.customers),
+            "share": f"{as_int(row.customers) / total:.1%}",
             "avg LTV": f"${row.avg_lifetime_value:,.0f}",
         }
         for row in segments.itertuples()

@@ -10,6 +10,9 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from c360.errors import C360Error
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +25,11 @@ class ChildRun:
     stdout: str
     stderr: str
 
-    def json(self) -> dict[str, object]:
-        """The command's JSON document: the last one on stdout (a library may have printed a line first)."""
+    def json(self) -> dict[str, Any]:
+        """The command's JSON document: the last one on stdout (a library may have printed a line first).
+        Its values are typed by each command's `--format json` contract, which the caller reads."""
         try:
-            return json.loads(self.stdout)
+            return _document(json.loads(self.stdout))
         except json.JSONDecodeError:
             starts = [
                 i for i, line in enumerate(self.stdout.splitlines(keepends=True)) if line.startswith("{")
@@ -39,8 +43,14 @@ class ChildRun:
                 log.warning(
                     "the child printed more than its JSON on stdout: %r", "".join(lines[:start])[:300]
                 )
-                return document  # type: ignore[no-any-return]
+                return _document(document)
             raise
+
+
+def _document(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise C360Error(f"expected a JSON object on the child's stdout, got {type(value).__name__}")
+    return value
 
 
 def run_child(args: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 3600) -> ChildRun:

@@ -9,6 +9,7 @@ import platform
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from c360.bench.registry import BenchSection
 
@@ -59,7 +60,7 @@ def section_dict(section: BenchSection) -> dict[str, object]:
 
 def save(docs_dir: Path, sections: list[BenchSection], order: dict[str, int]) -> Path:
     raw_path = docs_dir / "benchmarks.json"
-    raw: dict[str, dict] = json.loads(raw_path.read_text()) if raw_path.exists() else {}
+    raw: dict[str, dict[str, Any]] = json.loads(raw_path.read_text()) if raw_path.exists() else {}
     for section in sections:
         position = section.order if section.order is not None else order.get(section.name, 999)
         raw[section.name] = section_dict(section) | {"order": position}
@@ -69,7 +70,7 @@ def save(docs_dir: Path, sections: list[BenchSection], order: dict[str, int]) ->
     return md_path
 
 
-def render(raw: dict[str, dict]) -> str:
+def render(raw: dict[str, dict[str, Any]]) -> str:
     lines = [
         "# Benchmarks",
         "",

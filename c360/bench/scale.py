@@ -13,6 +13,7 @@ One full-scale build runs at a time; the home is deleted afterwards.
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 
@@ -44,8 +45,10 @@ def bench_scale(ctx: BenchContext) -> BenchSection:
     scale = ctx.settings.scale
     home = ctx.fresh_home(f"scale-{scale.customers}")
     shutil.rmtree(home, ignore_errors=True)
+    load = {"at the start": os.getloadavg()}
     try:
         up = run_child(up_command(scale, home))
+        load["after `c360 up`"] = os.getloadavg()
         if up.returncode != 0:
             raise C360Error(f"c360 up failed: {_tail(up.stderr)}")
         steps = {s["step"]: float(s["seconds"]) for s in up.json()["steps"]}
@@ -55,6 +58,7 @@ def bench_scale(ctx: BenchContext) -> BenchSection:
 
         stream_args = ["--batches", str(WARM_BATCHES + 1), "--interval", "0", "--size", str(BATCH_ROWS)]
         stream = run_child(c360_command("stream", *stream_args, "--home", str(home), "--format", "json"))
+        load["after the stream"] = os.getloadavg()
         if stream.returncode != 0:
             raise C360Error(f"c360 stream failed: {_tail(stream.stderr)}")
         batches = stream.json()["batches"][1:]
@@ -113,6 +117,10 @@ def bench_scale(ctx: BenchContext) -> BenchSection:
             "Storage parts after the stream: "
             + ", ".join(f"{name} {size / MB:,.0f} MB" for name, size in after_stream.parts.items())
             + ".",
+            "Machine load (load average over 1 / 5 / 15 minutes; 2 logical cores shared with other work): "
+            + "; ".join(f"{when} {a:.1f} / {b:.1f} / {c:.1f}" for when, (a, b, c) in load.items())
+            + ". Under load every wall time here stretches by roughly the share of the cores the measured "
+            "process did not get.",
             *([BEFORE_150K] if scale.customers == 150_000 else []),
         ],
     )

@@ -172,8 +172,8 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
     """At least FAULT_KILLS SIGKILLs of the real `c360 stream` process at random kill points, then the
     full-disk scenario, on a private 1,000-customer platform (every kill round runs a gold refresh and
     publishes to readers; at full scale each round would take seconds more and prove nothing more)."""
-    from c360.landing.faultinjection import CliChild, as_json, run_campaign
-    from c360.landing.fulldisk import run_full_disk
+    from c360.bench.faultinjection import CliChild, as_json, run_campaign
+    from c360.bench.fulldisk import run_full_disk
 
     load_at_start = os.getloadavg()
     home = ctx.fresh_home("fault-injection")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -51,7 +51,7 @@ def ask(
         raise typer.Exit(code=REFUSED_EXIT_CODE)
 
 
-def _read_history(path: Path) -> list[dict]:
+def _read_history(path: Path) -> list[dict[str, Any]]:
     try:
         raw = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:

@@ -14,8 +14,8 @@ from c360.cli.output import OutputFormat, emit_json, fail, stderr, stdout
 from c360.config import Settings, platform_settings
 from c360.errors import C360Error
 from c360.landing.pipe import FileLoad, PipeOptions
-from c360.landing.streaming import DbtGoldRefresh, IngestReport
-from c360.landing.streaming import ingest as run_ingest
+from c360.steps.streaming import DbtGoldRefresh, IngestReport
+from c360.steps.streaming import ingest as run_ingest
 
 
 def ingest(

@@ -13,13 +13,14 @@ from c360.cli.output import OutputFormat, emit_json, fail, stderr, stdout
 from c360.config import Settings, platform_settings
 from c360.errors import C360Error
 from c360.landing.pipe import PipeOptions
-from c360.landing.streaming import (
+from c360.steps.streaming import (
     BatchReport,
     DbtGoldRefresh,
     StreamProgress,
     StreamReport,
 )
-from c360.landing.streaming import stream as run_stream
+from c360.steps.streaming import stream as run_stream
+from c360.values import as_float
 from generators.batches import DEFAULT_BATCH_SIZE, MAX_ANOMALIES, MAX_ROWS_PER_BATCH
 
 
@@ -71,7 +72,7 @@ def _progress(total: int, fmt: OutputFormat) -> StreamProgress:
         if event == "batch" and isinstance(payload, BatchReport):
             stderr.print(_line(payload, total), highlight=False)
         elif event == "waiting" and fmt is not OutputFormat.json:
-            stderr.print(f"  [dim]next batch in {float(payload):.1f} s[/]")  # type: ignore[arg-type]
+            stderr.print(f"  [dim]next batch in {as_float(payload):.1f} s[/]")
 
     return show
 

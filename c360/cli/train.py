@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -80,7 +81,7 @@ def print_result(result: ChurnRun) -> None:
         columns.append((f"champion {champion.version}", outcome.champion_metrics))
     for title, _ in columns:
         table.add_column(title, justify="right")
-    for label, getter in (
+    getters: tuple[tuple[str, Callable[[Metrics], float | None]], ...] = (
         ("ROC-AUC", lambda m: m.roc_auc),
         ("PR-AUC", lambda m: m.pr_auc),
         ("F1", lambda m: m.f1),
@@ -89,7 +90,8 @@ def print_result(result: ChurnRun) -> None:
         ("Brier", lambda m: m.brier_score),
         ("threshold", lambda m: m.threshold),
         ("heuristic ROC-AUC", lambda m: m.heuristic_roc_auc),
-    ):
+    )
+    for label, getter in getters:
         table.add_row(label, *(_fmt(getter(m)) for _, m in columns))
     stdout.print(table)
     for gate in outcome.gates:

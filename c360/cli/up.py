@@ -75,14 +75,14 @@ def print_report(report: UpReport) -> None:
     rows = Table(title="rows per table")
     rows.add_column("table")
     rows.add_column("rows", justify="right")
-    for table, count in dict(report.summary.get("rows", {})).items():  # type: ignore[call-overload]
+    for table, count in report.summary.get("rows", {}).items():
         rows.add_row(table, f"{count:,}")
     stdout.print(rows)
     mix = Table(title="segment mix (generator truth)")
     mix.add_column("segment")
     mix.add_column("customers", justify="right")
     mix.add_column("share", justify="right")
-    for segment, info in dict(report.summary.get("segment_mix", {})).items():  # type: ignore[call-overload]
+    for segment, info in report.summary.get("segment_mix", {}).items():
         mix.add_row(segment, f"{info['customers']:,}", f"{info['share']:.1%}")
     stdout.print(mix)
     first, last = report.summary.get("first_transaction"), report.summary.get("last_transaction")

@@ -19,10 +19,20 @@ import pandas as pd
 
 from c360.engines import writer_lock
 from c360.engines.base import Dialect, split_statements
-from c360.engines.lake import CATALOG, CATALOG_FILE, Lake, apply_options, connection_config, create_catalog
+from c360.engines.lake import (
+    CATALOG,
+    CATALOG_FILE,
+    CatalogCopy,
+    Lake,
+    apply_options,
+    connection_config,
+    create_catalog,
+    pinned_catalog_copy,
+)
 from c360.errors import WarehouseError
 
 log = logging.getLogger(__name__)
+ConnectConfig = dict[str, str | bool | int | float | list[str]]  # duckdb.connect(config=...)
 
 
 @dataclass
@@ -54,7 +64,9 @@ class DuckDBSession:
         self.lake = lake
         self._close_hooks: list[Callable[[], None]] = [on_close] if on_close is not None else []
         self._in_tx = False
-        self._connect_config: dict[str, str] = {}
+        self._connect_config: ConnectConfig = {}
+        self._scripts_run: set[str] = set()
+        self.catalog_copy: Path | None = None  # a pinned reader's private catalog (lake.pinned_catalog_copy)
 
     @classmethod
     def open(
@@ -82,7 +94,7 @@ class DuckDBSession:
             )
         if read_only and not path.exists():
             raise WarehouseError(f"no local warehouse at {path}: run `c360 up` first")
-        config: dict[str, str] = {"memory_limit": memory_limit, "threads": str(threads)}
+        config: ConnectConfig = {"memory_limit": memory_limit, "threads": str(threads)}
         if not read_only:
             # Bulk inserts run ~40% faster without order preservation; nothing relies on physical order
             # (every read that needs an order says ORDER BY).
@@ -123,7 +135,7 @@ class DuckDBSession:
     ) -> DuckDBSession:
         if read_only and not lake.exists():
             raise WarehouseError(f"no local warehouse at {lake.root}: run `c360 up` first")
-        config: dict[str, str] = {"memory_limit": memory_limit, "threads": str(threads)}
+        config: ConnectConfig = {"memory_limit": memory_limit, "threads": str(threads)}
         if not read_only:
             config["preserve_insertion_order"] = "false"  # see open(); bulk inserts ~40% faster
             if temp_dir is not None:
@@ -134,10 +146,15 @@ class DuckDBSession:
             if shared is not None:  # this process already writes the lake: another connection to the same
                 return cls._writer_cursor(lake, shared, config)  # database (no extension load or attach)
             created = create_catalog(lake)
+        # a reader pinned to a snapshot reads its own copy of the catalog (lake.pinned_catalog_copy: the live
+        # one, read while the writer commits, sometimes misses the snapshot's delete files)
+        copy: CatalogCopy | None = pinned_catalog_copy(lake) if read_only and version is not None else None
         try:
             con = duckdb.connect(":memory:", config=config | connection_config(lake))
             try:
-                con.execute(lake.attach_sql(read_only=read_only, version=version))
+                con.execute(
+                    lake.attach_sql(read_only=read_only, version=version, catalog=copy.path if copy else None)
+                )
                 if not read_only and created:
                     apply_options(con)
                 con.execute(f"use {CATALOG}")
@@ -148,21 +165,26 @@ class DuckDBSession:
         except duckdb.Error as exc:
             if not read_only:
                 writer_lock.release(lake.lock_file)
+            if copy is not None:
+                copy.release()
             raise WarehouseError(f"cannot open the local warehouse {lake.root}: {_first_line(exc)}") from None
         except BaseException:
             if not read_only:
                 writer_lock.release(lake.lock_file)
+            if copy is not None:
+                copy.release()
             raise
         if not read_only:
             shared = _SharedWriter(con)
             _writers[lake.root.resolve()] = shared
             return cls._writer_cursor(lake, shared, config)
-        session = cls(con, lake.catalog, True, lake=lake)
+        session = cls(con, lake.catalog, True, lake=lake, on_close=copy.release if copy else None)
+        session.catalog_copy = copy.path if copy else None
         session._connect_config = config
         return session
 
     @classmethod
-    def _writer_cursor(cls, lake: Lake, shared: _SharedWriter, config: dict[str, str]) -> DuckDBSession:
+    def _writer_cursor(cls, lake: Lake, shared: _SharedWriter, config: ConnectConfig) -> DuckDBSession:
         """A writer session on this process's database for the lake: its own connection (cursor), the
         database closed with the last of them, the writer lock released with each (it is counted)."""
         try:
@@ -207,6 +229,16 @@ class DuckDBSession:
     def run_script(self, sql: str) -> None:
         for stmt in split_statements(sql):
             self.execute(stmt)
+
+    def run_script_once(self, name: str, sql: str) -> None:
+        """Run an idempotent DDL script (`create ... if not exists`, `create or replace view`) unless this
+        session already ran the script of that name. On the lake every DDL statement is a catalog change
+        that costs tens to hundreds of ms and makes every process reload the catalog, so the paths that run
+        per streamed batch (the pipe, the alert evaluation) provision once per session, not per batch."""
+        if name in self._scripts_run:
+            return
+        self.run_script(sql)
+        self._scripts_run.add(name)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         try:

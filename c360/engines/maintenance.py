@@ -29,8 +29,9 @@ from time import perf_counter
 
 from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
-from c360.engines.lake import CATALOG, Lake
+from c360.engines.lake import CATALOG, Lake, remove_orphaned_catalog_copies
 from c360.errors import C360Error, WarehouseError
+from c360.values import as_int
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def maintain(
     began = perf_counter()
     files_before, bytes_before = data_files(lake)
     leased = held_leases(lake)
+    remove_orphaned_catalog_copies(lake)  # of readers that died without closing
     if compact:
         session.execute(f"call ducklake_flush_inlined_data('{CATALOG}')")
     expired = 0
@@ -103,7 +105,7 @@ def maintain(
         [f"{int(grace.total_seconds())} seconds"],
     )
     files_after, bytes_after = data_files(lake)
-    kept = int(session.scalar(f"select count(*) from {CATALOG}.snapshots()") or 0)
+    kept = as_int(session.scalar(f"select count(*) from {CATALOG}.snapshots()") or 0)
     report = MaintenanceReport(
         seconds=perf_counter() - began,
         snapshots_expired=expired,

@@ -10,11 +10,15 @@ are locked.
 
 from __future__ import annotations
 
+import functools
+
 from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
 from c360.errors import WarehouseError
 
-OPEN_ATTEMPTS = 3  # a publish + expiry can land between reading the pointer and attaching; take the next
+# A writer's publish can land between reading the pointer and taking the lease; then pin the newer one. A
+# stream publishes twice per batch, seconds apart, so a few attempts always find a quiet moment.
+OPEN_ATTEMPTS = 10
 
 
 def open_reader(settings: Settings) -> WarehouseSession:
@@ -27,7 +31,7 @@ def open_reader(settings: Settings) -> WarehouseSession:
     from c360.snapshots import lake_of, published
 
     lake = lake_of(settings)
-    for attempt in range(1, OPEN_ATTEMPTS + 1):
+    for _ in range(OPEN_ATTEMPTS):
         publication = published(settings)
         if publication is None:
             if lake.exists():
@@ -37,6 +41,15 @@ def open_reader(settings: Settings) -> WarehouseSession:
                 )
             raise WarehouseError(f"no local warehouse at {settings.home}: run `c360 up` first")
         lease = take_lease(lake, publication.snapshot_id)
+        # The lease protects the version only from expiries decided after it exists. A writer publishes, then
+        # decides what to expire (everything older than its publication that no reader leases): if the
+        # pointer still names this version now, any later publication's expiry sees the lease. If it moved,
+        # an expiry may already have removed this version's files from the catalog while leaving newer ones
+        # (e.g. rows a later delete+insert replaced would reappear): pin the newer publication instead.
+        current = published(settings)
+        if current is None or current.snapshot_id != publication.snapshot_id:
+            drop_lease(lease)
+            continue
         try:
             session = DuckDBSession.open(
                 settings.warehouse_path,
@@ -47,13 +60,14 @@ def open_reader(settings: Settings) -> WarehouseSession:
             )
         except WarehouseError:
             drop_lease(lease)
-            if attempt < OPEN_ATTEMPTS and published(settings) != publication:
-                continue
             raise
-        session.add_close_hook(lambda fd=lease: drop_lease(fd))
+        session.add_close_hook(functools.partial(drop_lease, lease))
         confine(session)
         return session
-    raise AssertionError("unreachable")
+    raise WarehouseError(
+        f"the local warehouse at {settings.home} published {OPEN_ATTEMPTS} times while a reader was opening "
+        "it; try again"
+    )
 
 
 def confine(session: WarehouseSession) -> None:
@@ -63,7 +77,8 @@ def confine(session: WarehouseSession) -> None:
     assert isinstance(session, DuckDBSession) and session.lake is not None
     lake = session.lake
     directories = _literal(str(lake.data) + "/")
-    paths = ", ".join(_literal(str(p)) for p in lake.catalog_files())
+    catalogs = lake.catalog_files() if session.catalog_copy is None else [session.catalog_copy]
+    paths = ", ".join(_literal(str(p)) for p in catalogs)
     session.con.execute(f"set allowed_directories = [{directories}]")
     session.con.execute(f"set allowed_paths = [{paths}]")
     session.con.execute("set enable_external_access = false")

@@ -90,7 +90,7 @@ class SnowflakeSession:
         cur = self._cursor_execute(sql, params)
         try:
             try:
-                frame = cur.fetch_pandas_all()
+                frame: pd.DataFrame = cur.fetch_pandas_all()
             except Exception:  # non-arrow result formats (e.g. SHOW) fall back to rows
                 rows = cur.fetchall()
                 frame = pd.DataFrame(rows, columns=[d[0] for d in cur.description or []])

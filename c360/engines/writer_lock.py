@@ -65,11 +65,6 @@ def release(lock_file: Path) -> None:
             os.close(held.fd)  # closing the descriptor releases the flock
 
 
-def held_here(lock_file: Path) -> bool:
-    with _guard:
-        return lock_file.resolve() in _held
-
-
 def _record_holder(fd: int) -> None:
     """Write our pid for the "busy" message of others. Only informative: on a full disk (no page for the
     file) the lock is still ours and the writer goes on to fail, if at all, with its own clear error."""

@@ -466,7 +466,7 @@ def _longest_record(table: pa.Table) -> int:
     for column in table.columns:
         length = pc.binary_length(column)
         total = length if total is None else pc.add(total, length)
-    return int(pc.max(total).as_py() or 0) + table.num_columns - 1
+    return int(pc.max(total).as_py() or 0) + int(table.num_columns) - 1
 
 
 # ---- container: compression and encoding ----------------------------------------------------------

@@ -12,7 +12,7 @@ what Snowflake does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 
 @dataclass(frozen=True)
@@ -41,24 +41,29 @@ class CsvFileFormat:
         if self.skip_header < 0:
             raise ValueError("SKIP_HEADER must not be negative")
 
-    def snowflake_args(self) -> dict[str, object]:
-        """Keyword arguments of pulumi_snowflake.FileFormatCsv for this format."""
+    def snowflake_args(self) -> dict[str, Any]:  # values of the provider's declared types, spread into it
+        """Keyword arguments of pulumi_snowflake.FileFormatCsv for this format (the provider takes its
+        boolean options as the strings "true" / "false")."""
         return {
             "field_delimiter": self.field_delimiter,
             "skip_header": self.skip_header,
             "field_optionally_enclosed_by": self.field_optionally_enclosed_by or "NONE",
-            "multi_line": self.multi_line,
-            "skip_blank_lines": self.skip_blank_lines,
-            "trim_space": self.trim_space,
+            "multi_line": _flag(self.multi_line),
+            "skip_blank_lines": _flag(self.skip_blank_lines),
+            "trim_space": _flag(self.trim_space),
             "null_ifs": list(self.null_if),
-            "empty_field_as_null": self.empty_field_as_null,
-            "error_on_column_count_mismatch": self.error_on_column_count_mismatch,
+            "empty_field_as_null": _flag(self.empty_field_as_null),
+            "error_on_column_count_mismatch": _flag(self.error_on_column_count_mismatch),
             "escape_unenclosed_field": self.escape_unenclosed_field or "NONE",
-            "replace_invalid_characters": self.replace_invalid_characters,
-            "skip_byte_order_mark": self.skip_byte_order_mark,
+            "replace_invalid_characters": _flag(self.replace_invalid_characters),
+            "skip_byte_order_mark": _flag(self.skip_byte_order_mark),
             "encoding": self.encoding,
             "compression": self.compression,
         }
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
 
 
 LANDING_CSV: Final = CsvFileFormat()

@@ -58,6 +58,7 @@ from c360.reference import CATEGORIES
 from c360.sqlfiles import load_sql
 from c360.storage.base import ObjectEvent, ObjectStore
 from c360.storage.local import LocalObjectStore
+from c360.values import as_int
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,6 @@ TABLE = f"{names.BRONZE}.{names.BRONZE_TRANSACTIONS}"
 QUARANTINE_TABLE = f"{names.OBSERVABILITY}.{names.QUARANTINE}"
 LOADED, PARTIAL, FAILED, NO_DATA = "LOADED", "PARTIALLY_LOADED", "LOAD_FAILED", "NO_DATA"
 SKIPPED, MISSING = "SKIPPED_DUPLICATE", "FILE_MISSING"
-FILE_STATUSES = (LOADED, PARTIAL, FAILED, NO_DATA, SKIPPED, MISSING)
 
 
 def precise_now() -> datetime:
@@ -452,7 +452,9 @@ def _quarantine_frame(
 ) -> pd.DataFrame:
     rows: list[Rejection] = list(parsed.rejections)
     rows.extend(
-        Rejection(int(r.row_number), parsed.raw_line(int(r.row_number)), str(r.reason_code), str(r.reason))
+        Rejection(
+            as_int(r.row_number), parsed.raw_line(as_int(r.row_number)), str(r.reason_code), str(r.reason)
+        )
         for r in rejected.itertuples(index=False)
     )
     if parsed.file_issue is not None:
@@ -509,9 +511,14 @@ def _timed(load: FileLoad, began: float) -> FileLoad:
 
 
 def ensure_pipe_tables(session: WarehouseSession) -> None:
-    """Idempotent: the bronze/observability DDL plus the streaming columns (platforms built earlier)."""
+    """Idempotent: the bronze/observability DDL plus the streaming columns (platforms built earlier); once
+    per local session (DuckDBSession.run_script_once)."""
     for name in ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming"):
-        session.run_script(load_sql(name, session.dialect))
+        sql = load_sql(name, session.dialect)
+        if isinstance(session, DuckDBSession):
+            session.run_script_once(name, sql)
+        else:
+            session.run_script(sql)
 
 
 def refresh(
@@ -526,9 +533,10 @@ def refresh(
     A dead-lettered event counts as known: re-driving it is the operator's call (`c360 ingest --redrive`).
     Returns the keys it queued.
     """
-    processed = {
-        str(row.file_name): row.last_landed_at
-        for row in session.query(load_sql("pipe/loaded_file_names"), [prefix]).itertuples(index=False)
+    loaded = session.query(load_sql("pipe/loaded_file_names"), [prefix]).dropna(subset=["last_landed_at"])
+    processed: dict[str, datetime] = {
+        str(name): pd.Timestamp(landed).to_pydatetime()
+        for name, landed in zip(loaded["file_name"], loaded["last_landed_at"], strict=True)
     }
     announced = queued_keys(queue)
     queued = []
@@ -536,7 +544,7 @@ def refresh(
         if key in announced:
             continue
         last = processed.get(key)
-        if last is not None and not pd.isna(last) and _naive_local(modified) <= last + SAME_LANDING:
+        if last is not None and _naive_local(modified) <= last + SAME_LANDING:
             continue
         queue.send(s3_event_message(ObjectEvent(store.bucket, key, size, "", modified)))
         queued.append(key)
@@ -605,10 +613,3 @@ def _require_duckdb(session: WarehouseSession) -> DuckDBSession:
 
 def _naive_local(moment: datetime) -> datetime:
     return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def quarantine_counts(loads: Sequence[FileLoad]) -> dict[str, int]:
-    total: Counter[str] = Counter()
-    for load in loads:
-        total.update(load.reasons)
-    return dict(total)

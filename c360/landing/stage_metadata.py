@@ -38,7 +38,7 @@ def metadata_filename(stage_url: str, relative_path: str) -> str:
     return f"{base}{relative_path.lstrip('/')}"
 
 
-def source_file_expression(copy_sql: str, column: str = "source_file") -> exp.Expression:
+def source_file_expression(copy_sql: str, column: str = "source_file") -> exp.Expr:
     """The expression a COPY transformation loads into `column` (e.g. the pipe's source_file)."""
     tree = sqlglot.parse_one(copy_sql, read="snowflake")
     if not isinstance(tree, exp.Copy) or not isinstance(tree.this, exp.Schema):
@@ -48,7 +48,8 @@ def source_file_expression(copy_sql: str, column: str = "source_file") -> exp.Ex
     select = source.this if isinstance(source, exp.Subquery) else None
     if column not in columns or not isinstance(select, exp.Select):
         raise LoadError(f"the COPY statement does not load {column} through a transformation")
-    return select.expressions[columns.index(column)]
+    expression: exp.Expr = select.expressions[columns.index(column)]  # sqlglot lists args untyped
+    return expression
 
 
 @lru_cache(maxsize=8)

@@ -1,5 +1,5 @@
-"""`c360 status` as the crash-safety harnesses see it after a run (c360/landing/faultinjection.py,
-c360/landing/fulldisk.py): the real command's exit code, its open alerts and its ingest queue.
+"""`c360 status` as the crash-safety harnesses see it after a run (c360/bench/faultinjection.py,
+c360/bench/fulldisk.py): the real command's exit code, its open alerts and its ingest queue.
 
 The command's contract (c360/cli/status.py, issue 16): exit 2 while a critical alert is open, else 0. A
 fault-injection or full-disk run can leave one open on purpose (files that failed to load fire the critical

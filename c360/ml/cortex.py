@@ -30,6 +30,7 @@ from c360.errors import WarehouseError
 from c360.ml.features import FEATURE_NAMES
 from c360.ml.trainer import Dataset, FeatureImportance, TrainedModel, TrainerError, check_probabilities
 from c360.sqlfiles import render_sql
+from c360.values import as_float
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +81,10 @@ def pivot_evaluation_metrics(frame: pd.DataFrame, positive_class: str = POSITIVE
     for the positive class (global metrics, whose class is NULL, are left out)."""
     if frame.empty:
         return {}
-    rows = frame[frame["class"].astype(str).str.strip('"') == positive_class]
-    return {
-        str(r.error_metric).lower(): float(r.metric_value)
-        for r in rows.itertuples()
-        if pd.notna(r.metric_value)
-    }
+    rows = frame[
+        (frame["class"].astype(str).str.strip('"') == positive_class) & frame["metric_value"].notna()
+    ]
+    return {str(r.error_metric).lower(): as_float(r.metric_value) for r in rows.itertuples()}
 
 
 def threshold_from_metrics(

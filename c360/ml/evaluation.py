@@ -6,7 +6,9 @@ from `evaluate()` on the temporal hold-out, whichever trainer produced the proba
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,10 +67,11 @@ class Metrics:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Metrics:
+    def from_dict(cls, data: Mapping[str, Any]) -> Metrics:
+        """From `as_dict()` as stored in JSON."""
         values = dict(data)
-        values["confusion"] = ConfusionCounts(**values["confusion"])  # type: ignore[arg-type]
-        return cls(**values)  # type: ignore[arg-type]
+        values["confusion"] = ConfusionCounts(**values["confusion"])
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,7 @@ def evaluate(
         expected_calibration_error=expected_calibration_error(y, p),
         confusion=confusion,
         roc_auc_se=roc_auc_standard_error(auc, int(y.sum()), int(len(y) - y.sum())),
-        **heuristic,  # type: ignore[arg-type]
+        **heuristic,
     )
 
 

@@ -90,7 +90,7 @@ def customer_split(customer_ids: pd.Series, folds: int, seed: int) -> tuple[np.n
 class _FittedChurnModel:
     """The pickled artifact: the Platt-calibrated booster + the category levels seen in training."""
 
-    def __init__(self, calibrated: CalibratedClassifierCV, levels: dict) -> None:
+    def __init__(self, calibrated: CalibratedClassifierCV, levels: dict[str, list[str]]) -> None:
         self.calibrated = calibrated
         self.levels = levels
 

@@ -12,6 +12,7 @@ from c360.ml.features import FEATURES
 from c360.ml.policy import TrainingPolicy
 from c360.ml.trainer import TrainedModel
 from c360.names import HIGH_RISK_THRESHOLD, LAPSED_AFTER_DAYS, MEDIUM_RISK_THRESHOLD, RISK_CATEGORIES
+from c360.values import as_float, as_int
 
 if TYPE_CHECKING:
     from c360.ml.training import TrainingOutcome
@@ -43,7 +44,7 @@ def render_model_card(
 
 
 def _active_section(
-    add: Callable[[str], None], outcome: TrainingOutcome, lapsed_days: int, label: dict
+    add: Callable[[str], None], outcome: TrainingOutcome, lapsed_days: int, label: dict[str, float]
 ) -> None:
     """Metrics on active customers only (the banded ones), next to the whole population's, and what each
     band means on the hold-out (observed churn rate)."""
@@ -97,17 +98,17 @@ def _active_section(
 # ---- plots ---------------------------------------------------------------------------------------
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def _use_agg() -> None:
+    """The non-interactive backend, chosen before pyplot is imported (matplotlib loads only for plots)."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _plot_roc(path: Path, c: Curves, metrics: Metrics | None) -> None:
-    plt = _pyplot()
+    _use_agg()
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(5.2, 4.6), dpi=110)
     label = f"model (ROC-AUC {metrics.roc_auc:.3f})" if metrics else "model"
     ax.plot(c.fpr, c.tpr, color="#1f6feb", lw=2, label=label)
@@ -128,7 +129,9 @@ def _plot_roc(path: Path, c: Curves, metrics: Metrics | None) -> None:
 
 
 def _plot_calibration(path: Path, c: Curves) -> None:
-    plt = _pyplot()
+    _use_agg()
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(5.2, 4.6), dpi=110)
     predicted = [b[0] for b in c.calibration]
     observed = [b[1] for b in c.calibration]
@@ -354,12 +357,12 @@ def _markdown(
     add("")
     add("| # | feature | group | definition | importance |")
     add("|---:|---|---|---|---:|")
-    ordered = sorted(FEATURES, key=lambda f: int(ranks[f.name]["rank"]) if f.name in ranks else 10_000)  # type: ignore[call-overload]
+    ordered = sorted(FEATURES, key=lambda f: as_int(ranks[f.name]["rank"]) if f.name in ranks else 10_000)
     for i, f in enumerate(ordered, 1):
         value = ranks.get(f.name, {}).get("importance")
         add(
-            f"| {i} | `{f.name}` | {f.group} | {f.description} | {_num(value, 4) if value is not None else ''} |"
-        )  # type: ignore[arg-type]
+            f"| {i} | `{f.name}` | {f.group} | {f.description} | {_num(as_float(value), 4) if value is not None else ''} |"
+        )
     add("")
 
     add("## Champion / challenger")

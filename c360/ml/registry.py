@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -95,7 +96,7 @@ def record_run(session: WarehouseSession, record: TrainingRunRecord) -> None:
     session.insert_frame(RUNS_TABLE, _frame([record.row()]))
 
 
-def champion_metadata(session: WarehouseSession) -> dict[str, object] | None:
+def champion_metadata(session: WarehouseSession) -> dict[str, Any] | None:
     """Metadata of the current champion (from the run that promoted it), or None before any promotion."""
     if not session.table_exists("OBSERVABILITY", "CHURN_TRAINING_RUNS"):
         return None

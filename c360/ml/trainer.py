@@ -13,9 +13,10 @@ metrics, threshold policy, champion/challenger decision and output tables are sh
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -97,23 +98,24 @@ class TrainedModel:
         }
 
     @classmethod
-    def from_metadata(cls, data: dict[str, object]) -> TrainedModel:
+    def from_metadata(cls, data: Mapping[str, Any]) -> TrainedModel:
+        """From `metadata()` as stored in JSON (metadata.json, the training run's details)."""
         holdout = data.get("holdout_metrics")
         return cls(
             version=str(data["version"]),
             trainer=str(data["trainer"]),
-            features=tuple(data["features"]),  # type: ignore[arg-type]
-            threshold=float(data["threshold"]),  # type: ignore[arg-type]
+            features=tuple(data["features"]),
+            threshold=float(data["threshold"]),
             trained_at=datetime.fromisoformat(str(data["trained_at"])),
-            train_cutoffs=tuple(date.fromisoformat(str(d)) for d in data["train_cutoffs"]),  # type: ignore[attr-defined]
-            params=dict(data.get("params") or {}),  # type: ignore[call-overload]
+            train_cutoffs=tuple(date.fromisoformat(str(d)) for d in data["train_cutoffs"]),
+            params=dict(data.get("params") or {}),
             data_fingerprint=str(data["data_fingerprint"]),
             lapsed_churn_rate=None
             if data.get("lapsed_churn_rate") is None
-            else float(data["lapsed_churn_rate"]),  # type: ignore[arg-type]
-            calibration=data.get("calibration"),  # type: ignore[arg-type]
+            else float(data["lapsed_churn_rate"]),
+            calibration=data.get("calibration"),
             holdout_metrics=Metrics.from_dict(holdout) if isinstance(holdout, dict) else None,
-            training_notes=list(data.get("training_notes") or []),  # type: ignore[call-overload]
+            training_notes=list(data.get("training_notes") or []),
             artifact_uri=None if data.get("artifact_uri") is None else str(data["artifact_uri"]),
         )
 

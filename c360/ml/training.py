@@ -46,6 +46,7 @@ from c360.ml.trainer import ChurnTrainer, Dataset, TrainedModel, new_version
 from c360.names import LAPSED_AFTER_DAYS
 from c360.observability import new_run_id, now, tracked_run
 from c360.sqlfiles import load_sql
+from c360.values import as_float, as_int
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +140,8 @@ class TrainingOutcome:
                     "dataset": str(r.dataset),
                     "cutoff_date": str(r.cutoff_date),
                     "customer_group": str(r.customer_group),
-                    "customers": int(r.customers),
-                    "churn_rate": round(float(r.churn_rate), 4),
+                    "customers": as_int(r.customers),
+                    "churn_rate": round(as_float(r.churn_rate), 4),
                 }
                 for r in data.base_rates.itertuples()
             ]
@@ -385,8 +386,8 @@ def _run(
             outcome.importance = [
                 {
                     "feature": r.feature,
-                    "importance": round(float(r.importance), 5),
-                    "rank": int(r.importance_rank),
+                    "importance": round(as_float(r.importance), 5),
+                    "rank": as_int(r.importance_rank),
                 }
                 for r in written.itertuples()
             ]
@@ -488,7 +489,7 @@ def _load_champion(session: WarehouseSession, trainer: ChurnTrainer) -> TrainedM
     metadata = registry.champion_metadata(session)
     if metadata is None:
         return None
-    if metadata.get("trainer") != trainer.kind or tuple(metadata.get("features") or ()) != FEATURE_NAMES:  # type: ignore[arg-type]
+    if metadata.get("trainer") != trainer.kind or tuple(metadata.get("features") or ()) != FEATURE_NAMES:
         log.warning("champion %s is not comparable (other trainer or feature list)", metadata.get("version"))
         return None
     return trainer.load(session, metadata)
@@ -497,7 +498,11 @@ def _load_champion(session: WarehouseSession, trainer: ChurnTrainer) -> TrainedM
 def _stored_importance(session: WarehouseSession, version: str) -> list[dict[str, object]]:
     frame = session.query(load_sql("ml/feature_importance"), [version])
     return [
-        {"feature": r.feature, "importance": round(float(r.importance), 5), "rank": int(r.importance_rank)}
+        {
+            "feature": r.feature,
+            "importance": round(as_float(r.importance), 5),
+            "rank": as_int(r.importance_rank),
+        }
         for r in frame.itertuples()
     ]
 

@@ -31,6 +31,7 @@ from c360.observability import (
 )
 from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
+from c360.values import as_int
 from generators.customer_history import customer_deliveries, is_change_file, validate_deliveries
 from generators.customers import (
     CUSTOMER_FILE_COLUMNS,
@@ -85,7 +86,7 @@ def run(ctx: StepContext) -> StepResult:
     ).hexdigest()
 
     owned = [names.CUSTOMERS_KEY, f"{names.CUSTOMER_CHANGES_PREFIX}customer_changes_%"]
-    loaded = int(
+    loaded = as_int(
         ctx.session.scalar(f"select count(*) from {TABLE} where {GENERATED_FILES_WHERE}", owned) or 0
     )
     if not ctx.force and step_fingerprint(ctx.session, STEP) == checksum and loaded == expected_rows:
@@ -154,7 +155,7 @@ def _rows_by_file(ctx: StepContext) -> dict[str, int]:
         f"select source_file, count(*) as n from {TABLE} where {GENERATED_FILES_WHERE} group by source_file",
         [names.CUSTOMERS_KEY, f"{names.CUSTOMER_CHANGES_PREFIX}customer_changes_%"],
     )
-    return {str(r.source_file): int(r.n) for r in frame.itertuples()}
+    return {str(r.source_file): as_int(r.n) for r in frame.itertuples()}
 
 
 def parse_customers_csv(body: bytes, file_name: str) -> pd.DataFrame:
@@ -176,7 +177,7 @@ def parse_customers_csv(body: bytes, file_name: str) -> pd.DataFrame:
         )
     except pa.ArrowInvalid as exc:
         raise LoadError(f"{file_name}: {exc}") from None
-    frame = table.to_pandas()
+    frame: pd.DataFrame = table.to_pandas()  # pyarrow ships no types
     frame["source_file"] = file_name
     frame["source_row_number"] = range(1, len(frame) + 1)
     return frame

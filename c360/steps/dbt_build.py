@@ -38,6 +38,7 @@ from c360.transform.build_state import (
     stored_state,
 )
 from c360.transform.dbt import InProcessDbt, build, dbt_vars, run_dbt
+from c360.values import as_int
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def run(ctx: StepContext) -> StepResult:
         ctx.session.execute(
             load_sql("pipe/stamp_gold_refresh"), [datetime.now(), build_started, names.STREAMING_PREFIX]
         )
-    fact_rows = int(ctx.session.scalar(f"select count(*) from {names.GOLD}.fct_transactions") or 0)
+    fact_rows = as_int(ctx.session.scalar(f"select count(*) from {names.GOLD}.fct_transactions") or 0)
     ctx.progress(
         STEP,
         1,

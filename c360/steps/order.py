@@ -31,7 +31,8 @@ class Step:
 
     @property
     def run(self) -> Callable[[StepContext], StepResult]:
-        return importlib.import_module(self.module).run  # type: ignore[no-any-return]
+        run: Callable[[StepContext], StepResult] = importlib.import_module(self.module).run  # by name
+        return run
 
 
 STEPS: tuple[Step, ...] = (

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
 from types import ModuleType
+from typing import TypedDict
 
 from c360 import names
 from c360.alerts.evaluation import after_writer_run
@@ -22,8 +23,21 @@ from c360.steps import provision
 from c360.steps.context import Progress, StepContext, StepResult, no_progress
 from c360.steps.order import STEPS
 from c360.storage import open_store
+from c360.values import as_int
 
 log = logging.getLogger(__name__)
+
+
+class SegmentShare(TypedDict):
+    customers: int
+    share: float
+
+
+class RunSummary(TypedDict, total=False):  # empty until the run has finished
+    rows: dict[str, int]  # SCHEMA.TABLE -> rows
+    segment_mix: dict[str, SegmentShare]
+    first_transaction: str | None
+    last_transaction: str | None
 
 
 @dataclass
@@ -32,7 +46,7 @@ class UpReport:
     target: str
     results: list[StepResult] = field(default_factory=list)
     seconds: float = 0.0
-    summary: dict[str, object] = field(default_factory=dict)
+    summary: RunSummary = field(default_factory=RunSummary)
 
 
 def run_all(
@@ -90,11 +104,11 @@ def run_all(
     return report
 
 
-def summarize(session: WarehouseSession) -> dict[str, object]:
+def summarize(session: WarehouseSession) -> RunSummary:
     """Rows per table, segment mix and the data's date range: what `c360 up` prints at the end."""
     counts = {}
     for table in (names.BRONZE_CUSTOMERS, names.BRONZE_TRANSACTIONS):
-        counts[f"{names.BRONZE}.{table}"] = int(
+        counts[f"{names.BRONZE}.{table}"] = as_int(
             session.scalar(f"select count(*) from {names.BRONZE}.{table}") or 0
         )
     mix = session.query(
@@ -110,7 +124,7 @@ def summarize(session: WarehouseSession) -> dict[str, object]:
     return {
         "rows": counts,
         "segment_mix": {
-            r.segment: {"customers": int(r.customers), "share": round(int(r.customers) / total, 4)}
+            str(r.segment): {"customers": as_int(r.customers), "share": round(as_int(r.customers) / total, 4)}
             for r in mix.itertuples()
         },
         "first_transaction": str(window.iloc[0]["first_transaction"]) if not window.empty else None,

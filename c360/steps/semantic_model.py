@@ -3,10 +3,12 @@
 - Both targets: the YAML must pass the structural check (c360.assistant.spec) and the live check
   (c360.assistant.live_check: every expr compiles, every sample value exists, relationships join, verified
   queries pass the guard and run). Any problem fails the step with the full list.
-- local: a copy of the validated file is recorded at $C360_HOME/semantic_model.yaml (the outputs'
-  semantic_model_location: what was validated against this platform). The local assistant itself loads the
-  packaged c360/assistant/semantic_model.yaml, so an edit there is live before this step re-validates it.
-- snowflake: the file is PUT to @CUSTOMER_ANALYTICS.GOLD.SEMANTIC_STAGE (Cortex Analyst reads it from there).
+- The deployed file is the model as loaded: c360/assistant/semantic_model.yaml with each plain column's
+  description filled in from its dbt model's YAML (c360/assistant/descriptions.py).
+- local: it is recorded at $C360_HOME/semantic_model.yaml (the outputs' semantic_model_location: what was
+  validated against this platform). The local assistant itself loads the packaged
+  c360/assistant/semantic_model.yaml, so an edit there is live before this step re-validates it.
+- snowflake: it is PUT to @CUSTOMER_ANALYTICS.GOLD.SEMANTIC_STAGE (Cortex Analyst reads it from there).
 - Both: assistant request-log lines written by readers since the last run are loaded into
   OBSERVABILITY.ASSISTANT_REQUESTS.
 Idempotent: an unchanged model on unchanged gold is only re-checked, never re-deployed.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shutil
+import tempfile
 from pathlib import Path
 from time import perf_counter
 from typing import Final
@@ -69,12 +71,15 @@ def run(ctx: StepContext) -> StepResult:
     if ctx.settings.target is Target.snowflake:
         deployed_to = stage_location()
         if not unchanged:
-            _put_to_stage(ctx.session, MODEL_PATH)
+            with tempfile.TemporaryDirectory(prefix="c360-semantic-") as folder:
+                rendered = Path(folder) / names.SEMANTIC_MODEL_FILE  # PUT keeps the file's name
+                rendered.write_text(model.text)
+                _put_to_stage(ctx.session, rendered)
     else:
         target = deployed_path(ctx.settings)
         deployed_to = str(target)
         if not unchanged or not target.exists():
-            _copy_atomically(MODEL_PATH, target)
+            _write_atomically(model.text, target)
             unchanged = False
     ctx.progress(STEP, 2, 3, f"deployed to {deployed_to}" if not unchanged else "unchanged")
     loaded = load_request_log(ctx.session, ctx.settings)
@@ -108,15 +113,15 @@ def _fingerprint(text: str, session: WarehouseSession) -> str:
     return hashlib.sha256(f"{text}\n{built}".encode()).hexdigest()[:32]
 
 
-def _copy_atomically(source: Path, target: Path) -> None:
+def _write_atomically(text: str, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".yaml.tmp")
-    shutil.copyfile(source, tmp)
+    tmp.write_text(text)
     os.replace(tmp, target)
 
 
 def _put_to_stage(session: WarehouseSession, source: Path) -> None:
-    # PUT takes no bind parameters; the path is this package's own file, quoted as a literal.
+    # PUT takes no bind parameters; the path is a file this step wrote, quoted as a literal.
     path = source.resolve().as_posix().replace("'", "''")
     rendered = render_sql("semantic/put_model", session.dialect, file=path)
     # the connector recognises PUT by the statement's first word: drop the file's comment lines

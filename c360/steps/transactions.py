@@ -6,7 +6,6 @@ import hashlib
 from time import perf_counter
 
 from c360 import names
-from c360.engines.base import WarehouseSession
 from c360.observability import (
     LoadRecord,
     new_run_id,
@@ -16,8 +15,8 @@ from c360.observability import (
     save_step_fingerprint,
     step_fingerprint,
 )
-from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
+from c360.values import as_int
 from generators.transaction_sql import (
     GENERATOR_SOURCE_PREFIX,
     ingestion_time,
@@ -29,12 +28,6 @@ STEP = "transactions"
 TABLE = f"{names.BRONZE}.{names.BRONZE_TRANSACTIONS}"
 
 
-def bronze_checksum(session: WarehouseSession, table: str) -> tuple[str, int]:
-    """(content checksum, row count) of a bronze table; load metadata is not content."""
-    frame = session.query(load_sql(f"checks/{table.lower()}_checksum", session.dialect))
-    return str(frame.iloc[0]["checksum"]), int(frame.iloc[0]["row_count"])
-
-
 def run(ctx: StepContext) -> StepResult:
     began = perf_counter()
     scale = ctx.settings.scale
@@ -43,7 +36,7 @@ def run(ctx: StepContext) -> StepResult:
     )
     customers_fp = step_fingerprint(ctx.session, "customers") or ""
     fingerprint = hashlib.sha256((sql + customers_fp).encode()).hexdigest()
-    existing = int(
+    existing = as_int(
         ctx.session.scalar(
             f"select count(*) from {TABLE} where source_file like ?", [f"{GENERATOR_SOURCE_PREFIX}:%"]
         )
@@ -60,7 +53,9 @@ def run(ctx: StepContext) -> StepResult:
         ctx.session.execute(f"delete from {TABLE} where source_file like ?", [f"{GENERATOR_SOURCE_PREFIX}:%"])
         ctx.session.execute(sql, [ingestion_time()])
         source = source_file_for(ctx)
-        rows = int(ctx.session.scalar(f"select count(*) from {TABLE} where source_file = ?", [source]) or 0)
+        rows = as_int(
+            ctx.session.scalar(f"select count(*) from {TABLE} where source_file = ?", [source]) or 0
+        )
         record_load(
             ctx.session,
             LoadRecord(

@@ -5,17 +5,21 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from c360.errors import ObjectStoreError
 from c360.storage.base import StoredObject, validate_key
+
+if TYPE_CHECKING:  # stub packages (dev dependencies): botocore-stubs, types-boto3-s3
+    from botocore.config import Config
+    from types_boto3_s3 import S3Client
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
-def retry_config(attempts: int) -> Any:
+def retry_config(attempts: int) -> Config:
     """botocore's standard retry mode: transient errors (throttling such as SlowDown, 5xx, RequestTimeout,
     dropped connections) are retried with exponential backoff and jitter, up to `attempts` calls in all."""
     from botocore.config import Config
@@ -87,10 +91,10 @@ class S3ObjectStore:
         self.bucket = bucket
         self.region = region
         self.attempts = attempts
-        self._client: Any = None
+        self._client: S3Client | None = None
 
     @property
-    def client(self) -> Any:
+    def client(self) -> S3Client:
         if self._client is None:
             import boto3
 

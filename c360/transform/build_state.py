@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from c360 import names
 from c360.config import Settings
@@ -20,13 +21,14 @@ from c360.engines import open_session
 from c360.engines.base import WarehouseSession
 from c360.errors import C360Error
 from c360.observability import save_step_fingerprint, step_fingerprint
+from c360.paths import DBT_DIR
 from c360.sqlfiles import load_sql
-from c360.transform.dbt import project_hash
 
 log = logging.getLogger(__name__)
 
 STEP = "dbt_build"
 GOLD_MARKER_TABLE = "customer_360_profile"
+_HASH_EXCLUDED_DIRS = ("target", "logs", "dbt_packages", "models/ml")
 
 
 class BuildMode(StrEnum):
@@ -55,13 +57,33 @@ class BuildState:
         return asdict(self)
 
 
+def project_hash(project_dir: Path = DBT_DIR) -> str:
+    """Content hash of the dbt project (models/ml and dbt's own output folders excluded)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in project_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(project_dir).as_posix()
+        if relative.startswith(tuple(f"{d}/" for d in _HASH_EXCLUDED_DIRS)) or relative.startswith("."):
+            continue
+        if "__pycache__" in relative or relative.endswith(".user.yml"):
+            continue
+        digest.update(relative.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def bronze_checksum(session: WarehouseSession, table: str) -> tuple[str, int]:
+    """(content checksum, row count) of a bronze table; load metadata is not content."""
+    frame = session.query(load_sql(f"checks/{table.lower()}_checksum", session.dialect))
+    return str(frame.iloc[0]["checksum"]), int(frame.iloc[0]["row_count"])
+
+
 def current_state(
     session: WarehouseSession, settings: Settings, *, customers_checksum: str | None = None
 ) -> BuildState:
     """What bronze and the project look like now. `customers_checksum`, when given, is taken as is instead
     of hashing every customer row (the stream's refresh keeps the last build's anyway)."""
-    from c360.steps.transactions import bronze_checksum  # the bronze content checksum lives with that step
-
     watermark = session.query(load_sql("dbt/bronze_transactions_watermark"))
     if customers_checksum is None:
         checksum, customer_rows = bronze_checksum(session, names.BRONZE_CUSTOMERS)

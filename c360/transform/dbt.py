@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -46,15 +45,18 @@ from c360.engines import open_session
 from c360.errors import C360Error
 from c360.paths import DBT_DIR
 from c360.sqlfiles import load_sql
+from c360.transform.build_state import BuildState, project_hash, record_refresh, refresh_checkpoint
 
 log = logging.getLogger(__name__)
 
 # The churn-model step builds its own datasets (models/ml); the dbt_build step and the refresh leave them.
 ML_SELECTOR = "path:models/ml"
 REFRESH_SELECTOR = "stg_transactions+"
+VIEW_SELECTOR = "config.materialized:view"
+# The stream's refresh brings new silver transactions and nothing else (dbt/macros/materialization.sql)
+REFRESH_VARS: Mapping[str, object] = {"refresh_scope": "new_transactions"}
 DEFAULT_TIMEOUT_SECONDS = 3600.0
 LOCK_TIMEOUT_SECONDS = 900.0
-_HASH_EXCLUDED_DIRS = ("target", "logs", "dbt_packages", "models/ml")
 _RESULT_EVENTS = ("LogModelResult", "LogSnapshotResult", "LogSeedResult", "LogTestResult")
 
 # progress(completed, total, message)
@@ -226,22 +228,6 @@ def command_args(
     ]
 
 
-def project_hash(project_dir: Path = DBT_DIR) -> str:
-    """Content hash of the dbt project (models/ml and dbt's own output folders excluded)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in project_dir.rglob("*") if p.is_file()):
-        relative = path.relative_to(project_dir).as_posix()
-        if relative.startswith(tuple(f"{d}/" for d in _HASH_EXCLUDED_DIRS)) or relative.startswith("."):
-            continue
-        if "__pycache__" in relative or relative.endswith(".user.yml"):
-            continue
-        digest.update(relative.encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 # ---- the public API ------------------------------------------------------------------------------
 
 
@@ -290,10 +276,13 @@ def build(
     return run_dbt(settings, args, progress=progress, timeout=timeout)
 
 
-def refresh_args() -> list[str]:
+def refresh_args(*, views: bool = False) -> list[str]:
     """stg_transactions and everything downstream, no tests; dim_date keeps its build-time range (it
-    reaches a year past the data, and the next build extends it)."""
-    return ["run", "--select", REFRESH_SELECTOR, "--exclude", ML_SELECTOR, "dim_date"]
+    reaches a year past the data, and the next build extends it). Views hold no data, so a refresh leaves
+    them (re-creating one is a catalog change on the lake) unless `views` (the project may have changed
+    since the last build)."""
+    args = ["run", "--select", REFRESH_SELECTOR, "--exclude", ML_SELECTOR, "dim_date"]
+    return args if views else [*args, VIEW_SELECTOR]
 
 
 def refresh_incremental(
@@ -303,16 +292,31 @@ def refresh_incremental(
     progress: DbtProgress | None = None,
 ) -> DbtRunResult:
     """Bring gold up to date with new bronze transactions: stg_transactions (append) -> fct_transactions
-    and the incremental customer aggregates (by changed customer) -> the customer marts. No tests (the
-    next `c360 up` build runs them). Pass a warm InProcessDbt when calling this in a loop.
+    and the incremental customer aggregates (by changed customer) -> the customer marts (by changed
+    customer, var refresh_scope). No tests (the next `c360 up` build runs them). Pass a warm InProcessDbt
+    when calling this in a loop. Without a current build state (never built, or the project, as-of date or
+    bronze history changed since) the views are re-created too. A successful refresh records the bronze
+    it covered in the dbt build state (so the next `c360 up` does not rebuild for it).
     """
-    from c360.transform.build_state import record_refresh, refresh_checkpoint
-
-    checkpoint = refresh_checkpoint(settings)
-    result = run_dbt(settings, refresh_args(), runner=runner, progress=progress)
-    if result.ok and checkpoint is not None:
+    result, checkpoint = run_refresh(settings, runner=runner, progress=progress)
+    if checkpoint is not None:
         record_refresh(settings, checkpoint)
     return result
+
+
+def run_refresh(
+    settings: Settings,
+    *,
+    runner: InProcessDbt | None = None,
+    progress: DbtProgress | None = None,
+) -> tuple[DbtRunResult, BuildState | None]:
+    """refresh_incremental without the bookkeeping: the result, and the build state to record once the
+    caller is done (None when the refresh failed or there is nothing to record); the stream records it
+    after readers already see the refreshed gold."""
+    checkpoint = refresh_checkpoint(settings)
+    args = refresh_args(views=checkpoint is None)
+    result = run_dbt(settings, args, vars=REFRESH_VARS, runner=runner, progress=progress)
+    return result, checkpoint if result.ok else None
 
 
 class InProcessDbt:
@@ -383,17 +387,28 @@ class InProcessDbt:
             runner = self._runner_class(manifest=self._manifest, callbacks=[on_event])
             full = command_args(self.settings, args, vars=vars, log_format="text")
             # dbt-duckdb keeps its in-memory database (the lake attached, extensions loaded) between
-            # invocations; the lake needs no release between them, so the next refresh starts warm
+            # invocations; the lake needs no release between them, so the next refresh starts warm.
+            # --no-write-json: the results come back as objects; writing manifest.json, run_results.json
+            # and graph.gpickle again cost ~0.3 s of CPU per streamed batch (the parse wrote the manifest).
+            # --log-level-file info: node starts, results and errors, not every statement's SQL (~250 KB
+            # and ~0.3 s of formatting per streamed batch at debug level)
             with environ_overrides(dbt_environment(self.settings)):
-                outcome = runner.invoke([*full, "--quiet"])
+                outcome = runner.invoke([*full, "--quiet", "--no-write-json", "--log-level-file", "info"])
             elapsed = time.perf_counter() - began
             return_code = 0 if outcome.success else (2 if outcome.exception else 1)
             errors = [r["message"] for r in collected if r["level"] == "error" and r["message"]]
             if outcome.exception:
                 errors.append(f"{type(outcome.exception).__name__}: {outcome.exception}")
             invocation = next((r["invocation_id"] for r in collected if r["invocation_id"]), None)
-            result = _result_from_artifacts(
-                tuple(args), _Outcome(return_code, invocation, errors), elapsed, self.paths
+            items, dbt_elapsed = _items_from_execution(outcome.result)
+            result = _result_from_items(
+                tuple(args),
+                _Outcome(return_code, invocation, errors),
+                elapsed,
+                self.paths,
+                items,
+                dbt_elapsed,
+                invocation,
             )
             if not result.ok:
                 _close_failed_run(self.settings, result, began_at)
@@ -537,7 +552,11 @@ def _event_record(event: Any) -> dict[str, Any] | None:
         from google.protobuf.json_format import MessageToDict
 
         info = event.info
-        data = MessageToDict(event.data, preserving_proto_field_name=True)
+        # only result events carry data anyone reads (progress): converting every event's payload cost
+        # ~0.3 s of CPU per warm refresh (dbt fires ~400 events per invocation)
+        data = (
+            MessageToDict(event.data, preserving_proto_field_name=True) if info.name in _RESULT_EVENTS else {}
+        )
         return {
             "name": info.name,
             "level": info.level,
@@ -565,8 +584,9 @@ def _report_progress(record: Mapping[str, Any], progress: DbtProgress | None) ->
 def _result_from_artifacts(
     args: tuple[str, ...], outcome: _Outcome, elapsed: float, paths: DbtPaths
 ) -> DbtRunResult:
+    """The result of a dbt subprocess, from the run_results.json it wrote."""
     run_results = paths.target_dir / "run_results.json"
-    nodes: list[NodeTiming] = []
+    items: list[Mapping[str, Any]] = []
     dbt_elapsed: float | None = None
     invocation = outcome.invocation_id
     try:
@@ -578,18 +598,54 @@ def _result_from_artifacts(
     if payload is not None:
         dbt_elapsed = payload.get("elapsed_time")
         invocation = (payload.get("metadata") or {}).get("invocation_id") or invocation
-        for item in payload.get("results", []):
-            unique_id = str(item.get("unique_id", ""))
-            nodes.append(
-                NodeTiming(
-                    unique_id=unique_id,
-                    name=_node_name(unique_id),
-                    resource_type=unique_id.split(".", 1)[0],
-                    status=str(item.get("status", "")),
-                    seconds=float(item.get("execution_time") or 0.0),
-                    message=item.get("message"),
-                )
+        items = list(payload.get("results", []))
+    return _result_from_items(args, outcome, elapsed, paths, items, dbt_elapsed, invocation)
+
+
+def _items_from_execution(execution: Any) -> tuple[list[Mapping[str, Any]], float | None]:
+    """run_results.json's `results` items (and elapsed time) from an in-process invocation's result object
+    (a RunExecutionResult; None or another object when dbt failed before running nodes)."""
+    results = getattr(execution, "results", None)
+    if not isinstance(results, list):
+        return [], None
+    items: list[Mapping[str, Any]] = []
+    for result in results:
+        node = getattr(result, "node", None)
+        status = getattr(result, "status", "")
+        items.append(
+            {
+                "unique_id": getattr(node, "unique_id", ""),
+                "status": getattr(status, "value", status),
+                "execution_time": getattr(result, "execution_time", 0.0),
+                "message": getattr(result, "message", None),
+            }
+        )
+    elapsed = getattr(execution, "elapsed_time", None)
+    return items, None if elapsed is None else float(elapsed)
+
+
+def _result_from_items(
+    args: tuple[str, ...],
+    outcome: _Outcome,
+    elapsed: float,
+    paths: DbtPaths,
+    items: Sequence[Mapping[str, Any]],
+    dbt_elapsed: float | None,
+    invocation: str | None,
+) -> DbtRunResult:
+    nodes: list[NodeTiming] = []
+    for item in items:
+        unique_id = str(item.get("unique_id", ""))
+        nodes.append(
+            NodeTiming(
+                unique_id=unique_id,
+                name=_node_name(unique_id),
+                resource_type=unique_id.split(".", 1)[0],
+                status=str(item.get("status", "")),
+                seconds=float(item.get("execution_time") or 0.0),
+                message=item.get("message"),
             )
+        )
     built = [n for n in nodes if n.resource_type in ("model", "snapshot", "seed")]
     tests = [n for n in nodes if n.resource_type in ("test", "unit_test")]
     failures = [

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -74,7 +75,7 @@ def _strip_ref(text: str) -> str:
     return match.group(1) if match else text
 
 
-def _columns(entries: Iterable[dict]) -> list[Column]:
+def _columns(entries: Iterable[Mapping[str, Any]]) -> list[Column]:
     return [
         Column(
             c["name"], " ".join(str(c.get("description", "")).split()), _test_names(c.get("data_tests", []))

@@ -1,14 +1,21 @@
 {#- The highest value of a timestamp column of an existing relation, as a SQL literal computed when the
     node runs (1900-01-01 when the relation is empty). A literal lets both engines prune by it: DuckDB
     skips row groups by their min/max, Snowflake skips micro-partitions; a scalar subquery prunes nothing.
-    Used only in incremental branches (the relation exists there). -#}
-{% macro watermark_literal(relation, column) %}
+    Used only in incremental branches (the relation exists there). `check_as_of`: the relation's `as_of`
+    column is checked in the same query (raise_if_as_of_changed), one catalog round trip instead of two. -#}
+{% macro watermark_literal(relation, column, check_as_of=false) %}
     {%- set value = none -%}
     {%- if execute -%}
+        {%- set as_of_bounds = (
+            ", min(cast(as_of as " ~ dbt.type_string() ~ ")), max(cast(as_of as " ~ dbt.type_string() ~ "))"
+        ) if check_as_of else "" -%}
         {%- set result = run_query(
-            "select " ~ c360.timestamp_to_text("max(" ~ column ~ ")") ~ " from " ~ relation) -%}
+            "select " ~ c360.timestamp_to_text("max(" ~ column ~ ")") ~ as_of_bounds ~ " from " ~ relation) -%}
         {%- if result is not none and result.rows | length > 0 -%}
             {%- set value = result.rows[0][0] -%}
+            {%- if check_as_of -%}
+                {{ c360.raise_if_as_of_changed(relation, [result.rows[0][1], result.rows[0][2]]) }}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
     {%- if value is none -%}

@@ -1,5 +1,5 @@
 -- Per streamed file: where its records went, and how often it was recorded (the fault-injection harness's
--- final check, c360/landing/faultinjection.py). A record is in bronze exactly once or in the quarantine
+-- final check, c360/bench/faultinjection.py). A record is in bronze exactly once or in the quarantine
 -- exactly once; a file has exactly one LOAD_HISTORY row that loaded it (re-deliveries are
 -- SKIPPED_DUPLICATE rows that load nothing). Parameter: the streaming prefix (three times).
 with

@@ -1,5 +1,5 @@
 -- What a reader sees of the streamed files, in one statement (one consistent read), for the fault-injection
--- harness's reader (c360/landing/faultinjection.py). A completely published state has
+-- harness's reader (c360/bench/faultinjection.py). A completely published state has
 --   bronze_rows = history_loaded          (a file's rows and its LOAD_HISTORY row commit together)
 --   quarantined_rows = history_quarantined
 --   silver_rows = bronze_rows             (published only after the refresh that took every bronze row)

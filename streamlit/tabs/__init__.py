@@ -8,7 +8,8 @@ from types import ModuleType
 
 import streamlit as st
 
-from app_context import AppContext, AppDataError
+from app_context import AppContext
+from app_types import AppDataError
 from tabs import ai_assistant, campaign_performance, customer_360, pipeline_health, segment_explorer
 from ui_messages import show_data_error
 

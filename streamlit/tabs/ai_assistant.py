@@ -6,11 +6,13 @@ from datetime import datetime
 
 import streamlit as st
 
-import chart_choice
+import answer_charts
 import exports
 import formatting as fmt
-from app_context import AppContext, AppDataError, AssistantReply, full_result_sql
+from app_context import AppContext
+from app_types import AppDataError
 from assistant_questions import SUGGESTED_QUESTIONS
+from assistant_turns import AssistantReply, full_result_sql
 from compat import download_button, form_submit, stretch
 
 TITLE = "🤖 AI Assistant"
@@ -159,13 +161,13 @@ def _render_result(ctx: AppContext, index: int, reply: AssistantReply) -> None:
     if frame.empty:
         st.info("The query ran and returned no rows.")
         return
-    choice = chart_choice.choose_chart(frame, reply.sql)
+    choice = answer_charts.choose_chart(frame, reply.sql)
     if choice.kind == "metric":
-        values = chart_choice.metric_values(frame)
+        values = answer_charts.metric_values(frame)
         for column, (label, value) in zip(st.columns(max(1, len(values))), values, strict=False):
             column.metric(label, value)
     else:
-        figure = chart_choice.build_chart(frame, choice)
+        figure = answer_charts.build_chart(frame, choice)
         if figure is not None:
             st.plotly_chart(figure, key=f"assistant.chart.{index}", **stretch())
             st.caption(f"Chart: {choice.kind} ({choice.reason})")
@@ -176,7 +178,7 @@ def _render_result(ctx: AppContext, index: int, reply: AssistantReply) -> None:
             name: st.column_config.NumberColumn(label, format=number)
             if number
             else st.column_config.Column(label)
-            for name, (label, number) in chart_choice.column_formats(frame).items()
+            for name, (label, number) in answer_charts.column_formats(frame).items()
         },
         height=min(400, 38 + 35 * len(frame)),
         key=f"assistant.table.{index}",

@@ -9,7 +9,8 @@ import charts
 import formatting as fmt
 import health_views
 import queries
-from app_context import AppContext, AppDataError
+from app_context import AppContext
+from app_types import AppDataError
 from compat import static_table, stretch
 from ui_messages import show_data_error
 

@@ -1,10 +1,11 @@
 """The app's plain modules (no platform, no Streamlit runtime): formatting, queries' parameters,
-transaction filters, chart choice, exports, the Cortex Analyst client and the Snowpark backend."""
+transaction filters, chart choice, exports, the Snowpark backend and its Cortex Analyst calls."""
 
 from __future__ import annotations
 
 import ast
 import json
+import sys
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -13,14 +14,17 @@ import pytest
 import sqlglot
 import yaml
 
+import answer_charts
 import app_context
-import chart_choice
 import charts
 import exports
 import formatting as fmt
 import queries
-from app_context import AppDataError, AssistantReply, SnowparkBackend, single_select
-from c360.paths import STREAMLIT_DIR
+from app_types import AppDataError
+from assistant_turns import AssistantReply, single_select
+from backend_snowflake import SnowparkBackend
+from c360.paths import REPO_ROOT, STREAMLIT_DIR
+from components.app import APP_SHARED_MODULES
 from state_grid import COLUMNS, ROWS, TILE_POSITIONS
 from tabs.customer_360 import churn_alert, latest_complete_mom
 from tabs.pipeline_health import layer_totals, quality_status, runs_view
@@ -28,23 +32,44 @@ from tabs.pipeline_health import layer_totals, quality_status, runs_view
 # ---- deployability (Streamlit in Snowflake) -----------------------------------------------------------
 
 
+def _imports(path) -> list[tuple[ast.stmt, str]]:  # type: ignore[no-untyped-def]
+    """(statement, imported module) of every import in the file."""
+    found: list[tuple[ast.stmt, str]] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.extend((node, a.name) for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.append((node, node.module or ""))
+    return found
+
+
+SHIPPED = {f"c360.{m.removesuffix('.py').replace('/', '.')}" for m in APP_SHARED_MODULES}
+
+
 def test_app_folder_is_deployable_without_c360() -> None:
+    """In Streamlit in Snowflake only streamlit/ and the c360 modules the stack ships beside it exist: the
+    local backend alone imports the rest of c360; elsewhere only shipped modules, always inside functions
+    (importing them locally loads the whole assistant package)."""
     assert not (STREAMLIT_DIR / "__init__.py").exists(), "an __init__.py would shadow the streamlit library"
     for path in STREAMLIT_DIR.rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            names = (
-                [a.name for a in node.names]
-                if isinstance(node, ast.Import)
-                else [node.module or ""]
-                if isinstance(node, ast.ImportFrom)
-                else []
-            )
-            for name in names:
-                if name.split(".")[0] in ("c360", "generators", "components", "stacks"):
-                    # only the local backend of the one data-access module may import c360, inside functions
-                    assert path.name == "app_context.py", f"{path.name} imports {name}"
-                    assert node.col_offset > 0, f"{path.name} imports {name} at module level"
+        for node, name in _imports(path):
+            if name.split(".")[0] in ("c360", "generators", "components", "stacks"):
+                assert path.name == "backend_local.py" or name in SHIPPED, f"{path.name} imports {name}"
+                assert node.col_offset > 0, f"{path.name} imports {name} at module level"
+
+
+def test_the_c360_modules_shipped_to_snowflake_import_only_each_other() -> None:
+    """What the stack uploads beside the app must run without the rest of c360 (stdlib and pandas only)."""
+    allowed_third_party = {"pandas", "requests"}  # requests: only cortex.SessionTransport, never in Snowflake
+    for module in APP_SHARED_MODULES:
+        for _, name in _imports(REPO_ROOT / "c360" / module):
+            top = name.split(".")[0]
+            if top == "c360":
+                assert name in SHIPPED, f"{module} imports {name}, which is not shipped to Snowflake"
+            else:
+                assert top in allowed_third_party or top in sys.stdlib_module_names, (
+                    f"{module} imports {name}"
+                )
 
 
 def test_environment_yml_lists_snowflake_channel_packages() -> None:
@@ -322,9 +347,9 @@ def test_state_map_places_values_on_tiles() -> None:
     ],
 )
 def test_chart_auto_selection(frame: pd.DataFrame, kind: str) -> None:
-    choice = chart_choice.choose_chart(frame)
+    choice = answer_charts.choose_chart(frame)
     assert choice.kind == kind
-    figure = chart_choice.build_chart(frame, choice)
+    figure = answer_charts.build_chart(frame, choice)
     assert (figure is not None) == (kind in ("map", "line", "pie", "bar"))
 
 
@@ -355,7 +380,7 @@ TOP_MERCHANTS = pd.DataFrame(
     ],
 )
 def test_rankings_are_bars_and_pies_only_show_a_whole(sql: str, kind: str) -> None:
-    assert chart_choice.choose_chart(TOP_MERCHANTS, sql).kind == kind
+    assert answer_charts.choose_chart(TOP_MERCHANTS, sql).kind == kind
 
 
 def _rgb(color: str) -> tuple[int, ...]:
@@ -453,45 +478,67 @@ def test_csv_export_keeps_raw_values() -> None:
     )
 
 
-# ---- Cortex Analyst client and the Snowpark backend ----------------------------------------------------
+# ---- the Snowpark backend and its Cortex Analyst calls (c360's client over _snowflake) -----------------
 
 
-def test_cortex_request_carries_the_conversation() -> None:
+class FakeSnowApi:
+    """`_snowflake` inside Streamlit in Snowflake: records each request, answers with the next response."""
+
+    def __init__(self, *responses: dict[str, object]) -> None:
+        self.responses, self.requests = list(responses), []
+
+    def send_snow_api_request(self, method, path, headers, params, body, request_guid, timeout_ms):  # type: ignore[no-untyped-def]
+        self.requests.append((method, path, body, timeout_ms))
+        response = self.responses.pop(0)
+        if isinstance(response, Exception):
+            raise response
+        return response
+
+
+def _snowflake_app(
+    monkeypatch: pytest.MonkeyPatch, *responses: object
+) -> tuple[SnowparkBackend, FakeSnowApi]:
+    api = FakeSnowApi(*responses)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "_snowflake", api)
+    return SnowparkBackend(FakeSession(), "select version"), api
+
+
+ANSWER = {
+    "request_id": "r1",
+    "message": {
+        "role": "analyst",
+        "content": [
+            {"type": "text", "text": "This is our interpretation of your question: customers per segment"},
+            {
+                "type": "sql",
+                "statement": "SELECT 1",
+                "confidence": {
+                    "verified_query_used": {
+                        "name": "seg",
+                        "question": "How many customers are in each segment?",
+                    }
+                },
+            },
+        ],
+    },
+    "warnings": [{"message": "w1"}],
+}
+
+
+def test_cortex_request_carries_the_conversation(monkeypatch: pytest.MonkeyPatch) -> None:
+    backend, api = _snowflake_app(monkeypatch, {"status": 200, "content": json.dumps(ANSWER)})
     earlier = AssistantReply("How many customers per segment?", answer="Counts per segment", sql="select 1")
-    body = app_context.cortex_request("only Premium?", [earlier])
+    backend.ask("only Premium?", [earlier], "MARKETING_MANAGER")
+    method, path, body, timeout_ms = api.requests[0]
+    assert (method, path, timeout_ms) == ("POST", "/api/v2/cortex/analyst/message", 50_000)
     assert body["semantic_model_file"] == "@CUSTOMER_ANALYTICS.GOLD.SEMANTIC_STAGE/semantic_model.yaml"
     assert [m["role"] for m in body["messages"]] == ["user", "analyst", "user"]
-    assert body["messages"][1]["content"][1] == {"type": "sql", "statement": "select 1"}
+    assert body["messages"][1]["content"][0] == {"type": "text", "text": "Counts per segment"}
+    assert body["messages"][1]["content"][1]["statement"] == "select 1"
     assert body["messages"][-1]["content"][0]["text"] == "only Premium?"
 
 
-def test_parse_cortex_answer_refusal_and_error() -> None:
-    answer = {
-        "request_id": "r1",
-        "message": {
-            "role": "analyst",
-            "content": [
-                {
-                    "type": "text",
-                    "text": "This is our interpretation of your question: customers per segment",
-                },
-                {
-                    "type": "sql",
-                    "statement": "SELECT 1",
-                    "confidence": {
-                        "verified_query_used": {
-                            "name": "seg",
-                            "question": "How many customers are in each segment?",
-                        }
-                    },
-                },
-            ],
-        },
-        "warnings": [{"message": "w1"}],
-    }
-    reply = app_context.parse_cortex_response("q", 200, json.dumps(answer))
-    assert reply.sql == "SELECT 1" and reply.verified_query == "How many customers are in each segment?"
-    assert reply.warnings == ("w1",) and not reply.refused
+def test_cortex_answer_refusal_and_error(monkeypatch: pytest.MonkeyPatch) -> None:
     refusal = {
         "message": {
             "role": "analyst",
@@ -501,14 +548,35 @@ def test_parse_cortex_answer_refusal_and_error() -> None:
             ],
         }
     }
-    refused = app_context.parse_cortex_response("q", 200, json.dumps(refusal))
+    backend, _ = _snowflake_app(
+        monkeypatch,
+        {"status": 200, "content": json.dumps(ANSWER)},
+        {"status": 200, "content": json.dumps(refusal)},
+        {"status": 400, "content": json.dumps({"error_code": "392708", "message": "bad model"})},
+        {"status": 500, "content": "<html>"},
+        RuntimeError("connection reset\ntrace"),
+    )
+    reply = backend.ask("q", [], "MARKETING_MANAGER")
+    assert reply.sql == "SELECT 1" and reply.verified_query == "How many customers are in each segment?"
+    assert reply.warnings == ("w1",) and not reply.refused and reply.error is None
+    assert reply.columns == ("customer_id", "lifetime_value") and len(reply.rows) == 1  # the SQL ran
+    assert backend.session.calls[-1] == ("SELECT 1", [])
+    refused = backend.ask("q", [], "MARKETING_MANAGER")
     assert refused.refused and refused.suggestions == ("How many customers are in each segment?",)
     assert refused.error == "I cannot answer that."
-    failed = app_context.parse_cortex_response(
-        "q", 400, json.dumps({"error_code": "392708", "message": "bad model"})
-    )
+    failed = backend.ask("q", [], "MARKETING_MANAGER")
     assert failed.refused and "392708" in (failed.error or "") and "bad model" in (failed.error or "")
-    assert app_context.parse_cortex_response("q", 500, "<html>").error.startswith("Cortex Analyst returned")
+    assert (backend.ask("q", [], "MARKETING_MANAGER").error or "").startswith("Cortex Analyst error 500")
+    down = backend.ask("q", [], "MARKETING_MANAGER")
+    assert down.error == "Cortex Analyst is unavailable: connection reset"
+
+
+def test_cortex_sql_that_fails_keeps_the_answer_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    backend, _ = _snowflake_app(monkeypatch, {"status": 200, "content": json.dumps(ANSWER)})
+    backend.session.error = "SQL compilation error: Object 'X' does not exist or not authorized."
+    reply = backend.ask("q", [], "MARKETING_MANAGER")
+    assert reply.sql == "SELECT 1" and reply.answer.startswith("This is our interpretation")
+    assert "cannot read" in (reply.error or "") and reply.rows == ()
 
 
 class FakeSnowparkFrame:
@@ -516,7 +584,9 @@ class FakeSnowparkFrame:
         self.session, self.sql, self.params = session, sql, params
 
     def collect(self) -> list[tuple[object, ...]]:
-        return [("APP_ROLE", "CUSTOMER_ANALYTICS")]
+        if self.session.version_error:
+            raise RuntimeError(self.session.version_error)
+        return [(self.session.gold_altered, 12)]  # the data-version query: GOLD's last change, its tables
 
     def limit(self, n: int) -> FakeSnowparkFrame:
         self.session.limits.append(n)
@@ -531,6 +601,7 @@ class FakeSnowparkFrame:
 class FakeSession:
     def __init__(self, error: str | None = None) -> None:
         self.error, self.calls, self.limits = error, [], []
+        self.gold_altered, self.version_error = datetime(2026, 10, 15, 6, 0), None
 
     def sql(self, sql: str, params: list[object] | None = None) -> FakeSnowparkFrame:
         self.calls.append((sql, params))
@@ -539,13 +610,57 @@ class FakeSession:
 
 def test_snowpark_backend_binds_params_and_normalizes() -> None:
     session = FakeSession()
-    backend = SnowparkBackend(session)
+    backend = SnowparkBackend(session, "select version")
     assert backend.roles == ("MARKETING_MANAGER",) and "CUSTOMER_ANALYTICS" in backend.describe()
     frame = backend.run("select * from t where customer_id = ?", ["CUST00000001"], "APP_ROLE", 100)
     assert session.calls[-1] == ("select * from t where customer_id = ?", ["CUST00000001"])
     assert session.limits == [100]
     assert list(frame.columns) == ["customer_id", "lifetime_value"]
     assert frame["lifetime_value"].dtype == "float64" and frame["lifetime_value"].iloc[0] == 10.5
+
+
+def test_snowflake_data_version_is_golds_last_change_read_once_a_minute_or_on_refresh() -> None:
+    session = FakeSession()
+    backend = SnowparkBackend(session, "select version")
+    first = backend.data_version()
+    assert first == "gold altered 2026-10-15T06:00:00 (12 tables)"
+    assert session.calls == [("select version", None)]
+    session.gold_altered = datetime(2026, 10, 15, 7, 0)  # the pipeline refreshed GOLD
+    assert backend.data_version() == first and len(session.calls) == 1  # remembered: no round trip per query
+    ctx = app_context.AppContext(backend=backend, role="MARKETING_MANAGER")
+    assert ctx.refresh() is True  # the refresh button: re-read, new keys from now on
+    assert backend.data_version() == "gold altered 2026-10-15T07:00:00 (12 tables)"
+    assert ctx.refresh() is False  # nothing new: every cached result stays valid
+    session.version_error = "No active warehouse selected in the current session."
+    assert backend.refresh_data_version() == "gold altered 2026-10-15T07:00:00 (12 tables)"  # kept
+    broken = FakeSession()
+    broken.version_error = "Incorrect username or password was specified."
+    with pytest.raises(AppDataError) as err:
+        SnowparkBackend(broken, "select version")
+    assert err.value.kind == "unavailable" and "not usable" in str(err.value)
+
+
+def test_cached_results_are_keyed_on_the_data_version() -> None:
+    class Counting:
+        name, dialect, identity, roles = "test", "duckdb", "test", ("R",)
+
+        def __init__(self) -> None:
+            self.version, self.runs = "v1", 0
+
+        def data_version(self) -> str:
+            return self.version
+
+        def run(self, sql: str, params: list[object], role: str, max_rows: int) -> pd.DataFrame:
+            self.runs += 1
+            return pd.DataFrame({"version": [self.version]})
+
+    backend = Counting()
+    ctx = app_context.AppContext(backend=backend, role="R")  # type: ignore[arg-type]
+    sql = f"select {datetime.now().timestamp()}"  # a statement no other test caches
+    assert ctx.run_sql(sql)["version"].tolist() == ["v1"] and backend.runs == 1
+    assert ctx.run_sql(sql)["version"].tolist() == ["v1"] and backend.runs == 1  # cached
+    backend.version = "v2"  # a new load: the old entry is simply not asked for
+    assert ctx.run_sql(sql)["version"].tolist() == ["v2"] and backend.runs == 2
 
 
 @pytest.mark.parametrize(
@@ -558,7 +673,7 @@ def test_snowpark_backend_binds_params_and_normalizes() -> None:
     ],
 )
 def test_snowflake_errors_become_clear_messages(message: str, kind: str) -> None:
-    backend = SnowparkBackend(FakeSession())
+    backend = SnowparkBackend(FakeSession(), "select version")
     backend.session.error = message
     with pytest.raises(AppDataError) as err:
         backend.run("select 1", [], "APP_ROLE", 10)
@@ -682,7 +797,7 @@ def test_assistant_table_formats() -> None:
             "churn_rate_pct": [3.25],
         }
     )
-    formats = chart_choice.column_formats(frame)
+    formats = answer_charts.column_formats(frame)
     assert formats == {
         "state": ("State", None),
         "avg_lifetime_value": ("Avg lifetime value", "dollar"),
@@ -692,7 +807,7 @@ def test_assistant_table_formats() -> None:
 
 
 def test_only_an_answer_cut_at_the_cap_exports_more_and_only_the_default_limit_is_dropped() -> None:
-    from app_context import AssistantReply, full_result_sql
+    from assistant_turns import full_result_sql
 
     def reply(sql: str, rows: int) -> AssistantReply:
         return AssistantReply("q", sql=sql, columns=("a",), rows=tuple((i,) for i in range(rows)))

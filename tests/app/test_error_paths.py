@@ -55,7 +55,9 @@ def test_platform_without_gold_tables(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_exports_stream_in_batches_through_the_guard(app_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Exports stream through the same query guard as every other query: the role's grants bound them."""
     import app_context
-    from app_context import AppContext, AppDataError, LocalBackend
+    from app_context import AppContext
+    from app_types import AppDataError
+    from backend_local import LocalBackend
 
     monkeypatch.setattr(app_context, "EXPORT_BATCH_ROWS", 300)
 
@@ -73,5 +75,29 @@ def test_exports_stream_in_batches_through_the_guard(app_home: Path, monkeypatch
         assert [len(b) for b in batches] == [300, 300, 300, PLATFORM_CUSTOMERS - 900]
         ids = pd.concat(batches)["customer_id"]
         assert ids.is_unique and len(ids) == PLATFORM_CUSTOMERS
+    finally:
+        backend.close()
+
+
+@pytest.mark.integration
+def test_local_data_version_is_the_published_snapshot(app_home: Path) -> None:
+    """The app's caches key on the publication record: a new publish is a new version, nothing else is."""
+    from backend_local import LocalBackend
+    from c360.snapshots import published, republish
+
+    settings = Settings.load(target="local", home=app_home, env={}, create_home=False)
+    backend = LocalBackend(str(app_home))
+    try:
+        record = published(settings)
+        assert record is not None
+        before = backend.data_version()
+        assert before == f"snapshot {record.snapshot_id} published {record.published_at.isoformat()}"
+        assert backend.data_version() == before == backend.refresh_data_version()  # nothing new: same key
+        again = republish(settings)
+        assert again.snapshot_id == record.snapshot_id and again.published_at > record.published_at
+        assert (
+            backend.data_version()
+            == f"snapshot {again.snapshot_id} published {again.published_at.isoformat()}"
+        )
     finally:
         backend.close()

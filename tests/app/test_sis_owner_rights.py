@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 import app_context
-from app_context import SIS_OWNER_ROLE, SIS_OWNER_SCHEMAS, AppContext, SnowparkBackend
+from app_context import AppContext, load_sql
+from backend_snowflake import SIS_OWNER_ROLE, SIS_OWNER_SCHEMAS, SnowparkBackend
 from c360.grants import readable_schemas
 from c360.paths import STREAMLIT_DIR
 from components.app import APP_OWNER
@@ -26,8 +28,8 @@ SESSION_CONTEXT = re.compile(
 
 
 class Frame:
-    def collect(self) -> list[tuple[int]]:
-        return [(1,)]
+    def collect(self) -> list[tuple[datetime, int]]:
+        return [(datetime(2026, 10, 15, 6, 0), 12)]
 
 
 @dataclass
@@ -46,8 +48,9 @@ def test_the_owner_the_app_assumes_is_the_owner_the_stack_sets() -> None:
 
 def test_the_snowflake_backend_sends_no_session_statement_or_context_function() -> None:
     session = Session([])
-    backend = SnowparkBackend(session)
-    assert session.statements == ["select 1"]
+    backend = SnowparkBackend(session, load_sql("data_version", "snowflake"))
+    assert session.statements == [load_sql("data_version", "snowflake")]  # the data version, read once
+    assert "information_schema.tables" in session.statements[0]
     assert backend.roles == (SIS_OWNER_ROLE,) and backend.database == "CUSTOMER_ANALYTICS"
     assert backend.can_read(SIS_OWNER_ROLE, "GOLD") is True
     assert backend.can_read(SIS_OWNER_ROLE, "OBSERVABILITY") is False
@@ -66,7 +69,7 @@ def test_no_app_query_or_module_uses_a_session_context_function() -> None:
 
 
 def test_pipeline_health_explains_what_the_owner_cannot_read() -> None:
-    ctx = AppContext(backend=SnowparkBackend(Session([])), role=SIS_OWNER_ROLE)
+    ctx = AppContext(backend=SnowparkBackend(Session([]), "select version"), role=SIS_OWNER_ROLE)
     assert ctx.can_read("OBSERVABILITY") is False  # the tab shows the reason, not four refused queries
     reason = hidden_reason(ctx)
     assert "owner's rights" in reason and "OBSERVABILITY" in reason and "Snowsight" in reason

@@ -1,7 +1,7 @@
-"""Every question of the evaluation sets (dev, old holdout, blind_v1, blind_v2), read and compiled without a database:
-what each one compiles to (SQL with its values written in, a verified query, or the kind of refusal) must equal
-the recorded shape in `question_shapes.yaml`. It runs in a second and catches any change in how a question is
-read; the platform test (test_platform.py) and `c360 bench --only assistant` check the results themselves.
+"""Every question of the evaluation sets (dev, old holdout, blind_v1, blind_v2, blind_final), read and compiled
+without a database: what each one compiles to (SQL with its values written in, a verified query, or the kind of
+refusal) must equal the recorded shape in `question_shapes.yaml`. It runs in a second and catches any change in
+how a question is read; the platform test (test_platform.py) and `c360 bench --only assistant` check the results themselves.
 
 After an intended change: `C360_UPDATE_SHAPES=1 pytest tests/assistant/test_question_shapes.py`, then review
 the diff of question_shapes.yaml like code (each changed line is a question answered differently).
@@ -22,7 +22,12 @@ from c360.assistant.messages import Message, conversation
 from c360.assistant.model import load_model
 
 HERE = Path(__file__).parent
-SETS = (HERE / "questions.yaml", HERE / "blind" / "blind_v1.yaml", HERE / "blind" / "blind_v2.yaml")
+SETS = (
+    HERE / "questions.yaml",
+    HERE / "blind" / "blind_v1.yaml",
+    HERE / "blind" / "blind_v2.yaml",
+    HERE / "blind" / "blind_final.yaml",
+)
 SHAPES = HERE / "question_shapes.yaml"
 
 

@@ -673,3 +673,445 @@ def test_numeric_ranges_as_groups_are_refused(compiler_only: LocalAnalyst, quest
 def test_an_averaged_amount_counts_approved_transactions(compiler_only: LocalAnalyst) -> None:
     c = compiled(compiler_only, "average Grocery transaction amount in 2026")
     assert "AVG(CASE WHEN t.is_approved THEN t.transaction_amount END)" in c.sql, c.sql
+
+
+# ---- third round (sealed final set's failure classes; paraphrases of our own) --------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What segment has the largest number of customers?",
+        "which card type do the fewest customers hold",
+        "Which region has the highest total lifetime value?",
+        "which merchant category does CUST00000031 spend the most on",
+        "Which channel did CUST00000052 spend the most through?",
+        "which channel has the highest number of purchases for CUST00000052",
+    ],
+)
+def test_a_singular_superlative_answers_one_row(analyst: LocalAnalyst, question: str) -> None:
+    result = turn(analyst, question)
+    assert result.refusal is None and result.verified is None, (result.refusal, result.verified)
+    assert result.compiled is not None and result.compiled.sql.endswith("LIMIT 1"), result.compiled.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which segments have the most customers?",
+        "top 3 states by number of customers",
+        "which customer has the highest LTV in each region",
+    ],
+)
+def test_a_plural_or_counted_superlative_keeps_its_rows(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert not c.sql.endswith("LIMIT 1"), c.sql
+
+
+def test_a_verified_query_needs_the_questions_shape(analyst: LocalAnalyst) -> None:
+    """The same content words as a verified question are no match when the reading adds a superlative."""
+    assert turn(analyst, "number of customers in each segment").verified is not None
+    assert turn(analyst, "Which segment has the most customers?").verified is None
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("standard deviation of credit limit by card type", "STDDEV_SAMP(p.credit_limit)"),
+        ("what's the std dev of customer age", "STDDEV_SAMP(p.age)"),
+        ("stddev of transaction amounts per channel", "STDDEV_SAMP(CASE WHEN t.status = ? THEN"),
+        ("median purchase amount by merchant category", "MEDIAN(CASE WHEN t.status = ? THEN"),
+        ("the median transaction value in each region", "MEDIAN(CASE WHEN t.status = ? THEN"),
+    ],
+)
+def test_median_and_standard_deviation(compiler_only: LocalAnalyst, question: str, fragment: str) -> None:
+    """Spread aggregates of any fact; over transaction amounts they count approved transactions, like spend."""
+    c = compiled(compiler_only, question)
+    assert fragment.replace("?", "'approved'") in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("total spend H1 2026", date(2026, 1, 1), date(2026, 7, 1)),
+        (
+            "how much did Premium cardholders spend in the second half of 2025",
+            date(2025, 7, 1),
+            date(2026, 1, 1),
+        ),
+        ("number of transactions in the first half of 2026", date(2026, 1, 1), date(2026, 7, 1)),
+        ("dining spend in H2 of 2025", date(2025, 7, 1), date(2026, 1, 1)),
+    ],
+)
+def test_halves_of_a_year(compiler_only: LocalAnalyst, question: str, start: date, end: date) -> None:
+    c = compiled(compiler_only, question)
+    assert start.isoformat() in c.display_sql() and end.isoformat() in c.display_sql(), c.display_sql()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "total spend per month since Sept",
+        "total spend per month in 2025",
+        "number of transactions per month since June",
+    ],
+)
+def test_per_month_after_a_measure_is_the_grain(compiler_only: LocalAnalyst, question: str) -> None:
+    """'spend per month' names the monthly-spend column; with a total over a period it is spend by month."""
+    c = compiled(compiler_only, question)
+    assert "DATE_TRUNC('month'" in c.sql and "GROUP BY" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("How big is the Declining segment?", "COUNT(DISTINCT p.customer_id)"),
+        ("how large is the High-Value Travelers segment", "COUNT(DISTINCT p.customer_id)"),
+        ("show the 25 customers most likely to churn", "ORDER BY p.churn_risk_score DESC"),
+        ("which 5 customers in Texas are most at risk", "ORDER BY p.churn_risk_score DESC"),
+        ("list the 15 Premium cardholders least likely to churn", "ORDER BY p.churn_risk_score ASC"),
+    ],
+)
+def test_everyday_wordings_of_known_measures(
+    compiler_only: LocalAnalyst, question: str, fragment: str
+) -> None:
+    c = compiled(compiler_only, question)
+    assert fragment in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["the 10 Premium cardholders with the highest LTV", "the 7 Texas customers with the lowest age"],
+)
+def test_a_number_before_values_and_rows_is_the_limit(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert c.sql.endswith(("LIMIT 10", "LIMIT 7")), c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("how much does the campaign cost per treated customer", "AVG(cp.cost_per_customer)"),
+        ("what was the offer's cost per customer", "AVG(cp.cost_per_customer)"),
+        ("what's the projected ROI of the retention campaign", "AVG(cp.horizon_roi_pct)"),
+        ("ROI over the value horizon for the offer", "AVG(cp.horizon_roi_pct)"),
+        ("how long until the retention campaign breaks even", "AVG(cp.payback_months)"),
+        ("how many months before the offer pays for itself", "AVG(cp.payback_months)"),
+        ("when was the retention offer sent", "MIN(cp.offer_month)"),
+        ("when did the campaign launch", "MIN(cp.offer_month)"),
+        ("change in spend after the offer for the control group", "cp.spend_change_pct"),
+        ("share of each campaign group that stayed active after the offer", "cp.active_post_pct"),
+    ],
+)
+def test_campaign_economics(compiler_only: LocalAnalyst, question: str, fragment: str) -> None:
+    c = compiled(compiler_only, question)
+    assert fragment in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's the campaign ROI over the 12-month horizon", "when did customers open their accounts"],
+)
+def test_campaign_wordings_it_cannot_read_stay_refused(compiler_only: LocalAnalyst, question: str) -> None:
+    """'over the 12-month' must not become a window on the offer month; a population's events are no lookup."""
+    assert turn(compiler_only, question).refusal is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "grouped"),
+    [
+        ("Compare average LTV of lapsed and active customers", "GROUP BY p.customer_status"),
+        ("average credit limit: lapsed vs active customers", "GROUP BY p.customer_status"),
+        ("average transaction value for Travel compared with Grocery", "GROUP BY mc.category_name"),
+        ("compare spend per transaction in the Hotels category against Dining", "GROUP BY mc.category_name"),
+    ],
+)
+def test_compared_values_are_groups_of_one_column(
+    compiler_only: LocalAnalyst, question: str, grouped: str
+) -> None:
+    """Two compared values read on different columns become groups of the one column that holds both."""
+    c = compiled(compiler_only, question)
+    assert grouped in c.sql and " AND " not in c.sql.split("WHERE")[-1].split("GROUP BY")[0], c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many customers in the South and West combined",
+        "number of cardholders in Ohio, Iowa and Utah combined",
+        "total LTV of customers in California and Nevada combined",
+    ],
+)
+def test_values_combined_are_one_total(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert "GROUP BY" not in c.sql and " IN (" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "days"),
+    [
+        ("customers who have not spent anything in over 100 days", 100),
+        ("list Premium customers that haven't purchased anything for 75 days", 75),
+        ("how many customers have not shopped at all in the last 50 days", 50),
+    ],
+)
+def test_no_purchase_for_more_than_n_days(compiler_only: LocalAnalyst, question: str, days: int) -> None:
+    c = compiled(compiler_only, question)
+    assert "p.days_since_last_transaction > ?" in c.sql and days in c.params, (c.sql, c.params)
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [
+        ("the lowest and highest credit limit", ["MIN(p.credit_limit)", "MAX(p.credit_limit)"]),
+        (
+            "min and max transaction amount in 2026",
+            ["MIN(t.transaction_amount)", "MAX(t.transaction_amount)"],
+        ),
+        ("smallest and largest LTV by segment", ["MIN(p.lifetime_value)", "GROUP BY p.customer_segment"]),
+        ("what are the oldest and youngest ages of our Premium cardholders", ["MIN(p.age)", "MAX(p.age)"]),
+        ("highest and lowest churn score among retired customers", ["MIN(p.churn_risk_score)", "MAX("]),
+    ],
+)
+def test_both_extremes_of_a_column(compiler_only: LocalAnalyst, question: str, fragments: list[str]) -> None:
+    c = compiled(compiler_only, question)
+    assert all(f in c.sql for f in fragments), c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "before"),
+    [
+        ("which full month had the highest spend", "< DATE '2026-12-01'"),
+        ("which complete quarter had the most transactions", "< DATE '2026-10-01'"),
+        ("which whole month had the lowest total spend", "< DATE '2026-12-01'"),
+    ],
+)
+def test_which_complete_period(analyst: LocalAnalyst, question: str, before: str) -> None:
+    """'Which complete month ...' ranks whole calendar periods: the one the as-of date is in is left out."""
+    from datetime import date as _date
+
+    a = LocalAnalyst(analyst.model, _date(2026, 12, 4), use_verified=False)
+    c = compiled(a, question)
+    assert before in c.display_sql() and c.sql.endswith("LIMIT 1"), c.display_sql()
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        (
+            "number of unique merchants in October",
+            "COUNT(DISTINCT CASE WHEN t.status = 'approved' THEN t.merchant_name",
+        ),
+        ("how many distinct cities do our Premium customers live in", "COUNT(DISTINCT p.city)"),
+        ("how many different states are our customers in", "COUNT(DISTINCT p.state)"),
+    ],
+)
+def test_how_many_different_values(compiler_only: LocalAnalyst, question: str, fragment: str) -> None:
+    c = compiled(compiler_only, question)
+    assert fragment in c.sql, c.sql
+
+
+def test_how_many_different_values_with_another_count_is_refused(compiler_only: LocalAnalyst) -> None:
+    """'how many distinct merchants had declined transactions' is not read as two counts side by side."""
+    assert turn(compiler_only, "how many distinct merchants had declined transactions").refusal is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what has CUST00000071 spent in the past 30 days", "what did CUST00000042 spend on groceries in 2025"],
+)
+def test_what_has_a_customer_spent_is_how_much(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert ("total_spend" in c.sql and "p.customer_id = ?" in c.sql) or "t.customer_id = ?" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("Premium cardholders in Texas who are still active", "p.customer_status = ?"),
+        ("how has Dining spend trended in 2025", "DATE_TRUNC('month'"),
+        ("how many transactions did we process in October", "transaction"),
+        ("average tenure in months by card type", "AVG(p.tenure_months)"),
+    ],
+)
+def test_everyday_words(compiler_only: LocalAnalyst, question: str, fragment: str) -> None:
+    c = compiled(compiler_only, question)
+    assert fragment in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("list the declined transactions of CUST00000042", "declined"),
+        ("show CUST00000042's approved transactions in 2026", "approved"),
+        ("display every rejected transaction for CUST00000077", "declined"),
+    ],
+)
+def test_one_customers_transactions_with_a_status(
+    compiler_only: LocalAnalyst, question: str, status: str
+) -> None:
+    """A listing of one customer's declined transactions lists those rows, not the customer's count of them."""
+    c = compiled(compiler_only, question)
+    assert "FROM GOLD.FCT_TRANSACTIONS" in c.sql and "t.status = ?" in c.sql and status in c.params, c.sql
+
+
+def test_counting_one_customers_declined_transactions_stays_a_count(compiler_only: LocalAnalyst) -> None:
+    c = compiled(compiler_only, "how many declined transactions does CUST00000042 have")
+    assert "declined_transaction_count" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what was the previous credit limit of CUST00000042", "CUST00000042's limit before the last change"],
+)
+def test_the_credit_limit_before_the_latest_change(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert "p.previous_credit_limit" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Do Premium cardholders spend more per month than Standard ones?",
+        "do retirees spend less each month than employed people",
+    ],
+)
+def test_a_rate_or_a_series_in_a_yes_no_is_refused(compiler_only: LocalAnalyst, question: str) -> None:
+    """'spend more per month than': a monthly rate or spend by month — never answered as a time series."""
+    assert turn(compiler_only, question).refusal is not None
+
+
+# ---- after blind v3: three precision classes (a forecast, data the platform does not hold, a bare superlative)
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("total spend in January 2027", "January 2027"),
+        ("how much did customers spend in March 2027?", "March 2027"),
+        ("spend by category in Q1 2027", "Q1 2027"),
+        ("how many transactions were there in 2027", "2027"),
+        ("average transaction amount in December 2026", "December 2026"),
+    ],
+)
+def test_a_period_after_the_as_of_date_is_refused_as_a_forecast(
+    analyst: LocalAnalyst, as_of_date: date, question: str, period: str
+) -> None:
+    refusal = turn(analyst, question).refusal
+    assert refusal is not None and refusal.kind == "unavailable", refusal
+    assert refusal.reason == f"The data ends on {as_of_date.isoformat()}; I can't forecast {period}."
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "total spend next month",
+        "how many customers will churn next quarter",
+        "what will spend be next year",
+        "forecast transactions for the coming months",
+    ],
+)
+def test_future_words_are_refused_with_the_as_of_date(
+    analyst: LocalAnalyst, as_of_date: date, question: str
+) -> None:
+    refusal = turn(analyst, question).refusal
+    assert refusal is not None and f"The data ends on {as_of_date.isoformat()}" in refusal.reason, refusal
+
+
+@pytest.mark.parametrize(
+    "question", ["total spend in 2026", "how much did customers spend in September 2026"]
+)
+def test_a_period_up_to_the_as_of_date_is_still_answered(compiler_only: LocalAnalyst, question: str) -> None:
+    assert compiled(compiler_only, question).params
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("card numbers for Premium cardholders", "card or account numbers"),
+        ("list the CVV of every customer in Texas", "security codes"),
+        ("what is the PIN of CUST00000005", "PINs"),
+        ("show account numbers of High Risk customers", "card or account numbers"),
+        ("home addresses of customers in California", "city, state and census-region"),
+        ("what is the street address of CUST00000005", "city, state and census-region"),
+        ("phone numbers of Premium cardholders", "contact details"),
+        ("social security numbers of customers in Ohio", "identity documents"),
+        ("average salary by segment", "income"),
+        ("customers with a credit score above 700", "credit bureau"),
+    ],
+)
+def test_data_the_platform_does_not_hold_is_refused(
+    analyst: LocalAnalyst, question: str, reason: str
+) -> None:
+    refusal = turn(analyst, question).refusal
+    assert refusal is not None and refusal.kind == "unavailable" and reason in refusal.reason, refusal
+
+
+@pytest.mark.parametrize("question", ["passwords of all customers", "list every customer's password"])
+def test_passwords_are_refused(analyst: LocalAnalyst, question: str) -> None:
+    assert turn(analyst, question).refusal is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "list Premium cardholders in Texas",
+        "what is the email of CUST00000005",
+        "show the profile of CUST00000005",
+    ],
+)
+def test_questions_near_the_refused_nouns_are_still_answered(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    assert compiled(compiler_only, question).sql
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier"),
+    [
+        ("full names of every customer in California", ()),
+        ("list the names of all Premium cardholders", ()),
+        ("names and emails of customers in Texas", ()),
+        ("list their full names", ("High Risk customers in Ohio",)),
+    ],
+)
+def test_names_a_role_sees_masked_are_not_listed(
+    model: SemanticModel, as_of_date: date, question: str, earlier: tuple[str, ...]
+) -> None:
+    manager = LocalAnalyst(model, as_of_date, role="MARKETING_MANAGER")
+    refusal = turn(manager, question, *earlier).refusal
+    assert refusal is not None and "masked for your role" in refusal.reason, refusal
+
+
+def test_one_customers_masked_name_and_unmasked_lists_are_still_answered(
+    model: SemanticModel, as_of_date: date
+) -> None:
+    manager = LocalAnalyst(model, as_of_date, use_verified=False, role="MARKETING_MANAGER")
+    assert "p.full_name" in compiled(manager, "what is the name of CUST00000005").sql
+    engineer = LocalAnalyst(model, as_of_date, use_verified=False, role="DATA_ENGINEER")
+    assert "p.full_name" in compiled(engineer, "full names of every customer in California").sql
+
+
+@pytest.mark.parametrize(
+    ("question", "column", "direction"),
+    [
+        ("which segment is the biggest?", "p.customer_segment", "DESC"),
+        ("Which segment is the largest", "p.customer_segment", "DESC"),
+        ("which segment is the smallest?", "p.customer_segment", "ASC"),
+        ("what's the top state?", "p.state", "DESC"),
+        ("which region is biggest", "p.region", "DESC"),
+        ("which segment has the most customers?", "p.customer_segment", "DESC"),
+    ],
+)
+def test_a_singular_bare_superlative_is_one_row_not_the_verified_listing(
+    analyst: LocalAnalyst, question: str, column: str, direction: str
+) -> None:
+    c = compiled(analyst, question)  # the compiler, not the verified "customers in each segment"
+    assert f"GROUP BY {column}" in c.sql and f"customer_count {direction}" in c.sql and "LIMIT 1" in c.sql, (
+        c.sql
+    )
+
+
+def test_a_plural_superlative_and_the_verified_question_still_list_every_group(analyst: LocalAnalyst) -> None:
+    assert "LIMIT" not in compiled(analyst, "what are the top states").sql
+    assert turn(analyst, "How many customers are in each segment?").verified is not None

@@ -9,8 +9,16 @@ import pytest
 import yaml
 
 from c360 import names
+from c360.assistant.descriptions import dbt_column_descriptions, fill_descriptions, plain_column
 from c360.assistant.lexicon import load_vocabulary
-from c360.assistant.model import MODEL_PATH, YAML_LOADER, SemanticModel, SemanticModelError, parse_model
+from c360.assistant.model import (
+    MODEL_PATH,
+    YAML_LOADER,
+    SemanticModel,
+    SemanticModelError,
+    load_model,
+    parse_model,
+)
 from c360.assistant.spec import validate_structure
 from c360.assistant.verified import to_physical_sql
 from c360.grants import Role
@@ -195,3 +203,58 @@ def test_verified_listings_never_cut_rows_silently(model: SemanticModel) -> None
             assert any(w in vq.question.lower() for w in ("top", "highest", "lowest", "most", "least")), (
                 vq.name
             )
+
+
+# ---- column descriptions: one home, the dbt model's YAML -------------------------------------------------------
+def test_plain_columns_take_their_description_from_the_dbt_model() -> None:
+    model = load_model()
+    described = dbt_column_descriptions()
+    filled = [
+        column
+        for table in model.tables.values()
+        for column in table.columns.values()
+        if column.kind != "metric"
+        and plain_column(column.expr) in described.get(table.physical_name.lower(), {})
+    ]
+    assert len(filled) > 90
+    for column in filled:
+        table = model.tables[column.table]
+        assert column.description == described[table.physical_name.lower()][plain_column(column.expr) or ""]
+
+
+def test_a_column_described_in_both_places_is_a_structural_problem() -> None:
+    raw = {
+        "tables": [
+            {
+                "name": "customers",
+                "base_table": {"database": "D", "schema": "GOLD", "table": "CUSTOMER_360_PROFILE"},
+                "dimensions": [
+                    {"name": "state", "expr": "state", "description": "A second text that would drift."},
+                    {"name": "region", "expr": "region"},
+                    {"name": "band", "expr": "upper(region)", "description": "Derived: keeps its own."},
+                ],
+            }
+        ]
+    }
+    problems = fill_descriptions(
+        raw, {"customer_360_profile": {"state": "Two-letter code.", "region": "Region."}}
+    )
+    assert problems == [
+        "tables.customers.dimensions.state: described here and in dbt (customer_360_profile.state); keep one "
+        "description, in the dbt model's YAML"
+    ]
+    columns = raw["tables"][0]["dimensions"]
+    assert [c.get("description") for c in columns] == [
+        "A second text that would drift.",
+        "Region.",
+        "Derived: keeps its own.",
+    ]
+
+
+def test_the_deployed_text_carries_the_filled_descriptions() -> None:
+    model = load_model()
+    deployed = yaml.safe_load(model.text)
+    profile = next(t for t in deployed["tables"] if t["name"] == "customer_360_profile")
+    credit_limit = next(c for c in profile["facts"] + profile["dimensions"] if c["name"] == "credit_limit")
+    assert credit_limit["description"] == dbt_column_descriptions()["customer_360_profile"]["credit_limit"]
+    assert parse_model(model.text).text == model.text  # the rendered file re-loads to itself

@@ -19,11 +19,11 @@ from c360.config import platform_settings as settings_of_built_platform
 from c360.engines import open_session
 from c360.engines.readers import open_reader
 from c360.errors import C360Error
-from c360.landing.streaming import DbtGoldRefresh, ingest, stream
 from c360.ml.local import LocalTrainer
 from c360.steps.churn_model import retrain
 from c360.steps.pipeline import UpReport
 from c360.steps.provision import provision_warehouse
+from c360.steps.streaming import DbtGoldRefresh, ingest, stream
 from tests.unit.pipe_harness import csv_body, row
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""Crash safety of the ingest path, proven by killing it (c360/landing/faultinjection.py): SIGKILL at
+"""Crash safety of the ingest path, proven by killing it (c360/bench/faultinjection.py): SIGKILL at
 deterministic points over a stream of batches, restart, then every record is in bronze exactly once or
 in the quarantine exactly once, no file is loaded twice, gold reconciles with silver, and the reader never
 saw a half-published state. The long run is `c360 bench --only fault_injection`."""
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from c360.bench.faultinjection import CliChild, ForkedChild, run_campaign
+from c360.bench.fulldisk import CASES, run_full_disk, tmpfs_unavailable
 from c360.config import Settings, platform_settings
-from c360.landing.faultinjection import CliChild, ForkedChild, run_campaign
-from c360.landing.fulldisk import CASES, run_full_disk, tmpfs_unavailable
 from c360.steps.pipeline import UpReport
 
 pytestmark = pytest.mark.integration

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from c360.cli.main import app
 from c360.config import Settings, platform_settings
 from c360.engines.readers import open_reader
-from c360.landing.streaming import open_landing, open_queue, stream
 from c360.steps.pipeline import UpReport
+from c360.steps.streaming import open_landing, open_queue, stream
 from tests.conftest import AS_OF
 from tests.unit.pipe_harness import csv_body, row
 

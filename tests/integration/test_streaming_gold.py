@@ -4,7 +4,11 @@ incremental refreshes produce is exactly what a full rebuild from the same bronz
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ import pytest
 from c360.config import Settings, platform_settings
 from c360.engines.duckdb import DuckDBSession
 from c360.engines.readers import open_reader
-from c360.landing.streaming import BatchReport, DbtGoldRefresh, stream
+from c360.steps.streaming import BatchReport, DbtGoldRefresh, stream
 from c360.transform.dbt import ML_SELECTOR, run_dbt
 
 pytestmark = pytest.mark.integration
@@ -57,7 +61,10 @@ def gold_view(settings: Settings) -> dict[str, int]:
 
 
 def table_checksums(path: Path, schemas: tuple[str, ...] = ("SILVER", "GOLD")) -> dict[str, tuple[int, str]]:
-    """(row count, order-independent content hash) of every model table, load metadata excluded.
+    """(row count, order-independent content hash) of every model table and view, load metadata excluded
+    (locally the portfolio marts are views: what a reader gets from them must match a rebuild too). Staging
+    views are left out: they are definitions over bronze, and stg_customer_card_versions is re-created by
+    each card-history replay pass with that pass's rank.
 
     Floating-point columns are compared to 6 decimals: DuckDB's parallel aggregation sums doubles in a
     varying order (stddev_samp differs in the 15th digit between two identical full builds)."""
@@ -66,7 +73,8 @@ def table_checksums(path: Path, schemas: tuple[str, ...] = ("SILVER", "GOLD")) -
     try:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in (select unnest(?::varchar[])) and table_type = 'BASE TABLE' "
+            "where table_schema in (select unnest(?::varchar[])) "
+            "and (table_type = 'BASE TABLE' or (table_type = 'VIEW' and table_name not like 'stg\\_%' escape '\\')) "
             "and table_name not like 'ml\\_%' escape '\\' and table_name not in ('churn_predictions')",
             [list(schemas)],
         ).fetchall()
@@ -91,6 +99,9 @@ def table_checksums(path: Path, schemas: tuple[str, ...] = ("SILVER", "GOLD")) -
         session.close()
 
 
+# streams, then rebuilds the whole project from scratch: on the shared 2-core machine at a load average of
+# ~10 that alone outlasted the suite's 600 s default (the platform fixture's build counts too)
+@pytest.mark.timeout(1800)
 def test_five_batches_refresh_gold_each_time_and_match_a_full_rebuild(home: Settings, tmp_path: Path) -> None:
     before = gold_view(home)
     seen: list[dict[str, int]] = []
@@ -121,6 +132,24 @@ def test_five_batches_refresh_gold_each_time_and_match_a_full_rebuild(home: Sett
     incremental = table_checksums(home.warehouse_path)
     full = table_checksums(rebuilt_settings.warehouse_path)
     assert "GOLD.fct_transactions" in incremental and "GOLD.customer_360_profile" in incremental
+    # the customer marts (incremental by changed customer locally), the churn features and the portfolio
+    # marts (views locally) are all compared, table by table
+    compared = {
+        "GOLD.customer_360_profile",
+        "GOLD.customer_segments",
+        "GOLD.churn_risk_features",
+        "GOLD.segment_metrics",
+        "GOLD.campaign_performance",
+        "GOLD.metric_customer_ltv",
+        "GOLD.metric_avg_transaction_value",
+        "GOLD.metric_mom_spend_change",
+        "SILVER.int_customer_spend_windows",
+        "SILVER.int_customer_category_spend",
+        "SILVER.int_customer_month_totals",
+        "SILVER.int_customer_monthly_spend",
+        "SILVER.int_customer_category_mix",
+    }
+    assert compared <= set(incremental), sorted(compared - set(incremental))
     different = {t: (incremental[t], full.get(t)) for t in incremental if incremental[t] != full.get(t)}
     assert not different, f"incremental gold differs from a full rebuild: {different}"
 
@@ -142,3 +171,85 @@ def test_files_loaded_without_a_refresh_are_stamped_by_the_next_dbt_build(home: 
     assert stamps() and all(s is None for s in stamps())
     assert {r.step: r.status for r in run_all(home, only=["dbt_build"]).results} == {"dbt_build": "ran"}
     assert stamps() and all(s is not None for s in stamps())
+
+
+@pytest.mark.timeout(1800)
+def test_a_reader_during_streamed_batches_sees_whole_batches_in_every_layer(
+    home: Settings, tmp_path: Path
+) -> None:
+    """A reader process querying while batches are loaded and gold is refreshed (many commits per batch)
+    sees either the state before a batch or the state after it, never a mix: the streamed rows are the same
+    in bronze, silver and the fact table, the 360 profile counts exactly the fact table's approved rows, and
+    the segments cover exactly the profile's customers."""
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", GOLD_READER, str(home.home), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+        report = stream(home, batches=3, size=300, refresh_gold=DbtGoldRefresh())
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=300)
+    assert reader.returncode == 0, err
+    result = json.loads(out)
+    assert result["errors"] == [], result["errors"]
+    assert result["mixed"] == [], result["mixed"]
+    cumulative = list(itertools.accumulate((b.rows_loaded for b in report.batches), initial=0))
+    seen = set(result["streamed"])
+    assert seen <= set(cumulative), (seen, cumulative)  # only whole batches, in bronze as in gold
+    assert 0 in seen and len(seen) >= 2, seen  # it read before the first batch and after at least one
+    assert gold_view(home)["fact"] == cumulative[-1]
+
+
+GOLD_READER = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from c360.config import Settings
+    from c360.engines.readers import open_reader
+    from c360.snapshots import latest_snapshot, published
+
+    settings = Settings.load(target="local", home=sys.argv[1], env={})
+    stop = Path(sys.argv[2])
+    reads, errors, mixed, streamed, opened = 0, [], [], set(), None
+    session, version = None, None
+    while not stop.exists() or reads == 0:
+        try:
+            current = latest_snapshot(settings).stat().st_mtime_ns
+            if session is None or current != version:
+                if session is not None:
+                    session.close()
+                session, version = open_reader(settings), current
+                opened = published(settings).snapshot_id  # what the session pinned, unless a publish came between
+            row = session.query(
+                "select "
+                "(select count(*) from BRONZE.BRONZE_TRANSACTIONS where source_file like 'transactions/streaming/%'), "
+                "(select count(*) from SILVER.stg_transactions where transaction_id like 'TXS%'), "
+                "(select count(*) from GOLD.fct_transactions where transaction_id like 'TXS%'), "
+                "(select count(*) from GOLD.fct_transactions where is_approved), "
+                "(select sum(total_transactions) from GOLD.customer_360_profile), "
+                "(select count(*) from GOLD.customer_360_profile), "
+                "(select count(*) from GOLD.customer_segments), "
+                "(select sum(customers) from GOLD.segment_metrics)"
+            ).iloc[0].tolist()
+            bronze, silver, fact, approved, profile_total, profiles, segments, segment_sum = (int(v) for v in row)
+            reads += 1
+            streamed.add(bronze)
+            if not (bronze == silver == fact and approved == profile_total and profiles == segments == segment_sum):
+                mixed.append([opened, *row])
+            if reads == 1:
+                print("ready", flush=True)
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+            if len(errors) > 20:
+                break
+    if session is not None:
+        session.close()
+    print(json.dumps({"reads": reads, "errors": errors[:5], "mixed": [list(map(str, m)) for m in mixed[:5]],
+                      "streamed": sorted(streamed)}))
+    """
+)

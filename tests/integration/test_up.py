@@ -13,7 +13,7 @@ from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.errors import WarehouseError
 from c360.outputs import OUTPUT_KEYS
-from c360.steps.transactions import bronze_checksum
+from c360.transform.build_state import bronze_checksum
 from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.integration

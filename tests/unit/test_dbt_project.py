@@ -15,14 +15,15 @@ from c360.config import Settings
 from c360.errors import C360Error
 from c360.paths import DBT_DIR
 from c360.reference import CATEGORIES, STATES, UNCATEGORIZED
-from c360.transform.build_state import BuildMode, BuildState, decide
+from c360.transform.build_state import BuildMode, BuildState, decide, project_hash
 from c360.transform.dbt import (
     DbtPaths,
+    _items_from_execution,
     _Outcome,
     _result_from_artifacts,
+    _result_from_items,
     command_args,
     dbt_environment,
-    project_hash,
 )
 
 MODEL_DIRS = ("staging", "intermediate", "marts")
@@ -279,6 +280,36 @@ def test_run_results_are_summarised(tmp_path: Path) -> None:
     assert result.failures[1].startswith("accepted_range_stg_transactions_transaction_amount__0: ")
     with pytest.raises(C360Error, match="fct_transactions: boom"):
         result.raise_for_status()
+
+
+def test_in_process_results_are_read_from_the_returned_objects(tmp_path: Path) -> None:
+    """A warm in-process refresh writes no run_results.json: the same summary comes from dbt's result
+    objects (statuses are enums there)."""
+    from enum import Enum
+    from types import SimpleNamespace
+
+    class Status(Enum):
+        success = "success"
+        error = "error"
+
+    def node_result(unique_id: str, status: Status, seconds: float, message: str | None = None) -> object:
+        return SimpleNamespace(
+            node=SimpleNamespace(unique_id=unique_id), status=status, execution_time=seconds, message=message
+        )
+
+    execution = SimpleNamespace(
+        elapsed_time=3.5,
+        results=[
+            node_result("model.c360.stg_transactions", Status.success, 0.4),
+            node_result("model.c360.customer_360_profile", Status.error, 0.2, "Binder Error: boom"),
+        ],
+    )
+    items, elapsed = _items_from_execution(execution)
+    paths = DbtPaths(tmp_path / "target", tmp_path / "logs", tmp_path / "lock")
+    result = _result_from_items(("run",), _Outcome(1, "inv-1"), 4.0, paths, items, elapsed, "inv-1")
+    assert (result.models_run, result.models_failed, result.dbt_elapsed) == (1, 1, 3.5)
+    assert result.failures == ("customer_360_profile: Binder Error: boom",) and result.run_id == "dbt-inv-1"
+    assert _items_from_execution(None) == ([], None)  # dbt failed before running any node
 
 
 def test_data_dictionary_is_generated_from_the_current_project() -> None:

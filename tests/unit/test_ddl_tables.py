@@ -43,3 +43,27 @@ def test_unqualified_or_unmapped_tables_are_rejected() -> None:
     with pytest.raises(C360Error, match="no Snowflake mapping"):
         parse_tables("create table S.T (a blob)")
     assert parse_tables("create table S.T (a decimal(10))")[0].columns[0].snowflake_type == "NUMBER(10,0)"
+
+
+def test_the_per_batch_paths_provision_once_per_session() -> None:
+    """The pipe and the alert evaluation run their idempotent DDL once per session: on the lake every DDL
+    statement is a catalog change, and both run for every streamed batch."""
+    from c360.alerts.evaluation import ensure_alert_tables
+    from c360.engines.duckdb import DuckDBSession
+    from c360.landing.pipe import ensure_pipe_tables
+
+    session = DuckDBSession.in_memory()
+    try:
+        ensure_pipe_tables(session)
+        ensure_alert_tables(session)
+        session.execute("drop table OBSERVABILITY.ALERT_EVENTS")
+        session.execute("drop table OBSERVABILITY.LOAD_HISTORY cascade")
+        ensure_pipe_tables(session)  # already provisioned by this session: no DDL runs again
+        ensure_alert_tables(session)
+        assert not session.table_exists("OBSERVABILITY", "ALERT_EVENTS")
+        assert not session.table_exists("OBSERVABILITY", "LOAD_HISTORY")
+        other = DuckDBSession(session.con, None, False)  # a new session on the same database provisions
+        ensure_alert_tables(other)
+        assert session.table_exists("OBSERVABILITY", "ALERT_EVENTS")
+    finally:
+        session.close()

@@ -41,7 +41,7 @@ def test_the_plan_comes_from_the_environment_through_settings(tmp_path: Path) ->
 
 def test_a_fill_disk_plan_fills_the_disk_at_its_point_and_the_process_carries_on(tmp_path: Path) -> None:
     """On a 1 MiB tmpfs: after the point, the next write fails with ENOSPC (needs root to mount)."""
-    from c360.landing.fulldisk import small_tmpfs, tmpfs_unavailable
+    from c360.bench.fulldisk import small_tmpfs, tmpfs_unavailable
 
     reason = tmpfs_unavailable()
     if reason is not None:

@@ -17,17 +17,11 @@ from c360.paths import REPO_ROOT
 from components.source_graph import ImportGraph, import_graph
 
 # Cycles that close only through an import inside a function.
-KNOWN_LAZY_CYCLES: Final = {
-    # TODO(c360/transform/, perf): dbt.py imports build_state inside a function, build_state imports
-    # dbt.project_hash at the top; moving project_hash (or the refresh bookkeeping) out breaks it.
-    ("c360.transform.build_state", "c360.transform.dbt"),
-}
+KNOWN_LAZY_CYCLES: Final[set[tuple[str, ...]]] = set()
 # What generators may import from c360: the shared modules that import nothing of the project.
 SHARED_WITH_GENERATORS: Final = {"c360.names", "c360.paths", "c360.reference"}
 # Where the runtime may run the generators: the steps and commands that orchestrate them.
 ORCHESTRATION: Final = ("c360.steps.", "c360.cli.", "c360.bench.")
-# TODO(c360/landing/, ingest): streaming.py orchestrates the generator from inside an adapter package.
-KNOWN_GENERATOR_USERS: Final = {"c360.landing.streaming"}
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +51,7 @@ def test_only_orchestration_runs_the_generators(graph: ImportGraph) -> None:
         for m in graph.modules
         if m.startswith("c360") and any(t.startswith("generators") for t in graph.top[m] | graph.lazy[m])
     }
-    assert {m for m in users if not m.startswith(ORCHESTRATION)} <= KNOWN_GENERATOR_USERS
+    assert {m for m in users if not m.startswith(ORCHESTRATION)} == set()
 
 
 def test_a_cycle_is_found(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -1,6 +1,6 @@
 """The pipe's exactly-once contract on the lake: a file's bronze rows, quarantine rows and LOAD_HISTORY row
 are one lake commit, the queue message goes only after it, and readers see the load only once it is
-published (c360/landing/streaming.py describes the contract)."""
+published (c360/steps/streaming.py describes the contract)."""
 
 from __future__ import annotations
 

@@ -292,3 +292,74 @@ def test_the_guard_refuses_time_travel_past_the_published_snapshot(settings: Set
         )
     finally:
         reader.close()
+
+
+def _replace_rows(writer: DuckDBSession, batch: int) -> None:
+    """One unit of work like a customer mart's refresh: delete some rows and insert their new versions."""
+    writer.execute("begin")
+    writer.execute("delete from GOLD.summary where id % 10 = ?", [batch % 10])
+    writer.execute("insert into GOLD.summary select range * 10 + ? from range(100)", [batch % 10])
+    writer.execute("commit")
+
+
+def test_a_publish_between_reading_the_pointer_and_the_lease_moves_the_reader_to_the_new_version(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer publishes right after the reader read the pointer, and decides what to expire before the
+    reader's lease exists (every unleased version older than its publication), then expires it once the
+    reader has attached. A reader pinned to the pointer it read would lose its version under its feet (an
+    error, or rows a later delete+insert replaced next to their replacements); it must pin the newer
+    publication instead and see one version of every row."""
+    import c360.engines.duckdb as duckdb_engine
+    import c360.engines.maintenance as maintenance
+
+    _seed(settings, 1000)
+    with _writer(settings) as writer:
+        for batch in range(3):
+            _replace_rows(writer, batch)
+            publish_snapshot(settings, writer)
+        read_first = published(settings)
+        assert read_first is not None
+        decided: list[int] = []  # the versions the writer will expire, decided before the lease existed
+        expired: list[int] = []
+        take_lease, open_session_at = maintenance.take_lease, duckdb_engine.DuckDBSession.open
+
+        def lease_after_the_writer_published(lake: object, version: int) -> int:
+            if not decided and not expired:
+                _replace_rows(writer, 3)
+                newer = publish_snapshot(settings, writer)
+                held = maintenance.held_leases(writer.lake)  # type: ignore[arg-type]
+                decided.extend(
+                    int(v)
+                    for v in writer.query(
+                        "select snapshot_id from customer_analytics.snapshots() where snapshot_id < ?",
+                        [newer.snapshot_id],
+                    )["snapshot_id"]
+                    if int(v) not in held
+                )
+            return take_lease(lake, version)  # type: ignore[arg-type]
+
+        def open_then_expire(*args: object, **kwargs: object) -> DuckDBSession:
+            session = open_session_at(*args, **kwargs)  # type: ignore[arg-type]
+            if decided and kwargs.get("version") is not None:
+                writer.execute(
+                    "call ducklake_expire_snapshots('customer_analytics', versions => ?::ubigint[])",
+                    [decided],
+                )
+                expired.extend(decided)
+                decided.clear()
+            return session
+
+        monkeypatch.setattr(maintenance, "take_lease", lease_after_the_writer_published)
+        monkeypatch.setattr(duckdb_engine.DuckDBSession, "open", open_then_expire)
+        reader = open_reader(settings)
+        try:
+            count, distinct = (
+                reader.query("select count(*) as n, count(distinct id) as ids from GOLD.summary")
+                .iloc[0]
+                .tolist()
+            )
+        finally:
+            reader.close()
+    assert read_first.snapshot_id in expired  # the version the reader read first is gone ...
+    assert (int(count), int(distinct)) == (1000, 1000)  # one version of each row: the newer publication

@@ -1,4 +1,4 @@
-"""The fault-injection reader's check (c360/landing/faultinjection.py, PublicationAudit) on the lake: a
+"""The fault-injection reader's check (c360/bench/faultinjection.py, PublicationAudit) on the lake: a
 correctly published unit of work reads clean, and every way of showing readers half of one is caught —
 a snapshot published between the pipe's commit and the gold refresh, or between silver and gold, a reader
 that is not pinned (old and new mixed under one published id), the published id going back, and a
@@ -17,10 +17,7 @@ from pathlib import Path
 import pytest
 
 from c360 import names
-from c360.engines.duckdb import DuckDBSession
-from c360.engines.readers import open_reader
-from c360.errors import WarehouseError
-from c360.landing.faultinjection import (
+from c360.bench.faultinjection import (
     PUBLISHED_COLUMNS,
     UNREADABLE_PUBLICATION,
     PublicationAudit,
@@ -28,6 +25,9 @@ from c360.landing.faultinjection import (
     read_published_state,
     read_published_states,
 )
+from c360.engines.duckdb import DuckDBSession
+from c360.engines.readers import open_reader
+from c360.errors import WarehouseError
 from c360.snapshots import lake_of, publish_snapshot, published
 from c360.sqlfiles import load_sql
 from tests.unit.pipe_harness import Clock, LakePipe, csv_body, row
@@ -101,7 +101,7 @@ class Stream:
         self.session.execute(REFRESH_PROFILE)
 
     def unit(self) -> None:
-        """One whole unit of work, then the publish (what c360/landing/streaming.py does)."""
+        """One whole unit of work, then the publish (what c360/steps/streaming.py does)."""
         self.load()
         self.refresh_silver()
         self.refresh_gold()

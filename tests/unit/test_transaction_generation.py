@@ -11,7 +11,7 @@ from c360.engines.duckdb import DuckDBSession
 from c360.names import CUSTOMERS_KEY
 from c360.reference import CATEGORIES
 from c360.steps.provision import provision_warehouse
-from c360.steps.transactions import bronze_checksum
+from c360.transform.build_state import bronze_checksum
 from generators.customers import generate_customers
 from generators.transaction_sql import HistoryWindow, render_transactions_sql
 

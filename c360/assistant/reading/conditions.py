@@ -243,11 +243,11 @@ def comparison_subject(
         named = lk.vocab.category_rate_facts.get(rate, ())
         for candidate in (after, before):  # "$3K or more a month on travel and dining"
             if candidate is not None and candidate.kind == "LEX" and not candidate.used:
-                facts = [f for f in lk.facts_of(candidate) if f"{f.table}.{f.column}" in named]
-                if facts:
+                rate_facts = [f for f in lk.facts_of(candidate) if f"{f.table}.{f.column}" in named]
+                if rate_facts:
                     if before is not None and lk.is_spend(before):
                         before.used = True
-                    return tuple(facts), candidate
+                    return tuple(rate_facts), candidate
         fact = lk.vocab.rate_facts.get(rate)
         if fact is None:
             return None, None
@@ -256,15 +256,11 @@ def comparison_subject(
     for candidate in (before, after):
         if candidate is None or candidate.used or candidate.kind != "LEX":
             continue
-        if (
-            candidate is before
-            and prev_item(items, idx - 1) is not None
-            and prev_item(items, idx - 1).kind == "AGG"
-        ):
-            agg_item = prev_item(items, idx - 1)
-            measure = lk.measure_from(agg_item.arg, candidate)  # type: ignore[union-attr]
+        agg_item = prev_item(items, idx - 1) if candidate is before else None
+        if agg_item is not None and agg_item.kind == "AGG":
+            measure = lk.measure_from(agg_item.arg, candidate)
             if measure is not None and (r.dimensions or has_group_ahead(lk, items)):
-                agg_item.used = True  # type: ignore[union-attr]
+                agg_item.used = True
                 return measure, candidate
         if (
             explicit_aggregate(candidate)
@@ -278,7 +274,7 @@ def comparison_subject(
                 return measure, candidate
         # spend in a window: "spent more than $10,000 in the last 90 days"
         if lk.is_spend(candidate) and r.window is not None and r.window.days in lk.vocab.spend_window_facts:
-            fact = lk.vocab.spend_window_facts[r.window.days]  # type: ignore[index]
+            fact = lk.vocab.spend_window_facts[r.window.days]
             r.window = None
             return (lk.option(fact),), candidate
         facts = lk.facts_of(candidate)

@@ -5,17 +5,20 @@ happened to do something is a grouping question, not a lookup."""
 
 from __future__ import annotations
 
-from c360.assistant.reading.items import Reading, Refusal
+from c360.assistant.query import Measure, Option
+from c360.assistant.reading.items import Item, Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
 
 
 def events(lk: Lookups, r: Reading) -> Refusal | None:
     asked = [i for i in r.items if i.kind == "EVENT"]
     pronoun = any(i.kind == "PRONOUN" for i in r.items)  # "when did she last use her card?" (a follow-up)
+    by_ref = {e.ref: e for e in lk.vocab.time_events}
+    if asked and r.lookup is None and all(by_ref[i.arg].once for i in asked):
+        return _table_event(lk, r, asked)
     if not asked or (r.lookup is None and not pronoun):
         return None
     elapsed = next((i for i in r.items if i.kind == "ELAPSED"), None)
-    by_ref = {e.ref: e for e in lk.vocab.time_events}
     for item in asked:
         event = by_ref[item.arg]
         ref = event.ref
@@ -32,6 +35,23 @@ def events(lk: Lookups, r: Reading) -> Refusal | None:
     for item in r.items:  # "when", "what date": asked by the event's column
         if item.kind == "WHEN" or (item.kind == "LEX" and [t.lemma for t in item.tokens] == ["when"]):
             item.used = True
+    return None
+
+
+def _table_event(lk: Lookups, r: Reading, asked: list[Item]) -> Refusal | None:
+    """'When did the retention offer go out?': an event with one date for its whole table (`once`), shown as
+    that date (the earliest, which is the only one)."""
+    for item in asked:
+        table, _, column = item.arg.partition(".")
+        if any(i.kind == "ELAPSED" for i in r.items):
+            return Refusal("incomplete", f"I can't measure the time since {item.text!r} from this data.")
+        item.used = True
+        r.measures.append(Measure(f"{column}_date", (Option(table, column, aggregation="min"),)))
+    for item in r.items:
+        if item.kind == "WHEN" or (item.kind == "LEX" and [t.lemma for t in item.tokens] == ["when"]):
+            item.used = True
+        elif item.kind == "LEX" and not item.used and all(e.table == table for e in item.entries):
+            item.used = True  # "the retention offer": the table the event belongs to
     return None
 
 

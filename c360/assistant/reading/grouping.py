@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from c360.assistant.query import Dimension, Grain, Measure, Option
+from c360.assistant.query import Dimension, Grain, Measure, Option, TimeWindow
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.yesno import is_yes_no
-from c360.assistant.timeframe import UNITS
+from c360.assistant.timeframe import UNITS, current_period_start
 
 
 # grouping: "by state", "per segment", "across card types", "which states", "monthly"
@@ -64,8 +64,11 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
         nxt = next_item(items, idx)
         if nxt is not None and nxt.kind == "UNIT" and r.grain is None:  # "which day in November ..."
             item.used = nxt.used = True
-            r.grain = nxt.arg  # type: ignore[assignment]
-            r.singular_group = nxt.tokens[0].norm == nxt.tokens[0].lemma
+            r.grain = _unit_of(nxt)  # the unit the UNIT item names (its arg)
+            r.singular_group = nxt.tokens[-1].norm == nxt.tokens[-1].lemma
+            if len(nxt.tokens) > 1 and r.window is None:  # "which complete month": before the current one
+                start = current_period_start(r.grain or "", lk.as_of)
+                r.window = TimeWindow(None, start, f"complete {r.grain}s (before {start.isoformat()})")
             continue
         after = next_item(items, idx, 2)
         if (  # "which customer state ...": the rows' noun, then the grouped column
@@ -111,7 +114,7 @@ def time_grain_dimension(lk: Lookups, r: Reading) -> Dimension:
     options = tuple(Option(t, c) for t, c in lk.vocab.default_time_dimension.items())
     if r.window and r.window.time_dimension:
         options = r.window.time_dimension
-    return Dimension(options, grain=r.grain)  # type: ignore[arg-type]
+    return Dimension(options, grain=r.grain)
 
 
 COMPARATIVE_WORDS = {
@@ -149,7 +152,7 @@ def comparative(lk: Lookups, r: Reading) -> Refusal | None:
     more = COMPARATIVE_WORDS[word.tokens[0].lemma] == "more"
     if len(compared.values) == 1:
         r.conditions.remove(compared)
-    either = compared is not None and id(compared) in r.disjunctive and len(compared.values) == 2
+    either = id(compared) in r.disjunctive and len(compared.values) == 2
     r.dimensions.append(Dimension(compared.options))
     r.claim = ("" if either else str(compared.values[0]), more)  # "A or B": which one
     return None
@@ -222,6 +225,6 @@ def _unit_of(item: Item) -> Grain | None:
     """The calendar unit a window counts in ('the last 6 complete months' -> month)."""
     for token in reversed(item.tokens):
         unit = UNITS.get(token.lemma)
-        if unit in ("day", "week", "month", "quarter", "year"):
-            return unit  # type: ignore[return-value]
+        if unit is not None:
+            return unit
     return None

@@ -9,7 +9,16 @@ from typing import Literal
 
 from c360.assistant.grammar import AGGREGATE_WORDS
 from c360.assistant.lexicon import Entry
-from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
+from c360.assistant.query import (
+    Condition,
+    Dimension,
+    Grain,
+    Measure,
+    Option,
+    Ordering,
+    SemanticQuery,
+    TimeWindow,
+)
 from c360.assistant.text import Token
 from c360.assistant.timeframe import TimeSpan
 
@@ -59,7 +68,7 @@ class Reading:
     order: list[Ordering] = field(default_factory=list)
     columns: list[tuple[Option, ...]] = field(default_factory=list)
     window: TimeWindow | None = None
-    grain: str | None = None
+    grain: Grain | None = None
     trend: bool = False
     limit: int | None = None
     entity: str | None = None

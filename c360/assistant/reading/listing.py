@@ -123,7 +123,7 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
     asks = any(i.kind in ("WH", "LIST", "WHO", "DIST") for i in r.items)
     compared = [c.measure for c in r.conditions if c.measure is not None]
     if not listing and not r.measures and r.dimensions and compared:
-        r.measures.extend(m for m in compared if m is not None)  # "which states have an average LTV over X"
+        r.measures.extend(compared)  # "which states have an average LTV over X"
     if not listing and not r.measures and r.dimensions and asks:
         # "which segments have Premium cards?", "customer distribution across states": count the rows
         table = next((o.table for d in r.dimensions for o in d.options), None)

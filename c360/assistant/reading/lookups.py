@@ -10,7 +10,7 @@ from datetime import date
 from c360.assistant.grammar import GRAMMAR
 from c360.assistant.lexicon import Entry, Lexicon, Vocabulary
 from c360.assistant.model import SemanticModel
-from c360.assistant.query import Dimension, Measure, Option
+from c360.assistant.query import Dimension, Grain, Measure, Option
 from c360.assistant.reading.items import Item, Reading
 from c360.assistant.text import Token, lemma, phrase_key, tokenize
 from c360.assistant.values import NameMatch, ValueIndex
@@ -191,16 +191,15 @@ class Lookups:
         facts = self.facts_of(item)
         if facts:
             # a bare fact in an aggregate question: its declared AVG metric, else AVG(fact)
-            options = []
+            averaged: list[Option] = []
             for f in facts:
                 metric = self.declared_metric(f.table, f.column or "", "avg")
-                options.append(
+                averaged.append(
                     Option(f.table, metric) if metric else Option(f.table, f.column, aggregation="avg")
                 )
-            first = options[0]
-            return Measure(
-                first.column if first.aggregation is None else f"avg_{first.column}", tuple(options)
-            )  # type: ignore[arg-type]
+            first = averaged[0]  # its column is the declared metric's name, or the fact's (with "avg_")
+            label = (first.column or "value") if first.aggregation is None else f"avg_{first.column}"
+            return Measure(label, tuple(averaged))
         return None
 
     def plain_measures(self, item: Item) -> list[Measure]:
@@ -225,8 +224,8 @@ class Lookups:
     def dimension(self, item: Item) -> Dimension:
         entries = item.of("dimension", "time_dimension")
         options = tuple(dict.fromkeys(Option(e.table, e.column) for e in entries))
-        grain = "month" if all(e.kind == "time_dimension" for e in entries) else None
-        return Dimension(options, grain=grain)  # type: ignore[arg-type]
+        grain: Grain | None = "month" if all(e.kind == "time_dimension" for e in entries) else None
+        return Dimension(options, grain=grain)
 
     def entity_dimensions(self, table: str) -> list[Dimension]:
         """The identifying columns of an entity as group-by dimensions (customer_id, full_name)."""

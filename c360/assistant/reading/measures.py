@@ -123,20 +123,21 @@ def restated(lk: Lookups, r: Reading) -> Refusal | None:
             break
         before = prev_item(items, idx)
         qualifier_first = before is not None and before.kind == "LEX" and not before.used
-        if not qualifiers and qualifier_first and _contains(lk, before, words):  # type: ignore[arg-type]
+        if not qualifiers and before is not None and qualifier_first and _contains(lk, before, words):
             qualifiers, before = [before], prev_item(items, idx - 1)  # "post-offer monthly spend"
         if not qualifiers:
             continue
         agg = before.arg if before is not None and before.kind == "AGG" and not before.used else "avg"
-        measures = [lk.measure_from(agg, q) for q in qualifiers]
-        if any(m is None for m in measures):
+        found = [lk.measure_from(agg, q) for q in qualifiers]
+        measures = [m for m in found if m is not None]
+        if len(measures) < len(found):
             continue
         item.used = True
         if before is not None and before.kind == "AGG":
             before.used = True
         for q, m in zip(qualifiers, measures, strict=True):
             q.used = True
-            r.measures.append(m)  # type: ignore[arg-type]
+            r.measures.append(m)
     return None
 
 
@@ -250,6 +251,9 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
     for idx, item in enumerate(r.items):
         if item.kind not in ("SHARE", "PCTTOTAL") or item.used:
             continue
+        if item.kind == "SHARE" and _already_a_share(lk, r):
+            item.used = True  # "what share of each group stayed active": the measure is that share itself
+            continue
         after = next_item(r.items, idx)
         if item.kind == "PCTTOTAL" and not (after is not None and after.kind == "LEX" and after.of("metric")):
             item.used = True  # "count and % of total": each group's part of the measure asked for
@@ -362,6 +366,20 @@ def percent_of_total(lk: Lookups, r: Reading) -> Refusal | None:
     if r.percent_of_total:
         r.measures.extend(m for m in (share_of_total(lk, m) for m in list(r.measures)) if m is not None)
     return None
+
+
+def _already_a_share(lk: Lookups, r: Reading) -> bool:
+    """A measure asked for is itself a share in percent (its description says so: 'Share of the group ...')."""
+    named = [[(e.table, e.column or "") for e in i.of("fact", "metric")] for i in r.items if i.kind == "LEX"]
+    asked = [[(o.table, o.column or "") for o in m.options] for m in r.measures]
+    for refs in (*asked, *named):
+        columns = [lk.model.tables[t].columns.get(c) for t, c in refs]
+        if columns and all(
+            c is not None and c.name.endswith("_pct") and "share" in (c.description or "").lower()
+            for c in columns
+        ):
+            return True
+    return False
 
 
 def share_of_total(lk: Lookups, measure: Measure) -> Measure | None:

@@ -13,17 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Literal
 
 from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
     conditions,
+    contrast,
+    distinct,
     events,
+    extremes,
     grouping,
     listing,
     measures,
+    phrasing,
     ranking,
+    singular,
     spelling,
     yesno,
 )
@@ -35,11 +41,16 @@ from c360.assistant.values import ValueIndex
 
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
+    contrast.combined,
+    phrasing.what_spent,
+    phrasing.rate_or_series,
     conditions.time_window,
     conditions.inactive,
     conditions.changes,
     conditions.comparisons,
+    extremes.both_extremes,
     measures.restated,
+    distinct.distinct_values,
     measures.counts,
     measures.aggregations,
     conditions.inclusions,
@@ -58,9 +69,12 @@ PASSES: tuple[Pass, ...] = (
     ranking.ranking_limit,
     ranking.ties,
     listing.remaining_lexical,
+    contrast.one_column,
     grouping.compare_groups,
     measures.all_attempts,
     measures.percent_of_total,
+    singular.bare_superlative,
+    singular.one_row,
 )
 HARMLESS_LEFTOVERS = frozenset(
     {
@@ -110,14 +124,14 @@ class QuestionParser:
         corrections = self.speller.correct(tokens, unknown) if unknown else []
         written = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
         if corrections and written:  # "interest rate" is never corrected into something the data has
-            return Parsed(None, Refusal("unavailable", written))
+            return Parsed(None, Refusal("unavailable", written.replace("{as_of}", self.lk.as_of.isoformat())))
         if corrections:  # "segmnet" -> segment, "txns" -> transactions: read again with the corrections
             tokens = spelling.apply(tokens, corrections)
             items, unknown = scan(self.lk, question, tokens, time_adjectives)
         unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
         reason = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
         if reason:
-            return Parsed(None, Refusal("unavailable", reason))
+            return Parsed(None, Refusal("unavailable", reason.replace("{as_of}", self.lk.as_of.isoformat())))
         if unknown:
             words = tuple(dict.fromkeys(t.text for t in unknown))
             return Parsed(
@@ -159,7 +173,7 @@ class QuestionParser:
         return _leftovers(r)
 
     def _to_query(self, r: Reading) -> SemanticQuery:
-        mode = "aggregate" if r.measures else "list"
+        mode: Literal["aggregate", "list"] = "aggregate" if r.measures else "list"
         entity = None
         if mode == "list":
             entity = r.entity or self.lk.vocab.anchor_preference[0]

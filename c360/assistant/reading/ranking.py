@@ -87,9 +87,9 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
     for idx, item in enumerate(items):
         if item.kind == "SUPERFACT" and not item.used:  # "the 10 oldest customers"
             item.used = True
-            direction, _, ref = item.arg.partition("|")
+            sort_direction, _, ref = item.arg.partition("|")
             table, _, column = ref.partition(".")
-            r.order.append(Ordering(column=(Option(table, column),), descending=direction == "desc"))
+            r.order.append(Ordering(column=(Option(table, column),), descending=sort_direction == "desc"))
             prev = prev_item(items, idx)
             if prev is not None and prev.kind == "NUM" and not prev.used:
                 r.limit = int(prev.number or 0)
@@ -131,9 +131,12 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
                 continue
             filter_column = filter_order_column(lk, r)
             if filter_column is not None:
-                column, filter_desc = filter_column
+                filter_options, filter_desc = filter_column
                 r.order.append(
-                    Ordering(column=column, descending=filter_desc if item.arg == "desc" else not filter_desc)
+                    Ordering(
+                        column=filter_options,
+                        descending=filter_desc if item.arg == "desc" else not filter_desc,
+                    )
                 )
                 continue
             if item.kind == "RANK":
@@ -184,7 +187,6 @@ def ranking_limit(lk: Lookups, r: Reading) -> Refusal | None:
     if r.limit is not None or not (r.order or r.rank_items):
         return None
     for idx, item in enumerate(r.items):
-        nxt = next_item(r.items, idx)
         number = item.number
         if (
             item.kind == "NUM"
@@ -194,14 +196,27 @@ def ranking_limit(lk: Lookups, r: Reading) -> Refusal | None:
             and 0 < number <= 10_000
             and not item.tokens[0].is_money
             and not item.tokens[0].is_percent
-            and nxt is not None
-            and nxt.kind == "LEX"
-            and bool(nxt.of("entity", "dimension"))
+            and _counted_rows(r, idx)
         ):
             r.limit = int(number)
             item.used = True
             break
     return None
+
+
+def _counted_rows(r: Reading, idx: int) -> bool:
+    """The number counts the rows named next: 'the 20 customers', 'the 10 Premium cardholders' (a value that
+    names its rows), 'the 5 Texas customers' (values, then the rows)."""
+    for cand in r.items[idx + 1 : idx + 4]:
+        if cand.kind != "LEX":
+            return False
+        if cand.of("entity", "dimension"):
+            return True
+        if not cand.of("value"):
+            return False
+        if r.implied_entities and cand.tokens[-1].norm != cand.tokens[-1].lemma:  # "Premium cardholders"
+            return True
+    return False
 
 
 SIZE_WORDS = frozenset(

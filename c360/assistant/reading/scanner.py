@@ -55,20 +55,22 @@ def scan(
             items.append(Item("LIKELY", i, i + 1, (tok,), arg=tok.lemma))  # "more likely to churn"
             i += 1
             continue
-        named = lk.named_value(tokens, i)
-        if named is not None:  # "Tanner Hill": a customer's full name, read as the customer's id
-            length, match = named
-            span = tuple(tokens[i : i + length])
-            if match.unique:
+        full_name = lk.named_value(tokens, i)
+        if full_name is not None:  # "Tanner Hill": a customer's full name, read as the customer's id
+            name_length, name_match = full_name
+            name_span = tuple(tokens[i : i + name_length])
+            if name_match.unique:
+                key_entries = tuple(lk.key_entries(name_match))
                 items.append(
-                    Item("LEX", i, i + length, span, entries=tuple(lk.key_entries(match)), note=match.note)
+                    Item("LEX", i, i + name_length, name_span, entries=key_entries, note=name_match.note)
                 )
             else:
-                items.append(Item("AMBIGUOUS", i, i + length, span, arg=match.ambiguity))
-            i += length
+                items.append(Item("AMBIGUOUS", i, i + name_length, name_span, arg=name_match.ambiguity))
+            i += name_length
             continue
         identified = lk.lex.identifier(tok)
-        if identified and identified[0].ref in lk.masked:  # an e-mail address the role sees masked
+        # an e-mail address the role sees masked
+        if identified and identified[0].ref in lk.masked and identified[0].column is not None:
             reason = (
                 f"{identified[0].column.replace('_', ' ')} values are masked for your role, so I can't find "
                 f"anyone by {tok.text!r}; ask with the customer id."
@@ -96,6 +98,8 @@ def scan(
             i += length
             continue
         lex = lk.lex.match(tokens, i, all_upper)
+        if lex is not None and time_adjectives and ends_per_unit(tokens, i, lex[0]):
+            lex = lk.lex.match(tokens[: i + lex[0] - 2], i, all_upper)  # "spend | per month": by month
         if lex is not None and (split := value_then_rows(lk, tokens, i, lex, all_upper)) is not None:
             lex = split  # "approved transactions": the value approved, then the rows (not a column's name)
         if lex is not None and aggregate_then_measure(lk, tokens, i, lex, all_upper):
@@ -117,6 +121,15 @@ def scan(
         elif tok.lemma in UNITS and items and items[-1].kind == "WH":  # "which day had the highest spend"
             items.append(Item("UNIT", i, i + 1, (tok,), arg=UNITS[tok.lemma]))
             i += 1
+        elif (
+            tok.lemma in COMPLETE_WORDS
+            and i + 1 < len(tokens)
+            and tokens[i + 1].lemma in UNITS
+            and items
+            and items[-1].kind == "WH"
+        ):  # "which complete month had the lowest spend": whole periods only
+            items.append(Item("UNIT", i, i + 2, (tok, tokens[i + 1]), arg=UNITS[tokens[i + 1].lemma]))
+            i += 2
         else:
             shared = coordinated(lk, tokens, i, all_upper)
             if shared is not None:  # "medium or high risk": 'medium' borrows 'risk' from the next value
@@ -133,7 +146,9 @@ def value_then_rows(
     """A measure's own column name that reads as a value of a complete enumeration followed by the rows' noun
     ('approved transactions', 'declined transactions'): read the value alone, the noun comes next."""
     length, entries = lex
-    if length < 2 or any(e.kind not in ("fact", "metric") or not e.exact for e in entries):
+    if length < 2 or any(e.kind not in ("fact", "metric") for e in entries):
+        return None
+    if any(not e.exact for e in entries) and not _lists_rows_of_one(lk, tokens):
         return None  # only a column's own name; a curated synonym ("declined transactions") is meant
     first = lk.lex.match(tokens[: i + 1], i, all_upper)
     rest = lk.lex.match(tokens[: i + length], i + 1, all_upper)
@@ -145,6 +160,14 @@ def value_then_rows(
     if not values or not any(e.kind == "entity" for e in rest[1]):
         return None
     return 1, values
+
+
+def _lists_rows_of_one(lk: Lookups, tokens: list[Token]) -> bool:
+    """'Show me all of CUST00000042's declined transactions': a listing of one customer's rows (a list verb, a
+    key value, nothing counted), where 'declined transactions' are rows with that status, not their count."""
+    listed = any(GRAMMAR.get((t.lemma,), ("",))[0] == "LIST" for t in tokens)
+    counted = any(t.lemma in ("many", "number", "count", "total", "much") for t in tokens)
+    return listed and not counted and any(lk.lex.identifier(t) for t in tokens)
 
 
 def aggregate_then_measure(
@@ -196,6 +219,9 @@ def multiword_spans(
             first = tokens[i].lemma
             if trend and first in ("monthly", "daily", "weekly", "quarterly", "yearly"):
                 continue  # "monthly spend trend": the adjective is the time grain
+            if time_adjectives and ends_per_unit(tokens, i, m[0]):
+                protected.update(range(i, i + m[0] - 2))  # "total spend per month": by month
+                continue
             protected.update(range(i, i + m[0]))
     return frozenset(protected)
 
@@ -272,3 +298,15 @@ def special_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[str, int, 
         if tuple(t.lemma for t in tokens[i : i + len(key)]) == key and (best is None or len(key) > best[1]):
             best = ("SUPERFACT", len(key), f"{'desc' if descending else 'asc'}|{ref}")
     return best
+
+
+COMPLETE_WORDS = frozenset({"complete", "full", "whole", "finished", "closed"})
+
+
+def ends_per_unit(tokens: list[Token], start: int, length: int) -> bool:
+    """A vocabulary phrase that ends on "per month" / "each week" ("spend per month"): in the second reading
+    those two words are the time grain."""
+    if length < 3:
+        return False
+    end = start + length
+    return tokens[end - 2].lemma in ("per", "each", "every") and tokens[end - 1].lemma in UNITS

@@ -79,11 +79,11 @@ class Speller:
             return None  # a vocabulary word used outside its phrases is not a typo
         limit = 1 if len(word) < TWO_EDITS_FROM else 2
         found = process.extract(word, self.words, scorer=OSA.distance, score_cutoff=limit, limit=5)
-        found = [(w, d) for w, d, _ in found if w[0] == word[0]]
-        if not found:
+        same_start = [(w, d) for w, d, _ in found if w[0] == word[0]]
+        if not same_start:
             return None
-        best = min(d for _, d in found)
-        closest = [w for w, d in found if d == best]
+        best = min(d for _, d in same_start)
+        closest = [w for w, d in same_start if d == best]
         return closest[0] if len(closest) == 1 else None
 
 

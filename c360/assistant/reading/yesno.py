@@ -8,6 +8,7 @@ whole is grouped on, so the result holds its value.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Final
 
 import sqlglot
@@ -67,8 +68,8 @@ def about_row(query: SemanticQuery, asked: Sequence[Condition]) -> SemanticQuery
     if not asked:
         return query
     conditions = tuple(c for c in query.conditions if c not in asked)
-    return query.with_(
-        conditions=conditions, columns=tuple(c.options for c in asked), checks=tuple(asked), order=()
+    return replace(
+        query, conditions=conditions, columns=tuple(c.options for c in asked), checks=tuple(asked), order=()
     )
 
 

@@ -5,7 +5,10 @@
       orphan_customer   silver transactions whose customer_id is not a known customer (held out of gold)
       duplicate / null_key on BRONZE.BRONZE_CUSTOMERS (silver keeps the latest delivery per customer)
     Counts are over the whole table (the state after this run); failure_details carries how many silver
-    rows this run added.
+    rows this run added. Each count is its own `count(*) ... where <condition>`, never a `sum(case ...)`
+    over every row: a bare count and a filter on null-ness or on one load timestamp are answered from file
+    and row-group statistics (DuckLake, Snowflake micro-partitions), so the check costs the same after a
+    750-row batch at any warehouse size (a scan of 13M bronze rows took 1.4 s of every streamed batch).
 -#}
 {% macro model_relation_name(name) %}
     {%- for node in graph.nodes.values() -%}
@@ -45,22 +48,21 @@
 
             bronze_txn as (
                 select
-                    count(*) as total_rows,
-                    sum(
-                        case
-                            when transaction_id is null or customer_id is null or transaction_date is null
-                                or transaction_amount is null or status is null then 1
-                            else 0
-                        end
+                    (select count(*) from {{ bronze_transactions }}) as total_rows,
+                    (
+                        select count(*)
+                        from {{ bronze_transactions }}
+                        where transaction_id is null or customer_id is null or transaction_date is null
+                            or transaction_amount is null or status is null
                     ) as incomplete_rows
-                from {{ bronze_transactions }}
             ),
 
             silver_txn as (
                 select
-                    count(*) as total_rows,
-                    sum(case when loaded_at = {{ c360.load_timestamp() }} then 1 else 0 end) as loaded_this_run
-                from {{ transactions }}
+                    (select count(*) from {{ transactions }}) as total_rows,
+                    (
+                        select count(*) from {{ transactions }} where loaded_at = {{ c360.load_timestamp() }}
+                    ) as loaded_this_run
             ),
 
             orphans as (

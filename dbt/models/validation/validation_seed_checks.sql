@@ -21,6 +21,8 @@
     Shares and the per-customer rates are enforced on portfolios of at least segment_share_min_customers.
     Generator truth (stg_customers.synthetic_*) is read here and nowhere in gold: the table lives in SILVER.
 -#}
+{#- A view locally, a table on Snowflake (macros/materialization.sql). -#}
+{{ config(materialized=c360.view_locally('table')) }}
 {%- set tolerance = var('validation_segment_tolerance_pct') | float -%}
 {%- set seed_shares = {
     'High-Value Travelers': 15, 'Stable Mid-Spenders': 40, 'Budget-Conscious': 25, 'Declining': 10,

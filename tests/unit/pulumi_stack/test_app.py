@@ -8,7 +8,7 @@ import pytest
 
 from c360 import names
 from c360.grants import APP_ROLES, GRANT_MATRIX, Access, readable_schemas
-from components.app import APP_OWNER, App, AppArgs, app_url, semantic_model_location
+from components.app import APP_OWNER, APP_SHARED_MODULES, App, AppArgs, app_url, semantic_model_location
 from components.snowflake_context import fqn
 from tests.unit.pulumi_stack.conftest import (
     RecordingMocks,
@@ -51,9 +51,24 @@ def test_streamlit_runs_streamlit_app_py_from_the_uploaded_folder(app: Recording
     assert streamlit["stage"] == fqn(names.DATABASE, names.GOLD, names.APP_STAGE)
     assert streamlit["directoryLocation"] == names.APP_STAGE_DIRECTORY
     assert streamlit["queryWarehouse"] == names.WAREHOUSE
-    upload = app.one("pulumi-python:dynamic/c360:StageFiles").inputs
+    upload = app.one("pulumi-python:dynamic/c360:StageFiles", "app-files").inputs
     assert (upload["stage"], upload["directory"]) == (streamlit["stage"], streamlit["directoryLocation"])
     assert set(upload["files"]) == {"streamlit_app.py", "environment.yml", "tabs/segments.py"}
+
+
+def test_the_c360_modules_the_app_imports_are_uploaded_beside_it(app: RecordingMocks) -> None:
+    """Streamlit in Snowflake has no c360 package: the app's `import c360.assistant.messages` finds the copy
+    uploaded under c360_app/c360/ (a namespace package: no __init__.py is uploaded)."""
+    streamlit = app.one("snowflake:index/streamlit:Streamlit").inputs
+    shared = app.one("pulumi-python:dynamic/c360:StageFiles", "app-shared-files").inputs
+    assert shared["stage"] == streamlit["stage"]
+    assert shared["directory"] == f"{streamlit['directoryLocation']}/c360"
+    assert shared["source_dir"] == "c360"
+    assert set(shared["files"]) == set(APP_SHARED_MODULES)
+    assert {"assistant/messages.py", "assistant/cortex.py", "assistant/chart_choice.py"} <= set(
+        shared["files"]
+    )
+    assert not any(path.endswith("__init__.py") for path in shared["files"])
 
 
 def test_app_roles_get_usage_and_gold_readers_read_the_semantic_model(app: RecordingMocks) -> None:
@@ -99,14 +114,15 @@ def test_the_upload_waits_for_the_uploader_grant_and_no_grant_waits_for_the_uplo
         return build(app_dir, uploader_ready=(access[0],), role_names={"DATA_ENGINEER": access[0].name})
 
     graph = declare_graph(lambda: program().app_name)
-    upload = graph.one("app-files")
-    waits_for = {graph.by_urn[u].name for u in graph.ancestors(upload.urn)}
-    assert "app-grant-data-engineer-schema-object-stage-customer-analytics-gold-app-stage" in waits_for
-    assert {"app-stage", "de-role"} <= waits_for
     grants = [n for n in graph.nodes if n.typ.endswith("GrantPrivilegesToAccountRole")]
     app_stage = fqn(names.DATABASE, names.GOLD, names.APP_STAGE)
     on_stage = [g for g in grants if g.inputs["onSchemaObject"]["objectName"] == app_stage]
-    assert on_stage and not [g.name for g in on_stage if graph.happens_before(upload.urn, g.urn)]
+    for name in ("app-files", "app-shared-files"):  # the app folder and the c360 modules beside it
+        upload = graph.one(name)
+        waits_for = {graph.by_urn[u].name for u in graph.ancestors(upload.urn)}
+        assert "app-grant-data-engineer-schema-object-stage-customer-analytics-gold-app-stage" in waits_for
+        assert {"app-stage", "de-role"} <= waits_for
+        assert on_stage and not [g.name for g in on_stage if graph.happens_before(upload.urn, g.urn)]
     # and every grant to DATA_ENGINEER waits for the role resource (named through its output)
     role = graph.one("de-role")
     assert all(

@@ -23,19 +23,20 @@ def test_the_declared_csv_format_is_the_local_readers(tmp_path: Path) -> None:
     )
     mocks = snapshot(lambda: Ingestion("ingestion", args).pipe_notification_channel)
     declared = mocks.one("snowflake:index/fileFormatCsv:FileFormatCsv").inputs
+    # pulumi-snowflake's FileFormatCsv declares its boolean options as strings: "true" / "false" ("default")
     expected = {
         "fieldDelimiter": ",",
         "skipHeader": 1,
         "fieldOptionallyEnclosedBy": '"',
-        "multiLine": True,
-        "skipBlankLines": True,
-        "trimSpace": True,
+        "multiLine": "true",
+        "skipBlankLines": "true",
+        "trimSpace": "true",
         "nullIfs": ["", "\\N", "NULL", "null"],
-        "emptyFieldAsNull": True,
-        "errorOnColumnCountMismatch": True,
+        "emptyFieldAsNull": "true",
+        "errorOnColumnCountMismatch": "true",
         "escapeUnenclosedField": "NONE",
-        "replaceInvalidCharacters": False,
-        "skipByteOrderMark": True,
+        "replaceInvalidCharacters": "false",
+        "skipByteOrderMark": "true",
         "encoding": "UTF8",
         "compression": "AUTO",
     }

@@ -88,7 +88,7 @@ def test_stages_point_at_the_landing_prefixes_through_the_integration(ingestion:
     assert (csv["name"], csv["skipHeader"], csv["errorOnColumnCountMismatch"]) == (
         names.CSV_FILE_FORMAT,
         1,
-        True,
+        "true",
     )
 
 

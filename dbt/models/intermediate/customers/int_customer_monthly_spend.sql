@@ -19,8 +19,7 @@
 
 {%- set rebuild_all = true -%}
 {%- if is_incremental() -%}
-    {{ c360.assert_as_of_unchanged(this) }}
-    {%- set watermark = c360.watermark_literal(this, 'loaded_at') -%}
+    {%- set watermark = c360.watermark_literal(this, 'loaded_at', check_as_of=true) -%}
     {%- if execute -%}
         {%- set data = run_query("select min(month_start), max(month_start) from " ~ ref('int_customer_month_totals')).rows[0] -%}
         {%- set built = run_query("select min(month_start), max(month_start) from " ~ this).rows[0] -%}
@@ -40,6 +39,14 @@ customers as (
         )
         or customer_id in (select customer_id from {{ ref('stg_customers') }} where ingested_at > {{ watermark }})
         or customer_id not in (select customer_id from {{ this }})
+    {%- endif %}
+),
+
+{#- the monthly totals of the customers recomputed (every customer's on a rebuild) -#}
+totals as (
+    select * from {{ ref('int_customer_month_totals') }}
+    {%- if not rebuild_all %}
+    where customer_id in (select customer_id from customers)
     {%- endif %}
 ),
 
@@ -88,7 +95,7 @@ filled as (
         coalesce(t.declined_transactions, 0) as declined_transactions,
         cm.account_open_date
     from customer_months as cm
-    left join {{ ref('int_customer_month_totals') }} as t
+    left join totals as t
         on cm.customer_id = t.customer_id
         and cm.month_start = t.month_start
 ),

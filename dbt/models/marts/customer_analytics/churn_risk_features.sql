@@ -4,6 +4,8 @@
     derived segment (the segment is itself a function of these features).
     Spend = approved transactions.
 -#}
+{#- A view locally, a table on Snowflake (macros/materialization.sql). -#}
+{{ config(materialized=c360.view_locally('table')) }}
 with
 
 customers as (

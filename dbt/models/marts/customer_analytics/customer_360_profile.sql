@@ -8,12 +8,29 @@
     columns are NULL and churn_risk_category is 'Lapsed' (the win-back audience, not a risk band). Until a
     model has scored, active customers are 'Not Scored'.
 -#}
+{{ config(
+    materialized=c360.customer_mart_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+) }}
+{#- Locally incremental by customer (macros/materialization.sql): the stream's refresh recomputes the customers
+    whose inputs it reloaded, every other run recomputes every customer; a table on Snowflake. -#}
+{%- set changed_only = is_incremental() and c360.new_transactions_only() %}
 {%- set lapsed_days = var('lapsed_after_days') | int -%}
 with
+
+{% if changed_only -%}
+{{ c360.changed_customers_cte('profile_updated_at', [
+    ref('int_customer_spend_windows'), ref('int_customer_monthly_spend')]) }}
+{%- endif %}
 
 customers as (
     select * from {{ ref('dim_customer') }}
     where is_current
+    {%- if changed_only %}
+        and {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 states as (
@@ -22,14 +39,23 @@ states as (
 
 segments as (
     select * from {{ ref('customer_segments') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 windows as (
     select * from {{ ref('int_customer_spend_windows') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 mix as (
     select * from {{ ref('int_customer_category_mix') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 monthly as (
@@ -38,6 +64,9 @@ monthly as (
         avg(case when is_complete_month then monthly_spend end) as lifetime_avg_monthly_spend,
         sum(case when monthly_spend > 0 then 1 else 0 end) as active_months
     from {{ ref('int_customer_monthly_spend') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
     group by customer_id
 ),
 
@@ -59,6 +88,9 @@ card_history as (
                 as is_upgrade,
             lag(credit_limit) over (partition by customer_id order by customer_version) as previous_credit_limit
         from {{ ref('dim_customer') }}
+        {%- if changed_only %}
+        where {{ c360.in_changed_customers() }}
+        {%- endif %}
     ) as versions
     group by customer_id
 ),
@@ -66,6 +98,9 @@ card_history as (
 predictions as (
     select *
     from {{ source('gold_ml', 'churn_predictions') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
     qualify row_number() over (
         partition by customer_id order by scored_at desc, model_version desc
     ) = 1

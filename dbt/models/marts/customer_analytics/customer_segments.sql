@@ -2,18 +2,40 @@
     Rule-based segment per customer from trailing-90-day behaviour (approved spend), first match wins.
     Thresholds are dbt vars (dbt_project.yml); see customer_segments.yml for the rules and their rationale.
 -#}
+{{ config(
+    materialized=c360.customer_mart_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+) }}
+{#- Locally incremental by customer (macros/materialization.sql): the stream's refresh recomputes the customers
+    whose inputs it reloaded, every other run recomputes every customer; a table on Snowflake. -#}
+{%- set changed_only = is_incremental() and c360.new_transactions_only() %}
 with
+
+{% if changed_only -%}
+{{ c360.changed_customers_cte('loaded_at', [ref('int_customer_spend_windows')]) }}
+{%- endif %}
 
 customers as (
     select customer_id, account_open_date from {{ ref('stg_customers') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 windows as (
     select * from {{ ref('int_customer_spend_windows') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 mix as (
     select * from {{ ref('int_customer_category_mix') }}
+    {%- if changed_only %}
+    where {{ c360.in_changed_customers() }}
+    {%- endif %}
 ),
 
 features as (
@@ -92,7 +114,8 @@ final as (
         baseline_monthly_spend,
         spend_vs_baseline_pct,
         travel_spend_pct_90d,
-        necessities_spend_pct_90d
+        necessities_spend_pct_90d,
+        {{ c360.load_timestamp() }} as loaded_at
     from assigned
 )
 

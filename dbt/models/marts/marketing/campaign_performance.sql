@@ -11,6 +11,8 @@
     (roi_pct) and over the value horizon if the lift persists (horizon_roi_pct).
     One row per campaign group; the campaign-level results repeat on both rows.
 -#}
+{#- A view locally, a table on Snowflake (macros/materialization.sql). -#}
+{{ config(materialized=c360.view_locally('table')) }}
 {%- set pre_days = c360.campaign_period_days('pre') | int -%}
 {%- set post_days = c360.campaign_period_days('post') | int -%}
 {%- set days_per_month = 30.4375 -%}

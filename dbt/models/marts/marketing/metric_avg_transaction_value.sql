@@ -1,4 +1,6 @@
 {#- Average transaction value (ATV) per customer = approved spend / approved transactions. -#}
+{#- A view locally, a table on Snowflake (macros/materialization.sql). -#}
+{{ config(materialized=c360.view_locally('table')) }}
 with
 
 customers as (

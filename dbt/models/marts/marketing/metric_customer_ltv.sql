@@ -1,4 +1,6 @@
 {#- Customer lifetime value = all approved spend to date (history plus anything streamed since). -#}
+{#- A view locally, a table on Snowflake (macros/materialization.sql). -#}
+{{ config(materialized=c360.view_locally('table')) }}
 with
 
 customers as (

@@ -1,8 +1,9 @@
 {#- Month-over-month change of approved spend per customer, on a complete month spine (months without
-    spend are 0, so the prior month is always the previous calendar month). Incremental by customer:
+    spend are 0, so the prior month is always the previous calendar month). A view locally (a projection
+    of int_customer_monthly_spend, macros/materialization.sql); on Snowflake incremental by customer:
     follows the customers int_customer_monthly_spend recomputed. -#}
 {{ config(
-    materialized='incremental',
+    materialized=c360.view_locally('incremental'),
     incremental_strategy='delete+insert',
     unique_key='customer_id',
     on_schema_change='fail',

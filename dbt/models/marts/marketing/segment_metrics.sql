@@ -1,4 +1,6 @@
 {#- One row per segment: size, value, behaviour and (once a model has scored) churn risk. -#}
+{#- A view locally, a table on Snowflake (macros/materialization.sql). -#}
+{{ config(materialized=c360.view_locally('table')) }}
 with
 
 profiles as (

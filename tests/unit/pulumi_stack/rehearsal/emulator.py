@@ -147,7 +147,7 @@ def render(node: Node) -> StackStatement | None:
         sql = (
             f"create file format if not exists {_fq(node)} type = csv skip_header = {int(i.get('skipHeader') or 0)} "
             f"field_delimiter = {_q(i.get('fieldDelimiter', ','))} field_optionally_enclosed_by = {_q(i.get('fieldOptionallyEnclosedBy', 'NONE'))} "
-            f"null_if = ({null_if}) empty_field_as_null = {str(bool(i.get('emptyFieldAsNull'))).lower()}"
+            f"null_if = ({null_if}) empty_field_as_null = {str(i.get('emptyFieldAsNull', 'false')).lower()}"
         )
     elif kind == "StageExternalS3":
         sql = (

@@ -232,7 +232,7 @@ def zygote(home: str, conn: Any) -> None:
     """Import, parse dbt once, then fork one streaming cycle per request: (plan, size, anomalies, error
     file) -> sends the child's pid, then its exit code (negative: the signal that ended it)."""
     from c360.config import platform_settings
-    from c360.landing.streaming import DbtGoldRefresh
+    from c360.steps.streaming import DbtGoldRefresh
 
     settings = platform_settings(Settings.load(target="local", home=home, env={}, create_home=False))
     refresh = DbtGoldRefresh()
@@ -255,7 +255,7 @@ def zygote(home: str, conn: Any) -> None:
 def stream_once(home: str, plan: str, size: int, anomalies: int, error_path: str, refresh: Any = None) -> int:
     """One streaming cycle (the body of `c360 stream --batches 1`); returns the exit code."""
     from c360.config import platform_settings
-    from c360.landing.streaming import DbtGoldRefresh, stream
+    from c360.steps.streaming import DbtGoldRefresh, stream
 
     try:
         settings = platform_settings(

@@ -23,7 +23,7 @@ Commit and visibility contract (local lake, c360/engines/lake.py):
   refresh picks the rows up (dbt's incremental watermarks) and publishes both.
 
 Crash safety: the process may die anywhere (c360/faults.py names the points the fault-injection harness
-kills it at, c360/landing/faultinjection.py). A restart finds each file committed or not at all, the
+kills it at, c360/bench/faultinjection.py). A restart finds each file committed or not at all, the
 queue hands a dead consumer's messages out again, lost events are re-queued, a refresh that did not
 finish leaves its files unstamped so the next cycle refreshes them, Parquet files a killed writer never
 committed are orphans that maintenance deletes, and readers keep the last snapshot that was published.
@@ -72,9 +72,11 @@ from c360.sqlfiles import load_sql
 from c360.storage import open_store
 from c360.storage.base import ObjectEvent, ObjectStore
 from c360.storage.local import LocalObjectStore
+from c360.values import as_int
 from generators.batches import DEFAULT_BATCH_SIZE, Batch, generate_batch, latest_batch, next_window
 
 if TYPE_CHECKING:
+    from c360.transform.build_state import BuildState
     from c360.transform.dbt import InProcessDbt
 
 log = logging.getLogger(__name__)
@@ -183,10 +185,13 @@ def open_landing(
 
 class DbtGoldRefresh:
     """The dbt engineer's incremental selection (`refresh_incremental`: stg_transactions+ without the
-    churn step's models) on a warm in-process dbt: imported and parsed once per stream, not per batch."""
+    churn step's models) on a warm in-process dbt: imported and parsed once per stream, not per batch.
+    The build state the refresh advances is recorded by `settle`, which the Streamer calls once readers
+    already see the refreshed gold (it is bookkeeping for the next `c360 up`, not part of gold)."""
 
     def __init__(self) -> None:
         self._runner: InProcessDbt | None = None
+        self._checkpoint: BuildState | None = None
         self._fault: FaultHook = no_fault
 
     def warm(self, settings: Settings) -> None:
@@ -202,10 +207,11 @@ class DbtGoldRefresh:
         self._fault = fault
 
     def __call__(self, settings: Settings) -> str:
-        from c360.transform.dbt import InProcessDbt, refresh_incremental
+        from c360.transform.dbt import InProcessDbt, run_refresh
 
         if self._runner is None:
             self._runner = InProcessDbt(settings)
+        self.settle(settings)  # a checkpoint left by a caller that never published (none in the Streamer)
         fault = self._fault
 
         def node_finished(index: float, total: float, node: str) -> None:
@@ -213,9 +219,17 @@ class DbtGoldRefresh:
 
         # dbt prints failing nodes to stdout: keep stdout for the command's own output (--format json)
         with contextlib.redirect_stdout(sys.stderr):
-            result = refresh_incremental(settings, runner=self._runner, progress=node_finished)
+            result, self._checkpoint = run_refresh(settings, runner=self._runner, progress=node_finished)
         result.raise_for_status()
         return f"{result.models_run} model(s) in {result.elapsed:.2f} s (dbt {result.dbt_elapsed or 0:.2f} s)"
+
+    def settle(self, settings: Settings) -> None:
+        """Record the build state of the last successful refresh (see refresh_incremental)."""
+        from c360.transform.build_state import record_refresh
+
+        checkpoint, self._checkpoint = self._checkpoint, None
+        if checkpoint is not None:
+            record_refresh(settings, checkpoint)
 
     def close(self) -> None:
         if self._runner is not None:
@@ -336,14 +350,18 @@ class Streamer:
         return run
 
     def publish(self) -> tuple[datetime | None, float, float]:
-        """Refresh gold when bronze has rows gold lacks, publish a snapshot, stamp the files now in gold.
+        """Refresh gold when bronze has rows gold lacks, publish a snapshot, stamp the files now in gold,
+        evaluate the alerts, publish again.
 
         Returns (when readers could see the refreshed gold or None, refresh seconds, snapshot seconds).
-        A failed refresh leaves the files unstamped: the next cycle refreshes them (dbt's incremental
-        watermarks pick up every bronze row not yet in silver).
+        Readers see the refreshed gold as soon as it is complete; the cycle's bookkeeping follows in a
+        second publication moments later: the LOAD_HISTORY stamps (Pipeline Health), the alert evaluation
+        (which then sees this batch's landing -> gold latency too) and the dbt build state. A failed refresh
+        leaves the files unstamped: the next cycle refreshes them (dbt's incremental watermarks pick up every
+        bronze row not yet in silver).
         """
         prefix = names.STREAMING_PREFIX
-        pending = int(self.session.scalar(load_sql("pipe/pending_gold"), [prefix]) or 0)
+        pending = as_int(self.session.scalar(load_sql("pipe/pending_gold"), [prefix]) or 0)
         refresh_seconds = 0.0
         refresh_started: datetime | None = None
         if pending and self.refresh_gold is not None:
@@ -356,14 +374,19 @@ class Streamer:
             self.faults("gold.done")
             log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
         began = perf_counter()
-        after_writer_run(self.settings, self.session)  # alerts, published with this cycle's data
         publication = self.make_visible()
         snapshot_seconds = perf_counter() - began
         visible_at: datetime | None = None
         if refresh_started is not None:
             visible_at = datetime.now()
             self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
-            publication = publish_snapshot(self.settings, self.session, self.faults)  # the stamps too
+        settle = getattr(self.refresh_gold, "settle", None)
+        if callable(settle):
+            settle(self.settings)  # the refresh's own bookkeeping (dbt build state), off the latency path
+        after_writer_run(self.settings, self.session)  # alerts over this cycle, stamps included
+        publication = publish_snapshot(
+            self.settings, self.session, self.faults
+        )  # the stamps and the alert state
         self.maintenance.after_publish(self.session, publication.snapshot_id)  # old versions, small files
         return visible_at, refresh_seconds, snapshot_seconds
 

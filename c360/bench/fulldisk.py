@@ -12,7 +12,7 @@ What must hold in every case: the command prints its JSON report and exits 0 or 
 lists every landed file that was not loaded as waiting and its exit code agrees with the open alerts
 (c360/landing/statuscheck.py); the next `c360 ingest` loads every file the failed run accepted
 (`--rescan`; files the failed run reported as not landed are given again, as its message says), leaving
-the queue empty; and the accounting of c360/landing/faultinjection.py holds over all cases: every record
+the queue empty; and the accounting of c360/bench/faultinjection.py holds over all cases: every record
 in bronze or the quarantine exactly once, no file loaded twice, gold reconciles with silver.
 
 The disk is real: a tmpfs mounted with `size=`, so the kernel refuses the writes (ENOSPC) wherever they
@@ -34,15 +34,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
-from typing import Final
+from typing import Any, Final
 
+from c360.bench.faultinjection import Accounting, account
 from c360.config import Settings, child_process_env, platform_settings
 from c360.faults import ENV_VAR, FILLER_NAME
-from c360.landing.faultinjection import Accounting, account
 from c360.landing.queue import LocalNotificationQueue
 from c360.landing.statuscheck import StatusCheck, run_status
-from c360.landing.streaming import FULL_DISK_MARKERS
 from c360.snapshots import published
+from c360.steps.streaming import FULL_DISK_MARKERS
 from c360.storage.local import LocalObjectStore
 
 KIB: Final = 1024
@@ -293,7 +293,9 @@ def _run_case(
     )
 
 
-def _ingest(home: Path, args: list[str], plan: str = "") -> tuple[int, dict[str, object], str]:
+def _ingest(
+    home: Path, args: list[str], plan: str = ""
+) -> tuple[int, dict[str, Any], str]:  # the JSON report
     command = [
         sys.executable,
         "-m",
@@ -313,6 +315,7 @@ def _ingest(home: Path, args: list[str], plan: str = "") -> tuple[int, dict[str,
         timeout=900,
         check=False,
     )
+    payload: dict[str, Any]
     try:
         payload = json.loads(proc.stdout) if proc.stdout.strip() else {}
     except json.JSONDecodeError:

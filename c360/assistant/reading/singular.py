@@ -1,0 +1,42 @@
+"""A singular superlative asks for one row: "which segment has the most customers?", "which channel does
+CUST00000042 use the most?", "which customer made the most purchases in November?". The question word is
+followed by a singular noun (a dimension or the rows' entity), a superlative ranks the groups, and nothing
+groups them further ("in each state") or names how many to show: the answer is the first row only."""
+
+from __future__ import annotations
+
+from c360.assistant.query import Ordering
+from c360.assistant.reading.items import Reading, Refusal, next_item
+from c360.assistant.reading.lookups import Lookups
+
+
+def bare_superlative(lk: Lookups, r: Reading) -> Refusal | None:
+    """'which segment is the biggest?', 'the smallest region': a superlative that names no measure ranks the
+    groups by the measure the question was given (the count of their rows) instead of being dropped."""
+    if r.bare_rank is None or r.order or not r.measures or not r.dimensions:
+        return None
+    r.order.append(Ordering(measure=r.measures[0], descending=r.bare_rank))
+    r.bare_rank = None
+    return None
+
+
+def one_row(lk: Lookups, r: Reading) -> Refusal | None:
+    if r.limit is not None or not r.order or not r.dimensions or r.grain is not None:
+        return None
+    if any(i.kind in ("GROUP", "NUM", "TIES", "COMPARE", "RANK", "DIRECTION") for i in r.items):
+        return None
+    if not any(i.kind == "SUPER" for i in r.items):
+        return None
+    for idx, item in enumerate(r.items):
+        if item.kind != "WH":
+            continue
+        noun = next_item(r.items, idx)
+        if noun is not None and noun.kind == "SUPER":  # "what's the top state?"
+            noun = next_item(r.items, idx, 2)
+        if noun is None or noun.kind != "LEX" or not noun.of("dimension", "entity"):
+            return None
+        last = noun.tokens[-1]
+        if last.norm == last.lemma:  # "segment", "customer" — not "segments", "customers"
+            r.singular_group = True
+        return None
+    return None
