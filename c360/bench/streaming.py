@@ -175,6 +175,7 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
     from c360.bench.faultinjection import CliChild, as_json, run_campaign
     from c360.bench.fulldisk import run_full_disk
 
+    load_at_start = os.getloadavg()
     home = ctx.fresh_home("fault-injection")
     shutil.rmtree(home, ignore_errors=True)
     scale = ctx.settings.scale.model_copy(update={"customers": FAULT_PLATFORM_CUSTOMERS})
@@ -289,8 +290,10 @@ def bench_fault_injection(ctx: BenchContext) -> BenchSection:
                 else "No reader ran."
             ),
             f"Full disk: {disk.mode}." + (f" {disk.seconds:.0f} s." if disk.available else ""),
-            "Load average (1, 5, 15 min) at the end of the run: {:.1f}, {:.1f}, {:.1f} (the machine is shared: "
-            "round times vary with it; the counts do not).".format(*os.getloadavg()),
+            "Load average (1, 5, 15 min) at the start of the run: {:.1f}, {:.1f}, {:.1f}; at its end: {:.1f}, "
+            "{:.1f}, {:.1f} (the machine is shared: round times vary with it; the counts do not).".format(
+                *load_at_start, *os.getloadavg()
+            ),
         ]
         + (
             [f"Problems: {'; '.join(campaign.accounting.problems[:5])}"]
