@@ -50,6 +50,17 @@ CUSTOMERS_KEY: Final = CUSTOMERS_PREFIX + "customers.csv"
 CUSTOMER_CHANGES_PREFIX: Final = CUSTOMERS_PREFIX + "changes/"  # monthly card-change files (same stage)
 HISTORICAL_PREFIX: Final = "transactions/historical/"
 STREAMING_PREFIX: Final = "transactions/streaming/"
+# The landing transaction file's header, in order (generators write it, the pipe reads it).
+TRANSACTION_FILE_COLUMNS: Final = (
+    "transaction_id",
+    "customer_id",
+    "transaction_date",
+    "transaction_amount",
+    "merchant_name",
+    "merchant_category",
+    "channel",
+    "status",
+)
 
 # Snowflake objects declared by the Pulumi stack and used by the runtime on the snowflake target.
 WAREHOUSE: Final = "C360_WH"

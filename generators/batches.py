@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from c360.names import CHANNELS, STREAMING_PREFIX
+from c360.names import CHANNELS, STREAMING_PREFIX, TRANSACTION_FILE_COLUMNS
 from c360.reference import CATEGORIES
 from generators.spec import (
     DECLINING,
@@ -43,16 +43,6 @@ from generators.spec import (
     PortfolioSpec,
 )
 
-BATCH_COLUMNS: Final = (
-    "transaction_id",
-    "customer_id",
-    "transaction_date",
-    "transaction_amount",
-    "merchant_name",
-    "merchant_category",
-    "channel",
-    "status",
-)
 DEFAULT_BATCH_SIZE: Final = 750
 STREAM_ID_PREFIX: Final = "TXS"
 MAX_ROWS_PER_BATCH: Final = 89_999  # ids use a 5-digit sequence; 9xxxx is reserved for injected anomalies
@@ -192,7 +182,7 @@ def generate_batch(
     injected: dict[str, int] = {}
     if anomalies:
         lines, injected = _inject(lines, frame, window, rng, anomalies, now or window.end)
-    body = ("\n".join([",".join(BATCH_COLUMNS), *lines]) + "\n").encode("utf-8")
+    body = ("\n".join([",".join(TRANSACTION_FILE_COLUMNS), *lines]) + "\n").encode("utf-8")
     return Batch(window, body, len(lines), len(frame), injected)
 
 
@@ -365,7 +355,7 @@ def _transactions(
             "channel": channel,
             "status": status,
         },
-        columns=list(BATCH_COLUMNS),
+        columns=list(TRANSACTION_FILE_COLUMNS),
     )
 
 
@@ -430,7 +420,7 @@ def _inject(
         row["transaction_id"] = f"{STREAM_ID_PREFIX}{stamp}9{k:04d}"  # the 9xxxx block is never generated
         if kind == "duplicate_row":
             if not lines:  # nothing to duplicate yet: land the template row once, then its copy
-                lines = [",".join(_quote(row[c]) for c in BATCH_COLUMNS)]
+                lines = [",".join(_quote(row[c]) for c in TRANSACTION_FILE_COLUMNS)]
                 out.insert(int(rng.integers(0, len(out) + 1)), lines[0])
             line = lines[int(rng.integers(0, len(lines)))]
         else:
@@ -446,7 +436,7 @@ def _inject(
                 row["transaction_id"] = ""
             elif kind == "bad_timestamp":
                 row["transaction_date"] = f"{window.start:%Y}-13-45 25:61:00"
-            line = ",".join(_quote(row[c]) for c in BATCH_COLUMNS)
+            line = ",".join(_quote(row[c]) for c in TRANSACTION_FILE_COLUMNS)
             if kind == "unbalanced_quotes":
                 line = line.replace(row["merchant_name"], '"' + row["merchant_name"], 1)
         out.insert(int(rng.integers(0, len(out) + 1)), line)

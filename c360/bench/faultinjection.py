@@ -454,18 +454,7 @@ def awkward_file(number: int, customers: Sequence[str], at: datetime, rng: rando
     when = f"{at:%Y-%m-%d %H:%M:%S}"
     a, b, c = (customers[(number + k) % len(customers)] for k in range(3))
     lines = [
-        ",".join(
-            (
-                "transaction_id",
-                "customer_id",
-                "transaction_date",
-                "transaction_amount",
-                "merchant_name",
-                "merchant_category",
-                "channel",
-                "status",
-            )
-        ),
+        ",".join(names.TRANSACTION_FILE_COLUMNS),
         f'TXSAWK{number:05d}1,{a},{when},12.50,"Corner Shop\nUnit {number}",Grocery,Online,approved',
         f'TXSAWK{number:05d}2,{b},{when},"7.25","Dave, ""The"" Diner",Dining,In-Store,approved',
         f"TXSAWK{number:05d}3,{c},{when},abc,Bad Amount Ltd,Grocery,Online,approved",

@@ -41,6 +41,7 @@ from c360.config import Settings, child_process_env, platform_settings
 from c360.faults import ENV_VAR, FILLER_NAME
 from c360.landing.queue import LocalNotificationQueue
 from c360.landing.statuscheck import StatusCheck, run_status
+from c360.names import TRANSACTION_FILE_COLUMNS
 from c360.snapshots import published
 from c360.steps.streaming import FULL_DISK_MARKERS
 from c360.storage.local import LocalObjectStore
@@ -333,21 +334,9 @@ def _inputs(folder: Path, number: int) -> list[tuple[Path, int]]:
             f"Store {i},Grocery,Online,approved"
             for i in range(20)
         ]
-        path.write_text(",".join(HEADER) + "\n" + "\n".join(rows) + "\n")
+        path.write_text(",".join(TRANSACTION_FILE_COLUMNS) + "\n" + "\n".join(rows) + "\n")
         out.append((path, len(rows)))
     return out
-
-
-HEADER: Final = (
-    "transaction_id",
-    "customer_id",
-    "transaction_date",
-    "transaction_amount",
-    "merchant_name",
-    "merchant_category",
-    "channel",
-    "status",
-)
 
 
 def _bytes(n: int) -> str:

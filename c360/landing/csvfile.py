@@ -39,17 +39,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from c360.landing.fileformat import LANDING_CSV, CsvFileFormat
+from c360.names import TRANSACTION_FILE_COLUMNS
 
-TRANSACTION_COLUMNS: Final = (
-    "transaction_id",
-    "customer_id",
-    "transaction_date",
-    "transaction_amount",
-    "merchant_name",
-    "merchant_category",
-    "channel",
-    "status",
-)
 MAX_RECORD_BYTES: Final = 16_384
 UTF8_BOM: Final = b"\xef\xbb\xbf"
 _NL, _CR = 10, 13
@@ -68,7 +59,7 @@ class ParsedFile:
     """Records that passed the structural checks (as text, canonical column order) and every rejection."""
 
     rows_in_file: int  # records after the header, skipped blank lines not counted
-    table: pa.Table  # row_number int64 + TRANSACTION_COLUMNS as strings
+    table: pa.Table  # row_number int64 + TRANSACTION_FILE_COLUMNS as strings
     rejections: list[Rejection] = field(default_factory=list)  # data records (row_number >= 1)
     file_issue: Rejection | None = None  # a file-level finding (row 0): empty, header-only, bad header...
     _buffer: bytes = b""
@@ -83,14 +74,17 @@ class ParsedFile:
         return self._buffer[start:end].decode("utf-8", errors="backslashreplace")
 
 
-def empty_table(columns: Sequence[str] = TRANSACTION_COLUMNS) -> pa.Table:
+def empty_table(columns: Sequence[str] = TRANSACTION_FILE_COLUMNS) -> pa.Table:
     return pa.table(
         {"row_number": pa.array([], pa.int64()), **{c: pa.array([], pa.string()) for c in columns}}
     )
 
 
 def parse_transactions_file(
-    data: bytes, *, columns: Sequence[str] = TRANSACTION_COLUMNS, file_format: CsvFileFormat = LANDING_CSV
+    data: bytes,
+    *,
+    columns: Sequence[str] = TRANSACTION_FILE_COLUMNS,
+    file_format: CsvFileFormat = LANDING_CSV,
 ) -> ParsedFile:
     """Split a landed file into structurally valid records and rejections (never raises for bad content)."""
     _require_supported(file_format)

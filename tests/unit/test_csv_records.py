@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from c360.landing.csvfile import MAX_RECORD_BYTES, TRANSACTION_COLUMNS, parse_transactions_file
+from c360.landing.csvfile import MAX_RECORD_BYTES, parse_transactions_file
 from c360.landing.fileformat import LANDING_CSV, CsvFileFormat
+from c360.names import TRANSACTION_FILE_COLUMNS
 from tests.unit.pipe_harness import HEADER, PipeHarness, csv_body, row
 
 
@@ -187,7 +188,7 @@ def test_any_file_pythons_csv_module_writes_reads_back_record_for_record(seed: i
     newline = rng.choice(["\n", "\r\n"])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=newline)
-    writer.writerow(TRANSACTION_COLUMNS)
+    writer.writerow(TRANSACTION_FILE_COLUMNS)
     expected = []
     for i in range(300):
         merchant = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 12))).strip() or "x"

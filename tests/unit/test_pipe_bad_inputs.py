@@ -352,7 +352,8 @@ def test_objects_outside_the_streaming_prefix_are_not_loaded(pipe: PipeHarness) 
 
 
 def test_clean_file_fast_path_equals_the_line_by_line_path() -> None:
-    from c360.landing.csvfile import TRANSACTION_COLUMNS, _parse_clean, _parse_lines
+    from c360.landing.csvfile import _parse_clean, _parse_lines
+    from c360.names import TRANSACTION_FILE_COLUMNS
 
     body = csv_body(
         *(
@@ -361,9 +362,9 @@ def test_clean_file_fast_path_equals_the_line_by_line_path() -> None:
         )
     )
     for data in (body, body.replace(b"\n", b"\r\n"), body.rstrip(b"\n")):
-        fast = _parse_clean(data, TRANSACTION_COLUMNS)
+        fast = _parse_clean(data, TRANSACTION_FILE_COLUMNS)
         assert fast is not None
-        slow = _parse_lines(data, TRANSACTION_COLUMNS)
+        slow = _parse_lines(data, TRANSACTION_FILE_COLUMNS)
         assert fast.rows_in_file == slow.rows_in_file == 2000 and not slow.rejections
         assert fast.table.equals(slow.table)
         assert fast.raw_line(1999) == slow.raw_line(1999) == row("TXS01999", amount="1999.25")
@@ -374,4 +375,4 @@ def test_clean_file_fast_path_equals_the_line_by_line_path() -> None:
         body + b"x,y\n",
         body.replace(b"Kroger", b"Caf\xe9", 1),
     ):
-        assert _parse_clean(unusual, TRANSACTION_COLUMNS) is None
+        assert _parse_clean(unusual, TRANSACTION_FILE_COLUMNS) is None
