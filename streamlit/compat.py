@@ -10,11 +10,14 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Sequence
-from typing import BinaryIO, Literal, TypedDict, Unpack
+from typing import TYPE_CHECKING, BinaryIO, Literal, TypedDict
 
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11; Streamlit in Snowflake may run an older one
 
 
 def _version() -> tuple[int, int]:
