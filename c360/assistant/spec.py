@@ -19,6 +19,7 @@ import re
 import reprlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Annotated, Any, Final, Literal, Self, get_args
 
 import sqlglot
@@ -72,24 +73,24 @@ def _data_type(value: str) -> str:
     return value
 
 
-def _parse(expr: str) -> exp.Expr | None:
+@lru_cache(maxsize=4096)
+def _parsed(expr: str) -> exp.Expr | str:
+    """The expression's tree (shared by the rules that read it: never changed), or why it does not parse."""
     try:
         return sqlglot.parse_one(expr, read="snowflake")
-    except (ParseError, TokenError):
-        return None
+    except (ParseError, TokenError) as exc:
+        return str(exc).splitlines()[0]
 
 
 def _sql_expression(value: str) -> str:
-    try:
-        sqlglot.parse_one(value, read="snowflake")
-    except (ParseError, TokenError) as exc:
-        raise _problem(f"is not a valid SQL expression ({str(exc).splitlines()[0]})") from None
+    if isinstance(why := _parsed(value), str):
+        raise _problem(f"is not a valid SQL expression ({why})")
     return value
 
 
 def _aggregate(value: str) -> str:
-    tree = _parse(value)
-    if tree is not None and tree.find(exp.AggFunc) is None:
+    tree = _parsed(value)
+    if not isinstance(tree, str) and tree.find(exp.AggFunc) is None:
         raise _problem("must aggregate (SUM, AVG, COUNT, ...): a metric is an aggregate")
     return value
 
@@ -112,6 +113,7 @@ DataType = Annotated[str, AfterValidator(_data_type)]
 Expr = Annotated[str, AfterValidator(_non_empty), AfterValidator(_sql_expression)]
 Scalar = Annotated[str | int | float | bool, PlainValidator(_scalar)]
 AccessModifier = Literal["public_access", "private_access"]
+Aggregation = Literal["sum", "avg", "median", "stddev", "min", "max", "count", "count_distinct"]
 
 
 def _duplicates(names: Iterable[str]) -> list[str]:
@@ -175,9 +177,7 @@ class Fact(_TypedColumn):
 
 
 class Measure(Fact):
-    default_aggregation: (
-        Literal["sum", "avg", "median", "stddev", "min", "max", "count", "count_distinct"] | None
-    ) = None
+    default_aggregation: Aggregation | None = None
 
 
 class Metric(_Column):
@@ -362,8 +362,8 @@ def _verified_sql_problems(sql: str, tables: Mapping[str, Table]) -> list[str]:
 
 def logical_references(expr: str) -> list[str]:
     """Column names an expression refers to, outside sub-queries (which name physical tables)."""
-    tree = _parse(expr)
-    if tree is None:
+    tree = _parsed(expr)
+    if isinstance(tree, str):
         return []
     return [
         column.name
