@@ -44,6 +44,7 @@ LAPSED, NOT_SCORED, CARD_TYPES, EMPLOYMENT_STATUSES, UNCATEGORIZED
 
 # Used by the app (streamlit/) or the tests only.
 _.is_open, can_read, _.column_names, _.in_memory  # streamlit/, tests
+RISK_DISPLAY_ORDER  # streamlit/queries.py and charts.py (the risk bands in display order)
 _.cycles, _.lazy_import_count  # tests/unit/test_import_graph.py
 ForkedChild  # tests/integration/test_fault_injection.py (the harness's faster child)
 

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 import formatting as fmt
+from c360 import names  # shipped beside the app in Snowflake (stdlib only)
 from state_grid import COLUMNS, ROWS, TILE_POSITIONS
 
 SEGMENT_COLORS = {
@@ -26,7 +27,6 @@ RISK_COLORS = {
     "Lapsed": "#6f42c1",
     "Not Scored": "#9e9e9e",
 }
-RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Lapsed", "Not Scored")
 GROUP_COLORS = {"treatment": "#1f77b4", "control": "#7f7f7f"}
 POSITIVE, NEGATIVE, NEUTRAL = "#2ca02c", "#d62728", "#9e9e9e"
 ACCENT = "#29b5e8"
@@ -93,7 +93,7 @@ def risk_bars(frame: pd.DataFrame, title: str = "Churn risk distribution") -> go
     """frame: churn_risk_category, customers (ordered High, Medium, Low, Lapsed, Not Scored)."""
     if frame.empty:
         return empty_figure("No customers")
-    order = {name: i for i, name in enumerate(RISK_ORDER)}
+    order = {name: i for i, name in enumerate(names.RISK_DISPLAY_ORDER)}
     frame = frame.sort_values("churn_risk_category", key=lambda s: s.map(lambda v: order.get(v, 99)))
     fig = go.Figure(
         go.Bar(

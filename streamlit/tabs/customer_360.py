@@ -12,6 +12,7 @@ import exports
 import formatting as fmt
 import queries
 from app_context import AppContext
+from c360 import names  # shipped beside the app in Snowflake (stdlib only)
 from compat import form_submit, stretch
 
 TITLE = "🔍 Customer 360"
@@ -224,7 +225,7 @@ def _profile_card(p: pd.Series) -> None:
 def churn_alert(category: object, score: object) -> tuple[str, str]:
     """(streamlit call, message) for the churn box; unscored customers are never shown as low risk."""
     value = fmt.as_float(score)
-    label = str(category) if not fmt.is_missing(category) else "Not Scored"
+    label = str(category) if not fmt.is_missing(category) else names.NOT_SCORED
     if label == "High Risk" and value is not None:
         return "error", f"⚠️ **High churn risk** · score {value:.1f} / 100"
     if label == "Medium Risk" and value is not None:
