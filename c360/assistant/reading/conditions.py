@@ -280,6 +280,9 @@ def comparison_subject(
         facts = lk.facts_of(candidate)
         if facts:
             return facts, candidate
+    if after is not None and after.kind == "LEX" and after.of("entity", "table") and not lk.facts_of(after):
+        # "among states with at least 50 customers": a count of rows, not a column of each row (never age)
+        return None, None
     bare = lk.vocab.bare_number_fact
     number = num_item.number if num_item is not None else None
     if (

@@ -40,12 +40,23 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
                 return Refusal("incomplete", f"I can't rank rows by {item.text!r}.")
             r.order.append(Ordering(column=facts, descending=descending))
             noun = entity_items[0].tokens[-1] if entity_items else None
-            singular = noun.norm == noun.lemma if noun is not None else _singular_who(r)
+            singular = noun.norm == noun.lemma if noun is not None else _singular_who(r) or _which_one(r)
             if r.limit is None and singular:
                 r.limit, r.ties = (
                     1,
                     True,
                 )  # "which customer has / who has the highest credit limit": the top one(s)
+        elif (
+            not _grouped(r)
+            and (facts := lk.facts_of(item))
+            and not explicit_aggregate(item)
+            and (row := _asks_which_row(lk, r, facts)) is not None
+        ):
+            # "which High-Value Traveler has the lowest LTV?", "which of those has the biggest LTV?": the row
+            # that holds the extreme (every row tied for it), not the extreme value alone
+            r.entity = row
+            r.order.append(Ordering(column=facts, descending=descending))
+            r.limit, r.ties = r.limit or 1, True
         elif not _grouped(r) and lk.facts_of(item) and not explicit_aggregate(item):
             # "what is the highest credit limit we've given anyone": the extreme value itself
             extreme = lk.measure_from("max" if descending else "min", item)
@@ -209,6 +220,25 @@ def _singular_who(r: Reading) -> bool:
         if token.lemma == "who":
             return r.tokens[idx + 1].norm in SINGULAR_VERBS
     return False
+
+
+def _which_one(r: Reading) -> bool:
+    """'Which Premium cardholder has the lowest ...': 'which' and a singular noun of rows named by a value."""
+    if not r.tokens or r.tokens[0].lemma != "which" or len(r.items) < 2:
+        return False
+    noun = r.items[1]
+    return noun.kind == "LEX" and bool(noun.of("value")) and noun.tokens[-1].norm == noun.tokens[-1].lemma
+
+
+def _asks_which_row(lk: Lookups, r: Reading, facts: tuple[Option, ...]) -> str | None:
+    """The table whose row a 'which ...' question asks for ('which High-Value Traveler has ...', 'which of
+    those ...'): the ranked column's own table when it is an entity; None when the question asks 'what'."""
+    if not r.tokens or r.tokens[0].lemma != "which" or r.grain is not None:
+        return None
+    if any(i.kind == "TIME" and i.span is not None and i.span.grain for i in r.items):
+        return None  # "which month had the highest ...": a period, read elsewhere
+    table = facts[0].table
+    return table if table in lk.vocab.entities else None
 
 
 def _asks_what(r: Reading) -> bool:
