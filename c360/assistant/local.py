@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -159,6 +160,9 @@ class LocalAnalyst:
                 "That sounds like a follow-up, but there is no earlier question to refine; ask the full question.",
             )
         assert parsed.partial is not None
+        named = self._about_named_row(previous, user_turns[-1], time_adjectives)
+        if named is not None:
+            return named, None
         tokens = tokenize(user_turns[-1])
         merged = merge_followup(previous, parsed.partial, tokens, self.parser.lk)
         if is_yes_no(tokens) and merged.mode == "list" and self._names_one_row(previous):
@@ -184,6 +188,12 @@ class LocalAnalyst:
             parsed = self.parser.parse(question)
             if parsed.refusal is not None:
                 query = None
+            elif (
+                parsed.followup
+                and query is not None
+                and (named := self._about_named_row(query, question, False)) is not None
+            ):
+                query = named.query
             elif parsed.followup and query is not None and parsed.partial is not None:
                 candidate = merge_followup(query, parsed.partial, tokenize(question), self.parser.lk)
                 fresh = parsed.query is not None and not _is_refinement(parsed)
@@ -191,6 +201,31 @@ class LocalAnalyst:
             elif parsed.query is not None:
                 query = parsed.query
         return query
+
+    def _about_named_row(
+        self, previous: SemanticQuery, question: str, time_adjectives: bool
+    ) -> Parsed | None:
+        """'what's their churn risk?', 'and when did they last buy something?' after one customer was looked
+        up by key: the question read again with the pronoun replaced by that key, as a question of its own
+        (a pronoun of a person, never 'it' or 'those', which point at a result or a measure)."""
+        key = self._one_row_key(previous)
+        if key is None:
+            return None
+        rewritten = name_the_row(question, key)
+        if rewritten is None:
+            return None
+        parsed = self.parser.parse(rewritten, time_adjectives=time_adjectives)
+        if parsed.refusal is not None or parsed.query is None:
+            return None
+        return Parsed(parsed.query, followup=False, partial=parsed.partial)
+
+    def _one_row_key(self, query: SemanticQuery) -> str | None:
+        keys = key_columns(self.parser.lk)
+        for c in query.conditions:
+            if c.op == "in" and len(c.values) == 1 and any(o.column in keys for o in c.options):
+                value = c.values[0]
+                return value if isinstance(value, str) else None
+        return None
 
     def _names_one_row(self, query: SemanticQuery) -> bool:
         keys = key_columns(self.parser.lk)
@@ -292,6 +327,15 @@ class LocalAnalyst:
 
 
 POSSESSIVES = frozenset({"their", "theirs", "its", "her", "hers", "his"})
+PERSON_PRONOUNS = re.compile(r"\b(?:(they|them|she|he|him)|(their|her|his))\b", re.IGNORECASE)
+
+
+def name_the_row(question: str, key: str) -> str | None:
+    """The question with each pronoun of a person replaced by the row's key ('their' -> "KEY's"), or None
+    when it has none."""
+    if PERSON_PRONOUNS.search(question) is None:
+        return None
+    return PERSON_PRONOUNS.sub(lambda m: key if m.group(1) else f"{key}'s", question)
 
 
 def _has_time_adjective(question: str) -> bool:

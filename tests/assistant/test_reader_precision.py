@@ -57,3 +57,45 @@ def test_what_with_a_superlative_is_still_the_extreme_value(
 ) -> None:
     sql = compiled(compiler_only, question).sql
     assert sql.startswith("SELECT MAX(") or sql.startswith("SELECT MIN("), sql
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "column"),
+    [
+        ("what's her credit limit?", ("show the profile of CUST00000005",), "p.credit_limit"),
+        ("and when did they last make a purchase?", ("look up CUST00000009",), "p.last_transaction_date"),
+        (
+            "which segment is she in, and when did she last transact?",
+            ("profile of CUST00000011",),
+            "p.customer_segment",
+        ),
+    ],
+)
+def test_a_persons_pronoun_after_a_lookup_is_that_customer(
+    compiler_only: LocalAnalyst, question: str, earlier: tuple[str, ...], column: str
+) -> None:
+    """'what's their churn risk?' after one customer was looked up: that customer's own columns, never an
+    average over the customer, never the previous answer repeated."""
+    c = compiled(compiler_only, question, *earlier)
+    key = earlier[0].split()[-1]
+    assert column in c.sql and key in c.params and "AVG(" not in c.sql, c.sql
+    if "transact" in question:
+        assert "p.last_transaction_date" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier"),
+    [
+        ("how many purchases did they make last month, and for how much?", ("profile of CUST00000005",)),
+        ("How many transactions were declined in 2025 and how much?", ()),
+        (
+            "How many customers shopped at Costco last month, and how many of them are Premium cardholders?",
+            (),
+        ),
+        ("how many customers are High Risk, and how many of those are retired?", ()),
+    ],
+)
+def test_a_second_question_the_reading_leaves_out_is_refused(
+    compiler_only: LocalAnalyst, question: str, earlier: tuple[str, ...]
+) -> None:
+    assert turn(compiler_only, question, *earlier).refusal is not None

@@ -211,7 +211,17 @@ def _lexical_spans(items: list[Item]) -> list[tuple[int, int]]:
 
 def _leftovers(r: Reading) -> Refusal | None:
     """Anything the passes did not use: a refusal that names it (a few grammar words are harmless)."""
-    for item in r.items:
+    for idx, (conj, count, pronoun) in enumerate(zip(r.items, r.items[1:], r.items[2:], strict=False)):
+        if idx and conj.kind == "AND" and count.kind == "COUNT" and pronoun.kind == "PRONOUN":
+            # "how many customers bought ..., and how many of them are Standard cardholders?": two counts, the
+            # second of the first one's rows; one query would answer only the second
+            return Refusal("incomplete", "That is two counts in one question; ask for each on its own.")
+    for idx, item in enumerate(r.items):
+        if item.kind == "HOWMUCH" and not item.used and idx and r.items[idx - 1].kind in ("AND", "FOLLOW"):
+            # "how many transactions ..., and for how much?": a second question the reading left out
+            return Refusal(
+                "incomplete", f"I can't tell what {item.text!r} asks for after the first question."
+            )
         if item.used or item.kind in HARMLESS_LEFTOVERS:
             continue
         if item.kind == "CMP" and item.tokens[0].lemma in ("over", "under", "above", "below"):
