@@ -129,6 +129,18 @@ def month_label(d: date) -> str:
     return f"{MONTH_NAMES[d.month - 1]} {d.year}"
 
 
+def complete_periods(count: int, unit: str, as_of: date) -> TimeWindow:
+    """The last `count` whole calendar periods (week, month, quarter, year) before the as-of date's own."""
+    end = current_period_start(unit, as_of)
+    step = {"week": 0, "month": 1, "quarter": 3, "year": 12}[unit]
+    start = end - timedelta(days=7 * count) if unit == "week" else add_months(end, -step * count)
+    plural = "" if count == 1 else "s"
+    label = f"the last {count} complete {unit}{plural} ({start.isoformat()} to {end.isoformat()})"
+    if count == 1 and unit == "month":
+        label = month_label(start)
+    return TimeWindow(start, end, label)
+
+
 class TimeParser:
     """Finds time expressions; `protected` token indices (inside multi-word vocabulary phrases) are skipped."""
 
@@ -336,14 +348,7 @@ class TimeParser:
         unit = UNITS.get(self._lemma(j))
         if unit not in ("week", "month", "quarter", "year"):
             return None
-        end = self._period_start(unit, self.as_of)
-        step = {"week": 0, "month": 1, "quarter": 3, "year": 12}[unit]
-        start = end - timedelta(days=7 * count) if unit == "week" else add_months(end, -step * count)
-        plural = "" if count == 1 else "s"
-        label = f"the last {count} complete {unit}{plural} ({start.isoformat()} to {end.isoformat()})"
-        if count == 1 and unit == "month":
-            label = month_label(start)
-        return self._window(i, j + 1, TimeWindow(start, end, label))
+        return self._window(i, j + 1, complete_periods(count, unit, self.as_of))
 
     def _last_n(self, i: int) -> TimeSpan | None:
         if self._lemma(i) not in ("last", "past", "previous", "trailing", "recent", "prior"):
@@ -356,7 +361,8 @@ class TimeParser:
         start = self._shift(unit, -count)
         days = count * 7 if unit == "week" else count if unit == "day" else None
         plural = "" if count == 1 else "s"
-        return self._window(i, i + 3, TimeWindow(start, None, f"the last {count} {unit}{plural}", days=days))
+        window = TimeWindow(start, None, f"the last {count} {unit}{plural}", days=days, rolling=(count, unit))
+        return self._window(i, i + 3, window)
 
     def _adjective_window(self, i: int) -> TimeSpan | None:
         """'the average 90-day spend change', '12-month spend': a trailing window written as an adjective

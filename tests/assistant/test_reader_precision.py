@@ -4,9 +4,12 @@ question with a superlative asks for the row that holds the extreme, ..."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from c360.assistant.local import LocalAnalyst
+from c360.assistant.timeframe import add_months, month_start
 from tests.assistant.test_compiler import compiled, turn
 
 
@@ -99,3 +102,32 @@ def test_a_second_question_the_reading_leaves_out_is_refused(
     compiler_only: LocalAnalyst, question: str, earlier: tuple[str, ...]
 ) -> None:
     assert turn(compiler_only, question, *earlier).refusal is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "months"),
+    [
+        ("total spend by month for the last 4 months", 4),
+        ("online spend by month in the last 3 months", 3),
+        ("Dining spend for each of the last 2 months", 2),
+    ],
+)
+def test_a_monthly_series_over_the_last_n_months_is_whole_months(
+    compiler_only: LocalAnalyst, as_of_date: date, question: str, months: int
+) -> None:
+    """A rolling window would cut the first month short and include the as-of date's own month: neither is
+    a month of the series. The answer says how the window was read."""
+    result = turn(compiler_only, question)
+    assert result.compiled is not None, result.refusal
+    params = [str(p) for p in result.compiled.params]
+    end = month_start(as_of_date)
+    assert str(add_months(end, -months)) in params and str(end) in params, result.compiled.display_sql()
+    assert "complete months" in " ".join(result.query.notes)  # type: ignore[union-attr]
+
+
+def test_a_trend_and_a_plain_total_keep_the_rolling_window(
+    compiler_only: LocalAnalyst, as_of_date: date
+) -> None:
+    for question in ("spending trends in travel over the last 6 months", "total spend in the last 3 months"):
+        params = [str(p) for p in compiled(compiler_only, question).params]
+        assert str(month_start(as_of_date)) not in params, (question, params)

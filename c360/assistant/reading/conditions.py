@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 from c360.assistant.query import Condition, Measure, Option, TimeWindow
 from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
+from c360.assistant.timeframe import complete_periods
 
 
 def time_window(lk: Lookups, r: Reading) -> Refusal | None:
@@ -34,6 +36,24 @@ def time_window(lk: Lookups, r: Reading) -> Refusal | None:
     cue = time_cue(lk, r)
     if cue and r.window:
         r.window = TimeWindow(r.window.start, r.window.end, r.window.label, r.window.days, cue)
+    return None
+
+
+def whole_periods(lk: Lookups, r: Reading) -> Refusal | None:
+    """'spend by month for the last 6 months', 'for each of the last 3 months': a series of whole periods (a
+    rolling window would cut the first and the current one short and show them as if they were whole). A
+    'trend over the last 6 months' keeps the rolling window (the seed's user story and its verified query)."""
+    window = r.window
+    series = r.grain or next(
+        (d.grain for d in r.dimensions if d.grain), None
+    )  # a trend keeps the rolling window
+    if window is None or window.rolling is None or window.rolling[1] != series or series in (None, "day"):
+        return None
+    if r.trend:
+        return None
+    count, unit = window.rolling
+    r.window = replace(complete_periods(count, unit, lk.as_of), time_dimension=window.time_dimension)
+    r.notes.append(f"'{window.label}' by {unit} read as {r.window.label}")
     return None
 
 

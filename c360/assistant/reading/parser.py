@@ -63,6 +63,7 @@ PASSES: tuple[Pass, ...] = (
     grouping.comparative,
     measures.share,
     grouping.groupings,
+    conditions.whole_periods,
     conditions.asides,
     ranking.recent,
     ranking.ranking,
