@@ -51,7 +51,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "for every": ("GROUP", ""), "across": ("GROUP", ""), "broken down by": ("GROUP", ""),
     "split by": ("GROUP", ""), "grouped by": ("GROUP", ""), "break down by": ("GROUP", ""),
     "breakdown by": ("GROUP", ""), "each": ("GROUP", ""), "among": ("GROUP", ""), "of each": ("GROUP", ""),
-    "within each": ("GROUP", ""), "for all": ("GROUP", ""), "by each": ("GROUP", ""),
+    "within each": ("GROUP", ""), "for all": ("GROUP", ""), "by each": ("GROUP", ""), "in every": ("GROUP", ""),
     # ranking
     "highest": ("SUPER", "desc"), "largest": ("SUPER", "desc"), "biggest": ("SUPER", "desc"),
     "greatest": ("SUPER", "desc"), "most": ("SUPER", "desc"), "top": ("SUPER", "desc"), "best": ("SUPER", "desc"),

@@ -131,3 +131,38 @@ def test_a_trend_and_a_plain_total_keep_the_rolling_window(
     for question in ("spending trends in travel over the last 6 months", "total spend in the last 3 months"):
         params = [str(p) for p in compiled(compiler_only, question).params]
         assert str(month_start(as_of_date)) not in params, (question, params)
+
+
+@pytest.mark.parametrize(
+    ("question", "extreme"),
+    [
+        ("highest lifetime value in each region", "MAX(p.lifetime_value)"),
+        ("lowest credit limit per card type", "MIN(p.credit_limit)"),
+    ],
+)
+def test_the_extreme_of_a_column_in_each_group(
+    compiler_only: LocalAnalyst, question: str, extreme: str
+) -> None:
+    """'the highest LTV in each state' is the largest value within every state, not the average by state."""
+    sql = compiled(compiler_only, question).sql
+    assert extreme in sql and "AVG(" not in sql and "LIMIT" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which customer has the highest credit limit in each state",
+        "the top 2 merchants per channel by spend",
+        "the most common category in every region",
+        "the biggest spender in each segment",
+    ],
+)
+def test_the_top_rows_within_each_group_are_refused(compiler_only: LocalAnalyst, question: str) -> None:
+    """Never one ranking over all groups (the overall top 2 for 'top 2 merchants per channel')."""
+    refusal = turn(compiler_only, question).refusal
+    assert refusal is not None and "within each" in refusal.reason, refusal
+
+
+def test_per_customer_is_still_an_average(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "which segment has the highest average spend per customer").sql
+    assert "AVG(p.avg_monthly_spend)" in sql and "LIMIT 1" in sql, sql

@@ -31,6 +31,7 @@ from c360.assistant.reading import (
     ranking,
     singular,
     spelling,
+    within,
     yesno,
 )
 from c360.assistant.reading.items import Item, Parsed, Reading, Refusal, quote_list
@@ -76,6 +77,7 @@ PASSES: tuple[Pass, ...] = (
     measures.percent_of_total,
     singular.bare_superlative,
     singular.one_row,
+    within.within_groups,
 )
 HARMLESS_LEFTOVERS = frozenset(
     {
