@@ -166,3 +166,31 @@ def test_the_top_rows_within_each_group_are_refused(compiler_only: LocalAnalyst,
 def test_per_customer_is_still_an_average(compiler_only: LocalAnalyst) -> None:
     sql = compiled(compiler_only, "which segment has the highest average spend per customer").sql
     assert "AVG(p.avg_monthly_spend)" in sql and "LIMIT 1" in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many transactions over 500 were declined in 2025?",
+        "how many purchases above $1,000 were made online last month",
+        "How many transactions over $300 did Premium cardholders make in 2025?",
+    ],
+)
+def test_rows_over_an_amount_compare_their_own_size(compiler_only: LocalAnalyst, question: str) -> None:
+    """'transactions over 500' are transactions of more than 500 dollars, not customers with 500 transactions."""
+    sql = compiled(compiler_only, question).sql
+    assert "t.transaction_amount > ?" in sql and "total_transactions" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "column"),
+    [
+        ("customers with more than 20 transactions", "p.total_transactions > ?"),
+        ("customers over 70", "p.age > ?"),
+        ("Give me customers with over $150k lifetime value", "p.lifetime_value > ?"),
+    ],
+)
+def test_counts_ages_and_named_measures_keep_their_columns(
+    compiler_only: LocalAnalyst, question: str, column: str
+) -> None:
+    assert column in compiled(compiler_only, question).sql

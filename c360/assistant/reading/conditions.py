@@ -273,6 +273,11 @@ def comparison_subject(
             return None, None
         subject_item = before if before is not None and lk.is_spend(before) else None
         return (lk.option(fact),), subject_item
+    named_after = after is not None and after.kind == "LEX" and bool(lk.facts_of(after))
+    adjacent = before is not None and before.end == items[idx].start
+    sized = _sized_rows(lk, before, money) if adjacent and not named_after else None
+    if sized is not None:
+        return sized, before
     for candidate in (before, after):
         if candidate is None or candidate.used or candidate.kind != "LEX":
             continue
@@ -316,6 +321,19 @@ def comparison_subject(
     ):
         return (lk.option(bare[0]),), None  # "customers over 70": their age
     return None, None
+
+
+def _sized_rows(lk: Lookups, noun: Item | None, money: bool) -> tuple[Option, ...] | None:
+    """'transactions over 500', 'purchases above $1,000': the rows' own size column (a transaction's amount),
+    not a count of them per customer; customers are sized this way only by money ('customers over 70' is age)."""
+    if noun is None or noun.used or noun.kind != "LEX" or not noun.of("entity"):
+        return None
+    table = noun.of("entity")[0].table
+    size = lk.vocab.entities.get(table, {}).get("size")
+    bare = lk.vocab.bare_number_fact
+    if size is None or (not money and bare is not None and bare[0].partition(".")[0] == table):
+        return None
+    return (Option(table, size),)
 
 
 def has_group_ahead(lk: Lookups, items: list[Item]) -> bool:
