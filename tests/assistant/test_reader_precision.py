@@ -194,3 +194,23 @@ def test_counts_ages_and_named_measures_keep_their_columns(
     compiler_only: LocalAnalyst, question: str, column: str
 ) -> None:
     assert column in compiled(compiler_only, question).sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which segment spends the most on travel?", "which region spent the most on groceries last month"],
+)
+def test_spends_the_most_on_a_place_ranks_by_the_spend(compiler_only: LocalAnalyst, question: str) -> None:
+    """Not by the number of customers who bought there (it had ranked by active customers: wrong)."""
+    sql = compiled(compiler_only, question).sql
+    assert "ORDER BY total_spend DESC" in sql and "active_customer_count" not in sql, sql
+
+
+def test_a_column_named_with_their_is_shown_not_grouped(compiler_only: LocalAnalyst) -> None:
+    """'the top 10 customers by spend ... with their segment': per customer, the segment beside each."""
+    sql = compiled(compiler_only, "show the top 5 customers by lifetime value with their state").sql
+    assert "p.customer_id" in sql and "p.state" in sql and "LIMIT 5" in sql, sql
+    sql = compiled(
+        compiler_only, "List the top 10 customers by spend in the last 90 days with their segment"
+    ).sql
+    assert "GROUP BY p.customer_id, p.full_name, p.customer_segment" in sql and "LIMIT 10" in sql, sql

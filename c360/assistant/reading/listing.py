@@ -173,7 +173,11 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
     grouping_nouns = [
         i
         for i in r.items
-        if i.kind == "LEX" and not i.used and i.of("dimension") and not i.of("entity", "value")
+        if i.kind == "LEX"
+        and not i.used
+        and i.of("dimension")
+        and not i.of("entity", "value")
+        and not _possessed(r, i)  # "the top 10 customers ... with their segment": a column shown
     ]
     if grouping_nouns and not entity_items and not r.implied_entities:
         return False  # "show the top 10 merchants by spend": a ranking of groups, not a listing of rows
@@ -239,6 +243,13 @@ def _asks_which_row(lk: Lookups, r: Reading, facts: tuple[Option, ...]) -> str |
         return None  # "which month had the highest ...": a period, read elsewhere
     table = facts[0].table
     return table if table in lk.vocab.entities else None
+
+
+POSSESSIVE_WORDS = frozenset({"their", "his", "her", "its"})
+
+
+def _possessed(r: Reading, item: Item) -> bool:
+    return item.start > 0 and r.tokens[item.start - 1].norm in POSSESSIVE_WORDS
 
 
 def _asks_what(r: Reading) -> bool:

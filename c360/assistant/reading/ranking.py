@@ -277,8 +277,14 @@ def size_extremes(lk: Lookups, r: Reading, idx: int) -> bool:
     return True
 
 
+SPENT_ON = frozenset({"on", "at", "in", "through", "via", "with"})
+
+
 def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
     items = r.items
+    verb = _verb_measure(lk, r, idx)
+    if verb is not None:  # "which segment spends the most on travel": ranked by the spend, not a count
+        return verb
     nxt = next_item(items, idx)
     if nxt is not None and nxt.kind == "POPULAR":  # "most popular": by number of transactions
         nxt.used = True
@@ -365,6 +371,23 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         prev.used = True
         return prev
     return None
+
+
+def _verb_measure(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
+    """The measure a verb right before 'the most' names when what follows is where it went ('spends the most
+    on travel', 'spent the most at Costco'): that measure ranks, never a count of the place's rows."""
+    item = r.items[idx]
+    prev = prev_item(r.items, idx)
+    after = r.tokens[item.end].lemma if item.end < len(r.tokens) else None
+    if prev is None or prev.kind != "LEX" or prev.end != item.start or after not in SPENT_ON:
+        return None
+    if not lk.is_spend(prev):
+        return None
+    if not prev.used:
+        prev.used = True
+        return prev
+    measure = lk.plain_measure(prev)
+    return next((m for m in r.measures if measure is not None and m.concept == measure.concept), None)
 
 
 def filter_order_column(lk: Lookups, r: Reading) -> tuple[tuple[Option, ...], bool] | None:
