@@ -214,3 +214,39 @@ def test_a_column_named_with_their_is_shown_not_grouped(compiler_only: LocalAnal
         compiler_only, "List the top 10 customers by spend in the last 90 days with their segment"
     ).sql
     assert "GROUP BY p.customer_id, p.full_name, p.customer_segment" in sql and "LIMIT 10" in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("I'm preparing the spring review - how many Premium cardholders are in Ohio?", "p.card_type = ?"),
+        ("Top 5 High Risk customers by LTV - we are reviewing accounts this week", "LIMIT 5"),
+        ("Our team is brainstorming. What is the average credit limit by segment?", "AVG(p.credit_limit)"),
+    ],
+)
+def test_first_person_context_clauses_are_left_out_and_said(
+    compiler_only: LocalAnalyst, question: str, fragment: str
+) -> None:
+    result = turn(compiler_only, question)
+    assert result.compiled is not None and fragment in result.compiled.sql, result.refusal
+    assert any("I left out" in n for n in result.query.notes)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I want to target Budget-Conscious customers in Ohio. Who are they?",  # the clause names the rows
+        "Show Premium cardholders - we never mail inactive ones",  # a negation may be a condition
+        "Show Premium cardholders - I'm excluding those under 3 years of tenure",  # a number may be a condition
+        "Premium cardholders, the ones we target",  # not set off as a clause
+    ],
+)
+def test_clauses_that_may_carry_the_question_are_never_left_out(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    assert turn(compiler_only, question).refusal is not None
+
+
+def test_customer_base_is_the_customers(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "what share of our customer base is retired").sql
+    assert "100.0 * COUNT(DISTINCT CASE WHEN (p.employment_status = ?)" in sql, sql

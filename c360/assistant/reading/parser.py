@@ -12,6 +12,7 @@ The passes run in a fixed order over one Reading; each lives in the module named
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Literal
 
@@ -19,6 +20,7 @@ from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
+    asides,
     conditions,
     contrast,
     distinct,
@@ -118,7 +120,28 @@ class QuestionParser:
     def parse(self, question: str, *, time_adjectives: bool = False) -> Parsed:
         """Read one question. `time_adjectives`: read "monthly"/"weekly" as a time grain even where they
         start a vocabulary phrase ("monthly spend in Dining" = spend by month): the second reading tried
-        when the first cannot be planned."""
+        when the first cannot be planned. Words it does not know only in first-person context clauses
+        ("I'm planning the travel push - ...") are left out, and the answer says so (reading/asides.py)."""
+        parsed = self._parse(question, time_adjectives)
+        if parsed.refusal is None or parsed.refusal.kind != "not_understood":
+            return parsed
+        context = asides.without_context(question, parsed.refusal.words)
+        if context is None:
+            return parsed
+        rest, left_out = context
+        again = self._parse(rest, time_adjectives)
+        if again.refusal is not None or again.query is None or again.partial is None:
+            return parsed
+        if any(i.kind == "PRONOUN" for i in again.partial.items):
+            return parsed  # "I want to target ... . Who are they?": the left-out clause names the rows
+        note = f"I left out '{left_out}' (why you ask, not what)"
+        return Parsed(
+            replace(again.query, notes=(*again.query.notes, note)),
+            followup=again.followup,
+            partial=again.partial,
+        )
+
+    def _parse(self, question: str, time_adjectives: bool) -> Parsed:
         tokens = tokenize(question)
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
