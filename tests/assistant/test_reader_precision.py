@@ -250,3 +250,18 @@ def test_clauses_that_may_carry_the_question_are_never_left_out(
 def test_customer_base_is_the_customers(compiler_only: LocalAnalyst) -> None:
     sql = compiled(compiler_only, "what share of our customer base is retired").sql
     assert "100.0 * COUNT(DISTINCT CASE WHEN (p.employment_status = ?)" in sql, sql
+
+
+def test_riskiest_first_is_an_order_of_every_row(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "Premium cardholders in Ohio, riskiest first").sql
+    assert "ORDER BY p.churn_risk_score DESC" in sql and sql.endswith("LIMIT 10000"), sql
+
+
+def test_the_most_at_risk_customer_is_one_row_with_ties(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "who is the most at-risk customer in Texas?").sql
+    assert "ORDER BY v DESC LIMIT 1) AS top_k" in sql and "p.churn_risk_score" in sql, sql
+
+
+def test_a_number_in_a_second_sentence_cuts_the_ranking_of_the_first(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "Which customers are most likely to churn? Give me the top 15.").sql
+    assert "ORDER BY p.churn_risk_score DESC" in sql and sql.endswith("LIMIT 15"), sql

@@ -147,6 +147,7 @@ class QuestionParser:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
         unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
+        unknown = [t for t in unknown if not _direction_after_superlative(items, tokens, t)]
         corrections = self.speller.correct(tokens, unknown) if unknown else []
         written = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
         if corrections and written:  # "interest rate" is never corrected into something the data has
@@ -229,6 +230,14 @@ class QuestionParser:
             claim=r.claim,
             checks=tuple(r.checks),
         )
+
+
+def _direction_after_superlative(items: list[Item], tokens: list[Token], token: Token) -> bool:
+    """'riskiest first', 'oldest first': 'first' right after a superlative only says which end comes first."""
+    if token.lemma != "first":
+        return False
+    index = next((i for i, t in enumerate(tokens) if t is token), -1)
+    return any(i.end == index and i.kind in ("SUPER", "SUPERFACT") for i in items)
 
 
 def _lexical_spans(items: list[Item]) -> list[tuple[int, int]]:

@@ -91,9 +91,21 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             table, _, column = ref.partition(".")
             r.order.append(Ordering(column=(Option(table, column),), descending=sort_direction == "desc"))
             prev = prev_item(items, idx)
-            if prev is not None and prev.kind == "NUM" and not prev.used:
+            if item.end < len(r.tokens) and r.tokens[item.end].lemma == "first":
+                r.limit = r.limit or lk.vocab.default_list_limit  # "riskiest first": an order, every row
+            elif prev is not None and prev.kind == "NUM" and not prev.used:
                 r.limit = int(prev.number or 0)
                 prev.used = True
+            else:
+                noun = next_item(items, idx)
+                if (
+                    noun is not None
+                    and noun.kind == "LEX"
+                    and noun.of("entity")
+                    and r.limit is None
+                    and noun.tokens[-1].norm == noun.tokens[-1].lemma
+                ):  # "the most at-risk customer": one row
+                    r.limit, r.ties = 1, True
             continue
         if item.used or item.kind not in ("SUPER", "RANK"):
             continue
@@ -126,6 +138,8 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             continue
         target = rank_target(lk, r, idx)
         if target is None:
+            if r.order and item.kind == "SUPER" and r.limit is not None:
+                continue  # "which customers are most at risk? Give me the top 20": the same ranking, 20 rows
             if r.measures:
                 r.order.append(Ordering(measure=r.measures[0], descending=descending))
                 continue
