@@ -265,3 +265,15 @@ def test_the_most_at_risk_customer_is_one_row_with_ties(compiler_only: LocalAnal
 def test_a_number_in_a_second_sentence_cuts_the_ranking_of_the_first(compiler_only: LocalAnalyst) -> None:
     sql = compiled(compiler_only, "Which customers are most likely to churn? Give me the top 15.").sql
     assert "ORDER BY p.churn_risk_score DESC" in sql and sql.endswith("LIMIT 15"), sql
+
+
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [("How many acounts were opened in 2025?", "account"), ("total spend by chanel in 2025", "channel")],
+)
+def test_a_double_letter_slip_breaks_a_tie_between_corrections(
+    compiler_only: LocalAnalyst, question: str, read_as: str
+) -> None:
+    result = turn(compiler_only, question)
+    assert result.query is not None, result.refusal
+    assert any(f"as '{read_as}" in n for n in result.query.notes), result.query.notes
