@@ -277,3 +277,21 @@ def test_a_double_letter_slip_breaks_a_tie_between_corrections(
     result = turn(compiler_only, question)
     assert result.query is not None, result.refusal
     assert any(f"as '{read_as}" in n for n in result.query.notes), result.query.notes
+
+
+def test_is_it_significant_after_a_measure_shows_the_flag(compiler_only: LocalAnalyst) -> None:
+    """'..., and is it statistically significant?' asks about the lift: the flag is shown, never a filter
+    (a filter would answer the lift only when it is significant, or nothing)."""
+    sql = compiled(compiler_only, "What was the campaign lift, and is it statistically significant?").sql
+    assert "cp.is_lift_significant AS is_lift_significant" in sql and "WHERE" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What percent of total spend goes to travel?",
+        "how much total credit limit have we extended to Premium cardholders",
+    ],
+)
+def test_everyday_verbs_of_no_meaning_are_read_past(compiler_only: LocalAnalyst, question: str) -> None:
+    assert compiled(compiler_only, question).sql

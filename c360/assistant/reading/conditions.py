@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
-from c360.assistant.query import Condition, Measure, Option, TimeWindow
+from c360.assistant.query import Condition, Dimension, Measure, Option, TimeWindow
 from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.timeframe import complete_periods
@@ -336,6 +336,16 @@ def _sized_rows(lk: Lookups, noun: Item | None, money: bool) -> tuple[Option, ..
     return (Option(table, size),)
 
 
+ASKED_OF_IT = frozenset({("is", "it"), ("was", "it"), ("is", "that"), ("was", "that"), ("are", "they"),
+                         ("were", "they"), ("is", "this")})  # fmt: skip
+
+
+def _asked_of_it(r: Reading, item: Item) -> bool:
+    """'is it statistically significant?': a yes/no about the measure just asked for, not a filter on rows."""
+    words = tuple(t.norm for t in r.tokens[max(0, item.start - 2) : item.start])
+    return len(words) == 2 and words in ASKED_OF_IT
+
+
 def has_group_ahead(lk: Lookups, items: list[Item]) -> bool:
     """Groups will be read: 'by state', or 'which states ...'."""
     return any(i.kind == "GROUP" for i in items) or any(
@@ -360,6 +370,9 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
             if before is None or before.kind != "GROUP":  # "predicted to churn": a true/false column
                 item.used = True
                 options = tuple(dict.fromkeys(Option(e.table, e.column) for e in flags))
+                if _asked_of_it(r, item):  # "..., and is it statistically significant?": shown, not filtered
+                    r.dimensions.append(Dimension(options))
+                    continue
                 r.add(Condition(options, "in", (not is_negated(lk, items, idx),)), item.start)
             continue
         if not values and not filters:
