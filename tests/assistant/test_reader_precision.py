@@ -295,3 +295,20 @@ def test_is_it_significant_after_a_measure_shows_the_flag(compiler_only: LocalAn
 )
 def test_everyday_verbs_of_no_meaning_are_read_past(compiler_only: LocalAnalyst, question: str) -> None:
     assert compiled(compiler_only, question).sql
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "group"),
+    [
+        ("High Risk share by region", "p.churn_risk_category = ?", "p.region"),
+        ("Premium share in each state", "p.card_type = ?", "p.state"),
+        ("retired rate by segment", "p.employment_status = ?", "p.customer_segment"),
+    ],
+)
+def test_a_value_share_by_a_group_is_that_values_share_within_each_group(
+    compiler_only: LocalAnalyst, question: str, value: str, group: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert (
+        f"COUNT(DISTINCT CASE WHEN ({value})" in sql and f"GROUP BY {group}" in sql and "WHERE" not in sql
+    ), sql
