@@ -312,3 +312,17 @@ def test_a_value_share_by_a_group_is_that_values_share_within_each_group(
     assert (
         f"COUNT(DISTINCT CASE WHEN ({value})" in sql and f"GROUP BY {group}" in sql and "WHERE" not in sql
     ), sql
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("CUST00000005 spend in the last 30 days?", "SUM(p.spend_last_30_days)"),
+        ("CUST00000005's number of transactions in 2025", "approved_transactions"),
+    ],
+)
+def test_a_measure_of_one_customer_without_a_verb(
+    compiler_only: LocalAnalyst, question: str, fragment: str
+) -> None:
+    c = compiled(compiler_only, question)
+    assert fragment in c.sql and "CUST00000005" in c.params, c.sql

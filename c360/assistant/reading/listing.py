@@ -164,6 +164,8 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
         return False  # "average age", "total spend": an aggregate even after "show me"
     if measure_items and any(i.kind in ("HOWMUCH", "COMPARE") for i in r.items):
         return False  # "how much did they spend", "compare the churn risk of ..."
+    if r.lookup is not None and any(not lk.facts_of(i) for i in measure_items):
+        return False  # "CUST00000042 spend in the last 30 days": a measure of that one customer, no column
     facts_asked = [
         i for i in r.items if i.kind == "LEX" and not i.used and i.of("fact") and not i.of("entity")
     ]
