@@ -254,7 +254,19 @@ class TimeParser:
         year = self._year_at(i)
         if year is not None:
             return 1, date(year, 1, 1), date(year + 1, 1, 1), str(year)
-        return None
+        return self._period_beginning(i)
+
+    def _period_beginning(self, i: int) -> tuple[int, date, date, str] | None:
+        """'the start of the year', 'the beginning of this month': the first day of the as-of date's period."""
+        j = i + (self._lemma(i) == "the")
+        if self._lemma(j) not in ("start", "beginning") or self._lemma(j + 1) != "of":
+            return None
+        k = j + 2 + (self._lemma(j + 2) in ("the", "this"))
+        unit = UNITS.get(self._lemma(k))
+        if unit not in ("week", "month", "quarter", "year"):
+            return None
+        start = current_period_start(unit, self.as_of)
+        return k + 1 - i, start, start + timedelta(days=1), f"the start of this {unit} ({start.isoformat()})"
 
     def _day_at(self, i: int) -> int | None:
         value = self._number(i)

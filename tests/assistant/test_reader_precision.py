@@ -326,3 +326,17 @@ def test_a_measure_of_one_customer_without_a_verb(
 ) -> None:
     c = compiled(compiler_only, question)
     assert fragment in c.sql and "CUST00000005" in c.params, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("average transaction amount since the start of the year", "year"),
+        ("spend by channel since the beginning of this month", "month"),
+    ],
+)
+def test_since_the_start_of_a_period(
+    compiler_only: LocalAnalyst, as_of_date: date, question: str, unit: str
+) -> None:
+    start = date(as_of_date.year, 1, 1) if unit == "year" else month_start(as_of_date)
+    assert start in compiled(compiler_only, question).params
