@@ -340,3 +340,19 @@ def test_since_the_start_of_a_period(
 ) -> None:
     start = date(as_of_date.year, 1, 1) if unit == "year" else month_start(as_of_date)
     assert start in compiled(compiler_only, question).params
+
+
+@pytest.mark.parametrize(
+    ("question", "column", "claim"),
+    [
+        ("Are unemployed customers riskier than employed ones?", "AVG(p.churn_risk_score)", True),
+        ("are retired customers safer than self-employed ones", "AVG(p.churn_risk_score)", False),
+        ("Are Premium cardholders more valuable than Standard ones?", "AVG(p.lifetime_value)", True),
+    ],
+)
+def test_a_comparative_that_names_its_column_is_a_grouped_comparison(
+    compiler_only: LocalAnalyst, question: str, column: str, claim: bool
+) -> None:
+    result = turn(compiler_only, question)
+    assert result.compiled is not None and column in result.compiled.sql, result.refusal
+    assert result.query is not None and result.query.claim is not None and result.query.claim[1] is claim
