@@ -31,10 +31,10 @@ from c360.assistant.messages import (
 )
 from c360.assistant.model import SemanticModel
 from c360.assistant.query import Condition, SemanticQuery
-from c360.assistant.reading import Parsed, QuestionParser, Refusal
+from c360.assistant.reading import Parsed, QuestionParser, Reading, Refusal
 from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_columns
 from c360.assistant.suggest import suggestions_for
-from c360.assistant.text import tokenize
+from c360.assistant.text import lemma, tokenize
 from c360.assistant.timeframe import GRAIN_ADJECTIVES, UNITS
 from c360.assistant.values import ValueIndex, load_values, masked_columns
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
@@ -147,6 +147,18 @@ class LocalAnalyst:
         """Parse the last question; a follow-up is merged into the query of the question before it."""
         user_turns = [m.text for m in messages if m.role == USER]
         parsed = self.parser.parse(user_turns[-1], time_adjectives=time_adjectives)
+        if (
+            parsed.partial is not None
+            and len(user_turns) > 1
+            and PERSON_PRONOUNS.search(user_turns[-1])
+            and (earlier := self._context(user_turns[:-1])) is not None
+            and self._relative_to_named_row(earlier, parsed.partial, user_turns[-1])
+        ):
+            return parsed, Refusal(
+                "incomplete",
+                "I can't yet compare other customers with the one looked up ('in their segment', 'like them'); "
+                "name the group instead, e.g. 'customers in the Declining segment'.",
+            )
         if parsed.refusal is not None or not parsed.followup:
             return parsed, None
         previous = self._context(user_turns[:-1])
@@ -215,9 +227,26 @@ class LocalAnalyst:
         if rewritten is None:
             return None
         parsed = self.parser.parse(rewritten, time_adjectives=time_adjectives)
-        if parsed.refusal is not None or parsed.query is None:
+        if parsed.refusal is not None or parsed.query is None or parsed.partial is None:
             return None
+        table = next((o.table for c in previous.conditions for o in c.options if key in c.values), None)
+        if any(
+            i.kind == "LEX" and any(e.table == table for e in i.of("entity")) for i in parsed.partial.items
+        ):
+            return None  # "how many customers are in their segment?": other rows than the one looked up
         return Parsed(parsed.query, followup=False, partial=parsed.partial)
+
+    def _relative_to_named_row(self, previous: SemanticQuery, partial: Reading, question: str) -> bool:
+        """'how many customers are in their segment?', 'customers like them' after one customer was looked up:
+        other rows described through that customer (a carried key would count the customer alone)."""
+        key = self._one_row_key(previous)
+        if key is None or PERSON_PRONOUNS.search(question) is None:
+            return False
+        table = next((o.table for c in previous.conditions for o in c.options if key in c.values), None)
+        if is_yes_no(partial.tokens):
+            return False  # "is she a Premium cardholder?", "is he one of our high-value customers?"
+        nouns = {lemma(n) for n in self.lexicon.vocabulary.entities.get(table or "", {}).get("nouns", [])}
+        return any(t.lemma in nouns and t.norm != t.lemma for t in partial.tokens)  # plural: other rows
 
     def _one_row_key(self, query: SemanticQuery) -> str | None:
         keys = key_columns(self.parser.lk)

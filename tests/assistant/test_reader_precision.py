@@ -356,3 +356,32 @@ def test_a_comparative_that_names_its_column_is_a_grouped_comparison(
     result = turn(compiler_only, question)
     assert result.compiled is not None and column in result.compiled.sql, result.refusal
     assert result.query is not None and result.query.claim is not None and result.query.claim[1] is claim
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many customers are in their segment?",
+        "what's the average LTV of customers in her state?",
+        "how many customers are like them?",
+    ],
+)
+def test_other_customers_described_through_the_looked_up_one_are_refused(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    """A carried key would count the one customer (1) or drop 'their' (every state): refused instead."""
+    assert turn(compiler_only, question, "profile of CUST00000005").refusal is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is she a Premium cardholder?",
+        "how long has she been a customer?",
+        "is he one of our high-value customers?",
+    ],
+)
+def test_questions_about_the_looked_up_customer_are_still_answered(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    assert "CUST00000005" in compiled(compiler_only, question, "profile of CUST00000005").params
