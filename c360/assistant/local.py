@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -30,11 +29,12 @@ from c360.assistant.messages import (
     VerifiedQueryUsed,
 )
 from c360.assistant.model import SemanticModel
+from c360.assistant.named_row import PERSON_PRONOUNS, about_named_row, relative_to_named_row
 from c360.assistant.query import Condition, SemanticQuery
-from c360.assistant.reading import Parsed, QuestionParser, Reading, Refusal
+from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_columns
 from c360.assistant.suggest import suggestions_for
-from c360.assistant.text import lemma, tokenize
+from c360.assistant.text import tokenize
 from c360.assistant.timeframe import GRAIN_ADJECTIVES, UNITS
 from c360.assistant.values import ValueIndex, load_values, masked_columns
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
@@ -152,7 +152,7 @@ class LocalAnalyst:
             and len(user_turns) > 1
             and PERSON_PRONOUNS.search(user_turns[-1])
             and (earlier := self._context(user_turns[:-1])) is not None
-            and self._relative_to_named_row(earlier, parsed.partial, user_turns[-1])
+            and relative_to_named_row(self.parser, earlier, parsed.partial, user_turns[-1])
         ):
             return parsed, Refusal(
                 "incomplete",
@@ -172,7 +172,7 @@ class LocalAnalyst:
                 "That sounds like a follow-up, but there is no earlier question to refine; ask the full question.",
             )
         assert parsed.partial is not None
-        named = self._about_named_row(previous, user_turns[-1], time_adjectives)
+        named = about_named_row(self.parser, previous, user_turns[-1], time_adjectives)
         if named is not None:
             return named, None
         tokens = tokenize(user_turns[-1])
@@ -203,7 +203,7 @@ class LocalAnalyst:
             elif (
                 parsed.followup
                 and query is not None
-                and (named := self._about_named_row(query, question, False)) is not None
+                and (named := about_named_row(self.parser, query, question, False)) is not None
             ):
                 query = named.query
             elif parsed.followup and query is not None and parsed.partial is not None:
@@ -213,48 +213,6 @@ class LocalAnalyst:
             elif parsed.query is not None:
                 query = parsed.query
         return query
-
-    def _about_named_row(
-        self, previous: SemanticQuery, question: str, time_adjectives: bool
-    ) -> Parsed | None:
-        """'what's their churn risk?', 'and when did they last buy something?' after one customer was looked
-        up by key: the question read again with the pronoun replaced by that key, as a question of its own
-        (a pronoun of a person, never 'it' or 'those', which point at a result or a measure)."""
-        key = self._one_row_key(previous)
-        if key is None:
-            return None
-        rewritten = name_the_row(question, key)
-        if rewritten is None:
-            return None
-        parsed = self.parser.parse(rewritten, time_adjectives=time_adjectives)
-        if parsed.refusal is not None or parsed.query is None or parsed.partial is None:
-            return None
-        table = next((o.table for c in previous.conditions for o in c.options if key in c.values), None)
-        if any(
-            i.kind == "LEX" and any(e.table == table for e in i.of("entity")) for i in parsed.partial.items
-        ):
-            return None  # "how many customers are in their segment?": other rows than the one looked up
-        return Parsed(parsed.query, followup=False, partial=parsed.partial)
-
-    def _relative_to_named_row(self, previous: SemanticQuery, partial: Reading, question: str) -> bool:
-        """'how many customers are in their segment?', 'customers like them' after one customer was looked up:
-        other rows described through that customer (a carried key would count the customer alone)."""
-        key = self._one_row_key(previous)
-        if key is None or PERSON_PRONOUNS.search(question) is None:
-            return False
-        table = next((o.table for c in previous.conditions for o in c.options if key in c.values), None)
-        if is_yes_no(partial.tokens):
-            return False  # "is she a Premium cardholder?", "is he one of our high-value customers?"
-        nouns = {lemma(n) for n in self.lexicon.vocabulary.entities.get(table or "", {}).get("nouns", [])}
-        return any(t.lemma in nouns and t.norm != t.lemma for t in partial.tokens)  # plural: other rows
-
-    def _one_row_key(self, query: SemanticQuery) -> str | None:
-        keys = key_columns(self.parser.lk)
-        for c in query.conditions:
-            if c.op == "in" and len(c.values) == 1 and any(o.column in keys for o in c.options):
-                value = c.values[0]
-                return value if isinstance(value, str) else None
-        return None
 
     def _names_one_row(self, query: SemanticQuery) -> bool:
         keys = key_columns(self.parser.lk)
@@ -356,15 +314,6 @@ class LocalAnalyst:
 
 
 POSSESSIVES = frozenset({"their", "theirs", "its", "her", "hers", "his"})
-PERSON_PRONOUNS = re.compile(r"\b(?:(they|them|she|he|him)|(their|her|his))\b", re.IGNORECASE)
-
-
-def name_the_row(question: str, key: str) -> str | None:
-    """The question with each pronoun of a person replaced by the row's key ('their' -> "KEY's"), or None
-    when it has none."""
-    if PERSON_PRONOUNS.search(question) is None:
-        return None
-    return PERSON_PRONOUNS.sub(lambda m: key if m.group(1) else f"{key}'s", question)
 
 
 def _has_time_adjective(question: str) -> bool:
