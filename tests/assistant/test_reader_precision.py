@@ -385,3 +385,23 @@ def test_questions_about_the_looked_up_customer_are_still_answered(
     compiler_only: LocalAnalyst, question: str
 ) -> None:
     assert "CUST00000005" in compiled(compiler_only, question, "profile of CUST00000005").params
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the most common card type among customers in Florida?",
+        "what's the most popular category for Premium cardholders",
+        "which state has the most customers among retirees",
+    ],
+)
+def test_the_most_common_singular_group_is_one_row(compiler_only: LocalAnalyst, question: str) -> None:
+    assert compiled(compiler_only, question).sql.endswith("LIMIT 1")
+
+
+def test_the_most_popular_plural_groups_keep_their_rows(compiler_only: LocalAnalyst) -> None:
+    for question in (
+        "what are the most popular categories",
+        "which states have the most customers among retirees",
+    ):
+        assert "LIMIT 1" not in compiled(compiler_only, question).sql, question
