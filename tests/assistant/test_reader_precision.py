@@ -405,3 +405,13 @@ def test_the_most_popular_plural_groups_keep_their_rows(compiler_only: LocalAnal
         "which states have the most customers among retirees",
     ):
         assert "LIMIT 1" not in compiled(compiler_only, question).sql, question
+
+
+def test_a_true_false_group_is_said_as_yes_or_no() -> None:
+    import pandas as pd
+
+    from c360.assistant.answer import _shown
+
+    assert _shown(False, "is lift significant") == "is lift significant: no"
+    assert _shown(bool(pd.Series([True]).iloc[0]), "is lift significant") == "is lift significant: yes"
+    assert _shown("Premium", "card type") == "Premium"
