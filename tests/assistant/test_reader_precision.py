@@ -413,5 +413,7 @@ def test_a_true_false_group_is_said_as_yes_or_no() -> None:
     from c360.assistant.answer import _shown
 
     assert _shown(False, "is lift significant") == "is lift significant: no"
-    assert _shown(bool(pd.Series([True]).iloc[0]), "is lift significant") == "is lift significant: yes"
+    assert (
+        _shown(pd.Series([True]).iloc[0], "is lift significant") == "is lift significant: yes"
+    )  # numpy bool
     assert _shown("Premium", "card type") == "Premium"
