@@ -12,6 +12,7 @@ The passes run in a fixed order over one Reading; each lives in the module named
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Literal
 
@@ -19,6 +20,7 @@ from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
+    asides,
     conditions,
     contrast,
     distinct,
@@ -31,6 +33,7 @@ from c360.assistant.reading import (
     ranking,
     singular,
     spelling,
+    within,
     yesno,
 )
 from c360.assistant.reading.items import Item, Parsed, Reading, Refusal, quote_list
@@ -63,6 +66,7 @@ PASSES: tuple[Pass, ...] = (
     grouping.comparative,
     measures.share,
     grouping.groupings,
+    conditions.whole_periods,
     conditions.asides,
     ranking.recent,
     ranking.ranking,
@@ -75,6 +79,7 @@ PASSES: tuple[Pass, ...] = (
     measures.percent_of_total,
     singular.bare_superlative,
     singular.one_row,
+    within.within_groups,
 )
 HARMLESS_LEFTOVERS = frozenset(
     {
@@ -115,12 +120,34 @@ class QuestionParser:
     def parse(self, question: str, *, time_adjectives: bool = False) -> Parsed:
         """Read one question. `time_adjectives`: read "monthly"/"weekly" as a time grain even where they
         start a vocabulary phrase ("monthly spend in Dining" = spend by month): the second reading tried
-        when the first cannot be planned."""
+        when the first cannot be planned. Words it does not know only in first-person context clauses
+        ("I'm planning the travel push - ...") are left out, and the answer says so (reading/asides.py)."""
+        parsed = self._parse(question, time_adjectives)
+        if parsed.refusal is None or parsed.refusal.kind != "not_understood":
+            return parsed
+        context = asides.without_context(question, parsed.refusal.words)
+        if context is None:
+            return parsed
+        rest, left_out = context
+        again = self._parse(rest, time_adjectives)
+        if again.refusal is not None or again.query is None or again.partial is None:
+            return parsed
+        if any(i.kind == "PRONOUN" for i in again.partial.items):
+            return parsed  # "I want to target ... . Who are they?": the left-out clause names the rows
+        note = f"I left out '{left_out}' (why you ask, not what)"
+        return Parsed(
+            replace(again.query, notes=(*again.query.notes, note)),
+            followup=again.followup,
+            partial=again.partial,
+        )
+
+    def _parse(self, question: str, time_adjectives: bool) -> Parsed:
         tokens = tokenize(question)
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
         unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
+        unknown = [t for t in unknown if not _direction_after_superlative(items, tokens, t)]
         corrections = self.speller.correct(tokens, unknown) if unknown else []
         written = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
         if corrections and written:  # "interest rate" is never corrected into something the data has
@@ -205,13 +232,31 @@ class QuestionParser:
         )
 
 
+def _direction_after_superlative(items: list[Item], tokens: list[Token], token: Token) -> bool:
+    """'riskiest first', 'oldest first': 'first' right after a superlative only says which end comes first."""
+    if token.lemma != "first":
+        return False
+    index = next((i for i, t in enumerate(tokens) if t is token), -1)
+    return any(i.end == index and i.kind in ("SUPER", "SUPERFACT") for i in items)
+
+
 def _lexical_spans(items: list[Item]) -> list[tuple[int, int]]:
     return [(i.start, i.end) for i in items if i.kind == "LEX"]
 
 
 def _leftovers(r: Reading) -> Refusal | None:
     """Anything the passes did not use: a refusal that names it (a few grammar words are harmless)."""
-    for item in r.items:
+    for idx, (conj, count, pronoun) in enumerate(zip(r.items, r.items[1:], r.items[2:], strict=False)):
+        if idx and conj.kind == "AND" and count.kind == "COUNT" and pronoun.kind == "PRONOUN":
+            # "how many customers bought ..., and how many of them are Standard cardholders?": two counts, the
+            # second of the first one's rows; one query would answer only the second
+            return Refusal("incomplete", "That is two counts in one question; ask for each on its own.")
+    for idx, item in enumerate(r.items):
+        if item.kind == "HOWMUCH" and not item.used and idx and r.items[idx - 1].kind in ("AND", "FOLLOW"):
+            # "how many transactions ..., and for how much?": a second question the reading left out
+            return Refusal(
+                "incomplete", f"I can't tell what {item.text!r} asks for after the first question."
+            )
         if item.used or item.kind in HARMLESS_LEFTOVERS:
             continue
         if item.kind == "CMP" and item.tokens[0].lemma in ("over", "under", "above", "below"):
