@@ -415,13 +415,13 @@ class ReaderLog:
 class Reader:
     """The reader process (spawned: it shares nothing with the children or the harness)."""
 
-    def __init__(self, home: Path, work: Path) -> None:
+    def __init__(self, home: Path, work: Path, pause: float = 0.2) -> None:
         self._stop = work / "reader.stop"
         self._out = work / "reader.json"
         self._stop.unlink(missing_ok=True)
         self._out.unlink(missing_ok=True)
         self._process = multiprocessing.get_context("spawn").Process(
-            target=read_published_states, args=(str(home), str(self._stop), str(self._out))
+            target=read_published_states, args=(str(home), str(self._stop), str(self._out), pause)
         )
         self._process.start()
 
@@ -605,10 +605,18 @@ def run_campaign(
     points: dict[str, tuple[int, int]] = POINTS,
     work: Path | None = None,
     with_reader: bool = True,
+    reader_pause: float = 0.2,
+    redrive_first: bool = False,
     check_status: bool = True,
     progress: Callable[[KillRound], None] | None = None,
 ) -> CampaignReport:
-    """Kill the ingesting process at least `kills` times (module docstring), recover, and check."""
+    """Kill the ingesting process at least `kills` times (module docstring), recover, and check.
+
+    The recovery is a plain run; messages that repeated kills sent to the dead-letter area need the
+    runbook's redrive and another run. `redrive_first` redrives them before the plain run instead of after
+    it: one recovery cycle (one gold refresh) instead of two, what the short run in the test suite uses;
+    the kill rounds ran with those dead letters present either way. `reader_pause`: seconds between the
+    reader's observations (each opens the lake and counts; on two cores it competes with the children)."""
     rng = random.Random(seed)
     work = work or settings.tmp_dir / "faultinjection"
     work.mkdir(parents=True, exist_ok=True)
@@ -625,7 +633,7 @@ def run_campaign(
         datetime.now().replace(microsecond=0) - timedelta(hours=1),
     )
     started, began = datetime.now(), perf_counter()
-    reader = Reader(settings.home, work) if with_reader else None
+    reader = Reader(settings.home, work, reader_pause) if with_reader else None
     reader_log: ReaderLog | None = None
     redriven = failed_exports = 0
     try:
@@ -650,12 +658,14 @@ def run_campaign(
             )
             if progress is not None:
                 progress(rounds[-1])
+        if redrive_first and queue.depth().dead:
+            redriven += queue.redrive()
         outcome = runner.run(settings.home, None)  # the next run recovers by itself
         recovery.append(
             KillRound(number + 1, None, outcome.killed, outcome.exit_code, outcome.error, outcome.seconds)
         )
         if queue.depth().dead:  # repeated kills exhausted a message's receives: the runbook's redrive
-            redriven = queue.redrive()
+            redriven += queue.redrive()
             outcome = runner.run(settings.home, None)
             recovery.append(
                 KillRound(number + 2, None, outcome.killed, outcome.exit_code, outcome.error, outcome.seconds)
