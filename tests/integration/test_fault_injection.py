@@ -60,6 +60,8 @@ def test_twenty_kills_lose_nothing_double_nothing_and_readers_never_see_half_a_p
         seed=2026,
         points=SHORT_POINTS,
         work=tmp_path / "work",
+        redrive_first=True,
+        reader_pause=0.5,
     )
     summary = report.summary()
     assert report.kills >= 20, summary
