@@ -61,7 +61,8 @@ def test_twenty_kills_lose_nothing_double_nothing_and_readers_never_see_half_a_p
         points=SHORT_POINTS,
         work=tmp_path / "work",
         redrive_first=True,
-        reader_pause=0.5,
+        reader_pause=0.1,
+        reader_recheck=5.0,
     )
     summary = report.summary()
     assert report.kills >= 20, summary

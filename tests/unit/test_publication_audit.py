@@ -229,18 +229,21 @@ def test_a_half_written_publication_record_is_unreadable_and_counted(
     assert seen["violations"][0].startswith("unreadable publication:"), seen
 
 
+@pytest.mark.parametrize("recheck", [None, 600.0], ids=["every-pause", "on-change"])
 def test_the_reader_loop_catches_a_writer_that_publishes_mid_unit_and_passes_one_that_does_not(
-    stream: Stream, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stream: Stream, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recheck: float | None
 ) -> None:
-    """The loop the harness runs beside the killed processes, against a correct writer, then a broken one.
-    The writer waits until the loop has read each snapshot it published (never a fixed sleep: on a loaded
-    machine one observation can take longer than any sleep), so every published state is observed."""
+    """The loop the harness runs beside the killed processes, against a correct writer, then a broken one;
+    observing every pause (the bench) or when the publication changes (the short run: with a recheck
+    period longer than the test, every observation here is one a publish triggered). The writer waits until
+    the loop has read each snapshot it published (never a fixed sleep: on a loaded machine one observation
+    can take longer than any sleep), so every published state is observed."""
     seen = SeenSnapshots()
     monkeypatch.setattr(faultinjection, "read_published_state", seen.wrap(read_published_state))
-    correct = _reader_loop(stream, tmp_path / "correct", seen, broken=False)
+    correct = _reader_loop(stream, tmp_path / "correct", seen, broken=False, recheck=recheck)
     assert correct["violation_count"] == 0 and correct["error_count"] == 0, correct
     assert correct["observations"] >= 4 and correct["snapshots"] >= 4, correct
-    broken = _reader_loop(stream, tmp_path / "broken", seen, broken=True)
+    broken = _reader_loop(stream, tmp_path / "broken", seen, broken=True, recheck=recheck)
     assert broken["violation_count"] >= 4, broken  # each of the four mid-unit snapshots
     assert any("silver has" in v for v in broken["violations"]), broken
 
@@ -280,11 +283,14 @@ class SeenSnapshots:
         assert found, f"the reader loop did not read snapshot {snapshot_id} within {timeout:.0f} s"
 
 
-def _reader_loop(stream: Stream, work: Path, seen: SeenSnapshots, *, broken: bool) -> dict[str, object]:
+def _reader_loop(
+    stream: Stream, work: Path, seen: SeenSnapshots, *, broken: bool, recheck: float | None
+) -> dict[str, object]:
     work.mkdir()
     stop, out = work / "stop", work / "reader.json"
     reader = threading.Thread(
-        target=read_published_states, args=(str(stream.settings.home), str(stop), str(out), 0.01)
+        target=read_published_states,
+        args=(str(stream.settings.home), str(stop), str(out), 0.01, recheck),
     )
     reader.start()
     try:
