@@ -245,9 +245,12 @@ class DuckDBSession:
         pending = [(name, sql) for name, sql in scripts if name not in self._scripts_run]
         if not pending:
             return
-        with self.transaction():
-            for _, sql in pending:
-                self.run_script(sql)
+        try:
+            with self.transaction():
+                for _, sql in pending:
+                    self.run_script(sql)
+        except duckdb.Error as exc:  # the commit (e.g. a full disk): an error, never a driver traceback
+            raise WarehouseError(f"{type(exc).__name__}: {exc}") from exc
         self._scripts_run.update(name for name, _ in pending)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
