@@ -32,6 +32,12 @@ on_database, on_view  # TypedDict keys (_ShareGrantTarget), set as dict keys, re
 recovery_failures, stderr_tail  # full-disk run record (asdict, the bench's JSON)
 _.raiseExceptions  # logging's module switch (c360/cli/output.py)
 
+# Semantic model keys declared in c360/assistant/spec.py so pydantic accepts and type-checks them; the
+# compiler (c360/assistant/model.py) reads the validated mapping, Cortex Analyst the deployed file.
+schema_, base_table, cortex_search_service_name, access_modifier, default_aggregation
+use_as_onboarding_question, semantic_model_name, sql_generation, question_categorization
+custom_instructions, module_custom_instructions
+
 # Contract names (c360/names.py, c360/reference.py) that SQL, dbt and the tests spell out.
 ML, PIPELINE_RUN_METADATA, DATA_QUALITY_METRICS, LAYER_RECORD_COUNTS, LOAD_HISTORY, DBT_PROJECT
 LAPSED, NOT_SCORED, CARD_TYPES, EMPLOYMENT_STATUSES, UNCATEGORIZED

@@ -15,6 +15,8 @@ from typing import Protocol
 
 import pandas as pd
 
+import formatting as fmt
+
 CUSTOMER_LIST_LIMIT = 5_000  # rows the Segment Explorer's table shows; its export has every match
 SEARCH_PAGE_SIZE = 50
 TRANSACTION_LIMIT = 20_000
@@ -81,7 +83,8 @@ def platform_summary(ctx: QueryContext) -> PlatformSummary:
 
 
 def _day(value: object) -> date | None:
-    return pd.Timestamp(value).date() if value is not None and pd.notna(value) else None
+    stamp = fmt.to_timestamp(value)
+    return None if stamp is None else stamp.date()
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ def summarize_breakdown(breakdown: pd.DataFrame) -> SegmentSummary:
             key=lambda s: s.map(lambda v: SEGMENT_ORDER.index(v) if v in SEGMENT_ORDER else 99),
         ).reset_index(drop=True)
     by_risk = (
-        frame.groupby("churn_risk_category", as_index=False)["customers"].sum()
+        frame.groupby("churn_risk_category", as_index=False).agg(customers=("customers", "sum"))
         if customers
         else pd.DataFrame(columns=["churn_risk_category", "customers"])
     )
