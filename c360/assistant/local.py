@@ -103,7 +103,7 @@ class LocalAnalyst:
         if context_refusal is not None:
             return self._refuse(request_id, question, context_refusal)
         query = parsed.query
-        barred = self._forecast(query) or self._masked_listing(query)
+        barred = self._forecast(query) or self._masked_listing(query) or _limited_aggregate(query)
         if barred is not None:
             return self._refuse(request_id, question, barred)
         if self.verified is not None and not parsed.followup:
@@ -363,3 +363,15 @@ def interpretation(question: str, query: SemanticQuery, compiled: CompiledQuery)
 
 
 __all__ = ["LocalAnalyst", "LocalTurn", "interpretation"]
+
+
+def _limited_aggregate(query: SemanticQuery | None) -> Refusal | None:
+    """'top 200 customers' over an aggregate of no groups: the aggregate is one row, so a limit of N rows
+    selects nothing; refused, never answered as the aggregate of every row (or a count) with a LIMIT."""
+    if query is None or query.mode != "aggregate" or query.dimensions or query.limit is None or query.limit <= 1:
+        return None
+    return Refusal(
+        "incomplete",
+        f"I can't rank {query.limit} rows by one aggregate number; ask for the top {query.limit} as a list, "
+        "or for the aggregate on its own.",
+    )

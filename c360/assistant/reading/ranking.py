@@ -348,9 +348,12 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         if cand.kind == "LEX" and cand.of("dimension") and not cand.of("metric", "fact", "value"):
             continue  # "top 5 merchants by spend": the grouping sits between the rank and its measure
         if cand.kind == "LEX" and cand.of("value", "filter") and not cand.of("metric", "fact"):
-            after = next_item(items, j)
+            k = j + 1  # "top 5 Premium cardholders in Florida by lifetime value": past every value named
+            while k < len(items) and _plain_value(items[k]):
+                k += 1
+            after = items[k] if k < len(items) else None
             ends_phrase = after is None or not (after.kind == "LEX" and after.of("metric", "fact", "entity"))
-            by_measure = next_item(items, j, 2)
+            by_measure = items[k + 1] if k + 1 < len(items) else None
             if (
                 after is not None
                 and after.kind == "GROUP"
@@ -385,6 +388,10 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         prev.used = True
         return prev
     return None
+
+
+def _plain_value(item: Item) -> bool:
+    return item.kind == "LEX" and bool(item.of("value", "filter")) and not item.of("metric", "fact")
 
 
 def _verb_measure(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
