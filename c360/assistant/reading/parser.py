@@ -197,7 +197,7 @@ class QuestionParser:
             refusal = step(self.lk, r)
             if refusal:
                 return refusal
-        return _leftovers(r)
+        return _leftovers(self.lk, r)
 
     def _to_query(self, r: Reading) -> SemanticQuery:
         mode: Literal["aggregate", "list"] = "aggregate" if r.measures else "list"
@@ -244,7 +244,7 @@ def _lexical_spans(items: list[Item]) -> list[tuple[int, int]]:
     return [(i.start, i.end) for i in items if i.kind == "LEX"]
 
 
-def _leftovers(r: Reading) -> Refusal | None:
+def _leftovers(lk: Lookups, r: Reading) -> Refusal | None:
     """Anything the passes did not use: a refusal that names it (a few grammar words are harmless)."""
     for idx, (conj, count, pronoun) in enumerate(zip(r.items, r.items[1:], r.items[2:], strict=False)):
         if idx and conj.kind == "AND" and count.kind == "COUNT" and pronoun.kind == "PRONOUN":
@@ -252,7 +252,13 @@ def _leftovers(r: Reading) -> Refusal | None:
             # second of the first one's rows; one query would answer only the second
             return Refusal("incomplete", "That is two counts in one question; ask for each on its own.")
     for idx, item in enumerate(r.items):
-        if item.kind == "HOWMUCH" and not item.used and idx and r.items[idx - 1].kind in ("AND", "FOLLOW"):
+        if (
+            item.kind == "HOWMUCH"
+            and not item.used
+            and idx
+            and r.items[idx - 1].kind in ("AND", "FOLLOW")
+            and not _already_shown(lk, r, idx)
+        ):
             # "how many transactions ..., and for how much?": a second question the reading left out
             return Refusal(
                 "incomplete", f"I can't tell what {item.text!r} asks for after the first question."
@@ -267,6 +273,33 @@ def _leftovers(r: Reading) -> Refusal | None:
             return Refusal("incomplete", f"I can't tell what the number {item.text!r} refers to.")
         return Refusal("incomplete", f"I can't tell how {item.text!r} fits into the question.")
     return None
+
+
+def _already_shown(lk: Lookups, r: Reading, idx: int) -> bool:
+    """'..., and how much incremental revenue did it bring in?': the second clause names a measure the reading
+    already shows; 'who has the highest X, and how much is it?': 'it' is the ranked value, shown beside the row.
+    Anything else in the clause is a second question the reading would drop."""
+    clause = []
+    for item in r.items[idx + 1 :]:
+        if item.kind in ("AND", "FOLLOW", "HOWMUCH"):
+            break
+        clause.append(item)
+    shown = {(o.table, o.column) for m in r.measures for o in m.options}
+    named = [i for i in clause if i.kind == "LEX"]
+    if named:
+        return all(
+            i.used
+            and i.of("metric", "fact")
+            and (
+                {(e.table, e.column) for e in i.of("metric", "fact")} & shown
+                or any(m.concept in {s.concept for s in r.measures} for m in lk.plain_measures(i))
+            )
+            for i in named
+        )
+    if not clause or any(i.kind != "PRONOUN" for i in clause):
+        return False
+    ranked = [o for o in r.order if o.measure is None or o.measure.concept in {m.concept for m in r.measures}]
+    return bool(ranked) and len(r.order) == 1 and (r.limit == 1 or r.ties)
 
 
 def _looks_like_followup(r: Reading, tokens: list[Token]) -> bool:
