@@ -417,3 +417,85 @@ def test_a_true_false_group_is_said_as_yes_or_no() -> None:
         _shown(pd.Series([True]).iloc[0], "is lift significant") == "is lift significant: yes"
     )  # numpy bool
     assert _shown("Premium", "card type") == "Premium"
+
+
+# ---- round five (after blind v4): paraphrases of our own ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "column"),
+    [
+        ("top 3 Standard cardholders in Ohio by credit limit", "p.credit_limit"),
+        ("top 10 High Risk Standard cardholders in the West by lifetime value", "p.lifetime_value"),
+    ],
+)
+def test_top_n_rows_named_by_values_then_by_a_measure_list_the_rows(
+    compiler_only: LocalAnalyst, question: str, column: str
+) -> None:
+    """'top N <value> <rows> in <place> by <measure>': the rows ranked by the measure, never a count of them."""
+    sql = compiled(compiler_only, question).sql
+    assert sql.startswith("SELECT p.customer_id") and "COUNT(" not in sql, sql
+    assert f"ORDER BY {column} DESC" in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much of all lifetime value do the top 50 customers hold?",
+        "share of total spend from our 100 biggest customers",
+        "top 4 Standard cardholders in Texas",
+    ],
+)
+def test_a_limit_never_cuts_an_ungrouped_aggregate(compiler_only: LocalAnalyst, question: str) -> None:
+    """A top-N subset's share (or count) is not the aggregate of every row with a LIMIT on its one row."""
+    result = turn(compiler_only, question)
+    if result.refusal is None:
+        assert result.compiled is not None
+        assert " LIMIT " not in result.compiled.sql or "GROUP BY" in result.compiled.sql, result.compiled.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many customers had over 2 declines in the past 60 days?",
+        "list customers with at least 5 declined transactions since the start of the year",
+        "customers with more than 20 transactions in the last 30 days",
+    ],
+)
+def test_a_lifetime_count_is_never_compared_within_a_period(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    """The profile's declined/total transaction counts are lifetime sums: within a period they are refused."""
+    result = turn(compiler_only, question)
+    if result.refusal is None:
+        assert result.compiled is not None
+        sql = result.compiled.sql
+        assert "p.declined_transactions" not in sql and "p.total_transactions" not in sql, sql
+
+
+def test_a_lifetime_count_without_a_period_is_still_compared(compiler_only: LocalAnalyst) -> None:
+    assert "p.declined_transactions > ?" in compiled(compiler_only, "customers with over 4 declines").sql
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("which customer has the lowest credit limit, and how much is it?", "p.credit_limit AS credit_limit"),
+        ("what did the campaign cost and how much incremental revenue came from it?", "incremental_revenue"),
+    ],
+)
+def test_a_second_clause_asking_for_a_shown_measure_is_answered(
+    compiler_only: LocalAnalyst, question: str, expected: str
+) -> None:
+    assert expected in compiled(compiler_only, question).sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many Premium customers are there, and how much is it?",
+        "how many transactions were declined last month, and for how much?",
+    ],
+)
+def test_a_second_clause_the_reading_drops_is_still_refused(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    assert turn(compiler_only, question).refusal is not None

@@ -252,6 +252,10 @@ def _leftovers(lk: Lookups, r: Reading) -> Refusal | None:
             # second of the first one's rows; one query would answer only the second
             return Refusal("incomplete", "That is two counts in one question; ask for each on its own.")
     for idx, item in enumerate(r.items):
+        if item.kind == "HOWMUCH" and not item.used and _of_a_whole(r, item):
+            # "how much of all lifetime value do the top 50 customers hold?": a part of a total the reading
+            # did not compute (a listing of the part would answer another question)
+            return Refusal("incomplete", "I can't compute what part of the total that is from this question.")
         if (
             item.kind == "HOWMUCH"
             and not item.used
@@ -273,6 +277,10 @@ def _leftovers(lk: Lookups, r: Reading) -> Refusal | None:
             return Refusal("incomplete", f"I can't tell what the number {item.text!r} refers to.")
         return Refusal("incomplete", f"I can't tell how {item.text!r} fits into the question.")
     return None
+
+
+def _of_a_whole(r: Reading, item: Item) -> bool:
+    return item.end < len(r.tokens) and r.tokens[item.end].lemma == "of"
 
 
 def _already_shown(lk: Lookups, r: Reading, idx: int) -> bool:
