@@ -9,7 +9,6 @@ and expressions come only from the semantic model.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -121,8 +120,8 @@ class Compiler:
             for option in cond.options:
                 if option.column in self._lifetime_columns(option.table):
                     raise PlanError(
-                        f"{_label(self.model, option)} counts every transaction, not only those in "
-                        f"{query.window.label}; ask for it without the period, or for a measure within it"
+                        f"{_label(self.model, option)} covers every transaction, not only the period asked "
+                        f"for ({query.window.label}); ask for it without the period, or for a measure within it"
                     )
 
     def _lifetime_columns(self, table: str) -> frozenset[str]:

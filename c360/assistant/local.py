@@ -368,7 +368,13 @@ __all__ = ["LocalAnalyst", "LocalTurn", "interpretation"]
 def _limited_aggregate(query: SemanticQuery | None) -> Refusal | None:
     """'top 200 customers' over an aggregate of no groups: the aggregate is one row, so a limit of N rows
     selects nothing; refused, never answered as the aggregate of every row (or a count) with a LIMIT."""
-    if query is None or query.mode != "aggregate" or query.dimensions or query.limit is None or query.limit <= 1:
+    if (
+        query is None
+        or query.mode != "aggregate"
+        or query.dimensions
+        or query.limit is None
+        or query.limit <= 1
+    ):
         return None
     return Refusal(
         "incomplete",
