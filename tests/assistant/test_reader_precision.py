@@ -499,3 +499,11 @@ def test_a_second_clause_the_reading_drops_is_still_refused(
     compiler_only: LocalAnalyst, question: str
 ) -> None:
     assert turn(compiler_only, question).refusal is not None
+
+
+def test_top_n_rows_named_by_joined_values_are_never_counted(compiler_only: LocalAnalyst) -> None:
+    """'top 3 <rows> in Ohio and Texas by <measure>': the rows ranked (or refused), never a count per state."""
+    result = turn(compiler_only, "top 3 Standard cardholders in Ohio and Texas by lifetime value")
+    if result.refusal is None:
+        assert result.compiled is not None
+        assert "COUNT(" not in result.compiled.sql, result.compiled.sql

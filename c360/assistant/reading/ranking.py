@@ -349,8 +349,11 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
             continue  # "top 5 merchants by spend": the grouping sits between the rank and its measure
         if cand.kind == "LEX" and cand.of("value", "filter") and not cand.of("metric", "fact"):
             k = j + 1  # "top 5 Premium cardholders in Florida by lifetime value": past every value named
-            while k < len(items) and _plain_value(items[k]):
-                k += 1
+            while k < len(items) and (
+                _plain_value(items[k])
+                or (items[k].kind in ("AND", "OR") and k + 1 < len(items) and _plain_value(items[k + 1]))
+            ):
+                k += 1  # "... in Ohio and Texas by ...": values joined by 'and'/'or' name the rows too
             after = items[k] if k < len(items) else None
             ends_phrase = after is None or not (after.kind == "LEX" and after.of("metric", "fact", "entity"))
             by_measure = items[k + 1] if k + 1 < len(items) else None
