@@ -42,14 +42,14 @@ def time_window(lk: Lookups, r: Reading) -> Refusal | None:
 def whole_periods(lk: Lookups, r: Reading) -> Refusal | None:
     """'spend by month for the last 6 months', 'for each of the last 3 months': a series of whole periods (a
     rolling window would cut the first and the current one short and show them as if they were whole). A
-    'trend over the last 6 months' keeps the rolling window (the seed's user story and its verified query)."""
+    'trend over the last 6 months' is the same series: two blind writers read it as whole months, and a cut
+    current month drawn as the last point of a trend looks like a collapse in spend."""
     window = r.window
-    series = r.grain or next(
-        (d.grain for d in r.dimensions if d.grain), None
-    )  # a trend keeps the rolling window
-    if window is None or window.rolling is None or window.rolling[1] != series or series in (None, "day"):
+    if window is None or window.rolling is None:
         return None
-    if r.trend:
+    grain: str | None = r.grain or next((d.grain for d in r.dimensions if d.grain), None)
+    series = grain or (window.rolling[1] if r.trend else None)  # 'the trend over the last 6 months': by month
+    if window.rolling[1] != series or series in (None, "day"):
         return None
     count, unit = window.rolling
     r.window = replace(complete_periods(count, unit, lk.as_of), time_dimension=window.time_dimension)
