@@ -315,7 +315,11 @@ def run_refresh(
     after readers already see the refreshed gold."""
     checkpoint = refresh_checkpoint(settings)
     args = refresh_args(views=checkpoint is None)
-    result = run_dbt(settings, args, vars=REFRESH_VARS, runner=runner, progress=progress)
+    if runner is not None and settings.target is Target.local:
+        # warm in-process dbt on the lake: the whole refresh is one lake commit (c360/transform/one_commit.py)
+        result = runner.invoke(args, vars=REFRESH_VARS, progress=progress, one_transaction=True)
+    else:
+        result = run_dbt(settings, args, vars=REFRESH_VARS, runner=runner, progress=progress)
     return result, checkpoint if result.ok else None
 
 
@@ -370,7 +374,14 @@ class InProcessDbt:
         *,
         vars: Mapping[str, object] | None = None,
         progress: DbtProgress | None = None,
+        one_transaction: bool = False,
     ) -> DbtRunResult:
+        """Run one dbt command. `one_transaction` (local target): the whole invocation is one lake commit,
+        or nothing when anything fails (c360/transform/one_commit.py); dbt then runs one node at a time."""
+        if one_transaction and self.settings.target is not Target.local:
+            raise C360Error(
+                "one_transaction is for the local lake; dbt on Snowflake commits as dbt-core does"
+            )
         with _invocation_lock(self.paths, timeout=LOCK_TIMEOUT_SECONDS):
             _prepare(self.settings, self.paths)
             self._ensure_parsed()
@@ -392,13 +403,21 @@ class InProcessDbt:
             # and graph.gpickle again cost ~0.3 s of CPU per streamed batch (the parse wrote the manifest).
             # --log-level-file info: node starts, results and errors, not every statement's SQL (~250 KB
             # and ~0.3 s of formatting per streamed batch at debug level)
-            with environ_overrides(dbt_environment(self.settings)):
+            environment = dbt_environment(self.settings)
+            if one_transaction:
+                environment["C360_DBT_NODE_THREADS"] = "1"  # the nodes and the hooks share one cursor
+            commit_failure: str | None = None
+            with environ_overrides(environment), _transaction_scope(one_transaction) as transaction:
                 outcome = runner.invoke([*full, "--quiet", "--no-write-json", "--log-level-file", "info"])
+                if transaction is not None:
+                    commit_failure = _end_transaction(transaction, commit=outcome.success)
             elapsed = time.perf_counter() - began
-            return_code = 0 if outcome.success else (2 if outcome.exception else 1)
+            return_code = 0 if outcome.success and commit_failure is None else (2 if outcome.exception else 1)
             errors = [r["message"] for r in collected if r["level"] == "error" and r["message"]]
             if outcome.exception:
                 errors.append(f"{type(outcome.exception).__name__}: {outcome.exception}")
+            if commit_failure is not None:
+                errors.append(commit_failure)
             invocation = next((r["invocation_id"] for r in collected if r["invocation_id"]), None)
             items, dbt_elapsed = _items_from_execution(outcome.result)
             result = _result_from_items(
@@ -424,6 +443,28 @@ class _Outcome:
     return_code: int
     invocation_id: str | None
     errors: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def _transaction_scope(enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    from c360.transform.one_commit import one_commit
+
+    with one_commit() as transaction:
+        yield transaction
+
+
+def _end_transaction(transaction: Any, *, commit: bool) -> str | None:
+    """Commit (or roll back) a one-transaction invocation; the reason when its commit failed."""
+    from c360.transform.one_commit import finish
+
+    try:
+        finish(transaction, commit=commit)
+    except Exception as exc:  # e.g. a full disk or a catalog conflict at the commit: nothing was written
+        return f"the refresh's commit failed, nothing was written: {' '.join(str(exc).split())[:400]}"
+    return None
 
 
 def _release_duckdb() -> None:
