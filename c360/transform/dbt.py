@@ -16,7 +16,8 @@ Design notes:
   work is complete. The SCD2 snapshot stages in a temp table (dbt/macros/snapshot_staging.sql).
 - Subprocess by default (isolation: dbt's global state, logging and memory go away with the process).
   InProcessDbt keeps dbt imported and the project parsed between invocations, for callers that refresh
-  repeatedly (the stream loop): it skips the interpreter start, the import and the parse.
+  repeatedly (the stream loop): it skips the interpreter start, the import and the parse. Its refresh
+  runs as one lake commit (c360/transform/one_commit.py) instead of one per node and hook.
 - Every invocation writes its own OBSERVABILITY.PIPELINE_RUN_METADATA row from dbt's on-run-start/end
   hooks (dbt/macros/observability/); when dbt dies before the end hook, the runner closes the row as
   FAILED with the reason.
