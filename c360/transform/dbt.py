@@ -432,8 +432,14 @@ class InProcessDbt:
             )
             if not result.ok:
                 _close_failed_run(self.settings, result, began_at)
+                if one_transaction:
+                    _record_rolled_back_nodes(self.settings, result, self._node_schemas())
         _log_result(result)
         return result
+
+    def _node_schemas(self) -> dict[str, str]:
+        nodes = getattr(self._manifest, "nodes", None) or {}
+        return {uid: str(getattr(node, "schema", "") or "").upper() for uid, node in nodes.items()}
 
 
 # ---- internals -------------------------------------------------------------------------------------
@@ -763,6 +769,40 @@ def _close_failed_run(settings: Settings, result: DbtRunResult, began_at: dateti
             )
     except C360Error as exc:
         log.warning("could not record the failed dbt run %s: %s", run_id, exc)
+    finally:
+        session.close()
+
+
+def _record_rolled_back_nodes(settings: Settings, result: DbtRunResult, schemas: Mapping[str, str]) -> None:
+    """OBSERVABILITY.MODEL_EXECUTION_LOG rows for a one-transaction invocation that was rolled back: the end
+    hook wrote them inside the transaction (or could not, after the failure), so they are written here, as
+    the hook would have (the gold-model alert and the app's health page read them)."""
+    if result.run_id is None or not result.nodes:
+        return
+    try:
+        session = open_session(settings)
+    except C360Error as exc:
+        log.warning("could not record the nodes of the failed dbt run %s: %s", result.run_id, exc)
+        return
+    try:
+        if not session.table_exists("OBSERVABILITY", "MODEL_EXECUTION_LOG"):
+            return
+        for node in result.nodes:
+            session.execute(
+                load_sql("dbt/model_log_insert"),
+                [
+                    result.run_id,
+                    node.unique_id,
+                    node.name,
+                    node.resource_type,
+                    schemas.get(node.unique_id, ""),
+                    node.status,
+                    round(node.seconds, 3),
+                    (node.message or "")[:1000] or None,
+                ],
+            )
+    except C360Error as exc:
+        log.warning("could not record the nodes of the failed dbt run %s: %s", result.run_id, exc)
     finally:
         session.close()
 
