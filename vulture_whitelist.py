@@ -47,3 +47,5 @@ is_verified, row_count, matched
 # The SQS-shaped queue's full interface (tests/unit/test_notification_queue.py drives it like SQS).
 test_events, _.test_events, _.change_visibility, _.depth
 receive_count, sent_at, visible, in_flight, oldest_age_seconds, SqsNotificationQueue
+# Called by dbt-core on a connection's handle (c360/transform/one_commit.py: a shared transaction ignores it).
+_.rollback

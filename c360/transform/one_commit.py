@@ -76,7 +76,6 @@ class _SharedHandle:
 @dataclass
 class _Transaction:
     owner: Any = None  # dbt-duckdb's connection wrapper of the shared cursor, once dbt asked for one
-    handles: int = 0
 
 
 @contextlib.contextmanager
@@ -91,10 +90,9 @@ def one_commit() -> Iterator[_Transaction]:
 
     def shared_handle(environment: Any) -> _SharedHandle:
         if transaction.owner is None:
-            owner = original(environment)
+            owner = original(environment)  # type: ignore[no-untyped-call]
             owner.cursor().execute("begin transaction")
             transaction.owner = owner
-        transaction.handles += 1
         return _SharedHandle(transaction.owner)
 
     shared_handle._c360_shared = True  # type: ignore[attr-defined]

@@ -74,7 +74,6 @@ def test_every_handle_shares_one_transaction_that_commits_once(environment: Loca
         handle = environment.handle()
         handle.rollback()  # dbt's handle-level rollback after a release leaves the transaction alone
         handle.close()
-        assert transaction.handles == 3
         finish(transaction, commit=True)
     assert _tables(environment) == ["a", "b"]
 
