@@ -15,7 +15,7 @@ from pathlib import Path
 from c360.config import Settings
 from c360.engines.lake import Lake
 
-STORAGE = "DuckLake: SQLite catalog + Parquet files; readers pin the published snapshot, no copies"
+STORAGE = "DuckLake: SQLite catalog + Parquet files; readers pin the published snapshot (a private copy of the ~1 MB catalog, no copy of the data)"
 
 
 @dataclass(frozen=True)
