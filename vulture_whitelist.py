@@ -32,12 +32,19 @@ on_database, on_view  # TypedDict keys (_ShareGrantTarget), set as dict keys, re
 recovery_failures, stderr_tail  # full-disk run record (asdict, the bench's JSON)
 _.raiseExceptions  # logging's module switch (c360/cli/output.py)
 
+# Semantic model keys declared in c360/assistant/spec.py so pydantic accepts and type-checks them; the
+# compiler (c360/assistant/model.py) reads the validated mapping, Cortex Analyst the deployed file.
+schema_, base_table, cortex_search_service_name, access_modifier, default_aggregation
+use_as_onboarding_question, semantic_model_name, sql_generation, question_categorization
+custom_instructions, module_custom_instructions
+
 # Contract names (c360/names.py, c360/reference.py) that SQL, dbt and the tests spell out.
 ML, PIPELINE_RUN_METADATA, DATA_QUALITY_METRICS, LAYER_RECORD_COUNTS, LOAD_HISTORY, DBT_PROJECT
 LAPSED, NOT_SCORED, CARD_TYPES, EMPLOYMENT_STATUSES, UNCATEGORIZED
 
 # Used by the app (streamlit/) or the tests only.
 _.is_open, can_read, _.column_names, _.in_memory  # streamlit/, tests
+RISK_DISPLAY_ORDER  # streamlit/queries.py and charts.py (the risk bands in display order)
 _.cycles, _.lazy_import_count  # tests/unit/test_import_graph.py
 ForkedChild  # tests/integration/test_fault_injection.py (the harness's faster child)
 
@@ -47,5 +54,3 @@ is_verified, row_count, matched
 # The SQS-shaped queue's full interface (tests/unit/test_notification_queue.py drives it like SQS).
 test_events, _.test_events, _.change_visibility, _.depth
 receive_count, sent_at, visible, in_flight, oldest_age_seconds, SqsNotificationQueue
-# Called by dbt-core on a connection's handle (c360/transform/one_commit.py: a shared transaction ignores it).
-_.rollback

@@ -17,11 +17,10 @@ Commit and visibility contract (local lake, c360/engines/lake.py):
   dbt writes the lake through its own connection meanwhile (the lock is this process's).
 - Each file's bronze rows, quarantine rows and LOAD_HISTORY row are ONE lake commit (c360/landing/pipe.py);
   the queue message is deleted only after it. A crash before the commit leaves no trace of the file.
-- The gold refresh (in-process dbt) is ONE lake commit, or nothing when any node or hook fails
-  (c360/transform/one_commit.py); readers see it once `publish()` records the lake's current snapshot in
-  warehouse/published.json (one atomic rename). A crash between the pipe's commit and the publish leaves
-  bronze ahead of gold and readers on the previous publication; the next cycle's refresh picks the rows up
-  (dbt's incremental watermarks) and publishes both.
+- The gold refresh commits model by model; readers see none of it until `publish()` records the lake's
+  current snapshot in warehouse/published.json (one atomic rename). A crash between the pipe's commit and
+  the publish leaves bronze ahead of gold and readers on the previous publication; the next cycle's
+  refresh picks the rows up (dbt's incremental watermarks) and publishes both.
 
 Crash safety: the process may die anywhere (c360/faults.py names the points the fault-injection harness
 kills it at, c360/bench/faultinjection.py). A restart finds each file committed or not at all, the

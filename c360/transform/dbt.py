@@ -16,8 +16,7 @@ Design notes:
   work is complete. The SCD2 snapshot stages in a temp table (dbt/macros/snapshot_staging.sql).
 - Subprocess by default (isolation: dbt's global state, logging and memory go away with the process).
   InProcessDbt keeps dbt imported and the project parsed between invocations, for callers that refresh
-  repeatedly (the stream loop): it skips the interpreter start, the import and the parse. Its refresh
-  runs as one lake commit (c360/transform/one_commit.py) instead of one per node and hook.
+  repeatedly (the stream loop): it skips the interpreter start, the import and the parse.
 - Every invocation writes its own OBSERVABILITY.PIPELINE_RUN_METADATA row from dbt's on-run-start/end
   hooks (dbt/macros/observability/); when dbt dies before the end hook, the runner closes the row as
   FAILED with the reason.
@@ -316,11 +315,7 @@ def run_refresh(
     after readers already see the refreshed gold."""
     checkpoint = refresh_checkpoint(settings)
     args = refresh_args(views=checkpoint is None)
-    if runner is not None and settings.target is Target.local:
-        # warm in-process dbt on the lake: the whole refresh is one lake commit (c360/transform/one_commit.py)
-        result = runner.invoke(args, vars=REFRESH_VARS, progress=progress, one_transaction=True)
-    else:
-        result = run_dbt(settings, args, vars=REFRESH_VARS, runner=runner, progress=progress)
+    result = run_dbt(settings, args, vars=REFRESH_VARS, runner=runner, progress=progress)
     return result, checkpoint if result.ok else None
 
 
@@ -375,14 +370,7 @@ class InProcessDbt:
         *,
         vars: Mapping[str, object] | None = None,
         progress: DbtProgress | None = None,
-        one_transaction: bool = False,
     ) -> DbtRunResult:
-        """Run one dbt command. `one_transaction` (local target): the whole invocation is one lake commit,
-        or nothing when anything fails (c360/transform/one_commit.py); dbt then runs one node at a time."""
-        if one_transaction and self.settings.target is not Target.local:
-            raise C360Error(
-                "one_transaction is for the local lake; dbt on Snowflake commits as dbt-core does"
-            )
         with _invocation_lock(self.paths, timeout=LOCK_TIMEOUT_SECONDS):
             _prepare(self.settings, self.paths)
             self._ensure_parsed()
@@ -404,21 +392,13 @@ class InProcessDbt:
             # and graph.gpickle again cost ~0.3 s of CPU per streamed batch (the parse wrote the manifest).
             # --log-level-file info: node starts, results and errors, not every statement's SQL (~250 KB
             # and ~0.3 s of formatting per streamed batch at debug level)
-            environment = dbt_environment(self.settings)
-            if one_transaction:
-                environment["C360_DBT_NODE_THREADS"] = "1"  # the nodes and the hooks share one cursor
-            commit_failure: str | None = None
-            with environ_overrides(environment), _transaction_scope(one_transaction) as transaction:
+            with environ_overrides(dbt_environment(self.settings)):
                 outcome = runner.invoke([*full, "--quiet", "--no-write-json", "--log-level-file", "info"])
-                if transaction is not None:
-                    commit_failure = _end_transaction(transaction, commit=outcome.success)
             elapsed = time.perf_counter() - began
-            return_code = 0 if outcome.success and commit_failure is None else (2 if outcome.exception else 1)
+            return_code = 0 if outcome.success else (2 if outcome.exception else 1)
             errors = [r["message"] for r in collected if r["level"] == "error" and r["message"]]
             if outcome.exception:
                 errors.append(f"{type(outcome.exception).__name__}: {outcome.exception}")
-            if commit_failure is not None:
-                errors.append(commit_failure)
             invocation = next((r["invocation_id"] for r in collected if r["invocation_id"]), None)
             items, dbt_elapsed = _items_from_execution(outcome.result)
             result = _result_from_items(
@@ -432,14 +412,8 @@ class InProcessDbt:
             )
             if not result.ok:
                 _close_failed_run(self.settings, result, began_at)
-                if one_transaction:
-                    _record_rolled_back_nodes(self.settings, result, self._node_schemas())
         _log_result(result)
         return result
-
-    def _node_schemas(self) -> dict[str, str]:
-        nodes = getattr(self._manifest, "nodes", None) or {}
-        return {uid: str(getattr(node, "schema", "") or "").upper() for uid, node in nodes.items()}
 
 
 # ---- internals -------------------------------------------------------------------------------------
@@ -450,28 +424,6 @@ class _Outcome:
     return_code: int
     invocation_id: str | None
     errors: list[str] = field(default_factory=list)
-
-
-@contextlib.contextmanager
-def _transaction_scope(enabled: bool) -> Iterator[Any]:
-    if not enabled:
-        yield None
-        return
-    from c360.transform.one_commit import one_commit
-
-    with one_commit() as transaction:
-        yield transaction
-
-
-def _end_transaction(transaction: Any, *, commit: bool) -> str | None:
-    """Commit (or roll back) a one-transaction invocation; the reason when its commit failed."""
-    from c360.transform.one_commit import finish
-
-    try:
-        finish(transaction, commit=commit)
-    except Exception as exc:  # e.g. a full disk or a catalog conflict at the commit: nothing was written
-        return f"the refresh's commit failed, nothing was written: {' '.join(str(exc).split())[:400]}"
-    return None
 
 
 def _release_duckdb() -> None:
@@ -769,40 +721,6 @@ def _close_failed_run(settings: Settings, result: DbtRunResult, began_at: dateti
             )
     except C360Error as exc:
         log.warning("could not record the failed dbt run %s: %s", run_id, exc)
-    finally:
-        session.close()
-
-
-def _record_rolled_back_nodes(settings: Settings, result: DbtRunResult, schemas: Mapping[str, str]) -> None:
-    """OBSERVABILITY.MODEL_EXECUTION_LOG rows for a one-transaction invocation that was rolled back: the end
-    hook wrote them inside the transaction (or could not, after the failure), so they are written here, as
-    the hook would have (the gold-model alert and the app's health page read them)."""
-    if result.run_id is None or not result.nodes:
-        return
-    try:
-        session = open_session(settings)
-    except C360Error as exc:
-        log.warning("could not record the nodes of the failed dbt run %s: %s", result.run_id, exc)
-        return
-    try:
-        if not session.table_exists("OBSERVABILITY", "MODEL_EXECUTION_LOG"):
-            return
-        for node in result.nodes:
-            session.execute(
-                load_sql("dbt/model_log_insert"),
-                [
-                    result.run_id,
-                    node.unique_id,
-                    node.name,
-                    node.resource_type,
-                    schemas.get(node.unique_id, ""),
-                    node.status,
-                    round(node.seconds, 3),
-                    (node.message or "")[:1000] or None,
-                ],
-            )
-    except C360Error as exc:
-        log.warning("could not record the nodes of the failed dbt run %s: %s", result.run_id, exc)
     finally:
         session.close()
 
