@@ -38,6 +38,7 @@ HIGH_RISK_THRESHOLD: Final = 50
 MEDIUM_RISK_THRESHOLD: Final = 10
 LAPSED: Final = "Lapsed"
 NOT_SCORED: Final = "Not Scored"
+RISK_DISPLAY_ORDER: Final = (*RISK_CATEGORIES, LAPSED, NOT_SCORED)  # every churn_risk_category value
 LAPSED_AFTER_DAYS: Final = 60
 CARD_TYPES: Final = ("Standard", "Premium")
 EMPLOYMENT_STATUSES: Final = ("Employed", "Self-Employed", "Retired", "Unemployed")

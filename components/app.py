@@ -39,6 +39,7 @@ APP_OWNER: Final = Role.MARKETING_MANAGER
 # packages), so the app's `import c360.assistant.messages` finds the one copy the runtime uses too.
 APP_SHARED_MODULES: Final = (
     "errors.py",
+    "names.py",
     "assistant/messages.py",
     "assistant/cortex.py",
     "assistant/chart_choice.py",

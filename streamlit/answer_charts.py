@@ -65,7 +65,7 @@ def _is_money(column: str) -> bool:
     return any(hint in column for hint in MONEY_HINTS) and not column.endswith(("_pct", "_count"))
 
 
-def _formatter(column: str):
+def _formatter(column: str) -> fmt.Formatter:
     if column.endswith("_pct") or "percent" in column or "rate" in column:
         return fmt.pct
     if _is_money(column):

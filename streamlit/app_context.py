@@ -137,7 +137,7 @@ def _home_argument() -> str | None:
 
 def _snowflake_backend() -> Backend | None:
     try:
-        from snowflake.snowpark.context import get_active_session  # type: ignore[import-not-found]
+        from snowflake.snowpark.context import get_active_session
     except ImportError:
         return None
     try:

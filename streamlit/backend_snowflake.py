@@ -54,7 +54,7 @@ class SnowparkBackend:
         # read of the data version is also the check that the session works.
         self.session, self._version_sql = session, version_sql
         self.current_role, self.database = SIS_OWNER_ROLE, SIS_DATABASE
-        self.roles = (self.current_role,)
+        self.roles: tuple[str, ...] = (self.current_role,)
         try:
             self._version = VersionMemo(self._read_version, DATA_VERSION_MAX_AGE_SECONDS)
         except AppDataError as exc:
@@ -142,7 +142,7 @@ class SnowApiTransport:
     """c360's HttpTransport over Streamlit in Snowflake's authenticated `_snowflake.send_snow_api_request`."""
 
     def post(self, path: str, body: Mapping[str, Any], timeout: float) -> HttpResponse:
-        import _snowflake  # type: ignore[import-not-found]  # only inside Streamlit in Snowflake
+        import _snowflake  # only inside Streamlit in Snowflake
 
         from c360.assistant.cortex import HttpResponse
 

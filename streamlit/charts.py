@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 import formatting as fmt
+from c360 import names  # shipped beside the app in Snowflake (stdlib only)
 from state_grid import COLUMNS, ROWS, TILE_POSITIONS
 
 SEGMENT_COLORS = {
@@ -26,7 +27,6 @@ RISK_COLORS = {
     "Lapsed": "#6f42c1",
     "Not Scored": "#9e9e9e",
 }
-RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Lapsed", "Not Scored")
 GROUP_COLORS = {"treatment": "#1f77b4", "control": "#7f7f7f"}
 POSITIVE, NEGATIVE, NEUTRAL = "#2ca02c", "#d62728", "#9e9e9e"
 ACCENT = "#29b5e8"
@@ -65,7 +65,7 @@ def empty_figure(message: str, height: int = 240) -> go.Figure:
     return _layout(fig, height=height)
 
 
-def _colors_for(labels: Sequence[object], palette: dict[str, str]) -> list[str]:
+def _colors_for(labels: Iterable[object], palette: dict[str, str]) -> list[str]:
     return [palette.get(str(label), NEUTRAL) for label in labels]
 
 
@@ -93,7 +93,7 @@ def risk_bars(frame: pd.DataFrame, title: str = "Churn risk distribution") -> go
     """frame: churn_risk_category, customers (ordered High, Medium, Low, Lapsed, Not Scored)."""
     if frame.empty:
         return empty_figure("No customers")
-    order = {name: i for i, name in enumerate(RISK_ORDER)}
+    order = {name: i for i, name in enumerate(names.RISK_DISPLAY_ORDER)}
     frame = frame.sort_values("churn_risk_category", key=lambda s: s.map(lambda v: order.get(v, 99)))
     fig = go.Figure(
         go.Bar(
@@ -133,7 +133,7 @@ def state_tile_map(
     value_column: str,
     title: str,
     value_label: str,
-    formatter: Callable[[object], str] = fmt.number,
+    formatter: fmt.Formatter = fmt.number,
     colorscale: str = "Blues",
     height: int = 420,
 ) -> go.Figure:
@@ -299,13 +299,13 @@ def credit_limit_history(frame: pd.DataFrame, as_of: pd.Timestamp | None, title:
     xs: list[object] = []
     ys: list[float] = []
     texts: list[str] = []
-    for row in frame.itertuples(index=False):
-        start = pd.Timestamp(row.valid_from)
-        stop = pd.Timestamp(row.valid_to)
-        stop = end if pd.isna(stop) or stop.year >= 9999 or stop > end else stop
-        xs += [start, stop]
-        ys += [float(row.credit_limit), float(row.credit_limit)]
-        label = f"{row.card_type} · {fmt.money(row.credit_limit)}"
+    columns = (frame[c] for c in ("valid_from", "valid_to", "card_type", "credit_limit"))
+    for valid_from, valid_to, card_type, limit in zip(*columns, strict=True):
+        stop = fmt.to_timestamp(valid_to)  # None: the open (current) version
+        stop = end if stop is None or stop.year >= 9999 or stop > end else stop
+        xs += [fmt.to_timestamp(valid_from), stop]
+        ys += [float(limit), float(limit)]
+        label = f"{card_type} · {fmt.money(limit)}"
         texts += [label, label]
     fig = go.Figure(
         go.Scatter(

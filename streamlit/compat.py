@@ -10,10 +10,14 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Sequence
-from typing import IO
+from typing import TYPE_CHECKING, BinaryIO, Literal, TypedDict
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11; Streamlit in Snowflake may run an older one
 
 
 def _version() -> tuple[int, int]:
@@ -24,25 +28,42 @@ def _version() -> tuple[int, int]:
 WIDTH_PARAM = _version() >= (1, 50)
 
 
-def stretch() -> dict[str, object]:
+class Stretch(TypedDict, total=False):
+    """The keyword that makes an element fill its container, typed so `**stretch()` checks against each call."""
+
+    width: Literal["stretch"]
+    use_container_width: bool
+
+
+def stretch() -> Stretch:
     """Keyword arguments that make a chart, table or button fill its container."""
-    return {"width": "stretch"} if WIDTH_PARAM else {"use_container_width": True}
+    return Stretch(width="stretch") if WIDTH_PARAM else Stretch(use_container_width=True)
 
 
 SUBMIT_TAKES_KEY = "key" in inspect.signature(st.form_submit_button).parameters
 
 
-def form_submit(label: str, *, key: str, **kwargs: object) -> bool:
+ButtonType = Literal["primary", "secondary", "tertiary"]
+
+
+def form_submit(
+    label: str,
+    *,
+    key: str,
+    type: ButtonType = "secondary",
+    on_click: Callable[[], None] | None = None,
+    **layout: Unpack[Stretch],
+) -> bool:
     """st.form_submit_button with a key where the version supports one (tests find the button by it)."""
     if SUBMIT_TAKES_KEY:
-        kwargs["key"] = key
-    return st.form_submit_button(label, **kwargs)  # type: ignore[arg-type]
+        return st.form_submit_button(label, type=type, on_click=on_click, key=key, **layout)
+    return st.form_submit_button(label, type=type, on_click=on_click, **layout)
 
 
 TABS_ARE_LAZY = "bind" in inspect.signature(st.tabs).parameters
 
 
-def tabs(labels: Sequence[str], *, key: str) -> list[tuple[object, bool]]:
+def tabs(labels: Sequence[str], *, key: str) -> list[tuple[DeltaGenerator, bool]]:
     """The tab containers, each with whether its content should run now.
 
     Where Streamlit supports it the open tab is bound to the `?<key>=<label>` query parameter (deep links) and
@@ -52,7 +73,7 @@ def tabs(labels: Sequence[str], *, key: str) -> list[tuple[object, bool]]:
     if not TABS_ARE_LAZY:
         return [(container, True) for container in st.tabs(list(labels))]
     containers = st.tabs(list(labels), key=key, bind="query-params")
-    return [(container, bool(container.open)) for container in containers]  # type: ignore[attr-defined]
+    return [(container, bool(container.open)) for container in containers]
 
 
 def _downloads_can_defer() -> bool:
@@ -68,12 +89,12 @@ DOWNLOADS_CAN_DEFER = _downloads_can_defer()
 
 def download_button(
     label: str,
-    make_data: Callable[[], bytes | IO[bytes]],
+    make_data: Callable[[], bytes | BinaryIO],
     *,
     key: str,
     file_name: str,
     version: str = "",
-    **kwargs: object,
+    type: ButtonType = "secondary",
 ) -> None:
     """A CSV download whose data is produced only when the button is clicked (Streamlit runs `make_data` in its
     own thread), so a large export costs nothing on the reruns that do not download it.
@@ -83,7 +104,7 @@ def download_button(
     the filters) changes.
     """
     if DOWNLOADS_CAN_DEFER:
-        st.download_button(label, data=make_data, file_name=file_name, key=key, mime="text/csv", **kwargs)  # type: ignore[arg-type]
+        st.download_button(label, data=make_data, file_name=file_name, key=key, mime="text/csv", type=type)
         return
     if st.session_state.get(f"{key}.prepared") != version:
         if st.button(f"Prepare: {label}", key=f"{key}.prepare"):
@@ -97,7 +118,7 @@ def download_button(
         file_name=file_name,
         key=key,
         mime="text/csv",
-        **kwargs,  # type: ignore[arg-type]
+        type=type,
     )
 
 

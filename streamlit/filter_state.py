@@ -9,18 +9,23 @@ tab is opened again (Streamlit forgets a widget's value while its tab is closed)
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 F = TypeVar("F")
 
 
 def applied(key: str, current: F, *, apply_now: bool) -> F:
     """The filters the results use: `current` when applying now or on the first render, else the last applied."""
-    if apply_now or key not in st.session_state:
+    stored = st.session_state.get(key)
+    if apply_now or not isinstance(stored, type(current)):  # first render (or another type under the key)
         st.session_state[key] = current
-    return st.session_state[key]  # type: ignore[no-any-return]
+        return current
+    return stored
 
 
 def last_applied(key: str) -> Any | None:
@@ -28,11 +33,13 @@ def last_applied(key: str) -> Any | None:
     return st.session_state.get(key)
 
 
-def changed_fields(current: object, applied_filters: object, labels: dict[str, str]) -> list[str]:
+def changed_fields(
+    current: DataclassInstance, applied_filters: DataclassInstance, labels: dict[str, str]
+) -> list[str]:
     """Labels of the filter fields whose current value differs from the applied one, in field order."""
     return [
         labels.get(f.name, f.name)
-        for f in fields(current)  # type: ignore[arg-type]
+        for f in fields(current)
         if getattr(current, f.name) != getattr(applied_filters, f.name)
     ]
 

@@ -4,29 +4,35 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 log = logging.getLogger(__name__)
 
 MISSING = "—"
+Formatter = Callable[[object], str]  # a value in a result frame -> its display text
 
 
 def is_missing(value: object) -> bool:
-    if value is None or value is pd.NaT:
+    """None, NaN, NaT or pd.NA: what a NULL becomes in a result frame."""
+    if value is None or value is pd.NaT or value is pd.NA:
         return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    if isinstance(value, (float, np.floating, Decimal)):
+        return bool(value != value)  # NaN is the one value unequal to itself
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(value))
+    return False
 
 
 def as_float(value: object) -> float | None:
-    if is_missing(value):
+    if is_missing(value) or not isinstance(value, (str, int, float, Decimal, np.number)):
         return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) or math.isinf(number) else number
@@ -78,14 +84,21 @@ def day(value: object) -> str:
     return str(value)
 
 
+def to_timestamp(value: object) -> pd.Timestamp | None:
+    """A date or time from a result frame (a string, date, datetime, epoch number or numpy datetime64) as a
+    Timestamp; None when it is missing or is none of these."""
+    if is_missing(value) or not isinstance(value, (str, date, int, float, np.datetime64)):
+        return None
+    stamp = pd.to_datetime(value, errors="coerce")
+    return stamp if isinstance(stamp, pd.Timestamp) else None
+
+
 def timestamp(value: object) -> str:
     """2026-10-15 13:05:09 (seconds kept: runs and loads are seconds apart)."""
     if is_missing(value):
         return MISSING
-    try:
-        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(value)
+    stamp = to_timestamp(value)
+    return str(value) if stamp is None else stamp.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def text(value: object) -> str:

@@ -15,6 +15,9 @@ from typing import Protocol
 
 import pandas as pd
 
+import formatting as fmt
+from c360 import names  # shipped beside the app in Snowflake (stdlib only)
+
 CUSTOMER_LIST_LIMIT = 5_000  # rows the Segment Explorer's table shows; its export has every match
 SEARCH_PAGE_SIZE = 50
 TRANSACTION_LIMIT = 20_000
@@ -81,7 +84,8 @@ def platform_summary(ctx: QueryContext) -> PlatformSummary:
 
 
 def _day(value: object) -> date | None:
-    return pd.Timestamp(value).date() if value is not None and pd.notna(value) else None
+    stamp = fmt.to_timestamp(value)
+    return None if stamp is None else stamp.date()
 
 
 @dataclass(frozen=True)
@@ -94,16 +98,8 @@ class FilterOptions:
     max_lifetime_value: float
 
 
-SEGMENT_ORDER = (
-    "High-Value Travelers",
-    "Stable Mid-Spenders",
-    "Budget-Conscious",
-    "Declining",
-    "New & Growing",
-)
-RISK_ORDER = ("High Risk", "Medium Risk", "Low Risk", "Lapsed", "Not Scored")
-RETENTION_RISKS = ("High Risk", "Medium Risk")  # active customers at risk: the retention audience
-WIN_BACK_RISKS = ("Lapsed",)  # no approved transaction for 60+ days: the win-back audience
+RETENTION_RISKS = names.RISK_CATEGORIES[:2]  # active customers at risk: the retention audience
+WIN_BACK_RISKS = (names.LAPSED,)  # no approved transaction for 60+ days: the win-back audience
 
 
 def _ordered(values: Iterable[str], order: Sequence[str]) -> tuple[str, ...]:
@@ -122,9 +118,9 @@ def filter_options(ctx: QueryContext) -> FilterOptions:
     states = options[options["kind"] == "state"]
     row = ranges.iloc[0] if not ranges.empty else pd.Series(dtype=float)
     return FilterOptions(
-        segments=_ordered(values("segment"), SEGMENT_ORDER),
+        segments=_ordered(values("segment"), names.SEGMENTS),
         states=tuple((str(r.value), str(r.label or r.value)) for r in states.itertuples()),
-        risks=_ordered(values("risk"), RISK_ORDER),
+        risks=_ordered(values("risk"), names.RISK_DISPLAY_ORDER),
         cards=tuple(sorted(values("card"))),
         max_avg_monthly_spend=float(row.get("max_avg_monthly_spend") or 0.0),
         max_lifetime_value=float(row.get("max_lifetime_value") or 0.0),
@@ -217,10 +213,10 @@ def summarize_breakdown(breakdown: pd.DataFrame) -> SegmentSummary:
     if not by_segment.empty:
         by_segment = by_segment.sort_values(
             "customer_segment",
-            key=lambda s: s.map(lambda v: SEGMENT_ORDER.index(v) if v in SEGMENT_ORDER else 99),
+            key=lambda s: s.map(lambda v: names.SEGMENTS.index(v) if v in names.SEGMENTS else 99),
         ).reset_index(drop=True)
     by_risk = (
-        frame.groupby("churn_risk_category", as_index=False)["customers"].sum()
+        frame.groupby("churn_risk_category", as_index=False).agg(customers=("customers", "sum"))
         if customers
         else pd.DataFrame(columns=["churn_risk_category", "customers"])
     )

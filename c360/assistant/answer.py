@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeGuard
 
+import numpy as np
 import pandas as pd
 
 from c360.assistant.chart_choice import choose_chart
@@ -271,11 +272,14 @@ def _groups(
                 + ", ".join(str(row[d.name]) for d in ids)
                 + ")"
             )
-        return " / ".join(str(row[d.name]) for d in dims)
+        return " / ".join(_shown(row[d.name], d.label) for d in dims)
 
     values = data[measure.name].astype(float)
     hi = data.iloc[values.argmax()]  # the first row with the largest value (NaN skipped), as idxmax
     lo = data.iloc[values.argmin()]
+    if len(data) == 1 and any(isinstance(hi[d.name], (bool, np.bool_)) for d in dims):
+        # "the lift, and is it significant?": the measure first, the flag after it
+        return f"{measure.label.capitalize()} {fmt(hi[measure.name], measure.format)}{scope} ({name(hi)})."
     if len(data) == 1:
         return f"{name(hi)}: {measure.label} {fmt(hi[measure.name], measure.format)}{scope}."
     if len(data) == 2:
@@ -464,3 +468,10 @@ def _period_end(d: date, grain: str) -> date:
 def _signed_pct(a: float, b: float) -> str:
     pct = 100 * (b - a) / abs(a)
     return f"{pct:+.1f}%"
+
+
+def _shown(value: object, label: str) -> str:
+    """A group's value in a sentence; a true/false column says which ("is lift significant: no")."""
+    if isinstance(value, (bool, np.bool_)):
+        return f"{label}: {'yes' if value else 'no'}"
+    return str(value)

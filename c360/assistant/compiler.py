@@ -8,6 +8,7 @@ and expressions come only from the semantic model.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -93,6 +94,7 @@ class Compiler:
 
     # ---- planning -----------------------------------------------------------------------------------------
     def plan(self, query: SemanticQuery) -> _Plan:
+        self._lifetime_in_window(query)
         if query.mode == "list":
             anchors = [query.entity or self.vocab.anchor_preference[0]]
         else:
@@ -105,6 +107,34 @@ class Compiler:
             except PlanError as exc:
                 reasons.append(str(exc))
         raise PlanError(reasons[0])
+
+    def _lifetime_in_window(self, query: SemanticQuery) -> None:
+        """'more than 3 declined transactions in the last 90 days': a column a timeless rollup sums over every
+        transaction (the profile's declined_transactions) counts them all, never the period's; compared
+        within a period it would mix the lifetime count with the window, so it is refused."""
+        if query.window is None:
+            return
+        for cond in query.conditions:
+            if cond.measure is not None or cond.op in ("in", "not_in", "named", "not_named", "any"):
+                continue
+            for option in cond.options:
+                if option.column in self._lifetime_columns(option.table):
+                    raise PlanError(
+                        f"{_label(self.model, option)} covers every transaction, not only the period asked "
+                        f"for ({query.window.label}); ask for it without the period, or for a measure within it"
+                    )
+
+    def _lifetime_columns(self, table: str) -> frozenset[str]:
+        """The columns of `table` its timeless rollups aggregate (lifetime sums of the larger table's rows)."""
+        names: set[str] = set()
+        columns = self.model.tables[table].columns
+        for rollup in self.vocab.rollups:
+            if rollup.table != table or rollup.time is not None:
+                continue
+            for metric in rollup.measures.values():
+                expr = columns[metric].expr if metric in columns else ""
+                names.update(w for w in re.findall(r"[A-Za-z_]\w*", expr) if w in columns)
+        return frozenset(names)
 
     def _plan_on(self, query: SemanticQuery, anchor: str) -> _Plan:
         plan = _Plan(anchor)

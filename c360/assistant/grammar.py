@@ -51,7 +51,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "for every": ("GROUP", ""), "across": ("GROUP", ""), "broken down by": ("GROUP", ""),
     "split by": ("GROUP", ""), "grouped by": ("GROUP", ""), "break down by": ("GROUP", ""),
     "breakdown by": ("GROUP", ""), "each": ("GROUP", ""), "among": ("GROUP", ""), "of each": ("GROUP", ""),
-    "within each": ("GROUP", ""), "for all": ("GROUP", ""), "by each": ("GROUP", ""),
+    "within each": ("GROUP", ""), "for all": ("GROUP", ""), "by each": ("GROUP", ""), "in every": ("GROUP", ""),
     # ranking
     "highest": ("SUPER", "desc"), "largest": ("SUPER", "desc"), "biggest": ("SUPER", "desc"),
     "greatest": ("SUPER", "desc"), "most": ("SUPER", "desc"), "top": ("SUPER", "desc"), "best": ("SUPER", "desc"),
@@ -116,7 +116,8 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "percentage of": ("SHARE", ""), "what percent of": ("SHARE", ""), "percent of": ("SHARE", ""),
     "proportion of": ("SHARE", ""), "what proportion of": ("SHARE", ""), "what fraction of": ("SHARE", ""),
     "fraction of": ("SHARE", ""), "how many percent of": ("SHARE", ""), "portion of": ("SHARE", ""),
-    "what portion of": ("SHARE", ""),
+    "what portion of": ("SHARE", ""), "share by": ("SHARE", ""), "share in": ("SHARE", ""),
+    "share per": ("SHARE", ""), "share across": ("SHARE", ""), "rate by": ("SHARE", ""),
     "percent of total": ("PCTTOTAL", ""), "percentage of total": ("PCTTOTAL", ""),
     "percent of the total": ("PCTTOTAL", ""), "percentage of the total": ("PCTTOTAL", ""),
     "share of total": ("PCTTOTAL", ""), "share of the total": ("PCTTOTAL", ""),

@@ -119,6 +119,7 @@ class Vocabulary:
     popularity_measure: str
     example_questions: tuple[str, ...]
     superlative_words: dict[tuple[str, ...], tuple[bool, str]]  # phrase -> (descending, table.column)
+    comparative_words: dict[tuple[str, ...], tuple[bool, str]]  # "riskier" -> (more?, table.column compared)
     ranked_nouns: dict[str, tuple[str, str]]  # lemma -> (table, measure phrase)
     share_base: dict[str, str]  # table -> count metric
     bare_number_fact: tuple[str, float, float] | None  # (table.column, min, max): "customers over 70"
@@ -284,6 +285,9 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         superlative_words={
             phrase_key(k): (bool(v["descending"]), str(v["column"]))
             for k, v in raw["superlative_words"].items()
+        },
+        comparative_words={
+            phrase_key(k): (bool(v["more"]), str(v["column"])) for k, v in raw["comparative_words"].items()
         },
         ranked_nouns={
             " ".join(phrase_key(k)): (str(v["table"]), str(v["measure"]))

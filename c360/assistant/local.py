@@ -29,6 +29,7 @@ from c360.assistant.messages import (
     VerifiedQueryUsed,
 )
 from c360.assistant.model import SemanticModel
+from c360.assistant.named_row import PERSON_PRONOUNS, about_named_row, relative_to_named_row
 from c360.assistant.query import Condition, SemanticQuery
 from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_columns
@@ -102,7 +103,7 @@ class LocalAnalyst:
         if context_refusal is not None:
             return self._refuse(request_id, question, context_refusal)
         query = parsed.query
-        barred = self._forecast(query) or self._masked_listing(query)
+        barred = self._forecast(query) or self._masked_listing(query) or _limited_aggregate(query)
         if barred is not None:
             return self._refuse(request_id, question, barred)
         if self.verified is not None and not parsed.followup:
@@ -146,6 +147,18 @@ class LocalAnalyst:
         """Parse the last question; a follow-up is merged into the query of the question before it."""
         user_turns = [m.text for m in messages if m.role == USER]
         parsed = self.parser.parse(user_turns[-1], time_adjectives=time_adjectives)
+        if (
+            parsed.partial is not None
+            and len(user_turns) > 1
+            and PERSON_PRONOUNS.search(user_turns[-1])
+            and (earlier := self._context(user_turns[:-1])) is not None
+            and relative_to_named_row(self.parser, earlier, parsed.partial, user_turns[-1])
+        ):
+            return parsed, Refusal(
+                "incomplete",
+                "I can't yet compare other customers with the one looked up ('in their segment', 'like them'); "
+                "name the group instead, e.g. 'customers in the Declining segment'.",
+            )
         if parsed.refusal is not None or not parsed.followup:
             return parsed, None
         previous = self._context(user_turns[:-1])
@@ -159,6 +172,9 @@ class LocalAnalyst:
                 "That sounds like a follow-up, but there is no earlier question to refine; ask the full question.",
             )
         assert parsed.partial is not None
+        named = about_named_row(self.parser, previous, user_turns[-1], time_adjectives)
+        if named is not None:
+            return named, None
         tokens = tokenize(user_turns[-1])
         merged = merge_followup(previous, parsed.partial, tokens, self.parser.lk)
         if is_yes_no(tokens) and merged.mode == "list" and self._names_one_row(previous):
@@ -184,6 +200,12 @@ class LocalAnalyst:
             parsed = self.parser.parse(question)
             if parsed.refusal is not None:
                 query = None
+            elif (
+                parsed.followup
+                and query is not None
+                and (named := about_named_row(self.parser, query, question, False)) is not None
+            ):
+                query = named.query
             elif parsed.followup and query is not None and parsed.partial is not None:
                 candidate = merge_followup(query, parsed.partial, tokenize(question), self.parser.lk)
                 fresh = parsed.query is not None and not _is_refinement(parsed)
@@ -341,3 +363,21 @@ def interpretation(question: str, query: SemanticQuery, compiled: CompiledQuery)
 
 
 __all__ = ["LocalAnalyst", "LocalTurn", "interpretation"]
+
+
+def _limited_aggregate(query: SemanticQuery | None) -> Refusal | None:
+    """'top 200 customers' over an aggregate of no groups: the aggregate is one row, so a limit of N rows
+    selects nothing; refused, never answered as the aggregate of every row (or a count) with a LIMIT."""
+    if (
+        query is None
+        or query.mode != "aggregate"
+        or query.dimensions
+        or query.limit is None
+        or query.limit <= 1
+    ):
+        return None
+    return Refusal(
+        "incomplete",
+        f"I can't rank {query.limit} rows by one aggregate number; ask for the top {query.limit} as a list, "
+        "or for the aggregate on its own.",
+    )

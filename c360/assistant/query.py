@@ -93,6 +93,9 @@ class TimeWindow:
     days: int | None = None  # set for "last N days" windows
     time_dimension: tuple[Option, ...] | None = None  # explicit; None = the anchor's default
     current: bool = False  # the period the as-of date is in ("this month"): current values answer it
+    rolling: tuple[int, str] | None = (
+        None  # "the last 6 months": (6, "month"), rolling back from the as-of date
+    )
 
     @property
     def concept(self) -> str:

@@ -1,73 +1,41 @@
-"""Structural validator for Cortex Analyst semantic model YAML (current format).
+"""The Cortex Analyst semantic model's structure (current format), as pydantic models.
 
-The field lists follow the semantic model specification (Snowflake docs, "Cortex Analyst semantic model
+The fields follow the semantic model specification (Snowflake docs, "Cortex Analyst semantic model
 specification") and the public proto (Snowflake-Labs/semantic-model-generator
 `semantic_model_generator/protos/semantic_model.proto`), extended with the fields added since: table
 `primary_key`, `facts` (the current name of the legacy `measures`), table- and model-level `metrics`,
 `relationships` with `relationship_columns`, `custom_instructions`/`module_custom_instructions`,
 `is_enum`, `access_modifier` and `use_as_onboarding_question`.
 
-`validate_structure(raw)` returns every problem found (empty list = valid); it never stops at the first.
+The models declare the keys (no others), types, enumerations and per-field rules; rules that compare fields
+(unique names, keys and relationships naming declared columns, verified SQL over logical tables) are model
+validators. `validate_structure(raw)` returns every problem as `<path>: <what is wrong>`, list items named
+by their `name` (empty list = valid).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Final, TypeGuard
+import reprlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import Annotated, Any, Final, Literal, Self, get_args
 
 import sqlglot
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-
-@dataclass(frozen=True)
-class ObjectSpec:
-    required: frozenset[str]
-    optional: frozenset[str]
-
-
-def _spec(required: str, optional: str = "") -> ObjectSpec:
-    return ObjectSpec(frozenset(required.split()), frozenset(optional.split()))
-
-
-COLUMN_COMMON: Final = "synonyms description unique sample_values"
-SPECS: Final[dict[str, ObjectSpec]] = {
-    "model": _spec(
-        "name tables",
-        "description relationships verified_queries metrics custom_instructions module_custom_instructions",
-    ),
-    "module_custom_instructions": _spec("", "sql_generation question_categorization"),
-    "table": _spec(
-        "name base_table",
-        "description synonyms primary_key dimensions time_dimensions facts measures metrics filters",
-    ),
-    "base_table": _spec("database schema table"),
-    "primary_key": _spec("columns"),
-    "dimension": _spec("name expr data_type", f"{COLUMN_COMMON} cortex_search_service_name is_enum"),
-    "time_dimension": _spec("name expr data_type", COLUMN_COMMON),
-    "fact": _spec("name expr data_type", f"{COLUMN_COMMON} access_modifier"),
-    "measure": _spec("name expr data_type", f"{COLUMN_COMMON} default_aggregation access_modifier"),
-    "metric": _spec("name expr", "synonyms description data_type access_modifier sample_values"),
-    "filter": _spec("name expr", "synonyms description"),
-    "relationship": _spec("name left_table right_table relationship_columns", "join_type relationship_type"),
-    "relationship_column": _spec("left_column right_column"),
-    "verified_query": _spec(
-        "name question sql", "verified_at verified_by use_as_onboarding_question semantic_model_name"
-    ),
-}
-COLUMN_SECTIONS: Final = {
-    "dimensions": "dimension",
-    "time_dimensions": "time_dimension",
-    "facts": "fact",
-    "measures": "measure",
-    "metrics": "metric",
-}
-JOIN_TYPES: Final = frozenset({"left_outer", "inner"})
-RELATIONSHIP_TYPES: Final = frozenset({"many_to_one", "one_to_one"})
-ACCESS_MODIFIERS: Final = frozenset({"public_access", "private_access"})
-AGGREGATIONS: Final = frozenset({"sum", "avg", "median", "stddev", "min", "max", "count", "count_distinct"})
 DATA_TYPE: Final = re.compile(
     r"^(varchar|string|text|char|number|numeric|decimal|int|integer|bigint|smallint|float|double|real|"
     r"boolean|date|datetime|time|timestamp|timestamp_ntz|timestamp_ltz|timestamp_tz)(\(\s*\d+(\s*,\s*\d+)?\s*\))?$",
@@ -78,199 +46,299 @@ TIME_TYPES: Final = frozenset(
     {"date", "datetime", "timestamp", "timestamp_ntz", "timestamp_ltz", "timestamp_tz"}
 )
 VERIFIED_TABLE_PREFIX: Final = "__"
+RULES: Final = "c360_rules"  # the error type of a model validator's problems (ctx: [(sub-path, message)])
+Problems = list[tuple[tuple[str | int, ...], str]]
 
 
-def validate_structure(raw: Any) -> list[str]:
-    """Every structural problem in a parsed semantic model (a YAML mapping); [] when it is valid."""
-    problems: list[str] = []
-    if not isinstance(raw, Mapping):
-        return ["the semantic model must be a YAML mapping at the top level"]
-    _check_object(raw, "model", "model", problems)
-    _check_string(raw.get("name"), "model.name", problems)
-    if "module_custom_instructions" in raw:
-        mci = raw["module_custom_instructions"]
-        if _check_object(mci, "module_custom_instructions", "model.module_custom_instructions", problems):
-            for key, value in mci.items():
-                _check_string(value, f"model.module_custom_instructions.{key}", problems)
-    if "custom_instructions" in raw:
-        _check_string(raw["custom_instructions"], "model.custom_instructions", problems)
+# ---- field rules -------------------------------------------------------------------------------------------
+def _problem(message: str) -> PydanticCustomError:
+    return PydanticCustomError("c360", message)  # no context: the message is not formatted
 
-    tables = raw.get("tables")
-    table_columns: dict[str, set[str]] = {}
-    table_keys: dict[str, tuple[str, ...]] = {}
-    if not isinstance(tables, list) or not tables:
-        problems.append("model.tables must be a non-empty list")
-        tables = []
-    for i, table in enumerate(tables):
-        name, columns, key = _check_table(table, f"tables[{i}]", problems)
-        if name is None:
-            continue
-        if name in table_columns:
-            problems.append(f"tables[{i}]: duplicate table name {name!r}")
-        table_columns[name] = columns
-        table_keys[name] = key
 
-    for i, metric in enumerate(_list(raw, "metrics", "model", problems)):
-        _check_column(metric, "metric", f"model.metrics[{i}]", problems)
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise _problem("must be a non-empty string")
+    return value
 
-    for i, rel in enumerate(_list(raw, "relationships", "model", problems)):
-        _check_relationship(rel, f"relationships[{i}]", table_columns, table_keys, problems)
-    names = [r.get("name") for r in _list(raw, "relationships", "model", []) if isinstance(r, Mapping)]
-    for dup in sorted({n for n in names if names.count(n) > 1 and isinstance(n, str)}):
-        problems.append(f"relationships: duplicate name {dup!r}")
 
-    vq_names: set[str] = set()
-    for i, vq in enumerate(_list(raw, "verified_queries", "model", problems)):
-        where = f"verified_queries[{i}]"
-        if not _check_object(vq, "verified_query", where, problems):
-            continue
-        for key in ("name", "question", "sql"):
-            _check_string(vq.get(key), f"{where}.{key}", problems)
-        if vq.get("name") in vq_names:
-            problems.append(f"{where}: duplicate verified query name {vq.get('name')!r}")
-        vq_names.add(str(vq.get("name")))
-        if "verified_at" in vq and not isinstance(vq["verified_at"], int):
-            problems.append(f"{where}.verified_at must be an integer (seconds since the epoch)")
-        if "use_as_onboarding_question" in vq and not isinstance(vq["use_as_onboarding_question"], bool):
-            problems.append(f"{where}.use_as_onboarding_question must be true or false")
-        if isinstance(vq.get("sql"), str):
-            problems.extend(f"{where}.sql: {p}" for p in _check_verified_sql(vq["sql"], table_columns))
+def _identifier(value: str) -> str:
+    if not NAME.match(value):
+        raise _problem(f"{value!r} must be an identifier (letters, digits, underscores)")
+    return value
+
+
+def _data_type(value: str) -> str:
+    if not DATA_TYPE.match(value.strip()):
+        raise _problem(f"{value!r} is not a Snowflake data type")
+    return value
+
+
+@lru_cache(maxsize=4096)
+def _parsed(expr: str) -> exp.Expr | str:
+    """The expression's tree (shared by the rules that read it: never changed), or why it does not parse."""
+    try:
+        return sqlglot.parse_one(expr, read="snowflake")
+    except (ParseError, TokenError) as exc:
+        return str(exc).splitlines()[0]
+
+
+def _sql_expression(value: str) -> str:
+    if isinstance(why := _parsed(value), str):
+        raise _problem(f"is not a valid SQL expression ({why})")
+    return value
+
+
+def _aggregate(value: str) -> str:
+    tree = _parsed(value)
+    if not isinstance(tree, str) and tree.find(exp.AggFunc) is None:
+        raise _problem("must aggregate (SUM, AVG, COUNT, ...): a metric is an aggregate")
+    return value
+
+
+def _distinct(values: list[str | int | float | bool]) -> list[str | int | float | bool]:
+    if len({str(v) for v in values}) != len(values):
+        raise _problem("has duplicates")
+    return values
+
+
+def _scalar(value: object) -> str | int | float | bool:
+    if not isinstance(value, (str, int, float)):  # bool is an int
+        raise _problem(f"must be a scalar value (text or a number), got {value!r}")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_non_empty)]
+Name = Annotated[str, AfterValidator(_identifier)]
+DataType = Annotated[str, AfterValidator(_data_type)]
+Expr = Annotated[str, AfterValidator(_non_empty), AfterValidator(_sql_expression)]
+Scalar = Annotated[str | int | float | bool, PlainValidator(_scalar)]
+AccessModifier = Literal["public_access", "private_access"]
+Aggregation = Literal["sum", "avg", "median", "stddev", "min", "max", "count", "count_distinct"]
+
+
+def _duplicates(names: Iterable[str]) -> list[str]:
+    return sorted(name for name, n in Counter(names).items() if n > 1)
+
+
+def _raise(problems: Problems) -> None:
+    if problems:
+        raise PydanticCustomError(RULES, "{problems}", {"problems": problems})
+
+
+# ---- the model ---------------------------------------------------------------------------------------------
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class BaseTable(_Spec):
+    database: Text
+    schema_: Text = Field(alias="schema")
+    table: Text
+
+
+class PrimaryKey(_Spec):
+    columns: Annotated[list[Text], Field(min_length=1)]
+
+
+class _Column(_Spec):
+    name: Name
+    expr: Expr
+    description: str = ""
+    synonyms: list[Text] = []
+    sample_values: Annotated[list[Scalar], AfterValidator(_distinct)] = []
+
+
+class _TypedColumn(_Column):
+    data_type: DataType
+    unique: bool = False
+
+
+class Dimension(_TypedColumn):
+    cortex_search_service_name: Text | None = None
+    is_enum: bool = False
+
+    @model_validator(mode="after")
+    def _enum_values(self) -> Self:
+        if self.is_enum and not self.sample_values:
+            _raise([((), "is_enum needs the complete list of values in sample_values")])
+        return self
+
+
+class TimeDimension(_TypedColumn):
+    @model_validator(mode="after")
+    def _time_type(self) -> Self:
+        if self.data_type.split("(")[0].strip().lower() not in TIME_TYPES:
+            _raise([((), f"a time dimension needs a date/timestamp data_type, got {self.data_type!r}")])
+        return self
+
+
+class Fact(_TypedColumn):
+    access_modifier: AccessModifier | None = None
+
+
+class Measure(Fact):
+    default_aggregation: Aggregation | None = None
+
+
+class Metric(_Column):
+    expr: Annotated[Expr, AfterValidator(_aggregate)]
+    data_type: DataType | None = None
+    access_modifier: AccessModifier | None = None
+
+
+class Filter(_Spec):
+    name: Text
+    expr: Expr
+    description: str = ""
+    synonyms: list[Text] = []
+
+
+class Table(_Spec):
+    name: Name
+    base_table: BaseTable
+    description: str = ""
+    synonyms: list[Text] = []
+    primary_key: PrimaryKey | None = None
+    dimensions: list[Dimension] = []
+    time_dimensions: list[TimeDimension] = []
+    facts: list[Fact] = []
+    measures: list[Measure] = []
+    metrics: list[Metric] = []
+    filters: list[Filter] = []
+
+    @property
+    def columns(self) -> list[_Column]:
+        return [*self.logical_columns, *self.metrics]
+
+    @property
+    def logical_columns(self) -> list[_TypedColumn]:
+        """What Cortex Analyst resolves a metric's or filter's expression against (by name)."""
+        return [*self.dimensions, *self.time_dimensions, *self.facts, *self.measures]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems: Problems = []
+        if {"facts", "measures"} <= self.model_fields_set:
+            problems.append(((), "use `facts` (current) or `measures` (legacy), not both"))
+        names = [c.name for c in self.columns]
+        problems += [
+            ((), f"duplicate column name {n!r} (names are shared across sections)")
+            for n in _duplicates(names)
+        ]
+        problems += [((), f"duplicate filter name {n!r}") for n in _duplicates(f.name for f in self.filters)]
+        declared = {c.name for c in self.logical_columns}
+        why = "(Cortex Analyst resolves expressions against dimensions, time dimensions and facts by name)"
+        for section, exprs in (
+            ("metrics", [m.expr for m in self.metrics]),
+            ("filters", [f.expr for f in self.filters]),
+        ):
+            for i, expr in enumerate(exprs):
+                if unknown := sorted({n for n in logical_references(expr) if n not in declared}):
+                    problems.append(
+                        (
+                            (section, i, "expr"),
+                            f"{', '.join(unknown)} is not a declared logical column of the table {why}",
+                        )
+                    )
+        for col in self.primary_key.columns if self.primary_key else []:
+            if col not in names:
+                problems.append((("primary_key", "columns"), f"column {col!r} is not a column of the table"))
+        _raise(problems)
+        return self
+
+
+class RelationshipColumn(_Spec):
+    left_column: Text
+    right_column: Text
+
+
+class Relationship(_Spec):
+    name: Text
+    left_table: Text
+    right_table: Text
+    relationship_columns: Annotated[list[RelationshipColumn], Field(min_length=1)]
+    join_type: Literal["left_outer", "inner"] | None = None
+    relationship_type: Literal["many_to_one", "one_to_one"] | None = None
+
+
+class VerifiedQuery(_Spec):
+    name: Text
+    question: Text
+    sql: Text
+    verified_at: int | None = Field(default=None, description="seconds since the epoch")
+    verified_by: str | None = None
+    use_as_onboarding_question: bool | None = None
+    semantic_model_name: str | None = None
+
+
+class ModuleCustomInstructions(_Spec):
+    sql_generation: Text | None = None
+    question_categorization: Text | None = None
+
+
+class SemanticModelSpec(_Spec):
+    name: Text
+    tables: Annotated[list[Table], Field(min_length=1)]
+    description: str = ""
+    relationships: list[Relationship] = []
+    verified_queries: list[VerifiedQuery] = []
+    metrics: list[Metric] = []
+    custom_instructions: Text | None = None
+    module_custom_instructions: ModuleCustomInstructions | None = None
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Self:
+        tables = {t.name: t for t in self.tables}
+        problems: Problems = [
+            ((section,), f"duplicate {what} name {n!r}")
+            for section, what, items in (
+                ("tables", "table", self.tables),
+                ("relationships", "relationship", self.relationships),
+                ("verified_queries", "verified query", self.verified_queries),
+            )
+            for n in _duplicates(item.name for item in items)
+        ]
+        for i, rel in enumerate(self.relationships):
+            problems += [(("relationships", i, *p), m) for p, m in _relationship_problems(rel, tables)]
+        for i, vq in enumerate(self.verified_queries):
+            problems += [(("verified_queries", i, "sql"), m) for m in _verified_sql_problems(vq.sql, tables)]
+        _raise(problems)
+        return self
+
+
+# ---- cross-reference rules ---------------------------------------------------------------------------------
+def _relationship_problems(rel: Relationship, tables: Mapping[str, Table]) -> Problems:
+    problems: Problems = [
+        ((side,), f"{name!r} is not a table of the model")
+        for side, name in (("left_table", rel.left_table), ("right_table", rel.right_table))
+        if name not in tables
+    ]
+    left, right = tables.get(rel.left_table), tables.get(rel.right_table)
+    for i, pair in enumerate(rel.relationship_columns):
+        for side, table, column in (
+            ("left_column", left, pair.left_column),
+            ("right_column", right, pair.right_column),
+        ):
+            if table is not None and column not in {c.name for c in table.columns}:
+                problems.append(
+                    (("relationship_columns", i, side), f"{column!r} is not a column of {table.name}")
+                )
+    if right is not None and right.primary_key is None:
+        problems.append(((), f"{right.name} needs a primary_key to be the right side of a relationship"))
+    elif right is not None and right.primary_key is not None:
+        right_cols = [p.right_column for p in rel.relationship_columns]
+        if set(right_cols) != set(right.primary_key.columns):
+            problems.append(
+                (
+                    (),
+                    f"right_column(s) {right_cols} must be the primary key of {right.name} "
+                    f"{right.primary_key.columns}",
+                )
+            )
     return problems
 
 
-def _check_table(table: Any, where: str, problems: list[str]) -> tuple[str | None, set[str], tuple[str, ...]]:
-    if not _check_object(table, "table", where, problems):
-        return None, set(), ()
-    name = table.get("name")
-    if not _check_string(name, f"{where}.name", problems) or not NAME.match(name):
-        problems.append(f"{where}.name {name!r} must be an identifier (letters, digits, underscores)")
-        return None, set(), ()
-    where = f"table {name}"
-    base = table.get("base_table")
-    if _check_object(base, "base_table", f"{where}.base_table", problems):
-        for part in ("database", "schema", "table"):
-            _check_string(base.get(part), f"{where}.base_table.{part}", problems)
-    _check_synonyms(table, where, problems)
-    if "facts" in table and "measures" in table:
-        problems.append(f"{where}: use `facts` (current) or `measures` (legacy), not both")
-    columns: set[str] = set()
-    for section, kind in COLUMN_SECTIONS.items():
-        for i, column in enumerate(_list(table, section, where, problems)):
-            col_name = _check_column(column, kind, f"{where}.{section}[{i}]", problems)
-            if col_name is None:
-                continue
-            if col_name in columns:
-                problems.append(
-                    f"{where}: duplicate column name {col_name!r} (names are shared across sections)"
-                )
-            columns.add(col_name)
-    filter_names: set[str] = set()
-    for i, flt in enumerate(_list(table, "filters", where, problems)):
-        fwhere = f"{where}.filters[{i}]"
-        if _check_object(flt, "filter", fwhere, problems):
-            _check_string(flt.get("name"), f"{fwhere}.name", problems)
-            _check_string(flt.get("expr"), f"{fwhere}.expr", problems)
-            _check_synonyms(flt, fwhere, problems)
-            _check_sql_expression(flt.get("expr"), f"{fwhere}.expr", problems)
-            if flt.get("name") in filter_names:
-                problems.append(f"{where}: duplicate filter name {flt.get('name')!r}")
-            filter_names.add(str(flt.get("name")))
-    _check_logical_references(table, where, problems)
-    key: tuple[str, ...] = ()
-    if "primary_key" in table:
-        pk = table["primary_key"]
-        if _check_object(pk, "primary_key", f"{where}.primary_key", problems):
-            cols = pk.get("columns")
-            if not isinstance(cols, list) or not cols or not all(isinstance(c, str) for c in cols):
-                problems.append(f"{where}.primary_key.columns must be a non-empty list of column names")
-            else:
-                key = tuple(cols)
-                for col in cols:
-                    if col not in columns:
-                        problems.append(
-                            f"{where}.primary_key: column {col!r} is not a dimension of the table"
-                        )
-    return name, columns, key
-
-
-def _check_column(column: Any, kind: str, where: str, problems: list[str]) -> str | None:
-    if not _check_object(column, kind, where, problems):
-        return None
-    name = column.get("name")
-    if not _check_string(name, f"{where}.name", problems):
-        return None
-    if not NAME.match(name):
-        problems.append(f"{where}.name {name!r} must be an identifier (letters, digits, underscores)")
-    _check_string(column.get("expr"), f"{where}.expr", problems)
-    _check_sql_expression(column.get("expr"), f"{where}.expr", problems)
-    if "data_type" in column or kind != "metric":
-        data_type = column.get("data_type")
-        if not isinstance(data_type, str) or not DATA_TYPE.match(data_type.strip()):
-            problems.append(f"{where}.data_type {data_type!r} is not a Snowflake data type")
-        elif kind == "time_dimension" and data_type.split("(")[0].lower() not in TIME_TYPES:
-            problems.append(f"{where}: a time dimension needs a date/timestamp data_type, got {data_type!r}")
-    _check_synonyms(column, where, problems)
-    if "unique" in column and not isinstance(column["unique"], bool):
-        problems.append(f"{where}.unique must be true or false")
-    if "is_enum" in column and not isinstance(column["is_enum"], bool):
-        problems.append(f"{where}.is_enum must be true or false")
-    if column.get("is_enum") and not column.get("sample_values"):
-        problems.append(f"{where}: is_enum needs the complete list of values in sample_values")
-    if "sample_values" in column:
-        values = column["sample_values"]
-        if not isinstance(values, list) or not all(isinstance(v, (str, int, float)) for v in values):
-            problems.append(f"{where}.sample_values must be a list of scalar values")
-        elif len({str(v) for v in values}) != len(values):
-            problems.append(f"{where}.sample_values has duplicates")
-    if "access_modifier" in column and column["access_modifier"] not in ACCESS_MODIFIERS:
-        problems.append(f"{where}.access_modifier must be one of {sorted(ACCESS_MODIFIERS)}")
-    if "default_aggregation" in column and column["default_aggregation"] not in AGGREGATIONS:
-        problems.append(f"{where}.default_aggregation must be one of {sorted(AGGREGATIONS)}")
-    if kind == "metric" and isinstance(column.get("expr"), str) and not _has_aggregate(column["expr"]):
-        problems.append(f"{where}.expr must aggregate (SUM, AVG, COUNT, ...): a metric is an aggregate")
-    return name
-
-
-def _check_relationship(
-    rel: Any,
-    where: str,
-    table_columns: Mapping[str, set[str]],
-    table_keys: Mapping[str, tuple[str, ...]],
-    problems: list[str],
-) -> None:
-    if not _check_object(rel, "relationship", where, problems):
-        return
-    left, right = rel.get("left_table"), rel.get("right_table")
-    for side, table in (("left_table", left), ("right_table", right)):
-        if table not in table_columns:
-            problems.append(f"{where}.{side} {table!r} is not a table of the model")
-    if "join_type" in rel and rel["join_type"] not in JOIN_TYPES:
-        problems.append(f"{where}.join_type must be one of {sorted(JOIN_TYPES)}")
-    if "relationship_type" in rel and rel["relationship_type"] not in RELATIONSHIP_TYPES:
-        problems.append(f"{where}.relationship_type must be one of {sorted(RELATIONSHIP_TYPES)}")
-    pairs = rel.get("relationship_columns")
-    if not isinstance(pairs, list) or not pairs:
-        problems.append(f"{where}.relationship_columns must be a non-empty list")
-        return
-    right_cols: list[str] = []
-    for i, pair in enumerate(pairs):
-        pwhere = f"{where}.relationship_columns[{i}]"
-        if not _check_object(pair, "relationship_column", pwhere, problems):
-            continue
-        if left in table_columns and pair.get("left_column") not in table_columns[left]:
-            problems.append(f"{pwhere}.left_column {pair.get('left_column')!r} is not a column of {left}")
-        if right in table_columns and pair.get("right_column") not in table_columns[right]:
-            problems.append(f"{pwhere}.right_column {pair.get('right_column')!r} is not a column of {right}")
-        right_cols.append(str(pair.get("right_column")))
-    if right in table_keys and table_keys[right] and set(right_cols) != set(table_keys[right]):
-        problems.append(
-            f"{where}: right_column(s) {right_cols} must be the primary key of {right} {list(table_keys[right])}"
-        )
-    if right in table_keys and not table_keys[right]:
-        problems.append(f"{where}: {right} needs a primary_key to be the right side of a relationship")
-
-
-def _check_verified_sql(sql: str, table_columns: Mapping[str, set[str]]) -> list[str]:
+def _verified_sql_problems(sql: str, tables: Mapping[str, Table]) -> list[str]:
     try:
         trees = [t for t in sqlglot.parse(sql, read="snowflake") if t is not None]
     except (ParseError, TokenError) as exc:
@@ -287,19 +355,15 @@ def _check_verified_sql(sql: str, table_columns: Mapping[str, set[str]]) -> list
             problems.append(
                 f"table {table.sql()!r} must be a logical table written as {VERIFIED_TABLE_PREFIX}<name>"
             )
-        elif name[len(VERIFIED_TABLE_PREFIX) :] not in table_columns:
+        elif name[len(VERIFIED_TABLE_PREFIX) :] not in tables:
             problems.append(f"logical table {name!r} is not a table of the model")
     return problems
 
 
-LOGICAL_SECTIONS: Final = ("dimensions", "time_dimensions", "facts", "measures")
-
-
 def logical_references(expr: str) -> list[str]:
     """Column names an expression refers to, outside sub-queries (which name physical tables)."""
-    try:
-        tree = sqlglot.parse_one(expr, read="snowflake")
-    except (ParseError, TokenError):
+    tree = _parsed(expr)
+    if isinstance(tree, str):
         return []
     return [
         column.name
@@ -308,81 +372,59 @@ def logical_references(expr: str) -> list[str]:
     ]
 
 
-def _check_logical_references(table: Any, where: str, problems: list[str]) -> None:
-    """Metrics and filters are resolved by Cortex Analyst against the table's declared logical columns
-    (dimensions, time dimensions, facts), not against the physical table
-    (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-analyst/semantic-model-spec): every
-    column they name must be declared, by its logical name."""
-    declared = {
-        str(c.get("name"))
-        for section in LOGICAL_SECTIONS
-        for c in table.get(section) or []
-        if isinstance(c, dict)
-    }
-    for section in ("metrics", "filters"):
-        for item in table.get(section) or []:
-            if not isinstance(item, dict) or not isinstance(item.get("expr"), str):
-                continue
-            unknown = sorted({n for n in logical_references(item["expr"]) if n not in declared})
-            if unknown:
-                problems.append(
-                    f"{where}.{section} {item.get('name')!r}: {', '.join(unknown)} is not a declared logical "
-                    "column of the table (Cortex Analyst resolves expressions against dimensions, time "
-                    "dimensions and facts by name)"
-                )
-
-
-def _check_sql_expression(expr: Any, where: str, problems: list[str]) -> None:
-    if not isinstance(expr, str) or not expr.strip():
-        return
+# ---- pydantic's errors as problem lines ----------------------------------------------------------------------
+def validate_structure(raw: Any) -> list[str]:
+    """Every structural problem in a parsed semantic model (a YAML mapping); [] when it is valid."""
     try:
-        sqlglot.parse_one(expr, read="snowflake")
-    except (ParseError, TokenError) as exc:
-        problems.append(f"{where} is not a valid SQL expression ({str(exc).splitlines()[0]})")
+        SemanticModelSpec.model_validate(raw)
+    except ValidationError as exc:
+        return [line for error in exc.errors() for line in _lines(error, raw)]
+    return []
 
 
-def _has_aggregate(expr: str) -> bool:
-    try:
-        tree = sqlglot.parse_one(expr, read="snowflake")
-    except (ParseError, TokenError):
-        return True  # reported by _check_sql_expression
-    return tree.find(exp.AggFunc) is not None
+def _lines(error: ErrorDetails, raw: Any) -> list[str]:
+    loc = error["loc"]
+    if error["type"] == RULES:
+        problems: Problems = (error.get("ctx") or {})["problems"]
+        return [f"{_path((*loc, *sub), raw)}: {message}" for sub, message in problems]
+    if error["type"] == "missing":
+        return [f"{_path(loc[:-1], raw)}: missing required field {loc[-1]!r}"]
+    if error["type"] == "extra_forbidden":
+        allowed = ", ".join(sorted(_allowed(loc[:-1])))
+        return [f"{_path(loc[:-1], raw)}: unknown field {loc[-1]!r} (allowed: {allowed})"]
+    if error["type"] in ("c360", "too_short") or error["type"].startswith("literal"):
+        return [f"{_path(loc, raw)}: {error['msg']}"]
+    expected = "must be a mapping" if error["type"] == "model_type" else error["msg"]
+    return [f"{_path(loc, raw)}: {expected}, got {reprlib.repr(error['input'])}"]
 
 
-def _check_object(value: Any, kind: str, where: str, problems: list[str]) -> bool:
-    if not isinstance(value, Mapping):
-        problems.append(f"{where} must be a mapping")
-        return False
-    spec = SPECS[kind]
-    for key in sorted(spec.required - set(value)):
-        problems.append(f"{where}: missing required field {key!r}")
-    for key in sorted(set(value) - spec.required - spec.optional):
-        problems.append(
-            f"{where}: unknown field {key!r} (allowed: {', '.join(sorted(spec.required | spec.optional))})"
-        )
-    return True
+def _path(loc: Sequence[str | int], raw: Any) -> str:
+    """tables.fct_transactions.dimensions.channel.data_type: list items named by their `name` where they
+    have one, by their index where not."""
+    path, node = "", raw
+    for part in loc:
+        if isinstance(part, str):
+            path, node = f"{path}.{part}", node.get(part) if isinstance(node, Mapping) else None
+            continue
+        node = node[part] if isinstance(node, list) and part < len(node) else None
+        name = node.get("name") if isinstance(node, Mapping) else None
+        path += f".{name}" if isinstance(name, str) and name else f"[{part}]"
+    return path.lstrip(".") or "model"
 
 
-def _check_string(value: object, where: str, problems: list[str]) -> TypeGuard[str]:
-    if not isinstance(value, str) or not value.strip():
-        problems.append(f"{where} must be a non-empty string")
-        return False
-    return True
+def _allowed(loc: Sequence[str | int]) -> set[str]:
+    """The keys the spec model at `loc` accepts (by alias)."""
+    model: type[BaseModel] = SemanticModelSpec
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        model = next(_models(annotation))
+    return {f.alias or name for name, f in model.model_fields.items()}
 
 
-def _check_synonyms(obj: Mapping[str, Any], where: str, problems: list[str]) -> None:
-    if "synonyms" not in obj:
-        return
-    synonyms = obj["synonyms"]
-    if not isinstance(synonyms, list) or not all(isinstance(s, str) and s.strip() for s in synonyms):
-        problems.append(f"{where}.synonyms must be a list of non-empty strings")
-
-
-def _list(obj: Mapping[str, Any], key: str, where: str, problems: list[str]) -> list[Any]:
-    value = obj.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.append(f"{where}.{key} must be a list")
-        return []
-    return value
+def _models(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in get_args(annotation):
+        yield from _models(arg)

@@ -129,6 +129,18 @@ def month_label(d: date) -> str:
     return f"{MONTH_NAMES[d.month - 1]} {d.year}"
 
 
+def complete_periods(count: int, unit: str, as_of: date) -> TimeWindow:
+    """The last `count` whole calendar periods (week, month, quarter, year) before the as-of date's own."""
+    end = current_period_start(unit, as_of)
+    step = {"week": 0, "month": 1, "quarter": 3, "year": 12}[unit]
+    start = end - timedelta(days=7 * count) if unit == "week" else add_months(end, -step * count)
+    plural = "" if count == 1 else "s"
+    label = f"the last {count} complete {unit}{plural} ({start.isoformat()} to {end.isoformat()})"
+    if count == 1 and unit == "month":
+        label = month_label(start)
+    return TimeWindow(start, end, label)
+
+
 class TimeParser:
     """Finds time expressions; `protected` token indices (inside multi-word vocabulary phrases) are skipped."""
 
@@ -242,7 +254,19 @@ class TimeParser:
         year = self._year_at(i)
         if year is not None:
             return 1, date(year, 1, 1), date(year + 1, 1, 1), str(year)
-        return None
+        return self._period_beginning(i)
+
+    def _period_beginning(self, i: int) -> tuple[int, date, date, str] | None:
+        """'the start of the year', 'the beginning of this month': the first day of the as-of date's period."""
+        j = i + (self._lemma(i) == "the")
+        if self._lemma(j) not in ("start", "beginning") or self._lemma(j + 1) != "of":
+            return None
+        k = j + 2 + (self._lemma(j + 2) in ("the", "this"))
+        unit = UNITS.get(self._lemma(k))
+        if unit not in ("week", "month", "quarter", "year"):
+            return None
+        start = current_period_start(unit, self.as_of)
+        return k + 1 - i, start, start + timedelta(days=1), f"the start of this {unit} ({start.isoformat()})"
 
     def _day_at(self, i: int) -> int | None:
         value = self._number(i)
@@ -336,14 +360,7 @@ class TimeParser:
         unit = UNITS.get(self._lemma(j))
         if unit not in ("week", "month", "quarter", "year"):
             return None
-        end = self._period_start(unit, self.as_of)
-        step = {"week": 0, "month": 1, "quarter": 3, "year": 12}[unit]
-        start = end - timedelta(days=7 * count) if unit == "week" else add_months(end, -step * count)
-        plural = "" if count == 1 else "s"
-        label = f"the last {count} complete {unit}{plural} ({start.isoformat()} to {end.isoformat()})"
-        if count == 1 and unit == "month":
-            label = month_label(start)
-        return self._window(i, j + 1, TimeWindow(start, end, label))
+        return self._window(i, j + 1, complete_periods(count, unit, self.as_of))
 
     def _last_n(self, i: int) -> TimeSpan | None:
         if self._lemma(i) not in ("last", "past", "previous", "trailing", "recent", "prior"):
@@ -356,7 +373,8 @@ class TimeParser:
         start = self._shift(unit, -count)
         days = count * 7 if unit == "week" else count if unit == "day" else None
         plural = "" if count == 1 else "s"
-        return self._window(i, i + 3, TimeWindow(start, None, f"the last {count} {unit}{plural}", days=days))
+        window = TimeWindow(start, None, f"the last {count} {unit}{plural}", days=days, rolling=(count, unit))
+        return self._window(i, i + 3, window)
 
     def _adjective_window(self, i: int) -> TimeSpan | None:
         """'the average 90-day spend change', '12-month spend': a trailing window written as an adjective

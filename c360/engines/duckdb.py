@@ -235,10 +235,23 @@ class DuckDBSession:
         session already ran the script of that name. On the lake every DDL statement is a catalog change
         that costs tens to hundreds of ms and makes every process reload the catalog, so the paths that run
         per streamed batch (the pipe, the alert evaluation) provision once per session, not per batch."""
-        if name in self._scripts_run:
+        self.run_scripts_once([(name, sql)])
+
+    def run_scripts_once(self, scripts: Sequence[tuple[str, str]]) -> None:
+        """run_script_once for several (name, sql) scripts, the ones this session has not run yet in ONE
+        transaction: one lake commit instead of one per statement (the pipe's provisioning at the start
+        of every `c360 stream` / `c360 ingest` process: ~0.5 s instead of ~1-2 s on a busy 2-core machine,
+        most of it the `create or replace view` statements). All or nothing: a failure leaves none marked."""
+        pending = [(name, sql) for name, sql in scripts if name not in self._scripts_run]
+        if not pending:
             return
-        self.run_script(sql)
-        self._scripts_run.add(name)
+        try:
+            with self.transaction():
+                for _, sql in pending:
+                    self.run_script(sql)
+        except duckdb.Error as exc:  # the commit (e.g. a full disk): an error, never a driver traceback
+            raise WarehouseError(f"{type(exc).__name__}: {exc}") from exc
+        self._scripts_run.update(name for name, _ in pending)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         try:

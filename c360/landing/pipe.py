@@ -512,13 +512,16 @@ def _timed(load: FileLoad, began: float) -> FileLoad:
 
 def ensure_pipe_tables(session: WarehouseSession) -> None:
     """Idempotent: the bronze/observability DDL plus the streaming columns (platforms built earlier); once
-    per local session (DuckDBSession.run_script_once)."""
-    for name in ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming"):
-        sql = load_sql(name, session.dialect)
-        if isinstance(session, DuckDBSession):
-            session.run_script_once(name, sql)
-        else:
-            session.run_script(sql)
+    per local session, in one transaction (DuckDBSession.run_scripts_once)."""
+    scripts = [
+        (name, load_sql(name, session.dialect))
+        for name in ("ddl/schemas", "ddl/bronze", "ddl/observability", "ddl/streaming")
+    ]
+    if isinstance(session, DuckDBSession):
+        session.run_scripts_once(scripts)
+        return
+    for _, sql in scripts:
+        session.run_script(sql)
 
 
 def refresh(

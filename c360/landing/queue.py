@@ -235,7 +235,10 @@ class LocalNotificationQueue:
         return out
 
     def redrive(self) -> int:
-        """Move every dead letter back to ready with a fresh receive count; returns how many."""
+        """Move every dead letter back to ready with a fresh receive count; returns how many. Messages a
+        dead consumer held for their last allowed delivery are dead letters first (the next receive would
+        dead-letter them), so the redrive covers them too."""
+        self._requeue_expired()
         moved = 0
         for path in sorted((self.root / "dead").glob("*.json")):
             message_id, _ = _parse_ready(path.name)

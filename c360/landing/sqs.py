@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable
 from typing import Any
 
-from c360.errors import ObjectStoreError
 from c360.landing.queue import DEFAULT_VISIBILITY_TIMEOUT, Message, QueueDepth, QueueError
-from c360.storage.s3 import with_retries
+from c360.storage.s3 import aws_failure, retry_config
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +23,7 @@ class SqsNotificationQueue:
         region: str = "us-east-1",
         wait_seconds: int = 1,
         client: Any = None,
-        sleep: Callable[[float], None] = time.sleep,
+        attempts: int = 4,
     ) -> None:
         if not 0 <= wait_seconds <= 20:
             raise ValueError("wait_seconds (long polling) must be between 0 and 20")
@@ -33,21 +31,24 @@ class SqsNotificationQueue:
         self.region = region
         self.wait_seconds = wait_seconds
         self._client = client
-        self._sleep = sleep
+        self.attempts = attempts
 
     @property
     def client(self) -> Any:
         if self._client is None:
             import boto3
 
-            self._client = boto3.client("sqs", region_name=self.region)
+            self._client = boto3.client("sqs", region_name=self.region, config=retry_config(self.attempts))
         return self._client
 
     def _call(self, action: Callable[[], Any], what: str) -> Any:
+        """Run one SQS call (botocore retries transient errors); an AWS failure becomes a QueueError."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
-            return with_retries(action, what=f"{what} {self.queue_url}", sleep=self._sleep)
-        except ObjectStoreError as exc:  # the shared AWS retry helper's error: re-label it for queues
-            raise QueueError(str(exc)) from exc
+            return action()
+        except (BotoCoreError, ClientError) as exc:
+            raise QueueError(aws_failure(f"{what} {self.queue_url}", exc)) from exc
 
     def send(self, body: str) -> str:
         response = self._call(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -27,63 +26,16 @@ def retry_config(attempts: int) -> Config:
     return Config(retries={"mode": "standard", "total_max_attempts": attempts})
 
 
-def store_error(what: str, exc: Exception) -> ObjectStoreError:
-    """An AWS failure (after botocore's retries) as the store's domain error, saying how often it tried."""
+def aws_failure(what: str, exc: Exception) -> str:
+    """An AWS failure (after botocore's retries) in words, saying how often it tried."""
     metadata = getattr(exc, "response", {}).get("ResponseMetadata", {})
     tries = f" after {int(metadata['RetryAttempts']) + 1} attempt(s)" if "RetryAttempts" in metadata else ""
-    return ObjectStoreError(f"{what} failed{tries}: {exc}")
+    return f"{what} failed{tries}: {exc}"
 
 
-# TODO(c360/landing/, ingest): only the SQS queue still retries by hand, on top of its client's own
-# retries; it can take `retry_config` and `store_error` instead, then this goes.
-TRANSIENT_CODES = frozenset(
-    {
-        "SlowDown",
-        "RequestTimeout",
-        "InternalError",
-        "ServiceUnavailable",
-        "500",
-        "502",
-        "503",
-        "504",
-        "Throttling",
-        "ThrottlingException",
-        "RequestTimeTooSkewed",
-    }
-)
-
-
-def is_transient(exc: BaseException) -> bool:
-    from botocore.exceptions import ClientError, ConnectionError, EndpointConnectionError
-
-    if isinstance(exc, (EndpointConnectionError, ConnectionError)):
-        return True
-    if isinstance(exc, ClientError):
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
-        return code in TRANSIENT_CODES or status in TRANSIENT_CODES
-    return False
-
-
-def with_retries(
-    action: Callable[[], T],
-    *,
-    what: str,
-    attempts: int = 4,
-    base_delay: float = 0.2,
-    sleep: Callable[[float], None] = time.sleep,
-) -> T:
-    """Run `action`, retrying transient AWS errors with exponential backoff (0.2 s, 0.4 s, 0.8 s...)."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return action()
-        except Exception as exc:
-            if not is_transient(exc) or attempt == attempts:
-                raise ObjectStoreError(f"{what} failed after {attempt} attempt(s): {exc}") from exc
-            delay = base_delay * 2 ** (attempt - 1)
-            log.warning("%s: transient error (%s), retry %d in %.1fs", what, exc, attempt, delay)
-            sleep(delay)
-    raise AssertionError("unreachable")
+def store_error(what: str, exc: Exception) -> ObjectStoreError:
+    """An AWS failure (after botocore's retries) as the store's domain error."""
+    return ObjectStoreError(aws_failure(what, exc))
 
 
 class S3ObjectStore:

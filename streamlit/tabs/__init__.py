@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from types import ModuleType
+from typing import Protocol
 
 import streamlit as st
 
@@ -15,7 +15,16 @@ from ui_messages import show_data_error
 
 log = logging.getLogger(__name__)
 
-TABS: tuple[ModuleType, ...] = (
+
+class Tab(Protocol):
+    """What a tab module exposes (each module in this package is one)."""
+
+    TITLE: str
+
+    def render(self, ctx: AppContext) -> None: ...
+
+
+TABS: tuple[Tab, ...] = (
     segment_explorer,
     customer_360,
     ai_assistant,
@@ -30,7 +39,7 @@ def title_of(name: str) -> str:
     return next(tab.TITLE for tab in TABS if tab.TITLE.endswith(name))
 
 
-def _render_guarded(tab: ModuleType, ctx: AppContext) -> None:
+def _render_guarded(tab: Tab, ctx: AppContext) -> None:
     """Render one tab; a failure shows a message in that tab and leaves the other tabs working."""
     began = time.perf_counter()
     try:
@@ -38,16 +47,12 @@ def _render_guarded(tab: ModuleType, ctx: AppContext) -> None:
     except AppDataError as exc:
         show_data_error(exc)
     except Exception as exc:  # the edge: log the trace, show a one-line reason
-        log.exception("tab %s failed", getattr(tab, "TITLE", tab.__name__))
+        log.exception("tab %s failed", tab.TITLE)
         st.error(
             f"Something went wrong in this tab ({type(exc).__name__}: {exc}). The other tabs still work."
         )
     finally:
-        log.info(
-            "tab %s rendered in %.0f ms",
-            getattr(tab, "TITLE", tab.__name__),
-            (time.perf_counter() - began) * 1000,
-        )
+        log.info("tab %s rendered in %.0f ms", tab.TITLE, (time.perf_counter() - began) * 1000)
 
 
 # Each tab is a fragment: a widget inside a tab reruns only that tab (a search does not redraw the Segment
@@ -56,5 +61,5 @@ def _render_guarded(tab: ModuleType, ctx: AppContext) -> None:
 _render_fragment = st.fragment(_render_guarded) if hasattr(st, "fragment") else _render_guarded
 
 
-def render_tab(tab: ModuleType, ctx: AppContext) -> None:
+def render_tab(tab: Tab, ctx: AppContext) -> None:
     _render_fragment(tab, ctx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 import streamlit as st
 
@@ -16,10 +17,17 @@ from assistant_turns import AssistantReply, full_result_sql
 from compat import download_button, form_submit, stretch
 
 TITLE = "🤖 AI Assistant"
-HISTORY_KEY = "assistant.history"  # list of {"at": datetime, "reply": AssistantReply}
+HISTORY_KEY = "assistant.history"  # list[Turn]
 PENDING_KEY = "assistant.pending"
 SHOWN_TURNS = 8
 CONTEXT_TURNS = 4
+
+
+class Turn(TypedDict):
+    at: datetime
+    reply: AssistantReply
+
+
 ENGINE_LABELS = {
     "snowflake": "Snowflake Cortex Analyst over the staged semantic model",
     "local": "the local semantic engine (same semantic model and request/response shape as Cortex Analyst)",
@@ -75,7 +83,7 @@ def render(ctx: AppContext) -> None:
         history = [turn["reply"] for turn in st.session_state[HISTORY_KEY]]
         with st.spinner("🤔 Thinking..."):
             reply = ask(ctx, pending, history)
-        st.session_state[HISTORY_KEY].append({"at": datetime.now(), "reply": reply})
+        st.session_state[HISTORY_KEY].append(Turn(at=datetime.now(), reply=reply))
 
     _suggestions()
     turns = st.session_state[HISTORY_KEY]
@@ -213,13 +221,12 @@ def _suggestion_buttons(index: int, suggestions: tuple[str, ...], label: str) ->
         st.button(suggestion, key=f"assistant.suggestion.{index}.{j}", on_click=_queue, args=(suggestion,))
 
 
-def _recent(turns: list[dict[str, object]]) -> None:
+def _recent(turns: list[Turn]) -> None:
     if not turns:
         return
     with st.expander(f"🕘 Recent questions ({min(5, len(turns))} of {len(turns)})"):
         for turn in reversed(turns[-5:]):
-            reply: AssistantReply = turn["reply"]  # type: ignore[assignment]
-            at: datetime = turn["at"]  # type: ignore[assignment]
+            reply, at = turn["reply"], turn["at"]
             status = (
                 "refused" if reply.refused else ("failed" if reply.error else f"{len(reply.rows):,} rows")
             )

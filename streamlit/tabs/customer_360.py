@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,7 @@ import exports
 import formatting as fmt
 import queries
 from app_context import AppContext
+from c360 import names  # shipped beside the app in Snowflake (stdlib only)
 from compat import form_submit, stretch
 
 TITLE = "🔍 Customer 360"
@@ -222,7 +225,7 @@ def _profile_card(p: pd.Series) -> None:
 def churn_alert(category: object, score: object) -> tuple[str, str]:
     """(streamlit call, message) for the churn box; unscored customers are never shown as low risk."""
     value = fmt.as_float(score)
-    label = str(category) if not fmt.is_missing(category) else "Not Scored"
+    label = str(category) if not fmt.is_missing(category) else names.NOT_SCORED
     if label == "High Risk" and value is not None:
         return "error", f"⚠️ **High churn risk** · score {value:.1f} / 100"
     if label == "Medium Risk" and value is not None:
@@ -254,7 +257,7 @@ def history_window(profile: pd.Series, summary: queries.PlatformSummary) -> str:
         return "Spend history and lifetime value cover every transaction the platform holds."
     opened = profile.get("account_open_date")
     window = f"{fmt.day(start)} to {fmt.day(end)} ({fmt.number(months)} months)"
-    if not fmt.is_missing(opened) and pd.Timestamp(opened).date() < start:
+    if (opened_at := fmt.to_timestamp(opened)) is not None and opened_at.date() < start:
         return (
             f"Spend history and lifetime value cover the platform's transaction history, {window}, not the whole "
             f"relationship: the account was opened {fmt.day(opened)} "
@@ -348,7 +351,7 @@ def _months_shown(monthly: pd.DataFrame) -> str:
     return f"One point per calendar month, {first:%b %Y} to {last:%b %Y} ({len(monthly)} months)"
 
 
-def _card_history(ctx: AppContext, customer_id: str, as_of: object) -> None:
+def _card_history(ctx: AppContext, customer_id: str, as_of: date | None) -> None:
     st.markdown("##### 💳 Card and credit-limit history")
     history = queries.customer_card_history(ctx, customer_id)
     if history.empty:
@@ -357,9 +360,7 @@ def _card_history(ctx: AppContext, customer_id: str, as_of: object) -> None:
     c1, c2 = st.columns([1.5, 1.5])
     with c1:
         st.plotly_chart(
-            charts.credit_limit_history(
-                history, pd.Timestamp(as_of) if as_of else None, "Credit limit over time"
-            ),
+            charts.credit_limit_history(history, fmt.to_timestamp(as_of), "Credit limit over time"),
             key="customer.card_chart",
             **stretch(),
         )
@@ -392,7 +393,7 @@ def _card_history(ctx: AppContext, customer_id: str, as_of: object) -> None:
 # ---- transactions --------------------------------------------------------------------------------------
 
 
-def _transactions(customer_id: str, transactions: pd.DataFrame, as_of: object) -> None:
+def _transactions(customer_id: str, transactions: pd.DataFrame, as_of: date | None) -> None:
     st.markdown("##### 💳 Transaction history")
     if transactions.empty:
         st.warning("No transactions found for this customer.")
@@ -419,7 +420,7 @@ def _transactions(customer_id: str, transactions: pd.DataFrame, as_of: object) -
     )
     filtered = queries.filter_transactions(
         transactions,
-        as_of,  # type: ignore[arg-type]
+        as_of,
         st.session_state["customer.period"],
         st.session_state["customer.categories"],
         st.session_state["customer.statuses"],

@@ -31,7 +31,7 @@ FILTER_LABELS = {
     "monthly_spend_to": "monthly spend",
     "min_travel_dining_monthly": "travel & dining spend",
 }
-MAP_METRICS = {
+MAP_METRICS: dict[str, tuple[str, str, fmt.Formatter, str]] = {  # column, label, formatter, colour scale
     "Customers": ("customers", "Customers", fmt.number, "Blues"),
     "Total lifetime value": ("total_ltv", "Total LTV", fmt.compact_money, "Greens"),
     "Average lifetime value": ("avg_ltv", "Avg LTV", fmt.money, "Purples"),

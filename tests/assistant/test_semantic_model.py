@@ -116,77 +116,159 @@ def _table(raw: dict[str, Any], name: str) -> dict[str, Any]:
     return next(t for t in raw["tables"] if t["name"] == name)
 
 
+FCT = "tables.fct_transactions"
+PROFILE = "tables.customer_360_profile"
+VQ = "verified_queries.customers_per_segment"
+REL = "relationships.transactions_to_customers"
+
+
 @pytest.mark.parametrize(
     ("mutate", "problem"),
     [
         (lambda r: r.pop("tables"), "model: missing required field 'tables'"),
-        (lambda r: r.update(sample_questions=[]), "unknown field 'sample_questions'"),
-        (lambda r: _table(r, "fct_transactions").pop("base_table"), "missing required field 'base_table'"),
+        (lambda r: r.update(tables=[]), "tables: List should have at least 1 item after validation, not 0"),
+        (
+            lambda r: r.update(sample_questions=[]),
+            "model: unknown field 'sample_questions' (allowed: custom_instructions, description, metrics, "
+            "module_custom_instructions, name, relationships, tables, verified_queries)",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions").pop("base_table"),
+            f"{FCT}: missing required field 'base_table'",
+        ),
         (
             lambda r: _table(r, "fct_transactions")["base_table"].pop("schema"),
-            "missing required field 'schema'",
+            f"{FCT}.base_table: missing required field 'schema'",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions")["base_table"].update(shema="GOLD"),
+            f"{FCT}.base_table: unknown field 'shema' (allowed: database, schema, table)",
         ),
         (
             lambda r: _table(r, "fct_transactions")["dimensions"][0].update(data_type="STRINGY"),
-            "is not a Snowflake data type",
+            f"{FCT}.dimensions.transaction_id.data_type: 'STRINGY' is not a Snowflake data type",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions")["dimensions"][0].update(data_type=5),
+            f"{FCT}.dimensions.transaction_id.data_type: Input should be a valid string, got 5",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions")["dimensions"][0].pop("expr"),
+            f"{FCT}.dimensions.transaction_id: missing required field 'expr'",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions")["dimensions"][0].update(synonyms=["txn", " "]),
+            f"{FCT}.dimensions.transaction_id.synonyms[1]: must be a non-empty string",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions")["dimensions"][0].update(sample_values=["a", ["b"]]),
+            f"{FCT}.dimensions.transaction_id.sample_values[1]: must be a scalar value (text or a number), "
+            "got ['b']",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions")["dimensions"][0].update(sample_values=["a", "a"]),
+            f"{FCT}.dimensions.transaction_id.sample_values: has duplicates",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions")["dimensions"].append("channel"),
+            f"{FCT}.dimensions[{{n}}]: must be a mapping, got 'channel'",
+        ),
+        (
+            lambda r: _table(r, "fct_transactions").update(name="fct transactions"),
+            "tables.fct transactions.name: 'fct transactions' must be an identifier (letters, digits, "
+            "underscores)",
         ),
         (
             lambda r: _table(r, "fct_transactions")["metrics"][0].update(expr="transaction_amount"),
-            "a metric is an aggregate",
+            f"{FCT}.metrics.total_spend.expr: must aggregate (SUM, AVG, COUNT, ...): a metric is an aggregate",
         ),
         (
             lambda r: _table(r, "fct_transactions")["dimensions"][0].update(aggregation="sum"),
-            "unknown field 'aggregation'",
+            f"{FCT}.dimensions.transaction_id: unknown field 'aggregation' (allowed: cortex_search_service_name, "
+            "data_type, description, expr, is_enum, name, sample_values, synonyms, unique)",
         ),
         (
             lambda r: _table(r, "customer_360_profile")["time_dimensions"][0].update(data_type="VARCHAR"),
-            "needs a date/timestamp data_type",
+            f"{PROFILE}.time_dimensions.account_open_date: a time dimension needs a date/timestamp data_type, "
+            "got 'VARCHAR'",
         ),
         (
             lambda r: _table(r, "fct_transactions").update(measures=[]),
-            "use `facts` (current) or `measures` (legacy), not both",
+            f"{FCT}: use `facts` (current) or `measures` (legacy), not both",
         ),
         (
             lambda r: r["relationships"][0]["relationship_columns"][0].update(right_column="email"),
-            "must be the primary key of customer_360_profile",
+            f"{REL}: right_column(s) ['email'] must be the primary key of customer_360_profile ['customer_id']",
         ),
         (
             lambda r: r["relationships"][0]["relationship_columns"][0].update(left_column="nope"),
-            "left_column 'nope' is not a column of fct_transactions",
+            f"{REL}.relationship_columns[0].left_column: 'nope' is not a column of fct_transactions",
         ),
-        (lambda r: r["relationships"][0].update(right_table="ghost"), "'ghost' is not a table of the model"),
-        (lambda r: r["relationships"][0].update(join_type="cross"), "join_type must be one of"),
+        (
+            lambda r: r["relationships"][0].update(right_table="ghost"),
+            f"{REL}.right_table: 'ghost' is not a table of the model",
+        ),
+        (
+            lambda r: r["relationships"][0].update(join_type="cross"),
+            f"{REL}.join_type: Input should be 'left_outer' or 'inner'",
+        ),
+        (
+            lambda r: r["relationships"][1].update(name=r["relationships"][0]["name"]),
+            "relationships: duplicate relationship name 'transactions_to_customers'",
+        ),
         (
             lambda r: r["verified_queries"][0].update(sql="SELECT * FROM GOLD.CUSTOMER_360_PROFILE"),
-            "must be a logical table written as __<name>",
+            f"{VQ}.sql: table 'GOLD.CUSTOMER_360_PROFILE' must be a logical table written as __<name>",
         ),
         (
             lambda r: r["verified_queries"][0].update(sql="DELETE FROM __customer_360_profile"),
-            "must be exactly one SELECT",
+            f"{VQ}.sql: must be exactly one SELECT statement",
+        ),
+        (
+            lambda r: r["verified_queries"][0].update(verified_at="2024-05-03"),
+            f"{VQ}.verified_at: Input should be a valid integer, got '2024-05-03'",
         ),
         (
             lambda r: r["verified_queries"][1].update(name=r["verified_queries"][0]["name"]),
-            "duplicate verified query name",
+            "verified_queries: duplicate verified query name 'customers_per_segment'",
+        ),
+        (
+            lambda r: r["tables"].append(copy.deepcopy(_table(r, "dim_merchant_category"))),
+            "tables: duplicate table name 'dim_merchant_category'",
         ),
         (
             lambda r: _table(r, "customer_360_profile")["dimensions"][0].update(name="age"),
-            "duplicate column name 'age'",
+            f"{PROFILE}: duplicate column name 'age' (names are shared across sections)",
+        ),
+        (
+            lambda r: _table(r, "customer_360_profile")["filters"][1].update(
+                name=_table(r, "customer_360_profile")["filters"][0]["name"]
+            ),
+            f"{PROFILE}: duplicate filter name 'at_risk'",
         ),
         (
             lambda r: _table(r, "customer_360_profile")["dimensions"][0].update(
                 is_enum=True, sample_values=[]
             ),
-            "is_enum needs the complete list of values",
+            f"{PROFILE}.dimensions.customer_id: is_enum needs the complete list of values in sample_values",
         ),
         (
             lambda r: _table(r, "customer_360_profile")["filters"][0].update(expr="churn_risk_category IN ("),
-            "is not a valid SQL expression",
+            f"{PROFILE}.filters.at_risk.expr: is not a valid SQL expression (Expecting ). Line 1, Col: 24.)",
         ),
     ],
 )
 def test_structural_problems_are_reported(raw: dict[str, Any], mutate: Any, problem: str) -> None:
+    """Each problem is reported with the path to the bad key (list items by name) and what was expected."""
     problems = _mutated(raw, mutate)
-    assert any(problem in p for p in problems), problems
+    n = len(_table(raw, "fct_transactions")["dimensions"])
+    assert problem.replace("{n}", str(n)) in problems, problems
+
+
+def test_a_list_item_without_a_name_is_located_by_its_index(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    del broken["tables"][1]["name"]
+    assert validate_structure(broken) == ["tables[1]: missing required field 'name'"]
 
 
 def test_parse_model_lists_every_problem() -> None:

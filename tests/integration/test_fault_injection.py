@@ -17,8 +17,13 @@ from c360.steps.pipeline import UpReport
 
 pytestmark = pytest.mark.integration
 
-# the short run: every point can be drawn; the ones before the gold refresh (a second or two per round)
-# far more often than those that wait for a dbt refresh (most of a round's time)
+# The short run (issue 14: >= 20 kills in under a minute on an idle machine). Every point can be drawn; the
+# ones before the gold refresh (a child killed there costs ~1 s of CPU) far more often than those after it
+# (a dbt refresh, ~5 s of CPU, plus the files the killed rounds left): with seed 2026, 2 of the 20 rounds
+# refresh gold, then the one recovery run. The dead letters the repeated pipe kills leave are redriven
+# before that run (one gold refresh, not two), and the reader observes when the publication changes and
+# re-reads the published snapshot every 5 s (an observation costs ~0.6 s of CPU; the bench's reader
+# observes every 0.2 s). What it checks is the bench's check, in full.
 SHORT_POINTS = {
     "land.notify": (4, 1),
     "pipe.received": (4, 1),
@@ -49,7 +54,7 @@ def platform_settings_for(home: Path) -> Settings:
     return platform_settings(Settings.load(target="local", home=home, env={}, create_home=False))
 
 
-@pytest.mark.timeout(1800)  # ~20 forked cycles and their dbt refreshes: minutes on a loaded 2-core machine
+@pytest.mark.timeout(1800)  # ~60-75 s of CPU: 2-3 minutes on a 2-core machine shared at load 5-12
 def test_twenty_kills_lose_nothing_double_nothing_and_readers_never_see_half_a_publish(
     home: Settings, tmp_path: Path
 ) -> None:
@@ -60,6 +65,9 @@ def test_twenty_kills_lose_nothing_double_nothing_and_readers_never_see_half_a_p
         seed=2026,
         points=SHORT_POINTS,
         work=tmp_path / "work",
+        redrive_first=True,
+        reader_pause=0.1,
+        reader_recheck=5.0,
     )
     summary = report.summary()
     assert report.kills >= 20, summary
@@ -79,7 +87,9 @@ def test_twenty_kills_lose_nothing_double_nothing_and_readers_never_see_half_a_p
     assert report.status.queue_empty, report.status
     assert report.status.exit_code == (2 if report.status.breached_critical else 0), report.status
     points = set(report.kills_by_point())
-    assert len(points) >= 6 and {p.split(".")[0] for p in points} >= {"land", "pipe", "publish"}, points
+    assert len(points) >= 6 and {p.split(".")[0] for p in points} >= {"land", "pipe", "gold", "publish"}, (
+        points
+    )
     assert report.ok
 
 

@@ -110,6 +110,26 @@ def test_dead_letters_after_max_receives_and_redrive(tmp_path: Path, clock: Cloc
     assert message.receive_count == 1
 
 
+def test_redrive_covers_a_message_whose_last_allowed_delivery_expired(tmp_path: Path, clock: Clock) -> None:
+    """A consumer died holding a message's last allowed delivery: the next receive would dead-letter it,
+    so an operator's redrive already moves it back (no second redrive after the next run); a message still
+    within its visibility timeout stays in flight."""
+    queue = LocalNotificationQueue(tmp_path / "q", max_receives=2, clock=clock.epoch)
+    queue.send("exhausted")
+    clock.advance(0.001)
+    queue.send("held")
+    first, _ = queue.receive(visibility_timeout=60)
+    queue.change_visibility(first, 0)  # its consumer gave it back (as a dead consumer's expires)
+    (last,) = queue.receive(visibility_timeout=60)
+    assert last.body == "exhausted" and last.receive_count == 2
+    queue.change_visibility(last, 0)
+    assert queue.depth().dead == 0 and queue.depth().in_flight == 2
+    assert queue.redrive() == 1
+    assert queue.depth().in_flight == 1 and queue.depth().dead == 0
+    (message,) = queue.receive()
+    assert message.body == "exhausted" and message.receive_count == 1
+
+
 def test_depth_reports_the_oldest_waiting_message(queue: LocalNotificationQueue, clock: Clock) -> None:
     queue.send("old")
     clock.advance(90)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from c360 import names
+from c360.bench import faultinjection
 from c360.bench.faultinjection import (
     PUBLISHED_COLUMNS,
     UNREADABLE_PUBLICATION,
@@ -25,6 +25,7 @@ from c360.bench.faultinjection import (
     read_published_state,
     read_published_states,
 )
+from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.engines.readers import open_reader
 from c360.errors import WarehouseError
@@ -204,7 +205,11 @@ def test_the_published_snapshot_going_back_is_caught(stream: Stream) -> None:
     assert problems == [f"the published snapshot went back from {audit.latest} to {older}"], problems
 
 
-def test_a_half_written_publication_record_is_unreadable_and_counted(stream: Stream, tmp_path: Path) -> None:
+def test_a_half_written_publication_record_is_unreadable_and_counted(
+    stream: Stream, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = SeenSnapshots()
+    monkeypatch.setattr(faultinjection, "read_published_state", seen.wrap(read_published_state))
     stream.unit()
     lake_of(stream.settings).publication.write_text('{"snapshot_id": 1')  # a publish that wrote in place
     with pytest.raises(WarehouseError, match=UNREADABLE_PUBLICATION):
@@ -215,7 +220,7 @@ def test_a_half_written_publication_record_is_unreadable_and_counted(stream: Str
     )
     reader.start()
     try:
-        time.sleep(0.5)
+        seen.wait_for_reads(1)  # the loop tried at least once (the record cannot be read)
     finally:
         stop.touch()
         reader.join(60)
@@ -224,35 +229,78 @@ def test_a_half_written_publication_record_is_unreadable_and_counted(stream: Str
     assert seen["violations"][0].startswith("unreadable publication:"), seen
 
 
+@pytest.mark.parametrize("recheck", [None, 600.0], ids=["every-pause", "on-change"])
 def test_the_reader_loop_catches_a_writer_that_publishes_mid_unit_and_passes_one_that_does_not(
-    stream: Stream, tmp_path: Path
+    stream: Stream, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recheck: float | None
 ) -> None:
-    """The loop the harness runs beside the killed processes, against a correct writer, then a broken one."""
-    correct = _reader_loop(stream, tmp_path / "correct", broken=False)
+    """The loop the harness runs beside the killed processes, against a correct writer, then a broken one;
+    observing every pause (the bench) or when the publication changes (the short run: with a recheck
+    period longer than the test, every observation here is one a publish triggered). The writer waits until
+    the loop has read each snapshot it published (never a fixed sleep: on a loaded machine one observation
+    can take longer than any sleep), so every published state is observed."""
+    seen = SeenSnapshots()
+    monkeypatch.setattr(faultinjection, "read_published_state", seen.wrap(read_published_state))
+    correct = _reader_loop(stream, tmp_path / "correct", seen, broken=False, recheck=recheck)
     assert correct["violation_count"] == 0 and correct["error_count"] == 0, correct
-    assert correct["observations"] >= 3 and correct["snapshots"] >= 2, correct
-    broken = _reader_loop(stream, tmp_path / "broken", broken=True)
-    assert broken["violation_count"] >= 1, broken
+    assert correct["observations"] >= 4 and correct["snapshots"] >= 4, correct
+    broken = _reader_loop(stream, tmp_path / "broken", seen, broken=True, recheck=recheck)
+    assert broken["violation_count"] >= 4, broken  # each of the four mid-unit snapshots
     assert any("silver has" in v for v in broken["violations"]), broken
 
 
-def _reader_loop(stream: Stream, work: Path, *, broken: bool) -> dict[str, object]:
+class SeenSnapshots:
+    """The snapshot ids the reader loop observed and how many reads it finished (a read that raised
+    too), for a writer to wait on."""
+
+    def __init__(self) -> None:
+        self.ids: set[int | None] = set()
+        self.reads = 0
+        self.changed = threading.Condition()
+
+    def wrap(self, read: Callable[[Settings], PublishedState]) -> Callable[[Settings], PublishedState]:
+        def observed(settings: Settings) -> PublishedState:
+            try:
+                state = read(settings)
+            finally:
+                with self.changed:
+                    self.reads += 1
+                    self.changed.notify_all()
+            with self.changed:
+                self.ids.add(state.snapshot_id)
+                self.changed.notify_all()
+            return state
+
+        return observed
+
+    def wait_for_reads(self, count: int, timeout: float = 300.0) -> None:
+        with self.changed:
+            done = self.changed.wait_for(lambda: self.reads >= count, timeout)
+        assert done, f"the reader loop finished {self.reads} read(s) within {timeout:.0f} s, not {count}"
+
+    def wait_for(self, snapshot_id: int, timeout: float = 300.0) -> None:
+        with self.changed:
+            found = self.changed.wait_for(lambda: snapshot_id in self.ids, timeout)
+        assert found, f"the reader loop did not read snapshot {snapshot_id} within {timeout:.0f} s"
+
+
+def _reader_loop(
+    stream: Stream, work: Path, seen: SeenSnapshots, *, broken: bool, recheck: float | None
+) -> dict[str, object]:
     work.mkdir()
     stop, out = work / "stop", work / "reader.json"
     reader = threading.Thread(
-        target=read_published_states, args=(str(stream.settings.home), str(stop), str(out), 0.01)
+        target=read_published_states,
+        args=(str(stream.settings.home), str(stop), str(out), 0.01, recheck),
     )
     reader.start()
     try:
         for _ in range(4):
             stream.load()
             if broken:
-                stream.publish()  # readers may now see bronze without silver and gold
-                time.sleep(1.0)
+                seen.wait_for(stream.publish())  # readers now see bronze without silver and gold
             stream.refresh_silver()
             stream.refresh_gold()
-            stream.publish()
-            time.sleep(0.3)
+            seen.wait_for(stream.publish())
     finally:
         stop.touch()
         reader.join(120)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -13,6 +15,7 @@ from moto import mock_aws
 from c360.engines.duckdb import DuckDBSession
 from c360.landing.events import EventParseError, parse_message, s3_event_message
 from c360.landing.pipe import PipeOptions, ensure_pipe_tables, run_pipe
+from c360.landing.queue import QueueError
 from c360.landing.sqs import SqsNotificationQueue
 from c360.storage.base import ObjectEvent
 from c360.storage.s3 import S3ObjectStore
@@ -221,3 +224,42 @@ def test_pipe_consumes_sqs_and_loads_from_s3(aws: None, tmp_path: Path) -> None:
     assert session.scalar("select count(*) from BRONZE.BRONZE_TRANSACTIONS") == 1
     assert queue.depth().visible == queue.depth().in_flight == 0
     session.close()
+
+
+def _fail_next(client: Any, operation: str, times: int) -> list[int]:
+    """Answer the next `times` HTTP calls of `operation` with a 503 (moto still handles the request: it is the
+    answer that is lost; botocore's retry handler is what calls again); the numbers of the calls that failed."""
+    from botocore.awsrequest import AWSResponse
+
+    failed: list[int] = []
+
+    class Raw:
+        def stream(self, **_: object) -> Iterator[bytes]:
+            yield b'{"__type": "ServiceUnavailable", "message": "injected"}'
+
+    def answer(**_: object) -> AWSResponse | None:
+        if len(failed) >= times:
+            return None
+        failed.append(len(failed) + 1)
+        return AWSResponse(client.meta.endpoint_url, 503, {}, Raw())
+
+    client.meta.events.register_first(f"before-send.sqs.{operation}", answer)
+    return failed
+
+
+def test_sqs_retries_transient_errors_with_botocores_standard_mode(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sleeps: list[float] = []
+    monkeypatch.setattr("botocore.endpoint.time.sleep", sleeps.append)  # botocore's backoff, recorded
+    url, _ = _queue("c360-retries")
+    queue = SqsNotificationQueue(url, region=REGION, wait_seconds=0, attempts=3)
+    assert queue.client.meta.config.retries == {"mode": "standard", "total_max_attempts": 3}
+    queue.send("event-body")
+    failed = _fail_next(queue.client, "GetQueueAttributes", times=2)
+    assert queue.depth().visible == 1
+    assert failed == [1, 2] and len(sleeps) == 2  # two backoffs, then the third call answers
+    _fail_next(queue.client, "GetQueueAttributes", times=10)
+    with pytest.raises(QueueError, match=r"inspect .* failed after 3 attempt\(s\)"):
+        queue.depth()
+    assert len(sleeps) == 4

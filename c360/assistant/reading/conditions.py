@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
-from c360.assistant.query import Condition, Measure, Option, TimeWindow
+from c360.assistant.query import Condition, Dimension, Measure, Option, TimeWindow
 from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
+from c360.assistant.timeframe import complete_periods
 
 
 def time_window(lk: Lookups, r: Reading) -> Refusal | None:
@@ -34,6 +36,24 @@ def time_window(lk: Lookups, r: Reading) -> Refusal | None:
     cue = time_cue(lk, r)
     if cue and r.window:
         r.window = TimeWindow(r.window.start, r.window.end, r.window.label, r.window.days, cue)
+    return None
+
+
+def whole_periods(lk: Lookups, r: Reading) -> Refusal | None:
+    """'spend by month for the last 6 months', 'for each of the last 3 months': a series of whole periods (a
+    rolling window would cut the first and the current one short and show them as if they were whole). A
+    'trend over the last 6 months' keeps the rolling window (the seed's user story and its verified query)."""
+    window = r.window
+    series = r.grain or next(
+        (d.grain for d in r.dimensions if d.grain), None
+    )  # a trend keeps the rolling window
+    if window is None or window.rolling is None or window.rolling[1] != series or series in (None, "day"):
+        return None
+    if r.trend:
+        return None
+    count, unit = window.rolling
+    r.window = replace(complete_periods(count, unit, lk.as_of), time_dimension=window.time_dimension)
+    r.notes.append(f"'{window.label}' by {unit} read as {r.window.label}")
     return None
 
 
@@ -253,6 +273,11 @@ def comparison_subject(
             return None, None
         subject_item = before if before is not None and lk.is_spend(before) else None
         return (lk.option(fact),), subject_item
+    named_after = after is not None and after.kind == "LEX" and bool(lk.facts_of(after))
+    adjacent = before is not None and before.end == items[idx].start
+    sized = _sized_rows(lk, before, money) if adjacent and not named_after else None
+    if sized is not None:
+        return sized, before
     for candidate in (before, after):
         if candidate is None or candidate.used or candidate.kind != "LEX":
             continue
@@ -280,6 +305,9 @@ def comparison_subject(
         facts = lk.facts_of(candidate)
         if facts:
             return facts, candidate
+    if after is not None and after.kind == "LEX" and after.of("entity", "table") and not lk.facts_of(after):
+        # "among states with at least 50 customers": a count of rows, not a column of each row (never age)
+        return None, None
     bare = lk.vocab.bare_number_fact
     number = num_item.number if num_item is not None else None
     if (
@@ -293,6 +321,29 @@ def comparison_subject(
     ):
         return (lk.option(bare[0]),), None  # "customers over 70": their age
     return None, None
+
+
+def _sized_rows(lk: Lookups, noun: Item | None, money: bool) -> tuple[Option, ...] | None:
+    """'transactions over 500', 'purchases above $1,000': the rows' own size column (a transaction's amount),
+    not a count of them per customer; customers are sized this way only by money ('customers over 70' is age)."""
+    if noun is None or noun.used or noun.kind != "LEX" or not noun.of("entity"):
+        return None
+    table = noun.of("entity")[0].table
+    size = lk.vocab.entities.get(table, {}).get("size")
+    bare = lk.vocab.bare_number_fact
+    if size is None or (not money and bare is not None and bare[0].partition(".")[0] == table):
+        return None
+    return (Option(table, size),)
+
+
+ASKED_OF_IT = frozenset({("is", "it"), ("was", "it"), ("is", "that"), ("was", "that"), ("are", "they"),
+                         ("were", "they"), ("is", "this")})  # fmt: skip
+
+
+def _asked_of_it(r: Reading, item: Item) -> bool:
+    """'is it statistically significant?': a yes/no about the measure just asked for, not a filter on rows."""
+    words = tuple(t.norm for t in r.tokens[max(0, item.start - 2) : item.start])
+    return len(words) == 2 and words in ASKED_OF_IT
 
 
 def has_group_ahead(lk: Lookups, items: list[Item]) -> bool:
@@ -319,6 +370,9 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
             if before is None or before.kind != "GROUP":  # "predicted to churn": a true/false column
                 item.used = True
                 options = tuple(dict.fromkeys(Option(e.table, e.column) for e in flags))
+                if _asked_of_it(r, item):  # "..., and is it statistically significant?": shown, not filtered
+                    r.dimensions.append(Dimension(options))
+                    continue
                 r.add(Condition(options, "in", (not is_negated(lk, items, idx),)), item.start)
             continue
         if not values and not filters:

@@ -139,17 +139,19 @@ def comparative(lk: Lookups, r: Reading) -> Refusal | None:
     others = any(t.lemma in ("other", "others", "rest", "everyone", "everybody") for t in r.tokens)
     if compared is None and others and groups:
         compared = groups[-1]  # "... than the others": every group of that column
-    aged = word.tokens[0].lemma in AGE_COMPARATIVES
+    direction, _, own_column = word.arg.partition("|") if word.kind == "COMPARATIVE" else ("", "", "")
+    if word.tokens[0].lemma in AGE_COMPARATIVES:
+        own_column = lk.vocab.age_fact  # "are Declining customers older than ...": their age
     named = r.measures or any(i.kind == "LEX" and i.of("metric", "fact") for i in r.items)
-    if compared is None or not (named or aged):
+    if compared is None or not (named or own_column):
         return Refusal("incomplete", "I can't tell which groups to compare or on what measure.")
     word.used = True
-    if aged and not named:
-        table, _, column = lk.vocab.age_fact.partition(".")
+    if own_column and not named:  # "are unemployed customers riskier than employed ones?": the churn score
+        table, _, column = own_column.partition(".")
         declared = lk.declared_metric(table, column, "avg")
         option = Option(table, declared) if declared else Option(table, column, aggregation="avg")
         r.measures.append(Measure(declared or f"avg_{column}", (option,)))
-    more = COMPARATIVE_WORDS[word.tokens[0].lemma] == "more"
+    more = (direction or COMPARATIVE_WORDS[word.tokens[0].lemma]) == "more"
     if len(compared.values) == 1:
         r.conditions.remove(compared)
     either = id(compared) in r.disjunctive and len(compared.values) == 2

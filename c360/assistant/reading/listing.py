@@ -40,12 +40,23 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
                 return Refusal("incomplete", f"I can't rank rows by {item.text!r}.")
             r.order.append(Ordering(column=facts, descending=descending))
             noun = entity_items[0].tokens[-1] if entity_items else None
-            singular = noun.norm == noun.lemma if noun is not None else _singular_who(r)
+            singular = noun.norm == noun.lemma if noun is not None else _singular_who(r) or _which_one(r)
             if r.limit is None and singular:
                 r.limit, r.ties = (
                     1,
                     True,
                 )  # "which customer has / who has the highest credit limit": the top one(s)
+        elif (
+            not _grouped(r)
+            and (facts := lk.facts_of(item))
+            and not explicit_aggregate(item)
+            and (row := _asks_which_row(lk, r, facts)) is not None
+        ):
+            # "which High-Value Traveler has the lowest LTV?", "which of those has the biggest LTV?": the row
+            # that holds the extreme (every row tied for it), not the extreme value alone
+            r.entity = row
+            r.order.append(Ordering(column=facts, descending=descending))
+            r.limit, r.ties = r.limit or 1, True
         elif not _grouped(r) and lk.facts_of(item) and not explicit_aggregate(item):
             # "what is the highest credit limit we've given anyone": the extreme value itself
             extreme = lk.measure_from("max" if descending else "min", item)
@@ -153,6 +164,8 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
         return False  # "average age", "total spend": an aggregate even after "show me"
     if measure_items and any(i.kind in ("HOWMUCH", "COMPARE") for i in r.items):
         return False  # "how much did they spend", "compare the churn risk of ..."
+    if r.lookup is not None and any(not lk.facts_of(i) for i in measure_items):
+        return False  # "CUST00000042 spend in the last 30 days": a measure of that one customer, no column
     facts_asked = [
         i for i in r.items if i.kind == "LEX" and not i.used and i.of("fact") and not i.of("entity")
     ]
@@ -162,7 +175,11 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
     grouping_nouns = [
         i
         for i in r.items
-        if i.kind == "LEX" and not i.used and i.of("dimension") and not i.of("entity", "value")
+        if i.kind == "LEX"
+        and not i.used
+        and i.of("dimension")
+        and not i.of("entity", "value")
+        and not _possessed(r, i)  # "the top 10 customers ... with their segment": a column shown
     ]
     if grouping_nouns and not entity_items and not r.implied_entities:
         return False  # "show the top 10 merchants by spend": a ranking of groups, not a listing of rows
@@ -209,6 +226,32 @@ def _singular_who(r: Reading) -> bool:
         if token.lemma == "who":
             return r.tokens[idx + 1].norm in SINGULAR_VERBS
     return False
+
+
+def _which_one(r: Reading) -> bool:
+    """'Which Premium cardholder has the lowest ...': 'which' and a singular noun of rows named by a value."""
+    if not r.tokens or r.tokens[0].lemma != "which" or len(r.items) < 2:
+        return False
+    noun = r.items[1]
+    return noun.kind == "LEX" and bool(noun.of("value")) and noun.tokens[-1].norm == noun.tokens[-1].lemma
+
+
+def _asks_which_row(lk: Lookups, r: Reading, facts: tuple[Option, ...]) -> str | None:
+    """The table whose row a 'which ...' question asks for ('which High-Value Traveler has ...', 'which of
+    those ...'): the ranked column's own table when it is an entity; None when the question asks 'what'."""
+    if not r.tokens or r.tokens[0].lemma != "which" or r.grain is not None:
+        return None
+    if any(i.kind == "TIME" and i.span is not None and i.span.grain for i in r.items):
+        return None  # "which month had the highest ...": a period, read elsewhere
+    table = facts[0].table
+    return table if table in lk.vocab.entities else None
+
+
+POSSESSIVE_WORDS = frozenset({"their", "his", "her", "its"})
+
+
+def _possessed(r: Reading, item: Item) -> bool:
+    return item.start > 0 and r.tokens[item.start - 1].norm in POSSESSIVE_WORDS
 
 
 def _asks_what(r: Reading) -> bool:

@@ -254,6 +254,8 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
         if item.kind == "SHARE" and _already_a_share(lk, r):
             item.used = True  # "what share of each group stayed active": the measure is that share itself
             continue
+        if item.kind == "SHARE" and _value_share(lk, r, idx):
+            continue  # "High Risk share by region": the share of customers who are High Risk, per region
         after = next_item(r.items, idx)
         if item.kind == "PCTTOTAL" and not (after is not None and after.kind == "LEX" and after.of("metric")):
             item.used = True  # "count and % of total": each group's part of the measure asked for
@@ -304,6 +306,31 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
             r.conditions.remove(cond)
         r.measures.append(Measure("share_pct", (base,), where=tuple(numerator)))
     return None
+
+
+def _value_share(lk: Lookups, r: Reading, idx: int) -> bool:
+    """'High Risk share by region', 'the Premium share in each state': a value right before 'share' is what the
+    share counts, of all the rows of its table (per group when grouped)."""
+    item = r.items[idx]
+    value = r.items[idx - 1] if idx else None
+    if value is None or value.kind != "LEX" or not value.of("value") or value.end != item.start:
+        return False
+    after = next_item(r.items, idx)
+    if after is not None and after.kind not in ("GROUP", "TIME"):
+        return False  # "the Premium share of spend": a share of a measure, read below
+    counted = [c for c in r.conditions if r.position(c) == value.start and c.measure is None]
+    tables = {o.table for c in counted for o in c.options}
+    table = next(iter(tables)) if len(tables) == 1 else None
+    metric = lk.vocab.share_base.get(table or "")
+    if table is None or metric is None:
+        return False
+    item.used = True
+    for cond in counted:
+        r.conditions.remove(cond)
+    r.measures.append(
+        Measure("share_pct", (Option(table, metric, aggregation="share"),), where=tuple(counted))
+    )
+    return True
 
 
 def _additive_metric(lk: Lookups, item: Item) -> Option | None:

@@ -12,6 +12,7 @@ The passes run in a fixed order over one Reading; each lives in the module named
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Literal
 
@@ -19,6 +20,7 @@ from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
+    asides,
     conditions,
     contrast,
     distinct,
@@ -31,6 +33,7 @@ from c360.assistant.reading import (
     ranking,
     singular,
     spelling,
+    within,
     yesno,
 )
 from c360.assistant.reading.items import Item, Parsed, Reading, Refusal, quote_list
@@ -63,6 +66,7 @@ PASSES: tuple[Pass, ...] = (
     grouping.comparative,
     measures.share,
     grouping.groupings,
+    conditions.whole_periods,
     conditions.asides,
     ranking.recent,
     ranking.ranking,
@@ -75,6 +79,7 @@ PASSES: tuple[Pass, ...] = (
     measures.percent_of_total,
     singular.bare_superlative,
     singular.one_row,
+    within.within_groups,
 )
 HARMLESS_LEFTOVERS = frozenset(
     {
@@ -115,12 +120,34 @@ class QuestionParser:
     def parse(self, question: str, *, time_adjectives: bool = False) -> Parsed:
         """Read one question. `time_adjectives`: read "monthly"/"weekly" as a time grain even where they
         start a vocabulary phrase ("monthly spend in Dining" = spend by month): the second reading tried
-        when the first cannot be planned."""
+        when the first cannot be planned. Words it does not know only in first-person context clauses
+        ("I'm planning the travel push - ...") are left out, and the answer says so (reading/asides.py)."""
+        parsed = self._parse(question, time_adjectives)
+        if parsed.refusal is None or parsed.refusal.kind != "not_understood":
+            return parsed
+        context = asides.without_context(question, parsed.refusal.words)
+        if context is None:
+            return parsed
+        rest, left_out = context
+        again = self._parse(rest, time_adjectives)
+        if again.refusal is not None or again.query is None or again.partial is None:
+            return parsed
+        if any(i.kind == "PRONOUN" for i in again.partial.items):
+            return parsed  # "I want to target ... . Who are they?": the left-out clause names the rows
+        note = f"I left out '{left_out}' (why you ask, not what)"
+        return Parsed(
+            replace(again.query, notes=(*again.query.notes, note)),
+            followup=again.followup,
+            partial=again.partial,
+        )
+
+    def _parse(self, question: str, time_adjectives: bool) -> Parsed:
         tokens = tokenize(question)
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
         unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
+        unknown = [t for t in unknown if not _direction_after_superlative(items, tokens, t)]
         corrections = self.speller.correct(tokens, unknown) if unknown else []
         written = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
         if corrections and written:  # "interest rate" is never corrected into something the data has
@@ -170,7 +197,7 @@ class QuestionParser:
             refusal = step(self.lk, r)
             if refusal:
                 return refusal
-        return _leftovers(r)
+        return _leftovers(self.lk, r)
 
     def _to_query(self, r: Reading) -> SemanticQuery:
         mode: Literal["aggregate", "list"] = "aggregate" if r.measures else "list"
@@ -205,13 +232,41 @@ class QuestionParser:
         )
 
 
+def _direction_after_superlative(items: list[Item], tokens: list[Token], token: Token) -> bool:
+    """'riskiest first', 'oldest first': 'first' right after a superlative only says which end comes first."""
+    if token.lemma != "first":
+        return False
+    index = next((i for i, t in enumerate(tokens) if t is token), -1)
+    return any(i.end == index and i.kind in ("SUPER", "SUPERFACT") for i in items)
+
+
 def _lexical_spans(items: list[Item]) -> list[tuple[int, int]]:
     return [(i.start, i.end) for i in items if i.kind == "LEX"]
 
 
-def _leftovers(r: Reading) -> Refusal | None:
+def _leftovers(lk: Lookups, r: Reading) -> Refusal | None:
     """Anything the passes did not use: a refusal that names it (a few grammar words are harmless)."""
-    for item in r.items:
+    for idx, (conj, count, pronoun) in enumerate(zip(r.items, r.items[1:], r.items[2:], strict=False)):
+        if idx and conj.kind == "AND" and count.kind == "COUNT" and pronoun.kind == "PRONOUN":
+            # "how many customers bought ..., and how many of them are Standard cardholders?": two counts, the
+            # second of the first one's rows; one query would answer only the second
+            return Refusal("incomplete", "That is two counts in one question; ask for each on its own.")
+    for idx, item in enumerate(r.items):
+        if item.kind == "HOWMUCH" and not item.used and _of_a_whole(r, item):
+            # "how much of all lifetime value do the top 50 customers hold?": a part of a total the reading
+            # did not compute (a listing of the part would answer another question)
+            return Refusal("incomplete", "I can't compute what part of the total that is from this question.")
+        if (
+            item.kind == "HOWMUCH"
+            and not item.used
+            and idx
+            and r.items[idx - 1].kind in ("AND", "FOLLOW")
+            and not _already_shown(lk, r, idx)
+        ):
+            # "how many transactions ..., and for how much?": a second question the reading left out
+            return Refusal(
+                "incomplete", f"I can't tell what {item.text!r} asks for after the first question."
+            )
         if item.used or item.kind in HARMLESS_LEFTOVERS:
             continue
         if item.kind == "CMP" and item.tokens[0].lemma in ("over", "under", "above", "below"):
@@ -222,6 +277,37 @@ def _leftovers(r: Reading) -> Refusal | None:
             return Refusal("incomplete", f"I can't tell what the number {item.text!r} refers to.")
         return Refusal("incomplete", f"I can't tell how {item.text!r} fits into the question.")
     return None
+
+
+def _of_a_whole(r: Reading, item: Item) -> bool:
+    return item.end < len(r.tokens) and r.tokens[item.end].lemma == "of"
+
+
+def _already_shown(lk: Lookups, r: Reading, idx: int) -> bool:
+    """'..., and how much incremental revenue did it bring in?': the second clause names a measure the reading
+    already shows; 'who has the highest X, and how much is it?': 'it' is the ranked value, shown beside the row.
+    Anything else in the clause is a second question the reading would drop."""
+    clause = []
+    for item in r.items[idx + 1 :]:
+        if item.kind in ("AND", "FOLLOW", "HOWMUCH"):
+            break
+        clause.append(item)
+    shown = {(o.table, o.column) for m in r.measures for o in m.options}
+    named = [i for i in clause if i.kind == "LEX"]
+    if named:
+        return all(
+            i.used
+            and i.of("metric", "fact")
+            and (
+                {(e.table, e.column) for e in i.of("metric", "fact")} & shown
+                or any(m.concept in {s.concept for s in r.measures} for m in lk.plain_measures(i))
+            )
+            for i in named
+        )
+    if not clause or any(i.kind != "PRONOUN" for i in clause):
+        return False
+    ranked = [o for o in r.order if o.measure is None or o.measure.concept in {m.concept for m in r.measures}]
+    return bool(ranked) and len(r.order) == 1 and (r.limit == 1 or r.ties)
 
 
 def _looks_like_followup(r: Reading, tokens: list[Token]) -> bool:

@@ -91,9 +91,21 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             table, _, column = ref.partition(".")
             r.order.append(Ordering(column=(Option(table, column),), descending=sort_direction == "desc"))
             prev = prev_item(items, idx)
-            if prev is not None and prev.kind == "NUM" and not prev.used:
+            if item.end < len(r.tokens) and r.tokens[item.end].lemma == "first":
+                r.limit = r.limit or lk.vocab.default_list_limit  # "riskiest first": an order, every row
+            elif prev is not None and prev.kind == "NUM" and not prev.used:
                 r.limit = int(prev.number or 0)
                 prev.used = True
+            else:
+                noun = next_item(items, idx)
+                if (
+                    noun is not None
+                    and noun.kind == "LEX"
+                    and noun.of("entity")
+                    and r.limit is None
+                    and noun.tokens[-1].norm == noun.tokens[-1].lemma
+                ):  # "the most at-risk customer": one row
+                    r.limit, r.ties = 1, True
             continue
         if item.used or item.kind not in ("SUPER", "RANK"):
             continue
@@ -126,6 +138,8 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             continue
         target = rank_target(lk, r, idx)
         if target is None:
+            if r.order and item.kind == "SUPER" and r.limit is not None:
+                continue  # "which customers are most at risk? Give me the top 20": the same ranking, 20 rows
             if r.measures:
                 r.order.append(Ordering(measure=r.measures[0], descending=descending))
                 continue
@@ -277,8 +291,14 @@ def size_extremes(lk: Lookups, r: Reading, idx: int) -> bool:
     return True
 
 
+SPENT_ON = frozenset({"on", "at", "in", "through", "via", "with"})
+
+
 def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
     items = r.items
+    verb = _verb_measure(lk, r, idx)
+    if verb is not None:  # "which segment spends the most on travel": ranked by the spend, not a count
+        return verb
     nxt = next_item(items, idx)
     if nxt is not None and nxt.kind == "POPULAR":  # "most popular": by number of transactions
         nxt.used = True
@@ -328,9 +348,15 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         if cand.kind == "LEX" and cand.of("dimension") and not cand.of("metric", "fact", "value"):
             continue  # "top 5 merchants by spend": the grouping sits between the rank and its measure
         if cand.kind == "LEX" and cand.of("value", "filter") and not cand.of("metric", "fact"):
-            after = next_item(items, j)
+            k = j + 1  # "top 5 Premium cardholders in Florida by lifetime value": past every value named
+            while k < len(items) and (
+                _plain_value(items[k])
+                or (items[k].kind in ("AND", "OR") and k + 1 < len(items) and _plain_value(items[k + 1]))
+            ):
+                k += 1  # "... in Ohio and Texas by ...": values joined by 'and'/'or' name the rows too
+            after = items[k] if k < len(items) else None
             ends_phrase = after is None or not (after.kind == "LEX" and after.of("metric", "fact", "entity"))
-            by_measure = next_item(items, j, 2)
+            by_measure = items[k + 1] if k + 1 < len(items) else None
             if (
                 after is not None
                 and after.kind == "GROUP"
@@ -365,6 +391,27 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         prev.used = True
         return prev
     return None
+
+
+def _plain_value(item: Item) -> bool:
+    return item.kind == "LEX" and bool(item.of("value", "filter")) and not item.of("metric", "fact")
+
+
+def _verb_measure(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
+    """The measure a verb right before 'the most' names when what follows is where it went ('spends the most
+    on travel', 'spent the most at Costco'): that measure ranks, never a count of the place's rows."""
+    item = r.items[idx]
+    prev = prev_item(r.items, idx)
+    after = r.tokens[item.end].lemma if item.end < len(r.tokens) else None
+    if prev is None or prev.kind != "LEX" or prev.end != item.start or after not in SPENT_ON:
+        return None
+    if not lk.is_spend(prev):
+        return None
+    if not prev.used:
+        prev.used = True
+        return prev
+    measure = lk.plain_measure(prev)
+    return next((m for m in r.measures if measure is not None and m.concept == measure.concept), None)
 
 
 def filter_order_column(lk: Lookups, r: Reading) -> tuple[tuple[Option, ...], bool] | None:

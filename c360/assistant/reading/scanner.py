@@ -297,6 +297,9 @@ def special_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[str, int, 
     for key, (descending, ref) in lk.vocab.superlative_words.items():
         if tuple(t.lemma for t in tokens[i : i + len(key)]) == key and (best is None or len(key) > best[1]):
             best = ("SUPERFACT", len(key), f"{'desc' if descending else 'asc'}|{ref}")
+    for key, (more, ref) in lk.vocab.comparative_words.items():
+        if tuple(t.lemma for t in tokens[i : i + len(key)]) == key and (best is None or len(key) > best[1]):
+            best = ("COMPARATIVE", len(key), f"{'more' if more else 'less'}|{ref}")  # "riskier": its column
     return best
 
 

@@ -23,8 +23,11 @@ def bare_superlative(lk: Lookups, r: Reading) -> Refusal | None:
 def one_row(lk: Lookups, r: Reading) -> Refusal | None:
     if r.limit is not None or not r.order or not r.dimensions or r.grain is not None:
         return None
-    if any(i.kind in ("GROUP", "NUM", "TIES", "COMPARE", "RANK", "DIRECTION") for i in r.items):
-        return None
+    if any(
+        i.kind in ("GROUP", "NUM", "TIES", "COMPARE", "RANK", "DIRECTION") and i.text.lower() != "among"
+        for i in r.items
+    ):
+        return None  # ("among Premium cardholders" narrows the rows, it groups nothing)
     if not any(i.kind == "SUPER" for i in r.items):
         return None
     for idx, item in enumerate(r.items):
@@ -33,6 +36,8 @@ def one_row(lk: Lookups, r: Reading) -> Refusal | None:
         noun = next_item(r.items, idx)
         if noun is not None and noun.kind == "SUPER":  # "what's the top state?"
             noun = next_item(r.items, idx, 2)
+            if noun is not None and noun.kind == "POPULAR":  # "what's the most common card type?"
+                noun = next_item(r.items, idx, 3)
         if noun is None or noun.kind != "LEX" or not noun.of("dimension", "entity"):
             return None
         last = noun.tokens[-1]

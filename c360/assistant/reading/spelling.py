@@ -4,7 +4,9 @@ word a common abbreviation stands for ("txns" -> transactions), and the answer s
 
 Only words that would otherwise make the question refused are corrected, and only when the correction is
 unambiguous: one edit for words of 5-7 letters and two for longer ones (optimal string alignment distance,
-so a swap of two neighbouring letters is one edit), the same first letter, and exactly one closest word.
+so a swap of two neighbouring letters is one edit), the same first letter, and exactly one closest word (of
+equally close words, the one the written word misses a double letter of or doubles one of: "acount" ->
+account, not amount).
 The candidates are the words of the semantic model's names, synonyms and sample values and of the small
 grammar — never a merchant or city name (proper nouns are matched only as written).
 Distances come from RapidFuzz (`rapidfuzz.distance.OSA`, `rapidfuzz.process.extract`).
@@ -84,7 +86,18 @@ class Speller:
             return None
         best = min(d for _, d in same_start)
         closest = [w for w, d in same_start if d == best]
+        if len(closest) > 1:  # "acount": account (a double letter typed once), not amount
+            closest = [w for w in closest if _doubling_slip(word, w)]
         return closest[0] if len(closest) == 1 else None
+
+
+def _doubling_slip(written: str, word: str) -> bool:
+    """`written` is `word` with one double letter typed once or one letter typed twice: the commonest slip,
+    preferred when several words are equally close."""
+    for short, long in ((written, word), (word, written)):
+        if any(long[i] == long[i + 1] and long[:i] + long[i + 1 :] == short for i in range(len(long) - 1)):
+            return True
+    return False
 
 
 def apply(tokens: Sequence[Token], corrections: Sequence[Correction]) -> list[Token]:
