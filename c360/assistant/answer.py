@@ -98,7 +98,16 @@ def summarize(
     if not dims and not times and len(frame) == 1:
         return _scalar(frame, measures, scope, baseline, entity)
     if dims and len(frame) >= 1:
-        return _groups(frame, dims, measures[0], scope, len(measures) > 1)
+        sentence = _groups(frame, dims, measures[0], scope, len(measures) > 1)
+        if (
+            len(frame) == 1
+        ):  # one row ("did the campaign pay off?"): every figure it holds, not only the first
+            row = frame.iloc[0]
+            extras = [
+                f"{m.label} {fmt(row[m.name], m.format)}" for m in measures[1:5] if not _missing(row[m.name])
+            ]
+            sentence = sentence.removesuffix(".") + "; " + ", ".join(extras) + "." if extras else sentence
+        return sentence
     first = frame.iloc[0]
     parts = [f"{c.label} {fmt(first[c.name], c.format)}" for c in columns[:4]]
     return "; ".join(parts) + "."
@@ -384,7 +393,8 @@ def fmt(value: object, kind: str) -> str:
         return str(value)
     number = as_float(value)
     if kind == "currency":
-        return f"${number:,.0f}" if abs(number) >= 1000 else f"${number:,.2f}"
+        sign = "-" if number < 0 else ""  # -$116.58, not $-116.58
+        return f"{sign}${abs(number):,.0f}" if abs(number) >= 1000 else f"{sign}${abs(number):,.2f}"
     if kind == "percent":
         return f"{number:,.1f}%"
     if kind == "count":

@@ -50,6 +50,15 @@ def test_two_groups_read_as_a_comparison() -> None:
     assert "25.0% higher" in summarize(frame, [STATE, SPEND], mode="aggregate")
 
 
+def test_one_group_row_gives_every_figure_it_holds() -> None:
+    """'Did the campaign pay off?': one row of several measures; the sentence must not stop at the first."""
+    name = OutputColumn("campaign_name", "dimension", "cp.campaign_name", "campaign name", "text")
+    roi = OutputColumn("roi_pct", "measure", "cp.roi_pct", "ROI", "percent")
+    frame = pd.DataFrame({"campaign_name": ["Offer"], SPEND.name: [27.35], "roi_pct": [-96.44]})
+    sentence = summarize(frame, [name, SPEND, roi], mode="aggregate")
+    assert sentence == "Offer: average monthly spend $27.35; ROI -96.4%."
+
+
 def test_time_series_leaves_out_the_period_in_progress() -> None:
     months = [date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
     frame = pd.DataFrame({"month": months, SPEND.name: [100.0, 150.0, 120.0, 10.0]})
@@ -80,6 +89,8 @@ def test_empty_and_listing_results() -> None:
     [
         (1234.5, "currency", "$1,234"),
         (12.345, "currency", "$12.35"),
+        (-116.584, "currency", "-$116.58"),
+        (-2500.0, "currency", "-$2,500"),
         (12.345, "percent", "12.3%"),
         (1234.0, "count", "1,234"),
         (None, "number", "n/a"),

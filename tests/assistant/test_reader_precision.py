@@ -507,3 +507,13 @@ def test_top_n_rows_named_by_joined_values_are_never_counted(compiler_only: Loca
     if result.refusal is None:
         assert result.compiled is not None
         assert "COUNT(" not in result.compiled.sql, result.compiled.sql
+
+
+def test_a_correctly_spelled_word_is_never_corrected_into_another(compiler_only: LocalAnalyst) -> None:
+    """'actually' is two edits from 'annually': an English word the reader does not know is not a typo (it
+    is a filler word here, left out); a real typo is still corrected and said."""
+    result = turn(compiler_only, "what is the campaign roi, actually?")
+    assert result.refusal is None and "annually" not in " ".join(result.query.notes)  # type: ignore[union-attr]
+    typo = turn(compiler_only, "how many custmers are in each segmnet?")
+    assert typo.refusal is None
+    assert "I read 'segmnet' as 'segment'" in " ".join(typo.query.notes)  # type: ignore[union-attr]

@@ -8,7 +8,9 @@ so a swap of two neighbouring letters is one edit), the same first letter, and e
 equally close words, the one the written word misses a double letter of or doubles one of: "acount" ->
 account, not amount).
 The candidates are the words of the semantic model's names, synonyms and sample values and of the small
-grammar — never a merchant or city name (proper nouns are matched only as written).
+grammar — never a merchant or city name (proper nouns are matched only as written). A correctly spelled English
+word is not a typo ("actually" is not "annually"; pyspellchecker's English word list), except for a doubled
+letter ("travellers" -> travelers, the British spelling of a vocabulary word).
 Distances come from RapidFuzz (`rapidfuzz.distance.OSA`, `rapidfuzz.process.extract`).
 """
 
@@ -16,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from spellchecker import SpellChecker
 
 from c360.assistant.grammar import GRAMMAR
 from c360.assistant.lexicon import Lexicon
@@ -88,7 +91,16 @@ class Speller:
         closest = [w for w, d in same_start if d == best]
         if len(closest) > 1:  # "acount": account (a double letter typed once), not amount
             closest = [w for w in closest if _doubling_slip(word, w)]
-        return closest[0] if len(closest) == 1 else None
+        if len(closest) != 1:
+            return None
+        if _english().known([word]) and not _doubling_slip(word, closest[0]):
+            return None  # a real word the reader does not know: the question is refused, not re-worded
+        return closest[0]
+
+
+@cache
+def _english() -> SpellChecker:
+    return SpellChecker(distance=1)  # its word list only; loaded once (~0.15 s)
 
 
 def _doubling_slip(written: str, word: str) -> bool:
