@@ -285,6 +285,9 @@ class Assistant:
                 window_start=turn.query.window.start if turn.query and turn.query.window else None,
                 entity="rows" if mode == "aggregate" else "customers",
             )
+            read_as = [n for n in (turn.query.notes if turn.query else ()) if n.startswith("I read '")]
+            if read_as:  # a verified answer to a question with a corrected word still says how it was read
+                answer = f"{'; '.join(read_as)}. {answer}"
         if limit_hit:
             total = self._count(turn.total)
             more = f"{total:,} match" if total is not None else "more match"

@@ -86,3 +86,9 @@ def test_cli_ask_json_contract_and_exit_codes(platform: object, platform_setting
     assert payload["sql"] is None and len(payload["suggestions"]) >= 2 and payload["rows"] == []
     text = runner.invoke(app, ["ask", "average lifetime value by region", "--home", home])
     assert text.exit_code == 0 and "lifetime value" in text.stdout
+    # a verified answer to a question with a typo still says how the word was read
+    typo = runner.invoke(
+        app, ["ask", "how many custmers are in each segmnet?", "--format", "json", "--home", home]
+    )
+    payload = json.loads(typo.stdout)
+    assert payload["verified_query"]["name"] and "I read 'segmnet' as 'segment'" in payload["answer"], payload
