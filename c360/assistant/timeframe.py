@@ -135,7 +135,13 @@ def complete_periods(count: int, unit: str, as_of: date) -> TimeWindow:
     step = {"week": 0, "month": 1, "quarter": 3, "year": 12}[unit]
     start = end - timedelta(days=7 * count) if unit == "week" else add_months(end, -step * count)
     plural = "" if count == 1 else "s"
-    label = f"the last {count} complete {unit}{plural} ({start.isoformat()} to {end.isoformat()})"
+    last_day = end - timedelta(days=1)  # the window is half-open; a reader counts the last day in
+    span = (
+        f"{month_label(start)} to {month_label(last_day)}"
+        if unit == "month"
+        else f"{start.isoformat()} to {last_day.isoformat()}"
+    )
+    label = f"the last {count} complete {unit}{plural} ({span})"
     if count == 1 and unit == "month":
         label = month_label(start)
     return TimeWindow(start, end, label)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from c360.assistant.local import LocalAnalyst
-from c360.assistant.timeframe import add_months, month_start
+from c360.assistant.timeframe import add_months, month_label, month_start
 from tests.assistant.test_compiler import compiled, turn
 
 
@@ -124,7 +124,9 @@ def test_a_monthly_series_over_the_last_n_months_is_whole_months(
     params = [str(p) for p in result.compiled.params]
     end = month_start(as_of_date)
     assert str(add_months(end, -months)) in params and str(end) in params, result.compiled.display_sql()
-    assert "complete months" in " ".join(result.query.notes)  # type: ignore[union-attr]
+    notes = " ".join(result.query.notes)  # type: ignore[union-attr]
+    # the label names the last month counted, never the exclusive end ("to 2026-12-01" read as December)
+    assert "complete months" in notes and month_label(add_months(end, -1)) in notes and str(end) not in notes
 
 
 def test_a_plain_total_keeps_the_rolling_window(compiler_only: LocalAnalyst, as_of_date: date) -> None:
