@@ -213,7 +213,7 @@ def _query_table(runs: list[list[QuerySample]]) -> list[dict[str, object]]:
             }
         )
     order = (WARM_UP, *TABS, EXPORT)
-    return sorted(rows, key=lambda r: (order.index(str(r["tab"])), -float(r["p95_ms"])))  # type: ignore[arg-type]
+    return sorted(rows, key=lambda r: (order.index(str(r["tab"])), -float(str(r["p95_ms"]))))
 
 
 # ---- first render in a real browser ---------------------------------------------------------------------

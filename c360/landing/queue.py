@@ -210,7 +210,12 @@ class LocalNotificationQueue:
         received message nobody holds any more (visibility ended, or its consumer is gone) is waiting."""
         out: list[QueuedMessage] = []
         now_ms = int(self.clock() * 1000)
-        for folder, state in (("ready", "waiting"), ("inflight", "in flight"), ("dead", "dead")):
+        folders: tuple[tuple[str, QueueState], ...] = (
+            ("ready", "waiting"),
+            ("inflight", "in flight"),
+            ("dead", "dead"),
+        )
+        for folder, state in folders:
             for path in (self.root / folder).glob("*.json"):
                 if folder == "inflight":
                     message_id, receives, deadline_ms, owner = _parse_inflight(path.name)
@@ -222,7 +227,7 @@ class LocalNotificationQueue:
                 if message_id is None:
                     continue
                 body, sent_at = _read_body(path, message_id, quiet=True)
-                out.append(QueuedMessage(state, message_id, receives, sent_at, body))  # type: ignore[arg-type]
+                out.append(QueuedMessage(state, message_id, receives, sent_at, body))
         return sorted(out, key=lambda m: m.message_id)
 
     def dead_letters(self) -> list[Message]:
