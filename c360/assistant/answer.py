@@ -102,11 +102,8 @@ def summarize(
         if (
             len(frame) == 1
         ):  # one row ("did the campaign pay off?"): every figure it holds, not only the first
-            row = frame.iloc[0]
-            extras = [
-                f"{m.label} {fmt(row[m.name], m.format)}" for m in measures[1:5] if not _missing(row[m.name])
-            ]
-            sentence = sentence.removesuffix(".") + "; " + ", ".join(extras) + "." if extras else sentence
+            extras = _other_figures(frame.iloc[0], measures, upto=5)
+            sentence = sentence.removesuffix(".") + "; " + extras + "." if extras else sentence
         return sentence
     first = frame.iloc[0]
     parts = [f"{c.label} {fmt(first[c.name], c.format)}" for c in columns[:4]]
@@ -257,10 +254,17 @@ def _scalar(
                 sentence += f", {abs(diff):.1f}% {direction} the overall {fmt(overall, first.format)}"
             elif first.format == "percent":
                 sentence += f" (overall {fmt(overall, 'percent')})"
-    extras = [f"{m.label} {fmt(row[m.name], m.format)}" for m in measures[1:4] if not _missing(row[m.name])]
+    extras = _other_figures(row, measures, upto=4)
     if extras:
-        sentence += "; " + ", ".join(extras)
+        sentence += "; " + extras
     return sentence + "."
+
+
+def _other_figures(row: pd.Series, measures: Sequence[OutputColumn], upto: int) -> str:
+    """The measures after the first that the row holds, as "label value, label value"."""
+    return ", ".join(
+        f"{m.label} {fmt(row[m.name], m.format)}" for m in measures[1:upto] if not _missing(row[m.name])
+    )
 
 
 def _groups(

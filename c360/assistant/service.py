@@ -40,6 +40,7 @@ from c360.assistant.messages import (
     conversation,
 )
 from c360.assistant.model import SemanticModel, load_model
+from c360.assistant.reading.spelling import READ_AS
 from c360.assistant.requestlog import RequestRecord, append_request
 from c360.assistant.suggest import suggestions_for
 from c360.config import Settings
@@ -285,7 +286,7 @@ class Assistant:
                 window_start=turn.query.window.start if turn.query and turn.query.window else None,
                 entity="rows" if mode == "aggregate" else "customers",
             )
-            read_as = [n for n in (turn.query.notes if turn.query else ()) if n.startswith("I read '")]
+            read_as = [n for n in (turn.query.notes if turn.query else ()) if n.startswith(READ_AS)]
             if read_as:  # a verified answer to a question with a corrected word still says how it was read
                 answer = f"{'; '.join(read_as)}. {answer}"
         if limit_hit:

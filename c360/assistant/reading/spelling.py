@@ -31,6 +31,7 @@ from c360.assistant.timeframe import GRAIN_ADJECTIVES, MONTHS, TREND_WORDS, UNIT
 
 MIN_LENGTH = 5  # shorter words are too close to too many others ("hill" / "bill")
 TWO_EDITS_FROM = 8
+READ_AS = "I read "  # how a correction's note starts (service.py repeats these notes on verified answers)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Correction:
 
     @property
     def note(self) -> str:
-        return f"I read '{self.written}' as '{self.read_as}'"
+        return f"{READ_AS}'{self.written}' as '{self.read_as}'"
 
 
 class Speller:
