@@ -19,6 +19,7 @@ from sqlglot import TokenType, exp
 
 from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
+from c360.assistant.per_group import top_per_group
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
 
 ColumnRole = Literal["dimension", "time", "measure", "column", "position"]
@@ -65,6 +66,7 @@ class CompiledQuery:
     filters_text: tuple[str, ...] = ()  # human descriptions of the conditions, for the answer sentence
     window_label: str | None = None
     dialect: str = "duckdb"
+    partition: str | None = None  # the output column a ranking within each group restarts on
 
     def display_sql(self) -> str:
         """The SQL with bound values written in as literals (for people to read; never executed as text)."""
@@ -525,9 +527,12 @@ class Compiler:
         measure_names: dict[str, str] = {}
         select_params: list[object] = []
         warnings: list[str] = [*query.notes, *plan.notes]
+        dimension_names: dict[str, str] = {}
+        partition = None
         if query.mode == "aggregate":
             for dim, option in plan.dimensions:
                 expr, name, out = self._dimension_sql(dim, option, alias)
+                dimension_names[dim.concept] = name
                 select.append(f"{expr} AS {name}")
                 group_exprs.append(expr)
                 outputs.append(out)
@@ -640,6 +645,9 @@ class Compiler:
             sql += " HAVING " + " AND ".join(having)
             params.extend(having_params)
         params = select_params + params
+        if query.within is not None:  # "top 3 categories per channel": the first rows inside every channel
+            sql, order_sql, limit = self._within(query, query.within, sql, order_sql, dimension_names)
+            partition = dimension_names[query.within.concept]
         if order_sql:
             sql += " ORDER BY " + ", ".join(order_sql)
         if limit is not None:
@@ -656,7 +664,26 @@ class Compiler:
             filters_text=tuple(t for t in filters_text if t),
             window_label=window_label,
             dialect=self.dialect,
+            partition=partition,
         )
+
+    def _within(
+        self,
+        query: SemanticQuery,
+        within: Dimension,
+        grouped: str,
+        order: list[str],
+        dimension_names: dict[str, str],
+    ) -> tuple[str, list[str], int]:
+        partition = dimension_names.get(within.concept)
+        ranked = [n for concept, n in dimension_names.items() if concept != within.concept]
+        if query.mode != "aggregate" or partition is None or not ranked or not query.order or not order:
+            raise PlanError(
+                "a ranking within each group needs the groups, what they are ranked by, and a measure"
+            )
+        order = [o for o in order if o.split()[0] not in dimension_names.values()]
+        sql, order = top_per_group(grouped, partition, order, ranked, query.limit or 1)
+        return sql, order, self.vocab.default_list_limit
 
     def _identified(self, query: SemanticQuery) -> SemanticQuery:
         """A measure of one row named by its key also shows the key: 'how much did CUST00000010 spend in

@@ -126,6 +126,7 @@ class SemanticQuery:
     order: tuple[Ordering, ...] = ()
     limit: int | None = None
     ties: bool = False  # a ranked listing keeps every row tied with the last one shown
+    within: Dimension | None = None  # rank inside each of this grouping's values: `limit` rows per group
     columns: tuple[tuple[Option, ...], ...] = ()  # extra columns a listing shows
     prefer_tables: tuple[str, ...] = ()  # tables the question mentions as context (tried first as anchor)
     notes: tuple[str, ...] = field(default=(), compare=False)  # assumptions made while reading the question
@@ -144,6 +145,7 @@ class SemanticQuery:
             tuple(o.concept for o in self.order),
             self.limit,
             self.ties,
+            self.within.concept if self.within else None,
             tuple(sorted("|".join(sorted(o.key for o in c)) for c in self.columns)),
             self.prefer_tables,
         )

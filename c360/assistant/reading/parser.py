@@ -224,6 +224,7 @@ class QuestionParser:
             order=tuple(order),
             limit=limit,
             ties=r.ties,
+            within=r.within,
             columns=tuple(r.columns),
             prefer_tables=tuple(dict.fromkeys(r.context_tables)),
             notes=tuple(r.notes),
