@@ -20,6 +20,7 @@ from sqlglot import TokenType, exp
 from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
 from c360.assistant.per_group import top_per_group
+from c360.assistant.per_period import PeriodColumns, change_sql, rows_sql, slug, split
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
 
 ColumnRole = Literal["dimension", "time", "measure", "column", "position"]
@@ -67,6 +68,8 @@ class CompiledQuery:
     window_label: str | None = None
     dialect: str = "duckdb"
     partition: str | None = None  # the output column a ranking within each group restarts on
+    changes: tuple[tuple[str, str, str], ...] = ()  # two periods: (earlier, later, % change) output columns
+    period_labels: tuple[str, ...] = ()  # the two periods' names, earlier first
 
     def display_sql(self) -> str:
         """The SQL with bound values written in as literals (for people to read; never executed as text)."""
@@ -514,9 +517,12 @@ class Compiler:
     # ---- SQL ------------------------------------------------------------------------------------------------
     def compile(self, query: SemanticQuery) -> CompiledQuery:
         query = self._identified(query)
+        pairs: list[PeriodColumns] = []
+        if query.periods:  # "November vs October": every measure once per period, and its change
+            query, pairs = self._by_period(query)
         plan = self.plan(query)
         renames: dict[str, Option] = {}
-        rolled = self._rollup(query, plan)
+        rolled = self._rollup(query, plan) if not pairs else None
         if rolled is not None:  # the same answer from a smaller pre-aggregated table
             query, plan, renames = rolled
         alias = self._aliases(plan)
@@ -560,14 +566,20 @@ class Compiler:
                 measure_where = plan.measure_where.get(measure.concept, [])
                 expr, expr_params = self._measure_sql(option, alias, measure_where)
                 if self._approved_only(option, query):  # "median transaction amount": approved ones
-                    expr, expr_params = self._approved_sql(option, alias), []
+                    expr, expr_params = self._restricted(
+                        self._approved_sql(option, alias), measure_where, alias
+                    )
                 select_params.extend(expr_params)
                 shown = renames.get(option.column or "", option)  # a rollup keeps the asked measure's name
                 base = shown.column if shown.aggregation is None else f"{shown.aggregation}_{shown.column}"
+                period = _period_label(measure, pairs, query.periods)
+                base = f"{base}_{slug(period)}" if period and base else base  # total_spend_november_2026
                 name = _unique("share_pct" if option.aggregation == "share" else base or "value", names)
                 measure_names[measure.concept] = name
                 select.append(f"{expr} AS {name}")
                 output = self._output(shown, name, "measure")
+                if period:  # "total spend (November 2026)"
+                    output = replace(output, label=f"{output.label} ({period})")
                 if option.aggregation == "share":
                     texts = [self._condition_sql(c, o, alias)[2] for c, o in measure_where]
                     label = "share with " + " and ".join(texts) if texts else "share of the total"
@@ -620,6 +632,8 @@ class Compiler:
                 for left, right in step.on
             )
             source += f" JOIN {self._table_sql(step.table)} AS {alias[step.table]} ON {on}"
+        for pair in pairs:  # "which category grew the most": ranked by the change
+            measure_names[pair.measure.concept] = pair.change
         order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names)
         ranked = [(d, o) for d, _, o in plan.order if o is not None and o.column]
         if query.ties and query.mode == "list" and ranked and limit is not None:
@@ -645,6 +659,14 @@ class Compiler:
             sql += " HAVING " + " AND ".join(having)
             params.extend(having_params)
         params = select_params + params
+        changes: list[tuple[str, str, str]] = []
+        if pairs:
+            sql, outputs, changes = self._periods_sql(
+                query, sql, outputs, pairs, measure_names, bool(group_exprs)
+            )
+            if not group_exprs:  # one row per period, earlier first
+                params = params + [p.start for p in query.periods]
+                order_sql, limit = ["period_start"], None
         if query.within is not None:  # "top 3 categories per channel": the first rows inside every channel
             sql, order_sql, limit = self._within(query, query.within, sql, order_sql, dimension_names)
             partition = dimension_names[query.within.concept]
@@ -665,7 +687,75 @@ class Compiler:
             window_label=window_label,
             dialect=self.dialect,
             partition=partition,
+            changes=tuple(changes),
+            period_labels=tuple(p.label for p in query.periods),
         )
+
+    def _periods_sql(
+        self,
+        query: SemanticQuery,
+        grouped: str,
+        outputs: list[OutputColumn],
+        pairs: list[PeriodColumns],
+        names: dict[str, str],
+        wide: bool,
+    ) -> tuple[str, list[OutputColumn], list[tuple[str, str, str]]]:
+        first, last = query.periods[0].label, query.periods[-1].label
+        by_name = {o.name: o for o in outputs}
+        changes, added = [], []
+        for pair in pairs:
+            earlier, later = by_name[names[pair.earlier.concept]], by_name[names[pair.later.concept]]
+            label = later.label.removesuffix(f" ({last})")
+            added += [
+                OutputColumn(
+                    pair.change,
+                    "measure",
+                    later.ref,
+                    f"change in {label} from {first} to {last}",
+                    later.format,
+                ),
+                OutputColumn(
+                    f"{pair.change}_pct",
+                    "measure",
+                    later.ref,
+                    f"% change in {label} from {first} to {last}",
+                    "percent",
+                ),
+            ]
+            changes.append((earlier.name, later.name, pair.change))
+        if wide:
+            return change_sql(grouped, pairs, names), [*outputs, *added], changes
+        rows = [OutputColumn("period_start", "time", "", "period", "date")]
+        for pair in pairs:
+            later = by_name[names[pair.later.concept]]
+            rows.append(replace(later, name=pair.measure.label, label=later.label.removesuffix(f" ({last})")))
+        return (
+            rows_sql(grouped, pairs, names),
+            [*rows, *added],
+            [(p.measure.label, "", p.change) for p in pairs],
+        )
+
+    def _by_period(self, query: SemanticQuery) -> tuple[SemanticQuery, list[PeriodColumns]]:
+        if query.mode != "aggregate" or query.within is not None or any(m.where for m in query.measures):
+            raise PlanError("two periods side by side need measures to compare (not a listing or a share)")
+        column = self.plan(query).window_column
+        if column is None:
+            raise PlanError(
+                f"{query.window.label if query.window else 'the periods'} can't split these measures"
+            )
+        return split(query, column)
+
+    def _restricted(
+        self, expr: str, where: Sequence[tuple[Condition, Option]], alias: dict[str, str]
+    ) -> tuple[str, list[object]]:
+        """A measure's aggregates restricted to rows meeting its own conditions (a period's dates)."""
+        if not where:
+            return expr, []
+        parts = [self._condition_sql(c, o, alias) for c, o in where]
+        restricted, copies = _conditional_aggregate(
+            expr, " AND ".join(f"({sql})" for sql, _, _ in parts), self.dialect
+        )
+        return restricted, [v for _, values, _ in parts for v in values] * copies
 
     def _within(
         self,
@@ -750,7 +840,7 @@ class Compiler:
             cond_params = [v for _, values, _ in parts for v in values]
             numerator, copies = _conditional_aggregate(base, cond_sql, self.dialect)
             return f"100.0 * {numerator} / NULLIF({base}, 0)", cond_params * copies
-        return self._plain_measure_sql(option, alias), []
+        return self._restricted(self._plain_measure_sql(option, alias), where, alias)
 
     def _approved_only(self, option: Option, query: SemanticQuery) -> bool:
         """A distribution of the status table's amounts (median, standard deviation) is over approved
@@ -947,6 +1037,17 @@ def _label(model: SemanticModel, option: Option) -> str:
     if option.filter:
         return option.filter.replace("_", " ")
     return (option.column or option.table).replace("_", " ")
+
+
+def _period_label(
+    measure: Measure, pairs: Sequence[PeriodColumns], periods: Sequence[TimeWindow]
+) -> str | None:
+    for pair in pairs:
+        if measure.concept == pair.earlier.concept:
+            return periods[0].label
+        if measure.concept == pair.later.concept:
+            return periods[-1].label
+    return None
 
 
 def _on_rollup(

@@ -127,6 +127,8 @@ class SemanticQuery:
     limit: int | None = None
     ties: bool = False  # a ranked listing keeps every row tied with the last one shown
     within: Dimension | None = None  # rank inside each of this grouping's values: `limit` rows per group
+    periods: tuple[TimeWindow, ...] = ()  # two periods side by side (earlier first); `window` spans both
+    period_change: str | None = None  # "grew the most" (up) / "the biggest drop" (down): rank by the change
     columns: tuple[tuple[Option, ...], ...] = ()  # extra columns a listing shows
     prefer_tables: tuple[str, ...] = ()  # tables the question mentions as context (tried first as anchor)
     notes: tuple[str, ...] = field(default=(), compare=False)  # assumptions made while reading the question
@@ -146,6 +148,8 @@ class SemanticQuery:
             self.limit,
             self.ties,
             self.within.concept if self.within else None,
+            tuple(p.concept for p in self.periods),
+            self.period_change,
             tuple(sorted("|".join(sorted(o.key for o in c)) for c in self.columns)),
             self.prefer_tables,
         )

@@ -15,7 +15,7 @@ from c360.assistant.timeframe import complete_periods
 
 def time_window(lk: Lookups, r: Reading) -> Refusal | None:
     for item in r.items:
-        if item.kind != "TIME":
+        if item.kind != "TIME" or (r.periods and item.used):  # "November vs October": read as two periods
             continue
         span = item.span
         assert span is not None

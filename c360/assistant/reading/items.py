@@ -85,6 +85,8 @@ class Reading:
     disjunctive: set[int] = field(default_factory=set)  # id(condition) whose values were joined by "or"
     ties: bool = False  # "which customer has the highest ...": every row tied for the first place
     within: Dimension | None = None  # "top 3 categories per channel": the ranking restarts in every channel
+    periods: tuple[TimeWindow, ...] = ()  # "November vs October": two periods side by side (earlier first)
+    period_change: str | None = None  # "grew the most from October to November": up | down
     claim: tuple[str, bool] | None = None  # "are Premium customers more likely ...": (Premium, more?)
     checks: list[Condition] = field(default_factory=list)  # "is CUST00000042 High Risk?": asked, not filtered
     count_rows: bool = False  # "how many are there?": count the rows of the question before

@@ -96,10 +96,10 @@ def _top_rows(
         r.dimensions.extend(keys)
         ranked, tiebreak = rows[0], (keys[0].options[0].column or "key").replace("_", " ")
     elif len(others) == 1 and not rows and not any(o.column is None for o in others[0].options):
-        ranked = next((i for i in r.items if i.kind == "LEX" and _names(lk, i, others[0])), None)
-        if ranked is None:
+        named = next((i for i in r.items if i.kind == "LEX" and _names(lk, i, others[0])), None)
+        if named is None:
             return refusal
-        tiebreak = " ".join(t.lemma for t in ranked.tokens) + " name"
+        ranked, tiebreak = named, " ".join(t.lemma for t in named.tokens) + " name"
     else:
         return refusal
     last = ranked.tokens[-1]
