@@ -20,7 +20,17 @@ from sqlglot import TokenType, exp
 from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
 from c360.assistant.per_group import top_per_group
-from c360.assistant.per_period import PeriodColumns, change_sql, rows_sql, slug, split
+from c360.assistant.per_period import (
+    PeriodColumns,
+    change_sql,
+    row_params,
+    rows_sql,
+    slug,
+    split,
+    whole_years,
+)
+from c360.assistant.per_series import change_sql as series_change_sql
+from c360.assistant.per_series import shifted
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
 
 ColumnRole = Literal["dimension", "time", "measure", "column", "position"]
@@ -517,6 +527,11 @@ class Compiler:
     # ---- SQL ------------------------------------------------------------------------------------------------
     def compile(self, query: SemanticQuery) -> CompiledQuery:
         query = self._identified(query)
+        shown_from = None
+        if query.series_change and query.window is not None and query.window.start is not None:
+            shown_from = query.window.start  # the period before it is read for the first period's change
+            earlier = shifted(shown_from, query.series_change)
+            query = replace(query, window=replace(query.window, start=earlier))
         pairs: list[PeriodColumns] = []
         if query.periods:  # "November vs October": every measure once per period, and its change
             query, pairs = self._by_period(query)
@@ -659,13 +674,16 @@ class Compiler:
             sql += " HAVING " + " AND ".join(having)
             params.extend(having_params)
         params = select_params + params
+        if query.series_change:  # "monthly spend with the % change from the previous month"
+            sql, outputs = self._series_sql(query, sql, outputs, shown_from is not None)
+            params = params + ([shown_from] if shown_from is not None else [])
         changes: list[tuple[str, str, str]] = []
         if pairs:
             sql, outputs, changes = self._periods_sql(
                 query, sql, outputs, pairs, measure_names, bool(group_exprs)
             )
             if not group_exprs:  # one row per period, earlier first
-                params = params + [p.start for p in query.periods]
+                params = params + row_params(query.periods)
                 order_sql, limit = ["period_start"], None
         if query.within is not None:  # "top 3 categories per channel": the first rows inside every channel
             sql, order_sql, limit = self._within(query, query.within, sql, order_sql, dimension_names)
@@ -690,6 +708,27 @@ class Compiler:
             changes=tuple(changes),
             period_labels=tuple(p.label for p in query.periods),
         )
+
+    def _series_sql(
+        self, query: SemanticQuery, grouped: str, outputs: list[OutputColumn], shown_from: bool
+    ) -> tuple[str, list[OutputColumn]]:
+        times = [o for o in outputs if o.role == "time"]
+        if query.mode != "aggregate" or len(times) != 1 or query.within is not None or query.periods:
+            raise PlanError("a change from the previous period needs one time series of measures")
+        others = [
+            o.name for o in outputs if o.role == "dimension"
+        ]  # not the period's own number (quarter_of_year)
+        measures = [o for o in outputs if o.role == "measure"]
+        grain = query.series_change
+        added = []
+        for m in measures:
+            label = f"change in {m.label} from the previous {grain}"
+            added += [
+                OutputColumn(f"{m.name}_change", "measure", m.ref, label, m.format),
+                OutputColumn(f"{m.name}_change_pct", "measure", m.ref, f"% {label}", "percent"),
+            ]
+        sql = series_change_sql(grouped, times[0].name, others, [m.name for m in measures], shown_from)
+        return sql, [*outputs, *added]
 
     def _periods_sql(
         self,
@@ -726,11 +765,13 @@ class Compiler:
         if wide:
             return change_sql(grouped, pairs, names), [*outputs, *added], changes
         rows = [OutputColumn("period_start", "time", "", "period", "date")]
+        if whole_years(query.periods):
+            rows.append(OutputColumn("year_number", "column", "", "year", "number"))
         for pair in pairs:
             later = by_name[names[pair.later.concept]]
             rows.append(replace(later, name=pair.measure.label, label=later.label.removesuffix(f" ({last})")))
         return (
-            rows_sql(grouped, pairs, names),
+            rows_sql(grouped, pairs, names, whole_years(query.periods)),
             [*rows, *added],
             [(p.measure.label, "", p.change) for p in pairs],
         )

@@ -70,9 +70,26 @@ def change_sql(grouped: str, pairs: list[PeriodColumns], names: dict[str, str]) 
     return f"SELECT *, {', '.join(changes)} FROM ({grouped}) AS periods"
 
 
-def rows_sql(grouped: str, pairs: list[PeriodColumns], names: dict[str, str]) -> str:
-    """Without groups: one row per period (its first day bound as a parameter, earlier first), each measure
-    under its own name, the change on the later period's row."""
+def whole_years(periods: tuple[TimeWindow, ...]) -> bool:
+    """Both periods are calendar years ('2025 compared with 2026'): their rows also carry the year's number."""
+    return all(
+        p.start is not None
+        and p.end is not None
+        and (p.start.month, p.start.day) == (1, 1)
+        and p.end == p.start.replace(year=p.start.year + 1)
+        for p in periods
+    )
+
+
+def row_params(periods: tuple[TimeWindow, ...]) -> list[object]:
+    """The parameters rows_sql binds after the grouped query's: each period's first day (and year)."""
+    years = whole_years(periods)
+    return [v for p in periods for v in ((p.start, p.start.year) if years and p.start else (p.start,))]
+
+
+def rows_sql(grouped: str, pairs: list[PeriodColumns], names: dict[str, str], years: bool) -> str:
+    """Without groups: one row per period (its first day bound as a parameter, earlier first; a calendar
+    year's number too), each measure under its own name, the change on the later period's row."""
     earlier = ", ".join(f"{names[p.earlier.concept]} AS {p.measure.label}" for p in pairs)
     later = ", ".join(f"{names[p.later.concept]} AS {p.measure.label}" for p in pairs)
     none = ", ".join(f"NULL AS {p.change}, NULL AS {p.change}_pct" for p in pairs)
@@ -82,8 +99,9 @@ def rows_sql(grouped: str, pairs: list[PeriodColumns], names: dict[str, str]) ->
         f"AS {p.change}_pct"
         for p in pairs
     )
+    period = "CAST(? AS DATE) AS period_start" + (", CAST(? AS INTEGER) AS year_number" if years else "")
     return (
         f"WITH periods AS ({grouped}) "
-        f"SELECT CAST(? AS DATE) AS period_start, {earlier}, {none} FROM periods UNION ALL "
-        f"SELECT CAST(? AS DATE) AS period_start, {later}, {moved} FROM periods"
+        f"SELECT {period}, {earlier}, {none} FROM periods UNION ALL "
+        f"SELECT {period}, {later}, {moved} FROM periods"
     )

@@ -33,9 +33,12 @@ def sentence(
             b = by_name[later] if per_row else a
             label = a.label.removesuffix(f" ({first})")
             delta, pct = later_row[change], later_row[f"{change}_pct"]
-            moved = fmt(delta, a.format) if not pd.isna(delta) else "n/a"
-            moved = moved if moved.startswith("-") else f"+{moved}"
-            moved += "" if pd.isna(pct) else f", {float(pct):+.1f}%"
+            if pd.isna(delta):
+                moved = f"no value in {first} to compare"
+            else:
+                moved = fmt(delta, a.format)
+                moved = moved if moved.startswith("-") else f"+{moved}"
+                moved += "" if pd.isna(pct) else f", {float(pct):+.1f}%"
             parts.append(
                 f"{label} {fmt(earlier_row[earlier], a.format)} in {first} vs "
                 f"{fmt(later_row[later if per_row else earlier], b.format)} in {last} ({moved})"

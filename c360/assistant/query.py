@@ -129,6 +129,7 @@ class SemanticQuery:
     within: Dimension | None = None  # rank inside each of this grouping's values: `limit` rows per group
     periods: tuple[TimeWindow, ...] = ()  # two periods side by side (earlier first); `window` spans both
     period_change: str | None = None  # "grew the most" (up) / "the biggest drop" (down): rank by the change
+    series_change: Grain | None = None  # each period of the series compared with the one before it
     columns: tuple[tuple[Option, ...], ...] = ()  # extra columns a listing shows
     prefer_tables: tuple[str, ...] = ()  # tables the question mentions as context (tried first as anchor)
     notes: tuple[str, ...] = field(default=(), compare=False)  # assumptions made while reading the question
@@ -150,6 +151,7 @@ class SemanticQuery:
             self.within.concept if self.within else None,
             tuple(p.concept for p in self.periods),
             self.period_change,
+            self.series_change,
             tuple(sorted("|".join(sorted(o.key for o in c)) for c in self.columns)),
             self.prefer_tables,
         )

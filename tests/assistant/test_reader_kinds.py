@@ -48,3 +48,55 @@ def test_the_rate_of_a_named_filter_per_group(compiler_only: LocalAnalyst, quest
     assert (
         "COUNT(DISTINCT CASE WHEN ((p.customer_status = 'Lapsed'))" in sql and f"GROUP BY {group}" in sql
     ), sql
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "last"),
+    [
+        ("grocery spend in September versus August", "2026-08-01", "2026-09-01"),
+        ("how many declined transactions in Q3 2026 compared with Q2 2026", "2026-04-01", "2026-07-01"),
+        ("spend by region, 2025 vs 2024", "2024-01-01", "2025-01-01"),
+    ],
+)
+def test_two_periods_side_by_side_are_each_measure_once_per_period(
+    compiler_only: LocalAnalyst, question: str, first: str, last: str
+) -> None:
+    """Each measure restricted to each period's dates (conditional aggregation over one scan of both), the
+    earlier period first, and the change from it."""
+    c = compiled(compiler_only, question)
+    starts = [str(p) for p in c.params if hasattr(p, "isoformat")]
+    assert first in starts and last in starts, c.params
+    assert c.sql.count("CASE WHEN (t.transaction_date >= ?) AND (t.transaction_date < ?)") == 2, c.sql
+    assert "_change_pct" in c.sql and len(c.changes) == 1, c.sql
+
+
+def test_a_change_between_two_periods_is_ranked_in_its_own_unit(compiler_only: LocalAnalyst) -> None:
+    """'which category's spend fell the most from July to August': the largest drop first, one row for a
+    singular noun."""
+    c = compiled(compiler_only, "which merchant category's spend fell the most from July to August")
+    assert "ORDER BY total_spend_change ASC" in c.sql and c.sql.endswith("LIMIT 1"), c.sql
+    grew = compiled(compiler_only, "which segments grew their spend the most from Q2 to Q3 2026")
+    assert "ORDER BY total_spend_change DESC" in grew.sql and "LIMIT 1" not in grew.sql, grew.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "spend from July to September",  # no change asked: one window over the three months
+        "spend between July and September",
+    ],
+)
+def test_a_range_without_a_change_stays_one_window(compiler_only: LocalAnalyst, question: str) -> None:
+    c = compiled(compiler_only, question)
+    assert not c.changes and "CASE WHEN (t.transaction_date" not in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "spend in 2026 vs the last 90 days",  # the periods overlap
+        "average lifetime value in 2025 vs 2026",  # a lifetime measure has no period
+    ],
+)
+def test_two_periods_that_cannot_be_compared_are_refused(compiler_only: LocalAnalyst, question: str) -> None:
+    assert turn(compiler_only, question).refusal is not None, compiled(compiler_only, question).sql

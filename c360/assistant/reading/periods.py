@@ -36,7 +36,7 @@ def side_by_side(lk: Lookups, r: Reading) -> Refusal | None:
     if change is not None:
         change.used = True
         at = r.items.index(change)
-        near = [r.items[j] for j in (at - 1, at + 1) if 0 <= j < len(r.items)]
+        near = [r.items[j] for j in (at - 1, at + 1, at + 2) if 0 <= j < len(r.items)]
         ranked = next((i for i in near if i.kind == "SUPER" and not i.used), None)
         if ranked is not None:  # "grew the most", "the biggest drop": ranked by the change
             ranked.used = True
@@ -71,13 +71,19 @@ def _compared(r: Reading) -> tuple[list[Item], list[TimeWindow]] | None:
     with 2026')."""
     for idx in range(len(r.items) - 2):
         a, cmp, b = r.items[idx : idx + 3]
-        if a.kind != "TIME" or cmp.kind != "COMPARE" or a.span is None or a.span.window is None:
+        first, second = _period(a), _period(b)
+        if cmp.kind != "COMPARE" or first is None or second is None:
             continue
-        second = b.span.window if b.kind == "TIME" and b.span is not None else _year(b)
-        if second is None or (b.kind == "TIME" and b.span is not None and b.span.grain is not None):
-            continue
-        return [a, cmp, b], [a.span.window, second]
+        return [a, cmp, b], [first, second]
     return None
+
+
+def _period(item: Item) -> TimeWindow | None:
+    """A calendar period (not a grain: 'monthly'), or a bare year read as a number."""
+    if item.kind == "TIME":
+        span = item.span
+        return span.window if span is not None and span.grain is None and not span.rate else None
+    return _year(item)
 
 
 def _year(item: Item) -> TimeWindow | None:
@@ -95,6 +101,11 @@ def _from_to(lk: Lookups, r: Reading) -> tuple[list[Item], list[TimeWindow]] | N
     asks about a change (without one, 'spend from October to November' is one window over both)."""
     if not any(i.kind == "CHANGE" for i in r.items):
         return None
+    for a, b in itertools.pairwise(r.items):  # "from Q2 to Q3 2026": read as two periods already
+        first, second = _period(a), _period(b)
+        between = [t.lemma for t in r.tokens[a.end : b.start]]
+        if first and second and between == ["to"] and a.start and r.tokens[a.start - 1].lemma == "from":
+            return [a, b], [first, second]
     for item in r.items:
         if item.kind != "TIME" or item.span is None or item.span.window is None:
             continue
