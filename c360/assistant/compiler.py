@@ -730,6 +730,29 @@ class Compiler:
         sql = series_change_sql(grouped, times[0].name, others, [m.name for m in measures], shown_from)
         return sql, [*outputs, *added]
 
+    def _absent_sql(
+        self, cond: Condition, option: Option, alias: dict[str, str]
+    ) -> tuple[str, list[object], str]:
+        status_table, _, status_column = (self.vocab.status_column or "").partition(".")
+        date_column = self.vocab.default_time_dimension.get(status_table)
+        path = self.model.join_path(status_table, option.table)
+        if not status_table or date_column is None or not path or len(path) != 1:
+            raise PlanError(f"I can't look for activity of {self._noun(option.table)}")
+        inner = {**alias, status_table: "activity"}
+        on = " AND ".join(
+            f"{self._col(status_table, left, inner)} = {self._col(option.table, right, alias)}"
+            for left, right in path[0].on
+        )
+        date = self._col(status_table, date_column, inner)
+        start, end = cond.values
+        where = [on, f"{self._col(status_table, status_column, inner)} = ?", f"{date} >= ?"]
+        params: list[object] = [self.vocab.approved_status, start]
+        if end is not None:
+            where.append(f"{date} < ?")
+            params.append(end)
+        sql = f"NOT EXISTS (SELECT 1 FROM {self._table_sql(status_table)} AS activity WHERE {' AND '.join(where)})"
+        return sql, params, "no approved transaction in the period"
+
     def _periods_sql(
         self,
         query: SemanticQuery,
@@ -926,6 +949,10 @@ class Compiler:
             parts = [self._condition_sql(c, c.options[0], alias) for c in cond.either]
             sql = "(" + " OR ".join(f"({p})" for p, _, _ in parts) + ")"
             return sql, [v for _, values, _ in parts for v in values], " or ".join(t for _, _, t in parts)
+        if (
+            cond.op == "absent"
+        ):  # "no spend last month": no approved transaction of the row dated in the period
+            return self._absent_sql(cond, option, alias)
         if cond.op in ("named", "not_named"):
             flt = self.model.tables[option.table].filters[option.filter or ""]
             sql = render_expr(flt.expr, alias[option.table], self.dialect)

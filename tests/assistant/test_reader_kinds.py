@@ -100,3 +100,67 @@ def test_a_range_without_a_change_stays_one_window(compiler_only: LocalAnalyst, 
 )
 def test_two_periods_that_cannot_be_compared_are_refused(compiler_only: LocalAnalyst, question: str) -> None:
     assert turn(compiler_only, question).refusal is not None, compiled(compiler_only, question).sql
+
+
+@pytest.mark.parametrize(
+    ("question", "grain", "partition"),
+    [
+        ("spend per month in 2025 and the percentage change from the prior month", "month", ""),
+        ("number of transactions by quarter, with growth versus the preceding quarter", "quarter", ""),
+        (
+            "monthly spend by card type since March with the change from the previous month",
+            "month",
+            "card_type",
+        ),
+    ],
+)
+def test_a_change_over_a_series_compares_each_period_with_the_one_before(
+    compiler_only: LocalAnalyst, question: str, grain: str, partition: str
+) -> None:
+    """LAG over the time column (restarting in every other group), never a per-customer change measure."""
+    sql = compiled(compiler_only, question).sql
+    over = f"OVER (PARTITION BY {partition} ORDER BY {grain})" if partition else f"OVER (ORDER BY {grain})"
+    assert "LAG(" in sql and over in sql and "mom_change_pct" not in sql, sql
+
+
+def test_the_first_period_of_a_windowed_series_has_its_change(compiler_only: LocalAnalyst) -> None:
+    """The window is read one period earlier, and that period is left out of the rows."""
+    c = compiled(compiler_only, "monthly spend in 2025 with the month over month % change")
+    assert str(c.params[0]) == "2024-12-01" and str(c.params[-1]) == "2025-01-01", c.params
+    assert c.sql.endswith("WHERE month >= ? ORDER BY month"), c.sql
+
+
+def test_month_over_month_change_alone_is_still_the_measure(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "what is the average month-over-month change").sql
+    assert "LAG(" not in sql and "mom_change_pct" in sql, sql
+
+
+def test_a_change_from_the_previous_period_without_a_series_or_one_period_is_refused(
+    compiler_only: LocalAnalyst,
+) -> None:
+    assert turn(compiler_only, "total spend with the change from the previous month").refusal is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "bounds"),
+    [
+        ("number of customers with zero purchases in September", 2),
+        ("list the Standard cardholders with no spend since August", 1),
+    ],
+)
+def test_no_activity_in_a_calendar_period_is_an_anti_join(
+    compiler_only: LocalAnalyst, question: str, bounds: int
+) -> None:
+    """The period belongs to the activity (no approved transaction dated in it), not to the customers' rows."""
+    c = compiled(compiler_only, question)
+    assert "NOT EXISTS (SELECT 1 FROM GOLD.FCT_TRANSACTIONS AS activity" in c.sql, c.sql
+    assert c.sql.count("activity.transaction_date") == bounds and "approved" in c.params, (c.sql, c.params)
+
+
+def test_no_activity_in_over_n_days_stays_the_recency_column(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "customers with no purchases in over 45 days").sql
+    assert "days_since_last_transaction > ?" in sql and "NOT EXISTS" not in sql, sql
+
+
+def test_no_activity_without_a_period_is_refused(compiler_only: LocalAnalyst) -> None:
+    assert turn(compiler_only, "how many customers have no transactions").refusal is not None

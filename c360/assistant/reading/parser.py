@@ -20,6 +20,7 @@ from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
+    absent,
     asides,
     conditions,
     contrast,
@@ -51,6 +52,7 @@ PASSES: tuple[Pass, ...] = (
     phrasing.rate_or_series,
     periods.side_by_side,
     conditions.time_window,
+    absent.no_activity,
     conditions.inactive,
     conditions.changes,
     conditions.comparisons,

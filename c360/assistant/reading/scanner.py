@@ -7,7 +7,7 @@ import itertools
 
 from c360.assistant.grammar import GRAMMAR, INACTIVITY, MAX_GRAMMAR
 from c360.assistant.lexicon import Entry
-from c360.assistant.reading import series
+from c360.assistant.reading import absent, series
 from c360.assistant.reading.items import Item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, phrase_key
@@ -24,11 +24,16 @@ def scan(
     protected = multiword_spans(lk, tokens, all_upper, time_adjectives)
     spans = {s.start: s for s in TimeParser(tokens, lk.as_of, protected).parse()}
     inactivity = inactivity_spans(lk, tokens)
+    absences = {k: v for k, v in absent.absent_spans(tokens).items() if k not in inactivity}
     asks_when = asks_about_an_event(tokens)
     items: list[Item] = []
     unknown: list[Token] = []
     i = 0
     while i < len(tokens):
+        if i in absences:  # "no spend", "didn't buy anything"
+            items.append(Item("ABSENT", i, absences[i], tuple(tokens[i : absences[i]])))
+            i = absences[i]
+            continue
         if i in changes:  # "% change from the previous month"
             end, grain = changes[i]
             items.append(Item("SERIESCHANGE", i, end, tuple(tokens[i:end]), arg=grain))
