@@ -176,7 +176,7 @@ class Compiler:
                 raise PlanError(
                     f"{_label(self.model, dim.options[0])} can't be combined with {self._noun(anchor)} measures"
                 )
-            if any(option == o and dim.grain == d.grain for d, o in plan.dimensions):
+            if any(option == o and dim.grain == d.grain and dim.bands == d.bands for d, o in plan.dimensions):
                 continue  # "which group ..., treatment or control": one grouping, named twice
             plan.dimensions.append((dim, option))
         for cond in query.conditions:
@@ -287,7 +287,7 @@ class Compiler:
                     return None
                 dimensions.append(Dimension((Option(rollup.table, time_column),), dim.grain))
             elif (alt := _on_rollup(option, dim.options, reachable_from_rollup, rollup)) is not None:
-                dimensions.append(Dimension((alt,)))
+                dimensions.append(Dimension((alt,), bands=dim.bands))
             else:
                 return None
         conditions = []
@@ -550,12 +550,20 @@ class Compiler:
         warnings: list[str] = [*query.notes, *plan.notes]
         dimension_names: dict[str, str] = {}
         partition = None
+        dimension_params: list[object] = []  # bands: bound in SELECT (first), WHERE and GROUP BY
+        band_where: list[tuple[str, list[object]]] = []
         if query.mode == "aggregate":
             for dim, option in plan.dimensions:
                 expr, name, out = self._dimension_sql(dim, option, alias)
+                if dim.bands:  # "age bands 18-29, 30-44, 60+"
+                    expr, band_params = _band_case(expr, dim.bands)
+                    name = _unique(f"{name}_band", {o.name for o in outputs})
+                    out = OutputColumn(name, "dimension", out.ref, f"{out.label} band", "text")
+                    dimension_params.extend(band_params)
+                    band_where.append((expr, band_params))
                 dimension_names[dim.concept] = name
                 select.append(f"{expr} AS {name}")
-                group_exprs.append(expr)
+                group_exprs.append(name if dim.bands else expr)  # a band by its name: its CASE binds values
                 outputs.append(out)
                 ordered_by = (
                     self.vocab.dimension_order.get(f"{option.table}.{option.column}")
@@ -607,7 +615,8 @@ class Compiler:
                 name = _unique(column.name, names)
                 select.append(f"{render_expr(column.expr, alias[option.table], self.dialect)} AS {name}")
                 outputs.append(self._output(option, name, "column"))
-        where: list[str] = []
+        where: list[str] = [f"{expr} IS NOT NULL" for expr, _ in band_where]  # rows in no band are left out
+        params.extend(v for _, values in band_where for v in values)
         having: list[str] = []
         having_params: list[object] = []
         filters_text: list[str] = []
@@ -673,7 +682,7 @@ class Compiler:
         if having:
             sql += " HAVING " + " AND ".join(having)
             params.extend(having_params)
-        params = select_params + params
+        params = dimension_params + select_params + params
         if query.series_change:  # "monthly spend with the % change from the previous month"
             sql, outputs = self._series_sql(query, sql, outputs, shown_from is not None)
             params = params + ([shown_from] if shown_from is not None else [])
@@ -1105,6 +1114,19 @@ def _label(model: SemanticModel, option: Option) -> str:
     if option.filter:
         return option.filter.replace("_", " ")
     return (option.column or option.table).replace("_", " ")
+
+
+def _band_case(expr: str, bands: Sequence[tuple[float, float | None, str]]) -> tuple[str, list[object]]:
+    """CASE over the bands in the order given (both ends included; the first band wins on a shared edge)."""
+    whens, params = [], []
+    for low, high, label in bands:
+        if high is None:
+            whens.append(f"WHEN {expr} >= ? THEN ?")
+            params += [low, label]
+        else:
+            whens.append(f"WHEN {expr} >= ? AND {expr} <= ? THEN ?")
+            params += [low, high, label]
+    return f"CASE {' '.join(whens)} END", params
 
 
 def _period_label(

@@ -45,10 +45,14 @@ class Measure:
 class Dimension:
     options: tuple[Option, ...]
     grain: Grain | None = None  # time dimensions only
+    bands: tuple[tuple[float, float | None, str], ...] = ()  # numeric ranges (low, high or open, label)
 
     @property
     def concept(self) -> str:
-        return "|".join(sorted(o.key for o in self.options)) + (f"@{self.grain}" if self.grain else "")
+        banded = "#" + ";".join(label for _, _, label in self.bands) if self.bands else ""
+        return (
+            "|".join(sorted(o.key for o in self.options)) + (f"@{self.grain}" if self.grain else "") + banded
+        )
 
 
 @dataclass(frozen=True)

@@ -164,3 +164,40 @@ def test_no_activity_in_over_n_days_stays_the_recency_column(compiler_only: Loca
 
 def test_no_activity_without_a_period_is_refused(compiler_only: LocalAnalyst) -> None:
     assert turn(compiler_only, "how many customers have no transactions").refusal is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "column", "labels"),
+    [
+        ("number of customers per age bracket 21-35, 36-50, 51+", "p.age", ("21-35", "36-50", "51+")),
+        (
+            "average credit limit by churn score band 0-19.9, 20-49.9, 50-100",
+            "p.churn_risk_score",
+            ("0-19.9", "20-49.9", "50-100"),
+        ),
+        (
+            "total LTV by lifetime value bucket $0-$25k, $25k-$100k, $100k+",
+            "p.lifetime_value",
+            ("$0-$25k", "$25k-$100k", "$100k+"),
+        ),
+    ],
+)
+def test_numeric_bands_come_from_the_questions_own_numbers(
+    compiler_only: LocalAnalyst, question: str, column: str, labels: tuple[str, ...]
+) -> None:
+    """A CASE over the listed ranges (both ends included, 'N+' open), grouped by the band's name, rows in no
+    band left out — never the column's every value."""
+    c = compiled(compiler_only, question)
+    assert c.sql.startswith(f"SELECT CASE WHEN {column} >= ?") and "_band" in c.sql.split("GROUP BY")[1], (
+        c.sql
+    )
+    assert all(label in c.params for label in labels) and "IS NOT NULL" in c.sql, c.params
+
+
+def test_a_band_grouping_replaces_the_plain_one(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "customer count by age band 18-44, 45+ and region").sql
+    assert "GROUP BY age_band, p.region" in sql and "p.age AS age," not in sql, sql
+
+
+def test_bands_of_something_that_is_not_a_number_are_refused(compiler_only: LocalAnalyst) -> None:
+    assert turn(compiler_only, "number of customers per segment band 1-3, 4-6").refusal is not None

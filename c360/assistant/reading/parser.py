@@ -22,6 +22,7 @@ from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
     absent,
     asides,
+    bands,
     conditions,
     contrast,
     distinct,
@@ -68,6 +69,7 @@ PASSES: tuple[Pass, ...] = (
     events.events,
     events.history,
     measures.likelihood,
+    bands.banded,
     grouping.comparative,
     measures.share,
     grouping.groupings,
@@ -87,6 +89,7 @@ PASSES: tuple[Pass, ...] = (
     singular.bare_superlative,
     singular.one_row,
     within.within_groups,
+    bands.one_grouping,
 )
 HARMLESS_LEFTOVERS = frozenset(
     {

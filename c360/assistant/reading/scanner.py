@@ -7,7 +7,7 @@ import itertools
 
 from c360.assistant.grammar import GRAMMAR, INACTIVITY, MAX_GRAMMAR
 from c360.assistant.lexicon import Entry
-from c360.assistant.reading import absent, series
+from c360.assistant.reading import absent, bands, series
 from c360.assistant.reading.items import Item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, phrase_key
@@ -25,11 +25,22 @@ def scan(
     spans = {s.start: s for s in TimeParser(tokens, lk.as_of, protected).parse()}
     inactivity = inactivity_spans(lk, tokens)
     absences = {k: v for k, v in absent.absent_spans(tokens).items() if k not in inactivity}
+    banded = bands.band_spans(question, tokens)
+    band_at = bands.band_word(tokens, banded)
     asks_when = asks_about_an_event(tokens)
     items: list[Item] = []
     unknown: list[Token] = []
     i = 0
     while i < len(tokens):
+        if i == band_at:  # "age band" before its list
+            items.append(Item("BAND", i, i + 1, (tokens[i],)))
+            i += 1
+            continue
+        if i in banded:  # "18-29, 30-44, 45-59, 60+" after 'age band'
+            end, listed = banded[i]
+            items.append(Item("BANDS", i, end, tuple(tokens[i:end]), arg=bands.encode(listed)))
+            i = end
+            continue
         if i in absences:  # "no spend", "didn't buy anything"
             items.append(Item("ABSENT", i, absences[i], tuple(tokens[i : absences[i]])))
             i = absences[i]
