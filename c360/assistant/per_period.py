@@ -25,14 +25,6 @@ def slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
 
 
-def union(periods: tuple[TimeWindow, ...]) -> TimeWindow:
-    """The dates of both periods (the rows scanned once); the periods are apart or adjacent, earlier first."""
-    first, last = periods[0], periods[-1]
-    return TimeWindow(
-        first.start, last.end, f"{first.label} and {last.label}", time_dimension=first.time_dimension
-    )
-
-
 def split(query: SemanticQuery, column: Option) -> tuple[SemanticQuery, list[PeriodColumns]]:
     """The query with each measure once per period (restricted to the period's dates on `column`), and what
     the change columns compare. Orderings by a measure rank by its change (a question about growth or a

@@ -1,8 +1,9 @@
 """A ranking inside each group: "the highest LTV in each state", "the top customer by spend in each region",
 "top 3 merchants per channel". A superlative next to "in each / per / for every X" ranks within every X, not the
-X groups against each other. The extreme value of a column per group is answered (MAX/MIN per X); the top rows
-within each group are refused, never answered as one ranking over all groups (it had been: an average by state
-for "the highest LTV in each state", the overall top 3 for "top 3 merchants per channel")."""
+X groups against each other (it had been read as one ranking over all groups: an average by state for "the highest
+LTV in each state", the overall top 3 for "top 3 merchants per channel"). The extreme value of a column per group is
+MAX/MIN per X; the top rows within each group are ranked again inside every X (per_group.py), the rows' key or the
+other grouping breaking ties."""
 
 from __future__ import annotations
 
