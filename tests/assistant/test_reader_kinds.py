@@ -146,6 +146,7 @@ def test_a_change_from_the_previous_period_without_a_series_or_one_period_is_ref
     [
         ("number of customers with zero purchases in September", 2),
         ("list the Standard cardholders with no spend since August", 1),
+        ("which retired customers didn't buy anything in Q2 2026", 2),
     ],
 )
 def test_no_activity_in_a_calendar_period_is_an_anti_join(

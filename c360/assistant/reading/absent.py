@@ -18,7 +18,7 @@ ACTIVITY: Final = "spend|spending|spent|transaction|transact|purchase|buy|bought
 NEGATION: Final = (
     r"(?:no|zero|not any|without any|without|never|"
     r"(?:did|do|does|have|has|had) not (?:make |made |have |had )?(?:any )?|"
-    r"(?:didn't|don't|doesn't|haven't|hasn't|hadn't) (?:make |made |have |had )?(?:any )?)"
+    r"(?:didnt|dont|doesnt|havent|hasnt|hadnt) (?:make |made |have |had )?(?:any )?)"
 )
 ABSENT: Final = re.compile(rf"\b{NEGATION} ?(?:approved )?(?:{ACTIVITY})(?: anything| at all)?\b")
 
@@ -54,5 +54,5 @@ def no_activity(lk: Lookups, r: Reading) -> Refusal | None:
         return Refusal("incomplete", "I can't tell whose activity to look for in that period.")
     r.add(Condition((Option(rows, key),), "absent", (window.start, window.end)), item.start)
     r.window = None
-    r.notes.append(f"no approved transaction dated in {window.label}")
+    r.notes.append(f"customers with no approved transaction in the period ({window.label})")
     return None
