@@ -6,19 +6,22 @@ One streaming cycle (per batch):
     -> queue events for landed objects whose event was lost (a process died between the two)
     -> run the pipe (drains the queue: this batch and anything else landed meanwhile)
     -> refresh gold incrementally (the dbt engineer's `refresh_incremental`: stg_transactions+)
-    -> evaluate the alert rules (c360/alerts/evaluation.py; committed with this cycle's data)
-    -> publish the lake's current snapshot to readers (they never see a half-refreshed gold layer)
-    -> stamp LOAD_HISTORY.gold_refreshed_at (published too); landing -> gold latency = the moment of the
-       publish - the object's event time
-    -> maintenance: expire the versions no reader can see any more (c360/engines/maintenance.py).
+    -> publish the lake's current snapshot to readers as soon as the refresh's last model committed and
+       none failed (they never see a half-refreshed gold layer), while dbt's on-run-end hooks still write
+       the run's observability rows; after a refresh that did not reach that point, once it returns
+    -> stamp LOAD_HISTORY.gold_refreshed_at; landing -> gold latency = the moment of the publish - the
+       object's event time
+    -> evaluate the alert rules (c360/alerts/evaluation.py) and publish again (stamps, hooks' rows, alerts)
+    -> maintenance: expire the versions no reader can see any more, rewrite the tables streamed batches
+       left the most delete files in (c360/engines/maintenance.py).
 
 Commit and visibility contract (local lake, c360/engines/lake.py):
 - The Streamer's writer session holds the warehouse's writer lock from its first use until close();
   dbt writes the lake through its own connection meanwhile (the lock is this process's).
 - Each file's bronze rows, quarantine rows and LOAD_HISTORY row are ONE lake commit (c360/landing/pipe.py);
   the queue message is deleted only after it. A crash before the commit leaves no trace of the file.
-- The gold refresh commits model by model; readers see none of it until `publish()` records the lake's
-  current snapshot in warehouse/published.json (one atomic rename). A crash between the pipe's commit and
+- The gold refresh commits model by model; readers see none of it until the Streamer records the lake's
+  current snapshot in warehouse/published.json (one atomic rename) after the last model's commit. A crash between the pipe's commit and
   the publish leaves bronze ahead of gold and readers on the previous publication; the next cycle's
   refresh picks the rows up (dbt's incremental watermarks) and publishes both.
 
