@@ -413,7 +413,7 @@ class Streamer:
             refresh_seconds = perf_counter() - began
             self.faults("gold.done")
             log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
-        early, self._published_early = self._published_early, None
+        early = self._take_early_publication()
         visible_at: datetime | None = None
         if early is not None:  # published when the refresh's last model committed (_publish_complete_gold)
             visible_at, snapshot_seconds = early
@@ -434,6 +434,11 @@ class Streamer:
         )  # the stamps and the alert state
         self.maintenance.after_publish(self.session, publication.snapshot_id)  # old versions, small files
         return visible_at, refresh_seconds, snapshot_seconds
+
+    def _take_early_publication(self) -> tuple[datetime, float] | None:
+        """(when, seconds) of the publish the refresh triggered (_publish_complete_gold), then forgotten."""
+        early, self._published_early = self._published_early, None
+        return early
 
     def _publish_complete_gold(self) -> None:
         """Called by the gold refresh when its last model has committed and none failed: readers see the
