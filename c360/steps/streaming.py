@@ -435,6 +435,11 @@ class Streamer:
         self.maintenance.after_publish(self.session, publication.snapshot_id)  # old versions, small files
         return visible_at, refresh_seconds, snapshot_seconds
 
+    def published_before_failure(self) -> datetime | None:
+        """When readers began to see this cycle's complete gold, if the refresh published it and then failed
+        in dbt's on-run-end hooks (the cycle's bookkeeping, not gold): None when nothing was published."""
+        return self._published_early[0] if self._published_early is not None else None
+
     def _take_early_publication(self) -> tuple[datetime, float] | None:
         """(when, seconds) of the publish the refresh triggered (_publish_complete_gold), then forgotten."""
         early, self._published_early = self._published_early, None
@@ -616,10 +621,19 @@ def ingest(
             report.gold_at, report.refresh_seconds, _ = streamer.publish()
         except C360Error as exc:
             brief = _brief(exc)
-            report.failures.append(
-                f"gold was not refreshed or published ({brief}); the loaded rows are committed in bronze, "
-                f"readers keep the previous snapshot and the next run refreshes gold{full_disk_note(settings, brief)}"
-            )
+            seen_since = streamer.published_before_failure()
+            if seen_since is not None:
+                report.failures.append(
+                    f"gold was refreshed and readers see it since {seen_since:%H:%M:%S}, but the run's "
+                    f"bookkeeping after it failed ({brief}); the files stay unstamped and the next run "
+                    f"stamps them{full_disk_note(settings, brief)}"
+                )
+            else:
+                report.failures.append(
+                    f"gold was not refreshed or published ({brief}); the loaded rows are committed in bronze, "
+                    f"readers keep the previous snapshot and the next run refreshes gold"
+                    f"{full_disk_note(settings, brief)}"
+                )
             streamer.alert_after_failure()
     finally:
         streamer.finish()

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,8 +17,9 @@ from typer.testing import CliRunner
 from c360.cli.main import app
 from c360.config import Settings, platform_settings
 from c360.engines.readers import open_reader
+from c360.errors import C360Error
 from c360.steps.pipeline import UpReport
-from c360.steps.streaming import open_landing, open_queue, stream
+from c360.steps.streaming import ingest, open_landing, open_queue, stream
 from tests.conftest import AS_OF
 from tests.unit.pipe_harness import csv_body, row
 
@@ -317,3 +319,33 @@ def test_stream_drains_a_backlog_of_more_than_ten_queued_files_in_one_call(home:
         session.close()
     assert sorted(loaded["file_name"]) == keys and set(loaded["rows_loaded"]) == {1}
     assert reader_counts(home)["bronze"] == batch["loaded"] + 25
+
+
+class PublishesThenHookFails:
+    """A gold refresh whose models all committed (it calls the Streamer's early publish, as DbtGoldRefresh
+    does after the last model) and whose on-run-end hooks then fail."""
+
+    def __init__(self) -> None:
+        self.publish: Callable[[], None] | None = None
+
+    def bind_gold_complete(self, callback: Callable[[], None]) -> None:
+        self.publish = callback
+
+    def __call__(self, settings: Settings) -> str:
+        assert self.publish is not None
+        self.publish()
+        raise C360Error("on-run-end hook failed (simulated)")
+
+
+def test_ingest_says_readers_see_gold_when_only_the_bookkeeping_after_it_failed(
+    home: Settings, tmp_path: Path
+) -> None:
+    late = tmp_path / "hooked.csv"
+    late.write_bytes(csv_body(row("TXSHOOK1", customer="CUST00000003")))
+    before = reader_counts(home)["bronze"]
+    report = ingest(home, [late], refresh_gold=PublishesThenHookFails())
+    (failure,) = [f for f in report.failures if "gold was" in f]
+    assert "gold was refreshed and readers see it since" in failure, report.failures
+    assert "on-run-end hook failed (simulated)" in failure and "next run stamps them" in failure
+    assert report.gold_at is None
+    assert reader_counts(home)["bronze"] == before + 1  # the early publish made the batch visible
