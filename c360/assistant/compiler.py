@@ -565,7 +565,10 @@ class Compiler:
                 output = self._output(shown, name, "measure")
                 if option.aggregation == "share":
                     texts = [self._condition_sql(c, o, alias)[2] for c, o in measure_where]
-                    label = "share with " + " and ".join(texts) if texts else "share of the total"
+                    of = (
+                        "" if output.format == "count" else f" of {output.label.removeprefix('share of ')}"
+                    )  # a share of spend, not rows
+                    label = f"share{of} with " + " and ".join(texts) if texts else "share of the total"
                     output = OutputColumn(name, "measure", output.ref, label, "percent")
                 outputs.append(output)
         else:

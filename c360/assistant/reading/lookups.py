@@ -114,9 +114,13 @@ class Lookups:
         return Measure(options[0].column or "value", options)
 
     def count_measure(
-        self, r: Reading, target: Item | None, idx: int, default_entity: bool = False
+        self,
+        r: Reading,
+        target: Item | None,
+        idx: int,
+        default_entity: bool = False,
+        table: str | None = None,
     ) -> Measure | None:
-        table = None
         if target is not None:
             ent = target.of("entity") or target.of("table")
             if ent:

@@ -217,7 +217,9 @@ class QuestionParser:
         return SemanticQuery(
             mode=mode,
             entity=entity,
-            measures=tuple(r.measures),
+            measures=tuple(
+                {m.concept: m for m in r.measures}.values()
+            ),  # "customer base ... how many people"
             dimensions=tuple({d.concept: d for d in r.dimensions}.values()),
             conditions=tuple({c.concept: c for c in r.conditions}.values()),
             window=r.window,
