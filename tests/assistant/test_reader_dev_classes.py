@@ -79,3 +79,47 @@ def test_a_share_of_spend_is_stated_as_a_share_of_spend(analyst: LocalAnalyst) -
     assert result.compiled is not None
     share = next(o for o in result.compiled.columns if o.name == "share_pct")
     assert share.label.startswith("share of total spend with "), share.label
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment", "status"),
+    [
+        ("the total amount of declined transactions last month", "SUM(t.transaction_amount)", "declined"),
+        ("What's the dollar value of declined purchases this year?", "SUM(t.transaction_amount)", "declined"),
+        ("average amount of declined transactions by channel", "AVG(t.transaction_amount)", "declined"),
+    ],
+)
+def test_the_money_of_declined_rows_is_their_amount_not_spend_beside_a_count(
+    compiler_only: LocalAnalyst, question: str, fragment: str, status: str
+) -> None:
+    """'<money> of declined transactions': the amounts of those attempts, never approved spend plus the
+    declined count as a second figure."""
+    c = compiled(compiler_only, question)
+    assert fragment in c.sql and "t.status = ?" in c.sql and status in c.params, c.sql
+    assert "is_approved" not in c.sql and "declined_transaction" not in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    "question", ["total value of transactions in 2025", "the total dollar amount of purchases in March 2026"]
+)
+def test_total_value_of_transactions_is_their_spend_not_their_count(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert "transaction_amount" in sql or "monthly_spend" in sql or "spend" in sql, sql
+    assert "COUNT(" not in sql and "transaction_count" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "customers whose 90-day spend change is under -40%",
+        "how many Premium cardholders have a 90 day spend change above 20%",
+    ],
+)
+def test_a_spend_change_in_its_own_window_stays_the_change_column(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    """'90-day spend change': the percent change, never the spend of the last 90 days compared with -40."""
+    sql = compiled(compiler_only, question).sql
+    assert "p.spend_change_pct" in sql and "spend_last_90_days" not in sql, sql

@@ -20,6 +20,7 @@ from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
+    amounts,
     asides,
     conditions,
     contrast,
@@ -44,6 +45,7 @@ from c360.assistant.values import ValueIndex
 
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
+    amounts.money_of_rows,
     contrast.combined,
     phrasing.what_spent,
     phrasing.rate_or_series,
