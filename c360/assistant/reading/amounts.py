@@ -41,13 +41,9 @@ def money_of_rows(lk: Lookups, r: Reading) -> Refusal | None:
             items.insert(idx + 1, size)
             return None
     for idx, item in enumerate(items):
-        dollar = next(
-            (k for k in range(item.start, item.end) if r.tokens[k].lemma in ("dollar", "dollars")), None
-        )
-        if item.kind == "LEX" and _of_before(r, item) and dollar is None:
-            before = items[idx - 1] if idx else None
-            start = before.end if before is not None else 0
-            if "dollar" not in {t.lemma for t in r.tokens[start : item.start]}:
+        if item.kind == "LEX" and _of_before(r, item):
+            start = items[idx - 1].end if idx else 0
+            if not {"dollar", "dollars"} & {t.lemma for t in r.tokens[start : item.start]}:
                 continue
             # "what is the dollar value of declined transactions": the total of their money
             size = _size_after(lk, r, start, item)
