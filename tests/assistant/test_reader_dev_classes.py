@@ -123,3 +123,40 @@ def test_a_spend_change_in_its_own_window_stays_the_change_column(
     """'90-day spend change': the percent change, never the spend of the last 90 days compared with -40."""
     sql = compiled(compiler_only, question).sql
     assert "p.spend_change_pct" in sql and "spend_last_90_days" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "limit"),
+    [
+        ("Which Standard cardholders in Ohio have the highest credit limit? top 3", "LIMIT 3"),
+        ("Which Declining customers have the lowest churn score? Just give me the top 4.", "LIMIT 4"),
+    ],
+)
+def test_a_closing_top_n_limits_the_ranking_before_it(
+    compiler_only: LocalAnalyst, question: str, limit: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert sql.rstrip().endswith(limit) and "ORDER BY p." in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "grouped_by"),
+    [
+        ("Do self-employed customers spend more per month than retired ones?", "p.employment_status"),
+        ("do Western customers spend less each month than customers in the South?", "p.region"),
+    ],
+)
+def test_spend_more_per_month_in_a_yes_no_comparison_is_the_monthly_rate(
+    compiler_only: LocalAnalyst, question: str, grouped_by: str
+) -> None:
+    """A series by month cannot answer a yes/no: 'spend more per month than' compares the monthly spend rate."""
+    result = turn(compiler_only, question)
+    assert result.compiled is not None, result.refusal
+    sql = result.compiled.sql
+    assert "AVG(p.avg_monthly_spend)" in sql and f"GROUP BY {grouped_by}" in sql, sql
+    assert any("monthly spend" in w for w in result.compiled.warnings), result.compiled.warnings
+
+
+def test_spend_per_month_without_a_comparison_is_still_not_guessed(compiler_only: LocalAnalyst) -> None:
+    result = turn(compiler_only, "Is spend per month higher for Premium cardholders or Standard ones?")
+    assert result.refusal is not None or "DATE_TRUNC('month'" not in result.compiled.sql  # type: ignore[union-attr]
