@@ -97,6 +97,15 @@ class Compiler:
         self._lifetime_in_window(query)
         if query.mode == "list":
             anchors = [query.entity or self.vocab.anchor_preference[0]]
+            if (
+                query.window is not None
+            ):  # "CUST00001913's month-over-month change last month": that month's row
+                anchors += [
+                    o.table
+                    for cols in query.columns
+                    for o in cols
+                    if o.table in self.vocab.default_time_dimension
+                ]
         else:
             preferred = [t for t in query.prefer_tables if t in self.model.tables]
             anchors = list(dict.fromkeys([*preferred, *self.vocab.anchor_preference, *self.model.tables]))
@@ -459,6 +468,11 @@ class Compiler:
 
         for name in spec.get("columns", []):
             add(Option(plan.anchor, name))
+        time_column = self.vocab.default_time_dimension.get(plan.anchor)
+        if not spec and query.window is not None and time_column:
+            add(
+                Option(plan.anchor, time_column)
+            )  # one customer's rows of a dated table: which period each is
         for ordering in query.order:
             if ordering.column:
                 option = self._reachable(plan.anchor, ordering.column, plan)

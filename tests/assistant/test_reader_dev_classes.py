@@ -160,3 +160,24 @@ def test_spend_more_per_month_in_a_yes_no_comparison_is_the_monthly_rate(
 def test_spend_per_month_without_a_comparison_is_still_not_guessed(compiler_only: LocalAnalyst) -> None:
     result = turn(compiler_only, "Is spend per month higher for Premium cardholders or Standard ones?")
     assert result.refusal is not None or "DATE_TRUNC('month'" not in result.compiled.sql  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("question", "window"),
+    [
+        ("What was CUST00000077's month-over-month change in October 2026?", "mm.month < ?"),
+        ("month over month spend change for CUST00000031 since August", "mm.month >= ?"),
+    ],
+)
+def test_one_customers_month_over_month_change_in_a_period_is_read_from_the_month_rows(
+    compiler_only: LocalAnalyst, question: str, window: str
+) -> None:
+    """A per-month column of one customer in a period: that customer's month rows, each with its month."""
+    c = compiled(compiler_only, question)
+    assert "mm.mom_change_pct" in c.sql and "mm.month AS month" in c.sql and window in c.sql, c.sql
+    assert "mm.customer_id = ?" in c.sql, c.sql
+
+
+def test_a_lifetime_measure_of_one_customer_in_a_period_is_still_refused(compiler_only: LocalAnalyst) -> None:
+    result = turn(compiler_only, "what was CUST00000042's lifetime value last month")
+    assert result.refusal is not None
