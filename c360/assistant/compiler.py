@@ -228,7 +228,29 @@ class Compiler:
                         f"{_label(self.model, option)} is not one of the groups, so it can't rank them"
                     )
                 plan.order.append((ordering.descending, None, option))
+        self._current_version_note(plan)
         return plan
+
+    def _current_version_note(self, plan: _Plan) -> None:
+        """Transactions cut by a column the card history versions (card type, credit limit) use each customer's
+        current value, as the seeds' semantic model joins transactions to the profile; the answer says so (the
+        card held at each transaction is in the card history)."""
+        used = [o for _, o in plan.dimensions] + [o for _, o in plan.conditions if o is not None]
+        used += [
+            o for parts in plan.measure_where.values() for _, o in parts
+        ]  # "share of spend from Premium"
+        for history, spec in self.vocab.entities.items():
+            profile = spec.get("versions_of")
+            if not profile or profile == plan.anchor or history not in self.model.tables:
+                continue
+            versioned = set(self.model.tables[history].columns) & set(self.model.tables[profile].columns)
+            for option in used:
+                if option.table == profile and option.column in versioned and option.column != "customer_id":
+                    label = _label(self.model, option)
+                    plan.notes.append(
+                        f"{label}: each customer's current {label}, not the one held at each transaction"
+                    )
+                    return
 
     def _rollup(
         self, query: SemanticQuery, plan: _Plan

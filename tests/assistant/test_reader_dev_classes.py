@@ -181,3 +181,23 @@ def test_one_customers_month_over_month_change_in_a_period_is_read_from_the_mont
 def test_a_lifetime_measure_of_one_customer_in_a_period_is_still_refused(compiler_only: LocalAnalyst) -> None:
     result = turn(compiler_only, "what was CUST00000042's lifetime value last month")
     assert result.refusal is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["total spend by card type in 2026", "What share of last month's spend came from Premium cardholders?"],
+)
+def test_transactions_cut_by_card_type_say_it_is_the_current_card(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    """The card type of spend is each customer's current card (the profile, as the seeds' semantic model joins
+    transactions to it); the answer says so, since the card history holds the card at each transaction."""
+    c = compiled(compiler_only, question)
+    assert "p.card_type" in c.sql
+    assert any("current card type" in w for w in c.warnings), c.warnings
+
+
+def test_a_profile_question_about_card_type_has_no_such_note(compiler_only: LocalAnalyst) -> None:
+    assert not any(
+        "current card" in w for w in compiled(compiler_only, "average credit limit by card type").warnings
+    )
