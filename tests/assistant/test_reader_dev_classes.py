@@ -175,7 +175,7 @@ def test_one_customers_month_over_month_change_in_a_period_is_read_from_the_mont
     """A per-month column of one customer in a period: that customer's month rows, each with its month."""
     c = compiled(compiler_only, question)
     assert "mm.mom_change_pct" in c.sql and "mm.month AS month" in c.sql and window in c.sql, c.sql
-    assert "mm.customer_id = ?" in c.sql, c.sql
+    assert "mm.customer_id = ?" in c.sql and "mm.prior_month_spend" in c.sql, c.sql  # beside what it compares
 
 
 def test_a_lifetime_measure_of_one_customer_in_a_period_is_still_refused(compiler_only: LocalAnalyst) -> None:
