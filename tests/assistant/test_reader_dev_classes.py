@@ -201,3 +201,22 @@ def test_a_profile_question_about_card_type_has_no_such_note(compiler_only: Loca
     assert not any(
         "current card" in w for w in compiled(compiler_only, "average credit limit by card type").warnings
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "params"),
+    [
+        ("How many customers are 15 to 29 days since their last transaction?", (15, 29)),
+        ("customers whose last purchase was between 61 and 90 days ago", (61, 90)),
+        ("Show lapsing customers, i.e. 31-59 days without a purchase", (31, 59)),
+    ],
+)
+def test_a_range_of_days_since_the_last_purchase_is_read_on_the_recency_column(
+    compiler_only: LocalAnalyst, question: str, params: tuple[int, int]
+) -> None:
+    c = compiled(compiler_only, question)
+    assert "p.days_since_last_transaction BETWEEN ? AND ?" in c.sql and set(params) <= set(c.params), c.sql
+
+
+def test_a_reversed_range_of_days_is_not_read(compiler_only: LocalAnalyst) -> None:
+    assert turn(compiler_only, "customers 59 to 31 days since their last purchase").refusal is not None
