@@ -220,3 +220,30 @@ def test_a_range_of_days_since_the_last_purchase_is_read_on_the_recency_column(
 
 def test_a_reversed_range_of_days_is_not_read(compiler_only: LocalAnalyst) -> None:
     assert turn(compiler_only, "customers 59 to 31 days since their last purchase").refusal is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "checked"),
+    [
+        (
+            "what ROI would the retention campaign have over the value horizon?",
+            (),
+        ),
+        ("what's the return on investment over the 12-month horizon", (12,)),
+        ("If the lift holds, what would the campaign's ROI be?", ()),
+    ],
+)
+def test_the_roi_over_the_horizon_is_the_horizon_twin(
+    compiler_only: LocalAnalyst, question: str, checked: tuple[int, ...]
+) -> None:
+    """The horizon qualifies the measure wherever it stands; a number of months is checked, never ignored."""
+    c = compiled(compiler_only, question)
+    assert "horizon_roi_pct" in c.sql and "AVG(cp.roi_pct)" not in c.sql, c.sql
+    assert ("cp.value_horizon_months IN (?)" in c.sql or "cp.value_horizon_months = ?" in c.sql) == bool(
+        checked
+    )
+    assert set(checked) <= set(c.params)
+
+
+def test_the_plain_roi_stays_the_roi_so_far(compiler_only: LocalAnalyst) -> None:
+    assert "horizon" not in compiled(compiler_only, "what was the ROI of the retention campaign").sql

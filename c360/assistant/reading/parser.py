@@ -28,6 +28,7 @@ from c360.assistant.reading import (
     events,
     extremes,
     grouping,
+    horizon,
     listing,
     measures,
     phrasing,
@@ -46,6 +47,7 @@ from c360.assistant.values import ValueIndex
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
     amounts.money_of_rows,
+    horizon.horizon_measures,
     contrast.combined,
     phrasing.what_spent,
     phrasing.rate_or_series,
