@@ -33,6 +33,8 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "local",
             "--target-path",
             str(target),
+            "--log-path",
+            str(target / "logs"),
             "--vars",
             '{"as_of": "2026-10-15"}',
             "--no-partial-parse",
