@@ -247,3 +247,21 @@ def test_the_roi_over_the_horizon_is_the_horizon_twin(
 
 def test_the_plain_roi_stays_the_roi_so_far(compiler_only: LocalAnalyst) -> None:
     assert "horizon" not in compiled(compiler_only, "what was the ROI of the retention campaign").sql
+
+
+def test_the_horizon_without_a_measure_to_qualify_is_refused(compiler_only: LocalAnalyst) -> None:
+    """'and over the full horizon if the lift holds?' after an ROI question: which figure is unsaid here, never
+    the horizon's length and the lift as two new measures."""
+    result = turn(
+        compiler_only,
+        "and what would it be over the full horizon if the lift holds?",
+        "what was the campaign ROI?",
+    )
+    assert result.refusal is not None
+
+
+def test_the_horizon_asked_for_itself_is_still_answered(compiler_only: LocalAnalyst) -> None:
+    assert (
+        "value_horizon_months"
+        in compiled(compiler_only, "what is the value horizon of the retention campaign").sql
+    )

@@ -31,8 +31,13 @@ def horizon_measures(lk: Lookups, r: Reading) -> Refusal | None:
         return None
     twins = [(i, _twin_entries(lk, i)) for i in r.items if i.kind == "LEX" and i not in markers + condition]
     twins = [(i, t) for i, t in twins if t]
+    qualifying = any(_after_over(r, m) for m in markers)  # "if the lift holds" alone: payback assumes it too
+    if not twins and qualifying:  # "and what would it be over the 12-month horizon?": which measure is unsaid
+        return Refusal(
+            "incomplete", "I can't tell which figure over the horizon you mean; name it (e.g. 'the ROI')."
+        )
     if not twins:
-        return None
+        return None  # "what is the value horizon?": the horizon's length itself
     for item, entries in twins:
         item.entries = entries
     for marker in markers:
@@ -51,6 +56,11 @@ def horizon_measures(lk: Lookups, r: Reading) -> Refusal | None:
         r.items.remove(item)
     r.notes.append("Over the value horizon, assuming the measured lift holds")
     return None
+
+
+def _after_over(r: Reading, item: Item) -> bool:
+    """'over the (full) (12-month) horizon': the horizon qualifies something, it is not asked for."""
+    return any(t.lemma == "over" for t in r.tokens[max(0, item.start - 5) : item.start])
 
 
 def _horizon_length(lk: Lookups, item: Item) -> tuple[str, str] | None:
