@@ -19,6 +19,18 @@ from sqlglot import TokenType, exp
 
 from c360.assistant.lexicon import Rollup, Vocabulary, table_noun
 from c360.assistant.model import Column, JoinStep, SemanticModel, render_expr
+from c360.assistant.per_group import top_per_group
+from c360.assistant.per_period import (
+    PeriodColumns,
+    change_sql,
+    row_params,
+    rows_sql,
+    slug,
+    split,
+    whole_years,
+)
+from c360.assistant.per_series import change_sql as series_change_sql
+from c360.assistant.per_series import shifted
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering, SemanticQuery, TimeWindow
 
 ColumnRole = Literal["dimension", "time", "measure", "column", "position"]
@@ -65,6 +77,9 @@ class CompiledQuery:
     filters_text: tuple[str, ...] = ()  # human descriptions of the conditions, for the answer sentence
     window_label: str | None = None
     dialect: str = "duckdb"
+    partition: str | None = None  # the output column a ranking within each group restarts on
+    changes: tuple[tuple[str, str, str], ...] = ()  # two periods: (earlier, later, % change) output columns
+    period_labels: tuple[str, ...] = ()  # the two periods' names, earlier first
 
     def display_sql(self) -> str:
         """The SQL with bound values written in as literals (for people to read; never executed as text)."""
@@ -170,7 +185,7 @@ class Compiler:
                 raise PlanError(
                     f"{_label(self.model, dim.options[0])} can't be combined with {self._noun(anchor)} measures"
                 )
-            if any(option == o and dim.grain == d.grain for d, o in plan.dimensions):
+            if any(option == o and dim.grain == d.grain and dim.bands == d.bands for d, o in plan.dimensions):
                 continue  # "which group ..., treatment or control": one grouping, named twice
             plan.dimensions.append((dim, option))
         for cond in query.conditions:
@@ -303,7 +318,7 @@ class Compiler:
                     return None
                 dimensions.append(Dimension((Option(rollup.table, time_column),), dim.grain))
             elif (alt := _on_rollup(option, dim.options, reachable_from_rollup, rollup)) is not None:
-                dimensions.append(Dimension((alt,)))
+                dimensions.append(Dimension((alt,), bands=dim.bands))
             else:
                 return None
         conditions = []
@@ -548,9 +563,17 @@ class Compiler:
     # ---- SQL ------------------------------------------------------------------------------------------------
     def compile(self, query: SemanticQuery) -> CompiledQuery:
         query = self._identified(query)
+        shown_from = None
+        if query.series_change and query.window is not None and query.window.start is not None:
+            shown_from = query.window.start  # the period before it is read for the first period's change
+            earlier = shifted(shown_from, query.series_change)
+            query = replace(query, window=replace(query.window, start=earlier))
+        pairs: list[PeriodColumns] = []
+        if query.periods:  # "November vs October": every measure once per period, and its change
+            query, pairs = self._by_period(query)
         plan = self.plan(query)
         renames: dict[str, Option] = {}
-        rolled = self._rollup(query, plan)
+        rolled = self._rollup(query, plan) if not pairs else None
         if rolled is not None:  # the same answer from a smaller pre-aggregated table
             query, plan, renames = rolled
         alias = self._aliases(plan)
@@ -561,11 +584,22 @@ class Compiler:
         measure_names: dict[str, str] = {}
         select_params: list[object] = []
         warnings: list[str] = [*query.notes, *plan.notes]
+        dimension_names: dict[str, str] = {}
+        partition = None
+        dimension_params: list[object] = []  # bands: bound in SELECT (first), WHERE and GROUP BY
+        band_where: list[tuple[str, list[object]]] = []
         if query.mode == "aggregate":
             for dim, option in plan.dimensions:
                 expr, name, out = self._dimension_sql(dim, option, alias)
+                if dim.bands:  # "age bands 18-29, 30-44, 60+"
+                    expr, band_params = _band_case(expr, dim.bands)
+                    name = _unique(f"{name}_band", {o.name for o in outputs})
+                    out = OutputColumn(name, "dimension", out.ref, f"{out.label} band", "text")
+                    dimension_params.extend(band_params)
+                    band_where.append((expr, band_params))
+                dimension_names[dim.concept] = name
                 select.append(f"{expr} AS {name}")
-                group_exprs.append(expr)
+                group_exprs.append(name if dim.bands else expr)  # a band by its name: its CASE binds values
                 outputs.append(out)
                 ordered_by = (
                     self.vocab.dimension_order.get(f"{option.table}.{option.column}")
@@ -591,14 +625,20 @@ class Compiler:
                 measure_where = plan.measure_where.get(measure.concept, [])
                 expr, expr_params = self._measure_sql(option, alias, measure_where)
                 if self._approved_only(option, query):  # "median transaction amount": approved ones
-                    expr, expr_params = self._approved_sql(option, alias), []
+                    expr, expr_params = self._restricted(
+                        self._approved_sql(option, alias), measure_where, alias
+                    )
                 select_params.extend(expr_params)
                 shown = renames.get(option.column or "", option)  # a rollup keeps the asked measure's name
                 base = shown.column if shown.aggregation is None else f"{shown.aggregation}_{shown.column}"
+                period = _period_label(measure, pairs, query.periods)
+                base = f"{base}_{slug(period)}" if period and base else base  # total_spend_november_2026
                 name = _unique("share_pct" if option.aggregation == "share" else base or "value", names)
                 measure_names[measure.concept] = name
                 select.append(f"{expr} AS {name}")
                 output = self._output(shown, name, "measure")
+                if period:  # "total spend (November 2026)"
+                    output = replace(output, label=f"{output.label} ({period})")
                 if option.aggregation == "share":
                     texts = [self._condition_sql(c, o, alias)[2] for c, o in measure_where]
                     of = (
@@ -614,7 +654,8 @@ class Compiler:
                 name = _unique(column.name, names)
                 select.append(f"{render_expr(column.expr, alias[option.table], self.dialect)} AS {name}")
                 outputs.append(self._output(option, name, "column"))
-        where: list[str] = []
+        where: list[str] = [f"{expr} IS NOT NULL" for expr, _ in band_where]  # rows in no band are left out
+        params.extend(v for _, values in band_where for v in values)
         having: list[str] = []
         having_params: list[object] = []
         filters_text: list[str] = []
@@ -654,6 +695,8 @@ class Compiler:
                 for left, right in step.on
             )
             source += f" JOIN {self._table_sql(step.table)} AS {alias[step.table]} ON {on}"
+        for pair in pairs:  # "which category grew the most": ranked by the change
+            measure_names[pair.measure.concept] = pair.change
         order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names)
         ranked = [(d, o) for d, _, o in plan.order if o is not None and o.column]
         if query.ties and query.mode == "list" and ranked and limit is not None:
@@ -678,7 +721,21 @@ class Compiler:
         if having:
             sql += " HAVING " + " AND ".join(having)
             params.extend(having_params)
-        params = select_params + params
+        params = dimension_params + select_params + params
+        if query.series_change:  # "monthly spend with the % change from the previous month"
+            sql, outputs = self._series_sql(query, sql, outputs, shown_from is not None)
+            params = params + ([shown_from] if shown_from is not None else [])
+        changes: list[tuple[str, str, str]] = []
+        if pairs:
+            sql, outputs, changes = self._periods_sql(
+                query, sql, outputs, pairs, measure_names, bool(group_exprs)
+            )
+            if not group_exprs:  # one row per period, earlier first
+                params = params + row_params(query.periods)
+                order_sql, limit = ["period_start"], None
+        if query.within is not None:  # "top 3 categories per channel": the first rows inside every channel
+            sql, order_sql, limit = self._within(query, query.within, sql, order_sql, dimension_names)
+            partition = dimension_names[query.within.concept]
         if order_sql:
             sql += " ORDER BY " + ", ".join(order_sql)
         if limit is not None:
@@ -695,7 +752,140 @@ class Compiler:
             filters_text=tuple(t for t in filters_text if t),
             window_label=window_label,
             dialect=self.dialect,
+            partition=partition,
+            changes=tuple(changes),
+            period_labels=tuple(p.label for p in query.periods),
         )
+
+    def _series_sql(
+        self, query: SemanticQuery, grouped: str, outputs: list[OutputColumn], shown_from: bool
+    ) -> tuple[str, list[OutputColumn]]:
+        times = [o for o in outputs if o.role == "time"]
+        if query.mode != "aggregate" or len(times) != 1 or query.within is not None or query.periods:
+            raise PlanError("a change from the previous period needs one time series of measures")
+        others = [
+            o.name for o in outputs if o.role == "dimension"
+        ]  # not the period's own number (quarter_of_year)
+        measures = [o for o in outputs if o.role == "measure"]
+        grain = query.series_change
+        added = []
+        for m in measures:
+            label = f"change in {m.label} from the previous {grain}"
+            added += [
+                OutputColumn(f"{m.name}_change", "measure", m.ref, label, m.format),
+                OutputColumn(f"{m.name}_change_pct", "measure", m.ref, f"% {label}", "percent"),
+            ]
+        sql = series_change_sql(grouped, times[0].name, others, [m.name for m in measures], shown_from)
+        return sql, [*outputs, *added]
+
+    def _absent_sql(
+        self, cond: Condition, option: Option, alias: dict[str, str]
+    ) -> tuple[str, list[object], str]:
+        status_table, _, status_column = (self.vocab.status_column or "").partition(".")
+        date_column = self.vocab.default_time_dimension.get(status_table)
+        path = self.model.join_path(status_table, option.table)
+        if not status_table or date_column is None or not path or len(path) != 1:
+            raise PlanError(f"I can't look for activity of {self._noun(option.table)}")
+        inner = {**alias, status_table: "activity"}
+        on = " AND ".join(
+            f"{self._col(status_table, left, inner)} = {self._col(option.table, right, alias)}"
+            for left, right in path[0].on
+        )
+        date = self._col(status_table, date_column, inner)
+        start, end = cond.values
+        where = [on, f"{self._col(status_table, status_column, inner)} = ?", f"{date} >= ?"]
+        params: list[object] = [self.vocab.approved_status, start]
+        if end is not None:
+            where.append(f"{date} < ?")
+            params.append(end)
+        sql = f"NOT EXISTS (SELECT 1 FROM {self._table_sql(status_table)} AS activity WHERE {' AND '.join(where)})"
+        return sql, params, "no approved transaction in the period"
+
+    def _periods_sql(
+        self,
+        query: SemanticQuery,
+        grouped: str,
+        outputs: list[OutputColumn],
+        pairs: list[PeriodColumns],
+        names: dict[str, str],
+        wide: bool,
+    ) -> tuple[str, list[OutputColumn], list[tuple[str, str, str]]]:
+        first, last = query.periods[0].label, query.periods[-1].label
+        by_name = {o.name: o for o in outputs}
+        changes, added = [], []
+        for pair in pairs:
+            earlier, later = by_name[names[pair.earlier.concept]], by_name[names[pair.later.concept]]
+            label = later.label.removesuffix(f" ({last})")
+            added += [
+                OutputColumn(
+                    pair.change,
+                    "measure",
+                    later.ref,
+                    f"change in {label} from {first} to {last}",
+                    later.format,
+                ),
+                OutputColumn(
+                    f"{pair.change}_pct",
+                    "measure",
+                    later.ref,
+                    f"% change in {label} from {first} to {last}",
+                    "percent",
+                ),
+            ]
+            changes.append((earlier.name, later.name, pair.change))
+        if wide:
+            return change_sql(grouped, pairs, names), [*outputs, *added], changes
+        rows = [OutputColumn("period_start", "time", "", "period", "date")]
+        if whole_years(query.periods):
+            rows.append(OutputColumn("year_number", "column", "", "year", "number"))
+        for pair in pairs:
+            later = by_name[names[pair.later.concept]]
+            rows.append(replace(later, name=pair.measure.label, label=later.label.removesuffix(f" ({last})")))
+        return (
+            rows_sql(grouped, pairs, names, whole_years(query.periods)),
+            [*rows, *added],
+            [(p.measure.label, "", p.change) for p in pairs],
+        )
+
+    def _by_period(self, query: SemanticQuery) -> tuple[SemanticQuery, list[PeriodColumns]]:
+        if query.mode != "aggregate" or query.within is not None or any(m.where for m in query.measures):
+            raise PlanError("two periods side by side need measures to compare (not a listing or a share)")
+        column = self.plan(query).window_column
+        if column is None:
+            raise PlanError(
+                f"{query.window.label if query.window else 'the periods'} can't split these measures"
+            )
+        return split(query, column)
+
+    def _restricted(
+        self, expr: str, where: Sequence[tuple[Condition, Option]], alias: dict[str, str]
+    ) -> tuple[str, list[object]]:
+        """A measure's aggregates restricted to rows meeting its own conditions (a period's dates)."""
+        if not where:
+            return expr, []
+        parts = [self._condition_sql(c, o, alias) for c, o in where]
+        restricted, copies = _conditional_aggregate(
+            expr, " AND ".join(f"({sql})" for sql, _, _ in parts), self.dialect
+        )
+        return restricted, [v for _, values, _ in parts for v in values] * copies
+
+    def _within(
+        self,
+        query: SemanticQuery,
+        within: Dimension,
+        grouped: str,
+        order: list[str],
+        dimension_names: dict[str, str],
+    ) -> tuple[str, list[str], int]:
+        partition = dimension_names.get(within.concept)
+        ranked = [n for concept, n in dimension_names.items() if concept != within.concept]
+        if query.mode != "aggregate" or partition is None or not ranked or not query.order or not order:
+            raise PlanError(
+                "a ranking within each group needs the groups, what they are ranked by, and a measure"
+            )
+        order = [o for o in order if o.split()[0] not in dimension_names.values()]
+        sql, order = top_per_group(grouped, partition, order, ranked, query.limit or 1)
+        return sql, order, self.vocab.default_list_limit
 
     def _identified(self, query: SemanticQuery) -> SemanticQuery:
         """A measure of one row named by its key also shows the key: 'how much did CUST00000010 spend in
@@ -762,7 +952,7 @@ class Compiler:
             cond_params = [v for _, values, _ in parts for v in values]
             numerator, copies = _conditional_aggregate(base, cond_sql, self.dialect)
             return f"100.0 * {numerator} / NULLIF({base}, 0)", cond_params * copies
-        return self._plain_measure_sql(option, alias), []
+        return self._restricted(self._plain_measure_sql(option, alias), where, alias)
 
     def _approved_only(self, option: Option, query: SemanticQuery) -> bool:
         """A distribution of the status table's amounts (median, standard deviation) is over approved
@@ -807,6 +997,10 @@ class Compiler:
             parts = [self._condition_sql(c, c.options[0], alias) for c in cond.either]
             sql = "(" + " OR ".join(f"({p})" for p, _, _ in parts) + ")"
             return sql, [v for _, values, _ in parts for v in values], " or ".join(t for _, _, t in parts)
+        if (
+            cond.op == "absent"
+        ):  # "no spend last month": no approved transaction of the row dated in the period
+            return self._absent_sql(cond, option, alias)
         if cond.op in ("named", "not_named"):
             flt = self.model.tables[option.table].filters[option.filter or ""]
             sql = render_expr(flt.expr, alias[option.table], self.dialect)
@@ -959,6 +1153,30 @@ def _label(model: SemanticModel, option: Option) -> str:
     if option.filter:
         return option.filter.replace("_", " ")
     return (option.column or option.table).replace("_", " ")
+
+
+def _band_case(expr: str, bands: Sequence[tuple[float, float | None, str]]) -> tuple[str, list[object]]:
+    """CASE over the bands in the order given (both ends included; the first band wins on a shared edge)."""
+    whens, params = [], []
+    for low, high, label in bands:
+        if high is None:
+            whens.append(f"WHEN {expr} >= ? THEN ?")
+            params += [low, label]
+        else:
+            whens.append(f"WHEN {expr} >= ? AND {expr} <= ? THEN ?")
+            params += [low, high, label]
+    return f"CASE {' '.join(whens)} END", params
+
+
+def _period_label(
+    measure: Measure, pairs: Sequence[PeriodColumns], periods: Sequence[TimeWindow]
+) -> str | None:
+    for pair in pairs:
+        if measure.concept == pair.earlier.concept:
+            return periods[0].label
+        if measure.concept == pair.later.concept:
+            return periods[-1].label
+    return None
 
 
 def _on_rollup(

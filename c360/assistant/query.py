@@ -45,10 +45,14 @@ class Measure:
 class Dimension:
     options: tuple[Option, ...]
     grain: Grain | None = None  # time dimensions only
+    bands: tuple[tuple[float, float | None, str], ...] = ()  # numeric ranges (low, high or open, label)
 
     @property
     def concept(self) -> str:
-        return "|".join(sorted(o.key for o in self.options)) + (f"@{self.grain}" if self.grain else "")
+        banded = "#" + ";".join(label for _, _, label in self.bands) if self.bands else ""
+        return (
+            "|".join(sorted(o.key for o in self.options)) + (f"@{self.grain}" if self.grain else "") + banded
+        )
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,10 @@ class SemanticQuery:
     order: tuple[Ordering, ...] = ()
     limit: int | None = None
     ties: bool = False  # a ranked listing keeps every row tied with the last one shown
+    within: Dimension | None = None  # rank inside each of this grouping's values: `limit` rows per group
+    periods: tuple[TimeWindow, ...] = ()  # two periods side by side (earlier first); `window` spans both
+    period_change: str | None = None  # "grew the most" (up) / "the biggest drop" (down): rank by the change
+    series_change: Grain | None = None  # each period of the series compared with the one before it
     columns: tuple[tuple[Option, ...], ...] = ()  # extra columns a listing shows
     prefer_tables: tuple[str, ...] = ()  # tables the question mentions as context (tried first as anchor)
     notes: tuple[str, ...] = field(default=(), compare=False)  # assumptions made while reading the question
@@ -144,6 +152,10 @@ class SemanticQuery:
             tuple(o.concept for o in self.order),
             self.limit,
             self.ties,
+            self.within.concept if self.within else None,
+            tuple(p.concept for p in self.periods),
+            self.period_change,
+            self.series_change,
             tuple(sorted("|".join(sorted(o.key for o in c)) for c in self.columns)),
             self.prefer_tables,
         )

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from c360.assistant import safety
+from c360.assistant import per_group_answer, per_period_answer, safety
 from c360.assistant.answer import (
     Baseline,
     chart_for,
@@ -263,6 +263,10 @@ class Assistant:
                 limit_hit=limit_hit,
                 entity=entity,
             )
+            if compiled.partition is not None:  # "top 3 categories per channel": the rows of each channel
+                answer = per_group_answer.sentence(frame, columns, compiled.partition)
+            if compiled.changes:  # "November vs October": both periods and the change
+                answer = per_period_answer.sentence(frame, columns, compiled.changes, compiled.period_labels)
             if turn.query is not None and turn.query.claim is not None:
                 answer = " ".join(x for x in (verdict(frame, columns, *turn.query.claim), answer) if x)
             if turn.query is not None and turn.query.checks:

@@ -151,18 +151,36 @@ def test_the_extreme_of_a_column_in_each_group(
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "partition", "per"),
     [
-        "which customer has the highest credit limit in each state",
-        "the top 2 merchants per channel by spend",
-        "the most common category in every region",
-        "the biggest spender in each segment",
+        ("which customer has the highest credit limit in each state", "state", 1),
+        ("the top 2 merchants per channel by spend", "channel", 2),
+        ("the most common category in every region", "region", 1),
+        ("the biggest spender in each segment", "customer_segment", 1),
     ],
 )
-def test_the_top_rows_within_each_group_are_refused(compiler_only: LocalAnalyst, question: str) -> None:
-    """Never one ranking over all groups (the overall top 2 for 'top 2 merchants per channel')."""
+def test_the_top_rows_within_each_group_restart_in_every_group(
+    compiler_only: LocalAnalyst, question: str, partition: str, per: int
+) -> None:
+    """Never one ranking over all groups (the overall top 2 for 'top 2 merchants per channel'): the ranking
+    restarts in every group, ties broken by the ranked rows' own values."""
+    sql = compiled(compiler_only, question).sql
+    assert f"QUALIFY ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY" in sql, sql
+    assert sql.count(f") <= {per} ORDER BY {partition} ASC") == 1, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "the top 3 months by spend in each channel",  # a time grain inside the groups
+        "top 2 segments and regions by LTV per state",  # two ranked groupings
+    ],
+)
+def test_a_ranking_within_groups_it_cannot_order_is_refused(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
     refusal = turn(compiler_only, question).refusal
-    assert refusal is not None and "within each" in refusal.reason, refusal
+    assert refusal is not None, compiled(compiler_only, question).sql
 
 
 def test_per_customer_is_still_an_average(compiler_only: LocalAnalyst) -> None:

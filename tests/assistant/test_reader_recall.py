@@ -700,7 +700,7 @@ def test_a_singular_superlative_answers_one_row(analyst: LocalAnalyst, question:
     [
         "Which segments have the most customers?",
         "top 3 states by number of customers",
-        "which regions have the highest average LTV",  # (the top customer in each region: within.py refuses it)
+        "which regions have the highest average LTV",  # (the top customer in each region: within.py, per region)
     ],
 )
 def test_a_plural_or_counted_superlative_keeps_its_rows(compiler_only: LocalAnalyst, question: str) -> None:

@@ -7,6 +7,7 @@ import itertools
 from dataclasses import replace
 
 from c360.assistant.query import Condition, Dimension, Measure, Option, TimeWindow
+from c360.assistant.reading import group_size
 from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.timeframe import complete_periods
@@ -14,7 +15,7 @@ from c360.assistant.timeframe import complete_periods
 
 def time_window(lk: Lookups, r: Reading) -> Refusal | None:
     for item in r.items:
-        if item.kind != "TIME":
+        if item.kind != "TIME" or (r.periods and item.used):  # "November vs October": read as two periods
             continue
         span = item.span
         assert span is not None
@@ -312,8 +313,10 @@ def comparison_subject(
         if facts:
             return facts, candidate
     if after is not None and after.kind == "LEX" and after.of("entity", "table") and not lk.facts_of(after):
-        # "among states with at least 50 customers": a count of rows, not a column of each row (never age)
-        return None, None
+        # "among states with at least 50 customers": a count of rows per group, not a column of each row (never
+        # age); without groups there is nothing to size
+        counted = group_size.rows_counted(lk, r, after, bool(r.dimensions) or has_group_ahead(lk, items))
+        return (counted, after) if counted is not None else (None, None)
     bare = lk.vocab.bare_number_fact
     number = num_item.number if num_item is not None else None
     if (

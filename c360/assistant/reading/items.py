@@ -84,6 +84,10 @@ class Reading:
     positions: dict[int, int] = field(default_factory=dict)  # id(condition) -> token where it was read
     disjunctive: set[int] = field(default_factory=set)  # id(condition) whose values were joined by "or"
     ties: bool = False  # "which customer has the highest ...": every row tied for the first place
+    within: Dimension | None = None  # "top 3 categories per channel": the ranking restarts in every channel
+    periods: tuple[TimeWindow, ...] = ()  # "November vs October": two periods side by side (earlier first)
+    period_change: str | None = None  # "grew the most from October to November": up | down
+    series_change: Grain | None = None  # "monthly spend with the % change from the previous month"
     claim: tuple[str, bool] | None = None  # "are Premium customers more likely ...": (Premium, more?)
     checks: list[Condition] = field(default_factory=list)  # "is CUST00000042 High Risk?": asked, not filtered
     count_rows: bool = False  # "how many are there?": count the rows of the question before

@@ -324,7 +324,7 @@ def _value_share(lk: Lookups, r: Reading, idx: int) -> bool:
     share counts, of all the rows of its table (per group when grouped)."""
     item = r.items[idx]
     value = r.items[idx - 1] if idx else None
-    if value is None or value.kind != "LEX" or not value.of("value") or value.end != item.start:
+    if value is None or value.kind != "LEX" or not value.of("value", "filter") or value.end != item.start:
         return False
     after = next_item(r.items, idx)
     if after is not None and after.kind not in ("GROUP", "TIME"):

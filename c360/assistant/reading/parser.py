@@ -20,8 +20,10 @@ from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
+    absent,
     amounts,
     asides,
+    bands,
     conditions,
     contrast,
     distinct,
@@ -31,8 +33,10 @@ from c360.assistant.reading import (
     horizon,
     listing,
     measures,
+    periods,
     phrasing,
     ranking,
+    series,
     singular,
     spelling,
     within,
@@ -51,7 +55,9 @@ PASSES: tuple[Pass, ...] = (
     contrast.combined,
     phrasing.what_spent,
     phrasing.rate_or_series,
+    periods.side_by_side,
     conditions.time_window,
+    absent.no_activity,
     conditions.inactive,
     conditions.changes,
     conditions.comparisons,
@@ -67,6 +73,7 @@ PASSES: tuple[Pass, ...] = (
     events.events,
     events.history,
     measures.likelihood,
+    bands.banded,
     grouping.comparative,
     measures.share,
     grouping.groupings,
@@ -77,6 +84,8 @@ PASSES: tuple[Pass, ...] = (
     ranking.ranking_limit,
     ranking.ties,
     listing.remaining_lexical,
+    series.series_change,
+    periods.rank_by_change,
     contrast.one_column,
     grouping.compare_groups,
     measures.all_attempts,
@@ -84,6 +93,7 @@ PASSES: tuple[Pass, ...] = (
     singular.bare_superlative,
     singular.one_row,
     within.within_groups,
+    bands.one_grouping,
 )
 HARMLESS_LEFTOVERS = frozenset(
     {
@@ -230,6 +240,10 @@ class QuestionParser:
             order=tuple(order),
             limit=limit,
             ties=r.ties,
+            within=r.within,
+            periods=r.periods,
+            period_change=r.period_change,
+            series_change=r.series_change,
             columns=tuple(r.columns),
             prefer_tables=tuple(dict.fromkeys(r.context_tables)),
             notes=tuple(r.notes),

@@ -7,6 +7,7 @@ import itertools
 
 from c360.assistant.grammar import GRAMMAR, INACTIVITY, MAX_GRAMMAR, RECENCY_RANGE
 from c360.assistant.lexicon import Entry
+from c360.assistant.reading import absent, bands, series
 from c360.assistant.reading.items import Item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, phrase_key
@@ -18,15 +19,38 @@ def scan(
     lk: Lookups, question: str, tokens: list[Token], time_adjectives: bool = False
 ) -> tuple[list[Item], list[Token]]:
     all_upper = sum(1 for t in tokens if t.text.isupper()) > 0.7 * len(tokens)
+    changes = series.change_spans(tokens)
+    time_adjectives = time_adjectives or bool(changes)  # "monthly spend with the % change": a series
     protected = multiword_spans(lk, tokens, all_upper, time_adjectives)
     spans = {s.start: s for s in TimeParser(tokens, lk.as_of, protected).parse()}
     inactivity = inactivity_spans(lk, tokens)
     ranges = recency_ranges(lk, tokens)
+    absences = {k: v for k, v in absent.absent_spans(tokens).items() if k not in inactivity}
+    banded = bands.band_spans(question, tokens)
+    band_at = bands.band_word(tokens, banded)
     asks_when = asks_about_an_event(tokens)
     items: list[Item] = []
     unknown: list[Token] = []
     i = 0
     while i < len(tokens):
+        if i == band_at:  # "age band" before its list
+            items.append(Item("BAND", i, i + 1, (tokens[i],)))
+            i += 1
+            continue
+        if i in banded:  # "18-29, 30-44, 45-59, 60+" after 'age band'
+            end, listed = banded[i]
+            items.append(Item("BANDS", i, end, tuple(tokens[i:end]), arg=bands.encode(listed)))
+            i = end
+            continue
+        if i in absences:  # "no spend", "didn't buy anything"
+            items.append(Item("ABSENT", i, absences[i], tuple(tokens[i : absences[i]])))
+            i = absences[i]
+            continue
+        if i in changes:  # "% change from the previous month"
+            end, grain = changes[i]
+            items.append(Item("SERIESCHANGE", i, end, tuple(tokens[i:end]), arg=grain))
+            i = end
+            continue
         if i in ranges:
             end, low, high = ranges[i]
             items.append(Item("RECENCY", i, end, tuple(tokens[i:end]), arg=f"{low}|{high}"))

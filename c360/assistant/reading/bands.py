@@ -1,0 +1,131 @@
+"""Numeric bands read from the question's own numbers: "how many customers fall in each age band: 18-29, 30-44,
+45-59, 60+", "average spend per LTV bracket 0-10k, 10k-50k, 50k+". The column named before the band word is
+grouped by the listed ranges (each includes both ends, 'N+' is N and above; a value on an edge shared by two
+bands counts in the first); rows in no band are left out, and the answer says so."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from c360.assistant.query import Dimension, Option
+from c360.assistant.reading.items import Item, Reading, Refusal
+from c360.assistant.reading.lookups import Lookups
+from c360.assistant.text import Token, tokenize
+
+NUMBER: Final = r"\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s?[kKmM]\b)?"
+RANGE: Final = re.compile(rf"({NUMBER})\s*(?:-|–|—|to)\s*({NUMBER})")
+Band = tuple[float, float | None, str]
+BAND_WORDS: Final = frozenset({"band", "bucket", "bracket"})
+
+
+def band_spans(question: str, tokens: list[Token]) -> dict[int, tuple[int, tuple[Band, ...]]]:
+    """{start: (end, bands)}: a list of at least two ranges ('18-29, 30-44, 60+') over consecutive number
+    tokens, in a question that names bands at all."""
+    if not any(t.lemma in BAND_WORDS for t in tokens):
+        return {}
+    pairs = []
+    for m in RANGE.finditer(question):
+        low, high = (_value(m.group(1)), _value(m.group(2)))
+        if low is not None and high is not None and low <= high:
+            pairs.append((low, high, m.group(0).replace(" ", "")))
+    numbers = [(i, t) for i, t in enumerate(tokens) if t.number is not None]
+    bands: list[Band] = []
+    start = end = None
+    k = 0
+    while k < len(numbers):
+        i, token = numbers[k]
+        pair = next(
+            (p for p in pairs if k + 1 < len(numbers) and (token.number, numbers[k + 1][1].number) == p[:2]),
+            None,
+        )
+        if pair is not None and (end is None or i == end):
+            bands.append(pair)
+            start = i if start is None else start
+            end = numbers[k + 1][0] + 1
+            pairs.remove(pair)
+            k += 2
+            continue
+        if token.is_plus and token.number is not None and end is not None and i == end:
+            bands.append((token.number, None, token.text))
+            end = i + 1
+        if start is not None:
+            break  # the list ended
+        k += 1  # a number before the list ("the last 90 days by age band 18-39, ...")
+    if len(bands) < 2 or start is None or end is None:
+        return {}
+    return {start: (end, tuple(bands))}
+
+
+def encode(bands: tuple[Band, ...]) -> str:
+    return "|".join(f"{low}:{'' if high is None else high}:{label}" for low, high, label in bands)
+
+
+def decode(arg: str) -> tuple[Band, ...]:
+    out = []
+    for part in arg.split("|"):
+        low, high, label = part.split(":", 2)
+        out.append((float(low), float(high) if high else None, label))
+    return tuple(out)
+
+
+def band_word(tokens: list[Token], banded: dict[int, tuple[int, tuple[Band, ...]]]) -> int | None:
+    """The band word right before a list of bands ('age band 18-29, ...'): a word of the grammar there only
+    (elsewhere 'the High Risk band' restates a column)."""
+    start = next(iter(banded), None)
+    if start is None:
+        return None
+    return next((i for i in range(start - 1, -1, -1) if tokens[i].lemma in BAND_WORDS), None)
+
+
+def _value(text: str) -> float | None:
+    tokens = tokenize(text)
+    return tokens[0].number if len(tokens) == 1 else None
+
+
+def banded(lk: Lookups, r: Reading) -> Refusal | None:
+    item = next((i for i in r.items if i.kind == "BANDS"), None)
+    if item is None:
+        return None
+    word = next((i for i in r.items if i.kind == "BAND"), None)
+    column = _column(lk, r, word)
+    if word is None or column is None:
+        return Refusal(
+            "incomplete",
+            "I can't tell which number the bands are of; name it, e.g. 'age bands 18-29, 30-44'.",
+        )
+    listed = decode(item.arg)
+    item.used = word.used = True
+    before = r.items[r.items.index(word) - 2] if r.items.index(word) >= 2 else None
+    if before is not None and before.kind == "GROUP":
+        before.used = True  # "in each age band"
+    r.dimensions.append(Dimension(column, bands=listed))
+    shown = ", ".join(label for _, _, label in listed)
+    r.notes.append(f"bands {shown} (each includes both ends; customers in no band are left out)")
+    return None
+
+
+def _column(lk: Lookups, r: Reading, word: Item | None) -> tuple[Option, ...] | None:
+    """The numeric column named right before the band word ('age band', 'LTV brackets')."""
+    if word is None:
+        return None
+    idx = r.items.index(word)
+    named = r.items[idx - 1] if idx else None
+    if named is None or named.kind not in ("LEX", "AGED") or named.end != word.start:
+        return None
+    if named.kind == "AGED":
+        named.used = True
+        return (lk.option(lk.vocab.age_fact),)
+    facts = lk.facts_of(named)
+    if not facts:
+        return None
+    named.used = True
+    return facts
+
+
+def one_grouping(lk: Lookups, r: Reading) -> Refusal | None:
+    """'by age band 18-39, 40-64': the column is grouped by its bands only, not also by its every value."""
+    banded = {o.key for d in r.dimensions if d.bands for o in d.options}
+    if banded:
+        r.dimensions[:] = [d for d in r.dimensions if d.bands or not {o.key for o in d.options} & banded]
+    return None

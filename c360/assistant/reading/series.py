@@ -1,0 +1,86 @@
+"""A change over a series: "monthly spend with the % change from the previous month", "quarterly
+transactions and the growth vs the prior quarter", "spend by month in 2026, month-over-month % change". Each
+period of a time series is compared with the one before it (the first shown period too: the period before
+the window is read for it). Without a series, the change from the previous period of a one-period window
+("spend last month and the change from the previous month") is two periods side by side (periods.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from c360.assistant.per_series import STEP, shifted
+from c360.assistant.query import Grain, TimeWindow
+from c360.assistant.reading.items import Reading, Refusal
+from c360.assistant.reading.lookups import Lookups
+from c360.assistant.text import Token
+from c360.assistant.timeframe import month_label
+
+GRAINS: Final = "month|quarter|year|week|day"
+CHANGE_WORDS: Final = "change|growth|increase|difference|rise|move"
+FROM_PREVIOUS: Final = re.compile(
+    rf"\b(?:percent |percentage )?(?:{CHANGE_WORDS}) (?:from|vs|versus|over|against|on|compared with|compared to|"
+    rf"relative to) (?:the )?(?:previous|prior|preceding|last) (?P<g>{GRAINS})\b"
+)
+OVER: Final = re.compile(rf"\b(?P<g>{GRAINS}) over (?P=g) (?:percent |percentage )?(?:{CHANGE_WORDS})\b")
+
+
+SERIES_ADJECTIVES: Final = {"day": "daily", "year": "annual"}
+
+
+def change_spans(tokens: list[Token]) -> dict[int, tuple[int, Grain]]:
+    """{start: (end, grain)} over token indices. 'month over month % change' counts only in a question that
+    names a series of that grain elsewhere ('monthly', 'by month', 'each of the last 3 months'); alone it is
+    the name of a per-customer measure."""
+    text, offsets = "", []
+    for t in tokens:
+        offsets.append(len(text))
+        text += t.lemma + " "
+    found: dict[int, tuple[int, Grain]] = {}
+    for pattern, needs_series in ((FROM_PREVIOUS, False), (OVER, True)):
+        for m in pattern.finditer(text):
+            grain: Grain = m.group("g")  # type: ignore[assignment]
+            start = max(i for i, o in enumerate(offsets) if o <= m.start())
+            end = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
+            elsewhere = [t.lemma for k, t in enumerate(tokens) if not start <= k < end]
+            if needs_series and not set(elsewhere) & {grain, f"{grain}ly", SERIES_ADJECTIVES.get(grain, "")}:
+                continue
+            found[start] = (end, grain)
+    return found
+
+
+def series_change(lk: Lookups, r: Reading) -> Refusal | None:
+    item = next((i for i in r.items if i.kind == "SERIESCHANGE"), None)
+    if item is None:
+        return None
+    grain: Grain = item.arg  # type: ignore[assignment]
+    item.used = True
+    series = r.grain or next((d.grain for d in r.dimensions if d.grain), None)
+    if series == grain and r.measures:
+        r.series_change = grain
+        r.notes.append(f"each {grain} compared with the {grain} before it")
+        return None
+    if series is None and r.window is not None and not r.periods:
+        previous = _previous(r.window, grain)
+        if previous is not None:  # "spend last month and the change from the previous month"
+            r.periods = (previous, r.window)
+            r.window = TimeWindow(previous.start, r.window.end, f"{previous.label} and {r.window.label}")
+            r.notes.append(f"{previous.label} and {r.periods[1].label} side by side, with the change")
+            return None
+    return Refusal(
+        "incomplete",
+        f"I can't tell which {grain}s to compare; ask for a series ('spend by {grain}') with the change from the "
+        f"previous {grain}, or name the two periods.",
+    )
+
+
+def _previous(window: TimeWindow, grain: Grain) -> TimeWindow | None:
+    """The calendar period before a one-period window of that grain (None when the window is not one)."""
+    start, end = window.start, window.end
+    if start is None or (end is not None and shifted(start, grain, 1) != end):
+        return None
+    if grain in STEP and (start.day != 1 or (start.month - 1) % STEP[grain]):
+        return None
+    before = shifted(start, grain)
+    label = month_label(before) if grain == "month" else f"the {grain} from {before.isoformat()}"
+    return TimeWindow(before, start, label)
