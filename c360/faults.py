@@ -17,9 +17,11 @@ streaming cycle reaches them:
     pipe.committed   the file's lake commit done, its queue message not yet deleted
     pipe.acked       the message deleted
     gold.start       the files committed, the incremental dbt refresh about to start (writer lock held)
-    gold.node        a dbt node finished (n = after the n-th node of the process)
-    gold.done        dbt finished, nothing published yet
-    publish.start    the unit of work committed (gold refreshed, alerts evaluated), nothing published yet
+    gold.node        a dbt node finished (n = after the n-th node of the process); after the last node
+                     of a successful refresh the stream publishes at once (publish.*), before dbt's
+                     on-run-end hooks
+    gold.done        dbt finished (readers see the refreshed gold when every node succeeded)
+    publish.start    the unit of work committed (gold refreshed), nothing of it published yet
     publish.staged   the new publication record is written beside the old one, not yet renamed over it
                      (n = 2: the second publish of a cycle, the one that carries the gold stamps)
     publish.done     readers see the new snapshot; LOAD_HISTORY.gold_refreshed_at not yet stamped

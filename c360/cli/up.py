@@ -58,7 +58,14 @@ def report_dict(report: UpReport) -> dict[str, object]:
         "target": report.target,
         "seconds": round(report.seconds, 2),
         "steps": [
-            {"step": r.step, "status": r.status, "seconds": round(r.seconds, 2), "rows": r.rows}
+            {
+                "step": r.step,
+                "status": r.status,
+                "seconds": round(r.seconds, 2),
+                "cpu_seconds": None if r.cpu_seconds is None else round(r.cpu_seconds, 2),
+                "rows": r.rows,
+                "details": r.details,
+            }
             for r in report.results
         ],
         "summary": report.summary,
@@ -67,10 +74,11 @@ def report_dict(report: UpReport) -> dict[str, object]:
 
 def print_report(report: UpReport) -> None:
     steps = Table(title=f"c360 up · {report.target} · run {report.run_id}")
-    for column in ("step", "status", "rows", "seconds"):
-        steps.add_column(column, justify="right" if column in {"rows", "seconds"} else "left")
+    for column in ("step", "status", "rows", "seconds", "cpu seconds"):
+        steps.add_column(column, justify="left" if column in {"step", "status"} else "right")
     for r in report.results:
-        steps.add_row(r.step, r.status, f"{r.rows:,}", f"{r.seconds:.1f}")
+        cpu = "" if r.cpu_seconds is None else f"{r.cpu_seconds:.1f}"
+        steps.add_row(r.step, r.status, f"{r.rows:,}", f"{r.seconds:.1f}", cpu)
     stdout.print(steps)
     rows = Table(title="rows per table")
     rows.add_column("table")

@@ -74,7 +74,7 @@ class DuckDBSession:
         path: Path,
         *,
         read_only: bool = False,
-        memory_limit: str = "2GB",
+        memory_limit: str = "3GB",  # config.DEFAULT_DUCKDB_MEMORY_LIMIT
         threads: int = 2,
         temp_dir: Path | None = None,
         version: int | None = None,

@@ -49,3 +49,4 @@ class StepResult:
     seconds: float
     rows: int = 0
     details: dict[str, object] = field(default_factory=dict)
+    cpu_seconds: float | None = None  # process + child CPU time, set by the pipeline (steps.pipeline)

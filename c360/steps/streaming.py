@@ -6,19 +6,22 @@ One streaming cycle (per batch):
     -> queue events for landed objects whose event was lost (a process died between the two)
     -> run the pipe (drains the queue: this batch and anything else landed meanwhile)
     -> refresh gold incrementally (the dbt engineer's `refresh_incremental`: stg_transactions+)
-    -> evaluate the alert rules (c360/alerts/evaluation.py; committed with this cycle's data)
-    -> publish the lake's current snapshot to readers (they never see a half-refreshed gold layer)
-    -> stamp LOAD_HISTORY.gold_refreshed_at (published too); landing -> gold latency = the moment of the
-       publish - the object's event time
-    -> maintenance: expire the versions no reader can see any more (c360/engines/maintenance.py).
+    -> publish the lake's current snapshot to readers as soon as the refresh's last model committed and
+       none failed (they never see a half-refreshed gold layer), while dbt's on-run-end hooks still write
+       the run's observability rows; after a refresh that did not reach that point, once it returns
+    -> stamp LOAD_HISTORY.gold_refreshed_at; landing -> gold latency = the moment of the publish - the
+       object's event time
+    -> evaluate the alert rules (c360/alerts/evaluation.py) and publish again (stamps, hooks' rows, alerts)
+    -> maintenance: expire the versions no reader can see any more, rewrite the tables streamed batches
+       left the most delete files in (c360/engines/maintenance.py).
 
 Commit and visibility contract (local lake, c360/engines/lake.py):
 - The Streamer's writer session holds the warehouse's writer lock from its first use until close();
   dbt writes the lake through its own connection meanwhile (the lock is this process's).
 - Each file's bronze rows, quarantine rows and LOAD_HISTORY row are ONE lake commit (c360/landing/pipe.py);
   the queue message is deleted only after it. A crash before the commit leaves no trace of the file.
-- The gold refresh commits model by model; readers see none of it until `publish()` records the lake's
-  current snapshot in warehouse/published.json (one atomic rename). A crash between the pipe's commit and
+- The gold refresh commits model by model; readers see none of it until the Streamer records the lake's
+  current snapshot in warehouse/published.json (one atomic rename) after the last model's commit. A crash between the pipe's commit and
   the publish leaves bronze ahead of gold and readers on the previous publication; the next cycle's
   refresh picks the rows up (dbt's incremental watermarks) and publishes both.
 
@@ -193,6 +196,7 @@ class DbtGoldRefresh:
         self._runner: InProcessDbt | None = None
         self._checkpoint: BuildState | None = None
         self._fault: FaultHook = no_fault
+        self._gold_complete: Callable[[], None] | None = None
 
     def warm(self, settings: Settings) -> None:
         """Import dbt and parse the project now instead of at the first refresh."""
@@ -206,6 +210,11 @@ class DbtGoldRefresh:
         """Report every finished dbt node as the fault point `gold.node` (fault-injection runs)."""
         self._fault = fault
 
+    def bind_gold_complete(self, callback: Callable[[], None]) -> None:
+        """Call `callback` (the Streamer's publish) as soon as every node of the refresh has committed
+        successfully, before dbt's on-run-end hooks write the run's observability rows."""
+        self._gold_complete = callback
+
     def __call__(self, settings: Settings) -> str:
         from c360.transform.dbt import InProcessDbt, run_refresh
 
@@ -213,9 +222,11 @@ class DbtGoldRefresh:
             self._runner = InProcessDbt(settings)
         self.settle(settings)  # a checkpoint left by a caller that never published (none in the Streamer)
         fault = self._fault
+        completion = NodeCompletion(self._gold_complete)
 
         def node_finished(index: float, total: float, node: str) -> None:
             fault("gold.node")
+            completion.finished(index, total, node)
 
         # dbt prints failing nodes to stdout: keep stdout for the command's own output (--format json)
         with contextlib.redirect_stdout(sys.stderr):
@@ -237,6 +248,30 @@ class DbtGoldRefresh:
             self._runner = None
 
 
+class NodeCompletion:
+    """Counts a dbt invocation's finished nodes (its progress reports, in order: one dbt thread locally)
+    and calls `callback` once, when the last of them finished and none failed: gold is then committed in
+    full, and only the on-run-end hooks (observability rows, not gold) are left. A failed node (status
+    `error`) disables the call; a skipped one never reports, so the count never reaches the total."""
+
+    def __init__(self, callback: Callable[[], None] | None) -> None:
+        self.callback = callback
+        self.succeeded: set[int] = set()
+        self.failed = False
+        self.called = False
+
+    def finished(self, index: float, total: float, node: str) -> None:
+        if node.rsplit(" ", 1)[-1].lower() == "error":
+            self.failed = True
+        else:
+            self.succeeded.add(int(index))
+        if self.callback is None or self.called or self.failed:
+            return
+        if len(self.succeeded) == int(total):
+            self.called = True
+            self.callback()
+
+
 # ---- one cycle -------------------------------------------------------------------------------------
 
 
@@ -255,6 +290,7 @@ class Streamer:
     _session: DuckDBSession | None = field(default=None, init=False)
     _provisioned: bool = field(default=False, init=False)
     _customers: pd.DataFrame | None = field(default=None, init=False)
+    _published_early: tuple[datetime, float] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.settings.target is not Target.local:
@@ -268,6 +304,9 @@ class Streamer:
         bind = getattr(self.refresh_gold, "bind_faults", None)
         if callable(bind):
             bind(self.faults)
+        bind_complete = getattr(self.refresh_gold, "bind_gold_complete", None)
+        if callable(bind_complete):
+            bind_complete(self._publish_complete_gold)
         self.queue = open_queue(self.settings)
         self.store = open_landing(self.settings, self.queue, self.faults)
 
@@ -364,6 +403,7 @@ class Streamer:
         pending = as_int(self.session.scalar(load_sql("pipe/pending_gold"), [prefix]) or 0)
         refresh_seconds = 0.0
         refresh_started: datetime | None = None
+        self._published_early = None
         if pending and self.refresh_gold is not None:
             # dbt writes the lake through its own connection; this session keeps the writer lock
             self.faults("gold.start")
@@ -373,12 +413,17 @@ class Streamer:
             refresh_seconds = perf_counter() - began
             self.faults("gold.done")
             log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
-        began = perf_counter()
-        publication = self.make_visible()
-        snapshot_seconds = perf_counter() - began
+        early = self._take_early_publication()
         visible_at: datetime | None = None
+        if early is not None:  # published when the refresh's last model committed (_publish_complete_gold)
+            visible_at, snapshot_seconds = early
+        else:
+            began = perf_counter()
+            self.make_visible()
+            snapshot_seconds = perf_counter() - began
+            if refresh_started is not None:
+                visible_at = datetime.now()
         if refresh_started is not None:
-            visible_at = datetime.now()
             self.session.execute(load_sql("pipe/stamp_gold_refresh"), [visible_at, refresh_started, prefix])
         settle = getattr(self.refresh_gold, "settle", None)
         if callable(settle):
@@ -389,6 +434,19 @@ class Streamer:
         )  # the stamps and the alert state
         self.maintenance.after_publish(self.session, publication.snapshot_id)  # old versions, small files
         return visible_at, refresh_seconds, snapshot_seconds
+
+    def _take_early_publication(self) -> tuple[datetime, float] | None:
+        """(when, seconds) of the publish the refresh triggered (_publish_complete_gold), then forgotten."""
+        early, self._published_early = self._published_early, None
+        return early
+
+    def _publish_complete_gold(self) -> None:
+        """Called by the gold refresh when its last model has committed and none failed: readers see the
+        refreshed gold now, while dbt's on-run-end hooks still write the run's observability rows
+        (published with the LOAD_HISTORY stamps moments later, like the alert state)."""
+        began = perf_counter()
+        self.make_visible()
+        self._published_early = (datetime.now(), perf_counter() - began)
 
     def make_visible(self) -> Publication:
         """The one step that makes committed work visible to readers (the app, `c360 sql`): everything

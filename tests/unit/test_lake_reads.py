@@ -17,7 +17,7 @@ from c360.config import Settings
 from c360.engines import open_session
 from c360.engines.duckdb import DuckDBSession
 from c360.engines.footprint import storage_footprint
-from c360.engines.maintenance import maintain
+from c360.engines.maintenance import maintain, rewrite_deleted
 from c360.engines.readers import open_reader
 from c360.errors import WarehouseError
 from c360.snapshots import publish_snapshot, published
@@ -185,6 +185,41 @@ def test_small_batches_are_compacted(settings: Settings) -> None:
     assert report.files_before >= 30
     assert report.files_after <= 5
     assert _counts(settings)[0] == 15_010
+
+
+def _delete_files(writer: DuckDBSession, table: str) -> int:
+    metadata = "__ducklake_metadata_customer_analytics"
+    return int(
+        writer.scalar(
+            f"select count(*) from {metadata}.ducklake_delete_file as d "
+            f"inner join {metadata}.ducklake_table as t on t.table_id = d.table_id and t.end_snapshot is null "
+            "where d.end_snapshot is null and t.table_name = ?",
+            [table],
+        )
+        or 0
+    )
+
+
+def test_tables_a_stream_deletes_from_are_rewritten_without_their_deleted_rows(settings: Settings) -> None:
+    """Like a per-customer model under streamed batches: each batch deletes and re-inserts a few rows of
+    one table, leaving one more delete file each time; rewrite_deleted rewrites the tables with at least
+    `at_least` of them, keeps their rows, and leaves the others alone."""
+    _seed(settings, 2000)
+    with _writer(settings) as writer:
+        for batch in range(5):  # each batch: a new data file, and deletes in every earlier one
+            writer.execute("delete from SILVER.facts where id % 7 = ?", [batch])
+            writer.execute(
+                "insert into SILVER.facts select range + ? from range(1000)", [10_000 * (batch + 1)]
+            )
+        writer.execute("delete from GOLD.summary where id = 0")  # a table with few deletes: left alone
+        before = int(writer.scalar("select sum(id) from SILVER.facts") or 0)
+        assert _delete_files(writer, "facts") >= 4
+        assert rewrite_deleted(writer, at_least=4, limit=2) == ["SILVER.facts"]
+        assert _delete_files(writer, "facts") == 0
+        assert int(writer.scalar("select sum(id) from SILVER.facts") or 0) == before
+        assert rewrite_deleted(writer, at_least=4, limit=2) == []  # nothing left above the threshold
+        publish_snapshot(settings, writer)
+    assert _counts(settings)[1] == 1999
 
 
 def test_readers_are_confined_to_the_warehouse(settings: Settings, tmp_path: Path) -> None:

@@ -44,23 +44,20 @@ daily as (
     group by customer_id, activity_date
 ),
 
-active_days as (
-    select
-        customer_id,
-        activity_date,
-        lag(activity_date) over (partition by customer_id order by activity_date) as previous_active_date
-    from daily
-    where approved_transactions > 0
-),
-
 final as (
     select
-        d.*,
-        a.previous_active_date
-    from daily as d
-    left join active_days as a
-        on d.customer_id = a.customer_id
-        and d.activity_date = a.activity_date
+        *,
+        -- the latest earlier day with an approved transaction, on days that have one themselves (one window
+        -- over the days instead of a lag over the active days joined back: the same values, one pass)
+        case
+            when approved_transactions > 0
+                then max(case when approved_transactions > 0 then activity_date end) over (
+                    partition by customer_id
+                    order by activity_date
+                    rows between unbounded preceding and 1 preceding
+                )
+        end as previous_active_date
+    from daily
 )
 
 select * from final

@@ -49,9 +49,10 @@ days as (
     select * from {{ ref('ml_customer_days') }}
 ),
 
+-- read from the model, not the `days` CTE: DuckDB materialises a CTE referenced twice (all ~10M days)
 history as (
     select min(activity_date) as history_start_date
-    from days
+    from {{ ref('ml_customer_days') }}
 ),
 
 -- the customer as known at each cutoff: accounts opened before it, with the latest card version recorded
