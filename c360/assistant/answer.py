@@ -231,8 +231,12 @@ def _scalar(
     if _missing(value):
         return f"There is no {first.label}{scope}: no rows have a value."
     if first.name.startswith("share_pct"):
-        condition = first.label.removeprefix("share with ").removeprefix("share")
-        sentence = f"{fmt(value, 'percent')} of {entity}{scope} have {condition or 'the asked property'}"
+        part_of, _, of_what = first.label.removeprefix("share of ").partition(" with ")
+        if first.label.startswith("share of ") and of_what:  # "what % of last month's spend was travel"
+            sentence = f"{fmt(value, 'percent')} of the {part_of}{scope} is from {of_what}"
+        else:
+            condition = first.label.removeprefix("share with ").removeprefix("share")
+            sentence = f"{fmt(value, 'percent')} of {entity}{scope} have {condition or 'the asked property'}"
         if baseline is not None and scope and _number(baseline.values.get(first.name)):
             sentence += f" (overall {fmt(baseline.values[first.name], 'percent')})"
         return sentence + "."

@@ -112,6 +112,15 @@ class Compiler:
         self._lifetime_in_window(query)
         if query.mode == "list":
             anchors = [query.entity or self.vocab.anchor_preference[0]]
+            if (
+                query.window is not None
+            ):  # "CUST00001913's month-over-month change last month": that month's row
+                anchors += [
+                    o.table
+                    for cols in query.columns
+                    for o in cols
+                    if o.table in self.vocab.default_time_dimension
+                ]
         else:
             preferred = [t for t in query.prefer_tables if t in self.model.tables]
             anchors = list(dict.fromkeys([*preferred, *self.vocab.anchor_preference, *self.model.tables]))
@@ -234,7 +243,29 @@ class Compiler:
                         f"{_label(self.model, option)} is not one of the groups, so it can't rank them"
                     )
                 plan.order.append((ordering.descending, None, option))
+        self._current_version_note(plan)
         return plan
+
+    def _current_version_note(self, plan: _Plan) -> None:
+        """Transactions cut by a column the card history versions (card type, credit limit) use each customer's
+        current value, as the seeds' semantic model joins transactions to the profile; the answer says so (the
+        card held at each transaction is in the card history)."""
+        used = [o for _, o in plan.dimensions] + [o for _, o in plan.conditions if o is not None]
+        used += [
+            o for parts in plan.measure_where.values() for _, o in parts
+        ]  # "share of spend from Premium"
+        for history, spec in self.vocab.entities.items():
+            profile = spec.get("versions_of")
+            if not profile or profile == plan.anchor or history not in self.model.tables:
+                continue
+            versioned = set(self.model.tables[history].columns) & set(self.model.tables[profile].columns)
+            for option in used:
+                if option.table == profile and option.column in versioned and option.column != "customer_id":
+                    label = _label(self.model, option)
+                    plan.notes.append(
+                        f"{label}: each customer's current {label}, not the one held at each transaction"
+                    )
+                    return
 
     def _rollup(
         self, query: SemanticQuery, plan: _Plan
@@ -474,6 +505,11 @@ class Compiler:
 
         for name in spec.get("columns", []):
             add(Option(plan.anchor, name))
+        time_column = self.vocab.default_time_dimension.get(plan.anchor)
+        if not spec and query.window is not None and time_column:
+            add(
+                Option(plan.anchor, time_column)
+            )  # one customer's rows of a dated table: which period each is
         for ordering in query.order:
             if ordering.column:
                 option = self._reachable(plan.anchor, ordering.column, plan)
@@ -605,7 +641,10 @@ class Compiler:
                     output = replace(output, label=f"{output.label} ({period})")
                 if option.aggregation == "share":
                     texts = [self._condition_sql(c, o, alias)[2] for c, o in measure_where]
-                    label = "share with " + " and ".join(texts) if texts else "share of the total"
+                    of = (
+                        "" if output.format == "count" else f" of {output.label.removeprefix('share of ')}"
+                    )  # a share of spend, not rows
+                    label = f"share{of} with " + " and ".join(texts) if texts else "share of the total"
                     output = OutputColumn(name, "measure", output.ref, label, "percent")
                 outputs.append(output)
         else:

@@ -202,6 +202,13 @@ INACTIVITY: Final = re.compile(
     r"(?:transaction|purchase|activity)\b"
 )
 
+# "31 to 59 days since their last purchase", "(last purchase 31-59 days ago)": a range of the recency column
+RECENCY_RANGE: Final = re.compile(
+    r"\b(?:(?:last\s+(?:purchase|transaction)\s+(?:was\s+)?)?(?:between\s+)?(?P<lo>\d+)\s+(?:(?:to|and|through)\s+)?"
+    r"(?P<hi>\d+)\s+day\s+(?:(?:without|since)\s+(?:a\s+|any\s+|their\s+|the\s+)?(?:last\s+)?"
+    r"(?:transaction|purchase|activity)|ago)\b)"
+)
+
 SHARE_VERBS: Final = frozenset(
     {
         "are",

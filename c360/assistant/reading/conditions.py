@@ -75,6 +75,12 @@ def time_cue(lk: Lookups, r: Reading) -> tuple[Option, ...] | None:
 
 def inactive(lk: Lookups, r: Reading) -> Refusal | None:
     for item in r.items:
+        if item.kind == "RECENCY":  # "31 to 59 days since their last purchase": both ends included
+            item.used = True
+            low, _, high = item.arg.partition("|")
+            r.add(
+                Condition((lk.option(lk.vocab.recency_fact),), "between", (int(low), int(high))), item.start
+            )
         if item.kind == "INACTIVE":
             item.used = True
             r.add(

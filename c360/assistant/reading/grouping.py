@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from c360.assistant.query import Dimension, Grain, Measure, Option, TimeWindow
-from c360.assistant.reading.items import Item, Reading, Refusal, next_item
+from c360.assistant.reading.items import Item, Reading, Refusal, back_reference, next_item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.yesno import is_yes_no
 from c360.assistant.timeframe import UNITS, current_period_start
@@ -13,10 +13,14 @@ from c360.assistant.timeframe import UNITS, current_period_start
 # grouping: "by state", "per segment", "across card types", "which states", "monthly"
 def groupings(lk: Lookups, r: Reading) -> Refusal | None:
     items = r.items
+    trailing: Item | None = None
     for idx, item in enumerate(items):
         if item.used or item.kind != "GROUP":
             continue
         nxt = next_item(items, idx)
+        if nxt is None and (back_reference(item) or _each_after_count(items, idx)):
+            trailing = item  # "by segment - how many are in each?": the groups named before, judged below
+            continue
         if nxt is None:
             return Refusal("incomplete", f"I can't tell what to group by after {item.text!r}.")
         if nxt.kind == "LEX" and nxt.of("dimension", "time_dimension") and not nxt.used:
@@ -101,6 +105,10 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
             if nxt.tokens[-1].norm == nxt.tokens[-1].lemma:
                 r.singular_group = True
         item.used = True
+    if trailing is not None:
+        if not r.dimensions and r.grain is None:
+            return Refusal("incomplete", f"I can't tell what to group by after {trailing.text!r}.")
+        trailing.used = True
     if r.grain:
         dim = time_grain_dimension(lk, r)
         r.dimensions.append(dim)
@@ -108,6 +116,12 @@ def groupings(lk: Lookups, r: Reading) -> Refusal | None:
         r.grain = "month"
         r.dimensions.append(time_grain_dimension(lk, r))
     return None
+
+
+def _each_after_count(items: list[Item], idx: int) -> bool:
+    """'how many of each?': 'each' closing a count of the groups named before."""
+    before = items[idx - 1] if idx else None
+    return items[idx].text.lower() == "each" and before is not None and before.kind == "COUNT"
 
 
 def time_grain_dimension(lk: Lookups, r: Reading) -> Dimension:

@@ -134,6 +134,15 @@ def prev_item(items: list[Item], idx: int) -> Item | None:
     return items[j] if 0 <= j < len(items) else None
 
 
+BACK_REFERENCES = frozenset({"in each", "of each", "for each", "in every", "for every"})
+
+
+def back_reference(item: Item) -> bool:
+    """'in each' / 'of each' closing the question ('... by segment - how many are in each (one)?'): it points
+    back at the groups the question already named, and groups nothing by itself."""
+    return item.kind == "GROUP" and " ".join(t.lemma for t in item.tokens) in BACK_REFERENCES
+
+
 def quote_list(words: Sequence[str]) -> str:
     quoted = [f"'{w}'" for w in words]
     if len(quoted) == 1:

@@ -114,9 +114,13 @@ class Lookups:
         return Measure(options[0].column or "value", options)
 
     def count_measure(
-        self, r: Reading, target: Item | None, idx: int, default_entity: bool = False
+        self,
+        r: Reading,
+        target: Item | None,
+        idx: int,
+        default_entity: bool = False,
+        table: str | None = None,
     ) -> Measure | None:
-        table = None
         if target is not None:
             ent = target.of("entity") or target.of("table")
             if ent:
@@ -254,7 +258,8 @@ class Lookups:
         return item.kind == "LEX" and (
             any(t.lemma in self.vocab.spend_words for t in item.tokens)
             and any(e.kind == "metric" for e in item.entries)
-        )
+            and not any(f"{e.table}.{e.column}" in self.vocab.change_facts for e in item.entries)
+        )  # "spend change" is a percent change, never spend in the window
 
     def about_table(self, r: Reading, table: str) -> bool:
         """The question's rows are this table's: its entity noun is the only one named."""

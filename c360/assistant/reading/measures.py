@@ -7,7 +7,7 @@ import itertools
 
 from c360.assistant.grammar import SHARE_VERBS
 from c360.assistant.query import Dimension, Measure, Option
-from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
+from c360.assistant.reading.items import Item, Reading, Refusal, back_reference, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
 UNIT_WORDS = frozenset({"percentage", "percent", "point", "dollar", "day", "month", "year", "week"})
@@ -45,11 +45,14 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                 item.used = direct.used = True
                 r.measures.append(measure)
                 continue
+        rows_in_cue = None
         for j in range(idx + 1, min(idx + 6, len(items))):
             nxt = items[j]
             if nxt.kind == "LEX" and nxt.of("entity"):
                 target = nxt
                 break
+            if nxt.kind == "CUE" and (rows_in_cue := _rows_named_in_cue(lk, nxt)) is not None:
+                break  # "how many new accounts were opened": the cue's own noun names the rows
             if nxt.kind == "LEX" and nxt.of("value", "filter") and not nxt.of("metric", "fact"):
                 continue
             if nxt.kind in ("NEG", "AND", "OR", "TIME", "WH", "CMP", "NUM", "PRONOUN"):
@@ -81,7 +84,15 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
             target_prev = prev_item(items, idx)
             if target_prev is not None and target_prev.kind == "LEX" and target_prev.of("entity"):
                 target = target_prev
-        measure = lk.count_measure(r, target, idx)
+        if target is None and item.kind == "COUNT" and _counts_each_group(items, idx):
+            # "which regions do customers live in, and how many in each?": the rows named before, per group
+            for before in reversed(items[:idx]):
+                if before.kind == "LEX" and before.of("entity"):
+                    target = before
+                    break
+                if before.kind == "CUE" and (rows_in_cue := _rows_named_in_cue(lk, before)) is not None:
+                    break
+        measure = lk.count_measure(r, target, idx, table=rows_in_cue)
         if measure is None:
             if item.kind == "DIST":
                 measure = lk.count_measure(r, None, idx, default_entity=True)
@@ -452,3 +463,21 @@ def likelihood(lk: Lookups, r: Reading) -> Refusal | None:
         r.measures.append(Measure("share_pct", (Option(table, base, aggregation="share"),), where=(outcome,)))
         r.claim = (str(subject.values[0]), item.arg == "more")
     return None
+
+
+def _counts_each_group(items: list[Item], idx: int) -> bool:
+    """'how many in each?' closing the question: a count per group of the rows named earlier."""
+    rest = items[idx + 1 :]
+    if len(rest) != 1:
+        return False
+    of_each = (
+        items[idx].tokens[-1].lemma == "of" and rest[0].kind == "GROUP" and rest[0].text.lower() == "each"
+    )
+    return of_each or back_reference(rest[0])  # "how many of each?", "how many in each?"
+
+
+def _rows_named_in_cue(lk: Lookups, item: Item) -> str | None:
+    """The table of a date cue that names its own rows ('new accounts': customer_360_profile.account_open_date)."""
+    table = item.arg.split(".")[0]
+    nouns = {n for n in lk.vocab.entities.get(table, {}).get("nouns", []) if " " not in n}
+    return table if any(t.lemma in nouns or t.norm in nouns for t in item.tokens) else None

@@ -21,6 +21,7 @@ from c360.assistant.lexicon import Lexicon, unavailable_concept
 from c360.assistant.query import Option, Ordering, SemanticQuery
 from c360.assistant.reading import (
     absent,
+    amounts,
     asides,
     bands,
     conditions,
@@ -29,6 +30,7 @@ from c360.assistant.reading import (
     events,
     extremes,
     grouping,
+    horizon,
     listing,
     measures,
     periods,
@@ -48,6 +50,8 @@ from c360.assistant.values import ValueIndex
 
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
+    amounts.money_of_rows,
+    horizon.horizon_measures,
     contrast.combined,
     phrasing.what_spent,
     phrasing.rate_or_series,
@@ -227,7 +231,9 @@ class QuestionParser:
         return SemanticQuery(
             mode=mode,
             entity=entity,
-            measures=tuple(r.measures),
+            measures=tuple(
+                {m.concept: m for m in r.measures}.values()
+            ),  # "customer base ... how many people"
             dimensions=tuple({d.concept: d for d in r.dimensions}.values()),
             conditions=tuple({c.concept: c for c in r.conditions}.values()),
             window=r.window,

@@ -138,7 +138,7 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             continue
         target = rank_target(lk, r, idx)
         if target is None:
-            if r.order and item.kind == "SUPER" and r.limit is not None:
+            if (r.order or r.rank_items) and item.kind == "SUPER" and r.limit is not None:
                 continue  # "which customers are most at risk? Give me the top 20": the same ranking, 20 rows
             if r.measures:
                 r.order.append(Ordering(measure=r.measures[0], descending=descending))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from c360.assistant.grammar import GRAMMAR, INACTIVITY, MAX_GRAMMAR
+from c360.assistant.grammar import GRAMMAR, INACTIVITY, MAX_GRAMMAR, RECENCY_RANGE
 from c360.assistant.lexicon import Entry
 from c360.assistant.reading import absent, bands, series
 from c360.assistant.reading.items import Item
@@ -24,6 +24,7 @@ def scan(
     protected = multiword_spans(lk, tokens, all_upper, time_adjectives)
     spans = {s.start: s for s in TimeParser(tokens, lk.as_of, protected).parse()}
     inactivity = inactivity_spans(lk, tokens)
+    ranges = recency_ranges(lk, tokens)
     absences = {k: v for k, v in absent.absent_spans(tokens).items() if k not in inactivity}
     banded = bands.band_spans(question, tokens)
     band_at = bands.band_word(tokens, banded)
@@ -48,6 +49,11 @@ def scan(
         if i in changes:  # "% change from the previous month"
             end, grain = changes[i]
             items.append(Item("SERIESCHANGE", i, end, tuple(tokens[i:end]), arg=grain))
+            i = end
+            continue
+        if i in ranges:
+            end, low, high = ranges[i]
+            items.append(Item("RECENCY", i, end, tuple(tokens[i:end]), arg=f"{low}|{high}"))
             i = end
             continue
         if i in inactivity:
@@ -273,6 +279,26 @@ def inactivity_spans(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, i
         start = max(i for i, o in enumerate(offsets) if o <= m.start())
         end = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
         found[start] = (end, days)
+    return found
+
+
+def recency_ranges(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, int, int]]:
+    """'31 to 59 days since their last purchase' -> {start: (end, 31, 59)} over token indices."""
+    table, _, column = lk.vocab.recency_fact.partition(".")
+    if table not in lk.model.tables or column not in lk.model.tables[table].columns:
+        return {}
+    text, offsets = "", []
+    for t in tokens:
+        offsets.append(len(text))
+        text += (t.lemma if not t.is_number else str(int(t.number or 0))) + " "
+    found: dict[int, tuple[int, int, int]] = {}
+    for m in RECENCY_RANGE.finditer(text):
+        low, high = int(m.group("lo")), int(m.group("hi"))
+        if low >= high:
+            continue
+        start = max(i for i, o in enumerate(offsets) if o <= m.start())
+        end = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
+        found[start] = (end, low, high)
     return found
 
 
