@@ -32,12 +32,16 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "upwards of": ("CMP", ">"), "north of": ("CMP", ">"), "great than": ("CMP", ">"),
     "at least": ("CMP", ">="), "no less than": ("CMP", ">="), "minimum of": ("CMP", ">="),
     "or more": ("POSTCMP", ">="), "and above": ("POSTCMP", ">="), "and up": ("POSTCMP", ">="),
-    "or higher": ("POSTCMP", ">="), "or greater": ("POSTCMP", ">="),
+    "or higher": ("POSTCMP", ">="), "or greater": ("POSTCMP", ">="), "and over": ("POSTCMP", ">="),
+    "or over": ("POSTCMP", ">="), "and higher": ("POSTCMP", ">="), "and greater": ("POSTCMP", ">="),
+    "and older": ("POSTCMP", ">="), "or older": ("POSTCMP", ">="),
     "under": ("CMP", "<"), "below": ("CMP", "<"), "less than": ("CMP", "<"), "lower than": ("CMP", "<"),
     "fewer than": ("CMP", "<"), "smaller than": ("CMP", "<"), "beneath": ("CMP", "<"),
     "at most": ("CMP", "<="), "no more than": ("CMP", "<="), "up to": ("CMP", "<="), "maximum of": ("CMP", "<="),
     "or less": ("POSTCMP", "<="), "or fewer": ("POSTCMP", "<="), "and below": ("POSTCMP", "<="),
-    "or lower": ("POSTCMP", "<="),
+    "or lower": ("POSTCMP", "<="), "and under": ("POSTCMP", "<="), "or under": ("POSTCMP", "<="),
+    "and lower": ("POSTCMP", "<="), "and younger": ("POSTCMP", "<="), "or younger": ("POSTCMP", "<="),
+    "and less": ("POSTCMP", "<="),
     "equal to": ("CMP", "="), "exactly": ("CMP", "="), "equals": ("CMP", "="),
     "older than": ("AGECMP", ">"), "over the age of": ("AGECMP", ">"), "aged over": ("AGECMP", ">"),
     "above the age of": ("AGECMP", ">"), "age over": ("AGECMP", ">"), "age above": ("AGECMP", ">"),
@@ -243,6 +247,12 @@ SHARE_VERBS: Final = frozenset(
         "from",
         "fall",
         "falls",
+        "held",  # "share of total LTV held by High-Value Travelers"
+        "owned",
+        "generated",
+        "contributed",
+        "accounted",
+        "attributable",
     }
 )
 AGGREGATE_WORDS: Final = frozenset(

@@ -202,6 +202,8 @@ def comparisons(lk: Lookups, r: Reading) -> Refusal | None:
             after = next_item(items, idx, 2)
             if item.kind == "AGED" and after is not None and after.kind in ("POSTCMP",):
                 op, after.used = after.arg, True
+            elif item.kind == "AGED" and after is not None and after.kind == "AND" and after.text == "plus":
+                op, after.used = ">=", True  # "aged 70 plus"
             if item.kind == "AGED" and after is not None and after.kind == "NUM" and not after.used:
                 after.used = True  # "aged 25 to 35"
                 low, high = sorted([num.number or 0.0, after.number or 0.0])

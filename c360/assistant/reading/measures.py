@@ -311,7 +311,7 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
         grouped = any(i.kind in ("GROUP", "DIST") for i in r.items)
         if boundary is None and grouped:  # "% of approved transactions by channel": each channel's part
             numerator = []
-        else:
+        else:  # ungrouped with no verb: every condition picks the part ("share of total LTV for Texas"), else 100 %
             numerator = [c for c in r.conditions if boundary is None or r.position(c) >= boundary]
         for cond in numerator:
             r.conditions.remove(cond)
