@@ -49,7 +49,9 @@ def whole_periods(lk: Lookups, r: Reading) -> Refusal | None:
     if window is None or window.rolling is None:
         return None
     grain: str | None = r.grain or next((d.grain for d in r.dimensions if d.grain), None)
-    series = grain or (window.rolling[1] if r.trend else None)  # 'the trend over the last 6 months': by month
+    monthly = window.rolling[1] == "month" and any(t.norm == "monthly" for t in r.tokens)
+    # 'the trend over the last 6 months', 'monthly spend for one customer over the last 6 months': by month
+    series = grain or (window.rolling[1] if r.trend or monthly else None)
     if window.rolling[1] != series or series in (None, "day"):
         return None
     count, unit = window.rolling
