@@ -248,11 +248,6 @@ SHARE_VERBS: Final = frozenset(
         "fall",
         "falls",
         "held",  # "share of total LTV held by High-Value Travelers"
-        "owned",
-        "generated",
-        "contributed",
-        "accounted",
-        "attributable",
     }
 )
 AGGREGATE_WORDS: Final = frozenset(

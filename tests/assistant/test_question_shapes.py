@@ -1,4 +1,4 @@
-"""Every question of the evaluation sets (dev, old holdout, blind_v1-v4, blind_final), read and compiled
+"""Every question of the evaluation sets (dev, old holdout, blind_v1-v5, blind_final), read and compiled
 without a database: what each one compiles to (SQL with its values written in, a verified query, or the kind of
 refusal) must equal the recorded shape in `question_shapes.yaml`. It runs in a second and catches any change in
 how a question is read; the platform test (test_platform.py) and `c360 bench --only assistant` check the results themselves.
@@ -28,6 +28,7 @@ SETS = (
     HERE / "blind" / "blind_v2.yaml",
     HERE / "blind" / "blind_v3.yaml",
     HERE / "blind" / "blind_v4.yaml",
+    HERE / "blind" / "blind_v5.yaml",
     HERE / "blind" / "blind_final.yaml",
 )
 SHAPES = HERE / "question_shapes.yaml"

@@ -1,0 +1,75 @@
+"""Round six (blind v5 as a development set): each class pinned on paraphrases of our own that appear in no
+evaluation set."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from c360.assistant.local import LocalAnalyst
+from tests.assistant.test_compiler import compiled
+
+
+@pytest.mark.parametrize(
+    ("question", "column", "op", "value"),
+    [
+        ("count the customers who are 55 and over", "p.age", ">=", 55),
+        ("list customers aged 45 and older", "p.age", ">=", 45),
+        ("how many cardholders aged 25 or younger", "p.age", "<=", 25),
+        ("customers aged 35 and under", "p.age", "<=", 35),
+        ("how many customers aged 62 plus", "p.age", ">=", 62),
+        ("number of customers with a credit limit of 15000 and over", "p.credit_limit", ">=", 15000),
+        ("customers whose lifetime value is 20000 and under", "p.lifetime_value", "<=", 20000),
+    ],
+)
+def test_and_over_and_under_after_a_number_are_inclusive_bounds(
+    compiler_only: LocalAnalyst, question: str, column: str, op: str, value: float
+) -> None:
+    c = compiled(compiler_only, question)
+    assert f"{column} {op} ?" in c.sql and value in c.params, (c.sql, c.params)
+    assert f"{column} = ?" not in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "filtered"),
+    [
+        ("What share of all lifetime value is held by the Declining segment?", "p.customer_segment"),
+        ("percentage of total LTV held by Texas customers", "p.state"),
+        ("percent of overall lifetime value held by High Risk customers", "p.churn_risk_category"),
+    ],
+)
+def test_a_share_of_a_total_held_by_a_group_divides_by_the_unfiltered_total(
+    compiler_only: LocalAnalyst, question: str, filtered: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert f"CASE WHEN ({filtered} = ?)" in sql and "OVER ()" not in sql, sql
+    assert f"WHERE {filtered}" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "show CUST00000042's monthly spend for the past 4 months",
+        "monthly spend over the last 4 months for customer CUST00000042",
+    ],
+)
+def test_a_monthly_series_of_one_customer_is_whole_months(
+    compiler_only: LocalAnalyst, as_of_date: date, question: str
+) -> None:
+    c = compiled(compiler_only, question)
+    first_of_month = as_of_date.replace(day=1)
+    assert "mm.month < ?" in c.sql and first_of_month in c.params, (c.sql, c.params)
+    assert all(not isinstance(p, date) or p.day == 1 for p in c.params), c.params
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many customers had a card or limit change in 2025?",
+        "number of customers with a credit limit change in 2025",
+    ],
+)
+def test_a_card_or_limit_change_is_the_card_change_date(compiler_only: LocalAnalyst, question: str) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert "p.last_card_change_date >= ?" in sql and "premium_upgrade_date" not in sql, sql
