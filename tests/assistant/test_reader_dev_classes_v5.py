@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from c360.assistant.local import LocalAnalyst
-from tests.assistant.test_compiler import compiled
+from tests.assistant.test_compiler import compiled, turn
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,27 @@ def test_a_monthly_series_of_one_customer_is_whole_months(
 def test_a_card_or_limit_change_is_the_card_change_date(compiler_only: LocalAnalyst, question: str) -> None:
     sql = compiled(compiler_only, question).sql
     assert "p.last_card_change_date >= ?" in sql and "premium_upgrade_date" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "limit"),
+    [
+        ("top 7 customers most likely to churn", 7),
+        ("Top 4 cardholders at highest risk of churn", 4),
+    ],
+)
+def test_top_n_before_a_named_ranking_keeps_the_cut(
+    compiler_only: LocalAnalyst, question: str, limit: int
+) -> None:
+    c = compiled(compiler_only, question)
+    assert "ORDER BY p.churn_risk_score DESC" in c.sql and c.sql.endswith(f"LIMIT {limit}"), c.sql
+
+
+def test_top_n_with_nothing_to_rank_by_still_refuses(compiler_only: LocalAnalyst) -> None:
+    result = turn(compiler_only, "top 7 customers please")
+    assert result.refusal is not None
+
+
+def test_text_speak_are_is_read_as_the_word(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "how many cust in Florida r High Risk?").sql
+    assert "p.state = ?" in sql and "p.churn_risk_category = ?" in sql, sql

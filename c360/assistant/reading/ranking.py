@@ -140,6 +140,9 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
         if target is None:
             if (r.order or r.rank_items) and item.kind == "SUPER" and r.limit is not None:
                 continue  # "which customers are most at risk? Give me the top 20": the same ranking, 20 rows
+            later = any(i.kind == "SUPERFACT" and not i.used for i in items[idx + 1 :])
+            if later and item.kind == "SUPER" and r.limit is not None:
+                continue  # "top 10 customers at highest risk of churning": the ranking named after, 10 rows
             if r.measures:
                 r.order.append(Ordering(measure=r.measures[0], descending=descending))
                 continue
