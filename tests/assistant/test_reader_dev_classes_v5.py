@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 
 from c360.assistant.local import LocalAnalyst
+from c360.assistant.model import SemanticModel
+from c360.assistant.values import ValueIndex
 from tests.assistant.test_compiler import compiled, turn
 
 
@@ -97,3 +99,37 @@ def test_top_n_with_nothing_to_rank_by_still_refuses(compiler_only: LocalAnalyst
 def test_text_speak_are_is_read_as_the_word(compiler_only: LocalAnalyst) -> None:
     sql = compiled(compiler_only, "how many cust in Florida r High Risk?").sql
     assert "p.state = ?" in sql and "p.churn_risk_category = ?" in sql, sql
+
+
+def _initials(model: SemanticModel, as_of_date: date) -> LocalAnalyst:
+    """Names as a masked role sees them: 'Rosa P.' is one customer, 'Ann B.' two."""
+    shown = [("Rosa P.", "CUST00000301"), ("Ann B.", "CUST00000302"), ("Ann B.", "CUST00000303")]
+    index = ValueIndex.of(
+        "customer_360_profile.full_name",
+        "customer_360_profile.customer_id",
+        shown,
+        masker=lambda ref, text: f"{text.split()[0]} {text.split()[-1][0]}.",
+    )
+    return LocalAnalyst(model, as_of_date, use_verified=False, values=index)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Rosa P.'s lifetime value", "what is Rosa P.\u2019s card type?", "spend by channel for Rosa P."],
+)
+def test_a_name_typed_as_the_role_sees_it_with_a_possessive_is_the_customer(
+    model: SemanticModel, as_of_date: date, question: str
+) -> None:
+    c = compiled(_initials(model, as_of_date), question)
+    assert "CUST00000301" in c.params, (c.sql, c.params)
+
+
+def test_a_shown_name_of_two_customers_is_still_refused(model: SemanticModel, as_of_date: date) -> None:
+    refusal = turn(_initials(model, as_of_date), "Ann B.'s churn risk score").refusal
+    assert refusal is not None and "CUST00000302" in refusal.reason and "CUST00000303" in refusal.reason
+
+
+def test_a_second_noun_shares_the_words_before_the_first(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "churn risk category and score of CUST00000042").sql
+    assert "p.churn_risk_category AS" in sql and "p.churn_risk_score AS" in sql, sql
+    assert turn(compiler_only, "churn risk category and blorp of CUST00000042").refusal is not None

@@ -37,10 +37,11 @@ class Lookups:
         value ('Jane D.') must not use a word of the vocabulary ('Will Premium' is no one)."""
         for length in range(min(4, len(tokens) - i), 1, -1):
             window = tokens[i : i + length]
-            if not all(t.text[:1].isupper() and t.text.isalpha() for t in window):
+            words = [t.text for t in window[:-1]] + [_without_possessive(window[-1].text)]
+            if not all(w[:1].isupper() and w.isalpha() for w in words):
                 continue
             plain = not any(self.is_vocabulary_word(t) for t in window)  # 'Will Premium' is no one
-            found = self.values.find([t.text for t in window], as_shown=plain)
+            found = self.values.find(words, as_shown=plain)
             if found is not None:
                 return length, found
         return None
@@ -274,3 +275,11 @@ class Lookups:
             or (not named and r.implied_entities[:1] == [table])
             or (not named and any(tok.lemma in nouns for tok in r.tokens))
         )
+
+
+def _without_possessive(word: str) -> str:
+    """'H.'s' -> 'H': the initial of a name as the role sees it ('Victoria H.'), with a possessive after it."""
+    for suffix in ("'s", "\u2019s"):
+        if word.endswith(suffix) and word[: -len(suffix)].endswith("."):
+            return word[: -len(suffix)].rstrip(".")
+    return word

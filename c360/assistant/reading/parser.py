@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import Literal
+from typing import Final, Literal
 
 from c360.assistant.grammar import FOLLOWUP_OPENERS
 from c360.assistant.lexicon import Lexicon, unavailable_concept
@@ -156,7 +156,7 @@ class QuestionParser:
         )
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
-        tokens = tokenize(question)
+        tokens = _shared_head(self.lk, tokenize(question))
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
@@ -335,3 +335,22 @@ def _looks_like_followup(r: Reading, tokens: list[Token]) -> bool:
     if first in FOLLOWUP_OPENERS and len(tokens) <= 8:
         return True
     return any(i.kind in ("FOLLOW", "PRONOUN", "INSTEAD") for i in r.items)
+
+
+SIBLING_HEADS: Final = frozenset({"category", "band", "level", "tier", "segment"})
+
+
+def _shared_head(lk: Lookups, tokens: list[Token]) -> list[Token]:
+    """'churn risk category and score': the second noun shares the words before the first ('churn risk score')
+    when those words and it name a column of the vocabulary; otherwise the tokens as they are."""
+    for i in range(2, len(tokens) - 1):
+        if tokens[i].lemma != "and" or tokens[i - 1].lemma not in SIBLING_HEADS:
+            continue
+        second = tokens[i + 1]
+        if (second.lemma,) in lk.lex.phrases:
+            continue  # a word of its own ('segment and region')
+        for width in (3, 2, 1):
+            head = tokens[max(0, i - 1 - width) : i - 1]
+            if len(head) == width and (*(t.lemma for t in head), second.lemma) in lk.lex.phrases:
+                return [*tokens[: i + 1], *head, *tokens[i + 1 :]]
+    return tokens
