@@ -147,6 +147,8 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "how long ago": ("ELAPSED", "day"), "how many day ago": ("ELAPSED", "day"),
     "how many month since": ("ELAPSED", "month"), "how long has": ("ELAPSED", ""), "how long have": ("ELAPSED", ""),
     "how many month has it been since": ("ELAPSED", "month"),
+    "how many month has": ("ELAPSED", "month"), "how many month have": ("ELAPSED", "month"),  # "... been with us"
+    "how many day has": ("ELAPSED", "day"), "how many day have": ("ELAPSED", "day"),
     "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
     "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),
     "them": ("PRONOUN", ""), "those": ("PRONOUN", ""), "these": ("PRONOUN", ""), "they": ("PRONOUN", ""),

@@ -133,3 +133,14 @@ def test_a_second_noun_shares_the_words_before_the_first(compiler_only: LocalAna
     sql = compiled(compiler_only, "churn risk category and score of CUST00000042").sql
     assert "p.churn_risk_category AS" in sql and "p.churn_risk_score AS" in sql, sql
     assert turn(compiler_only, "churn risk category and blorp of CUST00000042").refusal is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many months has CUST00000042 been a cardholder?", "how many months have CUST00000042 had the card"],
+)
+def test_how_many_months_one_customer_has_been_with_us_is_the_tenure(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert "p.tenure_months AS" in sql and "p.customer_id = ?" in sql, sql
