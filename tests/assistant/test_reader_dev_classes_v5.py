@@ -69,7 +69,7 @@ def test_a_monthly_series_of_one_customer_is_whole_months(
     "question",
     [
         "how many customers had a card or limit change in 2025?",
-        "number of customers with a credit limit change in 2025",
+        "number of customers with a card upgrade or limit change in 2025",
     ],
 )
 def test_a_card_or_limit_change_is_the_card_change_date(compiler_only: LocalAnalyst, question: str) -> None:

@@ -259,9 +259,18 @@ def multiword_spans(
 def grammar_phrase(lk: Lookups, tokens: list[Token], i: int) -> tuple[int, tuple[str, str]] | None:
     for length in range(min(MAX_GRAMMAR, len(tokens) - i), 0, -1):
         key = tuple(t.lemma for t in tokens[i : i + length])
-        if key in GRAMMAR:
+        if key in GRAMMAR and not _not_a_bound(tokens, i, length, GRAMMAR[key][0]):
             return length, GRAMMAR[key]
     return None
+
+
+def _not_a_bound(tokens: list[Token], i: int, length: int, kind: str) -> bool:
+    """'60 and over' is a bound on the number before it; 'TX or FL and older than 65' is 'and' + a comparison."""
+    if kind != "POSTCMP":
+        return False
+    if i + length < len(tokens) and tokens[i + length].lemma == "than":
+        return True
+    return tokens[i].lemma == "and" and (i == 0 or tokens[i - 1].number is None)
 
 
 def inactivity_spans(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, int]]:
