@@ -91,7 +91,9 @@ class Stream:
                 row(f"TXS{n:03d}C", amount="-1.00"),  # quarantined
             ),
         )
-        (load,) = self.pipe.run().loads
+        run = self.pipe.run()
+        assert len(run.loads) == 1, (run.stopped, run.failures, run)
+        (load,) = run.loads
         assert (load.rows_loaded, load.rows_quarantined) == (2, 1)
 
     def refresh_silver(self) -> None:
