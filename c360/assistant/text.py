@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -175,3 +176,18 @@ def _number_token(raw: str) -> Token:
 def phrase_key(phrase: str) -> tuple[str, ...]:
     """The lemma sequence of a vocabulary phrase, matched against question tokens."""
     return tuple(t.lemma for t in tokenize(phrase))
+
+
+def pattern_spans(
+    pattern: re.Pattern[str], tokens: list[Token], *, numbers: bool = False
+) -> Iterator[tuple[int, int, re.Match[str]]]:
+    """(start, end, match) over token indices for every match of `pattern` in the tokens' lemmas joined by
+    spaces; with `numbers`, a number token is written as its integer value."""
+    text, offsets = "", []
+    for t in tokens:
+        offsets.append(len(text))
+        text += (str(int(t.number or 0)) if numbers and t.is_number else t.lemma) + " "
+    for m in pattern.finditer(text):
+        start = max(i for i, o in enumerate(offsets) if o <= m.start())
+        end = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
+        yield start, end, m

@@ -91,13 +91,13 @@ class Lake:
         # The data path is stored in the catalog when the lake is created; file paths are relative to it.
         # Giving it (and overriding the stored one) on every attach keeps a copied or moved home reading and
         # writing its own folder.
-        options = [f"DATA_PATH '{_literal(str(self.data) + '/')}'", "OVERRIDE_DATA_PATH true"]
+        options = [f"DATA_PATH {sql_string(str(self.data) + '/')}", "OVERRIDE_DATA_PATH true"]
         if read_only or version is not None:
             options.append("READ_ONLY")
         if version is not None:
             options.append(f"SNAPSHOT_VERSION {int(version)}")
         source = self.catalog if catalog is None else catalog
-        return f"attach 'ducklake:sqlite:{_literal(str(source))}' as {CATALOG} ({', '.join(options)})"
+        return f"attach {sql_string(f'ducklake:sqlite:{source}')} as {CATALOG} ({', '.join(options)})"
 
 
 READER_CATALOG_SUFFIX = ".catalog.sqlite"
@@ -285,6 +285,7 @@ def _packaged_extension(package: str, stem: str) -> Path:
     return binary
 
 
-def _literal(text: str) -> str:
-    """A value as a SQL string literal body (ATTACH takes no bound parameters)."""
-    return text.replace("'", "''")
+def sql_string(text: str) -> str:
+    """A value as a quoted SQL string literal, for statements that take no bound parameters (ATTACH,
+    SET, DuckLake's maintenance calls)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -29,7 +29,7 @@ from time import perf_counter
 
 from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
-from c360.engines.lake import CATALOG, Lake, remove_orphaned_catalog_copies
+from c360.engines.lake import CATALOG, Lake, remove_orphaned_catalog_copies, sql_string
 from c360.errors import C360Error, WarehouseError
 from c360.values import as_int
 
@@ -190,12 +190,12 @@ def rewrite_deleted(session: DuckDBSession, *, at_least: int, limit: int) -> lis
     )
     rewritten = []
     for schema, table in zip(frame["schema_name"], frame["table_name"], strict=True):
-        target = f"'{CATALOG}', {_quoted(str(table))}, schema => {_quoted(str(schema))}"
+        target = f"'{CATALOG}', {sql_string(str(table))}, schema => {sql_string(str(schema))}"
         # rows still inlined in the catalog first: DuckLake 1.5.5 fails to rewrite a table with inlined
         # rows in a DOUBLE column ("isnan(VARCHAR)"), found on OBSERVABILITY.PIPELINE_RUN_METADATA
         session.execute(
-            f"call ducklake_flush_inlined_data('{CATALOG}', table_name => {_quoted(str(table))}, "
-            f"schema_name => {_quoted(str(schema))})"
+            f"call ducklake_flush_inlined_data('{CATALOG}', table_name => {sql_string(str(table))}, "
+            f"schema_name => {sql_string(str(schema))})"
         )
         session.execute(f"call ducklake_rewrite_data_files({target}, delete_threshold => 0)")
         session.execute(f"call ducklake_merge_adjacent_files({target})")
@@ -203,10 +203,6 @@ def rewrite_deleted(session: DuckDBSession, *, at_least: int, limit: int) -> lis
     if rewritten:
         log.info("rewrote %s without their deleted rows", ", ".join(rewritten))
     return rewritten
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def run_maintenance(settings: Settings, *, compact: bool = True) -> MaintenanceReport:

@@ -14,6 +14,7 @@ import functools
 
 from c360.config import Settings, Target
 from c360.engines.base import WarehouseSession
+from c360.engines.lake import sql_string
 from c360.errors import WarehouseError
 
 # A writer's publish can land between reading the pointer and taking the lease; then pin the newer one. A
@@ -76,14 +77,10 @@ def confine(session: WarehouseSession) -> None:
 
     assert isinstance(session, DuckDBSession) and session.lake is not None
     lake = session.lake
-    directories = _literal(str(lake.data) + "/")
+    directories = sql_string(str(lake.data) + "/")
     catalogs = lake.catalog_files() if session.catalog_copy is None else [session.catalog_copy]
-    paths = ", ".join(_literal(str(p)) for p in catalogs)
+    paths = ", ".join(sql_string(str(p)) for p in catalogs)
     session.con.execute(f"set allowed_directories = [{directories}]")
     session.con.execute(f"set allowed_paths = [{paths}]")
     session.con.execute("set enable_external_access = false")
     session.con.execute("set lock_configuration = true")
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

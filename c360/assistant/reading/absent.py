@@ -12,7 +12,7 @@ from typing import Final
 from c360.assistant.query import Condition, Option
 from c360.assistant.reading.items import Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
-from c360.assistant.text import Token
+from c360.assistant.text import Token, pattern_spans
 
 ACTIVITY: Final = "spend|spending|spent|transaction|transact|purchase|buy|bought|shop|shopping|activity"
 NEGATION: Final = (
@@ -25,15 +25,7 @@ ABSENT: Final = re.compile(rf"\b{NEGATION} ?(?:approved )?(?:{ACTIVITY})(?: anyt
 
 def absent_spans(tokens: list[Token]) -> dict[int, int]:
     """{start: end} over token indices of 'no spend', "didn't buy anything", 'without any purchases'."""
-    text, offsets = "", []
-    for t in tokens:
-        offsets.append(len(text))
-        text += t.lemma + " "
-    found: dict[int, int] = {}
-    for m in ABSENT.finditer(text):
-        start = max(i for i, o in enumerate(offsets) if o <= m.start())
-        found[start] = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
-    return found
+    return {start: end for start, end, _ in pattern_spans(ABSENT, tokens)}
 
 
 def no_activity(lk: Lookups, r: Reading) -> Refusal | None:

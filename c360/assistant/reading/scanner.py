@@ -10,7 +10,7 @@ from c360.assistant.lexicon import Entry
 from c360.assistant.reading import absent, bands, series
 from c360.assistant.reading.items import Item
 from c360.assistant.reading.lookups import Lookups
-from c360.assistant.text import Token, phrase_key
+from c360.assistant.text import Token, pattern_spans, phrase_key
 from c360.assistant.timeframe import UNITS, TimeParser
 
 
@@ -278,16 +278,9 @@ def inactivity_spans(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, i
     table, _, column = lk.vocab.recency_fact.partition(".")
     if table not in lk.model.tables or column not in lk.model.tables[table].columns:
         return {}
-    text, offsets = "", []
-    for t in tokens:
-        offsets.append(len(text))
-        text += (t.lemma if not t.is_number else str(int(t.number or 0))) + " "
     found: dict[int, tuple[int, int]] = {}
-    for m in INACTIVITY.finditer(text):
-        days = int(m.group("n") or m.group("m") or m.group("k"))
-        start = max(i for i, o in enumerate(offsets) if o <= m.start())
-        end = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
-        found[start] = (end, days)
+    for start, end, m in pattern_spans(INACTIVITY, tokens, numbers=True):
+        found[start] = (end, int(m.group("n") or m.group("m") or m.group("k")))
     return found
 
 
@@ -296,18 +289,11 @@ def recency_ranges(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, int
     table, _, column = lk.vocab.recency_fact.partition(".")
     if table not in lk.model.tables or column not in lk.model.tables[table].columns:
         return {}
-    text, offsets = "", []
-    for t in tokens:
-        offsets.append(len(text))
-        text += (t.lemma if not t.is_number else str(int(t.number or 0))) + " "
     found: dict[int, tuple[int, int, int]] = {}
-    for m in RECENCY_RANGE.finditer(text):
+    for start, end, m in pattern_spans(RECENCY_RANGE, tokens, numbers=True):
         low, high = int(m.group("lo")), int(m.group("hi"))
-        if low >= high:
-            continue
-        start = max(i for i, o in enumerate(offsets) if o <= m.start())
-        end = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
-        found[start] = (end, low, high)
+        if low < high:
+            found[start] = (end, low, high)
     return found
 
 

@@ -13,7 +13,7 @@ from c360.assistant.per_series import STEP, shifted
 from c360.assistant.query import Grain, TimeWindow
 from c360.assistant.reading.items import Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
-from c360.assistant.text import Token
+from c360.assistant.text import Token, pattern_spans
 from c360.assistant.timeframe import month_label
 
 GRAINS: Final = "month|quarter|year|week|day"
@@ -32,16 +32,10 @@ def change_spans(tokens: list[Token]) -> dict[int, tuple[int, Grain]]:
     """{start: (end, grain)} over token indices. 'month over month % change' counts only in a question that
     names a series of that grain elsewhere ('monthly', 'by month', 'each of the last 3 months'); alone it is
     the name of a per-customer measure."""
-    text, offsets = "", []
-    for t in tokens:
-        offsets.append(len(text))
-        text += t.lemma + " "
     found: dict[int, tuple[int, Grain]] = {}
     for pattern, needs_series in ((FROM_PREVIOUS, False), (OVER, True)):
-        for m in pattern.finditer(text):
+        for start, end, m in pattern_spans(pattern, tokens):
             grain: Grain = m.group("g")  # type: ignore[assignment]
-            start = max(i for i, o in enumerate(offsets) if o <= m.start())
-            end = max(i for i, o in enumerate(offsets) if o < m.end()) + 1
             elsewhere = [t.lemma for k, t in enumerate(tokens) if not start <= k < end]
             if needs_series and not set(elsewhere) & {grain, f"{grain}ly", SERIES_ADJECTIVES.get(grain, "")}:
                 continue
