@@ -216,10 +216,10 @@ class DbtGoldRefresh:
 
     def warm(self, settings: Settings) -> None:
         """Import dbt and parse the project now instead of at the first refresh."""
-        from c360.transform.dbt import InProcessDbt
+        from c360.transform.dbt import REFRESH_ENVIRONMENT, InProcessDbt
 
         if self._runner is None:
-            self._runner = InProcessDbt(settings)
+            self._runner = InProcessDbt(settings, environment=REFRESH_ENVIRONMENT)
         self._runner.parse()
 
     def bind_faults(self, fault: FaultHook) -> None:
@@ -232,10 +232,10 @@ class DbtGoldRefresh:
         self._gold_complete = callback
 
     def __call__(self, settings: Settings) -> str:
-        from c360.transform.dbt import InProcessDbt, run_refresh
+        from c360.transform.dbt import REFRESH_ENVIRONMENT, InProcessDbt, run_refresh
 
         if self._runner is None:
-            self._runner = InProcessDbt(settings)
+            self._runner = InProcessDbt(settings, environment=REFRESH_ENVIRONMENT)
         self.settle(settings)  # a checkpoint left by a caller that never published (none in the Streamer)
         fault = self._fault
         completion = NodeCompletion(self._gold_complete)
