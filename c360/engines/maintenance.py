@@ -203,8 +203,8 @@ def rewrite_deleted(session: DuckDBSession, *, at_least: int, limit: int) -> lis
     batch after batch until the next full compaction. maintain()'s own rewrite leaves files with fewer
     than half their rows deleted (these never get there: a batch replaces ~2 % of the customers); the
     append-only tables (bronze, stg_transactions, fct_transactions) seldom have delete files and are left
-    to the small-file merge and the full compaction. The rewritten files' old versions stay until no published snapshot needs them
-    (the next batch's expiry). The tables are small (one row per customer, or per customer and month), so
+    to the small-file merge and the full compaction. The rewritten files' old versions stay until no
+    published snapshot needs them (the next batch's expiry). The tables are small (one row per customer, or per customer and month), so
     a rewrite costs what the table holds (~0.5-1 s of CPU for 800,000 rows), off the latency path."""
     if limit <= 0:
         return []

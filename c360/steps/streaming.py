@@ -467,7 +467,8 @@ class Streamer:
         return self._published_early[0] if self._published_early is not None else None
 
     def _take_early_publication(self) -> tuple[datetime, float, float] | None:
-        """(when, its perf_counter start, seconds) of the publish the refresh triggered (_publish_complete_gold), then forgotten."""
+        """(when, its perf_counter start, seconds) of the publish the refresh triggered
+        (_publish_complete_gold), then forgotten."""
         early, self._published_early = self._published_early, None
         return early
 
