@@ -418,7 +418,7 @@ class Streamer:
         pending = as_int(self.session.scalar(load_sql("pipe/pending_gold"), [prefix]) or 0)
         refresh_seconds = hooks_seconds = 0.0
         refresh_started: datetime | None = None
-        self._published_early = None
+        self._take_early_publication()  # a previous cycle's, if its refresh failed after publishing
         if pending and self.refresh_gold is not None:
             # dbt writes the lake through its own connection; this session keeps the writer lock
             self.faults("gold.start")
