@@ -268,12 +268,13 @@ def build(
     full_refresh: bool = False,
     progress: DbtProgress | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    runner: InProcessDbt | None = None,
 ) -> DbtRunResult:
     """`dbt build` (seeds, snapshot, models, tests) of everything but the churn step's models/ml."""
     args = ["build", "--exclude", ML_SELECTOR]
     if full_refresh:
         args.append("--full-refresh")
-    return run_dbt(settings, args, progress=progress, timeout=timeout)
+    return run_dbt(settings, args, progress=progress, timeout=timeout, runner=runner)
 
 
 def refresh_args(*, views: bool = False) -> list[str]:
@@ -358,6 +359,11 @@ class InProcessDbt:
 
     def close(self) -> None:
         self._manifest = None
+        _release_duckdb()
+
+    def release_database(self) -> None:
+        """Close dbt-duckdb's database (memory, the lake's catalog connection) but keep the parsed
+        project: the next invocation re-attaches the lake and skips the parse."""
         _release_duckdb()
 
     def parse(self) -> None:

@@ -62,6 +62,8 @@ def _test_names(tests: Iterable[object]) -> list[str]:
                 names.append("accepted_values: " + ", ".join(map(str, args.get("values", []))))
             elif name == "relationships":
                 names.append(f"relationships: {_strip_ref(args.get('to', ''))}.{args.get('field', '')}")
+            elif name == "not_null_columns":
+                continue  # shown as not_null on each column it covers
             elif name == "accepted_range":
                 bounds = [f"{k.split('_')[0]} {args[k]}" for k in ("min_value", "max_value") if k in args]
                 names.append("range: " + ", ".join(bounds))
@@ -75,13 +77,25 @@ def _strip_ref(text: str) -> str:
     return match.group(1) if match else text
 
 
-def _columns(entries: Iterable[Mapping[str, Any]]) -> list[Column]:
+def _columns(entries: Iterable[Mapping[str, Any]], model_tests: Iterable[object] = ()) -> list[Column]:
+    not_null = _not_null_columns(model_tests)
     return [
         Column(
-            c["name"], " ".join(str(c.get("description", "")).split()), _test_names(c.get("data_tests", []))
+            c["name"],
+            " ".join(str(c.get("description", "")).split()),
+            (["not_null"] if c["name"] in not_null else []) + _test_names(c.get("data_tests", [])),
         )
         for c in entries or ()
     ]
+
+
+def _not_null_columns(model_tests: Iterable[object]) -> set[str]:
+    """Columns a model-level not_null_columns test covers (listed as not_null on each column)."""
+    covered: set[str] = set()
+    for test in model_tests or ():
+        if isinstance(test, dict) and "not_null_columns" in test:
+            covered.update((test["not_null_columns"] or {}).get("arguments", {}).get("columns", []))
+    return covered
 
 
 def _materialization(sql: str, default: str) -> str:
@@ -103,7 +117,7 @@ def load_nodes(project: Path = DBT_DIR) -> list[Node]:
                         "model",
                         schema,
                         " ".join(str(model.get("description", "")).split()),
-                        _columns(model.get("columns")),
+                        _columns(model.get("columns"), model.get("data_tests", [])),
                         _materialization(sql, default),
                         parents,
                         _test_names(model.get("data_tests", [])),

@@ -111,7 +111,8 @@ def test_gold_layer_matches_the_contract(platform: UpReport, platform_settings: 
     step = next(r for r in platform.results if r.step == "dbt_build")
     assert step.status == "ran" and step.details["mode"] == "full_refresh"
     assert step.details["models_run"] >= 21 and step.details["tests_failed"] == 0
-    assert step.details["tests_passed"] >= 150
+    # one not_null_columns test covers the non-key not_null columns of a model (145 tests at this commit)
+    assert step.details["tests_passed"] >= 130
 
     columns = query(
         platform_settings,

@@ -180,7 +180,7 @@ def test_project_builds_and_refreshes_on_the_snowflake_emulator(
 
     result = run_dbt(snowflake_settings, ["build", "--exclude", ML_SELECTOR], vars=NO_DOCS, timeout=600)
     assert result.ok, result.failures
-    assert result.models_run >= 20 and result.tests_passed >= 150 and result.tests_failed == 0
+    assert result.models_run >= 20 and result.tests_passed >= 130 and result.tests_failed == 0
     assert sum(n.resource_type == "unit_test" and n.status == "pass" for n in result.nodes) == 3
 
     assert _query(fakesnow_port, "select count(*) from SILVER.STG_TRANSACTIONS") == [(10,)]

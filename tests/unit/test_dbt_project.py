@@ -120,6 +120,35 @@ def test_every_model_has_its_own_yml_with_description_and_documented_columns() -
         assert columns and all(c.get("description") for c in columns), f"{name}: undocumented columns"
 
 
+def test_not_null_columns_tests_name_documented_columns() -> None:
+    checked = 0
+    for name, model in _model_docs().items():
+        documented = {c["name"] for c in model.get("columns", [])}
+        for test in model.get("data_tests", []):
+            if isinstance(test, dict) and "not_null_columns" in test:
+                listed = test["not_null_columns"]["arguments"]["columns"]
+                assert listed and set(listed) <= documented, f"{name}: {sorted(set(listed) - documented)}"
+                assert len(listed) == len(set(listed)), f"{name}: a column listed twice"
+                checked += 1
+    assert checked >= 10
+
+
+def test_not_null_columns_reports_each_column_holding_nulls() -> None:
+    import duckdb
+    import jinja2
+
+    text = (DBT_DIR / "tests" / "generic" / "not_null_columns.sql").read_text()
+    body = text.split("{% test", 1)[1].split("%}", 1)[1].rsplit("{% endtest %}", 1)[0]  # between the tags
+    sql = jinja2.Template(body).render(model="t", columns=["a", "b", "c"])
+    con = duckdb.connect()
+    con.execute(
+        "create table t as select * from (values (1, 'x', 1.0), (2, null, null), (3, null, 2.0)) v(a, b, c)"
+    )
+    assert sorted(con.execute(sql).fetchall()) == [("b", 2), ("c", 1)]
+    con.execute("update t set b = 'y', c = 0")
+    assert con.execute(sql).fetchall() == []
+
+
 @pytest.mark.parametrize(
     ("model", "key"),
     [

@@ -35,7 +35,8 @@ def test_ml_models_build_on_the_snowflake_emulator(fakesnow_port: int, snowflake
     assert parents.ok, parents.failures
     ml = run_dbt(snowflake_settings, ["build", "--select", ML_SELECTOR], vars=NO_DOCS, timeout=600)
     assert ml.ok, ml.failures
-    assert ml.models_run == 7 and ml.tests_failed == 0 and ml.tests_passed > 100
+    # one not_null_columns test covers the non-key not_null columns of each model
+    assert ml.models_run == 7 and ml.tests_failed == 0 and ml.tests_passed > 40
 
     rows = _query(fakesnow_port, "select customer_id, scoring_basis from GOLD.ML_SCORING_DATA order by 1")
     assert [r[0] for r in rows] == ["CUST00000001", "CUST00000002", "CUST00000003", "CUST00000004"]

@@ -8,6 +8,10 @@
     silver rows of customers with a version recorded since then: late-arriving customers, and customers
     whose card changed with an effective time inside history the fact already holds (their rows from then
     on move to the new version).
+
+    transaction_key is the transaction_id itself: silver holds each id once (tested), so the natural key is
+    already a unique, stable surrogate with the same meaning on both engines. An md5 of it cost ~0.2 s of
+    CPU per million rows and stored 32 random hex characters per row.
 -#}
 {#- Clustering (Snowflake only; dbt-duckdb ignores it): by transaction day, what the date-range filters of the
     app, the assistant and the metrics prune on; a raw timestamp has too many distinct values to cluster on
@@ -72,7 +76,7 @@ versioned as (
 
 final as (
     select
-        {{ dbt.hash('t.transaction_id') }} as transaction_key,
+        t.transaction_id as transaction_key,
         t.transaction_id,
         t.customer_id,
         t.customer_key,
