@@ -407,6 +407,9 @@ class Compiler:
         # profile-like anchors: a "last N days" window matching a trailing-window fact is already applied
         used = [o for _, o in plan.measures] + [o for _, o in plan.conditions if o is not None]
         used += [o for cols in query.columns for o in cols if o.table == plan.anchor]  # a listing's columns
+        used += [
+            x for o in query.order for x in o.column or () if x.table == plan.anchor
+        ]  # what a listing ranks by
         windowed = [self._windowed_days(o) for o in used]
         if window.days and windowed and any(w == window.days for w in windowed):
             plan.window_absorbed = True

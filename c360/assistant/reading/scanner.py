@@ -7,7 +7,7 @@ import itertools
 
 from c360.assistant.grammar import GRAMMAR, INACTIVITY, MAX_GRAMMAR, RECENCY_RANGE
 from c360.assistant.lexicon import Entry
-from c360.assistant.reading import absent, bands, series
+from c360.assistant.reading import absent, bands, rolling, series
 from c360.assistant.reading.items import Item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, pattern_spans, phrase_key
@@ -20,6 +20,7 @@ def scan(
 ) -> tuple[list[Item], list[Token]]:
     all_upper = sum(1 for t in tokens if t.text.isupper()) > 0.7 * len(tokens)
     changes = series.change_spans(tokens)
+    befores = rolling.before_spans(tokens)
     time_adjectives = time_adjectives or bool(changes)  # "monthly spend with the % change": a series
     protected = multiword_spans(lk, tokens, all_upper, time_adjectives)
     spans = {s.start: s for s in TimeParser(tokens, lk.as_of, protected).parse()}
@@ -45,6 +46,11 @@ def scan(
         if i in absences:  # "no spend", "didn't buy anything"
             items.append(Item("ABSENT", i, absences[i], tuple(tokens[i : absences[i]])))
             i = absences[i]
+            continue
+        if i in befores:  # "vs the 90 days before"
+            end, days = befores[i]
+            items.append(Item("PRIORWINDOW", i, end, tuple(tokens[i:end]), arg=days))
+            i = end
             continue
         if i in changes:  # "% change from the previous month"
             end, grain = changes[i]

@@ -1,0 +1,116 @@
+"""A rolling window against the window before it: "the last 90 days vs the 90 days before", "spend in the past
+30 days compared with the previous 30 days", "... over the prior period".
+
+The profile stores one such comparison, the 90-day spend change (spend_last_90_days vs spend_prior_90_days,
+spend_change_pct, the dollar change): a question about that change ("fell by more than 30%", "increased their
+spending", "top 10 by dollar increase") restates its windows, so the phrase is read as the change column's own
+definition. Any other measure of a trailing N-day window is read as two periods side by side (per_period.py):
+[as_of - 2N, as_of - N) and the window, with the change in the measure's unit and in %. A window before that
+does not match the rolling window's length is refused, and so is "... than in the 90 days before" of anything but
+the stored change (each row's own change, not two totals)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Final
+
+from c360.assistant.query import Option, TimeWindow
+from c360.assistant.reading.items import Reading, Refusal
+from c360.assistant.reading.lookups import Lookups
+from c360.assistant.text import Token, pattern_spans
+
+CONNECTORS: Final = "vs|versus|compared with|compared to|against|relative to|over|than|from|with"
+BEFORE: Final = re.compile(
+    rf"\b(?P<c>{CONNECTORS}) (?:(?:in|during) )?(?:the )?(?:"
+    r"(?:previous|prior|preceding|earlier) (?P<a>\d+)(?: day)?"
+    r"|(?P<b>\d+) day (?:before|prior|earlier|preceding)(?: that| it| those| then)?"
+    r"|(?:previous|prior|preceding) (?:period|window)"
+    r")(?= |$)"
+)
+# the profile's stored comparison: last 90 days vs the 90 days before (columns and named filters of it)
+CHANGE_DAYS: Final = 90
+PROFILE: Final = "customer_360_profile"
+CHANGE_COLUMNS: Final = frozenset({"spend_change_pct", "spend_prior_90_days", "spend_change_amount"})
+CHANGE_FILTERS: Final = frozenset({"increasing_spend", "declining_spend"})
+
+
+def before_spans(tokens: list[Token]) -> dict[int, tuple[int, str]]:
+    """{start: (end, 'days|connector')} over token indices: 'vs the 90 days before', 'compared with the prior
+    30 days', 'over the previous period' (no days: as long as the question's own window)."""
+    found: dict[int, tuple[int, str]] = {}
+    for start, end, m in pattern_spans(BEFORE, tokens, numbers=True):
+        found[start] = (end, f"{m.group('a') or m.group('b') or ''}|{m.group('c')}")
+    return found
+
+
+def window_before(lk: Lookups, r: Reading) -> Refusal | None:
+    item = next((i for i in r.items if i.kind == "PRIORWINDOW"), None)
+    if item is None:
+        return None
+    item.used = True
+    window = r.window
+    written, _, connector = item.arg.partition("|")
+    days = int(written) if written else (window.days if window is not None else None)
+    if window is not None and (window.days is None or window.end is not None or window.days != days):
+        return _refuse(days, window.label)
+    if _about_the_stored_change(r):
+        if days != CHANGE_DAYS:
+            return Refusal(
+                "incomplete",
+                f"The spend change is stored for the last {CHANGE_DAYS} days vs the {CHANGE_DAYS} days before "
+                f"only; ask about those windows, or for spend in two named periods.",
+            )
+        r.notes.append(
+            f"the last {CHANGE_DAYS} days vs the {CHANGE_DAYS} days before: the profile's spend change"
+        )
+        return None
+    if connector == "than":  # "spent less in the last 90 days than in the 90 days before": each row's change
+        return _refuse(days, window.label if window is not None else None)
+    if (
+        window is None
+        or days is None
+        or not r.measures
+        or r.periods
+        or r.grain
+        or any(d.grain for d in r.dimensions)
+    ):
+        return _refuse(days, window.label if window is not None else None)
+    prior = TimeWindow(
+        lk.as_of - timedelta(days=2 * days), lk.as_of - timedelta(days=days), f"the {days} days before"
+    )
+    r.periods = (prior, window)
+    r.window = TimeWindow(
+        prior.start, None, f"{prior.label} and {window.label}", time_dimension=window.time_dimension
+    )
+    r.notes.append(f"{window.label} and the {days} days before side by side, with the change")
+    return None
+
+
+def _about_the_stored_change(r: Reading) -> bool:
+    options: list[Option] = []
+    for m in r.measures:
+        options.extend(m.options)
+    for c in [*r.conditions, *r.checks]:
+        options.extend(c.options)
+        if c.measure is not None:
+            options.extend(c.measure.options)
+    for o in r.order:
+        options.extend(o.column or ())
+        if o.measure is not None:
+            options.extend(o.measure.options)
+    for column in r.columns:
+        options.extend(column)
+    return any(
+        o.table == PROFILE and (o.column in CHANGE_COLUMNS or o.filter in CHANGE_FILTERS) for o in options
+    )
+
+
+def _refuse(days: int | None, label: str | None) -> Refusal:
+    before = f"the {days} days before" if days else "the period before"
+    against = f" against {label}" if label else ""
+    return Refusal(
+        "incomplete",
+        f"I can't tell which window to compare with {before}{against}; ask for a measure in the last N days "
+        f"vs the N days before (the same length), e.g. 'total spend in the last 30 days vs the 30 days before'.",
+    )

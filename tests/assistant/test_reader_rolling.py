@@ -1,0 +1,99 @@
+"""Round seven: a rolling window against the window before it ("the last 90 days vs the 90 days before"),
+pinned on paraphrases of our own that appear in no evaluation set (reader: reading/rolling.py)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from c360.assistant.local import LocalAnalyst
+from tests.assistant.test_compiler import compiled, turn
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        (
+            "how many customers' spend dropped by over 25% in the last 90 days vs the 90 days before",
+            "p.spend_change_pct < ?",
+        ),
+        (
+            "count of premium customers whose spending fell more than 40% last 90 days compared to the previous 90 days",
+            "p.spend_change_pct < ?",
+        ),
+        (
+            "number of customers whose spend rose by at least 50% versus the prior 90 days",
+            "p.spend_change_pct >= ?",
+        ),
+        (
+            "How many Declining customers increased their spending in the past 90 days against the preceding 90 days?",
+            "(p.spend_change_pct > 0)",
+        ),
+        (
+            "which High Risk customers grew their spend, last 90 days vs the 90 days prior",
+            "(p.spend_change_pct > 0)",
+        ),
+        ("list Texas customers with declining spend over the previous 90 days", "(p.spend_change_pct < 0)"),
+    ],
+)
+def test_the_stored_90_day_change_reads_the_window_before_as_its_own_definition(
+    compiler_only: LocalAnalyst, question: str, where: str
+) -> None:
+    c = compiled(compiler_only, question)
+    assert where in c.sql and "FCT_TRANSACTIONS" not in c.sql, c.sql
+    query = turn(compiler_only, question).query
+    assert query is not None and any("the profile's spend change" in n for n in query.notes), query
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "top 5 customers by dollar increase, last 90 days vs the 90 days before",
+    ],
+)
+def test_a_dollar_change_is_last_90_days_minus_the_90_days_before(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    c = compiled(compiler_only, question)
+    assert "ORDER BY p.spend_last_90_days - p.spend_prior_90_days DESC" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "days"),
+    [
+        ("total spend in the last 30 days vs the 30 days before", 30),
+        ("number of transactions in the past 90 days compared with the previous 90 days", 90),
+        ("avg transaction value last 60 days versus the prior period", 60),
+        ("spend for CUST00000042 in the last 90 days vs the 90 days before", 90),
+        ("how much did Premium cardholders spend in the last 45 days relative to the preceding 45 days", 45),
+    ],
+)
+def test_any_other_measure_of_a_rolling_window_is_two_periods_side_by_side(
+    compiler_only: LocalAnalyst, as_of_date: date, question: str, days: int
+) -> None:
+    compiled(compiler_only, question)
+    query = turn(compiler_only, question).query
+    assert query is not None
+    prior, last = query.periods
+    assert (prior.start, prior.end) == (as_of_date - timedelta(2 * days), as_of_date - timedelta(days))
+    assert (last.start, last.end) == (as_of_date - timedelta(days), None)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "total spend last 90 days vs the 30 days before",  # windows of different lengths
+        "spend in March 2026 vs the 90 days before",  # not a rolling window
+        "how many customers spent less in the last 90 days than in the prior 90 days",  # each row's change
+        "how many customers' spend fell by more than 30% in the last 30 days vs the 30 days before",  # not stored
+        "spend by month in the last 90 days vs the previous 90 days",  # a series
+        # not read yet (docs/assistant.md, Known limits): refused rather than ranked by total spend
+        "which 10 customers had the biggest dollar change in spend compared with the previous 90 days",
+        "rank customers by change in dollars, last 90 days versus prior 90 days, top 3",
+    ],
+)
+def test_a_window_before_that_cannot_be_read_exactly_is_refused(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    assert turn(compiler_only, question).refusal is not None
