@@ -36,6 +36,7 @@ from c360.assistant.reading import (
     periods,
     phrasing,
     ranking,
+    repeated,
     rolling,
     series,
     singular,
@@ -90,6 +91,7 @@ PASSES: tuple[Pass, ...] = (
     periods.rank_by_change,
     contrast.one_column,
     grouping.compare_groups,
+    repeated.one_number,
     measures.all_attempts,
     measures.percent_of_total,
     singular.bare_superlative,
@@ -114,6 +116,7 @@ HARMLESS_LEFTOVERS = frozenset(
         "EITHER",
         "LIKELYTO",
         "ONAVERAGE",
+        "UNITASIDE",
     }
 )
 

@@ -67,6 +67,10 @@ def scan(
             items.append(Item("INACTIVE", i, end, tuple(tokens[i:end]), arg=str(days)))
             i = end
             continue
+        if unit_restated(items, tokens, i):  # "the payback period ..., in months": the measure's own unit
+            items.append(Item("UNITASIDE", i, i + 2, tuple(tokens[i : i + 2])))
+            i += 2
+            continue
         if i in spans:
             span = spans[i]
             items.append(Item("TIME", i, span.end, tuple(tokens[i : span.end]), span=span))
@@ -238,6 +242,20 @@ def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> li
     if measures and {e.table for e in measures} == {e.table for e in nxt[1] if e.kind in ("fact", "metric")}:
         return measures
     return None
+
+
+def unit_restated(items: list[Item], tokens: list[Token], i: int) -> bool:
+    """'in months' closing a question whose measure is counted in months (payback_months): it names the unit
+    the answer is in, not a series by month."""
+    if i + 2 != len(tokens) or tokens[i].lemma != "in" or tokens[i + 1].lemma not in UNITS:
+        return False
+    unit = f"_{UNITS[tokens[i + 1].lemma]}s"
+    return any(
+        e.column is not None and e.column.endswith(unit)
+        for item in items
+        if item.kind == "LEX"
+        for e in item.of("fact", "metric")
+    )
 
 
 def multiword_spans(
