@@ -34,7 +34,10 @@ from tests.assistant.test_compiler import compiled, turn
             "which High Risk customers grew their spend, last 90 days vs the 90 days prior",
             "(p.spend_change_pct > 0)",
         ),
-        ("list Texas customers with declining spend over the previous 90 days", "(p.spend_change_pct < 0)"),
+        (
+            "list Texas customers with declining spend in the last 90 days over the previous 90",
+            "(p.spend_change_pct < 0)",
+        ),
     ],
 )
 def test_the_stored_90_day_change_reads_the_window_before_as_its_own_definition(
@@ -47,9 +50,26 @@ def test_the_stored_90_day_change_reads_the_window_before_as_its_own_definition(
 
 
 @pytest.mark.parametrize(
+    ("question", "window"),
+    [
+        ("list Texas customers with declining spend over the previous 90 days", "the last 90 days"),
+        ("total spend over the previous 30 days", "the last 30 days"),
+    ],
+)
+def test_over_the_previous_n_days_alone_is_that_window(
+    compiler_only: LocalAnalyst, question: str, window: str
+) -> None:
+    query = turn(compiler_only, question).query
+    assert query is not None and not query.periods and query.window is not None, query
+    assert query.window.label == window
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "top 5 customers by dollar increase, last 90 days vs the 90 days before",
+        "who grew their spend the most - top 5 by dollar change",
+        "Which accounts increased spending the most? Give me the top 8 by dollar increase vs the prior 90 days",
     ],
 )
 def test_a_dollar_change_is_last_90_days_minus_the_90_days_before(
@@ -96,4 +116,30 @@ def test_any_other_measure_of_a_rolling_window_is_two_periods_side_by_side(
 def test_a_window_before_that_cannot_be_read_exactly_is_refused(
     compiler_only: LocalAnalyst, question: str
 ) -> None:
+    assert turn(compiler_only, question).refusal is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "grain", "count"),
+    [
+        ("Which month in the last 12 had the highest total spend?", "month", 12),
+        ("which week of the past 8 had the most transactions", "week", 8),
+        ("which quarter in the last 4 had the lowest average transaction value", "quarter", 4),
+        ("which month had the highest spend in the last 12", "month", 12),
+        ("which day had the most declined transactions over the past 14", "day", 14),
+    ],
+)
+def test_a_period_count_after_its_unit_noun_is_that_many_periods(
+    compiler_only: LocalAnalyst, question: str, grain: str, count: int
+) -> None:
+    c = compiled(compiler_only, question)
+    assert f"DATE_TRUNC('{grain}'" in c.sql and "LIMIT 1" in c.sql, c.sql
+    query = turn(compiler_only, question).query
+    assert query is not None and query.window is not None
+    whole = "" if grain == "day" else "complete "  # days are whole already: a rolling window of them
+    assert f"the last {count} {whole}{grain}s" in query.window.label, query.window.label
+
+
+@pytest.mark.parametrize("question", ["how many customers in the last 12", "total spend in the last 30"])
+def test_a_count_without_a_unit_anywhere_is_still_refused(compiler_only: LocalAnalyst, question: str) -> None:
     assert turn(compiler_only, question).refusal is not None

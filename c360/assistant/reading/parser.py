@@ -27,6 +27,7 @@ from c360.assistant.reading import (
     conditions,
     contrast,
     distinct,
+    elided,
     events,
     extremes,
     grouping,
@@ -161,7 +162,7 @@ class QuestionParser:
         )
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
-        tokens = _shared_head(self.lk, tokenize(question))
+        tokens = _shared_head(self.lk, elided.with_unit(tokenize(question)))
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)

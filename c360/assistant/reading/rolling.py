@@ -21,9 +21,10 @@ from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, pattern_spans
 
 CONNECTORS: Final = "vs|versus|compared with|compared to|against|relative to|over|than|from|with"
+WEAK: Final = frozenset({"over", "from", "with"})
 BEFORE: Final = re.compile(
     rf"\b(?P<c>{CONNECTORS}) (?:(?:in|during) )?(?:the )?(?:"
-    r"(?:previous|prior|preceding|earlier) (?P<a>\d+)(?: day)?"
+    r"(?:previous|prior|preceding|earlier) (?P<a>\d+)(?: day)?(?! (?:week|month|quarter|year)\b)"
     r"|(?P<b>\d+) day (?:before|prior|earlier|preceding)(?: that| it| those| then)?"
     r"|(?:previous|prior|preceding) (?:period|window)"
     r")(?= |$)"
@@ -37,11 +38,24 @@ CHANGE_FILTERS: Final = frozenset({"increasing_spend", "declining_spend"})
 
 def before_spans(tokens: list[Token]) -> dict[int, tuple[int, str]]:
     """{start: (end, 'days|connector')} over token indices: 'vs the 90 days before', 'compared with the prior
-    30 days', 'over the previous period' (no days: as long as the question's own window)."""
+    30 days', 'over the previous period' (no days: as long as the question's own window). After a weak
+    connector ('over', 'from', 'with') only when a rolling window was named before it: 'spend over the previous
+    30 days' alone is that window."""
     found: dict[int, tuple[int, str]] = {}
     for start, end, m in pattern_spans(BEFORE, tokens, numbers=True):
-        found[start] = (end, f"{m.group('a') or m.group('b') or ''}|{m.group('c')}")
+        connector = m.group("c")
+        if connector in WEAK and not _window_before(tokens[:start]):
+            continue
+        found[start] = (end, f"{m.group('a') or m.group('b') or ''}|{connector}")
     return found
+
+
+def _window_before(tokens: list[Token]) -> bool:
+    lemmas = [t.lemma for t in tokens]
+    return any(
+        a in ("last", "past", "recent", "trailing") and t.is_number
+        for a, t in zip(lemmas, tokens[1:], strict=False)
+    )
 
 
 def window_before(lk: Lookups, r: Reading) -> Refusal | None:
