@@ -730,10 +730,9 @@ class Compiler:
             params = params + ([shown_from] if shown_from is not None else [])
         changes: list[tuple[str, str, str]] = []
         if pairs:
-            sql, outputs, changes = self._periods_sql(
-                query, sql, outputs, pairs, measure_names, bool(group_exprs)
-            )
-            if not group_exprs:  # one row per period, earlier first
+            wide = bool(group_exprs) or query.rolling_periods  # a rolling window and the one before: one row
+            sql, outputs, changes = self._periods_sql(query, sql, outputs, pairs, measure_names, wide)
+            if not wide:  # one row per period, earlier first
                 params = params + row_params(query.periods)
                 order_sql, limit = ["period_start"], None
         if query.within is not None:  # "top 3 categories per channel": the first rows inside every channel

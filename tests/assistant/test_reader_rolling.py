@@ -143,3 +143,33 @@ def test_a_period_count_after_its_unit_noun_is_that_many_periods(
 @pytest.mark.parametrize("question", ["how many customers in the last 12", "total spend in the last 30"])
 def test_a_count_without_a_unit_anywhere_is_still_refused(compiler_only: LocalAnalyst, question: str) -> None:
     assert turn(compiler_only, question).refusal is not None
+
+
+def test_a_rolling_window_and_the_one_before_are_one_row_with_each_window_a_column(
+    compiler_only: LocalAnalyst,
+) -> None:
+    c = compiled(
+        compiler_only, "spend in the last 90 days vs the 90 days before that, across the whole portfolio"
+    )
+    assert "UNION ALL" not in c.sql and "period_start" not in c.sql, c.sql
+    assert "total_spend_change_pct" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "by"),
+    [
+        ("which 5 accounts grew their spend the most, last 90 days compared to the prior 90 days?", "amount"),
+        ("Which 10 customers increased their spending the most, last 90 days vs the previous 90?", "amount"),
+        ("who increased spending the most in the last 90 days versus the 90 days before", "amount"),
+        ("top 10 customers by spend change %, last 90 days vs the 90 days before", "pct"),  # the % named
+        ("Which customers increased spending the most?", "pct"),  # no windows named: the stored % change
+    ],
+)
+def test_increased_the_most_between_two_named_windows_is_the_dollar_change(
+    compiler_only: LocalAnalyst, question: str, by: str
+) -> None:
+    c = compiled(compiler_only, question)
+    amount = "ORDER BY p.spend_last_90_days - p.spend_prior_90_days DESC"
+    assert (amount in c.sql) == (by == "amount") and ("ORDER BY p.spend_change_pct DESC" in c.sql) == (
+        by == "pct"
+    )

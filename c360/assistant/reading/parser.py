@@ -249,6 +249,7 @@ class QuestionParser:
             within=r.within,
             periods=r.periods,
             period_change=r.period_change,
+            rolling_periods=r.rolling_periods,
             series_change=r.series_change,
             columns=tuple(r.columns),
             prefer_tables=tuple(dict.fromkeys(r.context_tables)),

@@ -5,13 +5,15 @@ The profile stores one such comparison, the 90-day spend change (spend_last_90_d
 spend_change_pct, the dollar change): a question about that change ("fell by more than 30%", "increased their
 spending", "top 10 by dollar increase") restates its windows, so the phrase is read as the change column's own
 definition. Any other measure of a trailing N-day window is read as two periods side by side (per_period.py):
-[as_of - 2N, as_of - N) and the window, with the change in the measure's unit and in %. A window before that
+[as_of - 2N, as_of - N) and the window, in one row (each window a column; one row per group when grouped)
+with the change in the measure's unit and in %. A window before that
 does not match the rolling window's length is refused, and so is "... than in the 90 days before" of anything but
 the stored change (each row's own change, not two totals)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Final
 
@@ -34,6 +36,8 @@ CHANGE_DAYS: Final = 90
 PROFILE: Final = "customer_360_profile"
 CHANGE_COLUMNS: Final = frozenset({"spend_change_pct", "spend_prior_90_days", "spend_change_amount"})
 CHANGE_FILTERS: Final = frozenset({"increasing_spend", "declining_spend"})
+PERCENT: Final = "spend_change_pct"
+AMOUNT: Final = "spend_change_amount"
 
 
 def before_spans(tokens: list[Token]) -> dict[int, tuple[int, str]]:
@@ -78,6 +82,7 @@ def window_before(lk: Lookups, r: Reading) -> Refusal | None:
         r.notes.append(
             f"the last {CHANGE_DAYS} days vs the {CHANGE_DAYS} days before: the profile's spend change"
         )
+        _rank_by_amount(r)
         return None
     if connector == "than":  # "spent less in the last 90 days than in the 90 days before": each row's change
         return _refuse(days, window.label if window is not None else None)
@@ -94,11 +99,29 @@ def window_before(lk: Lookups, r: Reading) -> Refusal | None:
         lk.as_of - timedelta(days=2 * days), lk.as_of - timedelta(days=days), f"the {days} days before"
     )
     r.periods = (prior, window)
+    r.rolling_periods = True
     r.window = TimeWindow(
         prior.start, None, f"{prior.label} and {window.label}", time_dimension=window.time_dimension
     )
     r.notes.append(f"{window.label} and the {days} days before side by side, with the change")
     return None
+
+
+def _rank_by_amount(r: Reading) -> None:
+    """'which customers increased their spending the most, last 90 days vs the 90 days before': with the two
+    windows named, the increase is between their two amounts, in dollars (three blind writers read it so); the
+    percent change ranks only when the question names it ('top 10 by spend change %')."""
+    named = {e.column for i in r.items if i.kind == "LEX" for e in i.of("fact", "metric")}
+    for k, o in enumerate(r.order):
+        column = o.column or ()
+        if (
+            len(column) == 1
+            and column[0].table == PROFILE
+            and column[0].column == PERCENT
+            and PERCENT not in named
+        ):
+            r.order[k] = replace(o, column=(Option(PROFILE, AMOUNT),))
+            r.notes.append("ranked by the change in dollars (last 90 days minus the 90 days before)")
 
 
 def _about_the_stored_change(r: Reading) -> bool:
