@@ -60,6 +60,7 @@ PASSES: tuple[Pass, ...] = (
     phrasing.rate_or_series,
     periods.side_by_side,
     conditions.time_window,
+    rolling.changed_most,
     absent.no_activity,
     conditions.inactive,
     conditions.changes,

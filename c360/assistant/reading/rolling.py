@@ -62,9 +62,48 @@ def _window_before(tokens: list[Token]) -> bool:
     )
 
 
+def changed_most(lk: Lookups, r: Reading) -> Refusal | None:
+    """'which segment saw the biggest drop in total spend, last 90 days compared with the 90 days before': a
+    change between the two windows of groups (not of customers: their change is the stored one), read before
+    the ranking so that 'the biggest drop' ranks by the change (periods.rank_by_change)."""
+    item = next((i for i in r.items if i.kind == "PRIORWINDOW" and not i.used), None)
+    change = next((i for i in r.items if i.kind == "CHANGE" and not i.used), None)
+    window = r.window
+    if item is None or change is None or window is None or window.days is None or window.end is not None:
+        return None
+    written, _, connector = item.arg.partition("|")
+    days = int(written) if written else window.days
+    at = r.items.index(change)
+    near = [r.items[j] for j in (at - 1, at + 1, at + 2, at + 3) if 0 <= j < len(r.items)]
+    if days != window.days or connector == "than" or any(i.kind == "NUM" for i in near):
+        return None  # "fell by more than 30%": a change of each row, read later
+    if any(i.kind == "LEX" and i.of("entity") and i.of("table") for i in r.items):
+        return None  # "which customers grew their spend the most": each customer's (stored) change
+    ranked = next((i for i in near if i.kind == "SUPER" and not i.used), None)
+    item.used = change.used = True
+    _side_by_side(lk, r, window, days)
+    if ranked is not None:  # "the biggest drop", "grew the most": ranked by the change
+        ranked.used = True
+        up = change.arg == "up"
+        r.period_change = "up" if (ranked.arg != "asc") == up else "down"
+    return None
+
+
+def _side_by_side(lk: Lookups, r: Reading, window: TimeWindow, days: int) -> None:
+    prior = TimeWindow(
+        lk.as_of - timedelta(days=2 * days), lk.as_of - timedelta(days=days), f"the {days} days before"
+    )
+    r.periods = (prior, window)
+    r.rolling_periods = True
+    r.window = TimeWindow(
+        prior.start, None, f"{prior.label} and {window.label}", time_dimension=window.time_dimension
+    )
+    r.notes.append(f"{window.label} and the {days} days before side by side, with the change")
+
+
 def window_before(lk: Lookups, r: Reading) -> Refusal | None:
     item = next((i for i in r.items if i.kind == "PRIORWINDOW"), None)
-    if item is None:
+    if item is None or (item.used and r.rolling_periods):
         return None
     item.used = True
     window = r.window
@@ -95,15 +134,7 @@ def window_before(lk: Lookups, r: Reading) -> Refusal | None:
         or any(d.grain for d in r.dimensions)
     ):
         return _refuse(days, window.label if window is not None else None)
-    prior = TimeWindow(
-        lk.as_of - timedelta(days=2 * days), lk.as_of - timedelta(days=days), f"the {days} days before"
-    )
-    r.periods = (prior, window)
-    r.rolling_periods = True
-    r.window = TimeWindow(
-        prior.start, None, f"{prior.label} and {window.label}", time_dimension=window.time_dimension
-    )
-    r.notes.append(f"{window.label} and the {days} days before side by side, with the change")
+    _side_by_side(lk, r, window, days)
     return None
 
 
