@@ -48,8 +48,8 @@ def scan(
             i = absences[i]
             continue
         if i in befores:  # "vs the 90 days before"
-            end, days = befores[i]
-            items.append(Item("PRIORWINDOW", i, end, tuple(tokens[i:end]), arg=days))
+            end, before = befores[i]
+            items.append(Item("PRIORWINDOW", i, end, tuple(tokens[i:end]), arg=before))
             i = end
             continue
         if i in changes:  # "% change from the previous month"
