@@ -151,3 +151,22 @@ def test_a_reference_the_writers_role_may_not_run_is_a_precise_error() -> None:
         match="reference SQL refused for role MARKETING_MANAGER: role MARKETING_MANAGER may not read SILVER",
     ):
         reference_frame(con, "select * from silver.stg_customers", date(2026, 12, 4), Role.MARKETING_MANAGER)
+
+
+def test_each_shipped_set_declares_the_role_its_name_filters_were_written_in() -> None:
+    """A set whose references filter on names as DATA_ANALYST sees them ('Regina L.') must run as that role, and
+    one that filters on stored names ('Tanner Hill') must declare a role that sees them in clear: otherwise the
+    filter matches nobody and a right answer is scored wrong."""
+    import re
+
+    literal = re.compile(r"full_name\s*=\s*'([^']*)'")
+    masked = re.compile(r"^\S+ \S\.$")
+    checked = 0
+    for path in sorted((Path(__file__).parent / "blind").glob("*.yaml")):
+        _, cases = load_cases(path)
+        for case in cases:
+            for name in literal.findall(case.sql or ""):
+                clear = case.reference_role is Role.DATA_ENGINEER
+                assert bool(masked.match(name)) != clear, (path.name, case.id, name, case.reference_role)
+                checked += 1
+    assert checked >= 20
