@@ -198,3 +198,35 @@ def test_the_groups_change_between_two_rolling_windows_is_ranked_by_the_change(
     c = compiled(compiler_only, question)
     assert f"{group} AS" in c.sql and "_change_pct" in c.sql, c.sql
     assert f"_change {direction}" in c.sql, c.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "earlier", "later"),
+    [
+        ("total spend last month compared with the month before", date(2026, 8, 1), date(2026, 9, 1)),
+        ("number of transactions last month vs the previous month", date(2026, 8, 1), date(2026, 9, 1)),
+        ("avg transaction value in March 2026 versus the month before", date(2026, 2, 1), date(2026, 3, 1)),
+        ("spend in Q2 2026 compared to the prior quarter", date(2026, 1, 1), date(2026, 4, 1)),
+        (
+            "Which category had the biggest drop in spend last month compared with the month before?",
+            date(2026, 8, 1),
+            date(2026, 9, 1),
+        ),
+    ],
+)
+def test_a_calendar_period_against_the_one_before_is_two_periods_side_by_side(
+    compiler_only: LocalAnalyst, question: str, earlier: date, later: date
+) -> None:
+    compiled(compiler_only, question)
+    query = turn(compiler_only, question).query
+    assert query is not None and [p.start for p in query.periods] == [earlier, later], query
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["spend in the last 30 days vs the previous month", "spend last month vs the previous quarter"],
+)
+def test_a_calendar_period_before_a_window_of_another_kind_is_refused(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    assert turn(compiler_only, question).refusal is not None

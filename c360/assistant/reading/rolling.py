@@ -17,9 +17,10 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Final
 
-from c360.assistant.query import Option, TimeWindow
-from c360.assistant.reading.items import Reading, Refusal
+from c360.assistant.query import Grain, Option, TimeWindow
+from c360.assistant.reading.items import Item, Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
+from c360.assistant.reading.series import previous_period
 from c360.assistant.text import Token, pattern_spans
 
 CONNECTORS: Final = "vs|versus|compared with|compared to|against|relative to|over|than|from|with"
@@ -31,6 +32,14 @@ BEFORE: Final = re.compile(
     r"|(?:previous|prior|preceding) (?:period|window)"
     r")(?= |$)"
 )
+# "last month compared with the month before", "this quarter vs the previous quarter": the calendar period before
+CALENDAR: Final = re.compile(
+    r"\b(?P<c>vs|versus|compared with|compared to|against|relative to) (?:the |that of the )?(?:"
+    r"(?:previous|prior|preceding) (?P<a>week|month|quarter|year)"
+    r"|(?P<b>week|month|quarter|year) before(?: that| it)?"
+    r")(?= |$)"
+)
+CALENDAR_UNITS: Final = frozenset({"week", "month", "quarter", "year"})
 # the profile's stored comparison: last 90 days vs the 90 days before (columns and named filters of it)
 CHANGE_DAYS: Final = 90
 PROFILE: Final = "customer_360_profile"
@@ -46,7 +55,11 @@ def before_spans(tokens: list[Token]) -> dict[int, tuple[int, str]]:
     connector ('over', 'from', 'with') only when a rolling window was named before it: 'spend over the previous
     30 days' alone is that window."""
     found: dict[int, tuple[int, str]] = {}
+    for start, end, m in pattern_spans(CALENDAR, tokens):
+        found[start] = (end, f"{m.group('a') or m.group('b')}|{m.group('c')}")
     for start, end, m in pattern_spans(BEFORE, tokens, numbers=True):
+        if start in found:
+            continue
         connector = m.group("c")
         if connector in WEAK and not _window_before(tokens[:start]):
             continue
@@ -69,6 +82,8 @@ def changed_most(lk: Lookups, r: Reading) -> Refusal | None:
     item = next((i for i in r.items if i.kind == "PRIORWINDOW" and not i.used), None)
     change = next((i for i in r.items if i.kind == "CHANGE" and not i.used), None)
     window = r.window
+    if item is not None and item.arg.partition("|")[0] in CALENDAR_UNITS:
+        return _calendar_before(r, item, change)
     if item is None or change is None or window is None or window.days is None or window.end is not None:
         return None
     written, _, connector = item.arg.partition("|")
@@ -89,6 +104,33 @@ def changed_most(lk: Lookups, r: Reading) -> Refusal | None:
     return None
 
 
+def _calendar_before(r: Reading, item: Item, change: Item | None) -> Refusal | None:
+    """'total spend last month compared with the month before', 'which category had the biggest drop in spend
+    last month compared with the month before': the calendar period before a one-period window of that grain,
+    side by side (one row per period; per group when grouped)."""
+    grain: Grain = item.arg.partition("|")[0]  # type: ignore[assignment]
+    item.used = True
+    previous = previous_period(r.window, grain) if r.window is not None and not r.periods else None
+    if r.window is None or previous is None:
+        return Refusal(
+            "incomplete",
+            f"I can't tell which {grain} to compare with the {grain} before; name one {grain} "
+            f"('last {grain} compared with the {grain} before') or two periods.",
+        )
+    r.periods = (previous, r.window)
+    r.window = TimeWindow(previous.start, r.window.end, f"{previous.label} and {r.window.label}")
+    r.notes.append(f"{previous.label} and {r.periods[1].label} side by side, with the change")
+    if change is not None:
+        change.used = True
+        at = r.items.index(change)
+        near = [r.items[j] for j in (at - 1, at + 1, at + 2) if 0 <= j < len(r.items)]
+        ranked = next((i for i in near if i.kind == "SUPER" and not i.used), None)
+        if ranked is not None:
+            ranked.used = True
+            r.period_change = "up" if (ranked.arg != "asc") == (change.arg == "up") else "down"
+    return None
+
+
 def _side_by_side(lk: Lookups, r: Reading, window: TimeWindow, days: int) -> None:
     prior = TimeWindow(
         lk.as_of - timedelta(days=2 * days), lk.as_of - timedelta(days=days), f"the {days} days before"
@@ -103,7 +145,7 @@ def _side_by_side(lk: Lookups, r: Reading, window: TimeWindow, days: int) -> Non
 
 def window_before(lk: Lookups, r: Reading) -> Refusal | None:
     item = next((i for i in r.items if i.kind == "PRIORWINDOW"), None)
-    if item is None or (item.used and r.rolling_periods):
+    if item is None or item.used:
         return None
     item.used = True
     window = r.window
