@@ -230,3 +230,22 @@ def test_a_calendar_period_before_a_window_of_another_kind_is_refused(
     compiler_only: LocalAnalyst, question: str
 ) -> None:
     assert turn(compiler_only, question).refusal is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How did CUST00000112's spend in the last 90 days compare to the 90 days before? give me the % change",
+        "total spend last 30 days vs the 30 days before, percent change",
+        "how does the number of transactions in the past 60 days compare with the previous 60 days, percentage change",
+    ],
+)
+def test_the_percent_change_of_two_windows_is_the_change_the_answer_shows(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    c = compiled(compiler_only, question)
+    assert "_change_pct" in c.sql, c.sql
+
+
+def test_a_percent_change_without_two_windows_is_still_not_guessed(compiler_only: LocalAnalyst) -> None:
+    assert turn(compiler_only, "percent change in total spend").refusal is not None

@@ -119,6 +119,7 @@ HARMLESS_LEFTOVERS = frozenset(
         "LIKELYTO",
         "ONAVERAGE",
         "UNITASIDE",
+        "CHANGESHOWN",
     }
 )
 

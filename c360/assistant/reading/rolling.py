@@ -23,7 +23,9 @@ from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.series import previous_period
 from c360.assistant.text import Token, pattern_spans
 
-CONNECTORS: Final = "vs|versus|compared with|compared to|against|relative to|over|than|from|with"
+CONNECTORS: Final = (
+    "vs|versus|compared with|compared to|compare with|compare to|against|relative to|over|than|from|with"
+)
 WEAK: Final = frozenset({"over", "from", "with"})
 BEFORE: Final = re.compile(
     rf"\b(?P<c>{CONNECTORS}) (?:(?:in|during) )?(?:the )?(?:"
@@ -40,6 +42,11 @@ CALENDAR: Final = re.compile(
     r")(?= |$)"
 )
 CALENDAR_UNITS: Final = frozenset({"week", "month", "quarter", "year"})
+# "... vs the 90 days before? give me the % change": the change the side-by-side answer shows anyway
+CHANGE_SHOWN: Final = re.compile(
+    r"\b(?:(?:percent|percentage|pct) change|change in percent|(?:percent|percentage|pct) difference)(?= |$)"
+)
+SHOWN: Final = "shown"
 # the profile's stored comparison: last 90 days vs the 90 days before (columns and named filters of it)
 CHANGE_DAYS: Final = 90
 PROFILE: Final = "customer_360_profile"
@@ -64,6 +71,9 @@ def before_spans(tokens: list[Token]) -> dict[int, tuple[int, str]]:
         if connector in WEAK and not _window_before(tokens[:start]):
             continue
         found[start] = (end, f"{m.group('a') or m.group('b') or ''}|{connector}")
+    if found:
+        for start, end, _ in pattern_spans(CHANGE_SHOWN, tokens):
+            found.setdefault(start, (end, SHOWN))
     return found
 
 

@@ -49,7 +49,8 @@ def scan(
             continue
         if i in befores:  # "vs the 90 days before"
             end, before = befores[i]
-            items.append(Item("PRIORWINDOW", i, end, tuple(tokens[i:end]), arg=before))
+            kind = "CHANGESHOWN" if before == rolling.SHOWN else "PRIORWINDOW"  # "give me the % change"
+            items.append(Item(kind, i, end, tuple(tokens[i:end]), arg=before))
             i = end
             continue
         if i in changes:  # "% change from the previous month"
