@@ -407,6 +407,9 @@ class Compiler:
         # profile-like anchors: a "last N days" window matching a trailing-window fact is already applied
         used = [o for _, o in plan.measures] + [o for _, o in plan.conditions if o is not None]
         used += [o for cols in query.columns for o in cols if o.table == plan.anchor]  # a listing's columns
+        used += [
+            x for o in query.order for x in o.column or () if x.table == plan.anchor
+        ]  # what a listing ranks by
         windowed = [self._windowed_days(o) for o in used]
         if window.days and windowed and any(w == window.days for w in windowed):
             plan.window_absorbed = True
@@ -727,10 +730,9 @@ class Compiler:
             params = params + ([shown_from] if shown_from is not None else [])
         changes: list[tuple[str, str, str]] = []
         if pairs:
-            sql, outputs, changes = self._periods_sql(
-                query, sql, outputs, pairs, measure_names, bool(group_exprs)
-            )
-            if not group_exprs:  # one row per period, earlier first
+            wide = bool(group_exprs) or query.rolling_periods  # a rolling window and the one before: one row
+            sql, outputs, changes = self._periods_sql(query, sql, outputs, pairs, measure_names, wide)
+            if not wide:  # one row per period, earlier first
                 params = params + row_params(query.periods)
                 order_sql, limit = ["period_start"], None
         if query.within is not None:  # "top 3 categories per channel": the first rows inside every channel

@@ -4,6 +4,10 @@ A case is correct when every reference column appears among the assistant's colu
 (numbers within 1e-6 relative), the row counts are equal, and (for `ordered` cases) the rows come in the same
 order. The assistant may show extra columns. Must-refuse cases are correct only when refused. Used by
 tests/assistant/test_evaluation.py and by `c360 bench --only assistant`.
+
+Reference SQL runs as the role its writer validated it under (the set's `reference_role`, DATA_ANALYST unless
+the YAML header says otherwise), through the same guard and masking `c360 sql --role` applies: a writer who
+saw names as "Regina L." filters on `full_name = 'Regina L.'`, and that filter means the customer shown so.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import itertools
 import math
 import statistics
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +33,7 @@ from c360.assistant.model import YAML_LOADER
 from c360.assistant.service import Assistant
 from c360.errors import C360Error
 from c360.grants import Role
+from c360.guard import GuardError, guard_select
 from c360.masking import PII_COLUMNS, mask_expression
 from c360.percentiles import percentile
 
@@ -36,6 +41,8 @@ Outcome = Literal["correct", "wrong", "refused", "not_refused", "error"]
 REL_TOL = 1e-6
 LISTING_CAP = 10_000  # rows a listing shows at most (vocabulary default_list_limit, the guard's row limit)
 REFERENCE_VIEW = "c360_reference_result"
+REFERENCE_ROLE = Role.DATA_ANALYST  # the role blind writers validate references under (`c360 sql --role`)
+REFERENCE_MAX_ROWS = 1_000_000_000  # the guard's row limit for a reference: every row counts
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class EvalCase:
     split: str
     conversation: tuple[str, ...] = ()
     note: str = ""
+    reference_role: Role = REFERENCE_ROLE  # the role whose view of the data the reference SQL was written in
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,12 @@ class EvalSummary:
 def load_cases(path: Path) -> tuple[date, list[EvalCase]]:
     raw = yaml.load(path.read_text(), Loader=YAML_LOADER)
     as_of = date.fromisoformat(str(raw["as_of"]))
+    role_name = str(raw.get("reference_role", REFERENCE_ROLE.value)).upper()
+    if role_name not in Role.__members__:
+        raise C360Error(
+            f"{path}: reference_role {role_name!r} is not a role: one of {', '.join(Role.__members__)}"
+        )
+    reference_role = Role(role_name)
     cases = []
     seen: set[str] = set()
     for item in raw["questions"]:
@@ -153,16 +167,44 @@ def load_cases(path: Path) -> tuple[date, list[EvalCase]]:
                 split=str(item.get("split", "dev")),
                 conversation=tuple(str(q) for q in item.get("conversation") or ()),
                 note=str(item.get("note", "")),
+                reference_role=reference_role,
             )
         )
     return as_of, cases
 
 
-def reference_frame(con: duckdb.DuckDBPyConnection, sql: str, as_of: date) -> pd.DataFrame:
-    """Run reference SQL on a DuckDB connection; `$as_of` is bound as the platform as-of DATE (so that
-    `date_trunc('month', $as_of)` and `$as_of - interval 90 day` work without a cast)."""
+def reference_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, as_of: date, role: Role | str = REFERENCE_ROLE
+) -> pd.DataFrame:
+    """Run reference SQL on a DuckDB connection as `role` sees the data (the guard's masking: personal
+    columns masked in WHERE, joins and the projection alike); `$as_of` is bound as the platform as-of DATE
+    (so that `date_trunc('month', $as_of)` and `$as_of - interval 90 day` work without a cast)."""
+    try:
+        guarded = guard_select(
+            sql, role, dialect="duckdb", max_rows=REFERENCE_MAX_ROWS, columns=_catalog_columns(con)
+        ).sql
+    except GuardError as exc:
+        raise C360Error(f"reference SQL refused for role {Role(str(role).upper()).value}: {exc}") from None
     params = {"as_of": as_of} if "$as_of" in sql else None
-    return con.execute(sql, params).df() if params else con.execute(sql).df()
+    return con.execute(guarded, params).df() if params else con.execute(guarded).df()
+
+
+def _catalog_columns(con: duckdb.DuckDBPyConnection) -> Callable[[str], frozenset[str]]:
+    """The guard's column lookup over a bare DuckDB connection (guard.relation_columns needs a session)."""
+    found: dict[str, frozenset[str]] = {}
+
+    def lookup(relation: str) -> frozenset[str]:
+        if relation not in found:
+            schema, _, table = relation.partition(".")
+            rows = con.execute(
+                "select lower(column_name) from information_schema.columns "
+                "where upper(table_schema) = ? and upper(table_name) = ?",
+                [schema.upper(), table.upper()],
+            ).fetchall()
+            found[relation] = frozenset(str(r[0]) for r in rows)
+        return found[relation]
+
+    return lookup
 
 
 def run_case(assistant: Assistant, case: EvalCase, reference: pd.DataFrame | None) -> CaseResult:
@@ -207,7 +249,11 @@ def evaluate(
     for case in cases:
         ref = None
         if case.sql and not case.refuse:
-            ref = as_seen_by(reference_frame(reference_con, case.sql, as_of), assistant.role, reference_con)
+            ref = as_seen_by(
+                reference_frame(reference_con, case.sql, as_of, case.reference_role),
+                assistant.role,
+                reference_con,
+            )
         summary.results.append(run_case(assistant, case, ref))
     return summary
 
@@ -215,7 +261,7 @@ def evaluate(
 def as_seen_by(frame: pd.DataFrame, role: Role | str, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The reference result as the assistant's role may see it: a personal column in the reference's output
     (a full name, an e-mail address) is shown through the role's mask (c360/masking.py), since no answer may
-    show that role more. The reference's filters still use the stored values: they say which rows are meant."""
+    show that role more. The reference's filters read the data as its writer's role saw it (reference_frame)."""
     kinds = {c.column: c.kind for c in PII_COLUMNS}
     replacements = []
     for name in frame.columns:

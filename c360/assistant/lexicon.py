@@ -143,6 +143,8 @@ class Vocabulary:
     dimension_order: dict[str, str] = field(default_factory=dict)  # day_name -> day_of_week
     spent_on: str | None = None  # "what does ... spend the most on": ranked by this column
     default_change_fact: str | None = None
+    # table -> (the column whose rows repeat them, facts of the whole table): "the campaign's lift" is one number
+    repeated_facts: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -327,6 +329,10 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         dimension_order={str(k): str(v) for k, v in (raw.get("dimension_order") or {}).items()},
         spent_on=raw.get("spent_on"),
         default_change_fact=(raw.get("change_facts") or {}).get("default"),
+        repeated_facts={
+            str(table): (str(spec["across"]), frozenset(map(str, spec["facts"])))
+            for table, spec in (raw.get("repeated_facts") or {}).items()
+        },
         rollups=tuple(
             Rollup(
                 str(r["table"]),

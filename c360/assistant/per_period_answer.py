@@ -48,6 +48,11 @@ def sentence(
     if "period_start" in frame.columns and len(frame) == 2:  # one row per period, earlier first
         text = figures(frame.iloc[0], frame.iloc[1], per_row=False)
         return text[:1].upper() + text[1:] + "."
+    if (
+        not groups and len(frame) == 1
+    ):  # one row, each period a column ("the last 90 days vs the 90 days before")
+        text = figures(frame.iloc[0], frame.iloc[0], per_row=True)
+        return text[:1].upper() + text[1:] + "."
     rows = [
         f"{' / '.join(str(row[g.name]) for g in groups)}: {figures(row, row, per_row=True)}"
         for _, row in frame.head(shown).iterrows()

@@ -133,6 +133,7 @@ class SemanticQuery:
     within: Dimension | None = None  # rank inside each of this grouping's values: `limit` rows per group
     periods: tuple[TimeWindow, ...] = ()  # two periods side by side (earlier first); `window` spans both
     period_change: str | None = None  # "grew the most" (up) / "the biggest drop" (down): rank by the change
+    rolling_periods: bool = False  # "the last 90 days vs the 90 days before": one row, each window a column
     series_change: Grain | None = None  # each period of the series compared with the one before it
     columns: tuple[tuple[Option, ...], ...] = ()  # extra columns a listing shows
     prefer_tables: tuple[str, ...] = ()  # tables the question mentions as context (tried first as anchor)

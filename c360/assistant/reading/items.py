@@ -87,6 +87,7 @@ class Reading:
     within: Dimension | None = None  # "top 3 categories per channel": the ranking restarts in every channel
     periods: tuple[TimeWindow, ...] = ()  # "November vs October": two periods side by side (earlier first)
     period_change: str | None = None  # "grew the most from October to November": up | down
+    rolling_periods: bool = False  # "the last 90 days vs the 90 days before": each window a column
     series_change: Grain | None = None  # "monthly spend with the % change from the previous month"
     claim: tuple[str, bool] | None = None  # "are Premium customers more likely ...": (Premium, more?)
     checks: list[Condition] = field(default_factory=list)  # "is CUST00000042 High Risk?": asked, not filtered

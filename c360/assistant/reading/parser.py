@@ -27,6 +27,7 @@ from c360.assistant.reading import (
     conditions,
     contrast,
     distinct,
+    elided,
     events,
     extremes,
     grouping,
@@ -36,6 +37,8 @@ from c360.assistant.reading import (
     periods,
     phrasing,
     ranking,
+    repeated,
+    rolling,
     series,
     singular,
     spelling,
@@ -57,6 +60,7 @@ PASSES: tuple[Pass, ...] = (
     phrasing.rate_or_series,
     periods.side_by_side,
     conditions.time_window,
+    rolling.changed_most,
     absent.no_activity,
     conditions.inactive,
     conditions.changes,
@@ -84,10 +88,12 @@ PASSES: tuple[Pass, ...] = (
     ranking.ranking_limit,
     ranking.ties,
     listing.remaining_lexical,
+    rolling.window_before,
     series.series_change,
     periods.rank_by_change,
     contrast.one_column,
     grouping.compare_groups,
+    repeated.one_number,
     measures.all_attempts,
     measures.percent_of_total,
     singular.bare_superlative,
@@ -112,6 +118,8 @@ HARMLESS_LEFTOVERS = frozenset(
         "EITHER",
         "LIKELYTO",
         "ONAVERAGE",
+        "UNITASIDE",
+        "CHANGESHOWN",
     }
 )
 
@@ -156,7 +164,7 @@ class QuestionParser:
         )
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
-        tokens = _shared_head(self.lk, tokenize(question))
+        tokens = _shared_head(self.lk, elided.with_unit(tokenize(question)))
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
@@ -243,6 +251,7 @@ class QuestionParser:
             within=r.within,
             periods=r.periods,
             period_change=r.period_change,
+            rolling_periods=r.rolling_periods,
             series_change=r.series_change,
             columns=tuple(r.columns),
             prefer_tables=tuple(dict.fromkeys(r.context_tables)),

@@ -146,6 +146,8 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             if r.measures:
                 r.order.append(Ordering(measure=r.measures[0], descending=descending))
                 continue
+            if item.kind == "SUPER" and _named_ranking_after(items, idx):
+                continue  # "which customers increased spending the most? Top 10 by dollar increase": that one
             filter_column = filter_order_column(lk, r)
             if filter_column is not None:
                 filter_options, filter_desc = filter_column
@@ -415,6 +417,18 @@ def _verb_measure(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         return prev
     measure = lk.plain_measure(prev)
     return next((m for m in r.measures if measure is not None and m.concept == measure.concept), None)
+
+
+def _named_ranking_after(items: list[Item], idx: int) -> bool:
+    """A later 'top N by <measure>' (a superlative, its number, 'by' and a measure not yet read): the ranking
+    the question names, which an earlier unnamed one ('... the most?') only announces."""
+    for j in range(idx + 1, len(items) - 1):
+        if items[j].kind != "SUPER" or items[j].used:
+            continue
+        rest = [i for i in items[j + 1 : j + 4] if i.kind not in ("NUM", "GROUP")]
+        if rest and rest[0].kind == "LEX" and rest[0].of("metric", "fact") and not rest[0].used:
+            return any(i.kind == "GROUP" and i.tokens[0].lemma == "by" for i in items[j + 1 : j + 4])
+    return False
 
 
 def filter_order_column(lk: Lookups, r: Reading) -> tuple[tuple[Option, ...], bool] | None:

@@ -7,7 +7,7 @@ import itertools
 
 from c360.assistant.grammar import GRAMMAR, INACTIVITY, MAX_GRAMMAR, RECENCY_RANGE
 from c360.assistant.lexicon import Entry
-from c360.assistant.reading import absent, bands, series
+from c360.assistant.reading import absent, bands, rolling, series
 from c360.assistant.reading.items import Item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, pattern_spans, phrase_key
@@ -20,6 +20,7 @@ def scan(
 ) -> tuple[list[Item], list[Token]]:
     all_upper = sum(1 for t in tokens if t.text.isupper()) > 0.7 * len(tokens)
     changes = series.change_spans(tokens)
+    befores = rolling.before_spans(tokens)
     time_adjectives = time_adjectives or bool(changes)  # "monthly spend with the % change": a series
     protected = multiword_spans(lk, tokens, all_upper, time_adjectives)
     spans = {s.start: s for s in TimeParser(tokens, lk.as_of, protected).parse()}
@@ -46,6 +47,12 @@ def scan(
             items.append(Item("ABSENT", i, absences[i], tuple(tokens[i : absences[i]])))
             i = absences[i]
             continue
+        if i in befores:  # "vs the 90 days before"
+            end, before = befores[i]
+            kind = "CHANGESHOWN" if before == rolling.SHOWN else "PRIORWINDOW"  # "give me the % change"
+            items.append(Item(kind, i, end, tuple(tokens[i:end]), arg=before))
+            i = end
+            continue
         if i in changes:  # "% change from the previous month"
             end, grain = changes[i]
             items.append(Item("SERIESCHANGE", i, end, tuple(tokens[i:end]), arg=grain))
@@ -60,6 +67,10 @@ def scan(
             end, days = inactivity[i]
             items.append(Item("INACTIVE", i, end, tuple(tokens[i:end]), arg=str(days)))
             i = end
+            continue
+        if unit_restated(items, tokens, i):  # "the payback period ..., in months": the measure's own unit
+            items.append(Item("UNITASIDE", i, i + 2, tuple(tokens[i : i + 2])))
+            i += 2
             continue
         if i in spans:
             span = spans[i]
@@ -232,6 +243,20 @@ def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> li
     if measures and {e.table for e in measures} == {e.table for e in nxt[1] if e.kind in ("fact", "metric")}:
         return measures
     return None
+
+
+def unit_restated(items: list[Item], tokens: list[Token], i: int) -> bool:
+    """'in months' closing a question whose measure is counted in months (payback_months): it names the unit
+    the answer is in, not a series by month."""
+    if i + 2 != len(tokens) or tokens[i].lemma != "in" or tokens[i + 1].lemma not in UNITS:
+        return False
+    unit = f"_{UNITS[tokens[i + 1].lemma]}s"
+    return any(
+        e.column is not None and e.column.endswith(unit)
+        for item in items
+        if item.kind == "LEX"
+        for e in item.of("fact", "metric")
+    )
 
 
 def multiword_spans(

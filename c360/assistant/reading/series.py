@@ -55,7 +55,7 @@ def series_change(lk: Lookups, r: Reading) -> Refusal | None:
         r.notes.append(f"each {grain} compared with the {grain} before it")
         return None
     if series is None and r.window is not None and not r.periods:
-        previous = _previous(r.window, grain)
+        previous = previous_period(r.window, grain)
         if previous is not None:  # "spend last month and the change from the previous month"
             r.periods = (previous, r.window)
             r.window = TimeWindow(previous.start, r.window.end, f"{previous.label} and {r.window.label}")
@@ -68,7 +68,7 @@ def series_change(lk: Lookups, r: Reading) -> Refusal | None:
     )
 
 
-def _previous(window: TimeWindow, grain: Grain) -> TimeWindow | None:
+def previous_period(window: TimeWindow, grain: Grain) -> TimeWindow | None:
     """The calendar period before a one-period window of that grain (None when the window is not one)."""
     start, end = window.start, window.end
     if start is None or (end is not None and shifted(start, grain, 1) != end):

@@ -76,7 +76,10 @@ def about_row(query: SemanticQuery, asked: Sequence[Condition]) -> SemanticQuery
 def yes_no(lk: Lookups, r: Reading) -> Refusal | None:
     """The reader's pass: a yes/no question's values about a looked-up row become its shown columns; a
     true/false column about a whole table (no row named) becomes a grouping."""
-    if not is_yes_no(r.tokens) or any(i.kind in ("LIKELY", "COMPARE", "COMPARATIVE") for i in r.items):
+    asks = is_yes_no(r.tokens) or any(
+        t.lemma == "whether" for t in r.tokens
+    )  # "... and whether it's significant"
+    if not asks or any(i.kind in ("LIKELY", "COMPARE", "COMPARATIVE") for i in r.items):
         return None
     if r.lookup is not None:
         asked = checkable(r.conditions, key_columns(lk), r.lookup)
