@@ -165,8 +165,8 @@ def _contains(lk: Lookups, item: Item, words: set[str]) -> bool:
 
 
 def _names_a_measure(items: list[Item], idx: int) -> Item | None:
-    """A measure right before the breakdown word, or after it past values ('break down CUST00000045's spending
-    by category')."""
+    """A measure right before the breakdown word, or after it past values and periods ('break down
+    CUST00000045's spending by category', 'break down last month's spend by channel')."""
 
     def measure(n: Item | None) -> bool:
         return (
@@ -183,6 +183,8 @@ def _names_a_measure(items: list[Item], idx: int) -> Item | None:
     for n in items[idx + 1 :]:
         if measure(n):
             return n
+        if n.kind == "TIME":
+            continue  # "break down the last 90 days' spend by ...": a period's measure
         if not (n.kind == "LEX" and n.of("value") and not n.of("metric", "fact", "entity")):
             return None
     return None
@@ -238,6 +240,10 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
         if nxt is None or nxt.kind != "LEX" or nxt.used or not nxt.of("fact", "metric"):
             if item.arg == "sum" and item.tokens[0].lemma in ("total", "combined"):
                 item.used = True  # "in total", "total" before something already counted
+                continue
+            restated = restated_aggregation(lk, r, idx)
+            if restated is not None:
+                r.measures.append(restated)
                 continue
             return Refusal("incomplete", f"I can't tell what to aggregate after {item.text!r}.")
         measure = lk.measure_from(item.arg, nxt)
@@ -481,3 +487,31 @@ def _rows_named_in_cue(lk: Lookups, item: Item) -> str | None:
     table = item.arg.split(".")[0]
     nouns = {n for n in lk.vocab.entities.get(table, {}).get("nouns", []) if " " not in n}
     return table if any(t.lemma in nouns or t.norm in nouns for t in item.tokens) else None
+
+
+def restated_aggregation(lk: Lookups, r: Reading, idx: int) -> Measure | None:
+    """'compare credit limit across card types (average per customer)', 'churn score by region, average per
+    customer': an aggregation named after the measure, closing the question, applies to the one measure named
+    before it. Only when nothing but 'per customer' follows it and exactly one unaggregated measure precedes it."""
+    items = r.items
+    agg = items[idx]
+    rest = [i for i in items[idx + 1 :] if not i.used]
+    entity = lk.vocab.anchor_preference[0]
+    if rest and not (
+        len(rest) == 2
+        and rest[0].kind == "GROUP"
+        and rest[1].kind == "LEX"
+        and any(e.table == entity for e in rest[1].of("entity"))
+        and not rest[1].of("dimension", "metric", "fact", "value")
+    ):
+        return None
+    before = [i for i in items[:idx] if i.kind == "LEX" and not i.used and i.of("fact", "metric")]
+    if len(before) != 1 or any(i.kind == "AGG" for i in items[:idx]):
+        return None
+    measure = lk.measure_from(agg.arg, before[0])
+    if measure is None:
+        return None
+    agg.used = before[0].used = True
+    for item in rest:
+        item.used = True  # "per customer": the rows averaged, not a grouping
+    return measure

@@ -29,12 +29,14 @@ from c360.assistant.reading import (
     distinct,
     events,
     extremes,
+    group_word,
     grouping,
     horizon,
     listing,
     measures,
     periods,
     phrasing,
+    presence,
     ranking,
     series,
     singular,
@@ -50,6 +52,7 @@ from c360.assistant.values import ValueIndex
 
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
+    group_word.generic_group,
     amounts.money_of_rows,
     horizon.horizon_measures,
     contrast.combined,
@@ -156,7 +159,7 @@ class QuestionParser:
         )
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
-        tokens = _shared_head(self.lk, tokenize(question))
+        tokens = presence.presence_of_rows(self.lk, _shared_head(self.lk, tokenize(question)))
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
