@@ -43,6 +43,7 @@ from c360.assistant.reading import (
     series,
     singular,
     spelling,
+    token_forms,
     within,
     yesno,
 )
@@ -163,7 +164,8 @@ class QuestionParser:
         )
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
-        tokens = presence.presence_of_rows(self.lk, _shared_head(self.lk, tokenize(question)))
+        tokens, closing = token_forms.rewrite(self.lk, tokenize(question))
+        tokens = presence.presence_of_rows(self.lk, _shared_head(self.lk, tokens))
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
@@ -211,7 +213,12 @@ class QuestionParser:
             return Parsed(
                 None, Refusal("incomplete", "I couldn't find a measure or a list of things to show.")
             )
-        return Parsed(self._to_query(reading), followup=followup, partial=reading)
+        query = self._to_query(reading)
+        if closing is not None and not (
+            query.mode == "list" and query.entity in token_forms.dated_tables(self.lk)
+        ):  # "…: when and where?" is answered only by a listing of the rows (their date and merchant)
+            return Parsed(None, Refusal("incomplete", f"I can't tell what {closing!r} asks for here."))
+        return Parsed(query, followup=followup, partial=reading)
 
     def _assemble(self, r: Reading) -> Refusal | None:
         for step in PASSES:
