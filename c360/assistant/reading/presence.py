@@ -3,17 +3,20 @@
 "customers who made at least one approved purchase in the last 30 days", "with at least 1 declined transaction",
 "bought at least once last month", "one or more purchases": having any such row is what "made a purchase" already
 means, so the count of one is left out and the rest is read as usual (customers with a transaction in the window).
-Only before a noun of a table's rows (`vocabulary.yaml: entities`, up to three words between: *approved, declined,
-online*) or as "at least once"; "at least 1 year old", "at least one customer" are not rows of activity and stay
-comparisons.
+Only with a time window in the question (without one, "at least one transaction" is the lifetime count compared
+with 1: the word *one* is read as the number) and only before a noun of a table's rows (`vocabulary.yaml:
+entities`, up to three words between: *approved, declined, online*) or as "at least once"; "at least 1 year old",
+"at least one customer" are not rows of activity and stay comparisons.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, lemma
+from c360.assistant.timeframe import TimeParser
 
 ONE: Final = frozenset({"one", "1", "a", "single"})
 GAP: Final = 3  # words between the count and the noun: "at least one approved online purchase"
@@ -22,12 +25,17 @@ GAP: Final = 3  # words between the count and the noun: "at least one approved o
 def presence_of_rows(lk: Lookups, tokens: list[Token]) -> list[Token]:
     """The tokens without the count of one in 'at least one <row noun>', 'at least once', 'one or more <row noun>'."""
     nouns = _row_nouns(lk)
+    windowed = any(span.window is not None for span in TimeParser(tokens, lk.as_of).parse())
     out: list[Token] = []
     i = 0
     while i < len(tokens):
         width = _count_of_one(tokens, i, nouns)
-        if width:
+        if width and windowed:
             i += width
+            continue
+        if width and tokens[i].lemma == "at" and tokens[i + 2].lemma != "once":  # "at least one transaction"
+            out.extend([tokens[i], tokens[i + 1], replace(tokens[i + 2], number=1.0)])
+            i += 3
             continue
         out.append(tokens[i])
         i += 1
