@@ -35,7 +35,10 @@ def test_at_least_one_row_is_the_presence_of_activity(compiler_only: LocalAnalys
 
 
 def test_at_least_one_before_a_non_row_stays_a_comparison(compiler_only: LocalAnalyst) -> None:
-    for question in ("customers with at least 1 transaction", "how many customers have at least one transaction?"):
+    for question in (
+        "customers with at least 1 transaction",
+        "how many customers have at least one transaction?",
+    ):
         c = compiled(compiler_only, question)  # no window: the lifetime count compared with one
         assert "p.total_transactions >= ?" in c.sql and 1 in c.params, c.sql
 
@@ -318,3 +321,25 @@ def test_same_inside_a_question_is_not_a_follow_up(compiler_only: LocalAnalyst) 
     assert (
         turn(compiler_only, "how many customers are in the same segment as CUST00000042").refusal is not None
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many customers had a declined transaction last month?",
+        "number of customers with at least one declined transaction in the last 30 days",
+        "how many customers made a declined purchase in the past 2 weeks",
+        "how many cardholders had declines this year",
+    ],
+)
+def test_customers_with_declined_transactions_are_counted_by_them(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert "COUNT(DISTINCT CASE WHEN NOT t.is_approved THEN t.customer_id END)" in sql, sql
+    assert "approved_transactions > 0" not in sql and "WHEN t.is_approved THEN t.customer_id" not in sql, sql
+
+
+def test_customers_and_declines_asked_apart_stay_two_measures(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "how many customers and how many declined transactions last month").sql
+    assert "declined_customer_count" not in sql, sql
