@@ -211,6 +211,9 @@ INACTIVITY: Final = re.compile(
     r"|\binactive\s+(?:for\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+)?(?P<m>\d+)\s+day\b"
     r"|\b(?:over\s+|more\s+than\s+)?(?P<k>\d+)\+?\s+day\s+(?:without|since)\s+(?:a\s+|any\s+|their\s+|the\s+)?(?:last\s+)?"
     r"(?:transaction|purchase|activity)\b"
+    # "spent nothing in the last 30 days", "bought nothing for 45 days": no approved transaction in that many days
+    r"|\b(?:spent|spend|bought|buy|purchased|charged)\s+nothing\s+(?:at\s+all\s+)?(?:in|for|within|over)\s+"
+    r"(?:the\s+last\s+|the\s+past\s+|last\s+|past\s+)?(?P<j>\d+)\s+day\b"
 )
 
 # "31 to 59 days since their last purchase", "(last purchase 31-59 days ago)": a range of the recency column

@@ -343,3 +343,44 @@ def test_customers_with_declined_transactions_are_counted_by_them(
 def test_customers_and_declines_asked_apart_stay_two_measures(compiler_only: LocalAnalyst) -> None:
     sql = compiled(compiler_only, "how many customers and how many declined transactions last month").sql
     assert "declined_customer_count" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many distinct customers made a purchase in the last 14 days?",
+        "number of unique customers with a transaction in the last 7 days",
+        "how many different cardholders bought something last month",
+    ],
+)
+def test_distinct_customers_are_the_customers(compiler_only: LocalAnalyst, question: str) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert "customer_id END)" in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "column"),
+    [
+        ("Which High-Value Travelers in California have a Standard card?", "p.customer_segment"),
+        ("which Declining in Texas are High Risk?", "p.customer_segment"),
+        ("show the High Risk with a credit limit over $20k", "p.churn_risk_category"),
+    ],
+)
+def test_a_customer_group_named_by_its_value_is_the_rows_listed(
+    compiler_only: LocalAnalyst, question: str, column: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert sql.startswith("SELECT p.customer_id AS customer_id") and f"{column} = ?" in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "days"),
+    [
+        ("how many customers spent nothing in the last 30 days?", 30),
+        ("list Premium customers who bought nothing in the past 45 days", 45),
+        ("customers that have spent nothing for 60 days", 60),
+    ],
+)
+def test_spent_nothing_in_n_days_is_inactivity(compiler_only: LocalAnalyst, question: str, days: int) -> None:
+    c = compiled(compiler_only, question)
+    assert "p.days_since_last_transaction > ?" in c.sql and days in c.params, c.sql

@@ -50,7 +50,12 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
             nxt = items[j]
             if nxt.kind == "LEX" and nxt.of("entity"):
                 target = nxt
+                for between in items[idx + 1 : j]:
+                    if between.kind == "DISTINCT":
+                        between.used = True  # "how many distinct customers": rows are counted once anyway
                 break
+            if nxt.kind == "DISTINCT":
+                continue
             if nxt.kind == "CUE" and (rows_in_cue := _rows_named_in_cue(lk, nxt)) is not None:
                 break  # "how many new accounts were opened": the cue's own noun names the rows
             if nxt.kind == "LEX" and nxt.of("value", "filter") and not nxt.of("metric", "fact"):
