@@ -51,8 +51,6 @@ def changes_of_many(lk: Lookups, r: Reading) -> Refusal | None:
             Condition((Option(table, filter=spec["filter"]),), "not_named" if negated else "named"),
             item.start,
         )
-        if r.window is not None and not negated:
-            r.window = replace(r.window, time_dimension=(Option(table, spec["latest_date"]),))
     return None
 
 
@@ -77,3 +75,30 @@ def _one_customer(r: Reading) -> bool:
     return any(i.kind == "PRONOUN" for i in r.items) or any(
         e.identifier for i in r.items if i.kind == "LEX" for e in i.of("value")
     )
+
+
+def changes_or_included(lk: Lookups, r: Reading) -> Refusal | None:
+    """'upgraded their card or had a limit change in 2026': an 'or' of the changes filter and filters whose events
+    are such changes (`changes.includes`) has its window on the latest change date — any of them in the window is
+    a change in it. Other 'or's with a window are left to the planner (it refuses dates that differ)."""
+    if r.window is None or r.window.time_dimension is not None:
+        return None
+    for spec in lk.vocab.entities.values():
+        changes = spec.get("changes")
+        if not changes:
+            continue
+        owner = str(spec["versions_of"])
+        allowed = {str(changes["filter"]), *map(str, changes.get("includes", []))}
+        for cond in r.conditions:
+            named = [o.filter for alt in cond.either for o in alt.options if alt.op == "named"]
+            if cond.op != "any" or len(named) != len(cond.either) or not set(named) <= allowed:
+                continue
+            if changes["filter"] not in named:
+                continue
+            r.window = replace(r.window, time_dimension=(Option(owner, str(changes["latest_date"])),))
+            r.notes.append(
+                f"'{r.window.label}' applies to each customer's latest card or credit-limit change "
+                "(an upgrade is a card change)"
+            )
+            return None
+    return None

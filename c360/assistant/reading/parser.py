@@ -78,6 +78,7 @@ PASSES: tuple[Pass, ...] = (
     conditions.inclusions,
     conditions.values_and_filters,
     conditions.alternatives,
+    many_changes.changes_or_included,
     yesno.yes_no,
     events.events,
     events.history,
