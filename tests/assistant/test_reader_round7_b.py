@@ -384,3 +384,45 @@ def test_a_customer_group_named_by_its_value_is_the_rows_listed(
 def test_spent_nothing_in_n_days_is_inactivity(compiler_only: LocalAnalyst, question: str, days: int) -> None:
     c = compiled(compiler_only, question)
     assert "p.days_since_last_transaction > ?" in c.sql and days in c.params, c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which merchant took the most spend in October 2026?",
+        "which category received the most spend last month",
+        "which channel earned the most spend this year",
+    ],
+)
+def test_verbs_of_taking_spend_are_fillers(compiler_only: LocalAnalyst, question: str) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert "SUM(CASE WHEN t.is_approved THEN t.transaction_amount" in sql and "LIMIT 1" in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "column"),
+    [
+        ("What's the average number of approved transactions per customer?", "AVG(p.total_transactions)"),
+        ("median number of purchases per cardholder", "MEDIAN(p.total_transactions)"),
+        ("average number of transactions per customer by segment", "AVG(p.total_transactions)"),
+    ],
+)
+def test_an_aggregate_of_each_customers_count(
+    compiler_only: LocalAnalyst, question: str, column: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert column in sql and "SUM(p.total_transactions)" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "average number of declined transactions per customer",  # the lifetime column counts approved ones
+        "average number of transactions per customer last month",  # the column is lifetime
+        "average number of categories per customer",
+    ],
+)
+def test_an_aggregate_of_a_count_the_profile_does_not_keep_is_refused(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    assert turn(compiler_only, question).refusal is not None

@@ -230,6 +230,10 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
             nxt.used = True
             nxt = counted
         if nxt is not None and nxt.kind == "COUNT":
+            per_row = per_customer_count(lk, r, idx)
+            if per_row is not None:  # "the average number of approved transactions per customer"
+                r.measures.append(per_row)
+                continue
             if item.arg != "sum":  # "the average number of categories a customer shops in"
                 return Refusal(
                     "incomplete", f"I can't compute the {item.text} of a count per row from this data."
@@ -519,4 +523,44 @@ def restated_aggregation(lk: Lookups, r: Reading, idx: int) -> Measure | None:
     agg.used = before[0].used = True
     for item in rest:
         item.used = True  # "per customer": the rows averaged, not a grouping
+    return measure
+
+
+def per_customer_count(lk: Lookups, r: Reading, idx: int) -> Measure | None:
+    """'the average number of (approved) transactions per customer', 'median number of purchases per cardholder':
+    an aggregation of each customer's own count of those rows — the profile's lifetime count column (approved
+    transactions). Only with 'per <customer noun>' after the rows, no window (the column is lifetime) and no
+    qualifier other than the status the column already counts."""
+    items = r.items
+    agg, count = items[idx], items[idx + 1]
+    rest = items[idx + 2 :]
+    entity = lk.vocab.anchor_preference[0]
+    if r.window is not None or len(rest) < 3:
+        return None
+    qualified = len(rest) >= 4 and rest[0].kind == "LEX" and bool(rest[0].of("value"))
+    qualifiers = rest[:1] if qualified else []
+    rows, per, noun = rest[1:4] if qualified else rest[:3]
+    if per.kind != "GROUP" or per.tokens[0].lemma not in ("per", "each") or noun.kind != "LEX":
+        return None
+    if not any(e.table == entity for e in noun.of("entity")) or noun.of(
+        "dimension", "metric", "fact", "value"
+    ):
+        return None
+    if rows.kind != "LEX" or not rows.of("entity") or any(e.table == entity for e in rows.of("entity")):
+        return None
+    if any(q.kind != "LEX" or {v.value for v in q.of("value")} != {"approved"} for q in qualifiers):
+        return None
+    facts = [f for f in lk.facts_of(rows) if f.table == entity]
+    if len(facts) != 1:
+        return None
+    column = facts[0].column or ""
+    declared = lk.declared_metric(entity, column, agg.arg)
+    measure = Measure(
+        declared or f"{agg.arg}_{column}",
+        (Option(entity, declared) if declared else Option(entity, column, aggregation=agg.arg),),
+    )
+    for item in (agg, count, *qualifiers, rows, per, noun):
+        item.used = True
+    counted = {e.column for q in (*qualifiers, rows) for e in q.of("metric")}
+    r.measures = [m for m in r.measures if not any(o.column in counted for o in m.options)]  # the plain count
     return measure

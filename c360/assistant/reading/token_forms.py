@@ -7,9 +7,9 @@
   Florida, same question for …*) opening a question is a follow-up: read as "now …" (the follow-up cue), so the
   rest refines the question before. Only at the start: "the same segment as …" elsewhere stays unread.
 - **a closing list of question words about a listed row** — *"the biggest purchase CUST… ever made — when, where
-  and how much?"*, *"…'s largest transaction: when and where"* — asks for the columns a listing of those rows shows
+  and how much?"*, *"largest transaction ever — who made it and how much?"*, *"…'s largest transaction: when and where"* — asks for the columns a listing of those rows shows
   anyway (its date, merchant and amount: `vocabulary.yaml: entities.*.columns`), so the list is left out. Only at
-  the end of the question, only two or more of *when / where / how much*, and only when the question names rows of
+  the end of the question, only two or more of *when / where / who / how much*, and only when the question names rows of
   a table whose listing shows a date column; elsewhere the words keep their meaning (*when did … upgrade*).
 """
 
@@ -22,8 +22,8 @@ from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, lemma
 
 UNITS: Final = frozenset({"day", "week", "month", "quarter", "year"})
-ASKED: Final = frozenset({"when", "where", "much"})
-JOINERS: Final = frozenset({"and", "how", "for", "what", "was", "it"})
+ASKED: Final = frozenset({"when", "where", "much", "who"})
+JOINERS: Final = frozenset({"and", "how", "for", "what", "was", "it", "made", "did", "make"})
 
 
 SAME_LEAD: Final = frozenset({"ok", "okay", "and", "now", "then", "do", "can", "you", "please", "the", "so"})
@@ -78,7 +78,7 @@ def _closing_questions(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], s
     while start > 0 and tokens[start - 1].lemma in ASKED | JOINERS:
         start -= 1
     tail = [t.lemma for t in tokens[start:]]
-    asked = {w for w in tail if w in ("when", "where")} | (
+    asked = {w for w in tail if w in ("when", "where", "who")} | (
         {"how much"} if _has_pair(tail, "how", "much") else set()
     )
     if len(asked) < 2 or (any(w == "how" for w in tail) and "how much" not in asked):
