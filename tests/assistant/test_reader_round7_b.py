@@ -391,7 +391,7 @@ def test_spent_nothing_in_n_days_is_inactivity(compiler_only: LocalAnalyst, ques
     [
         "Which merchant took the most spend in October 2026?",
         "which category received the most spend last month",
-        "which channel earned the most spend this year",
+        "which channel captured the most spend this year",
     ],
 )
 def test_verbs_of_taking_spend_are_fillers(compiler_only: LocalAnalyst, question: str) -> None:
