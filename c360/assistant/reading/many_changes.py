@@ -44,8 +44,9 @@ def changes_of_many(lk: Lookups, r: Reading) -> Refusal | None:
                 f"who had one in {r.window.label}; ask about a period up to today (this year, the last 6 months).",
             )
         item.used = True
-        negated = (before := prev_item(r.items, idx)) is not None and before.kind == "NEG"
-        if negated:
+        before = prev_item(r.items, idx)
+        negated = before is not None and before.kind == "NEG"
+        if before is not None and negated:
             before.used = True
         r.add(
             Condition((Option(table, filter=spec["filter"]),), "not_named" if negated else "named"),
