@@ -10,7 +10,8 @@ One streaming cycle (per batch):
        none failed (they never see a half-refreshed gold layer), while dbt's on-run-end hooks still write
        the run's observability rows; after a refresh that did not reach that point, once it returns
     -> stamp LOAD_HISTORY.gold_refreshed_at; landing -> gold latency = the moment of the publish - the
-       object's event time
+       object's event time (the hooks' time after it is reported apart, as BatchReport.hooks_seconds:
+       readers do not wait for it)
     -> evaluate the alert rules (c360/alerts/evaluation.py) and publish again (stamps, hooks' rows, alerts)
     -> maintenance: expire the versions no reader can see any more, rewrite the tables streamed batches
        left the most delete files in (c360/engines/maintenance.py).
@@ -112,6 +113,7 @@ class BatchReport:
     refresh_seconds: float
     snapshot_seconds: float
     other_files: int = 0  # files the same pipe run loaded that this cycle did not land (e.g. `c360 ingest`)
+    hooks_seconds: float = 0.0  # the refresh's work after readers saw gold (GoldTiming.hooks_seconds)
 
     @property
     def seconds_to_bronze(self) -> float:
@@ -137,8 +139,22 @@ class BatchReport:
             "pipe_seconds": round(self.pipe_seconds, 3),
             "refresh_seconds": round(self.refresh_seconds, 3),
             "snapshot_seconds": round(self.snapshot_seconds, 3),
+            "hooks_seconds": round(self.hooks_seconds, 3),
             "other_files": self.other_files,
         }
+
+
+@dataclass(frozen=True)
+class GoldTiming:
+    """One `Streamer.publish()`: when readers began to see the refreshed gold (None: nothing was refreshed),
+    the refresh up to that moment (its last model's commit), the publish itself, and the refresh's work
+    after it: dbt's on-run-end hooks writing the run's observability rows, which readers do not wait for
+    and landing -> gold therefore does not count (0 when the refresh published only once it returned)."""
+
+    visible_at: datetime | None
+    refresh_seconds: float
+    snapshot_seconds: float
+    hooks_seconds: float = 0.0
 
 
 @dataclass
@@ -200,10 +216,10 @@ class DbtGoldRefresh:
 
     def warm(self, settings: Settings) -> None:
         """Import dbt and parse the project now instead of at the first refresh."""
-        from c360.transform.dbt import InProcessDbt
+        from c360.transform.dbt import REFRESH_ENVIRONMENT, InProcessDbt
 
         if self._runner is None:
-            self._runner = InProcessDbt(settings)
+            self._runner = InProcessDbt(settings, environment=REFRESH_ENVIRONMENT)
         self._runner.parse()
 
     def bind_faults(self, fault: FaultHook) -> None:
@@ -216,10 +232,10 @@ class DbtGoldRefresh:
         self._gold_complete = callback
 
     def __call__(self, settings: Settings) -> str:
-        from c360.transform.dbt import InProcessDbt, run_refresh
+        from c360.transform.dbt import REFRESH_ENVIRONMENT, InProcessDbt, run_refresh
 
         if self._runner is None:
-            self._runner = InProcessDbt(settings)
+            self._runner = InProcessDbt(settings, environment=REFRESH_ENVIRONMENT)
         self.settle(settings)  # a checkpoint left by a caller that never published (none in the Streamer)
         fault = self._fault
         completion = NodeCompletion(self._gold_complete)
@@ -290,7 +306,7 @@ class Streamer:
     _session: DuckDBSession | None = field(default=None, init=False)
     _provisioned: bool = field(default=False, init=False)
     _customers: pd.DataFrame | None = field(default=None, init=False)
-    _published_early: tuple[datetime, float] | None = field(default=None, init=False)
+    _published_early: tuple[datetime, float, float] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.settings.target is not Target.local:
@@ -388,11 +404,10 @@ class Streamer:
             run.failures.append(requeue_failure)
         return run
 
-    def publish(self) -> tuple[datetime | None, float, float]:
+    def publish(self) -> GoldTiming:
         """Refresh gold when bronze has rows gold lacks, publish a snapshot, stamp the files now in gold,
         evaluate the alerts, publish again.
 
-        Returns (when readers could see the refreshed gold or None, refresh seconds, snapshot seconds).
         Readers see the refreshed gold as soon as it is complete; the cycle's bookkeeping follows in a
         second publication moments later: the LOAD_HISTORY stamps (Pipeline Health), the alert evaluation
         (which then sees this batch's landing -> gold latency too) and the dbt build state. A failed refresh
@@ -401,22 +416,33 @@ class Streamer:
         """
         prefix = names.STREAMING_PREFIX
         pending = as_int(self.session.scalar(load_sql("pipe/pending_gold"), [prefix]) or 0)
-        refresh_seconds = 0.0
+        refresh_seconds = hooks_seconds = 0.0
         refresh_started: datetime | None = None
-        self._published_early = None
+        self._take_early_publication()  # a previous cycle's, if its refresh failed after publishing
         if pending and self.refresh_gold is not None:
             # dbt writes the lake through its own connection; this session keeps the writer lock
             self.faults("gold.start")
             refresh_started = datetime.now()
             began = perf_counter()
             summary = self.refresh_gold(self.settings)
-            refresh_seconds = perf_counter() - began
+            ended = perf_counter()
+            refresh_seconds = ended - began
+            early = self._published_early
+            if early is not None:  # the refresh published mid-way: what follows it is the hooks' time
+                refresh_seconds = early[1] - began
+                hooks_seconds = max(ended - early[1] - early[2], 0.0)
             self.faults("gold.done")
-            log.info("gold refreshed in %.2fs (%d file(s) pending): %s", refresh_seconds, pending, summary)
+            log.info(
+                "gold refreshed in %.2fs, then %.2fs of on-run-end hooks (%d file(s) pending): %s",
+                refresh_seconds,
+                hooks_seconds,
+                pending,
+                summary,
+            )
         early = self._take_early_publication()
         visible_at: datetime | None = None
         if early is not None:  # published when the refresh's last model committed (_publish_complete_gold)
-            visible_at, snapshot_seconds = early
+            visible_at, _, snapshot_seconds = early
         else:
             began = perf_counter()
             self.make_visible()
@@ -433,15 +459,16 @@ class Streamer:
             self.settings, self.session, self.faults
         )  # the stamps and the alert state
         self.maintenance.after_publish(self.session, publication.snapshot_id)  # old versions, small files
-        return visible_at, refresh_seconds, snapshot_seconds
+        return GoldTiming(visible_at, refresh_seconds, snapshot_seconds, hooks_seconds)
 
     def published_before_failure(self) -> datetime | None:
         """When readers began to see this cycle's complete gold, if the refresh published it and then failed
         in dbt's on-run-end hooks (the cycle's bookkeeping, not gold): None when nothing was published."""
         return self._published_early[0] if self._published_early is not None else None
 
-    def _take_early_publication(self) -> tuple[datetime, float] | None:
-        """(when, seconds) of the publish the refresh triggered (_publish_complete_gold), then forgotten."""
+    def _take_early_publication(self) -> tuple[datetime, float, float] | None:
+        """(when, its perf_counter start, seconds) of the publish the refresh triggered
+        (_publish_complete_gold), then forgotten."""
         early, self._published_early = self._published_early, None
         return early
 
@@ -451,7 +478,7 @@ class Streamer:
         (published with the LOAD_HISTORY stamps moments later, like the alert state)."""
         began = perf_counter()
         self.make_visible()
-        self._published_early = (datetime.now(), perf_counter() - began)
+        self._published_early = (datetime.now(), began, perf_counter() - began)
 
     def make_visible(self) -> Publication:
         """The one step that makes committed work visible to readers (the app, `c360 sql`): everything
@@ -520,7 +547,8 @@ def _cycle(streamer: Streamer, number: int, size: int, anomalies: int, report: S
             f"the pipe did not load {batch.key}: {'; '.join(run.failures) or 'no event received'}"
         )
     load = ours[-1]
-    gold_at, refresh_seconds, snapshot_seconds = streamer.publish()
+    timing = streamer.publish()
+    gold_at = timing.visible_at
     report.gold_refreshed = report.gold_refreshed or gold_at is not None
     return BatchReport(
         number=number,
@@ -536,9 +564,10 @@ def _cycle(streamer: Streamer, number: int, size: int, anomalies: int, report: S
         loaded_at=load.loaded_at,
         gold_at=gold_at if load.rows_loaded else None,
         pipe_seconds=pipe_seconds,
-        refresh_seconds=refresh_seconds,
-        snapshot_seconds=snapshot_seconds,
+        refresh_seconds=timing.refresh_seconds,
+        snapshot_seconds=timing.snapshot_seconds,
         other_files=len(run.loads) - len(ours),
+        hooks_seconds=timing.hooks_seconds,
     )
 
 
@@ -618,7 +647,8 @@ def ingest(
             streamer.alert_after_failure()
             return report
         try:
-            report.gold_at, report.refresh_seconds, _ = streamer.publish()
+            timing = streamer.publish()
+            report.gold_at, report.refresh_seconds = timing.visible_at, timing.refresh_seconds
         except C360Error as exc:
             brief = _brief(exc)
             seen_since = streamer.published_before_failure()

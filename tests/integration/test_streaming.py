@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -349,3 +350,33 @@ def test_ingest_says_readers_see_gold_when_only_the_bookkeeping_after_it_failed(
     assert "on-run-end hook failed (simulated)" in failure and "next run stamps them" in failure
     assert report.gold_at is None
     assert reader_counts(home)["bronze"] == before + 1  # the early publish made the batch visible
+
+
+class PublishesThenSlowHooks:
+    """A gold refresh whose models all committed (the early publish) and whose on-run-end hooks then take
+    `hooks` seconds: readers see gold before them, so landing -> gold must not count them."""
+
+    def __init__(self, hooks: float) -> None:
+        self.hooks = hooks
+        self.publish: Callable[[], None] | None = None
+        self.published_by: datetime | None = None
+
+    def bind_gold_complete(self, callback: Callable[[], None]) -> None:
+        self.publish = callback
+
+    def __call__(self, settings: Settings) -> str:
+        assert self.publish is not None
+        self.publish()
+        self.published_by = datetime.now()
+        time.sleep(self.hooks)
+        return "ok"
+
+
+def test_the_hooks_after_the_early_publish_are_reported_apart_from_landing_to_gold(home: Settings) -> None:
+    refresh = PublishesThenSlowHooks(hooks=1.5)
+    (batch,) = stream(home, batches=1, size=100, refresh_gold=refresh).batches
+    assert refresh.published_by is not None and batch.gold_at is not None
+    assert batch.gold_at <= refresh.published_by  # readers saw gold before the hooks began
+    assert batch.hooks_seconds >= 1.5  # the hooks' time is reported apart ...
+    assert batch.refresh_seconds < 1.5  # ... and not as refresh time
+    assert batch.as_dict()["hooks_seconds"] == round(batch.hooks_seconds, 3)

@@ -8,6 +8,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
@@ -17,6 +18,7 @@ from c360.paths import DBT_DIR
 from c360.reference import CATEGORIES, STATES, UNCATEGORIZED
 from c360.transform.build_state import BuildMode, BuildState, decide, project_hash
 from c360.transform.dbt import (
+    REFRESH_ENVIRONMENT,
     DbtPaths,
     _items_from_execution,
     _Outcome,
@@ -79,6 +81,20 @@ def test_profiles_define_local_duckdb_and_snowflake_targets_from_the_environment
     assert project["models"]["c360"]["marts"]["+schema"] == "GOLD"
     assert project["models"]["c360"]["staging"]["+schema"] == "SILVER"
     assert project["models"]["c360"]["ml"]["+schema"] == "GOLD"
+
+
+def test_the_refresh_turns_off_an_optimizer_duckdb_has_and_nothing_else_does() -> None:
+    """The incremental refresh's InProcessDbt passes REFRESH_ENVIRONMENT; the profile sets DuckDB's
+    disabled_optimizers from it, to nothing by default (full builds, `c360 sql` ...)."""
+    local = yaml.safe_load((DBT_DIR / "profiles.yml").read_text())["c360"]["outputs"]["local"]
+    setting = local["settings"]["disabled_optimizers"]
+    assert "env_var('C360_DBT_DISABLED_OPTIMIZERS', '')" in setting
+    disabled = REFRESH_ENVIRONMENT["C360_DBT_DISABLED_OPTIMIZERS"]
+    known = {row[0] for row in duckdb.connect().execute("select name from duckdb_optimizers()").fetchall()}
+    assert set(disabled.split(",")) <= known  # DuckDB refuses an unknown name: every refresh would fail
+    con = duckdb.connect()
+    con.execute(f"set disabled_optimizers = '{disabled}'")  # what dbt-duckdb runs per cursor
+    con.execute("set disabled_optimizers = ''")  # and the default elsewhere
 
 
 def _model_docs() -> dict[str, dict]:

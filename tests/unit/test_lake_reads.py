@@ -187,6 +187,53 @@ def test_small_batches_are_compacted(settings: Settings) -> None:
     assert _counts(settings)[0] == 15_010
 
 
+def _current_files(writer: DuckDBSession, table: str) -> dict[str, int]:
+    """{path: bytes} of the table's data files in the lake's current snapshot."""
+    metadata = "__ducklake_metadata_customer_analytics"
+    frame = writer.query(
+        f"select d.path, d.file_size_bytes from {metadata}.ducklake_data_file as d "
+        f"inner join {metadata}.ducklake_table as t on t.table_id = d.table_id and t.end_snapshot is null "
+        "where d.end_snapshot is null and t.table_name = ?",
+        [table],
+    )
+    return {str(path): int(size) for path, size in zip(frame["path"], frame["file_size_bytes"], strict=True)}
+
+
+def test_routine_compaction_merges_the_small_files_and_leaves_a_large_one_alone(settings: Settings) -> None:
+    """The stream's compaction (small_files_below): a long stream's batch files are merged, so their
+    count stays bounded, while the full build's big file is neither rewritten nor merged with them; the
+    full compaction (`c360 maintain`) would merge it too."""
+    _seed(settings, 10)
+    with _writer(settings) as writer:
+        writer.execute(
+            "create table SILVER.history as select range as id, md5(range::varchar) as h from range(60000)"
+        )
+        ((large_path, large_size),) = _current_files(writer, "history").items()
+        threshold = large_size // 2
+        for round_ in range(3):  # three compaction periods of a long stream
+            for batch in range(12):
+                writer.execute(
+                    "insert into SILVER.history select range + ?, 'batch' from range(50)",
+                    [1_000_000 * (round_ + 1) + 1_000 * batch],
+                )
+            publication = publish_snapshot(settings, writer)
+            report = maintain(writer, published=publication.snapshot_id, small_files_below=threshold)
+            files = _current_files(writer, "history")
+            assert files[large_path] == large_size  # the large file: still the table's, unchanged
+            small = [path for path, size in files.items() if size < threshold]
+            assert len(small) <= 1, files  # twelve batch files merged into one, each period
+            assert report.files_after < report.files_before
+        assert int(writer.scalar("select count(*) from SILVER.history") or 0) == 60_000 + 3 * 12 * 50
+        maintain(writer, published=publish_snapshot(settings, writer).snapshot_id)  # full compaction
+        assert large_path not in _current_files(writer, "history")  # merged with the small file
+
+
+def test_routine_compaction_refuses_a_nonsense_threshold(settings: Settings) -> None:
+    _seed(settings, 10)
+    with _writer(settings) as writer, pytest.raises(WarehouseError, match="small_files_below"):
+        maintain(writer, published=None, small_files_below=0)
+
+
 def _delete_files(writer: DuckDBSession, table: str) -> int:
     metadata = "__ducklake_metadata_customer_analytics"
     return int(
