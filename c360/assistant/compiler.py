@@ -395,6 +395,13 @@ class Compiler:
             plan.window_column = option
             return
         default = self.vocab.default_time_dimension.get(plan.anchor)
+        alternatives = self._dated_alternatives(query)
+        if alternatives:
+            # "upgraded to Premium or had a limit change in 2026": the window belongs to the events' own dates,
+            # one per alternative; applied to the anchor's activity it answered another question
+            raise PlanError(
+                f"{window.label} could apply to either event's date ({', '.join(alternatives)}); ask about one at a time"
+            )
         if default:
             plan.window_column = Option(plan.anchor, default)
             return
@@ -424,6 +431,21 @@ class Compiler:
         raise PlanError(
             f"{window.label} can't be applied to {self._noun(plan.anchor)} measures, which are lifetime or fixed-window values"
         )
+
+    def _dated_alternatives(self, query: SemanticQuery) -> list[str]:
+        """The named filters about a date inside an 'or' whose dates differ (empty when there are none)."""
+        found: dict[str, str] = {}
+        for cond in query.conditions:
+            for alt in cond.either if cond.op == "any" else ():
+                for option in alt.options if alt.op == "named" else ():
+                    dates = [
+                        c.column or ""
+                        for c in self._filter_columns(option)
+                        if self.model.tables[c.table].columns[c.column or ""].kind == "time_dimension"
+                    ]
+                    if dates:
+                        found[option.filter or ""] = dates[0]
+        return sorted(found) if len(set(found.values())) > 1 else []
 
     def _filter_date(self, plan: _Plan) -> Option | None:
         """The one date column of the anchor that a named filter of the question is about ('upgraded to

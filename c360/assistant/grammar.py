@@ -81,6 +81,10 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "except": ("NEG", ""), "other than": ("NEG", ""), "non": ("NEG", ""), "arent": ("NEG", ""),
     "isnt": ("NEG", ""), "dont": ("NEG", ""), "doesnt": ("NEG", ""), "but not": ("NEG", ""),
     "except for": ("NEG", ""), "apart from": ("NEG", ""), "outside": ("NEG", ""), "outside of": ("NEG", ""),
+    # an exclusion as a request: "ignore uncategorized transactions", "leaving out lapsed customers"
+    "ignore": ("NEG", ""), "ignoring": ("NEG", ""), "disregard": ("NEG", ""), "disregarding": ("NEG", ""),
+    "leave out": ("NEG", ""), "leaving out": ("NEG", ""), "left out": ("NEG", ""), "omit": ("NEG", ""),
+    "omitting": ("NEG", ""), "not counting": ("NEG", ""), "not including": ("NEG", ""),
     # a change in a direction: "saw their spend drop by more than 50% month over month"
     "drop": ("CHANGE", "down"), "dropped": ("CHANGE", "down"), "fall": ("CHANGE", "down"),
     "fell": ("CHANGE", "down"), "fallen": ("CHANGE", "down"), "decrease": ("CHANGE", "down"),
@@ -111,6 +115,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     # implied counts
     "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""), "how big": ("DIST", ""), "how large": ("DIST", ""),
     "break down": ("DIST", ""), "breakdown of": ("DIST", ""), "composition": ("DIST", ""), "spread": ("DIST", ""), "split": ("DIST", ""), "headcount": ("DIST", ""),
+    "distributed": ("DIST", ""), "spread out": ("DIST", ""), "broken down": ("DIST", ""),
     # coordination and follow-up cues
     "and": ("AND", ""), "or": ("OR", ""), "either": ("EITHER", ""), "as well as": ("AND", ""), "plus": ("AND", ""),
     "instead": ("INSTEAD", ""), "rather": ("INSTEAD", ""), "only": ("ONLY", ""), "just": ("ONLY", ""),
@@ -206,6 +211,9 @@ INACTIVITY: Final = re.compile(
     r"|\binactive\s+(?:for\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+)?(?P<m>\d+)\s+day\b"
     r"|\b(?:over\s+|more\s+than\s+)?(?P<k>\d+)\+?\s+day\s+(?:without|since)\s+(?:a\s+|any\s+|their\s+|the\s+)?(?:last\s+)?"
     r"(?:transaction|purchase|activity)\b"
+    # "spent nothing in the last 30 days", "bought nothing for 45 days": no approved transaction in that many days
+    r"|\b(?:spent|spend|bought|buy|purchased|charged)\s+nothing\s+(?:at\s+all\s+)?(?:in|for|within|over)\s+"
+    r"(?:the\s+last\s+|the\s+past\s+|last\s+|past\s+)?(?P<j>\d+)\s+day\b"
 )
 
 # "31 to 59 days since their last purchase", "(last purchase 31-59 days ago)": a range of the recency column

@@ -527,7 +527,8 @@ class TimeParser:
             return TimeSpan(i, i + 1, grain=GRAIN_ADJECTIVES[word])
         if word in ("by", "per", "each", "every") and self._lemma(i + 1) in UNITS:
             unit = UNITS[self._lemma(i + 1)]
-            if self._lemma(i + 2) == "over":  # "month over month" is a measure, not a grain
+            if self._lemma(i + 2) == "over" and self._lemma(i + 3) == self._lemma(i + 1):
+                # "month over month" is a measure, not a grain ("by month over the last 6 months" is one)
                 return None
             return TimeSpan(i, i + 2, grain=unit)
         if word in UNITS and self._lemma(i + 1) == "by" and self._lemma(i + 2) == word:

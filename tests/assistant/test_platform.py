@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -12,7 +13,7 @@ from c360.assistant.evaluation import evaluate, load_cases, report_lines
 from c360.assistant.live_check import validate_live
 from c360.assistant.local import LocalAnalyst
 from c360.assistant.model import MODEL_PATH, load_model
-from c360.assistant.service import Assistant
+from c360.assistant.service import Assistant, platform_as_of
 from c360.cli.main import app
 from c360.config import Settings
 from c360.engines.readers import open_reader
@@ -67,6 +68,39 @@ def test_evaluation_set_meets_the_targets(platform: object, platform_settings: S
     assert summary.accuracy() >= 0.95, report
     assert summary.verified_wrong == [], report
     assert summary.refusals_missed == [], report
+
+
+PARAPHRASES = sorted((Path(__file__).parent / "paraphrases").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", PARAPHRASES, ids=[p.stem for p in PARAPHRASES])
+def test_paraphrase_classes_match_their_reference_sql(
+    platform: object, platform_settings: Settings, path: Path
+) -> None:
+    """Paraphrases of our own per reader class (never a question of a set), each with hand-written reference SQL:
+    every answerable one right, every must-refuse refused. The files are written for any as-of date (windows
+    relative to it, or closed periods before it), so they run at this platform's own."""
+    _, cases = load_cases(path)
+    session, reference = open_reader(platform_settings), open_reader(platform_settings)
+    try:
+        model = load_model()
+        as_of = platform_as_of(session)
+        assistant = Assistant(
+            platform_settings,
+            session,
+            LocalAnalyst.on_session(model, as_of, session),
+            model,
+            as_of=as_of,
+            log_requests=False,
+        )
+        summary = evaluate(assistant, cases, reference.con, as_of)  # type: ignore[attr-defined]
+    finally:
+        session.close()
+        reference.close()
+    report = "\n".join(report_lines(summary))
+    wrong = [r.case.id for r in summary.subset(refuse=False) if r.outcome in ("wrong", "error")]
+    assert wrong == [] and summary.refusals_missed == [], report
+    assert summary.accuracy() >= 0.85, report  # a few are refused by design (precision before recall)
 
 
 def test_cli_ask_json_contract_and_exit_codes(platform: object, platform_settings: Settings) -> None:

@@ -426,6 +426,15 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
             nxt.used = True  # "High Risk category", "Premium card", "Declining segment"
         if any(t.lemma in lk.entity_lemmas() for t in item.tokens):
             r.implied_entities.append(values[0].table)  # "Premium cardholders" names the rows too
+        elif (
+            prev is not None
+            and prev.kind in ("WH", "WHO", "LIST")
+            and values[0].table == lk.vocab.anchor_preference[0]
+            and not any(i.kind == "LEX" and i.of("entity") for i in items)
+        ):
+            # "which High-Value Travelers in California have a Standard card?": a group of customers named
+            # by its value right after the question word is the rows asked for
+            r.implied_entities.append(values[0].table)
         if values[0].identifier and not negated:  # "CUST00000042": one customer
             r.lookup = values[0].table
             r.implied_entities.append(values[0].table)

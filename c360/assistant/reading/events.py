@@ -58,7 +58,7 @@ def _table_event(lk: Lookups, r: Reading, asked: list[Item]) -> Refusal | None:
 def history(lk: Lookups, r: Reading) -> Refusal | None:
     """'Has CUST00000042's card or credit limit changed over time?': the versions of the looked-up row, from the
     table that keeps them (an entity with `versions_of` that table); refused for anything else."""
-    asked = [i for i in r.items if i.kind == "HISTORY"]
+    asked = [i for i in r.items if i.kind == "HISTORY" and not i.used]
     if not asked:
         return None
     table = next(

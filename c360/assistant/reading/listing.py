@@ -131,7 +131,7 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             r.columns.append((Option(r.lookup, name),))
     if r.measures and not listing:
         _extremes_of_sized_rows(r)
-    asks = any(i.kind in ("WH", "LIST", "WHO", "DIST") for i in r.items)
+    asks = any(i.kind in ("WH", "LIST", "WHO", "DIST") or _breakdown(i) for i in r.items)
     compared = [c.measure for c in r.conditions if c.measure is not None]
     if not listing and not r.measures and r.dimensions and compared:
         r.measures.extend(compared)  # "which states have an average LTV over X"
@@ -279,3 +279,12 @@ def _extremes_of_sized_rows(r: Reading) -> None:
                 Measure(f"{aggregation}_{size.column}", (Option(size.table, size.column, aggregation),))
             )
             r.limit, r.ties = None, False
+
+
+BREAKDOWN_WORDS = frozenset({"break", "broken", "breakdown", "split"})
+
+
+def _breakdown(item: Item) -> bool:
+    """'how do customers break down by card type?', 'customers split by region': a grouping that asks for the
+    rows' distribution, like 'distribution' does."""
+    return item.kind == "GROUP" and any(t.lemma in BREAKDOWN_WORDS for t in item.tokens)

@@ -38,13 +38,30 @@ class Lookups:
         for length in range(min(4, len(tokens) - i), 1, -1):
             window = tokens[i : i + length]
             words = [t.text for t in window[:-1]] + [_without_possessive(window[-1].text)]
-            if not all(w[:1].isupper() and w.isalpha() for w in words):
+            if not all(w[:1].isupper() and w.isalpha() for w in words) and not self._shown_name_lowercase(
+                window
+            ):
                 continue
             plain = not any(self.is_vocabulary_word(t) for t in window)  # 'Will Premium' is no one
             found = self.values.find(words, as_shown=plain)
             if found is not None:
                 return length, found
         return None
+
+    def _shown_name_lowercase(self, window: list[Token]) -> bool:
+        """'joe w.': a first name and an initial typed in lower case — the shape the masked role sees names in
+        ('Joe W.'). Only two words, the second a single letter, neither a word of the vocabulary or an everyday
+        word; the match must still be exact (values.py)."""
+        if len(window) != 2:
+            return False
+        first, initial = window
+        return (
+            first.text.isalpha()
+            and len(first.text) > 1
+            and len(initial.text) == 1
+            and initial.text.isalpha()
+            and not any(self.is_vocabulary_word(t) or t.lemma in self.vocab.stopwords for t in window)
+        )
 
     def is_vocabulary_word(self, token: Token) -> bool:
         return (token.lemma,) in self.lex.phrases or (token.lemma,) in GRAMMAR

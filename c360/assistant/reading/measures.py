@@ -50,7 +50,12 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
             nxt = items[j]
             if nxt.kind == "LEX" and nxt.of("entity"):
                 target = nxt
+                for between in items[idx + 1 : j]:
+                    if between.kind == "DISTINCT":
+                        between.used = True  # "how many distinct customers": rows are counted once anyway
                 break
+            if nxt.kind == "DISTINCT":
+                continue
             if nxt.kind == "CUE" and (rows_in_cue := _rows_named_in_cue(lk, nxt)) is not None:
                 break  # "how many new accounts were opened": the cue's own noun names the rows
             if nxt.kind == "LEX" and nxt.of("value", "filter") and not nxt.of("metric", "fact"):
@@ -165,8 +170,8 @@ def _contains(lk: Lookups, item: Item, words: set[str]) -> bool:
 
 
 def _names_a_measure(items: list[Item], idx: int) -> Item | None:
-    """A measure right before the breakdown word, or after it past values ('break down CUST00000045's spending
-    by category')."""
+    """A measure right before the breakdown word, or after it past values and periods ('break down
+    CUST00000045's spending by category', 'break down last month's spend by channel')."""
 
     def measure(n: Item | None) -> bool:
         return (
@@ -183,6 +188,8 @@ def _names_a_measure(items: list[Item], idx: int) -> Item | None:
     for n in items[idx + 1 :]:
         if measure(n):
             return n
+        if n.kind == "TIME":
+            continue  # "break down the last 90 days' spend by ...": a period's measure
         if not (n.kind == "LEX" and n.of("value") and not n.of("metric", "fact", "entity")):
             return None
     return None
@@ -223,6 +230,10 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
             nxt.used = True
             nxt = counted
         if nxt is not None and nxt.kind == "COUNT":
+            per_row = per_customer_count(lk, r, idx)
+            if per_row is not None:  # "the average number of approved transactions per customer"
+                r.measures.append(per_row)
+                continue
             if item.arg != "sum":  # "the average number of categories a customer shops in"
                 return Refusal(
                     "incomplete", f"I can't compute the {item.text} of a count per row from this data."
@@ -238,6 +249,10 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
         if nxt is None or nxt.kind != "LEX" or nxt.used or not nxt.of("fact", "metric"):
             if item.arg == "sum" and item.tokens[0].lemma in ("total", "combined"):
                 item.used = True  # "in total", "total" before something already counted
+                continue
+            restated = restated_aggregation(lk, r, idx)
+            if restated is not None:
+                r.measures.append(restated)
                 continue
             return Refusal("incomplete", f"I can't tell what to aggregate after {item.text!r}.")
         measure = lk.measure_from(item.arg, nxt)
@@ -481,3 +496,71 @@ def _rows_named_in_cue(lk: Lookups, item: Item) -> str | None:
     table = item.arg.split(".")[0]
     nouns = {n for n in lk.vocab.entities.get(table, {}).get("nouns", []) if " " not in n}
     return table if any(t.lemma in nouns or t.norm in nouns for t in item.tokens) else None
+
+
+def restated_aggregation(lk: Lookups, r: Reading, idx: int) -> Measure | None:
+    """'compare credit limit across card types (average per customer)', 'churn score by region, average per
+    customer': an aggregation named after the measure, closing the question, applies to the one measure named
+    before it. Only when nothing but 'per customer' follows it and exactly one unaggregated measure precedes it."""
+    items = r.items
+    agg = items[idx]
+    rest = [i for i in items[idx + 1 :] if not i.used]
+    entity = lk.vocab.anchor_preference[0]
+    if rest and not (
+        len(rest) == 2
+        and rest[0].kind == "GROUP"
+        and rest[1].kind == "LEX"
+        and any(e.table == entity for e in rest[1].of("entity"))
+        and not rest[1].of("dimension", "metric", "fact", "value")
+    ):
+        return None
+    before = [i for i in items[:idx] if i.kind == "LEX" and not i.used and i.of("fact", "metric")]
+    if len(before) != 1 or any(i.kind == "AGG" for i in items[:idx]):
+        return None
+    measure = lk.measure_from(agg.arg, before[0])
+    if measure is None:
+        return None
+    agg.used = before[0].used = True
+    for item in rest:
+        item.used = True  # "per customer": the rows averaged, not a grouping
+    return measure
+
+
+def per_customer_count(lk: Lookups, r: Reading, idx: int) -> Measure | None:
+    """'the average number of (approved) transactions per customer', 'median number of purchases per cardholder':
+    an aggregation of each customer's own count of those rows — the profile's lifetime count column (approved
+    transactions). Only with 'per <customer noun>' after the rows, no window (the column is lifetime) and no
+    qualifier other than the status the column already counts."""
+    items = r.items
+    agg, count = items[idx], items[idx + 1]
+    rest = items[idx + 2 :]
+    entity = lk.vocab.anchor_preference[0]
+    if r.window is not None or len(rest) < 3:
+        return None
+    qualified = len(rest) >= 4 and rest[0].kind == "LEX" and bool(rest[0].of("value"))
+    qualifiers = rest[:1] if qualified else []
+    rows, per, noun = rest[1:4] if qualified else rest[:3]
+    if per.kind != "GROUP" or per.tokens[0].lemma not in ("per", "each") or noun.kind != "LEX":
+        return None
+    if not any(e.table == entity for e in noun.of("entity")) or noun.of(
+        "dimension", "metric", "fact", "value"
+    ):
+        return None
+    if rows.kind != "LEX" or not rows.of("entity") or any(e.table == entity for e in rows.of("entity")):
+        return None
+    if any(q.kind != "LEX" or {v.value for v in q.of("value")} != {"approved"} for q in qualifiers):
+        return None
+    facts = [f for f in lk.facts_of(rows) if f.table == entity]
+    if len(facts) != 1:
+        return None
+    column = facts[0].column or ""
+    declared = lk.declared_metric(entity, column, agg.arg)
+    measure = Measure(
+        declared or f"{agg.arg}_{column}",
+        (Option(entity, declared) if declared else Option(entity, column, aggregation=agg.arg),),
+    )
+    for item in (agg, count, *qualifiers, rows, per, noun):
+        item.used = True
+    counted = {e.column for q in (*qualifiers, rows) for e in q.of("metric")}
+    r.measures = [m for m in r.measures if not any(o.column in counted for o in m.options)]  # the plain count
+    return measure

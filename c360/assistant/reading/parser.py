@@ -30,18 +30,24 @@ from c360.assistant.reading import (
     elided,
     events,
     extremes,
+    group_word,
     grouping,
     horizon,
     listing,
+    many_changes,
     measures,
+    percent_of,
     periods,
     phrasing,
+    presence,
     ranking,
     repeated,
     rolling,
     series,
     singular,
     spelling,
+    status_customers,
+    token_forms,
     within,
     yesno,
 )
@@ -53,6 +59,7 @@ from c360.assistant.values import ValueIndex
 
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
+    group_word.generic_group,
     amounts.money_of_rows,
     horizon.horizon_measures,
     contrast.combined,
@@ -61,9 +68,11 @@ PASSES: tuple[Pass, ...] = (
     periods.side_by_side,
     conditions.time_window,
     rolling.changed_most,
+    many_changes.changes_of_many,
     absent.no_activity,
     conditions.inactive,
     conditions.changes,
+    percent_of.percent_of_column,
     conditions.comparisons,
     extremes.both_extremes,
     measures.restated,
@@ -73,6 +82,7 @@ PASSES: tuple[Pass, ...] = (
     conditions.inclusions,
     conditions.values_and_filters,
     conditions.alternatives,
+    many_changes.changes_or_included,
     yesno.yes_no,
     events.events,
     events.history,
@@ -89,6 +99,7 @@ PASSES: tuple[Pass, ...] = (
     ranking.ties,
     listing.remaining_lexical,
     rolling.window_before,
+    status_customers.declined_customers,
     series.series_change,
     periods.rank_by_change,
     contrast.one_column,
@@ -164,7 +175,8 @@ class QuestionParser:
         )
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
-        tokens = _shared_head(self.lk, elided.with_unit(tokenize(question)))
+        tokens, closing = token_forms.rewrite(self.lk, elided.with_unit(tokenize(question)))
+        tokens = presence.presence_of_rows(self.lk, _shared_head(self.lk, tokens))
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
         items, unknown = scan(self.lk, question, tokens, time_adjectives)
@@ -212,7 +224,12 @@ class QuestionParser:
             return Parsed(
                 None, Refusal("incomplete", "I couldn't find a measure or a list of things to show.")
             )
-        return Parsed(self._to_query(reading), followup=followup, partial=reading)
+        query = self._to_query(reading)
+        if closing is not None and not (
+            query.mode == "list" and query.entity in token_forms.dated_tables(self.lk)
+        ):  # "…: when and where?" is answered only by a listing of the rows (their date and merchant)
+            return Parsed(None, Refusal("incomplete", f"I can't tell what {closing!r} asks for here."))
+        return Parsed(query, followup=followup, partial=reading)
 
     def _assemble(self, r: Reading) -> Refusal | None:
         for step in PASSES:

@@ -305,7 +305,7 @@ def inactivity_spans(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, i
         return {}
     found: dict[int, tuple[int, int]] = {}
     for start, end, m in pattern_spans(INACTIVITY, tokens, numbers=True):
-        found[start] = (end, int(m.group("n") or m.group("m") or m.group("k")))
+        found[start] = (end, int(m.group("n") or m.group("m") or m.group("k") or m.group("j")))
     return found
 
 

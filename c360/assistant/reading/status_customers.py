@@ -1,0 +1,47 @@
+"""Customers counted by their declined transactions: 'how many customers had a declined transaction last month?',
+'customers who made a declined purchase in the last 30 days', 'number of customers with declines this year'.
+
+The customer count over transactions counts customers with an APPROVED transaction (active customers); read
+with "declined" it had answered the active customers beside the number of declines (or, with the status as a
+filter, zero) — both wrong. A customer count whose rows are qualified by a status other than approved (the
+declined count named right after the customers, or a status value filtered on) is the count of customers with
+such a row: `fct_transactions.declined_customer_count`.
+"""
+
+from __future__ import annotations
+
+from c360.assistant.query import Measure, Option
+from c360.assistant.reading.items import Reading, Refusal, prev_item
+from c360.assistant.reading.lookups import Lookups
+
+DECLINED_COUNT = "declined_transaction_count"
+ACTIVE_COUNT = "active_customer_count"
+CUSTOMER_COUNTS = frozenset({ACTIVE_COUNT, "customer_count"})  # "how many customers" names the count itself
+
+
+def declined_customers(lk: Lookups, r: Reading) -> Refusal | None:
+    del lk
+    counts = [m for m in r.measures if any(o.column == ACTIVE_COUNT for o in m.options)]
+    if len(counts) != 1:
+        return None
+    declines = [m for m in r.measures if any(o.column == DECLINED_COUNT for o in m.options)]
+    status = [
+        c
+        for c in r.conditions
+        if c.op == "in" and any(o.column == "status" for o in c.options) and "approved" not in c.values
+    ]
+    named_after = any(
+        i.kind == "LEX"
+        and any(e.column == DECLINED_COUNT for e in i.of("metric"))
+        and (before := prev_item(r.items, idx)) is not None
+        and before.kind == "LEX"
+        and (bool(before.of("entity")) or any(e.column in CUSTOMER_COUNTS for e in before.of("metric")))
+        for idx, i in enumerate(r.items)
+    )
+    if not (status or (declines and named_after)):
+        return None
+    table = next(o.table for o in counts[0].options if o.column == ACTIVE_COUNT)
+    measure = Measure("declined_customer_count", (Option(table, "declined_customer_count"),))
+    r.measures = [measure if m is counts[0] else m for m in r.measures if m not in declines or status]
+    r.order = [o for o in r.order if o.measure is None or o.measure not in declines]
+    return None

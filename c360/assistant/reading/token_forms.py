@@ -1,0 +1,99 @@
+"""Everyday forms rewritten before the scan, each to the form the grammar reads.
+
+- **"month by month"** (*day by day, week by week, quarter by quarter, year by year*, hyphenated too) is "by
+  month": a series per period. The time reader knows both forms, but a measure's phrase ending in the unit took
+  the first word ("CUST00000112's spend month by month …" had read *spend month*).
+- **"same thing but only for Texas"** (*same but for Premium, the same for the last 90 days, do the same for
+  Florida, same question for …*) opening a question is a follow-up: read as "now …" (the follow-up cue), so the
+  rest refines the question before. Only at the start: "the same segment as …" elsewhere stays unread.
+- **a closing list of question words about a listed row** — *"the biggest purchase CUST… ever made — when, where
+  and how much?"*, *"largest transaction ever — who made it and how much?"*, *"…'s largest transaction: when and where"* — asks for the columns a listing of those rows shows
+  anyway (its date, merchant and amount: `vocabulary.yaml: entities.*.columns`), so the list is left out. Only at
+  the end of the question, only two or more of *when / where / who / how much*, and only when the question names rows of
+  a table whose listing shows a date column; elsewhere the words keep their meaning (*when did … upgrade*).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Final
+
+from c360.assistant.reading.lookups import Lookups
+from c360.assistant.text import Token, lemma
+
+UNITS: Final = frozenset({"day", "week", "month", "quarter", "year"})
+ASKED: Final = frozenset({"when", "where", "much", "who"})
+JOINERS: Final = frozenset({"and", "how", "for", "what", "was", "it", "made", "did", "make"})
+
+
+SAME_LEAD: Final = frozenset({"ok", "okay", "and", "now", "then", "do", "can", "you", "please", "the", "so"})
+SAME_TAIL: Final = frozenset({"thing", "question", "query", "again", "one", "but", "analysis", "breakdown"})
+
+
+def rewrite(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
+    """The tokens in the forms the grammar reads, and the closing question words left out (or None): the
+    reading must then list rows of `dated_tables` (the parser refuses otherwise)."""
+    return _closing_questions(lk, _unit_by_unit(_same_again(tokens)))
+
+
+def dated_tables(lk: Lookups) -> frozenset[str]:
+    """Tables whose listing shows a date column (transactions): a listing of them answers 'when, where, how much'."""
+    return frozenset(
+        table
+        for table, spec in lk.vocab.entities.items()
+        if (column := lk.vocab.default_time_dimension.get(table)) and column in spec.get("columns", [])
+    )
+
+
+def _same_again(tokens: list[Token]) -> list[Token]:
+    i = 0
+    while i < len(tokens) and tokens[i].lemma in SAME_LEAD:
+        i += 1
+    if i >= len(tokens) or tokens[i].lemma != "same" or i > 4:
+        return tokens
+    j = i + 1
+    while j < len(tokens) and tokens[j].lemma in SAME_TAIL:
+        j += 1
+    if j >= len(tokens):
+        return tokens  # "the same" alone: nothing to refine with
+    return [Token("now", "now", "now"), *tokens[j:]]
+
+
+def _unit_by_unit(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        window = [t.lemma for t in tokens[i : i + 3]]
+        if len(window) == 3 and window[0] in UNITS and window[1] == "by" and window[2] == window[0]:
+            out.extend(tokens[i + 1 : i + 3])  # "month by month" -> "by month"
+            i += 3
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
+def _closing_questions(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
+    start = len(tokens)
+    while start > 0 and tokens[start - 1].lemma in ASKED | JOINERS:
+        start -= 1
+    tail = [t.lemma for t in tokens[start:]]
+    asked = {w for w in tail if w in ("when", "where", "who")} | (
+        {"how much"} if _has_pair(tail, "how", "much") else set()
+    )
+    if len(asked) < 2 or (any(w == "how" for w in tail) and "how much" not in asked):
+        return tokens, None
+    if not any(t.lemma in _dated_row_nouns(lk) for t in tokens[:start]):
+        return tokens, None
+    return tokens[:start], " ".join(t.text for t in tokens[start:])
+
+
+def _has_pair(words: list[str], first: str, second: str) -> bool:
+    return any(a == first and b == second for a, b in itertools.pairwise(words))
+
+
+def _dated_row_nouns(lk: Lookups) -> frozenset[str]:
+    """Nouns of rows whose listing shows a date (transactions): their listing answers 'when, where, how much'."""
+    return frozenset(
+        lemma(n.split()[-1]) for table in dated_tables(lk) for n in lk.vocab.entities[table].get("nouns", [])
+    )
