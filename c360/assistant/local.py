@@ -167,6 +167,8 @@ class LocalAnalyst:
             if parsed.query is not None and (not pronoun or _has_content(parsed.query)):
                 # "how much revenue did the offer bring in, and what did it cost?": 'it' is in the question
                 return Parsed(parsed.query, followup=False), None
+            if (headline := self._headline_count(parsed, user_turns[-1], time_adjectives)) is not None:
+                return headline, None
             return parsed, Refusal(
                 "no_context",
                 "That sounds like a follow-up, but there is no earlier question to refine; ask the full question.",
@@ -190,6 +192,21 @@ class LocalAnalyst:
         ):
             return Parsed(self._same_customer(previous, parsed.query), followup=False), None
         return Parsed(merged, followup=True), None
+
+    def _headline_count(self, parsed: Parsed, question: str, time_adjectives: bool) -> Parsed | None:
+        """'At-risk customers per segment', 'lapsed customers by region': a noun phrase grouped by a column and
+        nothing else is the count of those rows per group ('how many …'), when it opens a conversation and names
+        what is counted; 'by region' alone, or with a pronoun or 'now / instead', stays a follow-up."""
+        partial = parsed.partial
+        if partial is None or not partial.dimensions or partial.measures or partial.list_requested:
+            return None
+        if any(i.kind in ("PRONOUN", "FOLLOW", "INSTEAD", "ONLY", "AND") for i in partial.items):
+            return None
+        counted = self.parser.parse(f"how many {question}", time_adjectives=time_adjectives).query
+        if counted is None or not counted.dimensions or len(counted.measures) != 1:
+            return None
+        note = "read as a count of the rows in each group ('how many …')"
+        return Parsed(replace(counted, notes=(*counted.notes, note)), followup=False)
 
     def _context(self, questions: Sequence[str]) -> SemanticQuery | None:
         query: SemanticQuery | None = None

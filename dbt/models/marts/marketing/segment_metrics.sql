@@ -26,7 +26,7 @@ aggregated as (
         round(avg(credit_utilization_pct), 2) as avg_credit_utilization_pct,
         round(avg(tenure_months), 1) as avg_tenure_months,
         {{ c360.pct("sum(case when card_type = 'Premium' then 1 else 0 end)", 'count(*)') }} as premium_card_pct,
-        {{ c360.pct("sum(case when recency_status = 'Active' then 1 else 0 end)", 'count(*)') }} as active_pct,
+        {{ c360.pct("sum(case when customer_status = 'Active' then 1 else 0 end)", 'count(*)') }} as active_pct,
         sum(case when churn_risk_score is not null then 1 else 0 end) as scored_customers,
         round(avg(churn_risk_score), 2) as avg_churn_risk_score,
         sum(case when churn_risk_category = 'High Risk' then 1 else 0 end) as high_risk_customers,
