@@ -100,6 +100,7 @@ PASSES: tuple[Pass, ...] = (
     listing.remaining_lexical,
     rolling.window_before,
     status_customers.declined_customers,
+    status_customers.active_in_period,
     series.series_change,
     periods.rank_by_change,
     contrast.one_column,

@@ -1,4 +1,6 @@
-"""Customers counted by their declined transactions: 'how many customers had a declined transaction last month?',
+"""Customers counted by the status of their transactions in a period.
+
+Declined: 'how many customers had a declined transaction last month?',
 'customers who made a declined purchase in the last 30 days', 'number of customers with declines this year'.
 
 The customer count over transactions counts customers with an APPROVED transaction (active customers); read
@@ -44,4 +46,21 @@ def declined_customers(lk: Lookups, r: Reading) -> Refusal | None:
     measure = Measure("declined_customer_count", (Option(table, "declined_customer_count"),))
     r.measures = [measure if m is counts[0] else m for m in r.measures if m not in declines or status]
     r.order = [o for o in r.order if o.measure is None or o.measure not in declines]
+    return None
+
+
+def active_in_period(lk: Lookups, r: Reading) -> Refusal | None:
+    """'How many customers were active in March 2026?': active IN a period is an approved transaction in it (the
+    count over transactions the period already applies to), not also today's status — a customer active in March
+    who has lapsed since was left out."""
+    del lk
+    if r.window is None or not any(o.column == ACTIVE_COUNT for m in r.measures for o in m.options):
+        return None
+    r.conditions = [
+        c
+        for c in r.conditions
+        if not (
+            c.op == "in" and c.values == ("Active",) and any(o.column == "customer_status" for o in c.options)
+        )
+    ]
     return None
