@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -341,7 +341,15 @@ def _stored_decimals(values: list[object]) -> int | None:
 
 
 def _rounded(values: list[object], digits: int) -> list[object]:
-    return [round(v, digits) if isinstance(v, float) else v for v in values]
+    """Rounded as SQL's ROUND does, half away from zero on the decimal value (an average of whole numbers is
+    often an exact tie, 1.775, that Python's round on the binary float takes to 1.77)."""
+    step = Decimal(1).scaleb(-digits)
+    return [
+        float(Decimal(repr(v)).quantize(step, rounding=ROUND_HALF_UP))
+        if isinstance(v, float) and math.isfinite(v)
+        else v
+        for v in values
+    ]
 
 
 def _normalize(series: pd.Series) -> list[object]:

@@ -71,6 +71,9 @@ def test_a_reference_stored_rounded_is_compared_at_its_own_precision() -> None:
     assert not compare(counts, pd.DataFrame({"n": [3.4, 2.2]}), ordered=False)[0]
     exact = pd.DataFrame({"v": [3.0203614]})  # an exact reference stays exact
     assert not compare(exact, pd.DataFrame({"v": [3.02]}), ordered=False)[0]
+    ties = pd.DataFrame({"v": [1.78, -2.13]})  # SQL's ROUND: an exact tie goes away from zero
+    assert compare(ties, pd.DataFrame({"v": [1.775, -2.125]}), ordered=False)[0]
+    assert not compare(ties, pd.DataFrame({"v": [1.77, -2.12]}), ordered=False)[0]
 
 
 def test_reference_personal_columns_are_shown_as_the_role_sees_them() -> None:
