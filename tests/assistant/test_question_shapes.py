@@ -22,15 +22,7 @@ from c360.assistant.messages import Message, conversation
 from c360.assistant.model import load_model
 
 HERE = Path(__file__).parent
-SETS = (
-    HERE / "questions.yaml",
-    HERE / "blind" / "blind_v1.yaml",
-    HERE / "blind" / "blind_v2.yaml",
-    HERE / "blind" / "blind_v3.yaml",
-    HERE / "blind" / "blind_v4.yaml",
-    HERE / "blind" / "blind_v5.yaml",
-    HERE / "blind" / "blind_final.yaml",
-)
+SETS = (HERE / "questions.yaml", *sorted((HERE / "blind").glob("*.yaml")))  # every set, spent or not
 SHAPES = HERE / "question_shapes.yaml"
 
 
