@@ -101,6 +101,7 @@ PASSES: tuple[Pass, ...] = (
     rolling.window_before,
     status_customers.declined_customers,
     status_customers.active_in_period,
+    status_customers.declines_beside_their_rate,
     series.series_change,
     periods.rank_by_change,
     contrast.one_column,

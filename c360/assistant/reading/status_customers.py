@@ -64,3 +64,33 @@ def active_in_period(lk: Lookups, r: Reading) -> Refusal | None:
         )
     ]
     return None
+
+
+DECLINE_RATE = "decline_rate_pct"
+TRANSACTION_COUNTS = frozenset(
+    {"attempted_transaction_count", "transaction_count", "total_customer_transactions"}
+)
+
+
+def declines_beside_their_rate(lk: Lookups, r: Reading) -> Refusal | None:
+    """'How many transactions were declined YTD, and what's the decline rate?': 'declined' names the count, not a
+    filter on every figure (a decline rate of declined attempts is always 100 %). With the rate asked, a filter on
+    a declined status becomes the declined count of the attempts counted; anything else beside it is refused."""
+    del lk
+    if not any(o.column == DECLINE_RATE for m in r.measures for o in m.options):
+        return None
+    status = [
+        c
+        for c in r.conditions
+        if c.op == "in" and any(o.column == "status" for o in c.options) and "approved" not in c.values
+    ]
+    if not status:
+        return None
+    others = [m for m in r.measures if not any(o.column == DECLINE_RATE for o in m.options)]
+    if any(not any(o.column in TRANSACTION_COUNTS for o in m.options) for m in others):
+        return Refusal("incomplete", "I can't tell which figures the declined status should filter here.")
+    table = next(o.table for m in r.measures for o in m.options if o.column == DECLINE_RATE)
+    declined = Measure(DECLINED_COUNT, (Option(table, DECLINED_COUNT),))
+    r.measures = [declined if m in others else m for m in r.measures]
+    r.conditions = [c for c in r.conditions if c not in status]
+    return None
