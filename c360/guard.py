@@ -12,7 +12,7 @@ import itertools
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -109,17 +109,22 @@ ColumnLookup = Callable[[str], frozenset[str]]
 def relation_columns(session: WarehouseSession) -> ColumnLookup:
     """The columns of each relation as the session's catalog has them (cached for the lookup's lifetime), so
     masking replaces only personal columns the table really has."""
+    return catalog_columns(lambda sql, params: session.query(sql, params)["name"].tolist())
+
+
+def catalog_columns(names: Callable[[str, list[object]], Sequence[object]]) -> ColumnLookup:
+    """relation_columns over any runner of the catalog query (`names(sql, params)` returns its one column)."""
     found: dict[str, frozenset[str]] = {}
 
     def lookup(relation: str) -> frozenset[str]:
         if relation not in found:
             schema, _, table = relation.partition(".")
-            frame = session.query(
+            rows = names(
                 "select lower(column_name) as name from information_schema.columns "
                 "where upper(table_schema) = ? and upper(table_name) = ?",
                 [schema.upper(), table.upper()],
             )
-            found[relation] = frozenset(frame["name"]) if not frame.empty else frozenset()
+            found[relation] = frozenset(str(r) for r in rows)
         return found[relation]
 
     return lookup

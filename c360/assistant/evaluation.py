@@ -16,7 +16,7 @@ import itertools
 import math
 import statistics
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,7 +33,7 @@ from c360.assistant.model import YAML_LOADER
 from c360.assistant.service import Assistant
 from c360.errors import C360Error
 from c360.grants import Role
-from c360.guard import GuardError, guard_select
+from c360.guard import GuardError, catalog_columns, guard_select
 from c360.masking import PII_COLUMNS, mask_expression
 from c360.percentiles import percentile
 
@@ -181,30 +181,16 @@ def reference_frame(
     (so that `date_trunc('month', $as_of)` and `$as_of - interval 90 day` work without a cast)."""
     try:
         guarded = guard_select(
-            sql, role, dialect="duckdb", max_rows=REFERENCE_MAX_ROWS, columns=_catalog_columns(con)
+            sql,
+            role,
+            dialect="duckdb",
+            max_rows=REFERENCE_MAX_ROWS,
+            columns=catalog_columns(lambda q, p: [r[0] for r in con.execute(q, p).fetchall()]),
         ).sql
     except GuardError as exc:
         raise C360Error(f"reference SQL refused for role {Role(str(role).upper()).value}: {exc}") from None
     params = {"as_of": as_of} if "$as_of" in sql else None
     return con.execute(guarded, params).df() if params else con.execute(guarded).df()
-
-
-def _catalog_columns(con: duckdb.DuckDBPyConnection) -> Callable[[str], frozenset[str]]:
-    """The guard's column lookup over a bare DuckDB connection (guard.relation_columns needs a session)."""
-    found: dict[str, frozenset[str]] = {}
-
-    def lookup(relation: str) -> frozenset[str]:
-        if relation not in found:
-            schema, _, table = relation.partition(".")
-            rows = con.execute(
-                "select lower(column_name) from information_schema.columns "
-                "where upper(table_schema) = ? and upper(table_name) = ?",
-                [schema.upper(), table.upper()],
-            ).fetchall()
-            found[relation] = frozenset(str(r[0]) for r in rows)
-        return found[relation]
-
-    return lookup
 
 
 def run_case(assistant: Assistant, case: EvalCase, reference: pd.DataFrame | None) -> CaseResult:

@@ -9,6 +9,7 @@ import pytest
 
 from c360.assistant.local import LocalAnalyst
 from c360.assistant.model import SemanticModel, load_model
+from c360.assistant.values import ValueIndex
 from c360.engines.duckdb import DuckDBSession
 from tests.conftest import AS_OF
 
@@ -57,3 +58,17 @@ def tiny_gold() -> DuckDBSession:
         """
     )
     return session
+
+
+def analyst_seeing_names(
+    model: SemanticModel, as_of_date: date, shown: list[tuple[str, str]]
+) -> LocalAnalyst:
+    """The compiler-only analyst with these (full name, customer id) rows as its name index, each name shown the
+    way a masked role sees it ('Rosa Park' -> 'Rosa P.')."""
+    index = ValueIndex.of(
+        "customer_360_profile.full_name",
+        "customer_360_profile.customer_id",
+        shown,
+        masker=lambda ref, text: f"{text.split()[0]} {text.split()[-1][0]}.",
+    )
+    return LocalAnalyst(model, as_of_date, use_verified=False, values=index)

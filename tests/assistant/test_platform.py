@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from c360.assistant.evaluation import evaluate, load_cases, report_lines
+from c360.assistant.evaluation import EvalCase, EvalSummary, evaluate, load_cases, report_lines
 from c360.assistant.live_check import validate_live
 from c360.assistant.local import LocalAnalyst
 from c360.assistant.model import MODEL_PATH, load_model
@@ -49,25 +50,32 @@ def test_semantic_model_matches_the_live_gold_tables(platform: object, platform_
 
 def test_evaluation_set_meets_the_targets(platform: object, platform_settings: Settings) -> None:
     as_of, cases = load_cases(QUESTIONS)
-    session, reference = open_reader(platform_settings), open_reader(platform_settings)
+    summary = _evaluate(platform_settings, cases, as_of)
+    report = "\n".join(report_lines(summary))
+    assert summary.accuracy() >= 0.95, report
+    assert summary.verified_wrong == [], report
+    assert summary.refusals_missed == [], report
+
+
+def _evaluate(settings: Settings, cases: list[EvalCase], as_of: date | None) -> EvalSummary:
+    """Every case asked of the local assistant on the platform (at the set's as-of date, or the platform's own
+    when None), references run on a second reader."""
+    session, reference = open_reader(settings), open_reader(settings)
     try:
         model = load_model()
+        as_of = as_of or platform_as_of(session)
         assistant = Assistant(
-            platform_settings,
+            settings,
             session,
             LocalAnalyst.on_session(model, as_of, session),
             model,
             as_of=as_of,
             log_requests=False,
         )
-        summary = evaluate(assistant, cases, reference.con, as_of)  # type: ignore[attr-defined]
+        return evaluate(assistant, cases, reference.con, as_of)  # type: ignore[attr-defined]
     finally:
         session.close()
         reference.close()
-    report = "\n".join(report_lines(summary))
-    assert summary.accuracy() >= 0.95, report
-    assert summary.verified_wrong == [], report
-    assert summary.refusals_missed == [], report
 
 
 PARAPHRASES = sorted((Path(__file__).parent / "paraphrases").glob("*.yaml"))
@@ -81,22 +89,7 @@ def test_paraphrase_classes_match_their_reference_sql(
     every answerable one right, every must-refuse refused. The files are written for any as-of date (windows
     relative to it, or closed periods before it), so they run at this platform's own."""
     _, cases = load_cases(path)
-    session, reference = open_reader(platform_settings), open_reader(platform_settings)
-    try:
-        model = load_model()
-        as_of = platform_as_of(session)
-        assistant = Assistant(
-            platform_settings,
-            session,
-            LocalAnalyst.on_session(model, as_of, session),
-            model,
-            as_of=as_of,
-            log_requests=False,
-        )
-        summary = evaluate(assistant, cases, reference.con, as_of)  # type: ignore[attr-defined]
-    finally:
-        session.close()
-        reference.close()
+    summary = _evaluate(platform_settings, cases, None)
     report = "\n".join(report_lines(summary))
     wrong = [r.case.id for r in summary.subset(refuse=False) if r.outcome in ("wrong", "error")]
     assert wrong == [] and summary.refusals_missed == [], report

@@ -9,7 +9,7 @@ import pytest
 
 from c360.assistant.local import LocalAnalyst
 from c360.assistant.model import SemanticModel
-from c360.assistant.values import ValueIndex
+from tests.assistant.conftest import analyst_seeing_names
 from tests.assistant.test_compiler import compiled, turn
 
 
@@ -104,13 +104,7 @@ def test_text_speak_are_is_read_as_the_word(compiler_only: LocalAnalyst) -> None
 def _initials(model: SemanticModel, as_of_date: date) -> LocalAnalyst:
     """Names as a masked role sees them: 'Rosa P.' is one customer, 'Ann B.' two."""
     shown = [("Rosa P.", "CUST00000301"), ("Ann B.", "CUST00000302"), ("Ann B.", "CUST00000303")]
-    index = ValueIndex.of(
-        "customer_360_profile.full_name",
-        "customer_360_profile.customer_id",
-        shown,
-        masker=lambda ref, text: f"{text.split()[0]} {text.split()[-1][0]}.",
-    )
-    return LocalAnalyst(model, as_of_date, use_verified=False, values=index)
+    return analyst_seeing_names(model, as_of_date, shown)
 
 
 @pytest.mark.parametrize(

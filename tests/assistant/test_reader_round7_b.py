@@ -10,7 +10,7 @@ import pytest
 
 from c360.assistant.local import LocalAnalyst
 from c360.assistant.model import SemanticModel
-from c360.assistant.values import ValueIndex
+from tests.assistant.conftest import analyst_seeing_names
 from tests.assistant.test_compiler import compiled, turn
 
 
@@ -231,13 +231,7 @@ def _shown(model: SemanticModel, as_of_date: date) -> LocalAnalyst:
         ("Ann B.", "CUST00000403"),
         ("Ann B.", "CUST00000404"),
     ]
-    index = ValueIndex.of(
-        "customer_360_profile.full_name",
-        "customer_360_profile.customer_id",
-        shown,
-        masker=lambda ref, text: f"{text.split()[0]} {text.split()[-1][0]}.",
-    )
-    return LocalAnalyst(model, as_of_date, use_verified=False, values=index)
+    return analyst_seeing_names(model, as_of_date, shown)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ such a row: `fct_transactions.declined_customer_count`.
 
 from __future__ import annotations
 
-from c360.assistant.query import Measure, Option
+from c360.assistant.query import Condition, Measure, Option
 from c360.assistant.reading.items import Reading, Refusal, prev_item
 from c360.assistant.reading.lookups import Lookups
 
@@ -27,11 +27,7 @@ def declined_customers(lk: Lookups, r: Reading) -> Refusal | None:
     if len(counts) != 1:
         return None
     declines = [m for m in r.measures if any(o.column == DECLINED_COUNT for o in m.options)]
-    status = [
-        c
-        for c in r.conditions
-        if c.op == "in" and any(o.column == "status" for o in c.options) and "approved" not in c.values
-    ]
+    status = _not_approved(r)
     named_after = any(
         i.kind == "LEX"
         and any(e.column == DECLINED_COUNT for e in i.of("metric"))
@@ -79,11 +75,7 @@ def declines_beside_their_rate(lk: Lookups, r: Reading) -> Refusal | None:
     del lk
     if not any(o.column == DECLINE_RATE for m in r.measures for o in m.options):
         return None
-    status = [
-        c
-        for c in r.conditions
-        if c.op == "in" and any(o.column == "status" for o in c.options) and "approved" not in c.values
-    ]
+    status = _not_approved(r)
     if not status:
         return None
     others = [m for m in r.measures if not any(o.column == DECLINE_RATE for o in m.options)]
@@ -94,3 +86,12 @@ def declines_beside_their_rate(lk: Lookups, r: Reading) -> Refusal | None:
     r.measures = [declined if m in others else m for m in r.measures]
     r.conditions = [c for c in r.conditions if c not in status]
     return None
+
+
+def _not_approved(r: Reading) -> list[Condition]:
+    """The reading's filters on a transaction status other than approved ('declined')."""
+    return [
+        c
+        for c in r.conditions
+        if c.op == "in" and any(o.column == "status" for o in c.options) and "approved" not in c.values
+    ]
