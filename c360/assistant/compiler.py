@@ -626,6 +626,14 @@ class Compiler:
                 select.append(f"{expr} AS {name}")
                 group_exprs.append(name if dim.bands else expr)  # a band by its name: its CASE binds values
                 outputs.append(out)
+                if dim.bands:  # the bands in the order the question listed them (not by their labels' text)
+                    column_expr = self._dimension_sql(dim, option, alias)[0]
+                    position, position_params = _band_position(column_expr, dim.bands)
+                    position_name = _unique(f"{name}_position", {o.name for o in outputs})
+                    select.append(f"{position} AS {position_name}")
+                    group_exprs.append(position_name)
+                    dimension_params.extend(position_params)
+                    outputs.append(OutputColumn(position_name, "position", out.ref, "band position", "number"))
                 ordered_by = (
                     self.vocab.dimension_order.get(f"{option.table}.{option.column}")
                     if not dim.grain
@@ -1189,6 +1197,19 @@ def _band_case(expr: str, bands: Sequence[tuple[float, float | None, str]]) -> t
         else:
             whens.append(f"WHEN {expr} >= ? AND {expr} <= ? THEN ?")
             params += [low, high, label]
+    return f"CASE {' '.join(whens)} END", params
+
+
+def _band_position(expr: str, bands: Sequence[tuple[float, float | None, str]]) -> tuple[str, list[object]]:
+    """The listed band's position (1, 2, ...): `_band_case`'s conditions, numbered instead of labelled."""
+    whens, params = [], []
+    for position, (low, high, _) in enumerate(bands, start=1):
+        if high is None:
+            whens.append(f"WHEN {expr} >= ? THEN {position}")
+            params += [low]
+        else:
+            whens.append(f"WHEN {expr} >= ? AND {expr} <= ? THEN {position}")
+            params += [low, high]
     return f"CASE {' '.join(whens)} END", params
 
 

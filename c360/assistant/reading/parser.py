@@ -111,6 +111,7 @@ PASSES: tuple[Pass, ...] = (
     measures.percent_of_total,
     singular.bare_superlative,
     singular.one_row,
+    singular.rank_them,
     within.within_groups,
     bands.one_grouping,
 )

@@ -45,3 +45,22 @@ def one_row(lk: Lookups, r: Reading) -> Refusal | None:
             r.singular_group = True
         return None
     return None
+
+
+RANK_ALL_AFTER = frozenset({"them", "all", "everything", "every", "each", "these", "those"})
+
+
+def rank_them(lk: Lookups, r: Reading) -> Refusal | None:
+    """'which day of the week do customers spend the most? rank them', '… - ranked', 'sorted': a word that
+    asks for the groups in order after a singular superlative keeps every group, ranked (not the first one)."""
+    if not r.singular_group or r.limit is not None or not r.order:
+        return None
+    for item in r.items:
+        if item.kind != "RANK" or item.tokens[0].lemma not in ("rank", "ranked", "sort", "sorted", "ranking"):
+            continue
+        after = r.tokens[item.end].lemma if item.end < len(r.tokens) else None
+        if after is None or after in RANK_ALL_AFTER:
+            r.singular_group = False
+            item.used = True
+            return None
+    return None
