@@ -93,6 +93,7 @@ class Reading:
     checks: list[Condition] = field(default_factory=list)  # "is CUST00000042 High Risk?": asked, not filtered
     count_rows: bool = False  # "how many are there?": count the rows of the question before
     percent_of_total: bool = False  # "count and % of total", "as a percentage of the total"
+    shares_per_group: bool = False  # "Online vs in-store vs mobile: share of spend": each value's share
     time_order: str | None = None  # "oldest first": asc | desc over the time grouping
     lookup: str | None = None  # a table one row of which the question names by its key ("CUST00000042")
     bare_rank: bool | None = None  # "top 5 only" in a follow-up: descending?, of the previous measure

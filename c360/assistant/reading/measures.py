@@ -323,7 +323,7 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
             boundary = (
                 follower.start
             )  # "percentage of transactions declined in each category": those declined
-        grouped = any(i.kind in ("GROUP", "DIST") for i in r.items)
+        grouped = r.shares_per_group or any(i.kind in ("GROUP", "DIST") for i in r.items)
         if boundary is None and grouped:  # "% of approved transactions by channel": each channel's part
             numerator = []
         else:  # ungrouped with no verb: every condition picks the part ("share of total LTV for Texas"), else 100 %
