@@ -666,7 +666,8 @@ class Compiler:
                 base = shown.column if shown.aggregation is None else f"{shown.aggregation}_{shown.column}"
                 period = _period_label(measure, pairs, query.periods)
                 base = f"{base}_{slug(period)}" if period and base else base  # total_spend_november_2026
-                name = _unique("share_pct" if option.aggregation == "share" else base or "value", names)
+                plain = "correlation" if option.aggregation == "corr" else base  # CORR(x, y): not x's
+                name = _unique("share_pct" if option.aggregation == "share" else plain or "value", names)
                 measure_names[measure.concept] = name
                 select.append(f"{expr} AS {name}")
                 output = self._output(shown, name, "measure")
@@ -1017,6 +1018,9 @@ class Compiler:
             inner = render_expr(column.expr, alias[option.table], self.dialect)
             if option.aggregation == "count_distinct":  # "how many different merchants"
                 return f"COUNT(DISTINCT {inner})"
+            if option.aggregation == "corr":  # "correlation between age and lifetime value"
+                paired = self.model.tables[option.table].columns[option.paired or ""]
+                return f"CORR({inner}, {render_expr(paired.expr, alias[option.table], self.dialect)})"
             func = AGGREGATE_SQL[option.aggregation]
             return f"{func}({inner})"
         return render_expr(column.expr, alias[option.table], self.dialect)
@@ -1120,6 +1124,8 @@ class Compiler:
     def _output(self, option: Option, name: str, role: ColumnRole) -> OutputColumn:
         column = self.model.tables[option.table].columns[option.column or ""]
         label = _column_label(column, option.aggregation)
+        if option.paired:  # "correlation of age and lifetime value"
+            label += " and " + _column_label(self.model.tables[option.table].columns[option.paired], None)
         ref = f"{option.table}.{option.column}" + (f":{option.aggregation}" if option.aggregation else "")
         return OutputColumn(name, role, ref, label, value_format(column, option.aggregation))
 
@@ -1151,6 +1157,8 @@ def value_format(column: Column, aggregation: str | None = None) -> ValueFormat:
         return "id" if name.endswith("_id") or name.endswith("_key") else "text"
     if aggregation == "count":
         return "count"
+    if aggregation == "corr":
+        return "number"  # a coefficient from -1 to 1, whatever the columns' units
     if "usd" in description:
         return "currency"
     if name.endswith("_pct") or "percent" in description:
@@ -1176,6 +1184,7 @@ def _column_label(column: Column, aggregation: str | None) -> str:
             "count_distinct": "number of distinct",
             "count": "number of",
             "share": "share of",
+            "corr": "correlation of",
         }[aggregation]
         return f"{prefix} {words}"
     return words.strip()

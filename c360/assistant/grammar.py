@@ -112,6 +112,9 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "compared with": ("COMPARE", ""), "vs": ("COMPARE", ""), "versus": ("COMPARE", ""),
     "against": ("COMPARE", ""), "differ": ("COMPARE", ""), "vary": ("COMPARE", ""), "varies": ("COMPARE", ""), "difference between": ("COMPARE", ""),
     "relative to": ("COMPARE", ""),
+    # the correlation of two columns of the rows (reading/correlation.py)
+    "correlation": ("CORR", ""), "corr": ("CORR", ""), "correlated": ("CORR", ""), "correlate": ("CORR", ""),
+    "correlation coefficient": ("CORR", ""), "correlations": ("CORR", ""),
     # implied counts
     "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""), "how big": ("DIST", ""), "how large": ("DIST", ""),
     "break down": ("DIST", ""), "breakdown of": ("DIST", ""), "composition": ("DIST", ""), "spread": ("DIST", ""), "split": ("DIST", ""), "headcount": ("DIST", ""),

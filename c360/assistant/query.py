@@ -22,11 +22,12 @@ class Option:
     column: str | None = None  # logical column (dimension, time dimension, fact or metric)
     aggregation: str | None = None  # avg | sum | min | max | median | count (over `column`)
     filter: str | None = None  # a named filter of the table
+    paired: str | None = None  # the second column of a two-column aggregate (corr: `column` with `paired`)
 
     @property
     def key(self) -> str:
         parts = [self.table, self.column or "", self.aggregation or "", self.filter or ""]
-        return ":".join(parts)
+        return ":".join(parts) + (f":{self.paired}" if self.paired else "")
 
 
 @dataclass(frozen=True)
