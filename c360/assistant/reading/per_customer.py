@@ -43,6 +43,13 @@ def spend_per_customer(lk: Lookups, r: Reading) -> Refusal | None:
     spend = [i for i in r.items if lk.is_spend(i)]
     if per is None or len(spend) != 1 or len(r.measures) != 1:
         return None
+    named_total = {
+        (e.table, e.column)
+        for e in spend[0].of("metric")
+        if lk.model.tables[e.table].columns[e.column or ""].expr.strip().upper().startswith("SUM(")
+    }
+    if not named_total or not {(o.table, o.column) for o in r.measures[0].options} <= named_total:
+        return None  # "the spend lift per customer": another measure, only named with the spend word
     aggregations = [i for i in r.items if i.kind == "AGG"]
     if any(a.arg == "avg" for a in aggregations):
         return None  # "average spend per customer": read as it is
