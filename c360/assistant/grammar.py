@@ -228,6 +228,12 @@ RECENCY_RANGE: Final = re.compile(
 
 SHARE_VERBS: Final = frozenset(
     {
+        "happened",
+        "happen",
+        "happens",
+        "occurred",
+        "occur",
+        "occurs",
         "are",
         "is",
         "were",

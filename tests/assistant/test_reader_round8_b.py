@@ -140,3 +140,33 @@ def test_a_correlation_of_anything_but_two_customer_columns_is_refused(
 ) -> None:
     refusal = turn(compiler_only, question).refusal
     assert refusal is not None, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Weekend vs weekday average purchase amount in the last 90 days",
+        "weekday vs weekend spend last month",
+        "Compare weekend and weekday spend by channel in 2025",
+        "median purchase amount, weekdays versus weekends",
+    ],
+)
+def test_weekend_vs_weekday_is_a_row_for_each_side(compiler_only: LocalAnalyst, question: str) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert "GROUP BY dd.is_weekend" in sql and "WHERE (NOT dd.is_weekend)" not in sql, sql
+    assert "dd.is_weekend = " not in sql, sql  # neither side is a filter
+
+
+@pytest.mark.parametrize(
+    ("question", "condition"),
+    [
+        ("how many approved transactions on weekdays last month", "(NOT dd.is_weekend)"),
+        ("total spend on weekdays in 2025", "(NOT dd.is_weekend)"),
+        ("what percentage of spend in the last 90 days happened on weekends", "(dd.is_weekend = ?)"),
+    ],
+)
+def test_weekdays_and_weekends_alone_are_filters(
+    compiler_only: LocalAnalyst, question: str, condition: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert condition in sql and "GROUP BY" not in sql, sql
