@@ -185,7 +185,10 @@ class Compiler:
                 raise PlanError(
                     f"{_label(self.model, dim.options[0])} can't be combined with {self._noun(anchor)} measures"
                 )
-            if any(option == o and dim.grain == d.grain and dim.bands == d.bands for d, o in plan.dimensions):
+            if any(
+                option == o and (dim.grain, dim.bands, dim.width) == (d.grain, d.bands, d.width)
+                for d, o in plan.dimensions
+            ):
                 continue  # "which group ..., treatment or control": one grouping, named twice
             plan.dimensions.append((dim, option))
         for cond in query.conditions:
@@ -318,7 +321,7 @@ class Compiler:
                     return None
                 dimensions.append(Dimension((Option(rollup.table, time_column),), dim.grain))
             elif (alt := _on_rollup(option, dim.options, reachable_from_rollup, rollup)) is not None:
-                dimensions.append(Dimension((alt,), bands=dim.bands))
+                dimensions.append(Dimension((alt,), bands=dim.bands, width=dim.width))
             else:
                 return None
         conditions = []
@@ -613,9 +616,19 @@ class Compiler:
         partition = None
         dimension_params: list[object] = []  # bands: bound in SELECT (first), WHERE and GROUP BY
         band_where: list[tuple[str, list[object]]] = []
+        bucket_where: list[str] = []  # buckets: rows without a value are in none
+        ordered_first: list[str] = []  # buckets: shown in their order unless the question ranks them
         if query.mode == "aggregate":
             for dim, option in plan.dimensions:
                 expr, name, out = self._dimension_sql(dim, option, alias)
+                if dim.width:  # "churn scores in buckets of 10": each bucket's lower bound, in order
+                    column_expr = expr
+                    expr = f"FLOOR({column_expr} / ?) * ?"
+                    name = _unique(f"{name}_bucket", {o.name for o in outputs})
+                    out = OutputColumn(name, "dimension", out.ref, f"{out.label} bucket", "number")
+                    dimension_params.extend([dim.width, dim.width])
+                    bucket_where.append(f"{column_expr} IS NOT NULL")
+                    ordered_first.append(name)
                 if dim.bands:  # "age bands 18-29, 30-44, 60+"
                     expr, band_params = _band_case(expr, dim.bands)
                     name = _unique(f"{name}_band", {o.name for o in outputs})
@@ -624,7 +637,7 @@ class Compiler:
                     band_where.append((expr, band_params))
                 dimension_names[dim.concept] = name
                 select.append(f"{expr} AS {name}")
-                group_exprs.append(name if dim.bands else expr)  # a band by its name: its CASE binds values
+                group_exprs.append(name if dim.bands or dim.width else expr)  # by name: its SQL binds values
                 outputs.append(out)
                 if dim.bands:  # the bands in the order the question listed them (not by their labels' text)
                     column_expr = self._dimension_sql(dim, option, alias)[0]
@@ -689,6 +702,7 @@ class Compiler:
                 select.append(f"{render_expr(column.expr, alias[option.table], self.dialect)} AS {name}")
                 outputs.append(self._output(option, name, "column"))
         where: list[str] = [f"{expr} IS NOT NULL" for expr, _ in band_where]  # rows in no band are left out
+        where += bucket_where
         params.extend(v for _, values in band_where for v in values)
         having: list[str] = []
         having_params: list[object] = []
@@ -731,7 +745,7 @@ class Compiler:
             source += f" JOIN {self._table_sql(step.table)} AS {alias[step.table]} ON {on}"
         for pair in pairs:  # "which category grew the most": ranked by the change
             measure_names[pair.measure.concept] = pair.change
-        order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names)
+        order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names, ordered_first)
         ranked = [(d, o) for d, _, o in plan.order if o is not None and o.column]
         if query.ties and query.mode == "list" and ranked and limit is not None:
             # "which customer has the highest credit limit": every row tied for the first place(s) — the
@@ -1077,6 +1091,7 @@ class Compiler:
         outputs: list[OutputColumn],
         alias: dict[str, str],
         measure_names: dict[str, str],
+        ordered_first: Sequence[str] = (),
     ) -> tuple[list[str], int | None]:
         order: list[str] = []
         limit = query.limit
@@ -1091,7 +1106,7 @@ class Compiler:
                     order.append(
                         f"{self._col(option.table, option.column or '', alias)} {'DESC' if descending else 'ASC'}"
                     )
-            time_dims = [o.name for o in outputs if o.role in ("time", "position")]
+            time_dims = [o.name for o in outputs if o.role in ("time", "position")] + list(ordered_first)
             dims = [o.name for o in outputs if o.role == "dimension"]
             if not order and time_dims:
                 order.extend(time_dims)

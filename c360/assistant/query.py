@@ -47,12 +47,17 @@ class Dimension:
     options: tuple[Option, ...]
     grain: Grain | None = None  # time dimensions only
     bands: tuple[tuple[float, float | None, str], ...] = ()  # numeric ranges (low, high or open, label)
+    width: float | None = None  # fixed-width buckets of a number ("in buckets of 10"): each one's lower bound
 
     @property
     def concept(self) -> str:
         banded = "#" + ";".join(label for _, _, label in self.bands) if self.bands else ""
+        bucketed = f"/{self.width:g}" if self.width else ""
         return (
-            "|".join(sorted(o.key for o in self.options)) + (f"@{self.grain}" if self.grain else "") + banded
+            "|".join(sorted(o.key for o in self.options))
+            + (f"@{self.grain}" if self.grain else "")
+            + banded
+            + bucketed
         )
 
 

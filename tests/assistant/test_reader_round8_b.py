@@ -170,3 +170,25 @@ def test_weekdays_and_weekends_alone_are_filters(
 ) -> None:
     sql = compiled(compiler_only, question).sql
     assert condition in sql and "GROUP BY" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "bucket", "width"),
+    [
+        ("Distribution of churn risk scores in buckets of 10", "FLOOR(p.churn_risk_score / ?) * ?", 10),
+        ("how many customers per age bucket of 10", "FLOOR(p.age / ?) * ?", 10),
+        ("distribution of credit limits in buckets of 5000", "FLOOR(p.credit_limit / ?) * ?", 5000),
+        ("average lifetime value by churn score in bins of 20", "FLOOR(p.churn_risk_score / ?) * ?", 20),
+    ],
+)
+def test_fixed_width_buckets_of_a_number(
+    compiler_only: LocalAnalyst, question: str, bucket: str, width: int
+) -> None:
+    c = compiled(compiler_only, question)
+    name = bucket.split("(")[1].split(" ")[0].removeprefix("p.") + "_bucket"
+    assert f"{bucket} AS {name}" in c.sql and c.params[:2] == (width, width), (c.sql, c.params)
+    assert f"GROUP BY {name} ORDER BY {name}" in c.sql and "IS NOT NULL" in c.sql, c.sql
+
+
+def test_buckets_of_nothing_named_are_refused(compiler_only: LocalAnalyst) -> None:
+    assert turn(compiler_only, "how many customers in buckets of 10").refusal is not None

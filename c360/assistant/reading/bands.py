@@ -129,3 +129,45 @@ def one_grouping(lk: Lookups, r: Reading) -> Refusal | None:
     if banded:
         r.dimensions[:] = [d for d in r.dimensions if d.bands or not {o.key for o in d.options} & banded]
     return None
+
+
+WIDTH_WORDS: Final = frozenset({"bucket", "bin", "band", "bracket", "step", "interval"})
+
+
+def width_spans(tokens: list[Token]) -> dict[int, tuple[int, float]]:
+    """{start: (end, width)}: '(in) buckets of 10', 'bins of 5,000', 'in steps of 20' — fixed-width buckets of
+    the number named before them (a positive width; 'bucket' then 'of' then one number, nothing after it that
+    would make it a range)."""
+    out: dict[int, tuple[int, float]] = {}
+    for i in range(len(tokens) - 2):
+        word, of, number = tokens[i], tokens[i + 1], tokens[i + 2]
+        if word.lemma not in WIDTH_WORDS or of.lemma != "of" or number.number is None or number.number <= 0:
+            continue
+        if number.is_plus or (i + 3 < len(tokens) and tokens[i + 3].lemma in ("-", "to", "and")):
+            continue  # '… of 18-29', a list of bands
+        start = i - 1 if i and tokens[i - 1].lemma == "in" else i
+        out[start] = (i + 3, float(number.number))
+    return out
+
+
+def widths(lk: Lookups, r: Reading) -> Refusal | None:
+    """'churn scores in buckets of 10', 'age bucket of 10', 'by credit limit in bins of 5000': the numeric column
+    named right before the buckets, grouped by FLOOR(column / width) * width (the bucket's lower bound)."""
+    for item in r.items:
+        if item.kind != "WIDTH":
+            continue
+        idx = r.items.index(item)
+        named = r.items[idx - 1] if idx else None
+        facts = lk.facts_of(named) if named is not None and named.kind == "LEX" else ()
+        if named is None or not facts or named.end != item.start or named.of("dimension"):
+            return Refusal(
+                "incomplete",
+                "I can't tell which number the buckets are of; name it, e.g. 'churn scores in buckets of 10'.",
+            )
+        before = r.items[idx - 2] if idx >= 2 else None
+        if before is not None and before.kind == "GROUP" and not before.used:
+            before.used = True  # "by churn score in bins of 20", "per age bucket of 10"
+        named.used = item.used = True
+        r.dimensions.append(Dimension(tuple(facts), width=float(item.arg)))
+        r.notes.append(f"{named.text} in buckets of {float(item.arg):g} (each row is a bucket's lower bound)")
+    return None

@@ -80,6 +80,7 @@ PASSES: tuple[Pass, ...] = (
     correlation.correlation,
     conditions.comparisons,
     extremes.both_extremes,
+    bands.widths,
     measures.restated,
     distinct.distinct_values,
     measures.counts,

@@ -29,6 +29,7 @@ def scan(
     absences = {k: v for k, v in absent.absent_spans(tokens).items() if k not in inactivity}
     banded = bands.band_spans(question, tokens)
     band_at = bands.band_word(tokens, banded)
+    widths = bands.width_spans(tokens) if not banded else {}
     asks_when = asks_about_an_event(tokens)
     items: list[Item] = []
     unknown: list[Token] = []
@@ -37,6 +38,11 @@ def scan(
         if i == band_at:  # "age band" before its list
             items.append(Item("BAND", i, i + 1, (tokens[i],)))
             i += 1
+            continue
+        if i in widths:  # "in buckets of 10"
+            end, width = widths[i]
+            items.append(Item("WIDTH", i, end, tuple(tokens[i:end]), arg=f"{width:g}"))
+            i = end
             continue
         if i in banded:  # "18-29, 30-44, 45-59, 60+" after 'age band'
             end, listed = banded[i]
