@@ -646,7 +646,9 @@ class Compiler:
                     select.append(f"{position} AS {position_name}")
                     group_exprs.append(position_name)
                     dimension_params.extend(position_params)
-                    outputs.append(OutputColumn(position_name, "position", out.ref, "band position", "number"))
+                    outputs.append(
+                        OutputColumn(position_name, "position", out.ref, "band position", "number")
+                    )
                 ordered_by = (
                     self.vocab.dimension_order.get(f"{option.table}.{option.column}")
                     if not dim.grain
@@ -1226,7 +1228,8 @@ def _band_case(expr: str, bands: Sequence[tuple[float, float | None, str]]) -> t
 
 def _band_position(expr: str, bands: Sequence[tuple[float, float | None, str]]) -> tuple[str, list[object]]:
     """The listed band's position (1, 2, ...): `_band_case`'s conditions, numbered instead of labelled."""
-    whens, params = [], []
+    whens: list[str] = []
+    params: list[object] = []
     for position, (low, high, _) in enumerate(bands, start=1):
         if high is None:
             whens.append(f"WHEN {expr} >= ? THEN {position}")

@@ -18,11 +18,15 @@ from tests.assistant.test_compiler import compiled, turn
         ("how many customers in each age bracket 18-34, 35-54, 55+", "18-34"),
     ],
 )
-def test_listed_bands_come_in_the_listed_order(compiler_only: LocalAnalyst, question: str, first: str) -> None:
+def test_listed_bands_come_in_the_listed_order(
+    compiler_only: LocalAnalyst, question: str, first: str
+) -> None:
     c = compiled(compiler_only, question)
     assert "ORDER BY age_band_position" in c.sql, c.sql
     labels = [p for p in c.params if isinstance(p, str)]
-    assert labels[0] == first, c.params  # the band CASE in the listed order; its position numbers them 1, 2, …
+    assert labels[0] == first, (
+        c.params
+    )  # the band CASE in the listed order; its position numbers them 1, 2, …
 
 
 def test_a_ranking_of_bands_still_ranks_by_the_measure(compiler_only: LocalAnalyst) -> None:
@@ -98,9 +102,7 @@ def test_spend_per_customer_is_the_average_monthly_spend(compiler_only: LocalAna
     assert "AVG(p.avg_monthly_spend)" in sql and "lifetime_value" not in sql, sql
 
 
-@pytest.mark.parametrize(
-    "question", ["total spend per customer by region", "spend per customer last month"]
-)
+@pytest.mark.parametrize("question", ["total spend per customer by region", "spend per customer last month"])
 def test_a_total_or_a_window_per_customer_is_refused(compiler_only: LocalAnalyst, question: str) -> None:
     refusal = turn(compiler_only, question).refusal
     assert refusal is not None and "which spend per customer" in refusal.reason, refusal
@@ -111,12 +113,17 @@ def test_a_total_or_a_window_per_customer_is_refused(compiler_only: LocalAnalyst
     [
         ("correlation between age and credit limit", "CORR(p.age, p.credit_limit)"),
         ("What's the corr of churn score and lifetime value?", "CORR(p.churn_risk_score, p.lifetime_value)"),
-        ("how correlated are credit limit and average monthly spend?", "CORR(p.credit_limit, p.avg_monthly_spend)"),
+        (
+            "how correlated are credit limit and average monthly spend?",
+            "CORR(p.credit_limit, p.avg_monthly_spend)",
+        ),
         ("are age and credit limit correlated", "CORR(p.age, p.credit_limit)"),
         ("correlation of age and LTV by segment", "CORR(p.age, p.lifetime_value)"),
     ],
 )
-def test_the_correlation_of_two_customer_columns(compiler_only: LocalAnalyst, question: str, pair: str) -> None:
+def test_the_correlation_of_two_customer_columns(
+    compiler_only: LocalAnalyst, question: str, pair: str
+) -> None:
     sql = compiled(compiler_only, question).sql
     assert f"{pair} AS correlation" in sql and "GOLD.CUSTOMER_360_PROFILE" in sql, sql
 

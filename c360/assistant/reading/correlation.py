@@ -10,6 +10,7 @@ from c360.assistant.query import Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
 
+
 def correlation(lk: Lookups, r: Reading) -> Refusal | None:
     word = next((i for i in r.items if i.kind == "CORR" and not i.used), None)
     if word is None:
@@ -50,7 +51,12 @@ def _pair(items: list[Item], start: int) -> tuple[Item, Item] | None:
 
 def _pair_before(items: list[Item], at: int) -> tuple[Item, Item] | None:
     """'are X and Y correlated': the pair right before the word."""
-    if at >= 3 and items[at - 3].kind == "LEX" and items[at - 2].kind == "AND" and items[at - 1].kind == "LEX":
+    if (
+        at >= 3
+        and items[at - 3].kind == "LEX"
+        and items[at - 2].kind == "AND"
+        and items[at - 1].kind == "LEX"
+    ):
         return items[at - 3], items[at - 1]
     return None
 
