@@ -282,8 +282,9 @@ def _key_frame(actual: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
 def compare(reference: pd.DataFrame, actual: pd.DataFrame, *, ordered: bool) -> tuple[bool, str]:
     """(equal, reason): reference columns found (by values) among the actual columns, same rows.
 
-    A reference column stored rounded (every value at 1 or 2 decimals, some not whole: a mart that keeps
-    `round(x, 2)`) is compared with the answer's values rounded the same way."""
+    A reference column stored rounded (every value at 1, 2 or 3 decimals, some not whole: a mart that keeps
+    `round(x, 2)`, a coefficient written `round(corr(x, y), 3)`) is compared with the answer's values rounded
+    the same way."""
     if len(reference) != len(actual):
         return False, f"{len(actual)} row(s), expected {len(reference)}"
     ref_cols = [_normalize(reference.iloc[:, i]) for i in range(reference.shape[1])]
@@ -313,14 +314,14 @@ def compare(reference: pd.DataFrame, actual: pd.DataFrame, *, ordered: bool) -> 
 
 
 def _stored_decimals(values: list[object]) -> int | None:
-    """1 or 2 when every number of a reference column has at most that many decimals and some are not
+    """1, 2 or 3 when every number of a reference column has at most that many decimals and some are not
     whole (a column stored rounded); None otherwise (exact values, whole numbers, text)."""
     numbers = [v for v in values if isinstance(v, float)]
     if not numbers or len(numbers) != sum(v is not None for v in values):
         return None
     if all(v == int(v) for v in numbers):
         return None
-    for digits in (1, 2):
+    for digits in (1, 2, 3):
         if all(math.isclose(v, round(v, digits), abs_tol=1e-9) for v in numbers):
             return digits
     return None

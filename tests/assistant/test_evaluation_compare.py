@@ -74,6 +74,9 @@ def test_a_reference_stored_rounded_is_compared_at_its_own_precision() -> None:
     ties = pd.DataFrame({"v": [1.78, -2.13]})  # SQL's ROUND: an exact tie goes away from zero
     assert compare(ties, pd.DataFrame({"v": [1.775, -2.125]}), ordered=False)[0]
     assert not compare(ties, pd.DataFrame({"v": [1.77, -2.12]}), ordered=False)[0]
+    coefficient = pd.DataFrame({"correlation": [0.666]})  # round(corr(x, y), 3)
+    assert compare(coefficient, pd.DataFrame({"c": [0.666272]}), ordered=False)[0]
+    assert not compare(coefficient, pd.DataFrame({"c": [0.6667]}), ordered=False)[0]
 
 
 def test_reference_personal_columns_are_shown_as_the_role_sees_them() -> None:
