@@ -197,7 +197,7 @@ def test_numeric_bands_come_from_the_questions_own_numbers(
 
 def test_a_band_grouping_replaces_the_plain_one(compiler_only: LocalAnalyst) -> None:
     sql = compiled(compiler_only, "customer count by age band 18-44, 45+ and region").sql
-    assert "GROUP BY age_band, p.region" in sql and "p.age AS age," not in sql, sql
+    assert "GROUP BY age_band, age_band_position, p.region" in sql and "p.age AS age," not in sql, sql
 
 
 def test_bands_of_something_that_is_not_a_number_are_refused(compiler_only: LocalAnalyst) -> None:
