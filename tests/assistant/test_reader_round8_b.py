@@ -199,3 +199,10 @@ def test_fixed_width_buckets_of_a_number(
 
 def test_buckets_of_nothing_named_are_refused(compiler_only: LocalAnalyst) -> None:
     assert turn(compiler_only, "how many customers in buckets of 10").refusal is not None
+
+
+@pytest.mark.parametrize(
+    "question", ["what happened to spend in October 2026", "what happened to churn risk"]
+)
+def test_what_happened_to_a_measure_is_refused(compiler_only: LocalAnalyst, question: str) -> None:
+    assert turn(compiler_only, question).refusal is not None

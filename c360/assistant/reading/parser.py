@@ -34,6 +34,7 @@ from c360.assistant.reading import (
     flag_sides,
     group_word,
     grouping,
+    happened,
     horizon,
     listing,
     many_changes,
@@ -63,6 +64,7 @@ from c360.assistant.values import ValueIndex
 
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
+    happened.happened_to,
     group_word.generic_group,
     amounts.money_of_rows,
     horizon.horizon_measures,
