@@ -258,6 +258,9 @@ SHARE_VERBS: Final = frozenset(
         "fall",
         "falls",
         "held",  # "share of total LTV held by High-Value Travelers"
+        "go",  # "what % of her spend goes to travel"
+        "goes",
+        "went",
     }
 )
 AGGREGATE_WORDS: Final = frozenset(
