@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 from c360.assistant.grammar import SHARE_VERBS
-from c360.assistant.query import Dimension, Measure, Option
+from c360.assistant.query import Condition, Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, back_reference, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
