@@ -141,6 +141,9 @@ def scan(
         lex = lk.lex.match(tokens, i, all_upper)
         if lex is not None and time_adjectives and ends_per_unit(tokens, i, lex[0]):
             lex = lk.lex.match(tokens[: i + lex[0] - 2], i, all_upper)  # "spend | per month": by month
+        if lex is not None and lex[0] > 1 and _comparative_then_than(tokens, i + lex[0]):
+            # "spending more than $4k a month": the measure, then a comparison (not the filter "spending more")
+            lex = lk.lex.match(tokens[: i + lex[0] - 1], i, all_upper)
         if lex is not None and (split := value_then_rows(lk, tokens, i, lex, all_upper)) is not None:
             lex = split  # "approved transactions": the value approved, then the rows (not a column's name)
         if lex is not None and aggregate_then_measure(lk, tokens, i, lex, all_upper):
@@ -179,6 +182,19 @@ def scan(
                 unknown.append(tok)
             i += 1
     return items, unknown
+
+
+COMPARATIVES = frozenset({"more", "less", "fewer", "higher", "lower", "greater"})
+
+
+def _comparative_then_than(tokens: list[Token], end: int) -> bool:
+    """A phrase that ends in a comparative word right before 'than' and a number ('spending more than $5K')."""
+    return (
+        end + 1 < len(tokens)
+        and tokens[end - 1].lemma in COMPARATIVES
+        and tokens[end].lemma == "than"
+        and tokens[end + 1].is_number
+    )
 
 
 def value_then_rows(
