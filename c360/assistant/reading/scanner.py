@@ -197,6 +197,10 @@ def _comparative_then_than(tokens: list[Token], end: int) -> bool:
     )
 
 
+# superlatives of a row's own size (not of a count: "the highest declined transactions" may rank customers)
+SIZED_ROWS = frozenset({"largest", "biggest", "smallest", "priciest", "cheapest"})
+
+
 def value_then_rows(
     lk: Lookups, tokens: list[Token], i: int, lex: tuple[int, list[Entry]], all_upper: bool
 ) -> tuple[int, list[Entry]] | None:
@@ -205,7 +209,8 @@ def value_then_rows(
     length, entries = lex
     if length < 2 or any(e.kind not in ("fact", "metric") for e in entries):
         return None
-    if any(not e.exact for e in entries) and not _lists_rows_of_one(lk, tokens):
+    sized = i > 0 and tokens[i - 1].lemma in SIZED_ROWS  # "the largest declined transaction": a row's size
+    if any(not e.exact for e in entries) and not sized and not _lists_rows_of_one(lk, tokens):
         return None  # only a column's own name; a curated synonym ("declined transactions") is meant
     first = lk.lex.match(tokens[: i + 1], i, all_upper)
     rest = lk.lex.match(tokens[: i + length], i + 1, all_upper)
