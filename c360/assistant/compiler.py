@@ -752,7 +752,9 @@ class Compiler:
             params = params + ([shown_from] if shown_from is not None else [])
         changes: list[tuple[str, str, str]] = []
         if pairs:
-            wide = bool(group_exprs) or query.rolling_periods  # a rolling window and the one before: one row
+            # a rolling window and the one before: one row; one customer named by id ("Janice D.'s spend in
+            # 2025 vs 2026") is no grouping: one row per period, like the portfolio's
+            wide = query.rolling_periods or any(not _pinned(query, d) for d in query.dimensions)
             sql, outputs, changes = self._periods_sql(query, sql, outputs, pairs, measure_names, wide)
             if not wide:  # one row per period, earlier first
                 params = params + row_params(query.periods)
@@ -1260,3 +1262,11 @@ def literal(value: object, dialect: str) -> str:
     if isinstance(value, date):
         return f"DATE {exp.Literal.string(value.isoformat()).sql(dialect=dialect)}"
     return exp.Literal.string(str(value)).sql(dialect=dialect)
+
+
+def _pinned(query: SemanticQuery, dimension: Dimension) -> bool:
+    """A grouping by a column the question fixes to one value ('CUST00000004's …': customer_id = one id)."""
+    return any(
+        c.op == "in" and len(c.values) == 1 and set(c.options) & set(dimension.options)
+        for c in query.conditions
+    )

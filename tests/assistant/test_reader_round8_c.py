@@ -265,3 +265,20 @@ def test_a_ranking_from_the_lowest_is_never_called_the_highest() -> None:
 def test_bottom_rankings_are_read_from_the_lowest(compiler_only: LocalAnalyst, question: str) -> None:
     c = compiled(compiler_only, question)
     assert " ASC" in c.sql.split("ORDER BY", 1)[1], c.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Kevin B.'s spend in 2025 vs 2026", "kevin b's number of transactions in October vs November"],
+)
+def test_one_customers_periods_side_by_side_are_a_row_per_period(
+    model: SemanticModel, as_of_date: date, question: str
+) -> None:
+    c = compiled(_shown(model, as_of_date), question)
+    assert "UNION ALL" in c.sql and c.columns[0].name == "period_start", c.sql
+    assert "CUST00000503" in c.params
+
+
+def test_groups_over_two_periods_stay_one_row_per_group(compiler_only: LocalAnalyst) -> None:
+    c = compiled(compiler_only, "total spend by region in 2025 vs 2026")
+    assert "UNION ALL" not in c.sql and "region" in [o.name for o in c.columns], c.sql

@@ -149,6 +149,8 @@ def scan(
         if lex is not None and aggregate_then_measure(lk, tokens, i, lex, all_upper):
             lex = None  # "total transactions": 'total' aggregates the transactions, not one customer's column
         gram = grammar_phrase(lk, tokens, i)
+        if gram is not None and gram[1][0] == "ELAPSED" and any(i < s < i + gram[0] for s in spans):
+            gram = None  # "total spend per month since Sept": a window starts inside, no time since an event
         counted = gram is not None and gram[1][0] == "RECENT" and bool(items) and items[-1].kind == "NUM"
         if lex and (not gram or lex[0] >= gram[0]) and not counted:  # "the 3 most recent transactions": rows
             length, entries = lex
