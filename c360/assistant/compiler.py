@@ -754,7 +754,11 @@ class Compiler:
         if pairs:
             # a rolling window and the one before: one row; one customer named by id ("Janice D.'s spend in
             # 2025 vs 2026") is no grouping: one row per period, like the portfolio's
-            wide = query.rolling_periods or any(not _pinned(query, d) for d in query.dimensions)
+            pinned = [d for d in query.dimensions if _pinned(query, d)]
+            names = {n.concept for d in pinned for n in self._named_by(d.options)}
+            wide = query.rolling_periods or any(
+                not _pinned(query, d) and d.concept not in names for d in query.dimensions
+            )
             sql, outputs, changes = self._periods_sql(query, sql, outputs, pairs, measure_names, wide)
             if not wide:  # one row per period, earlier first
                 params = params + row_params(query.periods)
@@ -930,8 +934,18 @@ class Compiler:
                 key = Dimension(cond.options)
                 if any(d.concept == key.concept for d in query.dimensions):
                     return query
-                return replace(query, dimensions=(key, *query.dimensions))
+                return replace(query, dimensions=(key, *self._named_by(cond.options), *query.dimensions))
         return query
+
+    def _named_by(self, options: tuple[Option, ...]) -> tuple[Dimension, ...]:
+        """The name beside a key ('Candace M.' beside CUST00001981): the entity whose listing shows exactly the
+        key and one name column (`vocabulary.yaml: entities.*.columns`)."""
+        keys = {o.column for o in options}
+        for table, spec in self.vocab.entities.items():
+            columns = spec.get("columns", [])
+            if len(columns) == 2 and columns[0] in keys:
+                return (Dimension((Option(table, columns[1]),)),)
+        return ()
 
     def _noun(self, table: str) -> str:
         return table_noun(self.vocab, table)

@@ -73,14 +73,16 @@ def _listed_months(r: Reading) -> list[Item]:
     if len(listed) < 3:
         return []
     first, final = listed[0], listed[-1]
-    assert first.span is not None and final.span is not None and first.span.window and final.span.window
-    merged = replace(
-        first.span.window,
-        end=final.span.window.end,
-        label=f"{first.span.window.label} to {final.span.window.label}",
-        current=final.span.window.current,
+    assert first.span is not None and final.span is not None
+    start_window, end_window = first.span.window, final.span.window
+    assert start_window is not None and end_window is not None
+    window = replace(
+        start_window,
+        end=end_window.end,
+        label=f"{start_window.label} to {end_window.label}",
+        current=end_window.current,
     )
-    first.span = replace(first.span, window=merged)
+    first.span = replace(first.span, window=window)
     merged = r.items[r.items.index(first) + 1 : r.items.index(final) + 1]
     for item in merged:
         item.used = True
