@@ -145,6 +145,8 @@ class Vocabulary:
     default_change_fact: str | None = None
     # table -> (the column whose rows repeat them, facts of the whole table): "the campaign's lift" is one number
     repeated_facts: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    # table.estimate -> (table.low, table.high): the bounds of its confidence interval
+    intervals: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -332,6 +334,10 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         repeated_facts={
             str(table): (str(spec["across"]), frozenset(map(str, spec["facts"])))
             for table, spec in (raw.get("repeated_facts") or {}).items()
+        },
+        intervals={
+            str(ref): (f"{str(ref).partition('.')[0]}.{low}", f"{str(ref).partition('.')[0]}.{high}")
+            for ref, (low, high) in (raw.get("intervals") or {}).items()
         },
         rollups=tuple(
             Rollup(
