@@ -245,12 +245,20 @@ def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> li
     return None
 
 
+PERCENT_WORDS = frozenset({"percent", "percentage", "pct"})
+
+
 def unit_restated(items: list[Item], tokens: list[Token], i: int) -> bool:
     """'in months' closing a question whose measure is counted in months (payback_months): it names the unit
-    the answer is in, not a series by month."""
-    if i + 2 != len(tokens) or tokens[i].lemma != "in" or tokens[i + 1].lemma not in UNITS:
+    the answer is in, not a series by month; 'in %' / 'in percent' after a percent column (…_pct) likewise."""
+    if i + 2 != len(tokens) or tokens[i].lemma != "in":
         return False
-    unit = f"_{UNITS[tokens[i + 1].lemma]}s"
+    if tokens[i + 1].lemma in PERCENT_WORDS:
+        unit = "_pct"
+    elif tokens[i + 1].lemma in UNITS:
+        unit = f"_{UNITS[tokens[i + 1].lemma]}s"
+    else:
+        return False
     return any(
         e.column is not None and e.column.endswith(unit)
         for item in items
