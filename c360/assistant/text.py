@@ -44,7 +44,7 @@ TOKEN_RE: Final = re.compile(
     r"""
     (?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)
     | (?P<date>\b\d{4}-\d{2}-\d{2}\b)
-    | (?P<number>(?<![\w.])-?\$?-?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|mm|bn|b|thousand|million|billion)\b)?\+?%?)
+    | (?P<number>(?<![\w.])-?\$?-?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|mm|bn|b|thousand|million|billion)\b)?(?:\+%|%\+|\+|%)?)
     | (?P<quoted>"[^"]+"|“[^”]+”)
     | (?P<word>[A-Za-z0-9][A-Za-z0-9'&.+]*)
     """,
@@ -158,7 +158,7 @@ def _number_token(raw: str) -> Token:
     text = raw.strip()
     negative = "-" in text.split("$")[0] or text.startswith("$-")
     is_money = "$" in text
-    is_percent = text.endswith("%")
+    is_percent = text.endswith("%") or text.endswith("%+")  # "30%", "30%+" (a 30%+ drop)
     is_plus = text.rstrip("%").endswith("+")
     body = text.replace("$", "").replace("-", "").replace("%", "").replace("+", "").strip()
     multiplier = 1.0
