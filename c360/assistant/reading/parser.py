@@ -113,6 +113,7 @@ PASSES: tuple[Pass, ...] = (
     grouping.compare_groups,
     intervals.interval_of_the_estimate,
     repeated.one_number,
+    many_changes.past_changes,
     measures.all_attempts,
     measures.percent_of_total,
     singular.bare_superlative,
