@@ -96,6 +96,7 @@ def normalize_text(text: str) -> str:
     text = re.sub(r"\s*/\s*(month|mo|day|year|yr|week)\b", r" per \1", text, flags=re.IGNORECASE)
     text = re.sub(r"(?<![\d%])%", " percent ", text)  # "what % of": the word; "12%" stays a number
     text = re.sub(r"\b(\d+)d\b", r"\1 days", text)  # "90d vs prior 90d": days
+    text = re.sub(r"\b(more|fewer|less) than one\b", r"\1 than 1", text, flags=re.IGNORECASE)  # a number
     text = re.sub(r"\b(i|we|you|they)'(d|m|ll|ve|re)\b", _contraction, text, flags=re.IGNORECASE)  # "I'd"
     text = re.sub(r"\b(\w+)'s\b", r"\1s", text)  # possessive / contraction: "joe's" -> "joes"
     text = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z0-9])", " ", text)  # high-value -> high value
