@@ -36,7 +36,9 @@ def test_the_spend_lift_or_no_lift_keeps_the_spend_lifts_interval(
 
 
 def test_two_lifts_and_one_interval_are_refused(compiler_only: LocalAnalyst) -> None:
-    refusal = turn(compiler_only, "the spend lift and the retention lift with the confidence interval").refusal
+    refusal = turn(
+        compiler_only, "the spend lift and the retention lift with the confidence interval"
+    ).refusal
     assert refusal is not None and "own confidence interval" in refusal.reason, refusal
 
 
@@ -92,7 +94,9 @@ def test_a_figure_over_the_value_horizon_shows_the_horizons_length(compiler_only
         "How did average spend change after the offer for treatment and for control, in %?",
     ],
 )
-def test_the_groups_spend_change_after_the_offer_in_percent(compiler_only: LocalAnalyst, question: str) -> None:
+def test_the_groups_spend_change_after_the_offer_in_percent(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
     sql = compiled(compiler_only, question).sql
     assert "cp.spend_change_pct" in sql and "GROUP BY cp.campaign_group" in sql, sql
 
@@ -177,7 +181,8 @@ def test_a_limit_increase_or_decrease_is_the_latest_changes_direction(
 
 
 @pytest.mark.parametrize(
-    "question", ["how many customers have more than one card version?", "customers with 3 or more card versions"]
+    "question",
+    ["how many customers have more than one card version?", "customers with 3 or more card versions"],
 )
 def test_card_versions_are_counted_per_customer(compiler_only: LocalAnalyst, question: str) -> None:
     assert "p.card_versions >" in compiled(compiler_only, question).sql

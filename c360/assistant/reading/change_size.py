@@ -33,7 +33,9 @@ def sized_changes(lk: Lookups, r: Reading) -> Refusal | None:
             named.used = True
         else:
             described = lk.model.tables[column.table].columns[column.column or ""].description.split(";")[0]
-            r.notes.append(f"I read the change as the {(column.column or '').replace('_', ' ')} ({described})")
+            r.notes.append(
+                f"I read the change as the {(column.column or '').replace('_', ' ')} ({described})"
+            )
         at = items.index(change)
         for near in (prev_item(items, at), next_item(items, at)):
             if near is not None and near.kind == "LEX" and not near.used and lk.is_spend(near):
