@@ -82,6 +82,20 @@ def test_campaign_economics_are_campaign_level_values(
     assert all(f"cp.{c}" in sql for c in columns) and "GROUP BY" not in sql, sql
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the cost of the campaign per customer",
+        "What do we assume per customer for the offer cost?",
+    ],
+)
+def test_per_customer_apart_from_the_measure_names_the_per_customer_column(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert "cp.cost_per_customer" in sql and "cp.campaign_cost" not in sql, sql
+
+
 def test_a_figure_over_the_value_horizon_shows_the_horizons_length(compiler_only: LocalAnalyst) -> None:
     sql = compiled(compiler_only, "If the lift holds, what's the ROI over the full value horizon?").sql
     assert "cp.horizon_roi_pct" in sql and "cp.value_horizon_months" in sql, sql

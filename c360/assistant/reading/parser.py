@@ -39,6 +39,7 @@ from c360.assistant.reading import (
     many_changes,
     measures,
     percent_of,
+    per_row,
     periods,
     phrasing,
     presence,
@@ -62,6 +63,7 @@ from c360.assistant.values import ValueIndex
 
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
+    per_row.measure_per_row,
     group_word.generic_group,
     amounts.money_of_rows,
     horizon.horizon_measures,
