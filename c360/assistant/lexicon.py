@@ -147,6 +147,7 @@ class Vocabulary:
     repeated_facts: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     # table.estimate -> (table.low, table.high): the bounds of its confidence interval
     intervals: dict[str, tuple[str, str]] = field(default_factory=dict)
+    interval_flags: dict[str, str] = field(default_factory=dict)  # table.estimate -> table.significance flag
 
 
 @dataclass
@@ -336,8 +337,16 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             for table, spec in (raw.get("repeated_facts") or {}).items()
         },
         intervals={
-            str(ref): (f"{str(ref).partition('.')[0]}.{low}", f"{str(ref).partition('.')[0]}.{high}")
-            for ref, (low, high) in (raw.get("intervals") or {}).items()
+            str(ref): (
+                f"{str(ref).partition('.')[0]}.{spec['interval'][0]}",
+                f"{str(ref).partition('.')[0]}.{spec['interval'][1]}",
+            )
+            for ref, spec in (raw.get("intervals") or {}).items()
+        },
+        interval_flags={
+            str(ref): f"{str(ref).partition('.')[0]}.{spec['flag']}"
+            for ref, spec in (raw.get("intervals") or {}).items()
+            if spec.get("flag")
         },
         rollups=tuple(
             Rollup(

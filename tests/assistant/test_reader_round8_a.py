@@ -42,6 +42,18 @@ def test_two_lifts_and_one_interval_are_refused(compiler_only: LocalAnalyst) -> 
     assert refusal is not None and "own confidence interval" in refusal.reason, refusal
 
 
+def test_significance_of_the_retention_lift_is_refused(compiler_only: LocalAnalyst) -> None:
+    refusal = turn(compiler_only, "is the retention lift statistically significant?").refusal
+    assert refusal is not None and "Significance is stored for the campaign lift only" in refusal.reason, (
+        refusal
+    )
+
+
+def test_whether_the_lift_is_significant_shows_its_interval(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "did the offer move spend? the lift and whether it's significant").sql
+    assert "GROUP BY cp.is_lift_significant" in sql and "cp.lift_ci_low" in sql, sql
+
+
 # ---- the campaign's periods, rates and the seed deck's ROI ----------------------------------------------------
 @pytest.mark.parametrize(
     "question",

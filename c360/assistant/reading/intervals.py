@@ -15,6 +15,9 @@ from c360.assistant.reading.lookups import Lookups
 def interval_of_the_estimate(lk: Lookups, r: Reading) -> Refusal | None:
     if not lk.vocab.intervals:
         return None
+    refusal = _flag_of_another(lk, r)
+    if refusal is not None:
+        return refusal
     bounds = {ref: estimate for estimate, pair in lk.vocab.intervals.items() for ref in pair}
     asked = {bounds[ref] for m in r.measures if (ref := _fact(lk, m)) in bounds}
     if len(asked) < 2:
@@ -54,4 +57,23 @@ def _fact(lk: Lookups, measure: Measure) -> str | None:
 def _label(lk: Lookups, ref: str) -> str:
     table, _, fact = ref.partition(".")
     column = lk.model.tables[table].columns[fact]
-    return column.synonyms[0] if column.synonyms else fact.replace("_", " ")
+    named = [s for s in column.synonyms if " " in s] or list(column.synonyms)  # 'campaign lift', not 'lift'
+    return named[0] if named else fact.replace("_", " ")
+
+
+def _flag_of_another(lk: Lookups, r: Reading) -> Refusal | None:
+    """'Is the retention lift significant?': the significance flag is stored for one estimate (the spend lift);
+    asked beside another estimate and not its own it would answer for the wrong one, so it is refused."""
+    options = [o for d in r.dimensions for o in d.options] + [o for c in r.checks for o in c.options]
+    flagged = {f"{o.table}.{o.column}" for o in options}
+    named = {e for e in lk.vocab.intervals if any(_fact(lk, m) == e for m in r.measures)}
+    for estimate, flag in lk.vocab.interval_flags.items():
+        others = named - {estimate}
+        if flag in flagged and others and estimate not in named:
+            other = _label(lk, sorted(others)[0])
+            return Refusal(
+                "incomplete",
+                f"Significance is stored for the {_label(lk, estimate)} only; for the {other}, ask for its "
+                f"confidence interval ('the {other} with its confidence interval': significant when it excludes 0).",
+            )
+    return None
