@@ -139,6 +139,7 @@ def test_part_of_the_retention_test_is_the_campaign_group(compiler_only: LocalAn
         ("how many customers spent more in the last 90 days than in the 90 days before?", ">"),
         ("number of cardholders who spent less over the past 90 days than the prior 90 days", "<"),
         ("how many Premium customers spent less in the last 90 days than in the previous 90 days", "<"),
+        ("how many customers spent less in the last 90 days than in the prior 90 days", "<"),
     ],
 )
 def test_spent_less_or_more_than_the_90_days_before_is_the_stored_change_in_dollars(
