@@ -33,6 +33,7 @@ from c360.errors import WarehouseError
 
 log = logging.getLogger(__name__)
 ConnectConfig = dict[str, str | bool | int | float | list[str]]  # duckdb.connect(config=...)
+_WIDE_INTEGERS = frozenset({"HUGEINT", "UHUGEINT"})
 
 
 @dataclass
@@ -255,9 +256,17 @@ class DuckDBSession:
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         try:
-            frame = self.con.execute(sql, list(params)).df()
+            result = self.con.execute(sql, list(params))
+            wide_integers = [str(d[0]) for d in result.description or () if str(d[1]) in _WIDE_INTEGERS]
+            frame = result.df()
         except duckdb.Error as exc:
             raise WarehouseError(f"{type(exc).__name__}: {exc}") from exc
+        for column in wide_integers:
+            # pandas has no 128-bit integer: DuckDB hands sum() of integers (HUGEINT) over as float64, so
+            # a count printed as 292.0; whole values that fit 64 bits become int64 like count(*)
+            values = frame[column]
+            if values.notna().all() and values.abs().max() < 2**53:
+                frame[column] = values.astype("int64")
         frame.columns = [str(c).lower() for c in frame.columns]
         return frame
 
