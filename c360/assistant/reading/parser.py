@@ -36,6 +36,7 @@ from c360.assistant.reading import (
     listing,
     many_changes,
     measures,
+    named_ids,
     percent_of,
     periods,
     phrasing,
@@ -178,6 +179,9 @@ class QuestionParser:
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
         tokens, closing = token_forms.rewrite(self.lk, elided.with_unit(tokenize(question)))
+        tokens, short_notes, no_such_key = named_ids.short_ids(self.lk, question, tokens)  # "cust 1435"
+        if no_such_key is not None:
+            return Parsed(None, Refusal("incomplete", no_such_key))
         tokens = presence.presence_of_rows(self.lk, _shared_head(self.lk, tokens))
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
@@ -207,6 +211,7 @@ class QuestionParser:
         if ambiguous is not None:  # a name several customers are shown with
             return Parsed(None, Refusal("incomplete", ambiguous.arg, (ambiguous.text,)))
         reading = Reading(items, tokens)
+        reading.notes.extend(short_notes)
         reading.notes.extend(c.note for c in corrections)
         reading.notes.extend(i.note for i in items if i.note)
         refusal = self._assemble(reading)
