@@ -928,8 +928,19 @@ class Compiler:
                 key = Dimension(cond.options)
                 if any(d.concept == key.concept for d in query.dimensions):
                     return query
-                return replace(query, dimensions=(key, *query.dimensions))
+                return replace(query, dimensions=(key, *self._shown_name(cond), *query.dimensions))
         return query
+
+    def _shown_name(self, cond: Condition) -> tuple[Dimension, ...]:
+        """The name column beside a key (`vocabulary.yaml: searchable_values`, the customer's full name, masked
+        as the role sees it): one customer's figures say whose they are, by id and name."""
+        columns = {o.column for o in cond.options}
+        for ref in self.vocab.searchable_values:
+            table_name, _, column = ref.partition(".")
+            table = self.model.tables.get(table_name)
+            if table is not None and len(table.primary_key) == 1 and table.primary_key[0] in columns:
+                return (Dimension((Option(table_name, column),)),)
+        return ()
 
     def _noun(self, table: str) -> str:
         return table_noun(self.vocab, table)
