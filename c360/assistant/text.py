@@ -97,6 +97,7 @@ def normalize_text(text: str) -> str:
     text = re.sub(r"(?<![\d%])%", " percent ", text)  # "what % of": the word; "12%" stays a number
     text = re.sub(r"\b(i|we|you|they|who)'(d|m|ll|ve|re)\b", _contraction, text, flags=re.IGNORECASE)  # "I'd"
     text = re.sub(r"(?<![\w.])(\d+)d\b", r"\1 days", text)  # "last 30d"
+    text = DURING.sub("in ", text)  # "during 2026", "during the last 90 days": a period (never "during the campaign")
     text = re.sub(r"\s*(>=|=>|≥)\s*(?=[$\d.])", " at least ", text)  # "churn prob >= 0.7", "> $10k"
     text = re.sub(r"\s*(<=|=<|≤)\s*(?=[$\d.])", " at most ", text)
     text = re.sub(r"\s*>\s*(?=[$\d.])", " over ", text)
@@ -109,6 +110,11 @@ def normalize_text(text: str) -> str:
     return text
 
 
+DURING: Final = re.compile(
+    r"\bduring\s+(?=(?:the\s+)?(?:last|past|previous|prior|first|this|same|\d{4}\b|q[1-4]\b|(?:jan|feb|mar|apr|may|jun"
+    r"|jul|aug|sep|oct|nov|dec)[a-z]*\b|(?:month|quarter|year|week|holiday)s?\b))",
+    re.IGNORECASE,
+)
 CONTRACTIONS: Final = {"d": "would", "m": "am", "ll": "will", "ve": "have", "re": "are"}
 
 
