@@ -328,6 +328,11 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
             numerator = []
         else:  # ungrouped with no verb: every condition picks the part ("share of total LTV for Texas"), else 100 %
             numerator = [c for c in r.conditions if boundary is None or r.position(c) >= boundary]
+            subject = [c for c in numerator if item.end <= r.position(c) < subject_end]
+            if boundary is None and table is not None and subject and len(subject) < len(numerator):
+                # "what percent of at-risk customers ... in the Declining segment": the words of the subject
+                # ('at-risk') are the whole the part is taken of, the rest the part
+                numerator = [c for c in numerator if c not in subject]
         for cond in numerator:
             r.conditions.remove(cond)
         r.measures.append(Measure("share_pct", (base,), where=tuple(numerator)))
