@@ -148,10 +148,12 @@ class ValueIndex:
 
 
 def _spellings(words: list[str]) -> list[str]:
-    """The name as typed, and without a possessive s on its last word ("Kristen Swanson's" is tokenised as
-    'Swansons')."""
+    """The name as typed, with a dot after a last initial (as masked names are shown), and without a possessive
+    s on its last word ("Kristen Swanson's" is tokenised as 'Swansons')."""
     out = [" ".join(words)]
     last = words[-1]
+    if len(last) == 1 and last.isalpha():  # 'Janet M.'s' is read as 'Janet M': the shown form has the dot
+        out.append(" ".join([*words[:-1], f"{last}."]))
     if len(last) > 3 and last.endswith("s"):
         out.append(" ".join([*words[:-1], last[:-1]]))
     return out
