@@ -100,7 +100,11 @@ class LocalAnalyst:
         if threat is not None:
             return self._refuse(request_id, question, Refusal("unsafe", threat.reason, (threat.kind,)))
         parsed, context_refusal = self._understand(messages)
-        if context_refusal is None and parsed.query is not None and self._unnamed_person(question, parsed.query):
+        if (
+            context_refusal is None
+            and parsed.query is not None
+            and self._unnamed_person(question, parsed.query)
+        ):
             context_refusal = Refusal(
                 "no_context",
                 "I can't tell who 'he' or 'she' is here: no one customer was named before; ask with the customer "

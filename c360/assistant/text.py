@@ -97,7 +97,9 @@ def normalize_text(text: str) -> str:
     text = re.sub(r"(?<![\d%])%", " percent ", text)  # "what % of": the word; "12%" stays a number
     text = re.sub(r"\b(i|we|you|they|who)'(d|m|ll|ve|re)\b", _contraction, text, flags=re.IGNORECASE)  # "I'd"
     text = re.sub(r"(?<![\w.])(\d+)d\b", r"\1 days", text)  # "last 30d"
-    text = DURING.sub("in ", text)  # "during 2026", "during the last 90 days": a period (never "during the campaign")
+    text = DURING.sub(
+        "in ", text
+    )  # "during 2026", "during the last 90 days": a period (never "during the campaign")
     text = re.sub(r"\s*(>=|=>|≥)\s*(?=[$\d.])", " at least ", text)  # "churn prob >= 0.7", "> $10k"
     text = re.sub(r"\s*(<=|=<|≤)\s*(?=[$\d.])", " at most ", text)
     text = re.sub(r"\s*>\s*(?=[$\d.])", " over ", text)

@@ -66,7 +66,9 @@ def test_an_id_that_is_none_of_the_customers_shown_so_is_refused(
 
 def test_the_refusal_says_the_id_is_not_the_name(model: SemanticModel, as_of_date: date) -> None:
     refusal = turn(_shown(model, as_of_date), "Kendra O. (CUST00000611) lifetime value").refusal
-    assert refusal is not None and "CUST00000611 is not the customer shown to you as 'Kendra O.'" in str(refusal)
+    assert refusal is not None and "CUST00000611 is not the customer shown to you as 'Kendra O.'" in str(
+        refusal
+    )
 
 
 @pytest.mark.parametrize(
@@ -121,7 +123,9 @@ def test_likely_to_churn_about_one_customer_shows_the_models_outputs(
     assert "WHERE p.customer_id = ?" in sql and "churn_risk_category IN" not in sql, sql
 
 
-@pytest.mark.parametrize("question", ["how likely are Premium customers to churn", "Will Premium customers churn?"])
+@pytest.mark.parametrize(
+    "question", ["how likely are Premium customers to churn", "Will Premium customers churn?"]
+)
 def test_likely_to_churn_about_a_group_is_not_read_as_one_customer(
     compiler_only: LocalAnalyst, question: str
 ) -> None:
@@ -132,7 +136,9 @@ def test_likely_to_churn_about_a_group_is_not_read_as_one_customer(
 def test_he_or_she_with_no_one_named_is_refused(compiler_only: LocalAnalyst) -> None:
     assert turn(compiler_only, "and what's his lifetime value?").refusal is not None
     assert turn(compiler_only, "what is her credit limit").refusal is not None
-    c = compiled(compiler_only, "and what's her lifetime value?", "What's the churn risk score for CUST00000044?")
+    c = compiled(
+        compiler_only, "and what's her lifetime value?", "What's the churn risk score for CUST00000044?"
+    )
     assert "customer_id = ?" in c.sql and "CUST00000044" in c.params
     # 'their' stays a group's: answered
     compiled(compiler_only, "and their average lifetime value?", "how many customers in each segment")

@@ -25,8 +25,35 @@ from c360.assistant.values import NameMatch
 ID_WORDS: Final = frozenset({"id", "no", "number", "nr", "num", "nbr"})
 NOT_AFTER: Final = frozenset({"top", "bottom", "best", "worst", "first", "last", "the", "every", "per"})
 UNITS_AFTER: Final = frozenset(
-    {"d", "day", "days", "week", "weeks", "wk", "wks", "month", "months", "mo", "mos", "mth", "mths",
-     "quarter", "quarters", "year", "years", "yr", "yrs", "k", "m", "percent", "pct", "%", "x", "time", "times"}
+    {
+        "d",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "wk",
+        "wks",
+        "month",
+        "months",
+        "mo",
+        "mos",
+        "mth",
+        "mths",
+        "quarter",
+        "quarters",
+        "year",
+        "years",
+        "yr",
+        "yrs",
+        "k",
+        "m",
+        "percent",
+        "pct",
+        "%",
+        "x",
+        "time",
+        "times",
+    }
 )
 PREFIXED: Final = re.compile(r"([A-Za-z]+)\\d\{(\d+)\}")  # 'CUST\d{8}'
 
@@ -86,7 +113,7 @@ def short_ids(lk: Lookups, question: str, tokens: list[Token]) -> tuple[list[Tok
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token.norm in nouns and (not out or out[-1].norm not in NOT_AFTER and out[-1].number is None):
+        if token.norm in nouns and (not out or (out[-1].norm not in NOT_AFTER and out[-1].number is None)):
             j = i + 1
             labelled = j < len(tokens) and tokens[j].norm in ID_WORDS
             j += 1 if labelled else 0
@@ -103,7 +130,11 @@ def short_ids(lk: Lookups, question: str, tokens: list[Token]) -> tuple[list[Tok
                 key = prefix + number.text.zfill(width)
                 key = key.upper() if case == "upper" else key.lower()
                 if lk.values.has_key(key_ref, key) is False:
-                    return tokens, [], f"No customer has the id {key} (read from '{token.text} {number.text}')."
+                    return (
+                        tokens,
+                        [],
+                        f"No customer has the id {key} (read from '{token.text} {number.text}').",
+                    )
                 written = " ".join(t.text for t in tokens[i : j + 1])
                 out.append(Token(key, key.lower(), key.lower()))
                 notes.append(f"I read '{written}' as the customer id {key}")

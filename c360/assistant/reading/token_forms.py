@@ -81,7 +81,8 @@ def _how_likely(tokens: list[Token]) -> list[Token]:
 def _one_named(tokens: list[Token]) -> bool:
     """An id ('CUST00000042', 'cust 42') or a capitalised name ('Jane D.'), not a group ('Premium customers')."""
     return 1 <= len(tokens) <= 4 and all(
-        any(c.isdigit() for c in t.text) or (t.text[:1].isupper() and t.lemma not in ("customer", "cardholder"))
+        any(c.isdigit() for c in t.text)
+        or (t.text[:1].isupper() and t.lemma not in ("customer", "cardholder"))
         or t.lemma == "cust"
         for t in tokens
     )
