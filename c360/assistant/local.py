@@ -369,6 +369,8 @@ def _is_refinement(parsed: Parsed) -> bool:
         return True
     if any(i.kind == "PRONOUN" for i in partial.items):
         return True  # "list them", "what about those": about the previous result
+    if partial.implied_count:
+        return True  # "split by region": the question before, divided further
     own_rows = any(i.kind == "LEX" and i.of("entity") for i in partial.items) or partial.conditions
     if any(t.norm in POSSESSIVES for t in partial.tokens) and not own_rows:
         return True  # "what's their average LTV?": of the rows of the question before

@@ -99,6 +99,11 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                     break
         measure = lk.count_measure(r, target, idx, table=rows_in_cue)
         if measure is None:
+            if item.kind == "DIST" and not any(
+                i.kind == "LEX" and i.of("entity", "metric", "fact") for i in items
+            ):  # "split that by region", "break it down by card type": the question before, divided further
+                item.used = True
+                continue
             if item.kind == "DIST":
                 measure = lk.count_measure(r, None, idx, default_entity=True)
             counted = r.measures or any(
