@@ -181,3 +181,29 @@ def test_during_is_in_only_before_a_period() -> None:
     assert [t.norm for t in tokenize("spend during Q3 2026")][:2] == ["spend", "in"]
     assert "during" in [t.norm for t in tokenize("spend during the campaign")]
     assert [t.norm for t in tokenize("last 30d")] == ["last", "30", "days"]
+
+
+@pytest.mark.parametrize(
+    "followup",
+    [
+        "break that down by card type",
+        "split it by card type",
+        "split by card type",
+        "can you break it down by card type?",
+    ],
+)
+def test_dividing_a_trend_keeps_its_months_and_adds_the_group(
+    compiler_only: LocalAnalyst, followup: str
+) -> None:
+    sql = compiled(compiler_only, followup, "total spend by month in 2026").sql
+    assert "DATE_TRUNC('month'" in sql and "p.card_type" in sql.split("GROUP BY")[-1], sql
+    assert "SUM(mm.monthly_spend)" in sql or "transaction_amount" in sql, sql
+
+
+def test_dividing_a_listing_counts_its_rows_per_group_and_a_ranked_one_shows_the_group(
+    compiler_only: LocalAnalyst,
+) -> None:
+    sql = compiled(compiler_only, "break them down by segment", "lapsed customers").sql
+    assert "COUNT(DISTINCT p.customer_id)" in sql and "GROUP BY p.customer_segment" in sql and "Lapsed" in sql
+    top = compiled(compiler_only, "split by region", "top 10 customers by lifetime value").sql
+    assert "LIMIT 10" in top and "p.region AS region" in top and "GROUP BY" not in top, top
