@@ -207,3 +207,25 @@ def test_dividing_a_listing_counts_its_rows_per_group_and_a_ranked_one_shows_the
     assert "COUNT(DISTINCT p.customer_id)" in sql and "GROUP BY p.customer_segment" in sql and "Lapsed" in sql
     top = compiled(compiler_only, "split by region", "top 10 customers by lifetime value").sql
     assert "LIMIT 10" in top and "p.region AS region" in top and "GROUP BY" not in top, top
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "On average how many purchases did Premium customers make in the last 30 days?",
+        "on average, how many transactions does a Standard customer make?",
+        "how many purchases did lapsed customers make on average",
+    ],
+)
+def test_on_average_over_a_count_is_refused_not_answered_with_the_total(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    assert turn(compiler_only, question).refusal is not None
+
+
+def test_on_average_with_an_average_measure_is_answered(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "on average what is the credit limit by card type").sql
+    assert "AVG(p.credit_limit)" in sql, sql
+    assert (
+        turn(compiler_only, "lifetime value of Premium customers on average").refusal is not None
+    )  # no list

@@ -37,6 +37,7 @@ from c360.assistant.reading import (
     many_changes,
     measures,
     named_ids,
+    on_average,
     percent_of,
     periods,
     phrasing,
@@ -232,6 +233,8 @@ class QuestionParser:
                 None, Refusal("incomplete", "I couldn't find a measure or a list of things to show.")
             )
         query = self._to_query(reading)
+        if (unaveraged := on_average.unread_average(self.lk.model, tokens, query)) is not None:
+            return Parsed(None, unaveraged, partial=reading)  # "on average how many …": not the total
         if closing is not None and not (
             query.mode == "list" and query.entity in token_forms.dated_tables(self.lk)
         ):  # "…: when and where?" is answered only by a listing of the rows (their date and merchant)
