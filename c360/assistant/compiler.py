@@ -1124,6 +1124,16 @@ class Compiler:
         column = self.model.tables[option.table].columns[option.column or ""]
         label = _column_label(column, option.aggregation)
         ref = f"{option.table}.{option.column}" + (f":{option.aggregation}" if option.aggregation else "")
+        base = next(
+            (
+                c
+                for c in self.model.tables[option.table].columns.values()
+                if column.kind == "metric" and c.kind == "fact" and c.expr == column.base_column
+            ),
+            None,
+        )
+        if base is not None and _is_date(base):  # MIN(pre_period_start): a date, like the fact it reads
+            return OutputColumn(name, role, ref, label, "date")
         return OutputColumn(name, role, ref, label, value_format(column, option.aggregation))
 
     def _chart(self, query: SemanticQuery, outputs: list[OutputColumn]) -> str:
@@ -1142,11 +1152,15 @@ class Compiler:
         return "bar"
 
 
+def _is_date(column: Column) -> bool:
+    return (column.data_type or "").upper().startswith(("DATE", "TIMESTAMP"))
+
+
 def value_format(column: Column, aggregation: str | None = None) -> ValueFormat:
     """How a column's values read: currency (USD), percent, count, plain number, date, text, id."""
     description = column.description.lower()
     name = column.name.lower()
-    if column.kind in ("time_dimension",):
+    if column.kind in ("time_dimension",) or _is_date(column):
         return "date"
     if column.kind == "dimension":
         if (column.data_type or "").upper() == "BOOLEAN":

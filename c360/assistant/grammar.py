@@ -102,6 +102,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "show": ("LIST", ""), "list": ("LIST", ""), "find": ("LIST", ""), "display": ("LIST", ""),
     "identify": ("LIST", ""), "give": ("LIST", ""), "get": ("LIST", ""), "pull": ("LIST", ""),
     "fetch": ("LIST", ""), "return": ("LIST", ""), "name": ("LIST", ""),
+    "walk me through": ("LIST", ""), "walk through": ("LIST", ""), "take me through": ("LIST", ""),
     # comparative adjectives of a yes/no comparison: "do Premium customers have a higher churn score than
     # Standard ones?" ("higher than 50" stays a comparison with a number)
     "higher": ("COMPARATIVE", "more"), "greater": ("COMPARATIVE", "more"), "larger": ("COMPARATIVE", "more"),

@@ -110,7 +110,7 @@ def changes(lk: Lookups, r: Reading) -> Refusal | None:
             continue  # "spend grew": no amount, read elsewhere (or refused)
         if cmp_item.arg not in (">", ">="):
             return Refusal("incomplete", "I can only read a change of more than (or at least) a percentage.")
-        subject = _change_column(lk, r, idx)
+        subject = change_column(lk, r, idx)
         if subject is None:
             return Refusal("incomplete", f"I can't tell which change {item.text!r} refers to.")
         column, named = subject
@@ -133,7 +133,7 @@ def changes(lk: Lookups, r: Reading) -> Refusal | None:
     return None
 
 
-def _change_column(lk: Lookups, r: Reading, idx: int) -> tuple[Option, Item | None] | None:
+def change_column(lk: Lookups, r: Reading, idx: int) -> tuple[Option, Item | None] | None:
     """The change column named nearest to the change word, else the default (None: the question named none)."""
     named = [
         (abs(i - idx), item, fact)

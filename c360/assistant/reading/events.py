@@ -50,7 +50,12 @@ def _table_event(lk: Lookups, r: Reading, asked: list[Item]) -> Refusal | None:
     for item in r.items:
         if item.kind == "WHEN" or (item.kind == "LEX" and [t.lemma for t in item.tokens] == ["when"]):
             item.used = True
-        elif item.kind == "LEX" and not item.used and all(e.table == table for e in item.entries):
+        elif (
+            item.kind == "LEX"
+            and not item.used
+            and not item.of("metric", "fact")  # "… and what are the before and after windows?": asked too
+            and all(e.table == table for e in item.entries)
+        ):
             item.used = True  # "the retention offer": the table the event belongs to
     return None
 

@@ -230,6 +230,10 @@ class Lookups:
         ('the confidence interval': its lower and upper bound), one measure per fact."""
         facts = self.facts_of(item)
         tables = [f.table for f in facts]
+        metrics = tuple(dict.fromkeys(Option(e.table, e.column) for e in item.of("metric")))
+        if len(metrics) > 1 and len({m.table for m in metrics}) == 1 and not item.of("fact"):
+            # 'the pre period': its start and its end, two metrics of one table under one phrase
+            return [Measure(m.column or "value", (m,)) for m in metrics]
         if not item.of("metric") and len(facts) > 1 and len(set(tables)) == 1:
             out = []
             for fact in facts:

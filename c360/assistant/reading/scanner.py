@@ -72,6 +72,10 @@ def scan(
             items.append(Item("UNITASIDE", i, i + 2, tuple(tokens[i : i + 2])))
             i += 2
             continue
+        if percent_restated(items, tokens, i):  # "avg spend change %": the percent column's own unit
+            items.append(Item("UNITASIDE", i, i + 1, (tokens[i],)))
+            i += 1
+            continue
         if i in spans:
             span = spans[i]
             items.append(Item("TIME", i, span.end, tuple(tokens[i : span.end]), span=span))
@@ -252,18 +256,36 @@ def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> li
     return None
 
 
+PERCENT_WORDS = frozenset({"percent", "percentage", "pct"})
+
+
 def unit_restated(items: list[Item], tokens: list[Token], i: int) -> bool:
     """'in months' closing a question whose measure is counted in months (payback_months): it names the unit
-    the answer is in, not a series by month."""
-    if i + 2 != len(tokens) or tokens[i].lemma != "in" or tokens[i + 1].lemma not in UNITS:
+    the answer is in, not a series by month; 'in %' / 'in percent' after a percent column (…_pct) likewise."""
+    if i + 2 != len(tokens) or tokens[i].lemma != "in":
         return False
-    unit = f"_{UNITS[tokens[i + 1].lemma]}s"
+    if tokens[i + 1].lemma in PERCENT_WORDS:
+        unit = "_pct"
+    elif tokens[i + 1].lemma in UNITS:
+        unit = f"_{UNITS[tokens[i + 1].lemma]}s"
+    else:
+        return False
     return any(
         e.column is not None and e.column.endswith(unit)
         for item in items
         if item.kind == "LEX"
         for e in item.of("fact", "metric")
     )
+
+
+def percent_restated(items: list[Item], tokens: list[Token], i: int) -> bool:
+    """'%' / 'percent' / 'pct' right after a percent column's name ('avg spend change %', 'the retention lift
+    pct'): the unit it is already in."""
+    if tokens[i].lemma not in PERCENT_WORDS or tokens[i].is_number or not items:
+        return False
+    last = items[-1]
+    entries = last.of("fact", "metric") if last.kind == "LEX" else []
+    return last.end == i and bool(entries) and all((e.column or "").endswith("_pct") for e in entries)
 
 
 def multiword_spans(
