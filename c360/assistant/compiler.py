@@ -752,7 +752,13 @@ class Compiler:
             params = params + ([shown_from] if shown_from is not None else [])
         changes: list[tuple[str, str, str]] = []
         if pairs:
-            wide = bool(group_exprs) or query.rolling_periods  # a rolling window and the one before: one row
+            # a rolling window and the one before: one row; one customer named by id ("Janice D.'s spend in
+            # 2025 vs 2026") is no grouping: one row per period, like the portfolio's
+            pinned = [d for d in query.dimensions if _pinned(query, d)]
+            names = {n.concept for d in pinned for n in self._named_by(d.options)}
+            wide = query.rolling_periods or any(
+                not _pinned(query, d) and d.concept not in names for d in query.dimensions
+            )
             sql, outputs, changes = self._periods_sql(query, sql, outputs, pairs, measure_names, wide)
             if not wide:  # one row per period, earlier first
                 params = params + row_params(query.periods)
@@ -928,18 +934,17 @@ class Compiler:
                 key = Dimension(cond.options)
                 if any(d.concept == key.concept for d in query.dimensions):
                     return query
-                return replace(query, dimensions=(key, *self._shown_name(cond), *query.dimensions))
+                return replace(query, dimensions=(key, *self._named_by(cond.options), *query.dimensions))
         return query
 
-    def _shown_name(self, cond: Condition) -> tuple[Dimension, ...]:
-        """The name column beside a key (`vocabulary.yaml: searchable_values`, the customer's full name, masked
-        as the role sees it): one customer's figures say whose they are, by id and name."""
-        columns = {o.column for o in cond.options}
-        for ref in self.vocab.searchable_values:
-            table_name, _, column = ref.partition(".")
-            table = self.model.tables.get(table_name)
-            if table is not None and len(table.primary_key) == 1 and table.primary_key[0] in columns:
-                return (Dimension((Option(table_name, column),)),)
+    def _named_by(self, options: tuple[Option, ...]) -> tuple[Dimension, ...]:
+        """The name beside a key ('Candace M.' beside CUST00001981): the entity whose listing shows exactly the
+        key and one name column (`vocabulary.yaml: entities.*.columns`)."""
+        keys = {o.column for o in options}
+        for table, spec in self.vocab.entities.items():
+            columns = spec.get("columns", [])
+            if len(columns) == 2 and columns[0] in keys:
+                return (Dimension((Option(table, columns[1]),)),)
         return ()
 
     def _noun(self, table: str) -> str:
@@ -1285,3 +1290,11 @@ def literal(value: object, dialect: str) -> str:
     if isinstance(value, date):
         return f"DATE {exp.Literal.string(value.isoformat()).sql(dialect=dialect)}"
     return exp.Literal.string(str(value)).sql(dialect=dialect)
+
+
+def _pinned(query: SemanticQuery, dimension: Dimension) -> bool:
+    """A grouping by a column the question fixes to one value ('CUST00000004's …': customer_id = one id)."""
+    return any(
+        c.op == "in" and len(c.values) == 1 and set(c.options) & set(dimension.options)
+        for c in query.conditions
+    )

@@ -116,7 +116,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     # implied counts
     "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""), "how big": ("DIST", ""), "how large": ("DIST", ""),
     "break down": ("DIST", ""), "breakdown of": ("DIST", ""), "composition": ("DIST", ""), "spread": ("DIST", ""), "split": ("DIST", ""), "headcount": ("DIST", ""),
-    "distributed": ("DIST", ""), "spread out": ("DIST", ""), "broken down": ("DIST", ""),
+    "distributed": ("DIST", ""), "concentrated": ("DIST", ""), "clustered": ("DIST", ""), "spread out": ("DIST", ""), "broken down": ("DIST", ""),
     # coordination and follow-up cues
     "and": ("AND", ""), "or": ("OR", ""), "either": ("EITHER", ""), "as well as": ("AND", ""), "plus": ("AND", ""),
     "instead": ("INSTEAD", ""), "rather": ("INSTEAD", ""), "only": ("ONLY", ""), "just": ("ONLY", ""),
@@ -155,6 +155,8 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "how many month has it been since": ("ELAPSED", "month"),
     "how many month has": ("ELAPSED", "month"), "how many month have": ("ELAPSED", "month"),  # "... been with us"
     "how many day has": ("ELAPSED", "day"), "how many day have": ("ELAPSED", "day"),
+    # "when did he open his account, and how many months ago is that?", "days since her last purchase"
+    "how many month ago": ("ELAPSED", "month"), "day since": ("ELAPSED", "day"), "month since": ("ELAPSED", "month"),
     "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
     "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),
     "them": ("PRONOUN", ""), "those": ("PRONOUN", ""), "these": ("PRONOUN", ""), "they": ("PRONOUN", ""),
@@ -273,6 +275,9 @@ SHARE_VERBS: Final = frozenset(
         "resides",
         "land",
         "lands",
+        "go",  # "what % of her spend goes to travel"
+        "goes",
+        "went",
     }
 )
 AGGREGATE_WORDS: Final = frozenset(

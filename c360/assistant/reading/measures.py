@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 from c360.assistant.grammar import SHARE_VERBS
-from c360.assistant.query import Dimension, Measure, Option
+from c360.assistant.query import Condition, Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, back_reference, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
@@ -338,10 +338,24 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
                 # "what percent of at-risk customers ... in the Declining segment": the words of the subject
                 # ('at-risk') are the whole the part is taken of, the rest the part
                 numerator = [c for c in numerator if c not in subject]
+        # "what % of Elizabeth F.'s spend goes to travel": the one customer named inside the whole is that
+        # whole's (her spend), never the part the share picks out of everyone's
+        numerator = [c for c in numerator if not _lookup_inside(lk, r, c, item.end, subject_end)]
         for cond in numerator:
             r.conditions.remove(cond)
         r.measures.append(Measure("share_pct", (base,), where=tuple(numerator)))
     return None
+
+
+def _lookup_inside(lk: Lookups, r: Reading, cond: Condition, start: int, end: int) -> bool:
+    """The condition naming the one looked-up row by its key, said between the share word and its whole."""
+    key = (lk.vocab.entities.get(r.lookup or "", {}).get("columns") or [None])[0]
+    return (
+        cond.op == "in"
+        and len(cond.values) == 1
+        and any(o.table == r.lookup and o.column == key for o in cond.options)
+        and start <= r.position(cond) < end
+    )
 
 
 def _value_share(lk: Lookups, r: Reading, idx: int) -> bool:

@@ -152,11 +152,16 @@ def scan(
         lex = lk.lex.match(tokens, i, all_upper)
         if lex is not None and time_adjectives and ends_per_unit(tokens, i, lex[0]):
             lex = lk.lex.match(tokens[: i + lex[0] - 2], i, all_upper)  # "spend | per month": by month
+        if lex is not None and lex[0] > 1 and _comparative_then_than(tokens, i + lex[0]):
+            # "spending more than $4k a month": the measure, then a comparison (not the filter "spending more")
+            lex = lk.lex.match(tokens[: i + lex[0] - 1], i, all_upper)
         if lex is not None and (split := value_then_rows(lk, tokens, i, lex, all_upper)) is not None:
             lex = split  # "approved transactions": the value approved, then the rows (not a column's name)
         if lex is not None and aggregate_then_measure(lk, tokens, i, lex, all_upper):
             lex = None  # "total transactions": 'total' aggregates the transactions, not one customer's column
         gram = grammar_phrase(lk, tokens, i)
+        if gram is not None and gram[1][0] == "ELAPSED" and any(i < s < i + gram[0] for s in spans):
+            gram = None  # "total spend per month since Sept": a window starts inside, no time since an event
         counted = gram is not None and gram[1][0] == "RECENT" and bool(items) and items[-1].kind == "NUM"
         if lex and (not gram or lex[0] >= gram[0]) and not counted:  # "the 3 most recent transactions": rows
             length, entries = lex
@@ -192,6 +197,23 @@ def scan(
     return items, unknown
 
 
+COMPARATIVES = frozenset({"more", "less", "fewer", "higher", "lower", "greater"})
+
+
+def _comparative_then_than(tokens: list[Token], end: int) -> bool:
+    """A phrase that ends in a comparative word right before 'than' and a number ('spending more than $5K')."""
+    return (
+        end + 1 < len(tokens)
+        and tokens[end - 1].lemma in COMPARATIVES
+        and tokens[end].lemma == "than"
+        and tokens[end + 1].is_number
+    )
+
+
+# superlatives of a row's own size (not of a count: "the highest declined transactions" may rank customers)
+SIZED_ROWS = frozenset({"largest", "biggest", "smallest", "priciest", "cheapest"})
+
+
 def value_then_rows(
     lk: Lookups, tokens: list[Token], i: int, lex: tuple[int, list[Entry]], all_upper: bool
 ) -> tuple[int, list[Entry]] | None:
@@ -200,7 +222,8 @@ def value_then_rows(
     length, entries = lex
     if length < 2 or any(e.kind not in ("fact", "metric") for e in entries):
         return None
-    if any(not e.exact for e in entries) and not _lists_rows_of_one(lk, tokens):
+    sized = i > 0 and tokens[i - 1].lemma in SIZED_ROWS  # "the largest declined transaction": a row's size
+    if any(not e.exact for e in entries) and not sized and not _lists_rows_of_one(lk, tokens):
         return None  # only a column's own name; a curated synonym ("declined transactions") is meant
     first = lk.lex.match(tokens[: i + 1], i, all_upper)
     rest = lk.lex.match(tokens[: i + length], i + 1, all_upper)

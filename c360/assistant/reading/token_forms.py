@@ -35,7 +35,7 @@ SAME_TAIL: Final = frozenset({"thing", "question", "query", "again", "one", "but
 def rewrite(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
     """The tokens in the forms the grammar reads, and the closing question words left out (or None): the
     reading must then list rows of `dated_tables` (the parser refuses otherwise)."""
-    return _closing_questions(lk, _unit_by_unit(_same_again(_how_likely(tokens))))
+    return _closing_questions(lk, _unit_by_unit(_same_again(_counted_times(_put_on(_how_likely(tokens))))))
 
 
 def dated_tables(lk: Lookups) -> frozenset[str]:
@@ -86,6 +86,38 @@ def _one_named(tokens: list[Token]) -> bool:
         or t.lemma == "cust"
         for t in tokens
     )
+
+
+def _put_on(tokens: list[Token]) -> list[Token]:
+    """'how much did Mark P. put on travel': after 'how much', money put on something is money spent on it."""
+    lemmas = [t.lemma for t in tokens]
+    if not _has_pair(lemmas, "how", "much"):
+        return tokens
+    return [
+        Token("spent", "spent", lemma("spent")) if t.lemma == "put" and lemmas[i + 1 : i + 2] == ["on"] else t
+        for i, t in enumerate(tokens)
+    ]
+
+
+MULTIPLIED: Final = frozenset({"more", "less", "higher", "lower", "bigger", "larger", "as", "likelier"})
+
+
+def _counted_times(tokens: list[Token]) -> list[Token]:
+    """'how many times has Janice D. been declined', 'how many times did he shop at Target': the times counted
+    are transactions (attempts; a status named after them filters them). Not 'how many times more likely'."""
+    out: list[Token] = []
+    for i, t in enumerate(tokens):
+        after = tokens[i + 1].lemma if i + 1 < len(tokens) else ""
+        if (
+            t.norm == "times"
+            and i >= 2
+            and [tokens[i - 2].lemma, tokens[i - 1].lemma] == ["how", "many"]
+            and after not in MULTIPLIED
+        ):
+            out.append(Token("transactions", "transactions", lemma("transactions")))
+            continue
+        out.append(t)
+    return out
 
 
 def _unit_by_unit(tokens: list[Token]) -> list[Token]:
