@@ -261,6 +261,20 @@ SHARE_VERBS: Final = frozenset(
         "fall",
         "falls",
         "held",  # "share of total LTV held by High-Value Travelers"
+        # "what percent of at-risk customers sit in / belong to / fall into the Declining segment": the part of
+        # that group which is in the other
+        "sit",
+        "sits",
+        "lie",
+        "lies",
+        "belong",
+        "belongs",
+        "live",
+        "lives",
+        "reside",
+        "resides",
+        "land",
+        "lands",
         "go",  # "what % of her spend goes to travel"
         "goes",
         "went",

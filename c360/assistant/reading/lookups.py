@@ -79,12 +79,13 @@ class Lookups:
     def _is_vocabulary_text(self, text: str) -> bool:
         return (text.lower(),) in self.lex.phrases or (text.lower(),) in GRAMMAR
 
-    def key_entries(self, match: NameMatch) -> list[Entry]:
-        """The row a name found: its key value on every table that has the key column (like an id typed)."""
+    def key_entries(self, match: NameMatch, key: str | None = None) -> list[Entry]:
+        """The row a name found (or `key`, one of the rows it found): its key value on every table that has
+        the key column (like an id typed)."""
         table, _, column = match.key_ref.partition(".")
         tables = [table, *(t for t in self.model.tables if t != table)]
         return [
-            Entry("value", t, column, match.keys[0], exact=True, identifier=True)
+            Entry("value", t, column, key or match.keys[0], exact=True, identifier=True)
             for t in tables
             if column in self.model.tables[t].columns
             and self.model.tables[t].columns[column].kind == "dimension"

@@ -38,6 +38,8 @@ from c360.assistant.reading import (
     listing,
     many_changes,
     measures,
+    named_ids,
+    on_average,
     per_row,
     percent_of,
     periods,
@@ -187,6 +189,9 @@ class QuestionParser:
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
         tokens, closing = token_forms.rewrite(self.lk, elided.with_unit(tokenize(question)))
+        tokens, short_notes, no_such_key = named_ids.short_ids(self.lk, question, tokens)  # "cust 1435"
+        if no_such_key is not None:
+            return Parsed(None, Refusal("incomplete", no_such_key))
         tokens = presence.presence_of_rows(self.lk, _shared_head(self.lk, tokens))
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
@@ -216,6 +221,7 @@ class QuestionParser:
         if ambiguous is not None:  # a name several customers are shown with
             return Parsed(None, Refusal("incomplete", ambiguous.arg, (ambiguous.text,)))
         reading = Reading(items, tokens)
+        reading.notes.extend(short_notes)
         reading.notes.extend(c.note for c in corrections)
         reading.notes.extend(i.note for i in items if i.note)
         refusal = self._assemble(reading)
@@ -236,6 +242,8 @@ class QuestionParser:
                 None, Refusal("incomplete", "I couldn't find a measure or a list of things to show.")
             )
         query = self._to_query(reading)
+        if (unaveraged := on_average.unread_average(self.lk.model, tokens, query)) is not None:
+            return Parsed(None, unaveraged, partial=reading)  # "on average how many …": not the total
         if closing is not None and not (
             query.mode == "list" and query.entity in token_forms.dated_tables(self.lk)
         ):  # "…: when and where?" is answered only by a listing of the rows (their date and merchant)

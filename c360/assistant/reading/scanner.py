@@ -7,7 +7,7 @@ import itertools
 
 from c360.assistant.grammar import GRAMMAR, INACTIVITY, MAX_GRAMMAR, RECENCY_RANGE
 from c360.assistant.lexicon import Entry
-from c360.assistant.reading import absent, bands, rolling, series
+from c360.assistant.reading import absent, bands, named_ids, rolling, series
 from c360.assistant.reading.items import Item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, pattern_spans, phrase_key
@@ -104,7 +104,14 @@ def scan(
         if full_name is not None:  # "Tanner Hill": a customer's full name, read as the customer's id
             name_length, name_match = full_name
             name_span = tuple(tokens[i : i + name_length])
-            if name_match.unique:
+            settled = named_ids.settle(lk, tokens, name_match)  # "Charles M., CUST00000611"
+            if settled is not None and settled.refusal:
+                items.append(Item("AMBIGUOUS", i, i + name_length, name_span, arg=settled.refusal))
+            elif settled is not None:
+                items.append(
+                    Item("LEX", i, i + name_length, name_span, entries=settled.entries, note=settled.note)
+                )
+            elif name_match.unique:
                 key_entries = tuple(lk.key_entries(name_match))
                 items.append(
                     Item("LEX", i, i + name_length, name_span, entries=key_entries, note=name_match.note)

@@ -92,6 +92,9 @@ def yes_no(lk: Lookups, r: Reading) -> Refusal | None:
             if cond.op == "named" and named:
                 r.conditions.remove(cond)
                 r.columns.extend(filter_columns(lk, named[0]))
+                for ref in lk.vocab.companion_columns.get(f"{named[0].table}.{named[0].filter}", ()):
+                    table, _, column = ref.partition(".")  # "likely to churn?": the churn model's outputs too
+                    r.columns.append((Option(table, column),))
         return None
     for cond in list(r.conditions):
         flags = [
