@@ -83,8 +83,10 @@ def summarize(
     window_start: date | None = None,
     limit_hit: bool = False,
     entity: str = "rows",
+    ascending: bool = False,
 ) -> str:
-    """One sentence that answers the question from the result."""
+    """One sentence that answers the question from the result; `ascending`: the rows are a ranking from the
+    lowest ("bottom 5 states by LTV"), so the sentence starts there and never calls them the highest."""
     scope = _scope(filters, window)
     if frame.empty:
         return f"No {entity} match{scope or ' the question'}."
@@ -98,7 +100,7 @@ def summarize(
     if not dims and not times and len(frame) == 1:
         return _scalar(frame, measures, scope, baseline, entity)
     if dims and len(frame) >= 1:
-        sentence = _groups(frame, dims, measures[0], scope, len(measures) > 1)
+        sentence = _groups(frame, dims, measures[0], scope, ascending)
         if (
             len(frame) == 1
         ):  # one row ("did the campaign pay off?"): every figure it holds, not only the first
@@ -272,7 +274,7 @@ def _other_figures(row: pd.Series, measures: Sequence[OutputColumn], upto: int) 
 
 
 def _groups(
-    frame: pd.DataFrame, dims: Sequence[OutputColumn], measure: OutputColumn, scope: str, more: bool
+    frame: pd.DataFrame, dims: Sequence[OutputColumn], measure: OutputColumn, scope: str, ascending: bool
 ) -> str:
     data = frame[[*(d.name for d in dims), measure.name]].dropna(subset=[measure.name])
     if data.empty:
@@ -299,6 +301,8 @@ def _groups(
         return f"{measure.label.capitalize()} {fmt(hi[measure.name], measure.format)}{scope} ({name(hi)})."
     if len(data) == 1:
         return f"{name(hi)}: {measure.label} {fmt(hi[measure.name], measure.format)}{scope}."
+    if ascending:  # "the 5 states with the lowest average LTV": from the lowest up, never "the highest"
+        return _lowest_groups(data, values, measure, scope, name)
     if len(data) == 2:
         other = lo if name(lo) != name(hi) else data.iloc[1]
         a, b = float(hi[measure.name]), float(other[measure.name])
@@ -319,6 +323,27 @@ def _groups(
         if total > 0:
             sentence += f"; {name(hi)} is {100 * float(hi[measure.name]) / total:.1f}% of the {fmt(total, 'count')} shown"
     return sentence + f" across {len(data)} groups."
+
+
+def _lowest_groups(
+    data: pd.DataFrame,
+    values: pd.Series,
+    measure: OutputColumn,
+    scope: str,
+    name: Callable[[pd.Series], str],
+) -> str:
+    ordered = data.assign(_v=values).sort_values("_v", ascending=True, kind="stable")
+    lo, top = ordered.iloc[0], ordered.iloc[-1]
+    sentence = f"{name(lo)} has the lowest {measure.label}{scope} ({fmt(lo[measure.name], measure.format)})"
+    if len(ordered) == 2:
+        return sentence + f", then {name(top)} ({fmt(top[measure.name], measure.format)})."
+    second = ordered.iloc[1]
+    return (
+        sentence
+        + f", followed by {name(second)} ({fmt(second[measure.name], measure.format)}); these are the "
+        f"{len(ordered)} groups with the lowest {measure.label}, up to {name(top)} "
+        f"({fmt(top[measure.name], measure.format)})."
+    )
 
 
 def _series(

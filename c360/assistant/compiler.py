@@ -777,7 +777,13 @@ class Compiler:
             params = params + ([shown_from] if shown_from is not None else [])
         changes: list[tuple[str, str, str]] = []
         if pairs:
-            wide = bool(group_exprs) or query.rolling_periods  # a rolling window and the one before: one row
+            # a rolling window and the one before: one row; one customer named by id ("Janice D.'s spend in
+            # 2025 vs 2026") is no grouping: one row per period, like the portfolio's
+            pinned = [d for d in query.dimensions if _pinned(query, d)]
+            names = {n.concept for d in pinned for n in self._named_by(d.options)}
+            wide = query.rolling_periods or any(
+                not _pinned(query, d) and d.concept not in names for d in query.dimensions
+            )
             sql, outputs, changes = self._periods_sql(query, sql, outputs, pairs, measure_names, wide)
             if not wide:  # one row per period, earlier first
                 params = params + row_params(query.periods)
@@ -953,8 +959,18 @@ class Compiler:
                 key = Dimension(cond.options)
                 if any(d.concept == key.concept for d in query.dimensions):
                     return query
-                return replace(query, dimensions=(key, *query.dimensions))
+                return replace(query, dimensions=(key, *self._named_by(cond.options), *query.dimensions))
         return query
+
+    def _named_by(self, options: tuple[Option, ...]) -> tuple[Dimension, ...]:
+        """The name beside a key ('Candace M.' beside CUST00001981): the entity whose listing shows exactly the
+        key and one name column (`vocabulary.yaml: entities.*.columns`)."""
+        keys = {o.column for o in options}
+        for table, spec in self.vocab.entities.items():
+            columns = spec.get("columns", [])
+            if len(columns) == 2 and columns[0] in keys:
+                return (Dimension((Option(table, columns[1]),)),)
+        return ()
 
     def _noun(self, table: str) -> str:
         return table_noun(self.vocab, table)
@@ -1144,6 +1160,16 @@ class Compiler:
         if option.paired:  # "correlation of age and lifetime value"
             label += " and " + _column_label(self.model.tables[option.table].columns[option.paired], None)
         ref = f"{option.table}.{option.column}" + (f":{option.aggregation}" if option.aggregation else "")
+        base = next(
+            (
+                c
+                for c in self.model.tables[option.table].columns.values()
+                if column.kind == "metric" and c.kind == "fact" and c.expr == column.base_column
+            ),
+            None,
+        )
+        if base is not None and _is_date(base):  # MIN(pre_period_start): a date, like the fact it reads
+            return OutputColumn(name, role, ref, label, "date")
         return OutputColumn(name, role, ref, label, value_format(column, option.aggregation))
 
     def _chart(self, query: SemanticQuery, outputs: list[OutputColumn]) -> str:
@@ -1162,11 +1188,15 @@ class Compiler:
         return "bar"
 
 
+def _is_date(column: Column) -> bool:
+    return (column.data_type or "").upper().startswith(("DATE", "TIMESTAMP"))
+
+
 def value_format(column: Column, aggregation: str | None = None) -> ValueFormat:
     """How a column's values read: currency (USD), percent, count, plain number, date, text, id."""
     description = column.description.lower()
     name = column.name.lower()
-    if column.kind in ("time_dimension",):
+    if column.kind in ("time_dimension",) or _is_date(column):
         return "date"
     if column.kind == "dimension":
         if (column.data_type or "").upper() == "BOOLEAN":
@@ -1308,3 +1338,11 @@ def literal(value: object, dialect: str) -> str:
     if isinstance(value, date):
         return f"DATE {exp.Literal.string(value.isoformat()).sql(dialect=dialect)}"
     return exp.Literal.string(str(value)).sql(dialect=dialect)
+
+
+def _pinned(query: SemanticQuery, dimension: Dimension) -> bool:
+    """A grouping by a column the question fixes to one value ('CUST00000004's …': customer_id = one id)."""
+    return any(
+        c.op == "in" and len(c.values) == 1 and set(c.options) & set(dimension.options)
+        for c in query.conditions
+    )

@@ -1,7 +1,7 @@
 """Follow-up questions: refine the previous question's semantic query with what the new one adds.
 
 "and in Texas?" replaces the condition on the same column; "only Premium" adds one; "by card type instead"
-or "what about by region?" replaces the grouping ("also by region" adds one); a new window, ranking or limit
+or "what about by region?" replaces the grouping ("also by region", "break that down by region" add one); a new window, ranking or limit
 replaces the old; "list them" turns an aggregate into the listing of the same rows.
 """
 
@@ -15,6 +15,8 @@ from c360.assistant.reading import Reading
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.measures import share_of_total
 from c360.assistant.text import Token
+
+SUBDIVIDE = frozenset({"break", "broken", "breakdown", "split", "subdivide", "divide", "divided"})
 
 
 def merge_followup(
@@ -38,6 +40,9 @@ def merge_followup(
         adding_groups = bool({"also", "too", "additionally"} & set(lemmas)) or (
             "as" in lemmas and "well" in lemmas
         )
+        # "break that down by card type", "split it by region": each row shown divided further (the months of a
+        # trend kept), unless 'instead'
+        adding_groups = adding_groups or (bool(SUBDIVIDE & set(lemmas)) and "instead" not in lemmas)
         if adding_groups:  # "also by region": one more grouping
             existing = {d.concept for d in query.dimensions}
             query = replace(
@@ -63,7 +68,9 @@ def merge_followup(
             )
     elif partial.columns and query.mode == "list" and not partial.measures:
         query = replace(query, columns=tuple(partial.columns))  # "when did she last use her card?"
-    if partial.measures:
+    if previous.mode == "list" and partial.dimensions and (partial.implied_count or not partial.measures):
+        query = _divided_listing(previous, query, partial, set(lemmas), lookups)
+    elif partial.measures and not partial.implied_count:
         query = replace(query, measures=tuple(partial.measures), mode="aggregate", entity=None)
     elif partial.percent_of_total and query.measures:  # "now show it as a percentage of the total"
         shares = tuple(m for m in (share_of_total(lookups, m) for m in query.measures) if m is not None)
@@ -82,6 +89,28 @@ def merge_followup(
     if partial.notes:
         query = replace(query, notes=tuple(dict.fromkeys(query.notes + tuple(partial.notes))))
     return query
+
+
+def _divided_listing(
+    previous: SemanticQuery, query: SemanticQuery, partial: Reading, lemmas: set[str], lookups: Lookups
+) -> SemanticQuery:
+    """'lapsed customers' ... 'break them down by segment': the rows listed before, counted per group; a ranked
+    listing ('top 10 ...') keeps its rows and shows the group as a column instead."""
+    nouns = lookups.vocab.entities.get(previous.entity or "", {}).get("nouns", [])
+    counted = lookups.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
+    if previous.limit is None and counted is not None and (partial.implied_count or SUBDIVIDE & lemmas):
+        return replace(
+            query,
+            measures=(counted,),
+            mode="aggregate",
+            entity=None,
+            columns=(),
+            order=(),
+            limit=None,
+            dimensions=tuple(partial.dimensions),
+        )
+    shown = tuple(d.options for d in partial.dimensions if d.grain is None)
+    return replace(query, dimensions=(), columns=(*previous.columns, *shown))
 
 
 def _entity_of(query: SemanticQuery) -> str:

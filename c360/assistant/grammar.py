@@ -102,6 +102,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "show": ("LIST", ""), "list": ("LIST", ""), "find": ("LIST", ""), "display": ("LIST", ""),
     "identify": ("LIST", ""), "give": ("LIST", ""), "get": ("LIST", ""), "pull": ("LIST", ""),
     "fetch": ("LIST", ""), "return": ("LIST", ""), "name": ("LIST", ""),
+    "walk me through": ("LIST", ""), "walk through": ("LIST", ""), "take me through": ("LIST", ""),
     # comparative adjectives of a yes/no comparison: "do Premium customers have a higher churn score than
     # Standard ones?" ("higher than 50" stays a comparison with a number)
     "higher": ("COMPARATIVE", "more"), "greater": ("COMPARATIVE", "more"), "larger": ("COMPARATIVE", "more"),
@@ -118,7 +119,7 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     # implied counts
     "distribution": ("DIST", ""), "breakdown": ("DIST", ""), "mix": ("DIST", ""), "size": ("DIST", ""), "how big": ("DIST", ""), "how large": ("DIST", ""),
     "break down": ("DIST", ""), "breakdown of": ("DIST", ""), "composition": ("DIST", ""), "spread": ("DIST", ""), "split": ("DIST", ""), "headcount": ("DIST", ""),
-    "distributed": ("DIST", ""), "spread out": ("DIST", ""), "broken down": ("DIST", ""),
+    "distributed": ("DIST", ""), "concentrated": ("DIST", ""), "clustered": ("DIST", ""), "spread out": ("DIST", ""), "broken down": ("DIST", ""),
     # coordination and follow-up cues
     "and": ("AND", ""), "or": ("OR", ""), "either": ("EITHER", ""), "as well as": ("AND", ""), "plus": ("AND", ""),
     "instead": ("INSTEAD", ""), "rather": ("INSTEAD", ""), "only": ("ONLY", ""), "just": ("ONLY", ""),
@@ -157,6 +158,8 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "how many month has it been since": ("ELAPSED", "month"),
     "how many month has": ("ELAPSED", "month"), "how many month have": ("ELAPSED", "month"),  # "... been with us"
     "how many day has": ("ELAPSED", "day"), "how many day have": ("ELAPSED", "day"),
+    # "when did he open his account, and how many months ago is that?", "days since her last purchase"
+    "how many month ago": ("ELAPSED", "month"), "day since": ("ELAPSED", "day"), "month since": ("ELAPSED", "month"),
     "what about": ("FOLLOW", ""), "how about": ("FOLLOW", ""), "and for": ("FOLLOW", ""),
     "same for": ("FOLLOW", ""), "now": ("FOLLOW", ""), "and what about": ("FOLLOW", ""),
     "them": ("PRONOUN", ""), "those": ("PRONOUN", ""), "these": ("PRONOUN", ""), "they": ("PRONOUN", ""),
@@ -267,6 +270,23 @@ SHARE_VERBS: Final = frozenset(
         "fall",
         "falls",
         "held",  # "share of total LTV held by High-Value Travelers"
+        # "what percent of at-risk customers sit in / belong to / fall into the Declining segment": the part of
+        # that group which is in the other
+        "sit",
+        "sits",
+        "lie",
+        "lies",
+        "belong",
+        "belongs",
+        "live",
+        "lives",
+        "reside",
+        "resides",
+        "land",
+        "lands",
+        "go",  # "what % of her spend goes to travel"
+        "goes",
+        "went",
     }
 )
 AGGREGATE_WORDS: Final = frozenset(

@@ -145,6 +145,9 @@ class Vocabulary:
     default_change_fact: str | None = None
     # table -> (the column whose rows repeat them, facts of the whole table): "the campaign's lift" is one number
     repeated_facts: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    # table.estimate -> (table.low, table.high): the bounds of its confidence interval
+    intervals: dict[str, tuple[str, str]] = field(default_factory=dict)
+    interval_flags: dict[str, str] = field(default_factory=dict)  # table.estimate -> table.significance flag
 
 
 @dataclass
@@ -332,6 +335,18 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         repeated_facts={
             str(table): (str(spec["across"]), frozenset(map(str, spec["facts"])))
             for table, spec in (raw.get("repeated_facts") or {}).items()
+        },
+        intervals={
+            str(ref): (
+                f"{str(ref).partition('.')[0]}.{spec['interval'][0]}",
+                f"{str(ref).partition('.')[0]}.{spec['interval'][1]}",
+            )
+            for ref, spec in (raw.get("intervals") or {}).items()
+        },
+        interval_flags={
+            str(ref): f"{str(ref).partition('.')[0]}.{spec['flag']}"
+            for ref, spec in (raw.get("intervals") or {}).items()
+            if spec.get("flag")
         },
         rollups=tuple(
             Rollup(

@@ -29,7 +29,7 @@ from c360.assistant.messages import (
     VerifiedQueryUsed,
 )
 from c360.assistant.model import SemanticModel
-from c360.assistant.named_row import PERSON_PRONOUNS, about_named_row, relative_to_named_row
+from c360.assistant.named_row import PERSON_PRONOUNS, SINGULAR_PERSON, about_named_row, relative_to_named_row
 from c360.assistant.query import Condition, SemanticQuery
 from c360.assistant.reading import Parsed, QuestionParser, Refusal
 from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_columns
@@ -100,6 +100,16 @@ class LocalAnalyst:
         if threat is not None:
             return self._refuse(request_id, question, Refusal("unsafe", threat.reason, (threat.kind,)))
         parsed, context_refusal = self._understand(messages)
+        if (
+            context_refusal is None
+            and parsed.query is not None
+            and self._unnamed_person(question, parsed.query)
+        ):
+            context_refusal = Refusal(
+                "no_context",
+                "I can't tell who 'he' or 'she' is here: no one customer was named before; ask with the customer "
+                "id (or name).",
+            )
         if context_refusal is not None:
             return self._refuse(request_id, question, context_refusal)
         query = parsed.query
@@ -231,6 +241,12 @@ class LocalAnalyst:
                 query = parsed.query
         return query
 
+    def _unnamed_person(self, question: str, query: SemanticQuery) -> bool:
+        """'and what's his lifetime value?' when no one customer is named (here or before): a person the answer
+        cannot be about, so it is refused instead of answered for everyone. Only he / she / him / his / her
+        ('they' and 'their' are as often the customers of a group)."""
+        return SINGULAR_PERSON.search(question) is not None and not self._names_one_row(query)
+
     def _names_one_row(self, query: SemanticQuery) -> bool:
         keys = key_columns(self.parser.lk)
         return any(
@@ -353,6 +369,8 @@ def _is_refinement(parsed: Parsed) -> bool:
         return True
     if any(i.kind == "PRONOUN" for i in partial.items):
         return True  # "list them", "what about those": about the previous result
+    if partial.implied_count:
+        return True  # "split by region": the question before, divided further
     own_rows = any(i.kind == "LEX" and i.of("entity") for i in partial.items) or partial.conditions
     if any(t.norm in POSSESSIVES for t in partial.tokens) and not own_rows:
         return True  # "what's their average LTV?": of the rows of the question before

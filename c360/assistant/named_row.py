@@ -13,6 +13,7 @@ from c360.assistant.reading.yesno import is_yes_no, key_columns
 from c360.assistant.text import lemma
 
 PERSON_PRONOUNS = re.compile(r"\b(?:(they|them|she|he|him)|(their|her|his))\b", re.IGNORECASE)
+SINGULAR_PERSON = re.compile(r"\b(?:she|he|him|his|her|hers)\b", re.IGNORECASE)
 
 
 def name_the_row(question: str, key: str) -> str | None:

@@ -40,6 +40,7 @@ from c360.assistant.messages import (
     conversation,
 )
 from c360.assistant.model import SemanticModel, load_model
+from c360.assistant.query import SemanticQuery
 from c360.assistant.reading.spelling import READ_AS
 from c360.assistant.requestlog import RequestRecord, append_request
 from c360.assistant.suggest import suggestions_for
@@ -262,6 +263,7 @@ class Assistant:
                 window_start=turn.query.window.start if turn.query and turn.query.window else None,
                 limit_hit=limit_hit,
                 entity=entity,
+                ascending=turn.query is not None and _ranked_from_lowest(turn.query),
             )
             if compiled.partition is not None:  # "top 3 categories per channel": the rows of each channel
                 answer = per_group_answer.sentence(frame, columns, compiled.partition)
@@ -492,3 +494,15 @@ def _jsonable(value: object) -> object:
         except (ValueError, AttributeError):
             return str(value)
     return value
+
+
+def _ranked_from_lowest(query: SemanticQuery) -> bool:
+    """A cut ranking of the first measure from its lowest value ("bottom 5 states by average LTV")."""
+    first = query.order[0] if query.order else None
+    return (
+        first is not None
+        and not first.descending
+        and query.limit is not None
+        and bool(query.measures)
+        and first.measure == query.measures[0]
+    )

@@ -44,7 +44,7 @@ TOKEN_RE: Final = re.compile(
     r"""
     (?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)
     | (?P<date>\b\d{4}-\d{2}-\d{2}\b)
-    | (?P<number>(?<![\w.])-?\$?-?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|mm|bn|b|thousand|million|billion)\b)?\+?%?)
+    | (?P<number>(?<![\w.])-?\$?-?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|mm|bn|b|thousand|million|billion)\b)?(?:\+%|%\+|\+|%)?)
     | (?P<quoted>"[^"]+"|“[^”]+”)
     | (?P<word>[A-Za-z0-9][A-Za-z0-9'&.+]*)
     """,
@@ -95,7 +95,16 @@ def normalize_text(text: str) -> str:
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", " - ")
     text = re.sub(r"\s*/\s*(month|mo|day|year|yr|week)\b", r" per \1", text, flags=re.IGNORECASE)
     text = re.sub(r"(?<![\d%])%", " percent ", text)  # "what % of": the word; "12%" stays a number
-    text = re.sub(r"\b(i|we|you|they)'(d|m|ll|ve|re)\b", _contraction, text, flags=re.IGNORECASE)  # "I'd"
+    text = re.sub(r"(?<![\w.])(\d+)d\b", r"\1 days", text)  # "90d vs prior 90d", "last 30d": days
+    text = re.sub(r"\b(more|fewer|less) than one\b", r"\1 than 1", text, flags=re.IGNORECASE)  # a number
+    text = re.sub(r"\b(i|we|you|they|who)'(d|m|ll|ve|re)\b", _contraction, text, flags=re.IGNORECASE)  # "I'd"
+    text = DURING.sub(
+        "in ", text
+    )  # "during 2026", "during the last 90 days": a period (never "during the campaign")
+    text = re.sub(r"\s*(>=|=>|≥)\s*(?=[$\d.])", " at least ", text)  # "churn prob >= 0.7", "> $10k"
+    text = re.sub(r"\s*(<=|=<|≤)\s*(?=[$\d.])", " at most ", text)
+    text = re.sub(r"\s*>\s*(?=[$\d.])", " over ", text)
+    text = re.sub(r"\s*<\s*(?=[$\d.])", " under ", text)
     text = re.sub(r"\b(\w+)'s\b", r"\1s", text)  # possessive / contraction: "joe's" -> "joes"
     text = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z0-9])", " ", text)  # high-value -> high value
     text = re.sub(r"\bcard\s+holder", "cardholder", text, flags=re.IGNORECASE)  # card holders -> cardholders
@@ -104,6 +113,11 @@ def normalize_text(text: str) -> str:
     return text
 
 
+DURING: Final = re.compile(
+    r"\bduring\s+(?=(?:the\s+)?(?:last|past|previous|prior|first|this|same|\d{4}\b|q[1-4]\b|(?:jan|feb|mar|apr|may|jun"
+    r"|jul|aug|sep|oct|nov|dec)[a-z]*\b|(?:month|quarter|year|week|holiday)s?\b))",
+    re.IGNORECASE,
+)
 CONTRACTIONS: Final = {"d": "would", "m": "am", "ll": "will", "ve": "have", "re": "are"}
 
 
@@ -158,7 +172,7 @@ def _number_token(raw: str) -> Token:
     text = raw.strip()
     negative = "-" in text.split("$")[0] or text.startswith("$-")
     is_money = "$" in text
-    is_percent = text.endswith("%")
+    is_percent = text.endswith("%") or text.endswith("%+")  # "30%", "30%+" (a 30%+ drop)
     is_plus = text.rstrip("%").endswith("+")
     body = text.replace("$", "").replace("-", "").replace("%", "").replace("+", "").strip()
     multiplier = 1.0

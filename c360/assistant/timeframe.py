@@ -72,6 +72,8 @@ ADJECTIVE_WINDOW_AFTER: Final = frozenset(
      "period", "gap"}
 )  # fmt: skip
 COMPLETE_WORDS: Final = frozenset({"complete", "full", "whole", "completed", "closed", "finished"})
+LIST_JOINERS: Final = frozenset({"and", "to", "through", "thru", "or"})  # "Sep, Oct and Nov", "Sep to Nov"
+
 MONTH_CONTEXT: Final = frozenset(
     {"in", "during", "of", "since", "from", "to", "until", "between", "and", "for", "through"}
 )
@@ -225,9 +227,17 @@ class TimeParser:
             )
             and self._lemma(i - 1) not in MONTH_CONTEXT
             and self._year_at(i + 1) is None
+            and not self._listed_month(i)
         ):
             return None
         return month
+
+    def _listed_month(self, i: int) -> bool:
+        """'Sep, Oct and Nov': a short form next to another month's name (or one 'and'/'to' away) is a month."""
+        return any(self._lemma(j) in MONTHS for j in (i - 1, i + 1)) or any(
+            self._lemma(j) in LIST_JOINERS and self._lemma(k) in MONTHS
+            for j, k in ((i - 1, i - 2), (i + 1, i + 2))
+        )
 
     def _point(self, i: int) -> tuple[int, date, date, str] | None:
         """A calendar point at i: (tokens used, start, end, label) for MONTH [YEAR], YEAR or an ISO date."""

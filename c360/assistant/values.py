@@ -32,7 +32,7 @@ from c360.masking import columns_of, mask_expression
 log = logging.getLogger(__name__)
 MAX_VALUES = 500_000
 MAX_WORDS = 4
-KEYS_KEPT = 5  # ids remembered per shown value (enough to name the candidates of an ambiguous name)
+KEYS_LISTED = 5  # ids an ambiguous name's refusal lists
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class NameMatch:
     key_ref: str  # table.column of the rows' key (customer_360_profile.customer_id)
     written: str  # as typed
     shown: str  # as the role sees it in the warehouse
-    keys: tuple[str, ...]  # up to KEYS_KEPT keys
+    keys: tuple[str, ...]  # every row's key, in the warehouse's order
     count: int  # rows shown with this value
 
     @property
@@ -59,9 +59,27 @@ class NameMatch:
             f"'{self.shown}' (names are masked for your role)"
         )
 
+    def by_key(self, key: str) -> str:
+        """The note of a name settled by the customer id typed beside it ('Charles M., CUST00000611')."""
+        if self.unique:
+            return self.note.replace(f"as {self.keys[0]}", f"as {key}", 1)
+        masked = "" if self.written.lower() == self.shown.lower() else " (names are masked for your role)"
+        return (
+            f"I found '{self.written}' as {key}, the id you gave: one of the {self.count} customers shown to "
+            f"you as '{self.shown}'{masked}"
+        )
+
+    def not_shown_as(self, key: str) -> str:
+        """The refusal when the id typed beside the name is none of the customers shown with that name."""
+        listed = ", ".join(self.keys[:KEYS_LISTED]) + (", ..." if self.count > KEYS_LISTED else "")
+        return (
+            f"{key} is not the customer shown to you as '{self.shown}' ({listed}); ask again with the name "
+            "and id of one customer."
+        )
+
     @property
     def ambiguity(self) -> str:
-        listed = ", ".join(self.keys) + (", ..." if self.count > len(self.keys) else "")
+        listed = ", ".join(self.keys[:KEYS_LISTED]) + (", ..." if self.count > KEYS_LISTED else "")
         masked = "" if self.written.lower() == self.shown.lower() else " (names are masked for your role)"
         return (
             f"{self.count} customers are shown to you as '{self.shown}'{masked}: {listed}; "
@@ -74,6 +92,7 @@ class _Column:
     ref: str
     key_ref: str
     values: dict[str, tuple[str, list[str], int]] = field(default_factory=dict)  # lower -> (shown, keys, n)
+    keys: set[str] = field(default_factory=set)  # every row's key, named or not
 
 
 class ValueIndex:
@@ -101,10 +120,20 @@ class ValueIndex:
         """An index over (value, key) rows as a role sees them, with what it would see of a typed value."""
         return cls([_index(ref, key_ref, rows)], masker=masker)
 
-    def find(self, words: list[str], *, as_shown: bool = True) -> NameMatch | None:
-        """The rows shown with the typed value: as typed first; then (`as_shown`) as the role would see it."""
+    def _loaded(self) -> list[_Column]:
         if self._columns is None:
             self._columns = self._loader() if self._loader is not None else []
+        return self._columns
+
+    def has_key(self, key_ref: str, key: str) -> bool | None:
+        """Whether a row has this key ('CUST00001435' for "cust 1435"); None when no searchable column of that
+        key was read (a role without the table, an index without the column)."""
+        known = [c for c in self._loaded() if c.key_ref == key_ref]
+        return any(key in c.keys for c in known) if known else None
+
+    def find(self, words: list[str], *, as_shown: bool = True) -> NameMatch | None:
+        """The rows shown with the typed value: as typed first; then (`as_shown`) as the role would see it."""
+        self._columns = self._loaded()
         written = " ".join(words)
         for column in self._columns:
             for typed in _spellings(words):
@@ -119,10 +148,12 @@ class ValueIndex:
 
 
 def _spellings(words: list[str]) -> list[str]:
-    """The name as typed, and without a possessive s on its last word ("Kristen Swanson's" is tokenised as
-    'Swansons')."""
+    """The name as typed, with a dot after a last initial (as masked names are shown), and without a possessive
+    s on its last word ("Kristen Swanson's" is tokenised as 'Swansons')."""
     out = [" ".join(words)]
     last = words[-1]
+    if len(last) == 1 and last.isalpha():  # 'Janet M.'s' is read as 'Janet M': the shown form has the dot
+        out.append(" ".join([*words[:-1], f"{last}."]))
     if len(last) > 3 and last.endswith("s"):
         out.append(" ".join([*words[:-1], last[:-1]]))
     return out
@@ -131,11 +162,11 @@ def _spellings(words: list[str]) -> list[str]:
 def _index(ref: str, key_ref: str, rows: Iterable[tuple[str, str]]) -> _Column:
     column = _Column(ref, key_ref)
     for value, key in rows:
+        column.keys.add(key)
         if not (1 < len(value.split()) <= MAX_WORDS):
             continue
         shown, keys, count = column.values.get(value.lower(), (value, [], 0))
-        if len(keys) < KEYS_KEPT:
-            keys.append(key)
+        keys.append(key)
         column.values[value.lower()] = (shown, keys, count + 1)
     return column
 

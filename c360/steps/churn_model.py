@@ -17,10 +17,11 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 from c360 import names
 from c360.alerts.evaluation import after_writer_run
@@ -36,6 +37,9 @@ from c360.observability import save_step_fingerprint, step_fingerprint
 from c360.paths import DBT_DIR
 from c360.sqlfiles import load_sql
 from c360.steps.context import StepContext, StepResult
+
+if TYPE_CHECKING:
+    from c360.transform.dbt import InProcessDbt
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +92,7 @@ def run(ctx: StepContext) -> StepResult:
             force=ctx.force,
             pipeline_run_id=ctx.run_id,
             progress=progress,
+            runner=ctx.dbt_runner(),
         )
     except TrainingDataError as exc:
         log.warning("churn model not trained: %s", exc)
@@ -135,20 +140,23 @@ def refresh_churn_model(
     card_dirs: tuple[Path, ...] = (),
     progress: Progress = _no_progress,
     build_datasets: bool = True,
+    runner: InProcessDbt | None = None,
 ) -> ChurnRun:
     """Build the ML datasets, train/score (champion/challenger) and rebuild the profile. Raises
-    TrainingDataError / ModelQualityError (recorded as FAILED runs) and dbt errors."""
+    TrainingDataError / ModelQualityError (recorded as FAILED runs) and dbt errors. `runner`: an in-process
+    dbt to reuse (`c360 up` shares its run's, parsed once); without one the call parses its own."""
     from c360.transform.dbt import InProcessDbt, run_dbt  # dbt-runner import stays off the unit-test path
 
     dbt_seconds: dict[str, float] = {}
     # Both dbt builds in this process: the second skips an interpreter start, dbt's import and the project
     # parse (~6 s of CPU per dbt process, at any data size). dbt's database is closed while the model trains.
-    with InProcessDbt(settings) as runner:
+    with ExitStack() as owned:
+        dbt = runner if runner is not None else owned.enter_context(InProcessDbt(settings))
         if build_datasets:
             progress(0, 3, "dbt build: churn datasets (models/ml)")
             with release():
-                built = run_dbt(settings, ["build", "--select", ML_SELECTOR], runner=runner)
-                runner.release_database()
+                built = run_dbt(settings, ["build", "--select", ML_SELECTOR], runner=dbt)
+                dbt.release_database()
             built.raise_for_status()
             dbt_seconds["dbt_ml_datasets"] = built.elapsed
 
@@ -166,9 +174,9 @@ def refresh_churn_model(
         progress(2, 3, "dbt build: customer_360_profile and dependents")
         with release():
             profile = run_dbt(
-                settings, ["build", "--select", PROFILE_SELECTOR, "--exclude", ML_SELECTOR], runner=runner
+                settings, ["build", "--select", PROFILE_SELECTOR, "--exclude", ML_SELECTOR], runner=dbt
             )
-            runner.release_database()
+            dbt.release_database()
     profile.raise_for_status()
     dbt_seconds["dbt_profile"] = profile.elapsed
     progress(3, 3, "done")

@@ -37,7 +37,7 @@ from c360.transform.build_state import (
     save_state,
     stored_state,
 )
-from c360.transform.dbt import InProcessDbt, build, dbt_vars, run_dbt
+from c360.transform.dbt import build, dbt_vars, run_dbt
 from c360.values import as_int
 
 log = logging.getLogger(__name__)
@@ -64,20 +64,24 @@ def run(ctx: StepContext) -> StepResult:
     if mode is BuildMode.full_refresh:
         ctx.session.execute(f"drop table if exists {SNAPSHOT_SCHEMA}.{SNAPSHOT_TABLE}")
     replay = replay_ranks(ctx.session)
-    # One in-process dbt for the replay passes and the build: one interpreter start, dbt import and project
-    # parse (~6 s of CPU per extra dbt process, at any data size); a var change does not re-parse.
-    with ctx.warehouse_released(), InProcessDbt(ctx.settings) as runner:
-        for rank in replay:
-            ctx.progress(STEP, 0, 1, f"card history: snapshot pass {rank} of {replay[-1]}")
-            run_dbt(
-                ctx.settings,
-                REPLAY_ARGS,
-                vars=dbt_vars(ctx.settings, {CARD_VERSION_VAR: rank}),
-                runner=runner,
-            ).raise_for_status()
-        result = build(
-            ctx.settings, full_refresh=mode is BuildMode.full_refresh, progress=progress, runner=runner
-        )
+    # The run's in-process dbt for the replay passes and the build (and the churn step after it): one dbt
+    # import and project parse per `c360 up`; a var change does not re-parse.
+    runner = ctx.dbt_runner()
+    with ctx.warehouse_released():
+        try:
+            for rank in replay:
+                ctx.progress(STEP, 0, 1, f"card history: snapshot pass {rank} of {replay[-1]}")
+                run_dbt(
+                    ctx.settings,
+                    REPLAY_ARGS,
+                    vars=dbt_vars(ctx.settings, {CARD_VERSION_VAR: rank}),
+                    runner=runner,
+                ).raise_for_status()
+            result = build(
+                ctx.settings, full_refresh=mode is BuildMode.full_refresh, progress=progress, runner=runner
+            )
+        finally:
+            runner.release_database()
     try:
         result.raise_for_status()
     except C360Error:

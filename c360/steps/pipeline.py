@@ -73,17 +73,20 @@ def run_all(
             run_id = record.run_id
             report = UpReport(record.run_id, settings.target.value)
             ctx = StepContext(settings, session, store, record.run_id, progress, force)
-            for step in STEPS:
-                if only and step.name not in only:
-                    continue
-                cpu_before = cpu_seconds()
-                try:
-                    result = step.run(ctx)
-                except C360Error as exc:
-                    raise StepError(step.name, str(exc)) from exc
-                result = replace(result, cpu_seconds=cpu_seconds() - cpu_before)
-                report.results.append(result)
-                record.rows_affected += result.rows if result.status == "ran" else 0
+            try:
+                for step in STEPS:
+                    if only and step.name not in only:
+                        continue
+                    cpu_before = cpu_seconds()
+                    try:
+                        result = step.run(ctx)
+                    except C360Error as exc:
+                        raise StepError(step.name, str(exc)) from exc
+                    result = replace(result, cpu_seconds=cpu_seconds() - cpu_before)
+                    report.results.append(result)
+                    record.rows_affected += result.rows if result.status == "ran" else 0
+            finally:
+                ctx.close()
             report.summary = summarize(session)
             report.seconds = perf_counter() - began
             record.details.update(

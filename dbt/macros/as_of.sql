@@ -34,3 +34,12 @@
     {%- set index = base.year * 12 + (base.month - 1) + months -%}
     cast('{{ "%04d-%02d-01" | format(index // 12, index % 12 + 1) }}' as date)
 {%- endmacro %}
+
+{#- A date a query returned (a date object, or None), as a SQL date literal. -#}
+{% macro date_literal(value) -%}
+    {%- if value is none -%}
+        cast(null as date)
+    {%- else -%}
+        cast('{{ value | string }}' as date)
+    {%- endif -%}
+{%- endmacro %}

@@ -72,9 +72,14 @@ def test_a_monthly_series_of_one_customer_is_whole_months(
         "number of customers with a card upgrade or limit change in 2025",
     ],
 )
-def test_a_card_or_limit_change_is_the_card_change_date(compiler_only: LocalAnalyst, question: str) -> None:
+def test_a_card_or_limit_change_in_a_closed_year_counts_card_versions(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    # round 8: the latest change date answered 2025 with the customers whose LATEST change fell in it (missing
+    # those with a later one too); the card versions dated in the year answer it
     sql = compiled(compiler_only, question).sql
-    assert "p.last_card_change_date >= ?" in sql and "premium_upgrade_date" not in sql, sql
+    assert "FROM GOLD.DIM_CUSTOMER" in sql and "dc.valid_from >= ?" in sql, sql
+    assert "premium_upgrade_date" not in sql and "last_card_change_date" not in sql, sql
 
 
 @pytest.mark.parametrize(

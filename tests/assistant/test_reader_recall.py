@@ -427,7 +427,10 @@ def test_breakdowns(compiler_only: LocalAnalyst, question: str, fragments: list[
             ["SUM(p.lifetime_value) / NULLIF(SUM(p.total_transactions), 0)"],
         ),
         # what spend is on: the merchant category, the first one
-        ("what does CUST00000061 spend the most on", ["GROUP BY t.customer_id, mc.category_name", "LIMIT 1"]),
+        (
+            "what does CUST00000061 spend the most on",
+            ["GROUP BY t.customer_id, p.full_name, mc.category_name", "LIMIT 1"],
+        ),
         ("What do retirees spend the most on this year?", ["GROUP BY mc.category_name", "DESC", "LIMIT 1"]),
     ],
 )

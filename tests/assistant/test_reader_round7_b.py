@@ -165,8 +165,24 @@ def test_a_limit_change_of_many_customers_is_the_change_filter(
     "question",
     [
         "How many customers had a credit limit change in 2025?",
-        "customers whose limit changed in Q3 2026",
         "how many customers had a limit change last month",
+    ],
+)
+def test_a_count_of_limit_changes_in_a_closed_period_counts_card_versions(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    # round 8 (reader a): the card versions dated in the period, not the latest change date
+    sql = compiled(compiler_only, question).sql
+    assert "FROM GOLD.DIM_CUSTOMER" in sql and "dc.customer_version > 1" in sql, sql
+    assert "dc.valid_from >= ?" in sql and "dc.valid_from < ?" in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "customers whose limit changed in Q3 2026",
+        "how many Premium customers had a limit change in 2025",
+        "how many customers had their credit limit raised in 2025?",
     ],
 )
 def test_a_limit_change_in_a_closed_period_is_refused_with_the_reason(

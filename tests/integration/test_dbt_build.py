@@ -598,6 +598,37 @@ def test_failures_are_reported_and_recorded(dbt_home: Settings) -> None:
     assert last.status == "FAILED" and "dbt_build" in last.error_message
 
 
+def test_an_incremental_model_whose_table_changed_shape_fails(dbt_home: Settings) -> None:
+    # on_schema_change='fail' compares the new rows' columns with the table's (DESCRIBE on DuckDB,
+    # dbt/macros/materializations/schema_changes_duckdb.sql): a column only the table has, or a column
+    # whose type changed, fails the model; the same table back in shape runs again
+    def run_mix() -> list[str]:
+        result = run_dbt(dbt_home, ["run", "--select", "int_customer_category_mix"])
+        return [] if result.ok else list(result.failures)
+
+    table = "SILVER.int_customer_category_mix"
+    added = f"alter table {table} add column stray_column integer"
+    # the lake changes a type by widening only: the column goes and comes back as another type
+    retyped = [
+        f"alter table {table} drop column top_spend_category",
+        f"alter table {table} add column top_spend_category",
+    ]
+    changes = [
+        ([added], [f"alter table {table} drop column stray_column"]),
+        ([*retyped[:1], f"{retyped[1]} integer"], [*retyped[:1], f"{retyped[1]} varchar"]),
+    ]
+    for change, undo in changes:
+        with DuckDBSession.open(dbt_home.warehouse_path) as session:
+            for statement in change:
+                session.execute(statement)
+        failures = run_mix()
+        assert failures and all("out of sync" in f for f in failures), (change, failures)
+        with DuckDBSession.open(dbt_home.warehouse_path) as session:
+            for statement in undo:
+                session.execute(statement)
+        assert run_mix() == [], undo
+
+
 def test_dbt_docs_generate_works(dbt_home: Settings) -> None:
     result = run_dbt(dbt_home, ["docs", "generate", "--exclude", "path:models/ml"])
     assert result.ok, result.failures

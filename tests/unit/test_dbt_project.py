@@ -97,6 +97,16 @@ def test_the_refresh_turns_off_an_optimizer_duckdb_has_and_nothing_else_does() -
     con.execute("set disabled_optimizers = ''")  # and the default elsewhere
 
 
+def test_the_refresh_runs_duckdb_on_one_thread_and_builds_on_the_settings_threads(tmp_path: Path) -> None:
+    """dbt's DuckDB takes its thread count from C360_DBT_THREADS (a connect-time option): the settings'
+    duckdb_threads for every invocation, one for the stream's refresh (REFRESH_ENVIRONMENT on top)."""
+    local = yaml.safe_load((DBT_DIR / "profiles.yml").read_text())["c360"]["outputs"]["local"]
+    assert "env_var('C360_DBT_THREADS'" in local["config_options"]["threads"]
+    settings = replace(Settings.load(target="local", home=tmp_path, env={}), duckdb_threads=2)
+    assert dbt_environment(settings)["C360_DBT_THREADS"] == "2"
+    assert (dbt_environment(settings) | REFRESH_ENVIRONMENT)["C360_DBT_THREADS"] == "1"
+
+
 def _model_docs() -> dict[str, dict]:
     docs: dict[str, dict] = {}
     for folder in MODEL_DIRS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
+from datetime import date
 
 from c360.assistant.query import Condition, Dimension, Measure, Option, TimeWindow
 from c360.assistant.reading import group_size
@@ -14,9 +15,12 @@ from c360.assistant.timeframe import complete_periods
 
 
 def time_window(lk: Lookups, r: Reading) -> Refusal | None:
+    merged = _listed_months(r)
     for item in r.items:
         if item.kind != "TIME" or (r.periods and item.used):  # "November vs October": read as two periods
             continue
+        if any(item is m for m in merged):
+            continue  # "Sep, Oct and Nov": read into the first month's window
         span = item.span
         assert span is not None
         if span.rate:
@@ -38,6 +42,58 @@ def time_window(lk: Lookups, r: Reading) -> Refusal | None:
     if cue and r.window:
         r.window = TimeWindow(r.window.start, r.window.end, r.window.label, r.window.days, cue)
     return None
+
+
+def _listed_months(r: Reading) -> list[Item]:
+    """'Sep, Oct and Nov', 'September, October and November': three or more whole calendar months listed one
+    after the other (joined by commas or 'and' only) are one window from the first to the last; the first
+    item then holds it and the others are read. Two months stay two windows ('September and October' may be
+    a comparison), and so do months that skip one."""
+    listed: list[Item] = []
+    for item in r.items:
+        if item.used or item.kind not in ("TIME", "AND"):
+            if len(listed) >= 3:
+                break
+            listed = []
+            continue
+        if item.kind == "AND":
+            continue
+        window = item.span.window if item.span is not None else None
+        if window is None or window.start is None or window.end is None or not _one_month(window):
+            if len(listed) >= 3:
+                break
+            listed = []
+            continue
+        last = listed[-1].span.window if listed and listed[-1].span is not None else None
+        if last is not None and last.end != window.start:
+            if len(listed) >= 3:
+                break
+            listed = []
+        listed.append(item)
+    if len(listed) < 3:
+        return []
+    first, final = listed[0], listed[-1]
+    assert first.span is not None and final.span is not None
+    start_window, end_window = first.span.window, final.span.window
+    assert start_window is not None and end_window is not None
+    window = replace(
+        start_window,
+        end=end_window.end,
+        label=f"{start_window.label} to {end_window.label}",
+        current=end_window.current,
+    )
+    first.span = replace(first.span, window=window)
+    merged = r.items[r.items.index(first) + 1 : r.items.index(final) + 1]
+    for item in merged:
+        item.used = True
+    return [i for i in merged if i.kind == "TIME"]
+
+
+def _one_month(window: TimeWindow) -> bool:
+    start, end = window.start, window.end
+    assert start is not None and end is not None
+    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start.day == 1 and end == following and window.rolling is None
 
 
 def whole_periods(lk: Lookups, r: Reading) -> Refusal | None:
@@ -110,7 +166,7 @@ def changes(lk: Lookups, r: Reading) -> Refusal | None:
             continue  # "spend grew": no amount, read elsewhere (or refused)
         if cmp_item.arg not in (">", ">="):
             return Refusal("incomplete", "I can only read a change of more than (or at least) a percentage.")
-        subject = _change_column(lk, r, idx)
+        subject = change_column(lk, r, idx)
         if subject is None:
             return Refusal("incomplete", f"I can't tell which change {item.text!r} refers to.")
         column, named = subject
@@ -133,7 +189,7 @@ def changes(lk: Lookups, r: Reading) -> Refusal | None:
     return None
 
 
-def _change_column(lk: Lookups, r: Reading, idx: int) -> tuple[Option, Item | None] | None:
+def change_column(lk: Lookups, r: Reading, idx: int) -> tuple[Option, Item | None] | None:
     """The change column named nearest to the change word, else the default (None: the question named none)."""
     named = [
         (abs(i - idx), item, fact)

@@ -19,6 +19,10 @@ def events(lk: Lookups, r: Reading) -> Refusal | None:
     if not asked or (r.lookup is None and not pronoun):
         return None
     elapsed = next((i for i in r.items if i.kind == "ELAPSED"), None)
+    # "when did he open his account, and how many months ago is that?": the date and the time since it
+    when = any(
+        i.kind == "WHEN" or (i.kind == "LEX" and [t.lemma for t in i.tokens] == ["when"]) for i in r.items
+    )
     for item in asked:
         event = by_ref[item.arg]
         ref = event.ref
@@ -30,6 +34,8 @@ def events(lk: Lookups, r: Reading) -> Refusal | None:
                     "incomplete", f"I can't measure the {unit}s since {item.text!r} from this data."
                 )
             elapsed.used = True
+            if when:
+                r.columns.append((lk.option(event.ref),))
         item.used = True
         r.columns.append((lk.option(ref),))
     for item in r.items:  # "when", "what date": asked by the event's column
@@ -50,7 +56,12 @@ def _table_event(lk: Lookups, r: Reading, asked: list[Item]) -> Refusal | None:
     for item in r.items:
         if item.kind == "WHEN" or (item.kind == "LEX" and [t.lemma for t in item.tokens] == ["when"]):
             item.used = True
-        elif item.kind == "LEX" and not item.used and all(e.table == table for e in item.entries):
+        elif (
+            item.kind == "LEX"
+            and not item.used
+            and not item.of("metric", "fact")  # "… and what are the before and after windows?": asked too
+            and all(e.table == table for e in item.entries)
+        ):
             item.used = True  # "the retention offer": the table the event belongs to
     return None
 

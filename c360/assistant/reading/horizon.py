@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from c360.assistant.lexicon import Entry
-from c360.assistant.query import Condition, Option
+from c360.assistant.query import Condition, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
 
@@ -54,8 +54,26 @@ def horizon_measures(lk: Lookups, r: Reading) -> Refusal | None:
         r.items.remove(marker)
     for item in condition:
         r.items.remove(item)
+    # the figure is over a horizon of some length: shown beside it ("… over the full value horizon": 12 months)
+    for table in dict.fromkeys(e.table for _, entries in twins for e in entries):
+        length = _length_column(lk, table)
+        if length is not None and not any(o.column == length for m in r.measures for o in m.options):
+            r.measures.append(Measure(length, (Option(table, length, aggregation="min"),)))
     r.notes.append("Over the value horizon, assuming the measured lift holds")
     return None
+
+
+def _length_column(lk: Lookups, table: str) -> str | None:
+    """The column that holds the horizon's length on a table whose measures have horizon twins."""
+    columns = lk.model.tables[table].columns
+    return next(
+        (
+            c.name
+            for c in columns.values()
+            if c.kind == "fact" and "horizon" in c.name and not c.name.startswith(PREFIX)
+        ),
+        None,
+    )
 
 
 def _after_over(r: Reading, item: Item) -> bool:

@@ -92,6 +92,9 @@ class Reading:
     claim: tuple[str, bool] | None = None  # "are Premium customers more likely ...": (Premium, more?)
     checks: list[Condition] = field(default_factory=list)  # "is CUST00000042 High Risk?": asked, not filtered
     count_rows: bool = False  # "how many are there?": count the rows of the question before
+    implied_count: bool = (
+        False  # "split by region": a count of rows no word named (the question before, divided)
+    )
     percent_of_total: bool = False  # "count and % of total", "as a percentage of the total"
     shares_per_group: bool = False  # "Online vs in-store vs mobile: share of spend": each value's share
     time_order: str | None = None  # "oldest first": asc | desc over the time grouping

@@ -135,8 +135,13 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
     compared = [c.measure for c in r.conditions if c.measure is not None]
     if not listing and not r.measures and r.dimensions and compared:
         r.measures.extend(compared)  # "which states have an average LTV over X"
+    names_rows = any(
+        i.kind == "LEX" and i.of("entity", "value", "filter", "metric", "fact") and not i.of("dimension")
+        for i in r.items
+    )
     if not listing and not r.measures and r.dimensions and asks:
-        # "which segments have Premium cards?", "customer distribution across states": count the rows
+        # "which segments have Premium cards?", "customer distribution across states": count the rows ("split
+        # by region" naming no rows divides the question before; opening a conversation it is a count there)
         table = next((o.table for d in r.dimensions for o in d.options), None)
         measure = lk.count_measure(r, None, 0, default_entity=True) if table is None else None
         if table is not None:
@@ -144,6 +149,7 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             measure = lk.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
         if measure is not None:
             r.measures.append(measure)
+            r.implied_count = not names_rows
     return None
 
 

@@ -4,8 +4,10 @@ one question."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Final
 
 from c360.assistant.grammar import GRAMMAR
 from c360.assistant.lexicon import Entry, Lexicon, Vocabulary
@@ -42,7 +44,11 @@ class Lookups:
                 window
             ):
                 continue
-            plain = not any(self.is_vocabulary_word(t) for t in window)  # 'Will Premium' is no one
+            # 'Will Premium' is no one; an initial is read as its letter ("Ryan M's": M, not Mississippi)
+            initial = _initial(window[-1].text)
+            plain = not any(self.is_vocabulary_word(t) for t in window[:-1]) and not (
+                self._is_vocabulary_text(initial) if initial else self.is_vocabulary_word(window[-1])
+            )
             found = self.values.find(words, as_shown=plain)
             if found is not None:
                 return length, found
@@ -54,24 +60,32 @@ class Lookups:
         word; the match must still be exact (values.py)."""
         if len(window) != 2:
             return False
-        first, initial = window
+        first, last = window
+        initial = _initial(last.text)
         return (
             first.text.isalpha()
             and len(first.text) > 1
-            and len(initial.text) == 1
-            and initial.text.isalpha()
-            and not any(self.is_vocabulary_word(t) or t.lemma in self.vocab.stopwords for t in window)
+            and initial is not None
+            and not self.is_vocabulary_word(first)
+            and first.lemma not in self.vocab.stopwords
+            and last.norm not in self.vocab.stopwords  # "joe is ...", "john as ...": no initial
+            and not self._is_vocabulary_text(initial)
+            and initial.lower() not in self.vocab.stopwords
         )
 
     def is_vocabulary_word(self, token: Token) -> bool:
         return (token.lemma,) in self.lex.phrases or (token.lemma,) in GRAMMAR
 
-    def key_entries(self, match: NameMatch) -> list[Entry]:
-        """The row a name found: its key value on every table that has the key column (like an id typed)."""
+    def _is_vocabulary_text(self, text: str) -> bool:
+        return (text.lower(),) in self.lex.phrases or (text.lower(),) in GRAMMAR
+
+    def key_entries(self, match: NameMatch, key: str | None = None) -> list[Entry]:
+        """The row a name found (or `key`, one of the rows it found): its key value on every table that has
+        the key column (like an id typed)."""
         table, _, column = match.key_ref.partition(".")
         tables = [table, *(t for t in self.model.tables if t != table)]
         return [
-            Entry("value", t, column, match.keys[0], exact=True, identifier=True)
+            Entry("value", t, column, key or match.keys[0], exact=True, identifier=True)
             for t in tables
             if column in self.model.tables[t].columns
             and self.model.tables[t].columns[column].kind == "dimension"
@@ -229,6 +243,10 @@ class Lookups:
         ('the confidence interval': its lower and upper bound), one measure per fact."""
         facts = self.facts_of(item)
         tables = [f.table for f in facts]
+        metrics = tuple(dict.fromkeys(Option(e.table, e.column) for e in item.of("metric")))
+        if len(metrics) > 1 and len({m.table for m in metrics}) == 1 and not item.of("fact"):
+            # 'the pre period': its start and its end, two metrics of one table under one phrase
+            return [Measure(m.column or "value", (m,)) for m in metrics]
         if not item.of("metric") and len(facts) > 1 and len(set(tables)) == 1:
             out = []
             for fact in facts:
@@ -295,8 +313,21 @@ class Lookups:
 
 
 def _without_possessive(word: str) -> str:
-    """'H.'s' -> 'H': the initial of a name as the role sees it ('Victoria H.'), with a possessive after it."""
+    """'H.'s' -> 'H': the initial of a name as the role sees it ('Victoria H.'), with a possessive after it;
+    'Ms' (typed "M's", the apostrophe dropped by the tokenizer) -> 'M'."""
     for suffix in ("'s", "\u2019s"):
         if word.endswith(suffix) and word[: -len(suffix)].endswith("."):
             return word[: -len(suffix)].rstrip(".")
+    if POSSESSIVE_INITIAL.fullmatch(word):
+        return word[0]
     return word
+
+
+# an initial with a possessive: "F's" (tokenised 'Fs'), "F.'s"; an initial alone: "f", "F." (as a token: 'F')
+POSSESSIVE_INITIAL: Final = re.compile(r"[A-Za-z](?:\.?['\u2019]s|s)")
+INITIAL: Final = re.compile(r"[A-Za-z]\.?")
+
+
+def _initial(text: str) -> str | None:
+    """The letter of a name's initial as typed after a first name ('W', 'w.', "F's", 'Fs', "M.'s"), else None."""
+    return text[0] if INITIAL.fullmatch(text) or POSSESSIVE_INITIAL.fullmatch(text) else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from c360.assistant.query import Condition, Option
+from c360.assistant.query import Condition, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
@@ -37,13 +37,7 @@ def changes_of_many(lk: Lookups, r: Reading) -> Refusal | None:
         if changed is None:
             continue
         table, spec = changed
-        if r.window is not None and r.window.end is not None and r.window.end <= lk.as_of:
-            return Refusal(
-                "incomplete",
-                f"The platform keeps each customer's latest card or credit-limit change only, so it can't tell "
-                f"who had one in {r.window.label}; ask about a period up to today (this year, the last 6 months).",
-            )
-        item.used = True
+        item.used = True  # a window that ends before the as-of date: past_changes (after every pass)
         before = prev_item(r.items, idx)
         negated = before is not None and before.kind == "NEG"
         if before is not None and negated:
@@ -102,4 +96,59 @@ def changes_or_included(lk: Lookups, r: Reading) -> Refusal | None:
                 "(an upgrade is a card change)"
             )
             return None
+    return None
+
+
+def past_changes(lk: Lookups, r: Reading) -> Refusal | None:
+    """A change in a period that ends before the as-of date ('in 2025', 'last quarter'). The profile keeps each
+    customer's LATEST change (and its direction), which cannot say whether an earlier one fell in the period; the
+    card versions can: *how many customers had a credit limit change last quarter* counts the customers with a
+    card version dated in it (`changes.versions_count`, its date `changes.version_date`). Anything else about such
+    a period (a direction, a listing, other filters or groups) is refused with the reason."""
+    window = r.window
+    if window is None or window.end is None or window.end > lk.as_of:
+        return None
+    for spec in lk.vocab.entities.values():
+        changes = spec.get("changes")
+        if not changes:
+            continue
+        owner = str(spec["versions_of"])
+        latest = {str(changes["filter"]), *map(str, changes.get("latest", []))}
+        named = [
+            c for c in r.conditions if c.op == "named" and any(o.filter in latest for o in c.options)
+        ] + [
+            c
+            for c in r.conditions
+            if c.op == "any" and any(o.filter in latest for alt in c.either for o in alt.options)
+        ]
+        if not named:
+            continue
+        plain = (
+            len(r.conditions) == 1
+            and r.conditions[0].op == "named"
+            and r.conditions[0].options[0].filter == changes["filter"]
+            and not r.dimensions
+            and not r.order
+            and len(r.measures) == 1
+            and Option(owner, "customer_count") in r.measures[0].options
+            and not r.measures[0].where
+        )
+        versions = changes.get("versions_count")
+        if not plain or not versions:
+            return Refusal(
+                "incomplete",
+                f"The platform keeps each customer's latest card or credit-limit change only, so it can't tell "
+                f"who had one (or which way it went) in {window.label}; ask how many customers had a change then, "
+                f"or about a period up to today (this year, the last 6 months).",
+            )
+        table, _, metric = str(versions).partition(".")
+        date_table, _, date_column = str(changes["version_date"]).partition(".")
+        r.conditions.clear()
+        r.measures[:] = [Measure("customers", (Option(table, metric),))]
+        r.window = replace(window, time_dimension=(Option(date_table, date_column),))
+        r.notes.append(
+            f"customers with a card version dated in {window.label} (each version after the first is a card or "
+            "credit-limit change)"
+        )
+        return None
     return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 from c360.assistant.grammar import SHARE_VERBS
-from c360.assistant.query import Dimension, Measure, Option
+from c360.assistant.query import Condition, Dimension, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, back_reference, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
@@ -99,6 +99,11 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                     break
         measure = lk.count_measure(r, target, idx, table=rows_in_cue)
         if measure is None:
+            if item.kind == "DIST" and not any(
+                i.kind == "LEX" and i.of("entity", "metric", "fact") for i in items
+            ):  # "split that by region", "break it down by card type": the question before, divided further
+                item.used = True
+                continue
             if item.kind == "DIST":
                 measure = lk.count_measure(r, None, idx, default_entity=True)
             counted = r.measures or any(
@@ -328,10 +333,29 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
             numerator = []
         else:  # ungrouped with no verb: every condition picks the part ("share of total LTV for Texas"), else 100 %
             numerator = [c for c in r.conditions if boundary is None or r.position(c) >= boundary]
+            subject = [c for c in numerator if item.end <= r.position(c) < subject_end]
+            if boundary is None and table is not None and subject and len(subject) < len(numerator):
+                # "what percent of at-risk customers ... in the Declining segment": the words of the subject
+                # ('at-risk') are the whole the part is taken of, the rest the part
+                numerator = [c for c in numerator if c not in subject]
+        # "what % of Elizabeth F.'s spend goes to travel": the one customer named inside the whole is that
+        # whole's (her spend), never the part the share picks out of everyone's
+        numerator = [c for c in numerator if not _lookup_inside(lk, r, c, item.end, subject_end)]
         for cond in numerator:
             r.conditions.remove(cond)
         r.measures.append(Measure("share_pct", (base,), where=tuple(numerator)))
     return None
+
+
+def _lookup_inside(lk: Lookups, r: Reading, cond: Condition, start: int, end: int) -> bool:
+    """The condition naming the one looked-up row by its key, said between the share word and its whole."""
+    key = (lk.vocab.entities.get(r.lookup or "", {}).get("columns") or [None])[0]
+    return (
+        cond.op == "in"
+        and len(cond.values) == 1
+        and any(o.table == r.lookup and o.column == key for o in cond.options)
+        and start <= r.position(cond) < end
+    )
 
 
 def _value_share(lk: Lookups, r: Reading, idx: int) -> bool:

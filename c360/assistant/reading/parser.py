@@ -24,6 +24,7 @@ from c360.assistant.reading import (
     amounts,
     asides,
     bands,
+    change_size,
     conditions,
     contrast,
     correlation,
@@ -36,10 +37,14 @@ from c360.assistant.reading import (
     grouping,
     happened,
     horizon,
+    intervals,
     listing,
     many_changes,
     measures,
     per_customer,
+    named_ids,
+    on_average,
+    per_row,
     percent_of,
     periods,
     phrasing,
@@ -51,6 +56,7 @@ from c360.assistant.reading import (
     singular,
     spelling,
     status_customers,
+    than_before,
     token_forms,
     value_shares,
     within,
@@ -65,6 +71,7 @@ from c360.assistant.values import ValueIndex
 Pass = Callable[[Lookups, Reading], Refusal | None]
 PASSES: tuple[Pass, ...] = (
     happened.happened_to,
+    per_row.measure_per_row,
     group_word.generic_group,
     amounts.money_of_rows,
     horizon.horizon_measures,
@@ -74,9 +81,11 @@ PASSES: tuple[Pass, ...] = (
     periods.side_by_side,
     conditions.time_window,
     rolling.changed_most,
+    than_before.spent_than_before,
     many_changes.changes_of_many,
     absent.no_activity,
     conditions.inactive,
+    change_size.sized_changes,
     conditions.changes,
     percent_of.percent_of_column,
     correlation.correlation,
@@ -117,7 +126,9 @@ PASSES: tuple[Pass, ...] = (
     periods.rank_by_change,
     contrast.one_column,
     grouping.compare_groups,
+    intervals.interval_of_the_estimate,
     repeated.one_number,
+    many_changes.past_changes,
     measures.all_attempts,
     measures.percent_of_total,
     singular.bare_superlative,
@@ -190,6 +201,9 @@ class QuestionParser:
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
         tokens, closing = token_forms.rewrite(self.lk, elided.with_unit(tokenize(question)))
+        tokens, short_notes, no_such_key = named_ids.short_ids(self.lk, question, tokens)  # "cust 1435"
+        if no_such_key is not None:
+            return Parsed(None, Refusal("incomplete", no_such_key))
         tokens = presence.presence_of_rows(self.lk, _shared_head(self.lk, tokens))
         if not tokens:
             return Parsed(None, Refusal("incomplete", "The question is empty."))
@@ -219,6 +233,7 @@ class QuestionParser:
         if ambiguous is not None:  # a name several customers are shown with
             return Parsed(None, Refusal("incomplete", ambiguous.arg, (ambiguous.text,)))
         reading = Reading(items, tokens)
+        reading.notes.extend(short_notes)
         reading.notes.extend(c.note for c in corrections)
         reading.notes.extend(i.note for i in items if i.note)
         refusal = self._assemble(reading)
@@ -239,6 +254,8 @@ class QuestionParser:
                 None, Refusal("incomplete", "I couldn't find a measure or a list of things to show.")
             )
         query = self._to_query(reading)
+        if (unaveraged := on_average.unread_average(self.lk.model, tokens, query)) is not None:
+            return Parsed(None, unaveraged, partial=reading)  # "on average how many …": not the total
         if closing is not None and not (
             query.mode == "list" and query.entity in token_forms.dated_tables(self.lk)
         ):  # "…: when and where?" is answered only by a listing of the rows (their date and merchant)

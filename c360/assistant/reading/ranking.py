@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from c360.assistant.query import Dimension, Measure, Option, Ordering
+from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering
 from c360.assistant.reading.items import Item, Reading, Refusal, has_list_cue, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
@@ -135,6 +135,7 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             continue
         if sized is not None:  # "the largest transaction", "CUST00000044's biggest purchase"
             r.order.append(Ordering(column=sized, descending=descending))
+            approved_rows(lk, r, sized[0].table)
             continue
         target = rank_target(lk, r, idx)
         if target is None:
@@ -274,6 +275,19 @@ def size_ranking(lk: Lookups, r: Reading, idx: int) -> tuple[Option, ...] | None
     return (Option(table, size),)
 
 
+def approved_rows(lk: Lookups, r: Reading, table: str) -> None:
+    """'the biggest purchase', 'the 5 largest transactions': attempts ranked by their amount are the approved
+    ones (a declined attempt is no purchase and no spend), unless the question names a status itself."""
+    status_table, _, status = (lk.vocab.status_column or "").partition(".")
+    if status_table != table or any(
+        o.table == table and o.column == status for c in r.conditions for o in c.options
+    ):
+        return
+    approved = lk.vocab.approved_status
+    r.conditions.append(Condition((Option(table, status),), "in", (approved,)))
+    r.notes.append(f"{approved} transactions only (a declined attempt is not a purchase)")
+
+
 def size_extremes(lk: Lookups, r: Reading, idx: int) -> bool:
     """'the smallest and largest transactions': the minimum and the maximum of the rows' size."""
     items = r.items
@@ -293,6 +307,7 @@ def size_extremes(lk: Lookups, r: Reading, idx: int) -> bool:
     conj.used = other.used = cand.used = True
     for option in (Option(table, size, aggregation="min"), Option(table, size, aggregation="max")):
         r.measures.append(Measure(f"{option.aggregation}_{size}", (option,)))
+    approved_rows(lk, r, table)
     return True
 
 

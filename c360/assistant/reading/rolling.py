@@ -30,7 +30,7 @@ WEAK: Final = frozenset({"over", "from", "with"})
 BEFORE: Final = re.compile(
     rf"\b(?P<c>{CONNECTORS}) (?:(?:in|during) )?(?:the )?(?:"
     r"(?:previous|prior|preceding|earlier) (?P<a>\d+)(?: day)?(?! (?:week|month|quarter|year)\b)"
-    r"|(?P<b>\d+) day (?:before|prior|earlier|preceding)(?: that| it| those| then)?"
+    r"|(?P<b>\d+)(?: day)? (?:before|prior|earlier|preceding)(?: that| it| those| then)?"  # "the 90 (days) before"
     r"|(?:previous|prior|preceding) (?:period|window)"
     r")(?= |$)"
 )
@@ -163,7 +163,7 @@ def window_before(lk: Lookups, r: Reading) -> Refusal | None:
     days = int(written) if written else (window.days if window is not None else None)
     if window is not None and (window.days is None or window.end is not None or window.days != days):
         return _refuse(days, window.label)
-    if _about_the_stored_change(r):
+    if _about_the_stored_change(lk, r):
         if days != CHANGE_DAYS:
             return Refusal(
                 "incomplete",
@@ -207,7 +207,7 @@ def _rank_by_amount(r: Reading) -> None:
             r.notes.append("ranked by the change in dollars (last 90 days minus the 90 days before)")
 
 
-def _about_the_stored_change(r: Reading) -> bool:
+def _about_the_stored_change(lk: Lookups, r: Reading) -> bool:
     options: list[Option] = []
     for m in r.measures:
         options.extend(m.options)
@@ -222,8 +222,18 @@ def _about_the_stored_change(r: Reading) -> bool:
     for column in r.columns:
         options.extend(column)
     return any(
-        o.table == PROFILE and (o.column in CHANGE_COLUMNS or o.filter in CHANGE_FILTERS) for o in options
+        o.table == PROFILE
+        and (o.column in CHANGE_COLUMNS or o.filter in CHANGE_FILTERS or _base_fact(lk, o) in CHANGE_COLUMNS)
+        for o in options
     )
+
+
+def _base_fact(lk: Lookups, option: Option) -> str | None:
+    """The fact a metric aggregates ('avg spend change' is AVG(spend_change_pct))."""
+    column = lk.model.tables[option.table].columns.get(option.column or "")
+    if column is None or column.kind != "metric" or not column.base_column:
+        return None
+    return lk.fact_for_expr(option.table, column.base_column)
 
 
 def _refuse(days: int | None, label: str | None) -> Refusal:

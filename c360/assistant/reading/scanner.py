@@ -7,7 +7,7 @@ import itertools
 
 from c360.assistant.grammar import GRAMMAR, INACTIVITY, MAX_GRAMMAR, RECENCY_RANGE
 from c360.assistant.lexicon import Entry
-from c360.assistant.reading import absent, bands, rolling, series
+from c360.assistant.reading import absent, bands, named_ids, rolling, series
 from c360.assistant.reading.items import Item
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, pattern_spans, phrase_key
@@ -78,6 +78,10 @@ def scan(
             items.append(Item("UNITASIDE", i, i + 2, tuple(tokens[i : i + 2])))
             i += 2
             continue
+        if percent_restated(items, tokens, i):  # "avg spend change %": the percent column's own unit
+            items.append(Item("UNITASIDE", i, i + 1, (tokens[i],)))
+            i += 1
+            continue
         if i in spans:
             span = spans[i]
             items.append(Item("TIME", i, span.end, tuple(tokens[i : span.end]), span=span))
@@ -106,7 +110,14 @@ def scan(
         if full_name is not None:  # "Tanner Hill": a customer's full name, read as the customer's id
             name_length, name_match = full_name
             name_span = tuple(tokens[i : i + name_length])
-            if name_match.unique:
+            settled = named_ids.settle(lk, tokens, name_match)  # "Charles M., CUST00000611"
+            if settled is not None and settled.refusal:
+                items.append(Item("AMBIGUOUS", i, i + name_length, name_span, arg=settled.refusal))
+            elif settled is not None:
+                items.append(
+                    Item("LEX", i, i + name_length, name_span, entries=settled.entries, note=settled.note)
+                )
+            elif name_match.unique:
                 key_entries = tuple(lk.key_entries(name_match))
                 items.append(
                     Item("LEX", i, i + name_length, name_span, entries=key_entries, note=name_match.note)
@@ -147,11 +158,16 @@ def scan(
         lex = lk.lex.match(tokens, i, all_upper)
         if lex is not None and time_adjectives and ends_per_unit(tokens, i, lex[0]):
             lex = lk.lex.match(tokens[: i + lex[0] - 2], i, all_upper)  # "spend | per month": by month
+        if lex is not None and lex[0] > 1 and _comparative_then_than(tokens, i + lex[0]):
+            # "spending more than $4k a month": the measure, then a comparison (not the filter "spending more")
+            lex = lk.lex.match(tokens[: i + lex[0] - 1], i, all_upper)
         if lex is not None and (split := value_then_rows(lk, tokens, i, lex, all_upper)) is not None:
             lex = split  # "approved transactions": the value approved, then the rows (not a column's name)
         if lex is not None and aggregate_then_measure(lk, tokens, i, lex, all_upper):
             lex = None  # "total transactions": 'total' aggregates the transactions, not one customer's column
         gram = grammar_phrase(lk, tokens, i)
+        if gram is not None and gram[1][0] == "ELAPSED" and any(i < s < i + gram[0] for s in spans):
+            gram = None  # "total spend per month since Sept": a window starts inside, no time since an event
         counted = gram is not None and gram[1][0] == "RECENT" and bool(items) and items[-1].kind == "NUM"
         if lex and (not gram or lex[0] >= gram[0]) and not counted:  # "the 3 most recent transactions": rows
             length, entries = lex
@@ -187,6 +203,23 @@ def scan(
     return items, unknown
 
 
+COMPARATIVES = frozenset({"more", "less", "fewer", "higher", "lower", "greater"})
+
+
+def _comparative_then_than(tokens: list[Token], end: int) -> bool:
+    """A phrase that ends in a comparative word right before 'than' and a number ('spending more than $5K')."""
+    return (
+        end + 1 < len(tokens)
+        and tokens[end - 1].lemma in COMPARATIVES
+        and tokens[end].lemma == "than"
+        and tokens[end + 1].is_number
+    )
+
+
+# superlatives of a row's own size (not of a count: "the highest declined transactions" may rank customers)
+SIZED_ROWS = frozenset({"largest", "biggest", "smallest", "priciest", "cheapest"})
+
+
 def value_then_rows(
     lk: Lookups, tokens: list[Token], i: int, lex: tuple[int, list[Entry]], all_upper: bool
 ) -> tuple[int, list[Entry]] | None:
@@ -195,7 +228,8 @@ def value_then_rows(
     length, entries = lex
     if length < 2 or any(e.kind not in ("fact", "metric") for e in entries):
         return None
-    if any(not e.exact for e in entries) and not _lists_rows_of_one(lk, tokens):
+    sized = i > 0 and tokens[i - 1].lemma in SIZED_ROWS  # "the largest declined transaction": a row's size
+    if any(not e.exact for e in entries) and not sized and not _lists_rows_of_one(lk, tokens):
         return None  # only a column's own name; a curated synonym ("declined transactions") is meant
     first = lk.lex.match(tokens[: i + 1], i, all_upper)
     rest = lk.lex.match(tokens[: i + length], i + 1, all_upper)
@@ -251,18 +285,36 @@ def coordinated(lk: Lookups, tokens: list[Token], i: int, all_upper: bool) -> li
     return None
 
 
+PERCENT_WORDS = frozenset({"percent", "percentage", "pct"})
+
+
 def unit_restated(items: list[Item], tokens: list[Token], i: int) -> bool:
     """'in months' closing a question whose measure is counted in months (payback_months): it names the unit
-    the answer is in, not a series by month."""
-    if i + 2 != len(tokens) or tokens[i].lemma != "in" or tokens[i + 1].lemma not in UNITS:
+    the answer is in, not a series by month; 'in %' / 'in percent' after a percent column (…_pct) likewise."""
+    if i + 2 != len(tokens) or tokens[i].lemma != "in":
         return False
-    unit = f"_{UNITS[tokens[i + 1].lemma]}s"
+    if tokens[i + 1].lemma in PERCENT_WORDS:
+        unit = "_pct"
+    elif tokens[i + 1].lemma in UNITS:
+        unit = f"_{UNITS[tokens[i + 1].lemma]}s"
+    else:
+        return False
     return any(
         e.column is not None and e.column.endswith(unit)
         for item in items
         if item.kind == "LEX"
         for e in item.of("fact", "metric")
     )
+
+
+def percent_restated(items: list[Item], tokens: list[Token], i: int) -> bool:
+    """'%' / 'percent' / 'pct' right after a percent column's name ('avg spend change %', 'the retention lift
+    pct'): the unit it is already in."""
+    if tokens[i].lemma not in PERCENT_WORDS or tokens[i].is_number or not items:
+        return False
+    last = items[-1]
+    entries = last.of("fact", "metric") if last.kind == "LEX" else []
+    return last.end == i and bool(entries) and all((e.column or "").endswith("_pct") for e in entries)
 
 
 def multiword_spans(

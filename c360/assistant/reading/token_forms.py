@@ -6,6 +6,8 @@
 - **"same thing but only for Texas"** (*same but for Premium, the same for the last 90 days, do the same for
   Florida, same question for …*) opening a question is a follow-up: read as "now …" (the follow-up cue), so the
   rest refines the question before. Only at the start: "the same segment as …" elsewhere stays unread.
+- **"how likely is CUST… to churn"**, *"will CUST… churn?"*: the yes/no "is CUST… likely to churn" (*will* only
+  before one id or capitalised name and an outcome word).
 - **a closing list of question words about a listed row** — *"the biggest purchase CUST… ever made — when, where
   and how much?"*, *"largest transaction ever — who made it and how much?"*, *"…'s largest transaction: when and where"* — asks for the columns a listing of those rows shows
   anyway (its date, merchant and amount: `vocabulary.yaml: entities.*.columns`), so the list is left out. Only at
@@ -33,7 +35,7 @@ SAME_TAIL: Final = frozenset({"thing", "question", "query", "again", "one", "but
 def rewrite(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
     """The tokens in the forms the grammar reads, and the closing question words left out (or None): the
     reading must then list rows of `dated_tables` (the parser refuses otherwise)."""
-    return _closing_questions(lk, _unit_by_unit(_same_again(tokens)))
+    return _closing_questions(lk, _unit_by_unit(_same_again(_counted_times(_put_on(_how_likely(tokens))))))
 
 
 def dated_tables(lk: Lookups) -> frozenset[str]:
@@ -57,6 +59,65 @@ def _same_again(tokens: list[Token]) -> list[Token]:
     if j >= len(tokens):
         return tokens  # "the same" alone: nothing to refine with
     return [Token("now", "now", "now"), *tokens[j:]]
+
+
+OUTCOMES: Final = frozenset({"churn", "leave", "lapse", "attrite"})
+
+
+def _how_likely(tokens: list[Token]) -> list[Token]:
+    """'how likely is CUST00000042 to churn' and 'will CUST00000042 / Jane D. churn?' are the yes/no 'is
+    CUST00000042 likely to churn'. 'Will' only before one named row (an id or a capitalised name) and an outcome."""
+    likely, to = Token("likely", "likely", "likely"), Token("to", "to", "to")
+    words = [t.lemma for t in tokens]
+    if words[:3] == ["how", "likely", "is"] and "to" in words[4:]:
+        k = words.index("to", 4)
+        if _one_named(tokens[3:k]):
+            return [tokens[2], *tokens[3:k], likely, *tokens[k:]]
+    if words[:1] == ["will"] and words[-1] in OUTCOMES and _one_named(tokens[1:-1]):
+        return [Token("is", "is", "is"), *tokens[1:-1], likely, to, tokens[-1]]
+    return tokens
+
+
+def _one_named(tokens: list[Token]) -> bool:
+    """An id ('CUST00000042', 'cust 42') or a capitalised name ('Jane D.'), not a group ('Premium customers')."""
+    return 1 <= len(tokens) <= 4 and all(
+        any(c.isdigit() for c in t.text)
+        or (t.text[:1].isupper() and t.lemma not in ("customer", "cardholder"))
+        or t.lemma == "cust"
+        for t in tokens
+    )
+
+
+def _put_on(tokens: list[Token]) -> list[Token]:
+    """'how much did Mark P. put on travel': after 'how much', money put on something is money spent on it."""
+    lemmas = [t.lemma for t in tokens]
+    if not _has_pair(lemmas, "how", "much"):
+        return tokens
+    return [
+        Token("spent", "spent", lemma("spent")) if t.lemma == "put" and lemmas[i + 1 : i + 2] == ["on"] else t
+        for i, t in enumerate(tokens)
+    ]
+
+
+MULTIPLIED: Final = frozenset({"more", "less", "higher", "lower", "bigger", "larger", "as", "likelier"})
+
+
+def _counted_times(tokens: list[Token]) -> list[Token]:
+    """'how many times has Janice D. been declined', 'how many times did he shop at Target': the times counted
+    are transactions (attempts; a status named after them filters them). Not 'how many times more likely'."""
+    out: list[Token] = []
+    for i, t in enumerate(tokens):
+        after = tokens[i + 1].lemma if i + 1 < len(tokens) else ""
+        if (
+            t.norm == "times"
+            and i >= 2
+            and [tokens[i - 2].lemma, tokens[i - 1].lemma] == ["how", "many"]
+            and after not in MULTIPLIED
+        ):
+            out.append(Token("transactions", "transactions", lemma("transactions")))
+            continue
+        out.append(t)
+    return out
 
 
 def _unit_by_unit(tokens: list[Token]) -> list[Token]:

@@ -14,7 +14,7 @@ from typing import Final
 import sqlglot
 from sqlglot import exp
 
-from c360.assistant.query import Condition, Dimension, Option, SemanticQuery
+from c360.assistant.query import Condition, Dimension, Measure, Option, SemanticQuery
 from c360.assistant.reading.items import Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token
@@ -92,6 +92,9 @@ def yes_no(lk: Lookups, r: Reading) -> Refusal | None:
             if cond.op == "named" and named:
                 r.conditions.remove(cond)
                 r.columns.extend(filter_columns(lk, named[0]))
+                for ref in lk.vocab.companion_columns.get(f"{named[0].table}.{named[0].filter}", ()):
+                    table, _, column = ref.partition(".")  # "likely to churn?": the churn model's outputs too
+                    r.columns.append((Option(table, column),))
         return None
     for cond in list(r.conditions):
         flags = [
@@ -101,4 +104,16 @@ def yes_no(lk: Lookups, r: Reading) -> Refusal | None:
             r.conditions.remove(cond)  # "was the lift significant?": its value, whichever it is
             r.dimensions.append(Dimension(cond.options))
             r.checks.append(cond)
+            _evidence(lk, r, flags)
     return None
+
+
+def _evidence(lk: Lookups, r: Reading, flags: list[Option]) -> None:
+    """A flag decided by other values shows them beside it (`vocabulary.yaml: companion_columns`): whether the
+    lift is significant is whether its confidence interval is above zero, so the interval is shown."""
+    read = {(o.table, o.column) for m in r.measures for o in m.options}
+    for flag in flags:
+        for ref in lk.vocab.companion_columns.get(f"{flag.table}.{flag.column}", ()):
+            table, _, column = ref.partition(".")
+            if table == flag.table and (table, column) not in read:
+                r.measures.append(Measure(f"avg_{column}", (Option(table, column, aggregation="avg"),)))

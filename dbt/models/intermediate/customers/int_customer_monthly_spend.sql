@@ -50,11 +50,18 @@ totals as (
     {%- endif %}
 ),
 
+{#- the history's first and last month with data: the incremental branch has just read them (`data`) -#}
 bounds as (
+    {%- if data is defined %}
+    select
+        {{ c360.date_literal(data[0]) }} as first_month,
+        {{ c360.date_literal(data[1]) }} as last_data_month
+    {%- else %}
     select
         min(month_start) as first_month,
         max(month_start) as last_data_month
     from {{ ref('int_customer_month_totals') }}
+    {%- endif %}
 ),
 
 spine_bounds as (
