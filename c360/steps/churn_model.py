@@ -83,6 +83,8 @@ def run(ctx: StepContext) -> StepResult:
     def progress(done: float, total: float, message: str) -> None:
         ctx.progress(STEP, done, total, message)
 
+    from c360.transform.dbt import shared_runner  # dbt-runner import stays off the unit-test path
+
     try:
         result = refresh_churn_model(
             settings,
@@ -92,7 +94,7 @@ def run(ctx: StepContext) -> StepResult:
             force=ctx.force,
             pipeline_run_id=ctx.run_id,
             progress=progress,
-            runner=ctx.dbt_runner(),
+            runner=shared_runner(ctx),
         )
     except TrainingDataError as exc:
         log.warning("churn model not trained: %s", exc)

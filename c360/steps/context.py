@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from c360.config import Settings
 from c360.engines.base import WarehouseSession
 from c360.storage.base import ObjectStore
 
-if TYPE_CHECKING:
-    from c360.transform.dbt import InProcessDbt
-
 # progress(step, completed, total, message): rendered by the CLI on stderr; a no-op elsewhere.
 Progress = Callable[[str, float, float, str], None]
+
+
+class Closeable(Protocol):
+    def close(self) -> None: ...
+
+
+SharedT = TypeVar("SharedT", bound=Closeable)
 
 
 def no_progress(step: str, completed: float, total: float, message: str) -> None:
@@ -30,23 +34,25 @@ class StepContext:
     run_id: str
     progress: Progress = no_progress
     force: bool = False
-    _dbt: InProcessDbt | None = field(default=None, init=False, repr=False)
+    _shared: dict[str, Closeable] = field(default_factory=dict, init=False, repr=False)
 
-    def dbt_runner(self) -> InProcessDbt:
-        """The run's one in-process dbt, shared by its steps (dbt_build, churn_model): dbt is imported and
-        the project parsed once per `c360 up`, not once per step. Steps release its database when they are
-        done with it (InProcessDbt.release_database); the pipeline closes it at the end (close)."""
-        if self._dbt is None:
-            from c360.transform.dbt import InProcessDbt  # dbt is heavy: only runs that build import it
-
-            self._dbt = InProcessDbt(self.settings)
-        return self._dbt
+    def shared(self, key: str, make: Callable[[], SharedT], kind: type[SharedT]) -> SharedT:
+        """The run's one `key` resource, made on first use and shared by the steps that ask for it (the
+        in-process dbt of dbt_build and churn_model: the project parsed once per `c360 up`, not once per
+        step); the pipeline closes them at the end (close). Made by the caller, so this module imports
+        none of them: a step's fingerprint follows its imports, and provision must not depend on dbt."""
+        if key not in self._shared:
+            self._shared[key] = make()
+        resource = self._shared[key]
+        if not isinstance(resource, kind):
+            raise TypeError(f"shared resource {key!r} is a {type(resource).__name__}, not a {kind.__name__}")
+        return resource
 
     def close(self) -> None:
         """Release what the run's steps shared (the in-process dbt and its database)."""
-        if self._dbt is not None:
-            self._dbt.close()
-            self._dbt = None
+        shared, self._shared = self._shared, {}
+        for resource in shared.values():
+            resource.close()
 
     @contextmanager
     def warehouse_released(self) -> Iterator[None]:

@@ -37,7 +37,7 @@ from c360.transform.build_state import (
     save_state,
     stored_state,
 )
-from c360.transform.dbt import build, dbt_vars, run_dbt
+from c360.transform.dbt import build, dbt_vars, run_dbt, shared_runner
 from c360.values import as_int
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def run(ctx: StepContext) -> StepResult:
     replay = replay_ranks(ctx.session)
     # The run's in-process dbt for the replay passes and the build (and the churn step after it): one dbt
     # import and project parse per `c360 up`; a var change does not re-parse.
-    runner = ctx.dbt_runner()
+    runner = shared_runner(ctx)
     with ctx.warehouse_released():
         try:
             for rank in replay:

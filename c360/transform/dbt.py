@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from c360.config import Settings, Target, child_process_env, environ_overrides
 from c360.engines import open_session
@@ -46,6 +46,9 @@ from c360.errors import C360Error
 from c360.paths import DBT_DIR
 from c360.sqlfiles import load_sql
 from c360.transform.build_state import BuildState, project_hash, record_refresh, refresh_checkpoint
+
+if TYPE_CHECKING:
+    from c360.steps.context import StepContext
 
 log = logging.getLogger(__name__)
 
@@ -443,6 +446,11 @@ class InProcessDbt:
                 _close_failed_run(self.settings, result, began_at)
         _log_result(result)
         return result
+
+
+def shared_runner(ctx: StepContext) -> InProcessDbt:
+    """The run's one in-process dbt (StepContext.shared): dbt_build and churn_model share the parsed project."""
+    return ctx.shared("dbt", lambda: InProcessDbt(ctx.settings), InProcessDbt)
 
 
 # ---- internals -------------------------------------------------------------------------------------
