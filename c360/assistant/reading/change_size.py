@@ -8,7 +8,7 @@ the change ("fell by more than 30%") are conditions.changes's."""
 from __future__ import annotations
 
 from c360.assistant.query import Condition
-from c360.assistant.reading.conditions import change_column
+from c360.assistant.reading.conditions import change_column, claim_change_subject
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
 
@@ -29,13 +29,7 @@ def sized_changes(lk: Lookups, r: Reading) -> Refusal | None:
         down = change.arg == "down"
         for used in (change, *parts):
             used.used = True
-        if named is not None:
-            named.used = True
-        else:
-            described = lk.model.tables[column.table].columns[column.column or ""].description.split(";")[0]
-            r.notes.append(
-                f"I read the change as the {(column.column or '').replace('_', ' ')} ({described})"
-            )
+        claim_change_subject(lk, r, column, named)
         at = items.index(change)
         for near in (prev_item(items, at), next_item(items, at)):
             if near is not None and near.kind == "LEX" and not near.used and lk.is_spend(near):

@@ -175,18 +175,21 @@ def changes(lk: Lookups, r: Reading) -> Refusal | None:
         op = {">": "<", ">=": "<="}[cmp_item.arg] if down else cmp_item.arg
         for used in (item, cmp_item, num, *items[idx + 1 : j]):
             used.used = True
-        if named is not None:
-            named.used = True
-        else:
-            described = lk.model.tables[column.table].columns[column.column or ""].description.split(";")[0]
-            r.notes.append(
-                f"I read the change as the {(column.column or '').replace('_', ' ')} ({described})"
-            )
+        claim_change_subject(lk, r, column, named)
         before = prev_item(items, idx)
         if before is not None and before.kind == "LEX" and lk.is_spend(before):
             before.used = True  # "their spend drop": the change is of spend
         r.add(Condition((column,), op, (value,)), item.start)
     return None
+
+
+def claim_change_subject(lk: Lookups, r: Reading, column: Option, named: Item | None) -> None:
+    """Mark the word that named the change's measure used or, when none did, say which change was read."""
+    if named is not None:
+        named.used = True
+        return
+    described = lk.model.tables[column.table].columns[column.column or ""].description.split(";")[0]
+    r.notes.append(f"I read the change as the {(column.column or '').replace('_', ' ')} ({described})")
 
 
 def change_column(lk: Lookups, r: Reading, idx: int) -> tuple[Option, Item | None] | None:

@@ -12,7 +12,9 @@ active customers were counted (a wrong answer).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 from c360.assistant.query import Condition, Measure, Option
 from c360.assistant.reading.items import Item, Reading, Refusal, next_item, prev_item
@@ -60,10 +62,17 @@ def _changes_of(lk: Lookups, item: Item) -> tuple[str, dict[str, str]] | None:
 
 def _changes(lk: Lookups, table: str, column: str | None) -> tuple[str, dict[str, str]] | None:
     """The changes filter of a versioned entity that keeps this column's versions ('credit limit')."""
-    for spec in lk.vocab.entities.values():
-        if spec.get("changes") and spec.get("versions_of") == table and column in spec.get("columns", []):
-            return table, dict(spec["changes"])
+    for owner, changes, spec in _versioned(lk):
+        if owner == table and column in spec.get("columns", []):
+            return table, dict(changes)
     return None
+
+
+def _versioned(lk: Lookups) -> Iterator[tuple[str, Any, Any]]:
+    """(table versioned, its changes spec, the entity's spec) of every versioned entity with changes."""
+    for spec in lk.vocab.entities.values():
+        if spec.get("changes"):
+            yield str(spec["versions_of"]), spec["changes"], spec
 
 
 def _one_customer(r: Reading) -> bool:
@@ -78,11 +87,7 @@ def changes_or_included(lk: Lookups, r: Reading) -> Refusal | None:
     a change in it. Other 'or's with a window are left to the planner (it refuses dates that differ)."""
     if r.window is None or r.window.time_dimension is not None:
         return None
-    for spec in lk.vocab.entities.values():
-        changes = spec.get("changes")
-        if not changes:
-            continue
-        owner = str(spec["versions_of"])
+    for owner, changes, _ in _versioned(lk):
         allowed = {str(changes["filter"]), *map(str, changes.get("includes", []))}
         for cond in r.conditions:
             named = [o.filter for alt in cond.either for o in alt.options if alt.op == "named"]
@@ -108,11 +113,7 @@ def past_changes(lk: Lookups, r: Reading) -> Refusal | None:
     window = r.window
     if window is None or window.end is None or window.end > lk.as_of:
         return None
-    for spec in lk.vocab.entities.values():
-        changes = spec.get("changes")
-        if not changes:
-            continue
-        owner = str(spec["versions_of"])
+    for owner, changes, _ in _versioned(lk):
         latest = {str(changes["filter"]), *map(str, changes.get("latest", []))}
         named = [
             c for c in r.conditions if c.op == "named" and any(o.filter in latest for o in c.options)
