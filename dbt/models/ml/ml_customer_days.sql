@@ -48,8 +48,8 @@ final as (
     select
         *,
         -- the latest earlier day with an approved transaction, on days that have one themselves: a lag within
-        -- the customer's days split by whether they have one (a sliding max over all days gave the same values
-        -- at ~7x the time at 50,000 customers)
+        -- the customer's days split by whether they have one (the same values as a sliding max over all days,
+        -- one plain sort instead of a segment tree)
         case
             when approved_transactions > 0
                 then lag(activity_date) over (
