@@ -47,14 +47,14 @@ daily as (
 final as (
     select
         *,
-        -- the latest earlier day with an approved transaction, on days that have one themselves (one window
-        -- over the days instead of a lag over the active days joined back: the same values, one pass)
+        -- the latest earlier day with an approved transaction, on days that have one themselves: a lag within
+        -- the customer's days split by whether they have one (the same values as a sliding max over all days,
+        -- one plain sort instead of a segment tree)
         case
             when approved_transactions > 0
-                then max(case when approved_transactions > 0 then activity_date end) over (
-                    partition by customer_id
+                then lag(activity_date) over (
+                    partition by customer_id, approved_transactions > 0
                     order by activity_date
-                    rows between unbounded preceding and 1 preceding
                 )
         end as previous_active_date
     from daily
