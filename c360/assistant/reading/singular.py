@@ -59,7 +59,8 @@ def rank_them(lk: Lookups, r: Reading) -> Refusal | None:
     for item in r.items:
         before = r.tokens[item.start - 1].lemma if item.start else None
         if item.kind == "NUM" and not item.used and before == "all" and item.end == len(r.tokens):
-            r.singular_group = False  # "which day of the week sees the most spend? Show all seven.": every one
+            # "which day of the week sees the most spend? Show all seven.": every one
+            r.singular_group = False
             item.used = True
             return None
         if item.kind != "RANK" or item.tokens[0].lemma not in ("rank", "ranked", "sort", "sorted", "ranking"):
