@@ -124,7 +124,9 @@ def test_show_all_n_after_a_singular_superlative_keeps_every_group(
     "question",
     ["Accounts opened each quarter in 2025 and 2026", "Quarterly transaction count for 2025 and 2026"],
 )
-def test_two_consecutive_years_before_a_grain_are_one_series(compiler_only: LocalAnalyst, question: str) -> None:
+def test_two_consecutive_years_before_a_grain_are_one_series(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
     c = compiled(compiler_only, question)
     assert "'quarter'" in c.display_sql() and ">= DATE '2025-01-01'" in c.display_sql()
     assert "< DATE '2027-01-01'" in c.display_sql()
