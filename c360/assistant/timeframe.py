@@ -523,15 +523,7 @@ class TimeParser:
             return None
         year = self._year_at(i)
         assert year is not None
-        if self._lemma(i + 1) == "and" and self._year_at(i + 2) == year + 1 and self._has_grain():
-            # "new accounts per quarter in 2025 and 2026": both years' periods, one series over the two
-            label = f"{year} and {year + 1}"
-            return self._window(i, i + 3, TimeWindow(date(year, 1, 1), date(year + 2, 1, 1), label))
         return self._window(i, i + 1, TimeWindow(date(year, 1, 1), date(year + 1, 1, 1), str(year)))
-
-    def _has_grain(self) -> bool:
-        """A time grain anywhere in the question ('per quarter', 'monthly'): a series, whose periods are listed."""
-        return any(self._grain(k) is not None for k in range(len(self.t)))
 
     def _iso_date(self, i: int) -> TimeSpan | None:
         if not self.t[i].is_date:

@@ -120,17 +120,8 @@ def test_show_all_n_after_a_singular_superlative_keeps_every_group(
     assert "LIMIT" not in c.sql and "QUALIFY" not in c.sql
 
 
-@pytest.mark.parametrize(
-    "question",
-    ["Accounts opened each quarter in 2025 and 2026", "Quarterly transaction count for 2025 and 2026"],
-)
-def test_two_consecutive_years_before_a_grain_are_one_series(
-    compiler_only: LocalAnalyst, question: str
-) -> None:
-    c = compiled(compiler_only, question)
-    assert "'quarter'" in c.display_sql() and ">= DATE '2025-01-01'" in c.display_sql()
-    assert "< DATE '2027-01-01'" in c.display_sql()
-
-
-def test_two_years_without_a_grain_stay_unread(compiler_only: LocalAnalyst) -> None:
+def test_two_years_joined_by_and_stay_unread(compiler_only: LocalAnalyst) -> None:
+    # the series over both would be right, but the answer shows each quarter's first day and number, not a year
+    # column beside it; left for a round that adds the year to a multi-year quarterly series
+    assert turn(compiler_only, "Accounts opened each quarter in 2025 and 2026").refusal is not None
     assert turn(compiler_only, "Total spend in 2025 and 2026").refusal is not None
