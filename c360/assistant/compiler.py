@@ -49,7 +49,17 @@ AGGREGATE_SQL: Final = {
     "stddev": "STDDEV_SAMP",
     "count": "COUNT",
 }
-DISTRIBUTION_AGGREGATIONS: Final = frozenset({"median", "stddev", "count_distinct"})
+DISTRIBUTION_AGGREGATIONS: Final = frozenset(
+    {"median", "stddev", "count_distinct", *(f"p{n}" for n in range(1, 100))}
+)
+PERCENTILE: Final = re.compile(r"p([1-9][0-9]?)")  # "the 90th percentile of LTV": p90
+
+
+def aggregate_sql(aggregation: str, inner: str) -> str:
+    """An aggregate over one expression; a percentile is continuous (interpolated, like MEDIAN)."""
+    if (percentile := PERCENTILE.fullmatch(aggregation)) is not None:
+        return f"PERCENTILE_CONT({int(percentile[1]) / 100}) WITHIN GROUP (ORDER BY {inner})"
+    return f"{AGGREGATE_SQL[aggregation]}({inner})"
 
 
 class PlanError(Exception):
@@ -688,6 +698,9 @@ class Compiler:
                 output = self._output(shown, name, "measure")
                 if period:  # "total spend (November 2026)"
                     output = replace(output, label=f"{output.label} ({period})")
+                elif measure_where and option.aggregation != "share":  # "number of High Risk customers"
+                    texts = [self._condition_sql(c, o, alias)[2] for c, o in measure_where]
+                    output = replace(output, label=f"{output.label} with " + " and ".join(texts))
                 if option.aggregation == "share":
                     texts = [self._condition_sql(c, o, alias)[2] for c, o in measure_where]
                     of = (
@@ -1042,7 +1055,7 @@ class Compiler:
         case = f"CASE WHEN {status} = '{approved}' THEN {inner} END"
         if option.aggregation == "count_distinct":
             return f"COUNT(DISTINCT {case})"
-        return f"{AGGREGATE_SQL[option.aggregation or '']}({case})"
+        return aggregate_sql(option.aggregation or "", case)
 
     def _plain_measure_sql(self, option: Option, alias: dict[str, str]) -> str:
         column = self.model.tables[option.table].columns[option.column or ""]
@@ -1053,8 +1066,7 @@ class Compiler:
             if option.aggregation == "corr":  # "correlation between age and lifetime value"
                 paired = self.model.tables[option.table].columns[option.paired or ""]
                 return f"CORR({inner}, {render_expr(paired.expr, alias[option.table], self.dialect)})"
-            func = AGGREGATE_SQL[option.aggregation]
-            return f"{func}({inner})"
+            return aggregate_sql(option.aggregation, inner)
         return render_expr(column.expr, alias[option.table], self.dialect)
 
     def _condition_sql(
@@ -1220,6 +1232,8 @@ def value_format(column: Column, aggregation: str | None = None) -> ValueFormat:
 def _column_label(column: Column, aggregation: str | None) -> str:
     words = column.name.replace("_pct", " %").replace("_", " ")
     words = words.replace("avg ", "average ").replace(" avg", " average")
+    if aggregation and (percentile := PERCENTILE.fullmatch(aggregation)) is not None:
+        return f"{_ordinal(int(percentile[1]))} percentile of {words}"
     if aggregation:
         prefix = {
             "avg": "average",
@@ -1346,3 +1360,8 @@ def _pinned(query: SemanticQuery, dimension: Dimension) -> bool:
         c.op == "in" and len(c.values) == 1 and set(c.options) & set(dimension.options)
         for c in query.conditions
     )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -136,6 +136,9 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "percent of the total": ("PCTTOTAL", ""), "percentage of the total": ("PCTTOTAL", ""),
     "share of total": ("PCTTOTAL", ""), "share of the total": ("PCTTOTAL", ""),
     "proportion of the total": ("PCTTOTAL", ""), "of total": ("PCTTOTAL", ""), "of the total": ("PCTTOTAL", ""),
+    # "counts and percentages by status", "customers by region with percentages", "and their shares": each
+    # group's part of the measure asked for (a longer phrase — "percentage of", "what share" — reads first)
+    "percentage": ("PCTTOTAL", ""), "and share": ("PCTTOTAL", ""), "with share": ("PCTTOTAL", ""),
     # "are Premium customers more likely to be High Risk (than Standard ones)?": the comparative is read by
     # the scanner ("more"/"less" before "likely"); these only carry the outcome that follows
     "likely to be": ("LIKELYTO", ""), "likely to have": ("LIKELYTO", ""), "likely to hold": ("LIKELYTO", ""),
@@ -184,6 +187,9 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "chronological order": ("TIMEORDER", "asc"), "in chronological order": ("TIMEORDER", "asc"),
     "chronologically": ("TIMEORDER", "asc"), "in date order": ("TIMEORDER", "asc"),
 }  # fmt: skip
+# "p90 lifetime value", "the 90th percentile of LTV" (reading/token_forms.py writes it p90): a percentile
+_GRAMMAR_SOURCE.update({f"p{n}": ("AGG", f"p{n}") for n in range(1, 100)})
+_GRAMMAR_SOURCE.update({f"p{n} of": ("AGG", f"p{n}") for n in range(1, 100)})
 GRAMMAR: Final = {phrase_key(k): v for k, v in _GRAMMAR_SOURCE.items()}
 MAX_GRAMMAR: Final = max(len(k) for k in GRAMMAR)
 FOLLOWUP_OPENERS: Final = frozenset(

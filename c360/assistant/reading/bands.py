@@ -16,7 +16,7 @@ from c360.assistant.text import Token, tokenize
 NUMBER: Final = r"\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s?[kKmM]\b)?"
 RANGE: Final = re.compile(rf"({NUMBER})\s*(?:-|–|—|to)\s*({NUMBER})")
 Band = tuple[float, float | None, str]
-BAND_WORDS: Final = frozenset({"band", "bucket", "bracket"})
+BAND_WORDS: Final = frozenset({"band", "bucket", "bracket", "group"})  # "age group (18-34, 35-49, 65+)"
 
 
 def band_spans(question: str, tokens: list[Token]) -> dict[int, tuple[int, tuple[Band, ...]]]:

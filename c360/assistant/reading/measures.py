@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 from c360.assistant.grammar import SHARE_VERBS
 from c360.assistant.query import Condition, Dimension, Measure, Option
@@ -97,6 +98,8 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                     break
                 if before.kind == "CUE" and (rows_in_cue := _rows_named_in_cue(lk, before)) is not None:
                     break
+        if target is None and item.kind == "COUNT":
+            target = _counted_beside_share(items, idx)
         measure = lk.count_measure(r, target, idx, table=rows_in_cue)
         if measure is None:
             if item.kind == "DIST" and not any(
@@ -123,6 +126,49 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
             target.used = True
         r.measures.append(measure)
     return None
+
+
+def own_count_filters(lk: Lookups, r: Reading) -> Refusal | None:
+    """'average churn score and number of High Risk customers by region': values said inside a count named
+    after another measure ('number of High Risk customers') pick the rows that count counts, not the rows
+    of the measure before it (the average is over every customer of the region). Said first ('the number of
+    High Risk customers and their average score') they stay filters of the whole question."""
+    if len(r.measures) < 2:
+        return None
+    for idx, item in enumerate(r.items):
+        if item.kind != "COUNT" or not item.used:
+            continue
+        if not any(i.kind == "AGG" or (i.kind == "LEX" and i.of("metric", "fact")) for i in r.items[:idx]):
+            continue
+        target = next(  # "number of lapsed customers": a filter whose phrase names the rows too
+            (n for n in r.items[idx + 1 : idx + 6] if n.kind == "LEX" and n.of("entity", "filter")), None
+        )
+        if target is None:
+            continue
+        own = [
+            c
+            for c in r.conditions
+            if item.end <= r.position(c) < target.end and c.measure is None and c.op in ("in", "named")
+        ]
+        tables = {o.table for o in target.of("entity", "filter")}
+        counted = [
+            m
+            for m in r.measures
+            if not m.where
+            and any(o.table in tables for o in m.options)
+            and all(o.aggregation is None and _counts_rows(lk, o) for o in m.options)
+        ]
+        if not own or len(counted) != 1:
+            continue
+        for cond in own:
+            r.conditions.remove(cond)
+        r.measures[r.measures.index(counted[0])] = replace(counted[0], where=tuple(own))
+    return None
+
+
+def _counts_rows(lk: Lookups, option: Option) -> bool:
+    column = lk.model.tables[option.table].columns.get(option.column or "")
+    return column is not None and column.expr.strip().upper().startswith("COUNT(")
 
 
 def restated(lk: Lookups, r: Reading) -> Refusal | None:
@@ -255,7 +301,7 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
             if item.arg == "sum" and item.tokens[0].lemma in ("total", "combined"):
                 item.used = True  # "in total", "total" before something already counted
                 continue
-            restated = restated_aggregation(lk, r, idx)
+            restated = restated_aggregation(lk, r, idx) or _aggregated_restatement(lk, r, idx)
             if restated is not None:
                 r.measures.append(restated)
                 continue
@@ -515,6 +561,21 @@ def _counts_each_group(items: list[Item], idx: int) -> bool:
     return of_each or back_reference(rest[0])  # "how many of each?", "how many in each?"
 
 
+def _counted_beside_share(items: list[Item], idx: int) -> Item | None:
+    """'count and share of customers by status', 'customers by region: counts and shares': a count joined by
+    'and' to a share counts the rows the share names (after it), else the rows named before the count."""
+    rest = items[idx + 1 :]
+    joined = [i for i in rest[:3] if i.kind in ("AND", "SHARE", "PCTTOTAL")]
+    if not joined or rest[0].kind not in ("AND", "PCTTOTAL") or not any(i.kind != "AND" for i in joined):
+        return None
+    for nxt in rest[: len(joined) + 1]:
+        if nxt.kind == "LEX" and nxt.of("entity"):
+            return nxt
+    if len(rest) > len(joined) and rest[len(joined)].kind == "LEX":
+        return None  # "count and share of spend": no rows of a table named
+    return next((b for b in reversed(items[:idx]) if b.kind == "LEX" and b.of("entity")), None)
+
+
 def _rows_named_in_cue(lk: Lookups, item: Item) -> str | None:
     """The table of a date cue that names its own rows ('new accounts': customer_360_profile.account_open_date)."""
     table = item.arg.split(".")[0]
@@ -547,6 +608,27 @@ def restated_aggregation(lk: Lookups, r: Reading, idx: int) -> Measure | None:
     agg.used = before[0].used = True
     for item in rest:
         item.used = True  # "per customer": the rows averaged, not a grouping
+    return measure
+
+
+def _aggregated_restatement(lk: Lookups, r: Reading, idx: int) -> Measure | None:
+    """'Churn risk by region: average score and …': the word after the aggregation only repeats part of the
+    name of the one measure named before it ('score' of the churn risk score), so it aggregates that measure."""
+    items, agg = r.items, r.items[idx]
+    if agg.end >= len(r.tokens) or any(i.start == agg.end for i in items):
+        return None
+    word = r.tokens[agg.end]
+    before = [
+        i
+        for i in items[:idx]
+        if i.kind == "LEX" and not i.used and i.of("fact", "metric") and lk.restates([i], word)
+    ]
+    if len(before) != 1 or any(i.kind == "AGG" for i in items[:idx]):
+        return None
+    measure = lk.measure_from(agg.arg, before[0])
+    if measure is None:
+        return None
+    agg.used = before[0].used = True
     return measure
 
 

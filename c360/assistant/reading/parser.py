@@ -130,6 +130,7 @@ PASSES: tuple[Pass, ...] = (
     repeated.one_number,
     many_changes.past_changes,
     measures.all_attempts,
+    measures.own_count_filters,
     measures.percent_of_total,
     singular.bare_superlative,
     singular.one_row,

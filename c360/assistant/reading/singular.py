@@ -52,10 +52,17 @@ RANK_ALL_AFTER = frozenset({"them", "all", "everything", "every", "each", "these
 
 def rank_them(lk: Lookups, r: Reading) -> Refusal | None:
     """'which day of the week do customers spend the most? rank them', '… - ranked', 'sorted': a word that
-    asks for the groups in order after a singular superlative keeps every group, ranked (not the first one)."""
+    asks for the groups in order after a singular superlative keeps every group, ranked (not the first one);
+    so does a closing 'show all seven' (the number is how many groups the asker expects, not a limit)."""
     if not r.singular_group or r.limit is not None or not r.order:
         return None
     for item in r.items:
+        before = r.tokens[item.start - 1].lemma if item.start else None
+        if item.kind == "NUM" and not item.used and before == "all" and item.end == len(r.tokens):
+            # "which day of the week sees the most spend? Show all seven.": every one
+            r.singular_group = False
+            item.used = True
+            return None
         if item.kind != "RANK" or item.tokens[0].lemma not in ("rank", "ranked", "sort", "sorted", "ranking"):
             continue
         after = r.tokens[item.end].lemma if item.end < len(r.tokens) else None

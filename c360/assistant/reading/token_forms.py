@@ -13,6 +13,8 @@
   anyway (its date, merchant and amount: `vocabulary.yaml: entities.*.columns`), so the list is left out. Only at
   the end of the question, only two or more of *when / where / who / how much*, and only when the question names rows of
   a table whose listing shows a date column; elsewhere the words keep their meaning (*when did … upgrade*).
+- **"the 90th percentile"** (*75th-percentile, 95 percentile*) is one word, *p90*: the grammar's aggregation
+  (a continuous percentile, interpolated like the median).
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ SAME_TAIL: Final = frozenset({"thing", "question", "query", "again", "one", "but
 def rewrite(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
     """The tokens in the forms the grammar reads, and the closing question words left out (or None): the
     reading must then list rows of `dated_tables` (the parser refuses otherwise)."""
-    return _closing_questions(lk, _unit_by_unit(_same_again(_counted_times(_put_on(_how_likely(tokens))))))
+    return _closing_questions(
+        lk, _unit_by_unit(_same_again(_counted_times(_put_on(_how_likely(_percentiles(tokens))))))
+    )
 
 
 def dated_tables(lk: Lookups) -> frozenset[str]:
@@ -86,6 +90,33 @@ def _one_named(tokens: list[Token]) -> bool:
         or t.lemma == "cust"
         for t in tokens
     )
+
+
+ORDINAL_ENDINGS: Final = frozenset({"th", "st", "nd", "rd"})
+
+
+def _percentiles(tokens: list[Token]) -> list[Token]:
+    """'the 90th percentile of LTV', 'the 75th-percentile credit limit': one word, p90 (the grammar's aggregation)."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        n = t.number
+        j = i + 1 + (i + 1 < len(tokens) and tokens[i + 1].norm in ORDINAL_ENDINGS)
+        if (
+            n is not None
+            and n == int(n)
+            and 1 <= n <= 99
+            and not (t.is_money or t.is_percent or t.is_plus)
+            and j < len(tokens)
+            and tokens[j].lemma == "percentile"
+        ):
+            out.append(Token(" ".join(x.text for x in tokens[i : j + 1]), f"p{int(n)}", f"p{int(n)}"))
+            i = j + 1
+            continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def _put_on(tokens: list[Token]) -> list[Token]:

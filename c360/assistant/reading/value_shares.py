@@ -1,7 +1,9 @@
 """Every value of one column set against the others, then a share: "Online vs in-store vs mobile: share of spend
 in the last 90 days", "Premium vs Standard - what percentage of customers?". Each value's share of the whole
 (the column grouped, its percentage of the total), not one share of all the values together (always 100 %).
-Values that do not cover the column (*Dining vs Groceries*: a share of all spend or of the two?) are refused."""
+Values that do not cover the column (*Dining vs Groceries*: a share of all spend or of the two?) are refused.
+Without *vs*, a share of a list that names every value of the column ("what share of spend went through online,
+in-store and mobile?") is each value's share too: their share together is always 100 %."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ VERSUS = frozenset({"vs", "versus", "compare"})  # "compare California and Texas
 def every_value_share(lk: Lookups, r: Reading) -> Refusal | None:
     shares = [i for i in r.items if i.kind in ("SHARE", "PCTTOTAL") and not i.used]
     versus = [i for i in r.items if i.kind == "COMPARE" and i.tokens[0].lemma in VERSUS]
-    if not shares or not versus:
+    if not shares:
         return None
     listed = [
         c
@@ -28,6 +30,8 @@ def every_value_share(lk: Lookups, r: Reading) -> Refusal | None:
     option = cond.options[0]
     column = lk.model.tables[option.table].columns[option.column or ""]
     every = set(column.sample_values)
+    if not versus and (not column.is_enum or {str(v) for v in cond.values} != every):
+        return None  # "share of spend online or mobile": the share of those together
     if not column.is_enum or {str(v) for v in cond.values} != every:
         named = " vs ".join(str(v) for v in cond.values)
         return Refusal(
