@@ -404,8 +404,12 @@ class Compiler:
             return None
         for option in dim.options:
             of = self.vocab.entities.get(option.table, {}).get("versions_of")
+            keys = {
+                left for step in self.model.join_path(option.table, of or "") or () for left, _ in step.on
+            }
             if (
                 of
+                and option.column not in keys  # the customer's id is the same on every version
                 and any(o.table == of and o.column == option.column for o in dim.options)
                 and self.model.join_path(anchor, option.table) is not None
             ):

@@ -244,6 +244,10 @@ def _measure_in_unit(lk: Lookups, items: list[Item], idx: int) -> Measure | None
     word = unit.tokens[0].lemma
     if word not in UNIT_WORDS or unit.of("metric", "fact", "entity"):
         return None
+    if any(
+        i.kind in ("EVENT", "WH", "WHO") or (i.kind == "LEX" and i.tokens[0].lemma == "when") for i in items
+    ):
+        return None  # "when did … open the account, and how many months is that?": the event's own reading
     found: list[tuple[Item, Measure]] = []
     for later in items[items.index(unit) + 1 :]:
         if later.kind in ("AND", "OR", "GROUP", "COUNT"):
