@@ -189,6 +189,12 @@ class Compiler:
         for dim in query.dimensions:
             if dim.grain and query.window and query.window.time_dimension is None:
                 option = self._grain_option(anchor, dim)
+            elif (then := self._version_then(query, anchor, dim)) is not None:
+                option = self._reachable(anchor, (then,), plan)
+                plan.notes.append(
+                    f"{_label(self.model, then)} at the time of each row (the version it was made on), "
+                    "not the customer's current one"
+                )
             else:
                 option = self._reachable(anchor, dim.options, plan)
             if option is None:
@@ -330,6 +336,11 @@ class Compiler:
                 ):
                     return None
                 dimensions.append(Dimension((Option(rollup.table, time_column),), dim.grain))
+            elif (
+                self.vocab.entities.get(option.table, {}).get("versions_of")
+                and option.table not in reachable_from_rollup
+            ):
+                return None  # the version each row was made on: the rollup's customers have only today's
             elif (alt := _on_rollup(option, dim.options, reachable_from_rollup, rollup)) is not None:
                 dimensions.append(Dimension((alt,), bands=dim.bands, width=dim.width))
             else:
@@ -391,6 +402,29 @@ class Compiler:
             prefer_tables=(),
         )
         return new_query, renames
+
+    def _version_then(self, query: SemanticQuery, anchor: str, dim: Dimension) -> Option | None:
+        """A series over time split by a column that has versions ("monthly spend by card type"): a customer's
+        card can change inside the series, so each dated row is split by the version it was made on (a table
+        whose rows are versions: `vocabulary.yaml: entities.*.versions_of`, reached from the anchor's own key)
+        rather than the card held today. Without a series the column stays the current one."""
+        if dim.grain or dim.bands or dim.width or not any(d.grain for d in query.dimensions):
+            return None
+        if anchor not in self.vocab.default_time_dimension:
+            return None
+        for option in dim.options:
+            of = self.vocab.entities.get(option.table, {}).get("versions_of")
+            keys = {
+                left for step in self.model.join_path(option.table, of or "") or () for left, _ in step.on
+            }
+            if (
+                of
+                and option.column not in keys  # the customer's id is the same on every version
+                and any(o.table == of and o.column == option.column for o in dim.options)
+                and self.model.join_path(anchor, option.table) is not None
+            ):
+                return option
+        return None
 
     def _grain_option(self, anchor: str, dim: Dimension) -> Option | None:
         default = self.vocab.default_time_dimension.get(anchor)

@@ -145,6 +145,11 @@ class Vocabulary:
     default_change_fact: str | None = None
     # table -> (the column whose rows repeat them, facts of the whole table): "the campaign's lift" is one number
     repeated_facts: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    # table -> the column that names the whole table's one row of facts ("the campaign's ROI": which campaign)
+    repeated_named_by: dict[str, str] = field(default_factory=dict)
+    once_per_customer_dates: frozenset[str] = frozenset()  # table.date of an event a row has at most once
+    # table.fact -> what the answer states about it ("the platform's ROI …", when a second ROI exists)
+    repeated_stated: dict[str, str] = field(default_factory=dict)
     # table.estimate -> (table.low, table.high): the bounds of its confidence interval
     intervals: dict[str, tuple[str, str]] = field(default_factory=dict)
     interval_flags: dict[str, str] = field(default_factory=dict)  # table.estimate -> table.significance flag
@@ -335,6 +340,17 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         repeated_facts={
             str(table): (str(spec["across"]), frozenset(map(str, spec["facts"])))
             for table, spec in (raw.get("repeated_facts") or {}).items()
+        },
+        once_per_customer_dates=frozenset(map(str, raw.get("once_per_customer_dates") or ())),
+        repeated_named_by={
+            str(table): str(spec["named_by"])
+            for table, spec in (raw.get("repeated_facts") or {}).items()
+            if spec.get("named_by")
+        },
+        repeated_stated={
+            f"{table}.{fact}": str(note)
+            for table, spec in (raw.get("repeated_facts") or {}).items()
+            for fact, note in (spec.get("stated") or {}).items()
         },
         intervals={
             str(ref): (

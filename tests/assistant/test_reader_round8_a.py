@@ -91,7 +91,9 @@ def test_campaign_economics_are_campaign_level_values(
     compiler_only: LocalAnalyst, question: str, columns: tuple[str, ...]
 ) -> None:
     sql = compiled(compiler_only, question).sql
-    assert all(f"cp.{c}" in sql for c in columns) and "GROUP BY" not in sql, sql
+    # round 9: shown beside the campaign's name (named_by), never split by the campaign's groups
+    grouped = sql.split("GROUP BY")[1].split(" ORDER BY")[0].strip() if "GROUP BY" in sql else ""
+    assert all(f"cp.{c}" in sql for c in columns) and grouped in ("", "cp.campaign_name"), sql
 
 
 @pytest.mark.parametrize(

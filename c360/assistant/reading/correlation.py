@@ -17,7 +17,9 @@ def correlation(lk: Lookups, r: Reading) -> Refusal | None:
         return None
     customers = lk.vocab.anchor_preference[0]
     at = r.items.index(word)
-    pair = _pair(r.items, at + 1) or _pair_before(r.items, at)
+    pair = _pair(r.items, at + 1) or _pair_before(r.items, at) or _pair_around(r.items, at)
+    if pair is not None and pair[0].start > word.start and at >= 1 and _another_column(r.items[at - 1]):
+        return _refused()  # "is age correlated with credit limit and LTV": three columns
     if pair is None or r.window is not None:
         return _refused()
     columns: list[Option] = []
@@ -59,6 +61,27 @@ def _pair_before(items: list[Item], at: int) -> tuple[Item, Item] | None:
     ):
         return items[at - 3], items[at - 1]
     return None
+
+
+def _pair_around(items: list[Item], at: int) -> tuple[Item, Item] | None:
+    """'is tenure correlated with lifetime value': one column before the word, one after it, and no third."""
+    if 1 <= at < len(items) - 1 and items[at - 1].kind == "LEX" and items[at + 1].kind == "LEX":
+        after = items[at + 2] if at + 2 < len(items) else None
+        before = items[at - 2] if at >= 2 else None
+        if not _another_column(after) and not _another_column(before):
+            return items[at - 1], items[at + 1]
+    return None
+
+
+def _another_column(item: Item | None) -> bool:
+    """A third column beside a pair ('age correlated with credit limit and LTV'), or an 'and' joining one."""
+    if item is None:
+        return False
+    if item.kind == "AND":
+        return True
+    return (
+        item.kind == "LEX" and bool(item.of("fact", "metric")) and not item.of("dimension", "value", "entity")
+    )
 
 
 def _refused() -> Refusal:

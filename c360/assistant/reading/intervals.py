@@ -19,10 +19,10 @@ def interval_of_the_estimate(lk: Lookups, r: Reading) -> Refusal | None:
     if refusal is not None:
         return refusal
     bounds = {ref: estimate for estimate, pair in lk.vocab.intervals.items() for ref in pair}
-    asked = {bounds[ref] for m in r.measures if (ref := _fact(lk, m)) in bounds}
+    asked = {bounds[ref] for m in r.measures if (ref := fact_of(lk, m)) in bounds}
     if len(asked) < 2:
         return None  # one interval named ('the retention lift confidence interval'), or none
-    named = [e for e in lk.vocab.intervals if any(_fact(lk, m) == e for m in r.measures)]
+    named = [e for e in lk.vocab.intervals if any(fact_of(lk, m) == e for m in r.measures)]
     if len(named) > 1:
         labels = [_label(lk, e) for e in named]
         return Refusal(
@@ -32,11 +32,11 @@ def interval_of_the_estimate(lk: Lookups, r: Reading) -> Refusal | None:
         )
     keep = named[0] if named else next(iter(lk.vocab.intervals))
     drop = {ref for estimate, pair in lk.vocab.intervals.items() if estimate != keep for ref in pair}
-    r.measures[:] = [m for m in r.measures if _fact(lk, m) not in drop]
+    r.measures[:] = [m for m in r.measures if fact_of(lk, m) not in drop]
     return None
 
 
-def _fact(lk: Lookups, measure: Measure) -> str | None:
+def fact_of(lk: Lookups, measure: Measure) -> str | None:
     """table.fact a one-column measure reads (a fact averaged, or a metric over one fact)."""
     if measure.where or len(measure.options) != 1:
         return None
@@ -66,7 +66,7 @@ def _flag_of_another(lk: Lookups, r: Reading) -> Refusal | None:
     asked beside another estimate and not its own it would answer for the wrong one, so it is refused."""
     options = [o for d in r.dimensions for o in d.options] + [o for c in r.checks for o in c.options]
     flagged = {f"{o.table}.{o.column}" for o in options}
-    named = {e for e in lk.vocab.intervals if any(_fact(lk, m) == e for m in r.measures)}
+    named = {e for e in lk.vocab.intervals if any(fact_of(lk, m) == e for m in r.measures)}
     for estimate, flag in lk.vocab.interval_flags.items():
         others = named - {estimate}
         if flag in flagged and others and estimate not in named:

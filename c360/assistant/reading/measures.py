@@ -46,6 +46,11 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                 item.used = direct.used = True
                 r.measures.append(measure)
                 continue
+        if item.kind == "COUNT" and (in_unit := _measure_in_unit(lk, items, idx)) is not None:
+            # "how many months will it take for the campaign to pay for itself": the measure counted in months
+            item.used = True
+            r.measures.append(in_unit)
+            continue
         rows_in_cue = None
         for j in range(idx + 1, min(idx + 6, len(items))):
             nxt = items[j]
@@ -100,6 +105,8 @@ def counts(lk: Lookups, r: Reading) -> Refusal | None:
                     break
         if target is None and item.kind == "COUNT":
             target = _counted_beside_share(items, idx)
+        if target is None and rows_in_cue is None:
+            rows_in_cue = _rows_before_count(items, idx)  # "premium upgrade count by segment"
         measure = lk.count_measure(r, target, idx, table=rows_in_cue)
         if measure is None:
             if item.kind == "DIST" and not any(
@@ -259,6 +266,56 @@ def _band_of_score(lk: Lookups, r: Reading, idx: int) -> None:
                     near.used = True
                     r.dimensions.append(Dimension((Option(table, column),)))
                     return
+
+
+def _rows_before_count(items: list[Item], idx: int) -> str | None:
+    """'<a value or named filter> count' ('premium upgrade count by segment', 'High Risk count per region'):
+    the word 'count' after the rows' value counts the rows of that value's table."""
+    item = items[idx]
+    before = prev_item(items, idx)
+    if item.tokens[0].lemma != "count" or len(item.tokens) != 1 or before is None or before.kind != "LEX":
+        return None
+    if before.of("metric", "fact", "entity", "dimension") or not before.of("value", "filter"):
+        return None
+    tables = {e.table for e in before.of("value", "filter")}
+    return tables.pop() if len(tables) == 1 else None
+
+
+def _measure_in_unit(lk: Lookups, items: list[Item], idx: int) -> Measure | None:
+    """'How many <unit> … <a measure counted in that unit>': a bare unit word right after 'how many' and, later
+    in the same clause, one measure whose column is counted in it (payback_months); both are read as it."""
+    unit = next_item(items, idx)
+    if unit is None or unit.kind != "LEX" or unit.used or len(unit.tokens) != 1:
+        return None
+    word = unit.tokens[0].lemma
+    if word not in UNIT_WORDS or unit.of("metric", "fact", "entity"):
+        return None
+    if any(
+        i.kind in ("EVENT", "WH", "WHO") or (i.kind == "LEX" and i.tokens[0].lemma == "when") for i in items
+    ):
+        return None  # "when did … open the account, and how many months is that?": the event's own reading
+    found: list[tuple[Item, Measure]] = []
+    for later in items[items.index(unit) + 1 :]:
+        if later.kind in ("AND", "OR", "GROUP", "COUNT"):
+            break
+        if later.kind != "LEX" or later.used:
+            continue
+        columns = [e for e in later.of("metric", "fact") if (e.column or "").endswith(f"_{word}s")]
+        columns += [
+            e
+            for e in later.of("metric")
+            if lk.model.tables[e.table].columns[e.column or ""].base_column
+            and str(lk.model.tables[e.table].columns[e.column or ""].base_column).endswith(f"_{word}s")
+        ]
+        if columns:
+            measure = lk.plain_measure(later)
+            if measure is not None:
+                found.append((later, measure))
+    if len(found) != 1:
+        return None
+    later, measure = found[0]
+    unit.used = later.used = True
+    return measure
 
 
 # aggregations: "average age", "median credit limit", "total LTV"

@@ -164,6 +164,10 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             if not names_anything_measurable(lk, r):
                 r.bare_rank = descending  # "top 5 only": ranks the previous question's measure
                 continue
+            closing = _the_one_measure_before(lk, r, idx)
+            if closing is not None:  # "decline rate by category, top 5": ranked by the one measure named
+                r.rank_items.append((closing, descending))
+                continue
             return Refusal(
                 "incomplete",
                 f"I can't tell what {item.text!r} ranks by; name a measure, e.g. 'highest lifetime value'.",
@@ -193,6 +197,25 @@ def _spent_on_what(lk: Lookups, r: Reading, idx: int) -> bool:
     r.dimensions.append(Dimension((lk.option(lk.vocab.spent_on),)))
     r.singular_group = r.limit is None
     return True
+
+
+def _the_one_measure_before(lk: Lookups, r: Reading, idx: int) -> Item | None:
+    """'<measure> by <group>, top 5': a closing 'top N' (nothing after it but the number) after a grouping
+    ranks the groups by the one measure named before it; two measures, or none, stay unread."""
+    item = r.items[idx]
+    if item.kind != "SUPER" or any(i.kind not in ("NUM",) for i in r.items[idx + 1 :]):
+        return None
+    before = r.items[:idx]
+    if not any(i.kind == "GROUP" for i in before):
+        return None
+    if any(i.kind in ("AGG", "COUNT", "SHARE", "DIST", "WH", "WHO") for i in before):
+        return None
+    measures = [
+        i
+        for i in before
+        if i.kind == "LEX" and not i.used and i.of("metric") and not i.of("dimension", "entity", "value")
+    ]
+    return measures[0] if len(measures) == 1 else None
 
 
 def names_anything_measurable(lk: Lookups, r: Reading) -> bool:
