@@ -42,7 +42,7 @@ def percent_of_column(lk: Lookups, r: Reading) -> Refusal | None:
             continue
         if named is None:
             continue
-        ratio = _ratio(lk, named)
+        ratio = ratio_of(lk, named)
         if ratio is None:
             return Refusal(
                 "incomplete", f"I can't compare {num.text} of {named.text!r}: the data has no such ratio."
@@ -54,7 +54,7 @@ def percent_of_column(lk: Lookups, r: Reading) -> Refusal | None:
     return None
 
 
-def _ratio(lk: Lookups, named: Item) -> tuple[Option, str] | None:
+def ratio_of(lk: Lookups, named: Item) -> tuple[Option, str] | None:
     for entry in named.of("fact", "metric"):
         declared = (lk.vocab.entities.get(entry.table, {}).get("percent_of") or {}).get(
             _base(lk, entry.table, entry.column)

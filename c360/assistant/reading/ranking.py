@@ -8,6 +8,7 @@ import re
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering
 from c360.assistant.reading.items import Item, Reading, Refusal, has_list_cue, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
+from c360.assistant.reading.percent_of import OWNERS, ratio_of
 
 
 # ranking: "top 10 customers by churn risk", "highest churn risk", "the most Premium cardholders"
@@ -137,6 +138,8 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             r.order.append(Ordering(column=sized, descending=descending))
             approved_rows(lk, r, sized[0].table)
             continue
+        if _most_of_column(lk, r, idx, descending):
+            continue  # "using the most of their credit limit": ranked by the column's declared ratio
         target = rank_target(lk, r, idx)
         if target is None:
             if (r.order or r.rank_items) and item.kind == "SUPER" and r.limit is not None:
@@ -411,6 +414,34 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         prev.used = True
         return prev
     return None
+
+
+def _most_of_column(lk: Lookups, r: Reading, idx: int, descending: bool) -> bool:
+    """'the 10 customers using the most of their credit limit': 'the most / least of <owner> <column>' ranks by the
+    ratio the vocabulary declares for a percentage of that column (credit limit -> utilization), shown beside the
+    column itself, and the answer says which column it read. Never the column's own size (the largest limits)."""
+    item = r.items[idx]
+    target = next_item(r.items, idx)
+    if item.end >= len(r.tokens) or r.tokens[item.end].lemma != "of" or target is None:
+        return False
+    if target.kind != "LEX" or target.used or not target.of("fact", "metric"):
+        return False
+    if any(t.lemma not in OWNERS for t in r.tokens[item.end + 1 : target.start]):
+        return False
+    ratio = ratio_of(lk, target)
+    if ratio is None:
+        return False
+    option, note = ratio
+    target.used = True
+    r.order.append(Ordering(column=(option,), descending=descending))
+    shown = tuple(dict.fromkeys(Option(e.table, e.column) for e in target.of("fact")))
+    if shown:
+        r.columns.append(shown)
+    r.notes.append(note)
+    noun = next((i for i in r.items[:idx] if i.kind == "LEX" and i.of("entity")), None)
+    if r.limit is None and noun is not None and noun.tokens[-1].norm == noun.tokens[-1].lemma:
+        r.limit, r.ties = 1, True  # "which customer uses the least of ...": the one row (ties kept)
+    return True
 
 
 def _plain_value(item: Item) -> bool:

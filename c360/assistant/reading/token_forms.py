@@ -100,11 +100,17 @@ def _put_on(tokens: list[Token]) -> list[Token]:
 
 
 MULTIPLIED: Final = frozenset({"more", "less", "higher", "lower", "bigger", "larger", "as", "likelier"})
+# "how many times has her card or limit changed": the times counted are changes of the card, not transactions
+CHANGED: Final = frozenset(
+    {"change", "changed", "raise", "raised", "lower", "lowered", "increase", "increased", "decrease", "decreased",
+     "cut", "reduce", "reduced", "upgrade", "upgraded", "downgrade", "downgraded", "adjust", "adjusted"}
+)
 
 
 def _counted_times(tokens: list[Token]) -> list[Token]:
     """'how many times has Janice D. been declined', 'how many times did he shop at Target': the times counted
-    are transactions (attempts; a status named after them filters them). Not 'how many times more likely'."""
+    are transactions (attempts; a status named after them filters them). Not 'how many times more likely', nor
+    'how many times has her limit changed' (changes of the card, left unread: refused, never a transaction count)."""
     out: list[Token] = []
     for i, t in enumerate(tokens):
         after = tokens[i + 1].lemma if i + 1 < len(tokens) else ""
@@ -113,6 +119,7 @@ def _counted_times(tokens: list[Token]) -> list[Token]:
             and i >= 2
             and [tokens[i - 2].lemma, tokens[i - 1].lemma] == ["how", "many"]
             and after not in MULTIPLIED
+            and not any(u.norm in CHANGED or u.lemma in CHANGED for u in tokens[i + 1 :])
         ):
             out.append(Token("transactions", "transactions", lemma("transactions")))
             continue
