@@ -229,13 +229,23 @@ def ranking_limit(lk: Lookups, r: Reading) -> Refusal | None:
 
 def _counted_rows(r: Reading, idx: int) -> bool:
     """The number counts the rows named next: 'the 20 customers', 'the 10 Premium cardholders' (a value that
-    names its rows), 'the 5 Texas customers' (values, then the rows)."""
+    names its rows), 'the 5 Texas customers' (values, then the rows), 'which 10 lapsed customers' (a named filter);
+    'of the customers who've lapsed, which 10 were …': 'which N' alone counts the rows the question names."""
+    before = r.items[idx - 1] if idx > 0 else None
+    if (
+        before is not None
+        and before.kind == "WH"
+        and before.tokens[-1].lemma == "which"
+        and any(i.kind == "LEX" and i.of("entity") for i in r.items[:idx])
+        and not any(i.kind == "LEX" and i.of("entity", "dimension") for i in r.items[idx + 1 :])
+    ):
+        return True
     for cand in r.items[idx + 1 : idx + 4]:
         if cand.kind != "LEX":
             return False
         if cand.of("entity", "dimension"):
             return True
-        if not cand.of("value"):
+        if not cand.of("value", "filter"):
             return False
         if r.implied_entities and cand.tokens[-1].norm != cand.tokens[-1].lemma:  # "Premium cardholders"
             return True

@@ -35,7 +35,9 @@ SAME_TAIL: Final = frozenset({"thing", "question", "query", "again", "one", "but
 def rewrite(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
     """The tokens in the forms the grammar reads, and the closing question words left out (or None): the
     reading must then list rows of `dated_tables` (the parser refuses otherwise)."""
-    return _closing_questions(lk, _unit_by_unit(_same_again(_counted_times(_put_on(_how_likely(tokens))))))
+    return _closing_questions(
+        lk, _unit_by_unit(_same_again(_counted_times(_put_on(_shop_verb(_how_likely(tokens))))))
+    )
 
 
 def dated_tables(lk: Lookups) -> frozenset[str]:
@@ -97,6 +99,19 @@ def _put_on(tokens: list[Token]) -> list[Token]:
         Token("spent", "spent", lemma("spent")) if t.lemma == "put" and lemmas[i + 1 : i + 2] == ["on"] else t
         for i, t in enumerate(tokens)
     ]
+
+
+AUXILIARIES: Final = frozenset({"do", "does", "did", "dont", "doesnt", "didnt"})
+
+
+def _shop_verb(tokens: list[Token]) -> list[Token]:
+    """'which category does CUST… shop most often': after 'do / does / did' and its subject, 'shop' is the verb
+    (shopped), not the merchant ('shop' is a synonym of merchant name, which had grouped by merchant too)."""
+    out = list(tokens)
+    for i, t in enumerate(tokens):
+        if t.lemma == "shop" and any(u.norm in AUXILIARIES for u in tokens[max(0, i - 4) : i]):
+            out[i] = Token("shopped", "shopped", lemma("shopped"))
+    return out
 
 
 MULTIPLIED: Final = frozenset({"more", "less", "higher", "lower", "bigger", "larger", "as", "likelier"})
