@@ -231,9 +231,7 @@ def read_dimension_values(
         column = table.columns.get(column_name) if table else None
         if table is None or column is None or ref in masked_columns(model, role):
             continue
-        sql = (
-            f"SELECT DISTINCT {render_expr(column.expr, None, session.dialect)} AS value FROM {table.qualified}"
-        )
+        sql = f"SELECT DISTINCT {render_expr(column.expr, None, session.dialect)} AS value FROM {table.qualified}"
         try:
             guarded = guard_select(sql, role, dialect=session.dialect, max_rows=MAX_VALUES)
             frame = session.query(guarded.sql).dropna()

@@ -113,11 +113,16 @@ def test_a_city_that_is_another_value_keeps_that_meaning(with_cities: LocalAnaly
 
 @pytest.mark.parametrize(
     "question",
-    ["Which channel does CUST00000044 shop through most often?", "which channel does CUST00000044 use most frequently"],
+    [
+        "Which channel does CUST00000044 shop through most often?",
+        "which channel does CUST00000044 use most frequently",
+    ],
 )
 def test_most_often_ranks_by_number_of_transactions(compiler_only: LocalAnalyst, question: str) -> None:
     c = compiled(compiler_only, question)
-    assert "t.channel AS channel" in c.sql and "transaction_count DESC" in c.sql and "merchant_name" not in c.sql
+    assert (
+        "t.channel AS channel" in c.sql and "transaction_count DESC" in c.sql and "merchant_name" not in c.sql
+    )
 
 
 def test_does_she_shop_is_the_verb_not_the_merchant(compiler_only: LocalAnalyst) -> None:

@@ -130,7 +130,9 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
         for name in lk.vocab.entities.get(r.lookup, {}).get("profile_columns", []):
             r.columns.append((Option(r.lookup, name),))
     unordered = listing and r.entity is not None and not r.order and not r.rank_items
-    if unordered and (r.time_order or any(i.kind in ("RANK", "DIRECTION", "SUPER", "SUPERFACT") for i in r.items)):
+    if unordered and (
+        r.time_order or any(i.kind in ("RANK", "DIRECTION", "SUPER", "SUPERFACT") for i in r.items)
+    ):
         unordered = False  # "…, newest first", "sorted": the order asked (or the default it names)
     if unordered and r.entity is not None and r.lookup is None:
         _filtered_order(lk, r, r.entity)

@@ -117,8 +117,27 @@ def _shop_verb(tokens: list[Token]) -> list[Token]:
 MULTIPLIED: Final = frozenset({"more", "less", "higher", "lower", "bigger", "larger", "as", "likelier"})
 # "how many times has her card or limit changed": the times counted are changes of the card, not transactions
 CHANGED: Final = frozenset(
-    {"change", "changed", "raise", "raised", "lower", "lowered", "increase", "increased", "decrease", "decreased",
-     "cut", "reduce", "reduced", "upgrade", "upgraded", "downgrade", "downgraded", "adjust", "adjusted"}
+    {
+        "change",
+        "changed",
+        "raise",
+        "raised",
+        "lower",
+        "lowered",
+        "increase",
+        "increased",
+        "decrease",
+        "decreased",
+        "cut",
+        "reduce",
+        "reduced",
+        "upgrade",
+        "upgraded",
+        "downgrade",
+        "downgraded",
+        "adjust",
+        "adjusted",
+    }
 )
 
 
