@@ -188,3 +188,67 @@ def test_times_a_card_changed_are_not_transactions(compiler_only: LocalAnalyst, 
 def test_times_declined_are_still_transactions(compiler_only: LocalAnalyst) -> None:
     sql = compiled(compiler_only, "how many times has CUST00000044 been declined").sql
     assert "COUNT(" in sql and "t.status = ?" in sql, sql
+
+
+@pytest.mark.parametrize(
+    ("question", "op"),
+    [
+        ("Which customers are using more than half of their credit limit?", ">"),
+        ("customers using less than half of their limit", "<"),
+    ],
+)
+def test_half_of_a_column_is_fifty_percent_of_it(compiler_only: LocalAnalyst, question: str, op: str) -> None:
+    c = compiled(compiler_only, question)
+    assert f"p.credit_utilization_pct {op} ?" in c.sql and 50.0 in c.params, (c.sql, c.params)
+    assert "p.credit_limit AS credit_limit" in c.sql
+
+
+def test_half_of_no_comparison_is_not_read(compiler_only: LocalAnalyst) -> None:
+    assert turn(compiler_only, "what is half of the total spend").refusal is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "column"),
+    [
+        ("When did CUST00000030 step up to Premium?", "premium_upgrade_date"),
+        ("when did CUST00000042 move up to premium", "premium_upgrade_date"),
+        ("CUST00000120's segment and the rule that put them there", "segment_rule"),
+    ],
+)
+def test_one_customers_column_in_other_words(compiler_only: LocalAnalyst, question: str, column: str) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert f"{column} AS {column}" in sql and "customer_id = ?" in sql, sql
+
+
+def test_longest_standing_is_tenure_longest_first(compiler_only: LocalAnalyst) -> None:
+    sql = compiled(compiler_only, "the 5 longest-standing Premium cardholders").sql
+    assert "ORDER BY p.tenure_months DESC" in sql and sql.rstrip().endswith("LIMIT 5"), sql
+
+
+def test_what_a_list_is_for_is_left_out(compiler_only: LocalAnalyst) -> None:
+    result = turn(
+        compiler_only, "How many Texas customers hold a Standard card? That's our upgrade target list."
+    )
+    assert result.compiled is not None and "p.card_type = ?" in result.compiled.sql
+    assert turn(compiler_only, "How many Texas customers hold a Standard card? That's not my list.").refusal
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's CUST00000044's credit limit and how much of it does he use",
+        "how much of his credit limit is CUST00000044 using",
+    ],
+)
+def test_how_much_of_it_one_customer_uses_is_the_declared_ratio(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
+    sql = compiled(compiler_only, question).sql
+    assert (
+        "p.credit_limit AS credit_limit" in sql
+        and "p.credit_utilization_pct AS credit_utilization_pct" in sql
+    )
+
+
+def test_how_much_of_their_limit_a_group_uses_is_not_read(compiler_only: LocalAnalyst) -> None:
+    assert turn(compiler_only, "how much of their credit limit do Premium customers use").refusal is not None

@@ -36,7 +36,7 @@ def rewrite(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
     """The tokens in the forms the grammar reads, and the closing question words left out (or None): the
     reading must then list rows of `dated_tables` (the parser refuses otherwise)."""
     return _closing_questions(
-        lk, _unit_by_unit(_same_again(_counted_times(_put_on(_shop_verb(_how_likely(tokens))))))
+        lk, _unit_by_unit(_same_again(_counted_times(_put_on(_shop_verb(_half_of(_how_likely(tokens)))))))
     )
 
 
@@ -99,6 +99,24 @@ def _put_on(tokens: list[Token]) -> list[Token]:
         Token("spent", "spent", lemma("spent")) if t.lemma == "put" and lemmas[i + 1 : i + 2] == ["on"] else t
         for i, t in enumerate(tokens)
     ]
+
+
+BOUNDS: Final = frozenset({"than", "over", "under", "above", "below", "least", "most", "exceeding"})
+
+
+def _half_of(tokens: list[Token]) -> list[Token]:
+    """'more than half of their credit limit', 'over half of it': half of a column after a comparison is 50% of it
+    (reading/percent_of.py reads the percentage of a column)."""
+    out = list(tokens)
+    for i, t in enumerate(tokens):
+        if (
+            t.norm == "half"
+            and 0 < i < len(tokens) - 1
+            and tokens[i + 1].norm == "of"
+            and tokens[i - 1].norm in BOUNDS
+        ):
+            out[i] = Token("50%", "50", "50", number=50.0, is_percent=True)
+    return out
 
 
 AUXILIARIES: Final = frozenset({"do", "does", "did", "dont", "doesnt", "didnt"})
