@@ -74,12 +74,14 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "lowest": ("SUPER", "asc"), "smallest": ("SUPER", "asc"), "least": ("SUPER", "asc"),
     "fewest": ("SUPER", "asc"), "bottom": ("SUPER", "asc"), "worst": ("SUPER", "asc"),
     "popular": ("POPULAR", ""), "common": ("POPULAR", ""), "frequent": ("POPULAR", ""),
+    "often": ("POPULAR", ""), "frequently": ("POPULAR", ""),  # "which channel does she use most often"
     "rank": ("RANK", ""), "ranked": ("RANK", ""), "sort": ("RANK", ""), "sorted": ("RANK", ""),
     "order": ("RANK", ""), "ordered": ("RANK", ""), "ranking": ("RANK", ""),
     # negation
     "not": ("NEG", ""), "without": ("NEG", ""), "excluding": ("NEG", ""), "exclude": ("NEG", ""),
     "except": ("NEG", ""), "other than": ("NEG", ""), "non": ("NEG", ""), "arent": ("NEG", ""),
     "isnt": ("NEG", ""), "dont": ("NEG", ""), "doesnt": ("NEG", ""), "but not": ("NEG", ""),
+    "havent": ("NEG", ""), "hasnt": ("NEG", ""), "didnt": ("NEG", ""), "wasnt": ("NEG", ""), "werent": ("NEG", ""),
     "except for": ("NEG", ""), "apart from": ("NEG", ""), "outside": ("NEG", ""), "outside of": ("NEG", ""),
     # an exclusion as a request: "ignore uncategorized transactions", "leaving out lapsed customers"
     "ignore": ("NEG", ""), "ignoring": ("NEG", ""), "disregard": ("NEG", ""), "disregarding": ("NEG", ""),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +16,7 @@ import yaml
 
 from c360.assistant.grammar import GRAMMAR
 from c360.assistant.model import YAML_LOADER, SemanticModel
-from c360.assistant.text import Token, lemma, phrase_key
+from c360.assistant.text import Token, lemma, phrase_key, tokenize
 from c360.reference import STATES
 
 VOCABULARY_PATH: Final = Path(__file__).with_name("vocabulary.yaml")
@@ -126,6 +126,7 @@ class Vocabulary:
     rollups: tuple[Rollup, ...]
     age_fact: str  # table.column of a person's age
     searchable_values: tuple[str, ...]  # columns whose values are read from the warehouse (names)
+    warehouse_values: tuple[str, ...]  # dimensions whose values are read from the warehouse (cities)
     current_facts: tuple[str, ...]  # facts that are current values ("this month" adds nothing to them)
     abbreviations: dict[str, str]  # 'txns' -> 'transactions'
     identifiers: tuple[Identifier, ...]
@@ -257,8 +258,15 @@ def _usable(entry: Entry, window: Sequence[Token], all_upper: bool) -> bool:
     if entry.proper:
         return (
             all(t.capitalized for t in window if t.text[:1].isalpha() and len(t.text) > 2) or window[0].quoted
-        )
+        ) and _as_written(entry, window)
     return True
+
+
+def _as_written(entry: Entry, window: Sequence[Token]) -> bool:
+    """A proper noun written as the value, not inflected: "Charlotte's churn risk" may be a customer's (a first
+    name that is also a city), so the city is not read from a possessive or a plural."""
+    written = tokenize(entry.value) if entry.value else []
+    return not written or written[-1].norm == window[-1].norm
 
 
 @lru_cache(maxsize=4)
@@ -308,6 +316,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         age_fact=str(raw["age_fact"]),
         current_facts=tuple(raw.get("current_facts") or ()),
         searchable_values=tuple(raw.get("searchable_values") or ()),
+        warehouse_values=tuple(map(str, raw.get("warehouse_values") or ())),
         status_column=(raw.get("all_attempts") or {}).get("status"),
         approved_status=str((raw.get("all_attempts") or {}).get("approved", "approved")),
         all_attempts=dict((raw.get("all_attempts") or {}).get("measures") or {}),
@@ -428,6 +437,24 @@ def build_lexicon(model: SemanticModel, vocabulary: Vocabulary | None = None) ->
                 lex.add(noun, Entry("entity", table_name))
     _add_geography(lex, model)
     return lex
+
+
+def add_warehouse_values(lex: Lexicon, values: Mapping[str, Iterable[str]]) -> None:
+    """Values of a dimension read from the warehouse (`vocabulary.yaml: warehouse_values`: every city, not only
+    the model's sample values), matched like its sample values: only written capitalised when the dimension is a
+    proper noun. A value whose words already mean something (a state name, a channel, another column's value, a
+    grammar word) is left to that meaning."""
+    for ref, found in values.items():
+        table_name, _, column_name = ref.partition(".")
+        table = lex.model.tables.get(table_name)
+        if table is None or column_name not in table.columns:
+            continue
+        proper = ref in lex.vocabulary.proper_noun_dimensions
+        for value in found:
+            key = phrase_key(value)
+            if not key or lex.phrases.get(key) or (len(key) == 1 and key[0] in lex.vocabulary.stopwords):
+                continue
+            lex.add(value, Entry("value", table_name, column_name, value, proper=proper, exact=True))
 
 
 def _needs_capital(value: str, vocab: Vocabulary) -> bool:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import itertools
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from c360.assistant import safety
 from c360.assistant.compiler import CompiledQuery, Compiler, PlanError
 from c360.assistant.followup import merge_followup
-from c360.assistant.lexicon import Lexicon, build_lexicon, load_vocabulary, table_noun
+from c360.assistant.lexicon import Lexicon, add_warehouse_values, build_lexicon, load_vocabulary, table_noun
 from c360.assistant.messages import (
     ANALYST,
     USER,
@@ -36,7 +36,7 @@ from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_co
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
 from c360.assistant.timeframe import GRAIN_ADJECTIVES, UNITS
-from c360.assistant.values import ValueIndex, load_values, masked_columns
+from c360.assistant.values import ValueIndex, load_values, masked_columns, read_dimension_values
 from c360.assistant.verified import IndexedQuery, VerifiedIndex
 from c360.engines.base import WarehouseSession
 from c360.grants import DEFAULT_APP_ROLE, Role
@@ -73,10 +73,13 @@ class LocalAnalyst:
         use_verified: bool = True,
         values: ValueIndex | None = None,
         role: Role | str = DEFAULT_APP_ROLE,
+        dimension_values: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.model = model
         self.as_of = as_of
         self.lexicon: Lexicon = build_lexicon(model, load_vocabulary())
+        if dimension_values:  # every city of the warehouse, as the role reads them (values.py)
+            add_warehouse_values(self.lexicon, dimension_values)
         self.parser = QuestionParser(self.lexicon, as_of, values, masked_columns(model, role))
         self.compiler = Compiler(model, self.lexicon.vocabulary, dialect)
         self.verified = VerifiedIndex(model, self.lexicon, self.parser, dialect) if use_verified else None
@@ -86,8 +89,10 @@ class LocalAnalyst:
         cls, model: SemanticModel, as_of: date, session: WarehouseSession, role: Role | str = DEFAULT_APP_ROLE
     ) -> LocalAnalyst:
         """The analyst for a warehouse session: also knows the searchable values (customers' names)."""
-        values = load_values(session, model, load_vocabulary(), role)
-        return cls(model, as_of, dialect=session.dialect, values=values, role=role)
+        vocabulary = load_vocabulary()
+        values = load_values(session, model, vocabulary, role)
+        found = read_dimension_values(session, model, vocabulary, role)
+        return cls(model, as_of, dialect=session.dialect, values=values, role=role, dimension_values=found)
 
     # the AnalystBackend protocol ------------------------------------------------------------------------
     def message(self, messages: Sequence[Message]) -> AnalystReply:

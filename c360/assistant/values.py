@@ -218,6 +218,30 @@ def _read_values(
     return found
 
 
+def read_dimension_values(
+    session: WarehouseSession, model: SemanticModel, vocab: Vocabulary, role: Role | str
+) -> dict[str, list[str]]:
+    """The distinct values of each `vocabulary.yaml: warehouse_values` dimension (every city, not only the model's
+    sample values), read once through the query guard as the asking role: a role that may not read the table (or
+    sees the column masked) knows none of them, and the reader refuses those words as before."""
+    found: dict[str, list[str]] = {}
+    for ref in vocab.warehouse_values:
+        table_name, _, column_name = ref.partition(".")
+        table = model.tables.get(table_name)
+        column = table.columns.get(column_name) if table else None
+        if table is None or column is None or ref in masked_columns(model, role):
+            continue
+        sql = f"SELECT DISTINCT {render_expr(column.expr, None, session.dialect)} AS value FROM {table.qualified}"
+        try:
+            guarded = guard_select(sql, role, dialect=session.dialect, max_rows=MAX_VALUES)
+            frame = session.query(guarded.sql).dropna()
+        except C360Error as exc:  # a role without the table: its values are simply not recognised
+            log.debug("values of %s not loaded: %s", ref, exc)
+            continue
+        found[ref] = sorted(str(v) for v in frame["value"] if str(v).strip())
+    return found
+
+
 def _mask_sql(session: WarehouseSession, model: SemanticModel, role: Role | str, ref: str) -> str | None:
     """A guarded query returning what `role` would see of a typed value bound as its one parameter, if stored
     in `ref` (the masking expression of c360/masking.py; the query reads no table), or None when the role sees

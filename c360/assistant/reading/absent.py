@@ -34,6 +34,11 @@ def no_activity(lk: Lookups, r: Reading) -> Refusal | None:
         return None
     item.used = True
     window = r.window
+    if (window is None or window.start is None) and item.tokens[0].lemma == "never":
+        ever = _never_filter(lk, item.tokens)
+        if ever is not None:  # "never bought anything": no approved transaction on record (a named filter)
+            r.add(Condition((ever,), "named"), item.start)
+            return None
     if window is None or window.start is None:
         return Refusal(
             "incomplete", "Name the period without activity, e.g. 'customers with no spend last month'."
@@ -48,3 +53,9 @@ def no_activity(lk: Lookups, r: Reading) -> Refusal | None:
     r.window = None
     r.notes.append(f"customers with no approved transaction in the period ({window.label})")
     return None
+
+
+def _never_filter(lk: Lookups, tokens: tuple[Token, ...]) -> Option | None:
+    """The named filter the words mean ('never bought anything' is a synonym of never_transacted), if one."""
+    entries = lk.lex.phrases.get(tuple(t.lemma for t in tokens)) or []
+    return next((Option(e.table, filter=e.filter) for e in entries if e.kind == "filter"), None)

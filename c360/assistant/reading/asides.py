@@ -15,11 +15,11 @@ FIRST_PERSON = re.compile(
     r"^(?:i|i'm|im|i am|i'd|i've|we|we're|we'd|we've|my|our team|for my|for our)\b", re.I
 )
 # the same clause with its subject left out, as people type it: "Thinking about a win-back push.", "Prepping the
-# QBR deck - ...", "Just curious."
+# QBR deck - ...", "Just curious.", and what the list is for: "That's my upsell list."
 WHY_OPENERS = re.compile(
     r"^(?:thinking (?:about|of)|planning|considering|looking to|trying to|want to|wanting to|hoping to|prepping"
     r"|preparing (?:for|a|the)|working on|just curious|curious|asking (?:for|because)|need (?:this|it) for"
-    r"|this is for|it's for|its for)\b",
+    r"|this is for|it's for|its for|that's (?:my|our)|thats (?:my|our)|that is (?:my|our)|this is (?:my|our))\b",
     re.I,
 )
 KEEP = re.compile(r"\d|\b(?:not|no|never|nothing|none|without|except|excluding|only)\b|n't\b", re.I)

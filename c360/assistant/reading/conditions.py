@@ -141,8 +141,9 @@ def inactive(lk: Lookups, r: Reading) -> Refusal | None:
             )
         if item.kind == "INACTIVE":
             item.used = True
+            days, _, op = item.arg.partition("|")
             r.add(
-                Condition((lk.option(lk.vocab.recency_fact),), ">", (int(item.arg),)),
+                Condition((lk.option(lk.vocab.recency_fact),), op or ">", (int(days),)),
                 item.start,
             )
     return None

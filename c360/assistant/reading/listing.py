@@ -129,6 +129,15 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
         # "the profile of CUST00000042", "look up aknapp@gmail.com": the row's main columns
         for name in lk.vocab.entities.get(r.lookup, {}).get("profile_columns", []):
             r.columns.append((Option(r.lookup, name),))
+    unordered = listing and r.entity is not None and not r.order and not r.rank_items
+    if unordered and (
+        r.time_order or any(i.kind in ("RANK", "DIRECTION", "SUPER", "SUPERFACT") for i in r.items)
+    ):
+        unordered = False  # "…, newest first", "sorted": the order asked (or the default it names)
+    if unordered and r.entity is not None and r.lookup is None:
+        _filtered_order(lk, r, r.entity)
+    if unordered and r.entity is not None and not r.order and r.limit is None and r.window:
+        _period_order(lk, r, r.entity)
     if r.measures and not listing:
         _extremes_of_sized_rows(r)
     asks = any(i.kind in ("WH", "LIST", "WHO", "DIST") or _breakdown(i) for i in r.items)
@@ -198,6 +207,33 @@ def is_listing(lk: Lookups, r: Reading, entity_items: list[Item]) -> bool:
             return False  # "what was the ROI of the month-16 campaign": the measure, not the rows
         return r.list_requested or ranked or bool(r.conditions) or not measure_items
     return r.list_requested and not measure_items
+
+
+def _filtered_order(lk: Lookups, r: Reading, table: str) -> None:
+    """'Which of my Texas customers are high risk?': rows cut by a column the entity orders by another
+    (`entities.*.filtered_order`: a churn risk band -> its score) come highest score first, not by the default
+    order, and the answer says so."""
+    orders = lk.vocab.entities.get(table, {}).get("filtered_order") or {}
+    for cond in r.conditions:
+        if cond.op not in ("in", ">", ">=", "<", "<=", "between"):
+            continue
+        column = next((orders.get(o.column) for o in cond.options if o.table == table and o.column), None)
+        if column:
+            r.order.append(Ordering(column=(Option(table, str(column)),), descending=True))
+            r.limit = r.limit or lk.vocab.default_list_limit
+            r.notes.append(f"Listed by {str(column).replace('_', ' ')}, highest first")
+            return
+
+
+def _period_order(lk: Lookups, r: Reading, table: str) -> None:
+    """'Show every declined transaction on CUST… in the last 90 days': every row of a period, no number and no
+    direction asked, in time order (`entities.*.period_ascending`), and the answer says so."""
+    spec = lk.vocab.entities.get(table, {})
+    column = spec.get("default_order")
+    if spec.get("period_ascending") and column:
+        r.order.append(Ordering(column=(Option(table, str(column)),), descending=False))
+        r.limit = lk.vocab.default_list_limit
+        r.notes.append("Listed in date order, oldest first")
 
 
 def _unkeyed(lk: Lookups, r: Reading, table: str) -> bool:

@@ -46,7 +46,7 @@ class Lookups:
                 continue
             # 'Will Premium' is no one; an initial is read as its letter ("Ryan M's": M, not Mississippi)
             initial = _initial(window[-1].text)
-            plain = not any(self.is_vocabulary_word(t) for t in window[:-1]) and not (
+            plain = not any(self._names_more_than_a_place(t) for t in window[:-1]) and not (
                 self._is_vocabulary_text(initial) if initial else self.is_vocabulary_word(window[-1])
             )
             found = self.values.find(words, as_shown=plain)
@@ -72,6 +72,14 @@ class Lookups:
             and not self._is_vocabulary_text(initial)
             and initial.lower() not in self.vocab.stopwords
         )
+
+    def _names_more_than_a_place(self, token: Token) -> bool:
+        """A vocabulary word, unless it is only a proper-noun value (a city or merchant: 'Austin Smith' is a
+        person whose first name is also a city, as the role sees him 'Austin S.')."""
+        entries = self.lex.phrases.get((token.lemma,))
+        if entries and all(e.kind == "value" and e.proper for e in entries) and (token.lemma,) not in GRAMMAR:
+            return False
+        return self.is_vocabulary_word(token)
 
     def is_vocabulary_word(self, token: Token) -> bool:
         return (token.lemma,) in self.lex.phrases or (token.lemma,) in GRAMMAR

@@ -89,6 +89,7 @@ PASSES: tuple[Pass, ...] = (
     change_size.sized_changes,
     conditions.changes,
     percent_of.percent_of_column,
+    percent_of.how_much_used,
     correlation.correlation,
     conditions.comparisons,
     extremes.both_extremes,

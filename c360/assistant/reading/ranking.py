@@ -8,6 +8,7 @@ import re
 from c360.assistant.query import Condition, Dimension, Measure, Option, Ordering
 from c360.assistant.reading.items import Item, Reading, Refusal, has_list_cue, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
+from c360.assistant.reading.percent_of import OWNERS, ratio_of
 
 
 # ranking: "top 10 customers by churn risk", "highest churn risk", "the most Premium cardholders"
@@ -137,6 +138,8 @@ def ranking(lk: Lookups, r: Reading) -> Refusal | None:
             r.order.append(Ordering(column=sized, descending=descending))
             approved_rows(lk, r, sized[0].table)
             continue
+        if _most_of_column(lk, r, idx, descending):
+            continue  # "using the most of their credit limit": ranked by the column's declared ratio
         target = rank_target(lk, r, idx)
         if target is None:
             if (r.order or r.rank_items) and item.kind == "SUPER" and r.limit is not None:
@@ -249,13 +252,23 @@ def ranking_limit(lk: Lookups, r: Reading) -> Refusal | None:
 
 def _counted_rows(r: Reading, idx: int) -> bool:
     """The number counts the rows named next: 'the 20 customers', 'the 10 Premium cardholders' (a value that
-    names its rows), 'the 5 Texas customers' (values, then the rows)."""
+    names its rows), 'the 5 Texas customers' (values, then the rows), 'which 10 lapsed customers' (a named filter);
+    'of the customers who've lapsed, which 10 were …': 'which N' alone counts the rows the question names."""
+    before = r.items[idx - 1] if idx > 0 else None
+    if (
+        before is not None
+        and before.kind == "WH"
+        and before.tokens[-1].lemma == "which"
+        and any(i.kind == "LEX" and i.of("entity") for i in r.items[:idx])
+        and not any(i.kind == "LEX" and i.of("entity", "dimension") for i in r.items[idx + 1 :])
+    ):
+        return True
     for cand in r.items[idx + 1 : idx + 4]:
         if cand.kind != "LEX":
             return False
         if cand.of("entity", "dimension"):
             return True
-        if not cand.of("value"):
+        if not cand.of("value", "filter"):
             return False
         if r.implied_entities and cand.tokens[-1].norm != cand.tokens[-1].lemma:  # "Premium cardholders"
             return True
@@ -434,6 +447,34 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         prev.used = True
         return prev
     return None
+
+
+def _most_of_column(lk: Lookups, r: Reading, idx: int, descending: bool) -> bool:
+    """'the 10 customers using the most of their credit limit': 'the most / least of <owner> <column>' ranks by the
+    ratio the vocabulary declares for a percentage of that column (credit limit -> utilization), shown beside the
+    column itself, and the answer says which column it read. Never the column's own size (the largest limits)."""
+    item = r.items[idx]
+    target = next_item(r.items, idx)
+    if item.end >= len(r.tokens) or r.tokens[item.end].lemma != "of" or target is None:
+        return False
+    if target.kind != "LEX" or target.used or not target.of("fact", "metric"):
+        return False
+    if any(t.lemma not in OWNERS for t in r.tokens[item.end + 1 : target.start]):
+        return False
+    ratio = ratio_of(lk, target)
+    if ratio is None:
+        return False
+    option, note = ratio
+    target.used = True
+    r.order.append(Ordering(column=(option,), descending=descending))
+    shown = tuple(dict.fromkeys(Option(e.table, e.column) for e in target.of("fact")))
+    if shown:
+        r.columns.append(shown)
+    r.notes.append(note)
+    noun = next((i for i in r.items[:idx] if i.kind == "LEX" and i.of("entity")), None)
+    if r.limit is None and noun is not None and noun.tokens[-1].norm == noun.tokens[-1].lemma:
+        r.limit, r.ties = 1, True  # "which customer uses the least of ...": the one row (ties kept)
+    return True
 
 
 def _plain_value(item: Item) -> bool:

@@ -71,7 +71,7 @@ def scan(
             continue
         if i in inactivity:
             end, days = inactivity[i]
-            items.append(Item("INACTIVE", i, end, tuple(tokens[i:end]), arg=str(days)))
+            items.append(Item("INACTIVE", i, end, tuple(tokens[i:end]), arg=days))
             i = end
             continue
         if unit_restated(items, tokens, i):  # "the payback period ..., in months": the measure's own unit
@@ -356,14 +356,19 @@ def _not_a_bound(tokens: list[Token], i: int, length: int, kind: str) -> bool:
     return tokens[i].lemma == "and" and (i == 0 or tokens[i - 1].number is None)
 
 
-def inactivity_spans(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, int]]:
-    """'no transactions in over 60 days' -> {start: (end, 60)} over token indices."""
+def inactivity_spans(lk: Lookups, tokens: list[Token]) -> dict[int, tuple[int, str]]:
+    """'no transactions in over 60 days' -> {start: (end, '60')}, '… in 45 days or more' -> (end, '45|>=')."""
     table, _, column = lk.vocab.recency_fact.partition(".")
     if table not in lk.model.tables or column not in lk.model.tables[table].columns:
         return {}
-    found: dict[int, tuple[int, int]] = {}
+    found: dict[int, tuple[int, str]] = {}
     for start, end, m in pattern_spans(INACTIVITY, tokens, numbers=True):
-        found[start] = (end, int(m.group("n") or m.group("m") or m.group("k") or m.group("j")))
+        days = int(m.group("n") or m.group("m") or m.group("k") or m.group("j"))
+        # "in 45 days or more", "for at least 45 days": the bound itself counts (>=), not only beyond it
+        inclusive = "at least" in m.group(0)
+        if [t.lemma for t in tokens[end : end + 2]] in (["or", "more"], ["or", "longer"]):
+            end, inclusive = end + 2, True
+        found[start] = (end, f"{days}|>=" if inclusive else str(days))
     return found
 
 

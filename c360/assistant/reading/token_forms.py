@@ -38,7 +38,10 @@ def rewrite(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
     """The tokens in the forms the grammar reads, and the closing question words left out (or None): the
     reading must then list rows of `dated_tables` (the parser refuses otherwise)."""
     return _closing_questions(
-        lk, _unit_by_unit(_same_again(_counted_times(_put_on(_how_likely(_percentiles(tokens))))))
+        lk,
+        _unit_by_unit(
+            _same_again(_counted_times(_put_on(_shop_verb(_half_of(_how_likely(_percentiles(tokens)))))))
+        ),
     )
 
 
@@ -130,12 +133,68 @@ def _put_on(tokens: list[Token]) -> list[Token]:
     ]
 
 
+BOUNDS: Final = frozenset({"than", "over", "under", "above", "below", "least", "most", "exceeding"})
+
+
+def _half_of(tokens: list[Token]) -> list[Token]:
+    """'more than half of their credit limit', 'over half of it': half of a column after a comparison is 50% of it
+    (reading/percent_of.py reads the percentage of a column)."""
+    out = list(tokens)
+    for i, t in enumerate(tokens):
+        if (
+            t.norm == "half"
+            and 0 < i < len(tokens) - 1
+            and tokens[i + 1].norm == "of"
+            and tokens[i - 1].norm in BOUNDS
+        ):
+            out[i] = Token("50%", "50", "50", number=50.0, is_percent=True)
+    return out
+
+
+AUXILIARIES: Final = frozenset({"do", "does", "did", "dont", "doesnt", "didnt"})
+
+
+def _shop_verb(tokens: list[Token]) -> list[Token]:
+    """'which category does CUST… shop most often': after 'do / does / did' and its subject, 'shop' is the verb
+    (shopped), not the merchant ('shop' is a synonym of merchant name, which had grouped by merchant too)."""
+    out = list(tokens)
+    for i, t in enumerate(tokens):
+        if t.lemma == "shop" and any(u.norm in AUXILIARIES for u in tokens[max(0, i - 4) : i]):
+            out[i] = Token("shopped", "shopped", lemma("shopped"))
+    return out
+
+
 MULTIPLIED: Final = frozenset({"more", "less", "higher", "lower", "bigger", "larger", "as", "likelier"})
+# "how many times has her card or limit changed": the times counted are changes of the card, not transactions
+CHANGED: Final = frozenset(
+    {
+        "change",
+        "changed",
+        "raise",
+        "raised",
+        "lower",
+        "lowered",
+        "increase",
+        "increased",
+        "decrease",
+        "decreased",
+        "cut",
+        "reduce",
+        "reduced",
+        "upgrade",
+        "upgraded",
+        "downgrade",
+        "downgraded",
+        "adjust",
+        "adjusted",
+    }
+)
 
 
 def _counted_times(tokens: list[Token]) -> list[Token]:
     """'how many times has Janice D. been declined', 'how many times did he shop at Target': the times counted
-    are transactions (attempts; a status named after them filters them). Not 'how many times more likely'."""
+    are transactions (attempts; a status named after them filters them). Not 'how many times more likely', nor
+    'how many times has her limit changed' (changes of the card, left unread: refused, never a transaction count)."""
     out: list[Token] = []
     for i, t in enumerate(tokens):
         after = tokens[i + 1].lemma if i + 1 < len(tokens) else ""
@@ -144,6 +203,7 @@ def _counted_times(tokens: list[Token]) -> list[Token]:
             and i >= 2
             and [tokens[i - 2].lemma, tokens[i - 1].lemma] == ["how", "many"]
             and after not in MULTIPLIED
+            and not any(u.norm in CHANGED or u.lemma in CHANGED for u in tokens[i + 1 :])
         ):
             out.append(Token("transactions", "transactions", lemma("transactions")))
             continue
