@@ -71,10 +71,15 @@ def before_spans(tokens: list[Token]) -> dict[int, tuple[int, str]]:
         if connector in WEAK and not _window_before(tokens[:start]):
             continue
         found[start] = (end, f"{m.group('a') or m.group('b') or ''}|{connector}")
-    if found:
+    if found or COMPARED.search(" ".join(t.lemma for t in tokens)):
+        # "... with the % change": the change a side-by-side answer shows anyway (two named periods:
+        # periods.side_by_side; refused by periods.rank_by_change when nothing is side by side)
         for start, end, _ in pattern_spans(CHANGE_SHOWN, tokens):
             found.setdefault(start, (end, SHOWN))
     return found
+
+
+COMPARED: Final = re.compile(r"\b(?:vs|versus|compared?|comparing|against)\b|\bfrom\b.+\bto\b")
 
 
 def _window_before(tokens: list[Token]) -> bool:
