@@ -378,7 +378,15 @@ def _series(
         f"to {fmt(v1, measure.format)} in {_period(p1, time.name)}{change}; the peak was "
         f"{fmt(peak[1], measure.format)} in {_period(peak[0], time.name)}"
     )
-    if partial:
+    running = [
+        p for p in periods if p is not None and as_of is not None and _period_end(p, time.name) > as_of
+    ]
+    if partial and running:  # "dining spend month by month this year": the month in progress is in the table
+        sentence += (
+            f" ({_period(running[-1], time.name)} is still in progress: the table includes its days so far, "
+            f"this comparison leaves it out)"
+        )
+    elif partial:
         sentence += " (periods still in progress or cut by the window are left out of this comparison)"
     return sentence + "."
 

@@ -793,7 +793,8 @@ class Compiler:
             )
             source += f" JOIN {self._table_sql(step.table)} AS {alias[step.table]} ON {on}"
         for pair in pairs:  # "which category grew the most": ranked by the change
-            measure_names[pair.measure.concept] = pair.change
+            pct = (query.period_change or "").endswith("_pct")  # "grew the most" of groups: by the % change
+            measure_names[pair.measure.concept] = pair.change + ("_pct" if pct else "")
         order_sql, limit = self._order_sql(query, plan, outputs, alias, measure_names, ordered_first)
         ranked = [(d, o) for d, _, o in plan.order if o is not None and o.column]
         if query.ties and query.mode == "list" and ranked and limit is not None:

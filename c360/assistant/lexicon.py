@@ -141,6 +141,8 @@ class Vocabulary:
         default_factory=dict
     )  # "a month on travel and dining"
     change_facts: tuple[str, ...] = ()  # percent-change columns ("dropped by more than 50%")
+    # table.column -> values that are no group of their own ("Uncategorized"): left out of growth rankings
+    placeholder_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     dimension_order: dict[str, str] = field(default_factory=dict)  # day_name -> day_of_week
     spent_on: str | None = None  # "what does ... spend the most on": ranked by this column
     default_change_fact: str | None = None
@@ -343,6 +345,9 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             str(k): tuple(map(str, v)) for k, v in (raw.get("category_rate_facts") or {}).items()
         },
         change_facts=tuple(map(str, (raw.get("change_facts") or {}).get("columns") or ())),
+        placeholder_values={
+            str(k): tuple(map(str, v)) for k, v in (raw.get("placeholder_values") or {}).items()
+        },
         dimension_order={str(k): str(v) for k, v in (raw.get("dimension_order") or {}).items()},
         spent_on=raw.get("spent_on"),
         default_change_fact=(raw.get("change_facts") or {}).get("default"),

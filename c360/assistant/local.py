@@ -244,6 +244,8 @@ class LocalAnalyst:
                 query = self._same_customer(query, parsed.query) if fresh and parsed.query else candidate
             elif parsed.query is not None:
                 query = parsed.query
+            elif query is None and (headline := self._headline_count(parsed, question, False)) is not None:
+                query = headline.query  # "monthly active cardholders over the last 12 months", then "only …"
         return query
 
     def _unnamed_person(self, question: str, query: SemanticQuery) -> bool:

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 
 from c360.assistant.query import Condition, Measure, Option, SemanticQuery, TimeWindow
+
+EVER = date(1900, 1, 1)  # the start of all time: a bound every dated row meets
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ def split(query: SemanticQuery, column: Option) -> tuple[SemanticQuery, list[Per
             bounds = [Condition((column,), ">=", (period.start,))] if period.start is not None else []
             if period.end is not None:
                 bounds.append(Condition((column,), "<", (period.end,)))
+            if not bounds:  # all time ("the last 90 days compared with all time"): every dated row
+                bounds.append(Condition((column,), ">=", (EVER,)))
             split_measures.append(
                 Measure(f"{measure.label}_{slug(period.label)}", measure.options, where=tuple(bounds))
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final
 
 from c360.assistant.text import Token
-from c360.assistant.timeframe import UNITS
+from c360.assistant.timeframe import COMPLETE_WORDS, UNITS
 
 LINKS: Final = frozenset({"in", "during", "over", "of", "from", "within", "for"})
 RECENT: Final = frozenset({"last", "past", "previous", "prior"})
@@ -27,6 +27,7 @@ def with_unit(tokens: list[Token]) -> list[Token]:
             and count.number > 1
             and not (count.is_money or count.is_percent or count.is_date)
             and (after is None or after.lemma not in UNITS)
+            and not _complete_unit(tokens[i + 4 : i + 7])  # "the last 6 complete (calendar) months"
         ):
             continue
         units = {UNITS[t.lemma] for t in tokens[:i] if t.lemma in UNITS}
@@ -35,3 +36,8 @@ def with_unit(tokens: list[Token]) -> list[Token]:
         plural = f"{units.pop()}s"
         return [*tokens[: i + 4], Token(plural, plural, plural[:-1]), *tokens[i + 4 :]]
     return tokens
+
+
+def _complete_unit(tokens: list[Token]) -> bool:
+    lemmas = [t.lemma for t in tokens if t.lemma != "calendar"]
+    return len(lemmas) >= 2 and lemmas[0] in COMPLETE_WORDS and lemmas[1] in UNITS

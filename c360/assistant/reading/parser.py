@@ -126,6 +126,7 @@ PASSES: tuple[Pass, ...] = (
     status_customers.active_in_period,
     status_customers.declines_beside_their_rate,
     series.series_change,
+    series.portfolio_change,
     periods.rank_by_change,
     contrast.one_column,
     grouping.compare_groups,

@@ -229,8 +229,9 @@ def names_anything_measurable(lk: Lookups, r: Reading) -> bool:
 
 
 def ranking_limit(lk: Lookups, r: Reading) -> Refusal | None:
-    """'the 20 customers with the highest ...', 'which 3 regions have the lowest ...': N is the limit."""
-    if r.limit is not None or not (r.order or r.rank_items):
+    """'the 20 customers with the highest ...', 'which 3 regions have the lowest ...', 'which 3 categories grew
+    the most from October to November' (ranked by the change later: periods.rank_by_change): N is the limit."""
+    if r.limit is not None or not (r.order or r.rank_items or r.period_change):
         return None
     for idx, item in enumerate(r.items):
         number = item.number

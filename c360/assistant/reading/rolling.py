@@ -22,6 +22,7 @@ from c360.assistant.reading.items import Item, Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.series import previous_period
 from c360.assistant.text import Token, pattern_spans
+from c360.assistant.timeframe import MONTHS
 
 CONNECTORS: Final = (
     "vs|versus|compared with|compared to|compare with|compare to|against|relative to|over|than|from|with"
@@ -71,10 +72,27 @@ def before_spans(tokens: list[Token]) -> dict[int, tuple[int, str]]:
         if connector in WEAK and not _window_before(tokens[:start]):
             continue
         found[start] = (end, f"{m.group('a') or m.group('b') or ''}|{connector}")
-    if found:
+    if found or (COMPARED.search(" ".join(t.lemma for t in tokens)) and _named_periods(tokens) >= 2):
+        # "... with the % change": the change a side-by-side answer shows anyway (two named periods:
+        # periods.side_by_side; refused by periods.rank_by_change when nothing is side by side)
         for start, end, _ in pattern_spans(CHANGE_SHOWN, tokens):
             found.setdefault(start, (end, SHOWN))
     return found
+
+
+COMPARED: Final = re.compile(r"\b(?:vs|versus|compared?|comparing|against)\b|\bfrom\b.+\bto\b")
+
+
+def _named_periods(tokens: list[Token]) -> int:
+    """Words that name a calendar period ('Q3', 'November', '2026'): two or more, and a '% change' beside a
+    comparison is the change between periods (not a stored change of groups compared: 'treatment vs control')."""
+    return sum(
+        1
+        for t in tokens
+        if t.lemma in MONTHS
+        or re.fullmatch(r"q[1-4]", t.lemma)
+        or (t.number is not None and t.number == int(t.number) and 1990 <= t.number < 2100 and not t.is_money)
+    )
 
 
 def _window_before(tokens: list[Token]) -> bool:

@@ -11,6 +11,7 @@ from typing import Final
 
 from c360.assistant.per_series import STEP, shifted
 from c360.assistant.query import Grain, TimeWindow
+from c360.assistant.reading import conditions, grouping
 from c360.assistant.reading.items import Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.text import Token, pattern_spans
@@ -22,7 +23,9 @@ FROM_PREVIOUS: Final = re.compile(
     rf"\b(?:percent |percentage )?(?:{CHANGE_WORDS}) (?:from|vs|versus|over|against|on|compared with|compared to|"
     rf"relative to) (?:the )?(?:previous|prior|preceding|last) (?P<g>{GRAINS})\b"
 )
-OVER: Final = re.compile(rf"\b(?P<g>{GRAINS}) over (?P=g) (?:percent |percentage )?(?:{CHANGE_WORDS})\b")
+OVER: Final = re.compile(
+    rf"\b(?P<g>{GRAINS}) (?:over|on) (?P=g) (?:percent |percentage )?(?:{CHANGE_WORDS})\b"
+)
 
 
 SERIES_ADJECTIVES: Final = {"day": "daily", "year": "annual"}
@@ -54,6 +57,15 @@ def series_change(lk: Lookups, r: Reading) -> Refusal | None:
         r.series_change = grain
         r.notes.append(f"each {grain} compared with the {grain} before it")
         return None
+    if series is None and r.window is not None and _several(r.window, grain) and r.measures and not r.periods:
+        # "month-over-month change in spend over the last 6 months": the series of those months, each compared
+        # with the month before it (whole months, like any series of the last N months)
+        r.grain = grain
+        r.dimensions.append(grouping.time_grain_dimension(lk, r))
+        conditions.whole_periods(lk, r)
+        r.series_change = grain
+        r.notes.append(f"each {grain} compared with the {grain} before it")
+        return None
     if series is None and r.window is not None and not r.periods:
         previous = previous_period(r.window, grain)
         if previous is not None:  # "spend last month and the change from the previous month"
@@ -68,6 +80,16 @@ def series_change(lk: Lookups, r: Reading) -> Refusal | None:
     )
 
 
+def _several(window: TimeWindow, grain: Grain) -> bool:
+    """'the last 6 months', 'the last 6 complete months': a window of several periods of that grain."""
+    if window.rolling is not None:
+        return window.rolling[1] == grain and window.rolling[0] > 1
+    start, end = window.start, window.end
+    if start is None or end is None or grain not in STEP or start.day != 1 or (start.month - 1) % STEP[grain]:
+        return False
+    return shifted(start, grain, 1) < end
+
+
 def previous_period(window: TimeWindow, grain: Grain) -> TimeWindow | None:
     """The calendar period before a one-period window of that grain (None when the window is not one)."""
     start, end = window.start, window.end
@@ -78,3 +100,26 @@ def previous_period(window: TimeWindow, grain: Grain) -> TimeWindow | None:
     before = shifted(start, grain)
     label = month_label(before) if grain == "month" else f"the {grain} from {before.isoformat()}"
     return TimeWindow(before, start, label)
+
+
+MOM_AVERAGE: Final = "avg_mom_change_pct"
+AVERAGE_WORDS: Final = frozenset({"average", "avg", "mean", "typical", "median"})
+PORTFOLIO_WORDS: Final = frozenset({"portfolio", "total", "overall", "whole", "entire", "all", "aggregate"})
+
+
+def portfolio_change(lk: Lookups, r: Reading) -> Refusal | None:
+    """'mom spend change last month, whole portfolio': the stored month-over-month change is each customer's,
+    and its average is not the change of the portfolio's total spend (two blind writers computed the total's).
+    Said of the portfolio without 'average', the two readings differ, so the question is refused with both."""
+    del lk
+    if not any(o.column == MOM_AVERAGE for m in r.measures for o in m.options):
+        return None
+    lemmas = {t.lemma for t in r.tokens}
+    if lemmas & AVERAGE_WORDS or not lemmas & PORTFOLIO_WORDS:
+        return None
+    return Refusal(
+        "incomplete",
+        "I can't tell whether you mean the change in the portfolio's total spend or the average of each "
+        "customer's month-over-month change; ask 'total spend last month vs the month before' or 'average "
+        "month-over-month change last month'.",
+    )

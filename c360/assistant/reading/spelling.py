@@ -116,8 +116,10 @@ def _doubling_slip(written: str, word: str) -> bool:
 def apply(tokens: Sequence[Token], corrections: Sequence[Correction]) -> list[Token]:
     """The tokens with each corrected word read as its correction (the written text is kept)."""
     out = list(tokens)
-    for c in corrections:
+    for c in sorted(corrections, key=lambda c: c.index, reverse=True):  # "mom": several words, from the end
         old = out[c.index]
-        norm = c.read_as.lower()
-        out[c.index] = Token(old.text, norm, lemma(norm), quoted=old.quoted)
+        words = c.read_as.lower().split()
+        out[c.index : c.index + 1] = [
+            Token(old.text if k == 0 else w, w, lemma(w), quoted=old.quoted) for k, w in enumerate(words)
+        ]
     return out

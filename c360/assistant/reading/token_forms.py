@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Final
 
 from c360.assistant.reading.lookups import Lookups
@@ -40,7 +41,11 @@ def rewrite(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
     return _closing_questions(
         lk,
         _unit_by_unit(
-            _same_again(_counted_times(_put_on(_shop_verb(_half_of(_how_likely(_percentiles(tokens)))))))
+            _same_again(
+                _counted_times(
+                    _put_on(_shop_verb(_half_of(_how_likely(_percentiles(_active_defined(tokens))))))
+                )
+            )
         ),
     )
 
@@ -209,6 +214,31 @@ def _counted_times(tokens: list[Token]) -> list[Token]:
             continue
         out.append(t)
     return out
+
+
+ACTIVE_NOUNS: Final = frozenset({"customer", "cardholder", "client", "account", "user", "member", "shopper"})
+ACTIVE_DEFINED: Final = re.compile(
+    r"^(?:(?:with|having|ie|eg|meaning|so|=|that is|who made|who had|that made|that had) )?at least (?:1|one|a) "
+    r"(?:approved |successful )?(?:transaction|purchase)(?: (?:in|during) (?:the|that|a|each) month| a month"
+    r"| per month| that month| in it)?$"
+)
+
+
+def _active_defined(tokens: list[Token]) -> list[Token]:
+    """'monthly active cardholders (at least one approved transaction)': the parentheses restate what an active
+    customer in a period is (the active customer count: at least one approved transaction in it), so they are left
+    out rather than read as a second measure. Only right after 'active <customers>' and only that definition."""
+    for i in range(len(tokens) - 2):
+        if tokens[i].lemma != "active" or tokens[i + 1].lemma not in ACTIVE_NOUNS or not tokens[i + 2].aside:
+            continue
+        if tokens[i].aside or tokens[i + 1].aside:
+            continue
+        j = i + 2
+        while j < len(tokens) and tokens[j].aside:
+            j += 1
+        if ACTIVE_DEFINED.match(" ".join(t.lemma for t in tokens[i + 2 : j])):
+            return tokens[: i + 2] + tokens[j:]
+    return tokens
 
 
 def _unit_by_unit(tokens: list[Token]) -> list[Token]:
