@@ -6,9 +6,9 @@
 {% macro watermark_literal(relation, column, check_as_of=false) %}
     {%- set value = none -%}
     {%- if execute -%}
-        {%- set as_of_bounds = (
-            ", min(cast(as_of as " ~ dbt.type_string() ~ ")), max(cast(as_of as " ~ dbt.type_string() ~ "))"
-        ) if check_as_of else "" -%}
+        {#- min/max of the column itself, not of a cast: DuckDB answers those from the lake's file statistics,
+            where a cast read every row (~25-50 ms of CPU per model at 50,000 customers, growing with it) -#}
+        {%- set as_of_bounds = ", min(as_of), max(as_of)" if check_as_of else "" -%}
         {%- set result = run_query(
             "select " ~ c360.timestamp_to_text("max(" ~ column ~ ")") ~ as_of_bounds ~ " from " ~ relation) -%}
         {%- if result is not none and result.rows | length > 0 -%}

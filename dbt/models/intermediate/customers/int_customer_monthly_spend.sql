@@ -38,7 +38,9 @@ customers as (
             select customer_id from {{ ref('int_customer_month_totals') }} where loaded_at > {{ watermark }}
         )
         or customer_id in (select customer_id from {{ ref('stg_customers') }} where ingested_at > {{ watermark }})
-        or customer_id not in (select customer_id from {{ this }})
+        {#- customers with no row here yet: every stored customer has exactly one first month
+            (customer_month_number = 1), so this reads one row per customer, not every month of each -#}
+        or customer_id not in (select customer_id from {{ this }} where customer_month_number = 1)
     {%- endif %}
 ),
 
