@@ -406,6 +406,10 @@ def _listing(
         who = str(first[names[0].name]) if names else str(first[ids[0].name])
         if names and ids:
             who += f" ({first[ids[0].name]})"
+        person = [c for c in names[1:] if c.name == "full_name"]
+        if person:  # "the biggest purchase — who made it?": the customer beside the row (id and name)
+            owner = [c for c in ids[1:] if c.name == "customer_id"]
+            who += f", customer {first[person[0].name]}" + (f" ({first[owner[0].name]})" if owner else "")
         shown_columns = [c for c in columns if c not in names and c not in ids][:ROW_COLUMNS_TOLD]
         told = ", ".join(f"{c.label} {fmt(first[c.name], c.format)}" for c in shown_columns)
         return f"{who}: {told}." if told else f"{who}."

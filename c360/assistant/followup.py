@@ -45,10 +45,18 @@ def merge_followup(
         adding_groups = adding_groups or (bool(SUBDIVIDE & set(lemmas)) and "instead" not in lemmas)
         if adding_groups:  # "also by region": one more grouping
             existing = {d.concept for d in query.dimensions}
+            # "now just the West, broken down by state": a grouping pinned to one value by the follow-up is dropped
+            pinned = {
+                o.key for c in partial.conditions if c.op == "in" and len(c.values) == 1 for o in c.options
+            }
+            kept = tuple(
+                d
+                for d in query.dimensions
+                if d.grain is not None or d.bands or d.width or not pinned & {o.key for o in d.options}
+            )
             query = replace(
                 query,
-                dimensions=query.dimensions
-                + tuple(d for d in partial.dimensions if d.concept not in existing),
+                dimensions=kept + tuple(d for d in partial.dimensions if d.concept not in existing),
             )
         else:  # "by region instead", "what about by region?": the new grouping replaces the old one
             query = replace(query, dimensions=tuple(partial.dimensions))

@@ -32,6 +32,7 @@ from c360.assistant.model import SemanticModel
 from c360.assistant.named_row import PERSON_PRONOUNS, SINGULAR_PERSON, about_named_row, relative_to_named_row
 from c360.assistant.query import Condition, SemanticQuery
 from c360.assistant.reading import Parsed, QuestionParser, Refusal
+from c360.assistant.reading.parser import WHO_NOTE
 from c360.assistant.reading.yesno import about_row, checkable, is_yes_no, key_columns
 from c360.assistant.suggest import suggestions_for
 from c360.assistant.text import tokenize
@@ -332,6 +333,8 @@ class LocalAnalyst:
         keyed = any(f"{o.table}.{o.column}" in identifiers for options in grouped for o in options)
         # a group per customer ("top 5 spenders": id and name) shows the name beside the id, not asked for
         shown = [*query.columns, *(grouped if not keyed else ())]
+        if WHO_NOTE in query.notes:  # "who made it": the name beside the id, as the role sees it
+            shown = [options for options in shown if not any(o.column == "full_name" for o in options)]
         asked = [o for options in shown for o in options if f"{o.table}.{o.column}" in masked]
         if not asked:
             return None

@@ -158,7 +158,12 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             measure = lk.measure_by_phrase(f"number of {nouns[0]}") if nouns else None
         if measure is not None:
             r.measures.append(measure)
-            r.implied_count = not names_rows
+            # "now just the West, broken down by state": a follow-up's value filters the rows of the question
+            # before (its measure kept), it names no rows of its own
+            refines = any(i.kind in ("FOLLOW", "ONLY") for i in r.items) and not any(
+                i.kind == "LEX" and i.of("entity", "metric", "fact") for i in r.items
+            )
+            r.implied_count = not names_rows or refines
     return None
 
 

@@ -165,6 +165,9 @@ HARMLESS_LEFTOVERS = frozenset(
 )
 
 
+WHO_NOTE: Final = "who made each: the customer's id and name, as your role sees them"
+
+
 class QuestionParser:
     def __init__(
         self,
@@ -265,7 +268,31 @@ class QuestionParser:
             query.mode == "list" and query.entity in token_forms.dated_tables(self.lk)
         ):  # "…: when and where?" is answered only by a listing of the rows (their date and merchant)
             return Parsed(None, Refusal("incomplete", f"I can't tell what {closing!r} asks for here."))
+        asks_who = closing is not None and bool({"who", "whom", "whose"} & set(closing.lower().split()))
+        if asks_who or any(i.kind == "WHO" for i in reading.items):
+            query = self._who_made_it(query)
         return Parsed(query, followup=followup, partial=reading)
+
+    def _who_made_it(self, query: SemanticQuery) -> SemanticQuery:
+        """'the biggest purchase on record — who made it?': a listing of rows that belong to a customer
+        (transactions) shows the customer's name beside the id (masked as the role sees it)."""
+        person = self.lk.vocab.anchor_preference[0]
+        if query.mode != "list" or query.entity is None or query.entity == person:
+            return query
+        if query.entity not in token_forms.dated_tables(self.lk):
+            return query
+        if self.lk.model.join_path(query.entity, person) is None:
+            return query
+        listed = set(self.lk.vocab.entities.get(query.entity, {}).get("columns", []))
+        shown = {o.key for cols in query.columns for o in cols}
+        extra = tuple(
+            (Option(person, c),)
+            for c in self.lk.vocab.entities.get(person, {}).get("columns", [])
+            if c not in listed and Option(person, c).key not in shown
+        )
+        if not extra:
+            return query
+        return replace(query, columns=query.columns + extra, notes=(*query.notes, WHO_NOTE))
 
     def _assemble(self, r: Reading) -> Refusal | None:
         for step in PASSES:
