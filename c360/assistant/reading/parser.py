@@ -25,6 +25,7 @@ from c360.assistant.reading import (
     asides,
     bands,
     change_size,
+    complete_only,
     conditions,
     contrast,
     correlation,
@@ -59,6 +60,7 @@ from c360.assistant.reading import (
     status_customers,
     than_before,
     token_forms,
+    two_aggregates,
     value_shares,
     within,
     yesno,
@@ -208,7 +210,21 @@ class QuestionParser:
         )
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
-        tokens, closing = token_forms.rewrite(self.lk, elided.with_unit(tokenize(question)))
+        tokens, whole_months = complete_only.strip(tokenize(question))  # "(complete months only)"
+        parsed = self._read(tokens, question, time_adjectives)
+        spread = two_aggregates.spread(tokens) if parsed.refusal is not None else None
+        if spread is not None:  # "mean and median lifetime value"
+            again = self._read(spread, question, time_adjectives)
+            parsed = again if again.query is not None else parsed
+        if not whole_months:
+            return parsed
+        query = complete_only.complete_months(parsed.query, self.lk.as_of) if parsed.query else None
+        if query is None:  # the words say nothing the reading can apply: read as written (and refused)
+            return self._read(tokenize(question), question, time_adjectives)
+        return Parsed(query, followup=parsed.followup, partial=parsed.partial)
+
+    def _read(self, tokens: list[Token], question: str, time_adjectives: bool) -> Parsed:
+        tokens, closing = token_forms.rewrite(self.lk, elided.with_unit(tokens))
         tokens, short_notes, no_such_key = named_ids.short_ids(self.lk, question, tokens)  # "cust 1435"
         if no_such_key is not None:
             return Parsed(None, Refusal("incomplete", no_such_key))
