@@ -8,6 +8,7 @@ and expressions come only from the semantic model.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -705,6 +706,21 @@ class Compiler:
                     select.append(f"{order_expr} AS {order_name}")
                     group_exprs.append(order_expr)
                     outputs.append(self._output(order_option, order_name, "position"))
+                within = self.vocab.dimension_within.get(f"{option.table}.{option.column}")
+                wider = Option(option.table, within.partition(".")[2]) if within else None
+                if (  # "by city": each city inside its state (two Springfields are two cities)
+                    wider is not None
+                    and within is not None
+                    and within.partition(".")[0] == option.table
+                    and not dim.bands
+                    and not dim.width
+                    and all((o.table, o.column) != (wider.table, wider.column) for _, o in plan.dimensions)
+                ):
+                    wider_name = _unique(wider.column or "within", {o.name for o in outputs})
+                    wider_expr = self._col(wider.table, wider.column or "", alias)
+                    select.append(f"{wider_expr} AS {wider_name}")
+                    group_exprs.append(wider_expr)
+                    outputs.append(self._output(wider, wider_name, "column"))
                 if dim.grain in PERIOD_NUMBERS:  # "by quarter": Q3 as 3 next to the quarter's first day
                     part, number_name = PERIOD_NUMBERS[dim.grain]
                     select.append(f"EXTRACT({part} FROM {expr}) AS {number_name}")
@@ -1293,10 +1309,14 @@ def _label(model: SemanticModel, option: Option) -> str:
 
 
 def _band_case(expr: str, bands: Sequence[tuple[float, float | None, str]]) -> tuple[str, list[object]]:
-    """CASE over the bands in the order given (both ends included; the first band wins on a shared edge)."""
+    """CASE over the bands in the order given (both ends included; the first band wins on a shared edge; a NaN low
+    end is a band below its high end, that end excluded: 'under 30')."""
     whens, params = [], []
     for low, high, label in bands:
-        if high is None:
+        if math.isnan(low) and high is not None:  # "under 30": below the number, the number excluded
+            whens.append(f"WHEN {expr} < ? THEN ?")
+            params += [high, label]
+        elif high is None:
             whens.append(f"WHEN {expr} >= ? THEN ?")
             params += [low, label]
         else:
@@ -1310,7 +1330,10 @@ def _band_position(expr: str, bands: Sequence[tuple[float, float | None, str]]) 
     whens: list[str] = []
     params: list[object] = []
     for position, (low, high, _) in enumerate(bands, start=1):
-        if high is None:
+        if math.isnan(low) and high is not None:  # "under 30": below the number, the number excluded
+            whens.append(f"WHEN {expr} < ? THEN {position}")
+            params += [high]
+        elif high is None:
             whens.append(f"WHEN {expr} >= ? THEN {position}")
             params += [low]
         else:

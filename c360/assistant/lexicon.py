@@ -144,6 +144,7 @@ class Vocabulary:
     # table.column -> values that are no group of their own ("Uncategorized"): left out of growth rankings
     placeholder_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     dimension_order: dict[str, str] = field(default_factory=dict)  # day_name -> day_of_week
+    dimension_within: dict[str, str] = field(default_factory=dict)  # city -> state: one place only inside it
     spent_on: str | None = None  # "what does ... spend the most on": ranked by this column
     default_change_fact: str | None = None
     # table -> (the column whose rows repeat them, facts of the whole table): "the campaign's lift" is one number
@@ -349,6 +350,7 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             str(k): tuple(map(str, v)) for k, v in (raw.get("placeholder_values") or {}).items()
         },
         dimension_order={str(k): str(v) for k, v in (raw.get("dimension_order") or {}).items()},
+        dimension_within={str(k): str(v) for k, v in (raw.get("dimension_within") or {}).items()},
         spent_on=raw.get("spent_on"),
         default_change_fact=(raw.get("change_facts") or {}).get("default"),
         repeated_facts={

@@ -5,6 +5,7 @@ bands counts in the first); rows in no band are left out, and the answer says so
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Final
 
@@ -52,9 +53,49 @@ def band_spans(question: str, tokens: list[Token]) -> dict[int, tuple[int, tuple
         if start is not None:
             break  # the list ended
         k += 1  # a number before the list ("the last 90 days by age band 18-39, ...")
-    if len(bands) < 2 or start is None or end is None:
+    if not bands or start is None or end is None:
         return {}
-    return {start: (end, tuple(bands))}
+    start, end = _open_below(tokens, start, bands), _open_above(tokens, end, bands)
+    return {start: (end, tuple(bands))} if len(bands) >= 2 else {}
+
+
+BELOW: Final = frozenset({"under", "below"})
+
+
+def _open_below(tokens: list[Token], start: int, bands: list[Band]) -> int:
+    """'under 30, 30-44, ...': a first band below a number (that number excluded, low None)."""
+    if start < 2 or tokens[start - 1].number is None:
+        return start
+    number = tokens[start - 1].number
+    if tokens[start - 2].lemma not in BELOW or number is None or number > bands[0][0]:
+        return start
+    bands.insert(0, (float("nan"), number, f"under {number:g}"))
+    return start - 2
+
+
+def _open_above(tokens: list[Token], end: int, bands: list[Band]) -> int:
+    """'..., 60 and over' / '60 or more' (60 included); '45-60, over 60' only when the band before ends at
+    that number (then the first band wins on 60 and both readings agree)."""
+    if bands[-1][1] is None or end >= len(tokens):
+        return end
+    last = bands[-1][1]
+    number = tokens[end].number
+    if number is not None and _lemmas(tokens, end + 1, 2) in OPEN_ABOVE:
+        bands.append((number, None, f"{number:g}+"))
+        return end + 3
+    if tokens[end].lemma in ("over", "above") and end + 1 < len(tokens):
+        number = tokens[end + 1].number
+        if number is not None:  # any other number: 'over 60' after '45-59' is 60+ or 61+ (no band: refused)
+            bands.append((number if number == last else float("nan"), None, f"over {number:g}"))
+            return end + 2
+    return end
+
+
+OPEN_ABOVE: Final = frozenset({"and over", "and above", "and older", "or more", "or older", "or over"})
+
+
+def _lemmas(tokens: list[Token], start: int, n: int) -> str:
+    return " ".join(t.lemma for t in tokens[start : start + n]) if start >= 0 else ""
 
 
 def encode(bands: tuple[Band, ...]) -> str:
@@ -95,13 +136,25 @@ def banded(lk: Lookups, r: Reading) -> Refusal | None:
             "I can't tell which number the bands are of; name it, e.g. 'age bands 18-29, 30-44'.",
         )
     listed = decode(item.arg)
+    unclear = next((label for low, high, label in listed if math.isnan(low) and high is None), None)
+    if unclear is not None:
+        return Refusal(
+            "incomplete",
+            f"I can't tell whether '{unclear}' includes its number next to the band before it; write it as "
+            f"'{unclear.removeprefix('over ')}+' or the next number with '+'.",
+        )
     item.used = word.used = True
     before = r.items[r.items.index(word) - 2] if r.items.index(word) >= 2 else None
     if before is not None and before.kind == "GROUP":
         before.used = True  # "in each age band"
     r.dimensions.append(Dimension(column, bands=listed))
     shown = ", ".join(label for _, _, label in listed)
-    r.notes.append(f"bands {shown} (each includes both ends; customers in no band are left out)")
+    ends = (
+        "each includes both ends"
+        if not any(math.isnan(low) for low, _, _ in listed)
+        else ("each includes both ends, 'under' excludes its number")
+    )
+    r.notes.append(f"bands {shown} ({ends}; customers in no band are left out)")
     return None
 
 

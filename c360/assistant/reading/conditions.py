@@ -7,6 +7,7 @@ import itertools
 from dataclasses import replace
 from datetime import date
 
+from c360.assistant.lexicon import Entry
 from c360.assistant.query import Condition, Dimension, Measure, Option, TimeWindow
 from c360.assistant.reading import group_size
 from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate, next_item, prev_item
@@ -454,6 +455,9 @@ def values_and_filters(lk: Lookups, r: Reading) -> Refusal | None:
             continue  # a measure's name that is also a filter synonym: measures win
         negated = is_negated(lk, items, idx)
         nxt, prev = next_item(items, idx), prev_item(items, idx)
+        if negated and _no_group(lk, prev, values):  # "without a merchant category (Uncategorized)"
+            negated = False
+            r.every_row = True  # rows delivered without a group: counted whatever their status
         # "Travel category" / "favorite category Dining": a value next to its own dimension's name
         named = next(
             (
@@ -553,6 +557,18 @@ def _value_range(
     a, b = sorted((ordered.index(str(existing.values[0])), ordered.index(str(value))))
     span = tuple(ordered[a : b + 1])
     return () if len(span) == len(ordered) else span
+
+
+def _no_group(lk: Lookups, prev: Item | None, values: list[Entry]) -> bool:
+    """'without a merchant category (Uncategorized)': the value is the one that stands for no group of the
+    dimension named right before it (vocabulary placeholder_values), so 'without' names it, not its opposite."""
+    if prev is None or prev.kind != "LEX" or not values:
+        return False
+    return all(
+        v.value in lk.vocab.placeholder_values.get(f"{v.table}.{v.column}", ())
+        and any(e.kind == "dimension" and (e.table, e.column) == (v.table, v.column) for e in prev.entries)
+        for v in values
+    )
 
 
 def is_negated(lk: Lookups, items: list[Item], idx: int) -> bool:

@@ -92,6 +92,7 @@ class Reading:
     claim: tuple[str, bool] | None = None  # "are Premium customers more likely ...": (Premium, more?)
     checks: list[Condition] = field(default_factory=list)  # "is CUST00000042 High Risk?": asked, not filtered
     count_rows: bool = False  # "how many are there?": count the rows of the question before
+    every_row: bool = False  # "how many transactions came in without a category": counted whatever the status
     implied_count: bool = (
         False  # "split by region": a count of rows no word named (the question before, divided)
     )

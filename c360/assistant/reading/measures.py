@@ -504,6 +504,12 @@ def all_attempts(lk: Lookups, r: Reading) -> Refusal | None:
     when the question filters on the authorization status."""
     status = lk.vocab.status_column
     on_status = [c for c in r.conditions if any(f"{o.table}.{o.column}" == status for o in c.options)]
+    if r.every_row and not on_status:  # "how many transactions came in without a category": every row
+        counted = [m for m in r.measures if _approved_only(lk, m) and _is_count(lk, m)]
+        r.measures = [_every_attempt(lk, _counted_rows(lk, m)) if m in counted else m for m in r.measures]
+        if counted:
+            r.notes.append(f"counted whatever the status ({lk.vocab.approved_status} or not)")
+        return None
     if status is None or not on_status:
         return None
     approved = lk.vocab.approved_status
@@ -524,6 +530,21 @@ def _approved_only(lk: Lookups, measure: Measure) -> bool:
     return not measure.where and any(
         f"{o.table}.{o.column}" in lk.vocab.all_attempts and not o.aggregation for o in measure.options
     )
+
+
+def _is_count(lk: Lookups, measure: Measure) -> bool:
+    """A count of rows: its every-attempt twin is a declared metric, not AGG(fact) (vocabulary all_attempts)."""
+    return bool(_counted_rows(lk, measure).options)
+
+
+def _counted_rows(lk: Lookups, measure: Measure) -> Measure:
+    """The measure's options that count rows with an every-attempt twin (not a rollup's per-customer total)."""
+    options = tuple(
+        o
+        for o in measure.options
+        if not o.aggregation and ":" not in lk.vocab.all_attempts.get(f"{o.table}.{o.column}", ":")
+    )
+    return replace(measure, options=options)
 
 
 def _every_attempt(lk: Lookups, measure: Measure) -> Measure:
