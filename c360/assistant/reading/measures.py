@@ -666,7 +666,6 @@ def restated_aggregation(lk: Lookups, r: Reading, idx: int) -> Measure | None:
     customer': an aggregation named after the measure, closing the question, applies to the one measure named
     before it. Only when nothing but 'per customer' follows it and exactly one unaggregated measure precedes it."""
     items = r.items
-    agg = items[idx]
     rest = [i for i in items[idx + 1 :] if not i.used]
     entity = lk.vocab.anchor_preference[0]
     if rest and not (
@@ -678,14 +677,10 @@ def restated_aggregation(lk: Lookups, r: Reading, idx: int) -> Measure | None:
     ):
         return None
     before = [i for i in items[:idx] if i.kind == "LEX" and not i.used and i.of("fact", "metric")]
-    if len(before) != 1 or any(i.kind == "AGG" for i in items[:idx]):
-        return None
-    measure = lk.measure_from(agg.arg, before[0])
-    if measure is None:
-        return None
-    agg.used = before[0].used = True
-    for item in rest:
-        item.used = True  # "per customer": the rows averaged, not a grouping
+    measure = _aggregate_the_one_before(lk, items, idx, before)
+    if measure is not None:
+        for item in rest:
+            item.used = True  # "per customer": the rows averaged, not a grouping
     return measure
 
 
@@ -701,12 +696,18 @@ def _aggregated_restatement(lk: Lookups, r: Reading, idx: int) -> Measure | None
         for i in items[:idx]
         if i.kind == "LEX" and not i.used and i.of("fact", "metric") and lk.restates([i], word)
     ]
+    return _aggregate_the_one_before(lk, items, idx, before)
+
+
+def _aggregate_the_one_before(lk: Lookups, items: list[Item], idx: int, before: list[Item]) -> Measure | None:
+    """The aggregation at `idx` applied to the one measure named before it (none when there are several, or an
+    aggregation came earlier)."""
     if len(before) != 1 or any(i.kind == "AGG" for i in items[:idx]):
         return None
-    measure = lk.measure_from(agg.arg, before[0])
+    measure = lk.measure_from(items[idx].arg, before[0])
     if measure is None:
         return None
-    agg.used = before[0].used = True
+    items[idx].used = before[0].used = True
     return measure
 
 
