@@ -21,6 +21,8 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from c360.assistant.lexicon import Vocabulary
 from c360.assistant.model import SemanticModel, render_expr
 from c360.engines.base import WarehouseSession
@@ -207,11 +209,8 @@ def _read_values(
             f"SELECT {render_expr(column.expr, None, session.dialect)} AS value, "
             f"{render_expr(key.expr, None, session.dialect)} AS row_key FROM {table.qualified}"
         )
-        try:
-            guarded = guard_select(sql, role, dialect=session.dialect, max_rows=MAX_VALUES)
-            frame = session.query(guarded.sql).dropna()
-        except C360Error as exc:  # a role without the table: names are simply not recognised
-            log.debug("searchable values of %s not loaded: %s", ref, exc)
+        frame = _guarded_read(session, sql, role, ref)
+        if frame is None:
             continue
         rows = zip(frame["value"].astype(str), frame["row_key"].astype(str), strict=True)
         found.append(_index(ref, key.ref, rows))
@@ -232,14 +231,22 @@ def read_dimension_values(
         if table is None or column is None or ref in masked_columns(model, role):
             continue
         sql = f"SELECT DISTINCT {render_expr(column.expr, None, session.dialect)} AS value FROM {table.qualified}"
-        try:
-            guarded = guard_select(sql, role, dialect=session.dialect, max_rows=MAX_VALUES)
-            frame = session.query(guarded.sql).dropna()
-        except C360Error as exc:  # a role without the table: its values are simply not recognised
-            log.debug("values of %s not loaded: %s", ref, exc)
+        frame = _guarded_read(session, sql, role, ref)
+        if frame is None:
             continue
         found[ref] = sorted(str(v) for v in frame["value"] if str(v).strip())
     return found
+
+
+def _guarded_read(session: WarehouseSession, sql: str, role: Role | str, ref: str) -> pd.DataFrame | None:
+    """The rows of `sql` as `role` may read them (through the query guard), without nulls; None for a role
+    without the table: its values are simply not recognised."""
+    try:
+        guarded = guard_select(sql, role, dialect=session.dialect, max_rows=MAX_VALUES)
+        return session.query(guarded.sql).dropna()
+    except C360Error as exc:
+        log.debug("values of %s not loaded: %s", ref, exc)
+        return None
 
 
 def _mask_sql(session: WarehouseSession, model: SemanticModel, role: Role | str, ref: str) -> str | None:

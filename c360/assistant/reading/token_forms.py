@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from typing import Final
 
 from c360.assistant.reading.lookups import Lookups
@@ -38,16 +39,9 @@ SAME_TAIL: Final = frozenset({"thing", "question", "query", "again", "one", "but
 def rewrite(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
     """The tokens in the forms the grammar reads, and the closing question words left out (or None): the
     reading must then list rows of `dated_tables` (the parser refuses otherwise)."""
-    return _closing_questions(
-        lk,
-        _unit_by_unit(
-            _same_again(
-                _counted_times(
-                    _put_on(_shop_verb(_half_of(_how_likely(_percentiles(_active_defined(tokens))))))
-                )
-            )
-        ),
-    )
+    for form in FORMS:
+        tokens = form(tokens)
+    return _closing_questions(lk, tokens)
 
 
 def dated_tables(lk: Lookups) -> frozenset[str]:
@@ -279,3 +273,17 @@ def _dated_row_nouns(lk: Lookups) -> frozenset[str]:
     return frozenset(
         lemma(n.split()[-1]) for table in dated_tables(lk) for n in lk.vocab.entities[table].get("nouns", [])
     )
+
+
+# the rewrites in the order they apply (each reads the tokens the one before left)
+FORMS: Final[tuple[Callable[[list[Token]], list[Token]], ...]] = (
+    _active_defined,
+    _percentiles,
+    _how_likely,
+    _half_of,
+    _shop_verb,
+    _put_on,
+    _counted_times,
+    _same_again,
+    _unit_by_unit,
+)
