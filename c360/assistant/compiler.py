@@ -706,21 +706,20 @@ class Compiler:
                     select.append(f"{order_expr} AS {order_name}")
                     group_exprs.append(order_expr)
                     outputs.append(self._output(order_option, order_name, "position"))
-                within = self.vocab.dimension_within.get(f"{option.table}.{option.column}")
-                wider = Option(option.table, within.partition(".")[2]) if within else None
+                within = self.vocab.dimension_within.get(f"{option.table}.{option.column}", "")
+                within_table, _, within_column = within.partition(".")
                 if (  # "by city": each city inside its state (two Springfields are two cities)
-                    wider is not None
-                    and within is not None
-                    and within.partition(".")[0] == option.table
+                    within_column
+                    and within_table == option.table
                     and not dim.bands
                     and not dim.width
-                    and all((o.table, o.column) != (wider.table, wider.column) for _, o in plan.dimensions)
+                    and all((o.table, o.column) != (within_table, within_column) for _, o in plan.dimensions)
                 ):
-                    wider_name = _unique(wider.column or "within", {o.name for o in outputs})
-                    wider_expr = self._col(wider.table, wider.column or "", alias)
+                    wider_name = _unique(within_column, {o.name for o in outputs})
+                    wider_expr = self._col(within_table, within_column, alias)
                     select.append(f"{wider_expr} AS {wider_name}")
                     group_exprs.append(wider_expr)
-                    outputs.append(self._output(wider, wider_name, "column"))
+                    outputs.append(self._output(Option(within_table, within_column), wider_name, "column"))
                 if dim.grain in PERIOD_NUMBERS:  # "by quarter": Q3 as 3 next to the quarter's first day
                     part, number_name = PERIOD_NUMBERS[dim.grain]
                     select.append(f"EXTRACT({part} FROM {expr}) AS {number_name}")
