@@ -52,7 +52,8 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: install browser-deps lint
-	$(BIN)/pytest
+	$(BIN)/pytest || { rc=$$?; [ ! -f .pytest_cache/running-test ] \
+		|| echo "pytest died (exit $$rc) while running $$(cat .pytest_cache/running-test)"; exit $$rc; }
 
 test-fast: install
 	$(BIN)/pytest -m "not integration and not browser and not slow"

@@ -46,3 +46,17 @@ def platform(platform_settings: Settings) -> object:
     from c360.steps.pipeline import run_all  # imported lazily: unit tests never pay for the lifecycle
 
     return run_all(platform_settings)
+
+
+# The test running now, kept in a file while it runs: when a test kills the interpreter (a signal in native
+# code), `make test` names it; the crash report alone ends with thousands of characters of module names.
+RUNNING_TEST = Path(__file__).resolve().parents[1] / ".pytest_cache" / "running-test"
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    RUNNING_TEST.parent.mkdir(exist_ok=True)
+    RUNNING_TEST.write_text(nodeid + "\n")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    RUNNING_TEST.unlink(missing_ok=True)

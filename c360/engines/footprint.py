@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from c360.config import Settings
-from c360.engines.lake import Lake
+from c360.engines.lake import Lake, copy_catalog
 
 STORAGE = "DuckLake: SQLite catalog + Parquet files; readers pin the published snapshot (a private copy of the ~1 MB catalog, no copy of the data)"
 
@@ -69,15 +70,18 @@ def storage_footprint(settings: Settings) -> StorageFootprint:
 
 def _live_file_bytes(catalog: Path) -> int:
     """Bytes of the data and delete files the lake's current snapshot references (end_snapshot is null),
-    read from the catalog directly (read-only; DuckLake's spec: ducklake_data_file, ducklake_delete_file)."""
+    read from a private copy of the catalog (lake.copy_catalog: never this process's SQLite on the live one;
+    DuckLake's spec: ducklake_data_file, ducklake_delete_file)."""
     if not catalog.is_file():
         return 0
-    uri = f"{catalog.resolve().as_uri()}?mode=ro"
-    with contextlib.closing(sqlite3.connect(uri, uri=True)) as con:
-        total = 0
-        for table in ("ducklake_data_file", "ducklake_delete_file"):
-            row = con.execute(
-                f"select coalesce(sum(file_size_bytes), 0) from {table} where end_snapshot is null"
-            )
-            total += int(row.fetchone()[0])
+    with tempfile.TemporaryDirectory(prefix="c360-footprint-") as folder:
+        copy = Path(folder) / catalog.name
+        copy_catalog(catalog, copy)
+        with contextlib.closing(sqlite3.connect(copy)) as con:
+            total = 0
+            for table in ("ducklake_data_file", "ducklake_delete_file"):
+                row = con.execute(
+                    f"select coalesce(sum(file_size_bytes), 0) from {table} where end_snapshot is null"
+                )
+                total += int(row.fetchone()[0])
     return total

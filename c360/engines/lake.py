@@ -24,6 +24,8 @@ import importlib.util
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,18 +134,60 @@ def pinned_catalog_copy(lake: Lake) -> CatalogCopy:
     fcntl.flock(fd, fcntl.LOCK_SH)
     copy = CatalogCopy(Path(name), fd)
     try:
-        with (
-            contextlib.closing(sqlite3.connect(f"file:{lake.catalog}?mode=ro", uri=True)) as source,
-            contextlib.closing(sqlite3.connect(copy.path)) as target,
-        ):
-            source.backup(target)
-            target.execute("pragma journal_mode = delete")  # one file: nothing beside it to allow or clean
-    except sqlite3.Error as exc:
+        copy_catalog(lake.catalog, copy.path)
+    except BaseException:
         copy.release()
-        raise WarehouseError(
-            f"cannot copy the warehouse catalog {lake.catalog} for a reader: {exc}"
-        ) from None
+        raise
     return copy
+
+
+# Run by a child Python: it reads the catalog with the interpreter's own SQLite (see copy_catalog).
+_BACKUP_SCRIPT = """
+import contextlib, sqlite3, sys
+source, target = sys.argv[1:3]
+try:
+    with contextlib.closing(sqlite3.connect(source, uri=True)) as src, contextlib.closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+        dst.execute("pragma journal_mode = delete")
+except sqlite3.Error as exc:
+    sys.exit(str(exc))
+"""
+COPY_TIMEOUT_S = 120
+
+
+def copy_catalog(catalog: Path, target: Path) -> None:
+    """A consistent copy of the live catalog (SQLite's online backup, read-only on the source) at `target`,
+    in journal mode `delete` (one file: nothing beside it to allow or clean).
+
+    Why a child process: DuckDB's sqlite extension links its own copy of SQLite, and this process may hold
+    the live catalog open through it (a writer, an unpinned reader, a test doing both). A second SQLite
+    library in the same process breaks the catalog's locking (sqlite.org/howtocorrupt.html, 2.2 and 2.1):
+    POSIX locks belong to the process, so the second library takes the WAL index's exclusive lock beside the
+    first one's shared lock, truncates the memory-mapped `-shm` file under it (the process dies of SIGBUS)
+    and its close() drops the first library's locks. Measured: a Python-sqlite3 backup looped beside a
+    DuckLake writer in one process died of SIGBUS within 20 s; in a child process, none did. The copy costs
+    one short-lived interpreter (tens of milliseconds), paid once per reader."""
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-I",
+                "-S",
+                "-c",
+                _BACKUP_SCRIPT,
+                f"{catalog.resolve().as_uri()}?mode=ro",
+                str(target),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=COPY_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise WarehouseError(f"cannot copy the warehouse catalog {catalog}: {exc}") from None
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        raise WarehouseError(f"cannot copy the warehouse catalog {catalog}: {reason}")
 
 
 def remove_orphaned_catalog_copies(lake: Lake) -> int:

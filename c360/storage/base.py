@@ -44,8 +44,6 @@ class ObjectStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
-    def uri(self, key: str) -> str: ...
-
 
 def md5_hex(data: bytes) -> str:
     """S3's ETag for a single-part upload."""

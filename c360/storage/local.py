@@ -58,9 +58,6 @@ class LocalObjectStore:
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
-    def uri(self, key: str) -> str:
-        return self.path(key).as_uri()
-
     @staticmethod
     def _stat(key: str, path: Path, data: bytes | None) -> StoredObject:
         st = path.stat()

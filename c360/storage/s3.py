@@ -120,6 +120,3 @@ class S3ObjectStore:
             lambda: self.client.delete_object(Bucket=self.bucket, Key=validate_key(key)),
             f"delete s3://{self.bucket}/{key}",
         )
-
-    def uri(self, key: str) -> str:
-        return f"s3://{self.bucket}/{key}"

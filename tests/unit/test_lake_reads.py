@@ -5,11 +5,13 @@ maintenance; readers are confined to the warehouse's own files; one writing proc
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -445,3 +447,79 @@ def test_a_publish_between_reading_the_pointer_and_the_lease_moves_the_reader_to
             reader.close()
     assert read_first.snapshot_id in expired  # the version the reader read first is gone ...
     assert (int(count), int(distinct)) == (1000, 1000)  # one version of each row: the newer publication
+
+
+def test_this_process_never_opens_the_live_catalog_with_a_second_sqlite_library(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's sqlite extension links its own SQLite. A second library (Python's sqlite3) on the live catalog
+    in the same process replaces that process's locks on the WAL index, truncates the index under the first
+    library's memory map (SIGBUS: a CI run died of it) and drops its locks on close
+    (sqlite.org/howtocorrupt.html 2.1, 2.2). Readers and the footprint copy the catalog in a child process."""
+    opened: list[str] = []
+    real_connect = sqlite3.connect
+
+    def recording_connect(database: str | Path, *args: object, **kwargs: object) -> sqlite3.Connection:
+        opened.append(str(database))
+        return real_connect(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    _seed(settings)
+    monkeypatch.setattr(sqlite3, "connect", recording_connect)
+    with _writer(settings) as writer:
+        writer.execute("insert into SILVER.facts select 1000")
+        assert _counts(settings) == (100, 100)
+        assert storage_footprint(settings).data_bytes > 0
+    catalog = Path(settings.warehouse_path).resolve()
+    assert opened, "the footprint reads its private copy in this process"
+    for database in opened:
+        path = Path(unquote(urlparse(database).path)) if database.startswith("file:") else Path(database)
+        assert path.resolve() != catalog, f"this process opened the live catalog itself: {database}"
+
+
+def test_readers_beside_a_committing_writer_in_one_process_do_not_crash_it(tmp_path: Path) -> None:
+    """The crash itself, end to end: a writer thread commits while the main thread opens readers (the app's
+    and the tests' situation). Before the fix this died of SIGBUS within seconds."""
+    script = textwrap.dedent(
+        """
+        import sys, threading, time
+        from pathlib import Path
+        from c360.config import Settings
+        from c360.engines import open_session
+        from c360.engines.readers import open_reader
+        from c360.snapshots import publish_snapshot
+
+        settings = Settings.load(target="local", customers=300, home=Path(sys.argv[1]), env={})
+        writer = open_session(settings)
+        writer.execute("create schema if not exists SILVER")
+        writer.execute("create table SILVER.facts as select range as id from range(10)")
+        publish_snapshot(settings, writer)
+        stop = threading.Event()
+
+        def commit() -> None:
+            while not stop.is_set():
+                writer.execute("insert into SILVER.facts select 1")
+
+        thread = threading.Thread(target=commit)
+        thread.start()
+        reads, deadline = 0, time.monotonic() + 6
+        while time.monotonic() < deadline:
+            reader = open_reader(settings)
+            reader.scalar("select count(*) from SILVER.facts")
+            reader.close()
+            reads += 1
+        stop.set()
+        thread.join()
+        writer.close()
+        print(reads)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "home")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split()[-1]) > 5
