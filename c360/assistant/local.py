@@ -330,8 +330,10 @@ class LocalAnalyst:
             return None
         identifiers = {ident.ref for ident in self.lexicon.vocabulary.identifiers}
         grouped = [d.options for d in query.dimensions]
-        keyed = any(f"{o.table}.{o.column}" in identifiers for options in grouped for o in options)
-        # a group per customer ("top 5 spenders": id and name) shows the name beside the id, not asked for
+        keyed = any(
+            f"{o.table}.{o.column}" in identifiers - masked for options in grouped for o in options
+        )  # a group per customer ("top 5 spenders": id and name) shows the name beside the id, not asked for;
+        # a masked identifier as the group ("customers by email") is a listing of what the role may not see
         shown = [*query.columns, *(grouped if not keyed else ())]
         if WHO_NOTE in query.notes:  # "who made it": the name beside the id, as the role sees it
             shown = [options for options in shown if not any(o.column == "full_name" for o in options)]

@@ -318,6 +318,20 @@ def _measure_in_unit(lk: Lookups, items: list[Item], idx: int) -> Measure | None
     return measure
 
 
+def _names_whose(items: list[Item], item: Item) -> bool:
+    """A bare table noun between an aggregation and a measure names whose measure it is, nothing more."""
+    after = next_item(items, items.index(item))
+    return (
+        item.kind == "LEX"
+        and not item.used
+        and bool(item.of("table"))
+        and not item.of("fact", "metric", "value", "dimension")
+        and after is not None
+        and after.kind == "LEX"
+        and bool(after.of("fact", "metric"))
+    )
+
+
 # aggregations: "average age", "median credit limit", "total LTV"
 def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
     items = r.items
@@ -350,7 +364,9 @@ def aggregations(lk: Lookups, r: Reading) -> Refusal | None:
         while (  # "average approved transaction amount", "average 90-day spend change": qualifiers
             nxt is not None
             and (
-                (nxt.kind == "LEX" and nxt.of("value") and not nxt.of("fact", "metric")) or nxt.kind == "TIME"
+                (nxt.kind == "LEX" and nxt.of("value") and not nxt.of("fact", "metric"))
+                or nxt.kind == "TIME"
+                or _names_whose(items, nxt)  # "total portfolio lifetime value", "average cardholder spend"
             )
         ):
             nxt = next_item(items, items.index(nxt))
@@ -409,6 +425,15 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
             if nxt.kind == "AGG" and nxt.arg == "sum":
                 nxt.used = True  # "share of total spend"
                 continue
+            of_group = item.tokens[-1].norm == "of" and nxt.kind == "LEX" and nxt.of("dimension")
+            if of_group and not nxt.of("value", "filter", "metric", "fact"):
+                whole = f"{item.text} the {nxt.text}"  # "what share of the region is that": not read yet
+                return Refusal(
+                    "incomplete",
+                    f"I can't tell what {whole!r} is a share of: ask 'what share of each {nxt.text}'s customers "
+                    f"…' for the share within each {nxt.text}, or '… by {nxt.text} with % of total' for each "
+                    f"{nxt.text}'s part of the whole.",
+                )
             if not (nxt.kind == "LEX" and nxt.of("value", "filter")) and nxt.kind not in (
                 "AND",
                 "OR",

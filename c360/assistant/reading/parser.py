@@ -278,6 +278,16 @@ class QuestionParser:
                 None, Refusal("incomplete", "I couldn't find a measure or a list of things to show.")
             )
         query = self._to_query(reading)
+        if reading.bare_rank is not None and not query.order and (not followup or query.mode == "list"):
+            superlative = next(i.text for i in reading.items if i.kind in ("SUPER", "RANK"))
+            return Parsed(  # "the 10 highest churn risk customers": a ranking nothing in the question ranks
+                None,
+                Refusal(
+                    "incomplete",
+                    f"I can't tell what {superlative!r} ranks by; name a measure, e.g. 'highest churn risk score'.",
+                ),
+                partial=reading,
+            )
         if (unaveraged := on_average.unread_average(self.lk.model, tokens, query)) is not None:
             return Parsed(None, unaveraged, partial=reading)  # "on average how many …": not the total
         if closing is not None and not (
