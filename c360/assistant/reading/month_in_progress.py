@@ -69,7 +69,9 @@ def monthly(query: SemanticQuery) -> bool:
     )
 
 
-def leave_out(query: SemanticQuery, reading: Reading | None, as_of: date) -> SemanticQuery:
+def leave_out(
+    query: SemanticQuery, reading: Reading | None, as_of: date, default_time: frozenset[tuple[str, str]]
+) -> SemanticQuery:
     """The query of a monthly series with its window ending where the as-of month starts (and a note saying
     so); the query itself when it is no monthly series, its window already ends before that month, lies inside
     it, rolls back a number of days, or the question names the month in progress."""
@@ -87,8 +89,9 @@ def leave_out(query: SemanticQuery, reading: Reading | None, as_of: date) -> Sem
     if _names_the_month(reading, cut):
         return query
     last = month_label(add_months(cut, -1))
-    if window is None:
-        base = TimeWindow(None, None, "", time_dimension=series.options)
+    if window is None:  # on the series' own date column (the anchor's default: a rollup may answer)
+        default = {(o.table, o.column) for o in series.options} == default_time
+        base = TimeWindow(None, None, "", time_dimension=None if default else series.options)
         label = f"up to {last} (complete months)"
     else:
         base = window

@@ -245,7 +245,8 @@ class QuestionParser:
         )
         if parsed.query is None:
             return parsed
-        query = month_in_progress.leave_out(parsed.query, parsed.partial, self.lk.as_of)
+        default_time = frozenset(self.lk.vocab.default_time_dimension.items())
+        query = month_in_progress.leave_out(parsed.query, parsed.partial, self.lk.as_of, default_time)
         return replace(parsed, query=query)
 
     def _read(self, tokens: list[Token], question: str, time_adjectives: bool) -> Parsed:
