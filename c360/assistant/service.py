@@ -41,6 +41,7 @@ from c360.assistant.messages import (
 )
 from c360.assistant.model import SemanticModel, load_model
 from c360.assistant.query import SemanticQuery
+from c360.assistant.reading.month_in_progress import LEFT_OUT
 from c360.assistant.reading.spelling import READ_AS
 from c360.assistant.requestlog import RequestRecord, append_request
 from c360.assistant.suggest import suggestions_for
@@ -292,8 +293,11 @@ class Assistant:
                 window_start=turn.query.window.start if turn.query and turn.query.window else None,
                 entity="rows" if mode == "aggregate" else "customers",
             )
-            read_as = [n for n in (turn.query.notes if turn.query else ()) if n.startswith(READ_AS)]
+            read_as = [
+                n for n in (turn.query.notes if turn.query else ()) if n.startswith(READ_AS) or LEFT_OUT in n
+            ]
             if read_as:  # a verified answer to a question with a corrected word still says how it was read
+                # (and which month in progress its monthly series leaves out)
                 answer = f"{'; '.join(read_as)}. {answer}"
         if limit_hit:
             total = self._count(turn.total)

@@ -89,10 +89,18 @@ def lemma(word: str) -> str:
     return word
 
 
+MONTH_WORD: Final = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)"
+)
+MONTH_DASH: Final = re.compile(rf"\b({MONTH_WORD}\.?(?:\s+\d{{4}})?)\s*-\s*(?={MONTH_WORD}\b)", re.IGNORECASE)
+
+
 def normalize_text(text: str) -> str:
     """Unicode quotes and dashes to ASCII, '&' spelled out, hyphenated words split, '/month' -> 'per month'."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", " - ")
+    text = MONTH_DASH.sub(r"\1 to ", text)  # "Jan-Nov 2026", "Mar 2026 - Sep 2026": a range of months
     text = re.sub(r"\s*/\s*(month|mo|day|year|yr|week)\b", r" per \1", text, flags=re.IGNORECASE)
     text = re.sub(r"(?<![\d%])%", " percent ", text)  # "what % of": the word; "12%" stays a number
     text = re.sub(r"(?<![\w.])(\d+)d\b", r"\1 days", text)  # "90d vs prior 90d", "last 30d": days

@@ -164,6 +164,7 @@ class TimeParser:
         rules: tuple[Callable[[int], TimeSpan | None], ...] = (
             self._rate,
             self._between,
+            self._month_range,
             self._since_until,
             self._complete,
             self._last_n,
@@ -319,17 +320,29 @@ class TimeParser:
     def _between(self, i: int) -> TimeSpan | None:
         if self._lemma(i) not in ("between", "from"):
             return None
-        first = self._point(i + 1)
+        return self._range(i, i + 1, ("and", "to", "through", "until", "till"))
+
+    def _month_range(self, i: int) -> TimeSpan | None:
+        """'Jan-Nov 2026', 'January to November 2026', 'Mar 2026 through Sep 2026': two months joined by a
+        range word (a dash between month names is written 'to' by normalize_text), no 'from' before them."""
+        first = self._point(i) if self._month_at(i) is not None else None
+        if first is None or self._month_at(i + first[0] + 1) is None:
+            return None
+        return self._range(i, i, ("to", "through", "thru", "until", "till"))
+
+    def _range(self, i: int, k: int, joiners: tuple[str, ...]) -> TimeSpan | None:
+        """The window from the calendar point at k to the one after a joiner, as a span from i."""
+        first = self._point(k)
         if first is None:
             return None
-        j = i + 1 + first[0]
-        if self._lemma(j) not in ("and", "to", "through", "until", "till"):
+        j = k + first[0]
+        if self._lemma(j) not in joiners:
             return None
         second = self._point(j + 1)
         if second is None:
             return None
         start, end = first[1], second[2]
-        if first[0] == 1 and second[0] == 2 and self._month_at(i + 1) is not None:
+        if first[0] == 1 and second[0] == 2 and self._month_at(k) is not None:
             # "between March and June 2026": the year applies to both months
             start = date(second[1].year, start.month, 1)
         if end <= start:

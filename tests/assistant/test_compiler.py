@@ -71,12 +71,13 @@ def test_time_windows_are_relative_to_the_as_of_date(
             "SUM(p.spend_last_90_days)",
             (),
         ),
-        # month-aligned windows and month grains: monthly spend per customer
+        # month-aligned windows and month grains: monthly spend per customer (a monthly series ends with the
+        # last complete month: docs/metrics.md)
         (
             "monthly spend in 2026",
             "metric_mom_spend_change",
             "SUM(mm.monthly_spend)",
-            (date(2026, 1, 1), date(2027, 1, 1)),
+            (date(2026, 1, 1), date(2026, 10, 1)),
         ),
         (
             "number of transactions per quarter",

@@ -43,6 +43,7 @@ from c360.assistant.reading import (
     listing,
     many_changes,
     measures,
+    month_in_progress,
     named_ids,
     on_average,
     per_customer,
@@ -211,17 +212,42 @@ class QuestionParser:
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
         tokens, whole_months = complete_only.strip(tokenize(question))  # "(complete months only)"
-        parsed = self._read(tokens, question, time_adjectives)
-        spread = two_aggregates.spread(tokens) if parsed.refusal is not None else None
-        if spread is not None:  # "mean and median lifetime value"
-            again = self._read(spread, question, time_adjectives)
-            parsed = again if again.query is not None else parsed
         if not whole_months:
-            return parsed
+            return self._series_months(question, tokens, time_adjectives)
+        parsed = self._spread(
+            self._read(tokens, question, time_adjectives), tokens, question, time_adjectives
+        )
         query = complete_only.complete_months(parsed.query, self.lk.as_of) if parsed.query else None
         if query is None:  # the words say nothing the reading can apply: read as written (and refused)
             return self._read(tokenize(question), question, time_adjectives)
         return Parsed(query, followup=parsed.followup, partial=parsed.partial)
+
+    def _spread(self, parsed: Parsed, tokens: list[Token], question: str, time_adjectives: bool) -> Parsed:
+        spread = two_aggregates.spread(tokens) if parsed.refusal is not None else None
+        if spread is not None:  # "mean and median lifetime value"
+            again = self._read(spread, question, time_adjectives)
+            parsed = again if again.query is not None else parsed
+        return parsed
+
+    def _series_months(self, question: str, tokens: list[Token], time_adjectives: bool) -> Parsed:
+        """A monthly series without the month in progress unless it is asked for ('including December': the
+        words are taken out, and kept when what is left is no monthly series, as in 'last month and the current
+        month')."""
+        rest, asked = month_in_progress.strip(tokens, self.lk.as_of)
+        for adjectives in (
+            (time_adjectives, True) if asked else ()
+        ):  # asked of a series: 'monthly' is its grain
+            parsed = self._spread(self._read(rest, question, adjectives), rest, question, adjectives)
+            if parsed.query is not None and month_in_progress.monthly(parsed.query):
+                return parsed
+        parsed = self._spread(
+            self._read(tokens, question, time_adjectives), tokens, question, time_adjectives
+        )
+        if parsed.query is None:
+            return parsed
+        default_time = frozenset(self.lk.vocab.default_time_dimension.items())
+        query = month_in_progress.leave_out(parsed.query, parsed.partial, self.lk.as_of, default_time)
+        return replace(parsed, query=query)
 
     def _read(self, tokens: list[Token], question: str, time_adjectives: bool) -> Parsed:
         tokens, closing = token_forms.rewrite(self.lk, elided.with_unit(tokens))

@@ -49,6 +49,8 @@ def side_by_side(lk: Lookups, r: Reading) -> Refusal | None:
             up = change.arg == "up"
             r.period_change = "up" if (ranked.arg != "asc") == up else "down"
     shown = next((i for i in r.items if i.kind == "CHANGESHOWN" and not i.used), None)
+    if shown is not None and (refusal := not_a_year_apart(shown, first, last)) is not None:
+        return refusal
     if shown is not None or whole:
         if shown is not None:
             shown.used = True  # "Q3 2026 vs Q3 2025, give the % change": one row, each period a column
@@ -63,6 +65,24 @@ def side_by_side(lk: Lookups, r: Reading) -> Refusal | None:
 
 
 ALL_TIME: Final = TimeWindow(None, None, "all time")
+YEAR_OVER_YEAR: Final = frozenset({"year", "yoy", "y"})
+
+
+def _year_later(day: date | None) -> date | None:
+    return None if day is None or (day.month, day.day) == (2, 29) else day.replace(year=day.year + 1)
+
+
+def not_a_year_apart(shown: Item, first: TimeWindow, last: TimeWindow) -> Refusal | None:
+    """'year over year' said of two periods that are not the same period a year apart: refused."""
+    if not {t.lemma for t in shown.tokens} & YEAR_OVER_YEAR:
+        return None
+    if _year_later(first.start) == last.start is not None and _year_later(first.end) == last.end is not None:
+        return None
+    return Refusal(
+        "incomplete",
+        f"Year over year compares a period with the same period a year before; {first.label} and {last.label} "
+        f"are not; ask for the % change between them, or name the same period of two years.",
+    )
 
 
 def rank_by_change(lk: Lookups, r: Reading) -> Refusal | None:
@@ -186,14 +206,25 @@ def _possessive(norm: str, lemma: str) -> bool:
 
 
 def _compared(r: Reading) -> tuple[list[Item], list[TimeWindow]] | None:
-    """TIME (vs | compared with | against) TIME — or a bare year after the comparison word ('... 2025 compared
-    with 2026')."""
+    """TIME (vs | compared with | against) TIME, TIME <measure> vs TIME — or a bare year after the comparison
+    word ('... 2025 compared with 2026')."""
     for idx in range(len(r.items) - 2):
         a, cmp, b = r.items[idx : idx + 3]
         first, second = _period(a), _period(b)
         if cmp.kind != "COMPARE" or first is None or second is None:
             continue
         return [a, cmp, b], [first, second]
+    for idx, a in enumerate(r.items):  # "Nov 2026 spend vs Nov 2025", "Q3 2026 dining spend vs Q3 2025"
+        first = _period(a)
+        words = list(itertools.takewhile(lambda i: i.kind == "LEX", r.items[idx + 1 : idx + 4]))
+        rest = r.items[idx + 1 + len(words) : idx + 3 + len(words)]
+        if first is None or not words or len(rest) != 2 or rest[0].kind != "COMPARE":
+            continue
+        cmp, b = rest
+        second = _period(b)
+        adjacent = all(x.end == y.start for x, y in itertools.pairwise([a, *words, cmp]))
+        if second and adjacent and any(w.of("metric", "fact") for w in words):
+            return [a, cmp, b], [first, second]
     lemmas = [t.lemma for t in r.tokens]
     opener = next((k for k, w in enumerate(lemmas) if w in ("compare", "comparing")), None)
     if opener is None:

@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Final
 
 from c360.assistant.query import Grain, Option, TimeWindow
+from c360.assistant.reading import periods
 from c360.assistant.reading.items import Item, Reading, Refusal
 from c360.assistant.reading.lookups import Lookups
 from c360.assistant.reading.series import previous_period
@@ -45,8 +46,10 @@ CALENDAR: Final = re.compile(
 CALENDAR_UNITS: Final = frozenset({"week", "month", "quarter", "year"})
 # "... vs the 90 days before? give me the % change": the change the side-by-side answer shows anyway
 CHANGE_SHOWN: Final = re.compile(
-    r"\b(?:(?:percent|percentage|pct) change|change in percent|(?:percent|percentage|pct) difference)(?= |$)"
-)
+    r"\b(?:(?:percent|percentage|pct) change|change in percent|(?:percent|percentage|pct) difference"
+    r"|(?:year over year|year on year|yoy|y y)(?: (?:percent|percentage|pct))?(?: (?:change|growth|difference))?"
+    r")(?= |$)"
+)  # "Nov 2026 vs Nov 2025 - year over year change?": the % change between the two periods
 SHOWN: Final = "shown"
 # the profile's stored comparison: last 90 days vs the 90 days before (columns and named filters of it)
 CHANGE_DAYS: Final = 90
@@ -147,7 +150,15 @@ def _calendar_before(r: Reading, item: Item, change: Item | None) -> Refusal | N
         )
     r.periods = (previous, r.window)
     r.window = TimeWindow(previous.start, r.window.end, f"{previous.label} and {r.window.label}")
-    r.notes.append(f"{previous.label} and {r.periods[1].label} side by side, with the change")
+    shown = next((i for i in r.items if i.kind == "CHANGESHOWN" and not i.used), None)
+    if shown is not None and (refusal := periods.not_a_year_apart(shown, previous, r.periods[1])) is not None:
+        return refusal
+    if shown is not None:  # "last month vs the month before - what's the % change?": one row, each a column
+        shown.used = True
+        r.rolling_periods = True
+        r.notes.append(f"{previous.label} and {r.periods[1].label} side by side, with the % change")
+    else:
+        r.notes.append(f"{previous.label} and {r.periods[1].label} side by side, with the change")
     if change is not None:
         change.used = True
         at = r.items.index(change)

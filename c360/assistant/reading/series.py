@@ -98,7 +98,10 @@ def previous_period(window: TimeWindow, grain: Grain) -> TimeWindow | None:
     if grain in STEP and (start.day != 1 or (start.month - 1) % STEP[grain]):
         return None
     before = shifted(start, grain)
-    label = month_label(before) if grain == "month" else f"the {grain} from {before.isoformat()}"
+    labels = {"month": month_label(before), "quarter": f"Q{(before.month - 1) // 3 + 1} {before.year}"}
+    label = labels.get(grain) or (
+        str(before.year) if grain == "year" else f"the {grain} from {before.isoformat()}"
+    )
     return TimeWindow(before, start, label)
 
 
