@@ -65,6 +65,14 @@ def plan(query: SemanticQuery, compiled: CompiledQuery, model: SemanticModel, pe
     ]
     if len(pinned) != 1 or any(c.measure is not None for c in query.conditions):
         return None  # one customer, and no bound on a measure (HAVING): 0 rows there may mean "not over it"
+    about_person = [
+        c
+        for c in query.conditions
+        if not any(o.table == person and o.column == key for o in c.options)
+        and any(o.table == person for o in (*c.options, *(o for e in c.either for o in e.options)))
+    ]
+    if about_person:
+        return None  # "… of CUST… among Premium cardholders": no rows may mean she is not one, not 0
     measures = [c for c in compiled.columns if c.role == "measure"]
     shown = [c for c in compiled.columns if c.role != "measure"]
     if not measures or not all(_additive(model, c.ref) for c in measures):
