@@ -23,7 +23,9 @@ PERSON = "customer_360_profile"
         "show the card history of CUST00000300 (every card and limit, with dates)",
     ],
 )
-def test_a_history_with_the_dates_is_each_versions_own_dates(compiler_only: LocalAnalyst, question: str) -> None:
+def test_a_history_with_the_dates_is_each_versions_own_dates(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
     c = compiled(compiler_only, question)
     assert "FROM GOLD.DIM_CUSTOMER" in c.sql and "dc.valid_from" in c.sql and "dc.valid_to" in c.sql
     assert "transaction_date" not in c.sql
@@ -153,9 +155,12 @@ def test_a_bare_score_elsewhere_stays_unread(compiler_only: LocalAnalyst) -> Non
 
 # --- a customer's top spending categories rank by spend
 @pytest.mark.parametrize(
-    "question", ["top 3 spending categories for CUST00000321", "CUST00000500's 4 biggest spend categories in 2026"]
+    "question",
+    ["top 3 spending categories for CUST00000321", "CUST00000500's 4 biggest spend categories in 2026"],
 )
-def test_top_spending_categories_of_a_customer_rank_by_spend(compiler_only: LocalAnalyst, question: str) -> None:
+def test_top_spending_categories_of_a_customer_rank_by_spend(
+    compiler_only: LocalAnalyst, question: str
+) -> None:
     c = compiled(compiler_only, question)
     assert "ORDER BY total_spend DESC" in c.sql and "active_customer_count" not in c.sql
 
