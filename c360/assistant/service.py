@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from c360.assistant import per_group_answer, per_period_answer, safety
+from c360.assistant import per_group_answer, per_period_answer, safety, zero_rows
 from c360.assistant.answer import (
     Baseline,
     chart_for,
@@ -238,6 +238,9 @@ class Assistant:
             )
         warnings = list(reply.warnings)
         limit_hit = False
+        zero_note = None
+        if compiled is not None and frame.empty and turn.query is not None:
+            frame, zero_note = self._zero_of_one_customer(turn.query, compiled, frame)
         if compiled is not None:
             columns = compiled.columns
             chart = refine_chart(compiled.chart, frame, columns)
@@ -277,6 +280,8 @@ class Assistant:
                 answer = " ".join(x for x in (told, answer) if x)
             if turn.query is not None and turn.query.notes:  # a corrected word, a default applied
                 answer = f"{'; '.join(turn.query.notes)}. {answer}"
+            if zero_note is not None:
+                answer = f"{zero_note} {answer}"
         else:
             columns = describe_columns(frame, self.model)
             chart = chart_for(frame, shown_sql)
@@ -325,6 +330,19 @@ class Assistant:
             backend=self.backend.name,
             latency_ms=(time.perf_counter() - began) * 1000,
         )
+
+    def _zero_of_one_customer(
+        self, query: SemanticQuery, compiled: CompiledQuery, frame: pd.DataFrame
+    ) -> tuple[pd.DataFrame, str | None]:
+        """A count or sum of one named customer with no matching rows is 0 (`zero_rows.py`), said so."""
+        zero = zero_rows.plan(query, compiled, self.model, load_vocabulary().anchor_preference[0])
+        if zero is None:
+            return frame, None
+        found = self._run(zero.sql, list(zero.params), compiled.dialect)
+        if len(found) != 1:
+            return frame, None  # no such customer: still no rows
+        scope = f" in {compiled.window_label}" if compiled.window_label else ""
+        return zero.frame(found), f"No matching rows for this customer{scope}, so the figure is 0."
 
     def _run(self, sql: str, params: list[object], dialect: str) -> pd.DataFrame:
         guarded = guard_select(

@@ -249,6 +249,8 @@ def comparisons(lk: Lookups, r: Reading) -> Refusal | None:
                 return refusal
             continue
         num = next_item(items, idx)
+        if _at_least_one_event(lk, r, idx):
+            continue  # "had at least one card or credit-limit change": the named filter itself (it happened)
         if num is None or num.kind != "NUM":
             if item.kind in ("CMP", "AGECMP") and len(item.tokens) == 2 and item.tokens[1].lemma == "than":
                 continue  # "a higher churn score than Standard ones": a comparison of groups (grouping.py)
@@ -281,6 +283,31 @@ def comparisons(lk: Lookups, r: Reading) -> Refusal | None:
         if refusal:
             return refusal
     return None
+
+
+def _at_least_one_event(lk: Lookups, r: Reading, idx: int) -> bool:
+    """'at least one' (or 'at least 1') right before a named filter about an event is that filter: the event
+    happened at least once. Only the number one: 'at least 2 changes' counts them, which a filter cannot."""
+    items = r.items
+    item = items[idx]
+    if item.kind != "CMP" or item.arg != ">=":
+        return False
+    nxt = next_item(items, idx)
+    one = item.end < len(r.tokens) and r.tokens[item.end].lemma in ("one", "a", "an")
+    if nxt is not None and nxt.kind == "NUM" and nxt.number == 1 and not nxt.tokens[0].is_money:
+        one, nxt = True, next_item(items, idx, 2)
+    if (
+        not one
+        or nxt is None
+        or nxt.kind != "LEX"
+        or not nxt.of("filter")
+        or nxt.of("fact", "metric", "value")
+    ):
+        return False
+    item.used = True
+    if items[idx + 1].kind == "NUM":
+        items[idx + 1].used = True
+    return True
 
 
 def bind_comparison(

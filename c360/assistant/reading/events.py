@@ -81,5 +81,25 @@ def history(lk: Lookups, r: Reading) -> Refusal | None:
         )
     for item in asked:
         item.used = True
+    if about_latest_change(lk, r, table):
+        return None  # "has her limit changed? what was it before?": the latest change answers both
     r.implied_entities.insert(0, table)
     return None
+
+
+def about_latest_change(lk: Lookups, r: Reading, table: str) -> bool:
+    """A column of the looked-up row that states its latest change (shown with that change's date: vocabulary
+    companion_columns, e.g. the limit before the last change) is asked beside 'has it changed?'."""
+    spec = lk.vocab.entities.get(table, {})
+    latest = (spec.get("changes") or {}).get("latest_date")
+    of = spec.get("versions_of")
+    if not latest or not of:
+        return False
+    dated = f"{of}.{latest}"
+    return any(
+        dated in lk.vocab.companion_columns.get(f"{e.table}.{e.column}", ())
+        for i in r.items
+        if i.kind == "LEX"
+        for e in i.of("fact")
+        if e.table == of
+    )

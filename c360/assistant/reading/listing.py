@@ -4,6 +4,7 @@ of an aggregate question, or the shown and ranked columns of a listing of rows (
 from __future__ import annotations
 
 from c360.assistant.query import Measure, Option, Ordering
+from c360.assistant.reading.events import about_latest_change
 from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate
 from c360.assistant.reading.lookups import Lookups
 
@@ -110,6 +111,21 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
             continue
     if listing and r.entity is None:
         r.entity = r.implied_entities[0] if r.implied_entities else entity_of_conditions(lk, r)
+    if (
+        listing
+        and r.entity is not None
+        and r.lookup is not None
+        and lk.vocab.entities.get(r.entity, {}).get("versions_of") == r.lookup
+        and about_latest_change(lk, r, r.entity)
+        and not any(
+            i.kind == "LEX"
+            and any(e.table == r.entity for e in i.of("entity"))
+            and not any(t.lemma == "change" for t in i.tokens)
+            for i in r.items
+        )
+    ):  # "did her limit change, and what was it before?": the latest change, on the customer's own row (a
+        # history asked for by name keeps every version)
+        r.entity = r.lookup
     if listing and r.lookup is not None and r.entity == r.lookup:
         # "which group is CUST00000484 in": a column of another table the customer also has, read on the customer
         r.columns = [
@@ -120,6 +136,7 @@ def remaining_lexical(lk: Lookups, r: Reading) -> Refusal | None:
         ]
     if listing and r.entity is not None and lk.vocab.entities.get(r.entity, {}).get("versions_of"):
         r.columns = [_on_table(lk, cols, r.entity) for cols in r.columns]  # each version's own card type
+        r.columns = [cols for cols in r.columns if not _other_dates(lk, cols, r.entity)]
     if listing and r.lookup is not None and r.entity is not None and _unkeyed(lk, r, r.entity):
         # "is CUST00000001 part of the retention campaign, and which group is she in?": the campaign's rows
         # have no customer; the looked-up customer's own columns of the same name answer it
@@ -254,6 +271,18 @@ def _on_table(lk: Lookups, columns: tuple[Option, ...], table: str) -> tuple[Opt
     """The same columns read on `table` when it has columns of the same names."""
     moved = tuple(Option(table, o.column) for o in columns if o.column in lk.model.tables[table].columns)
     return moved or columns
+
+
+def _other_dates(lk: Lookups, columns: tuple[Option, ...], table: str) -> bool:
+    """'CUST…'s card history with the dates': a bare date asked of a history whose rows carry their own dates
+    (each version's start and end, shown anyway) is those dates, never another table's (a transaction date)."""
+    own = {c.name for c in lk.model.tables[table].time_dimensions}
+    listed = set(lk.vocab.entities.get(table, {}).get("columns", []))
+    return bool(own & listed) and all(
+        o.table != table and lk.model.tables[o.table].columns[o.column or ""].kind == "time_dimension"
+        for o in columns
+        if o.table in lk.model.tables and o.column
+    )
 
 
 def entity_of_conditions(lk: Lookups, r: Reading) -> str | None:

@@ -118,6 +118,22 @@ class Lookups:
                     return True
         return False
 
+    def shows_companion(self, items: list[Item], tokens: list[Token], token: Token) -> bool:
+        """'… are high risk? show score': a last word after 'show' / 'with' that names part of a column listed
+        beside a value the question filters on (vocabulary companion_columns: a risk band with its score)."""
+        at = next((k for k, t in enumerate(tokens) if t is token), None)
+        if at is None or at == 0 or at != len(tokens) - 1 or tokens[at - 1].lemma not in SHOW_WORDS:
+            return False
+        for item in items:
+            for entry in item.entries if item.kind == "LEX" and item.of("value") else ():
+                for ref in self.vocab.companion_columns.get(f"{entry.table}.{entry.column}", ()):
+                    table, _, column = ref.partition(".")
+                    if token.lemma in {
+                        lemma(w) for w in self.model.tables[table].columns[column].name.split("_")
+                    }:
+                        return True
+        return False
+
     def entity_lemmas(self) -> frozenset[str]:
         nouns = {n for spec in self.vocab.entities.values() for n in spec.get("nouns", [])}
         return frozenset(lemma(n.split()[-1]) for n in nouns)  # the head noun: 'card history' names history
@@ -332,6 +348,7 @@ def _without_possessive(word: str) -> str:
 
 
 # an initial with a possessive: "F's" (tokenised 'Fs'), "F.'s"; an initial alone: "f", "F." (as a token: 'F')
+SHOW_WORDS: Final = frozenset({"show", "with", "include", "plus", "incl"})
 POSSESSIVE_INITIAL: Final = re.compile(r"[A-Za-z](?:\.?['\u2019]s|s)")
 INITIAL: Final = re.compile(r"[A-Za-z]\.?")
 

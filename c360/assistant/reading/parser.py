@@ -268,6 +268,7 @@ class QuestionParser:
             tokens = spelling.apply(tokens, corrections)
             items, unknown = scan(self.lk, question, tokens, time_adjectives)
         unknown = [t for t in unknown if not self.lk.restates(items, t)]  # "High Risk for churn"
+        unknown = [t for t in unknown if not self.lk.shows_companion(items, tokens, t)]  # "…? show score"
         reason = unavailable_concept(tokens, self.lk.vocab, _lexical_spans(items))
         if reason:
             return Parsed(None, Refusal("unavailable", reason.replace("{as_of}", self.lk.as_of.isoformat())))
@@ -321,6 +322,9 @@ class QuestionParser:
         ):  # "…: when and where?" is answered only by a listing of the rows (their date and merchant)
             return Parsed(None, Refusal("incomplete", f"I can't tell what {closing!r} asks for here."))
         asks_who = closing is not None and bool({"who", "whom", "whose"} & set(closing.lower().split()))
+        which_person = self._which_person_made(reading, query)
+        if which_person is not None:  # "which customer made the largest transaction?": that transaction
+            query, asks_who = which_person, True
         if asks_who or any(i.kind == "WHO" for i in reading.items):
             query = self._who_made_it(query)
         return Parsed(query, followup=followup, partial=reading)
@@ -345,6 +349,36 @@ class QuestionParser:
         if not extra:
             return query
         return replace(query, columns=query.columns + extra, notes=(*query.notes, WHO_NOTE))
+
+    def _which_person_made(self, r: Reading, query: SemanticQuery) -> SemanticQuery | None:
+        """'Which customer made the largest transaction ever?': customers listed in the order of another table's
+        rows by their size (the biggest transaction) are those rows, each with who made it — the customer's
+        own rows hold no transaction amount to rank them by."""
+        person = self.lk.vocab.anchor_preference[0]
+        if query.mode != "list" or query.entity != person or not query.order or query.limit is None:
+            return None
+        tables = {o.table for ordering in query.order for o in ordering.column or ()}
+        if len(tables) != 1 or any(ordering.column is None for ordering in query.order):
+            return None
+        rows = next(iter(tables))
+        if rows == person or rows not in token_forms.dated_tables(self.lk):
+            return None
+        if self.lk.vocab.entities.get(rows, {}).get("size") not in {
+            o.column for o in query.order[0].column or ()
+        }:
+            return None
+        first = next((i for i in r.items if i.kind != "WH"), None)
+        opens = r.items[0].kind == "WH" and r.items[0].tokens[-1].lemma in ("which", "what")
+        if not opens or first is None or first.kind != "LEX" or not first.of("entity"):
+            return None
+        named = [i for i in r.items if i.kind == "LEX" and i is not first]
+        if first.of("entity")[0].table != person or len(named) != 1 or not named[0].of("entity"):
+            return None  # only the customer and the rows sized: nothing else asked of either
+        if named[0].of("entity")[0].table != rows:
+            return None
+        return replace(
+            query, entity=rows, columns=()
+        )  # the rows' own columns (the noun read as a count is not)
 
     def _assemble(self, r: Reading) -> Refusal | None:
         for step in PASSES:

@@ -376,6 +376,7 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
         if measure is not None:
             r.measures.append(measure)
         return measure
+    spend_group: Item | None = None
     for j in range(idx + 1, min(idx + 7, len(items))):
         cand = items[j]
         if cand.kind in ("GROUP", "NUM", "WH", "AND", "PRONOUN"):
@@ -403,7 +404,13 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
                     return measure
             continue
         if cand.kind == "LEX" and cand.of("dimension") and not cand.of("metric", "fact", "value"):
+            if spend_group is None and any(t.lemma in lk.vocab.spend_words for t in cand.tokens):
+                spend_group = (
+                    cand  # "the top 5 spending categories": ranked by spend unless a measure follows
+                )
             continue  # "top 5 merchants by spend": the grouping sits between the rank and its measure
+        if cand.kind == "LEX" and _one_row_key(lk, cand):
+            continue  # "top 5 categories for CUST00000042": the id names the one customer, no rows to count
         if cand.kind == "LEX" and cand.of("value", "filter") and not cand.of("metric", "fact"):
             k = j + 1  # "top 5 Premium cardholders in Florida by lifetime value": past every value named
             while k < len(items) and (
@@ -447,7 +454,26 @@ def rank_target(lk: Lookups, r: Reading, idx: int) -> Measure | Item | None:
     if prev is not None and prev.kind == "LEX" and prev.of("metric", "fact") and not prev.used:
         prev.used = True
         return prev
+    if spend_group is not None and not any(
+        i.kind == "LEX" and not i.used and i.of("metric", "fact") for i in items
+    ):
+        word = next(t.lemma for t in spend_group.tokens if t.lemma in lk.vocab.spend_words)
+        spend = lk.measure_by_phrase(word)  # the measure the word itself names (total spend)
+        if spend is not None:
+            r.measures.append(spend)
+        return spend
     return None
+
+
+def _one_row_key(lk: Lookups, item: Item) -> bool:
+    """A value of a table's primary key (a customer id, also the key other tables refer to it by): it names one
+    row, never rows to count."""
+    values = item.of("value")
+    return any(
+        (e.column or "",) == lk.model.tables[e.table].primary_key
+        for e in values
+        if e.table in lk.model.tables
+    )
 
 
 def _most_of_column(lk: Lookups, r: Reading, idx: int, descending: bool) -> bool:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Final
 
 from c360.assistant.reading.lookups import Lookups
-from c360.assistant.text import Token, lemma
+from c360.assistant.text import Token, lemma, phrase_key
 
 UNITS: Final = frozenset({"day", "week", "month", "quarter", "year"})
 ASKED: Final = frozenset({"when", "where", "much", "who"})
@@ -41,7 +41,7 @@ def rewrite(lk: Lookups, tokens: list[Token]) -> tuple[list[Token], str | None]:
     reading must then list rows of `dated_tables` (the parser refuses otherwise)."""
     for form in FORMS:
         tokens = form(tokens)
-    return _closing_questions(lk, tokens)
+    return _closing_questions(lk, _before_it_changed(lk, tokens))
 
 
 def dated_tables(lk: Lookups) -> frozenset[str]:
@@ -276,6 +276,38 @@ def _dated_row_nouns(lk: Lookups) -> frozenset[str]:
 
 
 # the rewrites in the order they apply (each reads the tokens the one before left)
+CHANGE_WORDS: Final = frozenset({"change", "changed", "raised", "lowered", "increased", "decreased", "cut"})
+
+
+LAST_CHANGE: Final = ("the", "last", "change")
+
+
+def _before_it_changed(lk: Lookups, tokens: list[Token]) -> list[Token]:
+    """'Has her credit limit changed? What was it before?': a closing 'before' about the 'it' that changed
+    is before that change — the last one. Only when 'before the last change' names a column shown beside one
+    the question names (vocabulary companion_columns: the limit before the last change beside the limit now):
+    'her churn score changed? what was it before?' has no such column and stays unread."""
+    if len(tokens) < 3 or tokens[-1].lemma != "before" or tokens[-2].lemma not in ("it", "that"):
+        return tokens
+    if not any(t.lemma in CHANGE_WORDS for t in tokens[:-2]):
+        return tokens
+    earlier = " ".join(t.lemma for t in tokens[:-2])
+    for entry in lk.lex.phrases.get(phrase_key(" ".join(("before", *LAST_CHANGE))), []):
+        for ref in lk.vocab.companion_columns.get(f"{entry.table}.{entry.column}", ()):
+            table, _, column = ref.partition(".")
+            col = lk.model.tables[table].columns.get(column)
+            if (
+                col is not None
+                and col.kind != "time_dimension"
+                and any(
+                    re.search(rf"\b{re.escape(' '.join(lemma(w) for w in name.split()))}\b", earlier)
+                    for name in (*col.synonyms, column.replace("_", " "))
+                )
+            ):
+                return [*tokens, *(Token(w, w, w) for w in LAST_CHANGE)]
+    return tokens
+
+
 FORMS: Final[tuple[Callable[[list[Token]], list[Token]], ...]] = (
     _active_defined,
     _percentiles,
