@@ -529,4 +529,6 @@ def _shown(value: object, label: str) -> str:
     """A group's value in a sentence; a true/false column says which ("is lift significant: no")."""
     if isinstance(value, (bool, np.bool_)):
         return f"{label}: {'yes' if value else 'no'}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a whole-number group (hour of day 13) read from a row upcast to float
     return str(value)

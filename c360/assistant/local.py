@@ -219,7 +219,9 @@ class LocalAnalyst:
         if any(i.kind in ("PRONOUN", "FOLLOW", "INSTEAD", "ONLY", "AND") for i in partial.items):
             return None
         counted = self.parser.parse(f"how many {question}", time_adjectives=time_adjectives).query
-        if counted is None or not counted.dimensions or len(counted.measures) != 1:
+        # "customers by region, with % of total": the count and each group's share of it
+        counted_measures = 2 if partial.percent_of_total else 1
+        if counted is None or not counted.dimensions or len(counted.measures) != counted_measures:
             return None
         note = "read as a count of the rows in each group ('how many …')"
         return Parsed(replace(counted, notes=(*counted.notes, note)), followup=False)

@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Final
 
 from c360.assistant.lexicon import Entry
 from c360.assistant.query import Condition, Dimension, Measure, Option, TimeWindow
 from c360.assistant.reading import group_size
 from c360.assistant.reading.items import Item, Reading, Refusal, explicit_aggregate, next_item, prev_item
 from c360.assistant.reading.lookups import Lookups
+from c360.assistant.text import Token
 from c360.assistant.timeframe import complete_periods
 
 
@@ -670,6 +673,24 @@ def asides(lk: Lookups, r: Reading) -> Refusal | None:
     }
     spelled_out |= {o.table for d in r.dimensions for o in d.options}
     for cond in list(r.conditions):
+        if _restricts(r.tokens, r.position(cond)):
+            continue  # '(lapsed customers only)', '(scored customers only)', '(excluding Premium)' narrow the question
         if r.tokens[r.position(cond)].aside and any(o.table in spelled_out for o in cond.options):
             r.conditions.remove(cond)
     return None
+
+
+RESTRICTING: Final = frozenset({"only", "just", "excluding", "exclude", "except"})
+
+
+def _restricts(tokens: Sequence[Token], at: int) -> bool:
+    """The parentheses around position `at` hold a word that restricts ('only', 'excluding'); '(31 to 59 days
+    without a purchase)' defines the group named before it."""
+    if not tokens[at].aside:
+        return False
+    start, end = at, at
+    while start > 0 and tokens[start - 1].aside:
+        start -= 1
+    while end < len(tokens) and tokens[end].aside:
+        end += 1
+    return any(t.lemma in RESTRICTING or t.norm in RESTRICTING for t in tokens[start:end])

@@ -202,6 +202,9 @@ def window_before(lk: Lookups, r: Reading) -> Refusal | None:
         r.notes.append(
             f"the last {CHANGE_DAYS} days vs the {CHANGE_DAYS} days before: the profile's spend change"
         )
+        # the two windows are the change's own, not a period the rows are in: "active customers" stays today's
+        # status (status_customers.active_in_period would read 'active in the last 90 days' otherwise)
+        r.window = None
         _rank_by_amount(r)
         return None
     if connector == "than":  # "spent less in the last 90 days than in the 90 days before": each row's change

@@ -137,15 +137,15 @@ BOUNDS: Final = frozenset({"than", "over", "under", "above", "below", "least", "
 
 def _half_of(tokens: list[Token]) -> list[Token]:
     """'more than half of their credit limit', 'over half of it': half of a column after a comparison is 50% of it
-    (reading/percent_of.py reads the percentage of a column)."""
+    (reading/percent_of.py reads the percentage of a column). 'fell by more than half', 'dropped by over half': a
+    change by more than half is a change by more than 50% (conditions.changes reads it)."""
     out = list(tokens)
     for i, t in enumerate(tokens):
-        if (
-            t.norm == "half"
-            and 0 < i < len(tokens) - 1
-            and tokens[i + 1].norm == "of"
-            and tokens[i - 1].norm in BOUNDS
-        ):
+        if t.norm != "half" or i == 0 or tokens[i - 1].norm not in BOUNDS:
+            continue
+        of = i < len(tokens) - 1 and tokens[i + 1].norm == "of"
+        by = any(u.norm == "by" for u in tokens[max(0, i - 4) : i - 1])
+        if of or by:
             out[i] = Token("50%", "50", "50", number=50.0, is_percent=True)
     return out
 
