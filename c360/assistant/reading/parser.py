@@ -24,6 +24,7 @@ from c360.assistant.reading import (
     amounts,
     asides,
     bands,
+    card_then,
     change_size,
     complete_only,
     conditions,
@@ -211,7 +212,14 @@ class QuestionParser:
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
         tokens, whole_months = complete_only.strip(tokenize(question))  # "(complete months only)"
+        tokens, held_then = card_then.strip(tokens)  # "card type held at the time of the transaction"
         parsed = self._read(tokens, question, time_adjectives)
+        if parsed.query is not None and (held_then or card_then.on_cards(self.lk, tokens)):
+            marked = replace(parsed.query, at_rows=held_then, on_cards=True)
+            parsed = Parsed(marked, followup=parsed.followup, partial=parsed.partial)
+        elif parsed.query is not None and card_then.held_today(self.lk, tokens):
+            marked = replace(parsed.query, held_today=True)
+            parsed = Parsed(marked, followup=parsed.followup, partial=parsed.partial)
         spread = two_aggregates.spread(tokens) if parsed.refusal is not None else None
         if spread is not None:  # "mean and median lifetime value"
             again = self._read(spread, question, time_adjectives)
