@@ -504,9 +504,22 @@ class Compiler:
         """'Premium cardholders' average transaction value', 'spend of Premium customers': a transaction figure
         of the customers holding a card today (docs/metrics.md: a customer's card type); the answer says so."""
         rows = self._rolled_up_rows(query, plan.anchor)
-        if rows is None and plan.anchor in self.vocab.default_time_dimension:
+        if rows is not None:  # the profile's twins of transaction figures: judged by the figure they roll up
+            sources = {
+                twin: source
+                for rollup in self.vocab.rollups
+                if rollup.table == plan.anchor and rollup.of == rows
+                for source, twin in rollup.measures.items()
+            }
+            if any(
+                not self._row_figure(rows, sources.get(option.column or "", option.column))
+                for _, option in plan.measures
+                if option.table == plan.anchor and option.column in sources
+            ):
+                return
+        elif plan.anchor in self.vocab.default_time_dimension and self._rows_own_measures(query, plan.anchor):
             rows = plan.anchor
-        if rows is None or not self._rows_own_measures(query, rows):
+        if rows is None:
             return
         used = [o for _, o in plan.conditions if o is not None]
         used += [o for parts in plan.measure_where.values() for _, o in parts]
@@ -536,24 +549,27 @@ class Compiler:
         table it reaches: `COUNT(DISTINCT customer_id)`)."""
         if query.mode != "aggregate" or not query.measures:
             return False
-        table = self.model.tables[anchor]
+        for measure in query.measures:
+            option = next((o for o in measure.options if o.table == anchor), None)
+            if option is None or not self._row_figure(anchor, option.column):
+                return False
+        return True
+
+    def _row_figure(self, table: str, column: str | None) -> bool:
+        """`column` of `table` is a figure of its rows, not a count of the distinct customers behind them."""
         keys = {
             left
             for other in self.model.tables
-            if other != anchor
-            for step in self.model.join_path(anchor, other) or ()
+            if other != table
+            for step in self.model.join_path(table, other) or ()
             for left, _ in step.on
-            if step.from_table == anchor
+            if step.from_table == table
         }
-        for measure in query.measures:
-            option = next((o for o in measure.options if o.table == anchor), None)
-            if option is None or option.column is None or option.column in keys:
-                return False
-            column = table.columns.get(option.column)
-            expr = column.expr if column is not None else ""
-            if "DISTINCT" in expr.upper() and any(re.search(rf"\b{k}\b", expr) for k in keys):
-                return False
-        return True
+        if column is None or column in keys:
+            return False
+        found = self.model.tables[table].columns.get(column)
+        expr = found.expr if found is not None else ""
+        return not ("DISTINCT" in expr.upper() and any(re.search(rf"\b{k}\b", expr) for k in keys))
 
     def _grain_option(self, anchor: str, dim: Dimension) -> Option | None:
         default = self.vocab.default_time_dimension.get(anchor)
@@ -1437,11 +1453,10 @@ def _label(model: SemanticModel, option: Option) -> str:
 
 
 def _band_case(expr: str, bands: Sequence[tuple[float, float | None, str]]) -> tuple[str, list[object]]:
-    """CASE over the bands in the order given (both ends included; the first band wins on a shared edge, but an
-    open last band takes its own number: `_band_order`; a NaN low end is a band below its high end, that end
-    excluded: 'under 30')."""
+    """CASE over the bands in the order given (both ends included; the first band wins on a shared edge; a NaN low
+    end is a band below its high end, that end excluded: 'under 30')."""
     whens, params = [], []
-    for low, high, label in (bands[i] for i in _band_order(bands)):
+    for low, high, label in bands:
         if math.isnan(low) and high is not None:  # "under 30": below the number, the number excluded
             whens.append(f"WHEN {expr} < ? THEN ?")
             params += [high, label]
@@ -1454,21 +1469,11 @@ def _band_case(expr: str, bands: Sequence[tuple[float, float | None, str]]) -> t
     return f"CASE {' '.join(whens)} END", params
 
 
-def _band_order(bands: Sequence[tuple[float, float | None, str]]) -> list[int]:
-    """The order the bands are tested in: as listed, except that an open last band ('100k and over', '60+')
-    comes first when a band before it ends at its number, so that number is in the band that says it is
-    included from there on ('10-25k, 25k and above': a limit of exactly 25,000 is in '25k+')."""
-    highs = {high for _, high, _ in bands if high is not None}
-    first = [i for i, (low, high, _) in enumerate(bands) if high is None and low in highs]
-    return first + [i for i in range(len(bands)) if i not in first]
-
-
 def _band_position(expr: str, bands: Sequence[tuple[float, float | None, str]]) -> tuple[str, list[object]]:
     """The listed band's position (1, 2, ...): `_band_case`'s conditions, numbered instead of labelled."""
     whens: list[str] = []
     params: list[object] = []
-    for i in _band_order(bands):
-        position, (low, high, _) = i + 1, bands[i]
+    for position, (low, high, _) in enumerate(bands, start=1):
         if math.isnan(low) and high is not None:  # "under 30": below the number, the number excluded
             whens.append(f"WHEN {expr} < ? THEN {position}")
             params += [high]

@@ -1,8 +1,7 @@
 """Numeric bands read from the question's own numbers: "how many customers fall in each age band: 18-29, 30-44,
 45-59, 60+", "average spend per LTV bracket 0-10k, 10k-50k, 50k+". The column named before the band word is
 grouped by the listed ranges (each includes both ends, 'N+' is N and above; a value on an edge shared by two
-bands counts in the first, except that an open last band 'N and over' / 'N+' takes N); rows in no band are left
-out, and the answer says so."""
+bands counts in the first); rows in no band are left out, and the answer says so."""
 
 from __future__ import annotations
 
@@ -183,10 +182,6 @@ def banded(lk: Lookups, r: Reading) -> Refusal | None:
         if not any(math.isnan(low) for low, _, _ in listed)
         else ("each includes both ends, 'under' excludes its number")
     )
-    highs = {high: label for _, high, label in listed if high is not None}
-    for low, high, label in listed:  # "10-25k, 25k and above": 25,000 is in the band that says so
-        if high is None and low in highs:
-            ends += f"; '{label}' takes {low:,g} from '{highs[low]}'"
     r.notes.append(f"bands {shown} ({ends}; customers in no band are left out)")
     return None
 
