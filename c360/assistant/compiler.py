@@ -91,6 +91,7 @@ class CompiledQuery:
     partition: str | None = None  # the output column a ranking within each group restarts on
     changes: tuple[tuple[str, str, str], ...] = ()  # two periods: (earlier, later, % change) output columns
     period_labels: tuple[str, ...] = ()  # the two periods' names, earlier first
+    told: tuple[str, ...] = ()  # how a word was read ("by the card type each transaction was made on")
 
     def display_sql(self) -> str:
         """The SQL with bound values written in as literals (for people to read; never executed as text)."""
@@ -110,6 +111,8 @@ class _Plan:
     order: list[tuple[bool, Measure | None, Option | None]] = field(default_factory=list)
     measure_where: dict[str, list[tuple[Condition, Option]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    told: list[str] = field(default_factory=list)  # how a word was read, said in the answer's sentence
+    versioned: dict[str, Option] = field(default_factory=dict)  # column -> the version each row was made on
 
 
 class Compiler:
@@ -172,6 +175,8 @@ class Compiler:
         return frozenset(names)
 
     def _plan_on(self, query: SemanticQuery, anchor: str) -> _Plan:
+        if self._versions_on_rows(query, anchor):
+            raise PlanError("each transaction's own card is on the transactions, not on the customer")
         plan = _Plan(anchor)
         for measure in query.measures:
             option = next((o for o in measure.options if o.table == anchor), None)
@@ -196,6 +201,9 @@ class Compiler:
                     f"{_label(self.model, then)} at the time of each row (the version it was made on), "
                     "not the customer's current one"
                 )
+                row = self._noun(anchor).removesuffix("s")
+                plan.told.append(f"by the {_label(self.model, then)} each {row} was made on")
+                plan.versioned[then.column or ""] = then
             else:
                 option = self._reachable(anchor, dim.options, plan)
             if option is None:
@@ -234,6 +242,19 @@ class Compiler:
                 raise PlanError(
                     f"the condition on {_label(self.model, cond.options[0])} doesn't apply to {self._noun(anchor)}"
                 )
+            then = plan.versioned.get(option.column or "") if cond.op in ("in", "not_in") else None
+            rows_listed = query.mode == "list" and anchor in self.vocab.default_time_dimension
+            if then is None and query.on_cards and (rows_listed or self._rows_own_measures(query, anchor)):
+                then = self._version_of(anchor, (option,))  # "decline rate on Premium cards"
+            if then is not None:
+                # "Premium vs Standard spend": the groups and the values they are cut to are the same card
+                option = self._reachable(anchor, (then,), plan) or option
+                cond = replace(cond, options=(option,))
+                if then.column not in plan.versioned:
+                    row = self._noun(anchor).removesuffix("s")
+                    label = _label(self.model, then)
+                    plan.told.append(f"{label} read as the {label} each {row} was made on")
+                    plan.versioned[then.column or ""] = then
             plan.conditions.append((cond, option))
         for table_filter in self.vocab.default_filters.get(anchor, ()):
             plan.conditions.append(
@@ -263,7 +284,14 @@ class Compiler:
                         f"{_label(self.model, option)} is not one of the groups, so it can't rank them"
                     )
                 plan.order.append((ordering.descending, None, option))
+        if query.at_rows and not plan.versioned:
+            raise PlanError(
+                "the card each transaction was made on splits transaction figures (spend, transaction counts, "
+                "average transaction value, declines); customers are counted by the card they hold today — ask "
+                "e.g. 'spend by card type' or 'how many Premium cardholders'"
+            )
         self._current_version_note(plan)
+        self._held_today(query, plan)
         return plan
 
     def _current_version_note(self, plan: _Plan) -> None:
@@ -405,27 +433,143 @@ class Compiler:
         return new_query, renames
 
     def _version_then(self, query: SemanticQuery, anchor: str, dim: Dimension) -> Option | None:
-        """A series over time split by a column that has versions ("monthly spend by card type"): a customer's
-        card can change inside the series, so each dated row is split by the version it was made on (a table
+        """Dated rows split by a column that has versions ("spend by card type", "monthly spend by card type"):
+        a customer's card can change, so each row (a transaction) is put on the version it was made on (a table
         whose rows are versions: `vocabulary.yaml: entities.*.versions_of`, reached from the anchor's own key)
-        rather than the card held today. Without a series the column stays the current one."""
-        if dim.grain or dim.bands or dim.width or not any(d.grain for d in query.dimensions):
+        rather than the card held today (docs/metrics.md: a transaction's card type). A measure that counts the
+        customers themselves ("customers who transacted, by card type") keeps each customer's current one, as
+        does any split outside a series of a measure that is not the rows' own."""
+        if dim.grain or dim.bands or dim.width or query.held_today:
             return None
         if anchor not in self.vocab.default_time_dimension:
             return None
-        for option in dim.options:
-            of = self.vocab.entities.get(option.table, {}).get("versions_of")
-            keys = {
-                left for step in self.model.join_path(option.table, of or "") or () for left, _ in step.on
-            }
-            if (
-                of
-                and option.column not in keys  # the customer's id is the same on every version
-                and any(o.table == of and o.column == option.column for o in dim.options)
-                and self.model.join_path(anchor, option.table) is not None
-            ):
-                return option
+        if not any(d.grain for d in query.dimensions) and not self._rows_own_measures(query, anchor):
+            return None
+        return self._version_of(anchor, dim.options)
+
+    def _version_of(self, anchor: str, options: Sequence[Option]) -> Option | None:
+        """The versioned table's twin of a column the customer's versions repeat (card type), reached from
+        the anchor's rows; None for anything else."""
+        for history, spec in self.vocab.entities.items():
+            of = spec.get("versions_of")
+            if not of or history not in self.model.tables or self.model.join_path(anchor, history) is None:
+                continue
+            keys = {left for step in self.model.join_path(history, of) or () for left, _ in step.on}
+            for option in options:
+                if (
+                    option.table in (of, history)
+                    and option.column not in keys  # the customer's id is the same on every version
+                    and option.column in self.model.tables[history].columns
+                    and option.column in self.model.tables[of].columns
+                ):
+                    return Option(history, option.column)
         return None
+
+    def _versions_on_rows(self, query: SemanticQuery, anchor: str) -> bool:
+        """'average transaction value by card type' on a table that rolls the transactions up per customer
+        (`vocabulary.yaml: rollups`, timeless): its customers carry only today's card, while each transaction
+        belongs to the card it was made on — so the rows themselves answer it (see _version_then)."""
+        rows = self._rolled_up_rows(query, anchor)
+        if rows is None:
+            return False
+        if any(self._version_then(query, rows, d) for d in query.dimensions):
+            return True
+        return query.on_cards and self._rows_own_measures(
+            query, rows
+        )  # "average transaction value on Premium cards"
+
+    def _rolled_up_rows(self, query: SemanticQuery, anchor: str) -> str | None:
+        """The table whose rows `anchor` rolls up per customer (timeless), when every measure is one of the
+        rollup's twins; None otherwise."""
+        for rollup in self.vocab.rollups:
+            if rollup.table != anchor or rollup.time is not None or not query.measures:
+                continue
+            twins = set(rollup.measures.values()) | {t for w in rollup.windows.values() for t in w.values()}
+            columns = self.model.tables[anchor].columns
+            summed = {  # SUM(declined_transactions) is the twin total_declined_transactions
+                (columns[t].base_column, columns[t].aggregation) for t in twins if t in columns
+            }
+            if all(
+                any(
+                    o.table == anchor
+                    and ((o.column in twins and not o.aggregation) or (o.column, o.aggregation) in summed)
+                    for o in m.options
+                )
+                for m in query.measures
+            ):
+                return rollup.of
+        return None
+
+    def _held_today(self, query: SemanticQuery, plan: _Plan) -> None:
+        """'Premium cardholders' average transaction value', 'spend of Premium customers': a transaction figure
+        of the customers holding a card today (docs/metrics.md: a customer's card type); the answer says so."""
+        rows = self._rolled_up_rows(query, plan.anchor)
+        if rows is not None:  # the profile's twins of transaction figures: judged by the figure they roll up
+            sources = {
+                twin: source
+                for rollup in self.vocab.rollups
+                if rollup.table == plan.anchor and rollup.of == rows
+                for source, twin in rollup.measures.items()
+            }
+            if any(
+                not self._row_figure(rows, sources.get(option.column or "", option.column))
+                for _, option in plan.measures
+                if option.table == plan.anchor and option.column in sources
+            ):
+                return
+        elif plan.anchor in self.vocab.default_time_dimension and self._rows_own_measures(query, plan.anchor):
+            rows = plan.anchor
+        if rows is None:
+            return
+        used = [o for _, o in plan.conditions if o is not None]
+        used += [o for parts in plan.measure_where.values() for _, o in parts]
+        if query.held_today:  # "by the card type customers hold today"
+            used += [o for _, o in plan.dimensions]
+        for option in used:
+            if option.table in self.vocab.entities and self.vocab.entities[option.table].get("versions_of"):
+                continue  # already the version each row was made on
+            if self._is_versioned(option):
+                label = _label(self.model, option)
+                plan.told.append(f"{label} read as each customer's {label} today")
+                return
+
+    def _is_versioned(self, option: Option) -> bool:
+        """A column of the customers that a table of versions repeats (card type, credit limit)."""
+        for history, spec in self.vocab.entities.items():
+            if spec.get("versions_of") != option.table or history not in self.model.tables:
+                continue
+            keys = {left for step in self.model.join_path(history, option.table) or () for left, _ in step.on}
+            if option.column in self.model.tables[history].columns and option.column not in keys:
+                return True
+        return False
+
+    def _rows_own_measures(self, query: SemanticQuery, anchor: str) -> bool:
+        """Every measure is one of the anchor's rows' own (spend, a count of transactions, their average, a
+        decline rate), none a count of the distinct customers behind them (a column the anchor shares with a
+        table it reaches: `COUNT(DISTINCT customer_id)`)."""
+        if query.mode != "aggregate" or not query.measures:
+            return False
+        for measure in query.measures:
+            option = next((o for o in measure.options if o.table == anchor), None)
+            if option is None or not self._row_figure(anchor, option.column):
+                return False
+        return True
+
+    def _row_figure(self, table: str, column: str | None) -> bool:
+        """`column` of `table` is a figure of its rows, not a count of the distinct customers behind them."""
+        keys = {
+            left
+            for other in self.model.tables
+            if other != table
+            for step in self.model.join_path(table, other) or ()
+            for left, _ in step.on
+            if step.from_table == table
+        }
+        if column is None or column in keys:
+            return False
+        found = self.model.tables[table].columns.get(column)
+        expr = found.expr if found is not None else ""
+        return not ("DISTINCT" in expr.upper() and any(re.search(rf"\b{k}\b", expr) for k in keys))
 
     def _grain_option(self, anchor: str, dim: Dimension) -> Option | None:
         default = self.vocab.default_time_dimension.get(anchor)
@@ -873,6 +1017,7 @@ class Compiler:
             partition=partition,
             changes=tuple(changes),
             period_labels=tuple(p.label for p in query.periods),
+            told=tuple(plan.told),
         )
 
     def _series_sql(

@@ -54,7 +54,8 @@ _GRAMMAR_SOURCE: Final[dict[str, tuple[str, str]]] = {
     "by": ("GROUP", ""), "per": ("GROUP", ""), "for each": ("GROUP", ""), "in each": ("GROUP", ""),
     "for every": ("GROUP", ""), "across": ("GROUP", ""), "broken down by": ("GROUP", ""),
     "split by": ("GROUP", ""), "grouped by": ("GROUP", ""), "break down by": ("GROUP", ""),
-    "breakdown by": ("GROUP", ""), "each": ("GROUP", ""), "among": ("GROUP", ""), "of each": ("GROUP", ""),
+    "breakdown by": ("GROUP", ""), "broken out by": ("GROUP", ""), "break out by": ("GROUP", ""),
+    "each": ("GROUP", ""), "among": ("GROUP", ""), "of each": ("GROUP", ""),
     "within each": ("GROUP", ""), "for all": ("GROUP", ""), "by each": ("GROUP", ""), "in every": ("GROUP", ""),
     # ranking
     "highest": ("SUPER", "desc"), "largest": ("SUPER", "desc"), "biggest": ("SUPER", "desc"),

@@ -143,6 +143,9 @@ class SemanticQuery:
     series_change: Grain | None = None  # each period of the series compared with the one before it
     columns: tuple[tuple[Option, ...], ...] = ()  # extra columns a listing shows
     prefer_tables: tuple[str, ...] = ()  # tables the question mentions as context (tried first as anchor)
+    at_rows: bool = False  # "card type held at the time of the transaction": each row's own card, or refused
+    on_cards: bool = False  # "spend on Premium cards": a card condition is each row's own card
+    held_today: bool = False  # "by the card type customers hold today", "Premium vs Standard cardholders"
     notes: tuple[str, ...] = field(default=(), compare=False)  # assumptions made while reading the question
     claim: tuple[str, bool] | None = field(default=None, compare=False)  # a yes/no question: (group, more?)
     checks: tuple[Condition, ...] = field(default=(), compare=False)  # "is CUST00000042 High Risk?"
@@ -165,4 +168,7 @@ class SemanticQuery:
             self.series_change,
             tuple(sorted("|".join(sorted(o.key for o in c)) for c in self.columns)),
             self.prefer_tables,
+            self.at_rows,
+            self.on_cards,
+            self.held_today,
         )

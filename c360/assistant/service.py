@@ -278,8 +278,9 @@ class Assistant:
             if turn.query is not None and turn.query.checks:
                 told = check_verdict(frame, columns, turn.query.checks)
                 answer = " ".join(x for x in (told, answer) if x)
-            if turn.query is not None and turn.query.notes:  # a corrected word, a default applied
-                answer = f"{'; '.join(turn.query.notes)}. {answer}"
+            read_as_said = [*(turn.query.notes if turn.query is not None else ()), *compiled.told]
+            if read_as_said:  # a corrected word, a default applied, which card a card type is
+                answer = f"{'; '.join(read_as_said)}. {answer}"
             if zero_note is not None:
                 answer = f"{zero_note} {answer}"
         else:

@@ -63,10 +63,12 @@ def test_time_windows_are_relative_to_the_as_of_date(
     [
         # customer attributes only, no window: lifetime totals per customer answer it
         ("total spend by region", "customer_360_profile", "SUM(p.lifetime_value)", ()),
-        ("decline rate for Premium cards", "customer_360_profile", "SUM(p.declined_transactions)", ()),
+        # (a customer filter: the card held today; "on Premium cards" and a split by card type are each
+        # transaction's card, docs/metrics.md, so the transactions answer those)
+        ("decline rate for Premium", "customer_360_profile", "SUM(p.declined_transactions)", ()),
         # the trailing windows the profile holds per customer
         (
-            "total spend in the last 90 days by card type",
+            "total spend in the last 90 days by region",
             "customer_360_profile",
             "SUM(p.spend_last_90_days)",
             (),
@@ -166,7 +168,9 @@ def test_questions_compile_to_the_expected_shape(
 def test_anchor_follows_what_the_question_needs(compiler_only: LocalAnalyst) -> None:
     assert compiled(compiler_only, "number of customers").anchor == "customer_360_profile"
     assert compiled(compiler_only, "number of customers who bought online").anchor == "fct_transactions"
-    assert compiled(compiler_only, "average transaction value by card type").anchor == "customer_360_profile"
+    assert compiled(compiler_only, "average transaction value by segment").anchor == "customer_360_profile"
+    # by card type: the card each transaction was made on is on the transactions (docs/metrics.md)
+    assert compiled(compiler_only, "average transaction value by card type").anchor == "fct_transactions"
     assert compiled(compiler_only, "average transaction value by channel").anchor == "fct_transactions"
     assert (
         compiled(compiler_only, "average month over month spend change by segment").anchor
@@ -219,7 +223,8 @@ def test_follow_ups_refine_the_previous_question(compiler_only: LocalAnalyst) ->
     premium = compiled(compiler_only, "only Premium", first, "and in Texas?")
     assert set(premium.params) == {"TX", "Premium"}
     regrouped = compiled(compiler_only, "by card type instead", "What is the total spending by region?")
-    assert "GROUP BY p.card_type" in regrouped.sql and "p.region" not in regrouped.sql
+    # spend split by card type: the card each transaction was made on (docs/metrics.md)
+    assert "GROUP BY dc.card_type" in regrouped.sql and "p.region" not in regrouped.sql
     listed = compiled(
         compiler_only, "list them", "How many High-Value Travelers are in the High Risk category?"
     )

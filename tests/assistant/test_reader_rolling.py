@@ -183,7 +183,7 @@ def test_increased_the_most_between_two_named_windows_is_the_dollar_change(
         ),
         (
             "which card types grew their spend the most, last 30 days vs the 30 days before",
-            "p.card_type",
+            "dc.card_type",  # each transaction's card (docs/metrics.md)
             "DESC",
         ),
         (

@@ -81,9 +81,10 @@ def test_a_series_split_by_card_type_uses_the_card_version_of_each_transaction(
     assert "dc.card_type" in follow.sql, follow.sql
 
 
-def test_without_a_series_card_type_stays_the_current_one(compiler_only: LocalAnalyst) -> None:
+def test_without_a_series_card_type_is_the_card_of_each_transaction_too(compiler_only: LocalAnalyst) -> None:
+    # docs/metrics.md (2026-12-05): a transaction's card type is the card it was made on (round 10, reader b)
     sql = compiled(compiler_only, "total spend by card type in 2026").sql
-    assert "p.card_type" in sql and "DIM_CUSTOMER" not in sql, sql
+    assert "dc.card_type" in sql and "p.card_type" not in sql, sql
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ def band_spans(question: str, tokens: list[Token]) -> dict[int, tuple[int, tuple
         low, high = (_value(m.group(1)), _value(m.group(2)))
         if low is not None and high is not None and low <= high:
             pairs.append((low, high, m.group(0).replace(" ", "")))
+    scaled = {p: _shared_unit(p) for p in pairs}  # "25-50k" is 25,000 to 50,000
     numbers = [(i, t) for i, t in enumerate(tokens) if t.number is not None]
     bands: list[Band] = []
     start = end = None
@@ -41,7 +42,7 @@ def band_spans(question: str, tokens: list[Token]) -> dict[int, tuple[int, tuple
             None,
         )
         if pair is not None and (end is None or i == end):
-            bands.append(pair)
+            bands.append(scaled[pair])
             start = i if start is None else start
             end = numbers[k + 1][0] + 1
             pairs.remove(pair)
@@ -59,18 +60,38 @@ def band_spans(question: str, tokens: list[Token]) -> dict[int, tuple[int, tuple
     return {start: (end, tuple(bands))} if len(bands) >= 2 else {}
 
 
+def _shared_unit(pair: Band) -> Band:
+    """'25-50k', '$1-2M': a unit written once after the second number is the first one's too, when the first
+    scaled by it still starts the range (a plain '1-100' or '0-10k' is unchanged)."""
+    low, high, label = pair
+    unit = re.search(r"[kKmM]$", label)
+    first = re.match(r"\$?[\d,.]+(?=\s*(?:-|–|—|to))", label)
+    if unit is None or first is None or high is None or re.search(r"[kKmM]", first.group(0)):
+        return pair
+    scale = 1_000.0 if unit.group(0) in "kK" else 1_000_000.0
+    return (low * scale, high, label) if 0 < low * scale <= high else pair
+
+
 BELOW: Final = frozenset({"under", "below"})
+BELOW_TWO: Final = frozenset({"less than", "younger than", "fewer than", "lower than"})
 
 
 def _open_below(tokens: list[Token], start: int, bands: list[Band]) -> int:
-    """'under 30, 30-44, ...': a first band below a number (that number excluded, low None)."""
+    """'under 30, 30-44, ...', 'less than 30, 30-44, ...': a first band below a number (that number excluded,
+    low None)."""
     if start < 2 or tokens[start - 1].number is None:
         return start
     number = tokens[start - 1].number
-    if tokens[start - 2].lemma not in BELOW or number is None or number > bands[0][0]:
+    if number is None or number > bands[0][0]:
         return start
-    bands.insert(0, (float("nan"), number, f"under {number:g}"))
-    return start - 2
+    if tokens[start - 2].lemma in BELOW:
+        words = 1
+    elif _lemmas(tokens, start - 3, 2) in BELOW_TWO and start >= 3:
+        words = 2
+    else:
+        return start
+    bands.insert(0, (float("nan"), number, f"under {_written(tokens[start - 1])}"))
+    return start - 1 - words
 
 
 def _open_above(tokens: list[Token], end: int, bands: list[Band]) -> int:
@@ -81,7 +102,7 @@ def _open_above(tokens: list[Token], end: int, bands: list[Band]) -> int:
     last = bands[-1][1]
     number = tokens[end].number
     if number is not None and _lemmas(tokens, end + 1, 2) in OPEN_ABOVE:
-        bands.append((number, None, f"{number:g}+"))
+        bands.append((number, None, f"{_written(tokens[end])}+"))
         return end + 3
     if tokens[end].lemma in ("over", "above") and end + 1 < len(tokens):
         number = tokens[end + 1].number
@@ -91,7 +112,14 @@ def _open_above(tokens: list[Token], end: int, bands: list[Band]) -> int:
     return end
 
 
-OPEN_ABOVE: Final = frozenset({"and over", "and above", "and older", "or more", "or older", "or over"})
+OPEN_ABOVE: Final = frozenset(
+    {"and over", "and above", "and older", "or more", "or older", "or over", "and up", "or above", "and more"}
+)
+
+
+def _written(token: Token) -> str:
+    """A number as the question wrote it ('25k', '$100,000'), without the punctuation after it."""
+    return token.text.rstrip(",;:.)") or f"{token.number:g}"
 
 
 def _lemmas(tokens: list[Token], start: int, n: int) -> str:

@@ -24,6 +24,7 @@ from c360.assistant.reading import (
     amounts,
     asides,
     bands,
+    card_then,
     change_size,
     complete_only,
     conditions,
@@ -211,7 +212,18 @@ class QuestionParser:
         )
 
     def _parse(self, question: str, time_adjectives: bool) -> Parsed:
-        tokens, whole_months = complete_only.strip(tokenize(question))  # "(complete months only)"
+        tokens, held_then = card_then.strip(
+            tokenize(question)
+        )  # "card type held at the time of the transaction"
+        parsed = self._parse_months(question, tokens, time_adjectives)
+        if parsed.query is not None and (held_then or card_then.on_cards(self.lk, tokens)):
+            return replace(parsed, query=replace(parsed.query, at_rows=held_then, on_cards=True))
+        if parsed.query is not None and card_then.held_today(self.lk, tokens):
+            return replace(parsed, query=replace(parsed.query, held_today=True))
+        return parsed
+
+    def _parse_months(self, question: str, tokens: list[Token], time_adjectives: bool) -> Parsed:
+        tokens, whole_months = complete_only.strip(tokens)  # "(complete months only)"
         if not whole_months:
             return self._series_months(question, tokens, time_adjectives)
         parsed = self._spread(
