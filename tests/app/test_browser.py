@@ -337,6 +337,10 @@ def test_pipeline_health_is_readable_at_1500_px(app_url, page, reference) -> Non
     page.get_by_role("option", name="Data analyst (all schemas)").click()
     expect(main.get_by_text("Pipeline runs")).to_be_visible(timeout=TIMEOUT_MS)
     expect(main.locator('[data-testid="stTable"]').first).to_be_visible(timeout=TIMEOUT_MS)
+    # all_inner_texts() does not wait: on a loaded machine the layer metrics render after the table
+    expect(main.locator('[data-testid="stMetricLabel"]').filter(has_text="Gold").first).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
 
     labels = main.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     assert [label for label in labels if label in ("Bronze", "Silver", "Gold")] == [

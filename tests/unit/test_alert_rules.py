@@ -23,7 +23,6 @@ from c360.config import Settings
 from c360.engines.duckdb import DuckDBSession
 from c360.steps.provision import provision_warehouse
 
-NOW = datetime.now().replace(microsecond=0)
 TXN = "BRONZE.BRONZE_TRANSACTIONS"
 
 
@@ -35,7 +34,9 @@ def warehouse() -> DuckDBSession:
 
 
 def ago(**delta: float) -> datetime:
-    return NOW - timedelta(**delta)
+    # read the clock now, not at collection: the rules look back from the wall clock, and a slow suite reaches
+    # this file long after it was collected (a CI run under load: 50 minutes, past the one-hour windows)
+    return datetime.now().replace(microsecond=0) - timedelta(**delta)
 
 
 def load(session: DuckDBSession, file_name: str, status: str, loaded: datetime, **extra: object) -> None:
