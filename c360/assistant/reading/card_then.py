@@ -43,15 +43,20 @@ def on_cards(lk: Lookups, tokens: list[Token]) -> bool:
     """'spend on Premium cards', 'decline rate for Standard cards', 'transactions made with a Premium card': a
     card value right before a card word and after on/with/for/using/from, not after a word for customers
     ('customers with a Premium card' are the customers holding it today)."""
-    values = _card_values(lk)
-    if not values:
+    named = _card_values_pattern(lk)
+    if named is None:
         return False
-    named = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
     pattern = re.compile(
         rf"(?:(?<!\S)(?P<who>{HOLDERS}) )?\b(?:on|with|for|using|from|by|via|paid with|made with|made on) "
         rf"(?:a |an |the |their |our )?(?:{named})(?: (?:or|and|vs|versus) (?:a |an )?(?:{named}))* {CARD_WORDS}\b"
     )
     return any(m.group("who") is None for _, _, m in pattern_spans(pattern, tokens))
+
+
+def _card_values_pattern(lk: Lookups) -> str | None:
+    """The card values as a regex alternation, longest first (None when the model has none)."""
+    values = _card_values(lk)
+    return "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)) if values else None
 
 
 def _card_values(lk: Lookups) -> frozenset[str]:
@@ -81,10 +86,9 @@ def held_today(lk: Lookups, tokens: list[Token]) -> bool:
     cardholders', 'customers who hold a Premium card': the card is the one each customer holds now."""
     if any(True for _ in pattern_spans(HELD_TODAY, tokens)):
         return True
-    values = _card_values(lk)
-    if not values:
+    named = _card_values_pattern(lk)
+    if named is None:
         return False
-    named = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
     holders = re.compile(
         rf"\b(?:(?:{named})(?: card)? (?:holder|holders|cardholder|cardholders|customer|customers|member|members"
         rf"|client|clients)\b|(?:customer|customers|cardholder|cardholders|people|member|members|client|clients|who)"
