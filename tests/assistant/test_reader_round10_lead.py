@@ -81,3 +81,19 @@ def test_a_share_of_the_grouping_column_itself_is_refused_not_read_as_a_share_of
 
 def test_a_rate_per_group_is_still_read(compiler_only: LocalAnalyst) -> None:
     assert "GROUP BY p.customer_segment" in compiled(compiler_only, "whats the active rate per segment?").sql
+
+
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [
+        ("number of txns l30d", "last 30 days"),
+        ("top 5 categories by spend L90D", "last 90 days"),
+        ("total transactions by qtr", "quarter"),
+    ],
+)
+def test_abbreviated_windows_and_quarters_are_read_and_said(
+    compiler_only: LocalAnalyst, question: str, read_as: str
+) -> None:
+    result = turn(compiler_only, question)
+    assert result.refusal is None and result.query is not None
+    assert any(f"as '{read_as}'" in note for note in result.query.notes), result.query.notes

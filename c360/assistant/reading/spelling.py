@@ -119,7 +119,14 @@ def apply(tokens: Sequence[Token], corrections: Sequence[Correction]) -> list[To
     for c in sorted(corrections, key=lambda c: c.index, reverse=True):  # "mom": several words, from the end
         old = out[c.index]
         words = c.read_as.lower().split()
-        out[c.index : c.index + 1] = [
-            Token(old.text if k == 0 else w, w, lemma(w), quoted=old.quoted) for k, w in enumerate(words)
+        out[c.index : c.index + 1] = [  # "l30d": last 30 days (the number read as one)
+            Token(
+                old.text if k == 0 else w,
+                w,
+                lemma(w),
+                number=float(w) if w.isdigit() else None,
+                quoted=old.quoted,
+            )
+            for k, w in enumerate(words)
         ]
     return out
