@@ -23,7 +23,9 @@ def test_a_share_of_all_rows_after_a_filtered_count_is_over_every_row(
 ) -> None:
     c = compiled(compiler_only, question)
     assert part in c.params
-    assert " WHERE " not in c.sql  # the part is the numerator's, never a filter on the whole (which made 100 %)
+    assert (
+        " WHERE " not in c.sql
+    )  # the part is the numerator's, never a filter on the whole (which made 100 %)
     assert "share_pct" in c.sql and "OVER ()" not in c.sql
     assert c.sql.count("CASE WHEN") >= 2  # the count asked is of the part too
 
@@ -53,7 +55,9 @@ def test_an_event_date_asked_beside_a_measure_of_one_customer_shows_both(
 def test_a_column_asked_beside_a_total_over_many_rows_is_refused_not_dropped(
     compiler_only: LocalAnalyst,
 ) -> None:
-    result = turn(compiler_only, "when did High Risk customers last use their card, and how much did they spend?")
+    result = turn(
+        compiler_only, "when did High Risk customers last use their card, and how much did they spend?"
+    )
     assert result.refusal is not None or (
         result.compiled is not None and "last_transaction_date" in result.compiled.sql
     )

@@ -36,7 +36,8 @@ def columns_beside_measures(
 
 
 def _beside_a_ratio(lk: Lookups, cols: tuple[Option, ...]) -> bool:
-    return all(o.column in (lk.vocab.entities.get(o.table, {}).get("percent_of") or {}) for o in cols)
+    ratios = {str(c) for spec in lk.vocab.entities.values() for c in (spec.get("percent_of") or {})}
+    return all(o.column in ratios for o in cols)  # the column may be read on another table that has it too
 
 
 def _one_row_named(lk: Lookups, r: Reading, query: SemanticQuery) -> bool:

@@ -546,8 +546,23 @@ def part_of_all(lk: Lookups, r: Reading) -> Refusal | None:
     """The measures asked beside a share of all the rows ('how many were declined, and what % of all attempts
     is that') count the part the share picks out: its conditions, taken out of the whole, are theirs."""
     if r.part_of_all:
-        r.measures = [m if m.where else replace(m, where=r.part_of_all) for m in r.measures]
+        r.measures = [
+            replace(m, where=r.part_of_all) if _count_or_sum(lk, m) else m for m in r.measures
+        ]  # a rate beside it ('the decline rate (declined as % of all attempts)') is the whole's own
     return None
+
+
+def _count_or_sum(lk: Lookups, measure: Measure) -> bool:
+    """A count or a sum (of the part it is asked of), never a rate or an average."""
+    if measure.where:
+        return False
+    for option in measure.options:
+        column = lk.model.tables[option.table].columns.get(option.column or "")
+        if option.aggregation in ("count", "sum"):
+            return True
+        if column is not None and not option.aggregation:
+            return column.expr.strip().upper().startswith(("SUM(", "COUNT("))
+    return False
 
 
 def all_attempts(lk: Lookups, r: Reading) -> Refusal | None:
