@@ -55,3 +55,10 @@ def _one_row_named(lk: Lookups, r: Reading, query: SemanticQuery) -> bool:
 
 def _label(cols: tuple[Option, ...]) -> str:
     return (cols[0].column or cols[0].table).replace("_", " ")
+
+
+def measure_asked(r: Reading) -> bool:
+    """A measure named in the question ('how much', 'total', 'spend'), not only a count implied by 'which'."""
+    return any(i.kind in ("HOWMUCH", "AGG", "COUNT") for i in r.items) or any(
+        i.kind == "LEX" and i.of("metric", "fact") for i in r.items
+    )

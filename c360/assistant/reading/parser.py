@@ -319,9 +319,8 @@ class QuestionParser:
                 None, Refusal("incomplete", "I couldn't find a measure or a list of things to show.")
             )
         query, beside = beside_measure.columns_beside_measures(self.lk, reading, self._to_query(reading))
-        if (
-            beside is not None and not followup
-        ):  # a follow-up's columns are read with the question before  # "when did … last use their card, and how much …": never half answered
+        if beside is not None and not (followup and not beside_measure.measure_asked(reading)):
+            # "which segment are they in, and when did they last transact?": read with the question before
             return Parsed(None, beside, partial=reading)
         if reading.bare_rank is not None and not query.order and (not followup or query.mode == "list"):
             superlative = next(i.text for i in reading.items if i.kind in ("SUPER", "RANK"))
