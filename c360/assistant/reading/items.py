@@ -97,6 +97,9 @@ class Reading:
         False  # "split by region": a count of rows no word named (the question before, divided)
     )
     percent_of_total: bool = False  # "count and % of total", "as a percentage of the total"
+    part_of_all: tuple[
+        Condition, ...
+    ] = ()  # "how many were declined, and what % of all attempts is that": the part
     shares_per_group: bool = False  # "Online vs in-store vs mobile: share of spend": each value's share
     time_order: str | None = None  # "oldest first": asc | desc over the time grouping
     lookup: str | None = None  # a table one row of which the question names by its key ("CUST00000042")

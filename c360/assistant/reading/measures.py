@@ -469,10 +469,28 @@ def share(lk: Lookups, r: Reading) -> Refusal | None:
         # "what % of Elizabeth F.'s spend goes to travel": the one customer named inside the whole is that
         # whole's (her spend), never the part the share picks out of everyone's
         numerator = [c for c in numerator if not _lookup_inside(lk, r, c, item.end, subject_end)]
+        earlier = _part_said_before(r, item, subject_end) if not grouped else []
+        if (
+            earlier
+        ):  # "how many were declined, and what % of all attempts is that": the count before is the part
+            numerator = list(dict.fromkeys([*numerator, *earlier]))
+            r.part_of_all = tuple(earlier)  # the count asked before is of that part too (part_of_all below)
         for cond in numerator:
             r.conditions.remove(cond)
         r.measures.append(Measure("share_pct", (base,), where=tuple(numerator)))
     return None
+
+
+WHOLE_WORDS = frozenset({"all", "every", "everything", "everyone", "everybody"})
+
+
+def _part_said_before(r: Reading, item: Item, subject_end: int) -> list[Condition]:
+    """'How many transactions were declined, and what % of all attempts is that?': a share of ALL the rows
+    ('of all attempts', 'of everything') after a filtered count is that count over every row of the table; the
+    conditions said before the share word pick the part, never restrict the whole (which made it 100 %)."""
+    if not any(t.norm in WHOLE_WORDS for t in r.tokens[item.end : max(subject_end, item.end + 1)]):
+        return []
+    return [c for c in r.conditions if r.position(c) < item.start and c.measure is None]
 
 
 def _lookup_inside(lk: Lookups, r: Reading, cond: Condition, start: int, end: int) -> bool:
@@ -524,11 +542,38 @@ def _additive_metric(lk: Lookups, item: Item) -> Option | None:
     return None
 
 
+def part_of_all(lk: Lookups, r: Reading) -> Refusal | None:
+    """The measures asked beside a share of all the rows ('how many were declined, and what % of all attempts
+    is that') count the part the share picks out: its conditions, taken out of the whole, are theirs."""
+    if r.part_of_all:
+        r.measures = [
+            replace(m, where=r.part_of_all) if _count_or_sum(lk, m) else m for m in r.measures
+        ]  # a rate beside it ('the decline rate (declined as % of all attempts)') is the whole's own
+    return None
+
+
+def _count_or_sum(lk: Lookups, measure: Measure) -> bool:
+    """A count or a sum (of the part it is asked of), never a rate or an average."""
+    if measure.where:
+        return False
+    for option in measure.options:
+        column = lk.model.tables[option.table].columns.get(option.column or "")
+        if option.aggregation in ("count", "sum"):
+            return True
+        if column is not None and not option.aggregation:
+            return column.expr.strip().upper().startswith(("SUM(", "COUNT("))
+    return False
+
+
 def all_attempts(lk: Lookups, r: Reading) -> Refusal | None:
     """'how many transactions were declined': approved-only measures become their every-attempt twins
     when the question filters on the authorization status."""
     status = lk.vocab.status_column
-    on_status = [c for c in r.conditions if any(f"{o.table}.{o.column}" == status for o in c.options)]
+    on_status = [
+        c
+        for c in [*r.conditions, *r.part_of_all]
+        if any(f"{o.table}.{o.column}" == status for o in c.options)
+    ]
     if r.every_row and not on_status:  # "how many transactions came in without a category": every row
         counted = [m for m in r.measures if _approved_only(lk, m) and _is_count(lk, m)]
         r.measures = [_every_attempt(lk, _counted_rows(lk, m)) if m in counted else m for m in r.measures]

@@ -24,6 +24,7 @@ from c360.assistant.reading import (
     amounts,
     asides,
     bands,
+    beside_measure,
     card_then,
     change_size,
     complete_only,
@@ -137,6 +138,7 @@ PASSES: tuple[Pass, ...] = (
     intervals.interval_of_the_estimate,
     repeated.one_number,
     many_changes.past_changes,
+    measures.part_of_all,
     measures.all_attempts,
     measures.own_count_filters,
     measures.percent_of_total,
@@ -316,7 +318,10 @@ class QuestionParser:
             return Parsed(
                 None, Refusal("incomplete", "I couldn't find a measure or a list of things to show.")
             )
-        query = self._to_query(reading)
+        query, beside = beside_measure.columns_beside_measures(self.lk, reading, self._to_query(reading))
+        if beside is not None and not (followup and not beside_measure.measure_asked(reading)):
+            # "which segment are they in, and when did they last transact?": read with the question before
+            return Parsed(None, beside, partial=reading)
         if reading.bare_rank is not None and not query.order and (not followup or query.mode == "list"):
             superlative = next(i.text for i in reading.items if i.kind in ("SUPER", "RANK"))
             return Parsed(  # "the 10 highest churn risk customers": a ranking nothing in the question ranks
