@@ -7,7 +7,8 @@ a ranking of groups, a time series (complete periods only), a two-group comparis
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -84,6 +85,7 @@ def summarize(
     limit_hit: bool = False,
     entity: str = "rows",
     ascending: bool = False,
+    absent: Mapping[str, str] | None = None,
 ) -> str:
     """One sentence that answers the question from the result; `ascending`: the rows are a ranking from the
     lowest ("bottom 5 states by LTV"), so the sentence starts there and never calls them the highest."""
@@ -94,7 +96,7 @@ def summarize(
     times = [c for c in columns if c.role == "time"]
     dims = [c for c in columns if c.role == "dimension"]
     if mode == "list" or not measures:
-        return _listing(frame, columns, entity, scope, limit_hit)
+        return _listing(frame, columns, entity, scope, limit_hit, absent or {})
     if times and len(measures) >= 1 and len(frame) >= 2 and not dims:
         return _series(frame, times[0], measures[0], scope, as_of, window_start)
     if not dims and not times and len(frame) == 1:
@@ -391,8 +393,33 @@ def _series(
     return sentence + "."
 
 
+def absent_meanings(model: SemanticModel) -> dict[str, str]:
+    """What an unset text column of a looked-up row means, from the named filter that is that column being set
+    ('in_retention_campaign: campaign_group IS NOT NULL' -> 'not in the retention campaign')."""
+    told: dict[str, str] = {}
+    for table in model.tables.values():
+        for f in table.filters.values():
+            match = re.fullmatch(
+                r"NOT (\w+) IS NULL|(\w+) IS NOT NULL", " ".join(f.expr.split()), re.IGNORECASE
+            )
+            column = table.columns.get(match.group(1) or match.group(2)) if match else None
+            if (
+                column is not None
+                and column.kind == "dimension"
+                and f.synonyms
+                and value_format(column) == "text"
+            ):
+                told[column.ref] = f"none (not {f.synonyms[0]})"
+    return told
+
+
 def _listing(
-    frame: pd.DataFrame, columns: Sequence[OutputColumn], entity: str, scope: str, limit_hit: bool
+    frame: pd.DataFrame,
+    columns: Sequence[OutputColumn],
+    entity: str,
+    scope: str,
+    limit_hit: bool,
+    absent: Mapping[str, str],
 ) -> str:
     n = len(frame)
     shown = f"the first {n:,}" if limit_hit else f"{n:,}"
@@ -411,7 +438,10 @@ def _listing(
             owner = [c for c in ids[1:] if c.name == "customer_id"]
             who += f", customer {first[person[0].name]}" + (f" ({first[owner[0].name]})" if owner else "")
         shown_columns = [c for c in columns if c not in names and c not in ids][:ROW_COLUMNS_TOLD]
-        told = ", ".join(f"{c.label} {fmt(first[c.name], c.format)}" for c in shown_columns)
+        told = ", ".join(
+            f"{c.label} {absent[c.ref] if c.ref in absent and _missing(first[c.name]) else fmt(first[c.name], c.format)}"
+            for c in shown_columns
+        )
         return f"{who}: {told}." if told else f"{who}."
     if names or ids:
         who = str(first[names[0].name]) if names else str(first[ids[0].name])

@@ -344,7 +344,7 @@ def _normalize(series: pd.Series) -> list[object]:
 
 
 def _value(v: object) -> object:
-    if v is None or v is pd.NaT:
+    if v is None or v is pd.NaT or v is pd.NA:  # pd.NA: a reference column of NULLs read back as Int32
         return None
     if isinstance(v, float) and math.isnan(v):
         return None

@@ -20,6 +20,7 @@ import pandas as pd
 from c360.assistant import per_group_answer, per_period_answer, safety, zero_rows
 from c360.assistant.answer import (
     Baseline,
+    absent_meanings,
     chart_for,
     check_verdict,
     describe_columns,
@@ -268,6 +269,7 @@ class Assistant:
                 limit_hit=limit_hit,
                 entity=entity,
                 ascending=turn.query is not None and _ranked_from_lowest(turn.query),
+                absent=absent_meanings(self.model),
             )
             if compiled.partition is not None:  # "top 3 categories per channel": the rows of each channel
                 answer = per_group_answer.sentence(frame, columns, compiled.partition)

@@ -69,6 +69,17 @@ def monthly(query: SemanticQuery) -> bool:
     )
 
 
+def month_rows(query: SemanticQuery, default_time: frozenset[tuple[str, str]]) -> bool:
+    """A listing of customer-month rows in a time frame ('CUST00000001's monthly spend this year'): the rows
+    are the monthly series itself, when every table the listing can be read from that has a time column is
+    dated by calendar month."""
+    if query.mode != "list" or query.window is None or query.window.time_dimension is not None:
+        return False
+    tables = {query.entity} | {o.table for options in query.columns for o in options}
+    dated = {column for table, column in default_time if table in tables}
+    return dated == {"month"}
+
+
 def leave_out(
     query: SemanticQuery, reading: Reading | None, as_of: date, default_time: frozenset[tuple[str, str]]
 ) -> SemanticQuery:
@@ -76,7 +87,8 @@ def leave_out(
     so); the query itself when it is no monthly series, its window already ends before that month, lies inside
     it, rolls back a number of days, or the question names the month in progress."""
     series = next((d for d in query.dimensions if d.grain == "month"), None)
-    if series is None or not monthly(query):
+    rows = month_rows(query, default_time)
+    if not rows and (series is None or not monthly(query)):
         return query
     cut = month_start(as_of)
     window = query.window
@@ -89,10 +101,14 @@ def leave_out(
     if _names_the_month(reading, cut):
         return query
     last = month_label(add_months(cut, -1))
-    if window is None:  # on the series' own date column (the anchor's default: a rollup may answer)
+    if (
+        window is None and series is not None
+    ):  # the series' own date column (the anchor's default: a rollup may answer)
         default = {(o.table, o.column) for o in series.options} == default_time
         base = TimeWindow(None, None, "", time_dimension=None if default else series.options)
         label = f"up to {last} (complete months)"
+    elif window is None:
+        return query
     else:
         base = window
         label = f"{window.label}, complete months only (to {last})"

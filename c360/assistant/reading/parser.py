@@ -248,18 +248,21 @@ class QuestionParser:
         words are taken out, and kept when what is left is no monthly series, as in 'last month and the current
         month')."""
         rest, asked = month_in_progress.strip(tokens, self.lk.as_of)
+        default_time = frozenset(self.lk.vocab.default_time_dimension.items())
         for adjectives in (
             (time_adjectives, True) if asked else ()
         ):  # asked of a series: 'monthly' is its grain
             parsed = self._spread(self._read(rest, question, adjectives), rest, question, adjectives)
-            if parsed.query is not None and month_in_progress.monthly(parsed.query):
+            if parsed.query is not None and (
+                month_in_progress.monthly(parsed.query)
+                or month_in_progress.month_rows(parsed.query, default_time)
+            ):
                 return parsed
         parsed = self._spread(
             self._read(tokens, question, time_adjectives), tokens, question, time_adjectives
         )
         if parsed.query is None:
             return parsed
-        default_time = frozenset(self.lk.vocab.default_time_dimension.items())
         query = month_in_progress.leave_out(parsed.query, parsed.partial, self.lk.as_of, default_time)
         return replace(parsed, query=query)
 
