@@ -42,15 +42,7 @@ def _beside_a_ratio(lk: Lookups, cols: tuple[Option, ...]) -> bool:
 
 def _one_row_named(lk: Lookups, r: Reading, query: SemanticQuery) -> bool:
     """The question names one row of the looked-up table by its key (one customer's id)."""
-    if r.lookup is None:
-        return False
-    key = (lk.vocab.entities.get(r.lookup, {}).get("columns") or [None])[0]
-    return any(
-        c.op == "in"
-        and len(c.values) == 1
-        and any(o.table == r.lookup and o.column == key for o in c.options)
-        for c in query.conditions
-    )
+    return any(lk.pins_looked_up_row(r, c) for c in query.conditions)
 
 
 def _label(cols: tuple[Option, ...]) -> str:

@@ -12,7 +12,7 @@ from typing import Final
 from c360.assistant.grammar import GRAMMAR
 from c360.assistant.lexicon import Entry, Lexicon, Vocabulary
 from c360.assistant.model import SemanticModel
-from c360.assistant.query import Dimension, Grain, Measure, Option
+from c360.assistant.query import Condition, Dimension, Grain, Measure, Option
 from c360.assistant.reading.items import Item, Reading
 from c360.assistant.text import Token, lemma, phrase_key, tokenize
 from c360.assistant.values import NameMatch, ValueIndex
@@ -320,6 +320,15 @@ class Lookups:
             and any(e.kind == "metric" for e in item.entries)
             and not any(f"{e.table}.{e.column}" in self.vocab.change_facts for e in item.entries)
         )  # "spend change" is a percent change, never spend in the window
+
+    def pins_looked_up_row(self, r: Reading, cond: Condition) -> bool:
+        """The condition names the one looked-up row by its key ('CUST00000042' when a customer is looked up)."""
+        key = (self.vocab.entities.get(r.lookup or "", {}).get("columns") or [None])[0]
+        return (
+            cond.op == "in"
+            and len(cond.values) == 1
+            and any(o.table == r.lookup and o.column == key for o in cond.options)
+        )
 
     def about_table(self, r: Reading, table: str) -> bool:
         """The question's rows are this table's: its entity noun is the only one named."""

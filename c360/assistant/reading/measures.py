@@ -495,13 +495,7 @@ def _part_said_before(r: Reading, item: Item, subject_end: int) -> list[Conditio
 
 def _lookup_inside(lk: Lookups, r: Reading, cond: Condition, start: int, end: int) -> bool:
     """The condition naming the one looked-up row by its key, said between the share word and its whole."""
-    key = (lk.vocab.entities.get(r.lookup or "", {}).get("columns") or [None])[0]
-    return (
-        cond.op == "in"
-        and len(cond.values) == 1
-        and any(o.table == r.lookup and o.column == key for o in cond.options)
-        and start <= r.position(cond) < end
-    )
+    return lk.pins_looked_up_row(r, cond) and start <= r.position(cond) < end
 
 
 def _value_share(lk: Lookups, r: Reading, idx: int) -> bool:
