@@ -148,6 +148,7 @@ class Assistant:
         self.session = session
         self.backend = backend
         self.model = model
+        self.absent = absent_meanings(model)  # what an unset text column means, read once per model
         self.role = Role(str(role).upper())
         self.as_of = as_of
         self.log_requests = log_requests
@@ -269,7 +270,7 @@ class Assistant:
                 limit_hit=limit_hit,
                 entity=entity,
                 ascending=turn.query is not None and _ranked_from_lowest(turn.query),
-                absent=absent_meanings(self.model),
+                absent=self.absent,
             )
             if compiled.partition is not None:  # "top 3 categories per channel": the rows of each channel
                 answer = per_group_answer.sentence(frame, columns, compiled.partition)
